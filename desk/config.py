@@ -1,0 +1,131 @@
+"""Site settings: read data/site.toml (or the site's own copy) into validated models."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from datetime import time
+from functools import cached_property
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+REPO_DATA = Path(__file__).resolve().parent.parent / "data"
+DEFAULT_SITE_FILE = REPO_DATA / "site.toml"
+
+
+class Labelled(BaseModel):
+    """A configurable choice with a stable key and a label in each language."""
+
+    model_config = ConfigDict(frozen=True)
+    key: str
+    zh_CN: str
+    en: str
+
+    def label(self, lang: str) -> str:
+        return self.zh_CN if lang == "zh_CN" else self.en
+
+
+class RepairCategory(Labelled):
+    callback: str = "2d"
+    callback_from: str = "completed"
+
+
+class Shift(Labelled):
+    start: time
+    end: time
+    summer_start: time | None = None
+    summer_end: time | None = None
+
+
+class StaffMember(BaseModel):
+    name: str
+    department: str = ""
+    skill: str = ""
+
+
+class SiteInfo(BaseModel):
+    name: str = "desk"
+    name_en: str = "desk"
+    timezone: str = "Asia/Shanghai"
+    language: str = "auto"
+    printer: str = ""
+
+
+class SignInRules(BaseModel):
+    max_failures: int = 5
+    lockout_minutes: int = 15
+
+
+class RepairRules(BaseModel):
+    dispatch_within: str = "30m"
+    arrival_grace: str = "10m"
+
+
+class ReceptionRules(BaseModel):
+    reply_choices: list[str] = Field(default_factory=lambda: ["30m", "1wd", "3wd"])
+    max_reply: str = "3wd"
+
+
+class Summer(BaseModel):
+    start: str = "05-01"
+    end: str = "09-30"
+
+    @field_validator("start", "end")
+    @classmethod
+    def _month_day(cls, value: str) -> str:
+        month, day = (int(part) for part in value.split("-"))
+        if not (1 <= month <= 12 and 1 <= day <= 31):
+            raise ValueError(f"not a month-day: {value}")
+        return value
+
+
+class Settings(BaseModel):
+    """Everything a site may change, as read from its site.toml."""
+
+    site: SiteInfo = Field(default_factory=SiteInfo)
+    signin: SignInRules = Field(default_factory=SignInRules)
+    buildings: list[str] = Field(default_factory=list)
+    departments: list[Labelled] = Field(default_factory=list)
+    repair_categories: list[RepairCategory] = Field(default_factory=list)
+    repair: RepairRules = Field(default_factory=RepairRules)
+    reception: ReceptionRules = Field(default_factory=ReceptionRules)
+    summer: Summer = Field(default_factory=Summer)
+    shifts: list[Shift] = Field(default_factory=list)
+    staff: list[StaffMember] = Field(default_factory=list)
+    source: Path | None = None
+
+    @cached_property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.site.timezone)
+
+    def department(self, key: str) -> Labelled | None:
+        return next((d for d in self.departments if d.key == key), None)
+
+    def repair_category(self, key: str) -> RepairCategory | None:
+        return next((c for c in self.repair_categories if c.key == key), None)
+
+
+def site_file_for(db_path: Path | None) -> Path:
+    """Where the site's settings live: DESK_SITE, beside the database, or the shipped default."""
+    explicit = os.environ.get("DESK_SITE")
+    if explicit:
+        return Path(explicit)
+    if db_path is not None:
+        beside = db_path.parent / "site.toml"
+        if beside.exists():
+            return beside
+    return DEFAULT_SITE_FILE
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """Read and validate a site.toml; a bad file raises ValueError naming the file."""
+    path = path or DEFAULT_SITE_FILE
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        settings = Settings.model_validate(data)
+    except (OSError, tomllib.TOMLDecodeError, ValueError) as exc:
+        raise ValueError(f"{path}: {exc}") from exc
+    settings.source = path
+    return settings

@@ -1,0 +1,32 @@
+"""The append-only audit trail (the database refuses UPDATE and DELETE on it) and counters."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Index, Text
+from sqlmodel import Field, SQLModel
+
+from desk.models.base import when
+
+
+class AuditEvent(SQLModel, table=True):
+    __tablename__ = "audit_event"
+    __table_args__ = (Index("ix_audit_event_record", "register_name", "record_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = when(nullable=False, index=True)
+    operator_id: int | None = Field(default=None, foreign_key="operator.id")
+    register_name: str = Field(max_length=30)
+    record_id: int
+    action: str = Field(max_length=30)
+    # JSON: the fields this event set (and, for corrections, what they were before)
+    data: str = Field(default="{}", sa_type=Text)
+    reason: str = Field(default="", max_length=500)
+
+
+class Counter(SQLModel, table=True):
+    """Per-day sequence numbers for record numbers such as WX-20261123-007."""
+
+    key: str = Field(primary_key=True, max_length=40)
+    value: int = 0

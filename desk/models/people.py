@@ -1,0 +1,54 @@
+"""Operators who sign in at the desk, and the units and residents directory."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import String
+from sqlmodel import Field, SQLModel, UniqueConstraint
+
+from desk.models.base import text, when
+
+
+class Role(StrEnum):
+    clerk = "clerk"
+    night = "night"
+    supervisor = "supervisor"
+
+
+class Operator(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=40, unique=True)
+    role: Role = Field(sa_type=String(20))
+    pin_hash: str = Field(max_length=200)
+    active: bool = True
+    failed_attempts: int = 0
+    locked_until: datetime | None = when()
+    created_at: datetime = when(nullable=False)
+
+
+class ResidentKind(StrEnum):
+    owner = "owner"
+    tenant = "tenant"
+
+
+class Unit(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("building", "room"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    building: str = Field()
+    room: str = Field(max_length=20, index=True)
+    code: str = Field(max_length=45, unique=True)
+    created_at: datetime = when(nullable=False)
+
+
+class Resident(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    name: str = text(60, index=True)
+    phone: str = text(30, index=True)
+    kind: ResidentKind = Field(sa_type=String(20))
+    active: bool = True
+    operator_id: int | None = Field(default=None, foreign_key="operator.id")
+    created_at: datetime = when(nullable=False)

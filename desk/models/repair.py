@@ -1,0 +1,77 @@
+"""Register 2: repair work orders (报修 / 维修工作单)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Index, String
+from sqlmodel import Field, SQLModel
+
+from desk.models.base import text, when
+from desk.models.reception import Channel
+
+
+class RepairLocation(StrEnum):
+    unit = "unit"
+    public = "public"
+
+
+class RepairState(StrEnum):
+    registered = "registered"
+    dispatched = "dispatched"
+    on_site = "on_site"
+    completed = "completed"
+    closed = "closed"
+    cancelled = "cancelled"
+    referred_out = "referred_out"
+
+
+OPEN_REPAIR_STATES = (
+    RepairState.registered,
+    RepairState.dispatched,
+    RepairState.on_site,
+    RepairState.completed,
+)
+
+
+class RepairOrder(SQLModel, table=True):
+    __tablename__ = "repair_order"
+    __table_args__ = (Index("ix_repair_state_reported", "state", "reported_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    number: str = Field(max_length=30, unique=True)
+    reported_at: datetime = when(nullable=False, index=True)
+    channel: Channel = Field(sa_type=String(20))
+    resident_name: str = text(60)
+    room: str = text(45, index=True)
+    phone: str = text(30)
+    description: str = text(2000)
+    location: RepairLocation = Field(sa_type=String(20))
+    category: str = Field(max_length=30)
+    paid: bool = False
+    warranty: bool = False
+    appointment_at: datetime | None = when()
+    state: RepairState = Field(sa_type=String(20), default=RepairState.registered)
+    dispatch_due_at: datetime | None = when()
+    dispatched_at: datetime | None = when()
+    technician: str = text(60)
+    on_site_at: datetime | None = when()
+    completed_at: datetime | None = when()
+    work_done: str = text(2000)
+    labour_fen: int = 0
+    material_fen: int = 0
+    resident_materials: str = text(500)
+    resident_signed: bool = False
+    leak_test_at: datetime | None = when()
+    callback_due_at: datetime | None = when(index=True)
+    callback_at: datetime | None = when()
+    callback_note: str = text(1000)
+    satisfied: bool | None = None
+    reopen_count: int = 0
+    closed_at: datetime | None = when()
+    close_reason: str = text(500)
+    referred_to: str = text(200)
+    reception_id: int | None = Field(default=None, foreign_key="reception_entry.id")
+    operator_id: int = Field(foreign_key="operator.id")
+    created_at: datetime = when(nullable=False)

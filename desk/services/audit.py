@@ -1,0 +1,63 @@
+"""Writing and reading the audit trail; each record's history is its audit events."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+from sqlmodel import col, select
+
+from desk.models import AuditEvent
+from desk.services.context import Ctx
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def record(
+    ctx: Ctx,
+    register: str,
+    record_id: int | None,
+    action: str,
+    data: dict[str, Any] | None = None,
+    reason: str = "",
+) -> AuditEvent:
+    """Append one event; it is flushed with the change it describes, in the same transaction."""
+    if record_id is None:
+        raise ValueError("audit needs a saved record")
+    event = AuditEvent(
+        at=ctx.now,
+        operator_id=ctx.operator_id,
+        register_name=register,
+        record_id=record_id,
+        action=action,
+        data=json.dumps({k: _plain(v) for k, v in (data or {}).items()}, ensure_ascii=False),
+        reason=reason,
+    )
+    ctx.session.add(event)
+    return event
+
+
+def history(ctx: Ctx, register: str, record_id: int) -> list[AuditEvent]:
+    """Every event of one record, oldest first."""
+    statement = (
+        select(AuditEvent)
+        .where(AuditEvent.register_name == register, AuditEvent.record_id == record_id)
+        .order_by(col(AuditEvent.id))
+    )
+    return list(ctx.session.exec(statement))
+
+
+def event_data(event: AuditEvent) -> dict[str, Any]:
+    loaded = json.loads(event.data or "{}")
+    return loaded if isinstance(loaded, dict) else {}

@@ -1,0 +1,94 @@
+"""The board: today's counts per register and every open item with its due time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time
+
+from sqlalchemy import func
+from sqlmodel import col, select
+
+from desk.models import ReceptionEntry, RepairOrder
+from desk.services import reception, repair
+from desk.services.context import Ctx
+
+
+@dataclass(frozen=True)
+class OpenItem:
+    """One thing still owed, from any register, in the same shape for the board and handover."""
+
+    register: str
+    record_id: int
+    number: str
+    room: str
+    summary: str
+    state: str
+    opened_at: datetime
+    due_at: datetime | None
+    due_kind: str  # reply, dispatch, visit, callback, ""
+
+    def overdue(self, now: datetime) -> bool:
+        return self.due_at is not None and self.due_at < now
+
+
+@dataclass(frozen=True)
+class Counts:
+    reception: int
+    repairs: int
+
+
+def start_of_day(ctx: Ctx) -> datetime:
+    local = ctx.now.astimezone(ctx.tz)
+    return datetime.combine(local.date(), time(0, 0), tzinfo=ctx.tz)
+
+
+def today_counts(ctx: Ctx) -> Counts:
+    since = start_of_day(ctx)
+    return Counts(
+        reception=ctx.session.exec(
+            select(func.count()).where(col(ReceptionEntry.received_at) >= since)
+        ).one(),
+        repairs=ctx.session.exec(
+            select(func.count()).where(col(RepairOrder.reported_at) >= since)
+        ).one(),
+    )
+
+
+_REPAIR_DUE_KIND = {"registered": "dispatch", "dispatched": "visit", "completed": "callback"}
+
+
+def open_items(ctx: Ctx) -> list[OpenItem]:
+    """Everything open across the registers, oldest first."""
+    items: list[OpenItem] = []
+    for entry in reception.owing_replies(ctx):
+        assert entry.id is not None
+        items.append(
+            OpenItem(
+                register="reception",
+                record_id=entry.id,
+                number=entry.number,
+                room=entry.room,
+                summary=entry.request,
+                state=entry.state,
+                opened_at=entry.received_at,
+                due_at=entry.reply_due_at,
+                due_kind="reply",
+            )
+        )
+    for order in repair.open_orders(ctx):
+        assert order.id is not None
+        items.append(
+            OpenItem(
+                register="repairs",
+                record_id=order.id,
+                number=order.number,
+                room=order.room,
+                summary=order.description,
+                state=order.state,
+                opened_at=order.reported_at,
+                due_at=repair.due_at(order),
+                due_kind=_REPAIR_DUE_KIND.get(order.state, ""),
+            )
+        )
+    items.sort(key=lambda item: item.opened_at)
+    return items

@@ -1,0 +1,39 @@
+"""What every service call needs: the session, who is acting, the site settings and the time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from desk.config import Settings
+from desk.models import Operator
+from desk.services.calendar import WorkCalendar
+from desk.services.deadlines import due
+
+
+@dataclass
+class Ctx:
+    """One unit of work at the desk, inside one transaction."""
+
+    session: Session
+    operator: Operator | None
+    settings: Settings
+    now: datetime
+    calendar: WorkCalendar = field(default_factory=WorkCalendar)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return self.settings.tz
+
+    @property
+    def operator_id(self) -> int | None:
+        return self.operator.id if self.operator else None
+
+    def due(self, start: datetime, spec: str) -> datetime:
+        return due(start, spec, self.tz, self.calendar)
+
+    def local_day(self, moment: datetime | None = None) -> str:
+        return (moment or self.now).astimezone(self.tz).strftime("%Y%m%d")

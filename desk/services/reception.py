@@ -1,0 +1,134 @@
+"""Register 1: the reception log — log a call or visit, answer it, close it, link what it became."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel
+from sqlmodel import col, select
+
+from desk.models import Channel, ReceptionCategory, ReceptionEntry, ReceptionState
+from desk.services import audit
+from desk.services.context import Ctx
+from desk.services.errors import DeskError, NotFound
+from desk.services.residents import clean_phone, clean_text, normalise_room
+
+REGISTER = "reception"
+OWING = (ReceptionState.open, ReceptionState.referred)
+
+
+class ReceptionCreate(BaseModel):
+    """What the clerk typed in the reception form."""
+
+    received_at: datetime | None = None
+    channel: Channel = Channel.visit
+    person: str = ""
+    room: str = ""
+    phone: str = ""
+    category: ReceptionCategory = ReceptionCategory.enquiry
+    request: str = ""
+    action_taken: str = ""
+    department: str = ""
+    reply_due_at: datetime | None = None
+
+
+def log(ctx: Ctx, data: ReceptionCreate) -> ReceptionEntry:
+    """Write a reception entry. A reply owed keeps it open (on the board) until answered."""
+    received = data.received_at or ctx.now
+    if received > ctx.now:
+        raise DeskError("reception.received_in_future", field="received_at")
+    if data.department and ctx.settings.department(data.department) is None:
+        raise DeskError("field.unknown_department", field="department", value=data.department)
+    if data.reply_due_at is not None:
+        if data.reply_due_at <= received:
+            raise DeskError("reception.reply_in_past", field="reply_due_at")
+        latest = ctx.due(received, ctx.settings.reception.max_reply)
+        if data.reply_due_at > latest:
+            raise DeskError("reception.reply_too_late", field="reply_due_at")
+    entry = ReceptionEntry(
+        number="",
+        received_at=received,
+        channel=Channel(data.channel),
+        person=clean_text(data.person, 60, field="person"),
+        room=normalise_room(clean_text(data.room, 45, field="room")),
+        phone=clean_phone(data.phone),
+        category=ReceptionCategory(data.category),
+        request=clean_text(data.request, 2000, field="request", required=True),
+        action_taken=clean_text(data.action_taken, 2000, field="action_taken"),
+        department=data.department,
+        reply_due_at=data.reply_due_at,
+        operator_id=ctx.operator_id,
+        created_at=ctx.now,
+    )
+    if data.reply_due_at is not None:
+        entry.state = ReceptionState.referred if data.department else ReceptionState.open
+    elif data.department:
+        entry.state = ReceptionState.referred
+    else:
+        entry.state = ReceptionState.answered
+        entry.answered_at = received
+    from desk.services.numbering import next_number
+
+    entry.number = next_number(ctx, "JD")
+    ctx.session.add(entry)
+    ctx.session.flush()
+    audit.record(ctx, REGISTER, entry.id, "logged", data.model_dump(exclude_none=True))
+    return entry
+
+
+def get(ctx: Ctx, entry_id: int) -> ReceptionEntry:
+    entry = ctx.session.get(ReceptionEntry, entry_id)
+    if entry is None:
+        raise NotFound("record.not_found", id=entry_id)
+    return entry
+
+
+def answer(ctx: Ctx, entry_id: int, reply: str) -> ReceptionEntry:
+    """Record the reply given to the resident; the entry stops owing one."""
+    entry = get(ctx, entry_id)
+    if entry.state not in OWING:
+        raise DeskError("reception.not_owing", number=entry.number)
+    entry.answer = clean_text(reply, 2000, field="answer", required=True)
+    entry.state = ReceptionState.answered
+    entry.answered_at = ctx.now
+    ctx.session.add(entry)
+    audit.record(ctx, REGISTER, entry.id, "answered", {"answer": entry.answer})
+    return entry
+
+
+def close(ctx: Ctx, entry_id: int, reason: str) -> ReceptionEntry:
+    entry = get(ctx, entry_id)
+    if entry.state in (ReceptionState.closed, ReceptionState.voided):
+        raise DeskError("record.already_closed", number=entry.number)
+    entry.close_reason = clean_text(reason, 500, field="reason", required=True)
+    entry.state = ReceptionState.closed
+    ctx.session.add(entry)
+    audit.record(ctx, REGISTER, entry.id, "closed", reason=entry.close_reason)
+    return entry
+
+
+def link(ctx: Ctx, entry_id: int, register: str, record_id: int) -> ReceptionEntry:
+    """Note the record (a repair order, a complaint…) this call or visit turned into."""
+    entry = get(ctx, entry_id)
+    entry.linked_register, entry.linked_id = register, record_id
+    ctx.session.add(entry)
+    audit.record(ctx, REGISTER, entry.id, "linked", {"register": register, "id": record_id})
+    return entry
+
+
+def recent(ctx: Ctx, limit: int = 100, since: datetime | None = None) -> list[ReceptionEntry]:
+    """The newest entries (today's, when `since` is the start of the day)."""
+    statement = select(ReceptionEntry).order_by(col(ReceptionEntry.received_at).desc()).limit(limit)
+    if since is not None:
+        statement = statement.where(col(ReceptionEntry.received_at) >= since)
+    return list(ctx.session.exec(statement))
+
+
+def owing_replies(ctx: Ctx, limit: int = 200) -> list[ReceptionEntry]:
+    statement = (
+        select(ReceptionEntry)
+        .where(col(ReceptionEntry.state).in_(OWING), col(ReceptionEntry.reply_due_at).is_not(None))
+        .order_by(col(ReceptionEntry.reply_due_at))
+        .limit(limit)
+    )
+    return list(ctx.session.exec(statement))

@@ -1,0 +1,268 @@
+"""Register 2: repair work orders — register, dispatch, on site, complete, call back, close."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel
+from sqlmodel import col, select
+
+from desk.models import (
+    OPEN_REPAIR_STATES,
+    Channel,
+    RepairLocation,
+    RepairOrder,
+    RepairState,
+)
+from desk.services import audit, reception
+from desk.services.context import Ctx
+from desk.services.errors import DeskError, NotFound
+from desk.services.numbering import next_number
+from desk.services.residents import clean_phone, clean_text, normalise_room
+
+REGISTER = "repairs"
+PREFIX = "WX"
+
+
+class RepairCreate(BaseModel):
+    reported_at: datetime | None = None
+    channel: Channel = Channel.phone
+    resident_name: str = ""
+    room: str = ""
+    phone: str = ""
+    description: str = ""
+    location: RepairLocation = RepairLocation.unit
+    category: str = "other"
+    paid: bool = False
+    warranty: bool = False
+    appointment_at: datetime | None = None
+    reception_id: int | None = None
+
+
+class RepairCompletion(BaseModel):
+    completed_at: datetime | None = None
+    work_done: str = ""
+    labour_fen: int = 0
+    material_fen: int = 0
+    resident_materials: str = ""
+    resident_signed: bool = False
+    leak_test_at: datetime | None = None
+
+
+class CallbackResult(BaseModel):
+    reached: bool = True
+    satisfied: bool | None = None
+    note: str = ""
+    retry_at: datetime | None = None
+
+
+def get(ctx: Ctx, order_id: int) -> RepairOrder:
+    order = ctx.session.get(RepairOrder, order_id)
+    if order is None:
+        raise NotFound("record.not_found", id=order_id)
+    return order
+
+
+def by_number(ctx: Ctx, number: str) -> RepairOrder | None:
+    return ctx.session.exec(select(RepairOrder).where(RepairOrder.number == number)).first()
+
+
+def _require(order: RepairOrder, *states: RepairState, action: str) -> None:
+    if order.state not in states:
+        raise DeskError("repair.bad_state", number=order.number, state=order.state, action=action)
+
+
+def _when(ctx: Ctx, moment: datetime | None, field: str) -> datetime:
+    moment = moment or ctx.now
+    if moment > ctx.now:
+        raise DeskError("field.in_future", field=field)
+    return moment
+
+
+def register(ctx: Ctx, data: RepairCreate) -> RepairOrder:
+    """Open a work order; it must be dispatched to maintenance within the site's limit."""
+    reported = _when(ctx, data.reported_at, "reported_at")
+    category = ctx.settings.repair_category(data.category)
+    if category is None:
+        raise DeskError("repair.unknown_category", field="category", value=data.category)
+    if data.location == RepairLocation.unit and not data.room.strip():
+        raise DeskError("repair.room_required", field="room")
+    order = RepairOrder(
+        number=next_number(ctx, PREFIX),
+        reported_at=reported,
+        channel=Channel(data.channel),
+        resident_name=clean_text(data.resident_name, 60, field="resident_name"),
+        room=normalise_room(clean_text(data.room, 45, field="room")),
+        phone=clean_phone(data.phone),
+        description=clean_text(data.description, 2000, field="description", required=True),
+        location=RepairLocation(data.location),
+        category=category.key,
+        paid=data.paid,
+        warranty=data.warranty,
+        appointment_at=data.appointment_at,
+        dispatch_due_at=ctx.due(reported, ctx.settings.repair.dispatch_within),
+        reception_id=data.reception_id,
+        operator_id=ctx.operator_id,
+        created_at=ctx.now,
+    )
+    if data.paid and data.warranty:
+        raise DeskError("repair.paid_under_warranty", field="paid")
+    ctx.session.add(order)
+    ctx.session.flush()
+    audit.record(ctx, REGISTER, order.id, "registered", data.model_dump(exclude_none=True))
+    if data.reception_id is not None:
+        assert order.id is not None
+        reception.link(ctx, data.reception_id, REGISTER, order.id)
+    return order
+
+
+def dispatch(ctx: Ctx, order_id: int, technician: str, at: datetime | None = None) -> RepairOrder:
+    order = get(ctx, order_id)
+    _require(order, RepairState.registered, RepairState.dispatched, action="dispatch")
+    order.technician = clean_text(technician, 60, field="technician", required=True)
+    order.dispatched_at = _when(ctx, at, "dispatched_at")
+    order.state = RepairState.dispatched
+    ctx.session.add(order)
+    audit.record(
+        ctx,
+        REGISTER,
+        order.id,
+        "dispatched",
+        {"technician": order.technician, "at": order.dispatched_at},
+    )
+    return order
+
+
+def arrive(ctx: Ctx, order_id: int, at: datetime | None = None) -> RepairOrder:
+    order = get(ctx, order_id)
+    _require(order, RepairState.dispatched, action="on_site")
+    order.on_site_at = _when(ctx, at, "on_site_at")
+    order.state = RepairState.on_site
+    ctx.session.add(order)
+    audit.record(ctx, REGISTER, order.id, "on_site", {"at": order.on_site_at})
+    return order
+
+
+def complete(ctx: Ctx, order_id: int, data: RepairCompletion) -> RepairOrder:
+    """Work done; the callback falls due from completion (or from the leak test for leaks)."""
+    order = get(ctx, order_id)
+    _require(order, RepairState.dispatched, RepairState.on_site, action="complete")
+    if data.labour_fen < 0 or data.material_fen < 0:
+        raise DeskError("field.negative_money", field="labour_fen")
+    completed = _when(ctx, data.completed_at, "completed_at")
+    category = ctx.settings.repair_category(order.category)
+    callback_spec = category.callback if category else "2d"
+    start = completed
+    if category and category.callback_from == "leak_test":
+        if data.leak_test_at is None:
+            raise DeskError("repair.leak_test_required", field="leak_test_at")
+        start = data.leak_test_at
+    if not order.paid and (data.labour_fen or data.material_fen):
+        raise DeskError("repair.charges_on_free", field="labour_fen")
+    order.completed_at = completed
+    order.work_done = clean_text(data.work_done, 2000, field="work_done", required=True)
+    order.labour_fen, order.material_fen = data.labour_fen, data.material_fen
+    order.resident_materials = clean_text(data.resident_materials, 500, field="resident_materials")
+    order.resident_signed = data.resident_signed
+    order.leak_test_at = data.leak_test_at
+    order.callback_due_at = ctx.due(start, callback_spec)
+    order.state = RepairState.completed
+    ctx.session.add(order)
+    audit.record(ctx, REGISTER, order.id, "completed", data.model_dump(exclude_none=True))
+    return order
+
+
+def call_back(ctx: Ctx, order_id: int, result: CallbackResult) -> RepairOrder:
+    """Record a callback: satisfied closes the order, not satisfied sends it back to maintenance."""
+    order = get(ctx, order_id)
+    _require(order, RepairState.completed, action="callback")
+    note = clean_text(result.note, 1000, field="note")
+    if not result.reached:
+        if result.retry_at is None or result.retry_at <= ctx.now:
+            raise DeskError("callback.retry_required", field="retry_at")
+        order.callback_due_at = result.retry_at
+        ctx.session.add(order)
+        audit.record(
+            ctx, REGISTER, order.id, "callback_missed", {"retry_at": result.retry_at, "note": note}
+        )
+        return order
+    if result.satisfied is None:
+        raise DeskError("callback.satisfaction_required", field="satisfied")
+    order.callback_at = ctx.now
+    order.callback_note = note
+    order.satisfied = result.satisfied
+    if result.satisfied:
+        order.state = RepairState.closed
+        order.closed_at = ctx.now
+        audit.record(ctx, REGISTER, order.id, "called_back", {"satisfied": True, "note": note})
+    else:
+        if not note:
+            raise DeskError("callback.reason_required", field="note")
+        order.state = RepairState.registered
+        order.reopen_count += 1
+        order.callback_due_at = None
+        order.dispatch_due_at = ctx.due(ctx.now, ctx.settings.repair.dispatch_within)
+        audit.record(ctx, REGISTER, order.id, "reopened", {"satisfied": False}, reason=note)
+    ctx.session.add(order)
+    return order
+
+
+def cancel(ctx: Ctx, order_id: int, reason: str) -> RepairOrder:
+    order = get(ctx, order_id)
+    _require(order, *OPEN_REPAIR_STATES, action="cancel")
+    order.close_reason = clean_text(reason, 500, field="reason", required=True)
+    order.state = RepairState.cancelled
+    order.closed_at = ctx.now
+    ctx.session.add(order)
+    audit.record(ctx, REGISTER, order.id, "cancelled", reason=order.close_reason)
+    return order
+
+
+def refer_out(ctx: Ctx, order_id: int, referred_to: str, reason: str) -> RepairOrder:
+    """Not the property's to fix: note where the resident was pointed, and why."""
+    order = get(ctx, order_id)
+    _require(order, RepairState.registered, RepairState.dispatched, action="refer_out")
+    order.referred_to = clean_text(referred_to, 200, field="referred_to", required=True)
+    order.close_reason = clean_text(reason, 500, field="reason", required=True)
+    order.state = RepairState.referred_out
+    order.closed_at = ctx.now
+    ctx.session.add(order)
+    audit.record(
+        ctx,
+        REGISTER,
+        order.id,
+        "referred_out",
+        {"referred_to": order.referred_to},
+        reason=order.close_reason,
+    )
+    return order
+
+
+def recent(
+    ctx: Ctx, limit: int = 200, states: tuple[RepairState, ...] | None = None
+) -> list[RepairOrder]:
+    statement = select(RepairOrder).order_by(col(RepairOrder.reported_at).desc()).limit(limit)
+    if states:
+        statement = statement.where(col(RepairOrder.state).in_(states))
+    return list(ctx.session.exec(statement))
+
+
+def open_orders(ctx: Ctx, limit: int = 500) -> list[RepairOrder]:
+    statement = (
+        select(RepairOrder)
+        .where(col(RepairOrder.state).in_(OPEN_REPAIR_STATES))
+        .order_by(col(RepairOrder.reported_at))
+        .limit(limit)
+    )
+    return list(ctx.session.exec(statement))
+
+
+def due_at(order: RepairOrder) -> datetime | None:
+    """The next deadline of an open order: dispatch, the agreed visit, then the callback."""
+    if order.state == RepairState.registered:
+        return order.dispatch_due_at
+    if order.state == RepairState.dispatched:
+        return order.appointment_at
+    if order.state == RepairState.completed:
+        return order.callback_due_at
+    return None

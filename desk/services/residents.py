@@ -1,0 +1,178 @@
+"""Units and residents: room codes in the forms people type them, completion, masking, import."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlmodel import col, select
+
+from desk.models import Resident, ResidentKind, Unit
+from desk.services import audit
+from desk.services.context import Ctx
+from desk.services.errors import DeskError
+
+# 3-1202, 3栋1202, 3幢1202室, 3#1202, 3号楼1202, 3座1202, B-0201
+_ROOM = re.compile(
+    r"^\s*(?:(?P<building>[0-9A-Za-z]{1,6})\s*(?:-|#|栋|幢|座|号楼|號樓|棟)\s*)?"
+    r"(?P<room>[0-9A-Za-z]{1,10})\s*(?:室|号|號)?\s*$"
+)
+_PHONE = re.compile(r"^\+?[0-9][0-9 \-]{5,19}$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+@dataclass(frozen=True)
+class RoomCode:
+    building: str | None
+    room: str
+
+    @property
+    def code(self) -> str:
+        return f"{self.building}-{self.room}" if self.building else self.room
+
+
+def parse_room(text: str) -> RoomCode | None:
+    """Read a room as typed (3-1202, 3栋1202, 1202); None when it is not a room."""
+    match = _ROOM.match(text)
+    if not match:
+        return None
+    building = match.group("building")
+    return RoomCode(building.upper() if building else None, match.group("room").upper())
+
+
+def normalise_room(text: str) -> str:
+    """The canonical code of a typed room, or the text itself (trimmed) when it is not one."""
+    parsed = parse_room(text)
+    return parsed.code if parsed else text.strip()
+
+
+def mask_phone(phone: str) -> str:
+    digits = phone.strip()
+    if len(digits) < 7:
+        return "*" * len(digits)
+    return f"{digits[:3]}{'*' * (len(digits) - 7)}{digits[-4:]}"
+
+
+def mask_name(name: str) -> str:
+    name = name.strip()
+    if len(name) <= 1:
+        return name
+    return name[0] + "*" * (len(name) - 1)
+
+
+def clean_text(value: str, max_length: int, *, field: str, required: bool = False) -> str:
+    """Trim, refuse control characters and over-long text; a shared rule of every form."""
+    value = value.strip()
+    if required and not value:
+        raise DeskError("field.required", field=field)
+    if len(value) > max_length:
+        raise DeskError("field.too_long", field=field, max=max_length)
+    if _CONTROL.search(value.replace("\n", "")):
+        raise DeskError("field.control_chars", field=field)
+    return value
+
+
+def clean_phone(value: str, *, field: str = "phone", required: bool = False) -> str:
+    value = value.strip()
+    if not value:
+        if required:
+            raise DeskError("field.required", field=field)
+        return ""
+    if not _PHONE.match(value):
+        raise DeskError("field.bad_phone", field=field, value=value)
+    return value
+
+
+@dataclass(frozen=True)
+class RoomMatch:
+    """A completion candidate: a unit and its first resident on file."""
+
+    code: str
+    name: str
+    phone: str
+    kind: str
+
+
+def find_unit(ctx: Ctx, text: str) -> Unit | None:
+    parsed = parse_room(text)
+    if parsed is None:
+        return None
+    if parsed.building:
+        return ctx.session.exec(select(Unit).where(Unit.code == parsed.code)).first()
+    units = list(ctx.session.exec(select(Unit).where(Unit.room == parsed.room).limit(2)))
+    return units[0] if len(units) == 1 else None
+
+
+def residents_of(ctx: Ctx, unit_id: int) -> list[Resident]:
+    statement = (
+        select(Resident)
+        .where(Resident.unit_id == unit_id, col(Resident.active))
+        .order_by(col(Resident.kind), col(Resident.id))
+    )
+    return list(ctx.session.exec(statement))
+
+
+def complete_room(ctx: Ctx, typed: str, limit: int = 8) -> list[RoomMatch]:
+    """Units whose code (or room number) starts with what was typed, with their resident."""
+    parsed = parse_room(typed)
+    if parsed is None:
+        return []
+    if parsed.building:
+        condition = col(Unit.code).startswith(parsed.code)
+    else:
+        condition = col(Unit.room).startswith(parsed.room) | col(Unit.code).startswith(parsed.room)
+    units = list(
+        ctx.session.exec(select(Unit).where(condition).order_by(col(Unit.code)).limit(limit))
+    )
+    matches = []
+    for unit in units:
+        assert unit.id is not None
+        people = residents_of(ctx, unit.id)
+        first = people[0] if people else None
+        matches.append(
+            RoomMatch(
+                unit.code,
+                first.name if first else "",
+                first.phone if first else "",
+                first.kind if first else "",
+            )
+        )
+    return matches
+
+
+def ensure_unit(ctx: Ctx, building: str, room: str) -> Unit:
+    code = f"{building}-{room}"
+    unit = ctx.session.exec(select(Unit).where(Unit.code == code)).first()
+    if unit is None:
+        unit = Unit(building=building, room=room, code=code, created_at=ctx.now)
+        ctx.session.add(unit)
+        ctx.session.flush()
+    return unit
+
+
+def add_resident(
+    ctx: Ctx, building: str, room: str, name: str, phone: str, kind: ResidentKind | str
+) -> Resident:
+    """Add (or update the phone and kind of) a resident of a unit."""
+    unit = ensure_unit(ctx, building, room)
+    assert unit.id is not None
+    existing = ctx.session.exec(
+        select(Resident).where(Resident.unit_id == unit.id, Resident.name == name)
+    ).first()
+    if existing is not None:
+        existing.phone, existing.kind = phone, ResidentKind(kind)
+        ctx.session.add(existing)
+        audit.record(ctx, "residents", existing.id, "updated", {"phone": phone, "kind": kind})
+        return existing
+    resident = Resident(
+        unit_id=unit.id,
+        name=name,
+        phone=phone,
+        kind=ResidentKind(kind),
+        operator_id=ctx.operator_id,
+        created_at=ctx.now,
+    )
+    ctx.session.add(resident)
+    ctx.session.flush()
+    audit.record(ctx, "residents", resident.id, "created", {"unit": unit.code, "name": name})
+    return resident

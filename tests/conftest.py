@@ -1,0 +1,80 @@
+"""Shared fixtures: a fresh migrated database, a fixed clock, service contexts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from desk.config import load_settings
+from desk.db import Database, open_database
+from desk.i18n import set_language
+from desk.models import Operator, Role
+from desk.services import operators
+from desk.services.context import Ctx
+
+TZ = ZoneInfo("Asia/Shanghai")
+# A Monday morning in the office.
+NOW = datetime(2026, 11, 23, 9, 30, tzinfo=TZ)
+
+
+@pytest.fixture(autouse=True)
+def _language() -> Iterator[None]:
+    set_language("en")
+    yield
+    set_language("en")
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Iterator[Database]:
+    database = open_database(tmp_path / "desk.db", settings=load_settings())
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def clerk(db: Database) -> Operator:
+    with db.writing() as session:
+        ctx = Ctx(session, None, db.settings, NOW)
+        return operators.add_operator(ctx, "王芳", Role.clerk, "1234")
+
+
+@pytest.fixture
+def supervisor(db: Database) -> Operator:
+    with db.writing() as session:
+        ctx = Ctx(session, None, db.settings, NOW)
+        return operators.add_operator(ctx, "陈主管", Role.supervisor, "9999")
+
+
+class Desk:
+    """Runs service calls as one operator at a settable time, each in its own transaction."""
+
+    def __init__(self, db: Database, operator: Operator | None, now: datetime = NOW):
+        self.db, self.operator, self.now = db, operator, now
+
+    def write(self) -> _CtxScope:
+        return _CtxScope(self, writing=True)
+
+    def read(self) -> _CtxScope:
+        return _CtxScope(self, writing=False)
+
+
+class _CtxScope:
+    def __init__(self, desk: Desk, writing: bool):
+        self.desk, self.writing = desk, writing
+
+    def __enter__(self) -> Ctx:
+        self._cm = self.desk.db.writing() if self.writing else self.desk.db.reading()
+        session = self._cm.__enter__()
+        return Ctx(session, self.desk.operator, self.desk.db.settings, self.desk.now)
+
+    def __exit__(self, *exc: object) -> None:
+        self._cm.__exit__(*exc)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def desk(db: Database, clerk: Operator) -> Desk:
+    return Desk(db, clerk)

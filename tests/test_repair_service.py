@@ -1,0 +1,113 @@
+"""Repair work orders through their whole lifecycle, at fixed clocks."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from desk.models import RepairState
+from desk.services import audit, board, repair
+from desk.services.errors import DeskError
+from desk.services.repair import CallbackResult, RepairCompletion, RepairCreate
+from tests.conftest import NOW, TZ, Desk
+
+
+def _register(desk: Desk, **changes: object) -> int:
+    fields: dict[str, object] = {
+        "room": "3-1202",
+        "resident_name": "李明",
+        "phone": "13812345678",
+        "description": "厨房水龙头漏水",
+        "category": "water",
+        **changes,
+    }
+    data = RepairCreate.model_validate(fields)
+    with desk.write() as ctx:
+        order = repair.register(ctx, data)
+        assert order.id is not None
+        return order.id
+
+
+def test_register_numbers_by_day_and_sets_dispatch_due(desk: Desk) -> None:
+    first = _register(desk)
+    second = _register(desk)
+    with desk.read() as ctx:
+        a, b = repair.get(ctx, first), repair.get(ctx, second)
+    assert a.number == "WX-20261123-001"
+    assert b.number == "WX-20261123-002"
+    assert a.dispatch_due_at == NOW + timedelta(minutes=30)
+    assert a.state == RepairState.registered
+
+
+def test_full_lifecycle_closes_on_satisfied_callback(desk: Desk) -> None:
+    order_id = _register(desk)
+    with desk.write() as ctx:
+        repair.dispatch(ctx, order_id, "李建国")
+    desk.now = NOW + timedelta(hours=1)
+    with desk.write() as ctx:
+        repair.arrive(ctx, order_id)
+        done = repair.complete(ctx, order_id, RepairCompletion(work_done="换阀芯"))
+        assert done.callback_due_at == desk.now + timedelta(days=2)
+    with desk.write() as ctx:
+        closed = repair.call_back(ctx, order_id, CallbackResult(satisfied=True, note="好"))
+    assert closed.state == RepairState.closed
+    with desk.read() as ctx:
+        actions = [e.action for e in audit.history(ctx, "repairs", order_id)]
+    assert actions == ["registered", "dispatched", "on_site", "completed", "called_back"]
+
+
+def test_not_satisfied_reopens_to_maintenance(desk: Desk) -> None:
+    order_id = _register(desk)
+    with desk.write() as ctx:
+        repair.dispatch(ctx, order_id, "李建国")
+        repair.complete(ctx, order_id, RepairCompletion(work_done="换阀芯"))
+        with pytest.raises(DeskError):
+            repair.call_back(ctx, order_id, CallbackResult(satisfied=False, note=""))
+    with desk.write() as ctx:
+        order = repair.call_back(ctx, order_id, CallbackResult(satisfied=False, note="还在滴水"))
+    assert order.state == RepairState.registered
+    assert order.reopen_count == 1
+
+
+def test_leak_callback_counts_from_leak_test(desk: Desk) -> None:
+    order_id = _register(desk, category="leak")
+    with desk.write() as ctx:
+        repair.dispatch(ctx, order_id, "李建国")
+        with pytest.raises(DeskError) as err:
+            repair.complete(ctx, order_id, RepairCompletion(work_done="补漏"))
+        assert err.value.field == "leak_test_at"
+    test_at = NOW - timedelta(hours=1)
+    with desk.write() as ctx:
+        order = repair.complete(
+            ctx, order_id, RepairCompletion(work_done="补漏", leak_test_at=test_at)
+        )
+    assert order.callback_due_at == test_at + timedelta(days=3)
+
+
+def test_completing_twice_is_refused(desk: Desk) -> None:
+    order_id = _register(desk)
+    with desk.write() as ctx:
+        repair.dispatch(ctx, order_id, "李建国")
+        repair.complete(ctx, order_id, RepairCompletion(work_done="ok"))
+    with desk.write() as ctx, pytest.raises(DeskError) as err:
+        repair.complete(ctx, order_id, RepairCompletion(work_done="again"))
+    assert "not in a state" in err.value.message
+
+
+def test_board_shows_undispatched_order_overdue_after_30_minutes(desk: Desk) -> None:
+    _register(desk)
+    desk.now = NOW + timedelta(minutes=31)
+    with desk.read() as ctx:
+        items = board.open_items(ctx)
+    assert [i.due_kind for i in items] == ["dispatch"]
+    assert items[0].overdue(desk.now)
+    assert not items[0].overdue(NOW)
+
+
+def test_failed_save_writes_nothing(desk: Desk) -> None:
+    with desk.write() as ctx, pytest.raises(DeskError):
+        repair.register(ctx, RepairCreate(room="3-1202", description="", category="water"))
+    with desk.read() as ctx:
+        assert repair.recent(ctx) == []
+    assert TZ is not None
