@@ -15,10 +15,16 @@ REPO_DATA = Path(__file__).resolve().parent.parent / "data"
 DEFAULT_SITE_FILE = REPO_DATA / "site.toml"
 
 
-class Labelled(BaseModel):
+class Strict(BaseModel):
+    """Settings refuse keys they do not know, so a misplaced line is an error, not ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Labelled(Strict):
     """A configurable choice with a stable key and a label in each language."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
     key: str
     zh_CN: str
     en: str
@@ -39,13 +45,13 @@ class Shift(Labelled):
     summer_end: time | None = None
 
 
-class StaffMember(BaseModel):
+class StaffMember(Strict):
     name: str
     department: str = ""
     skill: str = ""
 
 
-class SiteInfo(BaseModel):
+class SiteInfo(Strict):
     name: str = "desk"
     name_en: str = "desk"
     timezone: str = "Asia/Shanghai"
@@ -53,22 +59,22 @@ class SiteInfo(BaseModel):
     printer: str = ""
 
 
-class SignInRules(BaseModel):
+class SignInRules(Strict):
     max_failures: int = 5
     lockout_minutes: int = 15
 
 
-class RepairRules(BaseModel):
+class RepairRules(Strict):
     dispatch_within: str = "30m"
     arrival_grace: str = "10m"
 
 
-class ReceptionRules(BaseModel):
+class ReceptionRules(Strict):
     reply_choices: list[str] = Field(default_factory=lambda: ["30m", "1wd", "3wd"])
     max_reply: str = "3wd"
 
 
-class Summer(BaseModel):
+class Summer(Strict):
     start: str = "05-01"
     end: str = "09-30"
 
@@ -81,7 +87,7 @@ class Summer(BaseModel):
         return value
 
 
-class Settings(BaseModel):
+class Settings(Strict):
     """Everything a site may change, as read from its site.toml."""
 
     site: SiteInfo = Field(default_factory=SiteInfo)
@@ -94,7 +100,7 @@ class Settings(BaseModel):
     summer: Summer = Field(default_factory=Summer)
     shifts: list[Shift] = Field(default_factory=list)
     staff: list[StaffMember] = Field(default_factory=list)
-    source: Path | None = None
+    source: Path | None = Field(default=None, exclude=True)
 
     @cached_property
     def tz(self) -> ZoneInfo:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import uuid
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import create_engine, make_url, text
 
 from desk.config import load_settings
 from desk.db import Database, open_database
@@ -28,11 +31,29 @@ def _language() -> Iterator[None]:
     set_language("en")
 
 
+# Set DESK_TEST_POSTGRES=postgresql+psycopg://user:pw@host/postgres to run every database test
+# on a fresh PostgreSQL database instead of a fresh SQLite file.
+PG_ADMIN_URL = os.environ.get("DESK_TEST_POSTGRES", "")
+
+
 @pytest.fixture
 def db(tmp_path: Path) -> Iterator[Database]:
-    database = open_database(tmp_path / "desk.db", settings=load_settings())
+    if not PG_ADMIN_URL:
+        database = open_database(tmp_path / "desk.db", settings=load_settings())
+        yield database
+        database.dispose()
+        return
+    name = f"desk_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"CREATE DATABASE {name}"))
+    url = make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    database = open_database(url, settings=load_settings())
     yield database
     database.dispose()
+    with admin.connect() as conn:
+        conn.execute(text(f"DROP DATABASE {name}"))
+    admin.dispose()
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from typing import Any
 def _china(years: tuple[int, ...]) -> Any:
     import holidays
 
-    return holidays.China(years=list(years))
+    return holidays.country_holidays("CN", years=list(years))
 
 
 class WorkCalendar:

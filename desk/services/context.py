@@ -32,6 +32,14 @@ class Ctx:
     def operator_id(self) -> int | None:
         return self.operator.id if self.operator else None
 
+    def acting(self) -> int:
+        """The signed-in operator's id; records are never written anonymously."""
+        if self.operator is None or self.operator.id is None:
+            from desk.services.errors import DeskError
+
+            raise DeskError("app.not_signed_in")
+        return self.operator.id
+
     def due(self, start: datetime, spec: str) -> datetime:
         return due(start, spec, self.tz, self.calendar)
 

@@ -57,7 +57,7 @@ def log(ctx: Ctx, data: ReceptionCreate) -> ReceptionEntry:
         action_taken=clean_text(data.action_taken, 2000, field="action_taken"),
         department=data.department,
         reply_due_at=data.reply_due_at,
-        operator_id=ctx.operator_id,
+        operator_id=ctx.acting(),
         created_at=ctx.now,
     )
     if data.reply_due_at is not None:

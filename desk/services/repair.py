@@ -102,7 +102,7 @@ def register(ctx: Ctx, data: RepairCreate) -> RepairOrder:
         appointment_at=data.appointment_at,
         dispatch_due_at=ctx.due(reported, ctx.settings.repair.dispatch_within),
         reception_id=data.reception_id,
-        operator_id=ctx.operator_id,
+        operator_id=ctx.acting(),
         created_at=ctx.now,
     )
     if data.paid and data.warranty:
@@ -266,3 +266,17 @@ def due_at(order: RepairOrder) -> datetime | None:
     if order.state == RepairState.completed:
         return order.callback_due_at
     return None
+
+
+CLOSED_REPAIR_STATES = (RepairState.closed, RepairState.cancelled, RepairState.referred_out)
+
+
+def recently_closed(ctx: Ctx, limit: int = 100) -> list[RepairOrder]:
+    """Closed, cancelled and referred-out orders, the most recently finished first."""
+    statement = (
+        select(RepairOrder)
+        .where(col(RepairOrder.state).in_(CLOSED_REPAIR_STATES))
+        .order_by(col(RepairOrder.closed_at).desc(), col(RepairOrder.id).desc())
+        .limit(limit)
+    )
+    return list(ctx.session.exec(statement))

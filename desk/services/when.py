@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, time, timedelta, tzinfo
+from typing import NoReturn
 
 from desk.services.errors import DeskError
 
@@ -60,7 +61,7 @@ def _split(text: str) -> tuple[str, time | None]:
     return text, None
 
 
-def _bad(text: str) -> tuple[str, time | None]:
+def _bad(text: str) -> NoReturn:
     raise DeskError("when.unreadable", value=text)
 
 

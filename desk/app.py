@@ -1,0 +1,171 @@
+"""DeskApp: global keys, the command palette, the signed-in operator and the clock."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from pathlib import Path
+from typing import ClassVar
+
+from sqlmodel import Session
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+
+from desk.clock import Clock, fmt, system_clock
+from desk.config import Settings
+from desk.db import Database
+from desk.i18n import set_language, t
+from desk.models import Operator
+from desk.services.context import Ctx
+from desk.screens.base import localise_bindings
+
+# Registers reachable by F-key; those not built yet say so when chosen.
+REGISTER_MODES = ("board", "reception", "repairs")
+COMING = {"complaints", "keys", "passes", "handover", "lookup"}
+
+
+class DeskApp(App[None]):
+    """The front desk."""
+
+    CSS_PATH = Path(__file__).parent / "screens" / "app.tcss"
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f1", "help", "keys.help", id="help"),
+        Binding("f2", "open('reception')", "keys.reception", id="reception"),
+        Binding("f3", "open('repairs')", "keys.repairs", id="repairs"),
+        Binding("f4", "open('complaints')", "keys.complaints", id="complaints"),
+        Binding("f5", "open('keys')", "keys.keys", id="keys"),
+        Binding("f6", "open('passes')", "keys.passes", id="passes"),
+        Binding("f7", "open('handover')", "keys.handover", id="handover"),
+        Binding("f8", "open('lookup')", "keys.lookup", id="lookup"),
+        Binding("f9", "open('board')", "keys.board", id="board"),
+        Binding("ctrl+o", "sign_out", "keys.sign_out", id="sign_out", show=False),
+        Binding("ctrl+q", "quit", "keys.quit", id="quit", show=False, priority=True),
+    ]
+
+    def __init__(
+        self,
+        database: Database,
+        *,
+        lang: str = "zh_CN",
+        clock: Clock = system_clock,
+        operator: Operator | None = None,
+    ) -> None:
+        set_language(lang)
+        super().__init__()
+        localise_bindings(self)
+        self.database = database
+        self.lang = lang
+        self.clock = clock
+        self.operator = operator
+        self.title = t("app.title")
+        self.sub_title = (
+            database.settings.site.name if lang == "zh_CN" else database.settings.site.name_en
+        )
+
+    # --- shared services for screens -------------------------------------------------
+
+    @property
+    def settings(self) -> Settings:
+        return self.database.settings
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def ctx(self, session: Session) -> Ctx:
+        return Ctx(session, self.operator, self.settings, self.now())
+
+    def show_time(self, moment: datetime | None, *, with_date: bool = True) -> str:
+        return fmt(moment, self.settings.tz, with_date=with_date)
+
+    # --- navigation ---------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        from desk.screens.board import BoardScreen
+        from desk.screens.reception import ReceptionScreen
+        from desk.screens.repairs import RepairsScreen
+
+        self.add_mode("board", BoardScreen)
+        self.add_mode("reception", ReceptionScreen)
+        self.add_mode("repairs", RepairsScreen)
+        if self.operator is None:
+            self.show_sign_in()
+        else:
+            self.switch_mode("board")
+
+    def show_sign_in(self) -> None:
+        from desk.screens.signin import SignInScreen
+
+        self.push_screen(SignInScreen(), callback=self._signed_in)
+
+    def _signed_in(self, operator: Operator | None) -> None:
+        if operator is None:
+            self.exit()
+            return
+        self.operator = operator
+        self.notify(t("signin.welcome", name=operator.name))
+        self.switch_mode("board")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("open", "help", "sign_out") and self.operator is None:
+            return False
+        return True
+
+    def action_open(self, register: str) -> None:
+        if register in COMING:
+            self.notify(t("app.coming", register=t(f"registers.{register}")), severity="warning")
+            return
+        self.switch_mode(register)
+
+    def action_help(self) -> None:
+        from desk.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    async def action_sign_out(self) -> None:
+        self.operator = None
+        await self.switch_mode("_default")
+        for mode in REGISTER_MODES:
+            factory = self._modes[mode]
+            await self.remove_mode(mode)
+            self.add_mode(mode, factory)
+        self.show_sign_in()
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """Every desk action in the palette, in the current language."""
+        if self.operator is not None:
+            for binding in self._bindings.key_to_bindings.values():
+                for item in binding:
+                    if item.id in ("quit",):
+                        continue
+                    yield SystemCommand(
+                        f"{item.description} ({item.key.upper()})",
+                        item.description,
+                        lambda action=item.action: self.run_action(action),
+                    )
+            for binding in screen._bindings.key_to_bindings.values():
+                for item in binding:
+                    if item.show:
+                        yield SystemCommand(
+                            f"{item.description} ({item.key})",
+                            item.description,
+                            lambda action=item.action: screen.run_action(action),
+                        )
+        yield SystemCommand(t("keys.quit") + " (ctrl+q)", t("keys.quit"), self.exit)
+
+
+def make_app(
+    database: Database,
+    *,
+    lang: str = "zh_CN",
+    clock: Clock = system_clock,
+    operator: Operator | None = None,
+) -> DeskApp:
+    """The one way to build the app: used by the CLI, the tests and screenshots."""
+    return DeskApp(database, lang=lang, clock=clock, operator=operator)
+
+
+def run_tui(database: Database, lang: str) -> None:
+    make_app(database, lang=lang).run()

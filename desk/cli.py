@@ -1,0 +1,383 @@
+"""The `desk` command line: open the desk, init, demo, operator add, import residents, export.
+
+Bad arguments and refused actions print one line on stderr and exit with status 2; the TUI
+(and so Textual) is imported only by the command that opens it.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from sqlalchemy.engine import make_url
+from typer._click.exceptions import ClickException, NoArgsIsHelpError
+from typer.core import TyperGroup
+
+from desk.clock import system_clock
+from desk.config import DEFAULT_SITE_FILE, REPO_DATA, Settings, load_settings, site_file_for
+from desk.db import Database, DatabaseError, database_url, open_database, sqlite_path
+from desk.i18n import current_language, normalise_language, resolve_language, set_language, t
+from desk.services import export as exporting
+from desk.services import operators, residents_import
+from desk.services.context import Ctx
+from desk.services.errors import DeskError
+
+DEMO_DB = REPO_DATA / "demo.db"
+
+
+class _OneLineErrors(TyperGroup):
+    """Usage errors as one line on stderr (`desk: …`), never a panel or a traceback."""
+
+    def main(  # type: ignore[override]
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        try:
+            result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except NoArgsIsHelpError as exc:
+            typer.echo(exc.format_message(), err=True)
+            sys.exit(exc.exit_code)
+        except ClickException as exc:
+            typer.echo(f"desk: {exc.format_message()}", err=True)
+            sys.exit(exc.exit_code)
+        except (typer.Abort, EOFError, KeyboardInterrupt):
+            typer.echo(t("cli.aborted"), err=True)
+            sys.exit(1)
+        if not standalone_mode:
+            return result
+        sys.exit(result if isinstance(result, int) else 0)
+
+
+app = typer.Typer(
+    cls=_OneLineErrors,
+    help="desk: the front desk of a property-management office. Without a command, opens the desk.",
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+operator_app = typer.Typer(help="Operators who sign in at the desk.", no_args_is_help=True)
+import_app = typer.Typer(help="Bring records in from files.", no_args_is_help=True)
+app.add_typer(operator_app, name="operator")
+app.add_typer(import_app, name="import")
+
+
+@dataclass
+class _Options:
+    db: str | None
+    settings: Settings
+
+
+def _fail(message: str, code: int = 2) -> NoReturn:
+    typer.echo(t("cli.error", message=message), err=True)
+    raise typer.Exit(code)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+@contextmanager
+def _guard() -> Iterator[None]:
+    """Turn every foreseeable failure into one line and exit status 2."""
+    try:
+        yield
+    except DeskError as exc:
+        _fail(exc.message)
+    except DatabaseError as exc:
+        _fail(_one_line(str(exc)))
+    except ValueError as exc:
+        _fail(_one_line(str(exc)))
+    except OSError as exc:
+        where = f": {exc.filename}" if exc.filename else ""
+        _fail(f"{exc.strerror or exc}{where}")
+
+
+def _options(ctx: typer.Context) -> _Options:
+    options = ctx.find_root().obj
+    assert isinstance(options, _Options)
+    return options
+
+
+def _shown_url(database: Database) -> str:
+    path = database.path
+    return str(path) if path else make_url(database.url).render_as_string(hide_password=True)
+
+
+@app.callback(invoke_without_command=True)
+def _root(
+    ctx: typer.Context,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            metavar="PATH",
+            help="Database file (or SQLAlchemy URL). Default: $DESK_DATABASE_URL, "
+            "$DESK_DB, then data/desk.db.",
+        ),
+    ] = None,
+    lang: Annotated[
+        str | None, typer.Option("--lang", metavar="en|zh", help="Language of the desk.")
+    ] = None,
+) -> None:
+    with _guard():
+        settings = load_settings(site_file_for(sqlite_path(database_url(db))))
+    set_language(resolve_language(None, settings.site.language))
+    if lang is not None:
+        chosen = normalise_language(lang)
+        if chosen is None:
+            _fail(t("cli.bad_lang", value=lang))
+        set_language(chosen)
+    ctx.obj = _Options(db, settings)
+    if ctx.invoked_subcommand is not None:
+        return
+    with _guard():
+        database = open_database(db)
+    try:
+        from desk.app import run_tui
+    except ImportError as exc:
+        _fail(t("cli.no_tui", message=exc))
+    run_tui(database, current_language())
+
+
+@app.command()
+def init(ctx: typer.Context) -> None:
+    """Create the database (or bring its schema up to date) and put site.toml beside it."""
+    options = _options(ctx)
+    with _guard():
+        database = open_database(options.db)
+        typer.echo(t("cli.init.database", path=_shown_url(database)))
+        path = database.path
+        if path is None:
+            typer.echo(t("cli.init.site_used", path=site_file_for(None)))
+        else:
+            target = path.parent / "site.toml"
+            if target.exists():
+                typer.echo(t("cli.init.site_kept", path=target))
+            else:
+                shutil.copyfile(DEFAULT_SITE_FILE, target)
+                typer.echo(t("cli.init.site_copied", path=target))
+        database.dispose()
+    typer.echo(t("cli.init.ready"))
+
+
+@app.command()
+def demo(
+    ctx: typer.Context,
+    seed: Annotated[int, typer.Option(help="Seed of the demo's random choices.")] = 2026,
+) -> None:
+    """Build the demo site (data/demo.db unless --db is given) and print its operators and PINs.
+
+    The demo never goes into $DESK_DB or $DESK_DATABASE_URL, so it cannot land in a live desk.
+    A database that already holds the demo is left as it is.
+    """
+    from desk.services import demo as demo_site
+
+    options = _options(ctx)
+    with _guard():
+        database = open_database(options.db or DEMO_DB)
+        shown = _shown_url(database)
+        if not demo_site.has_data(database):
+            started = time.monotonic()
+            demo_site.build_demo(database, system_clock(), seed=seed)
+            seconds = f"{time.monotonic() - started:.1f}"
+            typer.echo(t("cli.demo.built", seconds=seconds, path=shown))
+        elif demo_site.is_demo(database):
+            typer.echo(t("cli.demo.exists", path=shown))
+        else:
+            _fail(t("cli.demo.not_demo", path=shown))
+        counts = demo_site.summary(database)
+        database.dispose()
+    typer.echo(
+        t(
+            "cli.demo.counts",
+            units=counts.units,
+            residents=counts.residents,
+            reception=counts.reception,
+            repairs=counts.repairs,
+        )
+    )
+    typer.echo(t("cli.demo.operators"))
+    for name, role, pin in demo_site.DEMO_OPERATORS:
+        typer.echo(t("cli.demo.operator_line", name=name, role=t(f"role_name.{role}"), pin=pin))
+    typer.echo(t("cli.demo.open_with", path=shown))
+
+
+def _has_terminal() -> bool:
+    return sys.stdin is not None and sys.stdin.isatty()
+
+
+def _ask_pin(name: str) -> str:
+    if not _has_terminal():
+        _fail(t("cli.operator.no_tty"))
+    first = typer.prompt(t("cli.operator.pin_prompt", name=name), hide_input=True)
+    second = typer.prompt(t("cli.operator.pin_again"), hide_input=True)
+    if first != second:
+        _fail(t("cli.operator.pin_mismatch"))
+    return str(first)
+
+
+@operator_app.command("add")
+def operator_add(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The operator's name as shown at sign-in.")],
+    role: Annotated[str, typer.Option("--role", help="clerk, night or supervisor.")],
+    pin: Annotated[
+        str | None,
+        typer.Option(
+            "--pin",
+            help="4 to 8 digits. Without it the PIN is asked twice, hidden "
+            "(safer: a PIN on the command line stays in the shell history).",
+        ),
+    ] = None,
+) -> None:
+    """Add an operator who can sign in at the desk."""
+    options = _options(ctx)
+    with _guard():
+        database = open_database(options.db)
+        if pin is None:
+            pin = _ask_pin(name)
+        with database.writing() as session:
+            work = Ctx(session, None, database.settings, system_clock())
+            added = operators.add_operator(work, name, role, pin)
+            label = t(f"role_name.{added.role}")
+        database.dispose()
+    typer.echo(t("cli.operator.added", name=added.name, role=label))
+
+
+@import_app.command("residents")
+def import_residents(
+    ctx: typer.Context,
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="CSV in UTF-8 or GBK with the columns building, room, name, phone, kind "
+            "(or 楼栋, 房号, 姓名, 电话, 类型; kind is owner/业主 or tenant/租户).",
+        ),
+    ],
+    skip_bad: Annotated[
+        bool, typer.Option("--skip-bad", help="Import the good lines even if some are bad.")
+    ] = False,
+) -> None:
+    """Import the residents directory. Any bad line stops the import unless --skip-bad."""
+    options = _options(ctx)
+    with _guard():
+        data = file.read_bytes()
+        database = open_database(options.db)
+        with database.writing() as session:
+            work = Ctx(session, None, database.settings, system_clock())
+            result = residents_import.import_bytes(work, data, skip_bad=skip_bad)
+        database.dispose()
+    for bad in result.bad:
+        typer.echo(t("cli.import.bad_line", line=bad.line, reason=bad.reason), err=True)
+    if not result.imported:
+        typer.echo(t("cli.import.nothing", count=len(result.bad)), err=True)
+        raise typer.Exit(1)
+    typer.echo(
+        t(
+            "cli.import.done",
+            added=result.added,
+            updated=result.updated,
+            unchanged=result.unchanged,
+            skipped=len(result.bad),
+        )
+    )
+
+
+def _parse_since(text: str, settings: Settings) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        _fail(t("cli.bad_since", value=text))
+    return moment if moment.tzinfo else moment.replace(tzinfo=settings.tz)
+
+
+def _write(path: Path, text: str, encoding: str = "utf-8") -> None:
+    with path.open("w", encoding=encoding, newline="") as handle:
+        handle.write(text)
+
+
+@app.command("export")
+def export_command(
+    ctx: typer.Context,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="json or csv.")] = "json",
+    register: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--register",
+            "-r",
+            help="reception, repairs, complaints, keys, passes, shifts or residents; "
+            "repeat for several. Default: all.",
+        ),
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(help="Only records created on or after this date (2026-11-01 or ISO time)."),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="File to write; for CSV of several registers, a directory of NAME.csv files.",
+        ),
+    ] = None,
+) -> None:
+    """Write every record of the chosen registers with its history of events.
+
+    JSON is one object keyed by register name; CSV is one register per file, its events column
+    holding JSON. Times are ISO 8601 in the site's time zone. Residents are exported with their
+    FULL phone numbers: keep the file inside the office.
+    """
+    options = _options(ctx)
+    fmt = fmt.strip().lower()
+    if fmt not in ("json", "csv"):
+        _fail(t("cli.bad_format", value=fmt))
+    with _guard():
+        names = exporting.check_registers(
+            part for item in register or [] for part in item.split(",") if part.strip()
+        )
+        moment = _parse_since(since, options.settings) if since else None
+        if fmt == "csv" and output is None and len(names) != 1:
+            _fail(t("cli.export.csv_needs_one"))
+        database = open_database(options.db)
+        with database.reading() as session:
+            work = Ctx(session, None, database.settings, system_clock())
+            data = exporting.export(work, names, moment)
+        database.dispose()
+        count = sum(len(rows) for rows in data.values())
+        if fmt == "json":
+            text = exporting.to_json(data)
+            if output is None:
+                typer.echo(text, nl=False)
+            else:
+                _write(output, text)
+                typer.echo(t("cli.export.written", path=output, count=count), err=True)
+            return
+        if output is None:
+            typer.echo(exporting.to_csv(names[0], data[names[0]]), nl=False)
+            return
+        as_directory = len(names) > 1 or output.is_dir()
+        if as_directory:
+            output.mkdir(exist_ok=True)
+        for name, rows in data.items():
+            target = output / f"{name}.csv" if as_directory else output
+            # A BOM lets spreadsheet programs read the Chinese text as UTF-8.
+            _write(target, exporting.to_csv(name, rows), encoding="utf-8-sig")
+            typer.echo(t("cli.export.written", path=target, count=len(rows)), err=True)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,1 @@
+"""Reusable form widgets and field parsers (no SQL here)."""

@@ -1,0 +1,282 @@
+"""Form fields: a label, an input, and the field's own error line; parsed values on demand."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.suggester import Suggester
+from textual.widget import Widget
+from textual.widgets import Checkbox, Input, Label, Select, Static
+
+from desk.i18n import t
+from desk.services.errors import DeskError
+from desk.services.residents import RoomMatch, complete_room, mask_phone, normalise_room
+from desk.services.when import parse_when
+
+if TYPE_CHECKING:
+    from desk.app import DeskApp
+
+
+class FormField(Vertical):
+    """One labelled field. Subclasses provide `control()` and `value`."""
+
+    DEFAULT_CSS = """
+    FormField { height: auto; margin: 0 0 0 0; }
+    FormField > Horizontal { height: auto; }
+    FormField .field-label { width: 16; padding: 1 1 0 0; text-align: right; }
+    FormField .field-control { width: 1fr; }
+    FormField .field-note { padding: 0 0 0 16; color: $text-muted; height: auto; }
+    FormField .field-error { padding: 0 0 0 16; color: $error; height: auto; }
+    FormField Checkbox { border: none; padding: 1 0 0 0; }
+    """
+
+    def __init__(self, name: str, *, label: str | None = None, **kwargs: Any) -> None:
+        super().__init__(id=f"field-{name}", **kwargs)
+        self.field_name = name
+        self.label_text = label or t(f"fields.{name}")
+
+    def control(self) -> Widget:
+        raise NotImplementedError
+
+    def compose(self) -> ComposeResult:
+        with Horizontal():
+            yield Label(self.label_text, classes="field-label")
+            widget = self.control()
+            widget.add_class("field-control")
+            yield widget
+        yield Static("", classes="field-note -empty")
+        yield Static("", classes="field-error -empty")
+
+    @property
+    def value(self) -> Any:
+        raise NotImplementedError
+
+    def set_error(self, message: str) -> None:
+        error = self.query_one(".field-error", Static)
+        error.update(message)
+        error.set_class(not message, "-empty")
+        self.set_class(bool(message), "-invalid")
+
+    def set_note(self, message: str) -> None:
+        note = self.query_one(".field-note", Static)
+        note.update(message)
+        note.set_class(not message, "-empty")
+
+    def focus_control(self) -> None:
+        self.query_one(".field-control").focus()
+
+    @property
+    def desk(self) -> DeskApp:
+        return self.app  # type: ignore[return-value]
+
+
+class TextField(FormField):
+    def __init__(self, name: str, *, placeholder: str = "", max_length: int = 0, **kwargs: Any):
+        super().__init__(name, **kwargs)
+        self.placeholder, self.max_length = placeholder, max_length
+
+    def control(self) -> Widget:
+        return Input(placeholder=self.placeholder, max_length=self.max_length, id=self.field_name)
+
+    @property
+    def input(self) -> Input:
+        return self.query_one(Input)
+
+    @property
+    def value(self) -> str:
+        return self.input.value
+
+    def set_value(self, value: str) -> None:
+        self.input.value = value
+
+
+class WhenField(TextField):
+    """A time typed in the desk's grammar, resolved and shown back as you type."""
+
+    def __init__(self, name: str, *, required: bool = False, **kwargs: Any) -> None:
+        kwargs.setdefault("placeholder", t("form.when_placeholder"))
+        super().__init__(name, **kwargs)
+        self.required = required
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        try:
+            resolved = self.value
+        except DeskError as error:
+            self.set_note("")
+            self.set_error(error.message)
+            return
+        self.set_error("")
+        self.set_note(t("form.resolved", when=self.desk.show_time(resolved)) if resolved else "")
+
+    @property
+    def value(self) -> datetime | None:  # type: ignore[override]
+        typed = self.input.value
+        moment = parse_when(typed, self.desk.now(), self.desk.settings.tz)
+        if moment is None and self.required:
+            raise DeskError("field.required", field=self.field_name)
+        return moment
+
+
+class MoneyField(TextField):
+    """Yuan as typed (120, 35.5) read as whole fen."""
+
+    @property
+    def value(self) -> int:  # type: ignore[override]
+        typed = self.input.value.strip().replace("¥", "").replace("元", "")
+        if not typed:
+            return 0
+        try:
+            amount = Decimal(typed)
+        except InvalidOperation as exc:
+            raise DeskError("field.bad_money", field=self.field_name, value=typed) from exc
+        if not amount.is_finite() or amount.as_tuple().exponent < -2:  # type: ignore[operator]
+            raise DeskError("field.bad_money", field=self.field_name, value=typed)
+        if amount < 0:
+            raise DeskError("field.negative_money", field=self.field_name)
+        if amount > 1_000_000:
+            raise DeskError("field.bad_money", field=self.field_name, value=typed)
+        return int(amount * 100)
+
+
+class ChoiceField(FormField):
+    def __init__(self, name: str, options: list[tuple[str, str]], value: str, **kwargs: Any):
+        super().__init__(name, **kwargs)
+        self.options, self.initial = options, value
+
+    def control(self) -> Widget:
+        return Select(self.options, value=self.initial, allow_blank=False, id=self.field_name)
+
+    @property
+    def value(self) -> str:
+        return str(self.query_one(Select).value)
+
+    def set_value(self, value: str) -> None:
+        self.query_one(Select).value = value
+
+
+class OptionalChoiceField(ChoiceField):
+    """A choice that may be left empty (e.g. no department)."""
+
+    def control(self) -> Widget:
+        return Select(self.options, prompt=t("app.none"), allow_blank=True, id=self.field_name)
+
+    @property
+    def value(self) -> str:
+        chosen = self.query_one(Select).value
+        return "" if chosen is Select.NULL else str(chosen)
+
+
+class CheckField(FormField):
+    def __init__(self, name: str, value: bool = False, **kwargs: Any) -> None:
+        super().__init__(name, **kwargs)
+        self.initial = value
+
+    def control(self) -> Widget:
+        return Checkbox(t("app.yes"), value=self.initial, id=self.field_name)
+
+    @property
+    def value(self) -> bool:
+        return self.query_one(Checkbox).value
+
+    def set_value(self, value: bool) -> None:
+        self.query_one(Checkbox).value = value
+
+
+class RoomSuggester(Suggester):
+    """Completes a room code from the residents directory."""
+
+    def __init__(self, field: RoomField) -> None:
+        super().__init__(use_cache=False, case_sensitive=False)
+        self.field = field
+
+    async def get_suggestion(self, value: str) -> str | None:
+        matches = self.field.lookup(value)
+        if not matches:
+            return None
+        return matches[0].code if matches[0].code.upper().startswith(value.upper()) else None
+
+
+class RoomField(TextField):
+    """A room, completed from the directory; a room on file offers its resident's name and phone."""
+
+    class Resolved(Message):
+        def __init__(self, field: RoomField, match: RoomMatch) -> None:
+            super().__init__()
+            self.field, self.match = field, match
+
+    def control(self) -> Widget:
+        return Input(
+            placeholder=t("form.room_placeholder"),
+            suggester=RoomSuggester(self),
+            id=self.field_name,
+            max_length=45,
+        )
+
+    def lookup(self, typed: str) -> list[RoomMatch]:
+        if not typed.strip():
+            return []
+        with self.desk.database.reading() as session:
+            return complete_room(self.desk.ctx(session), typed, limit=5)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        matches = self.lookup(event.value)
+        self.set_note(
+            "  ".join(f"{m.code} {m.name} {mask_phone(m.phone)}".strip() for m in matches[:3])
+        )
+        typed = normalise_room(event.value).upper()
+        exact = [m for m in matches if m.code.upper() == typed]
+        if exact:
+            self.post_message(self.Resolved(self, exact[0]))
+
+
+class DeskForm(Vertical):
+    """A column of fields with one error line each; errors focus the field they belong to."""
+
+    DEFAULT_CSS = """
+    DeskForm { height: auto; }
+    DeskForm .form-error { color: $error; padding: 0 0 0 16; height: auto; }
+    """
+
+    def fields(self) -> dict[str, FormField]:
+        return {f.field_name: f for f in self.query(FormField)}
+
+    def clear_errors(self) -> None:
+        for field in self.query(FormField):
+            field.set_error("")
+        for banner in self.query(".form-error"):
+            if isinstance(banner, Static):
+                banner.update("")
+
+    def show_error(self, error: DeskError) -> None:
+        """Put the message beside its field (or at the top of the form) and focus that field."""
+        field = self.fields().get(error.field or "")
+        if field is not None:
+            field.set_error(t(error.key, **error.params))
+            field.focus_control()
+        else:
+            banners = self.query(".form-error")
+            if banners:
+                banner = banners.first()
+                if isinstance(banner, Static):
+                    banner.update(error.message)
+        self.app.bell()
+
+    def read(self, *names: str) -> dict[str, Any]:
+        """Every field's parsed value; the first unreadable one raises its DeskError."""
+        values: dict[str, Any] = {}
+        for name, field in self.fields().items():
+            if names and name not in names:
+                continue
+            try:
+                values[name] = field.value
+            except DeskError as error:
+                error.field = error.field or name
+                raise
+        return values

@@ -1,0 +1,1 @@
+"""Screens of the desk: sign-in, board, one per register, dialogs."""

@@ -1,0 +1,138 @@
+"""The board: current shift, today's counts, and everything open or overdue across registers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import DataTable, Footer, Header, Static
+
+from desk.i18n import t
+from desk.screens.base import DeskScreen
+from desk.services import board, shifts
+from desk.services.board import OpenItem
+
+REFRESH_SECONDS = 30
+
+
+def age_text(delta_seconds: float) -> str:
+    minutes = int(abs(delta_seconds) // 60)
+    if minutes < 60:
+        return t("duration.minutes", n=minutes)
+    hours, minutes = divmod(minutes, 60)
+    if hours < 48:
+        return t("duration.hours", n=hours, m=minutes)
+    days, hours = divmod(hours, 24)
+    return t("duration.days", n=days, h=hours)
+
+
+def due_text(item: OpenItem, now: datetime) -> Text:
+    if item.due_at is None:
+        return Text("")
+    seconds = (item.due_at - now).total_seconds()
+    kind = t(f"due_kind.{item.due_kind}") if item.due_kind else ""
+    if seconds < 0:
+        return Text(f"{kind} {t('board.overdue', age=age_text(seconds))}", style="bold red")
+    style = "yellow" if seconds < 3600 else ""
+    return Text(f"{kind} {t('board.due_in', age=age_text(seconds))}", style=style)
+
+
+class BoardScreen(DeskScreen):
+    """What the desk owes right now; Enter opens the record."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+r", "refresh", "keys.refresh"),
+        Binding("enter", "open_record", "keys.open", show=False),
+    ]
+    DEFAULT_CSS = """
+    BoardScreen #shift { padding: 0 1; height: 1; text-style: bold; }
+    BoardScreen #counts { padding: 0 1; height: 1; }
+    BoardScreen #open-title { padding: 1 1 0 1; height: 2; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="shift")
+        yield Static(id="counts")
+        yield Static(t("board.open_items"), id="open-title", classes="title")
+        table: DataTable[str | Text] = DataTable(cursor_type="row", zebra_stripes=True, id="open")
+        yield table
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#open", DataTable)
+        for key in ("register", "number", "room", "summary", "state", "opened", "due"):
+            table.add_column(t(f"board.col_{key}"), key=key)
+        self.refresh_board()
+        self.set_interval(REFRESH_SECONDS, self.refresh_board)
+
+    def on_screen_resume(self) -> None:
+        self.refresh_board()
+
+    def action_refresh(self) -> None:
+        self.refresh_board()
+
+    def refresh_board(self) -> None:
+        now = self.desk.now()
+        with self.reading() as ctx:
+            counts = board.today_counts(ctx)
+            items = board.open_items(ctx)
+        shift = shifts.current_shift(self.desk.settings, now)
+        operator = self.desk.operator.name if self.desk.operator else ""
+        self.query_one("#shift", Static).update(
+            t(
+                "board.shift",
+                shift=shift.label(self.desk.lang) if shift else t("board.no_shift"),
+                operator=operator,
+            )
+        )
+        self.query_one("#counts", Static).update(
+            f"{t('board.today')}  "
+            f"{t('registers.reception')} {counts.reception}   "
+            f"{t('registers.repairs')} {counts.repairs}"
+        )
+        table = self.query_one("#open", DataTable)
+        with self.app.batch_update():
+            table.clear()
+            for item in items:
+                table.add_row(
+                    t(f"registers.{item.register}"),
+                    item.number,
+                    item.room,
+                    item.summary[:30],
+                    t(
+                        f"{'repair' if item.register == 'repairs' else 'reception'}_state.{item.state}"
+                    ),
+                    self.desk.show_time(item.opened_at),
+                    due_text(item, now),
+                    key=f"{item.register}:{item.record_id}",
+                )
+        if not items:
+            self.query_one("#open-title", Static).update(t("board.nothing_open"))
+        else:
+            self.query_one("#open-title", Static).update(t("board.open_items"))
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.open_row(event.row_key.value)
+
+    def action_open_record(self) -> None:
+        table = self.query_one("#open", DataTable)
+        if table.row_count:
+            row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+            self.open_row(row_key.value)
+
+    def open_row(self, key: str | None) -> None:
+        if not key:
+            return
+        register, record_id = key.split(":")
+        if register == "repairs":
+            from desk.screens.repair_detail import RepairDetailScreen
+
+            self.app.push_screen(RepairDetailScreen(int(record_id)))
+        elif register == "reception":
+            from desk.screens.reception_detail import ReceptionDetailScreen
+
+            self.app.push_screen(ReceptionDetailScreen(int(record_id)))

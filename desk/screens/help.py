@@ -1,0 +1,32 @@
+"""F1: the keys of the desk and how to type times."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.widgets import Footer, Markdown
+
+from desk.i18n import t
+from desk.screens.base import DeskDialog
+
+
+class HelpScreen(DeskDialog[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "dismiss_help", "keys.cancel"),
+        Binding("f1", "dismiss_help", "keys.help", show=False),
+    ]
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen VerticalScroll { width: 90; height: 90%; border: round $primary; padding: 0 1; }
+    """
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield Markdown(t("help.body"))
+        yield Footer()
+
+    def action_dismiss_help(self) -> None:
+        self.dismiss(None)

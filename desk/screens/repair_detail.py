@@ -1,0 +1,333 @@
+"""One repair work order: every field, the next deadline, its history, and its lifecycle keys."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any, ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from desk.i18n import t
+from desk.models import AuditEvent, RepairOrder, RepairState
+from desk.screens.base import DeskScreen
+from desk.screens.board import age_text
+from desk.screens.repairs import due_cell
+from desk.services import audit, operators, repair
+from desk.services.errors import DeskError
+
+# Which states allow which lifecycle step (the service checks again; this only hides keys).
+ALLOWED: dict[str, tuple[RepairState, ...]] = {
+    "dispatch": (RepairState.registered, RepairState.dispatched),
+    "arrive": (RepairState.dispatched,),
+    "complete": (RepairState.dispatched, RepairState.on_site),
+    "callback": (RepairState.completed,),
+    "cancel_order": (
+        RepairState.registered,
+        RepairState.dispatched,
+        RepairState.on_site,
+        RepairState.completed,
+    ),
+    "refer_out": (RepairState.registered, RepairState.dispatched),
+}
+
+
+def yuan(fen: int) -> str:
+    return t("repair_ui.yuan", amount=f"{fen / 100:.2f}")
+
+
+class RepairDetailScreen(DeskScreen):
+    """Read-only view of an order; each lifecycle step opens its own dialog."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+d", "dispatch", "repair_ui.keys.dispatch", id="repair_dispatch"),
+        Binding("ctrl+a", "arrive", "repair_ui.keys.arrive", id="repair_arrive"),
+        Binding("ctrl+e", "complete", "repair_ui.keys.complete", id="repair_complete"),
+        Binding("ctrl+b", "callback", "repair_ui.keys.callback", id="repair_callback"),
+        Binding("ctrl+x", "cancel_order", "repair_ui.keys.cancel_order", id="repair_cancel"),
+        Binding("ctrl+t", "refer_out", "repair_ui.keys.refer_out", id="repair_refer_out"),
+        Binding("ctrl+w", "print_slip", "keys.print", id="repair_print"),
+        Binding("ctrl+r", "refresh", "keys.refresh", id="repair_detail_refresh", show=False),
+        Binding("escape", "back", "repair_ui.keys.back", id="repair_back"),
+    ]
+    DEFAULT_CSS = """
+    RepairDetailScreen #detail-title { padding: 0 1; height: 1; text-style: bold; }
+    RepairDetailScreen #detail-body { height: 1fr; padding: 0 1; }
+    RepairDetailScreen #detail-fields { height: auto; }
+    RepairDetailScreen #detail-due { height: auto; margin: 1 0 0 0; }
+    RepairDetailScreen #history-title { height: 1; margin: 1 0 0 0; text-style: bold; }
+    RepairDetailScreen #history { height: auto; max-height: 100%; }
+    """
+
+    def __init__(self, order_id: int) -> None:
+        super().__init__()
+        self.order_id = order_id
+        self.order: RepairOrder | None = None
+        self.shown_fields: list[tuple[str, str]] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="detail-title")
+        with VerticalScroll(id="detail-body"):
+            yield Static(id="detail-fields")
+            yield Static(id="detail-due")
+            yield Static(t("repair_ui.history"), id="history-title")
+            history: DataTable[str | Text] = DataTable(cursor_type="row", id="history")
+            yield history
+        yield Footer()
+
+    def on_mount(self) -> None:
+        history = self.query_one("#history", DataTable)
+        for key in ("at", "operator", "action", "detail"):
+            history.add_column(t(f"repair_ui.col_{key}"), key=key)
+        self.refresh_detail()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_detail()
+
+    # --- showing ----------------------------------------------------------------------
+
+    def refresh_detail(self) -> None:
+        with self.reading() as ctx:
+            order = repair.get(ctx, self.order_id)
+            events = audit.history(ctx, repair.REGISTER, self.order_id)
+            ids = {e.operator_id for e in events if e.operator_id is not None}
+            ids.add(order.operator_id)
+            names = operators.operator_names(ctx, ids)
+        self.order = order
+        state = t(f"repair_state.{order.state}")
+        self.query_one("#detail-title", Static).update(
+            f"{t('repair_ui.detail_title', number=order.number)} — {state}"
+        )
+        self.query_one("#detail-fields", Static).update(self.fields_table(order, names))
+        due = repair.due_at(order)
+        due_line = Text(t("repair_ui.next_due_label"))
+        if due is None:
+            due_line.append(t("repair_ui.no_due"))
+        else:
+            due_line.append(due_cell(order, self.desk.now(), self.desk.show_time(due)))
+            seconds = (due - self.desk.now()).total_seconds()
+            key = "board.overdue" if seconds < 0 else "board.due_in"
+            due_line.append(f"  ({t(key, age=age_text(seconds))})")
+        self.query_one("#detail-due", Static).update(due_line)
+        history = self.query_one("#history", DataTable)
+        with self.app.batch_update():
+            history.clear()
+            for event in events:
+                history.add_row(
+                    self.desk.show_time(event.at),
+                    names.get(event.operator_id or 0, ""),
+                    t(f"repair_ui.action.{event.action}"),
+                    self.event_detail(event),
+                    key=str(event.id),
+                )
+        self.refresh_bindings()
+
+    def fields_table(self, order: RepairOrder, names: dict[int, str]) -> Table:
+        show = self.desk.show_time
+        lang = self.desk.lang
+        category = self.desk.settings.repair_category(order.category)
+        kind = t("repair_ui.paid") if order.paid else t("repair_ui.free")
+        if order.warranty:
+            kind += f"，{t('repair_ui.under_warranty')}"
+        rows: list[tuple[str, str]] = [
+            (t("fields.number"), order.number),
+            (t("fields.state"), t(f"repair_state.{order.state}")),
+            (t("fields.reported_at"), show(order.reported_at)),
+            (t("fields.channel"), t(f"channel.{order.channel}")),
+            (t("fields.room"), order.room),
+            (t("fields.resident_name"), order.resident_name),
+            (t("fields.phone"), order.phone),
+            (t("fields.location"), t(f"location.{order.location}")),
+            (t("fields.category"), category.label(lang) if category else order.category),
+            (t("repair_ui.label_kind"), kind),
+            (t("fields.appointment_at"), show(order.appointment_at)),
+            (t("fields.operator"), names.get(order.operator_id, "")),
+            (t("fields.description"), order.description),
+            (t("fields.technician"), order.technician),
+            (t("fields.dispatched_at"), show(order.dispatched_at)),
+            (t("fields.on_site_at"), show(order.on_site_at)),
+            (t("fields.completed_at"), show(order.completed_at)),
+            (t("fields.work_done"), order.work_done),
+        ]
+        if order.paid:
+            total = order.labour_fen + order.material_fen
+            rows.append(
+                (
+                    t("repair_ui.charges"),
+                    t(
+                        "repair_ui.charges_line",
+                        labour=yuan(order.labour_fen),
+                        material=yuan(order.material_fen),
+                        total=yuan(total),
+                    ),
+                )
+            )
+        if order.completed_at:
+            signed = t("app.yes") if order.resident_signed else t("app.no")
+            rows += [
+                (t("fields.resident_materials"), order.resident_materials),
+                (t("fields.resident_signed"), signed),
+            ]
+        if order.leak_test_at:
+            rows.append((t("fields.leak_test_at"), show(order.leak_test_at)))
+        if order.callback_at:
+            verdict = t("repair_ui.satisfied_yes" if order.satisfied else "repair_ui.satisfied_no")
+            rows.append(
+                (
+                    t("repair_ui.label_callback"),
+                    f"{show(order.callback_at)} {verdict} {order.callback_note}".strip(),
+                )
+            )
+        if order.reopen_count:
+            rows.append(("", t("repair_ui.reopened", n=order.reopen_count)))
+        if order.closed_at:
+            rows.append((t("repair_ui.label_closed"), show(order.closed_at)))
+        if order.referred_to:
+            rows.append((t("fields.referred_to"), order.referred_to))
+        if order.close_reason:
+            rows.append((t("fields.reason"), order.close_reason))
+        if order.reception_id:
+            rows.append(("", t("repair_ui.reception_link", id=order.reception_id)))
+        rows = [(label, value) for label, value in rows if value]
+        self.shown_fields = rows
+        table = Table.grid(padding=(0, 2))
+        table.add_column(style="bold", no_wrap=True)
+        table.add_column(ratio=1)
+        for label, value in rows:
+            table.add_row(label, value)
+        return table
+
+    def event_detail(self, event: AuditEvent) -> str:
+        data: dict[str, Any] = audit.event_data(event)
+        parts: list[str] = []
+        if data.get("technician") and event.action == "dispatched":
+            parts.append(str(data["technician"]))
+        if data.get("retry_at"):
+            parts.append(self.desk.show_time(datetime.fromisoformat(str(data["retry_at"]))))
+        if data.get("referred_to"):
+            parts.append(str(data["referred_to"]))
+        if data.get("note") and event.action != "registered":
+            parts.append(str(data["note"]))
+        if event.reason:
+            parts.append(event.reason)
+        return "；".join(parts) if self.desk.lang == "zh_CN" else "; ".join(parts)
+
+    # --- keys -------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        allowed = ALLOWED.get(action)
+        if allowed is None:
+            return True
+        return self.order is not None and self.order.state in allowed
+
+    def action_refresh(self) -> None:
+        self.refresh_detail()
+
+    def action_back(self) -> None:
+        self.dismiss()
+
+    def _open(self, dialog: ModalScreen[RepairOrder | None]) -> None:
+        def done(order: RepairOrder | None) -> None:
+            self.refresh_detail()
+            if order is not None:
+                self.notify(
+                    t(
+                        "repair_ui.done",
+                        number=order.number,
+                        state=t(f"repair_state.{order.state}"),
+                    )
+                )
+
+        self.app.push_screen(dialog, callback=done)
+
+    def _current(self) -> RepairOrder | None:
+        self.refresh_detail()
+        return self.order
+
+    def action_dispatch(self) -> None:
+        from desk.screens.repair_dialogs import DispatchDialog
+
+        if order := self._current():
+            self._open(DispatchDialog(order))
+
+    def action_arrive(self) -> None:
+        from desk.screens.repair_dialogs import ArriveDialog
+
+        if order := self._current():
+            self._open(ArriveDialog(order))
+
+    def action_complete(self) -> None:
+        from desk.screens.repair_dialogs import CompleteDialog
+
+        if order := self._current():
+            self._open(CompleteDialog(order))
+
+    def action_callback(self) -> None:
+        from desk.screens.repair_dialogs import CallbackDialog
+
+        if order := self._current():
+            self._open(CallbackDialog(order))
+
+    def action_cancel_order(self) -> None:
+        from desk.screens.repair_dialogs import CancelDialog
+
+        if order := self._current():
+            self._open(CancelDialog(order))
+
+    def action_refer_out(self) -> None:
+        from desk.screens.repair_dialogs import ReferOutDialog
+
+        if order := self._current():
+            self._open(ReferOutDialog(order))
+
+    # --- printing ---------------------------------------------------------------------
+
+    def printed_folder(self) -> Path:
+        path = self.desk.database.path
+        return (path.parent if path is not None else Path("data")) / "printed"
+
+    def action_print_slip(self) -> None:
+        if self.order is not None:
+            self.print_slip(self.order, self.printed_folder())
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="print")
+    def print_slip(self, order: RepairOrder, folder: Path) -> None:
+        """Write the slip as text and PDF beside the database; send the PDF to the site printer."""
+        app = self.desk
+        try:
+            from desk.printing import cups, slip
+        except ImportError:
+            app.call_from_thread(app.notify, t("repair_ui.print.unavailable"), severity="warning")
+            return
+        settings = app.settings
+        operator = app.operator.name if app.operator else ""
+        extra: dict[str, Any] = {"operator": operator, "printed_at": app.now()}
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            txt = folder / f"{order.number}.txt"
+            txt.write_text(slip.slip_text(order, settings, settings.tz, **extra), encoding="utf-8")
+            pdf = slip.slip_pdf(
+                order, settings, settings.tz, folder / f"{order.number}.pdf", **extra
+            )
+            app.call_from_thread(app.notify, t("repair_ui.print.written", txt=txt, pdf=pdf))
+            if settings.site.printer:
+                cups.print_file(pdf, settings.site.printer)
+                app.call_from_thread(
+                    app.notify, t("repair_ui.print.sent", printer=settings.site.printer)
+                )
+        except DeskError as error:
+            app.call_from_thread(
+                app.notify, t("repair_ui.print.failed", message=error.message), severity="error"
+            )
+        except OSError as exc:
+            app.call_from_thread(
+                app.notify, t("repair_ui.print.failed", message=str(exc)), severity="error"
+            )

@@ -1,0 +1,306 @@
+"""Lifecycle dialogs of a repair order: dispatch, on site, complete, callback, cancel, refer out."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, ClassVar, TypeVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.suggester import SuggestFromList
+from textual.widget import Widget
+from textual.widgets import Checkbox, Footer, Input, Static
+
+from desk.forms.fields import (
+    CheckField,
+    DeskForm,
+    MoneyField,
+    OptionalChoiceField,
+    TextField,
+    WhenField,
+)
+from desk.i18n import t
+from desk.models import RepairOrder
+from desk.screens.base import DeskDialog
+from desk.services import repair
+from desk.services.context import Ctx
+from desk.services.errors import DeskError
+from desk.services.repair import CallbackResult, RepairCompletion
+
+T = TypeVar("T")
+
+
+class FormDialog(DeskDialog[T]):
+    """A titled form in a box: ctrl+s runs `submit`, a refusal stays in the form, escape cancels."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", "keys.save", id="save"),
+        Binding("escape", "cancel", "keys.cancel", id="cancel"),
+    ]
+    DEFAULT_CSS = """
+    FormDialog { align: center middle; }
+    FormDialog #dialog-box {
+        width: 96; max-width: 100%; height: auto; max-height: 100%;
+        border: round $primary; background: $surface; padding: 0 1;
+    }
+    FormDialog #dialog-title { text-style: bold; height: 1; }
+    FormDialog #dialog-body { height: auto; max-height: 1fr; }
+    FormDialog #dialog-hint { color: $text-muted; height: 1; }
+    /* compact one-line controls, so a whole order fits a 40-line terminal */
+    FormDialog FormField .field-label { padding: 0 1 0 0; }
+    FormDialog FormField Input, FormDialog FormField Input:focus {
+        border: none; height: 1; padding: 0 1;
+    }
+    FormDialog FormField Input:focus { background: $boost; }
+    FormDialog FormField SelectCurrent { border: none; height: 1; padding: 0 1; }
+    FormDialog FormField Select { height: auto; }
+    FormDialog FormField Checkbox { padding: 0; height: 1; }
+    FormDialog FormField .field-note { height: auto; }
+    FormDialog FormField .field-error { display: none; }
+    FormDialog FormField.-invalid .field-error { display: block; }
+    FormDialog .form-error { height: auto; }
+    FormDialog .form-note { color: $text-muted; padding: 0 0 1 16; height: auto; }
+    """
+
+    def heading(self) -> str:
+        raise NotImplementedError
+
+    def build_form(self) -> DeskForm:
+        raise NotImplementedError
+
+    def submit(self, form: DeskForm) -> T | DeskError:
+        raise NotImplementedError
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog-box"):
+            yield Static(self.heading(), id="dialog-title")
+            with VerticalScroll(id="dialog-body"):
+                yield self.build_form()
+            yield Static(t("repair_ui.dialog.hint"), id="dialog-hint")
+        yield Footer()
+
+    def prepare(self) -> None:
+        """Fill in and annotate fields once mounted."""
+
+    def first_focus(self) -> Widget | None:
+        inputs = list(self.query(Input))
+        return inputs[0] if inputs else None
+
+    def on_mount(self) -> None:
+        self.prepare()
+        widget = self.first_focus()
+        if widget is not None:
+            widget.focus()
+
+    def action_save(self) -> None:
+        form = self.query_one(DeskForm)
+        form.clear_errors()
+        try:
+            outcome = self.submit(form)
+        except DeskError as error:
+            outcome = error
+        if isinstance(outcome, DeskError):
+            form.show_error(outcome)
+            return
+        self.dismiss(outcome)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+def _form(*fields: Widget) -> DeskForm:
+    return DeskForm(Static("", classes="form-error"), *fields)
+
+
+class OrderDialog(FormDialog[RepairOrder | None]):
+    """A lifecycle step on one order; returns the saved order."""
+
+    title_key = ""
+
+    def __init__(self, order: RepairOrder) -> None:
+        super().__init__()
+        self.order = order
+        assert order.id is not None
+        self.order_id: int = order.id
+
+    def heading(self) -> str:
+        return t(self.title_key, number=self.order.number)
+
+    def run(self, action: Callable[[Ctx], RepairOrder]) -> RepairOrder | DeskError:
+        return self.attempt(action)
+
+
+class TechnicianField(TextField):
+    """A technician's name: completed from the site's staff list, anyone else may be typed."""
+
+    def __init__(self, name: str, names: list[str], **kwargs: Any) -> None:
+        super().__init__(name, max_length=60, **kwargs)
+        self.names = names
+
+    def control(self) -> Widget:
+        return Input(
+            max_length=60,
+            suggester=SuggestFromList(self.names, case_sensitive=False),
+            id=self.field_name,
+        )
+
+    def on_mount(self) -> None:
+        if self.names:
+            self.set_note(t("repair_ui.dialog.technician_hint", names="、".join(self.names)))
+
+
+class DispatchDialog(OrderDialog):
+    title_key = "repair_ui.dialog.dispatch"
+
+    def build_form(self) -> DeskForm:
+        names = [member.name for member in self.desk.settings.staff]
+        return _form(TechnicianField("technician", names), WhenField("dispatched_at"))
+
+    def prepare(self) -> None:
+        if self.order.technician:
+            self.query_one("#field-technician", TextField).set_value(self.order.technician)
+        self.query_one("#field-dispatched_at", WhenField).set_note(t("repair_ui.dialog.now_hint"))
+
+    def submit(self, form: DeskForm) -> RepairOrder | DeskError:
+        values = form.read()
+        return self.run(
+            lambda ctx: repair.dispatch(
+                ctx, self.order_id, values["technician"], values["dispatched_at"]
+            )
+        )
+
+
+class ArriveDialog(OrderDialog):
+    title_key = "repair_ui.dialog.arrive"
+
+    def build_form(self) -> DeskForm:
+        return _form(WhenField("on_site_at"))
+
+    def prepare(self) -> None:
+        self.query_one("#field-on_site_at", WhenField).set_note(t("repair_ui.dialog.now_hint"))
+
+    def submit(self, form: DeskForm) -> RepairOrder | DeskError:
+        values = form.read()
+        return self.run(lambda ctx: repair.arrive(ctx, self.order_id, values["on_site_at"]))
+
+
+class CompleteDialog(OrderDialog):
+    """Charges only on paid orders; the leak test time only where the category counts from it."""
+
+    title_key = "repair_ui.dialog.complete"
+
+    @property
+    def needs_leak_test(self) -> bool:
+        category = self.desk.settings.repair_category(self.order.category)
+        return category is not None and category.callback_from == "leak_test"
+
+    def build_form(self) -> DeskForm:
+        fields: list[Widget] = [WhenField("completed_at"), TextField("work_done", max_length=2000)]
+        if self.order.paid:
+            fields += [
+                MoneyField("labour_fen", max_length=12),
+                MoneyField("material_fen", max_length=12),
+            ]
+        else:
+            fields.append(Static(t("repair_ui.dialog.free_no_charges"), classes="form-note"))
+        fields += [
+            TextField(
+                "resident_materials",
+                max_length=500,
+                label=t("repair_ui.dialog.resident_materials"),
+            ),
+            CheckField("resident_signed"),
+        ]
+        if self.needs_leak_test:
+            label = t("fields.leak_test_at") + " *"
+            fields.append(WhenField("leak_test_at", label=label))
+        return _form(*fields)
+
+    def prepare(self) -> None:
+        self.query_one("#field-completed_at", WhenField).set_note(t("repair_ui.dialog.now_hint"))
+        if self.needs_leak_test:
+            leak = self.query_one("#field-leak_test_at", WhenField)
+            leak.set_note(t("repair_ui.dialog.leak_hint"))
+
+    def submit(self, form: DeskForm) -> RepairOrder | DeskError:
+        values = form.read()
+        data = RepairCompletion(
+            completed_at=values["completed_at"],
+            work_done=values["work_done"],
+            labour_fen=values.get("labour_fen", 0),
+            material_fen=values.get("material_fen", 0),
+            resident_materials=values["resident_materials"],
+            resident_signed=values["resident_signed"],
+            leak_test_at=values.get("leak_test_at"),
+        )
+        return self.run(lambda ctx: repair.complete(ctx, self.order_id, data))
+
+
+class CallbackDialog(OrderDialog):
+    """Reached: satisfied closes, not satisfied needs what they said; not reached: when to retry."""
+
+    title_key = "repair_ui.dialog.callback"
+
+    def build_form(self) -> DeskForm:
+        choices = [(t("repair_ui.satisfied_yes"), "yes"), (t("repair_ui.satisfied_no"), "no")]
+        return _form(
+            CheckField("reached", True, label=t("repair_ui.dialog.reached")),
+            OptionalChoiceField("satisfied", choices, ""),
+            TextField("note", max_length=1000),
+            WhenField("retry_at"),
+        )
+
+    def prepare(self) -> None:
+        self.query_one("#field-note", TextField).set_note(t("repair_ui.dialog.note_hint"))
+        self.query_one("#field-retry_at", WhenField).set_note(t("repair_ui.dialog.retry_hint"))
+        self._show_for(reached=True)
+
+    def first_focus(self) -> Widget | None:
+        return self.query_one("#reached", Checkbox)
+
+    def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
+        if event.checkbox.id == "reached":
+            self._show_for(reached=event.value)
+
+    def _show_for(self, *, reached: bool) -> None:
+        self.query_one("#field-satisfied").display = reached
+        self.query_one("#field-retry_at").display = not reached
+
+    def submit(self, form: DeskForm) -> RepairOrder | DeskError:
+        values = form.read()
+        reached = bool(values["reached"])
+        chosen = values["satisfied"]
+        result = CallbackResult(
+            reached=reached,
+            satisfied=None if not chosen or not reached else chosen == "yes",
+            note=values["note"],
+            retry_at=values["retry_at"] if not reached else None,
+        )
+        return self.run(lambda ctx: repair.call_back(ctx, self.order_id, result))
+
+
+class CancelDialog(OrderDialog):
+    title_key = "repair_ui.dialog.cancel"
+
+    def build_form(self) -> DeskForm:
+        return _form(TextField("reason", max_length=500))
+
+    def submit(self, form: DeskForm) -> RepairOrder | DeskError:
+        values = form.read()
+        return self.run(lambda ctx: repair.cancel(ctx, self.order_id, values["reason"]))
+
+
+class ReferOutDialog(OrderDialog):
+    title_key = "repair_ui.dialog.refer_out"
+
+    def build_form(self) -> DeskForm:
+        return _form(TextField("referred_to", max_length=200), TextField("reason", max_length=500))
+
+    def submit(self, form: DeskForm) -> RepairOrder | DeskError:
+        values = form.read()
+        return self.run(
+            lambda ctx: repair.refer_out(
+                ctx, self.order_id, values["referred_to"], values["reason"]
+            )
+        )

@@ -1,0 +1,40 @@
+"""The new repair work order dialog; returns the saved order's id (None when cancelled)."""
+
+from __future__ import annotations
+
+from textual.widget import Widget
+
+from desk.forms.fields import DeskForm
+from desk.forms.repair_form import RepairForm
+from desk.i18n import t
+from desk.screens.repair_dialogs import FormDialog
+from desk.services import repair
+from desk.services.errors import DeskError
+from desk.services.repair import RepairCreate
+
+
+class RepairFormScreen(FormDialog[int | None]):
+    """Register a repair; a prefill (e.g. from a reception entry) carries its link along."""
+
+    def __init__(self, prefill: RepairCreate | None = None) -> None:
+        super().__init__()
+        self.prefill = prefill
+
+    def heading(self) -> str:
+        return t("repair_ui.new_title")
+
+    def build_form(self) -> DeskForm:
+        return RepairForm(self.prefill, id="repair-form")
+
+    def first_focus(self) -> Widget | None:
+        # Time and channel have good defaults; the clerk starts at the room.
+        return self.query_one("#room")
+
+    def submit(self, form: DeskForm) -> int | DeskError | None:
+        assert isinstance(form, RepairForm)
+        data = form.data()
+        outcome = self.attempt(lambda ctx: repair.register(ctx, data))
+        if isinstance(outcome, DeskError):
+            return outcome
+        self.desk.notify(t("app.saved", number=outcome.number))
+        return outcome.id

@@ -1,0 +1,161 @@
+"""The repairs register: open work orders oldest first, new orders, Enter opens one."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import DataTable, Footer, Header, Static
+
+from desk.i18n import t
+from desk.models import OPEN_REPAIR_STATES, RepairOrder
+from desk.screens.base import DeskScreen
+from desk.services import repair
+from desk.services.residents import mask_name
+
+OPEN_LIMIT = 500
+CLOSED_LIMIT = 100
+COLUMNS = (
+    "number",
+    "reported",
+    "room",
+    "resident",
+    "category",
+    "description",
+    "state",
+    "technician",
+    "due",
+)
+
+
+def short(text: str, width: int) -> str:
+    """Cut text to `width` terminal cells (a Chinese character takes two)."""
+    shown = Text(text.replace("\n", " "))
+    if shown.cell_len <= width:
+        return shown.plain
+    shown.truncate(width - 1)
+    return shown.plain + "…"
+
+
+def due_cell(order: RepairOrder, now: datetime, show: str) -> Text:
+    """The next deadline; red once it has passed, yellow within the hour."""
+    due = repair.due_at(order)
+    if due is None:
+        return Text("")
+    seconds = (due - now).total_seconds()
+    if seconds < 0:
+        return Text(f"{show} {t('repair_ui.overdue_mark')}", style="bold red")
+    return Text(show, style="yellow" if seconds < 3600 else "")
+
+
+class RepairsScreen(DeskScreen):
+    """Work orders; the list is limited by the service, never a full-table load."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+n", "new_order", "keys.new", id="repair_new"),
+        Binding("enter", "open_order", "keys.open", id="repair_open"),
+        Binding("ctrl+f", "toggle_all", "repair_ui.keys.toggle_all", id="repair_toggle_all"),
+        Binding("ctrl+r", "refresh", "keys.refresh", id="repair_refresh"),
+    ]
+    DEFAULT_CSS = """
+    RepairsScreen #repairs-title { padding: 0 1; height: 1; text-style: bold; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.show_all = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="repairs-title")
+        table: DataTable[str | Text] = DataTable(cursor_type="row", zebra_stripes=True, id="orders")
+        yield table
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#orders", DataTable)
+        for key in COLUMNS:
+            table.add_column(t(f"repair_ui.col_{key}"), key=key)
+        self.refresh_orders()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_orders()
+
+    def action_refresh(self) -> None:
+        self.refresh_orders()
+
+    def action_toggle_all(self) -> None:
+        self.show_all = not self.show_all
+        self.refresh_orders()
+
+    def orders(self) -> list[RepairOrder]:
+        with self.reading() as ctx:
+            shown = repair.open_orders(ctx, limit=OPEN_LIMIT)
+            if self.show_all:
+                shown += repair.recently_closed(ctx, limit=CLOSED_LIMIT)
+        return shown
+
+    def refresh_orders(self, select_id: int | None = None) -> None:
+        now = self.desk.now()
+        lang = self.desk.lang
+        table = self.query_one("#orders", DataTable)
+        if select_id is None and table.row_count:
+            current, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+            select_id = int(current.value) if current.value else None
+        orders = self.orders()
+        with self.app.batch_update():
+            table.clear()
+            for order in orders:
+                category = self.desk.settings.repair_category(order.category)
+                due = repair.due_at(order)
+                table.add_row(
+                    order.number,
+                    self.desk.show_time(order.reported_at),
+                    order.room,
+                    short(mask_name(order.resident_name), 6),
+                    short(category.label(lang) if category else order.category, 10),
+                    short(order.description, 16),
+                    Text(
+                        t(f"repair_state.{order.state}"),
+                        style="dim" if order.state not in OPEN_REPAIR_STATES else "",
+                    ),
+                    short(order.technician, 8),
+                    due_cell(order, now, self.desk.show_time(due)),
+                    key=str(order.id),
+                )
+            if select_id is not None and str(select_id) in table.rows:
+                table.move_cursor(row=table.get_row_index(str(select_id)))
+        title = t("repair_ui.showing_all" if self.show_all else "repair_ui.showing_open")
+        self.query_one("#repairs-title", Static).update(
+            f"{t('repair_ui.title')} — {title}" if orders else t("repair_ui.empty")
+        )
+
+    def selected_id(self) -> int | None:
+        table = self.query_one("#orders", DataTable)
+        if not table.row_count:
+            return None
+        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+        return int(row_key.value) if row_key.value else None
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open_order()
+
+    def action_open_order(self) -> None:
+        order_id = self.selected_id()
+        if order_id is not None:
+            from desk.screens.repair_detail import RepairDetailScreen
+
+            self.app.push_screen(RepairDetailScreen(order_id))
+
+    def action_new_order(self) -> None:
+        from desk.screens.repair_form import RepairFormScreen
+
+        def saved(order_id: int | None) -> None:
+            if order_id is not None:
+                self.refresh_orders(select_id=order_id)
+
+        self.app.push_screen(RepairFormScreen(), callback=saved)

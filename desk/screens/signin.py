@@ -1,0 +1,70 @@
+"""Sign-in: choose the operator, type the PIN."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Center, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Label, Select, Static
+
+from desk.i18n import t
+from desk.models import Operator
+from desk.screens.base import DeskMixin, localise_bindings
+from desk.services import operators
+
+
+class SignInScreen(DeskMixin, Screen[Operator | None]):
+    """The first screen: nothing else of the desk is reachable until someone signs in."""
+
+    DEFAULT_CSS = """
+    SignInScreen { align: center middle; }
+    SignInScreen #signin-box { width: 56; height: auto; border: round $primary; padding: 1 2; }
+    SignInScreen #signin-site { text-style: bold; width: 100%; content-align: center middle; }
+    SignInScreen Label { margin: 1 0 0 0; }
+    SignInScreen #signin-error { color: $error; height: auto; margin: 1 0 0 0; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        localise_bindings(self)
+
+    def compose(self) -> ComposeResult:
+        with self.reading() as ctx:
+            people = operators.active_operators(ctx)
+        site = self.desk.settings.site
+        with Center(), Vertical(id="signin-box"):
+            yield Static(site.name if self.desk.lang == "zh_CN" else site.name_en, id="signin-site")
+            yield Label(t("signin.operator"))
+            yield Select(
+                [(f"{p.name}（{t(f'role_name.{p.role}')}）", p.name) for p in people],
+                prompt=t("signin.choose"),
+                id="operator",
+            )
+            yield Label(t("signin.pin"))
+            yield Input(password=True, id="pin", max_length=8)
+            yield Static(t("signin.no_operators") if not people else "", id="signin-error")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#operator", Select).focus()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if event.value is not Select.BLANK:
+            self.query_one("#pin", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        chosen = self.query_one("#operator", Select).value
+        error = self.query_one("#signin-error", Static)
+        if chosen is Select.BLANK:
+            error.update(t("signin.choose"))
+            self.query_one("#operator", Select).focus()
+            return
+        outcome = self.attempt(lambda ctx: operators.sign_in(ctx, str(chosen), event.value))
+        pin = self.query_one("#pin", Input)
+        pin.value = ""
+        if isinstance(outcome, operators.SignIn) and outcome.operator is not None:
+            self.dismiss(outcome.operator)
+            return
+        reason = outcome.error if isinstance(outcome, operators.SignIn) else outcome
+        error.update(reason.message if reason else "")
+        self.app.bell()

@@ -1,0 +1,1 @@
+"""The rules of the desk, UI-free: one module per register plus deadlines, numbering, audit."""

@@ -1,0 +1,79 @@
+"""Due times, working days (China's holidays and make-up days) and typed times, at fixed clocks."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import pytest
+
+from desk.services.calendar import WorkCalendar
+from desk.services.deadlines import Duration, due
+from desk.services.errors import DeskError
+from desk.services.when import parse_when
+from tests.conftest import NOW, TZ
+
+
+def test_three_working_days_after_national_day_eve() -> None:
+    start = datetime(2026, 9, 30, 12, 0, tzinfo=TZ)
+    assert due(start, "3wd", TZ) == datetime(2026, 10, 10, 12, 0, tzinfo=TZ)
+
+
+def test_spring_festival_week_is_skipped() -> None:
+    # 2026 Spring Festival holiday: 02-15 .. 02-23; 02-14 and 02-28 are make-up working days.
+    calendar = WorkCalendar()
+    assert not calendar.is_working_day(date(2026, 2, 17))
+    assert calendar.is_working_day(date(2026, 2, 14))
+    assert calendar.add_working_days(date(2026, 2, 13), 1) == date(2026, 2, 14)
+    assert calendar.add_working_days(date(2026, 2, 14), 1) == date(2026, 2, 24)
+
+
+def test_site_overrides_beat_the_official_calendar() -> None:
+    calendar = WorkCalendar(extra_holidays={date(2026, 11, 24)}, extra_workdays={date(2026, 11, 28)})
+    assert calendar.add_working_days(date(2026, 11, 23), 1) == date(2026, 11, 25)
+    assert calendar.is_working_day(date(2026, 11, 28))
+
+
+@pytest.mark.parametrize(
+    ("spec", "expected"),
+    [
+        ("30m", NOW + timedelta(minutes=30)),
+        ("2h", NOW + timedelta(hours=2)),
+        ("2d", NOW + timedelta(days=2)),
+        ("same_day", datetime(2026, 11, 23, 23, 59, 59, tzinfo=TZ)),
+    ],
+)
+def test_durations(spec: str, expected: datetime) -> None:
+    assert due(NOW, spec, TZ) == expected
+
+
+def test_bad_duration_is_refused() -> None:
+    with pytest.raises(ValueError):
+        Duration.parse("soon")
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("14:00", datetime(2026, 11, 23, 14, 0, tzinfo=TZ)),
+        ("+30m", NOW + timedelta(minutes=30)),
+        ("+2h", NOW + timedelta(hours=2)),
+        ("2小时", NOW + timedelta(hours=2)),
+        ("明天 10:00", datetime(2026, 11, 24, 10, 0, tzinfo=TZ)),
+        ("明天10:00", datetime(2026, 11, 24, 10, 0, tzinfo=TZ)),
+        ("tomorrow 9:00", datetime(2026, 11, 24, 9, 0, tzinfo=TZ)),
+        ("后天", datetime(2026, 11, 25, 9, 30, tzinfo=TZ)),
+        ("周五", datetime(2026, 11, 27, 9, 0, tzinfo=TZ)),
+        ("周一 8:30", datetime(2026, 11, 30, 8, 30, tzinfo=TZ)),
+        ("11-25 14:00", datetime(2026, 11, 25, 14, 0, tzinfo=TZ)),
+        ("2026-12-01 08:00", datetime(2026, 12, 1, 8, 0, tzinfo=TZ)),
+        ("", None),
+    ],
+)
+def test_typed_times(typed: str, expected: datetime | None) -> None:
+    assert parse_when(typed, NOW, TZ) == expected
+
+
+@pytest.mark.parametrize("typed", ["soonish", "25:00", "13-45", "明天 99:99", "tomorrow afternoon"])
+def test_unreadable_times_are_refused_not_guessed(typed: str) -> None:
+    with pytest.raises(DeskError):
+        parse_when(typed, NOW, TZ)

@@ -1,0 +1,139 @@
+"""The demo site: built through the services, every repair state present, overdue items, stable."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+from typer.testing import CliRunner
+
+from desk.cli import app
+from desk.db import Database, open_database
+from desk.models import ReceptionEntry, ReceptionState, RepairOrder, RepairState
+from desk.services import board, demo, operators
+from desk.services.context import Ctx
+from tests.conftest import NOW
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Database, str]]:
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    result = runner.invoke(app, ["--lang", "en", "--db", str(path), "demo"])
+    assert result.exit_code == 0, result.output
+    database = open_database(path)
+    yield database, result.output
+    database.dispose()
+
+
+def states(database: Database) -> tuple[Counter[str], Counter[str]]:
+    with database.reading() as session:
+        repairs = Counter(str(o.state) for o in session.exec(select(RepairOrder)))
+        entries = Counter(str(e.state) for e in session.exec(select(ReceptionEntry)))
+    return repairs, entries
+
+
+def test_demo_prints_operators_and_pins(demo_db: tuple[Database, str]) -> None:
+    _, output = demo_db
+    assert "demo database built" in output
+    for line in ("王芳  clerk  1111", "刘洋  clerk  2222", "张伟  night duty  3333"):
+        assert f"  {line}" in output
+    assert "  陈静  supervisor  9999" in output
+
+
+def test_demo_pins_sign_in(demo_db: tuple[Database, str]) -> None:
+    database, _ = demo_db
+    with database.writing() as session:
+        ctx = Ctx(session, None, database.settings, datetime.now(UTC))
+        for name, _, pin in demo.DEMO_OPERATORS:
+            assert operators.sign_in(ctx, name, pin).operator is not None
+        assert operators.sign_in(ctx, "王芳", "9999").operator is None
+
+
+def test_demo_has_a_realistic_size(demo_db: tuple[Database, str]) -> None:
+    database, _ = demo_db
+    counts = demo.summary(database)
+    assert counts.units == 300
+    assert 400 <= counts.residents <= 500
+    assert 130 <= counts.reception <= 170
+    assert 75 <= counts.repairs <= 90
+
+
+def test_every_repair_state_is_present(demo_db: tuple[Database, str]) -> None:
+    database, _ = demo_db
+    repairs, entries = states(database)
+    assert set(repairs) == {str(s) for s in RepairState}
+    assert repairs["cancelled"] >= 1 and repairs["referred_out"] >= 1
+    assert entries[ReceptionState.referred] >= 8
+    with database.reading() as session:
+        orders = list(session.exec(select(RepairOrder)))
+        linked = list(
+            session.exec(select(ReceptionEntry).where(ReceptionEntry.linked_register == "repairs"))
+        )
+    assert sum(o.reopen_count for o in orders) == 1
+    assert any(o.labour_fen > 0 and o.material_fen > 0 for o in orders)
+    assert {o.category for o in orders} >= {
+        "water",
+        "electric",
+        "leak",
+        "safety",
+        "door",
+        "public",
+        "other",
+    }
+    assert all(
+        o.leak_test_at is not None for o in orders if o.category == "leak" and o.completed_at
+    )
+    assert len(linked) >= 5
+    assert {e.linked_id for e in linked} == {o.id for o in orders if o.reception_id is not None}
+
+
+def test_board_shows_overdue_items(demo_db: tuple[Database, str]) -> None:
+    database, _ = demo_db
+    with database.reading() as session:
+        ctx = Ctx(session, None, database.settings, datetime.now(UTC))
+        items = board.open_items(ctx)
+        overdue = Counter((i.register, i.due_kind) for i in items if i.overdue(ctx.now))
+    assert overdue[("repairs", "dispatch")] >= 3
+    assert overdue[("repairs", "callback")] >= 3
+    assert overdue[("reception", "reply")] >= 3
+    assert any(not i.overdue(ctx.now) and i.due_kind == "callback" for i in items)
+
+
+def test_second_run_leaves_the_demo_alone(demo_db: tuple[Database, str]) -> None:
+    database, _ = demo_db
+    before = demo.summary(database)
+    result = runner.invoke(app, ["--lang", "en", "--db", database.url, "demo"])
+    assert result.exit_code == 0, result.output
+    assert "already exists" in result.output
+    assert "陈静  supervisor  9999" in result.output
+    assert demo.summary(database) == before
+
+
+def test_demo_refuses_a_database_with_other_data(db: Database) -> None:
+    with db.writing() as session:
+        operators.add_operator(Ctx(session, None, db.settings, NOW), "老周", "clerk", "1234")
+    result = runner.invoke(app, ["--lang", "en", "--db", db.url, "demo"])
+    assert result.exit_code == 2
+    assert "already holds data that is not the demo" in result.output
+    assert demo.summary(db).residents == 0
+
+
+def test_demo_is_deterministic(demo_db: tuple[Database, str], tmp_path: Path) -> None:
+    database, _ = demo_db
+    other = open_database(tmp_path / "again.db")
+    try:
+        assert demo.build_demo(other, NOW) == demo.summary(database)
+        assert states(other) == states(database)
+        with other.reading() as a, database.reading() as b:
+            # built at another `now`, so compare contents rather than the order of numbers
+            jobs_a = sorted((r.room, r.description) for r in a.exec(select(RepairOrder)))
+            jobs_b = sorted((r.room, r.description) for r in b.exec(select(RepairOrder)))
+        assert jobs_a == jobs_b
+    finally:
+        other.dispose()

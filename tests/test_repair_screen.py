@@ -1,0 +1,353 @@
+"""Repair work orders at the keyboard: register, the whole lifecycle, refusals, both languages."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from rich.text import Text
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input, Static
+
+from desk.app import DeskApp, make_app
+from desk.db import Database
+from desk.models import Operator, RepairOrder, RepairState
+from desk.screens.repair_detail import RepairDetailScreen
+from desk.screens.repair_dialogs import CompleteDialog
+from desk.screens.repairs import RepairsScreen
+from desk.services import audit, repair
+from desk.services.repair import RepairCompletion, RepairCreate
+from tests.conftest import NOW, Desk
+
+SIZE = (120, 40)
+
+
+class MovableClock:
+    """A clock the test can move: the app asks it for the time on every call."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def _app(
+    db: Database, clerk: Operator, lang: str = "en", clock: MovableClock | None = None
+) -> DeskApp:
+    return make_app(db, lang=lang, clock=clock or MovableClock(NOW), operator=clerk)
+
+
+def _seed(desk: Desk, category: str = "water", paid: bool = False) -> int:
+    data = RepairCreate(
+        room="5-0301",
+        resident_name="张伟",
+        phone="13900001111",
+        description="卫生间漏水",
+        category=category,
+        paid=paid,
+    )
+    with desk.write() as ctx:
+        order = repair.register(ctx, data)
+        assert order.id is not None
+        return order.id
+
+
+def _order(desk: Desk, order_id: int | None) -> RepairOrder:
+    assert order_id is not None
+    with desk.read() as ctx:
+        return repair.get(ctx, order_id)
+
+
+def _rows(pilot: Pilot[None], selector: str) -> list[str]:
+    table = pilot.app.screen.query_one(selector, DataTable)
+    return [str(key.value) for key in table.rows]
+
+
+def _cells(pilot: Pilot[None], selector: str) -> list[str]:
+    table = pilot.app.screen.query_one(selector, DataTable)
+    out = []
+    for row in range(table.row_count):
+        out += [c.plain if isinstance(c, Text) else str(c) for c in table.get_row_at(row)]
+    return out
+
+
+def _detail_text(pilot: Pilot[None]) -> str:
+    """The order's fields as the clerk reads them."""
+    screen = pilot.app.screen
+    assert isinstance(screen, RepairDetailScreen)
+    return "\n".join(f"{label} {value}" for label, value in screen.shown_fields)
+
+
+async def _register_by_keys(pilot: Pilot[None], description: str, category_up: int = 0) -> None:
+    """Open the form from the repairs register and fill it in like a clerk."""
+    await pilot.press("f3")
+    await pilot.pause()
+    await pilot.press("ctrl+n")
+    await pilot.pause()
+    await pilot.press(*"3-1202", "tab")  # the form starts at the room
+    await pilot.press(*"李明", "tab")
+    await pilot.press(*"13812345678", "tab")
+    await pilot.press(*description)
+    if category_up:
+        await pilot.press("tab", "tab", "enter")  # location, then category: open the list
+        await pilot.pause()
+        await pilot.press(*["up"] * category_up, "enter")
+    await pilot.press("ctrl+s")
+    await pilot.pause()
+
+
+async def _open_detail(pilot: Pilot[None], order_id: int) -> None:
+    await pilot.press("f3")
+    await pilot.pause()
+    table = pilot.app.screen.query_one("#orders", DataTable)
+    table.move_cursor(row=table.get_row_index(str(order_id)))
+    await pilot.press("enter")
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, RepairDetailScreen)
+
+
+async def test_register_dispatch_arrive_complete_callback_closes(
+    db: Database, clerk: Operator, desk: Desk
+) -> None:
+    app = _app(db, clerk)
+    async with app.run_test(size=SIZE) as pilot:
+        await _register_by_keys(pilot, "Kitchen tap leaking")
+        with desk.read() as ctx:
+            (order,) = repair.open_orders(ctx)
+        assert order.description == "Kitchen tap leaking"
+        assert (order.room, order.resident_name, order.phone) == ("3-1202", "李明", "13812345678")
+        assert order.reported_at == NOW and order.operator_id == clerk.id
+        assert isinstance(app.screen, RepairsScreen)
+        assert _rows(pilot, "#orders") == [str(order.id)]
+        assert "registered" in _cells(pilot, "#orders")
+        assert "李*" in _cells(pilot, "#orders")  # masked on the list
+
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, RepairDetailScreen)
+        await pilot.press("ctrl+d")
+        await pilot.pause()
+        await pilot.press(*"李建国", "ctrl+s")
+        await pilot.pause()
+        assert _order(desk, order.id).state == RepairState.dispatched
+        assert _order(desk, order.id).technician == "李建国"
+
+        await pilot.press("ctrl+a")
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert _order(desk, order.id).state == RepairState.on_site
+
+        await pilot.press("ctrl+e")
+        await pilot.pause()
+        await pilot.press("tab", *"Replaced the cartridge", "ctrl+s")
+        await pilot.pause()
+        done = _order(desk, order.id)
+        assert done.state == RepairState.completed
+        assert done.callback_due_at == NOW + timedelta(days=2)
+
+        await pilot.press("ctrl+b")
+        await pilot.pause()
+        await pilot.press("tab", "enter")  # satisfaction: open the list
+        await pilot.pause()
+        await pilot.press("down", "enter")  # satisfied
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert _order(desk, order.id).state == RepairState.closed
+        assert isinstance(app.screen, RepairDetailScreen)
+        history = _cells(pilot, "#history")
+        for label in ("registered", "dispatched", "on site", "completed", "called back, satisfied"):
+            assert label in history
+        assert "李建国" in history
+
+        await pilot.press("f9")
+        await pilot.pause()
+        assert f"repairs:{order.id}" not in _rows(pilot, "#open")
+
+
+async def test_not_satisfied_reopens_with_the_reason(
+    db: Database, clerk: Operator, desk: Desk
+) -> None:
+    order_id = _seed(desk)
+    with desk.write() as ctx:
+        repair.dispatch(ctx, order_id, "赵师傅")
+        repair.complete(ctx, order_id, RepairCompletion(work_done="换密封圈"))
+    app = _app(db, clerk, lang="zh_CN")
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_detail(pilot, order_id)
+        await pilot.press("ctrl+b")
+        await pilot.pause()
+        await pilot.press("tab", "enter")
+        await pilot.pause()
+        await pilot.press("down", "down", "enter")  # not satisfied
+        await pilot.press("ctrl+s")  # no reason yet: refused
+        await pilot.pause()
+        assert _order(desk, order_id).state == RepairState.completed
+        note = app.screen.query_one("#field-note .field-error", Static)
+        assert "不满意" in str(note.render())
+        await pilot.press(*"还在漏水", "ctrl+s")
+        await pilot.pause()
+        order = _order(desk, order_id)
+        assert order.state == RepairState.registered and order.reopen_count == 1
+        history = _cells(pilot, "#history")
+        assert "回访不满意，返修" in history and "还在漏水" in history
+        assert "待派工" in str(app.screen.query_one("#detail-title", Static).render())
+    with desk.read() as ctx:
+        reopened = audit.history(ctx, "repairs", order_id)[-1]
+    assert (reopened.action, reopened.reason) == ("reopened", "还在漏水")
+
+
+async def test_leak_needs_the_leak_test_time(db: Database, clerk: Operator, desk: Desk) -> None:
+    app = _app(db, clerk, lang="zh_CN")
+    async with app.run_test(size=SIZE) as pilot:
+        await _register_by_keys(pilot, "厨房漏水", category_up=4)  # other → leak
+        with desk.read() as ctx:
+            (order,) = repair.open_orders(ctx)
+        assert order.category == "leak" and order.description == "厨房漏水"
+        assert "渗漏水" in _cells(pilot, "#orders")
+        assert order.id is not None
+        with desk.write() as ctx:
+            repair.dispatch(ctx, order.id, "周海")
+
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("ctrl+e")
+        await pilot.pause()
+        assert isinstance(app.screen, CompleteDialog)
+        await pilot.press("tab", *"修好了", "ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, CompleteDialog)  # refused: the dialog stays
+        error = app.screen.query_one("#field-leak_test_at .field-error", Static)
+        assert "闭水试验" in str(error.render())
+        assert app.screen.query_one("#work_done", Input).value == "修好了"
+        assert _order(desk, order.id).state == RepairState.dispatched
+
+        app.screen.query_one("#leak_test_at", Input).focus()
+        await pilot.press(*"9:00", "ctrl+s")
+        await pilot.pause()
+        done = _order(desk, order.id)
+        assert done.state == RepairState.completed and done.work_done == "修好了"
+        assert done.callback_due_at == NOW.replace(hour=9, minute=0) + timedelta(days=3)
+
+
+async def test_cancel_and_refer_out_keep_their_reasons(
+    db: Database, clerk: Operator, desk: Desk
+) -> None:
+    first, second = _seed(desk), _seed(desk, category="public")
+    app = _app(db, clerk)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_detail(pilot, first)
+        await pilot.press("ctrl+x")
+        await pilot.pause()
+        await pilot.press(*"Resident fixed it", "ctrl+s")
+        await pilot.pause()
+        cancelled = _order(desk, first)
+        assert cancelled.state == RepairState.cancelled
+        assert cancelled.close_reason == "Resident fixed it"
+        assert "Resident fixed it" in _cells(pilot, "#history")
+        # nothing more can be done to a cancelled order: its keys are gone
+        assert app.screen.check_action("dispatch", ()) is False
+        await pilot.press("escape")
+        await pilot.pause()
+
+        await _open_detail(pilot, second)
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        await pilot.press(*"Water company", "tab", *"Mains outside the estate", "ctrl+s")
+        await pilot.pause()
+        referred = _order(desk, second)
+        assert referred.state == RepairState.referred_out
+        assert (referred.referred_to, referred.close_reason) == (
+            "Water company",
+            "Mains outside the estate",
+        )
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, RepairsScreen)
+        assert _rows(pilot, "#orders") == []
+        await pilot.press("ctrl+f")  # show the recently closed too
+        await pilot.pause()
+        assert set(_rows(pilot, "#orders")) == {str(first), str(second)}
+        assert "referred out" in _cells(pilot, "#orders")
+
+
+async def test_escape_saves_nothing_and_errors_keep_the_typing(
+    db: Database, clerk: Operator, desk: Desk
+) -> None:
+    app = _app(db, clerk)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f3")
+        await pilot.pause()
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        await pilot.press(*"3-1202", "ctrl+s")  # no description
+        await pilot.pause()
+        assert app.screen.query_one("#room", Input).value == "3-1202"
+        assert app.focused is app.screen.query_one("#description", Input)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, RepairsScreen)
+    with desk.read() as ctx:
+        assert repair.open_orders(ctx) == []
+
+
+async def test_undispatched_after_31_minutes_is_overdue(
+    db: Database, clerk: Operator, desk: Desk
+) -> None:
+    clock = MovableClock(NOW)
+    app = _app(db, clerk, lang="zh_CN", clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await _register_by_keys(pilot, "客厅灯不亮")
+        with desk.read() as ctx:
+            (order,) = repair.open_orders(ctx)
+        await pilot.press("f9")
+        await pilot.pause()
+        table = app.screen.query_one("#open", DataTable)
+        due = table.get_cell(f"repairs:{order.id}", "due")
+        assert "超时" not in due.plain
+
+        clock.now = NOW + timedelta(minutes=31)
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        due = table.get_cell(f"repairs:{order.id}", "due")
+        assert "已超时" in due.plain and "red" in str(due.style)
+
+        await pilot.press("f3")
+        await pilot.pause()
+        listed = app.screen.query_one("#orders", DataTable).get_cell(str(order.id), "due")
+        assert "超时" in listed.plain and "red" in str(listed.style)
+        assert "待派工" in _cells(pilot, "#orders")
+
+
+async def test_paid_order_shows_charges_in_yuan(db: Database, clerk: Operator, desk: Desk) -> None:
+    order_id = _seed(desk, paid=True)
+    with desk.write() as ctx:
+        repair.dispatch(ctx, order_id, "孙文斌")
+    app = _app(db, clerk)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_detail(pilot, order_id)
+        await pilot.press("ctrl+e")
+        await pilot.pause()
+        await pilot.press("tab", *"New valve", "tab", *"50", "tab", *"35.5", "ctrl+s")
+        await pilot.pause()
+        order = _order(desk, order_id)
+        assert (order.labour_fen, order.material_fen) == (5000, 3550)
+        assert "¥85.50" in _detail_text(pilot)
+
+
+async def test_print_slip_writes_text_and_pdf_beside_the_database(
+    db: Database, clerk: Operator, desk: Desk
+) -> None:
+    pytest.importorskip("desk.printing.slip")
+    order_id = _seed(desk)
+    app = _app(db, clerk, lang="zh_CN")
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_detail(pilot, order_id)
+        await pilot.press("ctrl+w")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    assert db.path is not None
+    number = _order(desk, order_id).number
+    text = (db.path.parent / "printed" / f"{number}.txt").read_text(encoding="utf-8")
+    assert number in text

@@ -1,0 +1,77 @@
+"""Sign-in and the board, driven by keys as a clerk would."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from textual.widgets import DataTable, Input, Select, Static
+
+from desk.app import make_app
+from desk.db import Database
+from desk.models import Operator
+from desk.screens.board import BoardScreen
+from desk.screens.signin import SignInScreen
+from desk.services import repair
+from desk.services.repair import RepairCreate
+from tests.conftest import NOW, Desk
+
+
+class MovableClock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+async def test_sign_in_by_keyboard_lands_on_board(db: Database, clerk: Operator) -> None:
+    app = make_app(db, lang="zh_CN", clock=lambda: NOW)
+    async with app.run_test(size=(120, 40)) as pilot:
+        assert isinstance(app.screen, SignInScreen)
+        await pilot.press("f3")  # nothing opens before sign-in
+        assert isinstance(app.screen, SignInScreen)
+        await pilot.press("enter", "down", "enter")  # open the list, choose 王芳
+        await pilot.pause()
+        assert app.screen.query_one("#operator", Select).value == "王芳"
+        await pilot.press(*"1234", "enter")
+        await pilot.pause()
+        assert app.operator is not None and app.operator.name == "王芳"
+        assert isinstance(app.screen, BoardScreen)
+        shift = str(app.screen.query_one("#shift", Static).render())
+        assert "白班" in shift and "王芳" in shift
+
+
+async def test_wrong_pin_says_so_and_stays(db: Database, clerk: Operator) -> None:
+    app = make_app(db, lang="en", clock=lambda: NOW)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("enter", "down", "enter")
+        await pilot.press(*"9999", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, SignInScreen)
+        error = str(app.screen.query_one("#signin-error", Static).render())
+        assert "wrong PIN; 4 tries left" in error
+        assert app.screen.query_one("#pin", Input).value == ""
+
+
+async def test_board_counts_and_overdue_dispatch(db: Database, clerk: Operator) -> None:
+    desk = Desk(db, clerk)
+    with desk.write() as ctx:
+        repair.register(
+            ctx, RepairCreate(room="3-1202", description="楼道灯不亮", category="electric")
+        )
+    clock = MovableClock(NOW + timedelta(minutes=31))
+    app = make_app(db, lang="en", clock=clock, operator=clerk)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, BoardScreen)
+        counts = str(app.screen.query_one("#counts", Static).render())
+        assert "Repairs 1" in counts
+        table = app.screen.query_one("#open", DataTable)
+        assert table.row_count == 1
+        due = str(table.get_row_at(0)[-1])
+        assert "to dispatch overdue 1 min" in due
+        await pilot.press("f1")
+        await pilot.pause()
+        assert "Typing times" in str(app.screen.query("Markdown").first().source)
+        await pilot.press("escape")
+        assert isinstance(app.screen, BoardScreen)
