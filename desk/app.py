@@ -17,8 +17,8 @@ from desk.config import Settings
 from desk.db import Database
 from desk.i18n import set_language, t
 from desk.models import Operator
-from desk.services.context import Ctx
 from desk.screens.base import localise_bindings
+from desk.services.context import Ctx
 
 # Registers reachable by F-key; those not built yet say so when chosen.
 REGISTER_MODES = ("board", "reception", "repairs")
@@ -108,9 +108,8 @@ class DeskApp(App[None]):
         self.switch_mode("board")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("open", "help", "sign_out") and self.operator is None:
-            return False
-        return True
+        # Nothing of the desk is reachable before someone signs in.
+        return self.operator is not None or action not in ("open", "help", "sign_out")
 
     def action_open(self, register: str) -> None:
         if register in COMING:

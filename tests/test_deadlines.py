@@ -28,7 +28,9 @@ def test_spring_festival_week_is_skipped() -> None:
 
 
 def test_site_overrides_beat_the_official_calendar() -> None:
-    calendar = WorkCalendar(extra_holidays={date(2026, 11, 24)}, extra_workdays={date(2026, 11, 28)})
+    calendar = WorkCalendar(
+        extra_holidays={date(2026, 11, 24)}, extra_workdays={date(2026, 11, 28)}
+    )
     assert calendar.add_working_days(date(2026, 11, 23), 1) == date(2026, 11, 25)
     assert calendar.is_working_day(date(2026, 11, 28))
 
@@ -73,7 +75,9 @@ def test_typed_times(typed: str, expected: datetime | None) -> None:
     assert parse_when(typed, NOW, TZ) == expected
 
 
-@pytest.mark.parametrize("typed", ["soonish", "25:00", "13-45", "明天 99:99", "tomorrow afternoon"])
+@pytest.mark.parametrize(
+    "typed", ["soonish", "25:00", "13-45", "明天 99:99", "tomorrow afternoon", "3-1202"]
+)
 def test_unreadable_times_are_refused_not_guessed(typed: str) -> None:
     with pytest.raises(DeskError):
         parse_when(typed, NOW, TZ)

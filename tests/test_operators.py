@@ -45,7 +45,11 @@ def test_five_wrong_pins_lock_sign_in(db: Database, clerk: Operator) -> None:
 def test_bad_operator_data_is_refused(db: Database, clerk: Operator) -> None:
     with db.writing() as session:
         ctx = Ctx(session, None, db.settings, NOW)
-        for name, role, pin in (("王芳", "clerk", "1234"), ("新人", "boss", "1234"), ("新人", "clerk", "12")):
+        for name, role, pin in (
+            ("王芳", "clerk", "1234"),
+            ("新人", "boss", "1234"),
+            ("新人", "clerk", "12"),
+        ):
             with pytest.raises(DeskError):
                 operators.add_operator(ctx, name, role, pin)
     assert Role.clerk == "clerk"

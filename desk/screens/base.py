@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from sqlalchemy.exc import SQLAlchemyError
 from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
+from textual.widgets import Footer
 
 from desk.db import describe_failure
 from desk.i18n import t
@@ -78,3 +79,13 @@ class DeskDialog(DeskMixin, ModalScreen[T]):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         localise_bindings(self)
+
+
+class DeskFooter(Footer):
+    """The footer of every screen: compact, so the F-keys and the screen's own keys fit 120 columns.
+
+    The command palette (ctrl+p) is listed in F1 help instead of taking footer room.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(compact=True, show_command_palette=False)

@@ -8,14 +8,15 @@ from typing import ClassVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from desk.i18n import t
-from desk.screens.base import DeskScreen
+from desk.screens.base import DeskFooter, DeskScreen
 from desk.services import board, shifts
 from desk.services.board import OpenItem
 
 REFRESH_SECONDS = 30
+STATE_LABELS = {"repairs": "repair_state", "reception": "reception_state"}
 
 
 def age_text(delta_seconds: float) -> str:
@@ -60,7 +61,7 @@ class BoardScreen(DeskScreen):
         yield Static(t("board.open_items"), id="open-title", classes="title")
         table: DataTable[str | Text] = DataTable(cursor_type="row", zebra_stripes=True, id="open")
         yield table
-        yield Footer()
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#open", DataTable)
@@ -103,9 +104,7 @@ class BoardScreen(DeskScreen):
                     item.number,
                     item.room,
                     item.summary[:30],
-                    t(
-                        f"{'repair' if item.register == 'repairs' else 'reception'}_state.{item.state}"
-                    ),
+                    t(f"{STATE_LABELS[item.register]}.{item.state}"),
                     self.desk.show_time(item.opened_at),
                     due_text(item, now),
                     key=f"{item.register}:{item.record_id}",

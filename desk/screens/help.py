@@ -7,10 +7,10 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Markdown
+from textual.widgets import Markdown
 
 from desk.i18n import t
-from desk.screens.base import DeskDialog
+from desk.screens.base import DeskDialog, DeskFooter
 
 
 class HelpScreen(DeskDialog[None]):
@@ -26,7 +26,7 @@ class HelpScreen(DeskDialog[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll():
             yield Markdown(t("help.body"))
-        yield Footer()
+        yield DeskFooter()
 
     def action_dismiss_help(self) -> None:
         self.dismiss(None)

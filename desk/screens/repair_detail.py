@@ -13,11 +13,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from desk.i18n import t
 from desk.models import AuditEvent, RepairOrder, RepairState
-from desk.screens.base import DeskScreen
+from desk.screens.base import DeskFooter, DeskScreen
 from desk.screens.board import age_text
 from desk.screens.repairs import due_cell
 from desk.services import audit, operators, repair
@@ -81,7 +81,7 @@ class RepairDetailScreen(DeskScreen):
             yield Static(t("repair_ui.history"), id="history-title")
             history: DataTable[str | Text] = DataTable(cursor_type="row", id="history")
             yield history
-        yield Footer()
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         history = self.query_one("#history", DataTable)

@@ -10,7 +10,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.suggester import SuggestFromList
 from textual.widget import Widget
-from textual.widgets import Checkbox, Footer, Input, Static
+from textual.widgets import Checkbox, Input, Static
 
 from desk.forms.fields import (
     CheckField,
@@ -22,7 +22,7 @@ from desk.forms.fields import (
 )
 from desk.i18n import t
 from desk.models import RepairOrder
-from desk.screens.base import DeskDialog
+from desk.screens.base import DeskDialog, DeskFooter
 from desk.services import repair
 from desk.services.context import Ctx
 from desk.services.errors import DeskError
@@ -78,7 +78,7 @@ class FormDialog(DeskDialog[T]):
             with VerticalScroll(id="dialog-body"):
                 yield self.build_form()
             yield Static(t("repair_ui.dialog.hint"), id="dialog-hint")
-        yield Footer()
+        yield DeskFooter()
 
     def prepare(self) -> None:
         """Fill in and annotate fields once mounted."""

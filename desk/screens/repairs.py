@@ -8,11 +8,11 @@ from typing import ClassVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from desk.i18n import t
 from desk.models import OPEN_REPAIR_STATES, RepairOrder
-from desk.screens.base import DeskScreen
+from desk.screens.base import DeskFooter, DeskScreen
 from desk.services import repair
 from desk.services.residents import mask_name
 
@@ -73,7 +73,7 @@ class RepairsScreen(DeskScreen):
         yield Static(id="repairs-title")
         table: DataTable[str | Text] = DataTable(cursor_type="row", zebra_stripes=True, id="orders")
         yield table
-        yield Footer()
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#orders", DataTable)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.containers import Center, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Label, Select, Static
+from textual.widgets import Input, Label, Select, Static
 
 from desk.i18n import t
 from desk.models import Operator
-from desk.screens.base import DeskMixin, localise_bindings
+from desk.screens.base import DeskFooter, DeskMixin, localise_bindings
 from desk.services import operators
 
 
@@ -43,19 +43,19 @@ class SignInScreen(DeskMixin, Screen[Operator | None]):
             yield Label(t("signin.pin"))
             yield Input(password=True, id="pin", max_length=8)
             yield Static(t("signin.no_operators") if not people else "", id="signin-error")
-        yield Footer()
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         self.query_one("#operator", Select).focus()
 
     def on_select_changed(self, event: Select.Changed) -> None:
-        if event.value is not Select.BLANK:
+        if event.value is not Select.NULL:
             self.query_one("#pin", Input).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         chosen = self.query_one("#operator", Select).value
         error = self.query_one("#signin-error", Static)
-        if chosen is Select.BLANK:
+        if chosen is Select.NULL:
             error.update(t("signin.choose"))
             self.query_one("#operator", Select).focus()
             return

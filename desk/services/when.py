@@ -111,6 +111,7 @@ def _absolute_by_dateutil(text: str, local_now: datetime, tz: tzinfo) -> datetim
         )
     except (ValueError, OverflowError) as exc:
         raise DeskError("when.unreadable", value=text) from exc
-    if any(token.strip() for token in skipped):
+    # "3-1202" (a room typed in the wrong field) would otherwise read as the year 1202.
+    if any(token.strip() for token in skipped) or not 2000 <= parsed.year <= 2100:
         raise DeskError("when.unreadable", value=text)
     return parsed.replace(tzinfo=tz) if parsed.tzinfo is None else parsed

@@ -1,0 +1,51 @@
+# `make run` opens the desk on a demo database; `make test` runs every gate and the tests.
+# Both build .venv from requirements.lock on a fresh machine (only python3 and pip needed).
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.desk-installed
+# bench/ may not exist yet in a fresh checkout (git keeps no empty folders)
+LINTED := desk tests $(wildcard bench)
+PYTEST_ARGS ?= -n 2
+
+.PHONY: run test lint venv system-deps lock clean-venv
+
+run: $(STAMP)
+	$(BIN)/desk demo
+	$(BIN)/desk --db data/demo.db
+
+test: $(STAMP) system-deps
+	$(BIN)/ruff format --check $(LINTED)
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/mypy desk
+	$(BIN)/python scripts/check-imports
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff format --check $(LINTED)
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/mypy desk
+
+venv: $(STAMP)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstalls only when the lock or the project's metadata changed.
+$(STAMP): requirements.lock pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --disable-pip-version-check --no-deps -e .
+	@touch $@
+
+system-deps:
+	@scripts/system-deps
+
+# Rewrite the lock from the current .venv (after changing dependencies on purpose).
+lock:
+	@{ echo "# Exact versions of every package desk runs and is tested with (Python 3.11)."; \
+	   echo "# Regenerate from a working .venv: make lock"; \
+	   $(BIN)/python -m pip freeze --exclude-editable | grep -v -i '^desk[= @]'; } > requirements.lock
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,101 @@
+"""The reception form: one call or visit as the clerk types it, read into a ReceptionCreate."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.widgets import Input, Select, Static
+
+from desk.forms.fields import (
+    ChoiceField,
+    DeskForm,
+    OptionalChoiceField,
+    RoomField,
+    TextField,
+    WhenField,
+)
+from desk.i18n import t
+from desk.models import Channel, ReceptionCategory
+from desk.services.reception import ReceptionCreate
+
+
+class ReceptionForm(DeskForm):
+    """Time, channel, who, what was asked and done, where it went, when a reply is due."""
+
+    DEFAULT_CSS = """
+    ReceptionForm { height: auto; padding: 0 1; }
+    """
+
+    def __init__(self, lang: str, departments: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.lang = lang
+        self.departments = departments
+
+    def compose(self) -> ComposeResult:
+        yield Static("", classes="form-error")
+        yield WhenField("received_at", placeholder=t("reception_ui.now_placeholder"))
+        yield ChoiceField(
+            "channel", [(t(f"channel.{c.value}"), c.value) for c in Channel], Channel.visit.value
+        )
+        yield RoomField("room")
+        yield TextField("person", max_length=60)
+        yield TextField("phone", max_length=30)
+        yield ChoiceField(
+            "category",
+            [(t(f"reception_category.{c.value}"), c.value) for c in ReceptionCategory],
+            ReceptionCategory.enquiry.value,
+        )
+        yield TextField("request", max_length=2000, placeholder=t("reception_ui.request_hint"))
+        yield TextField("action_taken", max_length=2000)
+        yield OptionalChoiceField("department", self.departments, "")
+        yield WhenField("reply_due_at", placeholder=t("reception_ui.reply_due_hint"))
+
+    def on_mount(self) -> None:
+        self.focus_first()
+
+    def focus_first(self) -> None:
+        self.fields()["received_at"].focus_control()
+
+    def on_room_field_resolved(self, message: RoomField.Resolved) -> None:
+        """A room on file offers its resident; never overwrite what the clerk already typed."""
+        fields = self.fields()
+        person, phone = fields["person"], fields["phone"]
+        assert isinstance(person, TextField) and isinstance(phone, TextField)
+        if not person.value.strip() and message.match.name:
+            person.set_value(message.match.name)
+        if not phone.value.strip() and message.match.phone:
+            phone.set_value(message.match.phone)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter in a field moves on to the next one, as on a paper form; ctrl+s saves."""
+        event.stop()
+        self.screen.focus_next()
+
+    def read_entry(self) -> ReceptionCreate:
+        """The typed entry; an unreadable field raises its DeskError (field set)."""
+        values = self.read()
+        return ReceptionCreate(
+            received_at=values["received_at"],
+            channel=Channel(values["channel"]),
+            person=values["person"],
+            room=values["room"],
+            phone=values["phone"],
+            category=ReceptionCategory(values["category"]),
+            request=values["request"],
+            action_taken=values["action_taken"],
+            department=values["department"],
+            reply_due_at=values["reply_due_at"],
+        )
+
+    def clear(self) -> None:
+        """Empty the form for the next visitor; the channel stays as it was (calls come in runs)."""
+        self.clear_errors()
+        for field in self.query(TextField):
+            field.set_value("")
+            field.set_note("")
+        category = self.fields()["category"]
+        assert isinstance(category, ChoiceField)
+        category.set_value(ReceptionCategory.enquiry.value)
+        self.fields()["department"].query_one(Select).clear()
+        self.focus_first()

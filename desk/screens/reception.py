@@ -1,0 +1,215 @@
+"""F2: the reception log — the form for one call or visit, and today's entries below it."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.cells import cell_len
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.widgets import DataTable, Header, Static
+
+from desk.forms.reception_form import ReceptionForm
+from desk.i18n import t
+from desk.models import ReceptionCategory, ReceptionEntry
+from desk.screens.base import DeskDialog, DeskFooter, DeskScreen
+from desk.services import reception
+from desk.services.board import start_of_day
+from desk.services.errors import DeskError
+from desk.services.residents import mask_name
+
+# Today's entries shown under the form; a busy day rarely passes this.
+TABLE_LIMIT = 200
+REQUEST_CELLS = 28
+COLUMNS = ("time", "number", "channel", "room", "person", "category", "request", "state", "due")
+
+
+def shorten(text: str, cells: int) -> str:
+    """Cut `text` to at most `cells` terminal columns (a Chinese character takes two)."""
+    if cell_len(text) <= cells:
+        return text
+    while cell_len(text) > cells - 1:
+        text = text[:-1]
+    return text + "…"
+
+
+class ConfirmDialog(DeskDialog[bool]):
+    """A yes/no question: Enter says yes, Escape says no."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "answer(True)", "app.yes"),
+        Binding("escape", "answer(False)", "app.no"),
+    ]
+    DEFAULT_CSS = """
+    ConfirmDialog { align: center middle; }
+    ConfirmDialog #confirm-box {
+        max-width: 90%;
+        width: 72; height: auto; border: round $primary; padding: 1 2; background: $panel;
+    }
+    ConfirmDialog #confirm-keys { color: $text-muted; margin: 1 0 0 0; }
+    """
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="confirm-box"):
+            yield Static(self.question, id="confirm-question")
+            yield Static(t("reception_ui.confirm_keys"), id="confirm-keys")
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
+
+
+class ReceptionScreen(DeskScreen):
+    """Log a call or visit; ctrl+s saves, Enter on a row of today's entries opens it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", "keys.save", id="save"),
+        Binding("ctrl+n", "new", "keys.new", id="new"),
+        Binding("escape", "escape", "reception_ui.key_escape", id="escape"),
+    ]
+    DEFAULT_CSS = """
+    ReceptionScreen #reception-form-box { height: auto; max-height: 80%; }
+    ReceptionScreen ReceptionForm {
+        layout: grid; grid-size: 2; grid-columns: 1fr 1fr; grid-gutter: 0 2;
+    }
+    ReceptionScreen ReceptionForm .form-error { column-span: 2; }
+    ReceptionScreen ReceptionForm .-empty { display: none; }
+    ReceptionScreen #today-title { padding: 0 1; height: 1; }
+    ReceptionScreen #today { height: 1fr; min-height: 5; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        departments = [(d.label(self.desk.lang), d.key) for d in self.desk.settings.departments]
+        with VerticalScroll(id="reception-form-box"):
+            yield ReceptionForm(self.desk.lang, departments, id="reception-form")
+        yield Static(t("reception_ui.today"), id="today-title", classes="title")
+        table: DataTable[str | Text] = DataTable(cursor_type="row", zebra_stripes=True, id="today")
+        yield table
+        yield DeskFooter()
+
+    @property
+    def form(self) -> ReceptionForm:
+        return self.query_one(ReceptionForm)
+
+    @property
+    def table(self) -> DataTable[str | Text]:
+        return self.query_one("#today", DataTable)
+
+    def on_mount(self) -> None:
+        for key in COLUMNS:
+            self.table.add_column(t(f"reception_ui.col_{key}"), key=key)
+        self.refresh_table()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_table()
+
+    # --- today's entries --------------------------------------------------------------
+
+    def refresh_table(self) -> None:
+        with self.reading() as ctx:
+            entries = reception.recent(ctx, limit=TABLE_LIMIT, since=start_of_day(ctx))
+        table = self.table
+        with self.app.batch_update():
+            table.clear()
+            for entry in entries:
+                table.add_row(*self.row(entry), key=str(entry.id))
+        self.query_one("#today-title", Static).update(
+            t("reception_ui.today_count", n=len(entries))
+            if entries
+            else t("reception_ui.today_none")
+        )
+
+    def row(self, entry: ReceptionEntry) -> list[str | Text]:
+        owing = entry.state in reception.OWING
+        overdue = owing and entry.reply_due_at is not None and entry.reply_due_at < self.desk.now()
+        state = Text(t(f"reception_state.{entry.state}"), style="bold red" if overdue else "")
+        request = entry.request.replace("\n", " ")
+        return [
+            self.desk.show_time(entry.received_at, with_date=False),
+            entry.number,
+            t(f"channel.{entry.channel}"),
+            entry.room,
+            mask_name(entry.person),
+            t(f"reception_category.{entry.category}"),
+            shorten(request, REQUEST_CELLS),
+            state,
+            self.desk.show_time(entry.reply_due_at) if owing else "",
+        ]
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value:
+            self.open_entry(int(event.row_key.value))
+
+    def open_entry(self, entry_id: int) -> None:
+        from desk.screens.reception_detail import ReceptionDetailScreen
+
+        self.app.push_screen(ReceptionDetailScreen(entry_id))
+
+    # --- keys -------------------------------------------------------------------------
+
+    def action_escape(self) -> None:
+        """From the form to today's entries, and from the entries back to the form.
+
+        Nothing typed is lost either way; ctrl+n is the key that empties the form.
+        """
+        if self.table.has_focus:
+            self.form.focus_first()
+        elif self.table.row_count:
+            self.table.focus()
+
+    def action_new(self) -> None:
+        self.form.clear()
+
+    def action_save(self) -> None:
+        form = self.form
+        form.clear_errors()
+        try:
+            data = form.read_entry()
+        except DeskError as error:
+            form.show_error(error)
+            return
+        outcome = self.attempt(lambda ctx: reception.log(ctx, data))
+        if isinstance(outcome, DeskError):
+            form.show_error(outcome)
+            return
+        assert outcome.id is not None
+        self.notify(t("app.saved", number=outcome.number))
+        form.clear()
+        self.refresh_table()
+        if outcome.category == ReceptionCategory.repair:
+            self.offer_repair(outcome)
+
+    # --- a repair call becomes a repair order -----------------------------------------
+
+    def offer_repair(self, entry: ReceptionEntry) -> None:
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.open_repair_form(entry)
+
+        self.app.push_screen(ConfirmDialog(t("reception_ui.offer_repair")), callback=answered)
+
+    def open_repair_form(self, entry: ReceptionEntry) -> None:
+        """The repair form, filled from the entry; saving it links the two records."""
+        from desk.screens.repair_form import RepairFormScreen
+        from desk.services.repair import RepairCreate
+
+        prefill = RepairCreate(
+            reported_at=entry.received_at,
+            channel=entry.channel,
+            resident_name=entry.person,
+            room=entry.room,
+            phone=entry.phone,
+            description=entry.request,
+            reception_id=entry.id,
+        )
+
+        def done(order_id: int | None) -> None:
+            self.refresh_table()
+
+        self.app.push_screen(RepairFormScreen(prefill), callback=done)

@@ -1,0 +1,320 @@
+"""The reception log screen and an entry's detail, typed as a clerk would, in both languages."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from rich.console import Console
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input, Select, Static
+
+from desk.app import DeskApp, make_app
+from desk.clock import fixed_clock
+from desk.db import Database
+from desk.models import Operator, ReceptionCategory, ReceptionState
+from desk.screens.board import BoardScreen
+from desk.screens.reception import ConfirmDialog, ReceptionScreen
+from desk.screens.reception_detail import ReasonDialog, ReceptionDetailScreen
+from desk.services import reception, residents
+from desk.services.reception import ReceptionCreate
+from tests.conftest import NOW, Desk
+
+
+def _app(db: Database, clerk: Operator, lang: str = "zh_CN") -> DeskApp:
+    return make_app(db, lang=lang, clock=fixed_clock(NOW), operator=clerk)
+
+
+async def _type_into(pilot: Pilot[None], field: str, text: str) -> None:
+    """Reach a field (as Tab would) and type into it key by key."""
+    pilot.app.screen.query_one(f"#{field}", Input).focus()
+    await pilot.press(*text)
+    await pilot.pause()
+
+
+async def _choose(pilot: Pilot[None], field: str, downs: int) -> None:
+    """Open a choice list with Enter, move down, and take it with Enter."""
+    pilot.app.screen.query_one(f"#{field}", Select).focus()
+    await pilot.press("enter", *["down"] * downs, "enter")
+    await pilot.pause()
+
+
+def _error_of(screen: object, field: str) -> str:
+    assert isinstance(screen, ReceptionScreen)
+    return str(screen.query_one(f"#field-{field} .field-error", Static).render())
+
+
+def _screen(app: DeskApp) -> object:
+    """The screen on top now (a fresh read, not narrowed by an earlier isinstance)."""
+    return app.screen
+
+
+def _shown(static: Static) -> str:
+    """The text a Static shows, rendered as the terminal would."""
+    console = Console(width=120, record=True, file=StringIO())
+    console.print(static.content)
+    return console.export_text()
+
+
+def _today_keys(screen: ReceptionScreen) -> list[str]:
+    table = screen.query_one("#today", DataTable)
+    return [str(key.value) for key in table.rows]
+
+
+async def test_enquiry_owing_a_reply_is_saved_listed_and_on_the_board(
+    db: Database, clerk: Operator
+) -> None:
+    app = _app(db, clerk)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f2")
+        screen = app.screen
+        assert isinstance(screen, ReceptionScreen)
+        # The form starts on the time, which is left empty ("now").
+        assert app.focused is screen.query_one("#received_at", Input)
+        await pilot.press("tab")  # channel: 来电 is the second choice
+        await pilot.press("enter", "down", "enter")
+        await _type_into(pilot, "room", "5-0301")
+        await _type_into(pilot, "person", "张三")
+        await _type_into(pilot, "request", "问停车月卡怎么办")
+        await _type_into(pilot, "reply_due_at", "+2h")
+        note = str(screen.query_one("#field-reply_due_at .field-note", Static).render())
+        assert "→" in note and "11:30" in note
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+
+        with Desk(db, clerk).read() as ctx:
+            [entry] = reception.recent(ctx)
+        assert entry.person == "张三" and entry.room == "5-0301"
+        assert entry.channel == "phone" and entry.request == "问停车月卡怎么办"
+        assert entry.reply_due_at == NOW + timedelta(hours=2)
+        assert entry.state == ReceptionState.open
+        # The form is empty for the next visitor; the entry is listed, name masked.
+        assert screen.query_one("#person", Input).value == ""
+        assert screen.query_one("#reply_due_at", Input).value == ""
+        assert _today_keys(screen) == [str(entry.id)]
+        row = screen.query_one("#today", DataTable).get_row(str(entry.id))
+        assert row[1] == entry.number and row[4] == "张*" and row[2] == "来电"
+
+        await pilot.press("f9")
+        await pilot.pause()
+        board = app.screen
+        assert isinstance(board, BoardScreen)
+        table = board.query_one("#open", DataTable)
+        board_row = table.get_row(f"reception:{entry.id}")
+        assert "待答复" in str(board_row[-1])
+
+
+@pytest.mark.parametrize("typed", ["+5d", "下下个月吧"])
+async def test_bad_reply_due_saves_nothing_and_keeps_the_text(
+    db: Database, clerk: Operator, typed: str
+) -> None:
+    app = _app(db, clerk, lang="en")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f2")
+        screen = app.screen
+        assert isinstance(screen, ReceptionScreen)
+        await _type_into(pilot, "person", "Li")
+        await _type_into(pilot, "request", "parking card")
+        await _type_into(pilot, "reply_due_at", typed)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+
+        with Desk(db, clerk).read() as ctx:
+            assert reception.recent(ctx) == []
+        error = _error_of(screen, "reply_due_at")
+        if typed == "+5d":
+            assert "3 working days" in error
+        else:
+            assert "cannot read" in error
+        assert screen.query_one("#reply_due_at", Input).value == typed
+        assert screen.query_one("#request", Input).value == "parking card"
+        assert app.focused is screen.query_one("#reply_due_at", Input)
+
+        # Correct it and save: the error goes, the entry is written.
+        await pilot.press(*["backspace"] * len(typed), *"+30m", "ctrl+s")
+        await pilot.pause()
+        assert _error_of(screen, "reply_due_at") == ""
+        with Desk(db, clerk).read() as ctx:
+            [entry] = reception.recent(ctx)
+        assert entry.reply_due_at == NOW + timedelta(minutes=30)
+
+
+async def test_missing_request_is_refused_by_the_service(db: Database, clerk: Operator) -> None:
+    app = _app(db, clerk, lang="en")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f2")
+        await _type_into(pilot, "person", "Wu")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        screen = app.screen
+        assert _error_of(screen, "request") == "this is required"
+        assert screen.query_one("#person", Input).value == "Wu"
+        assert app.focused is screen.query_one("#request", Input)
+        with Desk(db, clerk).read() as ctx:
+            assert reception.recent(ctx) == []
+
+
+async def test_room_on_file_fills_name_and_phone_only_when_empty(
+    db: Database, clerk: Operator
+) -> None:
+    with Desk(db, clerk).write() as ctx:
+        residents.add_resident(ctx, "3", "1202", "李明", "13812345678", "owner")
+    app = _app(db, clerk)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f2")
+        screen = app.screen
+        await _type_into(pilot, "room", "3栋1202")
+        assert screen.query_one("#person", Input).value == "李明"
+        assert screen.query_one("#phone", Input).value == "13812345678"
+        assert "李明" in str(screen.query_one("#field-room .field-note", Static).render())
+
+        # A name already typed is the visitor's own: the directory does not overwrite it.
+        await pilot.press("ctrl+n")
+        await _type_into(pilot, "person", "李太太")
+        await _type_into(pilot, "room", "3-1202")
+        assert screen.query_one("#person", Input).value == "李太太"
+        assert screen.query_one("#phone", Input).value == "13812345678"
+
+
+async def test_repair_call_offers_a_linked_repair_order(db: Database, clerk: Operator) -> None:
+    repair_form = pytest.importorskip("desk.screens.repair_form")
+    app = _app(db, clerk)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f2")
+        await _type_into(pilot, "room", "3-1202")
+        await _type_into(pilot, "person", "王")
+        await _type_into(pilot, "phone", "13900001111")
+        await _choose(pilot, "category", 1)  # 报修
+        await _type_into(pilot, "request", "卫生间漏水")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("enter")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, repair_form.RepairFormScreen)
+        with Desk(db, clerk).read() as ctx:
+            [entry] = reception.recent(ctx)
+        assert entry.category == ReceptionCategory.repair
+        assert form.prefill is not None
+        assert form.prefill.reception_id == entry.id
+        assert form.prefill.description == "卫生间漏水"
+        assert (form.prefill.room, form.prefill.resident_name) == ("3-1202", "王")
+        assert form.prefill.phone == "13900001111"
+
+
+async def test_repair_call_declined_stays_on_the_log(db: Database, clerk: Operator) -> None:
+    app = _app(db, clerk, lang="en")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f2")
+        await _choose(pilot, "category", 1)
+        await _type_into(pilot, "request", "light out")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ReceptionScreen)
+        assert len(_today_keys(app.screen)) == 1
+
+
+async def test_answer_from_detail_takes_it_off_the_board(db: Database, clerk: Operator) -> None:
+    desk = Desk(db, clerk)
+    with desk.write() as ctx:
+        entry = reception.log(
+            ctx,
+            ReceptionCreate(
+                person="赵",
+                room="2-0801",
+                request="问物业费发票",
+                department="finance",
+                reply_due_at=NOW + timedelta(hours=1),
+            ),
+        )
+    app = _app(db, clerk)
+    async with app.run_test(size=(120, 40)) as pilot:
+        board = app.screen
+        assert isinstance(board, BoardScreen)
+        table = board.query_one("#open", DataTable)
+        assert f"reception:{entry.id}" in [k.value for k in table.rows]
+        table.focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        detail = app.screen
+        assert isinstance(detail, ReceptionDetailScreen)
+        shown = _shown(detail.query_one("#entry", Static))
+        assert "问物业费发票" in shown and "财务部" in shown and "已转部门" in shown
+
+        await pilot.press("ctrl+y")
+        await pilot.pause()
+        assert isinstance(app.screen, ReasonDialog)
+        await pilot.press("enter")  # nothing typed: refused, dialog stays
+        await pilot.pause()
+        assert isinstance(app.screen, ReasonDialog)
+        assert "请填写此项" in str(app.screen.query_one("#reason-error", Static).render())
+        await pilot.press(*"发票已开好明天来取", "enter")
+        await pilot.pause()
+        assert _screen(app) is detail
+        assert "已答复" in _shown(detail.query_one("#entry", Static))
+        history = detail.query_one("#history", DataTable)
+        assert history.row_count == 2
+
+        await pilot.press("escape")
+        await pilot.pause()
+        assert _screen(app) is board
+        assert f"reception:{entry.id}" not in [k.value for k in table.rows]
+    with desk.read() as ctx:
+        saved = reception.get(ctx, entry.id or 0)
+    assert saved.state == ReceptionState.answered and saved.answer == "发票已开好明天来取"
+
+
+async def test_close_with_reason_from_the_log_table(db: Database, clerk: Operator) -> None:
+    desk = Desk(db, clerk)
+    with desk.write() as ctx:
+        entry = reception.log(
+            ctx,
+            ReceptionCreate(person="Qian", request="noise", reply_due_at=NOW + timedelta(hours=3)),
+        )
+    app = _app(db, clerk, lang="en")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f2")
+        await pilot.press("escape")  # from the form to today's entries
+        await pilot.pause()
+        screen = app.screen
+        assert app.focused is screen.query_one("#today", DataTable)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ReceptionDetailScreen)
+        await pilot.press("ctrl+x", *"resident moved out", "ctrl+s")
+        await pilot.pause()
+        assert "closed" in _shown(app.screen.query_one("#entry", Static))
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is screen
+        row = screen.query_one("#today", DataTable).get_row(str(entry.id))
+        assert str(row[7]) == "closed"
+    with desk.read() as ctx:
+        assert reception.get(ctx, entry.id or 0).close_reason == "resident moved out"
+
+
+async def test_english_labels(db: Database, clerk: Operator) -> None:
+    app = _app(db, clerk, lang="en")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f2")
+        screen = app.screen
+        labels = [str(label.render()) for label in screen.query(".field-label")]
+        assert "Reply due" in labels and "What was asked" in labels
+        columns = [str(c.label) for c in screen.query_one("#today", DataTable).columns.values()]
+        assert "Reply due" in columns and "Channel" in columns
+        assert screen.query_one("#channel", Select).value == "visit"
+
+
+async def test_chinese_labels(db: Database, clerk: Operator) -> None:
+    app = _app(db, clerk, lang="zh_CN")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f2")
+        screen = app.screen
+        labels = [str(label.render()) for label in screen.query(".field-label")]
+        assert "答复时限" in labels and "事由" in labels
+        assert "今日还没有登记" in str(screen.query_one("#today-title", Static).render())

@@ -1,0 +1,26 @@
+"""The migrated schema is exactly what the models declare."""
+
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlmodel import SQLModel
+
+import desk.models  # noqa: F401  (registers every table)
+from desk.db import Database
+from desk.migrations import HEAD, current_revision, upgrade
+
+
+def test_migrated_database_matches_the_models(db: Database) -> None:
+    with db.engine.connect() as conn:
+        context = MigrationContext.configure(
+            conn, opts={"compare_type": True, "render_as_batch": True}
+        )
+        differences = compare_metadata(context, SQLModel.metadata)
+    assert differences == []
+
+
+def test_database_is_at_head_and_upgrading_again_changes_nothing(db: Database) -> None:
+    assert current_revision(db.engine) == HEAD
+    upgrade(db.engine)
+    assert current_revision(db.engine) == HEAD
