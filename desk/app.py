@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import importlib
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from sqlmodel import Session
 from textual.app import App, SystemCommand
@@ -20,9 +21,26 @@ from desk.models import Operator
 from desk.screens.base import localise_bindings
 from desk.services.context import Ctx
 
-# Registers reachable by F-key; those not built yet say so when chosen.
-REGISTER_MODES = ("board", "reception", "repairs")
-COMING = {"complaints", "keys", "passes", "handover", "lookup"}
+# Screens reachable by F-key, each its own mode (a clerk's half-typed form survives a trip to
+# the board). Imported on first use, so start-up loads only the board.
+REGISTER_MODES = {
+    "board": ("desk.screens.board", "BoardScreen"),
+    "reception": ("desk.screens.reception", "ReceptionScreen"),
+    "repairs": ("desk.screens.repairs", "RepairsScreen"),
+    "complaints": ("desk.screens.complaints", "ComplaintsScreen"),
+    "callbacks": ("desk.screens.callbacks", "CallbackQueueScreen"),
+    "replies": ("desk.screens.replies", "StandardRepliesScreen"),
+}
+# Registers of later versions: their keys say so when chosen.
+COMING = {"keys", "passes", "handover", "lookup"}
+
+
+def _screen_factory(module: str, name: str) -> Callable[[], Screen[Any]]:
+    def build() -> Screen[Any]:
+        screen_class = getattr(importlib.import_module(module), name)
+        return screen_class()  # type: ignore[no-any-return]
+
+    return build
 
 
 class DeskApp(App[None]):
@@ -40,6 +58,9 @@ class DeskApp(App[None]):
         Binding("f7", "open('handover')", "keys.handover", id="handover"),
         Binding("f8", "open('lookup')", "keys.lookup", id="lookup"),
         Binding("f9", "open('board')", "keys.board", id="board"),
+        Binding("f10", "open('callbacks')", "keys.callbacks", id="callbacks"),
+        Binding("f11", "settings", "keys.settings", id="settings", show=False),
+        Binding("f12", "open('replies')", "keys.replies", id="replies", show=False),
         Binding("ctrl+o", "sign_out", "keys.sign_out", id="sign_out", show=False),
         Binding("ctrl+q", "quit", "keys.quit", id="quit", show=False, priority=True),
     ]
@@ -82,13 +103,8 @@ class DeskApp(App[None]):
     # --- navigation ---------------------------------------------------------------------
 
     def on_mount(self) -> None:
-        from desk.screens.board import BoardScreen
-        from desk.screens.reception import ReceptionScreen
-        from desk.screens.repairs import RepairsScreen
-
-        self.add_mode("board", BoardScreen)
-        self.add_mode("reception", ReceptionScreen)
-        self.add_mode("repairs", RepairsScreen)
+        for mode, (module, name) in REGISTER_MODES.items():
+            self.add_mode(mode, _screen_factory(module, name))
         if self.operator is None:
             self.show_sign_in()
         else:
@@ -109,13 +125,19 @@ class DeskApp(App[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Nothing of the desk is reachable before someone signs in.
-        return self.operator is not None or action not in ("open", "help", "sign_out")
+        return self.operator is not None or action not in ("open", "help", "sign_out", "settings")
 
     def action_open(self, register: str) -> None:
         if register in COMING:
             self.notify(t("app.coming", register=t(f"registers.{register}")), severity="warning")
             return
         self.switch_mode(register)
+
+    def action_settings(self) -> None:
+        from desk.screens.settings import SettingsScreen
+
+        if not isinstance(self.screen, SettingsScreen):
+            self.push_screen(SettingsScreen())
 
     def action_help(self) -> None:
         from desk.screens.help import HelpScreen

@@ -378,6 +378,12 @@ def export_command(
             typer.echo(t("cli.export.written", path=target, count=len(rows)), err=True)
 
 
+# Sub-command groups that live in their own modules (they import the helpers above).
+from desk.cli_calendar import calendar_app  # noqa: E402
+
+app.add_typer(calendar_app, name="calendar")
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

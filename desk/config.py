@@ -9,7 +9,7 @@ from functools import cached_property
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 REPO_DATA = Path(__file__).resolve().parent.parent / "data"
 DEFAULT_SITE_FILE = REPO_DATA / "site.toml"
@@ -74,6 +74,22 @@ class ReceptionRules(Strict):
     max_reply: str = "3wd"
 
 
+class ComplaintRule(Strict):
+    """Deadlines of one severity: durations such as "1h", "2d", "5wd", "same_day"."""
+
+    escalate: str | None = None
+    escalate_to: str = ""
+    reply: str | None = None
+    resolve: str = "2d"
+    resolve_max: str | None = None
+    resident_deadline: bool = False
+
+
+class ComplaintRules(Strict):
+    deadline_table: str = "standard"
+    callback: str = "2d"
+
+
 class Summer(Strict):
     start: str = "05-01"
     end: str = "09-30"
@@ -100,6 +116,9 @@ class Settings(Strict):
     summer: Summer = Field(default_factory=Summer)
     shifts: list[Shift] = Field(default_factory=list)
     staff: list[StaffMember] = Field(default_factory=list)
+    complaint_categories: list[Labelled] = Field(default_factory=list)
+    complaints: ComplaintRules = Field(default_factory=ComplaintRules)
+    complaint_tables: dict[str, dict[str, ComplaintRule]] = Field(default_factory=dict)
     source: Path | None = Field(default=None, exclude=True)
 
     @cached_property
@@ -111,6 +130,22 @@ class Settings(Strict):
 
     def repair_category(self, key: str) -> RepairCategory | None:
         return next((c for c in self.repair_categories if c.key == key), None)
+
+    def complaint_category(self, key: str) -> Labelled | None:
+        return next((c for c in self.complaint_categories if c.key == key), None)
+
+    def complaint_rule(self, severity: str, table: str | None = None) -> ComplaintRule:
+        """The deadlines of a severity in the site's chosen table (or the one named)."""
+        chosen = self.complaint_tables.get(table or self.complaints.deadline_table, {})
+        return chosen.get(severity, ComplaintRule())
+
+    @model_validator(mode="after")
+    def _deadline_table_exists(self) -> Settings:
+        if self.complaint_tables and self.complaints.deadline_table not in self.complaint_tables:
+            raise ValueError(
+                f"complaints.deadline_table: no table {self.complaints.deadline_table!r}"
+            )
+        return self
 
 
 def site_file_for(db_path: Path | None) -> Path:

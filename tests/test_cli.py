@@ -199,3 +199,21 @@ def test_no_command_opens_the_desk(db: Database, monkeypatch: pytest.MonkeyPatch
 def test_cli_module_does_not_import_textual() -> None:
     code = "import sys, desk.cli; sys.exit('textual' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+def test_calendar_commands_change_working_days(tmp_path: Path) -> None:
+    db = str(tmp_path / "cal.db")
+    added = runner.invoke(
+        app, ["--db", db, "--lang", "en", "calendar", "add-holiday", "2026-11-24"]
+    )
+    assert added.exit_code == 0, added.output
+    checked = runner.invoke(app, ["--db", db, "--lang", "en", "calendar", "check", "2026-11-24"])
+    assert "is not a working day" in checked.output
+    saturday = runner.invoke(
+        app, ["--db", db, "--lang", "en", "calendar", "add-workday", "2026-11-28"]
+    )
+    assert saturday.exit_code == 0
+    listed = runner.invoke(app, ["--db", db, "--lang", "en", "calendar", "list"])
+    assert "2026-11-24  closed" in listed.output and "2026-11-28  working" in listed.output
+    bad = runner.invoke(app, ["--db", db, "--lang", "en", "calendar", "add-holiday", "11/24"])
+    assert bad.exit_code == 2 and "YYYY-MM-DD" in bad.output

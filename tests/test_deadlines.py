@@ -6,11 +6,12 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from desk.services.calendar import WorkCalendar
+from desk.models import DayKind
+from desk.services.calendar import WorkCalendar, clear_site_day, is_estimated, set_site_day
 from desk.services.deadlines import Duration, due
 from desk.services.errors import DeskError
 from desk.services.when import parse_when
-from tests.conftest import NOW, TZ
+from tests.conftest import NOW, TZ, Desk
 
 
 def test_three_working_days_after_national_day_eve() -> None:
@@ -81,3 +82,20 @@ def test_typed_times(typed: str, expected: datetime | None) -> None:
 def test_unreadable_times_are_refused_not_guessed(typed: str) -> None:
     with pytest.raises(DeskError):
         parse_when(typed, NOW, TZ)
+
+
+def test_site_days_change_working_day_deadlines(desk: Desk) -> None:
+    with desk.write() as ctx:
+        set_site_day(ctx, date(2026, 11, 24), DayKind.holiday, "staff training")
+    with desk.read() as ctx:
+        # 1 working day after Monday 23rd skips the closed Tuesday
+        assert ctx.due(NOW, "1wd") == NOW + timedelta(days=2)
+    with desk.write() as ctx:
+        assert clear_site_day(ctx, date(2026, 11, 24))
+    with desk.read() as ctx:
+        assert ctx.due(NOW, "1wd") == NOW + timedelta(days=1)
+
+
+def test_published_and_estimated_years() -> None:
+    assert not is_estimated(2026)
+    assert is_estimated(2031)

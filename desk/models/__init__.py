@@ -1,15 +1,29 @@
 """SQLModel tables, one module per register; importing this registers them all on the metadata."""
 
 from desk.models.audit import AuditEvent, Counter
+from desk.models.calendar import CalendarDay, DayKind
+from desk.models.complaint import (
+    OPEN_COMPLAINT_STATES,
+    Complaint,
+    ComplaintState,
+    Severity,
+    Validity,
+)
 from desk.models.people import Operator, Resident, ResidentKind, Role, Unit
 from desk.models.reception import Channel, ReceptionCategory, ReceptionEntry, ReceptionState
 from desk.models.repair import OPEN_REPAIR_STATES, RepairLocation, RepairOrder, RepairState
+from desk.models.replies import ReplyState, StandardReply
 
 __all__ = [
+    "OPEN_COMPLAINT_STATES",
     "OPEN_REPAIR_STATES",
     "AuditEvent",
+    "CalendarDay",
     "Channel",
+    "Complaint",
+    "ComplaintState",
     "Counter",
+    "DayKind",
     "Operator",
     "ReceptionCategory",
     "ReceptionEntry",
@@ -17,8 +31,12 @@ __all__ = [
     "RepairLocation",
     "RepairOrder",
     "RepairState",
+    "ReplyState",
     "Resident",
     "ResidentKind",
     "Role",
+    "Severity",
+    "StandardReply",
     "Unit",
+    "Validity",
 ]

@@ -58,7 +58,10 @@ _REPAIR_DUE_KIND = {"registered": "dispatch", "dispatched": "visit", "completed"
 
 
 def open_items(ctx: Ctx) -> list[OpenItem]:
-    """Everything open across the registers, oldest first."""
+    """Everything open across the registers: overdue first, then what falls due soonest.
+
+    Items with no deadline of their own come last, oldest first.
+    """
     items: list[OpenItem] = []
     for entry in reception.owing_replies(ctx):
         assert entry.id is not None
@@ -90,5 +93,9 @@ def open_items(ctx: Ctx) -> list[OpenItem]:
                 due_kind=_REPAIR_DUE_KIND.get(order.state, ""),
             )
         )
-    items.sort(key=lambda item: item.opened_at)
+    items.sort(key=due_order)
     return items
+
+
+def due_order(item: OpenItem) -> tuple[bool, datetime]:
+    return (item.due_at is None, item.due_at or item.opened_at)

@@ -1,10 +1,22 @@
-"""Working days: China's public holidays and make-up working days (调休), from `holidays`."""
+"""Working days: China's public holidays and make-up working days (调休), plus the site's own days.
+
+The official calendar comes from the `holidays` package; a year the State Council has not yet
+published is only the package's estimate, which the settings screen flags. The site's own closed
+days and extra working days live in the `calendar_day` table (`desk calendar add-holiday`).
+"""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from sqlmodel import Session, col, select
+
+from desk.models import CalendarDay, DayKind
+
+if TYPE_CHECKING:
+    from desk.services.context import Ctx
 
 
 @lru_cache(maxsize=8)
@@ -12,6 +24,17 @@ def _china(years: tuple[int, ...]) -> Any:
     import holidays
 
     return holidays.country_holidays("CN", years=list(years))
+
+
+def published_years() -> set[int]:
+    """Years whose holidays and make-up days the library has from the official notice."""
+    from holidays.countries.china import ChinaStaticHolidays
+
+    return set(getattr(ChinaStaticHolidays, "special_public_holidays", {}))
+
+
+def is_estimated(year: int) -> bool:
+    return year not in published_years()
 
 
 class WorkCalendar:
@@ -42,3 +65,54 @@ class WorkCalendar:
             if self.is_working_day(day):
                 remaining -= 1
         return day
+
+
+def site_calendar(session: Session) -> WorkCalendar:
+    """The official calendar with the site's own days on top."""
+    rows = list(session.exec(select(CalendarDay)))
+    return WorkCalendar(
+        extra_holidays={r.day for r in rows if r.kind == DayKind.holiday},
+        extra_workdays={r.day for r in rows if r.kind == DayKind.workday},
+    )
+
+
+def site_days(session: Session, since: date | None = None) -> list[CalendarDay]:
+    statement = select(CalendarDay).order_by(col(CalendarDay.day))
+    if since is not None:
+        statement = statement.where(col(CalendarDay.day) >= since)
+    return list(session.exec(statement))
+
+
+def set_site_day(ctx: Ctx, day: date, kind: DayKind | str, note: str = "") -> CalendarDay:
+    """Mark a date as the site's own closed day or extra working day (replaces an earlier mark)."""
+    from desk.services import audit
+
+    kind = DayKind(kind)
+    row = ctx.session.get(CalendarDay, day)
+    if row is None:
+        row = CalendarDay(
+            day=day, kind=kind, note=note, operator_id=ctx.operator_id, created_at=ctx.now
+        )
+    else:
+        row.kind, row.note = kind, note
+    ctx.session.add(row)
+    audit.record(
+        ctx,
+        "calendar",
+        int(day.strftime("%Y%m%d")),
+        kind.value,
+        {"day": day.isoformat(), "note": note},
+    )
+    return row
+
+
+def clear_site_day(ctx: Ctx, day: date) -> bool:
+    """Remove the site's mark on a date; the official calendar applies again."""
+    from desk.services import audit
+
+    row = ctx.session.get(CalendarDay, day)
+    if row is None:
+        return False
+    ctx.session.delete(row)
+    audit.record(ctx, "calendar", int(day.strftime("%Y%m%d")), "cleared", {"day": day.isoformat()})
+    return True

@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from desk.config import Settings
 from desk.models import Operator
-from desk.services.calendar import WorkCalendar
+from desk.services.calendar import WorkCalendar, site_calendar
 from desk.services.deadlines import due
 
 
@@ -22,7 +22,14 @@ class Ctx:
     operator: Operator | None
     settings: Settings
     now: datetime
-    calendar: WorkCalendar = field(default_factory=WorkCalendar)
+    _calendar: WorkCalendar | None = field(default=None, repr=False)
+
+    @property
+    def calendar(self) -> WorkCalendar:
+        """The working-day calendar (official plus the site's own days), read once per unit."""
+        if self._calendar is None:
+            self._calendar = site_calendar(self.session)
+        return self._calendar
 
     @property
     def tz(self) -> ZoneInfo:

@@ -1,0 +1,108 @@
+"""`desk calendar`: the site's own closed days and extra working days, and what a date is."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Annotated
+
+import typer
+
+from desk.cli import _fail, _guard, _options
+from desk.db import open_database
+from desk.i18n import t
+from desk.models import DayKind
+from desk.services import calendar
+from desk.services.context import Ctx
+
+calendar_app = typer.Typer(
+    help="Working days: the site's own holidays and make-up days.", no_args_is_help=True
+)
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        _fail(t("cli.calendar.bad_date", value=text))
+
+
+def _mark(ctx: typer.Context, day: str, kind: DayKind, note: str) -> None:
+    options = _options(ctx)
+    chosen = _day(day)
+    with _guard():
+        database = open_database(options.db)
+        with database.writing() as session:
+            work = Ctx(session, None, database.settings, datetime.now(UTC))
+            calendar.set_site_day(work, chosen, kind, note)
+        database.dispose()
+    typer.echo(t(f"cli.calendar.marked_{kind.value}", day=chosen.isoformat()))
+
+
+NoteOption = Annotated[str, typer.Option("--note", help="Why (shown in the settings screen).")]
+
+
+@calendar_app.command("add-holiday")
+def add_holiday(
+    ctx: typer.Context,
+    day: Annotated[str, typer.Argument(help="YYYY-MM-DD")],
+    note: NoteOption = "",
+) -> None:
+    """The office is closed on DAY (not a working day for deadlines)."""
+    _mark(ctx, day, DayKind.holiday, note)
+
+
+@calendar_app.command("add-workday")
+def add_workday(
+    ctx: typer.Context,
+    day: Annotated[str, typer.Argument(help="YYYY-MM-DD")],
+    note: NoteOption = "",
+) -> None:
+    """The office works on DAY even though it is a weekend or holiday."""
+    _mark(ctx, day, DayKind.workday, note)
+
+
+@calendar_app.command("clear")
+def clear(ctx: typer.Context, day: Annotated[str, typer.Argument(help="YYYY-MM-DD")]) -> None:
+    """Remove the site's own mark on DAY; the official calendar applies again."""
+    options = _options(ctx)
+    chosen = _day(day)
+    with _guard():
+        database = open_database(options.db)
+        with database.writing() as session:
+            work = Ctx(session, None, database.settings, datetime.now(UTC))
+            removed = calendar.clear_site_day(work, chosen)
+        database.dispose()
+    if not removed:
+        _fail(t("cli.calendar.not_marked", day=chosen.isoformat()))
+    typer.echo(t("cli.calendar.cleared", day=chosen.isoformat()))
+
+
+@calendar_app.command("list")
+def list_days(ctx: typer.Context) -> None:
+    """The site's own days, and which years of the official calendar are only estimates."""
+    options = _options(ctx)
+    with _guard():
+        database = open_database(options.db, migrate=True)
+        with database.reading() as session:
+            rows = calendar.site_days(session)
+        database.dispose()
+    for row in rows:
+        typer.echo(f"{row.day.isoformat()}  {t(f'calendar.kind.{row.kind}')}  {row.note}")
+    this_year = datetime.now(UTC).year
+    for year in (this_year, this_year + 1):
+        if calendar.is_estimated(year):
+            typer.echo(t("calendar.estimated", year=year))
+
+
+@calendar_app.command("check")
+def check(ctx: typer.Context, day: Annotated[str, typer.Argument(help="YYYY-MM-DD")]) -> None:
+    """Say whether DAY is a working day at this site."""
+    options = _options(ctx)
+    chosen = _day(day)
+    with _guard():
+        database = open_database(options.db)
+        with database.reading() as session:
+            working = calendar.site_calendar(session).is_working_day(chosen)
+        database.dispose()
+    key = "cli.calendar.working" if working else "cli.calendar.closed"
+    typer.echo(t(key, day=chosen.isoformat()))

@@ -1,0 +1,119 @@
+"""F11: the site's settings as the desk reads them, and the state of the holiday calendar."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.widgets import Header, Static
+
+from desk.i18n import t
+from desk.screens.base import DeskFooter, DeskScreen
+from desk.services import calendar, shifts
+
+
+class SettingsScreen(DeskScreen):
+    """Read-only: a supervisor edits site.toml (its path is shown) and the site calendar."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "app.pop_screen", "keys.cancel")]
+    DEFAULT_CSS = """
+    SettingsScreen VerticalScroll { padding: 0 1; }
+    SettingsScreen Static { margin: 0 0 1 0; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll():
+            yield Static(id="settings-site")
+            yield Static(id="settings-calendar")
+            yield Static(id="settings-shifts")
+            yield Static(id="settings-deadlines")
+            yield Static(id="settings-complaints")
+        yield DeskFooter()
+
+    def on_mount(self) -> None:
+        settings, lang = self.desk.settings, self.desk.lang
+        now = self.desk.now()
+        site = Table.grid(padding=(0, 2))
+        site.add_row(
+            t("settings.site"), settings.site.name if lang == "zh_CN" else settings.site.name_en
+        )
+        site.add_row(t("settings.file"), str(settings.source or ""))
+        site.add_row(t("settings.printer"), settings.site.printer or t("app.none"))
+        site.add_row(t("settings.buildings"), "、".join(settings.buildings))
+        self.query_one("#settings-site", Static).update(site)
+        self.query_one("#settings-calendar", Static).update(self._calendar(now))
+        self.query_one("#settings-shifts", Static).update(self._shifts(now))
+        self.query_one("#settings-deadlines", Static).update(self._deadlines())
+        self.query_one("#settings-complaints", Static).update(self._complaints())
+
+    def _calendar(self, now: datetime) -> Table:
+        table = Table(title=t("settings.calendar"), title_justify="left", expand=False)
+        table.add_column(t("settings.col_day"))
+        table.add_column(t("settings.col_kind"))
+        table.add_column(t("settings.col_note"))
+        year = now.astimezone(self.desk.settings.tz).year
+        for each in (year, year + 1):
+            if calendar.is_estimated(each):
+                table.add_row(
+                    str(each), Text(t("calendar.estimated", year=each), style="bold yellow"), ""
+                )
+            else:
+                table.add_row(str(each), t("calendar.official", year=each), "")
+        with self.desk.database.reading() as session:
+            days = calendar.site_days(session, since=now.astimezone(self.desk.settings.tz).date())
+        for row in days:
+            table.add_row(row.day.isoformat(), t(f"calendar.kind.{row.kind}"), row.note)
+        return table
+
+    def _shifts(self, now: datetime) -> Table:
+        settings = self.desk.settings
+        table = Table(title=t("settings.shifts"), title_justify="left")
+        for key in ("name", "start", "end"):
+            table.add_column(t(f"settings.col_{key}"))
+        today = now.astimezone(settings.tz).date()
+        for shift in settings.shifts:
+            start, end = shifts.bounds(settings, shift, today)
+            table.add_row(
+                shift.label(self.desk.lang), start.strftime("%H:%M"), end.strftime("%H:%M")
+            )
+        return table
+
+    def _deadlines(self) -> Table:
+        settings = self.desk.settings
+        table = Table(title=t("settings.deadlines"), title_justify="left")
+        table.add_column(t("settings.col_name"))
+        table.add_column(t("settings.col_rule"))
+        table.add_row(t("settings.dispatch_within"), settings.repair.dispatch_within)
+        for category in settings.repair_categories:
+            after = t("settings.after_leak_test") if category.callback_from == "leak_test" else ""
+            table.add_row(
+                t("settings.callback_of", category=category.label(self.desk.lang)),
+                f"{category.callback} {after}".strip(),
+            )
+        table.add_row(t("settings.max_reply"), settings.reception.max_reply)
+        table.add_row(t("settings.complaint_callback"), settings.complaints.callback)
+        return table
+
+    def _complaints(self) -> Table:
+        settings = self.desk.settings
+        chosen = settings.complaints.deadline_table
+        table = Table(title=t("settings.complaint_table", table=chosen), title_justify="left")
+        for key in ("severity", "escalate", "reply", "resolve", "resolve_max"):
+            table.add_column(t(f"settings.col_{key}"))
+        for severity in ("major", "important", "minor"):
+            rule = settings.complaint_rule(severity)
+            escalate = f"{rule.escalate} → {rule.escalate_to}" if rule.escalate else "-"
+            table.add_row(
+                t(f"settings.severity_{severity}"),
+                escalate,
+                rule.reply or "-",
+                rule.resolve,
+                rule.resolve_max or "-",
+            )
+        return table
