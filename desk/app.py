@@ -31,7 +31,7 @@ REGISTER_MODES = {
     "callbacks": ("desk.screens.callbacks", "CallbackQueueScreen"),
     "replies": ("desk.screens.replies", "StandardRepliesScreen"),
 }
-# Registers of later versions: their keys say so when chosen.
+# Registers of later versions: their keys say so when chosen (and stay out of the footer).
 COMING = {"keys", "passes", "handover", "lookup"}
 
 
@@ -53,10 +53,10 @@ class DeskApp(App[None]):
         Binding("f2", "open('reception')", "keys.reception", id="reception"),
         Binding("f3", "open('repairs')", "keys.repairs", id="repairs"),
         Binding("f4", "open('complaints')", "keys.complaints", id="complaints"),
-        Binding("f5", "open('keys')", "keys.keys", id="keys"),
-        Binding("f6", "open('passes')", "keys.passes", id="passes"),
-        Binding("f7", "open('handover')", "keys.handover", id="handover"),
-        Binding("f8", "open('lookup')", "keys.lookup", id="lookup"),
+        Binding("f5", "open('keys')", "keys.keys", id="keys", show=False),
+        Binding("f6", "open('passes')", "keys.passes", id="passes", show=False),
+        Binding("f7", "open('handover')", "keys.handover", id="handover", show=False),
+        Binding("f8", "open('lookup')", "keys.lookup", id="lookup", show=False),
         Binding("f9", "open('board')", "keys.board", id="board"),
         Binding("f10", "open('callbacks')", "keys.callbacks", id="callbacks"),
         Binding("f11", "settings", "keys.settings", id="settings", show=False),
@@ -146,12 +146,15 @@ class DeskApp(App[None]):
             self.push_screen(HelpScreen())
 
     async def action_sign_out(self) -> None:
+        """Back to sign-in; every register screen starts afresh for the next operator."""
         self.operator = None
-        await self.switch_mode("_default")
-        for mode in REGISTER_MODES:
-            factory = self._modes[mode]
-            await self.remove_mode(mode)
-            self.add_mode(mode, factory)
+        await self.switch_mode("board")
+        while len(self.screen_stack) > 1:
+            await self.pop_screen()
+        for mode, (module, name) in REGISTER_MODES.items():
+            if mode != "board":
+                await self.remove_mode(mode)
+                self.add_mode(mode, _screen_factory(module, name))
         self.show_sign_in()
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:

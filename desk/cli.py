@@ -206,6 +206,7 @@ def demo(
             residents=counts.residents,
             reception=counts.reception,
             repairs=counts.repairs,
+            complaints=counts.complaints,
         )
     )
     typer.echo(t("cli.demo.operators"))

@@ -318,3 +318,33 @@ async def test_chinese_labels(db: Database, clerk: Operator) -> None:
         labels = [str(label.render()) for label in screen.query(".field-label")]
         assert "答复时限" in labels and "事由" in labels
         assert "今日还没有登记" in str(screen.query_one("#today-title", Static).render())
+
+
+async def test_complaint_at_the_desk_becomes_a_linked_complaint(
+    db: Database, clerk: Operator
+) -> None:
+    from desk.screens.complaint_form import ComplaintFormScreen
+    from desk.services import complaint
+
+    app = _app(db, clerk, lang="en")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f2")
+        await _type_into(pilot, "room", "3-1202")
+        await _type_into(pilot, "person", "Wang")
+        await _choose(pilot, "category", 2)  # complaint
+        await _type_into(pilot, "request", "电梯噪音扰民")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ComplaintFormScreen)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(_screen(app), ReceptionScreen)
+    with Desk(db, clerk).read() as ctx:
+        [entry] = reception.recent(ctx)
+        [case] = complaint.recent(ctx)
+    assert (entry.linked_register, entry.linked_id) == ("complaints", case.id)
+    assert case.reception_id == entry.id
+    assert case.what_happened == "电梯噪音扰民" and case.room == "3-1202"

@@ -75,3 +75,33 @@ async def test_board_counts_and_overdue_dispatch(db: Database, clerk: Operator) 
         assert "Typing times" in str(app.screen.query("Markdown").first().source)
         await pilot.press("escape")
         assert isinstance(app.screen, BoardScreen)
+
+
+async def test_settings_screen_shows_calendar_and_deadline_table(
+    db: Database, clerk: Operator
+) -> None:
+    app = make_app(db, lang="en", clock=lambda: NOW, operator=clerk)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f11")
+        await pilot.pause()
+        from desk.screens.settings import SettingsScreen
+
+        assert isinstance(app.screen, SettingsScreen)
+        shown = app.export_screenshot()
+        assert "2027" in shown and "estimates" in shown  # next year is not yet published
+        assert "Shifts" in shown
+        await pilot.press("escape")
+        assert isinstance(app.screen, BoardScreen)
+
+
+async def test_sign_out_returns_to_sign_in(db: Database, clerk: Operator) -> None:
+    app = make_app(db, lang="zh_CN", clock=lambda: NOW, operator=clerk)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f3")
+        await pilot.pause()
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        assert app.operator is None
+        assert isinstance(app.screen, SignInScreen)
+        await pilot.press("f3")  # registers are closed again
+        assert isinstance(app.screen, SignInScreen)

@@ -72,6 +72,17 @@ class ReceptionForm(DeskForm):
         event.stop()
         self.screen.focus_next()
 
+    def request_text(self) -> str:
+        return str(self.fields()["request"].value)
+
+    def insert_reply(self, body: str) -> None:
+        """A standard reply goes into what was done, after anything already written there."""
+        field = self.fields()["action_taken"]
+        assert isinstance(field, TextField)
+        current = field.value.strip()
+        field.set_value(f"{current} {body}" if current else body)
+        field.focus_control()
+
     def read_entry(self) -> ReceptionCreate:
         """The typed entry; an unreadable field raises its DeskError (field set)."""
         values = self.read()

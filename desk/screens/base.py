@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from sqlalchemy.exc import SQLAlchemyError
+from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer
@@ -71,6 +72,21 @@ class DeskScreen(DeskMixin, Screen[None]):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         localise_bindings(self)
+
+
+class RecordScreen(DeskScreen):
+    """A record's own page: its lifecycle actions need the footer room, so the register F-keys
+    (which still work) step out of it; F1 help and F9 board stay."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(key, f"app.open('{register}')", f"keys.{register}", show=False)
+        for key, register in (
+            ("f2", "reception"),
+            ("f3", "repairs"),
+            ("f4", "complaints"),
+            ("f10", "callbacks"),
+        )
+    ]
 
 
 class DeskDialog(DeskMixin, ModalScreen[T]):

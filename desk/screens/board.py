@@ -16,7 +16,11 @@ from desk.services import board, shifts
 from desk.services.board import OpenItem
 
 REFRESH_SECONDS = 30
-STATE_LABELS = {"repairs": "repair_state", "reception": "reception_state"}
+STATE_LABELS = {
+    "repairs": "repair_state",
+    "reception": "reception_state",
+    "complaints": "complaint_state",
+}
 
 
 def age_text(delta_seconds: float) -> str:
@@ -93,7 +97,8 @@ class BoardScreen(DeskScreen):
         self.query_one("#counts", Static).update(
             f"{t('board.today')}  "
             f"{t('registers.reception')} {counts.reception}   "
-            f"{t('registers.repairs')} {counts.repairs}"
+            f"{t('registers.repairs')} {counts.repairs}   "
+            f"{t('registers.complaints')} {counts.complaints}"
         )
         table = self.query_one("#open", DataTable)
         with self.app.batch_update():
@@ -131,6 +136,10 @@ class BoardScreen(DeskScreen):
             from desk.screens.repair_detail import RepairDetailScreen
 
             self.app.push_screen(RepairDetailScreen(int(record_id)))
+        elif register == "complaints":
+            from desk.screens.complaint_detail import ComplaintDetailScreen
+
+            self.app.push_screen(ComplaintDetailScreen(int(record_id)))
         elif register == "reception":
             from desk.screens.reception_detail import ReceptionDetailScreen
 

@@ -71,6 +71,7 @@ class ReceptionScreen(DeskScreen):
         Binding("ctrl+s", "save", "keys.save", id="save"),
         Binding("ctrl+n", "new", "keys.new", id="new"),
         Binding("escape", "escape", "reception_ui.key_escape", id="escape"),
+        Binding("ctrl+g", "insert_reply", "reply_picker.key", id="insert_reply"),
     ]
     DEFAULT_CSS = """
     ReceptionScreen #reception-form-box { height: auto; max-height: 80%; }
@@ -166,6 +167,16 @@ class ReceptionScreen(DeskScreen):
     def action_new(self) -> None:
         self.form.clear()
 
+    def action_insert_reply(self) -> None:
+        """Offer the approved standard replies matching the request; the pick goes in 'done'."""
+        from desk.screens.reply_picker import ReplyPickerDialog
+
+        def chosen(body: str | None) -> None:
+            if body:
+                self.form.insert_reply(body)
+
+        self.app.push_screen(ReplyPickerDialog(self.form.request_text()), callback=chosen)
+
     def action_save(self) -> None:
         form = self.form
         form.clear_errors()
@@ -184,6 +195,8 @@ class ReceptionScreen(DeskScreen):
         self.refresh_table()
         if outcome.category == ReceptionCategory.repair:
             self.offer_repair(outcome)
+        elif outcome.category == ReceptionCategory.complaint:
+            self.offer_complaint(outcome)
 
     # --- a repair call becomes a repair order -----------------------------------------
 
@@ -213,3 +226,28 @@ class ReceptionScreen(DeskScreen):
             self.refresh_table()
 
         self.app.push_screen(RepairFormScreen(prefill), callback=done)
+
+    # --- a complaint made at the desk goes into the complaint register -----------------
+
+    def offer_complaint(self, entry: ReceptionEntry) -> None:
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.open_complaint_form(entry)
+
+        self.app.push_screen(ConfirmDialog(t("reception_ui.offer_complaint")), callback=answered)
+
+    def open_complaint_form(self, entry: ReceptionEntry) -> None:
+        """The complaint form, filled from the entry; saving it links the two records."""
+        from desk.screens.complaint_form import ComplaintFormScreen
+        from desk.services.complaint import ComplaintCreate
+
+        prefill = ComplaintCreate(
+            received_at=entry.received_at,
+            channel=entry.channel,
+            complainant=entry.person,
+            room=entry.room,
+            phone=entry.phone,
+            what_happened=entry.request,
+            reception_id=entry.id,
+        )
+        self.app.push_screen(ComplaintFormScreen(prefill), callback=lambda _: self.refresh_table())

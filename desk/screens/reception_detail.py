@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Header, Input, Label, Static
 
 from desk.i18n import t
 from desk.models import AuditEvent, ReceptionEntry
-from desk.screens.base import DeskDialog, DeskFooter, DeskScreen
+from desk.screens.base import DeskDialog, DeskFooter, RecordScreen
 from desk.services import audit, operators, reception
 from desk.services.context import Ctx
 from desk.services.errors import DeskError
@@ -76,7 +76,7 @@ class ReasonDialog(DeskDialog[bool]):
         self.dismiss(False)
 
 
-class ReceptionDetailScreen(DeskScreen):
+class ReceptionDetailScreen(RecordScreen):
     """An entry of the reception log. ctrl+y answers it, ctrl+x closes it, escape goes back."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -164,6 +164,11 @@ class ReceptionDetailScreen(DeskScreen):
 
             with suppress(DeskError):
                 number = repair.get(ctx, entry.linked_id).number
+        elif entry.linked_register == "complaints":
+            from desk.services import complaint
+
+            with suppress(DeskError):
+                number = complaint.get(ctx, entry.linked_id).number
         return f"{t(f'registers.{entry.linked_register}')} {number}"
 
     def event_detail(self, event: AuditEvent) -> str:

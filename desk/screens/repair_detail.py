@@ -17,7 +17,7 @@ from textual.widgets import DataTable, Header, Static
 
 from desk.i18n import t
 from desk.models import AuditEvent, RepairOrder, RepairState
-from desk.screens.base import DeskFooter, DeskScreen
+from desk.screens.base import DeskFooter, RecordScreen
 from desk.screens.board import age_text
 from desk.screens.repairs import due_cell
 from desk.services import audit, operators, repair
@@ -43,7 +43,7 @@ def yuan(fen: int) -> str:
     return t("repair_ui.yuan", amount=f"{fen / 100:.2f}")
 
 
-class RepairDetailScreen(DeskScreen):
+class RepairDetailScreen(RecordScreen):
     """Read-only view of an order; each lifecycle step opens its own dialog."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar, cast
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -21,14 +21,16 @@ from desk.forms.fields import (
     WhenField,
 )
 from desk.i18n import t
-from desk.models import RepairOrder
+from desk.models import Complaint, RepairOrder
 from desk.screens.base import DeskDialog, DeskFooter
-from desk.services import repair
+from desk.services import callbacks, repair
 from desk.services.context import Ctx
 from desk.services.errors import DeskError
 from desk.services.repair import CallbackResult, RepairCompletion
 
 T = TypeVar("T")
+# the records a resident is called back about
+R = TypeVar("R", RepairOrder, Complaint)
 
 
 class FormDialog(DeskDialog[T]):
@@ -56,6 +58,7 @@ class FormDialog(DeskDialog[T]):
     FormDialog FormField SelectCurrent { border: none; height: 1; padding: 0 1; }
     FormDialog FormField Select { height: auto; }
     FormDialog FormField Checkbox { padding: 0; height: 1; }
+    FormDialog FormField Checkbox:focus { border: none; background: $boost; }
     FormDialog FormField .field-note { height: auto; }
     FormDialog FormField .field-error { display: none; }
     FormDialog FormField.-invalid .field-error { display: block; }
@@ -237,10 +240,26 @@ class CompleteDialog(OrderDialog):
         return self.run(lambda ctx: repair.complete(ctx, self.order_id, data))
 
 
-class CallbackDialog(OrderDialog):
-    """Reached: satisfied closes, not satisfied needs what they said; not reached: when to retry."""
+class CallbackDialog(FormDialog[R | None]):
+    """A callback on a repair order or a complaint, recorded through the callback queue's service.
 
-    title_key = "repair_ui.dialog.callback"
+    Reached: satisfied closes, not satisfied needs what they said (and reopens the record);
+    not reached: when to try again.
+    """
+
+    def __init__(self, record: R) -> None:
+        super().__init__()
+        self.record: R = record
+        self.register = "complaints" if isinstance(record, Complaint) else repair.REGISTER
+        assert record.id is not None
+        self.record_id: int = record.id
+
+    def heading(self) -> str:
+        """The number, and whom to call."""
+        record = self.record
+        who = record.complainant if isinstance(record, Complaint) else record.resident_name
+        title = t("repair_ui.dialog.callback", number=record.number)
+        return "  ".join(part for part in (title, who, record.phone) if part)
 
     def build_form(self) -> DeskForm:
         choices = [(t("repair_ui.satisfied_yes"), "yes"), (t("repair_ui.satisfied_no"), "no")]
@@ -267,7 +286,7 @@ class CallbackDialog(OrderDialog):
         self.query_one("#field-satisfied").display = reached
         self.query_one("#field-retry_at").display = not reached
 
-    def submit(self, form: DeskForm) -> RepairOrder | DeskError:
+    def submit(self, form: DeskForm) -> R | DeskError:
         values = form.read()
         reached = bool(values["reached"])
         chosen = values["satisfied"]
@@ -277,7 +296,10 @@ class CallbackDialog(OrderDialog):
             note=values["note"],
             retry_at=values["retry_at"] if not reached else None,
         )
-        return self.run(lambda ctx: repair.call_back(ctx, self.order_id, result))
+        saved = self.attempt(
+            lambda ctx: callbacks.record(ctx, self.register, self.record_id, result)
+        )
+        return cast("R | DeskError", saved)
 
 
 class CancelDialog(OrderDialog):

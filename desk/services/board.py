@@ -8,8 +8,8 @@ from datetime import datetime, time
 from sqlalchemy import func
 from sqlmodel import col, select
 
-from desk.models import ReceptionEntry, RepairOrder
-from desk.services import reception, repair
+from desk.models import Complaint, ReceptionEntry, RepairOrder
+from desk.services import complaint_queries, reception, repair
 from desk.services.context import Ctx
 
 
@@ -35,6 +35,7 @@ class OpenItem:
 class Counts:
     reception: int
     repairs: int
+    complaints: int
 
 
 def start_of_day(ctx: Ctx) -> datetime:
@@ -50,6 +51,9 @@ def today_counts(ctx: Ctx) -> Counts:
         ).one(),
         repairs=ctx.session.exec(
             select(func.count()).where(col(RepairOrder.reported_at) >= since)
+        ).one(),
+        complaints=ctx.session.exec(
+            select(func.count()).where(col(Complaint.received_at) >= since)
         ).one(),
     )
 
@@ -91,6 +95,21 @@ def open_items(ctx: Ctx) -> list[OpenItem]:
                 opened_at=order.reported_at,
                 due_at=repair.due_at(order),
                 due_kind=_REPAIR_DUE_KIND.get(order.state, ""),
+            )
+        )
+    for case in complaint_queries.open_complaints(ctx):
+        assert case.id is not None
+        items.append(
+            OpenItem(
+                register="complaints",
+                record_id=case.id,
+                number=case.number,
+                room=case.room,
+                summary=case.what_happened,
+                state=case.state,
+                opened_at=case.received_at,
+                due_at=complaint_queries.due_at(case),
+                due_kind=complaint_queries.due_kind(case),
             )
         )
     items.sort(key=due_order)

@@ -18,10 +18,20 @@ from sqlmodel import Session, select
 
 from desk.config import Settings
 from desk.db import Database
-from desk.models import Operator, ReceptionEntry, RepairLocation, RepairOrder, Resident, Role, Unit
-from desk.services import operators, reception, repair, residents
+from desk.models import (
+    Complaint,
+    Operator,
+    ReceptionEntry,
+    RepairLocation,
+    RepairOrder,
+    Resident,
+    Role,
+    Unit,
+)
+from desk.services import operators, reception, repair, replies, residents
 from desk.services.calendar import WorkCalendar
 from desk.services.context import Ctx
+from desk.services.demo_complaints import plan_complaints
 from desk.services.reception import ReceptionCreate
 from desk.services.repair import CallbackResult, RepairCompletion, RepairCreate
 
@@ -136,6 +146,7 @@ class DemoSummary:
     residents: int
     reception: int
     repairs: int
+    complaints: int = 0
 
 
 class _Timeline:
@@ -187,7 +198,7 @@ def summary(database: Database) -> DemoSummary:
     with database.reading() as session:
         counts = [
             session.exec(select(func.count()).select_from(table)).one()
-            for table in (Unit, Resident, ReceptionEntry, RepairOrder)
+            for table in (Unit, Resident, ReceptionEntry, RepairOrder, Complaint)
         ]
     return DemoSummary(*counts)
 
@@ -235,6 +246,8 @@ def build_demo(database: Database, now: datetime, seed: int = 2026) -> DemoSumma
             for name, role, pin in DEMO_OPERATORS
         }
         setup.operator = ops["陈静"]
+        clerk_setup = Ctx(session, ops["王芳"], settings, setup.now)
+        replies.seed_demo(clerk_setup, setup)
         directory: list[Room] = []
         rooms = _rooms(buildings)
         extra = set(rng.sample(range(len(rooms)), k=len(rooms) // 2))
@@ -252,6 +265,7 @@ def build_demo(database: Database, now: datetime, seed: int = 2026) -> DemoSumma
         _plan_reception(line, rng, directory)
         for index, state in enumerate(PLAN):
             _plan_repair(line, rng, index, state, directory, technicians)
+        plan_complaints(line, rng, directory)
         line.run(session)
     return summary(database)
 

@@ -17,7 +17,15 @@ from typing import Any
 
 from sqlmodel import SQLModel, col, select
 
-from desk.models import AuditEvent, Operator, ReceptionEntry, RepairOrder, Resident, Unit
+from desk.models import (
+    AuditEvent,
+    Complaint,
+    Operator,
+    ReceptionEntry,
+    RepairOrder,
+    Resident,
+    Unit,
+)
 from desk.services.audit import event_data
 from desk.services.context import Ctx
 from desk.services.errors import DeskError
@@ -26,6 +34,7 @@ REGISTERS = ("reception", "repairs", "complaints", "keys", "passes", "shifts", "
 _TABLES: dict[str, type[SQLModel]] = {
     "reception": ReceptionEntry,
     "repairs": RepairOrder,
+    "complaints": Complaint,
     "residents": Resident,
 }
 # Columns added to every exported record besides the table's own.

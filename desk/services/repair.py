@@ -280,3 +280,14 @@ def recently_closed(ctx: Ctx, limit: int = 100) -> list[RepairOrder]:
         .limit(limit)
     )
     return list(ctx.session.exec(statement))
+
+
+def awaiting_callback(ctx: Ctx, limit: int = 200) -> list[RepairOrder]:
+    """Completed orders waiting for their callback, soonest due first."""
+    statement = (
+        select(RepairOrder)
+        .where(RepairOrder.state == RepairState.completed)
+        .order_by(col(RepairOrder.callback_due_at), col(RepairOrder.id))
+        .limit(limit)
+    )
+    return list(ctx.session.exec(statement))

@@ -1,0 +1,119 @@
+"""The complaint intake form: what a clerk writes on the complaint record sheet (客户投诉登记表)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from textual.app import ComposeResult
+from textual.widgets import Static
+
+from desk.forms.fields import (
+    ChoiceField,
+    DeskForm,
+    OptionalChoiceField,
+    RoomField,
+    TextField,
+    WhenField,
+)
+from desk.forms.repair_form import when_text
+from desk.i18n import t
+from desk.models import Channel, Severity
+from desk.services.complaint import ComplaintCreate
+
+if TYPE_CHECKING:
+    from desk.app import DeskApp
+
+
+class ComplaintForm(DeskForm):
+    """Intake fields; `data()` reads them into a `ComplaintCreate` (or raises the first DeskError).
+
+    The clerk starts at the room; what happened follows the contact details, so the common case is
+    typed top to bottom and the choices (category, severity, department) come after.
+    """
+
+    def __init__(self, prefill: ComplaintCreate | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.prefill = prefill or ComplaintCreate()
+
+    @property
+    def desk(self) -> DeskApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        data = self.prefill
+        lang = self.desk.lang
+        settings = self.desk.settings
+        yield Static("", classes="form-error")
+        yield WhenField("received_at")
+        yield ChoiceField(
+            "channel", [(t(f"channel.{c.value}"), c.value) for c in Channel], data.channel.value
+        )
+        yield RoomField("room")
+        yield TextField("complainant", max_length=60)
+        yield TextField("phone", max_length=30)
+        yield TextField("what_happened", max_length=2000)
+        yield TextField("resident_asks", max_length=1000)
+        categories = settings.complaint_categories
+        keys = [c.key for c in categories]
+        yield ChoiceField(
+            "category",
+            [(c.label(lang), c.key) for c in categories],
+            data.category if data.category in keys else (keys[-1] if keys else "other"),
+        )
+        yield ChoiceField(
+            "severity", [(t(f"severity.{s.value}"), s.value) for s in Severity], data.severity.value
+        )
+        yield OptionalChoiceField(
+            "department",
+            [(d.label(lang), d.key) for d in settings.departments],
+            data.department,
+            label=t("fields.complaint_department"),
+        )
+        yield TextField("person_complained", max_length=60)
+        yield WhenField("resident_deadline_at")
+
+    def on_mount(self) -> None:
+        data, fields = self.prefill, self.fields()
+        tz = self.desk.settings.tz
+        for name in ("room", "complainant", "phone", "what_happened", "resident_asks"):
+            self._text(name).set_value(getattr(data, name))
+        self._text("person_complained").set_value(data.person_complained)
+        for name in ("received_at", "resident_deadline_at"):
+            self._text(name).set_value(when_text(getattr(data, name), tz))
+        if data.department and self.desk.settings.department(data.department):
+            department = fields["department"]
+            assert isinstance(department, OptionalChoiceField)
+            department.set_value(data.department)
+        fields["received_at"].set_note(t("complaint_ui.dialog.now_hint"))
+        fields["severity"].set_note(t("complaint_ui.dialog.severity_hint"))
+        fields["resident_deadline_at"].set_note(t("complaint_ui.dialog.deadline_hint"))
+
+    def _text(self, name: str) -> TextField:
+        field = self.fields()[name]
+        assert isinstance(field, TextField)
+        return field
+
+    def on_room_field_resolved(self, event: RoomField.Resolved) -> None:
+        """A room on file offers its resident; what the clerk already typed wins."""
+        for name, value in (("complainant", event.match.name), ("phone", event.match.phone)):
+            field = self._text(name)
+            if not field.value.strip() and value:
+                field.set_value(value)
+
+    def data(self) -> ComplaintCreate:
+        values = self.read()
+        return ComplaintCreate(
+            received_at=values["received_at"],
+            channel=Channel(values["channel"]),
+            room=values["room"],
+            complainant=values["complainant"],
+            phone=values["phone"],
+            what_happened=values["what_happened"],
+            resident_asks=values["resident_asks"],
+            category=values["category"],
+            severity=Severity(values["severity"]),
+            department=values["department"],
+            person_complained=values["person_complained"],
+            resident_deadline_at=values["resident_deadline_at"],
+            reception_id=self.prefill.reception_id,
+        )

@@ -1,0 +1,351 @@
+"""One complaint: every field, deadlines with countdowns, its history, and its lifecycle keys."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any, ClassVar
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Header, Static
+
+from desk.i18n import t
+from desk.models import AuditEvent, Complaint, ComplaintState
+from desk.printing.complaint_sheet import SheetEvent, event_detail, sheet_events
+from desk.screens.base import DeskFooter, RecordScreen
+from desk.screens.board import age_text
+from desk.screens.complaints import due_cell
+from desk.services import audit, complaint, operators
+from desk.services.errors import DeskError
+
+S = ComplaintState
+HANDLING = (S.registered, S.judged, S.assigned, S.replied)
+# Which states allow which step (the service checks again; this only hides keys).
+ALLOWED: dict[str, tuple[ComplaintState, ...]] = {
+    "judge": (S.registered, S.judged),
+    "escalate": HANDLING,
+    "assign": (S.judged, S.assigned, S.replied),
+    "reply": (S.judged, S.assigned, S.replied),
+    "resolve": (S.judged, S.assigned, S.replied),
+    "callback": (S.resolved,),
+    "reopen": (S.resolved, S.closed),
+    "close": (*HANDLING, S.resolved),
+}
+DEADLINES = ("escalation", "reply", "resolve", "callback")
+
+
+class ComplaintDetailScreen(RecordScreen):
+    """Read-only view of a complaint; each lifecycle step opens its own dialog."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+g", "judge", "complaint_ui.keys.judge", id="complaint_judge"),
+        Binding("ctrl+u", "escalate", "complaint_ui.keys.escalate", id="complaint_escalate"),
+        Binding("ctrl+d", "assign", "complaint_ui.keys.assign", id="complaint_assign"),
+        Binding("ctrl+y", "reply", "complaint_ui.keys.reply", id="complaint_reply"),
+        Binding("ctrl+e", "resolve", "complaint_ui.keys.resolve", id="complaint_resolve"),
+        Binding("ctrl+b", "callback", "complaint_ui.keys.callback", id="complaint_callback"),
+        Binding("ctrl+l", "reopen", "complaint_ui.keys.reopen", id="complaint_reopen"),
+        Binding("ctrl+x", "close", "complaint_ui.keys.close", id="complaint_close"),
+        Binding("ctrl+w", "print_sheet", "keys.print", id="complaint_print"),
+        Binding("ctrl+r", "refresh", "keys.refresh", id="complaint_detail_refresh", show=False),
+        Binding("escape", "back", "complaint_ui.keys.back", id="complaint_back"),
+    ]
+    DEFAULT_CSS = """
+    ComplaintDetailScreen #detail-title { padding: 0 1; height: 1; text-style: bold; }
+    ComplaintDetailScreen #detail-body { height: 1fr; padding: 0 1; }
+    ComplaintDetailScreen #detail-fields { height: auto; }
+    ComplaintDetailScreen #detail-due { height: auto; margin: 1 0 0 0; }
+    ComplaintDetailScreen #history-title { height: 1; margin: 1 0 0 0; text-style: bold; }
+    ComplaintDetailScreen #history { height: auto; max-height: 100%; }
+    """
+
+    def __init__(self, complaint_id: int) -> None:
+        super().__init__()
+        self.complaint_id = complaint_id
+        self.complaint: Complaint | None = None
+        self.events: list[AuditEvent] = []
+        self.names: dict[int, str] = {}
+        self.merged_into = ""
+        self.shown_fields: list[tuple[str, str]] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="detail-title")
+        with VerticalScroll(id="detail-body"):
+            yield Static(id="detail-fields")
+            yield Static(id="detail-due")
+            yield Static(t("complaint_ui.history"), id="history-title")
+            history: DataTable[str | Text] = DataTable(cursor_type="row", id="history")
+            yield history
+        yield DeskFooter()
+
+    def on_mount(self) -> None:
+        history = self.query_one("#history", DataTable)
+        for key in ("at", "operator", "action", "detail"):
+            history.add_column(t(f"complaint_ui.col_{key}"), key=key)
+        self.refresh_detail()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_detail()
+
+    # --- showing ----------------------------------------------------------------------
+
+    def refresh_detail(self) -> None:
+        with self.reading() as ctx:
+            item = complaint.get(ctx, self.complaint_id)
+            events = audit.history(ctx, complaint.REGISTER, self.complaint_id)
+            ids = {e.operator_id for e in events if e.operator_id is not None}
+            ids |= {item.operator_id, item.owner_id}
+            names = operators.operator_names(ctx, ids)
+            into = complaint.get(ctx, item.merged_into_id) if item.merged_into_id else None
+        self.complaint, self.events, self.names = item, events, names
+        self.merged_into = into.number if into else ""
+        state = t(f"complaint_state.{item.state}")
+        self.query_one("#detail-title", Static).update(
+            f"{t('complaint_ui.detail_title', number=item.number)} — {state}"
+        )
+        self.query_one("#detail-fields", Static).update(self.fields_table(item))
+        self.query_one("#detail-due", Static).update(self.deadlines_table(item))
+        history = self.query_one("#history", DataTable)
+        tz = self.desk.settings.tz
+        with self.app.batch_update():
+            history.clear()
+            for event in events:
+                history.add_row(
+                    self.desk.show_time(event.at),
+                    names.get(event.operator_id or 0, ""),
+                    t(f"complaint_ui.action.{event.action}"),
+                    event_detail(event, tz, self.desk.settings),
+                    key=str(event.id),
+                )
+        self.refresh_bindings()
+
+    def fields_table(self, item: Complaint) -> Table:
+        show = self.desk.show_time
+        lang = self.desk.lang
+        settings = self.desk.settings
+        category = settings.complaint_category(item.category)
+        department = settings.department(item.department)
+        assigned = settings.department(item.assigned_department)
+        rows: list[tuple[str, str]] = [
+            (t("fields.number"), item.number),
+            (t("fields.state"), t(f"complaint_state.{item.state}")),
+            (t("complaint_ui.col_received"), show(item.received_at)),
+            (t("fields.channel"), t(f"channel.{item.channel}")),
+            (t("fields.complainant"), item.complainant),
+            (t("fields.room"), item.room),
+            (t("fields.phone"), item.phone),
+            (t("fields.category"), category.label(lang) if category else item.category),
+            (t("fields.severity"), t(f"severity.{item.severity}")),
+            (t("fields.complaint_department"), department.label(lang) if department else ""),
+            (t("fields.person_complained"), item.person_complained),
+            (t("complaint_ui.owner"), self.names.get(item.owner_id, "")),
+            (t("fields.what_happened"), item.what_happened),
+            (t("fields.resident_asks"), item.resident_asks),
+            (t("fields.resident_deadline_at"), show(item.resident_deadline_at)),
+            (t("fields.validity"), t(f"validity.{item.validity}")),
+            (t("fields.validity_note"), item.validity_note),
+            (t("fields.escalated_to"), item.escalated_to),
+            (t("fields.assigned_department"), assigned.label(lang) if assigned else ""),
+            (t("fields.reply_text"), item.reply_text),
+            (t("fields.resolution"), item.resolution),
+        ]
+        if item.callback_at:
+            verdict = t(
+                "complaint_ui.satisfied_yes" if item.satisfied else "complaint_ui.satisfied_no"
+            )
+            line = f"{show(item.callback_at)} {verdict} {item.callback_note}".strip()
+            rows.append((t("complaint_ui.label_callback"), line))
+        if item.reopen_count:
+            rows.append(("", t("complaint_ui.reopened", n=item.reopen_count)))
+        if self.merged_into:
+            rows.append(("", t("complaint_ui.merged_into", number=self.merged_into)))
+        if item.closed_at:
+            rows.append((t("complaint_ui.label_closed"), show(item.closed_at)))
+        if item.close_reason and item.close_reason != item.validity_note:
+            rows.append((t("fields.reason"), item.close_reason))
+        if item.reception_id:
+            rows.append(("", t("complaint_ui.reception_link", id=item.reception_id)))
+        rows.append((t("complaint_ui.table"), item.deadline_table))
+        rows = [(label, value) for label, value in rows if value]
+        self.shown_fields = rows
+        table = Table.grid(padding=(0, 2))
+        table.add_column(style="bold", no_wrap=True)
+        table.add_column(ratio=1)
+        for label, value in rows:
+            table.add_row(label, value)
+        return table
+
+    def deadlines_table(self, item: Complaint) -> Group:
+        """Each deadline: when it falls due, and when it was met or how long is left or late."""
+        now = self.desk.now()
+        show = self.desk.show_time
+        table = Table.grid(padding=(0, 2))
+        table.add_column(style="bold", no_wrap=True)
+        table.add_column(no_wrap=True)
+        table.add_column()
+        done_at = {
+            "escalation": item.escalated_at,
+            "reply": item.replied_at,
+            "resolve": item.resolved_at,
+            "callback": item.callback_at,
+        }
+        due_at = {
+            "escalation": item.escalation_due_at,
+            "reply": item.reply_due_at,
+            "resolve": item.resolve_due_at,
+            "callback": item.callback_due_at,
+        }
+        for kind in DEADLINES:
+            due, done = due_at[kind], done_at[kind]
+            if due is None and done is None:
+                continue
+            table.add_row(t(f"complaint_ui.due.{kind}"), show(due), self._status(due, done, now))
+        nxt = complaint.due_at(item)
+        line = Text(t("complaint_ui.next_due_label"))
+        if nxt is None:
+            line.append(t("complaint_ui.no_due"))
+        else:
+            line.append(due_cell(item, now, show(nxt)))
+            seconds = (nxt - now).total_seconds()
+            key = "board.overdue" if seconds < 0 else "board.due_in"
+            line.append(f"  ({t(key, age=age_text(seconds))})")
+        title = Text(t("complaint_ui.deadlines"), style="bold")
+        return Group(title, table, line)
+
+    def _status(self, due: datetime | None, done: datetime | None, now: datetime) -> Text:
+        if done is not None:
+            late = due is not None and done > due
+            key = "complaint_ui.done_late" if late else "complaint_ui.done_in_time"
+            return Text(t(key, at=self.desk.show_time(done)), style="red" if late else "green")
+        if due is None:
+            return Text("")
+        seconds = (due - now).total_seconds()
+        if seconds < 0:
+            return Text(t("board.overdue", age=age_text(seconds)), style="bold red")
+        return Text(
+            t("board.due_in", age=age_text(seconds)), style="yellow" if seconds < 3600 else ""
+        )
+
+    # --- keys -------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        allowed = ALLOWED.get(action)
+        if allowed is None:
+            return True
+        if self.complaint is None or self.complaint.state not in allowed:
+            return False
+        if action == "close":
+            # offered once a callback is due or done; pressing it early says why it is refused
+            return self.complaint.state == S.resolved or self.complaint.callback_at is not None
+        return True
+
+    def action_refresh(self) -> None:
+        self.refresh_detail()
+
+    def action_back(self) -> None:
+        self.dismiss()
+
+    def _open(self, dialog: ModalScreen[Complaint | None]) -> None:
+        def done(item: Complaint | None) -> None:
+            self.refresh_detail()
+            if item is not None:
+                state = t(f"complaint_state.{item.state}")
+                self.notify(t("complaint_ui.done", number=item.number, state=state))
+
+        self.app.push_screen(dialog, callback=done)
+
+    def _step(self, name: str) -> None:
+        from desk.screens import complaint_dialogs
+
+        self.refresh_detail()
+        if self.complaint is not None:
+            self._open(complaint_dialogs.DIALOGS[name](self.complaint))
+
+    def action_judge(self) -> None:
+        self._step("judge")
+
+    def action_escalate(self) -> None:
+        self._step("escalate")
+
+    def action_assign(self) -> None:
+        self._step("assign")
+
+    def action_reply(self) -> None:
+        self._step("reply")
+
+    def action_resolve(self) -> None:
+        self._step("resolve")
+
+    def action_callback(self) -> None:
+        self._step("callback")
+
+    def action_reopen(self) -> None:
+        self._step("reopen")
+
+    def action_close(self) -> None:
+        item = self.complaint
+        if item is not None and item.callback_at is None:
+            # every complaint is called back before it is closed: say so instead of a dialog
+            refusal = DeskError("complaint.close_needs_callback", number=item.number)
+            self.notify(refusal.message, severity="warning", timeout=8)
+            self.app.bell()
+            return
+        self._step("close")
+
+    # --- printing ---------------------------------------------------------------------
+
+    def printed_folder(self) -> Path:
+        path = self.desk.database.path
+        return (path.parent if path is not None else Path("data")) / "printed"
+
+    def action_print_sheet(self) -> None:
+        if self.complaint is not None:
+            events = sheet_events(self.events, self.names, self.desk.settings)
+            owner = self.names.get(self.complaint.owner_id, "")
+            self.print_sheet(self.complaint, owner, events, self.printed_folder())
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="print")
+    def print_sheet(
+        self, item: Complaint, owner: str, events: list[SheetEvent], folder: Path
+    ) -> None:
+        """Write the sheet as text and PDF beside the database; send the PDF to the site printer."""
+        from desk.printing import complaint_sheet, cups
+
+        app = self.desk
+        settings = app.settings
+        extra: dict[str, Any] = {
+            "owner": owner,
+            "events": events,
+            "merged_into": self.merged_into,
+            "printed_at": app.now(),
+        }
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            txt = folder / f"{item.number}.txt"
+            text = complaint_sheet.sheet_text(item, settings, settings.tz, **extra)
+            txt.write_text(text, encoding="utf-8")
+            pdf = complaint_sheet.sheet_pdf(
+                item, settings, settings.tz, folder / f"{item.number}.pdf", **extra
+            )
+            app.call_from_thread(app.notify, t("complaint_ui.print.written", txt=txt, pdf=pdf))
+            if settings.site.printer:
+                cups.print_file(pdf, settings.site.printer)
+                app.call_from_thread(
+                    app.notify, t("repair_ui.print.sent", printer=settings.site.printer)
+                )
+        except DeskError as error:
+            app.call_from_thread(
+                app.notify, t("repair_ui.print.failed", message=error.message), severity="error"
+            )
+        except OSError as exc:
+            app.call_from_thread(
+                app.notify, t("repair_ui.print.failed", message=str(exc)), severity="error"
+            )

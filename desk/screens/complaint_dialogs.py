@@ -1,0 +1,325 @@
+"""Complaint lifecycle dialogs: judge, escalate, assign, reply, resolve, callback, reopen, close."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from typing import Any
+
+from textual.suggester import SuggestFromList
+from textual.widget import Widget
+from textual.widgets import Checkbox, Input, OptionList, Select, Static
+from textual.widgets.option_list import Option
+
+from desk.forms.fields import (
+    CheckField,
+    ChoiceField,
+    DeskForm,
+    OptionalChoiceField,
+    TextField,
+    WhenField,
+)
+from desk.i18n import t
+from desk.models import Complaint, Severity, Validity
+from desk.screens.repair_dialogs import FormDialog
+from desk.screens.repairs import short
+from desk.services import complaint
+from desk.services.context import Ctx
+from desk.services.errors import DeskError
+from desk.services.repair import CallbackResult
+
+
+def _form(*fields: Widget) -> DeskForm:
+    return DeskForm(Static("", classes="form-error"), *fields)
+
+
+def matching_replies(ctx: Ctx, text: str) -> list[tuple[str, str]] | None:
+    """Approved standard replies matching `text` as (topic, body); None without the library."""
+    try:
+        replies = importlib.import_module("desk.services.replies")
+    except ImportError:
+        return None
+    return [(r.topic, r.body) for r in replies.matching(ctx, text, limit=5)]
+
+
+class ComplaintDialog(FormDialog[Complaint | None]):
+    """A lifecycle step on one complaint; returns the saved complaint."""
+
+    title_key = ""
+
+    def __init__(self, item: Complaint) -> None:
+        super().__init__()
+        self.complaint = item
+        assert item.id is not None
+        self.complaint_id: int = item.id
+
+    def heading(self) -> str:
+        return t(self.title_key, number=self.complaint.number)
+
+    def run(self, action: Callable[[Ctx], Complaint]) -> Complaint | DeskError:
+        return self.attempt(action)
+
+
+class NamesField(TextField):
+    """A name completed from a list (→ accepts); anyone else may be typed."""
+
+    def __init__(self, name: str, names: list[str], **kwargs: Any) -> None:
+        super().__init__(name, max_length=60, **kwargs)
+        self.names = names
+
+    def control(self) -> Widget:
+        suggester = SuggestFromList(self.names, case_sensitive=False)
+        return Input(max_length=60, suggester=suggester, id=self.field_name)
+
+
+class JudgeDialog(ComplaintDialog):
+    """Valid (and its severity), invalid with the answer given, or out of scope with where to go."""
+
+    title_key = "complaint_ui.dialog.judge"
+    DEFAULT_CSS = """
+    JudgeDialog #replies-title { color: $text-muted; padding: 0 0 0 16; height: auto; }
+    JudgeDialog #replies { height: auto; max-height: 7; margin: 0 0 0 16; }
+    """
+
+    def __init__(self, item: Complaint) -> None:
+        super().__init__(item)
+        self.bodies: list[str] = []
+
+    def build_form(self) -> DeskForm:
+        validities = [(t(f"validity.{v.value}"), v.value) for v in Validity if v != "pending"]
+        current = self.complaint.validity
+        return _form(
+            ChoiceField(
+                "validity", validities, current if current != Validity.pending else "valid"
+            ),
+            ChoiceField(
+                "severity",
+                [(t(f"severity.{s.value}"), s.value) for s in Severity],
+                self.complaint.severity,
+            ),
+            TextField("validity_note", max_length=1000),
+            Static("", id="replies-title"),
+            OptionList(id="replies"),
+        )
+
+    def prepare(self) -> None:
+        self.query_one("#field-validity_note", TextField).set_note(
+            t("complaint_ui.dialog.validity_hint")
+        )
+        self.query_one("#field-severity", ChoiceField).set_note(
+            t("complaint_ui.dialog.regrade_hint")
+        )
+        with self.reading() as ctx:
+            found = matching_replies(ctx, self.complaint.what_happened)
+        options = self.query_one("#replies", OptionList)
+        title = self.query_one("#replies-title", Static)
+        if found is None:
+            title.update(t("complaint_ui.dialog.replies_missing"))
+        elif not found:
+            title.update(t("complaint_ui.dialog.no_replies"))
+        else:
+            title.update(t("complaint_ui.dialog.replies_title"))
+            self.bodies = [body for _, body in found]
+            options.add_options(
+                Option(short(f"{topic}：{body}", 76), id=str(i))
+                for i, (topic, body) in enumerate(found)
+            )
+            options.highlighted = 0
+        self._show_for(self.query_one("#field-validity", ChoiceField).value)
+
+    def first_focus(self) -> Widget | None:
+        return self.query_one("#validity", Select)
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if event.select.id == "validity":
+            self._show_for(str(event.value))
+
+    def _show_for(self, validity: str) -> None:
+        """Standard replies are offered for an invalid complaint; severity only for a valid one."""
+        invalid = validity == Validity.invalid
+        self.query_one("#replies-title").display = invalid
+        self.query_one("#replies").display = invalid and bool(self.bodies)
+        self.query_one("#field-severity").display = validity == Validity.valid
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        body = self.bodies[int(event.option.id or 0)]
+        note = self.query_one("#field-validity_note", TextField)
+        note.set_value(body)
+        note.focus_control()
+
+    def submit(self, form: DeskForm) -> Complaint | DeskError:
+        values = form.read()
+        validity = Validity(values["validity"])
+        severity = Severity(values["severity"]) if validity == Validity.valid else None
+        return self.run(
+            lambda ctx: complaint.judge(
+                ctx, self.complaint_id, validity, values["validity_note"], severity
+            )
+        )
+
+
+class EscalateDialog(ComplaintDialog):
+    title_key = "complaint_ui.dialog.escalate"
+
+    def build_form(self) -> DeskForm:
+        settings = self.desk.settings
+        rule = settings.complaint_rule(self.complaint.severity, self.complaint.deadline_table)
+        names = [rule.escalate_to] if rule.escalate_to else []
+        names += [d.label(self.desk.lang) for d in settings.departments]
+        names += [s.name for s in settings.staff]
+        return _form(NamesField("escalated_to", names), WhenField("escalated_at"))
+
+    def prepare(self) -> None:
+        rule = self.desk.settings.complaint_rule(
+            self.complaint.severity, self.complaint.deadline_table
+        )
+        field = self.query_one("#field-escalated_to", TextField)
+        field.set_value(self.complaint.escalated_to or rule.escalate_to)
+        if rule.escalate_to:
+            field.set_note(t("complaint_ui.dialog.escalate_hint", whom=rule.escalate_to))
+        when = self.query_one("#field-escalated_at", WhenField)
+        when.set_note(t("complaint_ui.dialog.now_hint"))
+
+    def submit(self, form: DeskForm) -> Complaint | DeskError:
+        values = form.read()
+        return self.run(
+            lambda ctx: complaint.escalate(
+                ctx, self.complaint_id, values["escalated_to"], values["escalated_at"]
+            )
+        )
+
+
+class AssignDialog(ComplaintDialog):
+    title_key = "complaint_ui.dialog.assign"
+
+    def build_form(self) -> DeskForm:
+        departments = [(d.label(self.desk.lang), d.key) for d in self.desk.settings.departments]
+        return _form(OptionalChoiceField("assigned_department", departments, ""))
+
+    def prepare(self) -> None:
+        chosen = self.complaint.assigned_department or self.complaint.department
+        if chosen and self.desk.settings.department(chosen):
+            self.query_one("#field-assigned_department", OptionalChoiceField).set_value(chosen)
+
+    def submit(self, form: DeskForm) -> Complaint | DeskError:
+        values = form.read()
+        return self.run(
+            lambda ctx: complaint.assign(ctx, self.complaint_id, values["assigned_department"])
+        )
+
+
+class TextStepDialog(ComplaintDialog):
+    """A step that takes one text: the field, its hint, and the service call."""
+
+    field_name = ""
+    max_length = 2000
+    hint_key = ""
+
+    def build_form(self) -> DeskForm:
+        return _form(TextField(self.field_name, max_length=self.max_length))
+
+    def prepare(self) -> None:
+        if self.hint_key:
+            self.query_one(f"#field-{self.field_name}", TextField).set_note(t(self.hint_key))
+
+    def call(self, ctx: Ctx, text: str) -> Complaint:
+        raise NotImplementedError
+
+    def submit(self, form: DeskForm) -> Complaint | DeskError:
+        text = str(form.read()[self.field_name])
+        return self.run(lambda ctx: self.call(ctx, text))
+
+
+class ReplyDialog(TextStepDialog):
+    title_key = "complaint_ui.dialog.reply"
+    field_name = "reply_text"
+
+    def call(self, ctx: Ctx, text: str) -> Complaint:
+        return complaint.reply(ctx, self.complaint_id, text)
+
+
+class ResolveDialog(TextStepDialog):
+    title_key = "complaint_ui.dialog.resolve"
+    field_name = "resolution"
+
+    def call(self, ctx: Ctx, text: str) -> Complaint:
+        return complaint.resolve(ctx, self.complaint_id, text)
+
+
+class ReopenDialog(TextStepDialog):
+    title_key = "complaint_ui.dialog.reopen"
+    field_name = "reason"
+    max_length = 500
+    hint_key = "complaint_ui.dialog.reopen_hint"
+
+    def call(self, ctx: Ctx, text: str) -> Complaint:
+        return complaint.reopen(ctx, self.complaint_id, text)
+
+
+class CloseDialog(TextStepDialog):
+    title_key = "complaint_ui.dialog.close"
+    field_name = "reason"
+    max_length = 500
+    hint_key = "complaint_ui.dialog.close_hint"
+
+    def call(self, ctx: Ctx, text: str) -> Complaint:
+        return complaint.close(ctx, self.complaint_id, text)
+
+
+class CallbackDialog(ComplaintDialog):
+    """Reached: satisfied closes, not satisfied reopens (say why); not reached: when to retry."""
+
+    title_key = "complaint_ui.dialog.callback"
+
+    def build_form(self) -> DeskForm:
+        choices = [
+            (t("complaint_ui.satisfied_yes"), "yes"),
+            (t("complaint_ui.satisfied_no"), "no"),
+        ]
+        return _form(
+            CheckField("reached", True, label=t("complaint_ui.dialog.reached")),
+            OptionalChoiceField("satisfied", choices, ""),
+            TextField("note", max_length=1000),
+            WhenField("retry_at"),
+        )
+
+    def prepare(self) -> None:
+        self.query_one("#field-note", TextField).set_note(t("complaint_ui.dialog.note_hint"))
+        self.query_one("#field-retry_at", WhenField).set_note(t("complaint_ui.dialog.retry_hint"))
+        self._show_for(reached=True)
+
+    def first_focus(self) -> Widget | None:
+        return self.query_one("#reached", Checkbox)
+
+    def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
+        if event.checkbox.id == "reached":
+            self._show_for(reached=event.value)
+
+    def _show_for(self, *, reached: bool) -> None:
+        self.query_one("#field-satisfied").display = reached
+        self.query_one("#field-retry_at").display = not reached
+
+    def submit(self, form: DeskForm) -> Complaint | DeskError:
+        values = form.read()
+        reached = bool(values["reached"])
+        chosen = values["satisfied"]
+        result = CallbackResult(
+            reached=reached,
+            satisfied=None if not chosen or not reached else chosen == "yes",
+            note=values["note"],
+            retry_at=values["retry_at"] if not reached else None,
+        )
+        return self.run(lambda ctx: complaint.call_back(ctx, self.complaint_id, result))
+
+
+DIALOGS: dict[str, type[ComplaintDialog]] = {
+    "judge": JudgeDialog,
+    "escalate": EscalateDialog,
+    "assign": AssignDialog,
+    "reply": ReplyDialog,
+    "resolve": ResolveDialog,
+    "callback": CallbackDialog,
+    "reopen": ReopenDialog,
+    "close": CloseDialog,
+}

@@ -1,0 +1,163 @@
+"""The complaint register: open complaints oldest first, new ones, Enter opens one."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import DataTable, Header, Static
+
+from desk.i18n import t
+from desk.models import OPEN_COMPLAINT_STATES, Complaint, Severity
+from desk.screens.base import DeskFooter, DeskScreen
+from desk.screens.repairs import short
+from desk.services import complaint, operators
+from desk.services.residents import mask_name
+
+OPEN_LIMIT = 500
+CLOSED_LIMIT = 100
+COLUMNS = (
+    "number",
+    "received",
+    "room",
+    "complainant",
+    "category",
+    "severity",
+    "state",
+    "owner",
+    "due",
+)
+
+
+def severity_cell(severity: str) -> Text:
+    """A major complaint stands out in red, an important one in yellow."""
+    style = {Severity.major: "bold red", Severity.important: "yellow"}.get(Severity(severity), "")
+    return Text(t(f"severity.{severity}"), style=style)
+
+
+def due_cell(item: Complaint, now: datetime, show: str) -> Text:
+    """What is owed next and when; red once it has passed, yellow within the hour."""
+    due = complaint.due_at(item)
+    if due is None:
+        return Text("")
+    kind = t(f"complaint_due.{complaint.due_kind(item)}")
+    seconds = (due - now).total_seconds()
+    if seconds < 0:
+        return Text(f"{kind} {show} {t('complaint_ui.overdue_mark')}", style="bold red")
+    return Text(f"{kind} {show}", style="yellow" if seconds < 3600 else "")
+
+
+class ComplaintsScreen(DeskScreen):
+    """Complaints; the list is limited by the service, never a full-table load."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+n", "new_complaint", "keys.new", id="complaint_new"),
+        Binding("enter", "open_complaint", "keys.open", id="complaint_open"),
+        Binding("ctrl+f", "toggle_all", "complaint_ui.keys.toggle_all", id="complaint_toggle_all"),
+        Binding("ctrl+r", "refresh", "keys.refresh", id="complaint_refresh"),
+    ]
+    DEFAULT_CSS = """
+    ComplaintsScreen #complaints-title { padding: 0 1; height: 1; text-style: bold; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.show_all = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="complaints-title")
+        table: DataTable[str | Text] = DataTable(
+            cursor_type="row", zebra_stripes=True, id="complaints"
+        )
+        yield table
+        yield DeskFooter()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#complaints", DataTable)
+        for key in COLUMNS:
+            table.add_column(t(f"complaint_ui.col_{key}"), key=key)
+        self.refresh_complaints()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_complaints()
+
+    def action_refresh(self) -> None:
+        self.refresh_complaints()
+
+    def action_toggle_all(self) -> None:
+        self.show_all = not self.show_all
+        self.refresh_complaints()
+
+    def complaints(self) -> tuple[list[Complaint], dict[int, str]]:
+        with self.reading() as ctx:
+            shown = complaint.open_complaints(ctx, limit=OPEN_LIMIT)
+            if self.show_all:
+                shown += complaint.recently_closed(ctx, limit=CLOSED_LIMIT)
+            names = operators.operator_names(ctx, {c.owner_id for c in shown})
+        return shown, names
+
+    def refresh_complaints(self, select_id: int | None = None) -> None:
+        now = self.desk.now()
+        lang = self.desk.lang
+        table = self.query_one("#complaints", DataTable)
+        if select_id is None and table.row_count:
+            current, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+            select_id = int(current.value) if current.value else None
+        shown, names = self.complaints()
+        with self.app.batch_update():
+            table.clear()
+            for item in shown:
+                category = self.desk.settings.complaint_category(item.category)
+                due = complaint.due_at(item)
+                table.add_row(
+                    item.number,
+                    self.desk.show_time(item.received_at),
+                    item.room,
+                    short(mask_name(item.complainant), 8),
+                    short(category.label(lang) if category else item.category, 12),
+                    severity_cell(item.severity),
+                    Text(
+                        t(f"complaint_state.{item.state}"),
+                        style="dim" if item.state not in OPEN_COMPLAINT_STATES else "",
+                    ),
+                    short(names.get(item.owner_id, ""), 8),
+                    due_cell(item, now, self.desk.show_time(due)),
+                    key=str(item.id),
+                )
+            if select_id is not None and str(select_id) in table.rows:
+                table.move_cursor(row=table.get_row_index(str(select_id)))
+        title = t("complaint_ui.showing_all" if self.show_all else "complaint_ui.showing_open")
+        self.query_one("#complaints-title", Static).update(
+            f"{t('complaint_ui.title')} — {title}" if shown else t("complaint_ui.empty")
+        )
+
+    def selected_id(self) -> int | None:
+        table = self.query_one("#complaints", DataTable)
+        if not table.row_count:
+            return None
+        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+        return int(row_key.value) if row_key.value else None
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open_complaint()
+
+    def action_open_complaint(self) -> None:
+        complaint_id = self.selected_id()
+        if complaint_id is not None:
+            from desk.screens.complaint_detail import ComplaintDetailScreen
+
+            self.app.push_screen(ComplaintDetailScreen(complaint_id))
+
+    def action_new_complaint(self) -> None:
+        from desk.screens.complaint_form import ComplaintFormScreen
+
+        def saved(complaint_id: int | None) -> None:
+            if complaint_id is not None:
+                self.refresh_complaints(select_id=complaint_id)
+
+        self.app.push_screen(ComplaintFormScreen(), callback=saved)

@@ -1,0 +1,105 @@
+"""Dialogs of the standard replies library: draft or edit an answer, retire one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.widget import Widget
+from textual.widgets import Static, TextArea
+
+from desk.forms.fields import DeskForm, FormField, TextField
+from desk.i18n import t
+from desk.models import ReplyState, StandardReply
+from desk.screens.repair_dialogs import FormDialog
+from desk.services import replies
+from desk.services.errors import DeskError
+
+
+class AreaField(FormField):
+    """Several lines of text (an answer read out to residents)."""
+
+    DEFAULT_CSS = """
+    AreaField TextArea { height: 8; }
+    """
+
+    def __init__(self, name: str, *, max_length: int = 2000, **kwargs: Any) -> None:
+        super().__init__(name, **kwargs)
+        self.max_length = max_length
+
+    def control(self) -> Widget:
+        return TextArea(id=self.field_name, soft_wrap=True, tab_behavior="focus")
+
+    @property
+    def area(self) -> TextArea:
+        return self.query_one(TextArea)
+
+    @property
+    def value(self) -> str:
+        return self.area.text
+
+    def set_value(self, value: str) -> None:
+        self.area.load_text(value)
+
+
+class ReplyDialog(FormDialog[StandardReply | None]):
+    """Draft a new answer, or edit one (an approved answer goes back to draft when changed)."""
+
+    def __init__(self, reply: StandardReply | None = None) -> None:
+        super().__init__()
+        self.reply = reply
+
+    def heading(self) -> str:
+        if self.reply is None:
+            return t("replies.new_title")
+        return t("replies.edit_title", topic=self.reply.topic)
+
+    def build_form(self) -> DeskForm:
+        fields: list[Widget] = [Static("", classes="form-error")]
+        if self.reply is not None and self.reply.state == ReplyState.approved:
+            fields.append(Static(t("replies.edit_approved_note"), classes="form-note"))
+        fields += [
+            TextField("reply_topic", max_length=60),
+            TextField("reply_keywords", max_length=200),
+            AreaField("reply_body"),
+        ]
+        return DeskForm(*fields)
+
+    def prepare(self) -> None:
+        self.query_one("#field-reply_keywords", TextField).set_note(t("replies.keywords_hint"))
+        if self.reply is not None:
+            self.query_one("#field-reply_topic", TextField).set_value(self.reply.topic)
+            self.query_one("#field-reply_keywords", TextField).set_value(self.reply.keywords)
+            self.query_one("#field-reply_body", AreaField).set_value(self.reply.body)
+
+    def submit(self, form: DeskForm) -> StandardReply | DeskError:
+        values = form.read()
+        topic, keywords, body = (
+            values["reply_topic"],
+            values["reply_keywords"],
+            values["reply_body"],
+        )
+        if self.reply is None:
+            return self.attempt(lambda ctx: replies.draft(ctx, topic, keywords, body))
+        assert self.reply.id is not None
+        reply_id = self.reply.id
+        return self.attempt(lambda ctx: replies.revise(ctx, reply_id, topic, keywords, body))
+
+
+class RetireDialog(FormDialog[StandardReply | None]):
+    """A supervisor withdraws an answer, saying why."""
+
+    def __init__(self, reply: StandardReply) -> None:
+        super().__init__()
+        self.reply = reply
+        assert reply.id is not None
+        self.reply_id: int = reply.id
+
+    def heading(self) -> str:
+        return t("replies.retire_title", topic=self.reply.topic)
+
+    def build_form(self) -> DeskForm:
+        return DeskForm(Static("", classes="form-error"), TextField("reason", max_length=500))
+
+    def submit(self, form: DeskForm) -> StandardReply | DeskError:
+        reason = form.read()["reason"]
+        return self.attempt(lambda ctx: replies.retire(ctx, self.reply_id, reason))

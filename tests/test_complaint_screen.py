@@ -1,0 +1,345 @@
+"""Complaints at the keyboard: register, judge, escalate, reply, resolve, call back, repeats."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from rich.text import Text
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input, Static
+
+from desk.app import DeskApp, make_app
+from desk.db import Database
+from desk.models import Complaint, ComplaintState, Operator, Severity, Validity
+from desk.screens.complaint_detail import ComplaintDetailScreen
+from desk.screens.complaint_dialogs import JudgeDialog
+from desk.screens.complaint_form import ComplaintFormScreen, RepeatDialog
+from desk.screens.complaints import ComplaintsScreen
+from desk.services import complaint
+from desk.services.complaint import ComplaintCreate
+from tests.conftest import NOW, Desk
+
+SIZE = (120, 40)
+
+
+class MovableClock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def _app(
+    db: Database, clerk: Operator, lang: str = "en", clock: MovableClock | None = None
+) -> DeskApp:
+    return make_app(db, lang=lang, clock=clock or MovableClock(NOW), operator=clerk)
+
+
+def _seed(desk: Desk, **changes: object) -> int:
+    fields: dict[str, object] = {
+        "complainant": "张伟",
+        "room": "3-1202",
+        "phone": "13900001111",
+        "category": "other",
+        "what_happened": "楼道堆放杂物",
+        **changes,
+    }
+    with desk.write() as ctx:
+        item = complaint.register(ctx, ComplaintCreate.model_validate(fields))
+        assert item.id is not None
+        return item.id
+
+
+def _get(desk: Desk, complaint_id: int | None) -> Complaint:
+    assert complaint_id is not None
+    with desk.read() as ctx:
+        return complaint.get(ctx, complaint_id)
+
+
+def _rows(pilot: Pilot[None], selector: str) -> list[str]:
+    table = pilot.app.screen.query_one(selector, DataTable)
+    return [str(key.value) for key in table.rows]
+
+
+def _cells(pilot: Pilot[None], selector: str) -> list[str]:
+    table = pilot.app.screen.query_one(selector, DataTable)
+    out = []
+    for row in range(table.row_count):
+        out += [c.plain if isinstance(c, Text) else str(c) for c in table.get_row_at(row)]
+    return out
+
+
+async def _open_register(pilot: Pilot[None]) -> None:
+    await pilot.press("f4")
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, ComplaintsScreen)
+
+
+async def _fill_form(pilot: Pilot[None], what: str) -> None:
+    """The form starts at the room: room, complainant, phone, what happened."""
+    await pilot.press("ctrl+n")
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, ComplaintFormScreen)
+    await pilot.press(*"3-1202", "tab")
+    await pilot.press(*"李明", "tab")
+    await pilot.press(*"13812345678", "tab")
+    await pilot.press(*what)
+
+
+async def _open_detail(pilot: Pilot[None], complaint_id: int) -> None:
+    await _open_register(pilot)
+    table = pilot.app.screen.query_one("#complaints", DataTable)
+    table.move_cursor(row=table.get_row_index(str(complaint_id)))
+    await pilot.press("enter")
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, ComplaintDetailScreen)
+
+
+async def _step(pilot: Pilot[None], key: str, *typed: str) -> None:
+    await pilot.press(key)
+    await pilot.pause()
+    await pilot.press(*typed, "ctrl+s")
+    await pilot.pause()
+
+
+@pytest.mark.parametrize(
+    ("lang", "labels"),
+    [
+        ("zh_CN", ("待判定", "重新处理", "轻微")),
+        ("en", ("registered", "reopened", "minor")),
+    ],
+)
+async def test_register_judge_escalate_reply_resolve_and_unhappy_callback(
+    db: Database, clerk: Operator, desk: Desk, lang: str, labels: tuple[str, str, str]
+) -> None:
+    app = _app(db, clerk, lang=lang)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_register(pilot)
+        await _fill_form(pilot, "电梯噪音扰民")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, ComplaintsScreen)
+        with desk.read() as ctx:
+            (item,) = complaint.open_complaints(ctx)
+        assert (item.room, item.complainant, item.phone) == ("3-1202", "李明", "13812345678")
+        assert item.what_happened == "电梯噪音扰民" and item.owner_id == clerk.id
+        assert item.number == "TS-20261123-001" and item.severity == Severity.minor
+        cells = _cells(pilot, "#complaints")
+        assert "李*" in cells and labels[0] in cells and labels[2] in cells
+
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ComplaintDetailScreen)
+        # judge: valid (the default), re-graded major
+        await pilot.press("ctrl+g")
+        await pilot.pause()
+        assert isinstance(app.screen, JudgeDialog)
+        await pilot.press("tab", "enter")  # severity: open the list
+        await pilot.pause()
+        await pilot.press("up", "up", "enter")  # minor → major
+        await pilot.press("tab", *"属实", "ctrl+s")
+        await pilot.pause()
+        judged = _get(desk, item.id)
+        assert (judged.validity, judged.severity) == (Validity.valid, Severity.major)
+        assert judged.state == ComplaintState.judged
+        assert judged.reply_due_at == NOW + timedelta(days=2)
+
+        await _step(pilot, "ctrl+u")  # the deadline table's 管理处主任 is offered
+        escalated = _get(desk, item.id)
+        assert escalated.escalated_to == "管理处主任" and escalated.escalated_at == NOW
+        assert escalated.state == ComplaintState.assigned
+
+        await _step(pilot, "ctrl+y", *"已安排安管部上门")
+        assert _get(desk, item.id).state == ComplaintState.replied
+        await _step(pilot, "ctrl+e", *"已劝导")
+        resolved = _get(desk, item.id)
+        assert resolved.state == ComplaintState.resolved
+        assert resolved.callback_due_at == NOW + timedelta(days=2)
+
+        await pilot.press("ctrl+b")
+        await pilot.pause()
+        await pilot.press("tab", "enter")  # satisfaction: open the list
+        await pilot.pause()
+        await pilot.press("down", "down", "enter")  # not satisfied
+        await pilot.press("ctrl+s")  # no reason yet: refused
+        await pilot.pause()
+        assert _get(desk, item.id).state == ComplaintState.resolved
+        await pilot.press(*"还是很吵", "ctrl+s")
+        await pilot.pause()
+        reopened = _get(desk, item.id)
+        assert reopened.state == ComplaintState.assigned and reopened.reopen_count == 1
+        assert reopened.satisfied is False and reopened.callback_note == "还是很吵"
+        history = _cells(pilot, "#history")
+        assert labels[1] in history and "还是很吵" in history and "管理处主任" in history
+        assert isinstance(app.screen, ComplaintDetailScreen)
+        shown = "\n".join(f"{a} {b}" for a, b in app.screen.shown_fields)
+        assert "管理处主任" in shown and "还是很吵" in shown
+
+
+async def test_bad_input_keeps_the_typing_and_saves_nothing(
+    db: Database, clerk: Operator, desk: Desk
+) -> None:
+    app = _app(db, clerk, lang="zh_CN")
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_register(pilot)
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        await pilot.press(*"3-1202", "tab", *"李明", "tab", *"不是电话", "ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, ComplaintFormScreen)
+        assert app.focused is app.screen.query_one("#phone", Input)
+        error = app.screen.query_one("#field-phone .field-error", Static)
+        assert "不是电话号码" in str(error.render())
+        assert app.screen.query_one("#complainant", Input).value == "李明"
+        app.screen.query_one("#phone", Input).value = ""
+        await pilot.press("ctrl+s")  # now what happened is missing
+        await pilot.pause()
+        assert app.focused is app.screen.query_one("#what_happened", Input)
+        assert app.screen.query_one("#room", Input).value == "3-1202"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ComplaintsScreen)
+    with desk.read() as ctx:
+        assert complaint.recent(ctx) == []
+
+
+async def test_repeat_offers_merge_or_new(db: Database, clerk: Operator, desk: Desk) -> None:
+    first = _seed(desk)
+    app = _app(db, clerk)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_register(pilot)
+        await _fill_form(pilot, "又堆杂物了")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, RepeatDialog)
+        await pilot.press("escape")  # back to the form, nothing saved
+        await pilot.pause()
+        assert isinstance(app.screen, ComplaintFormScreen)
+        assert app.screen.query_one("#what_happened", Input).value == "又堆杂物了"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await pilot.press("enter")  # merge into the open one
+        await pilot.pause()
+        assert isinstance(app.screen, ComplaintsScreen)
+        assert _rows(pilot, "#complaints") == [str(first)]
+        with desk.read() as ctx:
+            (merged,) = complaint.recently_closed(ctx)
+        assert merged.state == ComplaintState.merged and merged.merged_into_id == first
+        assert merged.what_happened == "又堆杂物了"
+
+        await _fill_form(pilot, "第三次")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await pilot.press("down", "enter")  # save as a new complaint
+        await pilot.pause()
+        assert len(_rows(pilot, "#complaints")) == 2
+        await pilot.press("ctrl+f")
+        await pilot.pause()
+        assert len(_rows(pilot, "#complaints")) == 3 and "merged" in _cells(pilot, "#complaints")
+
+
+async def test_invalid_closes_with_the_answer_and_close_needs_a_callback(
+    db: Database, clerk: Operator, desk: Desk
+) -> None:
+    invalid, other = _seed(desk), _seed(desk, room="5-0301")
+    app = _app(db, clerk, lang="zh_CN")
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_detail(pilot, invalid)
+        await pilot.press("ctrl+g")
+        await pilot.pause()
+        await pilot.press("enter")  # validity: open the list
+        await pilot.pause()
+        await pilot.press("down", "enter")  # invalid
+        await pilot.pause()
+        assert not app.screen.query_one("#field-severity").display
+        await pilot.press("tab", *"按规定不属物业责任已作解释", "ctrl+s")
+        await pilot.pause()
+        closed = _get(desk, invalid)
+        assert (closed.state, closed.validity) == (ComplaintState.closed, Validity.invalid)
+        assert closed.close_reason == "按规定不属物业责任已作解释"
+        assert app.screen.check_action("judge", ()) is False
+        await pilot.press("escape")
+        await pilot.pause()
+
+        await _open_detail(pilot, other)
+        assert app.screen.check_action("close", ()) is False  # nothing to close yet
+        with desk.write() as ctx:
+            complaint.judge(ctx, other, "valid", "")
+            complaint.resolve(ctx, other, "已清理")
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        await pilot.press("ctrl+x")  # closing before the callback is refused with the reason
+        await pilot.pause()
+        assert isinstance(app.screen, ComplaintDetailScreen)
+        assert _get(desk, other).state == ComplaintState.resolved
+        assert any("回访" in n.message for n in app._notifications)
+
+
+async def test_list_marks_major_and_overdue_in_red(
+    db: Database, clerk: Operator, desk: Desk
+) -> None:
+    major = _seed(desk, severity="major")
+    clock = MovableClock(NOW)
+    app = _app(db, clerk, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_register(pilot)
+        table = app.screen.query_one("#complaints", DataTable)
+        severity = table.get_cell(str(major), "severity")
+        assert severity.plain == "major" and "red" in str(severity.style)
+        assert "late" not in table.get_cell(str(major), "due").plain
+        clock.now = NOW + timedelta(days=1)  # not escalated the same day
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        due = table.get_cell(str(major), "due")
+        assert "escalation" in due.plain and "late" in due.plain and "red" in str(due.style)
+
+
+async def test_print_sheet_writes_text_and_pdf_beside_the_database(
+    db: Database, clerk: Operator, desk: Desk
+) -> None:
+    item_id = _seed(desk, severity="important")
+    with desk.write() as ctx:
+        complaint.judge(ctx, item_id, "valid", "属实")
+    app = _app(db, clerk, lang="zh_CN")
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_detail(pilot, item_id)
+        await pilot.press("ctrl+w")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    assert db.path is not None
+    number = _get(desk, item_id).number
+    text = (db.path.parent / "printed" / f"{number}.txt").read_text(encoding="utf-8")
+    assert number in text and "客户投诉登记表" in text and "楼道堆放杂物" in text
+    assert "王芳" in text and "判定" in text
+
+
+async def test_invalid_judgement_inserts_an_approved_standard_reply(
+    db: Database, clerk: Operator, supervisor: Operator, desk: Desk
+) -> None:
+    replies = pytest.importorskip("desk.services.replies")
+    body = "物业费标准经业主大会表决并备案，管理处无权单方调整"
+    with desk.write() as ctx:
+        drafted = replies.draft(ctx, "物业费标准", "物业费 降价", body)
+    boss = Desk(db, supervisor)
+    with boss.write() as ctx:
+        replies.approve(ctx, drafted.id)
+    item_id = _seed(desk, what_happened="物业费太贵要求降价", category="service")
+    app = _app(db, clerk, lang="zh_CN")
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_detail(pilot, item_id)
+        await pilot.press("ctrl+g")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("down", "enter")  # invalid: the matching replies are offered
+        await pilot.pause()
+        assert app.screen.query_one("#replies").display
+        await pilot.press("tab", "tab", "enter")  # to the list; insert the first reply
+        await pilot.pause()
+        assert app.screen.query_one("#validity_note", Input).value == body
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    closed = _get(desk, item_id)
+    assert closed.validity == Validity.invalid and closed.validity_note == body
