@@ -90,6 +90,19 @@ class ComplaintRules(Strict):
     callback: str = "2d"
 
 
+class KeyRules(Strict):
+    # when a loan is due back: a duration ("4h", "1d") or "shift_end" (the end of the shift
+    # the keys went out in)
+    loan_return: str = "shift_end"
+    # how often the keys in custody are counted
+    count_every: str = "7d"
+
+
+class PassRules(Strict):
+    # how long a release pass is valid: "same_day" (until midnight) or a duration
+    valid_for: str = "same_day"
+
+
 class Summer(Strict):
     start: str = "05-01"
     end: str = "09-30"
@@ -118,6 +131,8 @@ class Settings(Strict):
     staff: list[StaffMember] = Field(default_factory=list)
     complaint_categories: list[Labelled] = Field(default_factory=list)
     complaints: ComplaintRules = Field(default_factory=ComplaintRules)
+    keys: KeyRules = Field(default_factory=KeyRules)
+    passes: PassRules = Field(default_factory=PassRules)
     complaint_tables: dict[str, dict[str, ComplaintRule]] = Field(default_factory=dict)
     source: Path | None = Field(default=None, exclude=True)
 

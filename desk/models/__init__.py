@@ -9,6 +9,19 @@ from desk.models.complaint import (
     Severity,
     Validity,
 )
+from desk.models.keys import (
+    OPEN_LOAN_STATES,
+    EntrustedKey,
+    EntrustedKeyUse,
+    EntrustedState,
+    Key,
+    KeyCount,
+    KeyKind,
+    KeyLoan,
+    KeyReturn,
+    LoanState,
+)
+from desk.models.passes import GateResult, IdType, PassItem, PassState, Relationship, ReleasePass
 from desk.models.people import Operator, Resident, ResidentKind, Role, Unit
 from desk.models.reception import Channel, ReceptionCategory, ReceptionEntry, ReceptionState
 from desk.models.repair import OPEN_REPAIR_STATES, RepairLocation, RepairOrder, RepairState
@@ -16,6 +29,7 @@ from desk.models.replies import ReplyState, StandardReply
 
 __all__ = [
     "OPEN_COMPLAINT_STATES",
+    "OPEN_LOAN_STATES",
     "OPEN_REPAIR_STATES",
     "AuditEvent",
     "CalendarDay",
@@ -24,10 +38,25 @@ __all__ = [
     "ComplaintState",
     "Counter",
     "DayKind",
+    "EntrustedKey",
+    "EntrustedKeyUse",
+    "EntrustedState",
+    "GateResult",
+    "IdType",
+    "Key",
+    "KeyCount",
+    "KeyKind",
+    "KeyLoan",
+    "KeyReturn",
+    "LoanState",
     "Operator",
+    "PassItem",
+    "PassState",
     "ReceptionCategory",
     "ReceptionEntry",
     "ReceptionState",
+    "Relationship",
+    "ReleasePass",
     "RepairLocation",
     "RepairOrder",
     "RepairState",
