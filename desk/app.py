@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
@@ -30,9 +31,13 @@ REGISTER_MODES = {
     "complaints": ("desk.screens.complaints", "ComplaintsScreen"),
     "callbacks": ("desk.screens.callbacks", "CallbackQueueScreen"),
     "replies": ("desk.screens.replies", "StandardRepliesScreen"),
+    "keys": ("desk.screens.keys", "KeysScreen"),
+    "passes": ("desk.screens.passes", "PassesScreen"),
+    "handover": ("desk.screens.handover", "HandoverScreen"),
+    "nightlog": ("desk.screens.nightlog", "NightLogScreen"),
 }
 # Registers of later versions: their keys say so when chosen (and stay out of the footer).
-COMING = {"keys", "passes", "handover", "lookup"}
+COMING = {"lookup"}
 
 
 def _screen_factory(module: str, name: str) -> Callable[[], Screen[Any]]:
@@ -53,13 +58,13 @@ class DeskApp(App[None]):
         Binding("f2", "open('reception')", "keys.reception", id="reception"),
         Binding("f3", "open('repairs')", "keys.repairs", id="repairs"),
         Binding("f4", "open('complaints')", "keys.complaints", id="complaints"),
-        Binding("f5", "open('keys')", "keys.keys", id="keys", show=False),
-        Binding("f6", "open('passes')", "keys.passes", id="passes", show=False),
-        Binding("f7", "open('handover')", "keys.handover", id="handover", show=False),
+        Binding("f5", "open('keys')", "keys.keys", id="keys"),
+        Binding("f6", "open('passes')", "keys.passes", id="passes"),
+        Binding("f7", "open('handover')", "keys.handover", id="handover"),
         Binding("f8", "open('lookup')", "keys.lookup", id="lookup", show=False),
         Binding("f9", "open('board')", "keys.board", id="board"),
         Binding("f10", "open('callbacks')", "keys.callbacks", id="callbacks"),
-        Binding("f11", "settings", "keys.settings", id="settings", show=False),
+        Binding("f11", "open('nightlog')", "keys.nightlog", id="nightlog", show=False),
         Binding("f12", "open('replies')", "keys.replies", id="replies", show=False),
         Binding("ctrl+o", "sign_out", "keys.sign_out", id="sign_out", show=False),
         Binding("ctrl+q", "quit", "keys.quit", id="quit", show=False, priority=True),
@@ -128,7 +133,7 @@ class DeskApp(App[None]):
         return self.operator is not None or action not in ("open", "help", "sign_out", "settings")
 
     def action_open(self, register: str) -> None:
-        if register in COMING:
+        if register in COMING or importlib.util.find_spec(REGISTER_MODES[register][0]) is None:
             self.notify(t("app.coming", register=t(f"registers.{register}")), severity="warning")
             return
         self.switch_mode(register)
@@ -177,6 +182,8 @@ class DeskApp(App[None]):
                             item.description,
                             lambda action=item.action: screen.run_action(action),
                         )
+        if self.operator is not None:
+            yield SystemCommand(t("keys.settings"), t("keys.settings"), self.action_settings)
         yield SystemCommand(t("keys.quit") + " (ctrl+q)", t("keys.quit"), self.exit)
 
 

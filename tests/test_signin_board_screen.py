@@ -82,7 +82,11 @@ async def test_settings_screen_shows_calendar_and_deadline_table(
 ) -> None:
     app = make_app(db, lang="en", clock=lambda: NOW, operator=clerk)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("f11")
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"working calendar")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
         await pilot.pause()
         from desk.screens.settings import SettingsScreen
 
@@ -105,3 +109,20 @@ async def test_sign_out_returns_to_sign_in(db: Database, clerk: Operator) -> Non
         assert isinstance(app.screen, SignInScreen)
         await pilot.press("f3")  # registers are closed again
         assert isinstance(app.screen, SignInScreen)
+
+
+async def test_board_countdown_moves_with_the_clock(db: Database, clerk: Operator) -> None:
+    desk = Desk(db, clerk)
+    with desk.write() as ctx:
+        repair.register(ctx, RepairCreate(room="3-1202", description="停电", category="electric"))
+    clock = MovableClock(NOW + timedelta(minutes=10))
+    app = make_app(db, lang="en", clock=clock, operator=clerk)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, BoardScreen)
+        table = app.screen.query_one("#open", DataTable)
+        assert "to dispatch in 20 min" in str(table.get_row_at(0)[-1])
+        clock.now = NOW + timedelta(minutes=45)
+        app.screen.refresh_board()  # what the board's 30-second timer does
+        await pilot.pause()
+        assert "to dispatch overdue 15 min" in str(table.get_row_at(0)[-1])
