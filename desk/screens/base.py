@@ -7,11 +7,12 @@ from contextlib import contextmanager
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
+from rich.text import Text
 from sqlalchemy.exc import SQLAlchemyError
-from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
+from textual.geometry import Size
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer
+from textual.widget import Widget
 
 from desk.db import describe_failure
 from desk.i18n import t
@@ -75,18 +76,8 @@ class DeskScreen(DeskMixin, Screen[None]):
 
 
 class RecordScreen(DeskScreen):
-    """A record's own page: its lifecycle actions need the footer room, so the register F-keys
-    (which still work) step out of it; F1 help and F9 board stay."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(key, f"app.open('{register}')", f"keys.{register}", show=False)
-        for key, register in (
-            ("f2", "reception"),
-            ("f3", "repairs"),
-            ("f4", "complaints"),
-            ("f10", "callbacks"),
-        )
-    ]
+    """A record's own page (a repair order, a complaint…): its lifecycle actions are ctrl keys
+    in the footer, enabled by the record's state."""
 
 
 class DeskDialog(DeskMixin, ModalScreen[T]):
@@ -97,11 +88,73 @@ class DeskDialog(DeskMixin, ModalScreen[T]):
         localise_bindings(self)
 
 
-class DeskFooter(Footer):
-    """The footer of every screen: compact, so the F-keys and the screen's own keys fit 120 columns.
+class DeskFooter(Widget):
+    """The keys of the screen and the desk, wrapped onto a second row when they do not fit.
 
-    The command palette (ctrl+p) is listed in F1 help instead of taking footer room.
+    Textual's own footer is one row that scrolls; the desk's keys must all be seen at once, in
+    both languages, at 120 columns. The command palette (ctrl+p) is listed in F1 help.
     """
 
-    def __init__(self) -> None:
-        super().__init__(compact=True, show_command_palette=False)
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"desk-footer--key", "desk-footer--description"}
+    DEFAULT_CSS = """
+    DeskFooter {
+        dock: bottom;
+        height: auto;
+        max-height: 3;
+        background: $footer-background;
+        color: $footer-foreground;
+    }
+    DeskFooter > .desk-footer--key { color: $footer-key-foreground; text-style: bold; }
+    DeskFooter > .desk-footer--description { color: $footer-description-foreground; }
+    """
+
+    def on_mount(self) -> None:
+        self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
+
+    def on_unmount(self) -> None:
+        self.screen.bindings_updated_signal.unsubscribe(self)
+
+    def _bindings_changed(self, screen: Screen[Any]) -> None:
+        if self.is_attached and screen is self.screen:
+            self.refresh(layout=True)
+
+    def on_resize(self) -> None:
+        self.refresh(layout=True)
+
+    def _pairs(self) -> list[Text]:
+        key_style = self.get_component_rich_style("desk-footer--key")
+        text_style = self.get_component_rich_style("desk-footer--description")
+        pairs: list[Text] = []
+        seen: set[str] = set()
+        for _node, binding, enabled, _tooltip in self.screen.active_bindings.values():
+            if not binding.show or binding.action in seen:
+                continue
+            seen.add(binding.action)
+            pair = Text.assemble(
+                (self.app.get_key_display(binding), key_style),
+                " ",
+                (binding.description, text_style),
+            )
+            if not enabled:
+                pair.stylize("dim")
+            pairs.append(pair)
+        return pairs
+
+    def _lines(self, width: int) -> list[Text]:
+        lines: list[Text] = [Text()]
+        for pair in self._pairs():
+            line = lines[-1]
+            needed = pair.cell_len + (2 if line.cell_len else 0)
+            if line.cell_len and line.cell_len + needed > width:
+                lines.append(Text())
+                line = lines[-1]
+            if line.cell_len:
+                line.append("  ")
+            line.append_text(pair)
+        return lines
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(self._lines(width or container.width))
+
+    def render(self) -> Text:
+        return Text("\n").join(self._lines(self.size.width or 120))
