@@ -35,9 +35,11 @@ REGISTER_MODES = {
     "passes": ("desk.screens.passes", "PassesScreen"),
     "handover": ("desk.screens.handover", "HandoverScreen"),
     "nightlog": ("desk.screens.nightlog", "NightLogScreen"),
+    "lookup": ("desk.screens.lookup", "LookupScreen"),
+    "report": ("desk.screens.report", "ReportScreen"),
 }
 # Registers of later versions: their keys say so when chosen (and stay out of the footer).
-COMING = {"lookup"}
+COMING: set[str] = set()
 
 
 def _screen_factory(module: str, name: str) -> Callable[[], Screen[Any]]:
@@ -61,7 +63,7 @@ class DeskApp(App[None]):
         Binding("f5", "open('keys')", "keys.keys", id="keys"),
         Binding("f6", "open('passes')", "keys.passes", id="passes"),
         Binding("f7", "open('handover')", "keys.handover", id="handover"),
-        Binding("f8", "open('lookup')", "keys.lookup", id="lookup", show=False),
+        Binding("f8", "open('lookup')", "keys.lookup", id="lookup"),
         Binding("f9", "open('board')", "keys.board", id="board"),
         Binding("f10", "open('callbacks')", "keys.callbacks", id="callbacks"),
         Binding("f11", "open('nightlog')", "keys.nightlog", id="nightlog", show=False),
@@ -184,6 +186,9 @@ class DeskApp(App[None]):
                         )
         if self.operator is not None:
             yield SystemCommand(t("keys.settings"), t("keys.settings"), self.action_settings)
+            yield SystemCommand(
+                t("keys.report"), t("keys.report"), lambda: self.action_open("report")
+            )
         yield SystemCommand(t("keys.quit") + " (ctrl+q)", t("keys.quit"), self.exit)
 
 

@@ -50,6 +50,7 @@ class BoardScreen(DeskScreen):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+r", "refresh", "keys.refresh"),
+        Binding("ctrl+t", "app.open('report')", "keys.report"),
         Binding("enter", "open_record", "keys.open", show=False),
     ]
     DEFAULT_CSS = """
