@@ -8,6 +8,9 @@ STAMP := $(VENV)/.desk-installed
 # bench/ may not exist yet in a fresh checkout (git keeps no empty folders)
 LINTED := desk tests $(wildcard bench)
 PYTEST_ARGS ?= -n 2
+# The service tests (no screens) run a second time on a real PostgreSQL server.
+POSTGRES_TESTS = $(wildcard tests/test_*_service.py) tests/test_operators.py \
+	tests/test_residents.py tests/test_deadlines.py tests/test_export.py
 
 .PHONY: run test lint venv system-deps lock clean-venv
 
@@ -21,6 +24,11 @@ test: $(STAMP) system-deps
 	$(BIN)/mypy desk
 	$(BIN)/python scripts/check-imports
 	$(BIN)/pytest $(PYTEST_ARGS)
+	@url=$$(scripts/postgres-server); \
+	if [ -n "$$url" ]; then \
+		echo "service tests again, on PostgreSQL"; \
+		DESK_TEST_POSTGRES="$$url" $(BIN)/pytest $(PYTEST_ARGS) $(POSTGRES_TESTS); \
+	else echo "no PostgreSQL server here: the PostgreSQL run is skipped"; fi
 
 lint: $(STAMP)
 	$(BIN)/ruff format --check $(LINTED)

@@ -383,6 +383,22 @@ def export_command(
 from desk.cli_calendar import calendar_app  # noqa: E402
 
 app.add_typer(calendar_app, name="calendar")
+from desk.cli_passes import gate_command  # noqa: E402
+
+app.command("gate")(gate_command)
+from desk.cli_handover import handover_app  # noqa: E402
+
+app.add_typer(handover_app, name="handover")
+from desk.cli_keys import keys_app  # noqa: E402
+
+app.add_typer(keys_app, name="keys")
+from desk.cli_report import report_app  # noqa: E402
+
+app.add_typer(report_app, name="report")
+
+from desk.cli_lookup import lookup_command  # noqa: E402
+
+app.command("lookup")(lookup_command)
 
 
 def main() -> None:

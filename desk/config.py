@@ -103,6 +103,21 @@ class PassRules(Strict):
     valid_for: str = "same_day"
 
 
+class ChecklistItem(Labelled):
+    """A tool or piece of equipment counted at every handover (对讲机 2, 手电筒 2 ...)."""
+
+    expected: int = 1
+
+
+class HandoverRules(Strict):
+    """What is checked when a shift is handed over."""
+
+    checklist: list[ChecklistItem] = Field(default_factory=list)
+    # the desk must be cleaned and the previous shift's log read before the incoming accepts
+    require_desk_cleaned: bool = True
+    require_log_read: bool = True
+
+
 class Summer(Strict):
     start: str = "05-01"
     end: str = "09-30"
@@ -133,6 +148,7 @@ class Settings(Strict):
     complaints: ComplaintRules = Field(default_factory=ComplaintRules)
     keys: KeyRules = Field(default_factory=KeyRules)
     passes: PassRules = Field(default_factory=PassRules)
+    handover: HandoverRules = Field(default_factory=HandoverRules)
     complaint_tables: dict[str, dict[str, ComplaintRule]] = Field(default_factory=dict)
     source: Path | None = Field(default=None, exclude=True)
 

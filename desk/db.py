@@ -142,6 +142,8 @@ def open_database(
     """Open (creating if needed) the desk database and bring its schema up to date."""
     url = database_url(db)
     path = sqlite_path(url)
+    import desk.services.search_index  # noqa: F401  (keeps the lookup index up to date)
+
     try:
         engine = make_engine(url)
         if migrate:

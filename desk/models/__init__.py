@@ -9,6 +9,7 @@ from desk.models.complaint import (
     Severity,
     Validity,
 )
+from desk.models.handover import Handover, HandoverPrint, HandoverState
 from desk.models.keys import (
     OPEN_LOAN_STATES,
     EntrustedKey,
@@ -21,11 +22,13 @@ from desk.models.keys import (
     KeyReturn,
     LoanState,
 )
+from desk.models.nightlog import NightLogEntry, NightLogState
 from desk.models.passes import GateResult, IdType, PassItem, PassState, Relationship, ReleasePass
 from desk.models.people import Operator, Resident, ResidentKind, Role, Unit
 from desk.models.reception import Channel, ReceptionCategory, ReceptionEntry, ReceptionState
 from desk.models.repair import OPEN_REPAIR_STATES, RepairLocation, RepairOrder, RepairState
 from desk.models.replies import ReplyState, StandardReply
+from desk.models.search import SavedFilter, SearchDoc
 
 __all__ = [
     "OPEN_COMPLAINT_STATES",
@@ -42,6 +45,9 @@ __all__ = [
     "EntrustedKeyUse",
     "EntrustedState",
     "GateResult",
+    "Handover",
+    "HandoverPrint",
+    "HandoverState",
     "IdType",
     "Key",
     "KeyCount",
@@ -49,6 +55,8 @@ __all__ = [
     "KeyLoan",
     "KeyReturn",
     "LoanState",
+    "NightLogEntry",
+    "NightLogState",
     "Operator",
     "PassItem",
     "PassState",
@@ -64,6 +72,8 @@ __all__ = [
     "Resident",
     "ResidentKind",
     "Role",
+    "SavedFilter",
+    "SearchDoc",
     "Severity",
     "StandardReply",
     "Unit",

@@ -11,15 +11,23 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Header, Static
 
 from desk.i18n import t
+from desk.printing.text import clip
 from desk.screens.base import DeskFooter, DeskScreen
-from desk.services import board, shifts
+from desk.screens.records import open_record
+from desk.services import board, handover, shifts
 from desk.services.board import OpenItem
 
 REFRESH_SECONDS = 30
+# the summary column is clipped by display cells (a Chinese character takes two)
+SUMMARY_CELLS = 40
 STATE_LABELS = {
     "repairs": "repair_state",
     "reception": "reception_state",
     "complaints": "complaint_state",
+    "key_loans": "key_loan_state",
+    "entrusted_keys": "entrusted_state",
+    "passes": "pass_state",
+    "nightlog": "nightlog_state",
 }
 
 
@@ -56,6 +64,7 @@ class BoardScreen(DeskScreen):
     DEFAULT_CSS = """
     BoardScreen #shift { padding: 0 1; height: 1; text-style: bold; }
     BoardScreen #counts { padding: 0 1; height: 1; }
+    BoardScreen #notice { padding: 0 1; height: auto; color: $error; text-style: bold; }
     BoardScreen #open-title { padding: 1 1 0 1; height: 2; }
     """
 
@@ -63,6 +72,7 @@ class BoardScreen(DeskScreen):
         yield Header()
         yield Static(id="shift")
         yield Static(id="counts")
+        yield Static(id="notice")
         yield Static(t("board.open_items"), id="open-title", classes="title")
         table: DataTable[str | Text] = DataTable(cursor_type="row", zebra_stripes=True, id="open")
         yield table
@@ -86,6 +96,7 @@ class BoardScreen(DeskScreen):
         with self.reading() as ctx:
             counts = board.today_counts(ctx)
             items = board.open_items(ctx)
+            notice = handover.board_notice(ctx, now)
         shift = shifts.current_shift(self.desk.settings, now)
         operator = self.desk.operator.name if self.desk.operator else ""
         self.query_one("#shift", Static).update(
@@ -95,11 +106,14 @@ class BoardScreen(DeskScreen):
                 operator=operator,
             )
         )
+        self.query_one("#notice", Static).update(notice or "")
         self.query_one("#counts", Static).update(
             f"{t('board.today')}  "
             f"{t('registers.reception')} {counts.reception}   "
             f"{t('registers.repairs')} {counts.repairs}   "
-            f"{t('registers.complaints')} {counts.complaints}"
+            f"{t('registers.complaints')} {counts.complaints}   "
+            f"{t('registers.key_loans')} {counts.key_loans}   "
+            f"{t('registers.passes')} {counts.passes}"
         )
         table = self.query_one("#open", DataTable)
         with self.app.batch_update():
@@ -109,7 +123,7 @@ class BoardScreen(DeskScreen):
                     t(f"registers.{item.register}"),
                     item.number,
                     item.room,
-                    item.summary[:30],
+                    clip(item.summary, SUMMARY_CELLS),
                     t(f"{STATE_LABELS[item.register]}.{item.state}"),
                     self.desk.show_time(item.opened_at),
                     due_text(item, now),
@@ -133,15 +147,4 @@ class BoardScreen(DeskScreen):
         if not key:
             return
         register, record_id = key.split(":")
-        if register == "repairs":
-            from desk.screens.repair_detail import RepairDetailScreen
-
-            self.app.push_screen(RepairDetailScreen(int(record_id)))
-        elif register == "complaints":
-            from desk.screens.complaint_detail import ComplaintDetailScreen
-
-            self.app.push_screen(ComplaintDetailScreen(int(record_id)))
-        elif register == "reception":
-            from desk.screens.reception_detail import ReceptionDetailScreen
-
-            self.app.push_screen(ReceptionDetailScreen(int(record_id)))
+        open_record(self.app, register, int(record_id))

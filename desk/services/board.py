@@ -8,7 +8,7 @@ from datetime import datetime, time
 from sqlalchemy import func
 from sqlmodel import col, select
 
-from desk.models import Complaint, ReceptionEntry, RepairOrder
+from desk.models import Complaint, KeyLoan, ReceptionEntry, ReleasePass, RepairOrder
 from desk.services import complaint_queries, reception, repair
 from desk.services.context import Ctx
 
@@ -36,6 +36,8 @@ class Counts:
     reception: int
     repairs: int
     complaints: int
+    key_loans: int
+    passes: int
 
 
 def start_of_day(ctx: Ctx) -> datetime:
@@ -54,6 +56,10 @@ def today_counts(ctx: Ctx) -> Counts:
         ).one(),
         complaints=ctx.session.exec(
             select(func.count()).where(col(Complaint.received_at) >= since)
+        ).one(),
+        key_loans=ctx.session.exec(select(func.count()).where(col(KeyLoan.out_at) >= since)).one(),
+        passes=ctx.session.exec(
+            select(func.count()).where(col(ReleasePass.created_at) >= since)
         ).one(),
     )
 
@@ -112,6 +118,12 @@ def open_items(ctx: Ctx) -> list[OpenItem]:
                 due_kind=complaint_queries.due_kind(case),
             )
         )
+    # Registers that build their own board rows (imported here: they import OpenItem from us).
+    from desk.services import keys, nightlog, passes
+
+    items.extend(keys.open_items(ctx))
+    items.extend(passes.open_items(ctx))
+    items.extend(nightlog.open_items(ctx))
     items.sort(key=due_order)
     return items
 

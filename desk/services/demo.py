@@ -32,6 +32,9 @@ from desk.services import operators, reception, repair, replies, residents
 from desk.services.calendar import WorkCalendar
 from desk.services.context import Ctx
 from desk.services.demo_complaints import plan_complaints
+from desk.services.demo_keys import plan_keys
+from desk.services.demo_passes import plan_passes
+from desk.services.demo_shifts import plan_shifts
 from desk.services.reception import ReceptionCreate
 from desk.services.repair import CallbackResult, RepairCompletion, RepairCreate
 
@@ -266,6 +269,9 @@ def build_demo(database: Database, now: datetime, seed: int = 2026) -> DemoSumma
         for index, state in enumerate(PLAN):
             _plan_repair(line, rng, index, state, directory, technicians)
         plan_complaints(line, rng, directory)
+        plan_keys(line, rng, directory)
+        plan_shifts(line, rng, directory)
+        plan_passes(line, rng, directory)
         line.run(session)
     return summary(database)
 

@@ -20,8 +20,18 @@ from sqlmodel import SQLModel, col, select
 from desk.models import (
     AuditEvent,
     Complaint,
+    EntrustedKey,
+    EntrustedKeyUse,
+    Handover,
+    HandoverPrint,
+    Key,
+    KeyCount,
+    KeyLoan,
+    KeyReturn,
+    NightLogEntry,
     Operator,
     ReceptionEntry,
+    ReleasePass,
     RepairOrder,
     Resident,
     Unit,
@@ -35,6 +45,7 @@ _TABLES: dict[str, type[SQLModel]] = {
     "reception": ReceptionEntry,
     "repairs": RepairOrder,
     "complaints": Complaint,
+    "passes": ReleasePass,
     "residents": Resident,
 }
 # Columns added to every exported record besides the table's own.
@@ -55,6 +66,10 @@ def check_registers(names: Iterable[str]) -> list[str]:
 
 def columns(register: str) -> list[str]:
     """The keys of an exported record of `register` (empty for registers not built yet)."""
+    if register == "keys":
+        return _key_columns()
+    if register == "shifts":
+        return _shift_columns()
     table = _TABLES.get(register)
     if table is None:
         return []
@@ -63,6 +78,8 @@ def columns(register: str) -> list[str]:
         names += list(_RESIDENT_EXTRA)
     if "operator_id" in names:
         names.append("operator")
+    if register == "passes":
+        names.append("items")
     return [*names, "events"]
 
 
@@ -98,6 +115,10 @@ def _events(
 
 def records(ctx: Ctx, register: str, since: datetime | None = None) -> list[dict[str, Any]]:
     """Every record of one register created at or after `since`, oldest first."""
+    if register == "keys":
+        return _key_records(ctx, since)
+    if register == "shifts":
+        return _shift_records(ctx, since)
     table = _TABLES.get(register)
     if table is None:
         check_registers([register])
@@ -112,6 +133,11 @@ def records(ctx: Ctx, register: str, since: datetime | None = None) -> list[dict
     units: dict[int, Unit] = {}
     if register == "residents":
         units = {u.id: u for u in ctx.session.exec(select(Unit)) if u.id is not None}
+    items: dict[int, list[dict[str, Any]]] = {}
+    if register == "passes":
+        from desk.services.pass_queries import export_items
+
+        items = export_items(ctx, since)
     out: list[dict[str, Any]] = []
     for row in ctx.session.exec(statement):
         item = {
@@ -125,8 +151,60 @@ def records(ctx: Ctx, register: str, since: datetime | None = None) -> list[dict
             item["unit"] = unit.code if unit else ""
         if "operator_id" in item:
             item["operator"] = names.get(item["operator_id"] or 0, "")
+        if register == "passes":
+            item["items"] = items.get(item["id"], [])
         item["events"] = events.get(item["id"], [])
         out.append(item)
+    return out
+
+
+# The keys register holds four kinds of record, each with its own audit register: cabinet keys,
+# loans (with their returns), entrusted keys (with their uses) and counts; "record" says which.
+_KEY_KINDS: tuple[tuple[str, type[SQLModel], str, str], ...] = (
+    ("key", Key, "keys", "created_at"),
+    ("loan", KeyLoan, "key_loans", "created_at"),
+    ("entrusted", EntrustedKey, "entrusted_keys", "created_at"),
+    ("count", KeyCount, "key_counts", "counted_at"),
+)
+
+
+def _key_columns() -> list[str]:
+    names: list[str] = ["record"]
+    for _, table, _, _ in _KEY_KINDS:
+        for column in table.__table__.columns:  # type: ignore[attr-defined]
+            if column.name not in names:
+                names.append(column.name)
+    return [*names, "operator", "returns", "uses", "events"]
+
+
+def _key_records(ctx: Ctx, since: datetime | None) -> list[dict[str, Any]]:
+    names = {op.id: op.name for op in ctx.session.exec(select(Operator)) if op.id is not None}
+
+    def plain(row: SQLModel) -> dict[str, Any]:
+        table = row.__table__  # type: ignore[attr-defined]
+        return {column.name: _plain(getattr(row, column.name), ctx.tz) for column in table.columns}
+
+    extras: dict[str, dict[int, list[dict[str, Any]]]] = {"loan": {}, "entrusted": {}}
+    for ret in ctx.session.exec(select(KeyReturn).order_by(col(KeyReturn.id))):
+        line = plain(ret) | {"received_by_name": names.get(ret.received_by, "")}
+        extras["loan"].setdefault(ret.loan_id, []).append(line)
+    for use in ctx.session.exec(select(EntrustedKeyUse).order_by(col(EntrustedKeyUse.id))):
+        extras["entrusted"].setdefault(use.entrusted_id, []).append(plain(use))
+    out: list[dict[str, Any]] = []
+    for record, table, register, created in _KEY_KINDS:
+        events = _events(ctx, register, since, names)
+        statement = select(table).order_by(col(table.id))  # type: ignore[attr-defined]
+        if since is not None:
+            statement = statement.where(col(getattr(table, created)) >= since)
+        for row in ctx.session.exec(statement):
+            item = {"record": record, **plain(row)}
+            item["operator"] = names.get(item.get("operator_id") or 0, "")
+            if record == "loan":
+                item["returns"] = extras["loan"].get(item["id"], [])
+            if record == "entrusted":
+                item["uses"] = extras["entrusted"].get(item["id"], [])
+            item["events"] = events.get(item["id"], [])
+            out.append(item)
     return out
 
 
@@ -162,3 +240,50 @@ def to_csv(register: str, rows: list[dict[str, Any]]) -> str:
     for row in rows:
         writer.writerow([_cell(row.get(name)) for name in header])
     return buffer.getvalue()
+
+
+# The shifts register: handovers (with their frozen summary and printed copies) and the night
+# log entries; "record" says which, each with its own audit events.
+_SHIFT_KINDS: tuple[tuple[str, type[SQLModel], str], ...] = (
+    ("handover", Handover, "handover"),
+    ("nightlog", NightLogEntry, "nightlog"),
+)
+
+
+def _shift_columns() -> list[str]:
+    names: list[str] = ["record"]
+    for _, table, _ in _SHIFT_KINDS:
+        for column in table.__table__.columns:  # type: ignore[attr-defined]
+            if column.name not in names:
+                names.append(column.name)
+    return [*names, "operator", "prints", "events"]
+
+
+def _shift_records(ctx: Ctx, since: datetime | None) -> list[dict[str, Any]]:
+    names = {op.id: op.name for op in ctx.session.exec(select(Operator)) if op.id is not None}
+    prints: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for copy in ctx.session.exec(select(HandoverPrint).order_by(col(HandoverPrint.id))):
+        prints[copy.handover_id].append(
+            {"at": _plain(copy.printed_at, ctx.tz), "format": copy.format, "path": copy.path,
+             "printer": copy.printer}
+        )  # fmt: skip
+    out: list[dict[str, Any]] = []
+    for record, table, register in _SHIFT_KINDS:
+        events = _events(ctx, register, since, names)
+        statement = select(table).order_by(col(table.id))  # type: ignore[attr-defined]
+        if since is not None:
+            statement = statement.where(col(table.created_at) >= since)  # type: ignore[attr-defined]
+        for row in ctx.session.exec(statement):
+            columns_ = row.__table__.columns  # type: ignore[attr-defined]
+            item: dict[str, Any] = {"record": record}
+            item |= {c.name: _plain(getattr(row, c.name), ctx.tz) for c in columns_}
+            for key in ("summary", "checklist"):
+                if isinstance(item.get(key), str) and item[key]:
+                    item[key] = json.loads(item[key])
+            operator = item.get("operator_id", item.get("outgoing_id"))
+            item["operator"] = names.get(operator or 0, "")
+            if record == "handover":
+                item["prints"] = prints.get(item["id"], [])
+            item["events"] = events.get(item["id"], [])
+            out.append(item)
+    return out

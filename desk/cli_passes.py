@@ -1,0 +1,43 @@
+"""`desk gate`: the gate terminal, where the guard checks release passes (another terminal)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from desk.cli import _fail, _guard, _options
+from desk.db import open_database
+from desk.i18n import current_language, normalise_language, set_language, t
+
+
+def gate_command(
+    ctx: typer.Context,
+    db: Annotated[
+        str | None,
+        typer.Option("--db", metavar="PATH", help="Database file (or URL); default as for desk."),
+    ] = None,
+    lang: Annotated[
+        str | None, typer.Option("--lang", metavar="en|zh", help="Language of the gate screen.")
+    ] = None,
+    guard: Annotated[
+        str, typer.Option("--guard", help="The guard's name (asked at the start when not given).")
+    ] = "",
+) -> None:
+    """Open the gate terminal: scan a pass, check the goods, mark all out / partly / refused.
+
+    Runs beside the desk on the same database; no sign-in (the guard's name goes on each check).
+    """
+    options = _options(ctx)
+    if lang is not None:
+        chosen = normalise_language(lang)
+        if chosen is None:
+            _fail(t("cli.bad_lang", value=lang))
+        set_language(chosen)
+    with _guard():
+        database = open_database(db or options.db)
+    try:
+        from desk.screens.gate import run_gate
+    except ImportError as exc:
+        _fail(t("cli.no_tui", message=exc))
+    run_gate(database, current_language(), guard.strip()[:60])

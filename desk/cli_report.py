@@ -1,0 +1,62 @@
+"""`desk report monthly`: the month's statistics as text, CSV, xlsx or HTML."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from desk.cli import _fail, _guard, _options
+from desk.clock import system_clock
+from desk.db import open_database
+from desk.i18n import t
+from desk.printing.report_files import FORMATS, render, write
+from desk.services import stats, stats_period
+from desk.services.context import Ctx
+
+report_app: typer.Typer = typer.Typer(help="Statistics for the office head.", no_args_is_help=True)
+
+
+@report_app.command("monthly")
+def monthly(
+    ctx: typer.Context,
+    month: Annotated[
+        str | None,
+        typer.Option(
+            "--month",
+            "-m",
+            help="2026-11, or a period 2026-11-01..2026-11-15. Default: this month.",
+        ),
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text, csv, xlsx or html.")] = "text",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to FILE instead of stdout.")
+    ] = None,
+) -> None:
+    """Volumes, repair timeliness and pass rate, complaints, callbacks, repeats, keys, passes."""
+    options = _options(ctx)
+    if fmt not in FORMATS:
+        _fail(t("cli.report.bad_format", value=fmt))
+    if fmt == "xlsx" and output is None:
+        _fail(t("cli.report.xlsx_needs_output"))
+    settings = options.settings
+    now = system_clock()
+    with _guard():
+        period = (
+            stats_period.parse(month, settings.tz)
+            if month is not None
+            else stats_period.this_month(now, settings.tz)
+        )
+        database = open_database(options.db)
+        with database.reading() as session:
+            report = stats.monthly(Ctx(session, None, database.settings, now), period)
+        if output is not None:
+            write(report, database.settings, fmt, output)
+        database.dispose()
+    if output is None:
+        content = render(report, database.settings, fmt)
+        assert isinstance(content, str)
+        typer.echo(content, nl=False)
+    else:
+        typer.echo(t("cli.report.written", path=output), err=True)

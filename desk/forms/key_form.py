@@ -1,0 +1,55 @@
+"""Fields of the key dialogs: a whole-number count, and a key picked by its tag."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.suggester import SuggestFromList
+from textual.widget import Widget
+from textual.widgets import Input
+
+from desk.forms.fields import TextField
+from desk.i18n import t
+from desk.services.errors import DeskError
+
+
+class CountField(TextField):
+    """A whole number of keys; empty reads as `empty` (0 unless told)."""
+
+    def __init__(self, name: str, *, empty: int = 0, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 3)
+        super().__init__(name, **kwargs)
+        self.empty = empty
+
+    @property
+    def value(self) -> int:  # type: ignore[override]
+        typed = self.input.value.strip()
+        if not typed:
+            return self.empty
+        if not typed.isdigit():
+            raise DeskError("key_error.bad_number", field=self.field_name, value=typed)
+        return int(typed)
+
+
+class KeyTagField(TextField):
+    """A cabinet key by its tag, completed from the cabinet; the note says what it opens."""
+
+    def __init__(self, name: str, hints: dict[str, str], **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 40)
+        super().__init__(name, **kwargs)
+        self.hints = hints
+
+    def control(self) -> Widget:
+        return Input(
+            max_length=40,
+            suggester=SuggestFromList(sorted(self.hints), case_sensitive=False),
+            id=self.field_name,
+        )
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.set_note(self.hints.get(event.value.strip().upper(), ""))
+
+
+def staff_note(names: list[str]) -> str:
+    return t("keys_ui.dialog.staff_hint", names="、".join(names)) if names else ""

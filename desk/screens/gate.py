@@ -1,0 +1,248 @@
+"""The gate terminal (`desk gate`): the guard scans a pass, checks the goods, marks the result.
+
+A small app of its own, run in another terminal on the same database as the desk. The guard is
+not an operator and does not sign in: the events carry no operator and the guard's name in their
+data. A pass that may not be used (expired, voided, used, unknown) is refused loudly: a red
+banner across the screen and the bell, and nothing can be marked.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Footer, Input, Static
+
+from desk.clock import Clock, fmt, system_clock
+from desk.db import Database, describe_failure
+from desk.i18n import set_language, t
+from desk.models import GateResult, PassItem, ReleasePass
+from desk.screens.base import localise_bindings
+from desk.services import passes
+from desk.services.context import Ctx
+from desk.services.errors import DeskError
+
+
+class AskDialog(ModalScreen[str | None]):
+    """One line asked of the guard (name, what stayed behind, why refused); Enter gives it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "keys.cancel", id="gate_ask_cancel"),
+    ]
+
+    def __init__(self, prompt: str, value: str = "", *, required: bool = True) -> None:
+        super().__init__()
+        self.prompt, self.value, self.required = prompt, value, required
+        localise_bindings(self)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="ask-box"):
+            yield Static(self.prompt, id="ask-prompt")
+            yield Input(self.value, max_length=500, id="ask-input")
+            yield Static(t("gate.ask_hint"), id="ask-hint")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if event.value.strip():
+            self.dismiss(event.value.strip())
+        else:
+            self.app.bell()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class GateScreen(Screen[None]):
+    """The number box, the verdict banner, and the pass's goods shown large."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f2", "mark('all_out')", "gate.keys.all_out", id="gate_all_out"),
+        Binding("f3", "mark('partly')", "gate.keys.partly", id="gate_partly"),
+        Binding("f4", "mark('refused')", "gate.keys.refused", id="gate_refused"),
+        Binding("escape", "clear", "gate.keys.clear", id="gate_clear"),
+        Binding("f8", "change_guard", "gate.keys.guard", id="gate_guard"),
+        Binding("ctrl+q", "app.quit", "keys.quit", id="gate_quit"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.current: ReleasePass | None = None
+        localise_bindings(self)
+
+    @property
+    def gate(self) -> GateApp:
+        assert isinstance(self.app, GateApp)
+        return self.app
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="gate-top")
+        yield Input(placeholder=t("gate.number_placeholder"), id="gate-number")
+        yield Static(t("gate.waiting"), id="gate-banner")
+        with VerticalScroll(id="gate-body"):
+            yield Static(id="gate-pass")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.show_guard()
+        self.query_one("#gate-number", Input).focus()
+
+    def show_guard(self) -> None:
+        guard = self.gate.guard or t("gate.no_guard")
+        self.query_one("#gate-top", Static).update(t("gate.top", guard=guard))
+
+    def banner(self, message: str, kind: str) -> None:
+        banner = self.query_one("#gate-banner", Static)
+        banner.update(message)
+        for name in ("-refused", "-ok", "-done"):
+            banner.set_class(name == f"-{kind}", name)
+        if kind == "refused":
+            self.app.bell()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        typed = event.value.strip()
+        if not typed:
+            return
+        now = self.gate.clock()
+        with self.gate.database.reading() as session:
+            ctx = self.gate.ctx(session, now)
+            found = passes.find(ctx, typed)
+            refused = passes.refusal(ctx, found, typed)
+            items = passes.items_of(ctx, found.id) if found and found.id else []
+        self.current = None if refused else found
+        self.query_one("#gate-pass", Static).update(self.pass_view(found, items, now))
+        if refused is not None:
+            self.banner(refused.message, "refused")
+        else:
+            self.banner(t("gate.valid", number=found.number if found else ""), "ok")
+        self.refresh_bindings()
+
+    def pass_view(self, found: ReleasePass | None, items: list[PassItem], now: datetime) -> Table:
+        view = Table.grid(padding=(0, 3))
+        view.add_column(style="bold", no_wrap=True)
+        view.add_column(ratio=1)
+        if found is None:
+            return view
+        tz = self.gate.database.settings.tz
+        status = passes.status_of(found, now)
+        view.add_row(t("pass_slip.number"), Text(found.number, style="bold"))
+        view.add_row(t("pass_slip.room"), Text(found.room, style="bold"))
+        view.add_row(t("pass_slip.applicant"), found.applicant)
+        view.add_row(t("pass_slip.plate"), Text(found.vehicle_plate or t("pass_slip.no_vehicle")))
+        view.add_row(t("pass_slip.valid_until"), fmt(found.valid_until, tz))
+        view.add_row(t("passes_ui.col_status"), t(f"pass_status.{status}"))
+        goods = Table(box=None, padding=(0, 2), show_edge=False, header_style="bold")
+        for key in ("line", "description", "quantity", "remark"):
+            goods.add_column(t(f"passes_ui.col_item_{key}"))
+        for item in items:
+            quantity = Text(str(item.quantity), style="bold reverse")
+            goods.add_row(
+                str(item.line_no), Text(item.description, style="bold"), quantity, item.remark
+            )
+        view.add_row(t("passes_ui.items_title"), goods)
+        return view
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "mark":
+            return True if self.current is not None else None
+        return True
+
+    def action_mark(self, result: str) -> None:
+        if self.current is None:
+            self.app.bell()
+            return
+        number = self.current.number
+        if result == GateResult.all_out:
+            self.record(number, result, "")
+            return
+        prompt = t("gate.ask_partly" if result == GateResult.partly else "gate.ask_refused")
+
+        def noted(note: str | None) -> None:
+            if note:
+                self.record(number, result, note)
+
+        self.app.push_screen(AskDialog(prompt), callback=noted)
+
+    def record(self, number: str, result: str, note: str) -> None:
+        if not self.gate.guard:
+            self.action_change_guard()
+            return
+        try:
+            with self.gate.database.writing() as session:
+                saved = passes.gate_check(
+                    self.gate.ctx(session), number, result, self.gate.guard, note
+                )
+        except DeskError as error:
+            self.banner(error.message, "refused")
+            self.current = None
+            self.refresh_bindings()
+            return
+        except SQLAlchemyError as exc:  # said plainly; the transaction saved nothing
+            message = describe_failure(exc, self.gate.database.path)
+            self.banner(t("app.db_error", message=message), "refused")
+            return
+        self.banner(
+            t("gate.recorded", number=saved.number, result=t(f"gate_result.{result}")), "done"
+        )
+        self.action_clear(keep_banner=True)
+
+    def action_clear(self, keep_banner: bool = False) -> None:
+        self.current = None
+        box = self.query_one("#gate-number", Input)
+        box.value = ""
+        box.focus()
+        self.query_one("#gate-pass", Static).update("")
+        if not keep_banner:
+            self.banner(t("gate.waiting"), "")
+        self.refresh_bindings()
+
+    def action_change_guard(self) -> None:
+        def named(name: str | None) -> None:
+            if name:
+                self.gate.guard = name[:60]
+                self.show_guard()
+            self.query_one("#gate-number", Input).focus()
+
+        self.app.push_screen(AskDialog(t("gate.ask_guard"), self.gate.guard), callback=named)
+
+
+class GateApp(App[None]):
+    """The gate terminal; the guard's name is asked once and kept for the session."""
+
+    CSS_PATH = Path(__file__).parent / "gate.tcss"
+    ENABLE_COMMAND_PALETTE = False
+
+    def __init__(
+        self,
+        database: Database,
+        *,
+        lang: str = "zh_CN",
+        clock: Clock = system_clock,
+        guard: str = "",
+    ) -> None:
+        set_language(lang)
+        super().__init__()
+        self.database, self.lang, self.clock, self.guard = database, lang, clock, guard
+        self.title = t("gate.title")
+
+    def ctx(self, session: Session, now: datetime | None = None) -> Ctx:
+        return Ctx(session, None, self.database.settings, now or self.clock())
+
+    def on_mount(self) -> None:
+        screen = GateScreen()
+        self.push_screen(screen)
+        if not self.guard:
+            screen.action_change_guard()
+
+
+def run_gate(database: Database, lang: str, guard: str = "") -> None:
+    GateApp(database, lang=lang, guard=guard).run()

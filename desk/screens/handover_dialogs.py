@@ -1,0 +1,147 @@
+"""Dialogs of the handover and night log: PINs, the incoming operator, a reason, past handovers."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.widget import Widget
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from desk.forms.fields import CheckField, DeskForm, TextField
+from desk.i18n import t
+from desk.screens.base import DeskDialog, DeskFooter
+from desk.screens.repair_dialogs import FormDialog
+from desk.services.errors import DeskError
+
+
+class PinField(TextField):
+    """A PIN, typed without showing it."""
+
+    def control(self) -> Widget:
+        return Input(password=True, max_length=8, id=self.field_name)
+
+
+def _banner() -> Static:
+    return Static("", classes="form-error")
+
+
+class PinDialog(FormDialog[str | None]):
+    """The outgoing operator's PIN; returns it (checked by the service)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.operator_name = name
+
+    def heading(self) -> str:
+        return t("handover_ui.sign_off_title", name=self.operator_name)
+
+    def build_form(self) -> DeskForm:
+        return DeskForm(_banner(), PinField("pin", label=t("handover_ui.pin")))
+
+    def submit(self, form: DeskForm) -> str | DeskError:
+        pin = str(form.read()["pin"])
+        return pin if pin else DeskError("field.required", field="pin")
+
+
+class IncomingDialog(FormDialog[tuple[str, str, str] | None]):
+    """The incoming operator's name and PIN (and a reason when refusing): (name, pin, reason)."""
+
+    def __init__(self, *, refusing: bool, name: str = "") -> None:
+        super().__init__()
+        self.refusing, self.initial_name = refusing, name
+
+    def heading(self) -> str:
+        return t("handover_ui.refuse_title" if self.refusing else "handover_ui.acknowledge_title")
+
+    def build_form(self) -> DeskForm:
+        fields: list[Widget] = [
+            _banner(),
+            TextField("incoming", max_length=40),
+            PinField("pin", label=t("handover_ui.pin")),
+        ]
+        if self.refusing:
+            fields.append(TextField("refusal_reason", max_length=500))
+        else:
+            fields.append(CheckField("log_read", True, label=t("handover_ui.log_read")))
+        return DeskForm(*fields)
+
+    def prepare(self) -> None:
+        self.query_one("#incoming", Input).value = self.initial_name
+
+    def submit(self, form: DeskForm) -> tuple[str, str, str] | DeskError:
+        values = form.read()
+        name, pin = str(values["incoming"]).strip(), str(values["pin"])
+        if not name:
+            return DeskError("field.required", field="incoming")
+        if not pin:
+            return DeskError("field.required", field="pin")
+        if self.refusing:
+            reason = str(values["refusal_reason"]).strip()
+            if not reason:
+                return DeskError("field.required", field="refusal_reason")
+            return name, pin, reason
+        if not values["log_read"]:
+            return DeskError("handover_ui.error.log_not_read")
+        return name, pin, ""
+
+
+class ReasonDialog(FormDialog[str | None]):
+    """One line of text that must not be empty (e.g. why a night entry is closed)."""
+
+    def __init__(self, title: str, field: str) -> None:
+        super().__init__()
+        self.title_text, self.field = title, field
+
+    def heading(self) -> str:
+        return self.title_text
+
+    def build_form(self) -> DeskForm:
+        return DeskForm(_banner(), TextField(self.field, max_length=500))
+
+    def submit(self, form: DeskForm) -> str | DeskError:
+        reason = str(form.read()[self.field]).strip()
+        return reason or DeskError("field.required", field=self.field)
+
+
+class HistoryDialog(DeskDialog[int | None]):
+    """Past handovers, newest first; Enter returns the one to reprint."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "keys.cancel", id="history_cancel"),
+    ]
+    DEFAULT_CSS = """
+    HistoryDialog { align: center middle; }
+    HistoryDialog #history-box {
+        width: 100; max-width: 100%; height: auto; max-height: 90%;
+        border: round $primary; background: $surface; padding: 0 1;
+    }
+    HistoryDialog #history-title { text-style: bold; height: 1; }
+    HistoryDialog OptionList { height: auto; max-height: 30; }
+    """
+
+    def __init__(self, rows: list[tuple[int, str]]) -> None:
+        super().__init__()
+        self.rows = rows
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="history-box"):
+            yield Static(t("handover_ui.history_title"), id="history-title")
+            yield OptionList(*(Option(text, id=str(key)) for key, text in self.rows))
+        yield DeskFooter()
+
+    def on_mount(self) -> None:
+        choices = self.query_one(OptionList)
+        if self.rows:
+            choices.highlighted = 0
+        choices.focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.dismiss(int(event.option.id or 0) or None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

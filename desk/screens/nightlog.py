@@ -1,0 +1,200 @@
+"""The night log: the night duty logs calls; in the morning the clerk turns each entry left for
+the morning into a repair order or a complaint (pre-filled, linked) or closes it with a reason."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widget import Widget
+from textual.widgets import DataTable, Header, Static
+
+from desk.forms.fields import CheckField, DeskForm, RoomField, TextField, WhenField
+from desk.i18n import t
+from desk.models import NightLogEntry, NightLogState
+from desk.screens.base import DeskFooter, DeskScreen
+from desk.screens.handover_dialogs import ReasonDialog
+from desk.screens.repair_dialogs import FormDialog
+from desk.screens.repairs import short
+from desk.services import nightlog, operators
+from desk.services.errors import DeskError
+from desk.services.nightlog import NightLogCreate
+
+COLUMNS = ("number", "at", "caller", "room", "what", "done", "state", "operator")
+
+
+class NightEntryDialog(FormDialog[int | None]):
+    """Log one night call or visit; returns the saved entry's id."""
+
+    def heading(self) -> str:
+        return t("nightlog_ui.new_title")
+
+    def build_form(self) -> DeskForm:
+        return DeskForm(
+            Static("", classes="form-error"),
+            WhenField("logged_at"),
+            TextField("caller", max_length=60),
+            RoomField("room"),
+            TextField("phone", max_length=30),
+            TextField("what", max_length=2000),
+            TextField("action_taken", max_length=2000),
+            CheckField("emergency"),
+        )
+
+    def first_focus(self) -> Widget | None:
+        return self.query_one("#caller")
+
+    def submit(self, form: DeskForm) -> int | DeskError | None:
+        data = NightLogCreate.model_validate(form.read())
+        outcome = self.attempt(lambda ctx: nightlog.log(ctx, data))
+        if isinstance(outcome, DeskError):
+            return outcome
+        with self.reading() as ctx:
+            self.desk.notify(t("nightlog_ui.saved", number=nightlog.number(outcome, ctx)))
+        return outcome.id
+
+
+class NightLogScreen(DeskScreen):
+    """Entries left for the morning (the clerk's work) above the last 24 hours of the log."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+n", "new_entry", "nightlog_ui.keys.new", id="nightlog_new"),
+        Binding("ctrl+g", "to_repair", "nightlog_ui.keys.to_repair", id="nightlog_to_repair"),
+        Binding(
+            "ctrl+t", "to_complaint", "nightlog_ui.keys.to_complaint", id="nightlog_to_complaint"
+        ),
+        Binding("ctrl+x", "close_entry", "nightlog_ui.keys.close", id="nightlog_close"),
+        Binding("ctrl+r", "refresh", "keys.refresh", id="nightlog_refresh"),
+    ]
+    DEFAULT_CSS = """
+    NightLogScreen .title { padding: 0 1; height: 1; text-style: bold; }
+    NightLogScreen #morning { height: 1fr; }
+    NightLogScreen #recent { height: 1fr; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(t("nightlog_ui.morning"), id="morning-title", classes="title")
+        yield DataTable(cursor_type="row", zebra_stripes=True, id="morning")
+        yield Static(t("nightlog_ui.recent"), classes="title")
+        yield DataTable(cursor_type="row", zebra_stripes=True, id="recent")
+        yield DeskFooter()
+
+    def on_mount(self) -> None:
+        for selector in ("#morning", "#recent"):
+            table = self.query_one(selector, DataTable)
+            for key in COLUMNS:
+                table.add_column(t(f"nightlog_ui.col_{key}"), key=key)
+        self.refresh_entries()
+        self.query_one("#morning", DataTable).focus()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_entries()
+
+    def action_refresh(self) -> None:
+        self.refresh_entries()
+
+    def _row(self, entry: NightLogEntry, number: str, names: dict[int, str]) -> list[str | Text]:
+        what = short(entry.what, 24)
+        return [
+            number,
+            self.desk.show_time(entry.logged_at),
+            short(entry.caller, 8),
+            entry.room,
+            Text(f"[{t('nightlog_ui.emergency_mark')}] {what}", style="bold red")
+            if entry.emergency
+            else what,
+            short(entry.action_taken or entry.close_reason, 20),
+            Text(
+                t(f"nightlog_state.{entry.state}"),
+                style="yellow" if entry.state == NightLogState.left_for_morning else "",
+            ),
+            names.get(entry.operator_id, ""),
+        ]
+
+    def refresh_entries(self) -> None:
+        with self.reading() as ctx:
+            morning = nightlog.left_for_morning(ctx)
+            recent = nightlog.recent(ctx)
+            ids = {e.operator_id for e in morning + recent}
+            names = operators.operator_names(ctx, ids)
+            numbers = {e.id: nightlog.number(e, ctx) for e in morning + recent}
+        with self.app.batch_update():
+            for selector, entries in (("#morning", morning), ("#recent", recent)):
+                table = self.query_one(selector, DataTable)
+                table.clear()
+                for entry in entries:
+                    table.add_row(*self._row(entry, numbers[entry.id], names), key=str(entry.id))
+        self.query_one("#morning-title", Static).update(
+            t("nightlog_ui.morning") if morning else t("nightlog_ui.morning_empty")
+        )
+
+    def selected(self) -> int | None:
+        table = self.query_one("#morning", DataTable)
+        if not table.row_count:
+            self.desk.notify(t("nightlog_ui.none_selected"), severity="warning")
+            return None
+        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+        return int(row_key.value) if row_key.value else None
+
+    def action_new_entry(self) -> None:
+        self.app.push_screen(NightEntryDialog(), callback=lambda _: self.refresh_entries())
+
+    def _transfer(self, register: str) -> None:
+        entry_id = self.selected()
+        if entry_id is None:
+            return
+        with self.reading() as ctx:
+            entry = nightlog.get(ctx, entry_id)
+            number = nightlog.number(entry, ctx)
+            if register == "repairs":
+                from desk.screens.repair_form import RepairFormScreen
+
+                screen: FormDialog[int | None] = RepairFormScreen(
+                    prefill=nightlog.repair_prefill(ctx, entry)
+                )
+            else:
+                from desk.screens.complaint_form import ComplaintFormScreen
+
+                screen = ComplaintFormScreen(prefill=nightlog.complaint_prefill(ctx, entry))
+
+        def saved(record_id: int | None) -> None:
+            if record_id is None:
+                return
+            done = self.attempt(lambda ctx: nightlog.transfer(ctx, entry_id, register, record_id))
+            if isinstance(done, DeskError):
+                self.desk.notify(done.message, severity="error")
+            else:
+                record = t(f"registers.{register}")
+                self.desk.notify(t("nightlog_ui.transferred", number=number, record=record))
+            self.refresh_entries()
+
+        self.app.push_screen(screen, callback=saved)
+
+    def action_to_repair(self) -> None:
+        self._transfer("repairs")
+
+    def action_to_complaint(self) -> None:
+        self._transfer("complaints")
+
+    def action_close_entry(self) -> None:
+        entry_id = self.selected()
+        if entry_id is None:
+            return
+        with self.reading() as ctx:
+            number = nightlog.number(nightlog.get(ctx, entry_id), ctx)
+
+        def chosen(reason: str | None) -> None:
+            if reason is None:
+                return
+            done = self.attempt(lambda ctx: nightlog.close(ctx, entry_id, reason))
+            if isinstance(done, DeskError):
+                self.desk.notify(done.message, severity="error")
+                return
+            self.desk.notify(t("nightlog_ui.closed", number=number))
+            self.refresh_entries()
+
+        title = t("nightlog_ui.close_title", number=number)
+        self.app.push_screen(ReasonDialog(title, "close_reason"), callback=chosen)

@@ -1,0 +1,263 @@
+"""One release pass: every field, its items, its history, and what the desk can do with it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.widgets import DataTable, Header, Static
+
+from desk.i18n import t
+from desk.models import AuditEvent, PassItem, PassState, ReleasePass
+from desk.screens.base import DeskFooter, RecordScreen
+from desk.screens.pass_dialogs import GateAtDeskDialog, PassDialog, VoidDialog
+from desk.screens.passes import status_cell, stub_cell
+from desk.services import audit, operators, passes
+from desk.services.errors import DeskError
+
+
+class PassDetailScreen(RecordScreen):
+    """Read-only view of a pass; each step opens its own dialog or asks nothing (stub back)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+g", "gate", "passes_ui.keys.gate", id="pass_gate"),
+        Binding("ctrl+t", "stub", "passes_ui.keys.stub", id="pass_stub"),
+        Binding("ctrl+x", "void", "passes_ui.keys.void", id="pass_void"),
+        Binding("ctrl+w", "print_slip", "keys.print", id="pass_print"),
+        Binding("ctrl+r", "refresh", "keys.refresh", id="pass_detail_refresh", show=False),
+        Binding("escape", "back", "repair_ui.keys.back", id="pass_back"),
+    ]
+    DEFAULT_CSS = """
+    PassDetailScreen #pass-title { padding: 0 1; height: 1; text-style: bold; }
+    PassDetailScreen #pass-body { height: 1fr; padding: 0 1; }
+    PassDetailScreen #pass-fields, PassDetailScreen #pass-items { height: auto; }
+    PassDetailScreen .section { height: 1; margin: 1 0 0 0; text-style: bold; }
+    PassDetailScreen #pass-history { height: auto; max-height: 100%; }
+    """
+
+    def __init__(self, pass_id: int) -> None:
+        super().__init__()
+        self.pass_id = pass_id
+        self.found: ReleasePass | None = None
+        self.items: list[PassItem] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="pass-title")
+        with VerticalScroll(id="pass-body"):
+            yield Static(id="pass-fields")
+            yield Static(t("passes_ui.items_title"), classes="section")
+            yield Static(id="pass-items")
+            yield Static(t("repair_ui.history"), classes="section")
+            history: DataTable[str | Text] = DataTable(cursor_type="row", id="pass-history")
+            yield history
+        yield DeskFooter()
+
+    def on_mount(self) -> None:
+        history = self.query_one("#pass-history", DataTable)
+        for key in ("at", "operator", "action", "detail"):
+            history.add_column(t(f"repair_ui.col_{key}"), key=key)
+        self.refresh_detail()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_detail()
+
+    def refresh_detail(self) -> None:
+        with self.reading() as ctx:
+            found = passes.get(ctx, self.pass_id)
+            self.items = passes.items_of(ctx, self.pass_id)
+            events = audit.history(ctx, passes.REGISTER, self.pass_id)
+            ids = {e.operator_id for e in events if e.operator_id is not None}
+            ids |= {found.operator_id, found.stub_received_by or 0}
+            names = operators.operator_names(ctx, ids)
+        self.found = found
+        now = self.desk.now()
+        title = Text(t("passes_ui.detail_title", number=found.number) + "  ")
+        title.append(status_cell(found, now))
+        self.query_one("#pass-title", Static).update(title)
+        self.query_one("#pass-fields", Static).update(self.fields_table(found, names))
+        self.query_one("#pass-items", Static).update(self.items_table())
+        history = self.query_one("#pass-history", DataTable)
+        with self.app.batch_update():
+            history.clear()
+            for event in events:
+                history.add_row(
+                    self.desk.show_time(event.at),
+                    names.get(event.operator_id or 0, ""),
+                    t(f"passes_ui.action.{event.action}"),
+                    self.event_detail(event),
+                    key=str(event.id),
+                )
+        self.refresh_bindings()
+
+    def fields_table(self, found: ReleasePass, names: dict[int, str]) -> Table:
+        show = self.desk.show_time
+        now = self.desk.now()
+        rows: list[tuple[str, str | Text]] = [
+            (t("fields.number"), found.number),
+            (t("fields.room"), found.room),
+            (t("fields.applicant"), found.applicant),
+            (t("fields.relationship"), t(f"relationship.{found.relationship}")),
+            (t("passes_ui.label_id"), f"{t(f'id_type.{found.id_type}')} ****{found.id_last4}"),
+        ]
+        if found.owner_confirmed is not None:
+            answer = t("app.yes") if found.owner_confirmed else t("app.no")
+            line = t(
+                "passes_ui.confirmation_line",
+                who=found.owner_confirmed_by,
+                phone=found.owner_phone_called,
+                at=show(found.owner_confirmed_at),
+                answer=answer,
+            )
+            rows.append((t("passes_ui.label_confirmation"), line))
+        rows += [
+            (t("fields.vehicle_plate"), found.vehicle_plate),
+            (
+                t("passes_ui.label_valid"),
+                f"{found.valid_on.isoformat()}  -> {show(found.valid_until)}",
+            ),
+            (t("fields.operator"), f"{names.get(found.operator_id, '')}  {show(found.created_at)}"),
+            (t("passes_ui.col_status"), status_cell(found, now)),
+        ]
+        if found.gate_checked_at:
+            gate = f"{t(f'gate_result.{found.gate_result}')}  {found.guard_name}  "
+            rows.append((t("passes_ui.label_gate"), gate + show(found.gate_checked_at)))
+            rows.append((t("fields.gate_note"), found.gate_note))
+        if found.voided_at:
+            rows.append((t("pass_state.voided"), f"{show(found.voided_at)}  {found.void_reason}"))
+        stub = stub_cell(found, now)
+        if found.stub_returned_at:
+            received = names.get(found.stub_received_by or 0, "")
+            stub.append(f"  {show(found.stub_returned_at)}  {received}", style="")
+        rows.append((t("passes_ui.col_stub"), stub))
+        table = Table.grid(padding=(0, 2))
+        table.add_column(style="bold", no_wrap=True)
+        table.add_column(ratio=1)
+        for label, value in rows:
+            if value:
+                table.add_row(label, value)
+        return table
+
+    def items_table(self) -> Table:
+        table = Table(box=None, padding=(0, 1), show_edge=False)
+        for key in ("line", "description", "quantity", "remark"):
+            table.add_column(
+                t(f"passes_ui.col_item_{key}"),
+                justify="right" if key != "description" and key != "remark" else "left",
+            )
+        for item in self.items:
+            table.add_row(str(item.line_no), item.description, str(item.quantity), item.remark)
+        return table
+
+    def event_detail(self, event: AuditEvent) -> str:
+        data: dict[str, Any] = audit.event_data(event)
+        parts: list[str] = []
+        if event.action == "issued":
+            parts.append(t("passes_ui.lines", n=len(data.get("items", []))))
+            if data.get("applicant_not_owner_on_file"):
+                parts.append(t("passes_ui.noted_not_owner_short"))
+        if event.action == "gate_checked":
+            parts += [t(f"gate_result.{data.get('result', '')}"), str(data.get("guard", ""))]
+            parts.append(str(data.get("note", "")))
+        if data.get("without_gate_check"):
+            parts.append(t("passes_ui.without_gate_check"))
+        parts.append(event.reason)
+        return "; ".join(part for part in parts if part)
+
+    # --- keys -------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        found = self.found
+        if found is None:
+            return action not in ("gate", "stub", "void")
+        if action == "void":
+            return found.state == PassState.issued
+        if action == "gate":
+            with self.reading() as ctx:
+                return passes.refusal(ctx, found, found.number) is None
+        if action == "stub":
+            return found.stub_returned_at is None
+        return True
+
+    def action_refresh(self) -> None:
+        self.refresh_detail()
+
+    def action_back(self) -> None:
+        self.dismiss()
+
+    def _open(self, dialog: PassDialog) -> None:
+        def done(saved: ReleasePass | None) -> None:
+            self.refresh_detail()
+            if saved is not None:
+                status = passes.status_of(saved, self.desk.now())
+                self.notify(
+                    t("passes_ui.done", number=saved.number, state=t(f"pass_status.{status}"))
+                )
+
+        self.app.push_screen(dialog, callback=done)
+
+    def action_gate(self) -> None:
+        if self.found is not None:
+            self._open(GateAtDeskDialog(self.found))
+
+    def action_void(self) -> None:
+        if self.found is not None:
+            self._open(VoidDialog(self.found))
+
+    def action_stub(self) -> None:
+        if self.found is None:
+            return
+        number = self.found.number
+        outcome = self.attempt(lambda ctx: passes.return_stub(ctx, number))
+        if isinstance(outcome, DeskError):
+            self.notify(outcome.message, severity="error")
+        else:
+            self.notify(t("passes_ui.stub_ticked", number=number))
+        self.refresh_detail()
+
+    # --- printing ---------------------------------------------------------------------
+
+    def action_print_slip(self) -> None:
+        if self.found is not None:
+            path = self.desk.database.path
+            folder = (path.parent if path is not None else Path("data")) / "printed"
+            self.print_slip(self.found, list(self.items), folder)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="print")
+    def print_slip(self, found: ReleasePass, items: list[PassItem], folder: Path) -> None:
+        """Write the slip as text and PDF beside the database; send the PDF to the site printer."""
+        app = self.desk
+        from desk.printing import cups, pass_slip
+
+        settings = app.settings
+        with app.database.reading() as session:
+            names = operators.operator_names(app.ctx(session), {found.operator_id})
+        extra: dict[str, Any] = {"clerk": names.get(found.operator_id, ""), "printed_at": app.now()}
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            txt = folder / f"{found.number}.txt"
+            text = pass_slip.pass_slip_text(found, items, settings, **extra)
+            txt.write_text(text, encoding="utf-8")
+            pdf = pass_slip.pass_slip_pdf(
+                found, items, settings, folder / f"{found.number}.pdf", **extra
+            )
+            app.call_from_thread(app.notify, t("passes_ui.print.written", txt=txt, pdf=pdf))
+            if settings.site.printer:
+                cups.print_file(pdf, settings.site.printer)
+                app.call_from_thread(
+                    app.notify, t("repair_ui.print.sent", printer=settings.site.printer)
+                )
+        except DeskError as error:
+            app.call_from_thread(
+                app.notify, t("repair_ui.print.failed", message=error.message), severity="error"
+            )
+        except OSError as exc:
+            app.call_from_thread(
+                app.notify, t("repair_ui.print.failed", message=str(exc)), severity="error"
+            )

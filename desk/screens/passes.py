@@ -1,0 +1,134 @@
+"""The release passes register (F6): today's passes and every pass still waiting for the gate."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import DataTable, Header, Static
+
+from desk.i18n import t
+from desk.models import ReleasePass
+from desk.screens.base import DeskFooter, DeskScreen
+from desk.services import passes
+from desk.services.passes import PassStatus, StubStatus
+from desk.services.residents import mask_name
+
+COLUMNS = ("number", "room", "applicant", "items", "valid_until", "status", "gate", "stub")
+STATUS_STYLE = {
+    PassStatus.valid: "bold",
+    PassStatus.used: "green",
+    PassStatus.partly: "yellow",
+    PassStatus.refused: "red",
+    PassStatus.expired: "dim",
+    PassStatus.voided: "dim strike",
+}
+
+
+def status_cell(found: ReleasePass, now: datetime) -> Text:
+    status = passes.status_of(found, now)
+    return Text(t(f"pass_status.{status}"), style=STATUS_STYLE.get(status, ""))
+
+
+def stub_cell(found: ReleasePass, now: datetime) -> Text:
+    stub = passes.stub_of(found, now)
+    style = {StubStatus.missing: "bold red", StubStatus.returned: "green"}.get(stub, "dim")
+    return Text(t(f"pass_stub.{stub}"), style=style)
+
+
+class PassesScreen(DeskScreen):
+    """Passes of today and the ones still valid; ctrl+n issues, Enter opens, ctrl+l reconciles."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+n", "new_pass", "keys.new", id="pass_new"),
+        Binding("enter", "open_pass", "keys.open", id="pass_open"),
+        Binding("ctrl+l", "reconcile", "passes_ui.keys.reconcile", id="pass_reconcile"),
+        Binding("ctrl+r", "refresh", "keys.refresh", id="pass_refresh"),
+    ]
+    DEFAULT_CSS = """
+    PassesScreen #passes-title { padding: 0 1; height: 1; text-style: bold; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="passes-title")
+        table: DataTable[str | Text] = DataTable(cursor_type="row", zebra_stripes=True, id="passes")
+        yield table
+        yield DeskFooter()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#passes", DataTable)
+        for key in COLUMNS:
+            table.add_column(t(f"passes_ui.col_{key}"), key=key)
+        self.refresh_passes()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_passes()
+
+    def action_refresh(self) -> None:
+        self.refresh_passes()
+
+    def refresh_passes(self, select_id: int | None = None) -> None:
+        now = self.desk.now()
+        table = self.query_one("#passes", DataTable)
+        if select_id is None and table.row_count:
+            current, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+            select_id = int(current.value) if current.value else None
+        with self.reading() as ctx:
+            shown = passes.listing(ctx)
+            counts = passes.item_counts(ctx, [p.id for p in shown if p.id is not None])
+        with self.app.batch_update():
+            table.clear()
+            for found in shown:
+                gate = t(f"gate_result.{found.gate_result}") if found.gate_result else ""
+                table.add_row(
+                    found.number,
+                    found.room,
+                    mask_name(found.applicant),
+                    str(counts.get(found.id or 0, 0)),
+                    self.desk.show_time(found.valid_until),
+                    status_cell(found, now),
+                    gate,
+                    stub_cell(found, now),
+                    key=str(found.id),
+                )
+            if select_id is not None and str(select_id) in table.rows:
+                table.move_cursor(row=table.get_row_index(str(select_id)))
+        self.query_one("#passes-title", Static).update(
+            t("passes_ui.title") if shown else t("passes_ui.empty")
+        )
+
+    def selected_id(self) -> int | None:
+        table = self.query_one("#passes", DataTable)
+        if not table.row_count:
+            return None
+        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+        return int(row_key.value) if row_key.value else None
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open_pass()
+
+    def action_open_pass(self) -> None:
+        pass_id = self.selected_id()
+        if pass_id is not None:
+            from desk.screens.pass_detail import PassDetailScreen
+
+            self.app.push_screen(PassDetailScreen(pass_id))
+
+    def action_new_pass(self) -> None:
+        from desk.screens.pass_form import PassFormScreen
+
+        def saved(pass_id: int | None) -> None:
+            if pass_id is not None:
+                self.refresh_passes(select_id=pass_id)
+
+        self.app.push_screen(PassFormScreen(), callback=saved)
+
+    def action_reconcile(self) -> None:
+        from desk.screens.pass_reconcile import ReconcileScreen
+
+        self.app.push_screen(ReconcileScreen())

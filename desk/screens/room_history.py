@@ -1,0 +1,118 @@
+"""A room's history: its residents on file and everything the desk recorded for it."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import DataTable, Header, Static
+
+from desk.i18n import t
+from desk.screens.base import DeskFooter, DeskScreen
+from desk.screens.lookup import due_cell, open_record, selected_key
+from desk.services import lookup, room_history
+from desk.services.errors import DeskError
+from desk.services.room_history import RoomHistory
+
+_COLUMNS = ("time", "register", "number", "person", "summary", "state", "due", "handled_by")
+
+
+class RoomHistoryScreen(DeskScreen):
+    """Residents on file (phones masked until asked) and the room's timeline, newest first."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "lookup_ui.keys.close", id="history_back"),
+        Binding("ctrl+y", "phones", "lookup_ui.keys.phones", id="history_phones"),
+        Binding("enter", "open_record", "lookup_ui.keys.open", show=False),
+    ]
+    DEFAULT_CSS = """
+    RoomHistoryScreen #room-title { padding: 0 1; height: 1; text-style: bold; }
+    RoomHistoryScreen #residents { padding: 0 1; height: auto; }
+    RoomHistoryScreen #timeline-title { padding: 1 1 0 1; height: 2; }
+    """
+
+    def __init__(self, room: str) -> None:
+        super().__init__()
+        self.room = room
+        self.show_phones = False
+        self.found: RoomHistory | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="room-title")
+        yield Static(id="residents")
+        yield Static(id="timeline-title")
+        table: DataTable[str | Text] = DataTable(cursor_type="row", zebra_stripes=True, id="events")
+        yield table
+        yield DeskFooter()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#events", DataTable)
+        for key in _COLUMNS:
+            table.add_column(t(f"lookup_ui.col_{key}"), key=key)
+        self.load()
+        table.focus()
+
+    def on_screen_resume(self) -> None:
+        self.load()
+
+    def load(self) -> None:
+        try:
+            with self.reading() as ctx:
+                self.found = room_history.history(ctx, self.room, show_phones=self.show_phones)
+        except DeskError as error:
+            self.query_one("#room-title", Static).update(error.message)
+            self.notify(error.message, severity="error")
+            return
+        found = self.found
+        self.query_one("#room-title", Static).update(t("lookup_ui.history.title", room=found.room))
+        if found.residents:
+            lines = [t("lookup_ui.history.residents")] + [
+                f"  {person.name}  {person.phone}  {t(f'resident_kind.{person.kind}')}"
+                for person in found.residents
+            ]
+        else:
+            lines = [t("lookup_ui.history.no_residents")]
+        self.query_one("#residents", Static).update("\n".join(lines))
+        self.query_one("#timeline-title", Static).update(
+            t("lookup_ui.history.timeline", count=len(found.timeline))
+        )
+        now, show = self.desk.now(), self.desk.show_time
+        table = self.query_one("#events", DataTable)
+        with self.app.batch_update():
+            table.clear()
+            for event in found.timeline:
+                table.add_row(
+                    show(event.at),
+                    t(f"registers.{event.register}"),
+                    event.number,
+                    event.person,
+                    event.summary[:40],
+                    t(lookup.state_key(event.register, event.state)),
+                    due_cell(event.due_at, now, show(event.due_at)),
+                    event.handled_by,
+                    key=f"{event.register}:{event.record_id}",
+                )
+
+    def action_phones(self) -> None:
+        self.show_phones = not self.show_phones
+        self.load()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value:
+            self._open(event.row_key.value)
+
+    def action_open_record(self) -> None:
+        key = selected_key(self.query_one("#events", DataTable))
+        if key:
+            self._open(key)
+
+    def _open(self, key: str) -> None:
+        if not open_record(self.desk, key):
+            register = t(f"registers.{key.partition(':')[0]}")
+            self.notify(t("lookup_ui.no_detail", register=register), severity="warning")
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

@@ -1,0 +1,383 @@
+"""Register 6: the shift handover — open, count, sign off (PIN), acknowledge or refuse (PIN).
+
+The outgoing operator opens the handover of the current shift; the desk pulls in everything
+open (`desk.services.summary`). Signing off freezes the summary; the incoming operator
+acknowledges it with their own PIN (the handover is then final) or refuses with a reason, and
+the shift stays open until someone takes it over.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, time, timedelta
+
+from pydantic import BaseModel
+from sqlmodel import col, select
+
+from desk.config import Shift
+from desk.i18n import current_language, t
+from desk.models import AuditEvent, Handover, HandoverState, Operator
+from desk.services import audit, operators
+from desk.services.context import Ctx
+from desk.services.errors import DeskError, NotFound
+from desk.services.residents import clean_text
+from desk.services.shifts import bounds, current_shift
+from desk.services.summary import Check, Summary, counts, open_sections
+
+REGISTER = "handover"
+EDITABLE = (HandoverState.open, HandoverState.refused)
+
+
+class CheckCount(BaseModel):
+    key: str
+    counted: int | None = None
+    holder: str = ""
+
+
+class HandoverUpdate(BaseModel):
+    """What the outgoing operator fills in before signing off."""
+
+    checks: list[CheckCount] = []
+    desk_cleaned: bool = False
+    log_read: bool = False
+    notes: str = ""
+    watch: str = ""
+
+
+# --- shifts ------------------------------------------------------------------------------
+
+
+def shift_window(
+    ctx: Ctx, shift: Shift, moment: datetime | None = None
+) -> tuple[datetime, datetime]:
+    """Start and end of the run of `shift` that contains (or last began before) `moment`."""
+    local = (moment or ctx.now).astimezone(ctx.tz)
+    day: date = local.date()
+    start_t, end_t = bounds(ctx.settings, shift, day)
+    overnight = end_t <= start_t
+    if local.time() < start_t:
+        day -= timedelta(days=1)
+        start_t, end_t = bounds(ctx.settings, shift, day)
+    start = datetime.combine(day, start_t, tzinfo=ctx.tz)
+    end_day = day + timedelta(days=1) if overnight else day
+    return start, datetime.combine(end_day, end_t, tzinfo=ctx.tz)
+
+
+def current(ctx: Ctx) -> tuple[Shift, datetime, datetime]:
+    """The shift the clock is in, with its start and end (the first shift when none matches)."""
+    shift = current_shift(ctx.settings, ctx.now) or _fallback_shift(ctx)
+    start, end = shift_window(ctx, shift)
+    return shift, start, end
+
+
+def _fallback_shift(ctx: Ctx) -> Shift:
+    if ctx.settings.shifts:
+        return ctx.settings.shifts[0]
+    return Shift(key="day", zh_CN="值班", en="Duty", start=time(0, 0), end=time(0, 0))
+
+
+def holders(ctx: Ctx, since: datetime) -> list[str]:
+    """Who holds the shift: everyone who signed in at the desk since it began (and who acts)."""
+    statement = (
+        select(Operator.name)
+        .join(AuditEvent, col(AuditEvent.record_id) == col(Operator.id))
+        .where(
+            AuditEvent.register_name == "operator",
+            AuditEvent.action == "signed_in",
+            col(AuditEvent.at) >= since - timedelta(minutes=30),
+        )
+        .order_by(col(AuditEvent.at))
+    )
+    names = list(dict.fromkeys(ctx.session.exec(statement)))
+    if ctx.operator is not None and ctx.operator.name not in names:
+        names.append(ctx.operator.name)
+    return names
+
+
+# --- reading -----------------------------------------------------------------------------
+
+
+def get(ctx: Ctx, handover_id: int) -> Handover:
+    found = ctx.session.get(Handover, handover_id)
+    if found is None:
+        raise NotFound("record.not_found", id=handover_id)
+    return found
+
+
+def pending(ctx: Ctx) -> Handover | None:
+    """The latest handover not yet acknowledged (open, signed off or refused), if any."""
+    statement = (
+        select(Handover)
+        .where(Handover.state != HandoverState.acknowledged)
+        .order_by(col(Handover.shift_start).desc(), col(Handover.id).desc())
+    )
+    return ctx.session.exec(statement).first()
+
+
+def last(ctx: Ctx) -> Handover | None:
+    """The most recently acknowledged handover (else the latest of any state)."""
+    done = ctx.session.exec(
+        select(Handover)
+        .where(Handover.state == HandoverState.acknowledged)
+        .order_by(col(Handover.acknowledged_at).desc(), col(Handover.id).desc())
+    ).first()
+    return done or ctx.session.exec(select(Handover).order_by(col(Handover.id).desc())).first()
+
+
+def history(ctx: Ctx, limit: int = 100) -> list[Handover]:
+    statement = select(Handover).order_by(col(Handover.shift_start).desc(), col(Handover.id).desc())
+    return list(ctx.session.exec(statement.limit(limit)))
+
+
+def checks(ctx: Ctx, handover: Handover) -> list[Check]:
+    """The checklist of a handover: the site's items with what was counted so far."""
+    stored = {c["key"]: c for c in json.loads(handover.checklist or "[]")}
+    out: list[Check] = []
+    for item in ctx.settings.handover.checklist:
+        found = stored.pop(item.key, {})
+        out.append(
+            Check(
+                item.key,
+                item.zh_CN,
+                item.en,
+                item.expected,
+                found.get("counted"),
+                found.get("holder", ""),
+            )
+        )
+    # items counted under an older site.toml stay on the record
+    out += [Check(**c) for c in stored.values()]
+    return out
+
+
+def summary(ctx: Ctx, handover: Handover) -> Summary:
+    """The handover's summary: the frozen one once signed off, else built now."""
+    if handover.summary and handover.state != HandoverState.open:
+        return Summary.from_json(handover.summary)
+    return build(ctx, handover)
+
+
+def build(ctx: Ctx, handover: Handover) -> Summary:
+    """The summary of `handover` from the registers as they are now."""
+    shift = next((s for s in ctx.settings.shifts if s.key == handover.shift_key), None)
+    names = operators.operator_names(
+        ctx, {i for i in (handover.outgoing_id, handover.incoming_id) if i is not None}
+    )
+    end = min(ctx.now, handover.shift_end)
+    return Summary(
+        site=ctx.settings.site.name,
+        site_en=ctx.settings.site.name_en,
+        shift_key=handover.shift_key,
+        shift_zh=shift.zh_CN if shift else handover.shift_key,
+        shift_en=shift.en if shift else handover.shift_key,
+        shift_start=handover.shift_start,
+        shift_end=handover.shift_end,
+        built_at=ctx.now,
+        handover_id=handover.id,
+        state=handover.state,
+        outgoing=names.get(handover.outgoing_id, ""),
+        incoming=names.get(handover.incoming_id or 0, ""),
+        holders=holders(ctx, handover.shift_start),
+        opened_at=handover.opened_at,
+        signed_off_at=handover.signed_off_at,
+        acknowledged_at=handover.acknowledged_at,
+        refused_at=handover.refused_at,
+        refusal_reason=handover.refusal_reason,
+        counts=counts(ctx, handover.shift_start, max(end, handover.shift_start)),
+        sections=open_sections(ctx),
+        checklist=checks(ctx, handover),
+        desk_cleaned=handover.desk_cleaned,
+        log_read=handover.log_read,
+        notes=handover.notes,
+        watch=handover.watch,
+    )
+
+
+# --- the lifecycle -----------------------------------------------------------------------
+
+
+def open_handover(ctx: Ctx) -> Handover:
+    """The handover still pending (a shift not yet taken over), or a new one for this shift."""
+    found = pending(ctx)
+    if found is not None:
+        return found
+    shift, start, end = current(ctx)
+    handover = Handover(
+        shift_key=shift.key,
+        shift_start=start,
+        shift_end=end,
+        outgoing_id=ctx.acting(),
+        opened_at=ctx.now,
+        created_at=ctx.now,
+    )
+    ctx.session.add(handover)
+    ctx.session.flush()
+    audit.record(ctx, REGISTER, handover.id, "opened", {"shift": shift.key, "start": start})
+    return handover
+
+
+def update(ctx: Ctx, handover_id: int, data: HandoverUpdate) -> Handover:
+    """Save the checklist counts, notes and things to watch (before signing off)."""
+    handover = get(ctx, handover_id)
+    if handover.state not in EDITABLE:
+        raise DeskError("handover_ui.error.frozen")
+    known = {item.key: item for item in ctx.settings.handover.checklist}
+    rows = []
+    for check in data.checks:
+        item = known.get(check.key)
+        if item is None:
+            raise DeskError("handover_ui.error.unknown_item", item=check.key)
+        if check.counted is not None and check.counted < 0:
+            raise DeskError("handover_ui.error.bad_count", item=item.label(current_language()))
+        holder = clean_text(check.holder, 60, field="holder")
+        rows.append(
+            {
+                "key": item.key,
+                "zh_CN": item.zh_CN,
+                "en": item.en,
+                "expected": item.expected,
+                "counted": check.counted,
+                "holder": holder,
+            }
+        )
+    handover.checklist = json.dumps(rows, ensure_ascii=False)
+    handover.desk_cleaned, handover.log_read = data.desk_cleaned, data.log_read
+    handover.notes = clean_text(data.notes, 4000, field="notes")
+    handover.watch = clean_text(data.watch, 4000, field="watch")
+    ctx.session.add(handover)
+    audit.record(ctx, REGISTER, handover.id, "updated", data.model_dump())
+    return handover
+
+
+def _verify(operator: Operator | None, pin: str) -> Operator:
+    if operator is None or not operator.active or not operators.check_pin(pin, operator.pin_hash):
+        raise DeskError("handover_ui.error.wrong_pin", field="pin")
+    return operator
+
+
+def sign_off(ctx: Ctx, handover_id: int, pin: str) -> Handover:
+    """The outgoing operator (the one signed in) signs the handover with their PIN."""
+    handover = get(ctx, handover_id)
+    if handover.state not in EDITABLE:
+        raise DeskError(
+            "handover_ui.error.not_editable", state=t(f"handover_ui.state.{handover.state}")
+        )
+    outgoing = _verify(ctx.operator, pin)
+    lang = current_language()
+    for check in checks(ctx, handover):
+        if check.counted is None:
+            raise DeskError("handover_ui.error.not_counted", item=check.label(lang))
+        if check.missing and not check.holder:
+            raise DeskError("handover_ui.error.holder_needed", item=check.label(lang))
+    if ctx.settings.handover.require_desk_cleaned and not handover.desk_cleaned:
+        raise DeskError("handover_ui.error.desk_not_cleaned")
+    assert outgoing.id is not None
+    handover.outgoing_id = outgoing.id
+    handover.state = HandoverState.signed_off
+    handover.signed_off_at = ctx.now
+    handover.summary = build(ctx, handover).to_json()
+    ctx.session.add(handover)
+    audit.record(ctx, REGISTER, handover.id, "signed_off")
+    return handover
+
+
+def _incoming(ctx: Ctx, handover: Handover, name: str, pin: str) -> Operator:
+    if handover.state != HandoverState.signed_off:
+        raise DeskError("handover_ui.error.not_signed_off")
+    found = ctx.session.exec(select(Operator).where(Operator.name == name.strip())).first()
+    if found is None:
+        raise DeskError("handover_ui.error.unknown_incoming", field="incoming", name=name)
+    incoming = _verify(found, pin)
+    if incoming.id == handover.outgoing_id:
+        raise DeskError("handover_ui.error.same_person", field="incoming")
+    return incoming
+
+
+def _restamp(handover: Handover, **changes: object) -> None:
+    """Write who and when into the frozen summary; its registers and counts stay as signed."""
+    frozen = Summary.from_json(handover.summary)
+    for key, value in changes.items():
+        setattr(frozen, key, value)
+    handover.summary = frozen.to_json()
+
+
+def acknowledge(
+    ctx: Ctx, handover_id: int, incoming_name: str, pin: str, *, log_read: bool = True
+) -> Handover:
+    """The incoming operator takes the shift over; the handover is final from now on."""
+    handover = get(ctx, handover_id)
+    incoming = _incoming(ctx, handover, incoming_name, pin)
+    if ctx.settings.handover.require_log_read and not (log_read or handover.log_read):
+        raise DeskError("handover_ui.error.log_not_read")
+    handover.incoming_id = incoming.id
+    handover.state = HandoverState.acknowledged
+    handover.acknowledged_at = ctx.now
+    handover.log_read = True
+    _restamp(
+        handover,
+        state=handover.state,
+        incoming=incoming.name,
+        acknowledged_at=ctx.now,
+        log_read=True,
+    )
+    ctx.session.add(handover)
+    audit.record(ctx, REGISTER, handover.id, "acknowledged", {"incoming": incoming.name})
+    return handover
+
+
+def refuse(ctx: Ctx, handover_id: int, incoming_name: str, pin: str, reason: str) -> Handover:
+    """The incoming operator refuses (e.g. the desk is not clean); the shift stays open."""
+    handover = get(ctx, handover_id)
+    reason = clean_text(reason, 500, field="refusal_reason", required=True)
+    incoming = _incoming(ctx, handover, incoming_name, pin)
+    handover.incoming_id = incoming.id
+    handover.state = HandoverState.refused
+    handover.refused_at = ctx.now
+    handover.refusal_reason = reason
+    _restamp(
+        handover,
+        state=handover.state,
+        incoming=incoming.name,
+        refused_at=ctx.now,
+        refusal_reason=reason,
+    )
+    ctx.session.add(handover)
+    audit.record(ctx, REGISTER, handover.id, "refused", {"incoming": incoming.name}, reason=reason)
+    return handover
+
+
+def board_notice(ctx: Ctx, now: datetime | None = None) -> str | None:
+    """What the board says about a shift nobody has taken over yet (None when all is well)."""
+    now = now or ctx.now
+    waiting = pending(ctx)
+    if waiting is not None and waiting.shift_end <= now:
+        return _notice(ctx, waiting.shift_key, waiting.shift_start, waiting.state)
+    if ctx.session.exec(select(Handover.id)).first() is None:
+        return None  # the site does not use handovers yet
+    _shift, start, _ = current(Ctx(ctx.session, ctx.operator, ctx.settings, now))
+    previous = _previous_shift(ctx, start)
+    if previous is None:
+        return None
+    key, previous_start = previous
+    taken = ctx.session.exec(
+        select(Handover.id).where(
+            Handover.shift_start == previous_start, Handover.state == HandoverState.acknowledged
+        )
+    ).first()
+    return None if taken else _notice(ctx, key, previous_start, "missing")
+
+
+def _previous_shift(ctx: Ctx, start: datetime) -> tuple[str, datetime] | None:
+    """The shift that ended when the current one began."""
+    before = start - timedelta(minutes=1)
+    shift = current_shift(ctx.settings, before)
+    if shift is None:
+        return None
+    return shift.key, shift_window(ctx, shift, before)[0]
+
+
+def _notice(ctx: Ctx, key: str, start: datetime, state: str) -> str:
+    shift = next((s for s in ctx.settings.shifts if s.key == key), None)
+    label = shift.label(current_language()) if shift else key
+    day = start.astimezone(ctx.tz).strftime("%m-%d")
+    return t(f"handover_ui.notice.{state}", shift=label, day=day)

@@ -1,0 +1,231 @@
+"""The key cabinet: which keys exist, where they hang, how many copies are in (register "keys").
+
+A cabinet entry's `copies` is how many copies the office has on record; keys reported lost stay
+counted against it (available = copies - out - lost) until the clerk edits the entry, e.g. after
+a new copy is cut.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from sqlalchemy import case, func
+from sqlmodel import col, select
+
+from desk.models import OPEN_LOAN_STATES, Key, KeyKind, KeyLoan
+from desk.services import audit
+from desk.services.context import Ctx
+from desk.services.errors import DeskError, NotFound
+from desk.services.residents import clean_text, normalise_room
+
+if TYPE_CHECKING:
+    from desk.services.keys_import import CabinetImport
+
+REGISTER = "keys"
+MAX_COPIES = 99
+_TAG = re.compile(r"^[A-Z0-9\u4e00-\u9fff][A-Z0-9\u4e00-\u9fff\-_/.#]{0,39}$")
+_KINDS = {
+    "": None,
+    "unit": KeyKind.unit,
+    "facility": KeyKind.facility,
+    "单元": KeyKind.unit,
+    "房屋": KeyKind.unit,
+    "住户": KeyKind.unit,
+    "户": KeyKind.unit,
+    "设施": KeyKind.facility,
+    "設施": KeyKind.facility,
+    "公共": KeyKind.facility,
+    "公共设施": KeyKind.facility,
+}
+
+
+def clean_tag(value: str, field: str = "tag") -> str:
+    tag = value.strip().upper()
+    if not tag:
+        raise DeskError("field.required", field=field)
+    if not _TAG.match(tag):
+        raise DeskError("key_error.bad_tag", field=field, value=value.strip())
+    return tag
+
+
+def parse_kind(value: str | KeyKind, room: str = "") -> KeyKind:
+    """A kind as typed (unit/facility, 单元/设施); empty means a unit key when a room is given."""
+    text = str(value).strip().lower()
+    if text not in _KINDS:
+        raise DeskError("key_error.bad_kind", field="kind", value=str(value).strip())
+    return _KINDS[text] or (KeyKind.unit if room.strip() else KeyKind.facility)
+
+
+def _copies(value: int) -> int:
+    if value < 1 or value > MAX_COPIES:
+        raise DeskError("key_error.bad_copies", field="copies", max=MAX_COPIES)
+    return value
+
+
+def get_key(ctx: Ctx, key_id: int) -> Key:
+    key = ctx.session.get(Key, key_id)
+    if key is None:
+        raise NotFound("record.not_found", id=key_id)
+    return key
+
+
+def by_tag(ctx: Ctx, tag: str) -> Key | None:
+    return ctx.session.exec(select(Key).where(Key.tag == tag.strip().upper())).first()
+
+
+def find_key(ctx: Ctx, ref: str | int, field: str = "key_ref") -> Key:
+    """A key by its tag (any case) or its id."""
+    text = str(ref).strip()
+    if not text:
+        raise DeskError("field.required", field=field)
+    key = by_tag(ctx, text)
+    if key is None and text.isdigit():
+        key = ctx.session.get(Key, int(text))
+    if key is None:
+        raise DeskError("key_error.no_such_key", field=field, value=text)
+    return key
+
+
+def cabinet(ctx: Ctx, *, include_retired: bool = False) -> list[Key]:
+    statement = select(Key).order_by(col(Key.tag))
+    if not include_retired:
+        statement = statement.where(col(Key.active))
+    return list(ctx.session.exec(statement))
+
+
+def add_key(
+    ctx: Ctx,
+    tag: str,
+    opens: str,
+    kind: str | KeyKind = "",
+    room: str = "",
+    copies: int = 1,
+    hook: str = "",
+    note: str = "",
+) -> Key:
+    """Put a key (or key set) in the cabinet; its tag is unique."""
+    tag = clean_tag(tag)
+    if by_tag(ctx, tag) is not None:
+        raise DeskError("key_error.tag_taken", field="tag", tag=tag)
+    room = normalise_room(clean_text(room, 45, field="room"))
+    key = Key(
+        tag=tag,
+        kind=parse_kind(kind, room),
+        opens=clean_text(opens, 200, field="opens", required=True),
+        room=room,
+        copies=_copies(copies),
+        hook=clean_text(hook, 20, field="hook"),
+        note=clean_text(note, 500, field="note"),
+        operator_id=ctx.operator_id,
+        created_at=ctx.now,
+    )
+    ctx.session.add(key)
+    ctx.session.flush()
+    audit.record(ctx, REGISTER, key.id, "added", _key_data(key))
+    return key
+
+
+def _key_data(key: Key) -> dict[str, object]:
+    return {
+        "tag": key.tag,
+        "opens": key.opens,
+        "kind": key.kind,
+        "room": key.room,
+        "copies": key.copies,
+        "hook": key.hook,
+        "note": key.note,
+    }
+
+
+def update_key(
+    ctx: Ctx,
+    key_id: int,
+    *,
+    tag: str,
+    opens: str,
+    kind: str | KeyKind = "",
+    room: str = "",
+    copies: int = 1,
+    hook: str = "",
+    note: str = "",
+) -> Key:
+    """Edit a cabinet entry; copies cannot drop below the keys out and lost."""
+    key = get_key(ctx, key_id)
+    before = _key_data(key)
+    new_tag = clean_tag(tag)
+    other = by_tag(ctx, new_tag)
+    if other is not None and other.id != key.id:
+        raise DeskError("key_error.tag_taken", field="tag", tag=new_tag)
+    room = normalise_room(clean_text(room, 45, field="room"))
+    copies = _copies(copies)
+    held = out_count(ctx, key) + lost_count(ctx, key)
+    if copies < held:
+        raise DeskError("key_error.copies_below_out", field="copies", held=held)
+    key.tag, key.room, key.copies = new_tag, room, copies
+    key.kind = parse_kind(kind, room)
+    key.opens = clean_text(opens, 200, field="opens", required=True)
+    key.hook = clean_text(hook, 20, field="hook")
+    key.note = clean_text(note, 500, field="note")
+    ctx.session.add(key)
+    after = _key_data(key)
+    changed = {name: after[name] for name in after if after[name] != before[name]}
+    if changed:
+        audit.record(ctx, REGISTER, key.id, "updated", changed)
+    return key
+
+
+def retire_key(ctx: Ctx, key_id: int, reason: str) -> Key:
+    """Take an entry out of the cabinet (kept on record); refused while any copy is out."""
+    key = get_key(ctx, key_id)
+    if not key.active:
+        raise DeskError("key_error.already_retired", tag=key.tag)
+    why = clean_text(reason, 500, field="reason", required=True)
+    if out_count(ctx, key):
+        raise DeskError("key_error.retire_out", tag=key.tag)
+    key.active = False
+    ctx.session.add(key)
+    audit.record(ctx, REGISTER, key.id, "retired", reason=why)
+    return key
+
+
+def import_cabinet(ctx: Ctx, data: bytes, skip_bad: bool = False) -> CabinetImport:
+    """The cabinet from a CSV file's bytes; see desk.services.keys_import."""
+    from desk.services.keys_import import import_cabinet as run
+
+    return run(ctx, data, skip_bad=skip_bad)
+
+
+def out_count(ctx: Ctx, key: Key) -> int:
+    """Copies of `key` still out on open loans."""
+    outstanding = col(KeyLoan.count) - col(KeyLoan.returned_count) - col(KeyLoan.lost_count)
+    statement = select(func.coalesce(func.sum(outstanding), 0)).where(
+        KeyLoan.key_id == key.id, col(KeyLoan.state).in_(OPEN_LOAN_STATES)
+    )
+    return int(ctx.session.exec(statement).one())
+
+
+def lost_count(ctx: Ctx, key: Key) -> int:
+    statement = select(func.coalesce(func.sum(KeyLoan.lost_count), 0)).where(
+        KeyLoan.key_id == key.id
+    )
+    return int(ctx.session.exec(statement).one())
+
+
+def available(ctx: Ctx, key: Key) -> int:
+    """Copies in the cabinet now: copies - out - lost."""
+    return key.copies - out_count(ctx, key) - lost_count(ctx, key)
+
+
+def holdings(ctx: Ctx) -> dict[int, tuple[int, int]]:
+    """Per key id: (copies out on open loans, copies lost), in one query."""
+    outstanding = col(KeyLoan.count) - col(KeyLoan.returned_count) - col(KeyLoan.lost_count)
+    is_open = col(KeyLoan.state).in_(OPEN_LOAN_STATES)
+    statement = select(
+        KeyLoan.key_id,
+        func.sum(case((is_open, outstanding), else_=0)),
+        func.sum(KeyLoan.lost_count),
+    ).group_by(col(KeyLoan.key_id))
+    return {
+        key_id: (int(out or 0), int(lost or 0)) for key_id, out, lost in ctx.session.exec(statement)
+    }

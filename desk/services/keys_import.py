@@ -1,0 +1,172 @@
+"""Key cabinet CSV import: every line validated, then all imported — or only the good ones.
+
+Columns (English or Chinese headers, any order): tag/编号, opens/用途, kind/类型 (unit/单元 or
+facility/设施; empty: a unit key when a room is given), room/房号, copies/数量 (empty: 1),
+hook/挂钩位置, note/备注. A tag already in the cabinet is updated when anything differs.
+UTF-8 (with or without a BOM) or GBK, read as in the residents import.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+from desk.models import Key, KeyKind
+from desk.services import keys_cabinet as keys
+from desk.services.context import Ctx
+from desk.services.errors import DeskError
+from desk.services.residents import clean_text, normalise_room
+from desk.services.residents_import import BadLine, decode
+
+_HEADERS = {
+    "tag": "tag",
+    "编号": "tag",
+    "編號": "tag",
+    "钥匙编号": "tag",
+    "opens": "opens",
+    "用途": "opens",
+    "kind": "kind",
+    "类型": "kind",
+    "類型": "kind",
+    "room": "room",
+    "房号": "room",
+    "房號": "room",
+    "copies": "copies",
+    "数量": "copies",
+    "數量": "copies",
+    "hook": "hook",
+    "挂钩位置": "hook",
+    "掛鉤位置": "hook",
+    "挂钩": "hook",
+    "note": "note",
+    "备注": "note",
+    "備註": "note",
+}
+
+
+@dataclass(frozen=True)
+class KeyLine:
+    line: int
+    tag: str
+    opens: str
+    kind: KeyKind
+    room: str
+    copies: int
+    hook: str
+    note: str
+
+
+@dataclass
+class CabinetImport:
+    """What an import did; `imported` is False when bad lines stopped it."""
+
+    good: list[KeyLine] = field(default_factory=list)
+    bad: list[BadLine] = field(default_factory=list)
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    imported: bool = False
+
+
+def _header_map(header: list[str]) -> dict[str, int]:
+    positions: dict[str, int] = {}
+    for index, title in enumerate(header):
+        column = _HEADERS.get(title.strip().lower())
+        if column is not None and column not in positions:
+            positions[column] = index
+    for column in ("tag", "opens"):
+        if column not in positions:
+            raise DeskError("keys_import.missing_column", column=column)
+    return positions
+
+
+def _check_line(number: int, cells: dict[str, str]) -> KeyLine:
+    tag = keys.clean_tag(cells.get("tag", ""))
+    opens = clean_text(cells.get("opens", ""), 200, field="opens", required=True)
+    room = normalise_room(clean_text(cells.get("room", ""), 45, field="room"))
+    kind = keys.parse_kind(cells.get("kind", ""), room)
+    copies_text = cells.get("copies", "").strip() or "1"
+    if not copies_text.isdigit():
+        raise DeskError("key_error.bad_copies", field="copies", max=keys.MAX_COPIES)
+    copies = int(copies_text)
+    if not 1 <= copies <= keys.MAX_COPIES:
+        raise DeskError("key_error.bad_copies", field="copies", max=keys.MAX_COPIES)
+    hook = clean_text(cells.get("hook", ""), 20, field="hook")
+    note = clean_text(cells.get("note", ""), 500, field="note")
+    return KeyLine(number, tag, opens, kind, room, copies, hook, note)
+
+
+def check(text: str) -> CabinetImport:
+    """Read and validate the whole file without writing anything."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = next(reader, None)
+    if header is None or not any(cell.strip() for cell in header):
+        raise DeskError("csv_import.empty")
+    positions = _header_map(header)
+    result = CabinetImport()
+    seen: dict[str, int] = {}
+    for row in reader:
+        number = reader.line_num
+        if not any(cell.strip() for cell in row):
+            continue
+        cells = {name: row[i] if i < len(row) else "" for name, i in positions.items()}
+        try:
+            line = _check_line(number, cells)
+        except DeskError as error:
+            result.bad.append(BadLine(number, error.message))
+            continue
+        if line.tag in seen:
+            reason = DeskError("keys_import.duplicate", line=seen[line.tag], tag=line.tag)
+            result.bad.append(BadLine(number, reason.message))
+            continue
+        seen[line.tag] = number
+        result.good.append(line)
+    return result
+
+
+def _same(key: Key, line: KeyLine) -> bool:
+    mine = (key.opens, key.kind, key.room, key.copies, key.hook, key.note, key.active)
+    return mine == (line.opens, line.kind, line.room, line.copies, line.hook, line.note, True)
+
+
+def import_text(ctx: Ctx, text: str, *, skip_bad: bool = False) -> CabinetImport:
+    """Validate every line, then import them all — or, with `skip_bad`, only the good ones.
+
+    Runs inside the caller's write transaction; each added or changed key is an audit event.
+    """
+    result = check(text)
+    if result.bad and not skip_bad:
+        return result
+    for line in result.good:
+        existing = keys.by_tag(ctx, line.tag)
+        if existing is None:
+            keys.add_key(
+                ctx, line.tag, line.opens, line.kind, line.room, line.copies, line.hook, line.note
+            )
+            result.added += 1
+            continue
+        if _same(existing, line):
+            result.unchanged += 1
+            continue
+        assert existing.id is not None
+        keys.update_key(
+            ctx,
+            existing.id,
+            tag=line.tag,
+            opens=line.opens,
+            kind=line.kind,
+            room=line.room,
+            copies=line.copies,
+            hook=line.hook,
+            note=line.note,
+        )
+        existing.active = True
+        result.updated += 1
+    result.imported = True
+    return result
+
+
+def import_cabinet(ctx: Ctx, data: bytes, skip_bad: bool = False) -> CabinetImport:
+    """The cabinet from CSV bytes (UTF-8 or GBK)."""
+    return import_text(ctx, decode(data), skip_bad=skip_bad)

@@ -1,0 +1,313 @@
+"""The quick lookup: one query over every register and the residents directory.
+
+A query is recognised as a record number (WX-…, TS-…, any case, dashes optional), a room (3-1202,
+3栋1202, or 1202 = that room in every building), a phone fragment (its last digits), or words —
+names and surnames (王), and text of any length, one- and two-character Chinese words included.
+Each form is an index look-up (see desk.services.search_index); results come back grouped by
+register, newest first, at most `limit` per register.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from typing import Any
+
+from sqlalchemy import TextualSelect, and_, or_, select, text, union_all
+
+from desk.models.search import SearchDoc
+from desk.services.context import Ctx
+from desk.services.residents import mask_name, parse_room
+from desk.services.search_index import (
+    REG_TOKENS,
+    REGISTERS,
+    bigrams,
+    compact_number,
+    is_cjk,
+    reversed_digits,
+    runs,
+)
+
+# Residents first: a name or a room is most often asked to find the person.
+ORDER = ("residents", *(r for r in REGISTERS if r != "residents"))
+NUMBER_PREFIXES = ("WX", "TS", "JD", "FX", "JY", "WT")
+_NUMBER = re.compile(rf"^(?:{'|'.join(NUMBER_PREFIXES)})\d{{4,12}}$")
+_PHONE = re.compile(r"^\+?[0-9][0-9 \-]{2,19}$")
+_NAME = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff]{1,3}$")
+# Core rows, not ORM objects: hydrating 160 SearchDoc objects cost more than every query.
+DOCS = SearchDoc.__table__  # type: ignore[attr-defined]
+SUMMARY_WIDTH = 60
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One record found: what a results row shows (the person's name masked)."""
+
+    register: str
+    record_id: int
+    number: str
+    at: datetime
+    room: str
+    person: str
+    summary: str
+    state: str
+    due_at: datetime | None
+    operator_id: int | None
+
+    def overdue(self, now: datetime) -> bool:
+        return self.due_at is not None and self.due_at < now
+
+
+@dataclass(frozen=True)
+class Group:
+    register: str
+    hits: list[Hit]
+
+
+@dataclass(frozen=True)
+class Results:
+    query: str
+    kinds: tuple[str, ...]
+    groups: list[Group]
+
+    @property
+    def total(self) -> int:
+        return sum(len(group.hits) for group in self.groups)
+
+
+def classify(query: str) -> tuple[str, ...]:
+    """Which forms a query can be: number, room, phone, name, text (in that order)."""
+    stripped = query.strip()
+    if not stripped:
+        return ()
+    if _NUMBER.match(compact_number(stripped)):
+        return ("number",)
+    kinds: list[str] = []
+    parsed = parse_room(stripped)
+    if parsed is not None and any(ch.isdigit() for ch in parsed.room):
+        kinds.append("room")
+    if _PHONE.match(stripped) and sum(ch.isdigit() for ch in stripped) >= 3:
+        kinds.append("phone")
+    if kinds:
+        return tuple(kinds)
+    if _NAME.match(stripped):
+        kinds.append("name")
+    if runs(stripped):
+        kinds.append("text")
+    return tuple(kinds)
+
+
+def number_of(ctx: Ctx, doc: Any) -> str:
+    """The record number shown; a night-log entry is named by its night and id."""
+    if doc.number:
+        return str(doc.number)
+    if doc.register_name == "nightlog":
+        return f"YJ-{doc.at.astimezone(ctx.tz):%Y%m%d}-{doc.record_id:03d}"
+    return ""
+
+
+def hit_of(ctx: Ctx, doc: Any) -> Hit:
+    summary = " ".join(doc.body.split())
+    return Hit(
+        register=doc.register_name,
+        record_id=doc.record_id,
+        number=number_of(ctx, doc),
+        at=doc.at,
+        room=doc.room,
+        person=mask_name(doc.person),
+        summary=summary[:SUMMARY_WIDTH],
+        state=doc.state,
+        due_at=doc.due_at,
+        operator_id=doc.operator_id,
+    )
+
+
+def _per_register(ctx: Ctx, condition: Any, registers: list[str], limit: int) -> list[Any]:
+    """The newest `limit` rows of each register meeting `condition`: one UNION ALL statement
+    of index range scans (one round trip costs less than the per-statement overhead x 8)."""
+    parts = [
+        select(DOCS)
+        .where(condition, DOCS.c.register_name == register)
+        .order_by(DOCS.c.at.desc())
+        .limit(limit)
+        .subquery()
+        .select()
+        for register in registers
+    ]
+    if not parts:
+        return []
+    return list(ctx.session.execute(union_all(*parts)))
+
+
+def _number_docs(ctx: Ctx, query: str, limit: int) -> list[Any]:
+    key = compact_number(query)
+    statement = (
+        select(DOCS)
+        .where(DOCS.c.number_key >= key, DOCS.c.number_key < key + "~")
+        .order_by(DOCS.c.number_key.desc())
+        .limit(limit)
+    )
+    return list(ctx.session.execute(statement))
+
+
+def _phone_docs(ctx: Ctx, query: str, limit: int) -> list[Any]:
+    rev = reversed_digits(query)
+    # digits reversed: "ends with 5678" is the indexed range 8765 <= x < 8765:
+    statement = (
+        select(DOCS)
+        .where(DOCS.c.phone_rev >= rev, DOCS.c.phone_rev < rev + ":")
+        .order_by(DOCS.c.at.desc())
+        .limit(limit)
+    )
+    return list(ctx.session.execute(statement))
+
+
+def _terms(query: str) -> list[list[str]]:
+    """The query's whitespace-separated terms, each as its runs of CJK or ASCII characters."""
+    return [found for term in query.split() if (found := runs(term))]
+
+
+def fts_expression(query: str, *, name: bool) -> str:
+    """The FTS5 MATCH expression of a words query (without the register filter)."""
+    parts: list[str] = []
+    for term in _terms(query):
+        for run in term:
+            if is_cjk(run):
+                if len(run) == 1:
+                    parts.append(f'unis:"{run}"')
+                else:
+                    parts.append(f'grams:"{" ".join(bigrams(run))}"')
+            else:
+                parts.append(f'grams:"{run}"*')
+    expression = " AND ".join(parts)
+    if name:
+        expression = f'name:"{query.strip()}" OR ({expression})'
+    return expression
+
+
+def _verified(docs: Iterable[Any], query: str, name: bool) -> list[Any]:
+    """FTS5 finds candidates; this drops the rare one that matched across punctuation."""
+    needed = [run for term in _terms(query) for run in term if is_cjk(run)]
+    prefix = query.strip()
+    return [
+        doc
+        for doc in docs
+        if (name and doc.person.startswith(prefix)) or all(run in doc.body for run in needed)
+    ]
+
+
+@cache
+def _fts_statement(registers: int) -> TextualSelect:
+    """One statement for every register: the newest :n rowids of each MATCH, then their docs.
+
+    Written as SQL text once per register count: building it from Core constructs on every
+    keystroke cost more than running it.
+    """
+    part = (
+        "SELECT * FROM (SELECT rowid FROM search_fts WHERE search_fts MATCH :q{i} "
+        "ORDER BY rowid DESC LIMIT :n)"
+    )
+    union = " UNION ALL ".join(part.format(i=i) for i in range(registers))
+    return text(f"SELECT * FROM search_doc WHERE id IN ({union})").columns(*DOCS.c)
+
+
+@cache
+def _room_statement(column: str, registers: int) -> TextualSelect:
+    """The newest :n documents of each register whose `column` (room or room_no) is :v."""
+    assert column in ("room", "room_no")
+    part = (
+        f"SELECT * FROM (SELECT * FROM search_doc WHERE {column} = :v "
+        "AND register_name = :r{i} ORDER BY at DESC LIMIT :n) AS part{i}"
+    )
+    return text(" UNION ALL ".join(part.format(i=i) for i in range(registers))).columns(*DOCS.c)
+
+
+def _room_docs(ctx: Ctx, column: str, value: str, registers: list[str], limit: int) -> list[Any]:
+    if not registers:
+        return []
+    params: dict[str, Any] = {"v": value, "n": limit}
+    params.update({f"r{i}": register for i, register in enumerate(registers)})
+    return list(ctx.session.execute(_room_statement(column, len(registers)), params))
+
+
+def _words_docs(ctx: Ctx, query: str, registers: list[str], limit: int, *, name: bool) -> list[Any]:
+    if not registers:
+        return []
+    expression = fts_expression(query, name=name)
+    if ctx.session.get_bind().dialect.name == "sqlite":
+        params: dict[str, Any] = {"n": limit + 5}
+        for i, register in enumerate(registers):
+            params[f"q{i}"] = f"({expression}) AND reg:{REG_TOKENS[register]}"
+        found = ctx.session.execute(_fts_statement(len(registers)), params)
+        return _verified(found, query.lower(), name)
+    # Portable fallback (PostgreSQL): a newest-first scan of each register that stops at
+    # `limit` hits. Fine for common words; at a million records pg_trgm would be the next step.
+    conditions = [
+        DOCS.c.body.ilike(f"%{_escape(run)}%", escape="\\")
+        for term in _terms(query)
+        for run in term
+    ]
+    words = and_(*conditions)
+    if name:
+        words = or_(words, DOCS.c.person.startswith(query.strip(), autoescape=True))
+    return _per_register(ctx, words, registers, limit)
+
+
+def _escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def search(
+    ctx: Ctx, query: str, *, limit: int = 20, registers: Sequence[str] | None = None
+) -> Results:
+    """Everything matching `query`, grouped by register, newest first, `limit` per register."""
+    kinds = classify(query)
+    wanted = [r for r in ORDER if registers is None or r in registers]
+    found: dict[str, dict[int, Any]] = {register: {} for register in wanted}
+
+    def keep(docs: Iterable[Any]) -> None:
+        for doc in docs:
+            if doc.register_name in found and doc.id is not None:
+                found[doc.register_name][doc.id] = doc
+
+    if "number" in kinds:
+        keep(_number_docs(ctx, query, limit * len(wanted)))
+    if "phone" in kinds:
+        keep(_phone_docs(ctx, query, limit * len(wanted)))
+    if "room" in kinds:
+        parsed = parse_room(query)
+        assert parsed is not None
+        if parsed.building:
+            keep(_room_docs(ctx, "room", parsed.code, wanted, limit))
+        else:
+            keep(_room_docs(ctx, "room_no", parsed.room, wanted, limit))
+    if "text" in kinds:
+        keep(_words_docs(ctx, query, wanted, limit, name="name" in kinds))
+    groups = []
+    for register in wanted:
+        docs = sorted(found[register].values(), key=lambda d: (d.at, d.id), reverse=True)
+        if docs:
+            groups.append(Group(register, [hit_of(ctx, doc) for doc in docs[:limit]]))
+    return Results(query=query.strip(), kinds=kinds, groups=groups)
+
+
+STATE_SECTIONS = {
+    "reception": "reception_state",
+    "repairs": "repair_state",
+    "complaints": "complaint_state",
+    "key_loans": "key_loan_state",
+    "entrusted_keys": "entrusted_state",
+    "passes": "pass_state",
+    "nightlog": "nightlog_state",
+    "residents": "resident_kind",
+}
+
+
+def state_key(register: str, state: str) -> str:
+    """The catalogue key of a state's label in `register`."""
+    if state == "inactive":
+        return "lookup.inactive"
+    return f"{STATE_SECTIONS.get(register, register)}.{state}"

@@ -1,0 +1,212 @@
+"""Register 6 (night duty): log night calls; in the morning transfer or close what was left.
+
+Nothing left for the morning can be forgotten: until it is transferred to a repair order or a
+complaint, or closed with a reason, it is an open item on the board and on every handover.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel
+from sqlmodel import col, select
+
+from desk.models import Channel, NightLogEntry, NightLogState, RepairLocation
+from desk.services import audit
+from desk.services.context import Ctx
+from desk.services.errors import DeskError, NotFound
+from desk.services.residents import clean_phone, clean_text, normalise_room
+
+if TYPE_CHECKING:
+    from desk.services.board import OpenItem
+    from desk.services.complaint import ComplaintCreate
+    from desk.services.repair import RepairCreate
+
+REGISTER = "nightlog"
+TRANSFER_REGISTERS = ("repairs", "complaints")
+
+
+class NightLogCreate(BaseModel):
+    """What the night duty wrote down about one call or visit."""
+
+    logged_at: datetime | None = None
+    caller: str = ""
+    room: str = ""
+    phone: str = ""
+    what: str = ""
+    emergency: bool = False
+    # what was done at night; empty means the entry is left for the morning clerk
+    action_taken: str = ""
+    left_for_morning: bool = False
+
+
+def get(ctx: Ctx, entry_id: int) -> NightLogEntry:
+    entry = ctx.session.get(NightLogEntry, entry_id)
+    if entry is None:
+        raise NotFound("record.not_found", id=entry_id)
+    return entry
+
+
+def log(ctx: Ctx, data: NightLogCreate) -> NightLogEntry:
+    """Write one night entry: handled at night (what was done) or left for the morning."""
+    logged = data.logged_at or ctx.now
+    if logged > ctx.now:
+        raise DeskError("field.in_future", field="logged_at")
+    action = clean_text(data.action_taken, 2000, field="action_taken")
+    left = data.left_for_morning or not action
+    entry = NightLogEntry(
+        logged_at=logged,
+        caller=clean_text(data.caller, 60, field="caller"),
+        room=normalise_room(clean_text(data.room, 45, field="room")),
+        phone=clean_phone(data.phone),
+        what=clean_text(data.what, 2000, field="what", required=True),
+        emergency=data.emergency,
+        action_taken=action,
+        state=NightLogState.left_for_morning if left else NightLogState.handled,
+        operator_id=ctx.acting(),
+        created_at=ctx.now,
+    )
+    ctx.session.add(entry)
+    ctx.session.flush()
+    audit.record(ctx, REGISTER, entry.id, "logged", data.model_dump(exclude_none=True))
+    return entry
+
+
+def _require_left(entry: NightLogEntry) -> None:
+    if entry.state != NightLogState.left_for_morning:
+        raise DeskError("nightlog_ui.error.not_left", state=entry.state)
+
+
+def transfer(ctx: Ctx, entry_id: int, register: str, record_id: int) -> NightLogEntry:
+    """Link an entry left for the morning to the repair order or complaint it became."""
+    if register not in TRANSFER_REGISTERS:
+        raise DeskError("nightlog_ui.error.bad_register", register=register)
+    entry = get(ctx, entry_id)
+    _require_left(entry)
+    entry.state = NightLogState.transferred
+    entry.transferred_to, entry.transferred_id = register, record_id
+    entry.transferred_at = ctx.now
+    entry.done_by_id = ctx.acting()
+    ctx.session.add(entry)
+    audit.record(ctx, REGISTER, entry.id, "transferred", {"register": register, "id": record_id})
+    return entry
+
+
+def close(ctx: Ctx, entry_id: int, reason: str) -> NightLogEntry:
+    """Close an entry left for the morning that needs no record (e.g. the caller sorted it out)."""
+    entry = get(ctx, entry_id)
+    _require_left(entry)
+    entry.close_reason = clean_text(reason, 500, field="close_reason", required=True)
+    entry.state = NightLogState.closed
+    entry.closed_at = ctx.now
+    entry.done_by_id = ctx.acting()
+    ctx.session.add(entry)
+    audit.record(ctx, REGISTER, entry.id, "closed", reason=entry.close_reason)
+    return entry
+
+
+def _night_note(entry: NightLogEntry, ctx: Ctx) -> str:
+    at = entry.logged_at.astimezone(ctx.tz).strftime("%m-%d %H:%M")
+    done = f" / {entry.action_taken}" if entry.action_taken else ""
+    return f"{entry.what}{done} ({at})"
+
+
+def repair_prefill(ctx: Ctx, entry: NightLogEntry) -> RepairCreate:
+    """The repair order a night entry becomes; registered now, so dispatch is due from now."""
+    from desk.services.repair import RepairCreate
+
+    return RepairCreate(
+        channel=Channel.phone,
+        resident_name=entry.caller,
+        room=entry.room,
+        phone=entry.phone,
+        description=_night_note(entry, ctx),
+        location=RepairLocation.unit if entry.room else RepairLocation.public,
+    )
+
+
+def complaint_prefill(ctx: Ctx, entry: NightLogEntry) -> ComplaintCreate:
+    from desk.services.complaint import ComplaintCreate
+
+    return ComplaintCreate(
+        channel=Channel.phone,
+        complainant=entry.caller,
+        room=entry.room,
+        phone=entry.phone,
+        what_happened=_night_note(entry, ctx),
+    )
+
+
+def transfer_to_repair(ctx: Ctx, entry_id: int, data: RepairCreate | None = None) -> int:
+    """Register the repair order and link the entry, in one transaction; the order's id."""
+    from desk.services import repair
+
+    entry = get(ctx, entry_id)
+    _require_left(entry)
+    order = repair.register(ctx, data or repair_prefill(ctx, entry))
+    assert order.id is not None
+    transfer(ctx, entry_id, "repairs", order.id)
+    return order.id
+
+
+def transfer_to_complaint(ctx: Ctx, entry_id: int, data: ComplaintCreate | None = None) -> int:
+    from desk.services import complaint
+
+    entry = get(ctx, entry_id)
+    _require_left(entry)
+    case = complaint.register(ctx, data or complaint_prefill(ctx, entry))
+    assert case.id is not None
+    transfer(ctx, entry_id, "complaints", case.id)
+    return case.id
+
+
+def left_for_morning(ctx: Ctx, limit: int = 200) -> list[NightLogEntry]:
+    """Entries still to be transferred or closed, oldest first."""
+    statement = (
+        select(NightLogEntry)
+        .where(NightLogEntry.state == NightLogState.left_for_morning)
+        .order_by(col(NightLogEntry.logged_at), col(NightLogEntry.id))
+        .limit(limit)
+    )
+    return list(ctx.session.exec(statement))
+
+
+def recent(ctx: Ctx, hours: int = 24, limit: int = 200) -> list[NightLogEntry]:
+    """The entries of the last `hours` (tonight's and last night's), newest first."""
+    since = ctx.now - timedelta(hours=hours)
+    statement = (
+        select(NightLogEntry)
+        .where(col(NightLogEntry.logged_at) >= since)
+        .order_by(col(NightLogEntry.logged_at).desc(), col(NightLogEntry.id).desc())
+        .limit(limit)
+    )
+    return list(ctx.session.exec(statement))
+
+
+def open_items(ctx: Ctx) -> list[OpenItem]:
+    """Entries left for the morning, in the board's shape (due: now, i.e. this morning)."""
+    from desk.services.board import OpenItem
+
+    items: list[OpenItem] = []
+    for entry in left_for_morning(ctx):
+        assert entry.id is not None
+        items.append(
+            OpenItem(
+                register="nightlog",
+                record_id=entry.id,
+                number=number(entry, ctx),
+                room=entry.room,
+                summary=entry.what,
+                state=entry.state,
+                opened_at=entry.logged_at,
+                due_at=None,
+                due_kind="",
+            )
+        )
+    return items
+
+
+def number(entry: NightLogEntry, ctx: Ctx) -> str:
+    """How an entry is named on screen and paper (it has no counter number of its own)."""
+    return f"YJ-{entry.logged_at.astimezone(ctx.tz):%Y%m%d}-{entry.id or 0:03d}"

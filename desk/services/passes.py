@@ -1,0 +1,310 @@
+"""Register 5: goods release passes — issue, void, check at the gate, return the stub, reconcile."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from desk.i18n import t
+from desk.models import GateResult, IdType, PassItem, PassState, Relationship, ReleasePass, Role
+from desk.services import audit, operators
+from desk.services.context import Ctx
+from desk.services.errors import DeskError
+from desk.services.numbering import next_number
+from desk.services.pass_queries import (
+    CHECKED_STATES,
+    PREFIX,
+    REGISTER,
+    PassStatus,
+    ReconRow,
+    StubStatus,
+    canonical_number,
+    day_bounds,
+    find,
+    get,
+    item_counts,
+    items_of,
+    listing,
+    missing_stubs,
+    open_items,
+    owners_of,
+    reconciliation,
+    status_of,
+    stub_of,
+    today,
+    used_without_gate_check,
+)
+from desk.services.residents import clean_phone, clean_text, find_unit
+
+__all__ = [
+    "CHECKED_STATES",
+    "PREFIX",
+    "REGISTER",
+    "PassCreate",
+    "PassItemIn",
+    "PassStatus",
+    "ReconRow",
+    "StubStatus",
+    "canonical_number",
+    "find",
+    "get",
+    "item_counts",
+    "items_of",
+    "listing",
+    "missing_stubs",
+    "open_items",
+    "owners_of",
+    "reconciliation",
+    "status_of",
+    "stub_of",
+    "used_without_gate_check",
+]
+
+MAX_ITEMS = 200
+MAX_QUANTITY = 9999
+# how far ahead a pass may be dated
+MAX_DAYS_AHEAD = 31
+_LAST4 = re.compile(r"^[0-9A-Z]{4}$")
+
+
+class PassItemIn(BaseModel):
+    description: str = ""
+    quantity: int = 1
+    remark: str = ""
+
+
+class PassCreate(BaseModel):
+    room: str = ""
+    applicant: str = ""
+    relationship: Relationship = Relationship.owner
+    id_type: IdType = IdType.id_card
+    id_last4: str = ""
+    owner_phone_called: str = ""
+    owner_confirmed_by: str = ""
+    owner_confirmed: bool | None = None
+    owner_confirmed_at: datetime | None = None
+    vehicle_plate: str = ""
+    valid_on: date | None = None
+    items: list[PassItemIn] = Field(default_factory=list)
+
+
+# --- issuing ------------------------------------------------------------------------------
+
+
+def _last4(value: str) -> str:
+    compact = re.sub(r"\s", "", value).upper()
+    if not compact:
+        raise DeskError("field.required", field="id_last4")
+    if len(compact) > 4:
+        # a full ID number is never stored, not even briefly in an error message
+        raise DeskError("pass_error.id_too_long", field="id_last4")
+    if not _LAST4.match(compact):
+        raise DeskError("pass_error.id_last4_exactly", field="id_last4")
+    return compact
+
+
+def _items(data: list[PassItemIn]) -> list[PassItemIn]:
+    if not data:
+        raise DeskError("pass_error.no_items", field="items")
+    if len(data) > MAX_ITEMS:
+        raise DeskError("pass_error.too_many_items", field="items", max=MAX_ITEMS)
+    cleaned = []
+    for line, item in enumerate(data, start=1):
+        description = clean_text(item.description, 200, field="items")
+        if not description:
+            raise DeskError("pass_error.item_description", field="items", line=line)
+        if not 1 <= item.quantity <= MAX_QUANTITY:
+            raise DeskError("pass_error.item_quantity", field="items", line=line, max=MAX_QUANTITY)
+        remark = clean_text(item.remark, 200, field="items")
+        cleaned.append(PassItemIn(description=description, quantity=item.quantity, remark=remark))
+    return cleaned
+
+
+def _valid_until(ctx: Ctx, valid_on: date) -> datetime:
+    start = ctx.now if valid_on == today(ctx) else day_bounds(ctx, valid_on, valid_on)[0]
+    return ctx.due(start, ctx.settings.passes.valid_for)
+
+
+def issue(ctx: Ctx, data: PassCreate) -> ReleasePass:
+    """Issue a pass; a tenant or agent needs the owner's confirmation by phone, and a yes."""
+    room_typed = clean_text(data.room, 45, field="room", required=True)
+    unit = find_unit(ctx, room_typed)
+    if unit is None:
+        raise DeskError("pass_error.unknown_room", field="room", room=room_typed)
+    applicant = clean_text(data.applicant, 60, field="applicant", required=True)
+    relationship = Relationship(data.relationship)
+    id_last4 = _last4(data.id_last4)
+    valid_on = data.valid_on or today(ctx)
+    if valid_on < today(ctx):
+        raise DeskError("pass_error.valid_on_past", field="valid_on")
+    if valid_on > today(ctx) + timedelta(days=MAX_DAYS_AHEAD):
+        raise DeskError("pass_error.valid_on_far", field="valid_on", days=MAX_DAYS_AHEAD)
+    owners = owners_of(ctx, unit.code)
+    notes: dict[str, Any] = {}
+    called, confirmed_by, confirmed_at = "", "", None
+    confirmed: bool | None = None
+    if relationship == Relationship.owner:
+        if owners and applicant not in {o.name for o in owners}:
+            notes["applicant_not_owner_on_file"] = True
+    else:
+        called = clean_phone(data.owner_phone_called, field="owner_phone_called", required=True)
+        confirmed_by = clean_text(
+            data.owner_confirmed_by, 60, field="owner_confirmed_by", required=True
+        )
+        if data.owner_confirmed is not True:
+            raise DeskError("pass_error.owner_not_confirmed", field="owner_confirmed")
+        confirmed_at = data.owner_confirmed_at or ctx.now
+        if confirmed_at > ctx.now:
+            raise DeskError("field.in_future", field="owner_confirmed_at")
+        confirmed = True
+        digits = re.sub(r"\D", "", called)
+        notes["owner_phone_on_file"] = any(re.sub(r"\D", "", o.phone) == digits for o in owners)
+        if owners and confirmed_by not in {o.name for o in owners}:
+            notes["confirmed_by_not_owner_on_file"] = True
+    items = _items(data.items)
+    plate = clean_text(data.vehicle_plate, 20, field="vehicle_plate").upper().replace(" ", "")
+    issued = ReleasePass(
+        number=next_number(ctx, PREFIX),
+        room=unit.code,
+        applicant=applicant,
+        relationship=relationship,
+        id_type=IdType(data.id_type),
+        id_last4=id_last4,
+        owner_phone_called=called,
+        owner_confirmed_at=confirmed_at,
+        owner_confirmed_by=confirmed_by,
+        owner_confirmed=confirmed,
+        vehicle_plate=plate,
+        valid_on=valid_on,
+        valid_until=_valid_until(ctx, valid_on),
+        operator_id=ctx.acting(),
+        created_at=ctx.now,
+    )
+    ctx.session.add(issued)
+    ctx.session.flush()
+    assert issued.id is not None
+    for line, item in enumerate(items, start=1):
+        ctx.session.add(PassItem(pass_id=issued.id, line_no=line, **item.model_dump()))
+    audit.record(
+        ctx,
+        REGISTER,
+        issued.id,
+        "issued",
+        {
+            "room": issued.room,
+            "applicant": applicant,
+            "relationship": relationship,
+            "owner_confirmed_by": confirmed_by,
+            "valid_until": issued.valid_until,
+            "items": [item.model_dump() for item in items],
+            **notes,
+        },
+    )
+    return issued
+
+
+def void(ctx: Ctx, pass_id: int, reason: str) -> ReleasePass:
+    """A supervisor withdraws a pass not yet used at the gate."""
+    operators.require_role(ctx, Role.supervisor, action=t("passes_ui.action_void"))
+    found = get(ctx, pass_id)
+    if found.state != PassState.issued:
+        raise DeskError("pass_error.cannot_void", number=found.number)
+    found.void_reason = clean_text(reason, 500, field="reason", required=True)
+    found.voided_at = ctx.now
+    found.state = PassState.voided
+    ctx.session.add(found)
+    audit.record(ctx, REGISTER, found.id, "voided", reason=found.void_reason)
+    return found
+
+
+# --- at the gate --------------------------------------------------------------------------
+
+
+def refusal(ctx: Ctx, found: ReleasePass | None, typed: str) -> DeskError | None:
+    """Why this pass may not let goods out now (each case its own message), or None."""
+    show = _show(ctx)
+    if found is None:
+        return DeskError("pass_error.gate_unknown", number=typed.strip())
+    if found.state == PassState.voided:
+        return DeskError("pass_error.gate_voided", number=found.number, reason=found.void_reason)
+    if found.state in CHECKED_STATES or found.gate_checked_at is not None:
+        return DeskError(
+            "pass_error.gate_used",
+            number=found.number,
+            at=show(found.gate_checked_at),
+            guard=found.guard_name,
+        )
+    if found.stub_returned_at is not None:
+        return DeskError("pass_error.gate_stub_back", number=found.number)
+    if today(ctx) < found.valid_on:
+        return DeskError(
+            "pass_error.gate_not_yet", number=found.number, day=found.valid_on.isoformat()
+        )
+    if ctx.now > found.valid_until:
+        return DeskError(
+            "pass_error.gate_expired", number=found.number, until=show(found.valid_until)
+        )
+    return None
+
+
+def _show(ctx: Ctx) -> Callable[[datetime | None], str]:
+    def show(moment: datetime | None) -> str:
+        return moment.astimezone(ctx.tz).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+    return show
+
+
+def gate_check(
+    ctx: Ctx, number: str, result: GateResult | str, guard_name: str, note: str = ""
+) -> ReleasePass:
+    """The guard checked the goods against the pass: all out, partly (what stayed) or refused."""
+    found = find(ctx, number)
+    refused = refusal(ctx, found, number)
+    if refused is not None:
+        raise refused
+    assert found is not None
+    result = GateResult(result)
+    guard = clean_text(guard_name, 60, field="guard_name", required=True)
+    note = clean_text(note, 500, field="gate_note")
+    if result == GateResult.partly and not note:
+        raise DeskError("pass_error.partly_needs_note", field="gate_note")
+    if result == GateResult.refused and not note:
+        raise DeskError("pass_error.refused_needs_reason", field="gate_note")
+    found.gate_result = result.value
+    found.gate_checked_at = ctx.now
+    found.guard_name = guard
+    found.gate_note = note
+    found.state = {
+        GateResult.all_out: PassState.used,
+        GateResult.partly: PassState.partly_used,
+        GateResult.refused: PassState.refused,
+    }[result]
+    ctx.session.add(found)
+    data = {"result": result, "guard": guard, "note": note, "at_desk": ctx.operator is not None}
+    audit.record(ctx, REGISTER, found.id, "gate_checked", data)
+    return found
+
+
+# --- stubs and reconciliation -------------------------------------------------------------
+
+
+def return_stub(ctx: Ctx, number: str) -> ReleasePass:
+    """Security handed the pass back: the desk ticks it off."""
+    found = find(ctx, number)
+    if found is None:
+        raise DeskError("pass_error.gate_unknown", number=number.strip())
+    if found.stub_returned_at is not None:
+        raise DeskError(
+            "pass_error.stub_already", number=found.number, at=_show(ctx)(found.stub_returned_at)
+        )
+    found.stub_returned_at = ctx.now
+    found.stub_received_by = ctx.acting()
+    ctx.session.add(found)
+    unchecked = found.gate_checked_at is None and found.state != PassState.voided
+    data = {"without_gate_check": unchecked}
+    audit.record(ctx, REGISTER, found.id, "stub_returned", data)
+    return found

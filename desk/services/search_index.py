@@ -1,0 +1,355 @@
+"""The lookup index: a search document per record, written in the same flush as the record.
+
+Importing this module registers one `after_flush` listener on every SQLAlchemy session: each new
+or changed row of an indexed register (or a pass's item) has its document rewritten in the same
+transaction, so the index never lags the registers and no service has to know about it.
+
+On SQLite the words go into the FTS5 table `search_fts` (contentless, `ascii` tokenizer) as
+tokens made here: CJK text as a sequence of overlapping bigrams (a query of n >= 2 characters is
+the phrase of its n-1 bigrams, so 漏水 and 水管破裂 are exact index lookups), the distinct single
+characters (for one-character queries such as 水), ASCII words, and the first 1, 2 and 3
+characters of the person's name (王 finds everyone surnamed 王). Rooms, numbers and phone
+suffixes are b-tree look-ups on `search_doc`. PostgreSQL has no `search_fts`; the lookup falls
+back to ILIKE there.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, event, insert, select, text, update
+from sqlalchemy.orm import Session
+
+from desk.models import (
+    Complaint,
+    EntrustedKey,
+    KeyLoan,
+    NightLogEntry,
+    PassItem,
+    ReceptionEntry,
+    ReleasePass,
+    RepairOrder,
+    Resident,
+    Unit,
+)
+from desk.models.search import SearchDoc
+from desk.services.residents import parse_room
+
+BODY_MAX = 4000
+_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[0-9A-Za-z]+")
+_TABLE = SearchDoc.__table__  # type: ignore[attr-defined]
+_FTS_INSERT = text(
+    "INSERT INTO search_fts (rowid, reg, name, grams, unis) "
+    "VALUES (:id, :reg, :name, :grams, :unis)"
+)
+_FTS_DELETE = text(
+    "INSERT INTO search_fts (search_fts, rowid, reg, name, grams, unis) "
+    "VALUES ('delete', :id, :reg, :name, :grams, :unis)"
+)
+
+# --- tokens ----------------------------------------------------------------------------------
+
+
+def runs(value: str) -> list[str]:
+    """Runs of CJK characters and of ASCII letters/digits, lower-cased; the rest separates."""
+    return [match.group(0).lower() for match in _RUN.finditer(value)]
+
+
+def is_cjk(run: str) -> bool:
+    return not run[0].isascii()
+
+
+def bigrams(run: str) -> list[str]:
+    return [run[i : i + 2] for i in range(len(run) - 1)]
+
+
+def name_tokens(person: str) -> str:
+    tokens: list[str] = []
+    for run in runs(person):
+        for size in (1, 2, 3) if is_cjk(run) else (len(run),):
+            if len(run) >= size and run[:size] not in tokens:
+                tokens.append(run[:size])
+    return " ".join(tokens)
+
+
+def fts_row(register: str, person: str, body: str) -> dict[str, str]:
+    """The FTS5 column values of a document (deterministic: a delete re-derives them)."""
+    grams: list[str] = []
+    unis: dict[str, None] = {}
+    for run in runs(body):
+        if is_cjk(run):
+            grams.extend(bigrams(run))
+            unis.update(dict.fromkeys(run))
+        else:
+            grams.append(run)
+    return {
+        "reg": REG_TOKENS[register],
+        "name": name_tokens(person),
+        "grams": " ".join(grams),
+        "unis": " ".join(unis),
+    }
+
+
+# --- what each register contributes ------------------------------------------------------------
+
+
+def _open_due(*states: str, column: str) -> Callable[[Any], datetime | None]:
+    def due(row: Any) -> datetime | None:
+        return getattr(row, column) if row.state in states else None
+
+    return due
+
+
+def _repair_due(row: Any) -> datetime | None:
+    from desk.services import repair
+
+    return repair.due_at(row)
+
+
+def _complaint_due(row: Any) -> datetime | None:
+    from desk.services import complaint_queries
+
+    return complaint_queries.due_at(row)
+
+
+def _pass_due(row: Any) -> datetime | None:
+    return row.valid_until if row.state == "issued" and row.stub_returned_at is None else None
+
+
+def _no_due(_row: Any) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class Source:
+    """How one register's rows become documents."""
+
+    register: str
+    model: Any
+    token: str
+    person: str
+    at: str
+    body: tuple[str, ...]
+    due: Callable[[Any], datetime | None]
+    number: str = "number"
+    phone: str = "phone"
+
+
+SOURCES = (
+    Source(
+        "reception",
+        ReceptionEntry,
+        "rec",
+        "person",
+        "received_at",
+        ("request", "action_taken", "answer", "department"),
+        _open_due("open", "referred", column="reply_due_at"),
+    ),
+    Source(
+        "repairs",
+        RepairOrder,
+        "rep",
+        "resident_name",
+        "reported_at",
+        ("description", "work_done", "technician", "callback_note", "referred_to"),
+        _repair_due,
+    ),
+    Source(
+        "complaints",
+        Complaint,
+        "cmp",
+        "complainant",
+        "received_at",
+        ("what_happened", "resident_asks", "person_complained", "resolution", "reply_text"),
+        _complaint_due,
+    ),
+    Source(
+        "key_loans",
+        KeyLoan,
+        "kl",
+        "borrower",
+        "out_at",
+        ("reason", "department", "note"),
+        _open_due("out", "partly_returned", column="due_at"),
+        phone="",
+    ),
+    Source(
+        "entrusted_keys",
+        EntrustedKey,
+        "ek",
+        "owner_name",
+        "deposited_at",
+        ("description", "reason", "notify_note"),
+        _no_due,
+    ),
+    Source(
+        "passes",
+        ReleasePass,
+        "fx",
+        "applicant",
+        "created_at",
+        ("vehicle_plate", "gate_note", "void_reason"),
+        _pass_due,
+        phone="owner_phone_called",
+    ),
+    Source(
+        "nightlog",
+        NightLogEntry,
+        "yj",
+        "caller",
+        "logged_at",
+        ("what", "action_taken", "close_reason"),
+        _no_due,
+        number="",
+    ),
+    Source("residents", Resident, "res", "name", "created_at", (), _no_due, number=""),
+)
+BY_MODEL: dict[Any, Source] = {source.model: source for source in SOURCES}
+BY_REGISTER = {source.register: source for source in SOURCES}
+REG_TOKENS = {source.register: source.token for source in SOURCES}
+REGISTERS = tuple(source.register for source in SOURCES)
+
+
+def compact_number(value: str) -> str:
+    return re.sub(r"[^0-9A-Z]", "", value.upper())
+
+
+def reversed_digits(phone: str) -> str:
+    return "".join(ch for ch in phone if ch.isdigit())[::-1]
+
+
+def _extra_text(conn: Connection, source: Source, row: Any) -> list[str]:
+    if source.model is ReleasePass:
+        items = conn.execute(
+            select(PassItem.description, PassItem.remark).where(  # type: ignore[call-overload]
+                PassItem.pass_id == row.id
+            )
+        )
+        return [part for item in items for part in item]
+    return []
+
+
+def _room_of(conn: Connection, source: Source, row: Any) -> str:
+    if source.model is Resident:
+        code = conn.execute(select(Unit.code).where(Unit.id == row.unit_id)).scalar()  # type: ignore[call-overload]
+        return str(code or "")
+    return str(row.room or "")
+
+
+def document(conn: Connection, source: Source, row: Any) -> dict[str, Any]:
+    """The search document of one record (an ORM object or a row with the same attributes)."""
+    room = _room_of(conn, source, row)
+    parsed = parse_room(room) if room else None
+    body_parts = [str(getattr(row, name) or "") for name in source.body]
+    body = " ".join(part for part in body_parts + _extra_text(conn, source, row) if part)
+    number = str(getattr(row, source.number) or "") if source.number else ""
+    # a resident's "state" is owner / tenant, or inactive once moved out
+    resident = source.model is Resident
+    state = (row.kind if row.active else "inactive") if resident else str(row.state)
+    return {
+        "register_name": source.register,
+        "record_id": row.id,
+        "number": number,
+        "number_key": compact_number(number),
+        "room": room,
+        "room_no": parsed.room if parsed else "",
+        "person": str(getattr(row, source.person) or "")[:60],
+        "phone_rev": reversed_digits(str(getattr(row, source.phone) or "")) if source.phone else "",
+        "body": body[:BODY_MAX],
+        "state": state,
+        "at": getattr(row, source.at),
+        "due_at": source.due(row),
+        "operator_id": getattr(row, "operator_id", None),
+    }
+
+
+def write(conn: Connection, doc: dict[str, Any]) -> None:
+    """Insert or update one document and its FTS5 tokens (only when its words changed)."""
+    fts = conn.dialect.name == "sqlite"
+    old = conn.execute(
+        select(_TABLE.c.id, _TABLE.c.person, _TABLE.c.body).where(
+            _TABLE.c.register_name == doc["register_name"], _TABLE.c.record_id == doc["record_id"]
+        )
+    ).first()
+    if old is None:
+        doc_id = conn.execute(insert(_TABLE).values(**doc)).inserted_primary_key[0]  # type: ignore[index]
+        if fts:
+            conn.execute(
+                _FTS_INSERT,
+                {"id": doc_id, **fts_row(doc["register_name"], doc["person"], doc["body"])},
+            )
+        return
+    conn.execute(update(_TABLE).where(_TABLE.c.id == old.id).values(**doc))
+    if fts and (old.person, old.body) != (doc["person"], doc["body"]):
+        conn.execute(
+            _FTS_DELETE, {"id": old.id, **fts_row(doc["register_name"], old.person, old.body)}
+        )
+        conn.execute(
+            _FTS_INSERT, {"id": old.id, **fts_row(doc["register_name"], doc["person"], doc["body"])}
+        )
+
+
+def _changed(session: Session) -> Iterable[Any]:
+    for obj in list(session.new) + list(session.dirty):
+        if isinstance(obj, PassItem):
+            with session.no_autoflush:
+                parent = session.get(ReleasePass, obj.pass_id)
+            if parent is not None:
+                yield parent
+        elif type(obj) in BY_MODEL and (obj in session.new or session.is_modified(obj)):
+            yield obj
+
+
+def _after_flush(session: Session, _context: Any) -> None:
+    seen: set[tuple[str, int]] = set()
+    targets = []
+    for obj in _changed(session):
+        source = BY_MODEL[type(obj)]
+        if obj.id is None or (source.register, obj.id) in seen:
+            continue
+        seen.add((source.register, obj.id))
+        targets.append((source, obj))
+    if not targets:
+        return
+    conn = session.connection()
+    for source, obj in targets:
+        write(conn, document(conn, source, obj))
+
+
+event.listen(Session, "after_flush", _after_flush)
+
+
+def reindex(conn: Connection, registers: Iterable[str] = REGISTERS, batch: int = 2000) -> int:
+    """(Re)write the documents of every record of `registers`; returns how many were written.
+
+    Used by the migration for databases that already hold records; only the columns the index
+    needs are read, so a later migration adding columns does not break it.
+    """
+    written = 0
+    for register in registers:
+        source = BY_REGISTER[register]
+        table = source.model.__table__
+        needed = {"id", "state", "room", "operator_id", "active", "kind", "unit_id"}
+        needed |= {source.person, source.at, source.number, source.phone, *source.body}
+        needed |= {"reply_due_at", "dispatch_due_at", "appointment_at", "callback_due_at"}
+        needed |= {"escalation_due_at", "escalated_at", "replied_at", "resolve_due_at"}
+        needed |= {"due_at", "valid_until", "stub_returned_at"}
+        columns = [table.c[name] for name in sorted(needed) if name and name in table.c]
+        last = 0
+        while True:
+            rows = list(
+                conn.execute(
+                    select(*columns).where(table.c.id > last).order_by(table.c.id).limit(batch)
+                )
+            )
+            if not rows:
+                break
+            for row in rows:
+                write(conn, document(conn, source, row))
+            written += len(rows)
+            last = rows[-1].id
+    return written

@@ -1,0 +1,373 @@
+"""Monthly statistics (报表): every figure of a period, counted by aggregate SQL, built once.
+
+Definitions (all "as of" `Report.built_at`; the records of a register belong to the period by
+the time they were received: `received_at`, `reported_at`, `out_at`, `created_at`):
+
+- Dispatch within the site's `repair.dispatch_within` (30 min): an order dispatched in its
+  current cycle (not back in `registered`) on or before its `dispatch_due_at`. Owed = dispatched
+  + still undispatched past due. Rate = in time / owed.
+- Timeliness (及时率): completed orders (state completed or closed) that were dispatched in time
+  AND, when an appointment was agreed, where the technician was on site no later than
+  `repair.arrival_grace` (10 min) after it. Arrival is `on_site_at`, or `completed_at` when the
+  arrival was not recorded. Rate = on time / completed.
+- Pass rate (合格率): of the period's orders whose resident was reached on the callback, those
+  satisfied (each order by its latest callback; earlier dissatisfied ones show as reopened).
+- Paid-service register (有偿服务登记表): paid orders completed in the period, with charges.
+- Complaint deadlines (escalation, reply, resolve) of complaints not judged invalid or out of
+  scope and not merged: met = done by the due time; missed = done late, or not done and past
+  due; pending = not done and not yet due. A reply is done by `replied_at`, else by resolving.
+- Callback completion rate: `callbacks.completion_rate` over [start, min(end, now)).
+- Repeats: the same room and category at least twice in the period, per register.
+- Keys: loans made in the period; overdue = returned after `due_at`, or still out past it.
+- Passes: issued in the period, by status (as `pass_queries.status_of`) and stub.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Column, Integer, Table, and_, case, cast, extract, func, or_, select
+from sqlalchemy.sql.base import ReadOnlyColumnCollection
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import SQLModel
+
+from desk.models import (
+    Complaint,
+    ComplaintState,
+    KeyLoan,
+    ReceptionEntry,
+    ReleasePass,
+    RepairOrder,
+    RepairState,
+    Validity,
+)
+from desk.models.keys import OPEN_LOAN_STATES
+from desk.models.passes import PassState
+from desk.services import callbacks
+from desk.services.context import Ctx
+from desk.services.stats_figures import (
+    ComplaintFigures,
+    Deadline,
+    KeyFigures,
+    PaidOrder,
+    PassFigures,
+    Rate,
+    RepairFigures,
+    Repeat,
+    Report,
+)
+from desk.services.stats_period import Period
+
+PUBLIC = "public"  # the "building" of records with no room (public areas)
+REGISTERS = ("reception", "repairs", "complaints", "keys", "passes")
+ROOM_REGISTERS = ("reception", "repairs", "complaints")
+DEADLINES = ("escalation", "reply", "resolve")
+REPEAT_AT_LEAST = 2
+PAID_LIMIT = 2000
+_SPEC = re.compile(r"^\s*(\d+)\s*(m|h|d|wd)\s*$")
+_UNIT_SECONDS = {"m": 60, "h": 3600, "d": 86400, "wd": 86400}
+
+__all__ = [
+    "ComplaintFigures",
+    "Deadline",
+    "KeyFigures",
+    "PaidOrder",
+    "PassFigures",
+    "Rate",
+    "RepairFigures",
+    "Repeat",
+    "Report",
+    "building_of",
+    "monthly",
+    "top",
+]
+
+
+# --- SQL pieces -------------------------------------------------------------------------
+
+
+def _c(model: type[SQLModel]) -> ReadOnlyColumnCollection[str, Column[Any]]:
+    """The columns of a register's table, typed for SQL expressions."""
+    table = getattr(model, "__table__", None)
+    assert isinstance(table, Table)
+    columns: ReadOnlyColumnCollection[str, Column[Any]] = table.c
+    return columns
+
+
+def _n(condition: ColumnElement[bool]) -> Any:
+    """How many rows meet `condition` (portable: a SUM of CASE, 0 when there are no rows)."""
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def _within(column: Any, period: Period) -> ColumnElement[bool]:
+    return and_(column >= period.start, column < period.end)
+
+
+def _seconds_after(ctx: Ctx, later: Any, earlier: Any) -> Any:
+    """Whole seconds from `earlier` to `later`, in SQL (SQLite stores UTC text)."""
+    if ctx.session.get_bind().dialect.name == "sqlite":
+        return cast(func.strftime("%s", later), Integer) - cast(
+            func.strftime("%s", earlier), Integer
+        )
+    return extract("epoch", later - earlier)
+
+
+def grace_seconds(spec: str) -> int:
+    """A site duration such as "10m" in seconds (working days count as calendar days here)."""
+    found = _SPEC.match(spec)
+    return int(found[1]) * _UNIT_SECONDS[found[2]] if found else 600
+
+
+def _one(ctx: Ctx, *columns: Any, where: ColumnElement[bool]) -> list[int]:
+    row = ctx.session.connection().execute(select(*columns).where(where)).one()
+    return [int(value or 0) for value in row]
+
+
+def _grouped(ctx: Ctx, key: Any, where: ColumnElement[bool]) -> dict[str, int]:
+    statement = select(key, func.count()).where(where).group_by(key)
+    return {str(k or ""): int(n) for k, n in ctx.session.connection().execute(statement)}
+
+
+def _ranked(counts: dict[str, int]) -> dict[str, int]:
+    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+
+
+# --- registers ----------------------------------------------------------------------------
+
+
+def _repairs(ctx: Ctx, period: Period) -> RepairFigures:
+    r = _c(RepairOrder)
+    where = _within(r.reported_at, period)
+    dispatched = and_(r.state != RepairState.registered, r.dispatched_at.is_not(None))
+    in_time = and_(dispatched, r.dispatched_at <= r.dispatch_due_at)
+    arrived = func.coalesce(r.on_site_at, r.completed_at)
+    grace = grace_seconds(ctx.settings.repair.arrival_grace)
+    punctual = or_(
+        r.appointment_at.is_(None),
+        _seconds_after(ctx, arrived, r.appointment_at) <= grace,
+    )
+    completed = and_(
+        r.state.in_((RepairState.completed, RepairState.closed)),
+        r.completed_at.is_not(None),
+    )
+    reached = r.callback_at.is_not(None)
+    counts = _one(
+        ctx,
+        func.count(),
+        _n(dispatched),
+        _n(in_time),
+        _n(and_(r.state == RepairState.registered, r.dispatch_due_at < ctx.now)),
+        _n(completed),
+        _n(and_(completed, in_time, punctual)),
+        _n(reached),
+        _n(and_(reached, r.satisfied.is_(True))),
+        _n(r.reopen_count > 0),
+        where=where,
+    )
+    paid = select(r.number, r.room, r.description, r.labour_fen, r.material_fen).where(
+        r.paid.is_(True),
+        completed,
+        _within(r.completed_at, period),
+    )
+    rows = ctx.session.connection().execute(
+        paid.order_by(r.completed_at, r.number).limit(PAID_LIMIT)
+    )
+    return RepairFigures(
+        reported=counts[0],
+        by_category=_ranked(_grouped(ctx, r.category, where)),
+        dispatched=counts[1],
+        dispatched_in_time=counts[2],
+        undispatched_overdue=counts[3],
+        completed=counts[4],
+        on_time=counts[5],
+        called_back=counts[6],
+        satisfied=counts[7],
+        reopened=counts[8],
+        paid=tuple(PaidOrder(n, room, what, lab, mat) for n, room, what, lab, mat in rows),
+    )
+
+
+def _deadline_columns(ctx: Ctx, due: Any, done: Any, counted: ColumnElement[bool]) -> list[Any]:
+    owed = and_(counted, due.is_not(None))
+    return [
+        _n(and_(owed, done.is_not(None), done <= due)),
+        _n(and_(owed, or_(done > due, and_(done.is_(None), due < ctx.now)))),
+        _n(and_(owed, done.is_(None), due >= ctx.now)),
+    ]
+
+
+def _complaints(ctx: Ctx, period: Period) -> ComplaintFigures:
+    c = _c(Complaint)
+    where = _within(c.received_at, period)
+    counted = and_(
+        c.state != ComplaintState.merged,
+        c.validity.not_in((Validity.invalid, Validity.out_of_scope)),
+    )
+    pairs = {
+        "escalation": (c.escalation_due_at, c.escalated_at),
+        "reply": (c.reply_due_at, func.coalesce(c.replied_at, c.resolved_at)),
+        "resolve": (c.resolve_due_at, c.resolved_at),
+    }
+    columns = [
+        col for due, done in pairs.values() for col in _deadline_columns(ctx, due, done, counted)
+    ]
+    reached = c.callback_at.is_not(None)
+    counts = _one(
+        ctx,
+        func.count(),
+        _n(c.reopen_count > 0),
+        _n(reached),
+        _n(and_(reached, c.satisfied.is_(True))),
+        *columns,
+        where=where,
+    )
+    deadlines = {kind: Deadline(*counts[4 + 3 * i : 7 + 3 * i]) for i, kind in enumerate(DEADLINES)}
+    return ComplaintFigures(
+        received=counts[0],
+        by_category=_ranked(_grouped(ctx, c.category, where)),
+        by_severity=_grouped(ctx, c.severity, where),
+        by_validity=_grouped(ctx, c.validity, where),
+        deadlines=deadlines,
+        reopened=counts[1],
+        called_back=counts[2],
+        satisfied=counts[3],
+    )
+
+
+def _keys(ctx: Ctx, period: Period) -> KeyFigures:
+    k = _c(KeyLoan)
+    counts = _one(
+        ctx,
+        func.count(),
+        _n(and_(k.closed_at.is_not(None), k.closed_at > k.due_at)),
+        _n(and_(k.state.in_(OPEN_LOAN_STATES), k.due_at < ctx.now)),
+        _n(k.lost_count > 0),
+        where=_within(k.out_at, period),
+    )
+    return KeyFigures(*counts)
+
+
+def _passes(ctx: Ctx, period: Period) -> PassFigures:
+    p = _c(ReleasePass)
+    unchecked = p.state == PassState.issued
+    valid = and_(unchecked, p.valid_until >= ctx.now)
+    counts = _one(
+        ctx,
+        func.count(),
+        _n(p.state.in_((PassState.used, PassState.partly_used))),
+        _n(p.state == PassState.refused),
+        _n(and_(unchecked, p.valid_until < ctx.now)),
+        _n(p.state == PassState.voided),
+        _n(valid),
+        _n(p.stub_returned_at.is_not(None)),
+        _n(
+            and_(
+                p.stub_returned_at.is_(None),
+                p.state != PassState.voided,
+                ~valid,
+            )
+        ),
+        where=_within(p.created_at, period),
+    )
+    return PassFigures(*counts)
+
+
+# --- across registers ---------------------------------------------------------------------
+
+
+def _room_tables() -> dict[str, tuple[ReadOnlyColumnCollection[str, Column[Any]], str]]:
+    return {
+        "reception": (_c(ReceptionEntry), "received_at"),
+        "repairs": (_c(RepairOrder), "reported_at"),
+        "complaints": (_c(Complaint), "received_at"),
+    }
+
+
+def building_of(room: str) -> str:
+    """The building of a room code ("3-1202" -> "3"); no room means a public area."""
+    room = room.strip()
+    if not room:
+        return PUBLIC
+    return room.split("-", 1)[0] if "-" in room else room
+
+
+def _spread(
+    ctx: Ctx, period: Period
+) -> tuple[dict[str, dict[str, int]], dict[str, dict[str, int]]]:
+    """Counts per channel and per building, each split by register."""
+    channels: dict[str, dict[str, int]] = {}
+    buildings: dict[str, dict[str, int]] = {}
+    for register, (table, received) in _room_tables().items():
+        where = _within(table[received], period)
+        for channel, n in _grouped(ctx, table.channel, where).items():
+            channels.setdefault(channel, {})[register] = n
+        # grouped by room in SQL (one row per unit at most), folded into buildings here
+        for room, n in _grouped(ctx, table.room, where).items():
+            row = buildings.setdefault(building_of(room), {})
+            row[register] = row.get(register, 0) + n
+    return _by_total(channels), _by_total(buildings)
+
+
+def _by_total(rows: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
+    return dict(sorted(rows.items(), key=lambda item: (-sum(item[1].values()), item[0])))
+
+
+def _repeats(ctx: Ctx, period: Period) -> tuple[Repeat, ...]:
+    found: list[Repeat] = []
+    for register, table, received in (
+        ("repairs", _c(RepairOrder), "reported_at"),
+        ("complaints", _c(Complaint), "received_at"),
+    ):
+        statement = (
+            select(table.room, table.category, func.count())
+            .where(_within(table[received], period), table.room != "")
+            .group_by(table.room, table.category)
+            .having(func.count() >= REPEAT_AT_LEAST)
+        )
+        for room, category, n in ctx.session.connection().execute(statement):
+            found.append(Repeat(register, room, category, int(n)))
+    return tuple(sorted(found, key=lambda r: (-r.count, r.room, r.register, r.category)))
+
+
+def top(counts: Iterable[tuple[str, int]], limit: int = 3) -> list[tuple[str, int]]:
+    """The most frequent (key, count) pairs, ties by key."""
+    return sorted(counts, key=lambda item: (-item[1], item[0]))[:limit]
+
+
+def monthly(ctx: Ctx, start: datetime | Period, end: datetime | None = None) -> Report:
+    """Every figure of the period [start, end) (or of a `Period`), as of `ctx.now`."""
+    if isinstance(start, Period):
+        period = start
+    else:
+        assert end is not None
+        last = (end - timedelta(microseconds=1)).astimezone(ctx.tz).date()
+        period = Period(start.astimezone(ctx.tz).date(), last, start, end)
+    repairs = _repairs(ctx, period)
+    complaints = _complaints(ctx, period)
+    keys = _keys(ctx, period)
+    passes = _passes(ctx, period)
+    reception = _one(ctx, func.count(), where=_within(ReceptionEntry.received_at, period))[0]
+    done, due, _ = callbacks.completion_rate(ctx, period.start, min(period.end, ctx.now))
+    channels, buildings = _spread(ctx, period)
+    return Report(
+        period=period,
+        built_at=ctx.now,
+        volume={
+            "reception": reception,
+            "repairs": repairs.reported,
+            "complaints": complaints.received,
+            "keys": keys.loans,
+            "passes": passes.issued,
+        },
+        by_channel=channels,
+        by_building=buildings,
+        repairs=repairs,
+        complaints=complaints,
+        callbacks=Rate(done, due),
+        repeats=_repeats(ctx, period),
+        keys=keys,
+        passes=passes,
+    )

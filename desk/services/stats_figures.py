@@ -1,0 +1,130 @@
+"""The figures of a statistics report: plain frozen data, built once and rendered many ways."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from desk.services.stats_period import Period
+
+
+@dataclass(frozen=True)
+class Rate:
+    done: int
+    total: int
+
+    @property
+    def value(self) -> float | None:
+        return self.done / self.total if self.total else None
+
+
+@dataclass(frozen=True)
+class Deadline:
+    met: int = 0
+    missed: int = 0
+    pending: int = 0
+
+
+@dataclass(frozen=True)
+class PaidOrder:
+    number: str
+    room: str
+    what: str
+    labour_fen: int
+    material_fen: int
+
+    @property
+    def total_fen(self) -> int:
+        return self.labour_fen + self.material_fen
+
+
+@dataclass(frozen=True)
+class Repeat:
+    register: str  # "repairs" | "complaints"
+    room: str
+    category: str
+    count: int
+
+
+@dataclass(frozen=True)
+class RepairFigures:
+    reported: int = 0
+    by_category: dict[str, int] = field(default_factory=dict)
+    dispatched: int = 0
+    dispatched_in_time: int = 0
+    undispatched_overdue: int = 0
+    completed: int = 0
+    on_time: int = 0
+    called_back: int = 0
+    satisfied: int = 0
+    reopened: int = 0
+    paid: tuple[PaidOrder, ...] = ()
+
+    @property
+    def dispatch_rate(self) -> Rate:
+        return Rate(self.dispatched_in_time, self.dispatched + self.undispatched_overdue)
+
+    @property
+    def timeliness(self) -> Rate:
+        return Rate(self.on_time, self.completed)
+
+    @property
+    def pass_rate(self) -> Rate:
+        return Rate(self.satisfied, self.called_back)
+
+
+@dataclass(frozen=True)
+class ComplaintFigures:
+    received: int = 0
+    by_category: dict[str, int] = field(default_factory=dict)
+    by_severity: dict[str, int] = field(default_factory=dict)
+    by_validity: dict[str, int] = field(default_factory=dict)
+    deadlines: dict[str, Deadline] = field(default_factory=dict)
+    reopened: int = 0
+    called_back: int = 0
+    satisfied: int = 0
+
+    @property
+    def satisfaction(self) -> Rate:
+        return Rate(self.satisfied, self.called_back)
+
+
+@dataclass(frozen=True)
+class KeyFigures:
+    loans: int = 0
+    returned_late: int = 0
+    out_overdue: int = 0
+    lost: int = 0
+
+    @property
+    def overdue(self) -> int:
+        return self.returned_late + self.out_overdue
+
+
+@dataclass(frozen=True)
+class PassFigures:
+    issued: int = 0
+    used: int = 0
+    refused: int = 0
+    expired: int = 0
+    voided: int = 0
+    valid: int = 0
+    stubs_returned: int = 0
+    stubs_missing: int = 0
+
+
+@dataclass(frozen=True)
+class Report:
+    """The figures of one period; renderers turn it into text, CSV, xlsx, HTML and the screen."""
+
+    period: Period
+    built_at: datetime
+    volume: dict[str, int]
+    by_channel: dict[str, dict[str, int]]  # channel -> register -> count
+    by_building: dict[str, dict[str, int]]  # building -> register -> count
+    repairs: RepairFigures
+    complaints: ComplaintFigures
+    callbacks: Rate
+    repeats: tuple[Repeat, ...]
+    keys: KeyFigures
+    passes: PassFigures

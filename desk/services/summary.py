@@ -1,0 +1,252 @@
+"""The shift-change summary (交接班记录): built once as data, rendered to screen, text, HTML, PDF.
+
+`gather(ctx, ...)` pulls in from every register what is open at this moment and what was logged
+during the shift. A `Summary` is plain data (JSON round trip), so a handover stores it frozen
+and later changes to the records never change what was handed over.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field, fields
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import SQLModel, col, select
+
+from desk.models import (
+    Complaint,
+    KeyLoan,
+    NightLogEntry,
+    ReceptionEntry,
+    ReleasePass,
+    RepairOrder,
+)
+from desk.services.context import Ctx
+
+# The sections of open items, in the order they are printed.
+SECTIONS = (
+    "callbacks",
+    "repairs",
+    "complaints",
+    "reception",
+    "keys",
+    "entrusted",
+    "passes",
+    "pass_no_gate",
+    "pass_stubs",
+    "nightlog",
+)
+# What is counted per register over the shift: (register, table, time column).
+COUNTED: tuple[tuple[str, type[SQLModel], str], ...] = (
+    ("reception", ReceptionEntry, "received_at"),
+    ("repairs", RepairOrder, "reported_at"),
+    ("complaints", Complaint, "received_at"),
+    ("keys", KeyLoan, "out_at"),
+    ("passes", ReleasePass, "created_at"),
+    ("nightlog", NightLogEntry, "logged_at"),
+)
+
+
+@dataclass
+class Item:
+    """One thing still open, as printed: number, room, what, state, since, due."""
+
+    number: str
+    room: str
+    what: str
+    state: str
+    opened_at: datetime | None
+    due_at: datetime | None = None
+    due_kind: str = ""
+    overdue: bool = False
+
+
+@dataclass
+class Check:
+    """One checklist line: a tool counted at handover, and who has what is missing."""
+
+    key: str
+    zh_CN: str
+    en: str
+    expected: int
+    counted: int | None = None
+    holder: str = ""
+
+    @property
+    def missing(self) -> int:
+        return 0 if self.counted is None else max(self.expected - self.counted, 0)
+
+    @property
+    def discrepancy(self) -> bool:
+        return self.counted is None or self.counted != self.expected
+
+    def label(self, lang: str) -> str:
+        return self.zh_CN if lang == "zh_CN" else self.en
+
+
+@dataclass
+class Summary:
+    """Everything the printed page of a handover carries."""
+
+    site: str
+    site_en: str
+    shift_key: str
+    shift_zh: str
+    shift_en: str
+    shift_start: datetime
+    shift_end: datetime
+    built_at: datetime
+    handover_id: int | None = None
+    state: str = "open"
+    outgoing: str = ""
+    incoming: str = ""
+    holders: list[str] = field(default_factory=list)
+    opened_at: datetime | None = None
+    signed_off_at: datetime | None = None
+    acknowledged_at: datetime | None = None
+    refused_at: datetime | None = None
+    refusal_reason: str = ""
+    counts: dict[str, int] = field(default_factory=dict)
+    sections: dict[str, list[Item]] = field(default_factory=dict)
+    checklist: list[Check] = field(default_factory=list)
+    desk_cleaned: bool = False
+    log_read: bool = False
+    notes: str = ""
+    watch: str = ""
+
+    def shift_label(self, lang: str) -> str:
+        return self.shift_zh if lang == "zh_CN" else self.shift_en
+
+    def site_name(self, lang: str) -> str:
+        return self.site if lang == "zh_CN" else self.site_en
+
+    def open_count(self) -> int:
+        return sum(len(items) for items in self.sections.values())
+
+    def overdue_count(self) -> int:
+        return sum(1 for items in self.sections.values() for item in items if item.overdue)
+
+    def discrepancies(self) -> list[Check]:
+        return [check for check in self.checklist if check.discrepancy]
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False, default=_iso)
+
+    @classmethod
+    def from_json(cls, text: str) -> Summary:
+        raw = json.loads(text)
+        raw["sections"] = {
+            key: [Item(**_times(Item, item)) for item in items]
+            for key, items in raw.get("sections", {}).items()
+        }
+        raw["checklist"] = [Check(**check) for check in raw.get("checklist", [])]
+        return cls(**_times(cls, raw))
+
+
+def _iso(value: Any) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"not JSON: {value!r}")
+
+
+def _times(kind: type, raw: dict[str, Any]) -> dict[str, Any]:
+    """Read back the datetimes of a dataclass's fields from their ISO text."""
+    out = dict(raw)
+    for spec in fields(kind):
+        value = out.get(spec.name)
+        if isinstance(value, str) and "datetime" in str(spec.type):
+            out[spec.name] = datetime.fromisoformat(value)
+    return out
+
+
+# --- gathering ---------------------------------------------------------------------------
+
+
+def counts(ctx: Ctx, start: datetime, end: datetime) -> dict[str, int]:
+    """How many records of each register were logged between `start` and `end`."""
+    out: dict[str, int] = {}
+    for register, table, column in COUNTED:
+        moment = col(getattr(table, column))
+        statement = select(func.count()).select_from(table).where(moment >= start, moment < end)
+        out[register] = ctx.session.exec(statement).one()
+    return out
+
+
+def _optional(module: str, name: str) -> Callable[..., Any] | None:
+    """A function of a register that may not be built yet (keys, passes): None when absent."""
+    try:
+        found = getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError):
+        return None
+    return found if callable(found) else None
+
+
+def _first(record: Any, *names: str) -> Any:
+    for name in names:
+        value = getattr(record, name, None)
+        if value not in (None, ""):
+            return value
+    return None
+
+
+def as_item(record: Any, now: datetime) -> Item:
+    """Any open record (the board's OpenItem, a key loan, a pass ...) as a summary item."""
+    due = _first(record, "due_at", "valid_until")
+    due = due if isinstance(due, datetime) else None
+    opened = _first(record, "opened_at", "out_at", "deposited_at", "issued_at", "created_at")
+    number = _first(record, "number", "tag", "key_tag") or f"#{getattr(record, 'id', '')}"
+    what = _first(record, "summary", "what", "reason", "opens", "items", "description", "note")
+    state = getattr(record, "state", "")
+    return Item(
+        number=str(number),
+        room=str(getattr(record, "room", "") or ""),
+        what=str(what or ""),
+        state=str(getattr(state, "value", state)),
+        opened_at=opened if isinstance(opened, datetime) else None,
+        due_at=due,
+        due_kind=str(getattr(record, "due_kind", "") or ""),
+        overdue=due is not None and due < now,
+    )
+
+
+def _items(records: Iterable[Any], now: datetime) -> list[Item]:
+    items = [as_item(record, now) for record in records]
+    # overdue first, then what falls due soonest, then the oldest
+    far = datetime.max.replace(tzinfo=now.tzinfo)
+    items.sort(key=lambda i: (not i.overdue, i.due_at or far, i.opened_at or far))
+    return items
+
+
+def open_sections(ctx: Ctx) -> dict[str, list[Item]]:
+    """Everything open at this moment, from every register, by section."""
+    from desk.services import board, nightlog
+
+    now = ctx.now
+    core = [
+        i for i in board.open_items(ctx) if i.register in ("reception", "repairs", "complaints")
+    ]
+    callbacks = [i for i in core if i.due_kind == "callback" and i.overdue(now)]
+    sections: dict[str, list[Any]] = {
+        "callbacks": callbacks,
+        "repairs": [i for i in core if i.register == "repairs" and i not in callbacks],
+        "complaints": [i for i in core if i.register == "complaints" and i not in callbacks],
+        "reception": [i for i in core if i.register == "reception"],
+        "nightlog": nightlog.open_items(ctx),
+    }
+    # keys.open_items: loans still out (register "key_loans") and entrusted keys in custody
+    keys = _optional("desk.services.keys", "open_items")
+    held = list(keys(ctx)) if keys else []
+    sections["entrusted"] = [i for i in held if getattr(i, "register", "") == "entrusted_keys"]
+    sections["keys"] = [i for i in held if i not in sections["entrusted"]]
+    for section, name in (
+        ("passes", "open_items"),
+        ("pass_no_gate", "used_without_gate_check"),
+        ("pass_stubs", "missing_stubs"),
+    ):
+        found = _optional("desk.services.passes", name)
+        sections[section] = list(found(ctx)) if found else []
+    return {key: _items(sections.get(key, []), now) for key in SECTIONS}

@@ -1,0 +1,110 @@
+"""The night log and the handover at the keyboard, in both languages."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from textual.widgets import Input
+
+from desk.app import make_app
+from desk.db import Database
+from desk.models import HandoverState, NightLogState, Operator, RepairOrder
+from desk.screens.handover import HandoverScreen
+from desk.screens.handover_dialogs import IncomingDialog, PinDialog
+from desk.screens.nightlog import NightEntryDialog, NightLogScreen
+from desk.screens.repair_form import RepairFormScreen
+from desk.services import handover, nightlog
+from tests.conftest import TZ, Desk
+from tests.test_handover_service import NIGHT_END, night
+
+__all__ = ["night"]
+SIZE = (120, 40)
+AT_NIGHT = datetime(2026, 11, 23, 2, 10, tzinfo=TZ)
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+async def test_night_entry_logged_then_transferred_to_a_repair(
+    db: Database, clerk: Operator, night: Operator, lang: str
+) -> None:
+    app = make_app(db, lang=lang, clock=lambda: AT_NIGHT, operator=night)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.switch_mode("nightlog")
+        await pilot.pause()
+        assert isinstance(app.screen, NightLogScreen)
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert isinstance(app.screen, NightEntryDialog)
+        await pilot.press(*"王先生", "tab", *"3-1202", "tab", *"13900001111", "tab")
+        await pilot.press(*"厨房水管漏水", "ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, NightLogScreen)
+    with Desk(db, clerk).read() as ctx:
+        (entry,) = nightlog.left_for_morning(ctx)
+        assert (entry.caller, entry.room, entry.what) == ("王先生", "3-1202", "厨房水管漏水")
+        assert entry.operator_id == night.id
+    morning = NIGHT_END + timedelta(minutes=30)
+    app = make_app(db, lang=lang, clock=lambda: morning, operator=clerk)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.switch_mode("nightlog")
+        await pilot.pause()
+        await pilot.press("ctrl+g")
+        await pilot.pause()
+        assert isinstance(app.screen, RepairFormScreen)
+        assert app.screen.query_one("#room", Input).value == "3-1202"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, NightLogScreen)
+    with Desk(db, clerk).read() as ctx:
+        done = nightlog.get(ctx, entry.id or 0)
+        assert done.state == NightLogState.transferred and done.transferred_to == "repairs"
+        order = ctx.session.get(RepairOrder, done.transferred_id)
+        assert order is not None and "厨房水管漏水" in order.description
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+async def test_handover_signed_off_acknowledged_and_printed_by_keyboard(
+    db: Database, clerk: Operator, night: Operator, lang: str
+) -> None:
+    app = make_app(db, lang=lang, clock=lambda: NIGHT_END, operator=night)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f7")
+        await pilot.pause()
+        assert isinstance(app.screen, HandoverScreen)
+        for item in db.settings.handover.checklist:
+            app.screen.query_one(f"#count-{item.key}", Input).value = str(item.expected)
+        app.screen.query_one("#count-radio", Input).value = "1"
+        app.screen.query_one("#holder-radio", Input).focus()
+        await pilot.press(*"李建国")
+        app.screen.query_one("#desk_cleaned").focus()
+        await pilot.press("space")
+        await pilot.press("ctrl+y")
+        await pilot.pause()
+        assert isinstance(app.screen, PinDialog)
+        await pilot.press(*"0000", "ctrl+s")  # wrong PIN: refused by the service
+        await pilot.pause()
+        assert isinstance(app.screen, HandoverScreen)
+        await pilot.press("ctrl+y")
+        await pilot.pause()
+        await pilot.press(*"3333", "ctrl+s")
+        await pilot.pause()
+        with Desk(db, night, NIGHT_END).read() as ctx:
+            signed = handover.pending(ctx)
+            assert signed is not None and signed.state == HandoverState.signed_off
+        await pilot.press("ctrl+g")
+        await pilot.pause()
+        assert isinstance(app.screen, IncomingDialog)
+        await pilot.press(*"王芳", "tab", *"1234", "ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, HandoverScreen)
+        await pilot.press("ctrl+w")
+        await pilot.pause()
+    with Desk(db, clerk).read() as ctx:
+        record = handover.last(ctx)
+        assert record is not None and record.state == HandoverState.acknowledged
+        summary = handover.summary(ctx, record)
+        assert summary.incoming == "王芳" and summary.checklist[0].holder == "李建国"
+    assert db.path is not None
+    folder = Path(db.path).parent / "printed" / "handovers"
+    assert list(folder.glob("handover-*.txt"))

@@ -1,0 +1,175 @@
+"""Shift handover at fixed clocks: what it pulls in, PINs, freezing, refusal, the board notice."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+
+import pytest
+
+from desk.db import Database
+from desk.models import Handover, HandoverState, Operator, Role
+from desk.services import complaint, handover, nightlog, operators, reception, repair
+from desk.services.complaint import ComplaintCreate
+from desk.services.context import Ctx
+from desk.services.errors import DeskError
+from desk.services.handover import CheckCount, HandoverUpdate
+from desk.services.nightlog import NightLogCreate
+from desk.services.reception import ReceptionCreate
+from desk.services.repair import RepairCreate
+from tests.conftest import NOW, TZ, Desk
+
+NIGHT_END = datetime(2026, 11, 23, 8, 20, tzinfo=TZ)  # the night shift hands over at 08:20
+
+
+@pytest.fixture
+def night(db: Database) -> Operator:
+    with db.writing() as session:
+        return operators.add_operator(
+            Ctx(session, None, db.settings, NOW), "张伟", Role.night, "3333"
+        )
+
+
+def seed_registers(desk: Desk) -> None:
+    """One open record in each register, some overdue at NOW."""
+    early = NOW - timedelta(days=3)
+    with desk.write() as ctx:
+        ctx.now = early
+        order = repair.register(
+            ctx, RepairCreate(room="3-1202", resident_name="李明", description="厨房水龙头漏水")
+        )
+        complaint.register(ctx, ComplaintCreate(room="5-0801", what_happened="楼上装修噪音"))
+        reception.log(
+            ctx,
+            ReceptionCreate(request="询问停水时间", reply_due_at=early + timedelta(minutes=30)),
+        )
+        assert order.id is not None
+
+
+def full_update(db: Database, short_radio: bool = False) -> HandoverUpdate:
+    checks = [
+        CheckCount(key=item.key, counted=item.expected) for item in db.settings.handover.checklist
+    ]
+    if short_radio:
+        checks[0] = CheckCount(key="radio", counted=1, holder="李建国")
+    return HandoverUpdate(checks=checks, desk_cleaned=True, log_read=True, notes="3栋电梯异响")
+
+
+def night_handover(db: Database, night: Operator, short_radio: bool = False) -> int:
+    desk = Desk(db, night, NIGHT_END)
+    with desk.write() as ctx:
+        opened = handover.open_handover(ctx)
+        assert opened.id is not None
+        handover.update(ctx, opened.id, full_update(db, short_radio))
+        return opened.id
+
+
+def test_open_handover_pulls_in_every_register(db: Database, desk: Desk, night: Operator) -> None:
+    seed_registers(desk)
+    night_desk = Desk(db, night, NIGHT_END - timedelta(hours=3))
+    with night_desk.write() as ctx:
+        nightlog.log(ctx, NightLogCreate(caller="刘", room="2-0301", what="卫生间漏水"))
+    handover_id = night_handover(db, night, short_radio=True)
+    with Desk(db, night, NIGHT_END).read() as ctx:
+        record = handover.get(ctx, handover_id)
+        assert record.shift_key == "night"
+        assert record.shift_start == datetime(2026, 11, 22, 17, 30, tzinfo=TZ)
+        assert record.shift_end == datetime(2026, 11, 23, 8, 30, tzinfo=TZ)
+        summary = handover.summary(ctx, record)
+    sections = {key: [item.what for item in items] for key, items in summary.sections.items()}
+    assert sections["repairs"] == ["厨房水龙头漏水"]
+    assert sections["complaints"] == ["楼上装修噪音"]
+    assert sections["reception"] == ["询问停水时间"]
+    assert sections["nightlog"] == ["卫生间漏水"]
+    assert summary.sections["repairs"][0].overdue  # dispatch was due three days ago
+    assert summary.counts["nightlog"] == 1 and summary.counts["repairs"] == 0
+    (radio,) = summary.discrepancies()
+    assert (radio.key, radio.missing, radio.holder) == ("radio", 1, "李建国")
+    assert summary.outgoing == "张伟" and summary.notes == "3栋电梯异响"
+
+
+def test_sign_off_with_a_wrong_pin_is_refused(db: Database, night: Operator) -> None:
+    handover_id = night_handover(db, night)
+    with pytest.raises(DeskError, match="wrong PIN"), Desk(db, night, NIGHT_END).write() as ctx:
+        handover.sign_off(ctx, handover_id, "0000")
+    with Desk(db, night, NIGHT_END).read() as ctx:
+        assert handover.get(ctx, handover_id).state == HandoverState.open
+
+
+def test_short_item_needs_who_has_it(db: Database, night: Operator) -> None:
+    handover_id = night_handover(db, night)
+    update = full_update(db)
+    update.checks[1] = CheckCount(key="torch", counted=1)
+    with (
+        pytest.raises(DeskError, match="say who has it"),
+        Desk(db, night, NIGHT_END).write() as ctx,
+    ):
+        handover.update(ctx, handover_id, update)
+        handover.sign_off(ctx, handover_id, "3333")
+
+
+def test_acknowledge_freezes_the_summary(
+    db: Database, desk: Desk, clerk: Operator, night: Operator
+) -> None:
+    seed_registers(desk)
+    handover_id = night_handover(db, night)
+    with Desk(db, night, NIGHT_END).write() as ctx:
+        handover.sign_off(ctx, handover_id, "3333")
+    at = NIGHT_END + timedelta(minutes=10)
+    with Desk(db, clerk, at).write() as ctx, pytest.raises(DeskError, match="wrong PIN"):
+        handover.acknowledge(ctx, handover_id, "王芳", "9876")
+    with Desk(db, clerk, at).write() as ctx:
+        done = handover.acknowledge(ctx, handover_id, "王芳", "1234")
+        assert done.state == HandoverState.acknowledged and done.acknowledged_at == at
+        stored = done.summary
+    # a record changes afterwards: the handed-over summary does not
+    with desk.write() as ctx:
+        (order,) = repair.open_orders(ctx)
+        assert order.id is not None
+        repair.dispatch(ctx, order.id, "李建国")
+    with desk.read() as ctx:
+        record = handover.get(ctx, handover_id)
+        assert record.summary == stored
+        frozen = handover.summary(ctx, record)
+        with pytest.raises(DeskError):
+            handover.update(ctx, handover_id, full_update(db))
+    assert frozen.incoming == "王芳" and frozen.outgoing == "张伟"
+    assert frozen.sections["repairs"][0].state == "registered"
+    assert json.loads(stored)["acknowledged_at"].startswith("2026-11-23T08:30")
+
+
+def test_refusal_keeps_the_shift_open_and_the_board_says_so(
+    db: Database, clerk: Operator, night: Operator
+) -> None:
+    handover_id = night_handover(db, night)
+    with Desk(db, night, NIGHT_END).write() as ctx:
+        handover.sign_off(ctx, handover_id, "3333")
+    with Desk(db, clerk, NIGHT_END + timedelta(minutes=5)).write() as ctx:
+        refused = handover.refuse(ctx, handover_id, "王芳", "1234", "桌面没有清理")
+        assert refused.state == HandoverState.refused
+    with Desk(db, clerk, NOW).read() as ctx:
+        record = handover.get(ctx, handover_id)
+        assert record.refusal_reason == "桌面没有清理" and record.refused_at is not None
+        assert handover.pending(ctx) is not None
+        notice = handover.board_notice(ctx, NOW)
+    assert notice is not None and "Night" in notice and "refused" in notice
+    # the outgoing fixes it and signs again; the clerk takes over; the board is quiet
+    with Desk(db, night, NOW).write() as ctx:
+        handover.sign_off(ctx, handover_id, "3333")
+    with Desk(db, clerk, NOW).write() as ctx:
+        handover.acknowledge(ctx, handover_id, "王芳", "1234")
+    with Desk(db, clerk, NOW).read() as ctx:
+        assert handover.board_notice(ctx, NOW) is None
+
+
+def test_no_handover_at_all_for_the_last_shift_is_noticed(
+    db: Database, clerk: Operator, night: Operator
+) -> None:
+    with Desk(db, night, NIGHT_END - timedelta(days=1)).write() as ctx:
+        old = handover.open_handover(ctx)
+        old.state = HandoverState.acknowledged
+        ctx.session.add(old)
+    with Desk(db, clerk, NOW).read() as ctx:
+        notice = handover.board_notice(ctx, NOW)
+        assert ctx.session.get(Handover, old.id) is not None
+    assert notice is not None and "11-22" in notice

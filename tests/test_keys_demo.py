@@ -1,0 +1,47 @@
+"""The demo's keys: a cabinet, loans (overdue, partly returned, lost), entrusted keys, a count."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+
+from desk.config import load_settings
+from desk.db import Database, open_database
+from desk.models import EntrustedKey, EntrustedState, KeyLoan, LoanState
+from desk.services import demo, keys, keys_entrusted
+from desk.services.context import Ctx
+from tests.conftest import NOW
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    path: Path = tmp_path_factory.mktemp("keys-demo") / "demo.db"
+    database = open_database(path, settings=load_settings())
+    demo.build_demo(database, NOW)
+    yield database
+    database.dispose()
+
+
+def test_the_demo_has_every_kind_of_key_record(demo_db: Database) -> None:
+    with demo_db.reading() as session:
+        ctx = Ctx(session, None, demo_db.settings, NOW)
+        cabinet = keys.cabinet(ctx)
+        loans = list(session.exec(select(KeyLoan)))
+        entrusted = list(session.exec(select(EntrustedKey)))
+        overdue = keys.overdue_loans(ctx)
+        last = keys.last_count(ctx)
+        items = keys.open_items(ctx)
+    assert 38 <= len(cabinet) <= 45
+    assert {"K-PUMP-B2", "K-ELEC-1", "K-ROOF-3", "K-LIFT-2", "K-GARAGE"} <= {k.tag for k in cabinet}
+    states = Counter(loan.state for loan in loans)
+    assert len(loans) >= 25 and states[LoanState.returned] >= 18
+    assert states[LoanState.lost] == 1 and states[LoanState.partly_returned] == 1
+    assert len(overdue) >= 3 and all(loan.borrower for loan in overdue)
+    assert {e.state for e in entrusted} == set(EntrustedState)
+    assert any(e.repair_order_id for e in entrusted)
+    assert last is not None and keys_entrusted.discrepancies(last)
+    assert {item.register for item in items} == {"key_loans", "entrusted_keys"}

@@ -1,0 +1,147 @@
+"""The keys register at the keyboard: lend, take part back, deposit and collect an owner's key."""
+
+from __future__ import annotations
+
+import pytest
+from rich.text import Text
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input, Static
+
+from desk.app import DeskApp, make_app
+from desk.db import Database
+from desk.models import EntrustedState, LoanState, Operator
+from desk.screens.key_dialogs import CollectDialog, DepositDialog, LendDialog, TakeBackDialog
+from desk.screens.keys import KeysScreen
+from desk.services import keys, keys_entrusted
+from tests.conftest import NOW, Desk
+
+SIZE = (120, 40)
+
+
+def _app(db: Database, clerk: Operator, lang: str) -> DeskApp:
+    return make_app(db, lang=lang, clock=lambda: NOW, operator=clerk)
+
+
+def _cabinet(desk: Desk) -> None:
+    with desk.write() as ctx:
+        keys.add_key(ctx, "K-PUMP-B2", "水泵房", copies=3, hook="A-01")
+
+
+async def _open(pilot: Pilot[None]) -> KeysScreen:
+    await pilot.app.push_screen(KeysScreen())
+    await pilot.pause()
+    screen = pilot.app.screen
+    assert isinstance(screen, KeysScreen)
+    return screen
+
+
+def _cells(pilot: Pilot[None], selector: str) -> list[str]:
+    table = pilot.app.screen.query_one(selector, DataTable)
+    out: list[str] = []
+    for row in range(table.row_count):
+        out += [c.plain if isinstance(c, Text) else str(c) for c in table.get_row_at(row)]
+    return out
+
+
+def _loans(desk: Desk) -> list[tuple[str, int, int]]:
+    with desk.read() as ctx:
+        return [(loan.state, loan.count, keys.outstanding(loan)) for loan in keys.open_loans(ctx)]
+
+
+async def _clear(pilot: Pilot[None]) -> None:
+    focused = pilot.app.focused
+    assert isinstance(focused, Input)
+    focused.value = ""
+    await pilot.pause()
+
+
+@pytest.mark.parametrize(("lang", "partly"), [("zh_CN", "部分归还"), ("en", "partly returned")])
+async def test_lend_then_take_part_back(
+    db: Database, clerk: Operator, desk: Desk, lang: str, partly: str
+) -> None:
+    _cabinet(desk)
+    async with _app(db, clerk, lang).run_test(size=SIZE) as pilot:
+        await _open(pilot)
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, LendDialog)
+        await pilot.press(*"k-pump-b2", "tab", *"李建国", "tab", "tab", *"巡检水泵", "tab")
+        await pilot.press("tab", *"2", "ctrl+s")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, KeysScreen)
+        assert _loans(desk) == [(LoanState.out, 2, 2)]
+        cells = _cells(pilot, "#loans-table")
+        assert "K-PUMP-B2" in cells and "李建国" in cells and "2/2" in cells
+        await pilot.press("ctrl+b")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, TakeBackDialog)
+        await _clear(pilot)
+        await pilot.press("1", "tab", "tab", *"0", "ctrl+s")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, KeysScreen)
+        assert _loans(desk) == [(LoanState.partly_returned, 2, 1)]
+        assert partly in _cells(pilot, "#loans-table")
+
+
+async def test_bad_input_keeps_the_text_and_saves_nothing(
+    db: Database, clerk: Operator, desk: Desk
+) -> None:
+    _cabinet(desk)
+    async with _app(db, clerk, "en").run_test(size=SIZE) as pilot:
+        await _open(pilot)
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        await pilot.press(*"K-PUMP-B2", "tab", *"赵师傅", "tab", "tab", *"抄表", "tab")
+        await pilot.press("tab", *"9", "ctrl+s")
+        await pilot.pause()
+        dialog = pilot.app.screen
+        assert isinstance(dialog, LendDialog)
+        error = dialog.query_one("#field-key_count .field-error", Static)
+        assert "only 3 of K-PUMP-B2" in str(error.render())
+        assert pilot.app.focused is dialog.query_one("#key_count", Input)
+        assert dialog.query_one("#reason", Input).value == "抄表"
+        await _clear(pilot)
+        await pilot.press(*"x", "ctrl+s")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, LendDialog)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, KeysScreen)
+    assert _loans(desk) == []
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+async def test_deposit_an_owners_key_and_collect_it_with_the_slip(
+    db: Database, clerk: Operator, desk: Desk, lang: str
+) -> None:
+    async with _app(db, clerk, lang).run_test(size=SIZE) as pilot:
+        await _open(pilot)
+        await pilot.press("tab", "tab")
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, DepositDialog)
+        await pilot.press(*"3-1202", "tab", *"李明", "tab", *"13812345678", "tab")
+        await pilot.press(*"入户门钥匙", "tab", "tab", *"卫生间防水返修", "ctrl+s")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, KeysScreen)
+        with desk.read() as ctx:
+            (record,) = keys.in_custody(ctx)
+        assert record.number == "WT-20261123-001"
+        assert "WT-20261123-001" in _cells(pilot, "#entrusted-table")
+        assert "李*" in _cells(pilot, "#entrusted-table")
+        await pilot.press("ctrl+g")
+        await pilot.pause()
+        dialog = pilot.app.screen
+        assert isinstance(dialog, CollectDialog)
+        await pilot.press(*"WT-20261123-009", "ctrl+s")
+        await pilot.pause()
+        assert pilot.app.screen is dialog
+        assert dialog.query_one("#slip_number", Input).value == "WT-20261123-009"
+        await _clear(pilot)
+        await pilot.press(*"wt-20261123-001", "ctrl+s")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, KeysScreen)
+    with desk.read() as ctx:
+        assert keys.in_custody(ctx) == []
+        collected = keys_entrusted.get(ctx, record.id or 0)
+    assert (collected.state, collected.collected_by) == (EntrustedState.collected, "李明")

@@ -1,0 +1,148 @@
+"""The quick lookup finds records made through the real services, by every query form."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from desk.services import lookup, repair
+from desk.services.lookup import Results
+from desk.services.repair import RepairCompletion
+from tests.conftest import NOW, Desk
+from tests.lookup_fixtures import Seeded, seed
+
+
+@pytest.fixture
+def seeded(desk: Desk) -> Seeded:
+    return seed(desk)
+
+
+def _find(desk: Desk, query: str, **options: object) -> Results:
+    with desk.read() as ctx:
+        return lookup.search(ctx, query, **options)  # type: ignore[arg-type]
+
+
+def _ids(results: Results) -> dict[str, list[int]]:
+    return {group.register: [hit.record_id for hit in group.hits] for group in results.groups}
+
+
+@pytest.mark.parametrize("query", ["3-1202", "3栋1202", " 3幢1202室 "])
+def test_room_with_building(desk: Desk, seeded: Seeded, query: str) -> None:
+    found = _find(desk, query)
+    assert "room" in found.kinds
+    ids = _ids(found)
+    assert ids["repairs"] == [seeded.leak]
+    assert ids["complaints"] == [seeded.noise]
+    assert ids["reception"] == [seeded.call]
+    assert [hit.person for hit in found.groups[0].hits] == ["王**"]  # residents, masked
+
+
+def test_room_number_alone_is_that_room_in_every_building(desk: Desk, seeded: Seeded) -> None:
+    ids = _ids(_find(desk, "1202"))
+    assert ids["repairs"] == [seeded.door, seeded.leak]  # newest first
+    assert len(ids["residents"]) == 2
+
+
+def test_surname_finds_everyone_of_that_name(desk: Desk, seeded: Seeded) -> None:
+    found = _find(desk, "王")
+    assert "name" in found.kinds
+    groups = {group.register: group for group in found.groups}
+    assert {hit.person for hit in groups["residents"].hits} == {"王**", "王*"}
+    assert [hit.record_id for hit in groups["repairs"].hits] == [seeded.door, seeded.leak]
+    assert [hit.record_id for hit in groups["complaints"].hits] == [seeded.noise]
+    assert "reception" not in groups  # 赵先生
+
+
+def test_phone_last_four_digits(desk: Desk, seeded: Seeded) -> None:
+    ids = _ids(_find(desk, "5678"))
+    assert ids["repairs"] == [seeded.leak, seeded.power]
+    assert ids["complaints"] == [seeded.noise]
+    assert "reception" not in ids
+
+
+@pytest.mark.parametrize("query", ["WX-20261123-001", "wx20261123001", "Wx-20261123001"])
+def test_record_number_any_case_with_or_without_dashes(
+    desk: Desk, seeded: Seeded, query: str
+) -> None:
+    found = _find(desk, query)
+    assert found.kinds == ("number",)
+    assert _ids(found) == {"repairs": [seeded.leak]}
+    assert found.groups[0].hits[0].number == "WX-20261123-001"
+
+
+def test_number_prefix_lists_that_day_newest_first(desk: Desk, seeded: Seeded) -> None:
+    numbers = [hit.number for hit in _find(desk, "WX-20261123").groups[0].hits]
+    # ordered by when reported (1 h, 2 h, 4 h ago), like every group
+    assert numbers == ["WX-20261123-002", "WX-20261123-001", "WX-20261123-003"]
+
+
+def test_three_character_text(desk: Desk, seeded: Seeded) -> None:
+    assert _ids(_find(desk, "水龙头")) == {"repairs": [seeded.leak]}
+
+
+def test_two_character_chinese_word(desk: Desk, seeded: Seeded) -> None:
+    assert _ids(_find(desk, "漏水")) == {
+        "repairs": [seeded.leak],
+        "complaints": [seeded.noise],
+    }
+    assert _ids(_find(desk, "门禁")) == {"repairs": [seeded.door]}
+    assert _ids(_find(desk, "停电")) == {"repairs": [seeded.power]}
+
+
+def test_one_character_chinese(desk: Desk, seeded: Seeded) -> None:
+    found = _find(desk, "水")
+    assert _ids(found) == {
+        "reception": [seeded.call],  # 停水
+        "repairs": [seeded.leak],  # 漏水
+        "complaints": [seeded.noise],
+    }
+
+
+def test_several_words_must_all_match(desk: Desk, seeded: Seeded) -> None:
+    assert _ids(_find(desk, "漏水 天花板")) == {"complaints": [seeded.noise]}
+    assert _ids(_find(desk, "漏水 门禁")) == {}
+
+
+def test_registers_and_limit(desk: Desk, seeded: Seeded) -> None:
+    assert _ids(_find(desk, "1202", registers=["repairs"])) == {
+        "repairs": [seeded.door, seeded.leak]
+    }
+    assert _ids(_find(desk, "1202", registers=["repairs"], limit=1)) == {"repairs": [seeded.door]}
+
+
+def test_result_rows_carry_state_and_due(desk: Desk, seeded: Seeded) -> None:
+    hit = _find(desk, "WX-20261123-001").groups[0].hits[0]
+    assert hit.state == "registered"
+    assert hit.due_at == NOW - timedelta(hours=2) + timedelta(minutes=30)
+    assert hit.overdue(NOW)
+    assert hit.room == "3-1202"
+    assert "漏水" in hit.summary
+
+
+def test_an_update_is_reflected(desk: Desk, seeded: Seeded) -> None:
+    with desk.write() as ctx:
+        repair.dispatch(ctx, seeded.leak, "李建国")
+        repair.arrive(ctx, seeded.leak)
+        repair.complete(ctx, seeded.leak, RepairCompletion(work_done="更换阀芯"))
+    hit = _find(desk, "WX-20261123-001").groups[0].hits[0]
+    assert hit.state == "completed"
+    assert hit.due_at is not None  # now the callback
+    assert _ids(_find(desk, "阀芯")) == {"repairs": [seeded.leak]}
+    assert _ids(_find(desk, "建国")) == {"repairs": [seeded.leak]}
+    # the old words are still found, once
+    assert _ids(_find(desk, "水龙头")) == {"repairs": [seeded.leak]}
+
+
+def test_nothing_found_and_empty_query(desk: Desk, seeded: Seeded) -> None:
+    assert _find(desk, "电梯").groups == []
+    assert _find(desk, "   ").groups == []
+    assert _find(desk, "%_'\"").groups == []
+
+
+def test_classify() -> None:
+    assert lookup.classify("TS-20261123-004") == ("number",)
+    assert lookup.classify("3栋1202") == ("room",)
+    assert lookup.classify("5678") == ("room", "phone")
+    assert lookup.classify("王") == ("name", "text")
+    assert lookup.classify("水管破裂了") == ("text",)

@@ -1,0 +1,79 @@
+"""Night log at fixed clocks: logged at night, transferred to a repair in the morning, closed."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from desk.db import Database
+from desk.models import NightLogState, Operator, RepairOrder, Role
+from desk.services import nightlog, operators
+from desk.services.context import Ctx
+from desk.services.errors import DeskError
+from desk.services.nightlog import NightLogCreate
+from tests.conftest import NOW, TZ, Desk
+
+AT_NIGHT = datetime(2026, 11, 23, 2, 10, tzinfo=TZ)
+
+
+@pytest.fixture
+def night(db: Database) -> Operator:
+    with db.writing() as session:
+        return operators.add_operator(
+            Ctx(session, None, db.settings, NOW), "张伟", Role.night, "3333"
+        )
+
+
+def test_left_for_the_morning_becomes_a_linked_repair(
+    db: Database, desk: Desk, night: Operator
+) -> None:
+    with Desk(db, night, AT_NIGHT).write() as ctx:
+        handled = nightlog.log(
+            ctx, NightLogCreate(caller="李", room="2-301", what="停电", action_taken="合闸恢复")
+        )
+        left = nightlog.log(
+            ctx, NightLogCreate(caller="王", room="3-1202", phone="13900001111", what="厨房漏水")
+        )
+        assert handled.state == NightLogState.handled
+        assert left.state == NightLogState.left_for_morning and left.id is not None
+        left_id = left.id
+    with desk.read() as ctx:
+        (item,) = nightlog.open_items(ctx)
+        assert item.register == "nightlog" and item.summary == "厨房漏水"
+    with desk.write() as ctx:
+        order_id = nightlog.transfer_to_repair(ctx, left_id)
+    with desk.read() as ctx:
+        order = ctx.session.get(RepairOrder, order_id)
+        entry = nightlog.get(ctx, left_id)
+        assert order is not None and order.room == "3-1202" and "厨房漏水" in order.description
+        assert order.reported_at == NOW  # registered in the morning: dispatch due from now
+        assert (entry.state, entry.transferred_to, entry.transferred_id) == (
+            NightLogState.transferred,
+            "repairs",
+            order_id,
+        )
+        assert nightlog.open_items(ctx) == []
+    with pytest.raises(DeskError, match="not left for the morning"), desk.write() as ctx:
+        nightlog.transfer_to_complaint(ctx, left_id)
+
+
+def test_close_with_a_reason(db: Database, desk: Desk, night: Operator) -> None:
+    with Desk(db, night, AT_NIGHT).write() as ctx:
+        entry_id = nightlog.log(ctx, NightLogCreate(what="门禁失灵")).id
+    assert entry_id is not None
+    with pytest.raises(DeskError), desk.write() as ctx:
+        nightlog.close(ctx, entry_id, "  ")
+    with desk.write() as ctx:
+        closed = nightlog.close(ctx, entry_id, "住户来电说已恢复")
+        assert closed.state == NightLogState.closed and closed.closed_at == NOW
+    with desk.read() as ctx:
+        assert nightlog.left_for_morning(ctx) == []
+        assert [e.id for e in nightlog.recent(ctx, hours=12)] == [entry_id]
+
+
+def test_future_time_and_empty_what_are_refused(desk: Desk) -> None:
+    with pytest.raises(DeskError), desk.write() as ctx:
+        nightlog.log(ctx, NightLogCreate(what="x", logged_at=NOW + timedelta(hours=1)))
+    with pytest.raises(DeskError), desk.write() as ctx:
+        nightlog.log(ctx, NightLogCreate(what=""))

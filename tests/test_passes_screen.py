@@ -1,0 +1,240 @@
+"""Release passes at the keyboard: issue with items, owner confirmation, detail, reconciliation."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from rich.text import Text
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input, Static
+
+from desk.app import DeskApp, make_app
+from desk.db import Database
+from desk.forms.pass_items import ItemsField
+from desk.models import Operator, PassState
+from desk.printing.pass_slip import pass_slip_pages, pass_slip_text
+from desk.screens.pass_detail import PassDetailScreen
+from desk.screens.pass_form import PassFormScreen
+from desk.screens.pass_reconcile import ReconcileScreen
+from desk.screens.passes import PassesScreen
+from desk.services import passes, residents
+from desk.services.passes import PassCreate, PassItemIn
+from tests.conftest import NOW, Desk
+
+SIZE = (120, 40)
+
+
+class Clock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def site(desk: Desk) -> Desk:
+    with desk.write() as ctx:
+        residents.add_resident(ctx, "3", "1202", "李明", "13812345678", "owner")
+    return desk
+
+
+def _app(db: Database, operator: Operator, lang: str = "en", clock: Clock | None = None) -> DeskApp:
+    return make_app(db, lang=lang, clock=clock or Clock(NOW), operator=operator)
+
+
+def _issue(desk: Desk, lines: int = 2) -> str:
+    items = [PassItemIn(description=f"纸箱{i}", quantity=i) for i in range(1, lines + 1)]
+    data = PassCreate(room="3-1202", applicant="李明", id_last4="1234", items=items)
+    with desk.write() as ctx:
+        return passes.issue(ctx, data).number
+
+
+def _cells(pilot: Pilot[None], selector: str) -> list[str]:
+    table = pilot.app.screen.query_one(selector, DataTable)
+    out: list[str] = []
+    for row in range(table.row_count):
+        out += [c.plain if isinstance(c, Text) else str(c) for c in table.get_row_at(row)]
+    return out
+
+
+async def _open_form(pilot: Pilot[None]) -> None:
+    await pilot.press("f6")
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, PassesScreen)
+    await pilot.press("ctrl+n")
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, PassFormScreen)
+
+
+async def _type_head(pilot: Pilot[None], applicant: str) -> None:
+    """Room, applicant; (relationship and ID type keep their defaults); the ID's last 4."""
+    await pilot.press(*"3-1202", "tab")
+    await pilot.press(*applicant, "tab", "tab", "tab")
+    await pilot.press(*"123x", "tab")
+
+
+@pytest.mark.parametrize(("lang", "used"), [("zh_CN", "门岗已放行"), ("en", "used at gate")])
+async def test_issue_a_pass_with_three_item_lines_by_keyboard(
+    db: Database, clerk: Operator, site: Desk, lang: str, used: str
+) -> None:
+    app = _app(db, clerk, lang)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_form(pilot)
+        await _type_head(pilot, "李明")
+        await pilot.press(*"SHA12345", "tab", "tab")  # plate; valid on: today
+        await pilot.press(*"双人沙发", "tab", "tab", *"布艺", "enter")  # Enter adds a line
+        await pilot.press(*"冰箱", "tab", "2")
+        await pilot.press("ctrl+l")
+        await pilot.press(*"纸箱", "tab", *"6")
+        await pilot.press("ctrl+l", "ctrl+l")  # two empty lines at the end are left out
+        assert len(app.screen.query_one(ItemsField).lines()) == 5
+        await pilot.press("ctrl+y")
+        assert len(app.screen.query_one(ItemsField).lines()) == 4
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, PassesScreen)
+        with site.read() as ctx:
+            found = passes.find(ctx, "FX-20261123-001")
+            assert found is not None and found.id is not None
+            items = passes.items_of(ctx, found.id)
+        assert (found.room, found.applicant, found.id_last4) == ("3-1202", "李明", "123X")
+        assert found.vehicle_plate == "SHA12345" and found.relationship == "owner"
+        assert [(i.description, i.quantity, i.remark) for i in items] == [
+            ("双人沙发", 1, "布艺"),
+            ("冰箱", 2, ""),
+            ("纸箱", 6, ""),
+        ]
+        cells = _cells(pilot, "#passes")
+        assert "FX-20261123-001" in cells and "李*" in cells and "3" in cells
+        with site.write() as ctx:
+            passes.gate_check(ctx, found.number, "all_out", "老周")
+        await pilot.press("ctrl+r")
+        assert used in _cells(pilot, "#passes")
+
+
+async def test_a_tenant_needs_the_owners_yes_and_the_form_keeps_what_was_typed(
+    db: Database, clerk: Operator, site: Desk
+) -> None:
+    app = _app(db, clerk)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_form(pilot)
+        await pilot.press(*"3-1202", "tab", *"赵租", "tab")
+        await pilot.press("enter", "down", "enter")  # relationship: tenant
+        await pilot.pause()
+        assert app.screen.query_one("#owner-block").display
+        # the owner's number on file is offered as the number to call
+        assert app.screen.query_one("#owner_phone_called", Input).value == "13812345678"
+        await pilot.press("tab", "tab", *"4321")
+        app.screen.query_one("#owner_confirmed_by", Input).value = "李明"
+        items = app.screen.query_one(ItemsField).lines()[0]
+        items.query_one(".item-description", Input).value = "电视机"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, PassFormScreen)
+        error = app.screen.query_one("#field-owner_confirmed .field-error", Static)
+        assert "owner has not confirmed" in str(error.render())
+        assert app.screen.query_one("#applicant", Input).value == "赵租"
+        with site.read() as ctx:
+            assert passes.listing(ctx) == []
+        app.screen.query_one("#owner_confirmed").focus()
+        await pilot.press("enter", "down", "enter")  # yes
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, PassesScreen)
+        with site.read() as ctx:
+            (found,) = passes.listing(ctx)
+        assert found.owner_confirmed is True and found.owner_confirmed_by == "李明"
+
+
+async def test_a_full_id_number_is_refused_at_the_field(
+    db: Database, clerk: Operator, site: Desk
+) -> None:
+    app = _app(db, clerk)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_form(pilot)
+        await pilot.press(*"3-1202", "tab", *"李明", "tab", "tab", "tab")
+        await pilot.press(*"310101199001011234")
+        error = app.screen.query_one("#field-id_last4 .field-error", Static)
+        assert "last 4" in str(error.render())
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, PassFormScreen)
+        with site.read() as ctx:
+            assert passes.listing(ctx) == []
+
+
+async def test_detail_stub_back_void_refused_for_a_clerk_and_slip_printed(
+    db: Database, clerk: Operator, site: Desk
+) -> None:
+    number = _issue(site, lines=2)
+    app = _app(db, clerk)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f6")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, PassDetailScreen)
+        await pilot.press("ctrl+x", *"写错了", "ctrl+s")
+        await pilot.pause()
+        assert "only a supervisor may void" in str(app.screen.query_one(".form-error").render())
+        await pilot.press("escape")
+        await pilot.press("ctrl+w")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.press("ctrl+g")
+        await pilot.pause()
+        await pilot.press(*"老周", "ctrl+s")  # the result defaults to all out
+        await pilot.pause()
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+    with site.read() as ctx:
+        found = passes.find(ctx, number)
+    assert found is not None and found.state == PassState.used
+    assert found.guard_name == "老周" and found.stub_returned_at is not None
+    assert db.path is not None
+    slip = (db.path.parent / "printed" / f"{number}.txt").read_text(encoding="utf-8")
+    assert "Goods release pass" in slip and "纸箱2" in slip
+
+
+async def test_reconcile_a_day_by_scanning_stubs(db: Database, clerk: Operator, site: Desk) -> None:
+    used, expired = _issue(site), _issue(site)
+    with site.write() as ctx:
+        passes.gate_check(ctx, used, "all_out", "老周")
+    app = _app(db, clerk, "zh_CN", Clock(NOW + timedelta(days=1)))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f6")
+        await pilot.pause()
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        assert isinstance(app.screen, ReconcileScreen)
+        assert _cells(pilot, "#recon") == []  # today: nothing issued yet
+        app.screen.query_one("#recon-from", Input).value = "11-23"
+        app.screen.query_one("#recon-to", Input).value = "11-23"
+        app.screen.query_one("#recon-to", Input).focus()
+        await pilot.press("enter")
+        cells = _cells(pilot, "#recon")
+        assert "门岗已放行" in cells and "过期未用" in cells and cells.count("未交回") == 2
+        app.screen.query_one("#recon-scan", Input).focus()
+        await pilot.press(*used.lower().replace("-", ""), "enter")
+        await pilot.pause()
+        assert _cells(pilot, "#recon").count("未交回") == 1
+        assert "未交回 1" in str(app.screen.query_one("#recon-counts", Static).render())
+    site.now = NOW + timedelta(days=1)
+    with site.read() as ctx:
+        assert [p.number for p in passes.missing_stubs(ctx)] == [expired]
+
+
+def test_a_long_items_list_continues_on_the_next_page(site: Desk, tmp_path: Path) -> None:
+    number = _issue(site, lines=70)
+    with site.read() as ctx:
+        found = passes.find(ctx, number)
+        assert found is not None and found.id is not None
+        items = passes.items_of(ctx, found.id)
+    pages = pass_slip_pages(found, items, site.db.settings, clerk="王芳")
+    assert len(pages) == 2
+    assert all(len(page) <= 52 for page in pages)
+    assert "continued, page 2" in pages[1][0]
+    text = pass_slip_text(found, items, site.db.settings)
+    assert "70." in text and "Guard signs" in text
