@@ -8,7 +8,7 @@ from typing import ClassVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Checkbox, Header, Input, Label, Static
 
 from desk.i18n import current_language, t
@@ -40,13 +40,15 @@ class HandoverScreen(DeskScreen):
     DEFAULT_CSS = """
     HandoverScreen #handover-status { height: auto; padding: 0 1; text-style: bold; }
     HandoverScreen #handover-body { height: 1fr; }
-    HandoverScreen #preview-pane { width: 85; border: round $primary; padding: 0 1; }
+    HandoverScreen #preview-pane {
+        width: 85; border: round $primary; padding: 0 1; scrollbar-size-vertical: 1;
+    }
     HandoverScreen #checklist-pane { width: 1fr; border: round $secondary; padding: 0 1; }
     HandoverScreen .pane-title { text-style: bold; height: 1; }
+    HandoverScreen .check-item { height: 2; }
     HandoverScreen .check-row { height: 1; }
-    HandoverScreen .check-row Label { width: 14; }
     HandoverScreen .check-row Input { border: none; height: 1; padding: 0 1; }
-    HandoverScreen .check-row .count { width: 6; }
+    HandoverScreen .check-row .count { width: 10; }
     HandoverScreen .check-row .holder { width: 1fr; }
     HandoverScreen Input:focus { background: $boost; }
     HandoverScreen Checkbox { border: none; padding: 0; height: 1; }
@@ -71,19 +73,20 @@ class HandoverScreen(DeskScreen):
                 yield Static(t("handover_ui.checklist"), classes="pane-title")
                 lang = self.desk.lang
                 for item in self.desk.settings.handover.checklist:
-                    with Horizontal(classes="check-row"):
-                        yield Label(f"{item.label(lang)}({item.expected})")
-                        yield Input(
-                            type="integer",
-                            placeholder=t("handover_ui.counted"),
-                            id=f"count-{item.key}",
-                            classes="count",
-                        )
-                        yield Input(
-                            placeholder=t("fields.holder"),
-                            id=f"holder-{item.key}",
-                            classes="holder",
-                        )
+                    with Vertical(classes="check-item"):
+                        yield Label(f"{item.label(lang)} ({item.expected})")
+                        with Horizontal(classes="check-row"):
+                            yield Input(
+                                type="integer",
+                                placeholder=t("handover_ui.counted"),
+                                id=f"count-{item.key}",
+                                classes="count",
+                            )
+                            yield Input(
+                                placeholder=t("fields.holder"),
+                                id=f"holder-{item.key}",
+                                classes="holder",
+                            )
                 yield Checkbox(t("handover_ui.desk_cleaned"), id="desk_cleaned")
                 yield Checkbox(t("handover_ui.log_read"), id="log_read")
                 yield Label(t("fields.notes"), classes="text-label")
