@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Header, Static
+from textual.widgets import Header, Static
 
 from desk.i18n import t
 from desk.models import AuditEvent, Complaint, ComplaintState
@@ -22,7 +22,8 @@ from desk.printing.complaint_sheet import SheetEvent, event_detail, sheet_events
 from desk.screens.base import DeskFooter, RecordScreen
 from desk.screens.board import age_text
 from desk.screens.complaints import due_cell
-from desk.services import audit, complaint, operators
+from desk.screens.history import HistoryTable
+from desk.services import audit, complaint
 from desk.services.errors import DeskError
 
 S = ComplaintState
@@ -82,14 +83,10 @@ class ComplaintDetailScreen(RecordScreen):
             yield Static(id="detail-fields")
             yield Static(id="detail-due")
             yield Static(t("complaint_ui.history"), id="history-title")
-            history: DataTable[str | Text] = DataTable(cursor_type="row", id="history")
-            yield history
+            yield HistoryTable(action_labels="complaint_ui.action", id="history")
         yield DeskFooter()
 
     def on_mount(self) -> None:
-        history = self.query_one("#history", DataTable)
-        for key in ("at", "operator", "action", "detail"):
-            history.add_column(t(f"complaint_ui.col_{key}"), key=key)
         self.refresh_detail()
 
     def on_screen_resume(self) -> None:
@@ -100,10 +97,9 @@ class ComplaintDetailScreen(RecordScreen):
     def refresh_detail(self) -> None:
         with self.reading() as ctx:
             item = complaint.get(ctx, self.complaint_id)
-            events = audit.history(ctx, complaint.REGISTER, self.complaint_id)
-            ids = {e.operator_id for e in events if e.operator_id is not None}
-            ids |= {item.operator_id, item.owner_id}
-            names = operators.operator_names(ctx, ids)
+            events, names = audit.named_history(
+                ctx, complaint.REGISTER, self.complaint_id, item.operator_id, item.owner_id
+            )
             into = complaint.get(ctx, item.merged_into_id) if item.merged_into_id else None
         self.complaint, self.events, self.names = item, events, names
         self.merged_into = into.number if into else ""
@@ -113,18 +109,10 @@ class ComplaintDetailScreen(RecordScreen):
         )
         self.query_one("#detail-fields", Static).update(self.fields_table(item))
         self.query_one("#detail-due", Static).update(self.deadlines_table(item))
-        history = self.query_one("#history", DataTable)
-        tz = self.desk.settings.tz
-        with self.app.batch_update():
-            history.clear()
-            for event in events:
-                history.add_row(
-                    self.desk.show_time(event.at),
-                    names.get(event.operator_id or 0, ""),
-                    t(f"complaint_ui.action.{event.action}"),
-                    event_detail(event, tz, self.desk.settings),
-                    key=str(event.id),
-                )
+        tz, settings = self.desk.settings.tz, self.desk.settings
+        self.query_one(HistoryTable).show(
+            events, names, lambda event: event_detail(event, tz, settings)
+        )
         self.refresh_bindings()
 
     def fields_table(self, item: Complaint) -> Table:

@@ -11,11 +11,12 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Header, Static
+from textual.widgets import Header, Static
 
 from desk.i18n import t
 from desk.models import AuditEvent, PassItem, PassState, ReleasePass
 from desk.screens.base import DeskFooter, RecordScreen
+from desk.screens.history import HistoryTable
 from desk.screens.pass_dialogs import GateAtDeskDialog, PassDialog, VoidDialog
 from desk.screens.passes import status_cell, stub_cell
 from desk.services import audit, operators, passes
@@ -55,14 +56,10 @@ class PassDetailScreen(RecordScreen):
             yield Static(t("passes_ui.items_title"), classes="section")
             yield Static(id="pass-items")
             yield Static(t("repair_ui.history"), classes="section")
-            history: DataTable[str | Text] = DataTable(cursor_type="row", id="pass-history")
-            yield history
+            yield HistoryTable(action_labels="passes_ui.action", id="pass-history")
         yield DeskFooter()
 
     def on_mount(self) -> None:
-        history = self.query_one("#pass-history", DataTable)
-        for key in ("at", "operator", "action", "detail"):
-            history.add_column(t(f"repair_ui.col_{key}"), key=key)
         self.refresh_detail()
 
     def on_screen_resume(self) -> None:
@@ -72,10 +69,9 @@ class PassDetailScreen(RecordScreen):
         with self.reading() as ctx:
             found = passes.get(ctx, self.pass_id)
             self.items = passes.items_of(ctx, self.pass_id)
-            events = audit.history(ctx, passes.REGISTER, self.pass_id)
-            ids = {e.operator_id for e in events if e.operator_id is not None}
-            ids |= {found.operator_id, found.stub_received_by or 0}
-            names = operators.operator_names(ctx, ids)
+            events, names = audit.named_history(
+                ctx, passes.REGISTER, self.pass_id, found.operator_id, found.stub_received_by
+            )
         self.found = found
         now = self.desk.now()
         title = Text(t("passes_ui.detail_title", number=found.number) + "  ")
@@ -83,17 +79,7 @@ class PassDetailScreen(RecordScreen):
         self.query_one("#pass-title", Static).update(title)
         self.query_one("#pass-fields", Static).update(self.fields_table(found, names))
         self.query_one("#pass-items", Static).update(self.items_table())
-        history = self.query_one("#pass-history", DataTable)
-        with self.app.batch_update():
-            history.clear()
-            for event in events:
-                history.add_row(
-                    self.desk.show_time(event.at),
-                    names.get(event.operator_id or 0, ""),
-                    t(f"passes_ui.action.{event.action}"),
-                    self.event_detail(event),
-                    key=str(event.id),
-                )
+        self.query_one(HistoryTable).show(events, names, self.event_detail)
         self.refresh_bindings()
 
     def fields_table(self, found: ReleasePass, names: dict[int, str]) -> Table:

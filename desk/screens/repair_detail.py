@@ -13,14 +13,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Header, Static
+from textual.widgets import Header, Static
 
 from desk.i18n import t
 from desk.models import AuditEvent, RepairOrder, RepairState
 from desk.screens.base import DeskFooter, RecordScreen
 from desk.screens.board import age_text
+from desk.screens.history import HistoryTable
 from desk.screens.repairs import due_cell
-from desk.services import audit, operators, repair
+from desk.services import audit, repair
 from desk.services.errors import DeskError
 
 # Which states allow which lifecycle step (the service checks again; this only hides keys).
@@ -79,14 +80,10 @@ class RepairDetailScreen(RecordScreen):
             yield Static(id="detail-fields")
             yield Static(id="detail-due")
             yield Static(t("repair_ui.history"), id="history-title")
-            history: DataTable[str | Text] = DataTable(cursor_type="row", id="history")
-            yield history
+            yield HistoryTable(action_labels="repair_ui.action", id="history")
         yield DeskFooter()
 
     def on_mount(self) -> None:
-        history = self.query_one("#history", DataTable)
-        for key in ("at", "operator", "action", "detail"):
-            history.add_column(t(f"repair_ui.col_{key}"), key=key)
         self.refresh_detail()
 
     def on_screen_resume(self) -> None:
@@ -97,10 +94,9 @@ class RepairDetailScreen(RecordScreen):
     def refresh_detail(self) -> None:
         with self.reading() as ctx:
             order = repair.get(ctx, self.order_id)
-            events = audit.history(ctx, repair.REGISTER, self.order_id)
-            ids = {e.operator_id for e in events if e.operator_id is not None}
-            ids.add(order.operator_id)
-            names = operators.operator_names(ctx, ids)
+            events, names = audit.named_history(
+                ctx, repair.REGISTER, self.order_id, order.operator_id
+            )
         self.order = order
         state = t(f"repair_state.{order.state}")
         self.query_one("#detail-title", Static).update(
@@ -117,17 +113,7 @@ class RepairDetailScreen(RecordScreen):
             key = "board.overdue" if seconds < 0 else "board.due_in"
             due_line.append(f"  ({t(key, age=age_text(seconds))})")
         self.query_one("#detail-due", Static).update(due_line)
-        history = self.query_one("#history", DataTable)
-        with self.app.batch_update():
-            history.clear()
-            for event in events:
-                history.add_row(
-                    self.desk.show_time(event.at),
-                    names.get(event.operator_id or 0, ""),
-                    t(f"repair_ui.action.{event.action}"),
-                    self.event_detail(event),
-                    key=str(event.id),
-                )
+        self.query_one(HistoryTable).show(events, names, self.event_detail)
         self.refresh_bindings()
 
     def fields_table(self, order: RepairOrder, names: dict[int, str]) -> Table:

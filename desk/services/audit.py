@@ -61,3 +61,15 @@ def history(ctx: Ctx, register: str, record_id: int) -> list[AuditEvent]:
 def event_data(event: AuditEvent) -> dict[str, Any]:
     loaded = json.loads(event.data or "{}")
     return loaded if isinstance(loaded, dict) else {}
+
+
+def named_history(
+    ctx: Ctx, register: str, record_id: int, *people: int | None
+) -> tuple[list[AuditEvent], dict[int, str]]:
+    """A record's events and the names of everyone in them (plus `people`, e.g. its owner)."""
+    from desk.services.operators import operator_names
+
+    events = history(ctx, register, record_id)
+    ids = {e.operator_id for e in events if e.operator_id is not None}
+    ids |= {person for person in people if person}
+    return events, operator_names(ctx, ids)
