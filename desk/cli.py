@@ -9,7 +9,7 @@ from __future__ import annotations
 import shutil
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -272,13 +272,24 @@ def import_residents(
     ] = False,
 ) -> None:
     """Import the residents directory. Any bad line stops the import unless --skip-bad."""
+    run_import(ctx, file, skip_bad, residents_import.import_bytes, "cli.import.done")
+
+
+def run_import(
+    ctx: typer.Context,
+    file: Path,
+    skip_bad: bool,
+    importer: Callable[..., Any],
+    done_message: str,
+) -> None:
+    """A CSV import in one transaction: bad lines listed; exit 1 when nothing was imported."""
     options = _options(ctx)
     with _guard():
         data = file.read_bytes()
         database = open_database(options.db)
         with database.writing() as session:
             work = Ctx(session, None, database.settings, system_clock())
-            result = residents_import.import_bytes(work, data, skip_bad=skip_bad)
+            result = importer(work, data, skip_bad=skip_bad)
         database.dispose()
     for bad in result.bad:
         typer.echo(t("cli.import.bad_line", line=bad.line, reason=bad.reason), err=True)
@@ -287,7 +298,7 @@ def import_residents(
         raise typer.Exit(1)
     typer.echo(
         t(
-            "cli.import.done",
+            done_message,
             added=result.added,
             updated=result.updated,
             unchanged=result.unchanged,
