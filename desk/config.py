@@ -43,6 +43,9 @@ class Shift(Labelled):
     end: time
     summer_start: time | None = None
     summer_end: time | None = None
+    # a cover inside another shift (lunch cover by the clerk on rotation): shown on the board,
+    # but it has no handover of its own
+    cover: bool = False
 
 
 class StaffMember(Strict):

@@ -99,3 +99,19 @@ def test_site_days_change_working_day_deadlines(desk: Desk) -> None:
 def test_published_and_estimated_years() -> None:
     assert not is_estimated(2026)
     assert is_estimated(2031)
+
+
+def test_lunch_cover_is_shown_but_the_duty_shift_stays_day() -> None:
+    from desk.config import load_settings
+    from desk.services import shifts
+
+    settings = load_settings()
+    winter_lunch = datetime(2026, 11, 23, 13, 0, tzinfo=TZ)
+    summer_lunch = datetime(2026, 7, 6, 13, 45, tzinfo=TZ)
+    shift = shifts.current_shift(settings, winter_lunch)
+    cover = shifts.current_cover(settings, winter_lunch)
+    assert shift is not None and shift.key == "day"
+    assert cover is not None and cover.key == "lunch"
+    assert shifts.current_cover(settings, datetime(2026, 11, 23, 13, 45, tzinfo=TZ)) is None
+    summer = shifts.current_cover(settings, summer_lunch)
+    assert summer is not None and summer.key == "lunch"  # summer lunch cover runs to 14:00

@@ -173,3 +173,22 @@ def test_no_handover_at_all_for_the_last_shift_is_noticed(
         notice = handover.board_notice(ctx, NOW)
         assert ctx.session.get(Handover, old.id) is not None
     assert notice is not None and "11-22" in notice
+
+
+@pytest.mark.parametrize(
+    ("moment", "key", "start"),
+    [
+        (datetime(2026, 11, 23, 17, 45, tzinfo=TZ), "night", datetime(2026, 11, 23, 17, 30)),
+        (datetime(2026, 7, 1, 17, 45, tzinfo=TZ), "day", datetime(2026, 7, 1, 8, 30)),
+        (datetime(2026, 7, 1, 18, 5, tzinfo=TZ), "night", datetime(2026, 7, 1, 18, 0)),
+        (datetime(2026, 11, 24, 2, 0, tzinfo=TZ), "night", datetime(2026, 11, 23, 17, 30)),
+    ],
+)
+def test_the_shift_comes_from_the_clock_with_summer_times(
+    db: Database, moment: datetime, key: str, start: datetime
+) -> None:
+    """Night starts 17:30, 18:00 in summer (site.toml), and runs past midnight to 08:30."""
+    with Desk(db, None, moment).read() as ctx:
+        shift, began, ended = handover.current(ctx)
+    assert shift.key == key and began == start.replace(tzinfo=TZ)
+    assert ended.time().strftime("%H:%M") == ("08:30" if key == "night" else "18:00")

@@ -1,4 +1,5 @@
-"""The demo's keys: a cabinet, loans (overdue, partly returned, lost), entrusted keys, a count."""
+"""The demo's keys (cabinet, loans overdue / partly returned / lost, entrusted keys, a count),
+passes in every state, and acknowledged handovers with a night log."""
 
 from __future__ import annotations
 
@@ -11,9 +12,19 @@ from sqlmodel import select
 
 from desk.config import load_settings
 from desk.db import Database, open_database
-from desk.models import EntrustedKey, EntrustedState, KeyLoan, LoanState
-from desk.services import demo, keys, keys_entrusted
+from desk.models import (
+    EntrustedKey,
+    EntrustedState,
+    HandoverState,
+    KeyLoan,
+    LoanState,
+    NightLogEntry,
+    NightLogState,
+    ReleasePass,
+)
+from desk.services import demo, handover, keys, keys_entrusted, passes
 from desk.services.context import Ctx
+from desk.services.pass_queries import PassStatus, StubStatus
 from tests.conftest import NOW
 
 
@@ -45,3 +56,17 @@ def test_the_demo_has_every_kind_of_key_record(demo_db: Database) -> None:
     assert any(e.repair_order_id for e in entrusted)
     assert last is not None and keys_entrusted.discrepancies(last)
     assert {item.register for item in items} == {"key_loans", "entrusted_keys"}
+
+
+def test_the_demo_has_passes_in_every_state_and_past_handovers(demo_db: Database) -> None:
+    with demo_db.reading() as session:
+        ctx = Ctx(session, None, demo_db.settings, NOW)
+        found = list(session.exec(select(ReleasePass)))
+        statuses = {passes.status_of(p, NOW) for p in found}
+        stubs = {passes.stub_of(p, NOW) for p in found}
+        no_gate = passes.used_without_gate_check(ctx)
+        last = handover.last(ctx)
+        night = Counter(e.state for e in session.exec(select(NightLogEntry)))
+    assert statuses == set(PassStatus) and stubs == set(StubStatus) and no_gate
+    assert last is not None and last.state == HandoverState.acknowledged and last.summary
+    assert night[NightLogState.transferred] and night[NightLogState.handled]

@@ -81,6 +81,18 @@ async def test_lend_then_take_part_back(
         assert isinstance(pilot.app.screen, KeysScreen)
         assert _loans(desk) == [(LoanState.partly_returned, 2, 1)]
         assert partly in _cells(pilot, "#loans-table")
+        # the last key is reported lost: the loan closes as lost, against the borrower
+        await pilot.press("ctrl+b")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, TakeBackDialog)
+        await _clear(pilot)
+        await pilot.press("0", "tab", "tab", "1", "ctrl+s")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, KeysScreen)
+    assert _loans(desk) == []
+    with desk.read() as ctx:
+        (loan,) = keys.recent_loans(ctx)
+    assert (loan.state, loan.lost_count, loan.borrower) == (LoanState.lost, 1, "李建国")
 
 
 async def test_bad_input_keeps_the_text_and_saves_nothing(

@@ -35,7 +35,13 @@ def test_left_for_the_morning_becomes_a_linked_repair(
         left = nightlog.log(
             ctx, NightLogCreate(caller="王", room="3-1202", phone="13900001111", what="厨房漏水")
         )
+        patched = nightlog.log(
+            ctx, NightLogCreate(what="水管爆裂", action_taken="关阀门", left_for_morning=True)
+        )
         assert handled.state == NightLogState.handled
+        # something done at night may still be left for the morning (a temporary fix)
+        assert patched.state == NightLogState.left_for_morning and patched.id is not None
+        nightlog.close(ctx, patched.id, "早班已安排")
         assert left.state == NightLogState.left_for_morning and left.id is not None
         left_id = left.id
     with desk.read() as ctx:

@@ -98,11 +98,13 @@ class BoardScreen(DeskScreen):
             items = board.open_items(ctx)
             notice = handover.board_notice(ctx, now)
         shift = shifts.current_shift(self.desk.settings, now)
+        cover = shifts.current_cover(self.desk.settings, now)
         operator = self.desk.operator.name if self.desk.operator else ""
         self.query_one("#shift", Static).update(
             t(
                 "board.shift",
-                shift=shift.label(self.desk.lang) if shift else t("board.no_shift"),
+                shift=(shift.label(self.desk.lang) if shift else t("board.no_shift"))
+                + (f" / {cover.label(self.desk.lang)}" if cover else ""),
                 operator=operator,
             )
         )

@@ -41,6 +41,8 @@ class NightEntryDialog(FormDialog[int | None]):
             TextField("what", max_length=2000),
             TextField("action_taken", max_length=2000),
             CheckField("emergency"),
+            # something done at night that still needs the morning (e.g. a temporary fix)
+            CheckField("left_for_morning"),
         )
 
     def first_focus(self) -> Widget | None:

@@ -106,12 +106,19 @@ def canonical_number(typed: str) -> str | None:
     return f"{PREFIX}-{match.group(1)}-{match.group(2)}" if match else None
 
 
-def find(ctx: Ctx, number: str) -> ReleasePass | None:
-    """The pass with this number as typed or scanned, or None."""
+def find(ctx: Ctx, number: str, *, for_update: bool = False) -> ReleasePass | None:
+    """The pass with this number as typed or scanned, or None.
+
+    `for_update` locks the row until the transaction ends (PostgreSQL; SQLite's writers are
+    already serialised by BEGIN IMMEDIATE), so two gates cannot both use one pass.
+    """
     canonical = canonical_number(number)
     if canonical is None:
         return None
-    return ctx.session.exec(select(ReleasePass).where(ReleasePass.number == canonical)).first()
+    statement = select(ReleasePass).where(ReleasePass.number == canonical)
+    if for_update:
+        statement = statement.with_for_update()
+    return ctx.session.exec(statement).first()
 
 
 def items_of(ctx: Ctx, pass_id: int) -> list[PassItem]:

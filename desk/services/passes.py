@@ -262,7 +262,7 @@ def gate_check(
     ctx: Ctx, number: str, result: GateResult | str, guard_name: str, note: str = ""
 ) -> ReleasePass:
     """The guard checked the goods against the pass: all out, partly (what stayed) or refused."""
-    found = find(ctx, number)
+    found = find(ctx, number, for_update=True)
     refused = refusal(ctx, found, number)
     if refused is not None:
         raise refused

@@ -21,10 +21,24 @@ def bounds(settings: Settings, shift: Shift, day: date) -> tuple[time, time]:
 
 
 def current_shift(settings: Settings, now: datetime) -> Shift | None:
-    """The shift whose hours contain `now` (a shift ending before it starts runs past midnight)."""
+    """The duty shift whose hours contain `now` (one ending before it starts runs past midnight).
+
+    Cover shifts (lunch cover) are not duty shifts: see `current_cover`.
+    """
+    return _containing(settings, now, cover=False)
+
+
+def current_cover(settings: Settings, now: datetime) -> Shift | None:
+    """The cover shift (e.g. lunch cover) in force at `now`, if any."""
+    return _containing(settings, now, cover=True)
+
+
+def _containing(settings: Settings, now: datetime, *, cover: bool) -> Shift | None:
     local = now.astimezone(settings.tz)
     clock = local.time()
     for shift in settings.shifts:
+        if shift.cover != cover:
+            continue
         start, end = bounds(settings, shift, local.date())
         if start <= end:
             if start <= clock < end:
