@@ -42,6 +42,9 @@ REGISTER_MODES = {
 COMING: set[str] = set()
 
 
+BACKUP_CHECK_SECONDS = 300
+
+
 def _screen_factory(module: str, name: str) -> Callable[[], Screen[Any]]:
     def build() -> Screen[Any]:
         screen_class = getattr(importlib.import_module(module), name)
@@ -112,10 +115,27 @@ class DeskApp(App[None]):
     def on_mount(self) -> None:
         for mode, (module, name) in REGISTER_MODES.items():
             self.add_mode(mode, _screen_factory(module, name))
+        if self.database.is_sqlite:
+            # A desk left open across midnight backs itself up once a day.
+            self.set_interval(BACKUP_CHECK_SECONDS, self.daily_backup)
         if self.operator is None:
             self.show_sign_in()
         else:
             self.switch_mode("board")
+
+    def daily_backup(self) -> None:
+        self.run_worker(self._daily_backup, thread=True, exclusive=True, group="backup")
+
+    def _daily_backup(self) -> None:
+        from desk.services import backup
+
+        try:
+            made = backup.daily_if_due(self.database, self.clock())
+        except backup.BackupError as exc:
+            self.call_from_thread(self.notify, str(exc), severity="error", timeout=15)
+            return
+        if made is not None:
+            self.call_from_thread(self.notify, t("backup.daily_done", path=made[0]))
 
     def show_sign_in(self) -> None:
         from desk.screens.signin import SignInScreen

@@ -410,6 +410,11 @@ app.add_typer(report_app, name="report")
 from desk.cli_lookup import lookup_command  # noqa: E402
 
 app.command("lookup")(lookup_command)
+from desk.cli_backup import audit_app, backup_command, restore_command  # noqa: E402
+
+app.command("backup")(backup_command)
+app.command("restore")(restore_command)
+app.add_typer(audit_app, name="audit")
 
 
 def main() -> None:

@@ -161,7 +161,9 @@ def test_cli_print_last_and_list(
     )
     assert html.exit_code == 0 and "楼上装修噪音" in out.read_text()
     listed = runner.invoke(cli, ["--db", str(path), "--lang", "en", "handover", "list"])
-    assert listed.exit_code == 0 and "张伟 -> 王芳" in listed.output and "printed: 2" in listed.output
+    assert (
+        listed.exit_code == 0 and "张伟 -> 王芳" in listed.output and "printed: 2" in listed.output
+    )
     bad = runner.invoke(
         cli, ["--db", str(path), "--lang", "en", "handover", "print", "--shift", "9"]
     )

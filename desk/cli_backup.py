@@ -1,0 +1,105 @@
+"""`desk backup`, `desk restore FILE` and `desk audit verify`."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from desk.cli import _fail, _guard, _options
+from desk.db import database_url, open_database, sqlite_path
+from desk.i18n import t
+from desk.services import audit_verify
+from desk.services import backup as backups
+from desk.services.context import Ctx
+
+audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
+
+
+def _sqlite_target(db: str | None) -> Path:
+    """The database file, or one line and exit 2 for PostgreSQL (pg_dump) or :memory:."""
+    url = database_url(db)
+    target = sqlite_path(url)
+    if target is None:
+        _fail(t("backup.postgres") if not url.startswith("sqlite") else t("backup.in_memory"))
+    return target
+
+
+def backup_command(
+    ctx: typer.Context,
+    to: Annotated[
+        Path | None,
+        typer.Option("--to", metavar="DIR", help="Where to write (default: backups/ by the db)."),
+    ] = None,
+    keep_daily: Annotated[
+        int, typer.Option("--keep-daily", help="Keep the newest backup of each of N days.")
+    ] = backups.KEEP_DAILY,
+    keep_weekly: Annotated[
+        int, typer.Option("--keep-weekly", help="Keep the newest backup of each of N ISO weeks.")
+    ] = backups.KEEP_WEEKLY,
+) -> None:
+    """Make a verified copy of the database (safe while desks are open) and prune old ones."""
+    options = _options(ctx)
+    if keep_daily < 0 or keep_weekly < 0:
+        _fail(t("cli.backup.bad_keep"))
+    _sqlite_target(options.db)
+    with _guard():
+        database = open_database(options.db)
+        try:
+            now = datetime.now(database.settings.tz)
+            made = backups.make_backup(database, to, now)
+            removed = backups.prune(made.parent, now, keep_daily, keep_weekly)
+        finally:
+            database.dispose()
+    typer.echo(t("cli.backup.made", path=made))
+    if removed:
+        typer.echo(t("cli.backup.pruned", count=len(removed), names=backups.describe(removed)))
+    else:
+        typer.echo(t("cli.backup.kept_all"))
+
+
+def restore_command(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="The backup file to put back.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Put a backup back in place of the database, after checking it (the old file is kept)."""
+    options = _options(ctx)
+    target = _sqlite_target(options.db)
+    if not file.is_file():
+        _fail(t("backup.missing", path=file))
+    if not yes:
+        if not sys.stdin.isatty():
+            _fail(t("cli.backup.need_yes"))
+        if not typer.confirm(t("cli.backup.confirm", backup=file, path=target)):
+            typer.echo(t("cli.backup.not_restored"), err=True)
+            raise typer.Exit(1)
+    with _guard():
+        safety = backups.restore(target, file)
+    typer.echo(t("cli.backup.restored", backup=file, path=target))
+    if safety is not None:
+        typer.echo(t("cli.backup.safety", path=safety))
+
+
+@audit_app.command("verify")
+def verify_command(ctx: typer.Context) -> None:
+    """Check the audit trail against the registers; exit status 1 when a problem is found."""
+    options = _options(ctx)
+    with _guard():
+        database = open_database(options.db)
+        try:
+            with database.reading() as session:
+                work = Ctx(session, None, database.settings, datetime.now(database.settings.tz))
+                report = audit_verify.verify(work)
+        finally:
+            database.dispose()
+    if report.ok:
+        typer.echo(t("cli.backup.audit_ok", records=report.records, events=report.events))
+        return
+    for problem in report.problems:
+        typer.echo(problem.text)
+    typer.echo(t("cli.backup.audit_problems", count=len(report.problems)), err=True)
+    raise typer.Exit(1)

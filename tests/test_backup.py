@@ -1,0 +1,294 @@
+"""Backups: a consistent copy while another desk writes, retention, restore, the daily one."""
+
+from __future__ import annotations
+
+import sqlite3
+import stat
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine
+from sqlmodel import select
+from typer.testing import CliRunner
+
+from desk.cli import app
+from desk.config import load_settings
+from desk.db import Database, open_database
+from desk.models import Operator, Role
+from desk.services import backup, operators, reception
+from desk.services.backup import BackupError
+from desk.services.context import Ctx
+from desk.services.reception import ReceptionCreate
+from tests.conftest import NOW
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def sqlite_db(tmp_path: Path) -> Iterator[Database]:
+    database = open_database(tmp_path / "desk.db", settings=load_settings())
+    yield database
+    database.dispose()
+
+
+def _log(database: Database, count: int, now: datetime = NOW) -> None:
+    with database.writing() as session:
+        ctx = Ctx(session, session.exec(select(Operator)).first(), database.settings, now)
+        if ctx.operator is None:
+            ctx.operator = operators.add_operator(ctx, "王芳", Role.clerk, "1234")
+        for i in range(count):
+            reception.log(ctx, ReceptionCreate(person=f"住户{i}", request="问物业费"))
+
+
+def _count(path: Path, table: str = "reception_entry") -> int:
+    conn = sqlite3.connect(path)
+    try:
+        return int(conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
+    finally:
+        conn.close()
+
+
+def _raw_uncommitted_insert(conn: sqlite3.Connection) -> None:
+    conn.execute("BEGIN IMMEDIATE")
+    conn.execute(
+        "INSERT INTO reception_entry (number, received_at, channel, person, room, phone, "
+        "category, request, action_taken, department, state, answer, close_reason, "
+        "linked_register, operator_id, created_at) "
+        "SELECT 'UNCOMMITTED', received_at, channel, person, room, phone, category, request, "
+        "action_taken, department, state, answer, close_reason, linked_register, operator_id, "
+        "created_at FROM reception_entry LIMIT 1"
+    )
+
+
+def test_backup_while_another_desk_holds_a_write_transaction(sqlite_db: Database) -> None:
+    _log(sqlite_db, 3)
+    path = sqlite_db.path
+    assert path is not None
+    other = sqlite3.connect(path, isolation_level=None)
+    try:
+        _raw_uncommitted_insert(other)
+        made = backup.make_backup(sqlite_db, now=NOW)
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert made == path.parent / "backups" / "desk-20261123-093000.db"
+    assert stat.S_IMODE(made.stat().st_mode) == 0o600
+    assert _count(made) == 3
+    conn = sqlite3.connect(made)
+    assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+    conn.close()
+    # nothing left behind but the backup itself
+    assert [p.name for p in made.parent.iterdir()] == [made.name]
+
+
+def test_two_backups_in_one_second_get_distinct_names(sqlite_db: Database, tmp_path: Path) -> None:
+    first = backup.make_backup(sqlite_db, tmp_path / "out", NOW)
+    second = backup.make_backup(sqlite_db, tmp_path / "out", NOW)
+    assert first != second
+    assert backup.list_backups(tmp_path / "out") == [first, second]
+
+
+def _touch(directory: Path, stamp: datetime) -> Path:
+    path = directory / f"desk-{stamp:%Y%m%d-%H%M%S}.db"
+    path.write_bytes(b"")
+    return path
+
+
+def test_prune_keeps_seven_days_and_four_weeks(tmp_path: Path) -> None:
+    now = datetime(2026, 11, 23, 9, 30)  # a Monday; ISO week 48
+    made = []
+    for days_ago in range(35):  # five weeks, two backups a day
+        day = now - timedelta(days=days_ago)
+        made.append(_touch(tmp_path, day.replace(hour=0, minute=5)))
+        if days_ago:
+            made.append(_touch(tmp_path, day.replace(hour=23, minute=55)))
+    stranger = tmp_path / "notes.db"
+    stranger.write_bytes(b"")
+    future = _touch(tmp_path, now + timedelta(days=2))
+
+    removed = backup.prune(tmp_path, now)
+
+    kept = {p.name for p in tmp_path.iterdir()}
+    daily = {f"desk-{(now - timedelta(days=i)):%Y%m%d}-235500.db" for i in range(1, 7)}
+    daily.add("desk-20261123-000500.db")  # today's only one
+    # newest of ISO weeks 47, 46, 45 (each week's Sunday evening); week 48 is today's
+    weekly = {"desk-20261122-235500.db", "desk-20261115-235500.db", "desk-20261108-235500.db"}
+    assert kept == daily | weekly | {"notes.db", future.name}
+    assert len(removed) == len(made) - len(daily | weekly)
+    assert all(not p.exists() for p in removed)
+
+
+def test_prune_zero_keeps_nothing_of_ours(tmp_path: Path) -> None:
+    now = datetime(2026, 11, 23, 9, 30)
+    _touch(tmp_path, now)
+    assert len(backup.prune(tmp_path, now, daily=0, weekly=0)) == 1
+
+
+def test_restore_puts_a_backup_back_and_keeps_a_safety_copy(
+    sqlite_db: Database, tmp_path: Path
+) -> None:
+    _log(sqlite_db, 2)
+    made = backup.make_backup(sqlite_db, tmp_path / "out", NOW)
+    _log(sqlite_db, 5)
+    path = sqlite_db.path
+    assert path is not None
+    sqlite_db.dispose()
+    assert _count(path) == 7
+
+    safety = backup.restore(path, made, now=datetime(2026, 11, 23, 10, 0))
+
+    assert safety == path.with_name("desk.db.before-restore-20261123-100000")
+    assert _count(path) == 2
+    assert _count(safety) == 7
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(safety.stat().st_mode) == 0o600
+    assert not Path(f"{path}-wal").exists()
+    assert made.exists()  # the backup itself is untouched
+    reopened = open_database(path, settings=load_settings())
+    _log(reopened, 1)
+    reopened.dispose()
+    assert _count(path) == 3
+
+
+def test_restore_refuses_while_the_database_is_open(sqlite_db: Database, tmp_path: Path) -> None:
+    _log(sqlite_db, 1)
+    made = backup.make_backup(sqlite_db, tmp_path / "out", NOW)
+    path = sqlite_db.path
+    assert path is not None
+    with sqlite_db.reading() as session:
+        session.connection().exec_driver_sql("SELECT COUNT(*) FROM reception_entry").all()
+        with pytest.raises(BackupError, match="in use"):
+            backup.restore(path, made)
+    assert _count(path) == 1
+
+
+def test_restore_refuses_a_corrupt_file(sqlite_db: Database, tmp_path: Path) -> None:
+    _log(sqlite_db, 1)
+    path = sqlite_db.path
+    assert path is not None
+    sqlite_db.dispose()
+    garbage = tmp_path / "garbage.db"
+    garbage.write_bytes(b"this is not a database at all " * 200)
+    with pytest.raises(BackupError, match="not a usable database file"):
+        backup.restore(path, garbage)
+    assert _count(path) == 1
+    assert not list(path.parent.glob("*.before-restore-*"))
+    assert not list(path.parent.glob(".*restoring*"))
+
+
+def test_restore_refuses_a_damaged_copy_of_a_real_backup(
+    sqlite_db: Database, tmp_path: Path
+) -> None:
+    _log(sqlite_db, 30)
+    made = backup.make_backup(sqlite_db, tmp_path / "out", NOW)
+    data = bytearray(made.read_bytes())
+    data[4096 * 3 : 4096 * 3 + 2000] = b"\xff" * 2000  # scribble over a b-tree page
+    made.write_bytes(bytes(data))
+    path = sqlite_db.path
+    assert path is not None
+    sqlite_db.dispose()
+    with pytest.raises(BackupError):
+        backup.restore(path, made)
+    assert _count(path) == 30
+
+
+def test_daily_if_due_makes_one_per_local_day(sqlite_db: Database) -> None:
+    first = backup.daily_if_due(sqlite_db, NOW)
+    assert first is not None
+    assert backup.daily_if_due(sqlite_db, NOW + timedelta(hours=5)) is None
+    # past local midnight (Asia/Shanghai) the next day's backup is due
+    next_day = datetime.combine(date(2026, 11, 24), datetime.min.time(), NOW.tzinfo)
+    second = backup.daily_if_due(sqlite_db, next_day + timedelta(minutes=1))
+    assert second is not None and second[0].name == "desk-20261124-000100.db"
+    assert backup.daily_if_due(sqlite_db, next_day + timedelta(hours=3)) is None
+    assert len(backup.list_backups(second[0].parent)) == 2
+
+
+def test_postgresql_is_refused_with_a_pointer_to_pg_dump() -> None:
+    engine = create_engine("postgresql+psycopg://desk@localhost/desk")
+    database = Database("postgresql+psycopg://desk@localhost/desk", engine, load_settings())
+    with pytest.raises(BackupError, match="pg_dump"):
+        backup.make_backup(database)
+    with pytest.raises(BackupError, match="pg_dump"):
+        backup.daily_if_due(database, NOW)
+
+
+# --- the command line ---------------------------------------------------------------------
+
+
+def _cli(path: Path | str, *args: str, stdin: str | None = None) -> tuple[int, str]:
+    result = runner.invoke(app, ["--lang", "en", "--db", str(path), *args], input=stdin)
+    return result.exit_code, result.output
+
+
+def test_cli_backup_prints_the_file_and_prunes(sqlite_db: Database, tmp_path: Path) -> None:
+    _log(sqlite_db, 1)
+    path = sqlite_db.path
+    assert path is not None
+    out = tmp_path / "out"
+    out.mkdir()
+    old = _touch(out, datetime(2020, 1, 1, 12, 0))
+    code, output = _cli(path, "backup", "--to", str(out))
+    assert code == 0, output
+    made = backup.list_backups(out)
+    assert len(made) == 1 and not old.exists()
+    assert f"backup written to {made[0]}" in output
+    assert "verified" in output and old.name in output
+
+
+def test_cli_restore_needs_yes_without_a_terminal(sqlite_db: Database, tmp_path: Path) -> None:
+    _log(sqlite_db, 1)
+    made = backup.make_backup(sqlite_db, tmp_path / "out", NOW)
+    path = sqlite_db.path
+    assert path is not None
+    _log(sqlite_db, 2)
+    sqlite_db.dispose()
+    code, output = _cli(path, "restore", str(made))
+    assert code == 2
+    assert output.strip().splitlines() == ["error: no terminal to confirm on: add --yes to restore"]
+    code, output = _cli(path, "restore", str(made), "--yes")
+    assert code == 0, output
+    assert "restored" in output and "before-restore" in output
+    assert _count(path) == 1
+
+
+@pytest.mark.parametrize("kind", ["missing", "garbage"])
+def test_cli_restore_refuses_bad_files_in_one_line(
+    sqlite_db: Database, tmp_path: Path, kind: str
+) -> None:
+    path = sqlite_db.path
+    assert path is not None
+    sqlite_db.dispose()
+    bad = tmp_path / "bad.db"
+    if kind == "garbage":
+        bad.write_bytes(b"\x00garbage" * 500)
+    code, output = _cli(path, "restore", str(bad), "--yes")
+    assert code == 2
+    lines = output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and "Traceback" not in output
+    assert str(bad) in lines[0]
+
+
+def test_cli_backup_of_postgresql_is_refused_in_one_line() -> None:
+    for command in (["restore", "x.db", "--yes"], ["backup"]):
+        code, output = _cli("postgresql+psycopg://desk@localhost:1/desk", *command)
+        assert code == 2
+        assert "pg_dump" in output and len(output.strip().splitlines()) == 1
+
+
+async def test_the_open_desk_backs_itself_up_once_a_day(db: Database, clerk: Operator) -> None:
+    from desk.app import make_app
+
+    if not db.is_sqlite or db.path is None:
+        pytest.skip("backups are of an SQLite file")
+    app = make_app(db, lang="en", clock=lambda: NOW, operator=clerk)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.daily_backup()  # what the desk's 5-minute timer does
+        await app.workers.wait_for_complete()
+        app.daily_backup()  # the same day again: nothing more
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    made = list((db.path.parent / "backups").glob("desk-*.db"))
+    assert len(made) == 1
