@@ -12,7 +12,7 @@ PYTEST_ARGS ?= -n 2
 POSTGRES_TESTS = $(wildcard tests/test_*_service.py) tests/test_operators.py \
 	tests/test_residents.py tests/test_deadlines.py tests/test_export.py
 
-.PHONY: run test lint venv system-deps lock clean-venv
+.PHONY: run test lint venv system-deps lock clean-venv bench
 
 run: $(STAMP)
 	$(BIN)/desk demo
@@ -29,6 +29,10 @@ test: $(STAMP) system-deps
 		echo "service tests again, on PostgreSQL"; \
 		DESK_TEST_POSTGRES="$$url" $(BIN)/pytest $(PYTEST_ARGS) $(POSTGRES_TESTS); \
 	else echo "no PostgreSQL server here: the PostgreSQL run is skipped"; fi
+
+# Performance figures at 10k, 100k and 1M records (databases built once into bench/data/).
+bench: $(STAMP)
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff format --check $(LINTED)

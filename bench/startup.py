@@ -1,0 +1,71 @@
+"""Child process of bench/run.py: start, reach the first frame, print the wall-clock time, exit.
+
+    python bench/startup.py floor            an empty Textual app importing textual, sqlmodel, typer
+    python bench/startup.py board DB         the desk, signed in, on its board (counts shown)
+    python bench/startup.py memory DB        the board, then every lookup and the shift summary;
+                                             prints the peak RSS (resource.getrusage maxrss)
+
+Prints one JSON line: {"frame": time.time() at the first frame, "maxrss_kb": ...}.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+from typing import Any
+
+
+def _report(frame: float) -> None:
+    maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps({"frame": frame, "maxrss_kb": maxrss}), flush=True)
+
+
+def floor() -> None:
+    import sqlmodel  # noqa: F401
+    import typer  # noqa: F401
+    from textual.app import App
+
+    app: App[None] = App()
+
+    async def first_frame(pilot: Any) -> None:
+        await pilot.pause()
+        frame = time.time()
+        _report(frame)
+        app.exit()
+
+    app.run(headless=True, auto_pilot=first_frame)
+
+
+def board(path: str, *, memory: bool = False) -> None:
+    from desk.app import make_app
+    from desk.db import open_database
+    from desk.models import Operator
+
+    database = open_database(path)
+    with database.reading() as session:
+        operator = session.get(Operator, 1)
+    app = make_app(database, operator=operator)
+
+    async def first_frame(pilot: Any) -> None:
+        while type(app.screen).__name__ != "BoardScreen" or not app.screen.query("#counts"):
+            await pilot.pause()
+        await pilot.pause()
+        frame = time.time()
+        if memory:
+            from bench_queries import exercise  # type: ignore[import-not-found]
+
+            exercise(database, operator)
+        _report(frame)
+        app.exit()
+
+    app.run(headless=True, auto_pilot=first_frame)
+
+
+if __name__ == "__main__":
+    mode = sys.argv[1]
+    if mode == "floor":
+        floor()
+    else:
+        board(sys.argv[2], memory=mode == "memory")
