@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Header, Static
 from desk.i18n import t
 from desk.models import OPEN_COMPLAINT_STATES, Complaint, Severity
 from desk.screens.base import DeskFooter, DeskScreen
+from desk.screens.record_table import RecordTable
 from desk.screens.repairs import short
 from desk.services import complaint, operators
 from desk.services.residents import mask_name
@@ -70,14 +71,11 @@ class ComplaintsScreen(DeskScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="complaints-title")
-        table: DataTable[str | Text] = DataTable(
-            cursor_type="row", zebra_stripes=True, id="complaints"
-        )
-        yield table
+        yield RecordTable(id="complaints")
         yield DeskFooter()
 
     def on_mount(self) -> None:
-        table = self.query_one("#complaints", DataTable)
+        table = self.query_one("#complaints", RecordTable)
         for key in COLUMNS:
             table.add_column(t(f"complaint_ui.col_{key}"), key=key)
         self.refresh_complaints()
@@ -103,7 +101,7 @@ class ComplaintsScreen(DeskScreen):
     def refresh_complaints(self, select_id: int | None = None) -> None:
         now = self.desk.now()
         lang = self.desk.lang
-        table = self.query_one("#complaints", DataTable)
+        table = self.query_one("#complaints", RecordTable)
         if select_id is None and table.row_count:
             current, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
             select_id = int(current.value) if current.value else None
@@ -128,19 +126,14 @@ class ComplaintsScreen(DeskScreen):
                     due_cell(item, now, self.desk.show_time(due)),
                     key=str(item.id),
                 )
-            if select_id is not None and str(select_id) in table.rows:
-                table.move_cursor(row=table.get_row_index(str(select_id)))
+            table.select_record(select_id)
         title = t("complaint_ui.showing_all" if self.show_all else "complaint_ui.showing_open")
         self.query_one("#complaints-title", Static).update(
             f"{t('complaint_ui.title')} — {title}" if shown else t("complaint_ui.empty")
         )
 
     def selected_id(self) -> int | None:
-        table = self.query_one("#complaints", DataTable)
-        if not table.row_count:
-            return None
-        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
-        return int(row_key.value) if row_key.value else None
+        return self.query_one("#complaints", RecordTable).selected_id()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()

@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Header, Static
 from desk.i18n import t
 from desk.models import ReleasePass
 from desk.screens.base import DeskFooter, DeskScreen
+from desk.screens.record_table import RecordTable
 from desk.services import passes
 from desk.services.passes import PassStatus, StubStatus
 from desk.services.residents import mask_name
@@ -55,12 +56,11 @@ class PassesScreen(DeskScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="passes-title")
-        table: DataTable[str | Text] = DataTable(cursor_type="row", zebra_stripes=True, id="passes")
-        yield table
+        yield RecordTable(id="passes")
         yield DeskFooter()
 
     def on_mount(self) -> None:
-        table = self.query_one("#passes", DataTable)
+        table = self.query_one("#passes", RecordTable)
         for key in COLUMNS:
             table.add_column(t(f"passes_ui.col_{key}"), key=key)
         self.refresh_passes()
@@ -73,7 +73,7 @@ class PassesScreen(DeskScreen):
 
     def refresh_passes(self, select_id: int | None = None) -> None:
         now = self.desk.now()
-        table = self.query_one("#passes", DataTable)
+        table = self.query_one("#passes", RecordTable)
         if select_id is None and table.row_count:
             current, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
             select_id = int(current.value) if current.value else None
@@ -95,18 +95,13 @@ class PassesScreen(DeskScreen):
                     stub_cell(found, now),
                     key=str(found.id),
                 )
-            if select_id is not None and str(select_id) in table.rows:
-                table.move_cursor(row=table.get_row_index(str(select_id)))
+            table.select_record(select_id)
         self.query_one("#passes-title", Static).update(
             t("passes_ui.title") if shown else t("passes_ui.empty")
         )
 
     def selected_id(self) -> int | None:
-        table = self.query_one("#passes", DataTable)
-        if not table.row_count:
-            return None
-        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
-        return int(row_key.value) if row_key.value else None
+        return self.query_one("#passes", RecordTable).selected_id()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()

@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Header, Static
 from desk.i18n import t
 from desk.models import OPEN_REPAIR_STATES, RepairOrder
 from desk.screens.base import DeskFooter, DeskScreen
+from desk.screens.record_table import RecordTable
 from desk.services import repair
 from desk.services.residents import mask_name
 
@@ -71,12 +72,11 @@ class RepairsScreen(DeskScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="repairs-title")
-        table: DataTable[str | Text] = DataTable(cursor_type="row", zebra_stripes=True, id="orders")
-        yield table
+        yield RecordTable(id="orders")
         yield DeskFooter()
 
     def on_mount(self) -> None:
-        table = self.query_one("#orders", DataTable)
+        table = self.query_one("#orders", RecordTable)
         for key in COLUMNS:
             table.add_column(t(f"repair_ui.col_{key}"), key=key)
         self.refresh_orders()
@@ -101,7 +101,7 @@ class RepairsScreen(DeskScreen):
     def refresh_orders(self, select_id: int | None = None) -> None:
         now = self.desk.now()
         lang = self.desk.lang
-        table = self.query_one("#orders", DataTable)
+        table = self.query_one("#orders", RecordTable)
         if select_id is None and table.row_count:
             current, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
             select_id = int(current.value) if current.value else None
@@ -126,19 +126,14 @@ class RepairsScreen(DeskScreen):
                     due_cell(order, now, self.desk.show_time(due)),
                     key=str(order.id),
                 )
-            if select_id is not None and str(select_id) in table.rows:
-                table.move_cursor(row=table.get_row_index(str(select_id)))
+            table.select_record(select_id)
         title = t("repair_ui.showing_all" if self.show_all else "repair_ui.showing_open")
         self.query_one("#repairs-title", Static).update(
             f"{t('repair_ui.title')} — {title}" if orders else t("repair_ui.empty")
         )
 
     def selected_id(self) -> int | None:
-        table = self.query_one("#orders", DataTable)
-        if not table.row_count:
-            return None
-        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
-        return int(row_key.value) if row_key.value else None
+        return self.query_one("#orders", RecordTable).selected_id()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
