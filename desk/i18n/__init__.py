@@ -75,6 +75,11 @@ def resolve_language(explicit: str | None, site_language: str = "auto") -> str:
     return "zh_CN" if env_locale.lower().startswith("zh") else "en"
 
 
+def label_or(key: str, fallback: str) -> str:
+    """The message `key` when the catalogue has it, else `fallback` (a site's own names)."""
+    return t(key) if key in catalogue() else fallback
+
+
 def t(key: str, /, **params: Any) -> str:
     """The message `key` in the current language, formatted with `params`."""
     entry = catalogue().get(key)

@@ -8,7 +8,7 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from desk.i18n import current_language, t
+from desk.i18n import current_language, label_or, t
 from desk.printing.cups import PrintError
 from desk.printing.fonts import FontNotFound
 from desk.printing.pdf import write_pdf
@@ -133,7 +133,10 @@ def _header(
             pair("person", item.person_complained),
         ),
         (pair("owner", owner), pair("validity", t(f"validity.{item.validity}"))),
-        (pair("state", t(f"complaint_state.{item.state}")), pair("table", item.deadline_table)),
+        (
+            pair("state", t(f"complaint_state.{item.state}")),
+            pair("table", label_or(f"deadline_table.{item.deadline_table}", item.deadline_table)),
+        ),
     ]
 
 

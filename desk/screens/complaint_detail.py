@@ -16,7 +16,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Header, Static
 
-from desk.i18n import t
+from desk.i18n import label_or, t
 from desk.models import AuditEvent, Complaint, ComplaintState
 from desk.printing.complaint_sheet import SheetEvent, event_detail, sheet_events
 from desk.screens.base import DeskFooter, RecordScreen
@@ -161,7 +161,12 @@ class ComplaintDetailScreen(RecordScreen):
             rows.append((t("fields.reason"), item.close_reason))
         if item.reception_id:
             rows.append(("", t("complaint_ui.reception_link", id=item.reception_id)))
-        rows.append((t("complaint_ui.table"), item.deadline_table))
+        rows.append(
+            (
+                t("complaint_ui.table"),
+                label_or(f"deadline_table.{item.deadline_table}", item.deadline_table),
+            )
+        )
         rows = [(label, value) for label, value in rows if value]
         self.shown_fields = rows
         table = Table.grid(padding=(0, 2))

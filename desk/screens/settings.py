@@ -12,7 +12,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import Header, Static
 
-from desk.i18n import t
+from desk.i18n import label_or, t
 from desk.screens.base import DeskFooter, DeskScreen
 from desk.services import calendar, shifts
 
@@ -102,7 +102,10 @@ class SettingsScreen(DeskScreen):
 
     def _complaints(self) -> Table:
         settings = self.desk.settings
-        chosen = settings.complaints.deadline_table
+        chosen = label_or(
+            f"deadline_table.{settings.complaints.deadline_table}",
+            settings.complaints.deadline_table,
+        )
         table = Table(title=t("settings.complaint_table", table=chosen), title_justify="left")
         for key in ("severity", "escalate", "reply", "resolve", "resolve_max"):
             table.add_column(t(f"settings.col_{key}"))
