@@ -278,7 +278,12 @@ class ComplaintDetailScreen(RecordScreen):
         self._step("resolve")
 
     def action_callback(self) -> None:
-        self._step("callback")
+        # the same callback dialog as repairs and the callback queue
+        from desk.screens.repair_dialogs import CallbackDialog
+
+        self.refresh_detail()
+        if self.complaint is not None:
+            self._open(CallbackDialog(self.complaint))
 
     def action_reopen(self) -> None:
         self._step("reopen")

@@ -8,11 +8,10 @@ from typing import Any
 
 from textual.suggester import SuggestFromList
 from textual.widget import Widget
-from textual.widgets import Checkbox, Input, OptionList, Select, Static
+from textual.widgets import Input, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from desk.forms.fields import (
-    CheckField,
     ChoiceField,
     DeskForm,
     OptionalChoiceField,
@@ -26,7 +25,6 @@ from desk.screens.repairs import short
 from desk.services import complaint
 from desk.services.context import Ctx
 from desk.services.errors import DeskError
-from desk.services.repair import CallbackResult
 
 
 def _form(*fields: Widget) -> DeskForm:
@@ -267,59 +265,12 @@ class CloseDialog(TextStepDialog):
         return complaint.close(ctx, self.complaint_id, text)
 
 
-class CallbackDialog(ComplaintDialog):
-    """Reached: satisfied closes, not satisfied reopens (say why); not reached: when to retry."""
-
-    title_key = "complaint_ui.dialog.callback"
-
-    def build_form(self) -> DeskForm:
-        choices = [
-            (t("complaint_ui.satisfied_yes"), "yes"),
-            (t("complaint_ui.satisfied_no"), "no"),
-        ]
-        return _form(
-            CheckField("reached", True, label=t("complaint_ui.dialog.reached")),
-            OptionalChoiceField("satisfied", choices, ""),
-            TextField("note", max_length=1000),
-            WhenField("retry_at"),
-        )
-
-    def prepare(self) -> None:
-        self.query_one("#field-note", TextField).set_note(t("complaint_ui.dialog.note_hint"))
-        self.query_one("#field-retry_at", WhenField).set_note(t("complaint_ui.dialog.retry_hint"))
-        self._show_for(reached=True)
-
-    def first_focus(self) -> Widget | None:
-        return self.query_one("#reached", Checkbox)
-
-    def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
-        if event.checkbox.id == "reached":
-            self._show_for(reached=event.value)
-
-    def _show_for(self, *, reached: bool) -> None:
-        self.query_one("#field-satisfied").display = reached
-        self.query_one("#field-retry_at").display = not reached
-
-    def submit(self, form: DeskForm) -> Complaint | DeskError:
-        values = form.read()
-        reached = bool(values["reached"])
-        chosen = values["satisfied"]
-        result = CallbackResult(
-            reached=reached,
-            satisfied=None if not chosen or not reached else chosen == "yes",
-            note=values["note"],
-            retry_at=values["retry_at"] if not reached else None,
-        )
-        return self.run(lambda ctx: complaint.call_back(ctx, self.complaint_id, result))
-
-
 DIALOGS: dict[str, type[ComplaintDialog]] = {
     "judge": JudgeDialog,
     "escalate": EscalateDialog,
     "assign": AssignDialog,
     "reply": ReplyDialog,
     "resolve": ResolveDialog,
-    "callback": CallbackDialog,
     "reopen": ReopenDialog,
     "close": CloseDialog,
 }
