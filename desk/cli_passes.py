@@ -35,7 +35,7 @@ def gate_command(
             _fail(t("cli.bad_lang", value=lang))
         set_language(chosen)
     with _guard():
-        database = open_database(db or options.db)
+        database = open_database(db or options.db, writable=True)
     try:
         from desk.screens.gate import run_gate
     except ImportError as exc:

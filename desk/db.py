@@ -9,6 +9,7 @@ DESK_DATABASE_URL (PostgreSQL via psycopg 3).
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,13 +19,17 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
 from desk.config import REPO_DATA, Settings, load_settings, site_file_for
+from desk.i18n import t
 
 BUSY_TIMEOUT_MS = 10_000
 DEFAULT_DB = REPO_DATA / "desk.db"
+# Less free space than this where an I/O error happened: the disk is full.
+NEARLY_FULL_BYTES = 1 << 20
 
 
 class DatabaseError(Exception):
@@ -53,11 +58,18 @@ def sqlite_path(url: str) -> Path | None:
 
 
 def _prepare_sqlite_file(path: Path) -> None:
-    """Create the directory and an empty 0600 database file before SQLite touches it."""
-    if not path.parent.exists():
-        raise DatabaseError(f"directory does not exist: {path.parent}")
+    """Create an empty 0600 database file before SQLite touches it.
+
+    A missing directory is refused, never created: a mistyped --db or DESK_DB must not open a
+    new, empty desk beside the real one (no operators, records split over two files).
+    """
+    if not path.parent.is_dir():
+        raise DatabaseError(t("db.no_directory", path=path.parent))
     if not path.exists():
-        fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+        try:
+            fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+        except OSError as exc:  # a read-only folder or file system, no permission
+            raise DatabaseError(t("db.cannot_create", path=path)) from exc
         os.close(fd)
 
 
@@ -132,46 +144,113 @@ class Database:
                 session.rollback()
                 raise
 
+    def check_writable(self) -> None:
+        """Raise DatabaseError when nothing could be saved (a read-only file, folder or server).
+
+        The desk, the gate and `desk init` ask this as they open (open_database(writable=True)),
+        so the clerk is told at once rather than at the first save. The probe writes a row onto
+        itself and is rolled back.
+        """
+        try:
+            with self._write_engine.connect() as conn:
+                conn.execute(text("UPDATE alembic_version SET version_num = version_num"))
+                conn.rollback()
+        except SQLAlchemyError as exc:
+            raise DatabaseError(describe_failure(exc, self.path)) from exc
+
     def dispose(self) -> None:
         self.engine.dispose()
 
 
 def open_database(
-    db: str | Path | None = None, *, migrate: bool = True, settings: Settings | None = None
+    db: str | Path | None = None,
+    *,
+    migrate: bool = True,
+    settings: Settings | None = None,
+    writable: bool = False,
 ) -> Database:
-    """Open (creating if needed) the desk database and bring its schema up to date."""
+    """Open (creating if needed) the desk database and bring its schema up to date.
+
+    `writable`: also refuse (DatabaseError) a database where nothing could be saved.
+    """
     url = database_url(db)
     path = sqlite_path(url)
     import desk.services.search_index  # noqa: F401  (keeps the lookup index up to date)
 
     try:
         engine = make_engine(url)
+    except DatabaseError:
+        raise
+    except Exception as exc:  # a bad URL, a driver that is not installed
+        raise DatabaseError(describe_failure(exc, path)) from exc
+    try:
         if migrate:
             from desk.migrations import upgrade
 
             upgrade(engine)
-    except DatabaseError:
-        raise
     except Exception as exc:  # the driver's own error types differ by backend
+        engine.dispose()  # no connection left open on a file the desk could not use
+        if isinstance(exc, DatabaseError):
+            raise
         raise DatabaseError(describe_failure(exc, path)) from exc
     if settings is None:
         settings = load_settings(site_file_for(path))
-    return Database(url=url, engine=engine, settings=settings)
+    database = Database(url=url, engine=engine, settings=settings)
+    if writable:
+        try:
+            database.check_writable()
+        except DatabaseError:
+            database.dispose()
+            raise
+    return database
 
 
 def describe_failure(exc: BaseException, path: Path | None) -> str:
-    """A one-line, plain reason for a database failure."""
-    message = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+    """One plain sentence, in the desk's language, for a failure to open or write the database.
+
+    SQLite's own error names decide (Python's sqlite3 gives them); the driver's text is the
+    fallback for other drivers (PostgreSQL says "read-only transaction", "No space left").
+    """
+    orig = getattr(exc, "orig", None) or exc
+    name = str(getattr(orig, "sqlite_errorname", "") or "")
+    lines = str(orig).strip().splitlines()
+    message = lines[0] if lines else type(orig).__name__
     lowered = message.lower()
-    if "readonly" in lowered or "read-only" in lowered:
-        return f"the database is read-only: {path or ''}".strip()
-    if "disk" in lowered and "full" in lowered:
-        return "the disk is full: nothing was saved"
-    if "unable to open" in lowered:
-        return f"cannot open the database file: {path or ''}".strip()
-    if "locked" in lowered:
-        return "the database is busy (another desk is writing); try again"
+    if name == "SQLITE_READONLY_DIRECTORY" and path is not None:
+        return t("db.read_only_folder", path=path.parent)
+    if name.startswith("SQLITE_READONLY") or "readonly" in lowered or "read-only" in lowered:
+        return _with_path("db.read_only", path)
+    if name == "SQLITE_FULL" or ("disk" in lowered and "full" in lowered):
+        return t("db.disk_full")
+    if "no space left" in lowered:  # PostgreSQL: could not extend file … No space left
+        return t("db.disk_full")
+    if name.startswith("SQLITE_IOERR") or "disk i/o error" in lowered:
+        # Opening on a full disk fails making the -shm file: an "I/O error" that is a full disk.
+        return t("db.disk_full") if _disk_is_full(path) else t("db.io_error")
+    if name == "SQLITE_NOTADB" or "not a database" in lowered:
+        return _with_path("db.not_a_database", path)
+    if name.startswith("SQLITE_CANTOPEN") or "unable to open" in lowered:
+        if path is not None and path.is_file() and not os.access(path.parent, os.W_OK):
+            # The file is there but its -wal and -shm files cannot be made beside it.
+            return t("db.read_only_folder", path=path.parent)
+        return _with_path("db.cannot_open", path)
+    if name.startswith("SQLITE_BUSY") or "locked" in lowered:
+        return t("db.busy")
     return message
+
+
+def _disk_is_full(path: Path | None) -> bool:
+    if path is None:
+        return False
+    try:
+        return shutil.disk_usage(path.parent).free < NEARLY_FULL_BYTES
+    except OSError:
+        return False
+
+
+def _with_path(key: str, path: Path | None) -> str:
+    """`key` naming the file (or folder); `key`_server when there is none (PostgreSQL)."""
+    return t(key, path=path) if path is not None else t(f"{key}_server")
 
 
 def ping(database: Database) -> None:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-from desk.db import Database, DatabaseError
+from desk.db import Database, DatabaseError, describe_failure
 from desk.i18n import t
 from desk.migrations import HEAD, HERE
 
@@ -171,8 +171,8 @@ def make_backup(
         conn = sqlite3.connect(str(source), timeout=LOCK_TIMEOUT_S * 5, isolation_level=None)
         try:
             conn.execute("VACUUM INTO ?", (str(partial),))
-        except sqlite3.Error as exc:
-            raise BackupError(t("backup.failed", reason=exc)) from exc
+        except sqlite3.Error as exc:  # a full disk is said plainly; the partial copy goes
+            raise BackupError(t("backup.failed", reason=describe_failure(exc, partial))) from exc
         finally:
             conn.close()
         revision = _check_file(partial, target)
