@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 from sqlmodel import Session
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from desk.clock import Clock, fmt, system_clock
@@ -19,6 +20,7 @@ from desk.config import Settings
 from desk.db import Database
 from desk.i18n import set_language, t
 from desk.models import Operator
+from desk.safe_text import printable
 from desk.screens.base import localise_bindings
 from desk.services.context import Ctx
 
@@ -109,6 +111,28 @@ class DeskApp(App[None]):
 
     def show_time(self, moment: datetime | None, *, with_date: bool = True) -> str:
         return fmt(moment, self.settings.tz, with_date=with_date)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every notification of the desk, shown as plain printable text whatever `markup` says.
+
+        A message often quotes stored text (a name, a number, an error with what was typed);
+        no catalogue message uses markup, so none is read (desk.screens.plain).
+        """
+        super().notify(
+            printable(message),
+            title=printable(title),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
 
     # --- navigation ---------------------------------------------------------------------
 

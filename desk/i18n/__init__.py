@@ -12,6 +12,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from desk.safe_text import printable
+
 LANGUAGES = ("zh_CN", "en")
 _HERE = Path(__file__).resolve().parent
 _current = "zh_CN"
@@ -81,9 +83,16 @@ def label_or(key: str, fallback: str) -> str:
 
 
 def t(key: str, /, **params: Any) -> str:
-    """The message `key` in the current language, formatted with `params`."""
+    """The message `key` in the current language, formatted with `params`.
+
+    Text among the params (a name, a room, a description from the database) is made printable
+    first: a control character in it must not reach a terminal or a printout (desk.safe_text).
+    """
     entry = catalogue().get(key)
     if entry is None:
         return key
     text = entry.get(_current) or entry.get("en") or key
-    return text.format(**params) if params else text
+    if not params:
+        return text
+    shown = {name: printable(v) if isinstance(v, str) else v for name, v in params.items()}
+    return text.format(**shown)

@@ -1,32 +1,38 @@
 """Printouts: fixed-width text that aligns Chinese, PDF with a CJK font, and CUPS printing.
 
-Nothing here imports Textual; the screens and the CLI call these functions.
+Nothing here imports Textual; the screens and the CLI call these functions. The names below
+load their module on first use (PEP 562): the board imports `desk.printing.text` at start-up
+and must not pay for the PDF renderers.
 """
 
-from desk.printing.complaint_sheet import SheetEvent, sheet_lines, sheet_pdf, sheet_text
-from desk.printing.cups import PrintError, print_file
-from desk.printing.entrusted_slip import (
-    entrusted_slip_lines,
-    entrusted_slip_pdf,
-    entrusted_slip_text,
-)
-from desk.printing.pass_slip import pass_slip_lines, pass_slip_pdf, pass_slip_text
-from desk.printing.slip import slip_lines, slip_pdf, slip_text
+from __future__ import annotations
 
-__all__ = [
-    "PrintError",
-    "SheetEvent",
-    "entrusted_slip_lines",
-    "entrusted_slip_pdf",
-    "entrusted_slip_text",
-    "pass_slip_lines",
-    "pass_slip_pdf",
-    "pass_slip_text",
-    "print_file",
-    "sheet_lines",
-    "sheet_pdf",
-    "sheet_text",
-    "slip_lines",
-    "slip_pdf",
-    "slip_text",
-]
+import importlib
+from typing import Any
+
+_WHERE = {
+    "SheetEvent": "complaint_sheet",
+    "sheet_lines": "complaint_sheet",
+    "sheet_pdf": "complaint_sheet",
+    "sheet_text": "complaint_sheet",
+    "PrintError": "cups",
+    "print_file": "cups",
+    "entrusted_slip_lines": "entrusted_slip",
+    "entrusted_slip_pdf": "entrusted_slip",
+    "entrusted_slip_text": "entrusted_slip",
+    "pass_slip_lines": "pass_slip",
+    "pass_slip_pdf": "pass_slip",
+    "pass_slip_text": "pass_slip",
+    "slip_lines": "slip",
+    "slip_pdf": "slip",
+    "slip_text": "slip",
+}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{module}"), name)

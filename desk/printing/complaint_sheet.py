@@ -12,7 +12,7 @@ from desk.i18n import current_language, label_or, t
 from desk.printing.cups import PrintError
 from desk.printing.fonts import FontNotFound
 from desk.printing.pdf import write_pdf
-from desk.printing.text import cell_len, centre, label_value, pad, two_columns, wrap
+from desk.printing.text import cell_len, centre, label_value, pad, page_text, two_columns, wrap
 from desk.services.audit import event_data
 
 if TYPE_CHECKING:
@@ -276,7 +276,7 @@ def sheet_text(
         merged_into=merged_into,
         printed_at=printed_at,
     )
-    return "\n".join(lines) + "\n"
+    return page_text(lines)
 
 
 def sheet_pdf(

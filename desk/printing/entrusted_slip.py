@@ -14,7 +14,7 @@ from desk.i18n import current_language, t
 from desk.printing.cups import PrintError
 from desk.printing.fonts import FontNotFound
 from desk.printing.pdf import write_pdf
-from desk.printing.text import cell_len, centre, label_value, two_columns, wrap
+from desk.printing.text import cell_len, centre, label_value, page_text, two_columns, wrap
 
 if TYPE_CHECKING:
     from desk.config import Settings
@@ -125,7 +125,7 @@ def entrusted_slip_text(
     lines = entrusted_slip_lines(
         record, settings, operator=operator, repair_number=repair_number, printed_at=printed_at
     )
-    return "\n".join(lines) + "\n"
+    return page_text(lines)
 
 
 def entrusted_slip_pdf(

@@ -14,7 +14,7 @@ from desk.i18n import current_language, t
 from desk.printing.cups import PrintError
 from desk.printing.fonts import FontNotFound
 from desk.printing.pdf import LINE_HEIGHT_MM, MARGIN_MM, PAGE_HEIGHT_MM, write_pdf
-from desk.printing.text import cell_len, centre, label_value, pad, two_columns, wrap
+from desk.printing.text import cell_len, centre, label_value, pad, page_text, two_columns, wrap
 
 if TYPE_CHECKING:
     from desk.config import Settings
@@ -185,7 +185,7 @@ def pass_slip_text(
 ) -> str:
     """The slip as plain text (80 columns), pages separated by a blank line."""
     pages = pass_slip_pages(found, items, settings, clerk=clerk, printed_at=printed_at)
-    return "\n\n".join("\n".join(page) for page in pages) + "\n"
+    return "\n".join(page_text(page) for page in pages)
 
 
 def pass_slip_pdf(

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from rich.cells import get_character_cell_size
 
 from desk.printing.fonts import FontFace, find_cjk_font
+from desk.safe_text import printable
 
 if TYPE_CHECKING:
     from fpdf import FPDF
@@ -38,7 +39,10 @@ def render_pdf(
     columns: int = COLUMNS,
     font: FontFace | None = None,
 ) -> bytes:
-    """The PDF document showing `lines` (each at most `columns` cells) on A4 pages."""
+    """The PDF document showing `lines` (each at most `columns` cells) on A4 pages.
+
+    A control character in a line is drawn as its visible mark (desk.safe_text).
+    """
     from fpdf import FPDF  # 0.4 s to import: only when something is printed
 
     face = font or find_cjk_font()
@@ -46,7 +50,7 @@ def render_pdf(
     pdf.set_auto_page_break(False)
     pdf.set_margins(MARGIN_MM, MARGIN_MM, MARGIN_MM)
     if title:
-        pdf.set_title(title)
+        pdf.set_title(printable(title, one_line=True))
     pdf.set_creator("desk")
     pdf.add_font(FONT_FAMILY, "", str(face.path), collection_font_number=face.index)
     cell_mm = (PAGE_WIDTH_MM - 2 * MARGIN_MM) / columns
@@ -54,7 +58,8 @@ def render_pdf(
     size_pt = cell_mm * 2 * 0.88 / 25.4 * 72
     pdf.set_font(FONT_FAMILY, size=size_pt)
     per_page = int((PAGE_HEIGHT_MM - 2 * MARGIN_MM) // LINE_HEIGHT_MM)
-    for number, line in enumerate(lines):
+    for number, raw in enumerate(lines):
+        line = printable(raw, one_line=True)  # the text renderers' last word, on paper too
         row = number % per_page
         if row == 0:
             pdf.add_page()

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from desk.config import Settings
 from desk.i18n import current_language, t
+from desk.safe_text import printable
 from desk.services.stats import PUBLIC, REGISTERS, ROOM_REGISTERS, Rate, Report, top
 
 Cell = str | int
@@ -265,8 +266,12 @@ def _keys_passes(report: Report) -> Section:
 
 
 def sections(report: Report, settings: Settings) -> list[Section]:
-    """The report's sections in print order, labelled in the current language."""
-    return [
+    """The report's sections in print order, labelled in the current language.
+
+    Its text is printable (desk.safe_text): rooms, descriptions and category keys come from
+    the database, and every renderer and the report screen draw these very cells.
+    """
+    built = [
         _overview(report),
         _where(report),
         _repairs(report, settings),
@@ -274,6 +279,23 @@ def sections(report: Report, settings: Settings) -> list[Section]:
         _repeats(report, settings),
         _keys_passes(report),
     ]
+    return [_printable(section) for section in built]
+
+
+def _printable(section: Section) -> Section:
+    def cell(value: Cell) -> Cell:
+        return printable(value) if isinstance(value, str) else value
+
+    tables = [
+        Table(
+            printable(table.title),
+            [printable(header) for header in table.headers],
+            [[cell(value) for value in row] for row in table.rows],
+            table.bar,
+        )
+        for table in section.tables
+    ]
+    return Section(section.key, printable(section.title), tables)
 
 
 def heading(report: Report, settings: Settings) -> list[str]:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from html import escape
-
 from desk.config import Settings
 from desk.i18n import current_language
 from desk.printing.report import Cell, Table, heading, sections
+from desk.safe_text import escape_html as escape
 from desk.services.stats import Report
 
 STYLE = """

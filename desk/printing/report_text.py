@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from desk.config import Settings
 from desk.printing.report import Cell, Table, heading, sections
-from desk.printing.text import cell_len, centre, pad
+from desk.printing.text import cell_len, centre, pad, page_text
 from desk.services.stats import Report
 
 WIDTH = 80
@@ -66,4 +66,4 @@ def render(report: Report, settings: Settings) -> str:
         lines += ["", "", section.title, "=" * cell_len(section.title)]
         for table in section.tables:
             lines += ["", *table_lines(table)]
-    return "\n".join(lines) + "\n"
+    return page_text(lines)

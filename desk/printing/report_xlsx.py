@@ -1,4 +1,8 @@
-"""The statistics report as an xlsx workbook: one sheet per section, bold headers, data bars."""
+"""The statistics report as an xlsx workbook: one sheet per section, bold headers, data bars.
+
+Text cells go in as the CSV writes them (desk.safe_text.spreadsheet_cell): openpyxl would store
+a text starting with "=" as a formula, and refuses control characters outright.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +16,9 @@ from openpyxl.utils import get_column_letter
 
 from desk.config import Settings
 from desk.printing.report import heading, sections
+from desk.printing.report_csv import spreadsheet_row
 from desk.printing.text import cell_len
+from desk.safe_text import spreadsheet_cell
 from desk.services.stats import Report
 
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
@@ -40,17 +46,17 @@ def render(report: Report, settings: Settings) -> bytes:
         sheet.title = _sheet_name(section.title, used)
         widths: dict[int, int] = {}
         for line in heading(report, settings):
-            sheet.append([line])
+            sheet.append([spreadsheet_cell(line)])
         for table in section.tables:
             sheet.append([])
-            sheet.append([table.title])
+            sheet.append([spreadsheet_cell(table.title)])
             sheet.cell(row=sheet.max_row, column=1).font = Font(bold=True, size=12)
-            sheet.append(table.headers)
+            sheet.append(spreadsheet_row(list(table.headers)))
             for column in range(1, len(table.headers) + 1):
                 sheet.cell(row=sheet.max_row, column=column).font = bold
             top = sheet.max_row + 1
             for row in table.rows:
-                sheet.append(row)
+                sheet.append(spreadsheet_row(row))
             grid: list[list[str | int]] = [list(table.headers), *table.rows]
             for cells in grid:
                 for i, cell in enumerate(cells, start=1):

@@ -10,7 +10,7 @@ from desk.i18n import current_language, t
 from desk.printing.cups import PrintError
 from desk.printing.fonts import FontNotFound
 from desk.printing.pdf import write_pdf
-from desk.printing.text import cell_len, centre, label_value, two_columns, wrap
+from desk.printing.text import cell_len, centre, label_value, page_text, two_columns, wrap
 
 if TYPE_CHECKING:
     from desk.config import Settings
@@ -157,7 +157,7 @@ def slip_text(
 ) -> str:
     """The slip as plain text (80 columns), ending with a newline."""
     lines = slip_lines(order, settings, tz, operator=operator, printed_at=printed_at)
-    return "\n".join(lines) + "\n"
+    return page_text(lines)
 
 
 def slip_pdf(

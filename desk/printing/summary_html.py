@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import tzinfo
-from html import escape
 
 from desk.i18n import current_language, t
 from desk.printing.summary_text import age, at, due_text, state_label
+from desk.safe_text import escape_html as escape
 from desk.services.summary import SECTIONS, Summary
 
 _STYLE = """

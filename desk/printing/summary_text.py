@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime, tzinfo
 
 from desk.i18n import catalogue, current_language, t
-from desk.printing.text import cell_len, centre, label_value, pad, two_columns
+from desk.printing.text import cell_len, centre, label_value, pad, page_text, two_columns
 from desk.services.summary import SECTIONS, Item, Summary
 
 WIDTH = 80
@@ -217,4 +217,4 @@ def signature_lines(summary: Summary, tz: tzinfo, width: int) -> list[str]:
 
 
 def summary_text(summary: Summary, tz: tzinfo, printed_at: datetime | None = None) -> str:
-    return "\n".join(summary_lines(summary, tz, printed_at)) + "\n"
+    return page_text(summary_lines(summary, tz, printed_at))

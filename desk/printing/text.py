@@ -12,13 +12,22 @@ from collections.abc import Iterable
 
 from rich.cells import cell_len, get_character_cell_size
 
-__all__ = ["cell_len", "centre", "clip", "label_value", "pad", "two_columns", "wrap"]
+from desk.safe_text import printable
+
+__all__ = ["cell_len", "centre", "clip", "label_value", "pad", "page_text", "two_columns", "wrap"]
 
 
 def _clean(text: str) -> str:
-    """Tabs and control characters would break the grid: tabs become a space, others go."""
-    text = text.replace("\t", " ")
+    """One line for the grid: tabs and newlines become a space, control characters visible
+    marks (desk.safe_text), and other invisible format characters (zero-width …) go."""
+    text = printable(text, one_line=True)
     return "".join(ch for ch in text if ch == " " or unicodedata.category(ch)[0] != "C")
+
+
+def page_text(lines: Iterable[str]) -> str:
+    """The lines as the text of a printout, ending with a newline; whatever a renderer put on
+    a line without the helpers above, no control character reaches the file or the printer."""
+    return "".join(printable(line, one_line=True) + "\n" for line in lines)
 
 
 def clip(text: str, width: int) -> str:
