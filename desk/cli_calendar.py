@@ -1,4 +1,7 @@
-"""`desk calendar`: the site's own closed days and extra working days, and what a date is."""
+"""`desk calendar`: the site's own closed days and extra working days, and what a date is.
+
+Marking and clearing days is a supervisor's: those commands take `--as NAME` (desk.cli_acting).
+"""
 
 from __future__ import annotations
 
@@ -7,12 +10,14 @@ from typing import Annotated
 
 import typer
 
-from desk.cli import _fail, _guard, _options
+from desk.cli import _fail, _guard, _options, _say
+from desk.cli_acting import AsOption, refusal, sign_in_as
 from desk.db import open_database
 from desk.i18n import t
 from desk.models import DayKind
 from desk.services import calendar
 from desk.services.context import Ctx
+from desk.services.errors import Forbidden
 
 calendar_app = typer.Typer(
     help="Working days: the site's own holidays and make-up days.", no_args_is_help=True
@@ -26,14 +31,18 @@ def _day(text: str) -> date:
         _fail(t("cli.calendar.bad_date", value=text))
 
 
-def _mark(ctx: typer.Context, day: str, kind: DayKind, note: str) -> None:
+def _mark(ctx: typer.Context, day: str, kind: DayKind, note: str, as_name: str | None) -> None:
     options = _options(ctx)
     chosen = _day(day)
     with _guard():
         database = open_database(options.db)
-        with database.writing() as session:
-            work = Ctx(session, None, database.settings, datetime.now(UTC))
-            calendar.set_site_day(work, chosen, kind, note)
+        acting = sign_in_as(database, as_name)
+        try:
+            with database.writing() as session:
+                work = Ctx(session, acting, database.settings, datetime.now(UTC))
+                calendar.set_site_day(work, chosen, kind, note)
+        except Forbidden as refused:
+            _fail(refusal(refused, as_name))
         database.dispose()
     typer.echo(t(f"cli.calendar.marked_{kind.value}", day=chosen.isoformat()))
 
@@ -46,9 +55,10 @@ def add_holiday(
     ctx: typer.Context,
     day: Annotated[str, typer.Argument(help="YYYY-MM-DD")],
     note: NoteOption = "",
+    as_name: AsOption = None,
 ) -> None:
-    """The office is closed on DAY (not a working day for deadlines)."""
-    _mark(ctx, day, DayKind.holiday, note)
+    """The office is closed on DAY (not a working day for deadlines). Supervisors only."""
+    _mark(ctx, day, DayKind.holiday, note, as_name)
 
 
 @calendar_app.command("add-workday")
@@ -56,21 +66,30 @@ def add_workday(
     ctx: typer.Context,
     day: Annotated[str, typer.Argument(help="YYYY-MM-DD")],
     note: NoteOption = "",
+    as_name: AsOption = None,
 ) -> None:
-    """The office works on DAY even though it is a weekend or holiday."""
-    _mark(ctx, day, DayKind.workday, note)
+    """The office works on DAY even though it is a weekend or holiday. Supervisors only."""
+    _mark(ctx, day, DayKind.workday, note, as_name)
 
 
 @calendar_app.command("clear")
-def clear(ctx: typer.Context, day: Annotated[str, typer.Argument(help="YYYY-MM-DD")]) -> None:
-    """Remove the site's own mark on DAY; the official calendar applies again."""
+def clear(
+    ctx: typer.Context,
+    day: Annotated[str, typer.Argument(help="YYYY-MM-DD")],
+    as_name: AsOption = None,
+) -> None:
+    """Remove the site's own mark on DAY; the official calendar applies again. Supervisors only."""
     options = _options(ctx)
     chosen = _day(day)
     with _guard():
         database = open_database(options.db)
-        with database.writing() as session:
-            work = Ctx(session, None, database.settings, datetime.now(UTC))
-            removed = calendar.clear_site_day(work, chosen)
+        acting = sign_in_as(database, as_name)
+        try:
+            with database.writing() as session:
+                work = Ctx(session, acting, database.settings, datetime.now(UTC))
+                removed = calendar.clear_site_day(work, chosen)
+        except Forbidden as refused:
+            _fail(refusal(refused, as_name))
         database.dispose()
     if not removed:
         _fail(t("cli.calendar.not_marked", day=chosen.isoformat()))
@@ -87,7 +106,7 @@ def list_days(ctx: typer.Context) -> None:
             rows = calendar.site_days(session)
         database.dispose()
     for row in rows:
-        typer.echo(f"{row.day.isoformat()}  {t(f'calendar.kind.{row.kind}')}  {row.note}")
+        _say(f"{row.day.isoformat()}  {t(f'calendar.kind.{row.kind}')}  {row.note}")
     this_year = datetime.now(UTC).year
     for year in (this_year, this_year + 1):
         if calendar.is_estimated(year):

@@ -1,8 +1,8 @@
-"""F11: the site's settings as the desk reads them, and the state of the holiday calendar."""
+"""The site's settings as the desk reads them, and the working calendar a supervisor edits."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import ClassVar
 
 from rich.table import Table
@@ -12,15 +12,64 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import Header, Static
 
+from desk.forms.fields import ChoiceField, DeskForm, TextField
 from desk.i18n import label_or, t
+from desk.models import DayKind
 from desk.screens.base import DeskFooter, DeskScreen
-from desk.services import calendar, shifts
+from desk.screens.plain import plain
+from desk.screens.repair_dialogs import FormDialog, _form
+from desk.services import calendar, roles, shifts
+from desk.services.context import Ctx
+from desk.services.errors import DeskError
+
+CLEAR = "clear"
+
+
+class CalendarDayDialog(FormDialog[str | None]):
+    """Mark a date closed or working at this site, or clear the mark; returns what was done."""
+
+    def heading(self) -> str:
+        return t("settings.dialog_title")
+
+    def build_form(self) -> DeskForm:
+        kinds = [(t(f"calendar.kind.{kind.value}"), kind.value) for kind in DayKind]
+        kinds.append((t("settings.kind_clear"), CLEAR))
+        return _form(
+            TextField("day", max_length=10, placeholder="YYYY-MM-DD"),
+            ChoiceField("day_kind", kinds, DayKind.holiday.value),
+            TextField("day_note", max_length=200),
+        )
+
+    def submit(self, form: DeskForm) -> str | DeskError:
+        values = form.read()
+        typed, kind, note = str(values["day"]).strip(), values["day_kind"], values["day_note"]
+        try:
+            day = date.fromisoformat(typed)
+        except ValueError:
+            return DeskError("calendar.bad_day", field="day", value=typed)
+
+        def run(ctx: Ctx) -> str:
+            shown = day.isoformat()
+            if kind != CLEAR:
+                calendar.set_site_day(ctx, day, kind, note.strip())
+                return t(f"settings.marked_{kind}", day=shown)
+            if not calendar.clear_site_day(ctx, day):
+                raise DeskError("calendar.not_marked", field="day", day=shown)
+            return t("settings.cleared", day=shown)
+
+        return self.attempt(run)
 
 
 class SettingsScreen(DeskScreen):
-    """Read-only: a supervisor edits site.toml (its path is shown) and the site calendar."""
+    """Read-only but for the site's own calendar days, which a supervisor marks (ctrl+e).
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "app.pop_screen", "keys.cancel")]
+    site.toml is edited as a file by whoever runs the machine; its path is shown here.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+e", "edit_calendar", "settings.keys.edit_calendar", id="settings_calendar"),
+        Binding("escape", "app.pop_screen", "keys.cancel"),
+    ]
     DEFAULT_CSS = """
     SettingsScreen VerticalScroll { padding: 0 1; }
     SettingsScreen Static { margin: 0 0 1 0; }
@@ -52,6 +101,18 @@ class SettingsScreen(DeskScreen):
         self.query_one("#settings-deadlines", Static).update(self._deadlines())
         self.query_one("#settings-complaints", Static).update(self._complaints())
 
+    def action_edit_calendar(self) -> None:
+        if self.refused(roles.CALENDAR_EDIT.require):
+            return
+
+        def done(message: str | None) -> None:
+            if message is not None:
+                self.notify(message)
+                now = self.desk.now()
+                self.query_one("#settings-calendar", Static).update(self._calendar(now))
+
+        self.app.push_screen(CalendarDayDialog(), callback=done)
+
     def _calendar(self, now: datetime) -> Table:
         table = Table(title=t("settings.calendar"), title_justify="left", expand=False)
         table.add_column(t("settings.col_day"))
@@ -68,7 +129,7 @@ class SettingsScreen(DeskScreen):
         with self.desk.database.reading() as session:
             days = calendar.site_days(session, since=now.astimezone(self.desk.settings.tz).date())
         for row in days:
-            table.add_row(row.day.isoformat(), t(f"calendar.kind.{row.kind}"), row.note)
+            table.add_row(row.day.isoformat(), t(f"calendar.kind.{row.kind}"), plain(row.note))
         return table
 
     def _shifts(self, now: datetime) -> Table:

@@ -84,10 +84,16 @@ def site_days(session: Session, since: date | None = None) -> list[CalendarDay]:
 
 
 def set_site_day(ctx: Ctx, day: date, kind: DayKind | str, note: str = "") -> CalendarDay:
-    """Mark a date as the site's own closed day or extra working day (replaces an earlier mark)."""
-    from desk.services import audit
+    """Mark a date as the site's own closed day or extra working day (replaces an earlier mark).
 
+    Only a supervisor: every working-day deadline is counted by the calendar.
+    """
+    from desk.services import audit, roles
+    from desk.services.residents import clean_text
+
+    roles.CALENDAR_EDIT.require(ctx)
     kind = DayKind(kind)
+    note = clean_text(note, 200, field="calendar_note")
     row = ctx.session.get(CalendarDay, day)
     if row is None:
         row = CalendarDay(
@@ -107,9 +113,10 @@ def set_site_day(ctx: Ctx, day: date, kind: DayKind | str, note: str = "") -> Ca
 
 
 def clear_site_day(ctx: Ctx, day: date) -> bool:
-    """Remove the site's mark on a date; the official calendar applies again."""
-    from desk.services import audit
+    """Remove the site's mark on a date; the official calendar applies again (a supervisor)."""
+    from desk.services import audit, roles
 
+    roles.CALENDAR_EDIT.require(ctx)
     row = ctx.session.get(CalendarDay, day)
     if row is None:
         return False

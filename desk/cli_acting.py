@@ -1,0 +1,61 @@
+"""Who a command acts as: `--as NAME`, signed in with a PIN exactly as at the desk.
+
+Most commands act as no one (the person at the machine: init, imports, backups, reports). A
+command that changes what only a supervisor may change takes `--as NAME`; the PIN comes from
+$DESK_PIN (scripts, CI: there is no terminal to ask on) or is asked with the input hidden —
+never from an option, which would stay in the shell history. A wrong PIN counts towards the
+sign-in lockout, and a successful one is in the audit trail like a sign-in at the desk.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated
+
+import typer
+
+from desk.cli import _fail, _has_terminal
+from desk.clock import system_clock
+from desk.db import Database
+from desk.i18n import t
+from desk.models import Operator
+from desk.services import operators
+from desk.services.context import Ctx
+from desk.services.errors import DeskError
+
+PIN_ENV = "DESK_PIN"
+
+AsOption = Annotated[
+    str | None,
+    typer.Option(
+        "--as",
+        metavar="NAME",
+        help="Act as this operator (a supervisor). The PIN is read from $DESK_PIN, else asked "
+        "(hidden); a wrong PIN counts towards the lockout as at the desk.",
+    ),
+]
+
+
+def sign_in_as(database: Database, name: str | None) -> Operator | None:
+    """The operator `--as NAME` names, once the PIN is right; None when no name was given."""
+    if name is None:
+        return None
+    pin = os.environ.get(PIN_ENV)
+    if pin is None:
+        if not _has_terminal():
+            _fail(t("cli.acting.no_pin", name=name, env=PIN_ENV))
+        pin = str(typer.prompt(t("cli.acting.pin_prompt", name=name), hide_input=True))
+    with database.writing() as session:
+        ctx = Ctx(session, None, database.settings, system_clock())
+        outcome = operators.sign_in(ctx, name, pin)
+    # outside the transaction: a wrong PIN is committed before the command fails
+    if outcome.operator is None:
+        _fail((outcome.error or DeskError("signin.unknown", name=name)).message)
+    return outcome.operator
+
+
+def refusal(error: DeskError, name: str | None) -> str:
+    """A refused step's message, with how to sign when no one was named."""
+    if name is None:
+        return t("cli.acting.how", message=error.message, env=PIN_ENV)
+    return error.message

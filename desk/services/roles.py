@@ -1,0 +1,65 @@
+"""Who may do what: the actions only a supervisor may take, and why — one table for TUI and CLI.
+
+A clerk or the night duty does the routine work of every register, including the normal end of
+a record's life (an answered entry filed, a repair referred out, a night entry closed because the
+caller sorted it out). Withdrawing a record that should not stand, dropping a promise made to a
+resident, and changing what every deadline is counted from are a supervisor's acts: the service
+refuses anyone else, naming the action and why, and records who, when and why in the audit.
+
+Each rule's words are catalogue keys `roles.action.<name>` and `roles.because.<name>`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from desk.i18n import t
+from desk.models import Role
+from desk.services import operators
+from desk.services.context import Ctx
+
+
+@dataclass(frozen=True)
+class Restricted:
+    """An action only `roles` may take; `name` keys its words in the catalogue."""
+
+    name: str
+    roles: tuple[Role, ...] = (Role.supervisor,)
+
+    @property
+    def action(self) -> str:
+        return t(f"roles.action.{self.name}")
+
+    @property
+    def because(self) -> str:
+        return t(f"roles.because.{self.name}")
+
+    def allows(self, ctx: Ctx) -> bool:
+        return ctx.operator is not None and ctx.operator.role in self.roles
+
+    def require(self, ctx: Ctx) -> None:
+        """Raise Forbidden ("only a supervisor may …, because …") unless the operator may."""
+        operators.require_role(ctx, *self.roles, action=self.action, because=self.because)
+
+
+RECEPTION_CLOSE_OWING = Restricted("reception_close_owing")
+REPAIR_CANCEL = Restricted("repair_cancel")
+COMPLAINT_DISMISS = Restricted("complaint_dismiss")
+COMPLAINT_CLOSE = Restricted("complaint_close")
+KEY_RETIRE = Restricted("key_retire")
+PASS_VOID = Restricted("pass_void")
+REPLY_APPROVE = Restricted("reply_approve")
+REPLY_RETIRE = Restricted("reply_retire")
+CALENDAR_EDIT = Restricted("calendar_edit")
+
+ALL: tuple[Restricted, ...] = (
+    RECEPTION_CLOSE_OWING,
+    REPAIR_CANCEL,
+    COMPLAINT_DISMISS,
+    COMPLAINT_CLOSE,
+    KEY_RETIRE,
+    PASS_VOID,
+    REPLY_APPROVE,
+    REPLY_RETIRE,
+    CALENDAR_EDIT,
+)

@@ -1,0 +1,62 @@
+"""Who may do what: the supervisor-only actions, their words in both languages, the refusal."""
+
+from __future__ import annotations
+
+import pytest
+
+from desk.db import Database
+from desk.i18n import LANGUAGES, catalogue, set_language
+from desk.models import Operator, Role
+from desk.services import operators, roles
+from desk.services.context import Ctx
+from desk.services.errors import Forbidden
+from tests.conftest import NOW, Desk
+
+
+@pytest.fixture
+def night(db: Database) -> Operator:
+    with db.writing() as session:
+        return operators.add_operator(
+            Ctx(session, None, db.settings, NOW), "张伟", Role.night, "3333"
+        )
+
+
+def test_every_rule_has_its_action_and_reason_in_both_languages() -> None:
+    messages = catalogue()
+    names = [rule.name for rule in roles.ALL]
+    assert len(set(names)) == len(names)
+    for name in names:
+        for part in ("action", "because"):
+            entry = messages[f"roles.{part}.{name}"]
+            assert all(entry[lang].strip() for lang in LANGUAGES)
+
+
+@pytest.mark.parametrize("rule", roles.ALL, ids=lambda rule: rule.name)
+def test_only_a_supervisor_passes_each_rule(
+    db: Database, clerk: Operator, night: Operator, supervisor: Operator, rule: roles.Restricted
+) -> None:
+    for operator in (clerk, night, None):
+        with Desk(db, operator).read() as ctx:
+            assert not rule.allows(ctx)
+            with pytest.raises(Forbidden) as refused:
+                rule.require(ctx)
+        message = refused.value.message
+        assert message == f"only a supervisor may {rule.action}, because {rule.because}"
+    with Desk(db, supervisor).read() as ctx:
+        assert rule.allows(ctx)
+        rule.require(ctx)
+
+
+def test_the_refusal_reads_in_chinese(db: Database, clerk: Operator) -> None:
+    set_language("zh_CN")
+    with Desk(db, clerk).read() as ctx, pytest.raises(Forbidden) as refused:
+        roles.REPAIR_CANCEL.require(ctx)
+    assert refused.value.message.startswith("只有主管可以撤销维修单，因为取消")
+
+
+def test_require_role_without_a_reason_keeps_the_short_message(
+    db: Database, clerk: Operator
+) -> None:
+    with Desk(db, clerk).read() as ctx, pytest.raises(Forbidden) as refused:
+        operators.require_role(ctx, Role.supervisor, action="do it")
+    assert refused.value.message == "only a supervisor may do it"

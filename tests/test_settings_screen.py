@@ -1,0 +1,85 @@
+"""The settings screen's working calendar: a clerk is told why not, a supervisor marks days."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from textual.widgets import Input, Static
+
+from desk.app import DeskApp, make_app
+from desk.db import Database
+from desk.models import CalendarDay, Operator
+from desk.screens.settings import CalendarDayDialog, SettingsScreen
+from desk.services import audit
+from desk.services.context import Ctx
+from tests.conftest import NOW
+
+SIZE = (120, 40)
+TUESDAY = date(2026, 11, 24)
+
+
+def _app(db: Database, operator: Operator, lang: str = "en") -> DeskApp:
+    return make_app(db, lang=lang, clock=lambda: NOW, operator=operator)
+
+
+def _marked(db: Database, day: date) -> CalendarDay | None:
+    with db.reading() as session:
+        return session.get(CalendarDay, day)
+
+
+def _messages(app: DeskApp) -> list[str]:
+    return [str(notification.message) for notification in app._notifications]
+
+
+async def test_a_clerk_is_told_only_a_supervisor_edits_the_calendar(
+    db: Database, clerk: Operator
+) -> None:
+    app = _app(db, clerk)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.push_screen(SettingsScreen())
+        await pilot.pause()
+        assert app.screen.check_action("edit_calendar", ()) is True  # the key stays
+        await pilot.press("ctrl+e")
+        await pilot.pause()
+        assert isinstance(app.screen, SettingsScreen)  # no dialog for a clerk
+        assert (
+            "only a supervisor may change the site's working calendar, because every deadline "
+            "of every register counts working days by it"
+        ) in _messages(app)
+    assert _marked(db, TUESDAY) is None
+
+
+async def test_a_supervisor_marks_and_clears_a_closed_day(
+    db: Database, supervisor: Operator
+) -> None:
+    app = _app(db, supervisor, lang="zh_CN")
+    async with app.run_test(size=SIZE) as pilot:
+        await app.push_screen(SettingsScreen())
+        await pilot.pause()
+        await pilot.press("ctrl+e")
+        await pilot.pause()
+        assert isinstance(app.screen, CalendarDayDialog)
+        await pilot.press(*"11/24", "ctrl+s")  # not a date: said beside the field
+        await pilot.pause()
+        error = app.screen.query_one("#field-day .field-error", Static)
+        assert "YYYY-MM-DD" in str(error.render())
+        app.screen.query_one("#day", Input).value = ""
+        await pilot.press(*"2026-11-24", "tab", "tab", *"员工培训", "ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, SettingsScreen)
+        assert "2026-11-24 已设为本处休息日" in _messages(app)
+        assert "员工培训" in app.export_screenshot()
+
+        await pilot.press("ctrl+e")
+        await pilot.pause()
+        await pilot.press(*"2026-11-24", "tab", "enter", "down", "down", "enter", "ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, SettingsScreen)
+        assert "2026-11-24 已恢复按国家日历" in _messages(app)
+    assert _marked(db, TUESDAY) is None
+    with db.reading() as session:
+        events = audit.history(Ctx(session, None, db.settings, NOW), "calendar", 20261124)
+    assert [(e.action, e.operator_id) for e in events] == [
+        ("holiday", supervisor.id),
+        ("cleared", supervisor.id),
+    ]
