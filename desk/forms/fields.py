@@ -6,6 +6,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
@@ -14,12 +15,23 @@ from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Label, Select, Static
 
 from desk.i18n import t
+from desk.safe_text import printable
 from desk.services.errors import DeskError
 from desk.services.residents import RoomMatch, complete_room, mask_phone, normalise_room
 from desk.services.when import parse_when
 
 if TYPE_CHECKING:
     from desk.app import DeskApp
+
+
+def shown(message: str) -> Text:
+    """A message for a Static: it may quote what was typed or stored, so it is never markup."""
+    return Text(printable(message))
+
+
+def shown_options(options: list[tuple[str, str]]) -> list[tuple[Text, str]]:
+    """Select options whose labels (site settings, names) show as written."""
+    return [(shown(label), value) for label, value in options]
 
 
 class FormField(Vertical):
@@ -58,13 +70,13 @@ class FormField(Vertical):
 
     def set_error(self, message: str) -> None:
         error = self.query_one(".field-error", Static)
-        error.update(message)
+        error.update(shown(message))
         error.set_class(not message, "-empty")
         self.set_class(bool(message), "-invalid")
 
     def set_note(self, message: str) -> None:
         note = self.query_one(".field-note", Static)
-        note.update(message)
+        note.update(shown(message))
         note.set_class(not message, "-empty")
 
     def focus_control(self) -> None:
@@ -92,7 +104,8 @@ class TextField(FormField):
         return self.input.value
 
     def set_value(self, value: str) -> None:
-        self.input.value = value
+        """A stored value to edit: a control character in it shows as a mark (and is saved so)."""
+        self.input.value = printable(value)
 
 
 class WhenField(TextField):
@@ -150,7 +163,9 @@ class ChoiceField(FormField):
         self.options, self.initial = options, value
 
     def control(self) -> Widget:
-        return Select(self.options, value=self.initial, allow_blank=False, id=self.field_name)
+        return Select(
+            shown_options(self.options), value=self.initial, allow_blank=False, id=self.field_name
+        )
 
     @property
     def value(self) -> str:
@@ -164,7 +179,9 @@ class OptionalChoiceField(ChoiceField):
     """A choice that may be left empty (e.g. no department)."""
 
     def control(self) -> Widget:
-        return Select(self.options, prompt=t("app.none"), allow_blank=True, id=self.field_name)
+        return Select(
+            shown_options(self.options), prompt=t("app.none"), allow_blank=True, id=self.field_name
+        )
 
     @property
     def value(self) -> str:
@@ -265,7 +282,7 @@ class DeskForm(Vertical):
             if banners:
                 banner = banners.first()
                 if isinstance(banner, Static):
-                    banner.update(error.message)
+                    banner.update(shown(error.message))
         self.app.bell()
 
     def read(self, *names: str) -> dict[str, Any]:

@@ -26,7 +26,7 @@ class CountField(TextField):
         typed = self.input.value.strip()
         if not typed:
             return self.empty
-        if not typed.isdigit():
+        if not typed.isdecimal():  # "²" is a digit int() cannot read
             raise DeskError("key_error.bad_number", field=self.field_name, value=typed)
         return int(typed)
 

@@ -33,6 +33,18 @@ _WEEKDAYS = {
     **{name: i for i, name in enumerate(("mon", "tue", "wed", "thu", "fri", "sat", "sun"))},
 }
 _ABSOLUTE = re.compile(r"^(?:(\d{4})[-/.])?(\d{1,2})[-/.](\d{1,2})$")
+# The years a record's times may fall in: older or later ones are typing mistakes (and the
+# extremes of datetime overflow when converted to UTC or when a deadline is added to them).
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+def plausible(moment: datetime, field: str) -> datetime:
+    """`moment` itself when a record may carry it: timezone-aware, within FIRST..LAST_YEAR."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise DeskError("when.no_timezone", field=field)
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        raise DeskError("when.out_of_range", field=field, first=FIRST_YEAR, last=LAST_YEAR)
+    return moment
 
 
 def _clock(text: str) -> time | None:
@@ -112,6 +124,6 @@ def _absolute_by_dateutil(text: str, local_now: datetime, tz: tzinfo) -> datetim
     except (ValueError, OverflowError) as exc:
         raise DeskError("when.unreadable", value=text) from exc
     # "3-1202" (a room typed in the wrong field) would otherwise read as the year 1202.
-    if any(token.strip() for token in skipped) or not 2000 <= parsed.year <= 2100:
+    if any(token.strip() for token in skipped) or not FIRST_YEAR <= parsed.year <= LAST_YEAR:
         raise DeskError("when.unreadable", value=text)
     return parsed.replace(tzinfo=tz) if parsed.tzinfo is None else parsed
