@@ -11,7 +11,7 @@ from desk.models import Handover, Operator
 from desk.services import board, handover, lookup
 from desk.services.context import Ctx
 from desk.services.residents import parse_room
-from desk.services.search_index import REG_TOKENS, compact_number, reversed_digits
+from desk.services.search_index import compact_number, reversed_digits
 
 
 def queries(database: Database) -> list[tuple[str, str]]:
@@ -97,7 +97,6 @@ def raw_lookup(conn: sqlite3.Connection, query: str, limit: int = 20) -> int:
             params += [value, register, limit]
         rows += conn.execute(sql, params).fetchall()
     if "text" in kinds:
-        expression = lookup.fts_expression(query, name="name" in kinds)
         sql = " UNION ALL ".join(
             "SELECT * FROM (SELECT rowid FROM search_fts WHERE search_fts MATCH ? "
             "ORDER BY rowid DESC LIMIT ?)"
@@ -105,7 +104,7 @@ def raw_lookup(conn: sqlite3.Connection, query: str, limit: int = 20) -> int:
         )
         params = []
         for register in registers:
-            params += [f"({expression}) AND reg:{REG_TOKENS[register]}", limit]
+            params += [lookup.fts_expression(query, name="name" in kinds, register=register), limit]
         rows += conn.execute(f"SELECT * FROM search_doc WHERE id IN ({sql})", params).fetchall()
     return len(rows)
 

@@ -26,7 +26,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Table, event, insert, select, text
+from sqlalchemy import Table, event, insert
 
 from desk.config import load_settings
 from desk.db import open_database
@@ -45,7 +45,6 @@ from desk.models import (
     Resident,
     Unit,
 )
-from desk.models.search import SearchDoc
 from desk.services import search_index
 from desk.services.demo import ENQUIRIES, GIVEN, PHONE_PREFIXES, REPAIR_JOBS, SURNAMES
 from desk.services.demo_complaints import CASES
@@ -435,9 +434,10 @@ def record_rows(
                 "valid_on": valid_on,
                 "valid_until": valid_until,
                 "state": state,
-                "gate_result": "all_out" if state == "used" else "",
-                "gate_checked_at": at + h if state == "used" else None,
-                "guard_name": "周建军" if state == "used" else "",
+                "gate_result": {"used": "all_out", "refused": "refused"}.get(state, ""),
+                "gate_checked_at": at + h if state in ("used", "refused") else None,
+                "guard_name": "周建军" if state in ("used", "refused") else "",
+                "gate_note": "物品与放行条不符" if state == "refused" else "",
                 "voided_at": at + h if state == "voided" else None,
                 "void_reason": "业主改期搬家" if state == "voided" else "",
                 "stub_returned_at": None if still_open else at + 2 * h,
@@ -490,63 +490,11 @@ def phase(label: str, began: float, count: int | None = None) -> float:
     return time.perf_counter()
 
 
-def bulk_index(conn: Any, batch: int = 5000) -> int:
-    """The lookup index in bulk: the same documents and tokens as search_index.reindex
-    (search_index.document and fts_row), written with one executemany per batch.
-
-    search_index.reindex writes one document at a time (a SELECT, an INSERT and an FTS INSERT
-    per record, each built afresh): about 700 records/s here, some 25 minutes for a million.
-    """
-    table = SearchDoc.__table__  # type: ignore[attr-defined]
-    fts = text(
-        "INSERT INTO search_fts (rowid, reg, name, grams, unis) "
-        "VALUES (:id, :reg, :name, :grams, :unis)"
-    )
-    doc_id = 0
-    for source in search_index.SOURCES:
-        model_table = source.model.__table__
-        needed = {"id", "state", "room", "operator_id", "active", "kind", "unit_id"}
-        needed |= {source.person, source.at, source.number, source.phone, *source.body}
-        needed |= {"reply_due_at", "dispatch_due_at", "appointment_at", "callback_due_at"}
-        needed |= {"escalation_due_at", "escalated_at", "replied_at", "resolve_due_at"}
-        needed |= {"due_at", "valid_until", "stub_returned_at"}
-        columns = [model_table.c[name] for name in sorted(needed) if name and name in model_table.c]
-        last = 0
-        while True:
-            rows = list(
-                conn.execute(
-                    select(*columns)
-                    .where(model_table.c.id > last)
-                    .order_by(model_table.c.id)
-                    .limit(batch)
-                )
-            )
-            if not rows:
-                break
-            docs, tokens = [], []
-            for row in rows:
-                doc_id += 1
-                doc = {"id": doc_id, **search_index.document(conn, source, row)}
-                docs.append(doc)
-                tokens.append(
-                    {
-                        "id": doc_id,
-                        **search_index.fts_row(source.register, doc["person"], doc["body"]),
-                    }
-                )
-            conn.execute(insert(table), docs)
-            conn.execute(fts, tokens)
-            last = rows[-1].id
-    return doc_id
-
-
 def generate(
     records: int,
     out: Path,
     seed: int = 7,
     end: datetime | None = None,
-    *,
-    use_reindex: bool = False,
 ) -> None:
     end = end or datetime.now(UTC).replace(microsecond=0)
     for suffix in ("", "-wal", "-shm"):
@@ -614,9 +562,8 @@ def generate(
         began = phase("records + audit + counters", began, rows)
     print("  rows: " + ", ".join(f"{name} {count:,}" for name, count in sorted(w.count.items())))
     with engine.begin() as conn:
-        written = search_index.reindex(conn) if use_reindex else bulk_index(conn)
-    how = "search_index.reindex" if use_reindex else "bulk, search_index.document"
-    began = phase(f"lookup index ({how})", began, written)
+        written = search_index.reindex(conn)
+    began = phase("lookup index (search_index.reindex)", began, written)
     with engine.begin() as conn:
         conn.exec_driver_sql("ANALYZE")
     raw = engine.raw_connection()
@@ -637,15 +584,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--records", type=int, default=10_000)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument(
-        "--reindex",
-        action="store_true",
-        help="build the index with search_index.reindex (one record at a time; slow)",
-    )
     parser.add_argument("--end", type=datetime.fromisoformat, default=None, help="ISO time, UTC")
     args = parser.parse_args(argv)
     end = args.end.replace(tzinfo=args.end.tzinfo or UTC) if args.end else None
-    generate(args.records, args.out, args.seed, end, use_reindex=args.reindex)
+    generate(args.records, args.out, args.seed, end)
 
 
 if __name__ == "__main__":

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import text
 
-from desk.services import lookup, repair
+from desk.services import lookup, repair, search_index
 from desk.services.lookup import Results
 from desk.services.repair import RepairCompletion
 from tests.conftest import NOW, Desk
@@ -146,3 +147,13 @@ def test_classify() -> None:
     assert lookup.classify("5678") == ("room", "phone")
     assert lookup.classify("王") == ("name", "text")
     assert lookup.classify("水管破裂了") == ("text",)
+
+
+def test_rebuilding_the_index_finds_the_same(desk: Desk, seeded: Seeded) -> None:
+    queries = ["3-1202", "1202", "王", "5678", "漏水", "水"]
+    before = {query: _ids(_find(desk, query)) for query in queries}
+    with desk.db.writing() as session:
+        written = search_index.reindex(session.connection(), batch=3)  # several batches
+        docs = session.execute(text("SELECT count(*) FROM search_doc")).scalar()
+    assert written == docs >= 8
+    assert {query: _ids(_find(desk, query)) for query in queries} == before

@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import Index, String
 from sqlmodel import Field, SQLModel
 
-from desk.models.base import text, when
+from desk.models.base import in_sql, partial_index, text, when
 from desk.models.reception import Channel
 
 
@@ -48,6 +48,13 @@ class Complaint(SQLModel, table=True):
     __table_args__ = (
         Index("ix_complaint_state_received", "state", "received_at"),
         Index("ix_complaint_room_category", "room", "category"),
+        partial_index(
+            "ix_complaint_open", "received_at", where=in_sql("state", OPEN_COMPLAINT_STATES)
+        ),
+        partial_index(
+            "ix_complaint_awaiting_callback", "callback_due_at", "id", where="state = 'resolved'"
+        ),
+        Index("ix_complaint_closed_at", "closed_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import Index, String
 from sqlmodel import Field, SQLModel
 
-from desk.models.base import text, when
+from desk.models.base import in_sql, partial_index, text, when
 
 
 class KeyKind(StrEnum):
@@ -46,7 +46,11 @@ class KeyLoan(SQLModel, table=True):
     """Keys lent to a member of staff for work (钥匙借用登记)."""
 
     __tablename__ = "key_loan"
-    __table_args__ = (Index("ix_key_loan_state_due", "state", "due_at"),)
+    __table_args__ = (
+        Index("ix_key_loan_state_due", "state", "due_at"),
+        partial_index("ix_key_loan_open", "due_at", "id", where=in_sql("state", OPEN_LOAN_STATES)),
+        Index("ix_key_loan_closed_at", "closed_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     number: str = Field(max_length=30, unique=True)

@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import Index, String
 from sqlmodel import Field, SQLModel
 
-from desk.models.base import text, when
+from desk.models.base import partial_index, text, when
 
 
 class NightLogState(StrEnum):
@@ -22,7 +22,10 @@ class NightLogEntry(SQLModel, table=True):
     """One night call or visit; what was left for the morning stays open until transferred."""
 
     __tablename__ = "night_log_entry"
-    __table_args__ = (Index("ix_night_log_state_at", "state", "logged_at"),)
+    __table_args__ = (
+        Index("ix_night_log_state_at", "state", "logged_at"),
+        partial_index("ix_night_log_left", "logged_at", "id", where="state = 'left_for_morning'"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     logged_at: datetime = when(nullable=False, index=True)

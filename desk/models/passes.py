@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import Index, String
 from sqlmodel import Field, SQLModel
 
-from desk.models.base import text, when
+from desk.models.base import partial_index, text, when
 
 
 class Relationship(StrEnum):
@@ -40,7 +40,21 @@ class GateResult(StrEnum):
 
 class ReleasePass(SQLModel, table=True):
     __tablename__ = "release_pass"
-    __table_args__ = (Index("ix_release_pass_state_valid", "state", "valid_until"),)
+    __table_args__ = (
+        Index("ix_release_pass_state_valid", "state", "valid_until"),
+        partial_index(
+            "ix_pass_open",
+            "valid_until",
+            where="state = 'issued' AND stub_returned_at IS NULL",
+        ),
+        partial_index("ix_pass_stub_out", "created_at", "id", where="stub_returned_at IS NULL"),
+        partial_index(
+            "ix_pass_no_gate_check",
+            "created_at",
+            "id",
+            where="stub_returned_at IS NOT NULL AND gate_checked_at IS NULL AND state != 'voided'",
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     number: str = Field(max_length=30, unique=True)

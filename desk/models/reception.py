@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import Index, String
 from sqlmodel import Field, SQLModel
 
-from desk.models.base import text, when
+from desk.models.base import in_sql, partial_index, text, when
 
 
 class Channel(StrEnum):
@@ -36,9 +36,16 @@ class ReceptionState(StrEnum):
     voided = "voided"
 
 
+# An entry still owing the resident a reply.
+OWING_STATES = (ReceptionState.open, ReceptionState.referred)
+
+
 class ReceptionEntry(SQLModel, table=True):
     __tablename__ = "reception_entry"
-    __table_args__ = (Index("ix_reception_open_due", "state", "reply_due_at"),)
+    __table_args__ = (
+        Index("ix_reception_open_due", "state", "reply_due_at"),
+        partial_index("ix_reception_owing", "reply_due_at", where=in_sql("state", OWING_STATES)),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     number: str = Field(max_length=30, unique=True)

@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import Index, String
 from sqlmodel import Field, SQLModel
 
-from desk.models.base import text, when
+from desk.models.base import in_sql, partial_index, text, when
 from desk.models.reception import Channel
 
 
@@ -37,7 +37,14 @@ OPEN_REPAIR_STATES = (
 
 class RepairOrder(SQLModel, table=True):
     __tablename__ = "repair_order"
-    __table_args__ = (Index("ix_repair_state_reported", "state", "reported_at"),)
+    __table_args__ = (
+        Index("ix_repair_state_reported", "state", "reported_at"),
+        partial_index("ix_repair_open", "reported_at", where=in_sql("state", OPEN_REPAIR_STATES)),
+        partial_index(
+            "ix_repair_awaiting_callback", "callback_due_at", "id", where="state = 'completed'"
+        ),
+        Index("ix_repair_order_closed_at", "closed_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     number: str = Field(max_length=30, unique=True)

@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Header, Static
 from desk.i18n import t
 from desk.printing.text import clip
 from desk.screens.base import DeskFooter, DeskScreen
+from desk.screens.plain import PlainTable, plain
 from desk.screens.records import open_record
 from desk.services import board, handover, shifts
 from desk.services.board import OpenItem
@@ -74,7 +75,7 @@ class BoardScreen(DeskScreen):
         yield Static(id="counts")
         yield Static(id="notice")
         yield Static(t("board.open_items"), id="open-title", classes="title")
-        table: DataTable[str | Text] = DataTable(cursor_type="row", zebra_stripes=True, id="open")
+        table: PlainTable = PlainTable(cursor_type="row", zebra_stripes=True, id="open")
         yield table
         yield DeskFooter()
 
@@ -82,10 +83,10 @@ class BoardScreen(DeskScreen):
         table = self.query_one("#open", DataTable)
         for key in ("register", "number", "room", "summary", "state", "opened", "due"):
             table.add_column(t(f"board.col_{key}"), key=key)
-        self.refresh_board()
         self.set_interval(REFRESH_SECONDS, self.refresh_board)
 
     def on_screen_resume(self) -> None:
+        # also the first showing, right after on_mount: the board is read once at start
         self.refresh_board()
 
     def action_refresh(self) -> None:
@@ -101,14 +102,16 @@ class BoardScreen(DeskScreen):
         cover = shifts.current_cover(self.desk.settings, now)
         operator = self.desk.operator.name if self.desk.operator else ""
         self.query_one("#shift", Static).update(
-            t(
-                "board.shift",
-                shift=(shift.label(self.desk.lang) if shift else t("board.no_shift"))
-                + (f" / {cover.label(self.desk.lang)}" if cover else ""),
-                operator=operator,
+            plain(
+                t(
+                    "board.shift",
+                    shift=(shift.label(self.desk.lang) if shift else t("board.no_shift"))
+                    + (f" / {cover.label(self.desk.lang)}" if cover else ""),
+                    operator=operator,
+                )
             )
         )
-        self.query_one("#notice", Static).update(notice or "")
+        self.query_one("#notice", Static).update(plain(notice))
         self.query_one("#counts", Static).update(
             f"{t('board.today')}  "
             f"{t('registers.reception')} {counts.reception}   "

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -16,8 +15,10 @@ from desk.models import Handover, HandoverState
 from desk.printing.cups import PrintError
 from desk.printing.summary_pdf import archive_folder, copies, print_handover, send
 from desk.printing.summary_text import summary_lines
+from desk.safe_text import printable
 from desk.screens.base import DeskFooter, DeskScreen
 from desk.screens.handover_dialogs import HistoryDialog, IncomingDialog, PinDialog
+from desk.screens.plain import plain
 from desk.services import handover, operators
 from desk.services.context import Ctx
 from desk.services.errors import DeskError
@@ -102,9 +103,9 @@ class HandoverScreen(DeskScreen):
             return
         self.handover_id = opened.id
         self.fill_form(opened)
-        self.refresh_view()
 
     def on_screen_resume(self) -> None:
+        # also the first showing, right after on_mount: the summary is built once
         self.refresh_view()
 
     # --- the form ------------------------------------------------------------------------
@@ -118,11 +119,11 @@ class HandoverScreen(DeskScreen):
                 self.query_one(f"#count-{check.key}", Input).value = (
                     "" if check.counted is None else str(check.counted)
                 )
-                self.query_one(f"#holder-{check.key}", Input).value = check.holder
+                self.query_one(f"#holder-{check.key}", Input).value = printable(check.holder)
         self.query_one("#desk_cleaned", Checkbox).value = record.desk_cleaned
         self.query_one("#log_read", Checkbox).value = record.log_read
-        self.query_one("#notes", Input).value = record.notes
-        self.query_one("#watch", Input).value = record.watch
+        self.query_one("#notes", Input).value = printable(record.notes)
+        self.query_one("#watch", Input).value = printable(record.watch)
 
     def form_data(self) -> HandoverUpdate:
         checks: list[CheckCount] = []
@@ -155,7 +156,7 @@ class HandoverScreen(DeskScreen):
         for widget in self.query("#checklist-pane Input, #checklist-pane Checkbox"):
             widget.disabled = not editable
         lines = summary_lines(summary, self.desk.settings.tz)
-        self.query_one("#preview", Static).update(Text("\n".join(lines)))
+        self.query_one("#preview", Static).update(plain("\n".join(lines)))
         show = self.desk.show_time
         status = t(
             "handover_ui.status",
@@ -167,7 +168,7 @@ class HandoverScreen(DeskScreen):
         )
         if record.state == HandoverState.refused:
             status += f"  ({record.refusal_reason})"
-        self.query_one("#handover-status", Static).update(Text(status))
+        self.query_one("#handover-status", Static).update(plain(status))
 
     def _save(self) -> bool:
         if self.handover_id is None:

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlmodel import col, select
 
 from desk.models import OPEN_COMPLAINT_STATES, Complaint, ComplaintState
+from desk.models.base import literal_in, literal_is
 from desk.services.context import Ctx
 
 # Where a valid complaint is being handled: the states in which it can be escalated, assigned,
@@ -62,7 +63,7 @@ def escalated_late(complaint: Complaint) -> bool:
 def open_complaints(ctx: Ctx, limit: int = 500) -> list[Complaint]:
     statement = (
         select(Complaint)
-        .where(col(Complaint.state).in_(OPEN_COMPLAINT_STATES))
+        .where(literal_in(col(Complaint.state), OPEN_COMPLAINT_STATES))
         .order_by(col(Complaint.received_at))
         .limit(limit)
     )
@@ -73,7 +74,7 @@ def awaiting_callback(ctx: Ctx, limit: int = 500) -> list[Complaint]:
     """Resolved complaints whose resident is still to be called back, soonest due first."""
     statement = (
         select(Complaint)
-        .where(Complaint.state == ComplaintState.resolved)
+        .where(literal_is(col(Complaint.state), ComplaintState.resolved))
         .order_by(col(Complaint.callback_due_at), col(Complaint.id))
         .limit(limit)
     )

@@ -13,6 +13,7 @@ from sqlmodel import col, select
 
 from desk.i18n import t
 from desk.models import OPEN_LOAN_STATES, Key, KeyLoan, KeyReturn, LoanState
+from desk.models.base import literal_in
 from desk.services import audit
 from desk.services.context import Ctx
 from desk.services.errors import DeskError, NotFound
@@ -20,6 +21,7 @@ from desk.services.keys_cabinet import available, find_key
 from desk.services.numbering import next_number
 from desk.services.residents import clean_text, normalise_room
 from desk.services.shifts import bounds, current_shift
+from desk.services.when import plausible
 
 LOANS = "key_loans"
 PREFIX = "JY"
@@ -98,7 +100,7 @@ def lend(ctx: Ctx, data: KeyLoanCreate) -> KeyLoan:
     free = available(ctx, key)
     if data.count > free:
         raise DeskError("key_error.not_enough", field="key_count", tag=key.tag, available=free)
-    due = data.due_at or default_due(ctx, ctx.now)
+    due = plausible(data.due_at or default_due(ctx, ctx.now), "key_due_at")
     if due <= ctx.now:
         raise DeskError("key_error.due_in_past", field="key_due_at")
     assert key.id is not None
@@ -212,7 +214,7 @@ def open_loans(ctx: Ctx, limit: int = 500) -> list[KeyLoan]:
     """Loans with keys still out, soonest due first (so the overdue ones lead)."""
     statement = (
         select(KeyLoan)
-        .where(col(KeyLoan.state).in_(OPEN_LOAN_STATES))
+        .where(literal_in(col(KeyLoan.state), OPEN_LOAN_STATES))
         .order_by(col(KeyLoan.due_at), col(KeyLoan.id))
         .limit(limit)
     )
@@ -222,7 +224,7 @@ def open_loans(ctx: Ctx, limit: int = 500) -> list[KeyLoan]:
 def overdue_loans(ctx: Ctx) -> list[KeyLoan]:
     statement = (
         select(KeyLoan)
-        .where(col(KeyLoan.state).in_(OPEN_LOAN_STATES), col(KeyLoan.due_at) < ctx.now)
+        .where(literal_in(col(KeyLoan.state), OPEN_LOAN_STATES), col(KeyLoan.due_at) < ctx.now)
         .order_by(col(KeyLoan.due_at), col(KeyLoan.id))
     )
     return list(ctx.session.exec(statement))

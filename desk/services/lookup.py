@@ -12,11 +12,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import TextualSelect, and_, or_, select, text, union_all
+from sqlalchemy import TextClause, and_, or_, select, text, union_all
 
 from desk.models.search import SearchDoc
 from desk.services.context import Ctx
@@ -40,9 +40,15 @@ _NAME = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff]{1,3}$")
 # Core rows, not ORM objects: hydrating 160 SearchDoc objects cost more than every query.
 DOCS = SearchDoc.__table__  # type: ignore[attr-defined]
 SUMMARY_WIDTH = 60
+# The columns a results row needs, as plain SQL: no per-row type processing (times are turned
+# into datetimes only for the rows shown). The body is cut to what a summary shows, except for
+# a words query, whose matches are checked against the whole body.
+_SHOWN = "id, register_name, record_id, number, room, person, state, at, due_at, operator_id"
+COLUMNS = f"{_SHOWN}, substr(body, 1, {SUMMARY_WIDTH * 2}) AS body"
+COLUMNS_WHOLE = f"{_SHOWN}, body"
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Hit:
     """One record found: what a results row shows (the person's name masked)."""
 
@@ -100,28 +106,46 @@ def classify(query: str) -> tuple[str, ...]:
     return tuple(kinds)
 
 
-def number_of(ctx: Ctx, doc: Any) -> str:
+def number_of(ctx: Ctx, doc: Any, at: datetime) -> str:
     """The record number shown; a night-log entry is named by its night and id."""
     if doc.number:
         return str(doc.number)
     if doc.register_name == "nightlog":
-        return f"YJ-{doc.at.astimezone(ctx.tz):%Y%m%d}-{doc.record_id:03d}"
+        return f"YJ-{at.astimezone(ctx.tz):%Y%m%d}-{doc.record_id:03d}"
     return ""
 
 
+def utc(value: datetime | str | None) -> datetime | None:
+    """A stored time as an aware UTC datetime (SQLite hands plain SQL its text)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
 def hit_of(ctx: Ctx, doc: Any) -> Hit:
-    summary = " ".join(doc.body.split())
+    at = utc(doc.at)
+    assert at is not None
+    number = doc.number
+    if not number:
+        number = number_of(ctx, doc, at)
+    # the start of the body is enough for a one-line summary (bodies run to 4000 characters)
+    summary = " ".join(doc.body[: SUMMARY_WIDTH * 2].split())[:SUMMARY_WIDTH]
+    due = doc.due_at
     return Hit(
-        register=doc.register_name,
-        record_id=doc.record_id,
-        number=number_of(ctx, doc),
-        at=doc.at,
-        room=doc.room,
-        person=mask_name(doc.person),
-        summary=summary[:SUMMARY_WIDTH],
-        state=doc.state,
-        due_at=doc.due_at,
-        operator_id=doc.operator_id,
+        doc.register_name,
+        doc.record_id,
+        number,
+        at,
+        doc.room,
+        mask_name(doc.person),
+        summary,
+        doc.state,
+        None if due is None else utc(due),
+        doc.operator_id,
     )
 
 
@@ -142,27 +166,25 @@ def _per_register(ctx: Ctx, condition: Any, registers: list[str], limit: int) ->
     return list(ctx.session.execute(union_all(*parts)))
 
 
+_BY_NUMBER = text(
+    f"SELECT {COLUMNS} FROM search_doc WHERE number_key >= :low AND number_key < :high "
+    "ORDER BY number_key DESC LIMIT :n"
+)
+_BY_PHONE = text(
+    f"SELECT {COLUMNS} FROM search_doc WHERE phone_rev >= :low AND phone_rev < :high "
+    "ORDER BY at DESC LIMIT :n"
+)
+
+
 def _number_docs(ctx: Ctx, query: str, limit: int) -> list[Any]:
     key = compact_number(query)
-    statement = (
-        select(DOCS)
-        .where(DOCS.c.number_key >= key, DOCS.c.number_key < key + "~")
-        .order_by(DOCS.c.number_key.desc())
-        .limit(limit)
-    )
-    return list(ctx.session.execute(statement))
+    return list(ctx.session.execute(_BY_NUMBER, {"low": key, "high": key + "~", "n": limit}))
 
 
 def _phone_docs(ctx: Ctx, query: str, limit: int) -> list[Any]:
     rev = reversed_digits(query)
     # digits reversed: "ends with 5678" is the indexed range 8765 <= x < 8765:
-    statement = (
-        select(DOCS)
-        .where(DOCS.c.phone_rev >= rev, DOCS.c.phone_rev < rev + ":")
-        .order_by(DOCS.c.at.desc())
-        .limit(limit)
-    )
-    return list(ctx.session.execute(statement))
+    return list(ctx.session.execute(_BY_PHONE, {"low": rev, "high": rev + ":", "n": limit}))
 
 
 def _terms(query: str) -> list[list[str]]:
@@ -170,21 +192,22 @@ def _terms(query: str) -> list[list[str]]:
     return [found for term in query.split() if (found := runs(term))]
 
 
-def fts_expression(query: str, *, name: bool) -> str:
-    """The FTS5 MATCH expression of a words query (without the register filter)."""
+def fts_expression(query: str, *, name: bool, register: str) -> str:
+    """The FTS5 MATCH expression of a words query within one register (see `fts_row`)."""
+    prefix = REG_TOKENS[register]
     parts: list[str] = []
     for term in _terms(query):
         for run in term:
             if is_cjk(run):
                 if len(run) == 1:
-                    parts.append(f'unis:"{run}"')
+                    parts.append(f'unis:"{prefix}{run}"')
                 else:
-                    parts.append(f'grams:"{" ".join(bigrams(run))}"')
+                    parts.append(f'grams:"{" ".join(prefix + gram for gram in bigrams(run))}"')
             else:
-                parts.append(f'grams:"{run}"*')
+                parts.append(f'grams:"{prefix}{run}"*')
     expression = " AND ".join(parts)
     if name:
-        expression = f'name:"{query.strip()}" OR ({expression})'
+        expression = f'name:"{prefix}{query.strip()}" OR ({expression})'
     return expression
 
 
@@ -200,7 +223,7 @@ def _verified(docs: Iterable[Any], query: str, name: bool) -> list[Any]:
 
 
 @cache
-def _fts_statement(registers: int) -> TextualSelect:
+def _fts_statement(registers: int) -> TextClause:
     """One statement for every register: the newest :n rowids of each MATCH, then their docs.
 
     Written as SQL text once per register count: building it from Core constructs on every
@@ -211,18 +234,18 @@ def _fts_statement(registers: int) -> TextualSelect:
         "ORDER BY rowid DESC LIMIT :n)"
     )
     union = " UNION ALL ".join(part.format(i=i) for i in range(registers))
-    return text(f"SELECT * FROM search_doc WHERE id IN ({union})").columns(*DOCS.c)
+    return text(f"SELECT {COLUMNS_WHOLE} FROM search_doc WHERE id IN ({union})")
 
 
 @cache
-def _room_statement(column: str, registers: int) -> TextualSelect:
+def _room_statement(column: str, registers: int) -> TextClause:
     """The newest :n documents of each register whose `column` (room or room_no) is :v."""
     assert column in ("room", "room_no")
     part = (
-        f"SELECT * FROM (SELECT * FROM search_doc WHERE {column} = :v "
+        f"SELECT * FROM (SELECT {COLUMNS} FROM search_doc WHERE {column} = :v "
         "AND register_name = :r{i} ORDER BY at DESC LIMIT :n) AS part{i}"
     )
-    return text(" UNION ALL ".join(part.format(i=i) for i in range(registers))).columns(*DOCS.c)
+    return text(" UNION ALL ".join(part.format(i=i) for i in range(registers)))
 
 
 def _room_docs(ctx: Ctx, column: str, value: str, registers: list[str], limit: int) -> list[Any]:
@@ -236,11 +259,10 @@ def _room_docs(ctx: Ctx, column: str, value: str, registers: list[str], limit: i
 def _words_docs(ctx: Ctx, query: str, registers: list[str], limit: int, *, name: bool) -> list[Any]:
     if not registers:
         return []
-    expression = fts_expression(query, name=name)
     if ctx.session.get_bind().dialect.name == "sqlite":
         params: dict[str, Any] = {"n": limit + 5}
         for i, register in enumerate(registers):
-            params[f"q{i}"] = f"({expression}) AND reg:{REG_TOKENS[register]}"
+            params[f"q{i}"] = fts_expression(query, name=name, register=register)
         found = ctx.session.execute(_fts_statement(len(registers)), params)
         return _verified(found, query.lower(), name)
     # Portable fallback (PostgreSQL): a newest-first scan of each register that stops at

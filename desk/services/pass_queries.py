@@ -8,10 +8,11 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, func
+from sqlalchemy import and_, func, literal_column
 from sqlmodel import col, select
 
 from desk.models import PassItem, PassState, ReleasePass, Resident, ResidentKind
+from desk.models.base import literal_is
 from desk.services.context import Ctx
 from desk.services.errors import DeskError, NotFound
 from desk.services.residents import find_unit, residents_of
@@ -226,7 +227,7 @@ def used_without_gate_check(
             _in_period(ctx, start, end),
             col(ReleasePass.stub_returned_at).is_not(None),
             col(ReleasePass.gate_checked_at).is_(None),
-            ReleasePass.state != PassState.voided,
+            col(ReleasePass.state) != literal_column("'voided'"),
         )
         .order_by(col(ReleasePass.created_at), col(ReleasePass.id))
         .limit(limit)
@@ -241,7 +242,7 @@ def open_items(ctx: Ctx) -> list[OpenItem]:
     statement = (
         select(ReleasePass)
         .where(
-            ReleasePass.state == PassState.issued,
+            literal_is(col(ReleasePass.state), PassState.issued),
             col(ReleasePass.stub_returned_at).is_(None),
             col(ReleasePass.valid_until) >= ctx.now - SHOWN_AFTER_EXPIRY,
         )

@@ -7,12 +7,10 @@ and later changes to the records never change what was handed over.
 
 from __future__ import annotations
 
-import importlib
 import json
-from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func
 from sqlmodel import SQLModel, col, select
@@ -26,6 +24,9 @@ from desk.models import (
     RepairOrder,
 )
 from desk.services.context import Ctx
+
+if TYPE_CHECKING:
+    from desk.services.board import OpenItem
 
 # The sections of open items, in the order they are printed.
 SECTIONS = (
@@ -176,77 +177,69 @@ def counts(ctx: Ctx, start: datetime, end: datetime) -> dict[str, int]:
     return out
 
 
-def _optional(module: str, name: str) -> Callable[..., Any] | None:
-    """A function of a register that may not be built yet (keys, passes): None when absent."""
-    try:
-        found = getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError):
-        return None
-    return found if callable(found) else None
-
-
-def _first(record: Any, *names: str) -> Any:
-    for name in names:
-        value = getattr(record, name, None)
-        if value not in (None, ""):
-            return value
-    return None
-
-
-def as_item(record: Any, now: datetime) -> Item:
-    """Any open record (the board's OpenItem, a key loan, a pass ...) as a summary item."""
-    due = _first(record, "due_at", "valid_until")
-    due = due if isinstance(due, datetime) else None
-    opened = _first(record, "opened_at", "out_at", "deposited_at", "issued_at", "created_at")
-    number = _first(record, "number", "tag", "key_tag") or f"#{getattr(record, 'id', '')}"
-    what = _first(record, "summary", "what", "reason", "opens", "items", "description", "note")
-    state = getattr(record, "state", "")
+def open_item(item: OpenItem, now: datetime) -> Item:
+    """An open item of the board as a summary item."""
     return Item(
-        number=str(number),
-        room=str(getattr(record, "room", "") or ""),
-        what=str(what or ""),
-        state=str(getattr(state, "value", state)),
-        opened_at=opened if isinstance(opened, datetime) else None,
-        due_at=due,
-        due_kind=str(getattr(record, "due_kind", "") or ""),
-        overdue=due is not None and due < now,
+        number=item.number,
+        room=item.room,
+        what=item.summary,
+        state=str(item.state),
+        opened_at=item.opened_at,
+        due_at=item.due_at,
+        due_kind=item.due_kind,
+        overdue=item.overdue(now),
     )
 
 
-def _items(records: Iterable[Any], now: datetime) -> list[Item]:
-    items = [as_item(record, now) for record in records]
+def pass_item(found: ReleasePass, now: datetime) -> Item:
+    """A pass to reconcile (stub missing, or back without a gate check) as a summary item."""
+    return Item(
+        number=found.number,
+        room=found.room,
+        what=found.applicant,
+        state=str(found.state),
+        opened_at=found.created_at,
+        due_at=found.valid_until,
+        overdue=found.valid_until is not None and found.valid_until < now,
+    )
+
+
+def _sorted(items: list[Item], now: datetime) -> list[Item]:
     # overdue first, then what falls due soonest, then the oldest
     far = datetime.max.replace(tzinfo=now.tzinfo)
     items.sort(key=lambda i: (not i.overdue, i.due_at or far, i.opened_at or far))
     return items
 
 
+# register of a board item -> its section of the summary
+_SECTION_OF = {
+    "repairs": "repairs",
+    "complaints": "complaints",
+    "reception": "reception",
+    "key_loans": "keys",
+    "entrusted_keys": "entrusted",
+    "passes": "passes",
+    "nightlog": "nightlog",
+}
+
+
 def open_sections(ctx: Ctx) -> dict[str, list[Item]]:
-    """Everything open at this moment, from every register, by section."""
-    from desk.services import board, nightlog
+    """Everything open at this moment, from every register, by section.
+
+    One pass over the board's open items (callbacks overdue get their own section), then the
+    passes to reconcile.
+    """
+    from desk.services import board, pass_queries
 
     now = ctx.now
-    core = [
-        i for i in board.open_items(ctx) if i.register in ("reception", "repairs", "complaints")
+    sections: dict[str, list[Item]] = {key: [] for key in SECTIONS}
+    for found in board.open_items(ctx):
+        section = _SECTION_OF.get(found.register, found.register)
+        if found.due_kind == "callback" and found.overdue(now) and section != "reception":
+            section = "callbacks"
+        sections.setdefault(section, []).append(open_item(found, now))
+    sections["pass_no_gate"] = [
+        pass_item(p, now) for p in pass_queries.used_without_gate_check(ctx)
     ]
-    callbacks = [i for i in core if i.due_kind == "callback" and i.overdue(now)]
-    sections: dict[str, list[Any]] = {
-        "callbacks": callbacks,
-        "repairs": [i for i in core if i.register == "repairs" and i not in callbacks],
-        "complaints": [i for i in core if i.register == "complaints" and i not in callbacks],
-        "reception": [i for i in core if i.register == "reception"],
-        "nightlog": nightlog.open_items(ctx),
-    }
-    # keys.open_items: loans still out (register "key_loans") and entrusted keys in custody
-    keys = _optional("desk.services.keys", "open_items")
-    held = list(keys(ctx)) if keys else []
-    sections["entrusted"] = [i for i in held if getattr(i, "register", "") == "entrusted_keys"]
-    sections["keys"] = [i for i in held if i not in sections["entrusted"]]
-    for section, name in (
-        ("passes", "open_items"),
-        ("pass_no_gate", "used_without_gate_check"),
-        ("pass_stubs", "missing_stubs"),
-    ):
-        found = _optional("desk.services.passes", name)
-        sections[section] = list(found(ctx)) if found else []
-    return {key: _items(sections.get(key, []), now) for key in SECTIONS}
+    sections["pass_stubs"] = [pass_item(p, now) for p in pass_queries.missing_stubs(ctx)]
+    return {key: _sorted(sections[key], now) for key in SECTIONS}
