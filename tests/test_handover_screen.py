@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlmodel import select
 from textual.widgets import Input
 
 from desk.app import make_app
@@ -108,3 +109,31 @@ async def test_handover_signed_off_acknowledged_and_printed_by_keyboard(
     assert db.path is not None
     folder = Path(db.path).parent / "printed" / "handovers"
     assert list(folder.glob("handover-*.txt"))
+
+
+async def test_night_entry_closed_meanwhile_saves_no_repair(
+    db: Database, clerk: Operator, night: Operator
+) -> None:
+    """The order and the entry's link are one transaction: when the link is refused (another
+    desk closed the entry while the form was open), no order is saved and the form stays."""
+    with Desk(db, night, AT_NIGHT).write() as ctx:
+        entry = nightlog.log(
+            ctx, nightlog.NightLogCreate(caller="王先生", room="3-1202", what="厨房水管漏水")
+        )
+    morning = NIGHT_END + timedelta(minutes=30)
+    app = make_app(db, lang="en", clock=lambda: morning, operator=clerk)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.switch_mode("nightlog")
+        await pilot.pause()
+        await pilot.press("ctrl+g")
+        await pilot.pause()
+        assert isinstance(app.screen, RepairFormScreen)
+        with Desk(db, clerk, morning).write() as ctx:
+            nightlog.close(ctx, entry.id or 0, "resident fixed it himself")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, RepairFormScreen)  # still open, with what was typed
+        assert app.screen.query_one("#room", Input).value == "3-1202"
+    with Desk(db, clerk).read() as ctx:
+        assert ctx.session.exec(select(RepairOrder)).all() == []
+        assert nightlog.get(ctx, entry.id or 0).state == NightLogState.closed

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -16,6 +17,7 @@ from desk.forms.fields import DeskForm
 from desk.i18n import t
 from desk.models import Complaint
 from desk.screens.base import DeskDialog, DeskFooter
+from desk.screens.plain import plain
 from desk.screens.repair_dialogs import FormDialog
 from desk.screens.repairs import short
 from desk.services import complaint
@@ -53,17 +55,21 @@ class RepeatDialog(DeskDialog[str | None]):
         with Vertical(id="repeat-box"):
             yield Static(t("complaint_ui.dialog.repeat_title"), id="repeat-title")
             yield Static(
-                t(
-                    "complaint_ui.dialog.repeat_body",
-                    room=repeat.room,
-                    number=repeat.number,
-                    received=self.received,
-                    what=short(repeat.what_happened, 40),
+                plain(
+                    t(
+                        "complaint_ui.dialog.repeat_body",
+                        room=repeat.room,
+                        number=repeat.number,
+                        received=self.received,
+                        what=short(repeat.what_happened, 40),
+                    )
                 ),
                 id="repeat-body",
             )
             yield OptionList(
-                Option(t("complaint_ui.dialog.repeat_merge", number=repeat.number), id=MERGE),
+                Option(
+                    plain(t("complaint_ui.dialog.repeat_merge", number=repeat.number)), id=MERGE
+                ),
                 Option(t("complaint_ui.dialog.repeat_new"), id=SAVE_NEW),
                 Option(t("complaint_ui.dialog.repeat_cancel"), id=BACK),
                 id="repeat-choices",
@@ -87,9 +93,15 @@ class RepeatDialog(DeskDialog[str | None]):
 class ComplaintFormScreen(FormDialog[int | None]):
     """Register a complaint; returns the id of the complaint to show (None when cancelled)."""
 
-    def __init__(self, prefill: ComplaintCreate | None = None) -> None:
+    def __init__(
+        self,
+        prefill: ComplaintCreate | None = None,
+        after: Callable[[Ctx, int], object] | None = None,
+    ) -> None:
+        """`after(ctx, complaint_id)` runs in the saving transaction (see RepairFormScreen)."""
         super().__init__()
         self.prefill = prefill
+        self.after = after
 
     def heading(self) -> str:
         return t("complaint_ui.new_title")
@@ -131,6 +143,9 @@ class ComplaintFormScreen(FormDialog[int | None]):
 
         def run(ctx: Ctx) -> tuple[Complaint, Complaint | None]:
             saved = complaint.register(ctx, data)
+            if self.after is not None:
+                assert saved.id is not None
+                self.after(ctx, saved.id)
             if merge_into is None or merge_into.id is None:
                 return saved, None
             assert saved.id is not None

@@ -16,9 +16,11 @@ from desk.i18n import t
 from desk.models import NightLogEntry, NightLogState
 from desk.screens.base import DeskFooter, DeskScreen
 from desk.screens.handover_dialogs import ReasonDialog
+from desk.screens.plain import PlainTable
 from desk.screens.repair_dialogs import FormDialog
 from desk.screens.repairs import short
 from desk.services import nightlog, operators
+from desk.services.context import Ctx
 from desk.services.errors import DeskError
 from desk.services.nightlog import NightLogCreate
 
@@ -79,9 +81,9 @@ class NightLogScreen(DeskScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(t("nightlog_ui.morning"), id="morning-title", classes="title")
-        yield DataTable(cursor_type="row", zebra_stripes=True, id="morning")
+        yield PlainTable(cursor_type="row", zebra_stripes=True, id="morning")
         yield Static(t("nightlog_ui.recent"), classes="title")
-        yield DataTable(cursor_type="row", zebra_stripes=True, id="recent")
+        yield PlainTable(cursor_type="row", zebra_stripes=True, id="recent")
         yield DeskFooter()
 
     def on_mount(self) -> None:
@@ -148,6 +150,11 @@ class NightLogScreen(DeskScreen):
         entry_id = self.selected()
         if entry_id is None:
             return
+
+        def link(ctx: Ctx, record_id: int) -> None:
+            # in the record's own saving transaction: both saved, or neither
+            nightlog.transfer(ctx, entry_id, register, record_id)
+
         with self.reading() as ctx:
             entry = nightlog.get(ctx, entry_id)
             number = nightlog.number(entry, ctx)
@@ -155,20 +162,17 @@ class NightLogScreen(DeskScreen):
                 from desk.screens.repair_form import RepairFormScreen
 
                 screen: FormDialog[int | None] = RepairFormScreen(
-                    prefill=nightlog.repair_prefill(ctx, entry)
+                    prefill=nightlog.repair_prefill(ctx, entry), after=link
                 )
             else:
                 from desk.screens.complaint_form import ComplaintFormScreen
 
-                screen = ComplaintFormScreen(prefill=nightlog.complaint_prefill(ctx, entry))
+                screen = ComplaintFormScreen(
+                    prefill=nightlog.complaint_prefill(ctx, entry), after=link
+                )
 
         def saved(record_id: int | None) -> None:
-            if record_id is None:
-                return
-            done = self.attempt(lambda ctx: nightlog.transfer(ctx, entry_id, register, record_id))
-            if isinstance(done, DeskError):
-                self.desk.notify(done.message, severity="error")
-            else:
+            if record_id is not None:
                 record = t(f"registers.{register}")
                 self.desk.notify(t("nightlog_ui.transferred", number=number, record=record))
             self.refresh_entries()

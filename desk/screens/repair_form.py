@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual.widget import Widget
 
 from desk.forms.fields import DeskForm
 from desk.forms.repair_form import RepairForm
 from desk.i18n import t
+from desk.models import RepairOrder
 from desk.screens.repair_dialogs import FormDialog
 from desk.services import repair
+from desk.services.context import Ctx
 from desk.services.errors import DeskError
 from desk.services.repair import RepairCreate
 
@@ -16,9 +20,16 @@ from desk.services.repair import RepairCreate
 class RepairFormScreen(FormDialog[int | None]):
     """Register a repair; a prefill (e.g. from a reception entry) carries its link along."""
 
-    def __init__(self, prefill: RepairCreate | None = None) -> None:
+    def __init__(
+        self,
+        prefill: RepairCreate | None = None,
+        after: Callable[[Ctx, int], object] | None = None,
+    ) -> None:
+        """`after(ctx, order_id)` runs in the saving transaction (e.g. linking a night-log
+        entry): the order and what follows from it are saved together or not at all."""
         super().__init__()
         self.prefill = prefill
+        self.after = after
 
     def heading(self) -> str:
         return t("repair_ui.new_title")
@@ -33,7 +44,15 @@ class RepairFormScreen(FormDialog[int | None]):
     def submit(self, form: DeskForm) -> int | DeskError | None:
         assert isinstance(form, RepairForm)
         data = form.data()
-        outcome = self.attempt(lambda ctx: repair.register(ctx, data))
+
+        def run(ctx: Ctx) -> RepairOrder:
+            order = repair.register(ctx, data)
+            if self.after is not None:
+                assert order.id is not None
+                self.after(ctx, order.id)
+            return order
+
+        outcome = self.attempt(run)
         if isinstance(outcome, DeskError):
             return outcome
         self.desk.notify(t("app.saved", number=outcome.number))
