@@ -6,7 +6,9 @@ Bad arguments and refused actions print one line on stderr and exit with status 
 
 from __future__ import annotations
 
+import errno
 import shutil
+import sqlite3
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -18,13 +20,23 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 from typer._click.exceptions import ClickException, NoArgsIsHelpError
+from typer._click.globals import get_current_context
 from typer.core import TyperGroup
 
 from desk.clock import system_clock
 from desk.config import DEFAULT_SITE_FILE, REPO_DATA, Settings, load_settings, site_file_for
-from desk.db import Database, DatabaseError, database_url, open_database, sqlite_path
+from desk.db import (
+    Database,
+    DatabaseError,
+    database_url,
+    describe_failure,
+    open_database,
+    sqlite_path,
+)
 from desk.i18n import current_language, normalise_language, resolve_language, set_language, t
+from desk.safe_text import printable
 from desk.services import export as exporting
 from desk.services import operators, residents_import
 from desk.services.context import Ctx
@@ -79,8 +91,14 @@ class _Options:
     settings: Settings
 
 
+def _say(text: str, *, err: bool = False, nl: bool = True) -> None:
+    """Echo what the database holds (a table, a report, a summary): control characters in it
+    are shown as marks, never sent to the terminal (desk.safe_text)."""
+    typer.echo(printable(text), err=err, nl=nl)
+
+
 def _fail(message: str, code: int = 2) -> NoReturn:
-    typer.echo(t("cli.error", message=message), err=True)
+    _say(t("cli.error", message=message), err=True)
     raise typer.Exit(code)
 
 
@@ -88,18 +106,33 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+def _current_db_path() -> Path | None:
+    """The database file of the command being run (for messages), None for a server."""
+    context = get_current_context(silent=True)
+    options = context.find_root().obj if context is not None else None
+    return sqlite_path(database_url(options.db if isinstance(options, _Options) else None))
+
+
 @contextmanager
 def _guard() -> Iterator[None]:
-    """Turn every foreseeable failure into one line and exit status 2."""
+    """Turn every foreseeable failure into one line and exit status 2.
+
+    A database that cannot be written (read-only, disk full, busy) is said in plain words;
+    the write was one transaction, so nothing of it was saved.
+    """
     try:
         yield
     except DeskError as exc:
         _fail(exc.message)
     except DatabaseError as exc:
         _fail(_one_line(str(exc)))
+    except (SQLAlchemyError, sqlite3.Error) as exc:
+        _fail(_one_line(describe_failure(exc, _current_db_path())))
     except ValueError as exc:
         _fail(_one_line(str(exc)))
     except OSError as exc:
+        if exc.errno == errno.ENOSPC:
+            _fail(t("cli.no_space"))
         where = f": {exc.filename}" if exc.filename else ""
         _fail(f"{exc.strerror or exc}{where}")
 
@@ -143,7 +176,8 @@ def _root(
     if ctx.invoked_subcommand is not None:
         return
     with _guard():
-        database = open_database(db)
+        # Told now, not at the clerk's first save: a read-only file or folder saves nothing.
+        database = open_database(db, writable=True)
     try:
         from desk.app import run_tui
     except ImportError as exc:
@@ -156,7 +190,7 @@ def init(ctx: typer.Context) -> None:
     """Create the database (or bring its schema up to date) and put site.toml beside it."""
     options = _options(ctx)
     with _guard():
-        database = open_database(options.db)
+        database = open_database(options.db, writable=True)
         typer.echo(t("cli.init.database", path=_shown_url(database)))
         path = database.path
         if path is None:
@@ -372,13 +406,13 @@ def export_command(
         if fmt == "json":
             text = exporting.to_json(data)
             if output is None:
-                typer.echo(text, nl=False)
+                _say(text, nl=False)
             else:
                 _write(output, text)
                 typer.echo(t("cli.export.written", path=output, count=count), err=True)
             return
         if output is None:
-            typer.echo(exporting.to_csv(names[0], data[names[0]]), nl=False)
+            _say(exporting.to_csv(names[0], data[names[0]]), nl=False)
             return
         as_directory = len(names) > 1 or output.is_dir()
         if as_directory:

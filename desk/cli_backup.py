@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from desk.cli import _fail, _guard, _options
+from desk.cli import _fail, _guard, _options, _say
 from desk.db import database_url, open_database, sqlite_path
 from desk.i18n import t
 from desk.services import audit_verify
@@ -100,6 +100,6 @@ def verify_command(ctx: typer.Context) -> None:
         typer.echo(t("cli.backup.audit_ok", records=report.records, events=report.events))
         return
     for problem in report.problems:
-        typer.echo(problem.text)
+        _say(problem.text)
     typer.echo(t("cli.backup.audit_problems", count=len(report.problems)), err=True)
     raise typer.Exit(1)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from desk.cli import _fail, _guard, _options
+from desk.cli import _fail, _guard, _options, _say
 from desk.clock import fmt, system_clock
 from desk.db import open_database
 from desk.i18n import current_language, t
@@ -54,7 +54,7 @@ def print_summary(
             )
         database.dispose()
         if output is None and fmt_ != "pdf":
-            typer.echo(printed.path.read_text(encoding="utf-8"), nl=False)
+            _say(printed.path.read_text(encoding="utf-8"), nl=False)
         else:
             typer.echo(t("handover_ui.printed", path=output or printed.path), err=True)
         if queue:
@@ -79,7 +79,7 @@ def list_handovers(
             for row in rows:
                 assert row.id is not None
                 shift = next((s for s in database.settings.shifts if s.key == row.shift_key), None)
-                typer.echo(
+                _say(
                     t(
                         "handover_ui.history_row",
                         id=row.id,

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import typer
 
-from desk.cli import _fail, _guard, _options
+from desk.cli import _fail, _guard, _options, _say
 from desk.clock import fmt
 from desk.config import Settings
 from desk.db import open_database
 from desk.i18n import t
 from desk.printing.text import pad
+from desk.safe_text import json_text, printable
 from desk.services import lookup
 from desk.services.context import Ctx
 from desk.services.lookup import Group, Hit
@@ -50,7 +50,7 @@ def as_text(groups: list[Group], settings: Settings, now: datetime) -> str:
             row = "  ".join(pad(cells[name], width) for name, width in _COLUMNS)
             lines.append(f"  {row}  {cells['summary']}".rstrip())
         lines.append("")
-    return "\n".join(lines)
+    return "\n".join(printable(line, one_line=True) for line in lines)
 
 
 def as_json(groups: list[Group], settings: Settings, now: datetime) -> list[dict[str, Any]]:
@@ -103,9 +103,10 @@ def lookup_command(
             results = lookup.search(work, query, limit=limit)
         database.dispose()
     if as_json_output:
+        # JSON is data: names exactly as stored, control characters as JSON's \u escapes
         data = as_json(results.groups, database.settings, now)
-        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        _say(json_text(data, indent=2))
     elif not results.groups:
-        typer.echo(t("cli.lookup.nothing", query=results.query))
+        _say(t("cli.lookup.nothing", query=results.query))
     else:
-        typer.echo(as_text(results.groups, database.settings, now), nl=False)
+        _say(as_text(results.groups, database.settings, now), nl=False)

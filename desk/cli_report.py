@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from desk.cli import _fail, _guard, _options
+from desk.cli import _fail, _guard, _options, _say
 from desk.clock import system_clock
 from desk.db import open_database
 from desk.i18n import t
@@ -57,6 +57,6 @@ def monthly(
     if output is None:
         content = render(report, database.settings, fmt)
         assert isinstance(content, str)
-        typer.echo(content, nl=False)
+        _say(content, nl=False)
     else:
         typer.echo(t("cli.report.written", path=output), err=True)

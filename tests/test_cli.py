@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from desk import cli
 from desk.cli import app
 from desk.db import Database, open_database
-from desk.models import Operator, Role
+from desk.models import AuditEvent, CalendarDay, Operator, Role
 from desk.services.operators import check_pin
 
 runner = CliRunner()
@@ -153,7 +153,10 @@ def test_bad_db_directory_is_a_clear_message(tmp_path: Path) -> None:
     for command in (["init"], ["operator", "add", "李娜", "--role", "clerk", "--pin", "1234"]):
         code, output = desk_cli(missing, *command)
         assert code == 2
-        assert one_line(output) == f"error: directory does not exist: {missing.parent}"
+        assert one_line(output) == (
+            f"error: directory does not exist: {missing.parent} "
+            "(check --db or DESK_DB; for a new desk, create it and run desk init)"
+        )
     assert not missing.parent.exists()
 
 
@@ -201,19 +204,74 @@ def test_cli_module_does_not_import_textual() -> None:
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
 
 
-def test_calendar_commands_change_working_days(tmp_path: Path) -> None:
+def _calendar_site(tmp_path: Path) -> str:
+    """A database with a supervisor (陈静, 9999) and a clerk (王芳, 1111)."""
     db = str(tmp_path / "cal.db")
+    for name, role, pin in (("陈静", "supervisor", "9999"), ("王芳", "clerk", "1111")):
+        added = runner.invoke(
+            app, ["--db", db, "operator", "add", name, "--role", role, "--pin", pin]
+        )
+        assert added.exit_code == 0, added.output
+    return db
+
+
+def test_calendar_commands_change_working_days(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = _calendar_site(tmp_path)
+    monkeypatch.setenv("DESK_PIN", "9999")
     added = runner.invoke(
-        app, ["--db", db, "--lang", "en", "calendar", "add-holiday", "2026-11-24"]
+        app, ["--db", db, "--lang", "en", "calendar", "add-holiday", "2026-11-24", "--as", "陈静"]
     )
     assert added.exit_code == 0, added.output
     checked = runner.invoke(app, ["--db", db, "--lang", "en", "calendar", "check", "2026-11-24"])
     assert "is not a working day" in checked.output
     saturday = runner.invoke(
-        app, ["--db", db, "--lang", "en", "calendar", "add-workday", "2026-11-28"]
+        app, ["--db", db, "--lang", "en", "calendar", "add-workday", "2026-11-28", "--as", "陈静"]
     )
     assert saturday.exit_code == 0
     listed = runner.invoke(app, ["--db", db, "--lang", "en", "calendar", "list"])
     assert "2026-11-24  closed" in listed.output and "2026-11-28  working" in listed.output
     bad = runner.invoke(app, ["--db", db, "--lang", "en", "calendar", "add-holiday", "11/24"])
     assert bad.exit_code == 2 and "YYYY-MM-DD" in bad.output
+
+
+def test_calendar_changes_need_a_supervisor_signed_in_with_a_pin(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = _calendar_site(tmp_path)
+    monkeypatch.delenv("DESK_PIN", raising=False)
+    refusal = (
+        "only a supervisor may change the site's working calendar, because every deadline of "
+        "every register counts working days by it"
+    )
+    code, output = desk_cli(db, "calendar", "add-holiday", "2026-11-24")
+    assert code == 2 and refusal in one_line(output) and "--as NAME" in output
+    # no terminal to ask the PIN on (CI, scripts): it must come from DESK_PIN
+    code, output = desk_cli(db, "calendar", "add-holiday", "2026-11-24", "--as", "陈静")
+    assert code == 2 and "DESK_PIN" in one_line(output)
+    monkeypatch.setenv("DESK_PIN", "1111")
+    code, output = desk_cli(db, "calendar", "clear", "2026-11-24", "--as", "王芳")
+    assert (code, one_line(output)) == (2, f"error: {refusal}")
+    monkeypatch.setenv("DESK_PIN", "0000")
+    code, output = desk_cli(db, "calendar", "add-holiday", "2026-11-24", "--as", "陈静")
+    assert (code, one_line(output)) == (2, "error: wrong PIN; 4 tries left")
+    database = open_database(db)
+    with database.reading() as session:
+        boss = session.exec(select(Operator).where(Operator.name == "陈静")).one()
+        assert boss.failed_attempts == 1  # counted towards the lockout, as at the desk
+        assert session.exec(select(CalendarDay)).all() == []
+    monkeypatch.setenv("DESK_PIN", "9999")
+    code, output = desk_cli(db, "calendar", "add-holiday", "2026-11-24", "--as", "陈静")
+    assert code == 0, output
+    code, output = desk_cli(db, "calendar", "clear", "2026-11-24", "--as", "陈静")
+    assert (code, one_line(output)) == (0, "2026-11-24 follows the official calendar again")
+    with database.reading() as session:
+        events = session.exec(
+            select(AuditEvent).where(AuditEvent.register_name == "calendar")
+        ).all()
+    database.dispose()
+    assert [(e.action, e.operator_id) for e in events] == [
+        ("holiday", boss.id),
+        ("cleared", boss.id),
+    ]

@@ -18,6 +18,7 @@ from desk.screens.complaint_form import ComplaintFormScreen, RepeatDialog
 from desk.screens.complaints import ComplaintsScreen
 from desk.services import complaint
 from desk.services.complaint import ComplaintCreate
+from desk.services.repair import CallbackResult
 from tests.conftest import NOW, Desk
 
 SIZE = (120, 40)
@@ -240,11 +241,49 @@ async def test_repeat_offers_merge_or_new(db: Database, clerk: Operator, desk: D
         assert len(_rows(pilot, "#complaints")) == 3 and "merged" in _cells(pilot, "#complaints")
 
 
-async def test_invalid_closes_with_the_answer_and_close_needs_a_callback(
+async def test_a_clerk_may_not_dismiss_or_close_a_complaint_and_is_told_why(
     db: Database, clerk: Operator, desk: Desk
 ) -> None:
     invalid, other = _seed(desk), _seed(desk, room="5-0301")
+    with desk.write() as ctx:
+        complaint.judge(ctx, other, "valid", "")
+        complaint.resolve(ctx, other, "已清理")
+        complaint.call_back(ctx, other, CallbackResult(satisfied=False, note="还是脏"))
     app = _app(db, clerk, lang="zh_CN")
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_detail(pilot, invalid)
+        await pilot.press("ctrl+g")
+        await pilot.pause()
+        await pilot.press("enter", "down", "enter")  # invalid: said at once, beside the choice
+        await pilot.pause()
+        refusal = str(app.screen.query_one("#field-validity .field-error", Static).render())
+        assert refusal.startswith("只有主管可以判定投诉无效或不属本公司范围，因为")
+        await pilot.press("tab", *"按规定不属物业责任已作解释", "ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, JudgeDialog)  # refused again on saving, typing kept
+        assert "只有主管可以" in str(app.screen.query_one(".form-error", Static).render())
+        await pilot.press("escape")
+        await pilot.pause()
+        assert _get(desk, invalid).state == ComplaintState.registered
+        await pilot.press("escape")
+        await pilot.pause()
+
+        await _open_detail(pilot, other)
+        assert app.screen.check_action("close", ()) is True  # the key stays in the footer
+        await pilot.press("ctrl+x")
+        await pilot.pause()
+        assert isinstance(app.screen, ComplaintDetailScreen)  # no reason asked of a clerk
+        assert any(
+            "只有主管可以在住户未认可处理结果时结案" in str(n.message) for n in app._notifications
+        )
+    assert _get(desk, other).state == ComplaintState.judged  # reopened, still open
+
+
+async def test_invalid_closes_with_the_answer_and_close_needs_a_callback(
+    db: Database, supervisor: Operator, desk: Desk
+) -> None:
+    invalid, other = _seed(desk), _seed(desk, room="5-0301")
+    app = _app(db, supervisor, lang="zh_CN")
     async with app.run_test(size=SIZE) as pilot:
         await _open_detail(pilot, invalid)
         await pilot.press("ctrl+g")
@@ -254,6 +293,7 @@ async def test_invalid_closes_with_the_answer_and_close_needs_a_callback(
         await pilot.press("down", "enter")  # invalid
         await pilot.pause()
         assert not app.screen.query_one("#field-severity").display
+        assert not str(app.screen.query_one("#field-validity .field-error", Static).render())
         await pilot.press("tab", *"按规定不属物业责任已作解释", "ctrl+s")
         await pilot.pause()
         closed = _get(desk, invalid)
@@ -326,7 +366,7 @@ async def test_invalid_judgement_inserts_an_approved_standard_reply(
     with boss.write() as ctx:
         replies.approve(ctx, drafted.id)
     item_id = _seed(desk, what_happened="物业费太贵要求降价", category="service")
-    app = _app(db, clerk, lang="zh_CN")
+    app = _app(db, supervisor, lang="zh_CN")  # an invalid verdict is a supervisor's
     async with app.run_test(size=SIZE) as pilot:
         await _open_detail(pilot, item_id)
         await pilot.press("ctrl+g")

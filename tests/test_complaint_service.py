@@ -12,10 +12,15 @@ from desk.models import Complaint, ComplaintState, Operator, Severity, Validity
 from desk.services import audit, complaint, export, reception
 from desk.services.calendar import WorkCalendar
 from desk.services.complaint import ComplaintCreate
-from desk.services.errors import DeskError
+from desk.services.errors import DeskError, Forbidden
 from desk.services.reception import ReceptionCreate
 from desk.services.repair import CallbackResult
 from tests.conftest import NOW, TZ, Desk
+
+
+@pytest.fixture
+def boss(db: Database, supervisor: Operator) -> Desk:
+    return Desk(db, supervisor)
 
 
 def _use_table(db: Database, table: str) -> None:
@@ -203,7 +208,7 @@ def test_full_lifecycle_to_closed(desk: Desk) -> None:
     ]
 
 
-def test_steps_refused_in_the_wrong_state(desk: Desk) -> None:
+def test_steps_refused_in_the_wrong_state(desk: Desk, boss: Desk) -> None:
     item_id = _register(desk)
     with desk.write() as ctx, pytest.raises(DeskError) as err:
         complaint.assign(ctx, item_id, "security")
@@ -212,12 +217,12 @@ def test_steps_refused_in_the_wrong_state(desk: Desk) -> None:
         complaint.reply(ctx, item_id, "答复")
     with desk.write() as ctx, pytest.raises(DeskError):
         complaint.call_back(ctx, item_id, CallbackResult(satisfied=True))
-    with desk.write() as ctx, pytest.raises(DeskError) as err:
+    with boss.write() as ctx, pytest.raises(DeskError) as err:
         complaint.close(ctx, item_id, "不想处理")
     assert "called back" in err.value.message
 
 
-def test_not_satisfied_reopens_and_restarts_deadlines(desk: Desk) -> None:
+def test_not_satisfied_reopens_and_restarts_deadlines(desk: Desk, boss: Desk) -> None:
     item_id = _register(desk, severity="major")
     with desk.write() as ctx:
         complaint.judge(ctx, item_id, Validity.valid, "")
@@ -245,10 +250,21 @@ def test_not_satisfied_reopens_and_restarts_deadlines(desk: Desk) -> None:
     assert data["was"]["resolve_due_at"] == old.resolve_due_at.isoformat()
     assert data["was"]["reply_text"] == "已安排处理"
     assert data["resolve_due_at"] == item.resolve_due_at.isoformat()
-    # after a callback, the office may close with its final position
-    with desk.write() as ctx:
+    # after a callback, the office may close with its final position: a supervisor's decision
+    with desk.write() as ctx, pytest.raises(Forbidden) as refused:
+        complaint.close(ctx, item_id, "不想再处理")
+    assert refused.value.message.startswith(
+        "only a supervisor may close a complaint the resident has not accepted as settled, because"
+    )
+    assert _get(desk, item_id).state == ComplaintState.assigned
+    boss.now = desk.now
+    with boss.write() as ctx:
         closed = complaint.close(ctx, item_id, "已尽力协调，住户保留意见")
     assert closed.state == ComplaintState.closed
+    with desk.read() as ctx:
+        event = audit.history(ctx, "complaints", item_id)[-1]
+    assert (event.action, event.reason) == ("closed", "已尽力协调，住户保留意见")
+    assert (event.operator_id, event.at) == (boss.operator.id, desk.now)  # type: ignore[union-attr]
 
 
 def test_reopen_with_new_facts_after_close(desk: Desk) -> None:
@@ -267,20 +283,42 @@ def test_reopen_with_new_facts_after_close(desk: Desk) -> None:
     assert _actions(desk, item_id)[-2:] == ["called_back", "reopened"]
 
 
-def test_invalid_and_out_of_scope_close_with_the_note(desk: Desk) -> None:
+def test_invalid_and_out_of_scope_close_with_the_note(desk: Desk, boss: Desk) -> None:
     invalid = _register(desk)
     outside = _register(desk, room="5-0301", category="other")
-    with desk.write() as ctx, pytest.raises(DeskError) as err:
+    answer = "小区停车位按先到先得分配，已按统一说辞解释"
+    # closing a complaint unhandled is a supervisor's verdict; a clerk changes nothing
+    for item_id, verdict in ((invalid, Validity.invalid), (outside, Validity.out_of_scope)):
+        with desk.write() as ctx, pytest.raises(Forbidden) as refused:
+            complaint.judge(ctx, item_id, verdict, answer)
+        assert refused.value.message == (
+            "only a supervisor may judge a complaint invalid or outside the company's scope, "
+            "because the complaint is then closed without being handled, and that is the "
+            "office's answer to the resident"
+        )
+        assert _get(desk, item_id).state == ComplaintState.registered
+        assert _actions(desk, item_id) == ["registered"]
+    with boss.write() as ctx, pytest.raises(DeskError) as err:
         complaint.judge(ctx, invalid, Validity.invalid, "")
     assert err.value.field == "validity_note"
-    answer = "小区停车位按先到先得分配，已按统一说辞解释"
-    with desk.write() as ctx:
+    with boss.write() as ctx:
         complaint.judge(ctx, invalid, Validity.invalid, answer)
         complaint.judge(ctx, outside, "out_of_scope", "已指引住户联系燃气公司 96777")
     a, b = _get(desk, invalid), _get(desk, outside)
     assert (a.state, a.validity, a.close_reason) == ("closed", "invalid", answer)
     assert b.state == ComplaintState.closed and "96777" in b.validity_note
     assert complaint.due_at(a) is None and complaint.due_kind(b) == ""
+    with desk.read() as ctx:
+        judged = audit.history(ctx, "complaints", invalid)[-1]
+    assert (judged.action, judged.reason, judged.operator_id) == (
+        "judged",
+        answer,
+        boss.operator.id,  # type: ignore[union-attr]
+    )
+    # a valid verdict stays the clerk's
+    valid = _register(desk, room="6-0101")
+    with desk.write() as ctx:
+        assert complaint.judge(ctx, valid, Validity.valid, "属实").state == ComplaintState.judged
 
 
 # --- repeats, lists, export --------------------------------------------------------------

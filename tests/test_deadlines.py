@@ -6,10 +6,12 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from desk.models import DayKind
+from desk.db import Database
+from desk.models import CalendarDay, DayKind, Operator
+from desk.services import audit
 from desk.services.calendar import WorkCalendar, clear_site_day, is_estimated, set_site_day
 from desk.services.deadlines import Duration, due
-from desk.services.errors import DeskError
+from desk.services.errors import DeskError, Forbidden
 from desk.services.when import parse_when
 from tests.conftest import NOW, TZ, Desk
 
@@ -84,15 +86,40 @@ def test_unreadable_times_are_refused_not_guessed(typed: str) -> None:
         parse_when(typed, NOW, TZ)
 
 
-def test_site_days_change_working_day_deadlines(desk: Desk) -> None:
-    with desk.write() as ctx:
+def test_site_days_change_working_day_deadlines(
+    db: Database, desk: Desk, supervisor: Operator
+) -> None:
+    boss = Desk(db, supervisor)
+    with boss.write() as ctx:
         set_site_day(ctx, date(2026, 11, 24), DayKind.holiday, "staff training")
     with desk.read() as ctx:
         # 1 working day after Monday 23rd skips the closed Tuesday
         assert ctx.due(NOW, "1wd") == NOW + timedelta(days=2)
-    with desk.write() as ctx:
+    with boss.write() as ctx:
         assert clear_site_day(ctx, date(2026, 11, 24))
     with desk.read() as ctx:
+        assert ctx.due(NOW, "1wd") == NOW + timedelta(days=1)
+        events = audit.history(ctx, "calendar", 20261124)
+    assert [(e.action, e.operator_id) for e in events] == [
+        ("holiday", supervisor.id),
+        ("cleared", supervisor.id),
+    ]
+
+
+def test_only_a_supervisor_changes_the_calendar(desk: Desk) -> None:
+    expected = (
+        "only a supervisor may change the site's working calendar, because every deadline of "
+        "every register counts working days by it"
+    )
+    for change in (
+        lambda ctx: set_site_day(ctx, date(2026, 11, 24), DayKind.holiday, "staff training"),
+        lambda ctx: clear_site_day(ctx, date(2026, 11, 24)),
+    ):
+        with desk.write() as ctx, pytest.raises(Forbidden) as refused:
+            change(ctx)
+        assert refused.value.message == expected
+    with desk.read() as ctx:
+        assert ctx.session.get(CalendarDay, date(2026, 11, 24)) is None
         assert ctx.due(NOW, "1wd") == NOW + timedelta(days=1)
 
 

@@ -10,9 +10,15 @@ from textual.widgets import DataTable, Input, Static
 from desk.app import DeskApp, make_app
 from desk.db import Database
 from desk.models import EntrustedState, LoanState, Operator
-from desk.screens.key_dialogs import CollectDialog, DepositDialog, LendDialog, TakeBackDialog
+from desk.screens.key_dialogs import (
+    CollectDialog,
+    DepositDialog,
+    LendDialog,
+    RetireKeyDialog,
+    TakeBackDialog,
+)
 from desk.screens.keys import KeysScreen
-from desk.services import keys, keys_entrusted
+from desk.services import audit, keys, keys_entrusted
 from tests.conftest import NOW, Desk
 
 SIZE = (120, 40)
@@ -157,3 +163,46 @@ async def test_deposit_an_owners_key_and_collect_it_with_the_slip(
         assert keys.in_custody(ctx) == []
         collected = keys_entrusted.get(ctx, record.id or 0)
     assert (collected.state, collected.collected_by) == (EntrustedState.collected, "李明")
+
+
+async def test_retire_a_key_a_clerk_is_told_why_a_supervisor_says_why(
+    db: Database, clerk: Operator, supervisor: Operator, desk: Desk
+) -> None:
+    _cabinet(desk)
+    async with _app(db, clerk, "en").run_test(size=SIZE) as pilot:
+        screen = await _open(pilot)
+        await pilot.press("tab")  # the cabinet
+        await pilot.pause()
+        assert screen.tab == "cabinet"
+        assert screen.check_action("retire", ()) is True  # the key stays in the footer
+        await pilot.press("ctrl+x")
+        await pilot.pause()
+        assert pilot.app.screen is screen  # no reason asked of a clerk
+        messages = [str(n.message) for n in pilot.app._notifications]
+        assert any(
+            m.startswith("only a supervisor may retire a key from the cabinet, because")
+            for m in messages
+        )
+    with desk.read() as ctx:
+        assert keys.find_key(ctx, "K-PUMP-B2").active
+
+    async with _app(db, supervisor, "zh_CN").run_test(size=SIZE) as pilot:
+        screen = await _open(pilot)
+        await pilot.press("tab")
+        await pilot.pause()
+        await pilot.press("ctrl+x")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, RetireKeyDialog)
+        await pilot.press(*"水泵房换锁", "ctrl+s")
+        await pilot.pause()
+        assert pilot.app.screen is screen
+        assert "K-PUMP-B2" not in _cells(pilot, "#cabinet-table")
+    with desk.read() as ctx:
+        key = keys.find_key(ctx, "K-PUMP-B2")
+        event = audit.history(ctx, keys.REGISTER, key.id or 0)[-1]
+    assert not key.active
+    assert (event.action, event.reason, event.operator_id) == (
+        "retired",
+        "水泵房换锁",
+        supervisor.id,
+    )

@@ -7,9 +7,10 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from desk.models import EntrustedState, LoanState
+from desk.db import Database
+from desk.models import EntrustedState, LoanState, Operator
 from desk.services import audit, export, keys, keys_import, repair
-from desk.services.errors import DeskError
+from desk.services.errors import DeskError, Forbidden
 from desk.services.keys import EntrustedCreate, KeyLoanCreate
 from desk.services.repair import RepairCreate
 from tests.conftest import NOW, TZ, Desk
@@ -306,3 +307,32 @@ def test_export_has_keys_loans_entrusted_and_counts_with_events(desk: Desk) -> N
     text = export.to_csv("keys", rows)
     assert text.splitlines()[0].startswith("record,id,tag")
     assert "JY-20261123-001" in text
+
+
+def test_only_a_supervisor_retires_a_key_saying_why(
+    db: Database, desk: Desk, supervisor: Operator
+) -> None:
+    _cabinet(desk)
+    loan_id = _lend(desk)
+    with desk.read() as ctx:
+        pump_id = keys.find_key(ctx, "K-PUMP-B2").id or 0
+    with desk.write() as ctx, pytest.raises(Forbidden) as refused:
+        keys.retire_key(ctx, pump_id, "锁芯已更换")
+    assert refused.value.message.startswith(
+        "only a supervisor may retire a key from the cabinet, because every count and handover"
+    )
+    boss = Desk(db, supervisor, NOW + timedelta(hours=1))
+    with boss.write() as ctx, pytest.raises(DeskError) as still_out:
+        keys.retire_key(ctx, pump_id, "锁芯已更换")
+    assert still_out.value.key == "key_error.retire_out"
+    with desk.write() as ctx:
+        keys.take_back(ctx, loan_id, 1, "李建国")
+    with desk.read() as ctx:
+        assert keys.find_key(ctx, "K-PUMP-B2").active
+    with boss.write() as ctx:
+        keys.retire_key(ctx, pump_id, "锁芯已更换")
+    with desk.read() as ctx:
+        assert not keys.find_key(ctx, "K-PUMP-B2").active
+        event = audit.history(ctx, keys.REGISTER, pump_id)[-1]
+    assert (event.action, event.reason) == ("retired", "锁芯已更换")
+    assert (event.operator_id, event.at) == (supervisor.id, boss.now)

@@ -228,13 +228,21 @@ def test_void_by_clerk_is_refused_with_the_reason(site: Desk, supervisor: Operat
     pass_id = found.id
     with pytest.raises(Forbidden) as err, site.write() as ctx:
         passes.void(ctx, pass_id, "写错了")
-    assert err.value.message == "only a supervisor may void a release pass"
+    assert err.value.message == (
+        "only a supervisor may void a release pass, because a voided pass no longer lets goods "
+        "out, and every pass issued must be accounted for at reconciliation"
+    )
+    with site.read() as ctx:
+        assert passes.get(ctx, pass_id).state == PassState.issued
     boss = Desk(site.db, supervisor)
     error = refused(boss, lambda ctx: passes.void(ctx, pass_id, ""))
     assert error.field == "reason"
     with boss.write() as ctx:
         voided = passes.void(ctx, pass_id, "写错了")
     assert voided.state == PassState.voided and voided.void_reason == "写错了"
+    with site.read() as ctx:
+        event = audit.history(ctx, passes.REGISTER, pass_id)[-1]
+    assert (event.action, event.reason, event.operator_id) == ("voided", "写错了", supervisor.id)
     assert refused(boss, lambda ctx: passes.void(ctx, pass_id, "again")).key == (
         "pass_error.cannot_void"
     )

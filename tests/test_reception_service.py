@@ -6,9 +6,10 @@ from datetime import timedelta
 
 import pytest
 
-from desk.models import Channel, ReceptionCategory, ReceptionState
+from desk.db import Database
+from desk.models import Channel, Operator, ReceptionCategory, ReceptionState
 from desk.services import audit, reception
-from desk.services.errors import DeskError, NotFound
+from desk.services.errors import DeskError, Forbidden, NotFound
 from desk.services.reception import ReceptionCreate
 from tests.conftest import NOW, Desk
 
@@ -114,19 +115,51 @@ def test_answer_needs_text(desk: Desk) -> None:
 
 
 def test_close_needs_reason_and_happens_once(desk: Desk) -> None:
-    entry_id = _log(desk, reply_due_at=NOW + timedelta(hours=2))
+    entry_id = _log(desk)  # answered at once: filing it is the clerk's routine
     with pytest.raises(DeskError) as caught, desk.write() as ctx:
         reception.close(ctx, entry_id, "")
     assert caught.value.field == "reason"
     with desk.write() as ctx:
+        reception.close(ctx, entry_id, "已处理完毕")
+    with desk.read() as ctx:
+        entry = reception.get(ctx, entry_id)
+    assert entry.state == ReceptionState.closed and entry.close_reason == "已处理完毕"
+    with pytest.raises(DeskError) as caught, desk.write() as ctx:
+        reception.close(ctx, entry_id, "again")
+    assert caught.value.key == "record.already_closed"
+
+
+def test_closing_an_entry_that_owes_a_reply_is_a_supervisors(
+    db: Database, desk: Desk, supervisor: Operator
+) -> None:
+    entry_id = _log(desk, reply_due_at=NOW + timedelta(hours=2))
+    with pytest.raises(Forbidden) as refused, desk.write() as ctx:
+        reception.close(ctx, entry_id, "住户已搬走")
+    assert refused.value.message == (
+        "only a supervisor may close a reception entry that still owes the resident a reply, "
+        "because the resident was promised an answer; if one was given, record the answer instead"
+    )
+    with desk.read() as ctx:
+        assert reception.get(ctx, entry_id).state == ReceptionState.open
+        assert [e.id for e in reception.owing_replies(ctx)] == [entry_id]
+    boss = Desk(db, supervisor, NOW + timedelta(minutes=5))
+    with pytest.raises(DeskError) as caught, boss.write() as ctx:
+        reception.close(ctx, entry_id, "")
+    assert caught.value.field == "reason"
+    with boss.write() as ctx:
         reception.close(ctx, entry_id, "住户已搬走")
     with desk.read() as ctx:
         entry = reception.get(ctx, entry_id)
         assert reception.owing_replies(ctx) == []
+        closed = audit.history(ctx, reception.REGISTER, entry_id)[-1]
     assert entry.state == ReceptionState.closed and entry.close_reason == "住户已搬走"
-    with pytest.raises(DeskError) as caught, desk.write() as ctx:
-        reception.close(ctx, entry_id, "again")
-    assert caught.value.key == "record.already_closed"
+    assert (closed.action, closed.reason) == ("closed", "住户已搬走")
+    assert (closed.operator_id, closed.at) == (supervisor.id, boss.now)
+    # answering is how a clerk settles it
+    other = _log(desk, reply_due_at=NOW + timedelta(hours=2))
+    with desk.write() as ctx:
+        reception.answer(ctx, other, "已电话告知住户")
+        reception.close(ctx, other, "已答复")
 
 
 def test_link_records_what_it_became(desk: Desk) -> None:

@@ -231,11 +231,28 @@ async def test_leak_needs_the_leak_test_time(db: Database, clerk: Operator, desk
         assert done.callback_due_at == NOW.replace(hour=9, minute=0) + timedelta(days=3)
 
 
-async def test_cancel_and_refer_out_keep_their_reasons(
-    db: Database, clerk: Operator, desk: Desk
+def _messages(app: DeskApp) -> list[str]:
+    return [str(notification.message) for notification in app._notifications]
+
+
+async def test_a_clerk_is_told_why_only_a_supervisor_cancels(
+    db: Database, clerk: Operator, supervisor: Operator, desk: Desk
 ) -> None:
-    first, second = _seed(desk), _seed(desk, category="public")
+    first = _seed(desk)
     app = _app(db, clerk)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_detail(pilot, first)
+        assert app.screen.check_action("cancel_order", ()) is True  # the key stays in the footer
+        await pilot.press("ctrl+x")
+        await pilot.pause()
+        assert isinstance(app.screen, RepairDetailScreen)  # no reason asked of a clerk
+        assert any(
+            m.startswith("only a supervisor may cancel a repair order, because")
+            for m in _messages(app)
+        )
+    assert _order(desk, first).state == RepairState.registered
+
+    app = _app(db, supervisor)
     async with app.run_test(size=SIZE) as pilot:
         await _open_detail(pilot, first)
         await pilot.press("ctrl+x")
@@ -245,12 +262,20 @@ async def test_cancel_and_refer_out_keep_their_reasons(
         cancelled = _order(desk, first)
         assert cancelled.state == RepairState.cancelled
         assert cancelled.close_reason == "Resident fixed it"
-        assert "Resident fixed it" in _cells(pilot, "#history")
+        history = _cells(pilot, "#history")
+        assert "Resident fixed it" in history and "陈主管" in history
         # nothing more can be done to a cancelled order: its keys are gone
         assert app.screen.check_action("dispatch", ()) is False
-        await pilot.press("escape")
-        await pilot.pause()
 
+
+async def test_refer_out_is_the_clerks_and_keeps_its_reason(
+    db: Database, clerk: Operator, supervisor: Operator, desk: Desk
+) -> None:
+    first, second = _seed(desk), _seed(desk, category="public")
+    with Desk(db, supervisor).write() as ctx:
+        repair.cancel(ctx, first, "Resident fixed it")
+    app = _app(db, clerk)
+    async with app.run_test(size=SIZE) as pilot:
         await _open_detail(pilot, second)
         await pilot.press("ctrl+t")
         await pilot.pause()

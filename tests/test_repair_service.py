@@ -6,9 +6,10 @@ from datetime import timedelta
 
 import pytest
 
-from desk.models import RepairState
+from desk.db import Database
+from desk.models import Operator, RepairState
 from desk.services import audit, board, repair
-from desk.services.errors import DeskError
+from desk.services.errors import DeskError, Forbidden
 from desk.services.repair import CallbackResult, RepairCompletion, RepairCreate
 from tests.conftest import NOW, TZ, Desk
 
@@ -111,3 +112,34 @@ def test_failed_save_writes_nothing(desk: Desk) -> None:
     with desk.read() as ctx:
         assert repair.recent(ctx) == []
     assert TZ is not None
+
+
+def test_only_a_supervisor_cancels_and_the_reason_is_in_the_history(
+    db: Database, desk: Desk, supervisor: Operator
+) -> None:
+    order_id = _register(desk)
+    with desk.write() as ctx:
+        repair.dispatch(ctx, order_id, "李建国")
+    with desk.write() as ctx, pytest.raises(Forbidden) as refused:
+        repair.cancel(ctx, order_id, "住户已自行修好")
+    message = refused.value.message
+    assert message.startswith("only a supervisor may cancel a repair order, because cancelling")
+    with desk.read() as ctx:
+        assert repair.get(ctx, order_id).state == RepairState.dispatched
+        assert [e.action for e in audit.history(ctx, "repairs", order_id)][-1] == "dispatched"
+    boss = Desk(db, supervisor, NOW + timedelta(minutes=20))
+    with boss.write() as ctx, pytest.raises(DeskError) as no_reason:
+        repair.cancel(ctx, order_id, "  ")
+    assert no_reason.value.field == "reason"
+    with boss.write() as ctx:
+        cancelled = repair.cancel(ctx, order_id, "住户已自行修好")
+    assert cancelled.state == RepairState.cancelled and cancelled.closed_at == boss.now
+    with desk.read() as ctx:
+        event = audit.history(ctx, "repairs", order_id)[-1]
+    assert (event.action, event.reason) == ("cancelled", "住户已自行修好")
+    assert (event.operator_id, event.at) == (supervisor.id, boss.now)
+    # not the property's to fix stays the clerk's
+    other = _register(desk)
+    with desk.write() as ctx:
+        referred = repair.refer_out(ctx, other, "燃气公司 96777", "燃气表不归物业")
+    assert referred.state == RepairState.referred_out

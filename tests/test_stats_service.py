@@ -123,7 +123,7 @@ def _complaint(desk: Desk, when: datetime, **fields: object) -> int:
     return found
 
 
-def _complaints(desk: Desk) -> None:
+def _complaints(desk: Desk, supervisor: Operator) -> None:
     # C1 major, service, 3-1202, phone: escalated, replied, resolved in time; satisfied.
     c1 = _complaint(desk, at(3, 9), severity=Severity.major, category="service", room="3-1202")
     _do(desk, at(3, 9, 30), complaint.judge, c1, "valid", "")
@@ -146,9 +146,9 @@ def _complaints(desk: Desk) -> None:
     _do(desk, at(8, 12), complaint.escalate, c2, "部门负责人")
     _do(desk, at(12, 9), complaint.resolve, c2, "已处理")
     _do(desk, at(13, 10), complaint.call_back, c2, UNSATISFIED)
-    # C4 minor, environment, 2-0303, online: judged invalid (no deadlines counted).
+    # C4 minor, environment, 2-0303, online: judged invalid by the supervisor (no deadlines).
     c4 = _complaint(desk, at(10, 9), category="environment", room="2-0303", channel="online")
-    _do(desk, at(10, 9, 30), complaint.judge, c4, "invalid", "不属实")
+    _do(Desk(desk.db, supervisor), at(10, 9, 30), complaint.judge, c4, "invalid", "不属实")
     # C5 minor, environment, 3-1202: resolved 21 Nov 15:00 (due 23 Nov 09:00: met);
     # callback due 23 Nov 15:00, after the report's moment: not yet due.
     c5 = _complaint(desk, at(21, 9), category="environment", room="3-1202")
@@ -246,7 +246,7 @@ def build_month(db: Database, clerk: Operator, supervisor: Operator) -> Desk:
     """Every register's November; the report is then counted at NOW (23 Nov 09:30)."""
     desk = Desk(db, clerk)
     _repairs(desk)
-    _complaints(desk)
+    _complaints(desk, supervisor)
     _reception(desk)
     _keys(desk)
     _passes(desk, supervisor)

@@ -17,7 +17,7 @@ from textual.widget import Widget
 from desk.db import describe_failure
 from desk.i18n import t
 from desk.services.context import Ctx
-from desk.services.errors import DeskError
+from desk.services.errors import DeskError, Forbidden
 
 if TYPE_CHECKING:
     from desk.app import DeskApp
@@ -65,6 +65,23 @@ class DeskMixin:
             message = describe_failure(exc, self.desk.database.path)
             self.desk.notify(t("app.db_error", message=message), severity="error", timeout=10)
             return DeskError("app.error", message=message)
+
+    def refused(self, check: Callable[[Ctx], object]) -> bool:
+        """True, once the operator has been told why, when `check` forbids the signed-in role.
+
+        The desk's one rule for a key the role does not allow: it stays in the footer, enabled
+        by the record's state like any other; pressing it says "only a supervisor may …,
+        because …" before a dialog opens, so no reason is typed in vain. `check` is the
+        service's own rule (e.g. `roles.REPAIR_CANCEL.require`), which saving checks again.
+        """
+        with self.reading() as ctx:
+            try:
+                check(ctx)
+            except Forbidden as error:
+                self.desk.notify(error.message, severity="error", timeout=8)
+                self.desk.bell()
+                return True
+        return False
 
 
 class DeskScreen(DeskMixin, Screen[None]):

@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Header, Static
 from desk.i18n import t
 from desk.models import Complaint, RepairOrder
 from desk.screens.base import DeskFooter, DeskScreen
+from desk.screens.plain import PlainTable
 from desk.screens.repairs import short
 from desk.services import callbacks
 from desk.services.callbacks import CallbackItem
@@ -86,7 +87,7 @@ class CallbackQueueScreen(DeskScreen):
         yield Header()
         yield Static(id="callback-rate")
         yield Static(id="callback-title")
-        table: DataTable[str | Text] = DataTable(cursor_type="row", zebra_stripes=True, id="queue")
+        table: PlainTable = PlainTable(cursor_type="row", zebra_stripes=True, id="queue")
         yield table
         yield DeskFooter()
 

@@ -23,7 +23,8 @@ from desk.screens.base import DeskFooter, RecordScreen
 from desk.screens.board import age_text
 from desk.screens.complaints import due_cell
 from desk.screens.history import HistoryTable
-from desk.services import audit, complaint
+from desk.screens.plain import field_grid, plain
+from desk.services import audit, complaint, roles
 from desk.services.errors import DeskError
 
 S = ComplaintState
@@ -105,7 +106,7 @@ class ComplaintDetailScreen(RecordScreen):
         self.merged_into = into.number if into else ""
         state = t(f"complaint_state.{item.state}")
         self.query_one("#detail-title", Static).update(
-            f"{t('complaint_ui.detail_title', number=item.number)} — {state}"
+            plain(f"{t('complaint_ui.detail_title', number=item.number)} — {state}")
         )
         self.query_one("#detail-fields", Static).update(self.fields_table(item))
         self.query_one("#detail-due", Static).update(self.deadlines_table(item))
@@ -169,12 +170,7 @@ class ComplaintDetailScreen(RecordScreen):
         )
         rows = [(label, value) for label, value in rows if value]
         self.shown_fields = rows
-        table = Table.grid(padding=(0, 2))
-        table.add_column(style="bold", no_wrap=True)
-        table.add_column(ratio=1)
-        for label, value in rows:
-            table.add_row(label, value)
-        return table
+        return field_grid(rows)
 
     def deadlines_table(self, item: Complaint) -> Group:
         """Each deadline: when it falls due, and when it was met or how long is left or late."""
@@ -290,7 +286,9 @@ class ComplaintDetailScreen(RecordScreen):
 
     def action_close(self) -> None:
         item = self.complaint
-        if item is not None and item.callback_at is None:
+        if item is None or self.refused(roles.COMPLAINT_CLOSE.require):
+            return
+        if item.callback_at is None:
             # every complaint is called back before it is closed: say so instead of a dialog
             refusal = DeskError("complaint.close_needs_callback", number=item.number)
             self.notify(refusal.message, severity="warning", timeout=8)

@@ -20,11 +20,12 @@ from desk.forms.fields import (
 )
 from desk.i18n import t
 from desk.models import Complaint, Severity, Validity
+from desk.screens.plain import plain
 from desk.screens.repair_dialogs import FormDialog
 from desk.screens.repairs import short
-from desk.services import complaint
+from desk.services import complaint, roles
 from desk.services.context import Ctx
-from desk.services.errors import DeskError
+from desk.services.errors import DeskError, Forbidden
 
 
 def _form(*fields: Widget) -> DeskForm:
@@ -119,7 +120,7 @@ class JudgeDialog(ComplaintDialog):
             title.update(t("complaint_ui.dialog.replies_title"))
             self.bodies = [body for _, body in found]
             options.add_options(
-                Option(short(f"{topic}：{body}", 76), id=str(i))
+                Option(plain(short(f"{topic}：{body}", 76)), id=str(i))
                 for i, (topic, body) in enumerate(found)
             )
             options.highlighted = 0
@@ -138,6 +139,15 @@ class JudgeDialog(ComplaintDialog):
         self.query_one("#replies-title").display = invalid
         self.query_one("#replies").display = invalid and bool(self.bodies)
         self.query_one("#field-severity").display = validity == Validity.valid
+        # a verdict that closes the complaint unhandled is a supervisor's: say so at once
+        refusal = ""
+        if validity in complaint.DISMISSALS:
+            with self.reading() as ctx:
+                try:
+                    roles.COMPLAINT_DISMISS.require(ctx)
+                except Forbidden as error:
+                    refusal = error.message
+        self.query_one("#field-validity", ChoiceField).set_error(refusal)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()

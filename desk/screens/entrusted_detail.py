@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from rich.table import Table
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
@@ -19,6 +18,7 @@ from textual.widgets import DataTable, Header, Static
 from desk.i18n import t
 from desk.models import EntrustedKey, EntrustedKeyUse, EntrustedState, RepairOrder
 from desk.screens.base import DeskFooter, DeskMixin, RecordScreen
+from desk.screens.plain import PlainTable, field_grid, plain
 from desk.services import audit, keys_entrusted, operators
 from desk.services.errors import DeskError
 
@@ -163,10 +163,10 @@ class EntrustedDetailScreen(EntrustedActions, RecordScreen):
         with VerticalScroll(id="detail-body"):
             yield Static(id="detail-fields")
             yield Static(t("keys_ui.uses"), classes="section")
-            uses: DataTable[str] = DataTable(cursor_type="row", id="uses")
+            uses: PlainTable = PlainTable(cursor_type="row", id="uses")
             yield uses
             yield Static(t("keys_ui.history"), classes="section")
-            history: DataTable[str] = DataTable(cursor_type="row", id="history")
+            history: PlainTable = PlainTable(cursor_type="row", id="history")
             yield history
         yield DeskFooter()
 
@@ -193,7 +193,7 @@ class EntrustedDetailScreen(EntrustedActions, RecordScreen):
         self.record = record
         state = t(f"entrusted_state.{record.state}")
         self.query_one("#detail-title", Static).update(
-            f"{t('keys_ui.detail_title', number=record.number)} — {state}"
+            plain(f"{t('keys_ui.detail_title', number=record.number)} — {state}")
         )
         open_use = next((use for use in uses if use.back_at is None), None)
         self.query_one("#detail-fields", Static).update(
@@ -261,12 +261,7 @@ class EntrustedDetailScreen(EntrustedActions, RecordScreen):
             ),
         ]
         self.shown_fields = [(label, value) for label, value in rows if value]
-        table = Table.grid(padding=(0, 2))
-        table.add_column(style="bold", no_wrap=True)
-        table.add_column(ratio=1)
-        for label, value in self.shown_fields:
-            table.add_row(label, Text(value))
-        return table
+        return field_grid(self.shown_fields)
 
     # --- keys -------------------------------------------------------------------------
 

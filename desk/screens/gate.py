@@ -26,7 +26,9 @@ from desk.clock import Clock, fmt, system_clock
 from desk.db import Database, describe_failure
 from desk.i18n import set_language, t
 from desk.models import GateResult, PassItem, ReleasePass
+from desk.safe_text import printable
 from desk.screens.base import localise_bindings
+from desk.screens.plain import plain
 from desk.services import passes
 from desk.services.context import Ctx
 from desk.services.errors import DeskError
@@ -46,8 +48,8 @@ class AskDialog(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="ask-box"):
-            yield Static(self.prompt, id="ask-prompt")
-            yield Input(self.value, max_length=500, id="ask-input")
+            yield Static(plain(self.prompt), id="ask-prompt")
+            yield Input(printable(self.value, one_line=True), max_length=500, id="ask-input")
             yield Static(t("gate.ask_hint"), id="ask-hint")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -97,11 +99,11 @@ class GateScreen(Screen[None]):
 
     def show_guard(self) -> None:
         guard = self.gate.guard or t("gate.no_guard")
-        self.query_one("#gate-top", Static).update(t("gate.top", guard=guard))
+        self.query_one("#gate-top", Static).update(plain(t("gate.top", guard=guard)))
 
     def banner(self, message: str, kind: str) -> None:
         banner = self.query_one("#gate-banner", Static)
-        banner.update(message)
+        banner.update(plain(message))
         for name in ("-refused", "-ok", "-done"):
             banner.set_class(name == f"-{kind}", name)
         if kind == "refused":
@@ -134,10 +136,10 @@ class GateScreen(Screen[None]):
             return view
         tz = self.gate.database.settings.tz
         status = passes.status_of(found, now)
-        view.add_row(t("pass_slip.number"), Text(found.number, style="bold"))
-        view.add_row(t("pass_slip.room"), Text(found.room, style="bold"))
-        view.add_row(t("pass_slip.applicant"), found.applicant)
-        view.add_row(t("pass_slip.plate"), Text(found.vehicle_plate or t("pass_slip.no_vehicle")))
+        view.add_row(t("pass_slip.number"), plain(found.number, "bold"))
+        view.add_row(t("pass_slip.room"), plain(found.room, "bold"))
+        view.add_row(t("pass_slip.applicant"), plain(found.applicant))
+        view.add_row(t("pass_slip.plate"), plain(found.vehicle_plate or t("pass_slip.no_vehicle")))
         view.add_row(t("pass_slip.valid_until"), fmt(found.valid_until, tz))
         view.add_row(t("passes_ui.col_status"), t(f"pass_status.{status}"))
         goods = Table(box=None, padding=(0, 2), show_edge=False, header_style="bold")
@@ -146,7 +148,7 @@ class GateScreen(Screen[None]):
         for item in items:
             quantity = Text(str(item.quantity), style="bold reverse")
             goods.add_row(
-                str(item.line_no), Text(item.description, style="bold"), quantity, item.remark
+                str(item.line_no), plain(item.description, "bold"), quantity, plain(item.remark)
             )
         view.add_row(t("passes_ui.items_title"), goods)
         return view

@@ -13,7 +13,9 @@ from textual.widgets.option_list import Option
 
 from desk.forms.fields import CheckField, DeskForm, TextField
 from desk.i18n import t
+from desk.safe_text import printable
 from desk.screens.base import DeskDialog, DeskFooter
+from desk.screens.plain import plain
 from desk.screens.repair_dialogs import FormDialog
 from desk.services.errors import DeskError
 
@@ -70,7 +72,7 @@ class IncomingDialog(FormDialog[tuple[str, str, str] | None]):
         return DeskForm(*fields)
 
     def prepare(self) -> None:
-        self.query_one("#incoming", Input).value = self.initial_name
+        self.query_one("#incoming", Input).value = printable(self.initial_name)
 
     def submit(self, form: DeskForm) -> tuple[str, str, str] | DeskError:
         values = form.read()
@@ -130,7 +132,7 @@ class HistoryDialog(DeskDialog[int | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="history-box"):
             yield Static(t("handover_ui.history_title"), id="history-title")
-            yield OptionList(*(Option(text, id=str(key)) for key, text in self.rows))
+            yield OptionList(*(Option(plain(text), id=str(key)) for key, text in self.rows))
         yield DeskFooter()
 
     def on_mount(self) -> None:

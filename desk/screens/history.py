@@ -5,14 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from rich.text import Text
-from textual.widgets import DataTable
-
 from desk.i18n import t
 from desk.models import AuditEvent
+from desk.screens.plain import PlainTable
 
 
-class HistoryTable(DataTable[str | Text]):
+class HistoryTable(PlainTable):
     """When, who, what and the details of each event, oldest first."""
 
     DEFAULT_CSS = "HistoryTable { height: auto; max-height: 100%; }"

@@ -183,6 +183,25 @@ class KeyEntryDialog(FormDialog[Key | None]):
         return self.attempt(lambda ctx: keys.update_key(ctx, key_id, note=note, **fields))
 
 
+class RetireKeyDialog(FormDialog[Key | None]):
+    """A supervisor takes an entry out of the cabinet, saying why (kept in its history)."""
+
+    def __init__(self, key: Key) -> None:
+        super().__init__()
+        self.key = key
+
+    def heading(self) -> str:
+        return t("keys_ui.dialog.retire_key", tag=self.key.tag, opens=self.key.opens)
+
+    def build_form(self) -> DeskForm:
+        return _form(TextField("reason", max_length=500))
+
+    def submit(self, form: DeskForm) -> Key | DeskError:
+        reason = form.read()["reason"]
+        key_id = self.key.id or 0
+        return self.attempt(lambda ctx: keys.retire_key(ctx, key_id, reason))
+
+
 class DepositDialog(FormDialog[EntrustedKey | None]):
     """An owner's key left for rectification work; the room fills in the owner on file."""
 

@@ -27,8 +27,9 @@ from desk.models import (
 )
 from desk.screens.base import DeskFooter, DeskScreen
 from desk.screens.entrusted_detail import ALLOWED, ENTRUSTED_BINDINGS, EntrustedActions
+from desk.screens.plain import PlainTable
 from desk.screens.repairs import short
-from desk.services import keys, keys_entrusted
+from desk.services import keys, keys_entrusted, roles
 from desk.services.residents import mask_name
 
 R = TypeVar("R")
@@ -42,6 +43,7 @@ COLUMNS = {
 ON_TAB = {
     "take_back": ("loans", "entrusted"),
     "edit": ("cabinet",),
+    "retire": ("cabinet",),
     **{action: ("entrusted",) for action in ("take_out", "work_done", "collect", "print_slip")},
 }
 OPEN_LIMIT = 500
@@ -64,6 +66,7 @@ class KeysScreen(EntrustedActions, DeskScreen):
         Binding("shift+tab", "prev_tab", "keys_ui.keys.prev_tab", id="keys_prev_tab", show=False),
         Binding("ctrl+n", "new", "keys.new", id="keys_new"),
         Binding("ctrl+e", "edit", "keys_ui.keys.edit", id="keys_edit"),
+        Binding("ctrl+x", "retire", "keys_ui.keys.retire", id="keys_retire"),
         *ENTRUSTED_BINDINGS,
         Binding("ctrl+u", "count", "keys_ui.keys.count", id="keys_count"),
         Binding(
@@ -91,7 +94,7 @@ class KeysScreen(EntrustedActions, DeskScreen):
         with TabbedContent(initial="loans"):
             for tab in TABS:
                 with TabPane(t(f"keys_ui.tab_{tab}"), id=tab):
-                    table: DataTable[str | Text] = DataTable(
+                    table: PlainTable = PlainTable(
                         cursor_type="row", zebra_stripes=True, id=f"{tab}-table"
                     )
                     yield table
@@ -260,6 +263,9 @@ class KeysScreen(EntrustedActions, DeskScreen):
         if self.tab == "entrusted" and action in ALLOWED:
             record = self.entrusted.get(self.selected_id("entrusted") or 0)
             return None if record is None or record.state not in ALLOWED[action] else True
+        if action == "retire":
+            key = self.keys.get(self.selected_id("cabinet") or 0)
+            return None if key is None or not key.active else True
         return True
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -300,6 +306,14 @@ class KeysScreen(EntrustedActions, DeskScreen):
 
         key = self.keys.get(self.selected_id("cabinet") or 0)
         self._then("cabinet", KeyEntryDialog(key), self.key_notice)
+
+    def action_retire(self) -> None:
+        from desk.screens.key_dialogs import RetireKeyDialog
+
+        key = self.keys.get(self.selected_id("cabinet") or 0)
+        if key is None or not key.active or self.refused(roles.KEY_RETIRE.require):
+            return
+        self._then("cabinet", RetireKeyDialog(key), self.retired_notice)
 
     def action_take_back(self) -> None:
         from desk.screens.key_dialogs import TakeBackDialog
@@ -360,6 +374,9 @@ class KeysScreen(EntrustedActions, DeskScreen):
 
     def key_notice(self, key: Key) -> str:
         return t("keys_ui.key_saved", tag=key.tag)
+
+    def retired_notice(self, key: Key) -> str:
+        return t("keys_ui.key_retired", tag=key.tag)
 
     def deposit_notice(self, record: EntrustedKey) -> str:
         return t("keys_ui.deposited", number=record.number)

@@ -21,6 +21,7 @@ from textual.widgets.option_list import Option
 from desk.i18n import t
 from desk.screens import records
 from desk.screens.base import DeskDialog, DeskFooter, DeskScreen
+from desk.screens.plain import PlainTable, plain
 from desk.services import lookup, saved_filters
 from desk.services.errors import DeskError
 from desk.services.lookup import Group, Results
@@ -95,7 +96,7 @@ class LookupScreen(DeskScreen):
         yield Header()
         yield Input(placeholder=t("lookup_ui.placeholder"), id="query")
         yield Static(t("lookup_ui.hint"), id="status")
-        table: DataTable[str | Text] = DataTable(cursor_type="row", zebra_stripes=True, id="hits")
+        table: PlainTable = PlainTable(cursor_type="row", zebra_stripes=True, id="hits")
         yield table
         yield DeskFooter()
 
@@ -144,7 +145,7 @@ class LookupScreen(DeskScreen):
         self._rooms = {
             f"{hit.register}:{hit.record_id}": hit.room for group in groups for hit in group.hits
         }
-        self.query_one("#status", Static).update(status)
+        self.query_one("#status", Static).update(plain(status))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         """Enter in the box: search now if the results are not in yet, then open the first."""
@@ -242,7 +243,7 @@ class FiltersDialog(DeskDialog[tuple[str, FilterSpec] | None]):
             mine = saved_filters.saved(ctx)
         for row in mine:
             label = f"{row.name}  ({t(f'filter_kind.{row.kind}')})"
-            choices.add_option(Option(label, id=f"saved:{row.id}"))
+            choices.add_option(Option(plain(label), id=f"saved:{row.id}"))
         for kind in FilterKind:
             choices.add_option(Option(t(f"filter_kind.{kind}"), id=f"kind:{kind}"))
 

@@ -19,7 +19,8 @@ from desk.screens.base import DeskFooter, RecordScreen
 from desk.screens.history import HistoryTable
 from desk.screens.pass_dialogs import GateAtDeskDialog, PassDialog, VoidDialog
 from desk.screens.passes import status_cell, stub_cell
-from desk.services import audit, operators, passes
+from desk.screens.plain import field_grid, plain
+from desk.services import audit, operators, passes, roles
 from desk.services.errors import DeskError
 
 
@@ -76,7 +77,7 @@ class PassDetailScreen(RecordScreen):
         now = self.desk.now()
         title = Text(t("passes_ui.detail_title", number=found.number) + "  ")
         title.append(status_cell(found, now))
-        self.query_one("#pass-title", Static).update(title)
+        self.query_one("#pass-title", Static).update(plain(title))
         self.query_one("#pass-fields", Static).update(self.fields_table(found, names))
         self.query_one("#pass-items", Static).update(self.items_table())
         self.query_one(HistoryTable).show(events, names, self.event_detail)
@@ -122,13 +123,7 @@ class PassDetailScreen(RecordScreen):
             received = names.get(found.stub_received_by or 0, "")
             stub.append(f"  {show(found.stub_returned_at)}  {received}", style="")
         rows.append((t("passes_ui.col_stub"), stub))
-        table = Table.grid(padding=(0, 2))
-        table.add_column(style="bold", no_wrap=True)
-        table.add_column(ratio=1)
-        for label, value in rows:
-            if value:
-                table.add_row(label, value)
-        return table
+        return field_grid((label, value) for label, value in rows if value)
 
     def items_table(self) -> Table:
         table = Table(box=None, padding=(0, 1), show_edge=False)
@@ -138,7 +133,9 @@ class PassDetailScreen(RecordScreen):
                 justify="right" if key != "description" and key != "remark" else "left",
             )
         for item in self.items:
-            table.add_row(str(item.line_no), item.description, str(item.quantity), item.remark)
+            table.add_row(
+                str(item.line_no), plain(item.description), str(item.quantity), plain(item.remark)
+            )
         return table
 
     def event_detail(self, event: AuditEvent) -> str:
@@ -193,7 +190,7 @@ class PassDetailScreen(RecordScreen):
             self._open(GateAtDeskDialog(self.found))
 
     def action_void(self) -> None:
-        if self.found is not None:
+        if self.found is not None and not self.refused(roles.PASS_VOID.require):
             self._open(VoidDialog(self.found))
 
     def action_stub(self) -> None:

@@ -26,7 +26,7 @@ class PassDialog(FormDialog[ReleasePass | None]):
 
 
 class VoidDialog(PassDialog):
-    """Only a supervisor may void; a clerk is told so when saving, with the reason kept."""
+    """Only a supervisor may void (a clerk is told so on pressing the key); the reason is kept."""
 
     title_key = "passes_ui.dialog.void"
 

@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Header, Input, Label, Static
 from desk.i18n import t
 from desk.screens.base import DeskFooter, DeskScreen
 from desk.screens.passes import status_cell, stub_cell
+from desk.screens.plain import PlainTable
 from desk.services import passes
 from desk.services.errors import DeskError
 from desk.services.passes import PassStatus, ReconRow, StubStatus
@@ -57,7 +58,7 @@ class ReconcileScreen(DeskScreen):
             yield Label(t("passes_ui.recon_scan"))
             yield Input(placeholder="FX-", id="recon-scan")
         yield Static(id="recon-counts")
-        table: DataTable[str | Text] = DataTable(cursor_type="row", zebra_stripes=True, id="recon")
+        table: PlainTable = PlainTable(cursor_type="row", zebra_stripes=True, id="recon")
         yield table
         yield DeskFooter()
 

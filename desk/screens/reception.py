@@ -15,6 +15,7 @@ from desk.forms.reception_form import ReceptionForm
 from desk.i18n import t
 from desk.models import ReceptionCategory, ReceptionEntry
 from desk.screens.base import DeskDialog, DeskFooter, DeskScreen
+from desk.screens.plain import PlainTable, plain
 from desk.services import reception
 from desk.services.board import start_of_day
 from desk.services.errors import DeskError
@@ -57,7 +58,7 @@ class ConfirmDialog(DeskDialog[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-box"):
-            yield Static(self.question, id="confirm-question")
+            yield Static(plain(self.question), id="confirm-question")
             yield Static(t("reception_ui.confirm_keys"), id="confirm-keys")
 
     def action_answer(self, yes: bool) -> None:
@@ -90,7 +91,7 @@ class ReceptionScreen(DeskScreen):
         with VerticalScroll(id="reception-form-box"):
             yield ReceptionForm(self.desk.lang, departments, id="reception-form")
         yield Static(t("reception_ui.today"), id="today-title", classes="title")
-        table: DataTable[str | Text] = DataTable(cursor_type="row", zebra_stripes=True, id="today")
+        table: PlainTable = PlainTable(cursor_type="row", zebra_stripes=True, id="today")
         yield table
         yield DeskFooter()
 

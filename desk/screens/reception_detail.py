@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Header, Input, Label, Static
 from desk.i18n import t
 from desk.models import AuditEvent, ReceptionEntry
 from desk.screens.base import DeskDialog, DeskFooter, RecordScreen
+from desk.screens.plain import PlainTable, field_grid, plain
 from desk.services import audit, operators, reception
 from desk.services.context import Ctx
 from desk.services.errors import DeskError
@@ -50,7 +51,7 @@ class ReasonDialog(DeskDialog[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="reason-box"):
-            yield Static(self.title_text, id="reason-title")
+            yield Static(plain(self.title_text), id="reason-title")
             yield Label(t(f"fields.{self.field}"))
             yield Input(placeholder=self.hint, max_length=2000, id="reason-text")
             yield Static("", id="reason-error")
@@ -67,7 +68,7 @@ class ReasonDialog(DeskDialog[bool]):
         text = self.query_one("#reason-text", Input).value
         outcome = self.attempt(lambda ctx: self.action(ctx, text))
         if isinstance(outcome, DeskError):
-            self.query_one("#reason-error", Static).update(outcome.message)
+            self.query_one("#reason-error", Static).update(plain(outcome.message))
             self.app.bell()
             return
         self.dismiss(True)
@@ -102,7 +103,7 @@ class ReceptionDetailScreen(RecordScreen):
         with VerticalScroll(id="entry-box"):
             yield Static("", id="entry")
         yield Static(t("reception_detail.history"), id="history-title", classes="title")
-        table: DataTable[str] = DataTable(cursor_type="row", zebra_stripes=True, id="history")
+        table: PlainTable = PlainTable(cursor_type="row", zebra_stripes=True, id="history")
         yield table
         yield DeskFooter()
 
@@ -140,7 +141,7 @@ class ReceptionDetailScreen(RecordScreen):
             linked = self.linked_text(ctx, entry)
         self.entry = entry
         self.query_one("#entry-title", Static).update(
-            t("reception_detail.title", number=entry.number)
+            plain(t("reception_detail.title", number=entry.number))
         )
         self.query_one("#entry", Static).update(self.fields_table(entry, linked))
         table = self.query_one("#history", DataTable)
@@ -177,9 +178,6 @@ class ReceptionDetailScreen(RecordScreen):
         return text.replace("\n", " ")[:60]
 
     def fields_table(self, entry: ReceptionEntry, linked: str) -> Table:
-        grid = Table.grid(padding=(0, 2))
-        grid.add_column(style="bold", no_wrap=True)
-        grid.add_column(overflow="fold")
         department = self.desk.settings.department(entry.department)
         owing = entry.state in reception.OWING
         overdue = owing and entry.reply_due_at is not None and entry.reply_due_at < self.desk.now()
@@ -204,9 +202,7 @@ class ReceptionDetailScreen(RecordScreen):
             (t("reception_detail.close_reason"), entry.close_reason),
             (t("reception_detail.linked"), linked),
         ]
-        for label, value in rows:
-            grid.add_row(label, value)
-        return grid
+        return field_grid(rows, fold=True)
 
     # --- keys -------------------------------------------------------------------------
 
@@ -228,9 +224,10 @@ class ReceptionDetailScreen(RecordScreen):
         )
 
     def action_close_entry(self) -> None:
-        if self.entry is None:
+        entry = self.entry
+        if entry is None or self.refused(lambda ctx: reception.check_close(ctx, entry)):
             return
-        number = self.entry.number
+        number = entry.number
         self.app.push_screen(
             ReasonDialog(
                 t("reception_detail.close_title", number=number),

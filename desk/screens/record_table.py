@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.text import Text
-from textual.widgets import DataTable
+from desk.screens.plain import PlainTable
 
 
-class RecordTable(DataTable[str | Text]):
+class RecordTable(PlainTable):
     """Rows keyed by record id; knows which record the cursor is on and can move to one."""
 
     def __init__(self, **kwargs: Any) -> None:

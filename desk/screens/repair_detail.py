@@ -20,8 +20,9 @@ from desk.models import AuditEvent, RepairOrder, RepairState
 from desk.screens.base import DeskFooter, RecordScreen
 from desk.screens.board import age_text
 from desk.screens.history import HistoryTable
+from desk.screens.plain import field_grid, plain
 from desk.screens.repairs import due_cell
-from desk.services import audit, repair
+from desk.services import audit, repair, roles
 from desk.services.errors import DeskError
 
 # Which states allow which lifecycle step (the service checks again; this only hides keys).
@@ -100,7 +101,7 @@ class RepairDetailScreen(RecordScreen):
         self.order = order
         state = t(f"repair_state.{order.state}")
         self.query_one("#detail-title", Static).update(
-            f"{t('repair_ui.detail_title', number=order.number)} — {state}"
+            plain(f"{t('repair_ui.detail_title', number=order.number)} — {state}")
         )
         self.query_one("#detail-fields", Static).update(self.fields_table(order, names))
         due = repair.due_at(order)
@@ -184,12 +185,7 @@ class RepairDetailScreen(RecordScreen):
             rows.append(("", t("repair_ui.reception_link", id=order.reception_id)))
         rows = [(label, value) for label, value in rows if value]
         self.shown_fields = rows
-        table = Table.grid(padding=(0, 2))
-        table.add_column(style="bold", no_wrap=True)
-        table.add_column(ratio=1)
-        for label, value in rows:
-            table.add_row(label, value)
-        return table
+        return field_grid(rows)
 
     def event_detail(self, event: AuditEvent) -> str:
         data: dict[str, Any] = audit.event_data(event)
@@ -265,7 +261,7 @@ class RepairDetailScreen(RecordScreen):
     def action_cancel_order(self) -> None:
         from desk.screens.repair_dialogs import CancelDialog
 
-        if order := self._current():
+        if (order := self._current()) and not self.refused(roles.REPAIR_CANCEL.require):
             self._open(CancelDialog(order))
 
     def action_refer_out(self) -> None:

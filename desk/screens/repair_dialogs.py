@@ -23,6 +23,7 @@ from desk.forms.fields import (
 from desk.i18n import t
 from desk.models import Complaint, RepairOrder
 from desk.screens.base import DeskDialog, DeskFooter
+from desk.screens.plain import plain
 from desk.services import callbacks, repair
 from desk.services.context import Ctx
 from desk.services.errors import DeskError
@@ -77,7 +78,7 @@ class FormDialog(DeskDialog[T]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog-box"):
-            yield Static(self.heading(), id="dialog-title")
+            yield Static(plain(self.heading()), id="dialog-title")
             with VerticalScroll(id="dialog-body"):
                 yield self.build_form()
             yield Static(t("repair_ui.dialog.hint"), id="dialog-hint")

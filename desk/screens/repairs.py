@@ -12,6 +12,7 @@ from textual.widgets import DataTable, Header, Static
 
 from desk.i18n import t
 from desk.models import OPEN_REPAIR_STATES, RepairOrder
+from desk.safe_text import printable
 from desk.screens.base import DeskFooter, DeskScreen
 from desk.screens.record_table import RecordTable
 from desk.services import repair
@@ -34,7 +35,7 @@ COLUMNS = (
 
 def short(text: str, width: int) -> str:
     """Cut text to `width` terminal cells (a Chinese character takes two)."""
-    shown = Text(text.replace("\n", " "))
+    shown = Text(printable(text, one_line=True))
     if shown.cell_len <= width:
         return shown.plain
     shown.truncate(width - 1)

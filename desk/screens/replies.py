@@ -10,10 +10,11 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Header, Static
 
 from desk.i18n import t
-from desk.models import ReplyState, Role, StandardReply
+from desk.models import ReplyState, StandardReply
 from desk.screens.base import DeskFooter, DeskScreen
+from desk.screens.plain import PlainTable, plain
 from desk.screens.repairs import short
-from desk.services import operators, replies
+from desk.services import operators, replies, roles
 from desk.services.errors import DeskError
 
 COLUMNS = ("topic", "keywords", "state", "drafted_by", "approved_by", "approved_at")
@@ -47,9 +48,7 @@ class StandardRepliesScreen(DeskScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="replies-title")
-        table: DataTable[str | Text] = DataTable(
-            cursor_type="row", zebra_stripes=True, id="replies"
-        )
+        table: PlainTable = PlainTable(cursor_type="row", zebra_stripes=True, id="replies")
         yield table
         yield Static(id="reply-body")
         yield DeskFooter()
@@ -115,7 +114,7 @@ class StandardRepliesScreen(DeskScreen):
 
     def show_body(self) -> None:
         reply = self.selected()
-        self.query_one("#reply-body", Static).update(reply.body if reply else "")
+        self.query_one("#reply-body", Static).update(plain(reply.body if reply else ""))
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         self.show_body()
@@ -162,6 +161,8 @@ class StandardRepliesScreen(DeskScreen):
         if reply is None or reply.id is None:
             return
         reply_id = reply.id
+        if self.refused(roles.REPLY_APPROVE.require):
+            return
         outcome = self.attempt(lambda ctx: replies.approve(ctx, reply_id))
         if isinstance(outcome, DeskError):
             self.notify(outcome.message, severity="error", timeout=8)
@@ -173,15 +174,8 @@ class StandardRepliesScreen(DeskScreen):
         from desk.screens.reply_dialogs import RetireDialog
 
         reply = self.selected()
-        if reply is None:
+        if reply is None or self.refused(roles.REPLY_RETIRE.require):
             return
-        # refuse a clerk before the reason is typed, with the same message the service gives
-        with self.reading() as ctx:
-            try:
-                operators.require_role(ctx, Role.supervisor, action=t("replies.action_retire"))
-            except DeskError as error:
-                self.notify(error.message, severity="error", timeout=8)
-                return
 
         def done(saved: StandardReply | None) -> None:
             if saved is not None:

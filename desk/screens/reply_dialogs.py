@@ -10,6 +10,7 @@ from textual.widgets import Static, TextArea
 from desk.forms.fields import DeskForm, FormField, TextField
 from desk.i18n import t
 from desk.models import ReplyState, StandardReply
+from desk.safe_text import printable
 from desk.screens.repair_dialogs import FormDialog
 from desk.services import replies
 from desk.services.errors import DeskError
@@ -38,7 +39,7 @@ class AreaField(FormField):
         return self.area.text
 
     def set_value(self, value: str) -> None:
-        self.area.load_text(value)
+        self.area.load_text(printable(value))
 
 
 class ReplyDialog(FormDialog[StandardReply | None]):

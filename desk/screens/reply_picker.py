@@ -12,7 +12,9 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from desk.i18n import t
+from desk.safe_text import printable
 from desk.screens.base import DeskDialog
+from desk.screens.plain import plain
 from desk.services import replies
 
 PICK_LIMIT = 20
@@ -24,7 +26,7 @@ OPTION_CELLS = 86
 def option_text(topic: str, body: str) -> str:
     """Topic and the start of the answer's first line, on one row of the list."""
     first = body.strip().splitlines()[0] if body.strip() else ""
-    shown = Text(f"{topic} — {first}")
+    shown = Text(printable(f"{topic} — {first}", one_line=True))
     if shown.cell_len > OPTION_CELLS:
         shown.truncate(OPTION_CELLS - 1)
         return shown.plain + "…"
@@ -87,7 +89,7 @@ class ReplyPickerDialog(DeskDialog[str | None]):
         options = self.options
         options.clear_options()
         options.add_options(
-            Option(option_text(reply.topic, reply.body), id=str(reply.id)) for reply in found
+            Option(plain(option_text(reply.topic, reply.body)), id=str(reply.id)) for reply in found
         )
         if found:
             options.highlighted = 0
@@ -96,7 +98,7 @@ class ReplyPickerDialog(DeskDialog[str | None]):
     def show_preview(self) -> None:
         chosen = self.chosen()
         text = chosen if chosen is not None else t("reply_picker.none")
-        self.query_one("#picker-preview", Static).update(text)
+        self.query_one("#picker-preview", Static).update(plain(text))
 
     def chosen(self) -> str | None:
         options = self.options

@@ -18,6 +18,7 @@ from desk.i18n import t
 from desk.printing.report import Section, Table, heading, sections
 from desk.printing.report_files import reports_folder, write_all
 from desk.screens.base import DeskFooter, DeskScreen
+from desk.screens.plain import plain
 from desk.services import stats, stats_period
 from desk.services.errors import DeskError
 from desk.services.stats import Report
@@ -44,7 +45,7 @@ def rich_table(table: Table) -> RichTable:
     if bar is not None:
         shown.add_column("", no_wrap=True)
     for row in table.rows:
-        cells: list[RenderableType] = [str(cell) for cell in row]
+        cells: list[RenderableType] = [plain(str(cell)) for cell in row]
         if bar is not None:
             cells.append(_bar(int(row[bar]), peak))
         shown.add_row(*cells)
@@ -124,7 +125,7 @@ class ReportScreen(DeskScreen):
     def _show(self, report: Report, views: list[Group]) -> None:
         self.report = report
         self.query_one("#report-heading", Static).update(
-            "    ".join(heading(report, self.desk.settings))
+            plain("    ".join(heading(report, self.desk.settings)))
         )
         self.query_one("#report-figures", Static).update(Group(*views))
 

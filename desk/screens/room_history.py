@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Header, Static
@@ -12,6 +11,7 @@ from textual.widgets import DataTable, Header, Static
 from desk.i18n import t
 from desk.screens.base import DeskFooter, DeskScreen
 from desk.screens.lookup import due_cell, open_record, selected_key
+from desk.screens.plain import PlainTable, plain
 from desk.services import lookup, room_history
 from desk.services.errors import DeskError
 from desk.services.room_history import RoomHistory
@@ -44,7 +44,7 @@ class RoomHistoryScreen(DeskScreen):
         yield Static(id="room-title")
         yield Static(id="residents")
         yield Static(id="timeline-title")
-        table: DataTable[str | Text] = DataTable(cursor_type="row", zebra_stripes=True, id="events")
+        table: PlainTable = PlainTable(cursor_type="row", zebra_stripes=True, id="events")
         yield table
         yield DeskFooter()
 
@@ -63,11 +63,13 @@ class RoomHistoryScreen(DeskScreen):
             with self.reading() as ctx:
                 self.found = room_history.history(ctx, self.room, show_phones=self.show_phones)
         except DeskError as error:
-            self.query_one("#room-title", Static).update(error.message)
+            self.query_one("#room-title", Static).update(plain(error.message))
             self.notify(error.message, severity="error")
             return
         found = self.found
-        self.query_one("#room-title", Static).update(t("lookup_ui.history.title", room=found.room))
+        self.query_one("#room-title", Static).update(
+            plain(t("lookup_ui.history.title", room=found.room))
+        )
         if found.residents:
             lines = [t("lookup_ui.history.residents")] + [
                 f"  {person.name}  {person.phone}  {t(f'resident_kind.{person.kind}')}"
@@ -75,7 +77,7 @@ class RoomHistoryScreen(DeskScreen):
             ]
         else:
             lines = [t("lookup_ui.history.no_residents")]
-        self.query_one("#residents", Static).update("\n".join(lines))
+        self.query_one("#residents", Static).update(plain("\n".join(lines)))
         self.query_one("#timeline-title", Static).update(
             t("lookup_ui.history.timeline", count=len(found.timeline))
         )

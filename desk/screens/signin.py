@@ -10,6 +10,7 @@ from textual.widgets import Input, Label, Select, Static
 from desk.i18n import t
 from desk.models import Operator
 from desk.screens.base import DeskFooter, DeskMixin, localise_bindings
+from desk.screens.plain import plain
 from desk.services import operators
 
 
@@ -36,7 +37,7 @@ class SignInScreen(DeskMixin, Screen[Operator | None]):
             yield Static(site.name if self.desk.lang == "zh_CN" else site.name_en, id="signin-site")
             yield Label(t("signin.operator"))
             yield Select(
-                [(f"{p.name}（{t(f'role_name.{p.role}')}）", p.name) for p in people],
+                [(plain(f"{p.name}（{t(f'role_name.{p.role}')}）"), p.name) for p in people],
                 prompt=t("signin.choose"),
                 id="operator",
             )
@@ -66,5 +67,5 @@ class SignInScreen(DeskMixin, Screen[Operator | None]):
             self.dismiss(outcome.operator)
             return
         reason = outcome.error if isinstance(outcome, operators.SignIn) else outcome
-        error.update(reason.message if reason else "")
+        error.update(plain(reason.message if reason else ""))
         self.app.bell()

@@ -17,7 +17,7 @@ from desk.models import (
     Severity,
     Validity,
 )
-from desk.services import audit, reception
+from desk.services import audit, reception, roles
 from desk.services.complaint_queries import (
     CLOSED_COMPLAINT_STATES,
     HANDLING_STATES,
@@ -34,7 +34,8 @@ from desk.services.context import Ctx
 from desk.services.errors import DeskError, NotFound
 from desk.services.numbering import next_number
 from desk.services.repair import CallbackResult
-from desk.services.residents import clean_phone, clean_text, normalise_room
+from desk.services.residents import clean_phone, clean_text, normalise_room, storable
+from desk.services.when import plausible
 
 __all__ = [
     "CLOSED_COMPLAINT_STATES",
@@ -52,6 +53,8 @@ __all__ = [
 
 REGISTER = "complaints"
 PREFIX = "TS"
+# verdicts that close a complaint without handling it (supervisor only)
+DISMISSALS = (Validity.invalid, Validity.out_of_scope)
 
 
 class ComplaintCreate(BaseModel):
@@ -78,6 +81,8 @@ def get(ctx: Ctx, complaint_id: int) -> Complaint:
 
 
 def by_number(ctx: Ctx, number: str) -> Complaint | None:
+    if not storable(number):
+        return None
     return ctx.session.exec(select(Complaint).where(Complaint.number == number)).first()
 
 
@@ -94,7 +99,7 @@ def _require_valid(complaint: Complaint) -> None:
 
 
 def _when(ctx: Ctx, moment: datetime | None, field: str) -> datetime:
-    moment = moment or ctx.now
+    moment = plausible(moment or ctx.now, field)
     if moment > ctx.now:
         raise DeskError("field.in_future", field=field)
     return moment
@@ -139,8 +144,11 @@ def register(ctx: Ctx, data: ComplaintCreate) -> Complaint:
     category = ctx.settings.complaint_category(data.category)
     if category is None:
         raise DeskError("complaint.unknown_category", field="category", value=data.category)
-    if data.resident_deadline_at is not None and data.resident_deadline_at <= received:
+    deadline = data.resident_deadline_at
+    if deadline is not None and plausible(deadline, "resident_deadline_at") <= received:
         raise DeskError("complaint.deadline_before_received", field="resident_deadline_at")
+    if data.reception_id is not None:
+        reception.get(ctx, data.reception_id)  # refused before anything refers to it
     owner = ctx.acting()
     complaint = Complaint(
         number=next_number(ctx, PREFIX),
@@ -183,7 +191,7 @@ def find_repeat(
 ) -> Complaint | None:
     """An open complaint from the same room about the same category (the newest), if any."""
     code = normalise_room(room)
-    if not code:
+    if not code or not storable(code):
         return None
     statement = select(Complaint).where(
         Complaint.room == code,
@@ -235,10 +243,16 @@ def judge(
     note: str,
     severity: Severity | None = None,
 ) -> Complaint:
-    """Valid (optionally re-graded), invalid (the standard answer given) or out of scope."""
+    """Valid (optionally re-graded), invalid (the standard answer given) or out of scope.
+
+    Invalid and out of scope close the complaint unhandled: a supervisor's verdict, whose note is
+    the reason kept in the history.
+    """
+    verdict = Validity(validity)
+    if verdict in DISMISSALS:
+        roles.COMPLAINT_DISMISS.require(ctx)
     complaint = get(ctx, complaint_id)
     _require(complaint, ComplaintState.registered, ComplaintState.judged, action="judge")
-    verdict = Validity(validity)
     if verdict == Validity.pending:
         raise DeskError("complaint.choose_validity", field="validity")
     required = verdict != Validity.valid
@@ -257,7 +271,8 @@ def judge(
         complaint.closed_at = ctx.now
         complaint.close_reason = complaint.validity_note
     ctx.session.add(complaint)
-    audit.record(ctx, REGISTER, complaint.id, "judged", data)
+    why = complaint.validity_note if verdict in DISMISSALS else ""
+    audit.record(ctx, REGISTER, complaint.id, "judged", data, reason=why)
     return complaint
 
 
@@ -383,7 +398,7 @@ def call_back(ctx: Ctx, complaint_id: int, result: CallbackResult) -> Complaint:
     _require(complaint, ComplaintState.resolved, action="callback")
     note = clean_text(result.note, 1000, field="note")
     if not result.reached:
-        if result.retry_at is None or result.retry_at <= ctx.now:
+        if result.retry_at is None or plausible(result.retry_at, "retry_at") <= ctx.now:
             raise DeskError("callback.retry_required", field="retry_at")
         complaint.callback_due_at = result.retry_at
         ctx.session.add(complaint)
@@ -422,7 +437,11 @@ def reopen(ctx: Ctx, complaint_id: int, reason: str) -> Complaint:
 
 
 def close(ctx: Ctx, complaint_id: int, reason: str) -> Complaint:
-    """Close after a callback (e.g. the office's final position after a dissatisfied one)."""
+    """Close after a callback (e.g. the office's final position after a dissatisfied one).
+
+    A satisfied callback closes a complaint by itself; closing one otherwise is a supervisor's.
+    """
+    roles.COMPLAINT_CLOSE.require(ctx)
     complaint = get(ctx, complaint_id)
     _require(complaint, *OPEN_COMPLAINT_STATES, action="close")
     if complaint.callback_at is None:

@@ -175,6 +175,11 @@ class _Timeline:
 
         return run
 
+    def by_supervisor(self, action: Action) -> Action:
+        """An action only a supervisor may take (a cancellation, a dismissal): done by 陈静."""
+        boss = self.ops["陈静"]
+        return lambda ctx: action(Ctx(ctx.session, boss, ctx.settings, ctx.now, self.calendar))
+
     def on_duty(self, moment: datetime) -> Operator:
         local = moment.astimezone(self.settings.tz)
         if time(8, 30) <= local.time() < time(17, 30):
@@ -400,7 +405,8 @@ def _plan_repair(
         return
     if state == "cancelled":
         reason = "住户已自行修好，取消报修"
-        line.at(at + timedelta(minutes=40), lambda ctx: repair.cancel(ctx, line.ids[key], reason))
+        cancel = line.by_supervisor(lambda ctx: repair.cancel(ctx, line.ids[key], reason))
+        line.at(at + timedelta(minutes=40), cancel)
         return
     if state == "referred_out":
         line.at(

@@ -185,7 +185,8 @@ def _plan_one(
         at = line.at(later, lambda c: complaint.call_back(c, ids[key], unhappy))
         if state == "closed_unhappy":
             reason = "已再次协调处理，住户保留意见，经主管同意结案"
-            line.at(at + timedelta(days=1), lambda c: complaint.close(c, ids[key], reason))
+            close = line.by_supervisor(lambda c: complaint.close(c, ids[key], reason))
+            line.at(at + timedelta(days=1), close)
         return
     note = rng.choice(("住户表示满意", "电话回访，住户满意", "上门回访，住户认可处理结果"))
     happy = CallbackResult(satisfied=True, note=note)
@@ -207,5 +208,5 @@ def _plan_verdict(
     at = line.at(received, line.keep(key, lambda c: complaint.register(c, data)))
     line.at(
         at + timedelta(minutes=rng.randint(5, 30)),
-        lambda c: complaint.judge(c, line.ids[key], verdict, answer),
+        line.by_supervisor(lambda c: complaint.judge(c, line.ids[key], verdict, answer)),
     )

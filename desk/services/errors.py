@@ -5,6 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from desk.i18n import t
+from desk.safe_text import printable
+
+# What a message must not carry over from the input it quotes: control characters (a terminal
+# obeys an escape sequence such as ESC [2J) and lone surrogates (no output encoding writes them).
+
+
+def _shown(value: Any) -> Any:
+    """A quoted value as a message may show it: unshowable characters as visible marks, the
+    same notation as everywhere else (desk.safe_text)."""
+    return printable(value, one_line=True) if isinstance(value, str) else value
 
 
 class DeskError(Exception):
@@ -14,7 +24,7 @@ class DeskError(Exception):
         super().__init__(key)
         self.key = key
         self.field = field
-        self.params = params
+        self.params = {name: _shown(value) for name, value in params.items()}
 
     @property
     def message(self) -> str:

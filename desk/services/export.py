@@ -36,6 +36,7 @@ from desk.models import (
     Resident,
     Unit,
 )
+from desk.safe_text import json_text, spreadsheet_cell
 from desk.services.audit import event_data
 from desk.services.context import Ctx
 from desk.services.errors import DeskError
@@ -216,7 +217,8 @@ def export(
 
 
 def to_json(data: dict[str, list[dict[str, Any]]]) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    """The exact data: control characters stay, written as JSON's \\u escapes (desk.safe_text)."""
+    return json_text(data, indent=2) + "\n"
 
 
 def _cell(value: Any) -> str:
@@ -230,7 +232,11 @@ def _cell(value: Any) -> str:
 
 
 def to_csv(register: str, rows: list[dict[str, Any]]) -> str:
-    """One register as CSV text; the events column holds the events as JSON."""
+    """One register as CSV text; the events column holds the events as JSON.
+
+    CSV is for spreadsheets: each cell is printable and never starts a formula
+    (desk.safe_text.spreadsheet_cell); the JSON export keeps the text exactly.
+    """
     header = columns(register) or (list(rows[0]) if rows else [])
     buffer = io.StringIO(newline="")
     if not header:
@@ -238,7 +244,7 @@ def to_csv(register: str, rows: list[dict[str, Any]]) -> str:
     writer = csv.writer(buffer)
     writer.writerow(header)
     for row in rows:
-        writer.writerow([_cell(row.get(name)) for name in header])
+        writer.writerow([spreadsheet_cell(_cell(row.get(name))) for name in header])
     return buffer.getvalue()
 
 

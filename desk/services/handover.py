@@ -20,7 +20,7 @@ from desk.models import AuditEvent, Handover, HandoverState, Operator
 from desk.services import audit, operators
 from desk.services.context import Ctx
 from desk.services.errors import DeskError, NotFound
-from desk.services.residents import clean_text
+from desk.services.residents import clean_text, storable
 from desk.services.shifts import bounds, current_shift
 from desk.services.summary import Check, Summary, counts, open_sections
 
@@ -284,7 +284,10 @@ def sign_off(ctx: Ctx, handover_id: int, pin: str) -> Handover:
 def _incoming(ctx: Ctx, handover: Handover, name: str, pin: str) -> Operator:
     if handover.state != HandoverState.signed_off:
         raise DeskError("handover_ui.error.not_signed_off")
-    found = ctx.session.exec(select(Operator).where(Operator.name == name.strip())).first()
+    typed = name.strip()
+    found = None
+    if storable(typed):
+        found = ctx.session.exec(select(Operator).where(Operator.name == typed)).first()
     if found is None:
         raise DeskError("handover_ui.error.unknown_incoming", field="incoming", name=name)
     incoming = _verify(found, pin)

@@ -14,10 +14,10 @@ from sqlalchemy import case, func
 from sqlmodel import col, select
 
 from desk.models import OPEN_LOAN_STATES, Key, KeyKind, KeyLoan
-from desk.services import audit
+from desk.services import audit, roles
 from desk.services.context import Ctx
 from desk.services.errors import DeskError, NotFound
-from desk.services.residents import clean_text, normalise_room
+from desk.services.residents import clean_text, normalise_room, storable
 
 if TYPE_CHECKING:
     from desk.services.keys_import import CabinetImport
@@ -71,6 +71,8 @@ def get_key(ctx: Ctx, key_id: int) -> Key:
 
 
 def by_tag(ctx: Ctx, tag: str) -> Key | None:
+    if not storable(tag):
+        return None
     return ctx.session.exec(select(Key).where(Key.tag == tag.strip().upper())).first()
 
 
@@ -80,7 +82,7 @@ def find_key(ctx: Ctx, ref: str | int, field: str = "key_ref") -> Key:
     if not text:
         raise DeskError("field.required", field=field)
     key = by_tag(ctx, text)
-    if key is None and text.isdigit():
+    if key is None and text.isascii() and text.isdigit() and len(text) <= 18:
         key = ctx.session.get(Key, int(text))
     if key is None:
         raise DeskError("key_error.no_such_key", field=field, value=text)
@@ -176,7 +178,9 @@ def update_key(
 
 
 def retire_key(ctx: Ctx, key_id: int, reason: str) -> Key:
-    """Take an entry out of the cabinet (kept on record); refused while any copy is out."""
+    """A supervisor takes an entry out of the cabinet (kept on record), saying why; refused
+    while any copy is out."""
+    roles.KEY_RETIRE.require(ctx)
     key = get_key(ctx, key_id)
     if not key.active:
         raise DeskError("key_error.already_retired", tag=key.tag)

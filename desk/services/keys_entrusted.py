@@ -19,11 +19,13 @@ from desk.services.context import Ctx
 from desk.services.errors import DeskError, NotFound
 from desk.services.keys_cabinet import cabinet, holdings
 from desk.services.numbering import next_number
-from desk.services.residents import clean_phone, clean_text, normalise_room
+from desk.services.residents import clean_phone, clean_text, normalise_room, storable
 
 REGISTER = "entrusted_keys"
 COUNTS = "key_counts"
 PREFIX = "WT"
+# The most keys one line of a count may find (what the count field takes: three digits).
+MAX_FOUND = 999
 
 
 class EntrustedCreate(BaseModel):
@@ -45,6 +47,8 @@ def get(ctx: Ctx, entrusted_id: int) -> EntrustedKey:
 
 
 def by_number(ctx: Ctx, number: str) -> EntrustedKey | None:
+    if not storable(number):
+        return None
     statement = select(EntrustedKey).where(EntrustedKey.number == number.strip().upper())
     return ctx.session.exec(statement).first()
 
@@ -261,6 +265,8 @@ def count(ctx: Ctx, found: dict[str, int], note: str = "") -> KeyCount:
             raise DeskError("key_error.count_unknown", value=ref)
         if number < 0:
             raise DeskError("key_error.count_negative", field="found")
+        if number > MAX_FOUND:
+            raise DeskError("key_error.count_too_large", field="found", max=MAX_FOUND)
     discrepancies = [
         {"ref": line.ref, "expected": line.expected, "found": typed.get(line.ref, 0)}
         for line in lines

@@ -17,7 +17,7 @@ from desk.services import keys_cabinet as keys
 from desk.services.context import Ctx
 from desk.services.errors import DeskError
 from desk.services.residents import clean_text, normalise_room
-from desk.services.residents_import import BadLine, decode
+from desk.services.residents_import import BadLine, decode, rows
 
 _HEADERS = {
     "tag": "tag",
@@ -87,7 +87,7 @@ def _check_line(number: int, cells: dict[str, str]) -> KeyLine:
     room = normalise_room(clean_text(cells.get("room", ""), 45, field="room"))
     kind = keys.parse_kind(cells.get("kind", ""), room)
     copies_text = cells.get("copies", "").strip() or "1"
-    if not copies_text.isdigit():
+    if not copies_text.isdecimal() or len(copies_text) > 3:  # not "²", not 5,000 digits
         raise DeskError("key_error.bad_copies", field="copies", max=keys.MAX_COPIES)
     copies = int(copies_text)
     if not 1 <= copies <= keys.MAX_COPIES:
@@ -100,13 +100,14 @@ def _check_line(number: int, cells: dict[str, str]) -> KeyLine:
 def check(text: str) -> CabinetImport:
     """Read and validate the whole file without writing anything."""
     reader = csv.reader(io.StringIO(text, newline=""))
-    header = next(reader, None)
+    lines = rows(reader)
+    header = next(lines, None)
     if header is None or not any(cell.strip() for cell in header):
         raise DeskError("csv_import.empty")
     positions = _header_map(header)
     result = CabinetImport()
     seen: dict[str, int] = {}
-    for row in reader:
+    for row in lines:
         number = reader.line_num
         if not any(cell.strip() for cell in row):
             continue

@@ -13,10 +13,12 @@ from pydantic import BaseModel
 from sqlmodel import col, select
 
 from desk.models import Channel, NightLogEntry, NightLogState, RepairLocation
+from desk.models.base import literal_is
 from desk.services import audit
 from desk.services.context import Ctx
 from desk.services.errors import DeskError, NotFound
 from desk.services.residents import clean_phone, clean_text, normalise_room
+from desk.services.when import plausible
 
 if TYPE_CHECKING:
     from desk.services.board import OpenItem
@@ -50,7 +52,7 @@ def get(ctx: Ctx, entry_id: int) -> NightLogEntry:
 
 def log(ctx: Ctx, data: NightLogCreate) -> NightLogEntry:
     """Write one night entry: handled at night (what was done) or left for the morning."""
-    logged = data.logged_at or ctx.now
+    logged = plausible(data.logged_at or ctx.now, "logged_at")
     if logged > ctx.now:
         raise DeskError("field.in_future", field="logged_at")
     action = clean_text(data.action_taken, 2000, field="action_taken")
@@ -165,7 +167,7 @@ def left_for_morning(ctx: Ctx, limit: int = 200) -> list[NightLogEntry]:
     """Entries still to be transferred or closed, oldest first."""
     statement = (
         select(NightLogEntry)
-        .where(NightLogEntry.state == NightLogState.left_for_morning)
+        .where(literal_is(col(NightLogEntry.state), NightLogState.left_for_morning))
         .order_by(col(NightLogEntry.logged_at), col(NightLogEntry.id))
         .limit(limit)
     )

@@ -16,6 +16,7 @@ from desk.models import Operator, Role
 from desk.services import audit
 from desk.services.context import Ctx
 from desk.services.errors import DeskError, Forbidden
+from desk.services.residents import clean_text, storable
 
 _N, _R, _P = 2**14, 8, 1
 _PIN = re.compile(r"^\d{4,8}$")
@@ -33,7 +34,7 @@ def check_pin(pin: str, stored: str) -> bool:
         scheme, n, r, p, salt, digest = stored.split("$")
     except ValueError:
         return False
-    if scheme != "scrypt":
+    if scheme != "scrypt" or not storable(pin):
         return False
     candidate = hashlib.scrypt(
         pin.encode(), salt=base64.b64decode(salt), n=int(n), r=int(r), p=int(p), dklen=32
@@ -45,6 +46,7 @@ def add_operator(ctx: Ctx, name: str, role: Role | str, pin: str) -> Operator:
     name = name.strip()
     if not name or len(name) > 40:
         raise DeskError("operator.bad_name", field="name")
+    name = clean_text(name, 40, field="name")
     try:
         role = Role(role)
     except ValueError as exc:
@@ -75,7 +77,10 @@ class SignIn:
 
 def sign_in(ctx: Ctx, name: str, pin: str) -> SignIn:
     """Check a PIN. Failures are counted and committed; too many lock the operator for a while."""
-    operator = ctx.session.exec(select(Operator).where(Operator.name == name.strip())).first()
+    typed = name.strip()
+    operator = None
+    if storable(typed):
+        operator = ctx.session.exec(select(Operator).where(Operator.name == typed)).first()
     if operator is None or not operator.active:
         return SignIn(None, DeskError("signin.unknown", name=name))
     rules = ctx.settings.signin
@@ -100,9 +105,15 @@ def sign_in(ctx: Ctx, name: str, pin: str) -> SignIn:
     return SignIn(operator)
 
 
-def require_role(ctx: Ctx, *roles: Role, action: str) -> None:
-    """Refuse, with a reason, an action the signed-in operator's role does not allow."""
+def require_role(ctx: Ctx, *roles: Role, action: str, because: str = "") -> None:
+    """Refuse, with a reason, an action the signed-in operator's role does not allow.
+
+    `action` and `because` are already in the current language ("void a release pass", "…");
+    desk.services.roles keeps the table of such actions.
+    """
     if ctx.operator is None or ctx.operator.role not in roles:
+        if because:
+            raise Forbidden("role.denied_because", action=action, because=because)
         raise Forbidden("role.denied", action=action)
 
 

@@ -9,9 +9,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from desk.i18n import t
-from desk.models import GateResult, IdType, PassItem, PassState, Relationship, ReleasePass, Role
-from desk.services import audit, operators
+from desk.models import GateResult, IdType, PassItem, PassState, Relationship, ReleasePass
+from desk.services import audit, roles
 from desk.services.context import Ctx
 from desk.services.errors import DeskError
 from desk.services.numbering import next_number
@@ -39,6 +38,7 @@ from desk.services.pass_queries import (
     used_without_gate_check,
 )
 from desk.services.residents import clean_phone, clean_text, find_unit
+from desk.services.when import plausible
 
 __all__ = [
     "CHECKED_STATES",
@@ -157,7 +157,7 @@ def issue(ctx: Ctx, data: PassCreate) -> ReleasePass:
         )
         if data.owner_confirmed is not True:
             raise DeskError("pass_error.owner_not_confirmed", field="owner_confirmed")
-        confirmed_at = data.owner_confirmed_at or ctx.now
+        confirmed_at = plausible(data.owner_confirmed_at or ctx.now, "owner_confirmed_at")
         if confirmed_at > ctx.now:
             raise DeskError("field.in_future", field="owner_confirmed_at")
         confirmed = True
@@ -166,7 +166,8 @@ def issue(ctx: Ctx, data: PassCreate) -> ReleasePass:
         if owners and confirmed_by not in {o.name for o in owners}:
             notes["confirmed_by_not_owner_on_file"] = True
     items = _items(data.items)
-    plate = clean_text(data.vehicle_plate, 20, field="vehicle_plate").upper().replace(" ", "")
+    # upper-cased before the length check: "ß".upper() is "SS"
+    plate = clean_text(data.vehicle_plate.upper().replace(" ", ""), 20, field="vehicle_plate")
     issued = ReleasePass(
         number=next_number(ctx, PREFIX),
         room=unit.code,
@@ -209,7 +210,7 @@ def issue(ctx: Ctx, data: PassCreate) -> ReleasePass:
 
 def void(ctx: Ctx, pass_id: int, reason: str) -> ReleasePass:
     """A supervisor withdraws a pass not yet used at the gate."""
-    operators.require_role(ctx, Role.supervisor, action=t("passes_ui.action_void"))
+    roles.PASS_VOID.require(ctx)
     found = get(ctx, pass_id)
     if found.state != PassState.issued:
         raise DeskError("pass_error.cannot_void", number=found.number)

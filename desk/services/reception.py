@@ -8,13 +8,16 @@ from pydantic import BaseModel
 from sqlmodel import col, select
 
 from desk.models import Channel, ReceptionCategory, ReceptionEntry, ReceptionState
-from desk.services import audit
+from desk.models.base import literal_in
+from desk.models.reception import OWING_STATES
+from desk.services import audit, roles
 from desk.services.context import Ctx
 from desk.services.errors import DeskError, NotFound
 from desk.services.residents import clean_phone, clean_text, normalise_room
+from desk.services.when import plausible
 
 REGISTER = "reception"
-OWING = (ReceptionState.open, ReceptionState.referred)
+OWING = OWING_STATES
 
 
 class ReceptionCreate(BaseModel):
@@ -34,12 +37,13 @@ class ReceptionCreate(BaseModel):
 
 def log(ctx: Ctx, data: ReceptionCreate) -> ReceptionEntry:
     """Write a reception entry. A reply owed keeps it open (on the board) until answered."""
-    received = data.received_at or ctx.now
+    received = plausible(data.received_at or ctx.now, "received_at")
     if received > ctx.now:
         raise DeskError("reception.received_in_future", field="received_at")
     if data.department and ctx.settings.department(data.department) is None:
         raise DeskError("field.unknown_department", field="department", value=data.department)
     if data.reply_due_at is not None:
+        plausible(data.reply_due_at, "reply_due_at")
         if data.reply_due_at <= received:
             raise DeskError("reception.reply_in_past", field="reply_due_at")
         latest = ctx.due(received, ctx.settings.reception.max_reply)
@@ -96,10 +100,23 @@ def answer(ctx: Ctx, entry_id: int, reply: str) -> ReceptionEntry:
     return entry
 
 
+def owes_reply(entry: ReceptionEntry) -> bool:
+    """A reply was promised by a time and has not been recorded."""
+    return entry.state in OWING and entry.reply_due_at is not None
+
+
+def check_close(ctx: Ctx, entry: ReceptionEntry) -> None:
+    """Filing an entry is routine; closing one that still owes a reply is a supervisor's act."""
+    if owes_reply(entry):
+        roles.RECEPTION_CLOSE_OWING.require(ctx)
+
+
 def close(ctx: Ctx, entry_id: int, reason: str) -> ReceptionEntry:
+    """File an entry with a reason (who, when and why go into its history)."""
     entry = get(ctx, entry_id)
     if entry.state in (ReceptionState.closed, ReceptionState.voided):
         raise DeskError("record.already_closed", number=entry.number)
+    check_close(ctx, entry)
     entry.close_reason = clean_text(reason, 500, field="reason", required=True)
     entry.state = ReceptionState.closed
     ctx.session.add(entry)
@@ -127,7 +144,10 @@ def recent(ctx: Ctx, limit: int = 100, since: datetime | None = None) -> list[Re
 def owing_replies(ctx: Ctx, limit: int = 200) -> list[ReceptionEntry]:
     statement = (
         select(ReceptionEntry)
-        .where(col(ReceptionEntry.state).in_(OWING), col(ReceptionEntry.reply_due_at).is_not(None))
+        .where(
+            literal_in(col(ReceptionEntry.state), OWING),
+            col(ReceptionEntry.reply_due_at).is_not(None),
+        )
         .order_by(col(ReceptionEntry.reply_due_at))
         .limit(limit)
     )

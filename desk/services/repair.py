@@ -14,14 +14,18 @@ from desk.models import (
     RepairOrder,
     RepairState,
 )
-from desk.services import audit, reception
+from desk.models.base import literal_in, literal_is
+from desk.services import audit, reception, roles
 from desk.services.context import Ctx
 from desk.services.errors import DeskError, NotFound
 from desk.services.numbering import next_number
-from desk.services.residents import clean_phone, clean_text, normalise_room
+from desk.services.residents import clean_phone, clean_text, normalise_room, storable
+from desk.services.when import plausible
 
 REGISTER = "repairs"
 PREFIX = "WX"
+# The most a charge may be, in fen (1,000,000 yuan: what the money field reads, too).
+MAX_CHARGE_FEN = 100_000_000
 
 
 class RepairCreate(BaseModel):
@@ -64,6 +68,8 @@ def get(ctx: Ctx, order_id: int) -> RepairOrder:
 
 
 def by_number(ctx: Ctx, number: str) -> RepairOrder | None:
+    if not storable(number):
+        return None
     return ctx.session.exec(select(RepairOrder).where(RepairOrder.number == number)).first()
 
 
@@ -73,7 +79,7 @@ def _require(order: RepairOrder, *states: RepairState, action: str) -> None:
 
 
 def _when(ctx: Ctx, moment: datetime | None, field: str) -> datetime:
-    moment = moment or ctx.now
+    moment = plausible(moment or ctx.now, field)
     if moment > ctx.now:
         raise DeskError("field.in_future", field=field)
     return moment
@@ -87,6 +93,10 @@ def register(ctx: Ctx, data: RepairCreate) -> RepairOrder:
         raise DeskError("repair.unknown_category", field="category", value=data.category)
     if data.location == RepairLocation.unit and not data.room.strip():
         raise DeskError("repair.room_required", field="room")
+    if data.appointment_at is not None:
+        plausible(data.appointment_at, "appointment_at")
+    if data.reception_id is not None:
+        reception.get(ctx, data.reception_id)  # refused before anything refers to it
     order = RepairOrder(
         number=next_number(ctx, PREFIX),
         reported_at=reported,
@@ -121,6 +131,8 @@ def dispatch(ctx: Ctx, order_id: int, technician: str, at: datetime | None = Non
     _require(order, RepairState.registered, RepairState.dispatched, action="dispatch")
     order.technician = clean_text(technician, 60, field="technician", required=True)
     order.dispatched_at = _when(ctx, at, "dispatched_at")
+    if order.dispatched_at < order.reported_at:
+        raise DeskError("repair.before_reported", field="dispatched_at")
     order.state = RepairState.dispatched
     ctx.session.add(order)
     audit.record(
@@ -137,6 +149,8 @@ def arrive(ctx: Ctx, order_id: int, at: datetime | None = None) -> RepairOrder:
     order = get(ctx, order_id)
     _require(order, RepairState.dispatched, action="on_site")
     order.on_site_at = _when(ctx, at, "on_site_at")
+    if order.dispatched_at is not None and order.on_site_at < order.dispatched_at:
+        raise DeskError("repair.before_dispatched", field="on_site_at")
     order.state = RepairState.on_site
     ctx.session.add(order)
     audit.record(ctx, REGISTER, order.id, "on_site", {"at": order.on_site_at})
@@ -149,7 +163,16 @@ def complete(ctx: Ctx, order_id: int, data: RepairCompletion) -> RepairOrder:
     _require(order, RepairState.dispatched, RepairState.on_site, action="complete")
     if data.labour_fen < 0 or data.material_fen < 0:
         raise DeskError("field.negative_money", field="labour_fen")
+    for field, fen in (("labour_fen", data.labour_fen), ("material_fen", data.material_fen)):
+        if fen > MAX_CHARGE_FEN:
+            raise DeskError("repair.charge_too_large", field=field, max=MAX_CHARGE_FEN // 100)
     completed = _when(ctx, data.completed_at, "completed_at")
+    if order.state == RepairState.on_site and order.on_site_at and completed < order.on_site_at:
+        raise DeskError("repair.before_on_site", field="completed_at")
+    if order.dispatched_at is not None and completed < order.dispatched_at:
+        raise DeskError("repair.before_dispatched", field="completed_at")
+    if data.leak_test_at is not None:
+        plausible(data.leak_test_at, "leak_test_at")
     category = ctx.settings.repair_category(order.category)
     callback_spec = category.callback if category else "2d"
     start = completed
@@ -178,7 +201,7 @@ def call_back(ctx: Ctx, order_id: int, result: CallbackResult) -> RepairOrder:
     _require(order, RepairState.completed, action="callback")
     note = clean_text(result.note, 1000, field="note")
     if not result.reached:
-        if result.retry_at is None or result.retry_at <= ctx.now:
+        if result.retry_at is None or plausible(result.retry_at, "retry_at") <= ctx.now:
             raise DeskError("callback.retry_required", field="retry_at")
         order.callback_due_at = result.retry_at
         ctx.session.add(order)
@@ -208,6 +231,9 @@ def call_back(ctx: Ctx, order_id: int, result: CallbackResult) -> RepairOrder:
 
 
 def cancel(ctx: Ctx, order_id: int, reason: str) -> RepairOrder:
+    """A supervisor withdraws an order that should not stand (a duplicate, a mistaken entry, the
+    resident no longer wants it), saying why; not the property's to fix is `refer_out`."""
+    roles.REPAIR_CANCEL.require(ctx)
     order = get(ctx, order_id)
     _require(order, *OPEN_REPAIR_STATES, action="cancel")
     order.close_reason = clean_text(reason, 500, field="reason", required=True)
@@ -250,7 +276,7 @@ def recent(
 def open_orders(ctx: Ctx, limit: int = 500) -> list[RepairOrder]:
     statement = (
         select(RepairOrder)
-        .where(col(RepairOrder.state).in_(OPEN_REPAIR_STATES))
+        .where(literal_in(col(RepairOrder.state), OPEN_REPAIR_STATES))
         .order_by(col(RepairOrder.reported_at))
         .limit(limit)
     )
@@ -286,7 +312,7 @@ def awaiting_callback(ctx: Ctx, limit: int = 200) -> list[RepairOrder]:
     """Completed orders waiting for their callback, soonest due first."""
     statement = (
         select(RepairOrder)
-        .where(RepairOrder.state == RepairState.completed)
+        .where(literal_is(col(RepairOrder.state), RepairState.completed))
         .order_by(col(RepairOrder.callback_due_at), col(RepairOrder.id))
         .limit(limit)
     )

@@ -7,8 +7,8 @@ import re
 from sqlmodel import col, select
 
 from desk.i18n import t
-from desk.models import ReplyState, Role, StandardReply
-from desk.services import audit, operators
+from desk.models import ReplyState, StandardReply
+from desk.services import audit, roles
 from desk.services.context import Ctx
 from desk.services.errors import DeskError, NotFound
 from desk.services.residents import clean_text
@@ -96,7 +96,7 @@ def revise(ctx: Ctx, reply_id: int, topic: str, keywords: str, body: str) -> Sta
 
 def approve(ctx: Ctx, reply_id: int) -> StandardReply:
     """A supervisor approves a draft; from then on the desk offers it."""
-    operators.require_role(ctx, Role.supervisor, action=t("replies.action_approve"))
+    roles.REPLY_APPROVE.require(ctx)
     reply = get(ctx, reply_id)
     _require(reply, ReplyState.draft)
     reply.state = ReplyState.approved
@@ -109,7 +109,7 @@ def approve(ctx: Ctx, reply_id: int) -> StandardReply:
 
 def retire(ctx: Ctx, reply_id: int, reason: str) -> StandardReply:
     """A supervisor withdraws an answer that no longer holds (a draft may be rejected this way)."""
-    operators.require_role(ctx, Role.supervisor, action=t("replies.action_retire"))
+    roles.REPLY_RETIRE.require(ctx)
     reply = get(ctx, reply_id)
     _require(reply, ReplyState.draft, ReplyState.approved)
     why = clean_text(reason, 500, field="reason", required=True)

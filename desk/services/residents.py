@@ -19,6 +19,8 @@ _ROOM = re.compile(
 )
 _PHONE = re.compile(r"^\+?[0-9][0-9 \-]{5,19}$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# Lone surrogates: a Python str may hold them, no database encoding can store them.
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,14 @@ def clean_text(value: str, max_length: int, *, field: str, required: bool = Fals
         raise DeskError("field.too_long", field=field, max=max_length)
     if _CONTROL.search(value.replace("\n", "")):
         raise DeskError("field.control_chars", field=field)
+    if not storable(value):
+        raise DeskError("field.bad_characters", field=field)
     return value
+
+
+def storable(value: str) -> bool:
+    """Whether the database can store (or look up) `value`: no lone surrogates."""
+    return not _SURROGATE.search(value)
 
 
 def clean_phone(value: str, *, field: str = "phone", required: bool = False) -> str:

@@ -10,7 +10,9 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlmodel import select
 
@@ -51,6 +53,8 @@ _KINDS = {
     "租客": ResidentKind.tenant,
 }
 _BUILDING_SUFFIX = re.compile(r"\s*(?:栋|幢|座|号楼|號樓|棟)$")
+# a building as a room code can name it (see residents.parse_room)
+_BUILDING = re.compile(r"[0-9A-Z]{1,6}")
 
 
 @dataclass(frozen=True)
@@ -95,6 +99,18 @@ def decode(data: bytes) -> str:
         raise DeskError("csv_import.unreadable") from exc
 
 
+def rows(reader: Any) -> Iterator[list[str]]:
+    """The rows of a csv reader; a line the csv module cannot read refuses the whole file."""
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:  # e.g. a cell over the csv module's 128 KiB limit
+            raise DeskError("csv_import.bad_csv", line=reader.line_num) from exc
+        yield row
+
+
 def _header_map(header: list[str]) -> dict[str, int]:
     positions: dict[str, int] = {}
     for index, title in enumerate(header):
@@ -110,6 +126,8 @@ def _header_map(header: list[str]) -> dict[str, int]:
 def _check_line(ctx: Ctx, number: int, cells: dict[str, str]) -> ResidentLine:
     """Validate one line; raise DeskError with the first reason it is bad."""
     building = _BUILDING_SUFFIX.sub("", cells.get("building", "").strip()).upper()
+    if building and not _BUILDING.fullmatch(building):
+        raise DeskError("csv_import.bad_building", value=building)
     room_text = cells.get("room", "").strip()
     if not room_text:
         raise DeskError("field.required", field="room")
@@ -141,13 +159,14 @@ def _check_line(ctx: Ctx, number: int, cells: dict[str, str]) -> ResidentLine:
 def check(ctx: Ctx, text: str) -> ImportResult:
     """Read and validate the whole file without writing anything."""
     reader = csv.reader(io.StringIO(text, newline=""))
-    header = next(reader, None)
+    lines = rows(reader)
+    header = next(lines, None)
     if header is None or not any(cell.strip() for cell in header):
         raise DeskError("csv_import.empty")
     positions = _header_map(header)
     result = ImportResult()
     seen: dict[tuple[str, str, str], int] = {}
-    for row in reader:
+    for row in lines:
         number = reader.line_num
         if not any(cell.strip() for cell in row):
             continue
