@@ -9,7 +9,7 @@ from textual.widgets import DataTable, Input, Select, Static
 from desk.app import make_app
 from desk.db import Database
 from desk.models import Operator
-from desk.screens.board import BoardScreen
+from desk.screens.board import FIRST_ROWS, BoardScreen
 from desk.screens.signin import SignInScreen
 from desk.services import repair
 from desk.services.repair import RepairCreate
@@ -126,3 +126,22 @@ async def test_board_countdown_moves_with_the_clock(db: Database, clerk: Operato
         app.screen.refresh_board()  # what the board's 30-second timer does
         await pilot.pause()
         assert "to dispatch overdue 15 min" in str(table.get_row_at(0)[-1])
+
+
+async def test_a_long_board_lists_every_open_item_once(db: Database, clerk: Operator) -> None:
+    """The first screenful is drawn before the rest; a refresh meanwhile adds nothing twice."""
+    count = FIRST_ROWS + 25
+    with Desk(db, clerk).write() as ctx:
+        for n in range(count):
+            repair.register(ctx, RepairCreate(room="3-1202", description=f"灯不亮 {n}"))
+    app = make_app(db, lang="en", clock=lambda: NOW, operator=clerk)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, BoardScreen)
+        await pilot.press("ctrl+r")  # a second refresh straight away
+        await pilot.pause()
+        await pilot.pause()
+        table = app.screen.query_one("#open", DataTable)
+        assert table.row_count == count
+        keys = {row.value for row in table.rows}
+        assert len(keys) == count

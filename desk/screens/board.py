@@ -21,6 +21,8 @@ from desk.services.board import OpenItem
 REFRESH_SECONDS = 30
 # the summary column is clipped by display cells (a Chinese character takes two)
 SUMMARY_CELLS = 40
+# rows added before the first frame; more than a screen holds
+FIRST_ROWS = 60
 STATE_LABELS = {
     "repairs": "repair_state",
     "reception": "reception_state",
@@ -83,11 +85,20 @@ class BoardScreen(DeskScreen):
         table = self.query_one("#open", DataTable)
         for key in ("register", "number", "room", "summary", "state", "opened", "due"):
             table.add_column(t(f"board.col_{key}"), key=key)
+        self.refresh_board()
         self.set_interval(REFRESH_SECONDS, self.refresh_board)
 
+    # Textual resumes a screen more than once as it first comes up; the board is read on
+    # mount, and again only when the clerk comes back to it from another screen.
+    away = False
+
+    def on_screen_suspend(self) -> None:
+        self.away = True
+
     def on_screen_resume(self) -> None:
-        # also the first showing, right after on_mount: the board is read once at start
-        self.refresh_board()
+        if self.away:
+            self.away = False
+            self.refresh_board()
 
     def action_refresh(self) -> None:
         self.refresh_board()
@@ -121,23 +132,35 @@ class BoardScreen(DeskScreen):
             f"{t('registers.passes')} {counts.passes}"
         )
         table = self.query_one("#open", DataTable)
+        self.generation += 1
         with self.app.batch_update():
             table.clear()
-            for item in items:
-                table.add_row(
-                    t(f"registers.{item.register}"),
-                    item.number,
-                    item.room,
-                    clip(item.summary, SUMMARY_CELLS),
-                    t(f"{STATE_LABELS[item.register]}.{item.state}"),
-                    self.desk.show_time(item.opened_at),
-                    due_text(item, now),
-                    key=f"{item.register}:{item.record_id}",
-                )
+            self.add_items(items[:FIRST_ROWS], now, self.generation)
+        if len(items) > FIRST_ROWS:
+            # the first screenful (overdue first) is drawn now, the rest right after
+            self.call_after_refresh(self.add_items, items[FIRST_ROWS:], now, self.generation)
         if not items:
             self.query_one("#open-title", Static).update(t("board.nothing_open"))
         else:
             self.query_one("#open-title", Static).update(t("board.open_items"))
+
+    generation = 0  # a later refresh drops the rows an earlier one still had to add
+
+    def add_items(self, items: list[OpenItem], now: datetime, generation: int) -> None:
+        if generation != self.generation:
+            return
+        table = self.query_one("#open", DataTable)
+        for item in items:
+            table.add_row(
+                t(f"registers.{item.register}"),
+                item.number,
+                item.room,
+                clip(item.summary, SUMMARY_CELLS),
+                t(f"{STATE_LABELS[item.register]}.{item.state}"),
+                self.desk.show_time(item.opened_at),
+                due_text(item, now),
+                key=f"{item.register}:{item.record_id}",
+            )
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self.open_row(event.row_key.value)

@@ -103,10 +103,19 @@ class HandoverScreen(DeskScreen):
             return
         self.handover_id = opened.id
         self.fill_form(opened)
+        self.refresh_view()
+
+    # Textual resumes a screen more than once as it first comes up: the summary is built on
+    # mount, and again only when the clerk comes back from another screen.
+    away = False
+
+    def on_screen_suspend(self) -> None:
+        self.away = True
 
     def on_screen_resume(self) -> None:
-        # also the first showing, right after on_mount: the summary is built once
-        self.refresh_view()
+        if self.away:
+            self.away = False
+            self.refresh_view()
 
     # --- the form ------------------------------------------------------------------------
 
