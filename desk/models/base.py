@@ -72,6 +72,12 @@ def literal_is(column: Any, value: str) -> ColumnElement[bool]:
     return found
 
 
+def literal_is_not(column: Any, value: str) -> ColumnElement[bool]:
+    """`column != 'a'` with the value written into the SQL, matching `column != 'a'`."""
+    found: ColumnElement[bool] = column != literal_column(_quoted([value]))
+    return found
+
+
 def partial_index(name: str, *columns: str, where: str | TextClause) -> Index:
     """An index of the rows matching `where` only.
 

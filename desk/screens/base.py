@@ -91,6 +91,22 @@ class DeskScreen(DeskMixin, Screen[None]):
         super().__init__(*args, **kwargs)
         localise_bindings(self)
 
+    # A screen reads what it shows on mount. Textual also resumes a screen as it first comes
+    # up (a mode's screen twice), and each time the clerk comes back to it from another screen
+    # or a dialog: only a return after a suspend reads it again.
+    away = False
+
+    def reread(self) -> None:
+        """Read again what the screen shows (the clerk came back to it)."""
+
+    def on_screen_suspend(self) -> None:
+        self.away = True
+
+    def on_screen_resume(self) -> None:
+        if self.away:
+            self.away = False
+            self.reread()
+
 
 class RecordScreen(DeskScreen):
     """A record's own page (a repair order, a complaint…): its lifecycle actions are ctrl keys

@@ -88,17 +88,8 @@ class BoardScreen(DeskScreen):
         self.refresh_board()
         self.set_interval(REFRESH_SECONDS, self.refresh_board)
 
-    # Textual resumes a screen more than once as it first comes up; the board is read on
-    # mount, and again only when the clerk comes back to it from another screen.
-    away = False
-
-    def on_screen_suspend(self) -> None:
-        self.away = True
-
-    def on_screen_resume(self) -> None:
-        if self.away:
-            self.away = False
-            self.refresh_board()
+    def reread(self) -> None:
+        self.refresh_board()
 
     def action_refresh(self) -> None:
         self.refresh_board()

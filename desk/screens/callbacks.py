@@ -102,7 +102,7 @@ class CallbackQueueScreen(DeskScreen):
         self.table.focus()
         self.set_interval(REFRESH_SECONDS, self.refresh_queue)
 
-    def on_screen_resume(self) -> None:
+    def reread(self) -> None:
         self.refresh_queue()
 
     def action_refresh(self) -> None:

@@ -90,7 +90,7 @@ class ComplaintDetailScreen(RecordScreen):
     def on_mount(self) -> None:
         self.refresh_detail()
 
-    def on_screen_resume(self) -> None:
+    def reread(self) -> None:
         self.refresh_detail()
 
     # --- showing ----------------------------------------------------------------------

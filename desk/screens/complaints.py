@@ -80,7 +80,7 @@ class ComplaintsScreen(DeskScreen):
             table.add_column(t(f"complaint_ui.col_{key}"), key=key)
         self.refresh_complaints()
 
-    def on_screen_resume(self) -> None:
+    def reread(self) -> None:
         self.refresh_complaints()
 
     def action_refresh(self) -> None:

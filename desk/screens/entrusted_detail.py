@@ -179,7 +179,7 @@ class EntrustedDetailScreen(EntrustedActions, RecordScreen):
             history.add_column(t(f"keys_ui.col_{key}"), key=key)
         self.refresh_detail()
 
-    def on_screen_resume(self) -> None:
+    def reread(self) -> None:
         self.refresh_detail()
 
     def refresh_detail(self) -> None:

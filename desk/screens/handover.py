@@ -105,17 +105,8 @@ class HandoverScreen(DeskScreen):
         self.fill_form(opened)
         self.refresh_view()
 
-    # Textual resumes a screen more than once as it first comes up: the summary is built on
-    # mount, and again only when the clerk comes back from another screen.
-    away = False
-
-    def on_screen_suspend(self) -> None:
-        self.away = True
-
-    def on_screen_resume(self) -> None:
-        if self.away:
-            self.away = False
-            self.refresh_view()
+    def reread(self) -> None:
+        self.refresh_view()
 
     # --- the form ------------------------------------------------------------------------
 

@@ -110,7 +110,7 @@ class KeysScreen(EntrustedActions, DeskScreen):
         self.refresh_lists()
         self.table("loans").focus()
 
-    def on_screen_resume(self) -> None:
+    def reread(self) -> None:
         self.refresh_lists()
 
     def table(self, tab: str) -> DataTable[str | Text]:

@@ -94,7 +94,7 @@ class NightLogScreen(DeskScreen):
         self.refresh_entries()
         self.query_one("#morning", DataTable).focus()
 
-    def on_screen_resume(self) -> None:
+    def reread(self) -> None:
         self.refresh_entries()
 
     def action_refresh(self) -> None:

@@ -63,7 +63,7 @@ class PassDetailScreen(RecordScreen):
     def on_mount(self) -> None:
         self.refresh_detail()
 
-    def on_screen_resume(self) -> None:
+    def reread(self) -> None:
         self.refresh_detail()
 
     def refresh_detail(self) -> None:

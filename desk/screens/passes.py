@@ -65,7 +65,7 @@ class PassesScreen(DeskScreen):
             table.add_column(t(f"passes_ui.col_{key}"), key=key)
         self.refresh_passes()
 
-    def on_screen_resume(self) -> None:
+    def reread(self) -> None:
         self.refresh_passes()
 
     def action_refresh(self) -> None:

@@ -108,7 +108,7 @@ class ReceptionScreen(DeskScreen):
             self.table.add_column(t(f"reception_ui.col_{key}"), key=key)
         self.refresh_table()
 
-    def on_screen_resume(self) -> None:
+    def reread(self) -> None:
         self.refresh_table()
 
     # --- today's entries --------------------------------------------------------------

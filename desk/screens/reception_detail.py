@@ -113,7 +113,7 @@ class ReceptionDetailScreen(RecordScreen):
             table.add_column(t(f"reception_detail.col_{key}"), key=key)
         self.load()
 
-    def on_screen_resume(self) -> None:
+    def reread(self) -> None:
         self.load()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

@@ -87,7 +87,7 @@ class RepairDetailScreen(RecordScreen):
     def on_mount(self) -> None:
         self.refresh_detail()
 
-    def on_screen_resume(self) -> None:
+    def reread(self) -> None:
         self.refresh_detail()
 
     # --- showing ----------------------------------------------------------------------

@@ -82,7 +82,7 @@ class RepairsScreen(DeskScreen):
             table.add_column(t(f"repair_ui.col_{key}"), key=key)
         self.refresh_orders()
 
-    def on_screen_resume(self) -> None:
+    def reread(self) -> None:
         self.refresh_orders()
 
     def action_refresh(self) -> None:

@@ -63,7 +63,7 @@ class StandardRepliesScreen(DeskScreen):
         self.refresh_replies()
         self.table.focus()
 
-    def on_screen_resume(self) -> None:
+    def reread(self) -> None:
         self.refresh_replies()
 
     def action_refresh(self) -> None:

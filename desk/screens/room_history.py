@@ -55,7 +55,7 @@ class RoomHistoryScreen(DeskScreen):
         self.load()
         table.focus()
 
-    def on_screen_resume(self) -> None:
+    def reread(self) -> None:
         self.load()
 
     def load(self) -> None:

@@ -93,7 +93,7 @@ def set_site_day(ctx: Ctx, day: date, kind: DayKind | str, note: str = "") -> Ca
 
     roles.CALENDAR_EDIT.require(ctx)
     kind = DayKind(kind)
-    note = clean_text(note, 200, field="calendar_note")
+    note = clean_text(note, 200, field="day_note")
     row = ctx.session.get(CalendarDay, day)
     if row is None:
         row = CalendarDay(

@@ -119,12 +119,12 @@ def classify(query: str) -> tuple[str, ...]:
     return tuple(kinds)
 
 
-def number_of(ctx: Ctx, doc: Any, at: datetime) -> str:
+def number_of(ctx: Ctx, register: str, record_id: int, number: str, at: datetime) -> str:
     """The record number shown; a night-log entry is named by its night and id."""
-    if doc.number:
-        return str(doc.number)
-    if doc.register_name == "nightlog":
-        return f"YJ-{at.astimezone(ctx.tz):%Y%m%d}-{doc.record_id:03d}"
+    if number:
+        return number
+    if register == "nightlog":
+        return f"YJ-{at.astimezone(ctx.tz):%Y%m%d}-{record_id:03d}"
     return ""
 
 
@@ -150,8 +150,7 @@ def _hit(ctx: Ctx, doc: tuple[Any, ...]) -> Hit:
     _id, register, record_id, number, room, person, state, at_value, due, operator_id, body = doc
     at = utc(at_value)
     assert at is not None
-    if not number:
-        number = number_of(ctx, _Named(register, record_id), at)
+    number = number_of(ctx, register, record_id, number, at)
     # the start of the body is enough for a one-line summary (bodies run to 4000 characters)
     summary = " ".join(body[: SUMMARY_WIDTH * 2].split())[:SUMMARY_WIDTH]
     return Hit(
@@ -163,18 +162,9 @@ def _hit(ctx: Ctx, doc: tuple[Any, ...]) -> Hit:
         mask_name(person),
         summary,
         state,
-        None if due is None else utc(due),
+        utc(due),
         operator_id,
     )
-
-
-@dataclass(frozen=True)
-class _Named:
-    """What number_of reads of a document without a number of its own."""
-
-    register_name: str
-    record_id: int
-    number: str = ""
 
 
 def _per_register(ctx: Ctx, condition: Any, registers: list[str], limit: int) -> list[Any]:

@@ -8,11 +8,11 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, func, literal_column
+from sqlalchemy import and_, func
 from sqlmodel import col, select
 
 from desk.models import PassItem, PassState, ReleasePass, Resident, ResidentKind
-from desk.models.base import literal_is
+from desk.models.base import literal_is, literal_is_not
 from desk.services.context import Ctx
 from desk.services.errors import DeskError, NotFound
 from desk.services.residents import find_unit, residents_of
@@ -174,6 +174,7 @@ def listing(ctx: Ctx, limit: int = 500) -> list[ReleasePass]:
     still_valid = (
         select(ReleasePass)
         .where(ReleasePass.state == PassState.issued, col(ReleasePass.valid_until) >= ctx.now)
+        .order_by(col(ReleasePass.created_at).desc(), col(ReleasePass.id).desc())
         .limit(limit)
     )
     found = {p.id: p for p in ctx.session.exec(today_s)}
@@ -236,7 +237,7 @@ def used_without_gate_check(
             _in_period(ctx, start, end),
             col(ReleasePass.stub_returned_at).is_not(None),
             col(ReleasePass.gate_checked_at).is_(None),
-            col(ReleasePass.state) != literal_column("'voided'"),
+            literal_is_not(col(ReleasePass.state), PassState.voided),
         )
         .order_by(col(ReleasePass.created_at), col(ReleasePass.id))
         .limit(limit)

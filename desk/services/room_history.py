@@ -89,7 +89,7 @@ def history(
         Event(
             register=doc.register_name,
             record_id=doc.record_id,
-            number=number_of(ctx, doc, doc.at),
+            number=number_of(ctx, doc.register_name, doc.record_id, doc.number, doc.at),
             at=doc.at,
             person=mask_name(doc.person),
             summary=" ".join(doc.body.split()),
