@@ -15,7 +15,8 @@ from desk.models import Operator, RepairOrder, RepairState
 from desk.screens.repair_detail import RepairDetailScreen
 from desk.screens.repair_dialogs import CompleteDialog
 from desk.screens.repairs import RepairsScreen
-from desk.services import audit, repair
+from desk.services import audit, repair, roles
+from desk.services.errors import Forbidden
 from desk.services.repair import RepairCompletion, RepairCreate
 from tests.conftest import NOW, Desk
 
@@ -376,3 +377,20 @@ async def test_print_slip_writes_text_and_pdf_beside_the_database(
     number = _order(desk, order_id).number
     text = (db.path.parent / "printed" / f"{number}.txt").read_text(encoding="utf-8")
     assert number in text
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+async def test_the_refusal_to_a_clerk_reads_in_the_desks_language(
+    db: Database, clerk: Operator, desk: Desk, lang: str
+) -> None:
+    first = _seed(desk)
+    app = _app(db, clerk, lang=lang)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_detail(pilot, first)
+        await pilot.press("ctrl+x")
+        await pilot.pause()
+        with desk.read() as ctx, pytest.raises(Forbidden) as refused:
+            roles.REPAIR_CANCEL.require(ctx)  # the service's own words, in `lang`
+        assert refused.value.message in _messages(app)
+        assert roles.REPAIR_CANCEL.because in refused.value.message
+    assert _order(desk, first).state == RepairState.registered

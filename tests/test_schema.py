@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlmodel import SQLModel
@@ -34,3 +35,27 @@ def test_database_is_at_head_and_upgrading_again_changes_nothing(db: Database) -
     assert current_revision(db.engine) == HEAD
     upgrade(db.engine)
     assert current_revision(db.engine) == HEAD
+
+
+def test_partial_indexes_have_the_conditions_the_queries_repeat(db: Database) -> None:
+    """A partial index serves only a query repeating its condition word for word (the models'
+    `sqlite_where`, written by the queries with `literal_in` / `literal_is`); the migration that
+    made the index must have written the same condition."""
+    if not db.is_sqlite:
+        pytest.skip("SQLite keeps each index's CREATE statement")
+    declared = {
+        index.name: str(index.dialect_options["sqlite"]["where"])
+        for table in SQLModel.metadata.tables.values()
+        for index in table.indexes
+        if index.dialect_options["sqlite"]["where"] is not None
+    }
+    assert len(declared) >= 10
+    with db.engine.connect() as conn:
+        made = dict(
+            conn.exec_driver_sql(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql LIKE '% WHERE %'"
+            ).all()
+        )
+    assert set(made) == set(declared)
+    for name, condition in declared.items():
+        assert made[name].split(" WHERE ", 1)[1] == condition, name
