@@ -10,7 +10,8 @@ LINTED := desk tests $(wildcard bench)
 PYTEST_ARGS ?= -n 2
 # The service tests (no screens) run a second time on a real PostgreSQL server.
 POSTGRES_TESTS = $(wildcard tests/test_*_service.py) tests/test_operators.py \
-	tests/test_residents.py tests/test_deadlines.py tests/test_export.py
+	tests/test_residents.py tests/test_deadlines.py tests/test_export.py \
+	tests/test_roles.py $(wildcard tests/test_properties_*.py)
 
 .PHONY: run test lint venv system-deps lock clean-venv bench
 
