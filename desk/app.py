@@ -110,7 +110,7 @@ class DeskApp(App[None]):
         return Ctx(session, self.operator, self.settings, self.now())
 
     def show_time(self, moment: datetime | None, *, with_date: bool = True) -> str:
-        return fmt(moment, self.settings.tz, with_date=with_date)
+        return fmt(moment, self.settings.tz, with_date=with_date, now=self.now())
 
     def notify(
         self,

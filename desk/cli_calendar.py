@@ -107,7 +107,7 @@ def list_days(ctx: typer.Context) -> None:
         database.dispose()
     for row in rows:
         _say(f"{row.day.isoformat()}  {t(f'calendar.kind.{row.kind}')}  {row.note}")
-    this_year = datetime.now(UTC).year
+    this_year = datetime.now(options.settings.tz).year  # the site's year, not UTC's
     for year in (this_year, this_year + 1):
         if calendar.is_estimated(year):
             typer.echo(t("calendar.estimated", year=year))

@@ -23,13 +23,18 @@ def local(moment: datetime, tz: tzinfo) -> datetime:
     return moment.astimezone(tz)
 
 
-def fmt(moment: datetime | None, tz: tzinfo, *, with_date: bool = True) -> str:
-    """A time as the desk shows it: `11-23 14:05`, or `14:05`; the year only when not this one."""
+def fmt(
+    moment: datetime | None, tz: tzinfo, *, with_date: bool = True, now: datetime | None = None
+) -> str:
+    """A time as the desk shows it: `11-23 14:05`, or `14:05`; the year only when not this one.
+
+    "This one" is the year of `now` (the caller's clock; the system clock when not given).
+    """
     if moment is None:
         return ""
     shown = moment.astimezone(tz)
     if not with_date:
         return shown.strftime("%H:%M")
-    if shown.year != datetime.now(tz).year:
+    if shown.year != (now or system_clock()).astimezone(tz).year:
         return shown.strftime("%Y-%m-%d %H:%M")
     return shown.strftime("%m-%d %H:%M")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -275,3 +276,20 @@ def test_calendar_changes_need_a_supervisor_signed_in_with_a_pin(
         ("holiday", boss.id),
         ("cleared", boss.id),
     ]
+
+
+def test_calendar_list_names_the_site_years_estimates(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time_machine
+
+    from desk.services import calendar
+
+    # every year counts as an estimate, so the notes name exactly "this year" and the next
+    monkeypatch.setattr(calendar, "is_estimated", lambda year: True)
+    # 00:30 on New Year's Day at the site (Asia/Shanghai) is still 2026 in UTC
+    with time_machine.travel(datetime(2026, 12, 31, 16, 30, tzinfo=UTC), tick=False):
+        code, output = desk_cli(tmp_path / "cal.db", "calendar", "list")
+    assert code == 0, output
+    years = [line.split("'s ")[0] for line in output.splitlines() if "estimates" in line]
+    assert years == ["note: 2027", "note: 2028"], output

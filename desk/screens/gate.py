@@ -140,7 +140,7 @@ class GateScreen(Screen[None]):
         view.add_row(t("pass_slip.room"), plain(found.room, "bold"))
         view.add_row(t("pass_slip.applicant"), plain(found.applicant))
         view.add_row(t("pass_slip.plate"), plain(found.vehicle_plate or t("pass_slip.no_vehicle")))
-        view.add_row(t("pass_slip.valid_until"), fmt(found.valid_until, tz))
+        view.add_row(t("pass_slip.valid_until"), fmt(found.valid_until, tz, now=now))
         view.add_row(t("passes_ui.col_status"), t(f"pass_status.{status}"))
         goods = Table(box=None, padding=(0, 2), show_edge=False, header_style="bold")
         for key in ("line", "description", "quantity", "remark"):
