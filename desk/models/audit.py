@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import Index, Text
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from desk.models.base import when
+from desk.models.base import Record, when
 
 
-class AuditEvent(SQLModel, table=True):
+class AuditEvent(Record, table=True):
     __tablename__ = "audit_event"
     __table_args__ = (Index("ix_audit_event_record", "register_name", "record_id"),)
 
@@ -25,7 +25,7 @@ class AuditEvent(SQLModel, table=True):
     reason: str = Field(default="", max_length=500)
 
 
-class Counter(SQLModel, table=True):
+class Counter(Record, table=True):
     """Per-day sequence numbers for record numbers such as WX-20261123-007."""
 
     key: str = Field(primary_key=True, max_length=40)

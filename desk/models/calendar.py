@@ -6,9 +6,9 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import String
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from desk.models.base import text, when
+from desk.models.base import Record, text, when
 
 
 class DayKind(StrEnum):
@@ -16,7 +16,7 @@ class DayKind(StrEnum):
     workday = "workday"
 
 
-class CalendarDay(SQLModel, table=True):
+class CalendarDay(Record, table=True):
     __tablename__ = "calendar_day"
 
     day: date = Field(primary_key=True)

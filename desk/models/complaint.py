@@ -6,9 +6,9 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import Index, String
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from desk.models.base import in_sql, partial_index, text, when
+from desk.models.base import Record, in_sql, partial_index, text, when
 from desk.models.reception import Channel
 
 
@@ -44,7 +44,7 @@ OPEN_COMPLAINT_STATES = (
 )
 
 
-class Complaint(SQLModel, table=True):
+class Complaint(Record, table=True):
     __table_args__ = (
         Index("ix_complaint_state_received", "state", "received_at"),
         Index("ix_complaint_room_category", "room", "category"),

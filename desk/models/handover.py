@@ -6,9 +6,9 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import Index, String, Text
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from desk.models.base import text, when
+from desk.models.base import Record, text, when
 
 
 class HandoverState(StrEnum):
@@ -18,7 +18,7 @@ class HandoverState(StrEnum):
     refused = "refused"
 
 
-class Handover(SQLModel, table=True):
+class Handover(Record, table=True):
     """One shift handed from the outgoing operator to the incoming one.
 
     `checklist` is JSON: a list of {key, expected, counted, holder}. `summary` is the JSON of
@@ -49,7 +49,7 @@ class Handover(SQLModel, table=True):
     created_at: datetime = when(nullable=False)
 
 
-class HandoverPrint(SQLModel, table=True):
+class HandoverPrint(Record, table=True):
     """A printed (or written) copy of a handover's summary, archived beside the database."""
 
     __tablename__ = "handover_print"

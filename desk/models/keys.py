@@ -6,9 +6,9 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import Index, String
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from desk.models.base import in_sql, partial_index, text, when
+from desk.models.base import Record, in_sql, partial_index, text, when
 
 
 class KeyKind(StrEnum):
@@ -16,7 +16,7 @@ class KeyKind(StrEnum):
     facility = "facility"
 
 
-class Key(SQLModel, table=True):
+class Key(Record, table=True):
     """A key or key set in the cabinet, e.g. K-3-1202 or K-PUMP-B2."""
 
     id: int | None = Field(default=None, primary_key=True)
@@ -42,7 +42,7 @@ class LoanState(StrEnum):
 OPEN_LOAN_STATES = (LoanState.out, LoanState.partly_returned)
 
 
-class KeyLoan(SQLModel, table=True):
+class KeyLoan(Record, table=True):
     """Keys lent to a member of staff for work (钥匙借用登记)."""
 
     __tablename__ = "key_loan"
@@ -71,7 +71,7 @@ class KeyLoan(SQLModel, table=True):
     created_at: datetime = when(nullable=False)
 
 
-class KeyReturn(SQLModel, table=True):
+class KeyReturn(Record, table=True):
     """One hand-back of (some of) a loan's keys: who brought them, who took them in."""
 
     __tablename__ = "key_return"
@@ -92,7 +92,7 @@ class EntrustedState(StrEnum):
     collected = "collected"
 
 
-class EntrustedKey(SQLModel, table=True):
+class EntrustedKey(Record, table=True):
     """An owner's key left at the desk for rectification work, on a two-part slip (WT-…)."""
 
     __tablename__ = "entrusted_key"
@@ -118,7 +118,7 @@ class EntrustedKey(SQLModel, table=True):
     created_at: datetime = when(nullable=False)
 
 
-class EntrustedKeyUse(SQLModel, table=True):
+class EntrustedKeyUse(Record, table=True):
     """Each time staff take an entrusted key out for the work, and when it came back."""
 
     __tablename__ = "entrusted_key_use"
@@ -132,7 +132,7 @@ class EntrustedKeyUse(SQLModel, table=True):
     operator_id: int = Field(foreign_key="operator.id")
 
 
-class KeyCount(SQLModel, table=True):
+class KeyCount(Record, table=True):
     """A periodic count of the keys in custody; discrepancies are recorded as found."""
 
     __tablename__ = "key_count"

@@ -6,9 +6,9 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import Index, String
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from desk.models.base import partial_index, text, when
+from desk.models.base import Record, partial_index, text, when
 
 
 class NightLogState(StrEnum):
@@ -18,7 +18,7 @@ class NightLogState(StrEnum):
     closed = "closed"
 
 
-class NightLogEntry(SQLModel, table=True):
+class NightLogEntry(Record, table=True):
     """One night call or visit; what was left for the morning stays open until transferred."""
 
     __tablename__ = "night_log_entry"

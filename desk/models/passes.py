@@ -6,9 +6,9 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import Index, String
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from desk.models.base import partial_index, text, when
+from desk.models.base import Record, partial_index, text, when
 
 
 class Relationship(StrEnum):
@@ -38,7 +38,7 @@ class GateResult(StrEnum):
     refused = "refused"
 
 
-class ReleasePass(SQLModel, table=True):
+class ReleasePass(Record, table=True):
     __tablename__ = "release_pass"
     __table_args__ = (
         Index("ix_release_pass_state_valid", "state", "valid_until"),
@@ -84,7 +84,7 @@ class ReleasePass(SQLModel, table=True):
     created_at: datetime = when(nullable=False, index=True)
 
 
-class PassItem(SQLModel, table=True):
+class PassItem(Record, table=True):
     __tablename__ = "pass_item"
 
     id: int | None = Field(default=None, primary_key=True)

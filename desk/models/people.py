@@ -6,9 +6,9 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import String
-from sqlmodel import Field, SQLModel, UniqueConstraint
+from sqlmodel import Field, UniqueConstraint
 
-from desk.models.base import text, when
+from desk.models.base import Record, text, when
 
 
 class Role(StrEnum):
@@ -17,7 +17,7 @@ class Role(StrEnum):
     supervisor = "supervisor"
 
 
-class Operator(SQLModel, table=True):
+class Operator(Record, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=40, unique=True)
     role: Role = Field(sa_type=String(20))
@@ -33,7 +33,7 @@ class ResidentKind(StrEnum):
     tenant = "tenant"
 
 
-class Unit(SQLModel, table=True):
+class Unit(Record, table=True):
     __table_args__ = (UniqueConstraint("building", "room"),)
 
     id: int | None = Field(default=None, primary_key=True)
@@ -43,7 +43,7 @@ class Unit(SQLModel, table=True):
     created_at: datetime = when(nullable=False)
 
 
-class Resident(SQLModel, table=True):
+class Resident(Record, table=True):
     id: int | None = Field(default=None, primary_key=True)
     unit_id: int = Field(foreign_key="unit.id", index=True)
     name: str = text(60, index=True)

@@ -6,9 +6,9 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import Index, String
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from desk.models.base import in_sql, partial_index, text, when
+from desk.models.base import Record, in_sql, partial_index, text, when
 
 
 class Channel(StrEnum):
@@ -40,7 +40,7 @@ class ReceptionState(StrEnum):
 OWING_STATES = (ReceptionState.open, ReceptionState.referred)
 
 
-class ReceptionEntry(SQLModel, table=True):
+class ReceptionEntry(Record, table=True):
     __tablename__ = "reception_entry"
     __table_args__ = (
         Index("ix_reception_open_due", "state", "reply_due_at"),

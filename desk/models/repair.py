@@ -6,9 +6,9 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import Index, String
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from desk.models.base import in_sql, partial_index, text, when
+from desk.models.base import Record, in_sql, partial_index, text, when
 from desk.models.reception import Channel
 
 
@@ -35,7 +35,7 @@ OPEN_REPAIR_STATES = (
 )
 
 
-class RepairOrder(SQLModel, table=True):
+class RepairOrder(Record, table=True):
     __tablename__ = "repair_order"
     __table_args__ = (
         Index("ix_repair_state_reported", "state", "reported_at"),

@@ -6,9 +6,9 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import String
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from desk.models.base import text, when
+from desk.models.base import Record, text, when
 
 
 class ReplyState(StrEnum):
@@ -17,7 +17,7 @@ class ReplyState(StrEnum):
     retired = "retired"
 
 
-class StandardReply(SQLModel, table=True):
+class StandardReply(Record, table=True):
     __tablename__ = "standard_reply"
 
     id: int | None = Field(default=None, primary_key=True)

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import Index, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from desk.models.base import text, when
+from desk.models.base import Record, text, when
 
 
-class SearchDoc(SQLModel, table=True):
+class SearchDoc(Record, table=True):
     """What the quick lookup finds of one record; written by desk.services.search_index.
 
     On SQLite the words of `person` and `body` are also in the FTS5 table `search_fts`
@@ -47,7 +47,7 @@ class SearchDoc(SQLModel, table=True):
     operator_id: int | None = None
 
 
-class SavedFilter(SQLModel, table=True):
+class SavedFilter(Record, table=True):
     """A filter an operator keeps under a name: a predefined kind and its parameter."""
 
     __tablename__ = "saved_filter"

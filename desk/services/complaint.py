@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel
 from sqlmodel import col, select
 
 from desk.models import (
@@ -35,6 +34,7 @@ from desk.services.errors import DeskError, NotFound
 from desk.services.numbering import next_number
 from desk.services.repair import CallbackResult
 from desk.services.residents import clean_phone, clean_text, normalise_room, storable
+from desk.services.submission import Submission
 from desk.services.when import plausible
 
 __all__ = [
@@ -57,7 +57,7 @@ PREFIX = "TS"
 DISMISSALS = (Validity.invalid, Validity.out_of_scope)
 
 
-class ComplaintCreate(BaseModel):
+class ComplaintCreate(Submission):
     received_at: datetime | None = None
     channel: Channel = Channel.phone
     complainant: str = ""

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 from datetime import date, datetime, time, timedelta
 
-from pydantic import BaseModel
 from sqlmodel import col, select
 
 from desk.config import Shift
@@ -22,19 +21,20 @@ from desk.services.context import Ctx
 from desk.services.errors import DeskError, NotFound
 from desk.services.residents import clean_text, storable
 from desk.services.shifts import bounds, current_shift
+from desk.services.submission import Submission
 from desk.services.summary import Check, Summary, counts, open_sections
 
 REGISTER = "handover"
 EDITABLE = (HandoverState.open, HandoverState.refused)
 
 
-class CheckCount(BaseModel):
+class CheckCount(Submission):
     key: str
     counted: int | None = None
     holder: str = ""
 
 
-class HandoverUpdate(BaseModel):
+class HandoverUpdate(Submission):
     """What the outgoing operator fills in before signing off."""
 
     checks: list[CheckCount] = []

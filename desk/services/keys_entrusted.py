@@ -10,7 +10,6 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from pydantic import BaseModel
 from sqlmodel import col, select
 
 from desk.models import EntrustedKey, EntrustedKeyUse, EntrustedState, KeyCount
@@ -20,6 +19,7 @@ from desk.services.errors import DeskError, NotFound
 from desk.services.keys_cabinet import cabinet, holdings
 from desk.services.numbering import next_number
 from desk.services.residents import clean_phone, clean_text, normalise_room, storable
+from desk.services.submission import Submission
 
 REGISTER = "entrusted_keys"
 COUNTS = "key_counts"
@@ -28,7 +28,7 @@ PREFIX = "WT"
 MAX_FOUND = 999
 
 
-class EntrustedCreate(BaseModel):
+class EntrustedCreate(Submission):
     owner_name: str = ""
     room: str = ""
     phone: str = ""

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from pydantic import BaseModel
 from sqlmodel import col, select
 
 from desk.i18n import t
@@ -21,13 +20,14 @@ from desk.services.keys_cabinet import available, find_key
 from desk.services.numbering import next_number
 from desk.services.residents import clean_text, normalise_room
 from desk.services.shifts import bounds, current_shift
+from desk.services.submission import Submission
 from desk.services.when import plausible
 
 LOANS = "key_loans"
 PREFIX = "JY"
 
 
-class KeyLoanCreate(BaseModel):
+class KeyLoanCreate(Submission):
     key: str  # the key's tag, or its id as text
     borrower: str = ""
     department: str = ""

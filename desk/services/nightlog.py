@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from pydantic import BaseModel
 from sqlmodel import col, select
 
 from desk.models import Channel, NightLogEntry, NightLogState, RepairLocation
@@ -18,6 +17,7 @@ from desk.services import audit
 from desk.services.context import Ctx
 from desk.services.errors import DeskError, NotFound
 from desk.services.residents import clean_phone, clean_text, normalise_room
+from desk.services.submission import Submission
 from desk.services.when import plausible
 
 if TYPE_CHECKING:
@@ -29,7 +29,7 @@ REGISTER = "nightlog"
 TRANSFER_REGISTERS = ("repairs", "complaints")
 
 
-class NightLogCreate(BaseModel):
+class NightLogCreate(Submission):
     """What the night duty wrote down about one call or visit."""
 
     logged_at: datetime | None = None

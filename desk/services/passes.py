@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from desk.models import GateResult, IdType, PassItem, PassState, Relationship, ReleasePass
 from desk.services import audit, roles
@@ -38,6 +38,7 @@ from desk.services.pass_queries import (
     used_without_gate_check,
 )
 from desk.services.residents import clean_phone, clean_text, find_unit
+from desk.services.submission import Submission
 from desk.services.when import plausible
 
 __all__ = [
@@ -71,13 +72,13 @@ MAX_DAYS_AHEAD = 31
 _LAST4 = re.compile(r"^[0-9A-Z]{4}$")
 
 
-class PassItemIn(BaseModel):
+class PassItemIn(Submission):
     description: str = ""
     quantity: int = 1
     remark: str = ""
 
 
-class PassCreate(BaseModel):
+class PassCreate(Submission):
     room: str = ""
     applicant: str = ""
     relationship: Relationship = Relationship.owner

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel
 from sqlmodel import col, select
 
 from desk.models import Channel, ReceptionCategory, ReceptionEntry, ReceptionState
@@ -14,13 +13,14 @@ from desk.services import audit, roles
 from desk.services.context import Ctx
 from desk.services.errors import DeskError, NotFound
 from desk.services.residents import clean_phone, clean_text, normalise_room
+from desk.services.submission import Submission
 from desk.services.when import plausible
 
 REGISTER = "reception"
 OWING = OWING_STATES
 
 
-class ReceptionCreate(BaseModel):
+class ReceptionCreate(Submission):
     """What the clerk typed in the reception form."""
 
     received_at: datetime | None = None

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel
 from sqlmodel import col, select
 
 from desk.models import (
@@ -20,6 +19,7 @@ from desk.services.context import Ctx
 from desk.services.errors import DeskError, NotFound
 from desk.services.numbering import next_number
 from desk.services.residents import clean_phone, clean_text, normalise_room, storable
+from desk.services.submission import Submission
 from desk.services.when import plausible
 
 REGISTER = "repairs"
@@ -28,7 +28,7 @@ PREFIX = "WX"
 MAX_CHARGE_FEN = 100_000_000
 
 
-class RepairCreate(BaseModel):
+class RepairCreate(Submission):
     reported_at: datetime | None = None
     channel: Channel = Channel.phone
     resident_name: str = ""
@@ -43,7 +43,7 @@ class RepairCreate(BaseModel):
     reception_id: int | None = None
 
 
-class RepairCompletion(BaseModel):
+class RepairCompletion(Submission):
     completed_at: datetime | None = None
     work_done: str = ""
     labour_fen: int = 0
@@ -53,7 +53,7 @@ class RepairCompletion(BaseModel):
     leak_test_at: datetime | None = None
 
 
-class CallbackResult(BaseModel):
+class CallbackResult(Submission):
     reached: bool = True
     satisfied: bool | None = None
     note: str = ""
