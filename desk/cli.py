@@ -36,6 +36,7 @@ from desk.db import (
     sqlite_path,
 )
 from desk.i18n import current_language, normalise_language, resolve_language, set_language, t
+from desk.launch import resume_collector
 from desk.safe_text import printable
 from desk.services import export as exporting
 from desk.services import operators, residents_import
@@ -174,6 +175,7 @@ def _root(
         set_language(chosen)
     ctx.obj = _Options(db, settings)
     if ctx.invoked_subcommand is not None:
+        resume_collector()  # paused while the desk loaded (desk.launch); the TUI resumes later
         return
     with _guard():
         # Told now, not at the clerk's first save: a read-only file or folder saves nothing.

@@ -11,6 +11,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Header, Static
 
 from desk.i18n import t
+from desk.launch import resume_collector
 from desk.printing.text import clip
 from desk.screens.base import DeskFooter, DeskScreen
 from desk.screens.plain import PlainTable, plain
@@ -21,8 +22,8 @@ from desk.services.board import OpenItem
 REFRESH_SECONDS = 30
 # the summary column is clipped by display cells (a Chinese character takes two)
 SUMMARY_CELLS = 40
-# rows added before the first frame; more than a screen holds
-FIRST_ROWS = 60
+# rows added before the first frame: what the terminal can show (at least this many)
+FIRST_ROWS = 24
 STATE_LABELS = {
     "repairs": "repair_state",
     "reception": "reception_state",
@@ -87,6 +88,7 @@ class BoardScreen(DeskScreen):
             table.add_column(t(f"board.col_{key}"), key=key)
         self.refresh_board()
         self.set_interval(REFRESH_SECONDS, self.refresh_board)
+        self.call_after_refresh(resume_collector)
 
     def reread(self) -> None:
         self.refresh_board()
@@ -126,10 +128,11 @@ class BoardScreen(DeskScreen):
         self.generation += 1
         with self.app.batch_update():
             table.clear()
-            self.add_items(items[:FIRST_ROWS], now, self.generation)
-        if len(items) > FIRST_ROWS:
+            page = max(FIRST_ROWS, self.app.size.height)
+            self.add_items(items[:page], now, self.generation)
+        if len(items) > page:
             # the first screenful (overdue first) is drawn now, the rest right after
-            self.call_after_refresh(self.add_items, items[FIRST_ROWS:], now, self.generation)
+            self.call_after_refresh(self.add_items, items[page:], now, self.generation)
         if not items:
             self.query_one("#open-title", Static).update(t("board.nothing_open"))
         else:

@@ -8,6 +8,7 @@ from textual.screen import Screen
 from textual.widgets import Input, Label, Select, Static
 
 from desk.i18n import t
+from desk.launch import resume_collector
 from desk.models import Operator
 from desk.screens.base import DeskFooter, DeskMixin, localise_bindings
 from desk.screens.plain import plain
@@ -48,6 +49,7 @@ class SignInScreen(DeskMixin, Screen[Operator | None]):
 
     def on_mount(self) -> None:
         self.query_one("#operator", Select).focus()
+        self.call_after_refresh(resume_collector)  # paused while the desk loaded (desk.launch)
 
     def on_select_changed(self, event: Select.Changed) -> None:
         if event.value is not Select.NULL:
