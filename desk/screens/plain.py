@@ -8,6 +8,7 @@ with a MarkupError. Stored text therefore reaches widgets as `rich.text.Text` bu
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from rich.table import Table
 from rich.text import Text
@@ -64,6 +65,31 @@ class PlainTable(DataTable[Shown]):
         update_width: bool = False,
     ) -> None:
         super().update_cell(row_key, column_key, _cell(value), update_width=update_width)
+
+    def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
+        """Column widths of new rows, each cell's width being its length in terminal cells.
+
+        Every cell of a PlainTable is one line of Text (`_cell`), so its width needs no
+        measuring: DataTable asks Rich to measure each cell with fresh console options, a third
+        of the time a long board's first frame takes. Rows with a label or an automatic height
+        are left to DataTable, which also sets the table's size from the widths found here.
+        """
+        others: list[RowKey] = []
+        columns = self.ordered_columns
+        for row_key in new_rows:
+            row = self.rows.get(row_key)
+            cells: dict[ColumnKey, Any] | None = self._data.get(row_key)
+            if row is None or cells is None or row.label is not None or row.auto_height:
+                others.append(row_key)
+                continue
+            for column in columns:
+                cell = cells.get(column.key)
+                if isinstance(cell, Text):
+                    column.content_width = max(column.content_width, cell.cell_len)
+                elif cell is not None:
+                    others.append(row_key)
+                    break
+        super()._update_dimensions(others)
 
 
 def _cell(value: Shown) -> Text:
