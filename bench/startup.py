@@ -1,6 +1,8 @@
 """Child process of bench/run.py: start, reach the first frame, print the wall-clock time, exit.
 
-    python bench/startup.py floor            an empty Textual app importing textual, sqlmodel, typer
+    python bench/startup.py floor            an empty Textual app importing the libraries the desk
+                                             loads at start (textual and its widgets, sqlmodel and
+                                             SQLite's dialect, typer)
     python bench/startup.py board DB         the desk, signed in, on its board (counts shown)
     python bench/startup.py memory DB        the board, then every lookup and the shift summary;
                                              prints the peak RSS (resource.getrusage maxrss)
@@ -23,9 +25,11 @@ def _report(frame: float) -> None:
 
 
 def floor() -> None:
+    import sqlalchemy.dialects.sqlite  # noqa: F401
     import sqlmodel  # noqa: F401
     import typer  # noqa: F401
     from textual.app import App
+    from textual.widgets import DataTable, Footer, Header, Static  # noqa: F401
 
     app: App[None] = App()
 
@@ -39,6 +43,9 @@ def floor() -> None:
 
 
 def board(path: str, *, memory: bool = False) -> None:
+    from desk.launch import pause_collector
+
+    pause_collector()  # as the `desk` command does (desk.launch.main)
     from desk.app import make_app
     from desk.db import open_database
     from desk.models import Operator
