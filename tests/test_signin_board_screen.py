@@ -130,10 +130,10 @@ async def test_board_countdown_moves_with_the_clock(db: Database, clerk: Operato
 
 
 @pytest.mark.parametrize(("count", "height"), [(FIRST_ROWS + 25, 40), (100, 30)])
-async def test_a_long_board_lists_every_open_item_once(
+async def test_a_long_board_shows_a_screenful_then_the_rest_as_the_clerk_moves_down(
     db: Database, clerk: Operator, count: int, height: int
 ) -> None:
-    """The first screenful is drawn before the rest; a refresh meanwhile adds nothing twice."""
+    """Every open item is reached by moving down, each once; a refresh keeps the clerk's place."""
     with Desk(db, clerk).write() as ctx:
         numbers = {
             repair.register(ctx, RepairCreate(room="3-1202", description=f"灯不亮 {n}")).number
@@ -144,9 +144,34 @@ async def test_a_long_board_lists_every_open_item_once(
         await pilot.pause()
         assert isinstance(app.screen, BoardScreen)
         table = app.screen.query_one("#open", DataTable)
-        assert table.row_count >= height  # at least a screenful with the first frame
-        await pilot.press("ctrl+r")  # a second refresh straight away
-        await pilot.pause()
+        assert table.row_count == height  # one screenful with the first frame
+        title = str(app.screen.query_one("#open-title", Static).render())
+        assert f"Open: {count}," in title  # the whole count, though not all rows are drawn
+        for _ in range(count // 10):
+            await pilot.press("pagedown")
         await pilot.pause()
         assert table.row_count == count
         assert {str(table.get_row_at(i)[1]) for i in range(count)} == numbers
+        await pilot.press("up", "up")
+        before = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+        await pilot.press("ctrl+r")  # what the 30-second timer does
+        await pilot.pause()
+        assert table.row_count == count
+        assert table.coordinate_to_cell_key(table.cursor_coordinate).row_key == before
+
+
+async def test_scrolling_a_long_board_down_shows_the_rest(db: Database, clerk: Operator) -> None:
+    with Desk(db, clerk).write() as ctx:
+        for n in range(80):
+            repair.register(ctx, RepairCreate(room="3-1202", description=f"灯不亮 {n}"))
+    app = make_app(db, lang="zh_CN", clock=lambda: NOW, operator=clerk)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one("#open", DataTable)
+        assert table.row_count == 30
+        assert "待办 80 项" in str(app.screen.query_one("#open-title", Static).render())
+        for _ in range(10):
+            table.scroll_end(animate=False, immediate=True)  # the mouse wheel, held down
+            await pilot.pause()
+        assert table.row_count == 80
+        assert table.cursor_row == 0  # scrolling does not move the cursor

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -22,8 +22,11 @@ from desk.services.board import OpenItem
 REFRESH_SECONDS = 30
 # the summary column is clipped by display cells (a Chinese character takes two)
 SUMMARY_CELLS = 40
-# rows added before the first frame: what the terminal can show (at least this many)
+# A long board is shown a screenful at a time (what the terminal can show, at least FIRST_ROWS
+# rows): the next one is added when the cursor or the scrolling comes within NEAR_END rows of
+# the last row shown. The first frame and the 30-second refresh draw only what is on screen.
 FIRST_ROWS = 24
+NEAR_END = 3
 STATE_LABELS = {
     "repairs": "repair_state",
     "reception": "reception_state",
@@ -77,7 +80,7 @@ class BoardScreen(DeskScreen):
         yield Static(id="shift")
         yield Static(id="counts")
         yield Static(id="notice")
-        yield Static(t("board.open_items"), id="open-title", classes="title")
+        yield Static(id="open-title", classes="title")
         table: PlainTable = PlainTable(cursor_type="row", zebra_stripes=True, id="open")
         yield table
         yield DeskFooter()
@@ -87,6 +90,7 @@ class BoardScreen(DeskScreen):
         for key in ("register", "number", "room", "summary", "state", "opened", "due"):
             table.add_column(t(f"board.col_{key}"), key=key)
         self.refresh_board()
+        self.watch(table, "scroll_y", self.scrolled, init=False)
         self.set_interval(REFRESH_SECONDS, self.refresh_board)
         self.call_after_refresh(resume_collector)
 
@@ -125,25 +129,54 @@ class BoardScreen(DeskScreen):
             f"{t('registers.passes')} {counts.passes}"
         )
         table = self.query_one("#open", DataTable)
-        self.generation += 1
+        # as many rows as the clerk had scrolled to (a first screenful at least), the cursor
+        # kept on the record it was on
+        shown = max(self.page_size(), table.row_count)
+        kept = self.highlighted_key(table)
+        self.items, self.items_at = items, now
         with self.app.batch_update():
             table.clear()
-            page = max(FIRST_ROWS, self.app.size.height)
-            self.add_items(items[:page], now, self.generation)
-        if len(items) > page:
-            # the first screenful (overdue first) is drawn now, the rest right after
-            self.call_after_refresh(self.add_items, items[page:], now, self.generation)
-        if not items:
-            self.query_one("#open-title", Static).update(t("board.nothing_open"))
+            self.add_items(items[:shown])
+            if kept is not None and kept in table.rows:
+                table.move_cursor(row=table.get_row_index(kept), scroll=False)
+        title = self.query_one("#open-title", Static)
+        if items:
+            title.update(t("board.open_items", count=len(items)))
         else:
-            self.query_one("#open-title", Static).update(t("board.open_items"))
+            title.update(t("board.nothing_open"))
 
-    generation = 0  # a later refresh drops the rows an earlier one still had to add
+    items: list[OpenItem] = []
+    items_at: datetime | None = None  # the moment the items' due times were worked out at
 
-    def add_items(self, items: list[OpenItem], now: datetime, generation: int) -> None:
-        if generation != self.generation:
-            return
+    def page_size(self) -> int:
+        """Rows a screen can show: added before the first frame, then as the clerk moves on."""
+        return max(FIRST_ROWS, int(self.app.size.height))
+
+    @staticmethod
+    def highlighted_key(table: DataTable[Any]) -> str | None:
+        if not table.row_count:
+            return None
+        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+        return row_key.value
+
+    def show_more(self) -> None:
+        """The next screenful of a long board, when the clerk comes near the last row shown."""
         table = self.query_one("#open", DataTable)
+        if table.row_count < len(self.items) and self.items_at is not None:
+            self.add_items(self.items[table.row_count : table.row_count + self.page_size()])
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.cursor_row >= event.data_table.row_count - NEAR_END:
+            self.show_more()
+
+    def scrolled(self, _scroll_y: float) -> None:
+        table = self.query_one("#open", DataTable)
+        if table.scroll_y >= table.max_scroll_y - NEAR_END:
+            self.show_more()
+
+    def add_items(self, items: list[OpenItem]) -> None:
+        table = self.query_one("#open", DataTable)
+        now = self.items_at or self.desk.now()
         for item in items:
             table.add_row(
                 t(f"registers.{item.register}"),
