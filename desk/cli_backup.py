@@ -78,7 +78,8 @@ def restore_command(
             typer.echo(t("cli.backup.not_restored"), err=True)
             raise typer.Exit(1)
     with _guard():
-        safety = backups.restore(target, file)
+        # the safety copy is stamped in the site's time, as the backups are named
+        safety = backups.restore(target, file, now=datetime.now(options.settings.tz))
     typer.echo(t("cli.backup.restored", backup=file, path=target))
     if safety is not None:
         typer.echo(t("cli.backup.safety", path=safety))

@@ -5,10 +5,11 @@ from __future__ import annotations
 import sqlite3
 import stat
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import time_machine
 from sqlalchemy import create_engine
 from sqlmodel import select
 from typer.testing import CliRunner
@@ -248,9 +249,11 @@ def test_cli_restore_needs_yes_without_a_terminal(sqlite_db: Database, tmp_path:
     code, output = _cli(path, "restore", str(made))
     assert code == 2
     assert output.strip().splitlines() == ["error: no terminal to confirm on: add --yes to restore"]
-    code, output = _cli(path, "restore", str(made), "--yes")
+    # 17:30 UTC is already the next day at the site (Asia/Shanghai): the copy says so
+    with time_machine.travel(datetime(2026, 11, 23, 17, 30, tzinfo=UTC), tick=False):
+        code, output = _cli(path, "restore", str(made), "--yes")
     assert code == 0, output
-    assert "restored" in output and "before-restore" in output
+    assert "restored" in output and "before-restore-20261124-0130" in output
     assert _count(path) == 1
 
 
