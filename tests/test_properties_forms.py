@@ -64,16 +64,23 @@ class TypedMoney(MoneyField):
         return SimpleNamespace(value=self.typed)
 
 
+def _read_or_refused(field: TypedCount | TypedMoney) -> int | None:
+    """The field's value, or None once its refusal has been checked to be a clear message."""
+    try:
+        return field.value
+    except DeskError as error:
+        check_error(error)
+        return None
+
+
 @PROPERTY
 @given(typed=numbers)
 @example(typed="²")
 def test_a_count_reads_a_whole_number_or_refuses(typed: str) -> None:
     field = TypedCount("key_count")
     field.typed = typed
-    try:
-        value = field.value
-    except DeskError as error:
-        check_error(error)
+    value = _read_or_refused(field)
+    if value is None:
         return
     assert isinstance(value, int) and value >= 0
     assert value == (int(typed.strip()) if typed.strip() else 0)
@@ -84,9 +91,7 @@ def test_a_count_reads_a_whole_number_or_refuses(typed: str) -> None:
 def test_money_reads_whole_fen_or_refuses(typed: str) -> None:
     field = TypedMoney("labour_fen")
     field.typed = typed
-    try:
-        value = field.value
-    except DeskError as error:
-        check_error(error)
+    value = _read_or_refused(field)
+    if value is None:
         return
     assert isinstance(value, int) and 0 <= value <= 100_000_000

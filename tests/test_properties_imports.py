@@ -149,16 +149,20 @@ def test_importing_residents_where_any_building_goes(desk: Desk, text: str, skip
 encodings = st.sampled_from(["utf-8", "utf-8-sig", "gb18030", "utf-16", "latin-1"])
 
 
-@PROPERTY
-@given(
-    data=st.one_of(
+def _any_bytes(
+    header: st.SearchStrategy[list[str]], row: st.SearchStrategy[list[str]]
+) -> st.SearchStrategy[bytes]:
+    """Any bytes at all, or a CSV file of such rows in one of the encodings."""
+    return st.one_of(
         st.binary(max_size=200),
-        st.tuples(_files(resident_headers, resident_cells), encodings).map(
+        st.tuples(_files(header, row), encodings).map(
             lambda t: t[0].encode(t[1], errors="replace")
         ),
-    ),
-    skip_bad=st.booleans(),
-)
+    )
+
+
+@PROPERTY
+@given(data=_any_bytes(resident_headers, resident_cells), skip_bad=st.booleans())
 def test_importing_residents_from_any_bytes(desk: Desk, data: bytes, skip_bad: bool) -> None:
     before = snapshot(desk.db)
     result = attempt(desk, lambda ctx: residents_import.import_bytes(ctx, data, skip_bad=skip_bad))
@@ -234,15 +238,7 @@ def test_importing_the_key_cabinet_from_any_file(desk: Desk, text: str, skip_bad
 
 
 @PROPERTY
-@given(
-    data=st.one_of(
-        st.binary(max_size=200),
-        st.tuples(_files(key_headers, key_cells), encodings).map(
-            lambda t: t[0].encode(t[1], errors="replace")
-        ),
-    ),
-    skip_bad=st.booleans(),
-)
+@given(data=_any_bytes(key_headers, key_cells), skip_bad=st.booleans())
 def test_importing_the_key_cabinet_from_any_bytes(desk: Desk, data: bytes, skip_bad: bool) -> None:
     before = snapshot(desk.db)
     result = attempt(desk, lambda ctx: keys_import.import_cabinet(ctx, data, skip_bad=skip_bad))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -133,7 +134,7 @@ class BoardScreen(DeskScreen):
         # kept on the record it was on
         shown = max(self.page_size(), table.row_count)
         kept = self.highlighted_key(table)
-        self.items, self.items_at = items, now
+        self.items, self.items_at = tuple(items), now
         with self.app.batch_update():
             table.clear()
             self.add_items(items[:shown])
@@ -145,8 +146,8 @@ class BoardScreen(DeskScreen):
         else:
             title.update(t("board.nothing_open"))
 
-    items: list[OpenItem] = []
-    items_at: datetime | None = None  # the moment the items' due times were worked out at
+    items: tuple[OpenItem, ...] = ()  # all of them; the table holds the first few screenfuls
+    items_at: datetime  # the moment their due times were worked out at (set with them)
 
     def page_size(self) -> int:
         """Rows a screen can show: added before the first frame, then as the clerk moves on."""
@@ -162,7 +163,7 @@ class BoardScreen(DeskScreen):
     def show_more(self) -> None:
         """The next screenful of a long board, when the clerk comes near the last row shown."""
         table = self.query_one("#open", DataTable)
-        if table.row_count < len(self.items) and self.items_at is not None:
+        if table.row_count < len(self.items):
             self.add_items(self.items[table.row_count : table.row_count + self.page_size()])
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -174,9 +175,8 @@ class BoardScreen(DeskScreen):
         if table.scroll_y >= table.max_scroll_y - NEAR_END:
             self.show_more()
 
-    def add_items(self, items: list[OpenItem]) -> None:
+    def add_items(self, items: Sequence[OpenItem]) -> None:
         table = self.query_one("#open", DataTable)
-        now = self.items_at or self.desk.now()
         for item in items:
             table.add_row(
                 t(f"registers.{item.register}"),
@@ -185,7 +185,7 @@ class BoardScreen(DeskScreen):
                 clip(item.summary, SUMMARY_CELLS),
                 t(f"{STATE_LABELS[item.register]}.{item.state}"),
                 self.desk.show_time(item.opened_at),
-                due_text(item, now),
+                due_text(item, self.items_at),
                 key=f"{item.register}:{item.record_id}",
             )
 
@@ -193,10 +193,7 @@ class BoardScreen(DeskScreen):
         self.open_row(event.row_key.value)
 
     def action_open_record(self) -> None:
-        table = self.query_one("#open", DataTable)
-        if table.row_count:
-            row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
-            self.open_row(row_key.value)
+        self.open_row(self.highlighted_key(self.query_one("#open", DataTable)))
 
     def open_row(self, key: str | None) -> None:
         if not key:
