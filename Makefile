@@ -15,7 +15,11 @@ POSTGRES_TESTS = $(wildcard tests/test_*_service.py) tests/test_operators.py \
 
 .PHONY: run test lint venv system-deps lock clean-venv bench
 
+# The desk's own modules are compiled ahead, as pip compiles what it installs: an editable install
+# leaves them to the first start, and where PYTHONDONTWRITEBYTECODE is set to every start (about
+# 45 ms each time). Up to date, this takes a few hundredths of a second.
 run: $(STAMP)
+	$(BIN)/python -m compileall -q desk
 	$(BIN)/desk demo
 	$(BIN)/desk --db data/demo.db
 
