@@ -25,6 +25,7 @@ from typer._click.exceptions import ClickException, NoArgsIsHelpError
 from typer._click.globals import get_current_context
 from typer.core import TyperGroup
 
+from desk.cli_help import help_language, localise
 from desk.clock import system_clock
 from desk.config import DEFAULT_SITE_FILE, REPO_DATA, Settings, load_settings, site_file_for
 from desk.db import (
@@ -57,6 +58,9 @@ class _OneLineErrors(TyperGroup):
         standalone_mode: bool = True,
         **extra: Any,
     ) -> Any:
+        # help and usage in the language the command will speak (desk.cli_help)
+        set_language(help_language(sys.argv[1:] if args is None else list(args)))
+        localise(self)
         try:
             result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except NoArgsIsHelpError as exc:
@@ -75,13 +79,12 @@ class _OneLineErrors(TyperGroup):
 
 app = typer.Typer(
     cls=_OneLineErrors,
-    help="desk: the front desk of a property-management office. Without a command, opens the desk.",
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-operator_app = typer.Typer(help="Operators who sign in at the desk.", no_args_is_help=True)
-import_app = typer.Typer(help="Bring records in from files.", no_args_is_help=True)
+operator_app = typer.Typer(no_args_is_help=True)
+import_app = typer.Typer(no_args_is_help=True)
 app.add_typer(operator_app, name="operator")
 app.add_typer(import_app, name="import")
 
@@ -157,13 +160,9 @@ def _root(
         typer.Option(
             "--db",
             metavar="PATH",
-            help="Database file (or SQLAlchemy URL). Default: $DESK_DATABASE_URL, "
-            "$DESK_DB, then data/desk.db.",
         ),
     ] = None,
-    lang: Annotated[
-        str | None, typer.Option("--lang", metavar="en|zh", help="Language of the desk.")
-    ] = None,
+    lang: Annotated[str | None, typer.Option("--lang", metavar="en|zh")] = None,
 ) -> None:
     with _guard():
         settings = load_settings(site_file_for(sqlite_path(database_url(db))))
@@ -211,7 +210,7 @@ def init(ctx: typer.Context) -> None:
 @app.command()
 def demo(
     ctx: typer.Context,
-    seed: Annotated[int, typer.Option(help="Seed of the demo's random choices.")] = 2026,
+    seed: Annotated[int, typer.Option()] = 2026,
 ) -> None:
     """Build the demo site (data/demo.db unless --db is given) and print its operators and PINs.
 
@@ -268,14 +267,12 @@ def _ask_pin(name: str) -> str:
 @operator_app.command("add")
 def operator_add(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="The operator's name as shown at sign-in.")],
-    role: Annotated[str, typer.Option("--role", help="clerk, night or supervisor.")],
+    name: Annotated[str, typer.Argument()],
+    role: Annotated[str, typer.Option("--role")],
     pin: Annotated[
         str | None,
         typer.Option(
             "--pin",
-            help="4 to 8 digits. Without it the PIN is asked twice, hidden "
-            "(safer: a PIN on the command line stays in the shell history).",
         ),
     ] = None,
 ) -> None:
@@ -298,14 +295,9 @@ def import_residents(
     ctx: typer.Context,
     file: Annotated[
         Path,
-        typer.Argument(
-            help="CSV in UTF-8 or GBK with the columns building, room, name, phone, kind "
-            "(or 楼栋, 房号, 姓名, 电话, 类型; kind is owner/业主 or tenant/租户).",
-        ),
+        typer.Argument(),
     ],
-    skip_bad: Annotated[
-        bool, typer.Option("--skip-bad", help="Import the good lines even if some are bad.")
-    ] = False,
+    skip_bad: Annotated[bool, typer.Option("--skip-bad")] = False,
 ) -> None:
     """Import the residents directory. Any bad line stops the import unless --skip-bad."""
     run_import(ctx, file, skip_bad, residents_import.import_bytes, "cli.import.done")
@@ -359,26 +351,23 @@ def _write(path: Path, text: str, encoding: str = "utf-8") -> None:
 @app.command("export")
 def export_command(
     ctx: typer.Context,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="json or csv.")] = "json",
+    fmt: Annotated[str, typer.Option("--format", "-f")] = "json",
     register: Annotated[
         list[str] | None,
         typer.Option(
             "--register",
             "-r",
-            help="reception, repairs, complaints, keys, passes, shifts or residents; "
-            "repeat for several. Default: all.",
         ),
     ] = None,
     since: Annotated[
         str | None,
-        typer.Option(help="Only records created on or after this date (2026-11-01 or ISO time)."),
+        typer.Option(),
     ] = None,
     output: Annotated[
         Path | None,
         typer.Option(
             "--output",
             "-o",
-            help="File to write; for CSV of several registers, a directory of NAME.csv files.",
         ),
     ] = None,
 ) -> None:

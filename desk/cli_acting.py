@@ -30,8 +30,6 @@ AsOption = Annotated[
     typer.Option(
         "--as",
         metavar="NAME",
-        help="Act as this operator (a supervisor). The PIN is read from $DESK_PIN, else asked "
-        "(hidden); a wrong PIN counts towards the lockout as at the desk.",
     ),
 ]
 

@@ -16,7 +16,7 @@ from desk.services import audit_verify
 from desk.services import backup as backups
 from desk.services.context import Ctx
 
-audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
+audit_app = typer.Typer(no_args_is_help=True)
 
 
 def _sqlite_target(db: str | None) -> Path:
@@ -32,14 +32,10 @@ def backup_command(
     ctx: typer.Context,
     to: Annotated[
         Path | None,
-        typer.Option("--to", metavar="DIR", help="Where to write (default: backups/ by the db)."),
+        typer.Option("--to", metavar="DIR"),
     ] = None,
-    keep_daily: Annotated[
-        int, typer.Option("--keep-daily", help="Keep the newest backup of each of N days.")
-    ] = backups.KEEP_DAILY,
-    keep_weekly: Annotated[
-        int, typer.Option("--keep-weekly", help="Keep the newest backup of each of N ISO weeks.")
-    ] = backups.KEEP_WEEKLY,
+    keep_daily: Annotated[int, typer.Option("--keep-daily")] = backups.KEEP_DAILY,
+    keep_weekly: Annotated[int, typer.Option("--keep-weekly")] = backups.KEEP_WEEKLY,
 ) -> None:
     """Make a verified copy of the database (safe while desks are open) and prune old ones."""
     options = _options(ctx)
@@ -63,8 +59,8 @@ def backup_command(
 
 def restore_command(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="The backup file to put back.")],
-    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+    file: Annotated[Path, typer.Argument()],
+    yes: Annotated[bool, typer.Option("--yes")] = False,
 ) -> None:
     """Put a backup back in place of the database, after checking it (the old file is kept)."""
     options = _options(ctx)

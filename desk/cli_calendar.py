@@ -19,9 +19,7 @@ from desk.services import calendar
 from desk.services.context import Ctx
 from desk.services.errors import Forbidden
 
-calendar_app = typer.Typer(
-    help="Working days: the site's own holidays and make-up days.", no_args_is_help=True
-)
+calendar_app = typer.Typer(no_args_is_help=True)
 
 
 def _day(text: str) -> date:
@@ -47,13 +45,13 @@ def _mark(ctx: typer.Context, day: str, kind: DayKind, note: str, as_name: str |
     typer.echo(t(f"cli.calendar.marked_{kind.value}", day=chosen.isoformat()))
 
 
-NoteOption = Annotated[str, typer.Option("--note", help="Why (shown in the settings screen).")]
+NoteOption = Annotated[str, typer.Option("--note")]
 
 
 @calendar_app.command("add-holiday")
 def add_holiday(
     ctx: typer.Context,
-    day: Annotated[str, typer.Argument(help="YYYY-MM-DD")],
+    day: Annotated[str, typer.Argument()],
     note: NoteOption = "",
     as_name: AsOption = None,
 ) -> None:
@@ -64,7 +62,7 @@ def add_holiday(
 @calendar_app.command("add-workday")
 def add_workday(
     ctx: typer.Context,
-    day: Annotated[str, typer.Argument(help="YYYY-MM-DD")],
+    day: Annotated[str, typer.Argument()],
     note: NoteOption = "",
     as_name: AsOption = None,
 ) -> None:
@@ -75,7 +73,7 @@ def add_workday(
 @calendar_app.command("clear")
 def clear(
     ctx: typer.Context,
-    day: Annotated[str, typer.Argument(help="YYYY-MM-DD")],
+    day: Annotated[str, typer.Argument()],
     as_name: AsOption = None,
 ) -> None:
     """Remove the site's own mark on DAY; the official calendar applies again. Supervisors only."""
@@ -114,7 +112,7 @@ def list_days(ctx: typer.Context) -> None:
 
 
 @calendar_app.command("check")
-def check(ctx: typer.Context, day: Annotated[str, typer.Argument(help="YYYY-MM-DD")]) -> None:
+def check(ctx: typer.Context, day: Annotated[str, typer.Argument()]) -> None:
     """Say whether DAY is a working day at this site."""
     options = _options(ctx)
     chosen = _day(day)

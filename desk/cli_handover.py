@@ -16,16 +16,14 @@ from desk.services import handover as handovers
 from desk.services import operators
 from desk.services.context import Ctx
 
-handover_app = typer.Typer(
-    help="Shift handovers and their printed summaries.", no_args_is_help=True
-)
+handover_app = typer.Typer(no_args_is_help=True)
 
 
 @handover_app.command("print")
 def print_summary(
     ctx: typer.Context,
-    last: Annotated[bool, typer.Option("--last", help="The last handover (the default).")] = False,
-    shift: Annotated[int | None, typer.Option("--shift", metavar="ID", help="Handover id.")] = None,
+    last: Annotated[bool, typer.Option("--last")] = False,
+    shift: Annotated[int | None, typer.Option("--shift", metavar="ID")] = None,
     fmt_: Annotated[str, typer.Option("--format", metavar="text|html|pdf")] = "text",
     output: Annotated[Path | None, typer.Option("--output", metavar="FILE")] = None,
     printer: Annotated[str | None, typer.Option("--printer", metavar="NAME")] = None,
@@ -64,7 +62,7 @@ def print_summary(
 @handover_app.command("list")
 def list_handovers(
     ctx: typer.Context,
-    limit: Annotated[int, typer.Option("--limit", help="How many, newest first.")] = 30,
+    limit: Annotated[int, typer.Option("--limit")] = 30,
 ) -> None:
     """Past handovers, newest first: id, shift, people, state, printed copies."""
     options = _options(ctx)

@@ -83,11 +83,9 @@ def as_json(groups: list[Group], settings: Settings, now: datetime) -> list[dict
 
 def lookup_command(
     ctx: typer.Context,
-    query: Annotated[str, typer.Argument(help="Room, name, phone digits, number or words.")],
-    as_json_output: Annotated[
-        bool, typer.Option("--json", help="A JSON list of groups instead of tables.")
-    ] = False,
-    limit: Annotated[int, typer.Option("--limit", "-n", help="At most N per register.")] = 20,
+    query: Annotated[str, typer.Argument()],
+    as_json_output: Annotated[bool, typer.Option("--json")] = False,
+    limit: Annotated[int, typer.Option("--limit", "-n")] = 20,
 ) -> None:
     """Find records by room, name, phone, number or words, grouped by register, newest first."""
     options = _options(ctx)

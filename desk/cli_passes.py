@@ -15,14 +15,10 @@ def gate_command(
     ctx: typer.Context,
     db: Annotated[
         str | None,
-        typer.Option("--db", metavar="PATH", help="Database file (or URL); default as for desk."),
+        typer.Option("--db", metavar="PATH"),
     ] = None,
-    lang: Annotated[
-        str | None, typer.Option("--lang", metavar="en|zh", help="Language of the gate screen.")
-    ] = None,
-    guard: Annotated[
-        str, typer.Option("--guard", help="The guard's name (asked at the start when not given).")
-    ] = "",
+    lang: Annotated[str | None, typer.Option("--lang", metavar="en|zh")] = None,
+    guard: Annotated[str, typer.Option("--guard")] = "",
 ) -> None:
     """Open the gate terminal: scan a pass, check the goods, mark all out / partly / refused.
 

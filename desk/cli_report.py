@@ -15,7 +15,7 @@ from desk.printing.report_files import FORMATS, render, write
 from desk.services import stats, stats_period
 from desk.services.context import Ctx
 
-report_app: typer.Typer = typer.Typer(help="Statistics for the office head.", no_args_is_help=True)
+report_app: typer.Typer = typer.Typer(no_args_is_help=True)
 
 
 @report_app.command("monthly")
@@ -26,13 +26,10 @@ def monthly(
         typer.Option(
             "--month",
             "-m",
-            help="2026-11, or a period 2026-11-01..2026-11-15. Default: this month.",
         ),
     ] = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="text, csv, xlsx or html.")] = "text",
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write to FILE instead of stdout.")
-    ] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f")] = "text",
+    output: Annotated[Path | None, typer.Option("--output", "-o")] = None,
 ) -> None:
     """Volumes, repair timeliness and pass rate, complaints, callbacks, repeats, keys, passes."""
     options = _options(ctx)
