@@ -25,7 +25,7 @@ from typer._click.exceptions import ClickException, NoArgsIsHelpError
 from typer._click.globals import get_current_context
 from typer.core import TyperGroup
 
-from desk.cli_help import help_language, localise
+from desk.cli_help import click_error, help_language, localise
 from desk.clock import system_clock
 from desk.config import DEFAULT_SITE_FILE, REPO_DATA, Settings, load_settings, site_file_for
 from desk.db import (
@@ -67,7 +67,7 @@ class _OneLineErrors(TyperGroup):
             typer.echo(exc.format_message(), err=True)
             sys.exit(exc.exit_code)
         except ClickException as exc:
-            typer.echo(f"desk: {exc.format_message()}", err=True)
+            typer.echo(f"desk: {click_error(exc.format_message())}", err=True)
             sys.exit(exc.exit_code)
         except (typer.Abort, EOFError, KeyboardInterrupt):
             typer.echo(t("cli.aborted"), err=True)

@@ -128,6 +128,31 @@ class DeskContext(Context):
     formatter_class = DeskHelpFormatter
 
 
+# Click's usage errors, said in the desk's language (each pattern's groups fill its message).
+_CLICK_ERRORS = [
+    (r"No such option: (?P<name>\S+) \(Possible options: (?P<hint>.+)\)", "no_option_hint"),
+    (r"No such option: (?P<name>\S+)", "no_option"),
+    (r"No such command '(?P<name>[^']*)'\. Did you mean (?P<hint>.+)\?", "no_command_hint"),
+    (r"No such command '(?P<name>[^']*)'\.", "no_command"),
+    (r"Missing argument '(?P<name>[^']*)'\.", "missing_argument"),
+    (r"Missing option '(?P<name>[^']*)'\.", "missing_option"),
+    (r"Missing command\.", "missing_command"),
+    (r"Option '(?P<name>[^']*)' requires an argument\.", "needs_value"),
+    (r"Invalid value for (?P<name>.+?): Input should be a valid integer.*", "not_integer"),
+    (r"Invalid value for (?P<name>.+?): (?P<why>.+)", "bad_value"),
+    (r"Got unexpected extra argument\(s\) \((?P<args>.*)\)", "extra_arguments"),
+]
+
+
+def click_error(message: str) -> str:
+    """A usage error of click's in the desk's language (unchanged when it is not known)."""
+    for pattern, key in _CLICK_ERRORS:
+        found = re.fullmatch(pattern, message, flags=re.DOTALL)
+        if found is not None:
+            return t(f"cli_help.errors.{key}", **found.groupdict())
+    return message
+
+
 def _option_text(text: str) -> str:
     """An option's help line with what click adds to it in the desk's language."""
     if text == _HELP_OPTION:

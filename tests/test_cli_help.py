@@ -100,3 +100,24 @@ def test_a_broken_site_file_still_gives_help(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0
     assert result.output.startswith("Usage: ")
+
+
+@pytest.mark.parametrize(
+    "args, zh, en",
+    [
+        (["export", "--bogus"], "没有 --bogus 这个选项", "No such option: --bogus"),
+        (["exprt"], "没有 exprt 这个命令，是不是要 'export'", "No such command 'exprt'."),
+        (["operator", "add"], "缺少参数 name", "Missing argument 'name'."),
+        (["operator", "add", "X"], "缺少选项 --role", "Missing option '--role'."),
+        (["export", "--format"], "选项 --format 后面要跟一个值", "requires an argument"),
+        (["lookup", "x", "--limit", "abc"], "'--limit' / '-n' 要填整数", "a whole number"),
+        (["lookup", "a", "b"], "多出了参数：b", "unexpected extra argument(s) (b)"),
+    ],
+)
+def test_usage_errors_are_one_line_in_either_language(args: list[str], zh: str, en: str) -> None:
+    for lang, expected in (("zh", zh), ("en", en)):
+        result = runner.invoke(app, ["--lang", lang, *args])
+        assert result.exit_code == 2
+        lines = result.output.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("desk: "), result.output
+        assert expected in lines[0], (lang, lines[0])
