@@ -36,6 +36,7 @@ from desk.db import (
     open_database,
     sqlite_path,
 )
+from desk.files import write_whole
 from desk.i18n import current_language, normalise_language, resolve_language, set_language, t
 from desk.launch import resume_collector
 from desk.safe_text import printable
@@ -344,8 +345,7 @@ def _parse_since(text: str, settings: Settings) -> datetime:
 
 
 def _write(path: Path, text: str, encoding: str = "utf-8") -> None:
-    with path.open("w", encoding=encoding, newline="") as handle:
-        handle.write(text)
+    write_whole(path, text, encoding=encoding)
 
 
 @app.command("export")

@@ -335,6 +335,9 @@ def test_disk_full_the_cli_saves_nothing_and_says_so(small_disk: Path, tmp_path:
         refused(desk(path, "import", "residents", str(residents)), full)
         refused(desk(path, "backup"), t("backup.failed", reason=full))
         refused(desk(path, "export", "-o", str(small_disk / "all.json")), t("cli.no_space"))
+        # no half-written export left where the clerk would look for it, nor its scraps
+        assert not (small_disk / "all.json").exists()
+        assert not [p for p in small_disk.iterdir() if p.name.startswith(".all.json")]
         assert [p.name for p in (small_disk / "backups").iterdir()] == []  # no partial copy
         found = desk(path, "lookup", "王")  # reading needs no space
         assert found.exit_code == 0, found.output

@@ -15,6 +15,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from desk.files import write_whole
 from desk.safe_text import printable
 
 LANGUAGES = ("zh_CN", "en")
@@ -76,15 +77,9 @@ def _read_compiled(stamp: list[tuple[str, int, int]]) -> dict[str, dict[str, str
 
 def _write_compiled(stamp: list[tuple[str, int, int]], messages: dict[str, dict[str, str]]) -> None:
     """Best effort, as Python's own byte code: a read-only install reads the TOML each time."""
-    partial = _COMPILED.with_name(f"{_COMPILED.name}.{os.getpid()}")
-    try:
+    with suppress(OSError):
         _COMPILED.parent.mkdir(exist_ok=True)
-        with partial.open("wb") as handle:
-            marshal.dump((stamp, messages), handle)
-        os.replace(partial, _COMPILED)
-    except OSError:
-        with suppress(OSError):
-            partial.unlink(missing_ok=True)
+        write_whole(_COMPILED, marshal.dumps((stamp, messages)))
 
 
 def set_language(lang: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from desk.config import Settings
+from desk.files import write_whole
 from desk.printing import report_csv, report_html, report_text, report_xlsx
 from desk.services.stats import Report
 
@@ -34,13 +35,8 @@ def write(report: Report, settings: Settings, fmt: str, path: Path) -> Path:
     """Write one format to `path` (CSV gets a BOM so spreadsheets read it as UTF-8)."""
     content = render(report, settings, fmt)
     path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(content, bytes):
-        path.write_bytes(content)
-    else:
-        encoding = report_csv.ENCODING if fmt == "csv" else "utf-8"
-        with path.open("w", encoding=encoding, newline="") as handle:
-            handle.write(content)
-    return path
+    encoding = report_csv.ENCODING if fmt == "csv" else "utf-8"
+    return write_whole(path, content, encoding=encoding)
 
 
 def write_all(report: Report, settings: Settings, folder: Path) -> list[Path]:

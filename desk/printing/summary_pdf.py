@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from pathlib import Path
 
+from desk.files import write_whole
 from desk.i18n import t
 from desk.models import HandoverPrint
 from desk.printing.cups import PrintError, print_file
@@ -46,8 +47,7 @@ def write(
         return summary_pdf(summary, tz, path, printed_at)
     path.parent.mkdir(parents=True, exist_ok=True)
     body = summary_text(summary, tz, printed_at) if fmt == "text" else summary_html(summary, tz)
-    path.write_text(body, encoding="utf-8")
-    return path
+    return write_whole(path, body)
 
 
 def archive_folder(db_path: Path | None) -> Path:

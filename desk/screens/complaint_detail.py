@@ -16,6 +16,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Header, Static
 
+from desk.files import write_whole
 from desk.i18n import label_or, t
 from desk.models import AuditEvent, Complaint, ComplaintState
 from desk.printing.complaint_sheet import SheetEvent, event_detail, sheet_events
@@ -327,7 +328,7 @@ class ComplaintDetailScreen(RecordScreen):
             folder.mkdir(parents=True, exist_ok=True)
             txt = folder / f"{item.number}.txt"
             text = complaint_sheet.sheet_text(item, settings, settings.tz, **extra)
-            txt.write_text(text, encoding="utf-8")
+            write_whole(txt, text)
             pdf = complaint_sheet.sheet_pdf(
                 item, settings, settings.tz, folder / f"{item.number}.pdf", **extra
             )

@@ -15,6 +15,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Header, Static
 
+from desk.files import write_whole
 from desk.i18n import t
 from desk.models import EntrustedKey, EntrustedKeyUse, EntrustedState, RepairOrder
 from desk.screens.base import DeskFooter, DeskMixin, RecordScreen
@@ -117,9 +118,7 @@ def print_entrusted_slip(screen: DeskMixin, record: EntrustedKey, folder: Path) 
             extra["repair_number"] = order.number if order else ""
         folder.mkdir(parents=True, exist_ok=True)
         txt = folder / f"{record.number}.txt"
-        txt.write_text(
-            entrusted_slip.entrusted_slip_text(record, settings, **extra), encoding="utf-8"
-        )
+        write_whole(txt, entrusted_slip.entrusted_slip_text(record, settings, **extra))
         pdf = entrusted_slip.entrusted_slip_pdf(
             record, settings, folder / f"{record.number}.pdf", **extra
         )

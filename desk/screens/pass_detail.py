@@ -13,6 +13,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import Header, Static
 
+from desk.files import write_whole
 from desk.i18n import t
 from desk.models import AuditEvent, PassItem, PassState, ReleasePass
 from desk.screens.base import DeskFooter, RecordScreen
@@ -226,7 +227,7 @@ class PassDetailScreen(RecordScreen):
             folder.mkdir(parents=True, exist_ok=True)
             txt = folder / f"{found.number}.txt"
             text = pass_slip.pass_slip_text(found, items, settings, **extra)
-            txt.write_text(text, encoding="utf-8")
+            write_whole(txt, text)
             pdf = pass_slip.pass_slip_pdf(
                 found, items, settings, folder / f"{found.number}.pdf", **extra
             )

@@ -15,6 +15,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Header, Static
 
+from desk.files import write_whole
 from desk.i18n import t
 from desk.models import AuditEvent, RepairOrder, RepairState
 from desk.screens.base import DeskFooter, RecordScreen
@@ -295,7 +296,7 @@ class RepairDetailScreen(RecordScreen):
         try:
             folder.mkdir(parents=True, exist_ok=True)
             txt = folder / f"{order.number}.txt"
-            txt.write_text(slip.slip_text(order, settings, settings.tz, **extra), encoding="utf-8")
+            write_whole(txt, slip.slip_text(order, settings, settings.tz, **extra))
             pdf = slip.slip_pdf(
                 order, settings, settings.tz, folder / f"{order.number}.pdf", **extra
             )
