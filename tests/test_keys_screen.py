@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 from rich.text import Text
 from textual.pilot import Pilot
@@ -206,3 +208,44 @@ async def test_retire_a_key_a_clerk_is_told_why_a_supervisor_says_why(
         "水泵房换锁",
         supervisor.id,
     )
+
+
+@pytest.mark.parametrize(
+    ("lang", "written", "failed"),
+    [("zh_CN", "签领单已写入", "打印失败"), ("en", "slip written to", "printing failed")],
+)
+async def test_the_entrusted_slip_is_printed_beside_the_database_or_the_clerk_is_told_why(
+    db: Database, clerk: Operator, desk: Desk, lang: str, written: str, failed: str
+) -> None:
+    with desk.write() as ctx:
+        record = keys_entrusted.deposit(
+            ctx,
+            keys_entrusted.EntrustedCreate(
+                owner_name="李明",
+                room="3-1202",
+                phone="13812345678",
+                description="入户门钥匙",
+                reason="卫生间防水返修",
+            ),
+        )
+    assert db.path is not None
+    printed = db.path.parent / "printed"
+    app = _app(db, clerk, lang)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open(pilot)
+        await pilot.press("tab", "tab", "ctrl+w")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert any(written in str(n.message) for n in app._notifications)
+        text = (printed / f"{record.number}.txt").read_text(encoding="utf-8")
+        assert record.number in text and "李明" in text
+        assert (printed / f"{record.number}.pdf").read_bytes().startswith(b"%PDF")
+        # where the folder cannot be made: one message, the desk carries on, no scraps left
+        shutil.rmtree(printed)
+        printed.write_text("a file where the folder should be", encoding="utf-8")
+        await pilot.press("ctrl+w")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert any(failed in str(n.message) for n in app._notifications)
+        assert isinstance(app.screen, KeysScreen)
+    assert sorted(p.name for p in db.path.parent.iterdir() if p.name.startswith(".")) == []

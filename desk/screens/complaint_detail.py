@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
 from typing import Any, ClassVar
 
 from rich.console import Group
@@ -16,7 +15,6 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Header, Static
 
-from desk.files import write_whole
 from desk.i18n import label_or, t
 from desk.models import AuditEvent, Complaint, ComplaintState
 from desk.printing.complaint_sheet import SheetEvent, event_detail, sheet_events
@@ -25,6 +23,7 @@ from desk.screens.board import age_text
 from desk.screens.complaints import due_cell
 from desk.screens.history import HistoryTable
 from desk.screens.plain import field_grid, plain
+from desk.screens.printout import deliver
 from desk.services import audit, complaint, roles
 from desk.services.errors import DeskError
 
@@ -299,22 +298,16 @@ class ComplaintDetailScreen(RecordScreen):
 
     # --- printing ---------------------------------------------------------------------
 
-    def printed_folder(self) -> Path:
-        path = self.desk.database.path
-        return (path.parent if path is not None else Path("data")) / "printed"
-
     def action_print_sheet(self) -> None:
         if self.complaint is not None:
             events = sheet_events(self.events, self.names, self.desk.settings)
             owner = self.names.get(self.complaint.owner_id, "")
-            self.print_sheet(self.complaint, owner, events, self.printed_folder())
+            self.print_sheet(self.complaint, owner, events)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="print")
-    def print_sheet(
-        self, item: Complaint, owner: str, events: list[SheetEvent], folder: Path
-    ) -> None:
-        """Write the sheet as text and PDF beside the database; send the PDF to the site printer."""
-        from desk.printing import complaint_sheet, cups
+    def print_sheet(self, item: Complaint, owner: str, events: list[SheetEvent]) -> None:
+        """The complaint sheet as text and PDF beside the database, and to the site's printer."""
+        from desk.printing import complaint_sheet
 
         app = self.desk
         settings = app.settings
@@ -324,25 +317,10 @@ class ComplaintDetailScreen(RecordScreen):
             "merged_into": self.merged_into,
             "printed_at": app.now(),
         }
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            txt = folder / f"{item.number}.txt"
-            text = complaint_sheet.sheet_text(item, settings, settings.tz, **extra)
-            write_whole(txt, text)
-            pdf = complaint_sheet.sheet_pdf(
-                item, settings, settings.tz, folder / f"{item.number}.pdf", **extra
-            )
-            app.call_from_thread(app.notify, t("complaint_ui.print.written", txt=txt, pdf=pdf))
-            if settings.site.printer:
-                cups.print_file(pdf, settings.site.printer)
-                app.call_from_thread(
-                    app.notify, t("repair_ui.print.sent", printer=settings.site.printer)
-                )
-        except DeskError as error:
-            app.call_from_thread(
-                app.notify, t("repair_ui.print.failed", message=error.message), severity="error"
-            )
-        except OSError as exc:
-            app.call_from_thread(
-                app.notify, t("repair_ui.print.failed", message=str(exc)), severity="error"
-            )
+        deliver(
+            app,
+            item.number,
+            lambda: complaint_sheet.sheet_text(item, settings, settings.tz, **extra),
+            lambda pdf: complaint_sheet.sheet_pdf(item, settings, settings.tz, pdf, **extra),
+            written="complaint_ui.print.written",
+        )

@@ -5,7 +5,6 @@ The entrusted-key actions (take out, back, done, collect, print) are shared with
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any, ClassVar
 
 from rich.table import Table
@@ -15,11 +14,11 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Header, Static
 
-from desk.files import write_whole
 from desk.i18n import t
 from desk.models import EntrustedKey, EntrustedKeyUse, EntrustedState, RepairOrder
 from desk.screens.base import DeskFooter, DeskMixin, RecordScreen
 from desk.screens.plain import PlainTable, field_grid, plain
+from desk.screens.printout import deliver
 from desk.services import audit, keys_entrusted, operators
 from desk.services.errors import DeskError
 
@@ -91,10 +90,8 @@ class EntrustedActions(DeskMixin):
         record = self.chosen_entrusted()
         if record is None:
             return
-        path = self.desk.database.path
-        folder = (path.parent if path is not None else Path("data")) / "printed"
         self.app.run_worker(
-            lambda: print_entrusted_slip(self, record, folder),
+            lambda: print_entrusted_slip(self, record),
             thread=True,
             exclusive=True,
             exit_on_error=False,
@@ -102,36 +99,26 @@ class EntrustedActions(DeskMixin):
         )
 
 
-def print_entrusted_slip(screen: DeskMixin, record: EntrustedKey, folder: Path) -> None:
-    """Write the two-part slip as text and PDF beside the database; send the PDF to the printer."""
-    from desk.printing import cups, entrusted_slip
+def print_entrusted_slip(screen: DeskMixin, record: EntrustedKey) -> None:
+    """The two-part slip as text and PDF beside the database, and to the site's printer."""
+    from desk.printing import entrusted_slip
 
     app = screen.desk
     settings = app.settings
+    with app.database.reading() as session:
+        order = session.get(RepairOrder, record.repair_order_id or 0)
     extra: dict[str, Any] = {
         "operator": app.operator.name if app.operator else "",
         "printed_at": app.now(),
+        "repair_number": order.number if order else "",
     }
-    try:
-        with app.database.reading() as session:
-            order = session.get(RepairOrder, record.repair_order_id or 0)
-            extra["repair_number"] = order.number if order else ""
-        folder.mkdir(parents=True, exist_ok=True)
-        txt = folder / f"{record.number}.txt"
-        write_whole(txt, entrusted_slip.entrusted_slip_text(record, settings, **extra))
-        pdf = entrusted_slip.entrusted_slip_pdf(
-            record, settings, folder / f"{record.number}.pdf", **extra
-        )
-        app.call_from_thread(app.notify, t("keys_ui.print.written", txt=txt, pdf=pdf))
-        if settings.site.printer:
-            cups.print_file(pdf, settings.site.printer)
-            app.call_from_thread(app.notify, t("keys_ui.print.sent", printer=settings.site.printer))
-    except DeskError as error:
-        message = t("keys_ui.print.failed", message=error.message)
-        app.call_from_thread(app.notify, message, severity="error")
-    except OSError as exc:
-        message = t("keys_ui.print.failed", message=str(exc))
-        app.call_from_thread(app.notify, message, severity="error")
+    deliver(
+        app,
+        record.number,
+        lambda: entrusted_slip.entrusted_slip_text(record, settings, **extra),
+        lambda pdf: entrusted_slip.entrusted_slip_pdf(record, settings, pdf, **extra),
+        written="keys_ui.print.written",
+    )
 
 
 class EntrustedDetailScreen(EntrustedActions, RecordScreen):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any, ClassVar
 
 from rich.table import Table
@@ -13,7 +12,6 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import Header, Static
 
-from desk.files import write_whole
 from desk.i18n import t
 from desk.models import AuditEvent, PassItem, PassState, ReleasePass
 from desk.screens.base import DeskFooter, RecordScreen
@@ -21,6 +19,7 @@ from desk.screens.history import HistoryTable
 from desk.screens.pass_dialogs import GateAtDeskDialog, PassDialog, VoidDialog
 from desk.screens.passes import status_cell, stub_cell
 from desk.screens.plain import field_grid, plain
+from desk.screens.printout import deliver
 from desk.services import audit, operators, passes, roles
 from desk.services.errors import DeskError
 
@@ -209,39 +208,22 @@ class PassDetailScreen(RecordScreen):
 
     def action_print_slip(self) -> None:
         if self.found is not None:
-            path = self.desk.database.path
-            folder = (path.parent if path is not None else Path("data")) / "printed"
-            self.print_slip(self.found, list(self.items), folder)
+            self.print_slip(self.found, list(self.items))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="print")
-    def print_slip(self, found: ReleasePass, items: list[PassItem], folder: Path) -> None:
-        """Write the slip as text and PDF beside the database; send the PDF to the site printer."""
-        app = self.desk
-        from desk.printing import cups, pass_slip
+    def print_slip(self, found: ReleasePass, items: list[PassItem]) -> None:
+        """The release pass as text and PDF beside the database, and to the site's printer."""
+        from desk.printing import pass_slip
 
+        app = self.desk
         settings = app.settings
         with app.database.reading() as session:
             names = operators.operator_names(app.ctx(session), {found.operator_id})
         extra: dict[str, Any] = {"clerk": names.get(found.operator_id, ""), "printed_at": app.now()}
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            txt = folder / f"{found.number}.txt"
-            text = pass_slip.pass_slip_text(found, items, settings, **extra)
-            write_whole(txt, text)
-            pdf = pass_slip.pass_slip_pdf(
-                found, items, settings, folder / f"{found.number}.pdf", **extra
-            )
-            app.call_from_thread(app.notify, t("passes_ui.print.written", txt=txt, pdf=pdf))
-            if settings.site.printer:
-                cups.print_file(pdf, settings.site.printer)
-                app.call_from_thread(
-                    app.notify, t("repair_ui.print.sent", printer=settings.site.printer)
-                )
-        except DeskError as error:
-            app.call_from_thread(
-                app.notify, t("repair_ui.print.failed", message=error.message), severity="error"
-            )
-        except OSError as exc:
-            app.call_from_thread(
-                app.notify, t("repair_ui.print.failed", message=str(exc)), severity="error"
-            )
+        deliver(
+            app,
+            found.number,
+            lambda: pass_slip.pass_slip_text(found, items, settings, **extra),
+            lambda pdf: pass_slip.pass_slip_pdf(found, items, settings, pdf, **extra),
+            written="passes_ui.print.written",
+        )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
 from typing import Any, ClassVar
 
 from rich.table import Table
@@ -15,16 +14,15 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Header, Static
 
-from desk.files import write_whole
 from desk.i18n import t
 from desk.models import AuditEvent, RepairOrder, RepairState
 from desk.screens.base import DeskFooter, RecordScreen
 from desk.screens.board import age_text
 from desk.screens.history import HistoryTable
 from desk.screens.plain import field_grid, plain
+from desk.screens.printout import deliver
 from desk.screens.repairs import due_cell
 from desk.services import audit, repair, roles
-from desk.services.errors import DeskError
 
 # Which states allow which lifecycle step (the service checks again; this only hides keys).
 ALLOWED: dict[str, tuple[RepairState, ...]] = {
@@ -273,44 +271,25 @@ class RepairDetailScreen(RecordScreen):
 
     # --- printing ---------------------------------------------------------------------
 
-    def printed_folder(self) -> Path:
-        path = self.desk.database.path
-        return (path.parent if path is not None else Path("data")) / "printed"
-
     def action_print_slip(self) -> None:
         if self.order is not None:
-            self.print_slip(self.order, self.printed_folder())
+            self.print_slip(self.order)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="print")
-    def print_slip(self, order: RepairOrder, folder: Path) -> None:
-        """Write the slip as text and PDF beside the database; send the PDF to the site printer."""
+    def print_slip(self, order: RepairOrder) -> None:
+        """The work-order slip as text and PDF beside the database, and to the site's printer."""
+        from desk.printing import slip
+
         app = self.desk
-        try:
-            from desk.printing import cups, slip
-        except ImportError:
-            app.call_from_thread(app.notify, t("repair_ui.print.unavailable"), severity="warning")
-            return
         settings = app.settings
-        operator = app.operator.name if app.operator else ""
-        extra: dict[str, Any] = {"operator": operator, "printed_at": app.now()}
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            txt = folder / f"{order.number}.txt"
-            write_whole(txt, slip.slip_text(order, settings, settings.tz, **extra))
-            pdf = slip.slip_pdf(
-                order, settings, settings.tz, folder / f"{order.number}.pdf", **extra
-            )
-            app.call_from_thread(app.notify, t("repair_ui.print.written", txt=txt, pdf=pdf))
-            if settings.site.printer:
-                cups.print_file(pdf, settings.site.printer)
-                app.call_from_thread(
-                    app.notify, t("repair_ui.print.sent", printer=settings.site.printer)
-                )
-        except DeskError as error:
-            app.call_from_thread(
-                app.notify, t("repair_ui.print.failed", message=error.message), severity="error"
-            )
-        except OSError as exc:
-            app.call_from_thread(
-                app.notify, t("repair_ui.print.failed", message=str(exc)), severity="error"
-            )
+        extra: dict[str, Any] = {
+            "operator": app.operator.name if app.operator else "",
+            "printed_at": app.now(),
+        }
+        deliver(
+            app,
+            order.number,
+            lambda: slip.slip_text(order, settings, settings.tz, **extra),
+            lambda pdf: slip.slip_pdf(order, settings, settings.tz, pdf, **extra),
+            written="repair_ui.print.written",
+        )
