@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Header, Static
 from desk.i18n import t
 from desk.models import Complaint, RepairOrder
 from desk.screens.base import DeskFooter, DeskScreen
+from desk.screens.board import age_text
 from desk.screens.plain import PlainTable
 from desk.screens.repairs import short
 from desk.services import callbacks
@@ -35,26 +36,16 @@ COLUMNS = (
 )
 
 
-def span(seconds: float) -> str:
-    """A duration as the countdown shows it: minutes, hours and minutes, or days and hours."""
-    minutes = int(abs(seconds) // 60)
-    if minutes < 60:
-        return t("duration.minutes", n=minutes)
-    hours, minutes = divmod(minutes, 60)
-    if hours < 48:
-        return t("duration.hours", n=hours, m=minutes)
-    days, hours = divmod(hours, 24)
-    return t("duration.days", n=days, h=hours)
-
-
 def countdown(item: CallbackItem, now: datetime) -> Text:
     """Time left until the callback is due: red once late, yellow within the hour."""
     if item.due_at is None:
         return Text("")
     seconds = (item.due_at - now).total_seconds()
     if seconds < 0:
-        return Text(t("callbacks.overdue", age=span(seconds)), style="bold red")
-    return Text(t("callbacks.left", age=span(seconds)), style="yellow" if seconds < 3600 else "")
+        return Text(t("callbacks.overdue", age=age_text(seconds)), style="bold red")
+    return Text(
+        t("callbacks.left", age=age_text(seconds)), style="yellow" if seconds < 3600 else ""
+    )
 
 
 def month_bounds(now: datetime, tz: tzinfo) -> tuple[datetime, datetime]:
