@@ -12,7 +12,7 @@ from desk.services import audit
 from desk.services.calendar import WorkCalendar, clear_site_day, is_estimated, set_site_day
 from desk.services.deadlines import Duration, due
 from desk.services.errors import DeskError, Forbidden
-from desk.services.when import parse_when
+from desk.services.when import happened, parse_when
 from tests.conftest import NOW, TZ, Desk
 
 
@@ -142,3 +142,15 @@ def test_lunch_cover_is_shown_but_the_duty_shift_stays_day() -> None:
     assert shifts.current_cover(settings, datetime(2026, 11, 23, 13, 45, tzinfo=TZ)) is None
     summer = shifts.current_cover(settings, summer_lunch)
     assert summer is not None and summer.key == "lunch"  # summer lunch cover runs to 14:00
+
+
+def test_what_happened_may_be_earlier_never_later_than_now() -> None:
+    assert happened(None, NOW, "logged_at") == NOW
+    earlier = NOW - timedelta(hours=9)
+    assert happened(earlier, NOW, "logged_at") == earlier
+    with pytest.raises(DeskError) as refused:
+        happened(NOW + timedelta(seconds=1), NOW, "completed_at")
+    assert (refused.value.key, refused.value.field) == ("field.in_future", "completed_at")
+    with pytest.raises(DeskError) as naive:
+        happened(datetime(2026, 11, 23, 9, 0), NOW, "completed_at")
+    assert naive.value.key == "when.no_timezone"

@@ -84,7 +84,8 @@ def test_reply_due_must_follow_reception(desk: Desk) -> None:
 
 
 def test_refuses_future_time_unknown_department_and_empty_request(desk: Desk) -> None:
-    assert _refused(desk, received_at=NOW + timedelta(minutes=5)).field == "received_at"
+    future = _refused(desk, received_at=NOW + timedelta(minutes=5))
+    assert (future.key, future.field) == ("field.in_future", "received_at")
     assert _refused(desk, department="nowhere").key == "field.unknown_department"
     assert _refused(desk, request="  ").key == "field.required"
     assert _refused(desk, phone="abc").key == "field.bad_phone"

@@ -35,7 +35,7 @@ from desk.services.numbering import next_number
 from desk.services.repair import CallbackResult
 from desk.services.residents import clean_phone, clean_text, normalise_room, storable
 from desk.services.submission import Submission
-from desk.services.when import plausible
+from desk.services.when import happened, plausible
 
 __all__ = [
     "CLOSED_COMPLAINT_STATES",
@@ -99,10 +99,7 @@ def _require_valid(complaint: Complaint) -> None:
 
 
 def _when(ctx: Ctx, moment: datetime | None, field: str) -> datetime:
-    moment = plausible(moment or ctx.now, field)
-    if moment > ctx.now:
-        raise DeskError("field.in_future", field=field)
-    return moment
+    return happened(moment, ctx.now, field)
 
 
 def _department(ctx: Ctx, key: str, field: str) -> str:

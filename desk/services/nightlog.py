@@ -18,7 +18,7 @@ from desk.services.context import Ctx
 from desk.services.errors import DeskError, NotFound
 from desk.services.residents import clean_phone, clean_text, normalise_room
 from desk.services.submission import Submission
-from desk.services.when import plausible
+from desk.services.when import happened
 
 if TYPE_CHECKING:
     from desk.services.board import OpenItem
@@ -52,9 +52,7 @@ def get(ctx: Ctx, entry_id: int) -> NightLogEntry:
 
 def log(ctx: Ctx, data: NightLogCreate) -> NightLogEntry:
     """Write one night entry: handled at night (what was done) or left for the morning."""
-    logged = plausible(data.logged_at or ctx.now, "logged_at")
-    if logged > ctx.now:
-        raise DeskError("field.in_future", field="logged_at")
+    logged = happened(data.logged_at, ctx.now, "logged_at")
     action = clean_text(data.action_taken, 2000, field="action_taken")
     left = data.left_for_morning or not action
     entry = NightLogEntry(

@@ -39,7 +39,7 @@ from desk.services.pass_queries import (
 )
 from desk.services.residents import clean_phone, clean_text, find_unit
 from desk.services.submission import Submission
-from desk.services.when import plausible
+from desk.services.when import happened
 
 __all__ = [
     "CHECKED_STATES",
@@ -158,9 +158,7 @@ def issue(ctx: Ctx, data: PassCreate) -> ReleasePass:
         )
         if data.owner_confirmed is not True:
             raise DeskError("pass_error.owner_not_confirmed", field="owner_confirmed")
-        confirmed_at = plausible(data.owner_confirmed_at or ctx.now, "owner_confirmed_at")
-        if confirmed_at > ctx.now:
-            raise DeskError("field.in_future", field="owner_confirmed_at")
+        confirmed_at = happened(data.owner_confirmed_at, ctx.now, "owner_confirmed_at")
         confirmed = True
         digits = re.sub(r"\D", "", called)
         notes["owner_phone_on_file"] = any(re.sub(r"\D", "", o.phone) == digits for o in owners)

@@ -14,7 +14,7 @@ from desk.services.context import Ctx
 from desk.services.errors import DeskError, NotFound
 from desk.services.residents import clean_phone, clean_text, normalise_room
 from desk.services.submission import Submission
-from desk.services.when import plausible
+from desk.services.when import happened, plausible
 
 REGISTER = "reception"
 OWING = OWING_STATES
@@ -37,9 +37,7 @@ class ReceptionCreate(Submission):
 
 def log(ctx: Ctx, data: ReceptionCreate) -> ReceptionEntry:
     """Write a reception entry. A reply owed keeps it open (on the board) until answered."""
-    received = plausible(data.received_at or ctx.now, "received_at")
-    if received > ctx.now:
-        raise DeskError("reception.received_in_future", field="received_at")
+    received = happened(data.received_at, ctx.now, "received_at")
     if data.department and ctx.settings.department(data.department) is None:
         raise DeskError("field.unknown_department", field="department", value=data.department)
     if data.reply_due_at is not None:

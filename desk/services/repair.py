@@ -20,7 +20,7 @@ from desk.services.errors import DeskError, NotFound
 from desk.services.numbering import next_number
 from desk.services.residents import clean_phone, clean_text, normalise_room, storable
 from desk.services.submission import Submission
-from desk.services.when import plausible
+from desk.services.when import happened, plausible
 
 REGISTER = "repairs"
 PREFIX = "WX"
@@ -79,10 +79,7 @@ def _require(order: RepairOrder, *states: RepairState, action: str) -> None:
 
 
 def _when(ctx: Ctx, moment: datetime | None, field: str) -> datetime:
-    moment = plausible(moment or ctx.now, field)
-    if moment > ctx.now:
-        raise DeskError("field.in_future", field=field)
-    return moment
+    return happened(moment, ctx.now, field)
 
 
 def register(ctx: Ctx, data: RepairCreate) -> RepairOrder:

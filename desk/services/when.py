@@ -47,6 +47,18 @@ def plausible(moment: datetime, field: str) -> datetime:
     return moment
 
 
+def happened(moment: datetime | None, now: datetime, field: str) -> datetime:
+    """When something happened: `moment` (`now` when not given), plausible and not after `now`.
+
+    A clerk may record what happened earlier (a call taken before the desk was free, a repair
+    finished last night), never what has not happened yet.
+    """
+    found = plausible(moment or now, field)
+    if found > now:
+        raise DeskError("field.in_future", field=field)
+    return found
+
+
 def _clock(text: str) -> time | None:
     match = _CLOCK.match(text)
     if not match:
