@@ -6,14 +6,18 @@ import importlib
 import importlib.util
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any, ClassVar
 
+from rich.align import Align
 from sqlmodel import Session
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.command import CommandList, CommandPalette
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
+from textual.widgets.option_list import Option
 
 from desk.clock import Clock, fmt, system_clock
 from desk.config import Settings
@@ -71,9 +75,10 @@ class DeskApp(App[None]):
         Binding("f8", "open('lookup')", "keys.lookup", id="lookup"),
         Binding("f9", "open('board')", "keys.board", id="board"),
         Binding("f10", "open('callbacks')", "keys.callbacks", id="callbacks"),
-        Binding("f11", "open('nightlog')", "keys.nightlog", id="nightlog", show=False),
-        Binding("f12", "open('replies')", "keys.replies", id="replies", show=False),
-        Binding("ctrl+o", "sign_out", "keys.sign_out", id="sign_out", show=False),
+        Binding("f11", "open('nightlog')", "keys.nightlog", id="nightlog"),
+        Binding("f12", "open('replies')", "keys.replies", id="replies"),
+        Binding("ctrl+p", "command_palette", "keys.palette", id="palette"),
+        Binding("ctrl+o", "sign_out", "keys.sign_out", id="sign_out"),
         Binding("ctrl+q", "quit", "keys.quit", id="quit", show=False, priority=True),
     ]
 
@@ -208,32 +213,64 @@ class DeskApp(App[None]):
                 self.add_mode(mode, _screen_factory(module, name))
         self.show_sign_in()
 
-    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        """Every desk action in the palette, in the current language."""
-        if self.operator is not None:
-            for binding in self._bindings.key_to_bindings.values():
-                for item in binding:
-                    if item.id in ("quit",):
-                        continue
-                    yield SystemCommand(
-                        f"{item.description} ({item.key.upper()})",
-                        item.description,
-                        lambda action=item.action: self.run_action(action),
-                    )
-            for binding in screen._bindings.key_to_bindings.values():
-                for item in binding:
-                    if item.show:
-                        yield SystemCommand(
-                            f"{item.description} ({item.key})",
-                            item.description,
-                            lambda action=item.action: screen.run_action(action),
-                        )
-        if self.operator is not None:
-            yield SystemCommand(t("keys.settings"), t("keys.settings"), self.action_settings)
-            yield SystemCommand(
-                t("keys.report"), t("keys.report"), lambda: self.action_open("report")
+    def action_command_palette(self) -> None:
+        if self.use_command_palette and not self.screen.has_class("--textual-command-palette"):
+            self.push_screen(
+                DeskCommandPalette(id="--command-palette", placeholder=t("palette.placeholder"))
             )
-        yield SystemCommand(t("keys.quit") + " (ctrl+q)", t("keys.quit"), self.exit)
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """Every desk action once, by its name and key, in the current language.
+
+        The desk's own keys (those with an id), then the screen's shown keys, then what has no
+        key of its own; Textual's built-in keys (ctrl+c, ctrl+p) and the theme are left out.
+        """
+        seen: set[str] = set()
+
+        def command(title: str, key: str, run: Callable[[], object]) -> Iterable[SystemCommand]:
+            if title and title not in seen:
+                seen.add(title)
+                yield SystemCommand(f"{title} ({key})" if key else title, "", run)
+
+        if self.operator is not None:
+            for item in self._bindings.key_to_bindings.values():
+                for binding in item:
+                    if binding.id is not None and binding.id not in ("quit", "palette"):
+                        yield from command(
+                            binding.description,
+                            self.get_key_display(binding),
+                            partial(self.run_action, binding.action),
+                        )
+            for item in screen._bindings.key_to_bindings.values():
+                for binding in item:
+                    if binding.show:
+                        yield from command(
+                            binding.description,
+                            self.get_key_display(binding),
+                            partial(screen.run_action, binding.action),
+                        )
+            yield from command(t("keys.settings"), "", self.action_settings)
+            yield from command(t("keys.report"), "", lambda: self.action_open("report"))
+        yield from command(t("keys.quit"), "ctrl+q", self.exit)
+
+
+class DeskCommandPalette(CommandPalette):
+    """Textual's command palette, saying "no matches" in the desk's language."""
+
+    def _start_no_matches_countdown(self, search_value: str) -> None:
+        def _show_no_matches() -> None:
+            if search_value:
+                self.query_one(CommandList).add_option(
+                    Option(
+                        Align.center(t("palette.no_matches")), disabled=True, id=self._NO_MATCHES
+                    )
+                )
+                self._list_visible = True
+            else:
+                self._list_visible = False
+
+        self._stop_no_matches_countdown()
+        self._no_matches_timer = self.set_timer(self._NO_MATCHES_COUNTDOWN, _show_no_matches)
 
 
 def make_app(

@@ -7,10 +7,12 @@ from datetime import datetime, timedelta
 import pytest
 from rich.text import Text
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import DataTable, Input, Select, Static
+from textual.widgets._select import SelectCurrent
 
 from desk.app import DeskApp, make_app
 from desk.db import Database
+from desk.i18n import t
 from desk.models import Complaint, ComplaintState, Operator, Severity, Validity
 from desk.screens.complaint_detail import ComplaintDetailScreen
 from desk.screens.complaint_dialogs import JudgeDialog
@@ -383,3 +385,22 @@ async def test_invalid_judgement_inserts_an_approved_standard_reply(
         await pilot.pause()
     closed = _get(desk, item_id)
     assert closed.validity == Validity.invalid and closed.validity_note == body
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+async def test_a_focused_choice_in_a_dialog_still_shows_its_value(
+    db: Database, clerk: Operator, desk: Desk, lang: str
+) -> None:
+    complaint_id = _seed(desk)
+    app = _app(db, clerk, lang=lang)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_detail(pilot, complaint_id)
+        await pilot.press("ctrl+g")
+        await pilot.pause()
+        select = app.focused
+        assert isinstance(select, Select) and select.id == "validity"
+        current = select.query_one(SelectCurrent)
+        # one line, no border around it: the chosen value is what that line shows
+        assert current.outer_size.height == 1 and current.content_size.height == 1
+        shown = current.query_one("#label", Static).render()
+        assert t("validity.valid") in str(shown)

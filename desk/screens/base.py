@@ -121,11 +121,20 @@ class DeskDialog(DeskMixin, ModalScreen[T]):
         localise_bindings(self)
 
 
+# Keys Textual's own widgets show in the footer, in the desk's words (the desk's own keys are
+# catalogue keys already, see localise_bindings).
+_TEXTUAL_KEYS = {
+    "Dismiss menu": "keys.dismiss_menu",
+    "Exit the command palette": "keys.exit_palette",
+    "Open link": "keys.open_link",
+}
+
+
 class DeskFooter(Widget):
     """The keys of the screen and the desk, wrapped onto a second row when they do not fit.
 
     Textual's own footer is one row that scrolls; the desk's keys must all be seen at once, in
-    both languages, at 120 columns. The command palette (ctrl+p) is listed in F1 help.
+    both languages, at 120 columns.
     """
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {"desk-footer--key", "desk-footer--description"}
@@ -163,10 +172,11 @@ class DeskFooter(Widget):
             if not binding.show or binding.action in seen:
                 continue
             seen.add(binding.action)
+            description = _TEXTUAL_KEYS.get(binding.description)
             pair = Text.assemble(
                 (self.app.get_key_display(binding), key_style),
                 " ",
-                (binding.description, text_style),
+                (t(description) if description else binding.description, text_style),
             )
             if not enabled:
                 pair.stylize("dim")

@@ -57,6 +57,7 @@ class FormDialog(DeskDialog[T]):
     }
     FormDialog FormField Input:focus { background: $boost; }
     FormDialog FormField SelectCurrent { border: none; height: 1; padding: 0 1; }
+    FormDialog FormField Select:focus > SelectCurrent { border: none; background: $boost; }
     FormDialog FormField Select { height: auto; }
     FormDialog FormField Checkbox { padding: 0; height: 1; }
     FormDialog FormField Checkbox:focus { border: none; background: $boost; }
