@@ -143,3 +143,17 @@ def test_only_a_supervisor_cancels_and_the_reason_is_in_the_history(
     with desk.write() as ctx:
         referred = repair.refer_out(ctx, other, "燃气公司 96777", "燃气表不归物业")
     assert referred.state == RepairState.referred_out
+
+
+def test_the_agreed_visit_comes_after_the_call(desk: Desk) -> None:
+    with pytest.raises(DeskError) as refused:
+        _register(desk, appointment_at=NOW - timedelta(days=4))
+    assert (refused.value.key, refused.value.field) == ("repair.before_reported", "appointment_at")
+    # an order written up late may carry a visit agreed after the call, even if it is past now
+    order_id = _register(
+        desk, reported_at=NOW - timedelta(hours=5), appointment_at=NOW - timedelta(hours=1)
+    )
+    later = _register(desk, appointment_at=NOW + timedelta(days=1))
+    with desk.read() as ctx:
+        assert repair.get(ctx, order_id).appointment_at == NOW - timedelta(hours=1)
+        assert repair.get(ctx, later).appointment_at == NOW + timedelta(days=1)

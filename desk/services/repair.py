@@ -90,8 +90,12 @@ def register(ctx: Ctx, data: RepairCreate) -> RepairOrder:
         raise DeskError("repair.unknown_category", field="category", value=data.category)
     if data.location == RepairLocation.unit and not data.room.strip():
         raise DeskError("repair.room_required", field="room")
-    if data.appointment_at is not None:
-        plausible(data.appointment_at, "appointment_at")
+    # a visit agreed with the resident comes after the call, never before it
+    if (
+        data.appointment_at is not None
+        and plausible(data.appointment_at, "appointment_at") < reported
+    ):
+        raise DeskError("repair.before_reported", field="appointment_at")
     if data.reception_id is not None:
         reception.get(ctx, data.reception_id)  # refused before anything refers to it
     order = RepairOrder(
