@@ -11,6 +11,7 @@ from textual.widgets import DataTable, Input, Static
 
 from desk.app import DeskApp, make_app
 from desk.db import Database
+from desk.i18n import t
 from desk.models import EntrustedState, LoanState, Operator
 from desk.screens.key_dialogs import (
     CollectDialog,
@@ -83,6 +84,8 @@ async def test_lend_then_take_part_back(
         await pilot.press("ctrl+b")
         await pilot.pause()
         assert isinstance(pilot.app.screen, TakeBackDialog)
+        labels = [str(label.render()) for label in pilot.app.screen.query(".field-label")]
+        assert t("fields.note") in labels and t("repair_ui.dialog.callback_note") not in labels
         await _clear(pilot)
         await pilot.press("1", "tab", "tab", *"0", "ctrl+s")
         await pilot.pause()

@@ -268,7 +268,7 @@ class CallbackDialog(FormDialog[R | None]):
         return _form(
             CheckField("reached", True, label=t("repair_ui.dialog.reached")),
             OptionalChoiceField("satisfied", choices, ""),
-            TextField("note", max_length=1000),
+            TextField("note", max_length=1000, label=t("repair_ui.dialog.callback_note")),
             WhenField("retry_at"),
         )
 
