@@ -252,3 +252,25 @@ async def test_the_entrusted_slip_is_printed_beside_the_database_or_the_clerk_is
         assert any(failed in str(n.message) for n in app._notifications)
         assert isinstance(app.screen, KeysScreen)
     assert sorted(p.name for p in db.path.parent.iterdir() if p.name.startswith(".")) == []
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+async def test_a_key_already_out_is_said_before_the_take_out_dialog(
+    db: Database, clerk: Operator, desk: Desk, lang: str
+) -> None:
+    with desk.write() as ctx:
+        record = keys_entrusted.deposit(
+            ctx,
+            keys_entrusted.EntrustedCreate(
+                owner_name="李明", room="3-1202", description="入户门钥匙", reason="防水返修"
+            ),
+        )
+        keys_entrusted.take_out(ctx, record.id or 0, "赵师傅", "闭水试验")
+    app = _app(db, clerk, lang)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open(pilot)
+        await pilot.press("tab", "tab", "ctrl+t")
+        await pilot.pause()
+        assert isinstance(app.screen, KeysScreen)  # no dialog to fill in vain
+        said = t("key_error.entrusted_out", number=record.number, taken_by="赵师傅")
+        assert said in [str(n.message) for n in app._notifications]

@@ -59,8 +59,16 @@ class EntrustedActions(DeskMixin):
     def action_take_out(self) -> None:
         from desk.screens.key_dialogs import TakeOutDialog
 
-        if record := self.chosen_entrusted():
-            self._open(TakeOutDialog(record))
+        record = self.chosen_entrusted()
+        if record is None or record.id is None:
+            return
+        with self.reading() as ctx:
+            use = keys_entrusted.current_use(ctx, record.id)
+        if use is not None:  # said before the dialog, so nothing is typed in vain
+            message = t("key_error.entrusted_out", number=record.number, taken_by=use.taken_by)
+            self.app.notify(message, severity="warning")
+            return
+        self._open(TakeOutDialog(record))
 
     def bring_back(self) -> None:
         record = self.chosen_entrusted()
