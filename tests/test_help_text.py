@@ -1,0 +1,45 @@
+"""F1 help reads right in both languages: Markdown would join a Chinese paragraph's lines with a
+space, so a paragraph of Chinese is one line in the catalogue."""
+
+from __future__ import annotations
+
+from itertools import pairwise
+
+import pytest
+from rich.cells import get_character_cell_size
+
+from desk.app import make_app
+from desk.db import Database
+from desk.i18n import catalogue, t
+from desk.models import Operator
+from desk.screens.help import HelpScreen
+from tests.conftest import NOW
+
+
+def _wide(ch: str) -> bool:
+    return get_character_cell_size(ch) == 2
+
+
+def test_no_chinese_paragraph_is_broken_across_lines() -> None:
+    body = catalogue()["help.body"]["zh_CN"]
+    lines = body.splitlines()
+    for before, after in pairwise(lines):
+        if not before.strip() or not after.strip() or after.startswith(("|", "#")):
+            continue
+        assert not (_wide(before.rstrip()[-1]) and _wide(after.lstrip()[0])), (before, after)
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+async def test_help_opens_with_f1_and_names_ctrl_n_truly(
+    db: Database, clerk: Operator, lang: str
+) -> None:
+    app = make_app(db, lang=lang, clock=lambda: NOW, operator=clerk)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        assert "Ctrl+N" in t("help.body")
+        assert "（报修）" not in t("help.body") and "(repair order)" not in t("help.body")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, HelpScreen)
