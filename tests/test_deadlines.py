@@ -7,10 +7,11 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from desk.db import Database
+from desk.i18n import set_language
 from desk.models import CalendarDay, DayKind, Operator
 from desk.services import audit
 from desk.services.calendar import WorkCalendar, clear_site_day, is_estimated, set_site_day
-from desk.services.deadlines import Duration, due
+from desk.services.deadlines import Duration, due, in_words
 from desk.services.errors import DeskError, Forbidden
 from desk.services.when import happened, parse_when
 from tests.conftest import NOW, TZ, Desk
@@ -154,3 +155,24 @@ def test_what_happened_may_be_earlier_never_later_than_now() -> None:
     with pytest.raises(DeskError) as naive:
         happened(datetime(2026, 11, 23, 9, 0), NOW, "completed_at")
     assert naive.value.key == "when.no_timezone"
+
+
+@pytest.mark.parametrize(
+    ("spec", "zh", "en"),
+    [
+        ("30m", "30 分钟", "30 min"),
+        ("2h", "2 小时", "2 h"),
+        ("1d", "1 天", "1 day"),
+        ("2d", "2 天", "2 days"),
+        ("1wd", "1 个工作日", "1 working day"),
+        ("3wd", "3 个工作日", "3 working days"),
+        ("same_day", "当天", "same day"),
+        (" 5wd ", "5 个工作日", "5 working days"),
+        ("shift_end", "shift_end", "shift_end"),  # not a duration: shown as written
+    ],
+)
+def test_a_duration_in_words_in_each_language(spec: str, zh: str, en: str) -> None:
+    set_language("zh_CN")
+    assert in_words(spec) == zh
+    set_language("en")
+    assert in_words(spec) == en

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
+from io import StringIO
 
+from rich.console import Console
 from textual.widgets import Input, Static
 
 from desk.app import DeskApp, make_app
@@ -83,3 +86,26 @@ async def test_a_supervisor_marks_and_clears_a_closed_day(
         ("holiday", supervisor.id),
         ("cleared", supervisor.id),
     ]
+
+
+async def test_deadlines_are_shown_in_words_not_as_written_in_site_toml(
+    db: Database, clerk: Operator
+) -> None:
+    # site.toml: dispatch 30m, replies at most 3wd, callbacks 2d / 3d; the standard complaint
+    # table escalates a major complaint same_day, an important one in 1h; resolves in 10d
+    for lang, expected in (
+        ("zh_CN", ("30 分钟", "3 个工作日", "3 天", "当天 → 管理处主任", "1 小时", "10 天")),
+        ("en", ("30 min", "3 working days", "3 days", "same day → 管理处主任", "1 h", "10 days")),
+    ):
+        app = _app(db, clerk, lang=lang)
+        async with app.run_test(size=(160, 80)) as pilot:
+            await app.push_screen(SettingsScreen())
+            await pilot.pause()
+            console = Console(width=160, record=True, file=StringIO())
+            for part in ("deadlines", "complaints"):
+                console.print(app.screen.query_one(f"#settings-{part}", Static).content)
+            shown = console.export_text()
+        for raw in ("30m", "3wd", "2d", "3d", "10d", "1h", "same_day"):
+            assert not re.search(rf"(?<![\w-]){raw}(?!\w)", shown), (lang, raw, shown)
+        for words in expected:
+            assert words in shown, (lang, words, shown)

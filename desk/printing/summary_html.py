@@ -72,7 +72,7 @@ def summary_html(summary: Summary, tz: tzinfo) -> str:
                 item.room,
                 item.what,
                 age(item.opened_at, summary.built_at),
-                state_label(section, item.state),
+                state_label(section, item),
                 due_text(item, tz),
             ]
             parts.append(_row(cells, cls="overdue" if item.overdue else ""))

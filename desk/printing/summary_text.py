@@ -8,19 +8,14 @@ from datetime import datetime, tzinfo
 
 from desk.i18n import catalogue, current_language, t
 from desk.printing.text import cell_len, centre, label_value, pad, page_text, two_columns
-from desk.services.summary import SECTIONS, Item, Summary
+from desk.services.summary import SECTIONS, Item, Summary, state_keys
 
 WIDTH = 80
 BLANK = "_" * 16
 # item columns: number, room, what, since, state, due (cells); what takes the rest
 COLUMNS = (("number", 16), ("room", 8), ("what", 0), ("age", 5), ("state", 10), ("due", 16))
-_STATE_CATALOGUES = {
-    "repairs": ("repair_state",),
-    "complaints": ("complaint_state",),
-    "callbacks": ("repair_state", "complaint_state"),
-    "reception": ("reception_state",),
-    "nightlog": ("nightlog_state",),
-}
+# the state column widens, up to this, so that no state's label is cut (English ones are long)
+STATE_MAX = 16
 
 
 def at(moment: datetime | None, tz: tzinfo, *, year: bool = True) -> str:
@@ -29,13 +24,13 @@ def at(moment: datetime | None, tz: tzinfo, *, year: bool = True) -> str:
     return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M" if year else "%m-%d %H:%M")
 
 
-def state_label(section: str, state: str) -> str:
-    """A record's state in the current language, whichever register it comes from."""
+def state_label(section: str, item: Item) -> str:
+    """An item's state in the current language, as its register's own list names it."""
     messages = catalogue()
-    for prefix in (*_STATE_CATALOGUES.get(section, ()), "summary.record_state"):
-        if f"{prefix}.{state}" in messages:
-            return t(f"{prefix}.{state}")
-    return state
+    for key in state_keys(section, item):
+        if key in messages:
+            return t(key)
+    return item.state
 
 
 def age(since: datetime | None, now: datetime) -> str:
@@ -57,28 +52,43 @@ def due_text(item: Item, tz: tzinfo) -> str:
     return f"{shown} {t('summary.overdue')}" if item.overdue else shown
 
 
-def _what_width() -> int:
-    """What is left of the line for the item's text (each column is followed by a space)."""
-    fixed = sum(width + 1 for key, width in COLUMNS if key != "what")
-    return WIDTH - 2 - fixed
+def column_widths(summary: Summary | None = None) -> dict[str, int]:
+    """The cells of each item column: the state column as wide as the longest state label of
+    the summary's items (up to STATE_MAX), the item's text what is left of the line (each
+    column is followed by a space)."""
+    widths = dict(COLUMNS)
+    if summary is not None:
+        labels = [
+            state_label(section, item)
+            for section, items in summary.sections.items()
+            for item in items
+        ]
+        longest = max([cell_len(t("summary.col.state")), *map(cell_len, labels)])
+        widths["state"] = min(max(widths["state"], longest), STATE_MAX)
+    fixed = sum(width + 1 for key, width in widths.items() if key != "what")
+    widths["what"] = WIDTH - 2 - fixed
+    return widths
 
 
-def item_line(item: Item, section: str, now: datetime, tz: tzinfo) -> str:
+def item_line(
+    item: Item, section: str, now: datetime, tz: tzinfo, widths: dict[str, int] | None = None
+) -> str:
+    widths = widths or column_widths()
     values = {
         "number": item.number,
         "room": item.room,
         "what": " ".join(item.what.split()),
         "age": age(item.opened_at, now),
-        "state": state_label(section, item.state),
+        "state": state_label(section, item),
         "due": due_text(item, tz),
     }
-    cells = [pad(values[key], width or _what_width()) + " " for key, width in COLUMNS]
+    cells = [pad(values[key], widths[key]) + " " for key, _ in COLUMNS]
     cells[-1] = values["due"]
     return ("  " + "".join(cells)).rstrip()
 
 
-def _header_line() -> str:
-    cells = [pad(t(f"summary.col.{key}"), width or _what_width()) + " " for key, width in COLUMNS]
+def _header_line(widths: dict[str, int]) -> str:
+    cells = [pad(t(f"summary.col.{key}"), widths[key]) + " " for key, _ in COLUMNS]
     return ("  " + "".join(cells)).rstrip()
 
 
@@ -137,13 +147,14 @@ def summary_lines(summary: Summary, tz: tzinfo, printed_at: datetime | None = No
     lines.append(
         t("summary.open_items", count=summary.open_count(), overdue=summary.overdue_count())
     )
-    lines.append(_header_line())
+    widths = column_widths(summary)
+    lines.append(_header_line(widths))
     for section in SECTIONS:
         items = summary.sections.get(section, [])
         if not items:
             continue
         lines.append(f"[{t(f'summary.section.{section}')}] {len(items)}")
-        lines += [item_line(item, section, now, tz) for item in items]
+        lines += [item_line(item, section, now, tz, widths) for item in items]
     if not summary.open_count():
         lines.append("  " + t("summary.nothing_open"))
     lines.append("-" * WIDTH)
@@ -169,10 +180,12 @@ def checklist_lines(summary: Summary, width: int) -> list[str]:
     )
     lines = [t("summary.checklist")]
     heads = ("expected", "counted", "missing")
+    # a number column is at least 8 cells, and a space wider than its heading
+    number_w = {h: max(8, cell_len(t(f"summary.col.{h}")) + 1) for h in heads}
     lines.append(
         "  "
         + pad(t("summary.col.item"), label_w + 2)
-        + "".join(pad(t(f"summary.col.{h}"), 8) for h in heads)
+        + "".join(pad(t(f"summary.col.{h}"), number_w[h]) for h in heads)
         + t("summary.col.holder")
     )
     for check in summary.checklist:
@@ -183,9 +196,9 @@ def checklist_lines(summary: Summary, width: int) -> list[str]:
             (
                 "  "
                 + pad(check.label(lang), label_w + 2)
-                + pad(str(check.expected), 8)
-                + pad(counted, 8)
-                + pad(missing, 8)
+                + pad(str(check.expected), number_w["expected"])
+                + pad(counted, number_w["counted"])
+                + pad(missing, number_w["missing"])
                 + mark
             ).rstrip()
         )

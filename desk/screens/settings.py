@@ -20,6 +20,7 @@ from desk.screens.plain import plain
 from desk.screens.repair_dialogs import FormDialog, _form
 from desk.services import calendar, roles, shifts
 from desk.services.context import Ctx
+from desk.services.deadlines import in_words
 from desk.services.errors import DeskError
 
 CLEAR = "clear"
@@ -150,15 +151,15 @@ class SettingsScreen(DeskScreen):
         table = Table(title=t("settings.deadlines"), title_justify="left")
         table.add_column(t("settings.col_name"))
         table.add_column(t("settings.col_rule"))
-        table.add_row(t("settings.dispatch_within"), settings.repair.dispatch_within)
+        table.add_row(t("settings.dispatch_within"), in_words(settings.repair.dispatch_within))
         for category in settings.repair_categories:
             after = t("settings.after_leak_test") if category.callback_from == "leak_test" else ""
             table.add_row(
                 t("settings.callback_of", category=category.label(self.desk.lang)),
-                f"{category.callback} {after}".strip(),
+                f"{in_words(category.callback)} {after}".strip(),
             )
-        table.add_row(t("settings.max_reply"), settings.reception.max_reply)
-        table.add_row(t("settings.complaint_callback"), settings.complaints.callback)
+        table.add_row(t("settings.max_reply"), in_words(settings.reception.max_reply))
+        table.add_row(t("settings.complaint_callback"), in_words(settings.complaints.callback))
         return table
 
     def _complaints(self) -> Table:
@@ -172,12 +173,12 @@ class SettingsScreen(DeskScreen):
             table.add_column(t(f"settings.col_{key}"))
         for severity in ("major", "important", "minor"):
             rule = settings.complaint_rule(severity)
-            escalate = f"{rule.escalate} → {rule.escalate_to}" if rule.escalate else "-"
+            escalate = f"{in_words(rule.escalate)} → {rule.escalate_to}" if rule.escalate else "-"
             table.add_row(
                 t(f"settings.severity_{severity}"),
                 escalate,
-                rule.reply or "-",
-                rule.resolve,
-                rule.resolve_max or "-",
+                in_words(rule.reply) if rule.reply else "-",
+                in_words(rule.resolve),
+                in_words(rule.resolve_max) if rule.resolve_max else "-",
             )
         return table

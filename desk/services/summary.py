@@ -19,11 +19,14 @@ from desk.models import (
     Complaint,
     KeyLoan,
     NightLogEntry,
+    PassState,
     ReceptionEntry,
     ReleasePass,
     RepairOrder,
 )
 from desk.services.context import Ctx
+from desk.services.lookup import state_key
+from desk.services.pass_queries import PassStatus
 
 if TYPE_CHECKING:
     from desk.services.board import OpenItem
@@ -54,7 +57,12 @@ COUNTED: tuple[tuple[str, type[SQLModel], str], ...] = (
 
 @dataclass
 class Item:
-    """One thing still open, as printed: number, room, what, state, since, due."""
+    """One thing still open, as printed: number, room, what, state, since, due.
+
+    `state` is the record's stored state and `register` the register it is a state of (the
+    board's names: repairs, key_loans, entrusted_keys, passes ...); a summary frozen before
+    items knew their register has "" there.
+    """
 
     number: str
     room: str
@@ -64,6 +72,7 @@ class Item:
     due_at: datetime | None = None
     due_kind: str = ""
     overdue: bool = False
+    register: str = ""
 
 
 @dataclass
@@ -188,6 +197,7 @@ def open_item(item: OpenItem, now: datetime) -> Item:
         due_at=item.due_at,
         due_kind=item.due_kind,
         overdue=item.overdue(now),
+        register=item.register,
     )
 
 
@@ -201,6 +211,7 @@ def pass_item(found: ReleasePass, now: datetime) -> Item:
         opened_at=found.created_at,
         due_at=found.valid_until,
         overdue=found.valid_until is not None and found.valid_until < now,
+        register="passes",
     )
 
 
@@ -221,6 +232,41 @@ _SECTION_OF = {
     "passes": "passes",
     "nightlog": "nightlog",
 }
+
+
+# section of the summary -> the register its items come from (callbacks: repairs or complaints)
+_REGISTER_OF = {section: register for register, section in _SECTION_OF.items()} | {
+    "pass_no_gate": "passes",
+    "pass_stubs": "passes",
+}
+# a pass's stored state -> its status on the passes list (an issued pass: valid or expired)
+_PASS_STATUS: dict[str, str] = {
+    PassState.used: PassStatus.used,
+    PassState.partly_used: PassStatus.partly,
+    PassState.refused: PassStatus.refused,
+    PassState.voided: PassStatus.voided,
+}
+
+
+def pass_status(state: str, expired: bool) -> str:
+    """A pass's status as the passes list shows it (pass_queries.status_of), from the state and
+    whether its validity had run out when the summary was built."""
+    if state == PassState.issued:
+        return PassStatus.expired if expired else PassStatus.valid
+    return _PASS_STATUS.get(state, state)
+
+
+def state_keys(section: str, item: Item) -> tuple[str, ...]:
+    """The catalogue keys that may name an item's state, best first: the label the register's
+    own list shows it with (a pass: its status, valid / expired / used ..., as on the passes
+    list). An item of a summary frozen before items knew their register goes by its section.
+    """
+    register = item.register or _REGISTER_OF.get(section, "")
+    if register == "passes":
+        return (f"pass_status.{pass_status(item.state, item.overdue)}",)
+    if register:
+        return (state_key(register, item.state),)
+    return tuple(state_key(each, item.state) for each in ("repairs", "complaints"))
 
 
 def open_sections(ctx: Ctx) -> dict[str, list[Item]]:
