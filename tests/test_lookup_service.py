@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import text
 
-from desk.services import lookup, repair, search_index
+from desk.services import lookup, nightlog, repair, search_index
 from desk.services.lookup import Results
+from desk.services.nightlog import NightLogCreate
 from desk.services.repair import RepairCompletion
-from tests.conftest import NOW, Desk
+from tests.conftest import NOW, TZ, Desk
 from tests.lookup_fixtures import Seeded, seed
 
 
@@ -135,6 +136,52 @@ def test_an_update_is_reflected(desk: Desk, seeded: Seeded) -> None:
     assert _ids(_find(desk, "水龙头")) == {"repairs": [seeded.leak]}
 
 
+@pytest.fixture
+def nights(desk: Desk) -> list[int]:
+    """Three night-log entries: 23:50 on the 22nd, then 00:30 and 02:10 on the 23rd (local)."""
+    ids = []
+    with desk.write() as ctx:
+        for hour, minute, day, what in (
+            (23, 50, 22, "停电"),
+            (0, 30, 23, "困人"),
+            (2, 10, 23, "漏水"),
+        ):
+            at = datetime(2026, 11, day, hour, minute, tzinfo=TZ)
+            entry = nightlog.log(ctx, NightLogCreate(logged_at=at, caller="郑雪", what=what))
+            assert entry.id is not None
+            ids.append(entry.id)
+    return ids
+
+
+@pytest.mark.parametrize("query", ["YJ-20261123-003", "yj20261123003", " Yj-20261123003 "])
+def test_night_log_entry_by_its_number(desk: Desk, nights: list[int], query: str) -> None:
+    # the entry's number is made from its night and its id (not stored): found all the same
+    found = _find(desk, query)
+    assert found.kinds == ("number",)
+    assert _ids(found) == {"nightlog": [nights[2]]}
+    (hit,) = found.groups[0].hits
+    assert (hit.number, hit.person) == ("YJ-20261123-003", "郑*")
+    with desk.read() as ctx:
+        assert hit.number == nightlog.number(nightlog.get(ctx, nights[2]), ctx)
+
+
+def test_night_log_number_prefix_is_the_night_in_the_sites_time(
+    desk: Desk, nights: list[int]
+) -> None:
+    # 00:30 local on the 23rd is 16:30 UTC on the 22nd: it belongs to the 23rd, as numbered
+    assert _ids(_find(desk, "YJ-20261123")) == {"nightlog": [nights[2], nights[1]]}
+    assert _ids(_find(desk, "YJ-20261122")) == {"nightlog": [nights[0]]}
+    assert _ids(_find(desk, "YJ-202611")) == {"nightlog": nights[::-1]}
+    assert _ids(_find(desk, "YJ-2026112")) == {"nightlog": nights[::-1]}
+    assert _ids(_find(desk, "YJ-20261123-00")) == {"nightlog": [nights[2], nights[1]]}
+    # the right id on the wrong night, an id not logged, a date that does not exist
+    for query in ("YJ-20261122-003", "YJ-20261123-009", "YJ-20261340", "YJ-2025"):
+        assert _find(desk, query).groups == [], query
+    assert _find(desk, "YJ-20261123-003", registers=["repairs"]).groups == []
+    # the words of an entry still find it
+    assert _ids(_find(desk, "困人")) == {"nightlog": [nights[1]]}
+
+
 def test_nothing_found_and_empty_query(desk: Desk, seeded: Seeded) -> None:
     assert _find(desk, "电梯").groups == []
     assert _find(desk, "   ").groups == []
@@ -143,6 +190,8 @@ def test_nothing_found_and_empty_query(desk: Desk, seeded: Seeded) -> None:
 
 def test_classify() -> None:
     assert lookup.classify("TS-20261123-004") == ("number",)
+    assert lookup.classify("YJ-20261124-012") == ("number",)
+    assert lookup.classify("yj2026") == ("number",)
     assert lookup.classify("3栋1202") == ("room",)
     assert lookup.classify("5678") == ("room", "phone")
     assert lookup.classify("王") == ("name", "text")

@@ -1,5 +1,6 @@
 """The night log: the night duty logs calls; in the morning the clerk turns each entry left for
-the morning into a repair order or a complaint (pre-filled, linked) or closes it with a reason."""
+the morning into a repair order or a complaint (pre-filled, linked) or closes it with a reason.
+Enter opens an entry's page (desk.screens.nightlog_detail), which offers the same steps."""
 
 from __future__ import annotations
 
@@ -14,17 +15,24 @@ from textual.widgets import DataTable, Header, Static
 from desk.forms.fields import CheckField, DeskForm, RoomField, TextField, WhenField
 from desk.i18n import t
 from desk.models import NightLogEntry, NightLogState
-from desk.screens.base import DeskFooter, DeskScreen
+from desk.screens.base import DeskFooter, DeskMixin, DeskScreen
 from desk.screens.handover_dialogs import ReasonDialog
-from desk.screens.plain import PlainTable
+from desk.screens.record_table import RecordTable
 from desk.screens.repair_dialogs import FormDialog
 from desk.screens.repairs import short
 from desk.services import nightlog, operators
 from desk.services.context import Ctx
 from desk.services.errors import DeskError
 from desk.services.nightlog import NightLogCreate
+from desk.services.residents import mask_name
 
 COLUMNS = ("number", "at", "caller", "room", "what", "done", "state", "operator")
+# the steps of an entry left for the morning: on the list (the selected entry) and on its page
+ACTION_BINDINGS: list[BindingType] = [
+    Binding("ctrl+g", "to_repair", "nightlog_ui.keys.to_repair", id="nightlog_to_repair"),
+    Binding("ctrl+t", "to_complaint", "nightlog_ui.keys.to_complaint", id="nightlog_to_complaint"),
+    Binding("ctrl+x", "close_entry", "nightlog_ui.keys.close", id="nightlog_close"),
+]
 
 
 class NightEntryDialog(FormDialog[int | None]):
@@ -60,94 +68,18 @@ class NightEntryDialog(FormDialog[int | None]):
         return outcome.id
 
 
-class NightLogScreen(DeskScreen):
-    """Entries left for the morning (the clerk's work) above the last 24 hours of the log."""
+class NightLogActions(DeskMixin):
+    """Transfer or close an entry left for the morning; the screen says which entry is meant
+    (`chosen_entry`, None once it has told why not) and what to show again (`after_change`)."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+n", "new_entry", "nightlog_ui.keys.new", id="nightlog_new"),
-        Binding("ctrl+g", "to_repair", "nightlog_ui.keys.to_repair", id="nightlog_to_repair"),
-        Binding(
-            "ctrl+t", "to_complaint", "nightlog_ui.keys.to_complaint", id="nightlog_to_complaint"
-        ),
-        Binding("ctrl+x", "close_entry", "nightlog_ui.keys.close", id="nightlog_close"),
-        Binding("ctrl+r", "refresh", "keys.refresh", id="nightlog_refresh"),
-    ]
-    DEFAULT_CSS = """
-    NightLogScreen .title { padding: 0 1; height: 1; text-style: bold; }
-    NightLogScreen #morning { height: 1fr; }
-    NightLogScreen #recent { height: 1fr; }
-    """
+    def chosen_entry(self) -> int | None:
+        raise NotImplementedError
 
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield Static(t("nightlog_ui.morning"), id="morning-title", classes="title")
-        yield PlainTable(cursor_type="row", zebra_stripes=True, id="morning")
-        yield Static(t("nightlog_ui.recent"), classes="title")
-        yield PlainTable(cursor_type="row", zebra_stripes=True, id="recent")
-        yield DeskFooter()
-
-    def on_mount(self) -> None:
-        for selector in ("#morning", "#recent"):
-            table = self.query_one(selector, DataTable)
-            for key in COLUMNS:
-                table.add_column(t(f"nightlog_ui.col_{key}"), key=key)
-        self.refresh_entries()
-        self.query_one("#morning", DataTable).focus()
-
-    def reread(self) -> None:
-        self.refresh_entries()
-
-    def action_refresh(self) -> None:
-        self.refresh_entries()
-
-    def _row(self, entry: NightLogEntry, number: str, names: dict[int, str]) -> list[str | Text]:
-        what = short(entry.what, 24)
-        return [
-            number,
-            self.desk.show_time(entry.logged_at),
-            short(entry.caller, 8),
-            entry.room,
-            Text(f"[{t('nightlog_ui.emergency_mark')}] {what}", style="bold red")
-            if entry.emergency
-            else what,
-            short(entry.action_taken or entry.close_reason, 20),
-            Text(
-                t(f"nightlog_state.{entry.state}"),
-                style="yellow" if entry.state == NightLogState.left_for_morning else "",
-            ),
-            names.get(entry.operator_id, ""),
-        ]
-
-    def refresh_entries(self) -> None:
-        with self.reading() as ctx:
-            morning = nightlog.left_for_morning(ctx)
-            recent = nightlog.recent(ctx)
-            ids = {e.operator_id for e in morning + recent}
-            names = operators.operator_names(ctx, ids)
-            numbers = {e.id: nightlog.number(e, ctx) for e in morning + recent}
-        with self.app.batch_update():
-            for selector, entries in (("#morning", morning), ("#recent", recent)):
-                table = self.query_one(selector, DataTable)
-                table.clear()
-                for entry in entries:
-                    table.add_row(*self._row(entry, numbers[entry.id], names), key=str(entry.id))
-        self.query_one("#morning-title", Static).update(
-            t("nightlog_ui.morning") if morning else t("nightlog_ui.morning_empty")
-        )
-
-    def selected(self) -> int | None:
-        table = self.query_one("#morning", DataTable)
-        if not table.row_count:
-            self.desk.notify(t("nightlog_ui.none_selected"), severity="warning")
-            return None
-        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
-        return int(row_key.value) if row_key.value else None
-
-    def action_new_entry(self) -> None:
-        self.app.push_screen(NightEntryDialog(), callback=lambda _: self.refresh_entries())
+    def after_change(self) -> None:
+        raise NotImplementedError
 
     def _transfer(self, register: str) -> None:
-        entry_id = self.selected()
+        entry_id = self.chosen_entry()
         if entry_id is None:
             return
 
@@ -175,7 +107,7 @@ class NightLogScreen(DeskScreen):
             if record_id is not None:
                 record = t(f"registers.{register}")
                 self.desk.notify(t("nightlog_ui.transferred", number=number, record=record))
-            self.refresh_entries()
+            self.after_change()
 
         self.app.push_screen(screen, callback=saved)
 
@@ -186,7 +118,7 @@ class NightLogScreen(DeskScreen):
         self._transfer("complaints")
 
     def action_close_entry(self) -> None:
-        entry_id = self.selected()
+        entry_id = self.chosen_entry()
         if entry_id is None:
             return
         with self.reading() as ctx:
@@ -200,7 +132,115 @@ class NightLogScreen(DeskScreen):
                 self.desk.notify(done.message, severity="error")
                 return
             self.desk.notify(t("nightlog_ui.closed", number=number))
-            self.refresh_entries()
+            self.after_change()
 
         title = t("nightlog_ui.close_title", number=number)
         self.app.push_screen(ReasonDialog(title, "close_reason"), callback=chosen)
+
+
+class NightLogScreen(NightLogActions, DeskScreen):
+    """Entries left for the morning (the clerk's work) above the last 24 hours of the log.
+
+    Enter opens the entry under the cursor of either table; the morning steps (ctrl+g, ctrl+t,
+    ctrl+x) act on the entry selected in the morning table.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+n", "new_entry", "nightlog_ui.keys.new", id="nightlog_new"),
+        Binding("enter", "open_entry", "keys.open", id="nightlog_open"),
+        *ACTION_BINDINGS,
+        Binding("ctrl+r", "refresh", "keys.refresh", id="nightlog_refresh"),
+    ]
+    DEFAULT_CSS = """
+    NightLogScreen .title { padding: 0 1; height: 1; text-style: bold; }
+    NightLogScreen #morning { height: 1fr; }
+    NightLogScreen #recent { height: 1fr; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(t("nightlog_ui.morning"), id="morning-title", classes="title")
+        yield RecordTable(id="morning")
+        yield Static(t("nightlog_ui.recent"), classes="title")
+        yield RecordTable(id="recent")
+        yield DeskFooter()
+
+    def on_mount(self) -> None:
+        for selector in ("#morning", "#recent"):
+            table = self.query_one(selector, DataTable)
+            for key in COLUMNS:
+                table.add_column(t(f"nightlog_ui.col_{key}"), key=key)
+        self.refresh_entries()
+        self.query_one("#morning", DataTable).focus()
+
+    def reread(self) -> None:
+        self.refresh_entries()
+
+    def action_refresh(self) -> None:
+        self.refresh_entries()
+
+    def _row(self, entry: NightLogEntry, number: str, names: dict[int, str]) -> list[str | Text]:
+        what = short(entry.what, 24)
+        return [
+            number,
+            self.desk.show_time(entry.logged_at),
+            short(mask_name(entry.caller), 8),
+            entry.room,
+            Text(f"[{t('nightlog_ui.emergency_mark')}] {what}", style="bold red")
+            if entry.emergency
+            else what,
+            short(entry.action_taken or entry.close_reason, 20),
+            Text(
+                t(f"nightlog_state.{entry.state}"),
+                style="yellow" if entry.state == NightLogState.left_for_morning else "",
+            ),
+            names.get(entry.operator_id, ""),
+        ]
+
+    def refresh_entries(self) -> None:
+        with self.reading() as ctx:
+            morning = nightlog.left_for_morning(ctx)
+            recent = nightlog.recent(ctx)
+            ids = {e.operator_id for e in morning + recent}
+            names = operators.operator_names(ctx, ids)
+            numbers = {e.id: nightlog.number(e, ctx) for e in morning + recent}
+        with self.app.batch_update():
+            for selector, entries in (("#morning", morning), ("#recent", recent)):
+                table = self.query_one(selector, RecordTable)
+                was_on = table.selected_id()  # the cursor stays on its entry
+                table.clear()
+                for entry in entries:
+                    table.add_row(*self._row(entry, numbers[entry.id], names), key=str(entry.id))
+                table.select_record(was_on)
+        self.query_one("#morning-title", Static).update(
+            t("nightlog_ui.morning") if morning else t("nightlog_ui.morning_empty")
+        )
+
+    def chosen_entry(self) -> int | None:
+        entry_id = self.query_one("#morning", RecordTable).selected_id()
+        if entry_id is None:
+            self.desk.notify(t("nightlog_ui.none_selected"), severity="warning")
+        return entry_id
+
+    def after_change(self) -> None:
+        self.refresh_entries()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        if event.row_key.value:
+            self.open_entry(int(event.row_key.value))
+
+    def action_open_entry(self) -> None:
+        """Enter with neither table focused: the entry under the morning table's cursor."""
+        table = self.focused if isinstance(self.focused, RecordTable) else None
+        entry_id = (table or self.query_one("#morning", RecordTable)).selected_id()
+        if entry_id is not None:
+            self.open_entry(entry_id)
+
+    def open_entry(self, entry_id: int) -> None:
+        from desk.screens.nightlog_detail import NightLogDetailScreen
+
+        self.app.push_screen(NightLogDetailScreen(entry_id))
+
+    def action_new_entry(self) -> None:
+        self.app.push_screen(NightEntryDialog(), callback=lambda _: self.refresh_entries())

@@ -14,9 +14,10 @@ RECORD_PAGES = {
     "reception": ("desk.screens.reception_detail", "ReceptionDetailScreen"),
     "entrusted_keys": ("desk.screens.entrusted_detail", "EntrustedDetailScreen"),
     "passes": ("desk.screens.pass_detail", "PassDetailScreen"),
+    "nightlog": ("desk.screens.nightlog_detail", "NightLogDetailScreen"),
 }
 # registers whose records are handled on their register screen (a mode of the app)
-REGISTER_SCREENS = {"key_loans": "keys", "keys": "keys", "nightlog": "nightlog"}
+REGISTER_SCREENS = {"key_loans": "keys", "keys": "keys"}
 
 
 def open_record(app: App[Any], register: str, record_id: int) -> bool:

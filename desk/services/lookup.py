@@ -1,10 +1,12 @@
 """The quick lookup: one query over every register and the residents directory.
 
-A query is recognised as a record number (WX-…, TS-…, any case, dashes optional), a room (3-1202,
-3栋1202, or 1202 = that room in every building), a phone fragment (its last digits), or words —
-names and surnames (王), and text of any length, one- and two-character Chinese words included.
-Each form is an index look-up (see desk.services.search_index); results come back grouped by
-register, newest first, at most `limit` per register.
+A query is recognised as a record number or its start (WX-…, TS-…, a night-log entry's YJ-…, any
+case, dashes optional), a room (3-1202, 3栋1202, or 1202 = that room in every building), a phone
+fragment (its last digits), or words — names and surnames (王), and text of any length, one- and
+two-character Chinese words included. Each form is an index look-up (see
+desk.services.search_index; a night-log number, made from the night and the id, is a range of the
+night's documents); results come back grouped by register, newest first, at most `limit` per
+register.
 """
 
 from __future__ import annotations
@@ -12,13 +14,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import cache
 from typing import Any
 
 from sqlalchemy import and_, or_, select, text, union_all
 
 from desk.models.search import SearchDoc
+from desk.services import nightlog
 from desk.services.context import Ctx
 from desk.services.residents import mask_name, parse_room
 from desk.services.search_index import (
@@ -35,6 +38,9 @@ from desk.services.search_index import (
 ORDER = ("residents", *(r for r in REGISTERS if r != "residents"))
 NUMBER_PREFIXES = ("WX", "TS", "JD", "FX", "JY", "WT")
 _NUMBER = re.compile(rf"^(?:{'|'.join(NUMBER_PREFIXES)})\d{{4,12}}$")
+# A night-log number is not stored (see nightlog.number_at): YJ, the night's date or the start
+# of it, then the start of the entry's id (YJ20261124012 = the entry 12 of the night 2026-11-24).
+_NIGHT_NUMBER = re.compile(rf"^{nightlog.NUMBER_PREFIX}(\d{{4,8}})(\d{{0,9}})$")
 _PHONE = re.compile(r"^\+?[0-9][0-9 \-]{2,19}$")
 _NAME = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff]{1,3}$")
 # Core rows, not ORM objects: hydrating 160 SearchDoc objects cost more than every query.
@@ -102,7 +108,8 @@ def classify(query: str) -> tuple[str, ...]:
     stripped = query.strip()
     if not stripped:
         return ()
-    if _NUMBER.match(compact_number(stripped)):
+    compact = compact_number(stripped)
+    if _NUMBER.match(compact) or _NIGHT_NUMBER.match(compact):
         return ("number",)
     kinds: list[str] = []
     parsed = parse_room(stripped)
@@ -123,8 +130,8 @@ def number_of(ctx: Ctx, register: str, record_id: int, number: str, at: datetime
     """The record number shown; a night-log entry is named by its night and id."""
     if number:
         return number
-    if register == "nightlog":
-        return f"YJ-{at.astimezone(ctx.tz):%Y%m%d}-{record_id:03d}"
+    if register == nightlog.REGISTER:
+        return nightlog.number_at(at, record_id, ctx.tz)
     return ""
 
 
@@ -209,6 +216,54 @@ _BY_PHONE = (
 def _number_docs(ctx: Ctx, query: str, limit: int) -> list[Any]:
     key = compact_number(query)
     return _rows(ctx, _BY_NUMBER, {"low": key, "high": key + "~", "n": limit})
+
+
+def night_days(digits: str, tz: tzinfo) -> tuple[datetime, datetime] | None:
+    """The start and end of the nights whose date (YYYYMMDD) begins with `digits` (4 to 8 of
+    them): 2026 is the year, 202611 November, 2026112 November 20 to 29; None if no such day."""
+    year = int(digits[:4])
+    if not 1 <= year < 9999:
+        return None
+    first = date(year, 1, 1)
+    days = [
+        day
+        for day in (first + timedelta(days=n) for n in range(366))
+        if day.year == year and f"{day:%Y%m%d}".startswith(digits)
+    ]
+    if not days:
+        return None
+    start = datetime.combine(days[0], time(), tzinfo=tz)
+    end = datetime.combine(days[-1] + timedelta(days=1), time(), tzinfo=tz)
+    return start, end
+
+
+def _night_docs(ctx: Ctx, query: str, limit: int) -> list[Any]:
+    """Night-log entries by number: their number is made from the night's date and the id,
+    not indexed, so the date is a range of `at` and the id part is checked on the night's rows."""
+    key = compact_number(query)
+    match = _NIGHT_NUMBER.match(key)
+    span = night_days(match.group(1), ctx.tz) if match else None
+    if match is None or span is None:
+        return []
+    statement = (
+        select(*(DOCS.c[name] for name in FIELDS))
+        .where(
+            DOCS.c.register_name == nightlog.REGISTER,
+            DOCS.c.at >= span[0],
+            DOCS.c.at < span[1],
+        )
+        .order_by(DOCS.c.at.desc(), DOCS.c.id.desc())
+    )
+    if not match.group(2):  # the night's date (or its start) alone: every entry of it
+        return list(ctx.session.execute(statement.limit(limit)))
+    # an id typed: one night's entries (a few dozen at most), the number's start compared
+    found = []
+    for row in ctx.session.execute(statement):
+        at = utc(row.at)
+        assert at is not None
+        if compact_number(number_of(ctx, row.register_name, row.record_id, "", at)).startswith(key):
+            found.append(row)
+    return found[:limit]
 
 
 def _phone_docs(ctx: Ctx, query: str, limit: int) -> list[Any]:
@@ -328,7 +383,10 @@ def search(
             if bucket is not None and doc[0] is not None:
                 bucket[doc[0]] = doc
 
-    if "number" in kinds:
+    if "number" in kinds and _NIGHT_NUMBER.match(compact_number(query)):
+        if nightlog.REGISTER in wanted:
+            keep(_night_docs(ctx, query, limit))
+    elif "number" in kinds:
         keep(_number_docs(ctx, query, limit * len(wanted)))
     if "phone" in kinds:
         keep(_phone_docs(ctx, query, limit * len(wanted)))

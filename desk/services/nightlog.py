@@ -6,12 +6,19 @@ complaint, or closed with a reason, it is an open item on the board and on every
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING
 
 from sqlmodel import col, select
 
-from desk.models import Channel, NightLogEntry, NightLogState, RepairLocation
+from desk.models import (
+    Channel,
+    Complaint,
+    NightLogEntry,
+    NightLogState,
+    RepairLocation,
+    RepairOrder,
+)
 from desk.models.base import literal_is
 from desk.services import audit
 from desk.services.context import Ctx
@@ -26,6 +33,8 @@ if TYPE_CHECKING:
     from desk.services.repair import RepairCreate
 
 REGISTER = "nightlog"
+# an entry has no counter number of its own: it is named YJ-<night's date>-<id>
+NUMBER_PREFIX = "YJ"
 TRANSFER_REGISTERS = ("repairs", "complaints")
 
 
@@ -161,6 +170,18 @@ def transfer_to_complaint(ctx: Ctx, entry_id: int, data: ComplaintCreate | None 
     return case.id
 
 
+def transferred_number(ctx: Ctx, entry: NightLogEntry) -> str:
+    """The number of the repair order or complaint the entry became ("" if it became none)."""
+    if entry.transferred_id is None or entry.transferred_to not in TRANSFER_REGISTERS:
+        return ""
+    record: RepairOrder | Complaint | None
+    if entry.transferred_to == "repairs":
+        record = ctx.session.get(RepairOrder, entry.transferred_id)
+    else:
+        record = ctx.session.get(Complaint, entry.transferred_id)
+    return record.number if record is not None else f"#{entry.transferred_id}"
+
+
 def left_for_morning(ctx: Ctx, limit: int = 200) -> list[NightLogEntry]:
     """Entries still to be transferred or closed, oldest first."""
     statement = (
@@ -209,4 +230,9 @@ def open_items(ctx: Ctx) -> list[OpenItem]:
 
 def number(entry: NightLogEntry, ctx: Ctx) -> str:
     """How an entry is named on screen and paper (it has no counter number of its own)."""
-    return f"YJ-{entry.logged_at.astimezone(ctx.tz):%Y%m%d}-{entry.id or 0:03d}"
+    return number_at(entry.logged_at, entry.id or 0, ctx.tz)
+
+
+def number_at(logged_at: datetime, entry_id: int, tz: tzinfo) -> str:
+    """The number of the entry `entry_id` logged at `logged_at`: YJ-20261124-012."""
+    return f"{NUMBER_PREFIX}-{logged_at.astimezone(tz):%Y%m%d}-{entry_id:03d}"

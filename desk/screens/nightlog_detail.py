@@ -1,0 +1,152 @@
+"""One night-log entry: every field in full, what it became, its history; the morning steps."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.widgets import Header, Static
+
+from desk.i18n import t
+from desk.models import AuditEvent, NightLogEntry, NightLogState
+from desk.screens.base import DeskFooter, RecordScreen
+from desk.screens.history import HistoryTable
+from desk.screens.nightlog import ACTION_BINDINGS, NightLogActions
+from desk.screens.plain import field_grid, plain
+from desk.services import audit, nightlog
+from desk.services.errors import DeskError
+
+# the steps an entry allows: only one left for the morning is transferred or closed
+STEPS = ("to_repair", "to_complaint", "close_entry")
+
+
+class NightLogDetailScreen(NightLogActions, RecordScreen):
+    """Read-only view of an entry; ctrl+g / ctrl+t / ctrl+x while it is left for the morning."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *ACTION_BINDINGS,
+        Binding("ctrl+r", "refresh", "keys.refresh", id="nightlog_detail_refresh", show=False),
+        Binding("escape", "back", "nightlog_ui.keys.back", id="nightlog_detail_back"),
+    ]
+    DEFAULT_CSS = """
+    NightLogDetailScreen #detail-title { padding: 0 1; height: 1; text-style: bold; }
+    NightLogDetailScreen #detail-body { height: 1fr; padding: 0 1; }
+    NightLogDetailScreen #detail-fields { height: auto; }
+    NightLogDetailScreen #history-title { height: 1; margin: 1 0 0 0; text-style: bold; }
+    NightLogDetailScreen #history { height: auto; max-height: 100%; }
+    """
+
+    def __init__(self, entry_id: int) -> None:
+        super().__init__()
+        self.entry_id = entry_id
+        self.entry: NightLogEntry | None = None
+        self.linked = ""  # the number of the repair order or complaint it became
+        self.shown_fields: list[tuple[str, str]] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="detail-title")
+        with VerticalScroll(id="detail-body"):
+            yield Static(id="detail-fields")
+            yield Static(t("nightlog_ui.history"), id="history-title")
+            yield HistoryTable(action_labels="nightlog_ui.action", id="history")
+        yield DeskFooter()
+
+    def on_mount(self) -> None:
+        self.refresh_detail()
+
+    def reread(self) -> None:
+        self.refresh_detail()
+
+    # --- showing ----------------------------------------------------------------------
+
+    def refresh_detail(self) -> None:
+        with self.reading() as ctx:
+            try:
+                entry = nightlog.get(ctx, self.entry_id)
+            except DeskError as error:
+                self.notify(error.message, severity="error")
+                self.app.pop_screen()
+                return
+            number = nightlog.number(entry, ctx)
+            linked = nightlog.transferred_number(ctx, entry)
+            events, names = audit.named_history(
+                ctx, nightlog.REGISTER, self.entry_id, entry.operator_id, entry.done_by_id
+            )
+        self.entry, self.linked = entry, linked
+        state = t(f"nightlog_state.{entry.state}")
+        self.query_one("#detail-title", Static).update(
+            plain(f"{t('nightlog_ui.detail_title', number=number)} — {state}")
+        )
+        self.query_one("#detail-fields", Static).update(
+            self.fields_table(entry, number, linked, names)
+        )
+        self.query_one(HistoryTable).show(events, names, self.event_detail)
+        self.refresh_bindings()
+
+    def fields_table(
+        self, entry: NightLogEntry, number: str, linked: str, names: dict[int, str]
+    ) -> Table:
+        show = self.desk.show_time
+        left = entry.state == NightLogState.left_for_morning
+        became = f"{t(f'registers.{entry.transferred_to}')} {linked}" if linked else ""
+        rows: list[tuple[str, str | Text]] = [
+            (t("fields.number"), number),
+            (
+                t("fields.state"),
+                Text(t(f"nightlog_state.{entry.state}"), "yellow" if left else ""),
+            ),
+            (t("fields.logged_at"), show(entry.logged_at)),
+            (
+                t("fields.emergency"),
+                Text(t("app.yes"), "bold red") if entry.emergency else t("app.no"),
+            ),
+            (t("fields.caller"), entry.caller),
+            (t("fields.room"), entry.room),
+            (t("fields.phone"), entry.phone),
+            (t("fields.what"), entry.what),
+            (t("fields.action_taken"), entry.action_taken),
+            (t("nightlog_ui.col_operator"), names.get(entry.operator_id, "")),
+            (t("nightlog_ui.label_transferred"), became),
+            (t("nightlog_ui.label_transferred_at"), show(entry.transferred_at)),
+            (t("nightlog_ui.label_closed_at"), show(entry.closed_at)),
+            (t("fields.close_reason"), entry.close_reason),
+            (t("nightlog_ui.label_done_by"), names.get(entry.done_by_id or 0, "")),
+        ]
+        shown = [(label, value) for label, value in rows if value]
+        self.shown_fields = [(label, str(value)) for label, value in shown]
+        # fold: a long line without spaces (a pasted number, a URL) breaks instead of overflowing
+        return field_grid(shown, fold=True)
+
+    def event_detail(self, event: AuditEvent) -> str:
+        data = audit.event_data(event)
+        if event.action == "transferred" and data.get("register") in nightlog.TRANSFER_REGISTERS:
+            record = t(f"registers.{data['register']}")
+            same = self.entry is not None and data.get("id") == self.entry.transferred_id
+            return f"{record} {self.linked}" if same else record
+        text = event.reason or str(data.get("what") or "")
+        return " ".join(text.split())[:60]
+
+    # --- keys -------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The morning steps only while the entry is left for the morning (footer follows)."""
+        if action in STEPS:
+            return self.entry is not None and self.entry.state == NightLogState.left_for_morning
+        return True
+
+    def chosen_entry(self) -> int | None:
+        return self.entry_id
+
+    def after_change(self) -> None:
+        self.refresh_detail()
+
+    def action_refresh(self) -> None:
+        self.refresh_detail()
+
+    def action_back(self) -> None:
+        self.dismiss()
