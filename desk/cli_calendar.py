@@ -17,16 +17,16 @@ from desk.i18n import t
 from desk.models import DayKind
 from desk.services import calendar
 from desk.services.context import Ctx
-from desk.services.errors import Forbidden
+from desk.services.errors import DeskError, Forbidden
 
 calendar_app = typer.Typer(no_args_is_help=True)
 
 
 def _day(text: str) -> date:
     try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        _fail(t("cli.calendar.bad_date", value=text))
+        return calendar.parse_day(text)
+    except DeskError as error:
+        _fail(error.message)
 
 
 def _mark(ctx: typer.Context, day: str, kind: DayKind, note: str, as_name: str | None) -> None:

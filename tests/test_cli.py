@@ -235,6 +235,8 @@ def test_calendar_commands_change_working_days(
     assert "2026-11-24  closed" in listed.output and "2026-11-28  working" in listed.output
     bad = runner.invoke(app, ["--db", db, "--lang", "en", "calendar", "add-holiday", "11/24"])
     assert bad.exit_code == 2 and "YYYY-MM-DD" in bad.output
+    no_day = runner.invoke(app, ["--db", db, "--lang", "en", "calendar", "check", "2026-02-30"])
+    assert no_day.exit_code == 2 and "no such day as 2026-02-30" in no_day.output
 
 
 def test_calendar_changes_need_a_supervisor_signed_in_with_a_pin(

@@ -67,6 +67,11 @@ async def test_a_supervisor_marks_and_clears_a_closed_day(
         error = app.screen.query_one("#field-day .field-error", Static)
         assert "YYYY-MM-DD" in str(error.render())
         app.screen.query_one("#day", Input).value = ""
+        await pilot.press(*"2026-02-30", "ctrl+s")  # written right, but no such day
+        await pilot.pause()
+        error = app.screen.query_one("#field-day .field-error", Static)
+        assert "没有 2026-02-30 这一天" in str(error.render())
+        app.screen.query_one("#day", Input).value = ""
         await pilot.press(*"2026-11-24", "tab", "tab", *"员工培训", "ctrl+s")
         await pilot.pause()
         assert isinstance(app.screen, SettingsScreen)

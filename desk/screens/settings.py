@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import ClassVar
 
 from rich.table import Table
@@ -45,9 +45,9 @@ class CalendarDayDialog(FormDialog[str | None]):
         values = form.read()
         typed, kind, note = str(values["day"]).strip(), values["day_kind"], values["day_note"]
         try:
-            day = date.fromisoformat(typed)
-        except ValueError:
-            return DeskError("calendar.bad_day", field="day", value=typed)
+            day = calendar.parse_day(typed, field="day")
+        except DeskError as error:
+            return error
 
         def run(ctx: Ctx) -> str:
             shown = day.isoformat()

@@ -7,6 +7,7 @@ days and extra working days live in the `calendar_day` table (`desk calendar add
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -14,9 +15,24 @@ from typing import TYPE_CHECKING, Any
 from sqlmodel import Session, col, select
 
 from desk.models import CalendarDay, DayKind
+from desk.services.errors import DeskError
 
 if TYPE_CHECKING:
     from desk.services.context import Ctx
+
+
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def parse_day(text: str, *, field: str | None = None) -> date:
+    """A day as typed for the calendar (YYYY-MM-DD); a day that does not exist is told so."""
+    typed = text.strip()
+    if not _DAY.match(typed):
+        raise DeskError("calendar.bad_day", field=field, value=typed)
+    try:
+        return date.fromisoformat(typed)
+    except ValueError:
+        raise DeskError("calendar.no_such_day", field=field, value=typed) from None
 
 
 @lru_cache(maxsize=8)
