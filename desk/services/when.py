@@ -123,6 +123,9 @@ def parse_when(text: str, now: datetime, tz: tzinfo) -> datetime | None:
         except ValueError as exc:
             raise DeskError("when.bad_date", value=text) from exc
         return datetime.combine(day, clock or time(9, 0), tzinfo=tz)
+    if text.isdigit() and len(text) <= 4:
+        # "1" is the 1st of the month to dateutil and one o'clock to a clerk: not guessed
+        raise DeskError("when.unreadable", value=text)
     return _absolute_by_dateutil(text, local_now, tz)
 
 
