@@ -152,6 +152,20 @@ def test_id_longer_than_4_is_refused_and_never_stored(site: Desk, typed: str) ->
     assert "last 4" in error.message
 
 
+def test_an_id_cards_last_4_are_digits_or_a_final_x_other_papers_may_have_letters(
+    site: Desk,
+) -> None:
+    for typed in ("12ab", "X123", "12X4"):
+        error = refused(
+            site, lambda ctx, typed=typed: passes.issue(ctx, owner_pass(id_last4=typed))
+        )
+        assert (error.key, error.field) == ("pass_error.id_card_last4", "id_last4")
+    with site.write() as ctx:
+        card = passes.issue(ctx, owner_pass(id_last4="123x"))
+        passport = passes.issue(ctx, owner_pass(id_type="passport", id_last4="E12a"))
+    assert (card.id_last4, passport.id_last4) == ("123X", "E12A")
+
+
 @pytest.mark.parametrize(
     ("changes", "field"),
     [

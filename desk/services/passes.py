@@ -70,6 +70,7 @@ MAX_QUANTITY = 9999
 # how far ahead a pass may be dated
 MAX_DAYS_AHEAD = 31
 _LAST4 = re.compile(r"^[0-9A-Z]{4}$")
+_ID_CARD_LAST4 = re.compile(r"^\d{3}[\dX]$")
 
 
 class PassItemIn(Submission):
@@ -96,7 +97,7 @@ class PassCreate(Submission):
 # --- issuing ------------------------------------------------------------------------------
 
 
-def _last4(value: str) -> str:
+def _last4(value: str, id_type: IdType) -> str:
     compact = re.sub(r"\s", "", value).upper()
     if not compact:
         raise DeskError("field.required", field="id_last4")
@@ -105,6 +106,9 @@ def _last4(value: str) -> str:
         raise DeskError("pass_error.id_too_long", field="id_last4")
     if not _LAST4.match(compact):
         raise DeskError("pass_error.id_last4_exactly", field="id_last4")
+    if id_type == IdType.id_card and not _ID_CARD_LAST4.match(compact):
+        # a resident identity card ends in digits, its check character 0-9 or X
+        raise DeskError("pass_error.id_card_last4", field="id_last4")
     return compact
 
 
@@ -138,7 +142,7 @@ def issue(ctx: Ctx, data: PassCreate) -> ReleasePass:
         raise DeskError("pass_error.unknown_room", field="room", room=room_typed)
     applicant = clean_text(data.applicant, 60, field="applicant", required=True)
     relationship = Relationship(data.relationship)
-    id_last4 = _last4(data.id_last4)
+    id_last4 = _last4(data.id_last4, IdType(data.id_type))
     valid_on = data.valid_on or today(ctx)
     if valid_on < today(ctx):
         raise DeskError("pass_error.valid_on_past", field="valid_on")
