@@ -11,12 +11,14 @@ from textual.widgets import DataTable, Input, Static
 
 from desk.app import DeskApp, make_app
 from desk.db import Database
+from desk.i18n import t
 from desk.models import Operator, RepairOrder, RepairState
 from desk.screens.repair_detail import RepairDetailScreen
 from desk.screens.repair_dialogs import CompleteDialog
 from desk.screens.repairs import RepairsScreen
-from desk.services import audit, repair, roles
+from desk.services import audit, reception, repair, roles
 from desk.services.errors import Forbidden
+from desk.services.reception import ReceptionCreate
 from desk.services.repair import RepairCompletion, RepairCreate
 from tests.conftest import NOW, Desk
 
@@ -394,3 +396,24 @@ async def test_the_refusal_to_a_clerk_reads_in_the_desks_language(
         assert refused.value.message in _messages(app)
         assert roles.REPAIR_CANCEL.because in refused.value.message
     assert _order(desk, first).state == RepairState.registered
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+async def test_an_order_from_the_reception_log_names_its_entry_by_number(
+    db: Database, clerk: Operator, desk: Desk, lang: str
+) -> None:
+    with desk.write() as ctx:
+        entry = reception.log(ctx, ReceptionCreate(request="卫生间漏水", room="5-0301"))
+        order = repair.register(
+            ctx,
+            RepairCreate(
+                room="5-0301", description="卫生间漏水", category="water", reception_id=entry.id
+            ),
+        )
+    assert order.id is not None
+    app = _app(db, clerk, lang=lang)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_detail(pilot, order.id)
+        shown = _detail_text(pilot)
+    assert t("records.from_reception", number=entry.number) in shown
+    assert f"#{entry.id}" not in shown

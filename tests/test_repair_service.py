@@ -69,6 +69,11 @@ def test_not_satisfied_reopens_to_maintenance(desk: Desk) -> None:
         order = repair.call_back(ctx, order_id, CallbackResult(satisfied=False, note="还在滴水"))
     assert order.state == RepairState.registered
     assert order.reopen_count == 1
+    # the new round starts clean; the one that did not satisfy stays in the history
+    assert (order.dispatched_at, order.on_site_at, order.completed_at) == (None, None, None)
+    with desk.read() as ctx:
+        actions = [e.action for e in audit.history(ctx, "repairs", order_id)]
+    assert actions[-3:] == ["dispatched", "completed", "reopened"]
 
 
 def test_leak_callback_counts_from_leak_test(desk: Desk) -> None:

@@ -24,7 +24,7 @@ from desk.screens.complaints import due_cell
 from desk.screens.history import HistoryTable
 from desk.screens.plain import field_grid, plain
 from desk.screens.printout import deliver
-from desk.services import audit, complaint, roles
+from desk.services import audit, complaint, reception, roles
 from desk.services.errors import DeskError
 
 S = ComplaintState
@@ -75,6 +75,7 @@ class ComplaintDetailScreen(RecordScreen):
         self.events: list[AuditEvent] = []
         self.names: dict[int, str] = {}
         self.merged_into = ""
+        self.from_reception = ""  # the number of the reception entry it came from
         self.shown_fields: list[tuple[str, str]] = []
 
     def compose(self) -> ComposeResult:
@@ -102,6 +103,7 @@ class ComplaintDetailScreen(RecordScreen):
                 ctx, complaint.REGISTER, self.complaint_id, item.operator_id, item.owner_id
             )
             into = complaint.get(ctx, item.merged_into_id) if item.merged_into_id else None
+            self.from_reception = reception.number_of(ctx, item.reception_id)
         self.complaint, self.events, self.names = item, events, names
         self.merged_into = into.number if into else ""
         state = t(f"complaint_state.{item.state}")
@@ -160,8 +162,8 @@ class ComplaintDetailScreen(RecordScreen):
             rows.append((t("complaint_ui.label_closed"), show(item.closed_at)))
         if item.close_reason and item.close_reason != item.validity_note:
             rows.append((t("fields.reason"), item.close_reason))
-        if item.reception_id:
-            rows.append(("", t("complaint_ui.reception_link", id=item.reception_id)))
+        if self.from_reception:
+            rows.append(("", t("records.from_reception", number=self.from_reception)))
         rows.append(
             (
                 t("complaint_ui.table"),

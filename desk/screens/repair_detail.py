@@ -22,7 +22,7 @@ from desk.screens.history import HistoryTable
 from desk.screens.plain import field_grid, plain
 from desk.screens.printout import deliver
 from desk.screens.repairs import due_cell
-from desk.services import audit, repair, roles
+from desk.services import audit, reception, repair, roles
 
 # Which states allow which lifecycle step (the service checks again; this only hides keys).
 ALLOWED: dict[str, tuple[RepairState, ...]] = {
@@ -71,6 +71,7 @@ class RepairDetailScreen(RecordScreen):
         super().__init__()
         self.order_id = order_id
         self.order: RepairOrder | None = None
+        self.from_reception = ""  # the number of the reception entry it came from
         self.shown_fields: list[tuple[str, str]] = []
 
     def compose(self) -> ComposeResult:
@@ -97,6 +98,7 @@ class RepairDetailScreen(RecordScreen):
             events, names = audit.named_history(
                 ctx, repair.REGISTER, self.order_id, order.operator_id
             )
+            self.from_reception = reception.number_of(ctx, order.reception_id)
         self.order = order
         state = t(f"repair_state.{order.state}")
         self.query_one("#detail-title", Static).update(
@@ -180,8 +182,8 @@ class RepairDetailScreen(RecordScreen):
             rows.append((t("fields.referred_to"), order.referred_to))
         if order.close_reason:
             rows.append((t("fields.reason"), order.close_reason))
-        if order.reception_id:
-            rows.append(("", t("repair_ui.reception_link", id=order.reception_id)))
+        if self.from_reception:
+            rows.append(("", t("records.from_reception", number=self.from_reception)))
         rows = [(label, value) for label, value in rows if value]
         self.shown_fields = rows
         return field_grid(rows)

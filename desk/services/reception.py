@@ -150,3 +150,9 @@ def owing_replies(ctx: Ctx, limit: int = 200) -> list[ReceptionEntry]:
         .limit(limit)
     )
     return list(ctx.session.exec(statement))
+
+
+def number_of(ctx: Ctx, entry_id: int | None) -> str:
+    """The number of the reception entry a repair or a complaint came from ("" when none)."""
+    entry = ctx.session.get(ReceptionEntry, entry_id) if entry_id else None
+    return entry.number if entry else ""

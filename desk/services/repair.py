@@ -225,6 +225,8 @@ def call_back(ctx: Ctx, order_id: int, result: CallbackResult) -> RepairOrder:
         order.state = RepairState.registered
         order.reopen_count += 1
         order.callback_due_at = None
+        # the round that did not satisfy is in the history; the page shows the new round's times
+        order.dispatched_at = order.on_site_at = order.completed_at = None
         order.dispatch_due_at = ctx.due(ctx.now, ctx.settings.repair.dispatch_within)
         audit.record(ctx, REGISTER, order.id, "reopened", {"satisfied": False}, reason=note)
     ctx.session.add(order)
