@@ -261,3 +261,20 @@ def test_a_long_items_list_continues_on_the_next_page(site: Desk, tmp_path: Path
     assert "continued, page 2" in pages[1][0]
     text = pass_slip_text(found, items, site.db.settings)
     assert "70." in text and "Guard signs" in text
+
+
+async def test_a_fields_error_goes_once_the_clerk_corrects_it(
+    db: Database, clerk: Operator, site: Desk
+) -> None:
+    app = _app(db, clerk)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_form(pilot)
+        await pilot.press("ctrl+s")  # nothing typed: the room is asked for
+        await pilot.pause()
+        field = app.screen.query_one("#field-room")
+        error = field.query_one(".field-error", Static)
+        assert field.has_class("-invalid") and str(error.render())
+        field.query_one(Input).focus()
+        await pilot.press(*"3-1202")
+        await pilot.pause()
+        assert not field.has_class("-invalid") and not str(error.render())

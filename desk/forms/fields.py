@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -74,6 +74,23 @@ class FormField(Vertical):
         error.set_class(not message, "-empty")
         self.set_class(bool(message), "-invalid")
 
+    # A field that checks what is typed as it is typed (a time) keeps its own error line; any
+    # other field's error goes as soon as the clerk changes what it holds, not at the next save.
+    checks_live: ClassVar[bool] = False
+
+    def on_input_changed(self, _event: Input.Changed) -> None:
+        self._edited()
+
+    def on_select_changed(self, _event: Select.Changed) -> None:
+        self._edited()
+
+    def on_checkbox_changed(self, _event: Checkbox.Changed) -> None:
+        self._edited()
+
+    def _edited(self) -> None:
+        if not self.checks_live and self.has_class("-invalid"):
+            self.set_error("")
+
     def set_note(self, message: str) -> None:
         note = self.query_one(".field-note", Static)
         note.update(shown(message))
@@ -110,6 +127,8 @@ class TextField(FormField):
 
 class WhenField(TextField):
     """A time typed in the desk's grammar, resolved and shown back as you type."""
+
+    checks_live = True
 
     def __init__(self, name: str, *, required: bool = False, **kwargs: Any) -> None:
         kwargs.setdefault("placeholder", t("form.when_placeholder"))

@@ -36,6 +36,8 @@ if TYPE_CHECKING:
 class DateField(TextField):
     """A day typed in the desk's grammar (今天, 明天, 11-25, 2026-11-25); empty means today."""
 
+    checks_live = True
+
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
         try:
@@ -55,6 +57,8 @@ class DateField(TextField):
 
 class IdLast4Field(TextField):
     """Only the last 4 characters: a full ID number is refused as it is typed, never kept."""
+
+    checks_live = True
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
