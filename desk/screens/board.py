@@ -13,16 +13,19 @@ from textual.widgets import DataTable, Header, Static
 
 from desk.i18n import t
 from desk.launch import resume_collector
-from desk.printing.text import clip
 from desk.screens.base import DeskFooter, DeskScreen
-from desk.screens.plain import PlainTable, plain
+from desk.screens.plain import Fit, PlainTable, plain
 from desk.screens.records import open_record
 from desk.services import board, handover, shifts
 from desk.services.board import OpenItem
 
 REFRESH_SECONDS = 30
-# the summary column is clipped by display cells (a Chinese character takes two)
+# the summary column gives way to the deadline: it takes what the terminal leaves, between
+# these (display cells: a Chinese character takes two); narrower still, the opening time, the
+# state and then the register (the number says which) are left out
 SUMMARY_CELLS = 40
+SUMMARY_LEAST = 10
+FIT = Fit("summary", least=SUMMARY_LEAST, most=SUMMARY_CELLS, drop=("opened", "state", "register"))
 # A long board is shown a screenful at a time (what the terminal can show, at least FIRST_ROWS
 # rows): the next one is added when the cursor or the scrolling comes within NEAR_END rows of
 # the last row shown. The first frame and the 30-second refresh draw only what is on screen.
@@ -82,7 +85,7 @@ class BoardScreen(DeskScreen):
         yield Static(id="counts")
         yield Static(id="notice")
         yield Static(id="open-title", classes="title")
-        table: PlainTable = PlainTable(cursor_type="row", zebra_stripes=True, id="open")
+        table = PlainTable(cursor_type="row", zebra_stripes=True, id="open", fit=FIT)
         yield table
         yield DeskFooter()
 
@@ -182,7 +185,7 @@ class BoardScreen(DeskScreen):
                 t(f"registers.{item.register}"),
                 item.number,
                 item.room,
-                clip(item.summary, SUMMARY_CELLS),
+                item.summary,
                 t(f"{STATE_LABELS[item.register]}.{item.state}"),
                 self.desk.show_time(item.opened_at),
                 due_text(item, self.items_at),

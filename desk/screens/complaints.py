@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Header, Static
 from desk.i18n import t
 from desk.models import OPEN_COMPLAINT_STATES, Complaint, Severity
 from desk.screens.base import DeskFooter, DeskScreen
+from desk.screens.plain import Fit
 from desk.screens.record_table import RecordTable
 from desk.screens.repairs import short
 from desk.services import complaint, operators
@@ -31,6 +32,9 @@ COLUMNS = (
     "owner",
     "due",
 )
+# no free text to give way: on a narrow terminal the time received, the owner, the complainant
+# and the category are left out so that the deadline is shown whole
+FIT = Fit(drop=("received", "owner", "complainant", "category"))
 
 
 def severity_cell(severity: str) -> Text:
@@ -71,7 +75,7 @@ class ComplaintsScreen(DeskScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="complaints-title")
-        yield RecordTable(id="complaints")
+        yield RecordTable(id="complaints", fit=FIT)
         yield DeskFooter()
 
     def on_mount(self) -> None:

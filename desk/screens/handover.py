@@ -24,6 +24,10 @@ from desk.services.context import Ctx
 from desk.services.errors import DeskError
 from desk.services.handover import CheckCount, HandoverUpdate
 
+# the preview pane's width (80 cells of summary, border, padding and scrollbar) and the least
+# the checklist beside it needs
+NARROW_BELOW = 85 + 30
+
 
 class HandoverScreen(DeskScreen):
     """The handover of the current (or still pending) shift."""
@@ -38,6 +42,9 @@ class HandoverScreen(DeskScreen):
         Binding("ctrl+l", "history", "handover_ui.keys.history", id="handover_history"),
         Binding("ctrl+r", "refresh", "keys.refresh", id="handover_refresh"),
     ]
+    # Below this width the summary (80 cells a line, as printed) and the checklist are not
+    # side by side: the summary takes the whole width above the checklist.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW_BELOW, "-wide")]
     DEFAULT_CSS = """
     HandoverScreen #handover-status { height: auto; padding: 0 1; text-style: bold; }
     HandoverScreen #handover-body { height: 1fr; }
@@ -58,6 +65,12 @@ class HandoverScreen(DeskScreen):
         border: none; height: 1; padding: 0 1; background: $panel;
     }
     HandoverScreen .check-row Input { background: $panel; }
+    HandoverScreen.-narrow #handover-body { layout: vertical; }
+    HandoverScreen.-narrow #preview-pane {
+        width: 100%; height: 1fr; border: none; border-top: round $primary; padding: 0;
+        scrollbar-size-vertical: 0;
+    }
+    HandoverScreen.-narrow #checklist-pane { width: 100%; height: 1fr; }
     """
 
     def __init__(self) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -15,7 +14,7 @@ from desk.forms.reception_form import ReceptionForm
 from desk.i18n import t
 from desk.models import ReceptionCategory, ReceptionEntry
 from desk.screens.base import DeskDialog, DeskFooter, DeskScreen
-from desk.screens.plain import PlainTable, plain
+from desk.screens.plain import Fit, PlainTable, plain
 from desk.services import reception
 from desk.services.board import start_of_day
 from desk.services.errors import DeskError
@@ -23,17 +22,10 @@ from desk.services.residents import mask_name
 
 # Today's entries shown under the form; a busy day rarely passes this.
 TABLE_LIMIT = 200
-REQUEST_CELLS = 28
 COLUMNS = ("time", "number", "channel", "room", "person", "category", "request", "state", "due")
-
-
-def shorten(text: str, cells: int) -> str:
-    """Cut `text` to at most `cells` terminal columns (a Chinese character takes two)."""
-    if cell_len(text) <= cells:
-        return text
-    while cell_len(text) > cells - 1:
-        text = text[:-1]
-    return text + "…"
+# the request gives way to the reply's deadline (display cells); narrower still, the channel,
+# the category and the person are left out
+FIT = Fit("request", least=10, most=28, drop=("channel", "category", "person"))
 
 
 class ConfirmDialog(DeskDialog[bool]):
@@ -91,7 +83,7 @@ class ReceptionScreen(DeskScreen):
         with VerticalScroll(id="reception-form-box"):
             yield ReceptionForm(self.desk.lang, departments, id="reception-form")
         yield Static(t("reception_ui.today"), id="today-title", classes="title")
-        table: PlainTable = PlainTable(cursor_type="row", zebra_stripes=True, id="today")
+        table = PlainTable(cursor_type="row", zebra_stripes=True, id="today", fit=FIT)
         yield table
         yield DeskFooter()
 
@@ -131,7 +123,6 @@ class ReceptionScreen(DeskScreen):
         owing = entry.state in reception.OWING
         overdue = owing and entry.reply_due_at is not None and entry.reply_due_at < self.desk.now()
         state = Text(t(f"reception_state.{entry.state}"), style="bold red" if overdue else "")
-        request = entry.request.replace("\n", " ")
         return [
             self.desk.show_time(entry.received_at, with_date=False),
             entry.number,
@@ -139,7 +130,7 @@ class ReceptionScreen(DeskScreen):
             entry.room,
             mask_name(entry.person),
             t(f"reception_category.{entry.category}"),
-            shorten(request, REQUEST_CELLS),
+            entry.request,
             state,
             self.desk.show_time(entry.reply_due_at) if owing else "",
         ]

@@ -14,6 +14,7 @@ from desk.i18n import t
 from desk.models import OPEN_REPAIR_STATES, RepairOrder
 from desk.safe_text import printable
 from desk.screens.base import DeskFooter, DeskScreen
+from desk.screens.plain import Fit
 from desk.screens.record_table import RecordTable
 from desk.services import repair
 from desk.services.residents import mask_name
@@ -31,6 +32,9 @@ COLUMNS = (
     "technician",
     "due",
 )
+# the description gives way to the deadline (display cells); narrower still, the report time,
+# the technician, the resident and the category are left out
+FIT = Fit("description", least=10, most=16, drop=("reported", "technician", "resident", "category"))
 
 
 def short(text: str, width: int) -> str:
@@ -73,7 +77,7 @@ class RepairsScreen(DeskScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="repairs-title")
-        yield RecordTable(id="orders")
+        yield RecordTable(id="orders", fit=FIT)
         yield DeskFooter()
 
     def on_mount(self) -> None:
@@ -118,7 +122,7 @@ class RepairsScreen(DeskScreen):
                     order.room,
                     short(mask_name(order.resident_name), 6),
                     short(category.label(lang) if category else order.category, 10),
-                    short(order.description, 16),
+                    order.description,
                     Text(
                         t(f"repair_state.{order.state}"),
                         style="dim" if order.state not in OPEN_REPAIR_STATES else "",
