@@ -7,17 +7,18 @@ from pathlib import Path
 
 import pytest
 from sqlmodel import select
-from textual.widgets import Input
+from textual.widgets import Input, Static
 
 from desk.app import make_app
 from desk.db import Database
+from desk.i18n import t
 from desk.models import HandoverState, NightLogState, Operator, RepairOrder
 from desk.screens.handover import HandoverScreen
 from desk.screens.handover_dialogs import IncomingDialog, PinDialog
 from desk.screens.nightlog import NightEntryDialog, NightLogScreen
 from desk.screens.repair_form import RepairFormScreen
 from desk.services import handover, nightlog
-from tests.conftest import TZ, Desk
+from tests.conftest import NOW, TZ, Desk
 from tests.test_handover_service import NIGHT_END, night
 
 __all__ = ["night"]
@@ -85,11 +86,14 @@ async def test_handover_signed_off_acknowledged_and_printed_by_keyboard(
         assert isinstance(app.screen, PinDialog)
         await pilot.press(*"0000", "ctrl+s")  # wrong PIN: refused by the service
         await pilot.pause()
-        assert isinstance(app.screen, HandoverScreen)
-        await pilot.press("ctrl+y")
-        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, PinDialog)  # said beside the PIN, typed again
+        error = dialog.query_one("#field-pin .field-error", Static)
+        assert str(error.render()) == t("handover_ui.error.wrong_pin")
+        dialog.query_one("#pin", Input).value = ""
         await pilot.press(*"3333", "ctrl+s")
         await pilot.pause()
+        assert isinstance(app.screen, HandoverScreen)
         with Desk(db, night, NIGHT_END).read() as ctx:
             signed = handover.pending(ctx)
             assert signed is not None and signed.state == HandoverState.signed_off
@@ -137,3 +141,19 @@ async def test_night_entry_closed_meanwhile_saves_no_repair(
     with Desk(db, clerk).read() as ctx:
         assert ctx.session.exec(select(RepairOrder)).all() == []
         assert nightlog.get(ctx, entry.id or 0).state == NightLogState.closed
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+async def test_taking_over_a_shift_not_signed_off_is_said_before_the_dialog(
+    db: Database, clerk: Operator, lang: str
+) -> None:
+    app = make_app(db, lang=lang, clock=lambda: NOW, operator=clerk)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f7")
+        await pilot.pause()
+        assert isinstance(app.screen, HandoverScreen)
+        await pilot.press("ctrl+g")
+        await pilot.pause()
+        assert isinstance(app.screen, HandoverScreen)  # no name and PIN asked in vain
+        said = [str(n.message) for n in app._notifications]
+        assert t("handover_ui.error.not_signed_off") in said

@@ -208,3 +208,22 @@ def test_keys_and_passes_of_a_real_shift_read_as_on_their_own_lists(desk: Desk) 
         assert [dataclasses.asdict(i) for i in frozen.sections["keys"]] == [
             dataclasses.asdict(i) for i in summary.sections["keys"]
         ]
+
+
+@pytest.mark.parametrize(
+    ("lang", "shown"),
+    [("zh_CN", ["59分钟", "47小时", "365天"]), ("en", ["59 min", "47 h", "365 d"])],
+)
+def test_how_long_open_reads_as_words_and_fits_its_column(lang: str, shown: list[str]) -> None:
+    from desk.printing.summary_text import COLUMNS, age
+    from desk.printing.text import cell_len
+
+    set_language(lang)
+    now = NOW
+    ages = [
+        age(now - timedelta(minutes=59), now),
+        age(now - timedelta(hours=47), now),
+        age(now - timedelta(days=365), now),
+    ]
+    assert ages == shown
+    assert max(map(cell_len, ages)) <= dict(COLUMNS)["age"]

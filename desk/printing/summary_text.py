@@ -13,7 +13,7 @@ from desk.services.summary import SECTIONS, Item, Summary, state_keys
 WIDTH = 80
 BLANK = "_" * 16
 # item columns: number, room, what, since, state, due (cells); what takes the rest
-COLUMNS = (("number", 16), ("room", 8), ("what", 0), ("age", 5), ("state", 10), ("due", 16))
+COLUMNS = (("number", 16), ("room", 8), ("what", 0), ("age", 6), ("state", 10), ("due", 16))
 # the state column widens, up to this, so that no state's label is cut (English ones are long)
 STATE_MAX = 16
 
@@ -34,7 +34,7 @@ def state_label(section: str, item: Item) -> str:
 
 
 def age(since: datetime | None, now: datetime) -> str:
-    """How long an item has been open: 45m, 5h, 3d (in the current language)."""
+    """How long an item has been open: 45 min, 5 h, 3 d / 45分钟, 5小时, 3天 (6 cells at most)."""
     if since is None:
         return ""
     minutes = max(int((now - since).total_seconds() // 60), 0)

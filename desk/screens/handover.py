@@ -214,42 +214,42 @@ class HandoverScreen(DeskScreen):
             return
         handover_id = self.handover_id
 
-        def signed(pin: str | None) -> None:
-            if pin is None:
-                return
-            done = self.attempt(lambda ctx: handover.sign_off(ctx, handover_id, pin))
-            if isinstance(done, DeskError):
-                self.desk.notify(done.message, severity="error")
-                return
-            self.desk.notify(t("handover_ui.signed_off"))
-            self.refresh_view()
+        def sign(pin: str) -> object:
+            return self.attempt(lambda ctx: handover.sign_off(ctx, handover_id, pin))
 
-        self.app.push_screen(PinDialog(operator.name), callback=signed)
+        def signed(pin: str | None) -> None:
+            if pin is not None:
+                self.desk.notify(t("handover_ui.signed_off"))
+                self.refresh_view()
+
+        self.app.push_screen(PinDialog(operator.name, sign), callback=signed)
 
     def _incoming(self, refusing: bool) -> None:
         if self.handover_id is None:
             return
         handover_id = self.handover_id
+        with self.reading() as ctx:
+            waiting = handover.get(ctx, handover_id).state == HandoverState.signed_off
+        if not waiting:  # said before the name and PIN are typed in vain
+            self.desk.notify(t("handover_ui.error.not_signed_off"), severity="warning")
+            return
 
-        def chosen(answer: tuple[str, str, str] | None) -> None:
-            if answer is None:
-                return
-            name, pin, reason = answer
-
+        def take(name: str, pin: str, reason: str) -> object:
             def run(ctx: Ctx) -> Handover:
                 if refusing:
                     return handover.refuse(ctx, handover_id, name, pin, reason)
                 return handover.acknowledge(ctx, handover_id, name, pin)
 
-            done = self.attempt(run)
-            if isinstance(done, DeskError):
-                self.desk.notify(done.message, severity="error")
-                return
-            key = "handover_ui.refused" if refusing else "handover_ui.acknowledged"
-            self.desk.notify(t(key, name=name, reason=reason))
-            self.refresh_view()
+            return self.attempt(run)
 
-        self.app.push_screen(IncomingDialog(refusing=refusing), callback=chosen)
+        def taken(answer: tuple[str, str, str] | None) -> None:
+            if answer is not None:
+                name, _pin, reason = answer
+                key = "handover_ui.refused" if refusing else "handover_ui.acknowledged"
+                self.desk.notify(t(key, name=name, reason=reason))
+                self.refresh_view()
+
+        self.app.push_screen(IncomingDialog(refusing=refusing, take=take), callback=taken)
 
     def action_acknowledge(self) -> None:
         self._incoming(refusing=False)

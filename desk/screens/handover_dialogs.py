@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -32,11 +33,13 @@ def _banner() -> Static:
 
 
 class PinDialog(FormDialog[str | None]):
-    """The outgoing operator's PIN; returns it (checked by the service)."""
+    """The outgoing operator's PIN. `sign` signs with it (the service checks it): a refusal
+    (a wrong PIN, a count not done) is said in the dialog, which stays open; the PIN comes back
+    once signed."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, sign: Callable[[str], object]) -> None:
         super().__init__()
-        self.operator_name = name
+        self.operator_name, self.sign = name, sign
 
     def heading(self) -> str:
         return t("handover_ui.sign_off_title", name=self.operator_name)
@@ -46,15 +49,22 @@ class PinDialog(FormDialog[str | None]):
 
     def submit(self, form: DeskForm) -> str | DeskError:
         pin = str(form.read()["pin"])
-        return pin if pin else DeskError("field.required", field="pin")
+        if not pin:
+            return DeskError("field.required", field="pin")
+        done = self.sign(pin)
+        return done if isinstance(done, DeskError) else pin
 
 
 class IncomingDialog(FormDialog[tuple[str, str, str] | None]):
-    """The incoming operator's name and PIN (and a reason when refusing): (name, pin, reason)."""
+    """The incoming operator's name and PIN (and a reason when refusing). `take` takes the shift
+    over (or refuses it) with them: a refusal is said in the dialog, which stays open; what was
+    typed comes back, (name, pin, reason), once done."""
 
-    def __init__(self, *, refusing: bool, name: str = "") -> None:
+    def __init__(
+        self, *, refusing: bool, take: Callable[[str, str, str], object], name: str = ""
+    ) -> None:
         super().__init__()
-        self.refusing, self.initial_name = refusing, name
+        self.refusing, self.take, self.initial_name = refusing, take, name
 
     def heading(self) -> str:
         return t("handover_ui.refuse_title" if self.refusing else "handover_ui.acknowledge_title")
@@ -85,10 +95,12 @@ class IncomingDialog(FormDialog[tuple[str, str, str] | None]):
             reason = str(values["refusal_reason"]).strip()
             if not reason:
                 return DeskError("field.required", field="refusal_reason")
-            return name, pin, reason
-        if not values["log_read"]:
+        elif not values["log_read"]:
             return DeskError("handover_ui.error.log_not_read")
-        return name, pin, ""
+        else:
+            reason = ""
+        done = self.take(name, pin, reason)
+        return done if isinstance(done, DeskError) else (name, pin, reason)
 
 
 class ReasonDialog(FormDialog[str | None]):
