@@ -372,3 +372,24 @@ async def test_complaint_at_the_desk_becomes_a_linked_complaint(
     assert (entry.linked_register, entry.linked_id) == ("complaints", case.id)
     assert case.reception_id == entry.id
     assert case.what_happened == "电梯噪音扰民" and case.room == "3-1202"
+
+
+async def test_a_room_number_alone_lists_it_in_every_building(
+    db: Database, clerk: Operator
+) -> None:
+    with Desk(db, clerk).write() as ctx:
+        for building in ("1", "2", "3", "5", "6", "8"):
+            residents.add_resident(ctx, building, "1202", f"住户{building}", "13812345678", "owner")
+    app = _app(db, clerk)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f2")
+        screen = app.screen
+        await _type_into(pilot, "room", "1202")
+        note = str(screen.query_one("#field-room .field-note", Static).render())
+        for building in ("1", "2", "3", "5", "6", "8"):
+            assert f"{building}-1202" in note, note
+        # a few rooms are listed with their resident, each kept on one line
+        screen.query_one("#room", Input).value = ""
+        await _type_into(pilot, "room", "5-1202")
+        note = str(screen.query_one("#field-room .field-note", Static).render())
+        assert "5-1202\u00a0住户5\u00a0138****5678" in note

@@ -254,18 +254,26 @@ class RoomField(TextField):
             max_length=45,
         )
 
+    # rooms listed under the field: a few with their resident, more (a room number typed without
+    # its building: that room in every building) by their codes alone
+    WITH_NAMES = 3
+    LISTED = 12
+
     def lookup(self, typed: str) -> list[RoomMatch]:
         if not typed.strip():
             return []
         with self.desk.database.reading() as session:
-            return complete_room(self.desk.ctx(session), typed, limit=5)
+            return complete_room(self.desk.ctx(session), typed, limit=self.LISTED)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
         matches = self.lookup(event.value)
-        self.set_note(
-            "  ".join(f"{m.code} {m.name} {mask_phone(m.phone)}".strip() for m in matches[:3])
-        )
+        if len(matches) <= self.WITH_NAMES:
+            shown = [f"{m.code} {m.name} {mask_phone(m.phone)}".strip() for m in matches]
+        else:
+            shown = [m.code for m in matches]
+        # each room with its resident kept on one line when the note wraps
+        self.set_note("  ".join(entry.replace(" ", "\u00a0") for entry in shown))
         typed = normalise_room(event.value).upper()
         exact = [m for m in matches if m.code.upper() == typed]
         if exact:
