@@ -161,3 +161,31 @@ async def test_handover_summary_stacks_above_the_checklist_when_narrow(
         await pilot.resize_terminal(120, 30)
         await pilot.pause()
         assert checklist.region.x >= preview.region.right  # side by side again
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+async def test_key_loans_show_their_state_whole(
+    db: Database, clerk: Operator, lang: str, size: tuple[int, int]
+) -> None:
+    from desk.i18n import t
+    from desk.services import keys
+    from desk.services.keys import KeyLoanCreate
+
+    with Desk(db, clerk).write() as ctx:
+        keys.add_key(ctx, "K-PUMP-B2", "水泵房", copies=3, hook="A-01")
+        loan = keys.lend(
+            ctx,
+            KeyLoanCreate(
+                key="K-PUMP-B2", borrower="李建国", department="engineering", reason="巡检", count=2
+            ),
+        )
+        keys.take_back(ctx, loan.id or 0, 1, "李建国")
+    app = app_at(db, clerk, lang)
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("f5")
+        await pilot.pause()
+        table = app.screen.query_one("#loans-table", DataTable)
+        assert table.virtual_size.width <= table.size.width
+        line = line_with(app, loan.number)
+        assert line.rstrip().endswith(t("key_loan_state.partly_returned")), line

@@ -27,7 +27,7 @@ from desk.models import (
 )
 from desk.screens.base import DeskFooter, DeskScreen
 from desk.screens.entrusted_detail import ALLOWED, ENTRUSTED_BINDINGS, EntrustedActions
-from desk.screens.plain import PlainTable
+from desk.screens.plain import Fit, PlainTable
 from desk.screens.repairs import short
 from desk.services import keys, keys_entrusted, roles
 from desk.services.residents import mask_name
@@ -38,6 +38,12 @@ COLUMNS = {
     "loans": ("number", "tag", "borrower", "department", "out", "room", "out_at", "due", "state"),
     "cabinet": ("tag", "opens", "kind", "room", "hook", "copies", "lent", "lost", "available"),
     "entrusted": ("number", "unit", "owner", "description", "count", "state", "with", "deposited"),
+}
+# How each list gives way on a narrow terminal, so that its last column is always whole
+FITS = {
+    "loans": Fit(drop=("out_at", "department", "room", "out")),
+    "cabinet": Fit("opens", least=8, most=30, drop=("hook", "kind")),
+    "entrusted": Fit("description", least=8, most=24, drop=("deposited", "unit")),
 }
 # Which list each action belongs to (the footer shows only the keys of the list in front).
 ON_TAB = {
@@ -95,7 +101,7 @@ class KeysScreen(EntrustedActions, DeskScreen):
             for tab in TABS:
                 with TabPane(t(f"keys_ui.tab_{tab}"), id=tab):
                     table: PlainTable = PlainTable(
-                        cursor_type="row", zebra_stripes=True, id=f"{tab}-table"
+                        cursor_type="row", zebra_stripes=True, id=f"{tab}-table", fit=FITS[tab]
                     )
                     yield table
         yield DeskFooter()
