@@ -9,21 +9,19 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual import work
-from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Header, Static
+from textual.widgets import Static
 
 from desk.i18n import label_or, t
 from desk.models import AuditEvent, Complaint, ComplaintState
 from desk.printing.complaint_sheet import SheetEvent, event_detail, sheet_events
-from desk.screens.base import DeskFooter, RecordScreen
 from desk.screens.board import age_text
 from desk.screens.complaints import due_cell
 from desk.screens.history import HistoryTable
 from desk.screens.plain import field_grid, plain
 from desk.screens.printout import deliver
+from desk.screens.record_page import RecordPage
 from desk.services import audit, complaint, reception, roles
 from desk.services.errors import DeskError
 
@@ -43,7 +41,7 @@ ALLOWED: dict[str, tuple[ComplaintState, ...]] = {
 DEADLINES = ("escalation", "reply", "resolve", "callback")
 
 
-class ComplaintDetailScreen(RecordScreen):
+class ComplaintDetailScreen(RecordPage):
     """Read-only view of a complaint; each lifecycle step opens its own dialog."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -59,14 +57,9 @@ class ComplaintDetailScreen(RecordScreen):
         Binding("ctrl+r", "refresh", "keys.refresh", id="complaint_detail_refresh", show=False),
         Binding("escape", "back", "complaint_ui.keys.back", id="complaint_back"),
     ]
-    DEFAULT_CSS = """
-    ComplaintDetailScreen #detail-title { padding: 0 1; height: 1; text-style: bold; }
-    ComplaintDetailScreen #detail-body { height: 1fr; padding: 0 1; }
-    ComplaintDetailScreen #detail-fields { height: auto; }
-    ComplaintDetailScreen #detail-due { height: auto; margin: 1 0 0 0; }
-    ComplaintDetailScreen #history-title { height: 1; margin: 1 0 0 0; text-style: bold; }
-    ComplaintDetailScreen #history { height: auto; max-height: 100%; }
-    """
+    HISTORY_TITLE = "complaint_ui.history"
+    ACTION_LABELS = "complaint_ui.action"
+    SHOWS_DUE = True
 
     def __init__(self, complaint_id: int) -> None:
         super().__init__()
@@ -77,22 +70,6 @@ class ComplaintDetailScreen(RecordScreen):
         self.merged_into = ""
         self.from_reception = ""  # the number of the reception entry it came from
         self.shown_fields: list[tuple[str, str]] = []
-
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield Static(id="detail-title")
-        with VerticalScroll(id="detail-body"):
-            yield Static(id="detail-fields")
-            yield Static(id="detail-due")
-            yield Static(t("complaint_ui.history"), id="history-title")
-            yield HistoryTable(action_labels="complaint_ui.action", id="history")
-        yield DeskFooter()
-
-    def on_mount(self) -> None:
-        self.refresh_detail()
-
-    def reread(self) -> None:
-        self.refresh_detail()
 
     # --- showing ----------------------------------------------------------------------
 

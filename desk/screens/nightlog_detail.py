@@ -6,17 +6,15 @@ from typing import ClassVar
 
 from rich.table import Table
 from rich.text import Text
-from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import VerticalScroll
-from textual.widgets import Header, Static
+from textual.widgets import Static
 
 from desk.i18n import t
 from desk.models import AuditEvent, NightLogEntry, NightLogState
-from desk.screens.base import DeskFooter, RecordScreen
 from desk.screens.history import HistoryTable
 from desk.screens.nightlog import ACTION_BINDINGS, NightLogActions
 from desk.screens.plain import field_grid, plain
+from desk.screens.record_page import RecordPage
 from desk.services import audit, nightlog
 from desk.services.errors import DeskError
 
@@ -24,7 +22,7 @@ from desk.services.errors import DeskError
 STEPS = ("to_repair", "to_complaint", "close_entry")
 
 
-class NightLogDetailScreen(NightLogActions, RecordScreen):
+class NightLogDetailScreen(NightLogActions, RecordPage):
     """Read-only view of an entry; ctrl+g / ctrl+t / ctrl+x while it is left for the morning."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -32,13 +30,8 @@ class NightLogDetailScreen(NightLogActions, RecordScreen):
         Binding("ctrl+r", "refresh", "keys.refresh", id="nightlog_detail_refresh", show=False),
         Binding("escape", "back", "nightlog_ui.keys.back", id="nightlog_detail_back"),
     ]
-    DEFAULT_CSS = """
-    NightLogDetailScreen #detail-title { padding: 0 1; height: 1; text-style: bold; }
-    NightLogDetailScreen #detail-body { height: 1fr; padding: 0 1; }
-    NightLogDetailScreen #detail-fields { height: auto; }
-    NightLogDetailScreen #history-title { height: 1; margin: 1 0 0 0; text-style: bold; }
-    NightLogDetailScreen #history { height: auto; max-height: 100%; }
-    """
+    HISTORY_TITLE = "nightlog_ui.history"
+    ACTION_LABELS = "nightlog_ui.action"
 
     def __init__(self, entry_id: int) -> None:
         super().__init__()
@@ -46,21 +39,6 @@ class NightLogDetailScreen(NightLogActions, RecordScreen):
         self.entry: NightLogEntry | None = None
         self.linked = ""  # the number of the repair order or complaint it became
         self.shown_fields: list[tuple[str, str]] = []
-
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield Static(id="detail-title")
-        with VerticalScroll(id="detail-body"):
-            yield Static(id="detail-fields")
-            yield Static(t("nightlog_ui.history"), id="history-title")
-            yield HistoryTable(action_labels="nightlog_ui.action", id="history")
-        yield DeskFooter()
-
-    def on_mount(self) -> None:
-        self.refresh_detail()
-
-    def reread(self) -> None:
-        self.refresh_detail()
 
     # --- showing ----------------------------------------------------------------------
 

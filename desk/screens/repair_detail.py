@@ -8,19 +8,17 @@ from typing import Any, ClassVar
 from rich.table import Table
 from rich.text import Text
 from textual import work
-from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Header, Static
+from textual.widgets import Static
 
 from desk.i18n import t
 from desk.models import AuditEvent, RepairOrder, RepairState
-from desk.screens.base import DeskFooter, RecordScreen
 from desk.screens.board import age_text
 from desk.screens.history import HistoryTable
 from desk.screens.plain import field_grid, plain
 from desk.screens.printout import deliver
+from desk.screens.record_page import RecordPage
 from desk.screens.repairs import due_cell
 from desk.services import audit, reception, repair, roles
 
@@ -44,7 +42,7 @@ def yuan(fen: int) -> str:
     return t("repair_ui.yuan", amount=f"{fen / 100:.2f}")
 
 
-class RepairDetailScreen(RecordScreen):
+class RepairDetailScreen(RecordPage):
     """Read-only view of an order; each lifecycle step opens its own dialog."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -58,14 +56,9 @@ class RepairDetailScreen(RecordScreen):
         Binding("ctrl+r", "refresh", "keys.refresh", id="repair_detail_refresh", show=False),
         Binding("escape", "back", "repair_ui.keys.back", id="repair_back"),
     ]
-    DEFAULT_CSS = """
-    RepairDetailScreen #detail-title { padding: 0 1; height: 1; text-style: bold; }
-    RepairDetailScreen #detail-body { height: 1fr; padding: 0 1; }
-    RepairDetailScreen #detail-fields { height: auto; }
-    RepairDetailScreen #detail-due { height: auto; margin: 1 0 0 0; }
-    RepairDetailScreen #history-title { height: 1; margin: 1 0 0 0; text-style: bold; }
-    RepairDetailScreen #history { height: auto; max-height: 100%; }
-    """
+    HISTORY_TITLE = "repair_ui.history"
+    ACTION_LABELS = "repair_ui.action"
+    SHOWS_DUE = True
 
     def __init__(self, order_id: int) -> None:
         super().__init__()
@@ -73,22 +66,6 @@ class RepairDetailScreen(RecordScreen):
         self.order: RepairOrder | None = None
         self.from_reception = ""  # the number of the reception entry it came from
         self.shown_fields: list[tuple[str, str]] = []
-
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield Static(id="detail-title")
-        with VerticalScroll(id="detail-body"):
-            yield Static(id="detail-fields")
-            yield Static(id="detail-due")
-            yield Static(t("repair_ui.history"), id="history-title")
-            yield HistoryTable(action_labels="repair_ui.action", id="history")
-        yield DeskFooter()
-
-    def on_mount(self) -> None:
-        self.refresh_detail()
-
-    def reread(self) -> None:
-        self.refresh_detail()
 
     # --- showing ----------------------------------------------------------------------
 
