@@ -56,9 +56,14 @@ _BY_STATE = {
 
 
 def status_of(found: ReleasePass, now: datetime) -> PassStatus:
-    if found.state in _BY_STATE:
-        return _BY_STATE[PassState(found.state)]
-    return PassStatus.expired if now > found.valid_until else PassStatus.valid
+    return status_for(found.state, expired=now > found.valid_until)
+
+
+def status_for(state: str, *, expired: bool) -> PassStatus:
+    """A pass's status on the list from its stored state and whether its day has passed."""
+    if state in _BY_STATE:
+        return _BY_STATE[PassState(state)]
+    return PassStatus.expired if expired else PassStatus.valid
 
 
 def stub_of(found: ReleasePass, now: datetime) -> StubStatus:

@@ -19,14 +19,13 @@ from desk.models import (
     Complaint,
     KeyLoan,
     NightLogEntry,
-    PassState,
     ReceptionEntry,
     ReleasePass,
     RepairOrder,
 )
 from desk.services.context import Ctx
 from desk.services.lookup import state_key
-from desk.services.pass_queries import PassStatus
+from desk.services.pass_queries import status_for
 
 if TYPE_CHECKING:
     from desk.services.board import OpenItem
@@ -239,21 +238,6 @@ _REGISTER_OF = {section: register for register, section in _SECTION_OF.items()} 
     "pass_no_gate": "passes",
     "pass_stubs": "passes",
 }
-# a pass's stored state -> its status on the passes list (an issued pass: valid or expired)
-_PASS_STATUS: dict[str, str] = {
-    PassState.used: PassStatus.used,
-    PassState.partly_used: PassStatus.partly,
-    PassState.refused: PassStatus.refused,
-    PassState.voided: PassStatus.voided,
-}
-
-
-def pass_status(state: str, expired: bool) -> str:
-    """A pass's status as the passes list shows it (pass_queries.status_of), from the state and
-    whether its validity had run out when the summary was built."""
-    if state == PassState.issued:
-        return PassStatus.expired if expired else PassStatus.valid
-    return _PASS_STATUS.get(state, state)
 
 
 def state_keys(section: str, item: Item) -> tuple[str, ...]:
@@ -263,7 +247,7 @@ def state_keys(section: str, item: Item) -> tuple[str, ...]:
     """
     register = item.register or _REGISTER_OF.get(section, "")
     if register == "passes":
-        return (f"pass_status.{pass_status(item.state, item.overdue)}",)
+        return (f"pass_status.{status_for(item.state, expired=item.overdue)}",)
     if register:
         return (state_key(register, item.state),)
     return tuple(state_key(each, item.state) for each in ("repairs", "complaints"))
