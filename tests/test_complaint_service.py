@@ -9,12 +9,12 @@ import pytest
 from desk.config import ComplaintRules
 from desk.db import Database
 from desk.models import Complaint, ComplaintState, Operator, Severity, Validity
-from desk.services import audit, complaint, export, reception
+from desk.services import audit, complaint, export, reception, repair
 from desk.services.calendar import WorkCalendar
 from desk.services.complaint import ComplaintCreate
 from desk.services.errors import DeskError, Forbidden
 from desk.services.reception import ReceptionCreate
-from desk.services.repair import CallbackResult
+from desk.services.repair import CallbackResult, RepairCreate
 from tests.conftest import NOW, TZ, Desk
 
 
@@ -367,6 +367,16 @@ def test_register_from_reception_links_the_entry(desk: Desk) -> None:
     with desk.read() as ctx:
         linked = reception.get(ctx, entry.id or 0)
     assert (linked.linked_register, linked.linked_id) == ("complaints", item_id)
+    # the same call does not become a second complaint, nor a repair order besides
+    with desk.read() as ctx:
+        number = complaint.get(ctx, item_id).number
+    with pytest.raises(DeskError) as err:
+        _register(desk, reception_id=entry.id)
+    assert err.value.key == "reception.already_linked" and number in err.value.message
+    with pytest.raises(DeskError), desk.write() as ctx:
+        repair.register(ctx, RepairCreate(description="漏水", reception_id=entry.id))
+    with desk.read() as ctx:
+        assert len(complaint.recent(ctx)) == 1 and repair.open_orders(ctx) == []
 
 
 def test_export_includes_complaints_with_events(desk: Desk) -> None:

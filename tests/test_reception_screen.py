@@ -206,10 +206,14 @@ async def test_repair_call_offers_a_linked_repair_order(db: Database, clerk: Ope
         assert form.prefill.phone == "13900001111"
 
 
-async def test_repair_call_declined_stays_on_the_log(db: Database, clerk: Operator) -> None:
+async def test_repair_call_declined_stays_on_the_log_and_its_page_makes_the_order_later(
+    db: Database, clerk: Operator
+) -> None:
+    repair_form = pytest.importorskip("desk.screens.repair_form")
     app = _app(db, clerk, lang="en")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("f2")
+        await _type_into(pilot, "room", "3-1202")
         await _choose(pilot, "category", 1)
         await _type_into(pilot, "request", "light out")
         await pilot.press("ctrl+s")
@@ -217,8 +221,35 @@ async def test_repair_call_declined_stays_on_the_log(db: Database, clerk: Operat
         assert isinstance(app.screen, ConfirmDialog)
         await pilot.press("escape")
         await pilot.pause()
-        assert isinstance(app.screen, ReceptionScreen)
-        assert len(_today_keys(app.screen)) == 1
+        log = app.screen
+        assert isinstance(log, ReceptionScreen)
+        assert len(_today_keys(log)) == 1
+
+        # later: the entry's page offers the repair order it did not become
+        await pilot.press("escape", "enter")  # to today's entries, open the entry
+        await pilot.pause()
+        detail = app.screen
+        assert isinstance(detail, ReceptionDetailScreen)
+        shown = _shown(detail.query_one("#entry", Static))
+        assert shown.split("Linked record")[1].split()[0] == "none"
+        assert detail.check_action("make_linked", ()) is True
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, repair_form.RepairFormScreen)
+        assert form.prefill is not None and form.prefill.description == "light out"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert _screen(app) is detail
+        with Desk(db, clerk).read() as ctx:
+            [entry] = reception.recent(ctx)
+            number = reception.linked_number(ctx, entry)
+        assert entry.linked_register == "repairs" and number.startswith("WX-")
+        assert f"Repairs {number}" in _shown(detail.query_one("#entry", Static))
+        assert detail.check_action("make_linked", ()) is False  # once only: the key is gone
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        assert _screen(app) is detail
 
 
 async def test_answer_from_detail_takes_it_off_the_board(db: Database, clerk: Operator) -> None:

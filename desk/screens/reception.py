@@ -15,6 +15,7 @@ from desk.i18n import t
 from desk.models import ReceptionCategory, ReceptionEntry
 from desk.screens.base import DeskDialog, DeskFooter, DeskScreen
 from desk.screens.plain import Fit, PlainTable, plain
+from desk.screens.reception_links import may_become, open_linked_form
 from desk.services import reception
 from desk.services.board import start_of_day
 from desk.services.errors import DeskError
@@ -185,61 +186,18 @@ class ReceptionScreen(DeskScreen):
         self.notify(t("app.saved", number=outcome.number))
         form.clear()
         self.refresh_table()
-        if outcome.category == ReceptionCategory.repair:
-            self.offer_repair(outcome)
-        elif outcome.category == ReceptionCategory.complaint:
-            self.offer_complaint(outcome)
+        if may_become(outcome):
+            self.offer_linked(outcome)
 
-    # --- a repair call becomes a repair order -----------------------------------------
+    # --- a repair call becomes a repair order, a complaint a complaint ------------------
 
-    def offer_repair(self, entry: ReceptionEntry) -> None:
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self.open_repair_form(entry)
-
-        self.app.push_screen(ConfirmDialog(t("reception_ui.offer_repair")), callback=answered)
-
-    def open_repair_form(self, entry: ReceptionEntry) -> None:
-        """The repair form, filled from the entry; saving it links the two records."""
-        from desk.screens.repair_form import RepairFormScreen
-        from desk.services.repair import RepairCreate
-
-        prefill = RepairCreate(
-            reported_at=entry.received_at,
-            channel=entry.channel,
-            resident_name=entry.person,
-            room=entry.room,
-            phone=entry.phone,
-            description=entry.request,
-            reception_id=entry.id,
+    def offer_linked(self, entry: ReceptionEntry) -> None:
+        question = (
+            "offer_repair" if entry.category == ReceptionCategory.repair else "offer_complaint"
         )
 
-        def done(order_id: int | None) -> None:
-            self.refresh_table()
-
-        self.app.push_screen(RepairFormScreen(prefill), callback=done)
-
-    # --- a complaint made at the desk goes into the complaint register -----------------
-
-    def offer_complaint(self, entry: ReceptionEntry) -> None:
         def answered(yes: bool | None) -> None:
             if yes:
-                self.open_complaint_form(entry)
+                open_linked_form(self, entry, self.refresh_table)
 
-        self.app.push_screen(ConfirmDialog(t("reception_ui.offer_complaint")), callback=answered)
-
-    def open_complaint_form(self, entry: ReceptionEntry) -> None:
-        """The complaint form, filled from the entry; saving it links the two records."""
-        from desk.screens.complaint_form import ComplaintFormScreen
-        from desk.services.complaint import ComplaintCreate
-
-        prefill = ComplaintCreate(
-            received_at=entry.received_at,
-            channel=entry.channel,
-            complainant=entry.person,
-            room=entry.room,
-            phone=entry.phone,
-            what_happened=entry.request,
-            reception_id=entry.id,
-        )
-        self.app.push_screen(ComplaintFormScreen(prefill), callback=lambda _: self.refresh_table())
+        self.app.push_screen(ConfirmDialog(t(f"reception_ui.{question}")), callback=answered)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextlib import suppress
 from typing import ClassVar
 
 from rich.table import Table
@@ -17,6 +16,7 @@ from desk.i18n import t
 from desk.models import AuditEvent, ReceptionEntry
 from desk.screens.base import DeskDialog, DeskFooter, RecordScreen
 from desk.screens.plain import PlainTable, field_grid, plain
+from desk.screens.reception_links import may_become, open_linked_form
 from desk.services import audit, operators, reception
 from desk.services.context import Ctx
 from desk.services.errors import DeskError
@@ -78,12 +78,14 @@ class ReasonDialog(DeskDialog[bool]):
 
 
 class ReceptionDetailScreen(RecordScreen):
-    """An entry of the reception log. ctrl+y answers it, ctrl+x closes it, escape goes back."""
+    """An entry of the reception log. ctrl+y answers it, ctrl+x closes it, ctrl+l makes the repair
+    order or complaint it was not turned into when logged, escape goes back."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "reception_detail.key_back", id="back"),
         Binding("ctrl+y", "answer", "reception_detail.key_answer", id="answer"),
         Binding("ctrl+x", "close_entry", "reception_detail.key_close", id="close"),
+        Binding("ctrl+l", "make_linked", "reception_detail.key_link", id="reception_link"),
     ]
     DEFAULT_CSS = """
     ReceptionDetailScreen #entry-title { padding: 0 1; height: 1; }
@@ -124,6 +126,8 @@ class ReceptionDetailScreen(RecordScreen):
             return self.entry.state in reception.OWING
         if action == "close_entry":
             return self.entry.state not in ("closed", "voided")
+        if action == "make_linked":
+            return may_become(self.entry)
         return True
 
     def load(self) -> None:
@@ -157,19 +161,9 @@ class ReceptionDetailScreen(RecordScreen):
         self.refresh_bindings()
 
     def linked_text(self, ctx: Ctx, entry: ReceptionEntry) -> str:
-        if not entry.linked_register or entry.linked_id is None:
+        number = reception.linked_number(ctx, entry)
+        if not number:
             return t("reception_detail.linked_none")
-        number = f"#{entry.linked_id}"
-        if entry.linked_register == "repairs":
-            from desk.services import repair
-
-            with suppress(DeskError):
-                number = repair.get(ctx, entry.linked_id).number
-        elif entry.linked_register == "complaints":
-            from desk.services import complaint
-
-            with suppress(DeskError):
-                number = complaint.get(ctx, entry.linked_id).number
         return f"{t(f'registers.{entry.linked_register}')} {number}"
 
     def event_detail(self, event: AuditEvent) -> str:
@@ -222,6 +216,11 @@ class ReceptionDetailScreen(RecordScreen):
             ),
             callback=lambda saved: self.after(saved, "reception_detail.answered", number),
         )
+
+    def action_make_linked(self) -> None:
+        """A repair call or complaint not turned into its record when it was logged: now."""
+        if self.entry is not None and may_become(self.entry):
+            open_linked_form(self, self.entry, self.load)
 
     def action_close_entry(self) -> None:
         entry = self.entry

@@ -145,7 +145,7 @@ def register(ctx: Ctx, data: ComplaintCreate) -> Complaint:
     if deadline is not None and plausible(deadline, "resident_deadline_at") <= received:
         raise DeskError("complaint.deadline_before_received", field="resident_deadline_at")
     if data.reception_id is not None:
-        reception.get(ctx, data.reception_id)  # refused before anything refers to it
+        reception.linkable(ctx, data.reception_id)  # refused before anything refers to it
     owner = ctx.acting()
     complaint = Complaint(
         number=next_number(ctx, PREFIX),

@@ -122,6 +122,31 @@ def close(ctx: Ctx, entry_id: int, reason: str) -> ReceptionEntry:
     return entry
 
 
+def linkable(ctx: Ctx, entry_id: int) -> ReceptionEntry:
+    """The entry a new repair order or complaint is to come from: refused when it already
+    turned into one (a second record from the same call would be counted twice)."""
+    entry = get(ctx, entry_id)
+    if entry.linked_register and entry.linked_id is not None:
+        raise DeskError(
+            "reception.already_linked", number=entry.number, linked=linked_number(ctx, entry)
+        )
+    return entry
+
+
+def linked_number(ctx: Ctx, entry: ReceptionEntry) -> str:
+    """The number of the repair order or complaint the entry turned into ("" when none)."""
+    if not entry.linked_register or entry.linked_id is None:
+        return ""
+    from desk.models import Complaint, RepairOrder
+
+    found: RepairOrder | Complaint | None = None
+    if entry.linked_register == "repairs":
+        found = ctx.session.get(RepairOrder, entry.linked_id)
+    elif entry.linked_register == "complaints":
+        found = ctx.session.get(Complaint, entry.linked_id)
+    return found.number if found else f"#{entry.linked_id}"
+
+
 def link(ctx: Ctx, entry_id: int, register: str, record_id: int) -> ReceptionEntry:
     """Note the record (a repair order, a complaint…) this call or visit turned into."""
     entry = get(ctx, entry_id)

@@ -97,7 +97,7 @@ def register(ctx: Ctx, data: RepairCreate) -> RepairOrder:
     ):
         raise DeskError("repair.before_reported", field="appointment_at")
     if data.reception_id is not None:
-        reception.get(ctx, data.reception_id)  # refused before anything refers to it
+        reception.linkable(ctx, data.reception_id)  # refused before anything refers to it
     order = RepairOrder(
         number=next_number(ctx, PREFIX),
         reported_at=reported,
