@@ -180,6 +180,8 @@ def measure(path: Path, reps: dict[str, int]) -> dict[str, float]:
             hits = lookup_total
             med, high, raw_med = statistics.median(desk_t), p95(desk_t), statistics.median(raw_t)
             figures[f"lookup {label}"] = high
+            figures[f"raw {label}"] = p95(raw_t)
+            figures[f"hits {label}"] = hits
             row(
                 f"{label} ({hits} hits)",
                 f"{med:.2f} / {high:.2f} ms",
@@ -299,13 +301,27 @@ def growth(results: dict[int, dict[str, float]]) -> None:
     small, large = sizes[0], sizes[-1]
     print(f"\n== growth {small:,} -> {large:,} records (target {TARGETS['growth']}) ==")
     for figure, value in results[large].items():
-        if figure in ("floor", "screen"):
+        if figure in ("floor", "screen") or figure.startswith(("raw ", "hits ")):
             continue
         before = results[small].get(figure)
         if before:
             factor = value / before
             mark = "ok" if factor <= 2 else "MISSED"
-            print(f"  {figure:40} {before:10.2f} -> {value:10.2f}   {factor:5.2f}x  {mark}")
+            line = f"  {figure:40} {before:10.2f} -> {value:10.2f}   {factor:5.2f}x  {mark:6}"
+            print((line + _beside(figure, results[small], results[large])).rstrip())
+
+
+def _beside(figure: str, small: dict[str, float], large: dict[str, float]) -> str:
+    """For a lookup: how the best raw-SQLite query and the answer itself grew (a lookup whose
+    answer grows cannot grow less than the hand-written query fetching the same rows)."""
+    if not figure.startswith("lookup "):
+        return ""
+    label = figure.removeprefix("lookup ")
+    raw_before, raw_after = small.get(f"raw {label}"), large.get(f"raw {label}")
+    hits_before, hits_after = small.get(f"hits {label}"), large.get(f"hits {label}")
+    if not (raw_before and raw_after and hits_before is not None and hits_after is not None):
+        return ""
+    return f" raw SQL {raw_after / raw_before:5.2f}x; hits {hits_before:.0f} -> {hits_after:.0f}"
 
 
 def main(argv: list[str] | None = None) -> None:

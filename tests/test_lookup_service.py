@@ -194,6 +194,8 @@ def test_classify() -> None:
     assert lookup.classify("yj2026") == ("number",)
     assert lookup.classify("3栋1202") == ("room",)
     assert lookup.classify("5678") == ("room", "phone")
+    assert lookup.classify("3-1202") == ("room",)  # with its building: not phone digits
+    assert "phone" in lookup.classify("139-0000-1111")
     assert lookup.classify("王") == ("name", "text")
     assert lookup.classify("水管破裂了") == ("text",)
 

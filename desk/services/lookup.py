@@ -115,7 +115,11 @@ def classify(query: str) -> tuple[str, ...]:
     parsed = parse_room(stripped)
     if parsed is not None and any(ch.isdigit() for ch in parsed.room):
         kinds.append("room")
-    if _PHONE.match(stripped) and sum(ch.isdigit() for ch in stripped) >= 3:
+    digits = sum(ch.isdigit() for ch in stripped)
+    # A room with its building (3-1202, 3栋1202) is a room; a phone number typed with dashes
+    # has more digits than any room code (139-0000-1111).
+    with_building = parsed is not None and bool(parsed.building)
+    if _PHONE.match(stripped) and digits >= 3 and (not with_building or digits >= 8):
         kinds.append("phone")
     if kinds:
         return tuple(kinds)
