@@ -51,10 +51,19 @@ COMING: set[str] = set()
 BACKUP_CHECK_SECONDS = 300
 
 
-def _screen_factory(module: str, name: str) -> Callable[[], Screen[Any]]:
+def _screen_factory(app: App[Any], module: str, name: str) -> Callable[[], Screen[Any]]:
     def build() -> Screen[Any]:
         screen_class = getattr(importlib.import_module(module), name)
-        return screen_class()  # type: ignore[no-any-return]
+        screen: Screen[Any] = screen_class()
+        # Textual marks every new screen as having missed the last change of CSS, so a mode's
+        # first switch re-parsed the whole stylesheet and restyled every widget -- twice (the
+        # screen is not mounted yet when the first pass ends): ~30 ms of the start-up and of
+        # each first F-key, for no change. The modes are added in on_mount, after the app has
+        # composed its first screen and so completed its stylesheet (theme and variables
+        # applied): a screen made then is styled as its widgets mount, by the stylesheet as it
+        # stands (tests/test_app_keys.py compares the styles with and without).
+        screen._css_update_count = app._css_update_count
+        return screen
 
     return build
 
@@ -143,7 +152,7 @@ class DeskApp(App[None]):
 
     def on_mount(self) -> None:
         for mode, (module, name) in REGISTER_MODES.items():
-            self.add_mode(mode, _screen_factory(module, name))
+            self.add_mode(mode, _screen_factory(self, module, name))
         if self.database.is_sqlite:
             # A desk left open across midnight backs itself up once a day.
             self.set_interval(BACKUP_CHECK_SECONDS, self.daily_backup)
@@ -210,7 +219,7 @@ class DeskApp(App[None]):
         for mode, (module, name) in REGISTER_MODES.items():
             if mode != "board":
                 await self.remove_mode(mode)
-                self.add_mode(mode, _screen_factory(module, name))
+                self.add_mode(mode, _screen_factory(self, module, name))
         self.show_sign_in()
 
     def action_command_palette(self) -> None:

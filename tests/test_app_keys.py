@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 from textual.command import CommandList, CommandPalette
 from textual.widgets import Input, Select
 
 from desk.app import DeskApp, make_app
-from desk.db import Database
+from desk.db import Database, open_database
 from desk.i18n import set_language, t
 from desk.models import Operator
 from desk.screens.base import DeskFooter
@@ -88,3 +91,65 @@ async def test_an_open_choice_list_says_its_key_in_the_desks_language(
         footer = _footer(app)
         assert f"esc {t('keys.dismiss_menu')}" in footer, footer
         assert "Dismiss menu" not in footer
+
+
+async def _every_register(app: DeskApp) -> tuple[list[list[str]], int]:
+    """Each F-key screen's widgets with the styles they were given, and how often the
+    stylesheet was parsed again."""
+    reparsed = 0
+    styled = []
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        sheet = app.stylesheet
+        reparse = sheet.reparse
+
+        def counted() -> None:
+            nonlocal reparsed
+            reparsed += 1
+            reparse()
+
+        sheet.reparse = counted  # type: ignore[method-assign]
+        for key in ("f2", "f3", "f4", "f5", "f6", "f7", "f8", "f10", "f11", "f12", "f9"):
+            await pilot.press(key)
+            await pilot.pause()
+            styled.append(
+                [
+                    f"{type(w).__name__}#{w.id} {w.rich_style} {w.styles.base.css_lines}"
+                    for w in app.screen.walk_children(with_self=True)
+                ]
+            )
+    return styled, reparsed
+
+
+async def test_register_screens_are_styled_alike_without_reparsing_the_css(
+    db: Database, clerk: Operator, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """desk.app._screen_factory spares a new mode's screen Textual's two re-parses of the whole
+    stylesheet; every screen must look exactly as it does with them."""
+    import desk.app as desk_app
+
+    assert db.path is not None
+    shutil.copyfile(db.path, tmp_path / "twin.db")  # the same records for the second run
+    twin = open_database(tmp_path / "twin.db", settings=db.settings)
+    shots, reparsed = await _every_register(_app(db, clerk, "zh_CN"))
+    assert reparsed == 0
+
+    made = desk_app._screen_factory
+
+    def textual_way(app: DeskApp, module: str, name: str) -> object:
+        build = made(app, module, name)
+
+        def plain() -> object:
+            screen = build()
+            screen._css_update_count = -1  # as Textual leaves a new screen
+            return screen
+
+        return plain
+
+    monkeypatch.setattr(desk_app, "_screen_factory", textual_way)
+    alike, reparsed = await _every_register(_app(twin, clerk, "zh_CN"))
+    twin.dispose()
+    assert reparsed > 0  # the comparison is with Textual's own way
+    assert len(shots) == len(alike) == 11
+    for ours, theirs in zip(shots, alike, strict=True):
+        assert ours == theirs
