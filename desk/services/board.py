@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, time
+from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import ScalarSelect, func
+from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 
 from desk.models import Complaint, KeyLoan, ReceptionEntry, ReleasePass, RepairOrder
@@ -46,22 +48,22 @@ def start_of_day(ctx: Ctx) -> datetime:
 
 
 def today_counts(ctx: Ctx) -> Counts:
+    """What each register took in since midnight: one statement (the board's first read)."""
     since = start_of_day(ctx)
-    return Counts(
-        reception=ctx.session.exec(
-            select(func.count()).where(col(ReceptionEntry.received_at) >= since)
-        ).one(),
-        repairs=ctx.session.exec(
-            select(func.count()).where(col(RepairOrder.reported_at) >= since)
-        ).one(),
-        complaints=ctx.session.exec(
-            select(func.count()).where(col(Complaint.received_at) >= since)
-        ).one(),
-        key_loans=ctx.session.exec(select(func.count()).where(col(KeyLoan.out_at) >= since)).one(),
-        passes=ctx.session.exec(
-            select(func.count()).where(col(ReleasePass.created_at) >= since)
-        ).one(),
-    )
+
+    def since_midnight(moment: Any) -> ScalarSelect[int]:
+        return select(func.count()).where(col(moment) >= since).scalar_subquery()
+
+    reception, repairs, complaints, key_loans, passes = ctx.session.execute(
+        sa_select(
+            since_midnight(ReceptionEntry.received_at),
+            since_midnight(RepairOrder.reported_at),
+            since_midnight(Complaint.received_at),
+            since_midnight(KeyLoan.out_at),
+            since_midnight(ReleasePass.created_at),
+        )
+    ).one()
+    return Counts(reception, repairs, complaints, key_loans, passes)
 
 
 _REPAIR_DUE_KIND = {"registered": "dispatch", "dispatched": "visit", "completed": "callback"}

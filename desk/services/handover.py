@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from sqlmodel import col, select
 
@@ -22,7 +23,10 @@ from desk.services.errors import DeskError, NotFound
 from desk.services.residents import clean_text, storable
 from desk.services.shifts import bounds, current_shift
 from desk.services.submission import Submission
-from desk.services.summary import Check, Summary, counts, open_sections
+
+if TYPE_CHECKING:
+    # The summary is built at handover, not for the board's notice: loaded when first built.
+    from desk.services.summary import Check, Summary
 
 REGISTER = "handover"
 EDITABLE = (HandoverState.open, HandoverState.refused)
@@ -131,6 +135,8 @@ def history(ctx: Ctx, limit: int = 100) -> list[Handover]:
 
 def checks(ctx: Ctx, handover: Handover) -> list[Check]:
     """The checklist of a handover: the site's items with what was counted so far."""
+    from desk.services.summary import Check
+
     stored = {c["key"]: c for c in json.loads(handover.checklist or "[]")}
     out: list[Check] = []
     for item in ctx.settings.handover.checklist:
@@ -152,6 +158,8 @@ def checks(ctx: Ctx, handover: Handover) -> list[Check]:
 
 def summary(ctx: Ctx, handover: Handover) -> Summary:
     """The handover's summary: the frozen one once signed off, else built now."""
+    from desk.services.summary import Summary
+
     if handover.summary and handover.state != HandoverState.open:
         return Summary.from_json(handover.summary)
     return build(ctx, handover)
@@ -159,6 +167,8 @@ def summary(ctx: Ctx, handover: Handover) -> Summary:
 
 def build(ctx: Ctx, handover: Handover) -> Summary:
     """The summary of `handover` from the registers as they are now."""
+    from desk.services.summary import Summary, counts, open_sections
+
     shift = next((s for s in ctx.settings.shifts if s.key == handover.shift_key), None)
     names = operators.operator_names(
         ctx, {i for i in (handover.outgoing_id, handover.incoming_id) if i is not None}
@@ -298,6 +308,8 @@ def _incoming(ctx: Ctx, handover: Handover, name: str, pin: str) -> Operator:
 
 def _restamp(handover: Handover, **changes: object) -> None:
     """Write who and when into the frozen summary; its registers and counts stay as signed."""
+    from desk.services.summary import Summary
+
     frozen = Summary.from_json(handover.summary)
     for key, value in changes.items():
         setattr(frozen, key, value)
