@@ -150,6 +150,16 @@ class PlainTable(DataTable[Shown]):
     def on_resize(self, _event: events.Resize) -> None:
         self._fit_columns()
 
+    def _size_updated(
+        self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
+    ) -> bool:
+        """Fit the columns as soon as the table is given its size, before it is first drawn:
+        waiting for the Resize event drew every visible cell twice, at the widths of before."""
+        resized = super()._size_updated(size, virtual_size, container_size, layout)
+        if resized:
+            self._fit_columns()
+        return resized
+
     def _compute_row_renderables(self, row_index: int) -> RowRenderables:
         """The row's cells as drawn (the header's for row -1): the flexible column's cut to
         its width, with "…"."""
