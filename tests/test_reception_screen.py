@@ -424,3 +424,22 @@ async def test_a_room_number_alone_lists_it_in_every_building(
         await _type_into(pilot, "room", "5-1202")
         note = str(screen.query_one("#field-room .field-note", Static).render())
         assert "5-1202\u00a0住户5\u00a0138****5678" in note
+
+
+async def test_tab_back_to_free_text_adds_to_it_but_a_short_field_is_retyped(
+    db: Database, clerk: Operator
+) -> None:
+    app = _app(db, clerk)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f2")
+        await _type_into(pilot, "request", "卫生间漏水")
+        await pilot.press("tab", "shift+tab")  # away and back, as a clerk would
+        await pilot.press(*"很急")
+        await pilot.pause()
+        screen = app.screen
+        assert screen.query_one("#request", Input).value == "卫生间漏水很急"
+        await _type_into(pilot, "room", "3-1202")
+        await pilot.press("tab", "shift+tab")
+        await pilot.press(*"5-0801")
+        await pilot.pause()
+        assert screen.query_one("#room", Input).value == "5-0801"

@@ -104,13 +104,24 @@ class FormField(Vertical):
         return self.app  # type: ignore[return-value]
 
 
+# A field this long takes free text (a request, a description, a reason): coming back to it
+# with Tab puts the cursor after what is there, to add to it. A shorter one (a name, a room, a
+# phone, a time) has its text selected, as forms do, so that typing replaces it.
+FREE_TEXT = 500
+
+
 class TextField(FormField):
     def __init__(self, name: str, *, placeholder: str = "", max_length: int = 0, **kwargs: Any):
         super().__init__(name, **kwargs)
         self.placeholder, self.max_length = placeholder, max_length
 
     def control(self) -> Widget:
-        return Input(placeholder=self.placeholder, max_length=self.max_length, id=self.field_name)
+        return Input(
+            placeholder=self.placeholder,
+            max_length=self.max_length,
+            id=self.field_name,
+            select_on_focus=self.max_length < FREE_TEXT,
+        )
 
     @property
     def input(self) -> Input:
