@@ -246,6 +246,8 @@ async def test_repair_call_declined_stays_on_the_log_and_its_page_makes_the_orde
             number = reception.linked_number(ctx, entry)
         assert entry.linked_register == "repairs" and number.startswith("WX-")
         assert f"Repairs {number}" in _shown(detail.query_one("#entry", Static))
+        history = detail.query_one("#history", DataTable)
+        assert number in str(history.get_row_at(history.row_count - 1))
         assert detail.check_action("make_linked", ()) is False  # once only: the key is gone
         await pilot.press("ctrl+l")
         await pilot.pause()

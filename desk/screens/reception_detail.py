@@ -156,7 +156,7 @@ class ReceptionDetailScreen(RecordScreen):
                     self.desk.show_time(event.at),
                     names.get(event.operator_id or 0, ""),
                     t(f"reception_detail.action.{event.action}"),
-                    self.event_detail(event),
+                    linked if event.action == "linked" else self.event_detail(event),
                 )
         self.refresh_bindings()
 
