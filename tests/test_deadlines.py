@@ -70,6 +70,12 @@ def test_bad_duration_is_refused() -> None:
         ("后天", datetime(2026, 11, 25, 9, 30, tzinfo=TZ)),
         ("周五", datetime(2026, 11, 27, 9, 0, tzinfo=TZ)),
         ("周一 8:30", datetime(2026, 11, 30, 8, 30, tzinfo=TZ)),
+        # on a Monday, 下周五 is next week's Friday, not this week's
+        ("下周五", datetime(2026, 12, 4, 9, 0, tzinfo=TZ)),
+        ("下周一 10:00", datetime(2026, 11, 30, 10, 0, tzinfo=TZ)),
+        ("下星期三10点", datetime(2026, 12, 2, 10, 0, tzinfo=TZ)),
+        ("下周日", datetime(2026, 12, 6, 9, 0, tzinfo=TZ)),
+        ("next wed 14:00", datetime(2026, 12, 2, 14, 0, tzinfo=TZ)),
         ("11-25 14:00", datetime(2026, 11, 25, 14, 0, tzinfo=TZ)),
         ("2026-12-01 08:00", datetime(2026, 12, 1, 8, 0, tzinfo=TZ)),
         ("", None),
@@ -82,7 +88,19 @@ def test_typed_times(typed: str, expected: datetime | None) -> None:
 @pytest.mark.parametrize(
     "typed",
     # a bare number is the 1st of the month to dateutil, 1 o'clock to a clerk: neither is guessed
-    ["soonish", "25:00", "13-45", "明天 99:99", "tomorrow afternoon", "3-1202", "1", "15", "930"],
+    [
+        "soonish",
+        "25:00",
+        "13-45",
+        "明天 99:99",
+        "tomorrow afternoon",
+        "3-1202",
+        "1",
+        "15",
+        "930",
+        "下周八",
+        "next week",
+    ],
 )
 def test_unreadable_times_are_refused_not_guessed(typed: str) -> None:
     with pytest.raises(DeskError):

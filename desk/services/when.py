@@ -1,4 +1,5 @@
-"""Times typed at the desk: `14:00`, `+30m`, `+2h`, `+3d`, 今天/明天/后天, 周一…周日, `11-25 14:00`.
+"""Times typed at the desk: `14:00`, `+30m`, `+2h`, `+3d`, 今天/明天/后天, 周一…周日 (the next
+one), 下周一…下周日 / next mon (in next week), `11-25 14:00`.
 
 Our small grammar is parsed first; dateutil only reads absolute dates, because it silently drops
 words it does not know ("tomorrow 9am" would become today 09:00). The resolved time is always
@@ -32,6 +33,9 @@ _WEEKDAYS = {
     "星期天": 6,
     **{name: i for i, name in enumerate(("mon", "tue", "wed", "thu", "fri", "sat", "sun"))},
 }
+# 下周三 / next wed: that day of next week (weeks begin on Monday), as a clerk says it.
+_NEXT_WEEK = {f"下{word}": index for word, index in _WEEKDAYS.items()}
+_NEXT = re.compile(r"^next\s+", re.IGNORECASE)
 _ABSOLUTE = re.compile(r"^(?:(\d{4})[-/.])?(\d{1,2})[-/.](\d{1,2})$")
 # The years a record's times may fall in: older or later ones are typing mistakes (and the
 # extremes of datetime overflow when converted to UTC or when a deadline is added to them).
@@ -79,7 +83,7 @@ def _split(text: str) -> tuple[str, time | None]:
         return parts[0], _clock(parts[1]) or _bad(text)
     if len(parts) == 1:
         match = re.match(r"^(\D+?)(\d{1,2}(?:[:：点]\d{0,2})?半?)$", text)
-        if match and (match.group(1) in _DAY_WORDS or match.group(1) in _WEEKDAYS):
+        if match and any(match.group(1) in words for words in (_DAY_WORDS, _WEEKDAYS, _NEXT_WEEK)):
             return match.group(1), _clock(match.group(2)) or _bad(text)
         return text, None
     return text, None
@@ -91,7 +95,7 @@ def _bad(text: str) -> NoReturn:
 
 def parse_when(text: str, now: datetime, tz: tzinfo) -> datetime | None:
     """Resolve what the clerk typed to an aware datetime; empty text means no time."""
-    text = " ".join(text.strip().split())
+    text = _NEXT.sub("下", " ".join(text.strip().split()))
     if not text:
         return None
     local_now = now.astimezone(tz)
@@ -114,6 +118,10 @@ def parse_when(text: str, now: datetime, tz: tzinfo) -> datetime | None:
     if word in _WEEKDAYS:
         ahead = (_WEEKDAYS[word] - local_now.weekday()) % 7 or 7
         day = local_now.date() + timedelta(days=ahead)
+        return datetime.combine(day, clock or time(9, 0), tzinfo=tz)
+    if word in _NEXT_WEEK:
+        monday = local_now.date() - timedelta(days=local_now.weekday())
+        day = monday + timedelta(days=7 + _NEXT_WEEK[word])
         return datetime.combine(day, clock or time(9, 0), tzinfo=tz)
     absolute = _ABSOLUTE.match(day_part)
     if absolute:
