@@ -192,3 +192,21 @@ def test_the_shift_comes_from_the_clock_with_summer_times(
         shift, began, ended = handover.current(ctx)
     assert shift.key == key and began == start.replace(tzinfo=TZ)
     assert ended.time().strftime("%H:%M") == ("08:30" if key == "night" else "18:00")
+
+
+def test_after_an_early_takeover_the_desk_opens_the_next_shifts_handover(
+    db: Database, clerk: Operator, night: Operator
+) -> None:
+    handover_id = night_handover(db, night)  # signed off at 08:20, the night ends at 08:30
+    with Desk(db, night, NIGHT_END).write() as ctx:
+        handover.sign_off(ctx, handover_id, "3333")
+    with Desk(db, clerk, NIGHT_END + timedelta(minutes=2)).write() as ctx:
+        handover.acknowledge(ctx, handover_id, "王芳", "1234")
+    # F7 again at 08:25, still inside the night's hours: the day shift's, not a second night's
+    with Desk(db, clerk, NIGHT_END + timedelta(minutes=5)).write() as ctx:
+        opened = handover.open_handover(ctx)
+    assert opened.id != handover_id and opened.shift_key == "day"
+    assert opened.shift_start == datetime(2026, 11, 23, 8, 30, tzinfo=TZ)
+    with Desk(db, clerk, NOW).read() as ctx:
+        assert handover.board_notice(ctx, NOW) is None
+        assert [h.shift_key for h in handover.history(ctx)] == ["day", "night"]

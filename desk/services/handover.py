@@ -212,6 +212,13 @@ def open_handover(ctx: Ctx) -> Handover:
     if found is not None:
         return found
     shift, start, end = current(ctx)
+    if _taken_over(ctx, start):
+        # Handed over before its end (the night to the morning clerk at 08:05): what is open
+        # now is the next shift's, not a second handover of the one already taken over.
+        following = current_shift(ctx.settings, end)
+        if following is not None:
+            shift = following
+            start, end = shift_window(ctx, shift, end)
     handover = Handover(
         shift_key=shift.key,
         shift_start=start,
@@ -224,6 +231,16 @@ def open_handover(ctx: Ctx) -> Handover:
     ctx.session.flush()
     audit.record(ctx, REGISTER, handover.id, "opened", {"shift": shift.key, "start": start})
     return handover
+
+
+def _taken_over(ctx: Ctx, shift_start: datetime) -> bool:
+    """The shift that began at `shift_start` has been handed over and acknowledged."""
+    found = ctx.session.exec(
+        select(Handover.id).where(
+            Handover.shift_start == shift_start, Handover.state == HandoverState.acknowledged
+        )
+    ).first()
+    return found is not None
 
 
 def update(ctx: Ctx, handover_id: int, data: HandoverUpdate) -> Handover:
@@ -374,12 +391,9 @@ def board_notice(ctx: Ctx, now: datetime | None = None) -> str | None:
     if previous is None:
         return None
     key, previous_start = previous
-    taken = ctx.session.exec(
-        select(Handover.id).where(
-            Handover.shift_start == previous_start, Handover.state == HandoverState.acknowledged
-        )
-    ).first()
-    return None if taken else _notice(ctx, key, previous_start, "missing")
+    return (
+        None if _taken_over(ctx, previous_start) else _notice(ctx, key, previous_start, "missing")
+    )
 
 
 def _previous_shift(ctx: Ctx, start: datetime) -> tuple[str, datetime] | None:
