@@ -113,11 +113,15 @@ async def test_partly_asks_what_stayed_and_unknown_is_refused(
         await pilot.press(*"FX-20261123-999", "enter")
         await pilot.pause()
         assert "没有这张放行条" in str(_banner(app).render())
-        await pilot.press("escape")
+        # the box is empty again: the next scan is read on its own, not after the last one
+        assert app.screen.query_one("#gate-number", Input).value == ""
         await pilot.press(*number, "enter", "f3")
         await pilot.pause()
         assert isinstance(app.screen, AskDialog)
-        await pilot.press("enter")  # empty: asked again
+        await pilot.press("enter")  # empty: asked again, and told so
+        await pilot.pause()
+        assert isinstance(app.screen, AskDialog)
+        assert "请写明原因" in str(app.screen.query_one("#ask-hint", Static).render())
         await pilot.press(*"冰箱未带出", "enter")
         await pilot.pause()
     with desk.read() as ctx:

@@ -57,6 +57,9 @@ class AskDialog(ModalScreen[str | None]):
         if event.value.strip():
             self.dismiss(event.value.strip())
         else:
+            hint = self.query_one("#ask-hint", Static)
+            hint.update(t("gate.ask_required"))
+            hint.add_class("-error")
             self.app.bell()
 
     def action_cancel(self) -> None:
@@ -121,6 +124,9 @@ class GateScreen(Screen[None]):
             refused = passes.refusal(ctx, found, typed)
             items = passes.items_of(ctx, found.id) if found and found.id else []
         self.current = None if refused else found
+        # The box is emptied for the next scan (a scanner types the number and Enter): the
+        # number stays in view in the banner and on the pass shown below.
+        event.input.value = ""
         self.query_one("#gate-pass", Static).update(self.pass_view(found, items, now))
         if refused is not None:
             self.banner(refused.message, "refused")
