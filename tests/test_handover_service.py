@@ -108,6 +108,21 @@ def test_short_item_needs_who_has_it(db: Database, night: Operator) -> None:
         handover.sign_off(ctx, handover_id, "3333")
 
 
+@pytest.mark.parametrize(("counted", "refusal"), [(-1, "cannot be negative"), (10**20, "at most")])
+def test_a_count_below_zero_or_far_over_is_refused(
+    db: Database, night: Operator, counted: int, refusal: str
+) -> None:
+    handover_id = night_handover(db, night)
+    update = full_update(db)
+    update.checks[1] = CheckCount(key="torch", counted=counted)
+    with pytest.raises(DeskError, match=refusal), Desk(db, night, NIGHT_END).write() as ctx:
+        handover.update(ctx, handover_id, update)
+    with Desk(db, night, NIGHT_END).read() as ctx:
+        assert counted not in [
+            c.counted for c in handover.checks(ctx, handover.get(ctx, handover_id))
+        ]
+
+
 def test_acknowledge_freezes_the_summary(
     db: Database, desk: Desk, clerk: Operator, night: Operator
 ) -> None:

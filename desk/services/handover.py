@@ -256,6 +256,14 @@ def update(ctx: Ctx, handover_id: int, data: HandoverUpdate) -> Handover:
             raise DeskError("handover_ui.error.unknown_item", item=check.key)
         if check.counted is not None and check.counted < 0:
             raise DeskError("handover_ui.error.bad_count", item=item.label(current_language()))
+        most = max(2 * item.expected, item.expected + 10)  # a few found besides: not thousands
+        if check.counted is not None and check.counted > most:
+            raise DeskError(
+                "handover_ui.error.too_many",
+                item=item.label(current_language()),
+                expected=item.expected,
+                most=most,
+            )
         holder = clean_text(check.holder, 60, field="holder")
         rows.append(
             {
