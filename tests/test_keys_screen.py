@@ -15,6 +15,7 @@ from desk.i18n import t
 from desk.models import EntrustedState, LoanState, Operator
 from desk.screens.key_dialogs import (
     CollectDialog,
+    CountDialog,
     DepositDialog,
     LendDialog,
     RetireKeyDialog,
@@ -274,3 +275,36 @@ async def test_a_key_already_out_is_said_before_the_take_out_dialog(
         assert isinstance(app.screen, KeysScreen)  # no dialog to fill in vain
         said = t("key_error.entrusted_out", number=record.number, taken_by="赵师傅")
         assert said in [str(n.message) for n in app._notifications]
+
+
+async def test_the_count_wants_every_line_and_a_note_for_a_difference(
+    db: Database, clerk: Operator, desk: Desk
+) -> None:
+    _cabinet(desk)  # K-PUMP-B2: 3 on the hook
+    async with _app(db, clerk, "zh_CN").run_test(size=SIZE) as pilot:
+        await _open(pilot)
+        await pilot.press("ctrl+u")
+        await pilot.pause()
+        dialog = pilot.app.screen
+        assert isinstance(dialog, CountDialog)
+        assert dialog.query_one("#found_0", Input).value == "3"  # the expected count, filled in
+        dialog.query_one("#found_0", Input).focus()
+        await _clear(pilot)  # left empty: not counted, not "none found"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert pilot.app.screen is dialog
+        assert "请填写此项" in str(dialog.query_one("#field-found_0 .field-error", Static).render())
+        await pilot.press("2", "ctrl+s")  # one short, and no note
+        await pilot.pause()
+        assert pilot.app.screen is dialog
+        assert "请在备注写明" in str(dialog.query_one("#field-note .field-error", Static).render())
+        with desk.read() as ctx:
+            assert keys_entrusted.last_count(ctx) is None  # nothing saved yet
+        dialog.query_one("#note", Input).focus()
+        await pilot.press(*"一把在工程部", "ctrl+s")
+        await pilot.pause()
+        assert not isinstance(pilot.app.screen, CountDialog)
+    with desk.read() as ctx:
+        counted = keys_entrusted.last_count(ctx)
+    assert counted is not None and (counted.expected, counted.found) == (3, 2)
+    assert counted.note == "一把在工程部"

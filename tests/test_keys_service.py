@@ -237,6 +237,11 @@ def test_count_records_discrepancies(desk: Desk) -> None:
     with desk.write() as ctx, pytest.raises(DeskError) as err:
         keys.count(ctx, {"K-NOPE": 1})
     assert err.value.key == "key_error.count_unknown"
+    with desk.write() as ctx, pytest.raises(DeskError) as err:
+        keys.count(ctx, {"K-PUMP-B2": 1, "K-3-1202": 0, "WT-20261123-001": 2}, "  ")
+    assert err.value.key == "key_error.count_note_needed" and err.value.field == "note"
+    with desk.read() as ctx:
+        assert keys.last_count(ctx).id == record.id  # type: ignore[union-attr]
     with desk.write() as ctx:
         keys.take_out(ctx, entrusted_id, "李建国", "")
         refs = [line.ref for line in keys.expected_counts(ctx)]
@@ -292,7 +297,7 @@ def test_export_has_keys_loans_entrusted_and_counts_with_events(desk: Desk) -> N
         keys.take_back(ctx, loan_id, 1, "李建国")
     _deposit(desk)
     with desk.write() as ctx:
-        keys.count(ctx, {"K-PUMP-B2": 0})
+        keys.count(ctx, {"K-PUMP-B2": 0}, "两把借出未还")
     with desk.read() as ctx:
         rows = export.export(ctx, ["keys"])["keys"]
     kinds = [row["record"] for row in rows]

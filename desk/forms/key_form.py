@@ -14,9 +14,9 @@ from desk.services.errors import DeskError
 
 
 class CountField(TextField):
-    """A whole number of keys; empty reads as `empty` (0 unless told)."""
+    """A whole number of keys; empty reads as `empty` (0 unless told; None: it must be typed)."""
 
-    def __init__(self, name: str, *, empty: int = 0, **kwargs: Any) -> None:
+    def __init__(self, name: str, *, empty: int | None = 0, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", 3)
         super().__init__(name, **kwargs)
         self.empty = empty
@@ -25,6 +25,8 @@ class CountField(TextField):
     def value(self) -> int:  # type: ignore[override]
         typed = self.input.value.strip()
         if not typed:
+            if self.empty is None:
+                raise DeskError("field.required", field=self.field_name)
             return self.empty
         if not typed.isdecimal():  # "²" is a digit int() cannot read
             raise DeskError("key_error.bad_number", field=self.field_name, value=typed)

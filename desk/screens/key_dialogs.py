@@ -360,6 +360,7 @@ class CountDialog(FormDialog[KeyCount | None]):
         fields: list[Widget] = [
             CountField(
                 f"found_{index}",
+                empty=None,  # a line left empty was not counted: not "none found"
                 label=t(
                     "keys_ui.dialog.count_line",
                     ref=line.ref,

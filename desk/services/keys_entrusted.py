@@ -272,6 +272,8 @@ def count(ctx: Ctx, found: dict[str, int], note: str = "") -> KeyCount:
         for line in lines
         if typed.get(line.ref, 0) != line.expected
     ]
+    if discrepancies and not note.strip():
+        raise DeskError("key_error.count_note_needed", field="note", n=len(discrepancies))
     record = KeyCount(
         counted_at=ctx.now,
         expected=sum(line.expected for line in lines),
