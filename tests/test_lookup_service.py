@@ -208,3 +208,18 @@ def test_rebuilding_the_index_finds_the_same(desk: Desk, seeded: Seeded) -> None
         docs = session.execute(text("SELECT count(*) FROM search_doc")).scalar()
     assert written == docs >= 8
     assert {query: _ids(_find(desk, query)) for query in queries} == before
+
+
+def test_a_department_shows_by_its_name_not_its_key(desk: Desk) -> None:
+    from desk.i18n import set_language
+    from desk.services import reception
+    from desk.services.reception import ReceptionCreate
+
+    with desk.write() as ctx:
+        entry = reception.log(
+            ctx, ReceptionCreate(request="水表读数不走", room="3-1202", department="engineering")
+        )
+    set_language("zh_CN")
+    with desk.read() as ctx:
+        (hit,) = lookup.search(ctx, entry.number).groups[0].hits
+    assert "工程维修部" in hit.summary and "engineering" not in hit.summary

@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import and_, or_, select, text, union_all
 
+from desk.i18n import current_language
 from desk.models.search import SearchDoc
 from desk.services import nightlog
 from desk.services.context import Ctx
@@ -155,6 +156,17 @@ def hit_of(ctx: Ctx, doc: Any) -> Hit:
     return _hit(ctx, tuple(getattr(doc, name) for name in FIELDS))
 
 
+# Registers whose documents hold the department a matter went to by its key ("engineering").
+_WITH_DEPARTMENT = ("reception", "key_loans")
+
+
+def _department_names(ctx: Ctx, summary: str) -> str:
+    """The summary with a department's key shown as the department's name (工程维修部)."""
+    lang = current_language()
+    names = {d.key: d.label(lang) for d in ctx.settings.departments}
+    return " ".join(names.get(word, word) for word in summary.split(" "))
+
+
 def _hit(ctx: Ctx, doc: tuple[Any, ...]) -> Hit:
     """A result row from a document's fields in FIELDS order (read by position: the lookup's
     own statements return them so, and a name look-up per field per row cost more than SQL)."""
@@ -163,7 +175,9 @@ def _hit(ctx: Ctx, doc: tuple[Any, ...]) -> Hit:
     assert at is not None
     number = number_of(ctx, register, record_id, number, at)
     # the start of the body is enough for a one-line summary (bodies run to 4000 characters)
-    summary = " ".join(body[: SUMMARY_WIDTH * 2].split())[:SUMMARY_WIDTH]
+    summary = " ".join(body[: SUMMARY_WIDTH * 2].split())
+    if register in _WITH_DEPARTMENT:
+        summary = _department_names(ctx, summary)
     return Hit(
         register,
         record_id,
@@ -171,7 +185,7 @@ def _hit(ctx: Ctx, doc: tuple[Any, ...]) -> Hit:
         at,
         room,
         mask_name(person),
-        summary,
+        summary[:SUMMARY_WIDTH],
         state,
         utc(due),
         operator_id,
