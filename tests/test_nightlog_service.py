@@ -64,6 +64,23 @@ def test_left_for_the_morning_becomes_a_linked_repair(
         nightlog.transfer_to_complaint(ctx, left_id)
 
 
+def test_an_emergency_stays_marked_on_the_repair_order_it_becomes(
+    db: Database, desk: Desk, night: Operator
+) -> None:
+    with Desk(db, night, AT_NIGHT).write() as ctx:
+        entry = nightlog.log(
+            ctx,
+            NightLogCreate(room="3-1202", what="水管爆裂", emergency=True, left_for_morning=True),
+        )
+        quiet = nightlog.log(ctx, NightLogCreate(what="楼道灯不亮", left_for_morning=True))
+    assert entry.id is not None and quiet.id is not None
+    with desk.write() as ctx:
+        urgent = ctx.session.get(RepairOrder, nightlog.transfer_to_repair(ctx, entry.id))
+        plain = ctx.session.get(RepairOrder, nightlog.transfer_to_repair(ctx, quiet.id))
+    assert urgent is not None and urgent.description.startswith("[URGENT] 水管爆裂")
+    assert plain is not None and plain.description.startswith("楼道灯不亮")
+
+
 def test_close_with_a_reason(db: Database, desk: Desk, night: Operator) -> None:
     with Desk(db, night, AT_NIGHT).write() as ctx:
         entry_id = nightlog.log(ctx, NightLogCreate(what="门禁失灵")).id

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from sqlmodel import col, select
 
+from desk.i18n import t
 from desk.models import (
     Channel,
     Complaint,
@@ -116,9 +117,11 @@ def close(ctx: Ctx, entry_id: int, reason: str) -> NightLogEntry:
 
 
 def _night_note(entry: NightLogEntry, ctx: Ctx) -> str:
+    """What the night entry says, for the record it becomes; an emergency stays marked so."""
     at = entry.logged_at.astimezone(ctx.tz).strftime("%m-%d %H:%M")
     done = f" / {entry.action_taken}" if entry.action_taken else ""
-    return f"{entry.what}{done} ({at})"
+    urgent = f"[{t('nightlog_ui.emergency_mark')}] " if entry.emergency else ""
+    return f"{urgent}{entry.what}{done} ({at})"
 
 
 def repair_prefill(ctx: Ctx, entry: NightLogEntry) -> RepairCreate:
