@@ -157,3 +157,23 @@ async def test_taking_over_a_shift_not_signed_off_is_said_before_the_dialog(
         assert isinstance(app.screen, HandoverScreen)  # no name and PIN asked in vain
         said = [str(n.message) for n in app._notifications]
         assert t("handover_ui.error.not_signed_off") in said
+
+
+async def test_a_long_refusal_reason_keeps_the_status_to_one_line(
+    db: Database, clerk: Operator, night: Operator
+) -> None:
+    from tests.test_handover_service import night_handover
+
+    handover_id = night_handover(db, night)
+    with Desk(db, night, NIGHT_END).write() as ctx:
+        handover.sign_off(ctx, handover_id, "3333")
+    reason = "对讲机少一台且无人说明去向，" * 30
+    with Desk(db, clerk, NIGHT_END).write() as ctx:
+        handover.refuse(ctx, handover_id, "王芳", "1234", reason)
+    app = make_app(db, lang="zh_CN", clock=lambda: NIGHT_END, operator=clerk)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f7")
+        await pilot.pause()
+        status = str(app.screen.query_one("#handover-status", Static).render())
+    assert "对讲机少一台" in status and status.endswith("…)")
+    assert len(status) < 160  # the reason in brief; the whole of it is on the record

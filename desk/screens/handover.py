@@ -18,7 +18,7 @@ from desk.printing.summary_text import summary_lines
 from desk.safe_text import printable
 from desk.screens.base import DeskFooter, DeskScreen
 from desk.screens.handover_dialogs import HistoryDialog, IncomingDialog, PinDialog
-from desk.screens.plain import plain
+from desk.screens.plain import brief, plain
 from desk.services import handover, operators
 from desk.services.context import Ctx
 from desk.services.errors import DeskError
@@ -180,7 +180,7 @@ class HandoverScreen(DeskScreen):
             state=t(f"handover_ui.state.{record.state}"),
         )
         if record.state == HandoverState.refused:
-            status += f"  ({record.refusal_reason})"
+            status += f"  ({brief(record.refusal_reason)})"
         self.query_one("#handover-status", Static).update(plain(status))
 
     def _save(self) -> bool:
@@ -246,7 +246,7 @@ class HandoverScreen(DeskScreen):
             if answer is not None:
                 name, _pin, reason = answer
                 key = "handover_ui.refused" if refusing else "handover_ui.acknowledged"
-                self.desk.notify(t(key, name=name, reason=reason))
+                self.desk.notify(t(key, name=name, reason=brief(reason)))
                 self.refresh_view()
 
         self.app.push_screen(IncomingDialog(refusing=refusing, take=take), callback=taken)

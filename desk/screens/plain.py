@@ -257,6 +257,12 @@ def cut(text: Text, cells: int) -> Text:
     return shown
 
 
+def brief(text: str, cells: int = 60) -> str:
+    """`text` on one line in at most `cells` terminal cells (a status line, a notice): the
+    whole of it stays on the record's page."""
+    return cut(Text(" ".join(printable(text).split())), cells).plain
+
+
 def field_grid(rows: Iterable[tuple[Shown, Shown]], *, fold: bool = False) -> Table:
     """The label / value grid of a record's page; values keep their line breaks.
 
