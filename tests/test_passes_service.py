@@ -370,3 +370,16 @@ def test_the_gate_checks_while_the_desk_issues(site: Desk, tmp_path: Path) -> No
         states = {passes.find(ctx, n).state for n in numbers}  # type: ignore[union-attr]
         assert states == {PassState.used}
         assert len({n for n in issued}) == 20
+
+
+def test_a_pass_for_a_later_day_is_not_valid_yet_until_that_day(site: Desk) -> None:
+    number = issue(site, owner_pass(valid_on=date(2026, 11, 24)))
+    tz = site.db.settings.tz
+    with site.read() as ctx:
+        found = passes.find(ctx, number)
+        assert found is not None
+        assert passes.status_of(found, NOW, tz) == "not_yet"  # as the gate sees it
+        assert passes.refusal(ctx, found, number) is not None
+    on_the_day = NOW + timedelta(days=1)
+    assert passes.status_of(found, on_the_day, tz) == "valid"
+    assert passes.status_of(found, on_the_day + timedelta(days=2), tz) == "expired"

@@ -141,7 +141,7 @@ class GateScreen(Screen[None]):
         if found is None:
             return view
         tz = self.gate.database.settings.tz
-        status = passes.status_of(found, now)
+        status = passes.status_of(found, now, tz)
         view.add_row(t("pass_slip.number"), plain(found.number, "bold"))
         view.add_row(t("pass_slip.room"), plain(found.room, "bold"))
         view.add_row(t("pass_slip.applicant"), plain(found.applicant))

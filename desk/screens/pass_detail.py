@@ -76,7 +76,7 @@ class PassDetailScreen(RecordScreen):
         self.found = found
         now = self.desk.now()
         title = Text(t("passes_ui.detail_title", number=found.number) + "  ")
-        title.append(status_cell(found, now))
+        title.append(status_cell(found, now, self.desk.settings.tz))
         self.query_one("#pass-title", Static).update(plain(title))
         self.query_one("#pass-fields", Static).update(self.fields_table(found, names))
         self.query_one("#pass-items", Static).update(self.items_table())
@@ -110,7 +110,7 @@ class PassDetailScreen(RecordScreen):
                 f"{found.valid_on.isoformat()}  -> {show(found.valid_until)}",
             ),
             (t("fields.operator"), f"{names.get(found.operator_id, '')}  {show(found.created_at)}"),
-            (t("passes_ui.col_status"), status_cell(found, now)),
+            (t("passes_ui.col_status"), status_cell(found, now, self.desk.settings.tz)),
         ]
         if found.gate_checked_at:
             gate = f"{t(f'gate_result.{found.gate_result}')}  {found.guard_name}  "
@@ -178,7 +178,7 @@ class PassDetailScreen(RecordScreen):
         def done(saved: ReleasePass | None) -> None:
             self.refresh_detail()
             if saved is not None:
-                status = passes.status_of(saved, self.desk.now())
+                status = passes.status_of(saved, self.desk.now(), self.desk.settings.tz)
                 self.notify(
                     t("passes_ui.done", number=saved.number, state=t(f"pass_status.{status}"))
                 )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import ClassVar
 
 from rich.text import Text
@@ -21,6 +21,7 @@ from desk.services.residents import mask_name
 COLUMNS = ("number", "room", "applicant", "items", "valid_until", "status", "gate", "stub")
 STATUS_STYLE = {
     PassStatus.valid: "bold",
+    PassStatus.not_yet: "italic",
     PassStatus.used: "green",
     PassStatus.partly: "yellow",
     PassStatus.refused: "red",
@@ -29,8 +30,8 @@ STATUS_STYLE = {
 }
 
 
-def status_cell(found: ReleasePass, now: datetime) -> Text:
-    status = passes.status_of(found, now)
+def status_cell(found: ReleasePass, now: datetime, tz: tzinfo | None = None) -> Text:
+    status = passes.status_of(found, now, tz)
     return Text(t(f"pass_status.{status}"), style=STATUS_STYLE.get(status, ""))
 
 
@@ -90,7 +91,7 @@ class PassesScreen(DeskScreen):
                     mask_name(found.applicant),
                     str(counts.get(found.id or 0, 0)),
                     self.desk.show_time(found.valid_until),
-                    status_cell(found, now),
+                    status_cell(found, now, self.desk.settings.tz),
                     gate,
                     stub_cell(found, now),
                     key=str(found.id),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +33,7 @@ CHECKED_STATES = (PassState.used, PassState.partly_used, PassState.refused)
 class PassStatus(StrEnum):
     """A pass's status in the reconciliation view (the stored state plus the clock)."""
 
+    not_yet = "not_yet"  # issued for a later day: the gate refuses it until then
     valid = "valid"  # issued, still valid, not yet at the gate
     used = "used"
     partly = "partly"
@@ -55,8 +56,13 @@ _BY_STATE = {
 }
 
 
-def status_of(found: ReleasePass, now: datetime) -> PassStatus:
-    return status_for(found.state, expired=now > found.valid_until)
+def status_of(found: ReleasePass, now: datetime, tz: tzinfo | None = None) -> PassStatus:
+    """The pass's status now; given the site's time zone, one issued for a later day is
+    "not yet valid" (the gate refuses it until that day) rather than "valid"."""
+    status = status_for(found.state, expired=now > found.valid_until)
+    if status == PassStatus.valid and tz is not None and now.astimezone(tz).date() < found.valid_on:
+        return PassStatus.not_yet
+    return status
 
 
 def status_for(state: str, *, expired: bool) -> PassStatus:
@@ -69,7 +75,7 @@ def status_for(state: str, *, expired: bool) -> PassStatus:
 def stub_of(found: ReleasePass, now: datetime) -> StubStatus:
     if found.stub_returned_at is not None:
         return StubStatus.returned
-    if status_of(found, now) in (PassStatus.valid, PassStatus.voided):
+    if status_of(found, now) in (PassStatus.valid, PassStatus.not_yet, PassStatus.voided):
         return StubStatus.not_due
     return StubStatus.missing
 
