@@ -84,3 +84,13 @@ def test_messages_format_in_each_language(lang: str) -> None:
     set_language(lang)
     assert t("printing.lp_missing", path="/tmp/x.pdf").endswith("/tmp/x.pdf")
     assert t("no.such.key") == "no.such.key"
+
+
+def test_a_list_of_names_is_written_as_each_language_writes_one() -> None:
+    from desk.i18n import listed, set_language
+
+    set_language("zh_CN")
+    assert listed(["李建国", "赵师傅"]) == "李建国、赵师傅"
+    set_language("en")
+    assert listed(["李建国", "赵师傅"]) == "李建国, 赵师傅"
+    assert listed([]) == ""

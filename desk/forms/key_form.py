@@ -9,7 +9,7 @@ from textual.widget import Widget
 from textual.widgets import Input
 
 from desk.forms.fields import TextField
-from desk.i18n import t
+from desk.i18n import listed, t
 from desk.services.errors import DeskError
 
 
@@ -54,4 +54,4 @@ class KeyTagField(TextField):
 
 
 def staff_note(names: list[str]) -> str:
-    return t("keys_ui.dialog.staff_hint", names="、".join(names)) if names else ""
+    return t("keys_ui.dialog.staff_hint", names=listed(names)) if names else ""

@@ -10,6 +10,7 @@ import marshal
 import os
 import sys
 import tomllib
+from collections.abc import Iterable
 from contextlib import suppress
 from functools import cache
 from pathlib import Path
@@ -121,6 +122,11 @@ def resolve_language(explicit: str | None, site_language: str = "auto") -> str:
 def label_or(key: str, fallback: str) -> str:
     """The message `key` when the catalogue has it, else `fallback` (a site's own names)."""
     return t(key) if key in catalogue() else fallback
+
+
+def listed(items: Iterable[str]) -> str:
+    """Names in a row, as each language writes a list: 李建国、赵师傅 / 李建国, 赵师傅."""
+    return t("app.list_separator").join(items)
 
 
 def t(key: str, /, **params: Any) -> str:

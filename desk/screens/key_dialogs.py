@@ -213,7 +213,7 @@ class DepositDialog(FormDialog[EntrustedKey | None]):
             RoomField("room"),
             TextField("key_owner", max_length=60),
             TextField("phone", max_length=30),
-            TextField("description", max_length=200),
+            TextField("description", max_length=200, label=t("keys_ui.dialog.key_description")),
             CountField("key_count", empty=1, placeholder="1"),
             TextField("reason", max_length=500),
             TextField("hook", max_length=20),

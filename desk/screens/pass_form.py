@@ -20,7 +20,7 @@ from desk.forms.fields import (
     WhenField,
 )
 from desk.forms.pass_items import ItemsField
-from desk.i18n import t
+from desk.i18n import listed, t
 from desk.models import IdType, Relationship, ReleasePass
 from desk.screens.repair_dialogs import FormDialog
 from desk.services import audit, passes
@@ -125,7 +125,7 @@ class PassForm(DeskForm):
         with self.desk.database.reading() as session:
             owners = passes.owners_of(self.desk.ctx(session), event.match.code)
         self.owners = [(o.name, o.phone) for o in owners]
-        shown = "、".join(f"{name} {mask_phone(phone)}" for name, phone in self.owners)
+        shown = listed(f"{name} {mask_phone(phone)}" for name, phone in self.owners)
         called = self._text("owner_phone_called")
         called.set_note(t("passes_ui.owners_on_file", owners=shown) if shown else "")
         if self.owners and not called.value.strip():
@@ -144,7 +144,7 @@ class PassForm(DeskForm):
         names = [n for n, _ in self.owners]
         unknown = owner and name and names and name not in names
         applicant.set_note(
-            t("passes_ui.not_owner_on_file", owners="、".join(names)) if unknown else ""
+            t("passes_ui.not_owner_on_file", owners=listed(names)) if unknown else ""
         )
 
     def data(self) -> PassCreate:

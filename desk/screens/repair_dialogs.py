@@ -20,7 +20,7 @@ from desk.forms.fields import (
     TextField,
     WhenField,
 )
-from desk.i18n import t
+from desk.i18n import listed, t
 from desk.models import Complaint, RepairOrder
 from desk.screens.base import DeskDialog, DeskFooter
 from desk.screens.plain import plain
@@ -152,7 +152,7 @@ class TechnicianField(TextField):
 
     def on_mount(self) -> None:
         if self.names:
-            self.set_note(t("repair_ui.dialog.technician_hint", names="、".join(self.names)))
+            self.set_note(t("repair_ui.dialog.technician_hint", names=listed(self.names)))
 
 
 class DispatchDialog(OrderDialog):

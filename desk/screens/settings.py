@@ -13,7 +13,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Header, Static
 
 from desk.forms.fields import ChoiceField, DeskForm, TextField
-from desk.i18n import label_or, t
+from desk.i18n import label_or, listed, t
 from desk.models import DayKind
 from desk.screens.base import DeskFooter, DeskScreen
 from desk.screens.plain import plain
@@ -95,7 +95,7 @@ class SettingsScreen(DeskScreen):
         )
         site.add_row(t("settings.file"), str(settings.source or ""))
         site.add_row(t("settings.printer"), settings.site.printer or t("app.none"))
-        site.add_row(t("settings.buildings"), "、".join(settings.buildings))
+        site.add_row(t("settings.buildings"), listed(settings.buildings))
         self.query_one("#settings-site", Static).update(site)
         self.query_one("#settings-calendar", Static).update(self._calendar(now))
         self.query_one("#settings-shifts", Static).update(self._shifts(now))
