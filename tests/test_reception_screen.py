@@ -445,3 +445,12 @@ async def test_tab_back_to_free_text_adds_to_it_but_a_short_field_is_retyped(
         await pilot.press(*"5-0801")
         await pilot.pause()
         assert screen.query_one("#room", Input).value == "5-0801"
+
+
+async def test_a_room_not_on_file_is_said_under_the_field(db: Database, clerk: Operator) -> None:
+    app = _app(db, clerk, lang="en")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f2")
+        await _type_into(pilot, "room", "ZZ-99")
+        note = app.screen.query_one("#field-room .field-note", Static)
+        assert "no such room in the residents directory" in str(note.render())

@@ -285,6 +285,9 @@ class RoomField(TextField):
             shown = [m.code for m in matches]
         # each room with its resident kept on one line when the note wraps
         self.set_note("  ".join(entry.replace(" ", "\u00a0") for entry in shown))
+        if event.value.strip() and not matches:
+            # said, not refused: a common area or a room not yet on file is written as it is
+            self.set_note(t("form.room_not_on_file"))
         typed = normalise_room(event.value).upper()
         exact = [m for m in matches if m.code.upper() == typed]
         if exact:
