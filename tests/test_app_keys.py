@@ -48,7 +48,7 @@ async def test_the_footer_shows_every_register_key_and_the_palette(
             ("f1", "keys.help"),
         ):
             assert f"{key} {t(label)}" in footer, footer
-        assert app.screen.query_one(DeskFooter).size.height <= 3
+        assert app.screen.query_one(DeskFooter).size.height <= 4
 
 
 @pytest.mark.parametrize("lang", ["zh_CN", "en"])
@@ -153,3 +153,18 @@ async def test_register_screens_are_styled_alike_without_reparsing_the_css(
     assert len(shots) == len(alike) == 11
     for ours, theirs in zip(shots, alike, strict=True):
         assert ours == theirs
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+async def test_every_screens_footer_is_seen_whole_at_80_columns(
+    db: Database, clerk: Operator, lang: str
+) -> None:
+    app = _app(db, clerk, lang)
+    async with app.run_test(size=(80, 24)) as pilot:
+        for key in ("f2", "f3", "f4", "f5", "f6", "f7", "f8", "f10", "f11", "f12", "f9"):
+            await pilot.press(key)
+            await pilot.pause()
+            footer = app.screen.query_one(DeskFooter)
+            rows = footer._lines(footer.size.width)
+            assert len(rows) <= footer.size.height, (key, [str(row) for row in rows])
+            assert f"^o {t('keys.sign_out')}" in str(rows[-1]), key

@@ -131,7 +131,8 @@ _TEXTUAL_KEYS = {
 
 
 class DeskFooter(Widget):
-    """The keys of the screen and the desk, wrapped onto a second row when they do not fit.
+    """The keys of the screen and the desk, wrapped onto more rows (up to four) when they do not
+    fit.
 
     Textual's own footer is one row that scrolls; the desk's keys must all be seen at once, in
     both languages, at 120 columns.
@@ -142,7 +143,7 @@ class DeskFooter(Widget):
     DeskFooter {
         dock: bottom;
         height: auto;
-        max-height: 3;
+        max-height: 4;
         background: $footer-background;
         color: $footer-foreground;
     }
