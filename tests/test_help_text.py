@@ -43,3 +43,14 @@ async def test_help_opens_with_f1_and_names_ctrl_n_truly(
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_help_fits_an_80_column_terminal(db: Database, clerk: Operator) -> None:
+    from textual.containers import VerticalScroll
+
+    app = make_app(db, lang="en", clock=lambda: NOW, operator=clerk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f1")
+        await pilot.pause()
+        box = app.screen.query_one(VerticalScroll)
+        assert box.region.right <= 80

@@ -20,7 +20,9 @@ class HelpScreen(DeskDialog[None]):
     ]
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
-    HelpScreen VerticalScroll { width: 90; height: 90%; border: round $primary; padding: 0 1; }
+    HelpScreen VerticalScroll {
+        width: 90; max-width: 100%; height: 90%; border: round $primary; padding: 0 1;
+    }
     """
 
     def compose(self) -> ComposeResult:
