@@ -223,3 +223,14 @@ def test_a_department_shows_by_its_name_not_its_key(desk: Desk) -> None:
     with desk.read() as ctx:
         (hit,) = lookup.search(ctx, entry.number).groups[0].hits
     assert "工程维修部" in hit.summary and "engineering" not in hit.summary
+
+
+def test_a_long_summary_ends_with_an_ellipsis(desk: Desk) -> None:
+    from desk.services import reception
+    from desk.services.reception import ReceptionCreate
+
+    with desk.write() as ctx:
+        entry = reception.log(ctx, ReceptionCreate(request="楼上卫生间漏水渗到楼下" * 10))
+    with desk.read() as ctx:
+        (hit,) = lookup.search(ctx, entry.number).groups[0].hits
+    assert hit.summary.endswith("…") and len(hit.summary) == lookup.SUMMARY_WIDTH

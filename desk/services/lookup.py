@@ -185,7 +185,7 @@ def _hit(ctx: Ctx, doc: tuple[Any, ...]) -> Hit:
         at,
         room,
         mask_name(person),
-        summary[:SUMMARY_WIDTH],
+        summary if len(summary) <= SUMMARY_WIDTH else summary[: SUMMARY_WIDTH - 1] + "…",
         state,
         utc(due),
         operator_id,
