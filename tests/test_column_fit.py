@@ -189,3 +189,27 @@ async def test_key_loans_show_their_state_whole(
         assert table.virtual_size.width <= table.size.width
         line = line_with(app, loan.number)
         assert line.rstrip().endswith(t("key_loan_state.partly_returned")), line
+
+
+@pytest.mark.parametrize("size", [(100, 30), (80, 24)])
+async def test_the_night_log_shows_each_entrys_state_whole(
+    db: Database, clerk: Operator, size: tuple[int, int]
+) -> None:
+    from desk.services import nightlog
+    from desk.services.nightlog import NightLogCreate
+
+    with Desk(db, clerk).write() as ctx:
+        entry = nightlog.log(
+            ctx,
+            NightLogCreate(
+                caller="王建国", room="3-1202", what=LONG, action_taken=LONG, left_for_morning=True
+            ),
+        )
+    app = make_app(db, lang="zh_CN", clock=lambda: NOW, operator=clerk)
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("f11")
+        await pilot.pause()
+        number = nightlog.number_at(entry.logged_at, entry.id or 0, db.settings.tz)
+        lines = [line for line in screen_lines(app) if number in line]
+        assert len(lines) == 2  # for the morning, and among the latest
+        assert all("留待早班" in line for line in lines), lines

@@ -17,6 +17,7 @@ from desk.i18n import t
 from desk.models import NightLogEntry, NightLogState
 from desk.screens.base import DeskFooter, DeskMixin, DeskScreen
 from desk.screens.handover_dialogs import ReasonDialog
+from desk.screens.plain import Fit
 from desk.screens.record_table import RecordTable
 from desk.screens.repair_dialogs import FormDialog
 from desk.screens.repairs import short
@@ -27,6 +28,8 @@ from desk.services.nightlog import NightLogCreate
 from desk.services.residents import mask_name
 
 COLUMNS = ("number", "at", "caller", "room", "what", "done", "state", "operator")
+# the state is always seen whole: the call gives way first, then who logged it, what was done
+FIT = Fit("what", least=8, most=30, drop=("operator", "done", "caller"))
 # the steps of an entry left for the morning: on the list (the selected entry) and on its page
 ACTION_BINDINGS: list[BindingType] = [
     Binding("ctrl+g", "to_repair", "nightlog_ui.keys.to_repair", id="nightlog_to_repair"),
@@ -160,9 +163,9 @@ class NightLogScreen(NightLogActions, DeskScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(t("nightlog_ui.morning"), id="morning-title", classes="title")
-        yield RecordTable(id="morning")
+        yield RecordTable(id="morning", fit=FIT)
         yield Static(t("nightlog_ui.recent"), classes="title")
-        yield RecordTable(id="recent")
+        yield RecordTable(id="recent", fit=FIT)
         yield DeskFooter()
 
     def on_mount(self) -> None:
