@@ -308,3 +308,26 @@ async def test_the_count_wants_every_line_and_a_note_for_a_difference(
         counted = keys_entrusted.last_count(ctx)
     assert counted is not None and (counted.expected, counted.found) == (3, 2)
     assert counted.note == "一把在工程部"
+
+
+async def test_taking_an_owners_key_out_says_who_has_it(
+    db: Database, clerk: Operator, desk: Desk
+) -> None:
+    with desk.write() as ctx:
+        record = keys_entrusted.deposit(
+            ctx,
+            keys_entrusted.EntrustedCreate(
+                owner_name="李明", room="3-1202", description="入户门钥匙", reason="防水返修"
+            ),
+        )
+    app = _app(db, clerk, "zh_CN")
+    async with app.run_test(size=SIZE) as pilot:
+        await _open(pilot)
+        await pilot.press("tab", "tab", "ctrl+t")
+        await pilot.pause()
+        assert not isinstance(app.screen, KeysScreen)  # the take-out dialog
+        await pilot.press(*"赵师傅", "tab", *"闭水试验", "ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, KeysScreen)
+        said = t("keys_ui.taken_out", number=record.number, taken_by="赵师傅")
+        assert said in [str(n.message) for n in app._notifications]

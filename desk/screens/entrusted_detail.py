@@ -50,9 +50,15 @@ class EntrustedActions(DeskMixin):
     def _open(self, dialog: ModalScreen[EntrustedKey | None]) -> None:
         def done(record: EntrustedKey | None) -> None:
             self.after_change(record.id if record else None)
-            if record is not None:
-                state = t(f"entrusted_state.{record.state}")
-                self.app.notify(t("keys_ui.done", number=record.number, state=state))
+            if record is None or record.id is None:
+                return
+            with self.reading() as ctx:
+                use = keys_entrusted.current_use(ctx, record.id)
+            if use is not None:  # taken out for the work: who has it is what the clerk needs
+                self.app.notify(t("keys_ui.taken_out", number=record.number, taken_by=use.taken_by))
+                return
+            state = t(f"entrusted_state.{record.state}")
+            self.app.notify(t("keys_ui.done", number=record.number, state=state))
 
         self.app.push_screen(dialog, callback=done)
 
