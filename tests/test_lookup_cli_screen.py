@@ -104,3 +104,27 @@ async def test_room_history_from_the_selected_row(
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(desk_app.screen, LookupScreen)
+
+
+async def test_at_80_columns_lookup_and_room_history_keep_the_due_column(
+    db: Database, clerk: Operator, seeded: Seeded
+) -> None:
+    from textual.widgets.data_table import ColumnKey
+
+    def shown(table: DataTable[object], key: str) -> bool:
+        widths = {column.key: column.get_render_width(table) for column in table.ordered_columns}
+        right = sum(widths.values())
+        return widths[ColumnKey(key)] > 0 and right <= table.size.width
+
+    desk_app = make_app(db, lang="en", clock=lambda: NOW, operator=clerk)
+    async with desk_app.run_test(size=(80, 24)) as pilot:
+        await desk_app.push_screen(LookupScreen())
+        await pilot.pause()
+        await pilot.press(*"3-1202")
+        await pilot.pause(0.4)
+        await desk_app.workers.wait_for_complete()
+        await pilot.pause()
+        assert shown(desk_app.screen.query_one("#hits", DataTable), "due")
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        assert shown(desk_app.screen.query_one("#events", DataTable), "due")

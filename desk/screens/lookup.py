@@ -21,7 +21,7 @@ from textual.widgets.option_list import Option
 from desk.i18n import t
 from desk.screens import records
 from desk.screens.base import DeskDialog, DeskFooter, DeskScreen
-from desk.screens.plain import PlainTable, plain
+from desk.screens.plain import Fit, PlainTable, plain
 from desk.services import lookup, saved_filters
 from desk.services.errors import DeskError
 from desk.services.lookup import Group, Results
@@ -30,6 +30,9 @@ from desk.services.saved_filters import FilterKind, FilterSpec
 DEBOUNCE_SECONDS = 0.25
 LIMIT = 20
 COLUMNS = ("register", "number", "time", "room", "person", "state", "due", "summary")
+# narrow, the summary gives way first, then the time, the name and the room: the due time
+# stays whole
+FIT = Fit("summary", least=10, most=40, drop=("time", "person", "room"))
 
 
 def due_cell(due_at: datetime | None, now: datetime, shown: str) -> Text:
@@ -96,7 +99,7 @@ class LookupScreen(DeskScreen):
         yield Header()
         yield Input(placeholder=t("lookup_ui.placeholder"), id="query")
         yield Static(t("lookup_ui.hint"), id="status")
-        table: PlainTable = PlainTable(cursor_type="row", zebra_stripes=True, id="hits")
+        table: PlainTable = PlainTable(cursor_type="row", zebra_stripes=True, id="hits", fit=FIT)
         yield table
         yield DeskFooter()
 

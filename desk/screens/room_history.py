@@ -11,12 +11,15 @@ from textual.widgets import DataTable, Header, Static
 from desk.i18n import t
 from desk.screens.base import DeskFooter, DeskScreen
 from desk.screens.lookup import due_cell, open_record, selected_key
-from desk.screens.plain import PlainTable, plain
+from desk.screens.plain import Fit, PlainTable, plain
 from desk.services import lookup, room_history
 from desk.services.errors import DeskError
 from desk.services.room_history import RoomHistory
 
 _COLUMNS = ("time", "register", "number", "person", "summary", "state", "due", "handled_by")
+# narrow, the summary gives way first, then who handled it, the name and the register (its
+# number says it too)
+_FIT = Fit("summary", least=10, most=40, drop=("handled_by", "person", "register"))
 
 
 class RoomHistoryScreen(DeskScreen):
@@ -44,7 +47,7 @@ class RoomHistoryScreen(DeskScreen):
         yield Static(id="room-title")
         yield Static(id="residents")
         yield Static(id="timeline-title")
-        table: PlainTable = PlainTable(cursor_type="row", zebra_stripes=True, id="events")
+        table: PlainTable = PlainTable(cursor_type="row", zebra_stripes=True, id="events", fit=_FIT)
         yield table
         yield DeskFooter()
 
