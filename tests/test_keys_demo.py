@@ -62,7 +62,7 @@ def test_the_demo_has_passes_in_every_state_and_past_handovers(demo_db: Database
     with demo_db.reading() as session:
         ctx = Ctx(session, None, demo_db.settings, NOW)
         found = list(session.exec(select(ReleasePass)))
-        statuses = {passes.status_of(p, NOW) for p in found}
+        statuses = {passes.status_of(p, NOW, demo_db.settings.tz) for p in found}
         stubs = {passes.stub_of(p, NOW) for p in found}
         no_gate = passes.used_without_gate_check(ctx)
         last = handover.last(ctx)

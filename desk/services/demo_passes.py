@@ -50,7 +50,8 @@ PLAN = (
     + ["refused", "refused"]
     + ["expired"] * 3
     + ["voided", "voided"]
-    + ["today"] * 3
+    + ["today"] * 2
+    + ["tomorrow"]  # issued today for tomorrow's move: not valid yet
     + ["no_gate_check"]
 )
 GUARDS = ("周建军", "马卫东", "吴海")
@@ -71,7 +72,7 @@ def _items(rng: random.Random, long_list: bool) -> list[PassItemIn]:
 
 def _issued_at(line: _Timeline, rng: random.Random, state: str, index: int) -> datetime:
     now, tz = line.now, line.settings.tz
-    if state == "today":
+    if state in ("today", "tomorrow"):
         return now - timedelta(minutes=rng.randint(10, 90))
     ago = 2 + index % (DAYS - 3)
     day = (now - timedelta(days=ago)).astimezone(tz).date()
@@ -96,7 +97,8 @@ def plan_passes(line: _Timeline, rng: random.Random, directory: list[Room]) -> N
             id_type=rng.choice(("id_card", "id_card", "owner_card")),
             id_last4=f"{rng.randrange(10**4):04d}",
             vehicle_plate=rng.choice(("", f"沪A{rng.randrange(10**5):05d}")),
-            valid_on=at.astimezone(line.settings.tz).date(),
+            valid_on=at.astimezone(line.settings.tz).date()
+            + timedelta(days=1 if state == "tomorrow" else 0),
             items=_items(rng, long_list=index == 0),
         )
         if relationship != "owner":
@@ -129,7 +131,7 @@ def _plan_one(
 
     gate_at = at + timedelta(minutes=rng.randint(20, 180))
     back_at = at + timedelta(days=rng.randint(1, 2), hours=rng.randint(0, 3))
-    if state == "today" or state == "expired":
+    if state in ("today", "tomorrow", "expired"):
         return
     if state == "voided":
         boss = line.ops["陈静"]
