@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from typing import Any
 
 import pytest
 from rich.text import Text
@@ -12,7 +13,7 @@ from textual.widgets import DataTable, Input, Static
 from desk.app import DeskApp, make_app
 from desk.db import Database
 from desk.i18n import t
-from desk.models import EntrustedState, LoanState, Operator
+from desk.models import EntrustedKey, EntrustedState, LoanState, Operator
 from desk.screens.key_dialogs import (
     CollectDialog,
     CountDialog,
@@ -35,6 +36,16 @@ def _app(db: Database, clerk: Operator, lang: str) -> DeskApp:
 def _cabinet(desk: Desk) -> None:
     with desk.write() as ctx:
         keys.add_key(ctx, "K-PUMP-B2", "水泵房", copies=3, hook="A-01")
+
+
+def _deposit_li_ming(ctx: Any) -> EntrustedKey:
+    """李明's front-door key, left for the waterproofing rework."""
+    return keys_entrusted.deposit(
+        ctx,
+        keys_entrusted.EntrustedCreate(
+            owner_name="李明", room="3-1202", description="入户门钥匙", reason="防水返修"
+        ),
+    )
 
 
 async def _open(pilot: Pilot[None]) -> KeysScreen:
@@ -260,12 +271,7 @@ async def test_a_key_already_out_is_said_before_the_take_out_dialog(
     db: Database, clerk: Operator, desk: Desk, lang: str
 ) -> None:
     with desk.write() as ctx:
-        record = keys_entrusted.deposit(
-            ctx,
-            keys_entrusted.EntrustedCreate(
-                owner_name="李明", room="3-1202", description="入户门钥匙", reason="防水返修"
-            ),
-        )
+        record = _deposit_li_ming(ctx)
         keys_entrusted.take_out(ctx, record.id or 0, "赵师傅", "闭水试验")
     app = _app(db, clerk, lang)
     async with app.run_test(size=SIZE) as pilot:
@@ -314,12 +320,7 @@ async def test_taking_an_owners_key_out_says_who_has_it(
     db: Database, clerk: Operator, desk: Desk
 ) -> None:
     with desk.write() as ctx:
-        record = keys_entrusted.deposit(
-            ctx,
-            keys_entrusted.EntrustedCreate(
-                owner_name="李明", room="3-1202", description="入户门钥匙", reason="防水返修"
-            ),
-        )
+        record = _deposit_li_ming(ctx)
     app = _app(db, clerk, "zh_CN")
     async with app.run_test(size=SIZE) as pilot:
         await _open(pilot)

@@ -6,6 +6,7 @@ import json
 
 import pytest
 from rich.cells import cell_len
+from textual.pilot import Pilot
 from textual.widgets import DataTable
 
 from desk.app import make_app
@@ -61,18 +62,23 @@ def test_cli_lookup_refusals_are_one_line(db: Database, seeded: Seeded) -> None:
     assert result.exit_code == 0 and "nothing found" in result.output
 
 
+async def _search(pilot: Pilot[None], query: str) -> None:
+    """F8's screen, the query typed key by key, and the search it starts run to the end."""
+    await pilot.app.push_screen(LookupScreen())
+    await pilot.pause()
+    await pilot.press(*query)
+    await pilot.pause(0.4)
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
 @pytest.mark.parametrize("lang", ["en", "zh_CN"])
 async def test_type_a_query_and_enter_opens_the_repair(
     db: Database, clerk: Operator, seeded: Seeded, lang: str
 ) -> None:
     desk_app = make_app(db, lang=lang, clock=lambda: NOW, operator=clerk)
     async with desk_app.run_test(size=(120, 40)) as pilot:
-        await desk_app.push_screen(LookupScreen())
-        await pilot.pause()
-        await pilot.press(*"漏水")
-        await pilot.pause(0.4)
-        await desk_app.workers.wait_for_complete()
-        await pilot.pause()
+        await _search(pilot, "漏水")
         table = desk_app.screen.query_one("#hits", DataTable)
         assert table.row_count == 2
         await pilot.press("enter")
@@ -86,12 +92,7 @@ async def test_room_history_from_the_selected_row(
 ) -> None:
     desk_app = make_app(db, lang="zh_CN", clock=lambda: NOW, operator=clerk)
     async with desk_app.run_test(size=(120, 40)) as pilot:
-        await desk_app.push_screen(LookupScreen())
-        await pilot.pause()
-        await pilot.press(*"3-1202")
-        await pilot.pause(0.4)
-        await desk_app.workers.wait_for_complete()
-        await pilot.pause()
+        await _search(pilot, "3-1202")
         await pilot.press("ctrl+l")
         await pilot.pause()
         screen = desk_app.screen
@@ -118,12 +119,7 @@ async def test_at_80_columns_lookup_and_room_history_keep_the_due_column(
 
     desk_app = make_app(db, lang="en", clock=lambda: NOW, operator=clerk)
     async with desk_app.run_test(size=(80, 24)) as pilot:
-        await desk_app.push_screen(LookupScreen())
-        await pilot.pause()
-        await pilot.press(*"3-1202")
-        await pilot.pause(0.4)
-        await desk_app.workers.wait_for_complete()
-        await pilot.pause()
+        await _search(pilot, "3-1202")
         assert shown(desk_app.screen.query_one("#hits", DataTable), "due")
         await pilot.press("ctrl+l")
         await pilot.pause()
