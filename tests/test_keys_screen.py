@@ -310,6 +310,8 @@ async def test_the_count_wants_every_line_and_a_note_for_a_difference(
         await pilot.press(*"一把在工程部", "ctrl+s")
         await pilot.pause()
         assert not isinstance(pilot.app.screen, CountDialog)
+        status = str(pilot.app.screen.query_one("#keys-status", Static).render())
+        assert "上次盘点有 1 项不符：一把在工程部" in status  # said until the next count
     with desk.read() as ctx:
         counted = keys_entrusted.last_count(ctx)
     assert counted is not None and (counted.expected, counted.found) == (3, 2)

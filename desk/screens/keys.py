@@ -27,7 +27,7 @@ from desk.models import (
 )
 from desk.screens.base import DeskFooter, DeskScreen
 from desk.screens.entrusted_detail import ALLOWED, ENTRUSTED_BINDINGS, EntrustedActions
-from desk.screens.plain import Fit, PlainTable
+from desk.screens.plain import Fit, PlainTable, brief
 from desk.screens.repairs import short
 from desk.services import keys, keys_entrusted, roles
 from desk.services.residents import mask_name
@@ -168,6 +168,13 @@ class KeysScreen(EntrustedActions, DeskScreen):
             text.append(t("keys_ui.count_due", last=when), style="bold yellow")
         else:
             text.append(t("keys_ui.count_next", when=self.desk.show_time(next_due)))
+        differences = keys_entrusted.discrepancies(last) if last else []
+        if last is not None and differences:
+            # the last count found keys where they should not be: said until the next count
+            text.append(
+                t("keys_ui.count_differs", n=len(differences), note=brief(last.note, 30)),
+                style="bold red",
+            )
         self.query_one("#keys-status", Static).update(text)
 
     def _fill(
