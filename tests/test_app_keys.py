@@ -17,6 +17,9 @@ from desk.screens.base import DeskFooter
 from desk.screens.signin import SignInScreen
 from tests.conftest import NOW
 
+# every register screen by its key, ending back on the board
+F_KEYS = ("f2", "f3", "f4", "f5", "f6", "f7", "f8", "f10", "f11", "f12", "f9")
+
 
 def _app(db: Database, operator: Operator | None, lang: str) -> DeskApp:
     return make_app(db, lang=lang, clock=lambda: NOW, operator=operator)
@@ -109,7 +112,7 @@ async def _every_register(app: DeskApp) -> tuple[list[list[str]], int]:
             reparse()
 
         sheet.reparse = counted  # type: ignore[method-assign]
-        for key in ("f2", "f3", "f4", "f5", "f6", "f7", "f8", "f10", "f11", "f12", "f9"):
+        for key in F_KEYS:
             await pilot.press(key)
             await pilot.pause()
             styled.append(
@@ -161,7 +164,7 @@ async def test_every_screens_footer_is_seen_whole_at_80_columns(
 ) -> None:
     app = _app(db, clerk, lang)
     async with app.run_test(size=(80, 24)) as pilot:
-        for key in ("f2", "f3", "f4", "f5", "f6", "f7", "f8", "f10", "f11", "f12", "f9"):
+        for key in F_KEYS:
             await pilot.press(key)
             await pilot.pause()
             footer = app.screen.query_one(DeskFooter)

@@ -165,8 +165,13 @@ def test_closing_an_entry_that_owes_a_reply_is_a_supervisors(
 
 def test_link_records_what_it_became(desk: Desk) -> None:
     entry_id = _log(desk, category="repair")
+    enquiry_id = _log(desk)
+    with desk.read() as ctx:
+        assert reception.may_become_record(reception.get(ctx, entry_id))
+        assert not reception.may_become_record(reception.get(ctx, enquiry_id))
     with desk.write() as ctx:
         reception.link(ctx, entry_id, "repairs", 7)
+        assert not reception.may_become_record(reception.get(ctx, entry_id))  # once only
     with desk.read() as ctx:
         entry = reception.get(ctx, entry_id)
         actions = [e.action for e in audit.history(ctx, reception.REGISTER, entry_id)]

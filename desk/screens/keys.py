@@ -168,8 +168,7 @@ class KeysScreen(EntrustedActions, DeskScreen):
             text.append(t("keys_ui.count_due", last=when), style="bold yellow")
         else:
             text.append(t("keys_ui.count_next", when=self.desk.show_time(next_due)))
-        differences = keys_entrusted.discrepancies(last) if last else []
-        if last is not None and differences:
+        if last is not None and (differences := keys_entrusted.discrepancies(last)):
             # the last count found keys where they should not be: said until the next count
             text.append(
                 t("keys_ui.count_differs", n=len(differences), note=brief(last.note, 30)),

@@ -15,7 +15,7 @@ from desk.i18n import t
 from desk.models import ReceptionCategory, ReceptionEntry
 from desk.screens.base import DeskDialog, DeskFooter, DeskScreen
 from desk.screens.plain import Fit, PlainTable, plain
-from desk.screens.reception_links import may_become, open_linked_form
+from desk.screens.reception_links import open_linked_form
 from desk.services import reception
 from desk.services.board import start_of_day
 from desk.services.errors import DeskError
@@ -186,7 +186,7 @@ class ReceptionScreen(DeskScreen):
         self.notify(t("app.saved", number=outcome.number))
         form.clear()
         self.refresh_table()
-        if may_become(outcome):
+        if reception.may_become_record(outcome):
             self.offer_linked(outcome)
 
     # --- a repair call becomes a repair order, a complaint a complaint ------------------

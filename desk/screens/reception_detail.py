@@ -16,7 +16,7 @@ from desk.i18n import t
 from desk.models import AuditEvent, ReceptionEntry
 from desk.screens.base import DeskDialog, DeskFooter, RecordScreen
 from desk.screens.plain import PlainTable, field_grid, plain
-from desk.screens.reception_links import may_become, open_linked_form
+from desk.screens.reception_links import open_linked_form
 from desk.services import audit, operators, reception
 from desk.services.context import Ctx
 from desk.services.errors import DeskError
@@ -127,7 +127,7 @@ class ReceptionDetailScreen(RecordScreen):
         if action == "close_entry":
             return self.entry.state not in ("closed", "voided")
         if action == "make_linked":
-            return may_become(self.entry)
+            return reception.may_become_record(self.entry)
         return True
 
     def load(self) -> None:
@@ -219,7 +219,7 @@ class ReceptionDetailScreen(RecordScreen):
 
     def action_make_linked(self) -> None:
         """A repair call or complaint not turned into its record when it was logged: now."""
-        if self.entry is not None and may_become(self.entry):
+        if self.entry is not None and reception.may_become_record(self.entry):
             open_linked_form(self, self.entry, self.load)
 
     def action_close_entry(self) -> None:

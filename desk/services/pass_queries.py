@@ -75,7 +75,7 @@ def status_for(state: str, *, expired: bool) -> PassStatus:
 def stub_of(found: ReleasePass, now: datetime) -> StubStatus:
     if found.stub_returned_at is not None:
         return StubStatus.returned
-    if status_of(found, now) in (PassStatus.valid, PassStatus.not_yet, PassStatus.voided):
+    if status_of(found, now) in (PassStatus.valid, PassStatus.voided):
         return StubStatus.not_due
     return StubStatus.missing
 

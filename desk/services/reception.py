@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlmodel import col, select
 
@@ -15,6 +16,10 @@ from desk.services.errors import DeskError, NotFound
 from desk.services.residents import clean_phone, clean_text, normalise_room
 from desk.services.submission import Submission
 from desk.services.when import happened, plausible
+
+if TYPE_CHECKING:  # the repair and complaint services import this one
+    from desk.services.complaint import ComplaintCreate
+    from desk.services.repair import RepairCreate
 
 REGISTER = "reception"
 OWING = OWING_STATES
@@ -122,11 +127,27 @@ def close(ctx: Ctx, entry_id: int, reason: str) -> ReceptionEntry:
     return entry
 
 
+# What a call or visit of these categories turns into: a record of another register.
+BECOMES = (ReceptionCategory.repair, ReceptionCategory.complaint)
+
+
+def is_linked(entry: ReceptionEntry) -> bool:
+    """The entry has turned into its repair order or complaint."""
+    return bool(entry.linked_register) and entry.linked_id is not None
+
+
+def may_become_record(entry: ReceptionEntry) -> bool:
+    """A repair call or complaint not yet turned into its record (and not voided)."""
+    return (
+        entry.category in BECOMES and not is_linked(entry) and entry.state != ReceptionState.voided
+    )
+
+
 def linkable(ctx: Ctx, entry_id: int) -> ReceptionEntry:
     """The entry a new repair order or complaint is to come from: refused when it already
     turned into one (a second record from the same call would be counted twice)."""
     entry = get(ctx, entry_id)
-    if entry.linked_register and entry.linked_id is not None:
+    if is_linked(entry):
         raise DeskError(
             "reception.already_linked", number=entry.number, linked=linked_number(ctx, entry)
         )
@@ -135,7 +156,7 @@ def linkable(ctx: Ctx, entry_id: int) -> ReceptionEntry:
 
 def linked_number(ctx: Ctx, entry: ReceptionEntry) -> str:
     """The number of the repair order or complaint the entry turned into ("" when none)."""
-    if not entry.linked_register or entry.linked_id is None:
+    if not is_linked(entry):
         return ""
     from desk.models import Complaint, RepairOrder
 
@@ -145,6 +166,36 @@ def linked_number(ctx: Ctx, entry: ReceptionEntry) -> str:
     elif entry.linked_register == "complaints":
         found = ctx.session.get(Complaint, entry.linked_id)
     return found.number if found else f"#{entry.linked_id}"
+
+
+def repair_prefill(entry: ReceptionEntry) -> RepairCreate:
+    """The repair order a repair call becomes, filled in from the entry (saving links them)."""
+    from desk.services.repair import RepairCreate
+
+    return RepairCreate(
+        reported_at=entry.received_at,
+        channel=entry.channel,
+        resident_name=entry.person,
+        room=entry.room,
+        phone=entry.phone,
+        description=entry.request,
+        reception_id=entry.id,
+    )
+
+
+def complaint_prefill(entry: ReceptionEntry) -> ComplaintCreate:
+    """The complaint a complaint made at the desk becomes, filled in from the entry."""
+    from desk.services.complaint import ComplaintCreate
+
+    return ComplaintCreate(
+        received_at=entry.received_at,
+        channel=entry.channel,
+        complainant=entry.person,
+        room=entry.room,
+        phone=entry.phone,
+        what_happened=entry.request,
+        reception_id=entry.id,
+    )
 
 
 def link(ctx: Ctx, entry_id: int, register: str, record_id: int) -> ReceptionEntry:
