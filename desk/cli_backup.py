@@ -82,19 +82,30 @@ def restore_command(
 
 
 @audit_app.command("verify")
-def verify_command(ctx: typer.Context) -> None:
-    """Check the audit trail against the registers; exit status 1 when a problem is found."""
+def verify_command(
+    ctx: typer.Context,
+    head: Annotated[str | None, typer.Option("--head", metavar="SEQ:HASH")] = None,
+) -> None:
+    """Re-compute the audit chain and replay every record against it; exit status 1 when a
+    problem is found. --head: a link written down earlier (on a shift summary, beside a backup)
+    that the chain must still hold."""
     options = _options(ctx)
+    if head is not None:
+        try:
+            audit_verify.parse_anchor(head)
+        except ValueError:
+            _fail(t("audit_chain.bad_head", value=head))
     with _guard():
         database = open_database(options.db)
         try:
             with database.reading() as session:
                 work = Ctx(session, None, database.settings, datetime.now(database.settings.tz))
-                report = audit_verify.verify(work)
+                report = audit_verify.verify(work, head=head)
         finally:
             database.dispose()
     if report.ok:
         typer.echo(t("cli.backup.audit_ok", records=report.records, events=report.events))
+        typer.echo(t("audit_chain.head", head=report.head_text))
         return
     for problem in report.problems:
         _say(problem.text)

@@ -1,6 +1,6 @@
 """SQLModel tables, one module per register; importing this registers them all on the metadata."""
 
-from desk.models.audit import AuditEvent, Counter
+from desk.models.audit import AuditEvent, AuditSeal, Counter
 from desk.models.calendar import CalendarDay, DayKind
 from desk.models.complaint import (
     OPEN_COMPLAINT_STATES,
@@ -35,6 +35,7 @@ __all__ = [
     "OPEN_LOAN_STATES",
     "OPEN_REPAIR_STATES",
     "AuditEvent",
+    "AuditSeal",
     "CalendarDay",
     "Channel",
     "Complaint",

@@ -30,3 +30,21 @@ class Counter(Record, table=True):
 
     key: str = Field(primary_key=True, max_length=40)
     value: int = 0
+
+
+class AuditSeal(Record, table=True):
+    """One link of the audit chain: an event, its place in the chain and what its record was.
+
+    Sealed as its transaction commits (desk.services.audit_chain): `hash` covers the event's
+    whole content, the link before it and `row`; `row` is the record's row as that transaction
+    left it, written as the fields that differ from its previous seal (all of them the first
+    time), phone numbers masked. Append-only, like the events.
+    """
+
+    __tablename__ = "audit_seal"
+
+    seq: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    event_id: int = Field(foreign_key="audit_event.id", unique=True)
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64, unique=True)
+    row: str | None = Field(default=None, sa_type=Text)

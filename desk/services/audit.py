@@ -1,27 +1,19 @@
-"""Writing and reading the audit trail; each record's history is its audit events."""
+"""Writing and reading the audit trail; each record's history is its audit events.
+
+Every event is sealed into the audit chain as its transaction commits (desk.services.audit_chain);
+phone numbers in an event's data are kept masked.
+"""
 
 from __future__ import annotations
 
 import json
-from datetime import datetime
-from decimal import Decimal
-from enum import Enum
 from typing import Any
 
 from sqlmodel import col, select
 
 from desk.models import AuditEvent
+from desk.services import audit_chain
 from desk.services.context import Ctx
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, Decimal):
-        return str(value)
-    return value
 
 
 def record(
@@ -41,10 +33,14 @@ def record(
         register_name=register,
         record_id=record_id,
         action=action,
-        data=json.dumps({k: _plain(v) for k, v in (data or {}).items()}, ensure_ascii=False),
+        data=json.dumps(
+            audit_chain.masked({k: audit_chain.plain(v) for k, v in (data or {}).items()}),
+            ensure_ascii=False,
+        ),
         reason=reason,
     )
     ctx.session.add(event)
+    audit_chain.track(ctx.session, event)
     return event
 
 

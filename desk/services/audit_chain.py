@@ -1,0 +1,338 @@
+"""The audit chain: every event sealed, as its transaction commits, into one hash chain.
+
+Each seal (`AuditSeal`) holds the event's place in the chain (`seq`), the hash of the seal
+before it and its own hash over the event's whole content, that link and `row`: the event's
+record as the transaction left it, written as the fields that changed since the record's last
+seal (all of them the first time). So the chain can be re-computed from the file alone, and the
+registers' rows can be replayed from it: `desk.services.audit_verify` does both.
+
+Phone numbers never enter the chain in full (`mask_phone`): a resident's number can be erased
+from the registers without breaking it. The hash of an operator's PIN enters as a digest of it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+from sqlalchemy import Table, desc, insert, select, text
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
+
+from desk.models import AuditEvent, AuditSeal
+
+# The hash a chain starts from (the "seal before the first").
+GENESIS = "0" * 64
+# PostgreSQL: sealers take this transaction-scoped advisory lock, so two desks committing at
+# once seal one after the other (SQLite's writers are already one at a time: BEGIN IMMEDIATE).
+LOCK_KEY = 0x6465736B  # "desk"
+_CHUNK = 500
+_PENDING = "desk_audit_pending"
+
+
+@dataclass(frozen=True)
+class Register:
+    """A register of the audit trail and the table its records are rows of."""
+
+    name: str  # AuditEvent.register_name
+    table: str
+    creates: tuple[str, ...]  # the action(s) the service writes when it makes a row
+
+
+# The action names are those the services pass to audit.record() when a row is made.
+REGISTERS: tuple[Register, ...] = (
+    Register("reception", "reception_entry", ("logged",)),
+    Register("repairs", "repair_order", ("registered",)),
+    Register("complaints", "complaint", ("registered",)),
+    Register("keys", "key", ("added",)),
+    Register("key_loans", "key_loan", ("lent",)),
+    Register("key_counts", "key_count", ("counted",)),
+    Register("entrusted_keys", "entrusted_key", ("deposited",)),
+    Register("passes", "release_pass", ("issued",)),
+    Register("nightlog", "night_log_entry", ("logged",)),
+    Register("handover", "handover", ("opened",)),
+    Register("replies", "standard_reply", ("drafted",)),
+    Register("operator", "operator", ("created",)),
+    Register("residents", "resident", ("created",)),
+)
+BY_NAME = {register.name: register for register in REGISTERS}
+# Columns that change without an event of their record, so the chain does not follow them.
+UNFOLLOWED = {"operator": frozenset({"failed_attempts", "locked_until"})}
+# Columns whose value enters the chain as a digest (a secret's hash is not for an export).
+DIGESTED = frozenset({"pin_hash"})
+_NOT_DIGITS = re.compile(r"\D")
+
+
+def mask_phone(value: str) -> str:
+    """A phone number as the audit trail keeps it: the last four digits (and a mobile's first
+    three) with stars between; a value already masked is left as it is."""
+    if not value or "*" in value:
+        return value
+    digits = _NOT_DIGITS.sub("", value)
+    if len(digits) <= 4:
+        return "*" * len(digits)
+    head = digits[:3] if len(digits) >= 11 else ""
+    return head + "*" * (len(digits) - len(head) - 4) + digits[-4:]
+
+
+def is_phone(name: str) -> bool:
+    return "phone" in name and not name.endswith("_rev")
+
+
+def masked(data: Mapping[str, Any]) -> dict[str, Any]:
+    """`data` with every phone number in it masked (keys naming a phone, at any depth)."""
+    return {key: _masked_value(key, value) for key, value in data.items()}
+
+
+def _masked_value(key: str, value: Any) -> Any:
+    if isinstance(value, str) and is_phone(key):
+        return mask_phone(value)
+    if isinstance(value, Mapping):
+        return masked(value)
+    if isinstance(value, list):
+        return [_masked_value(key, item) for item in value]
+    return value
+
+
+def plain(value: Any) -> Any:
+    """A column's or an event field's value as the chain writes it (JSON's own types)."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, date | time):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return plain(value.value)
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, bytes):
+        return value.hex()
+    return value
+
+
+def canonical(value: Any) -> str:
+    """The one text of a value that its hash is taken over."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def digest(text_value: str) -> str:
+    return hashlib.sha256(text_value.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def event_content(row: Mapping[Any, Any]) -> dict[str, Any]:
+    """An audit_event row's fields, as they are hashed."""
+    return {
+        "id": row["id"],
+        "at": plain(row["at"]),
+        "operator_id": row["operator_id"],
+        "register": row["register_name"],
+        "record_id": row["record_id"],
+        "action": row["action"],
+        "data": row["data"],
+        "reason": row["reason"],
+    }
+
+
+def link_hash(seq: int, prev_hash: str, content: Mapping[str, Any], row: str | None) -> str:
+    """The hash of one seal: its place, the link before it, the event and the record's row."""
+    return digest(canonical([seq, prev_hash, content, row]))
+
+
+def _table(name: str) -> Table:
+    from desk.models.base import Record
+
+    table = Record.metadata.tables[name]
+    assert isinstance(table, Table)
+    return table
+
+
+def row_fields(register: str, row: Mapping[Any, Any]) -> dict[str, Any]:
+    """A register row as the chain follows it: plain values, phones masked, secrets digested."""
+    skipped = UNFOLLOWED.get(register, frozenset())
+    fields: dict[str, Any] = {}
+    for name, value in row.items():
+        if name in skipped:
+            continue
+        shown = plain(value)
+        if isinstance(shown, str) and is_phone(name):
+            shown = mask_phone(shown)
+        elif name in DIGESTED and isinstance(shown, str):
+            shown = digest(shown)[:16]
+        fields[name] = shown
+    return fields
+
+
+def current_rows(
+    conn: Connection | Session, register: str, ids: Iterable[int]
+) -> dict[int, dict[str, Any]]:
+    """The rows of `ids` in `register`'s table as the chain follows them."""
+    table = _table(BY_NAME[register].table)
+    found: dict[int, dict[str, Any]] = {}
+    wanted = sorted(set(ids))
+    for start in range(0, len(wanted), _CHUNK):
+        part = wanted[start : start + _CHUNK]
+        for row in conn.execute(select(table).where(table.c.id.in_(part))).mappings():
+            found[int(row["id"])] = row_fields(register, row)
+    return found
+
+
+def all_rows(conn: Connection | Session, register: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Every row of `register`'s table, by id, as the chain follows it."""
+    table = _table(BY_NAME[register].table)
+    result = conn.execute(
+        select(table).order_by(table.c.id).execution_options(yield_per=2000)
+    ).mappings()
+    for row in result:
+        yield int(row["id"]), row_fields(register, row)
+
+
+def changed(before: Mapping[str, Any] | None, after: Mapping[str, Any]) -> dict[str, Any]:
+    """The fields of `after` that differ from `before` (all of them when there was none)."""
+    if before is None:
+        return dict(after)
+    missing = object()
+    return {name: value for name, value in after.items() if before.get(name, missing) != value}
+
+
+def fold(state: dict[str, Any] | None, row: str | None) -> dict[str, Any] | None:
+    """A record's state after one more seal's `row` (the fields that seal says changed)."""
+    if row is None:
+        return state
+    fields = json.loads(row)
+    return {**(state or {}), **fields} if isinstance(fields, dict) else state
+
+
+# --- sealing ----------------------------------------------------------------------------------
+
+
+def track(session: Session, event: AuditEvent) -> None:
+    """Have `event` sealed when `session` commits (called by desk.services.audit.record)."""
+    pending = session.info.get(_PENDING)
+    if pending is None:
+        pending = session.info[_PENDING] = []
+        from sqlalchemy import event as sa_event
+
+        sa_event.listen(session, "before_commit", _seal_on_commit)
+        sa_event.listen(session, "after_soft_rollback", _forget_on_rollback)
+    pending.append(event)
+
+
+def _seal_on_commit(session: Session) -> None:
+    pending: list[AuditEvent] = session.info.get(_PENDING) or []
+    if not pending:
+        return
+    session.info[_PENDING] = []
+    session.flush()
+    seal_events(session, [event.id for event in pending if event.id is not None])
+
+
+def _forget_on_rollback(session: Session, _previous: object) -> None:
+    session.info[_PENDING] = []
+
+
+def lock_chain(conn: Connection | Session) -> None:
+    """Seal one transaction at a time (PostgreSQL; SQLite's writer already holds the file)."""
+    if _dialect(conn) == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
+
+
+def _dialect(conn: Connection | Session) -> str:
+    bind = conn.get_bind() if isinstance(conn, Session) else conn
+    return bind.dialect.name
+
+
+def head(conn: Connection | Session) -> tuple[int, str]:
+    """The chain's last link: (seq, hash); (0, GENESIS) for an empty chain."""
+    seals = AuditSeal.__table__  # type: ignore[attr-defined]
+    last = conn.execute(
+        select(seals.c.seq, seals.c.hash).order_by(desc(seals.c.seq)).limit(1)
+    ).first()
+    return (0, GENESIS) if last is None else (int(last[0]), str(last[1]))
+
+
+def _previous_states(
+    conn: Connection | Session, register: str, record_ids: Sequence[int]
+) -> dict[int, dict[str, Any]]:
+    """Each record's state as its seals so far describe it."""
+    states: dict[int, dict[str, Any]] = {}
+    events, seals = AuditEvent.__table__, AuditSeal.__table__  # type: ignore[attr-defined]
+    for start in range(0, len(record_ids), _CHUNK):
+        part = record_ids[start : start + _CHUNK]
+        statement = (
+            select(events.c.record_id, seals.c.row)
+            .join(seals, seals.c.event_id == events.c.id)
+            .where(events.c.register_name == register, events.c.record_id.in_(part))
+            .where(seals.c.row.is_not(None))
+            .order_by(seals.c.seq)
+        )
+        for record_id, row in conn.execute(statement):
+            folded = fold(states.get(int(record_id)), row)
+            if folded is not None:
+                states[int(record_id)] = folded
+    return states
+
+
+def seal_events(conn: Connection | Session, event_ids: Sequence[int]) -> None:
+    """Seal these events (already written, not yet sealed) in this order, at the chain's end."""
+    if not event_ids:
+        return
+    lock_chain(conn)
+    seq, prev = head(conn)
+    events = AuditEvent.__table__  # type: ignore[attr-defined]
+    rows: dict[int, Mapping[Any, Any]] = {}
+    for start in range(0, len(event_ids), _CHUNK):
+        part = list(event_ids[start : start + _CHUNK])
+        for row in conn.execute(select(events).where(events.c.id.in_(part))).mappings():
+            rows[int(row["id"])] = row
+    # the records these events are about, now and as their seals so far describe them
+    by_register: dict[str, set[int]] = {}
+    for written in rows.values():
+        if written["register_name"] in BY_NAME:
+            register_ids = by_register.setdefault(written["register_name"], set())
+            register_ids.add(int(written["record_id"]))
+    now: dict[tuple[str, int], dict[str, Any]] = {}
+    before: dict[tuple[str, int], dict[str, Any]] = {}
+    for register, ids in by_register.items():
+        for record_id, fields in current_rows(conn, register, ids).items():
+            now[(register, record_id)] = fields
+        for record_id, state in _previous_states(conn, register, sorted(ids)).items():
+            before[(register, record_id)] = state
+    seals: list[dict[str, Any]] = []
+    for event_id in event_ids:
+        event = rows[event_id]
+        key = (str(event["register_name"]), int(event["record_id"]))
+        row_text: str | None = None
+        if key in now:
+            row_text = canonical(changed(before.get(key), now[key]))
+            before[key] = now[key]
+        seq += 1
+        sealed = link_hash(seq, prev, event_content(event), row_text)
+        seals.append(
+            {"seq": seq, "event_id": event_id, "prev_hash": prev, "hash": sealed, "row": row_text}
+        )
+        prev = sealed
+    conn.execute(insert(AuditSeal.__table__), seals)  # type: ignore[attr-defined]
+
+
+def seal_unsealed(conn: Connection | Session) -> int:
+    """Seal every event not yet in the chain, oldest first (the migration that starts the chain,
+    and the bench's generated files). Each record's row is sealed with its last event."""
+    events, seals = AuditEvent.__table__, AuditSeal.__table__  # type: ignore[attr-defined]
+    ids = [
+        int(event_id)
+        for (event_id,) in conn.execute(
+            select(events.c.id)
+            .outerjoin(seals, seals.c.event_id == events.c.id)
+            .where(seals.c.seq.is_(None))
+            .order_by(events.c.id)
+        )
+    ]
+    for start in range(0, len(ids), 20_000):
+        seal_events(conn, ids[start : start + 20_000])
+    return len(ids)

@@ -1,0 +1,292 @@
+"""The audit chain, attacked as an insider with the database file would attack it.
+
+Each test makes real records through the services, then changes the database behind the desk's
+back (raw SQL on the file or the server, the append-only triggers dropped or disabled and put
+back where the attack needs it) and asserts that `desk audit verify` finds it, naming the
+register, the record and what differs. Runs on SQLite and on PostgreSQL (DESK_TEST_POSTGRES).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+from typer.testing import CliRunner
+
+from desk.cli import app
+from desk.db import Database
+from desk.services import audit_chain, audit_verify, repair
+from desk.services.context import Ctx
+from desk.services.repair import RepairCreate
+from tests.conftest import NOW, Desk
+
+runner = CliRunner()
+
+
+def _order(desk: Desk, description: str = "水龙头漏水") -> int:
+    with desk.write() as ctx:
+        order = repair.register(
+            ctx,
+            RepairCreate(
+                room="3-1202",
+                resident_name="李明",
+                phone="13812345678",
+                description=description,
+                category="water",
+            ),
+        )
+        assert order.id is not None
+        return order.id
+
+
+def _dispatched(desk: Desk) -> int:
+    order_id = _order(desk)
+    with desk.write() as ctx:
+        repair.dispatch(ctx, order_id, "赵师傅")
+    return order_id
+
+
+def _verify(db: Database, head: str | None = None) -> audit_verify.Report:
+    with db.reading() as session:
+        return audit_verify.verify(Ctx(session, None, db.settings, NOW), head=head)
+
+
+def _codes(report: audit_verify.Report) -> set[tuple[str, int | None, str]]:
+    return {(p.register, p.record_id, p.code) for p in report.problems}
+
+
+@contextmanager
+def _behind_the_desk(db: Database) -> Iterator[Connection]:
+    """A raw connection with the append-only triggers out of the way, put back afterwards."""
+    with db.engine.begin() as conn:
+        if db.is_sqlite:
+            triggers = conn.execute(
+                text(
+                    "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
+                    "AND tbl_name IN ('audit_event', 'audit_seal')"
+                )
+            ).all()
+            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            for name, _sql in triggers:
+                conn.exec_driver_sql(f"DROP TRIGGER {name}")
+            yield conn
+            for _name, sql in triggers:
+                conn.exec_driver_sql(sql)
+        else:
+            for table in ("audit_event", "audit_seal"):
+                conn.exec_driver_sql(f"ALTER TABLE {table} DISABLE TRIGGER ALL")
+            yield conn
+            for table in ("audit_event", "audit_seal"):
+                conn.exec_driver_sql(f"ALTER TABLE {table} ENABLE TRIGGER ALL")
+
+
+def test_records_made_through_the_services_verify_and_the_chain_runs_on(desk: Desk) -> None:
+    first = _dispatched(desk)
+    report = _verify(desk.db)
+    assert report.ok, [p.text for p in report.problems]
+    seq, _ = report.head
+    _order(desk)
+    later = _verify(desk.db)
+    assert later.ok
+    assert later.head[0] > seq
+    with desk.db.reading() as session:
+        links = session.execute(text("SELECT seq, prev_hash, hash FROM audit_seal ORDER BY seq"))
+        rows = links.all()
+    assert [row[0] for row in rows] == list(range(1, len(rows) + 1))
+    assert all(rows[i][1] == rows[i - 1][2] for i in range(1, len(rows)))
+    assert first
+
+
+def test_a_row_edited_outside_the_desk_is_named_with_what_differs(desk: Desk) -> None:
+    order_id = _dispatched(desk)
+    with desk.db.engine.begin() as conn:
+        conn.execute(
+            text("UPDATE repair_order SET technician = '某人', state = 'closed' WHERE id = :id"),
+            {"id": order_id},
+        )
+    report = _verify(desk.db)
+    assert _codes(report) == {("repairs", order_id, "row_differs")}
+    shown = report.problems[0].text
+    assert f"repairs #{order_id}" in shown
+    assert "technician: 赵师傅 → 某人" in shown
+    assert "state: dispatched → closed" in shown
+
+
+def test_an_event_rewritten_with_the_triggers_dropped_and_put_back(desk: Desk) -> None:
+    order_id = _dispatched(desk)
+    with _behind_the_desk(desk.db) as conn:
+        conn.execute(
+            text(
+                'UPDATE audit_event SET data = \'{"technician": "钱师傅"}\' '
+                "WHERE register_name = 'repairs' AND record_id = :id AND action = 'dispatched'"
+            ),
+            {"id": order_id},
+        )
+    report = _verify(desk.db)
+    assert _codes(report) == {("repairs", order_id, "event_changed")}
+
+
+def test_a_forged_event_appended_is_not_in_the_chain(desk: Desk) -> None:
+    order_id = _dispatched(desk)
+    with desk.db.engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO audit_event (at, operator_id, register_name, record_id, action, "
+                "data, reason) SELECT at, operator_id, register_name, record_id, 'cancelled', "
+                "'{}', 'forged' FROM audit_event WHERE register_name = 'repairs' "
+                "AND record_id = :id AND action = 'registered'"
+            ),
+            {"id": order_id},
+        )
+    assert ("repairs", order_id, "unsealed") in _codes(_verify(desk.db))
+
+
+def test_a_forged_seal_for_a_forged_event_breaks_the_chain(desk: Desk) -> None:
+    order_id = _dispatched(desk)
+    _order(desk, "灯不亮")
+    with desk.db.engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO audit_event (at, operator_id, register_name, record_id, action, "
+                "data, reason) SELECT at, operator_id, register_name, record_id, 'cancelled', "
+                "'{}', '' FROM audit_event WHERE record_id = :id AND action = 'registered' "
+                "AND register_name = 'repairs'"
+            ),
+            {"id": order_id},
+        )
+        forged = conn.execute(text("SELECT max(id) FROM audit_event")).scalar_one()
+        seq = conn.execute(text("SELECT max(seq) FROM audit_seal")).scalar_one()
+        # a link that claims to follow the head, with a made-up hash
+        conn.execute(
+            text(
+                "INSERT INTO audit_seal (seq, event_id, prev_hash, hash, row) "
+                "VALUES (:seq, :event, 'abc', :hash, NULL)"
+            ),
+            {"seq": seq + 1, "event": forged, "hash": "f" * 64},
+        )
+    codes = {code for _, _, code in _codes(_verify(desk.db))}
+    assert "chain_broken" in codes
+
+
+def test_a_record_and_its_events_deleted(desk: Desk) -> None:
+    gone = _dispatched(desk)
+    kept = _order(desk, "灯不亮")
+    with _behind_the_desk(desk.db) as conn:
+        ids = [
+            row[0]
+            for row in conn.execute(
+                text(
+                    "SELECT id FROM audit_event WHERE register_name = 'repairs' AND record_id = :r"
+                ),
+                {"r": gone},
+            )
+        ]
+        for event_id in ids:
+            conn.execute(text("DELETE FROM audit_seal WHERE event_id = :e"), {"e": event_id})
+            conn.execute(text("DELETE FROM audit_event WHERE id = :e"), {"e": event_id})
+        conn.execute(text("DELETE FROM search_doc WHERE record_id = :r"), {"r": gone})
+        conn.execute(text("DELETE FROM repair_order WHERE id = :r"), {"r": gone})
+    codes = {code for _, _, code in _codes(_verify(desk.db))}
+    assert "chain_gap" in codes
+    assert kept
+
+
+def test_the_last_events_cut_off_are_caught_by_a_head_written_down(desk: Desk) -> None:
+    _order(desk)
+    written_down = _verify(desk.db).head_text
+    last = _dispatched(desk)
+    assert _verify(desk.db, head=written_down).ok
+    with _behind_the_desk(desk.db) as conn:
+        conn.execute(text("DELETE FROM audit_seal"))
+    # everything sealed is gone: the file alone cannot tell a chain that never was…
+    report = _verify(desk.db, head=written_down)
+    assert ("audit_seal", None, "head_missing") in _codes(report)
+    assert last
+
+
+def test_a_chain_recomputed_by_someone_who_knows_how_is_caught_only_by_the_head(
+    desk: Desk,
+) -> None:
+    """The honest limit: whoever holds the file and this code can rebuild a consistent chain;
+    only a head written down outside the file (summary, backup) shows it."""
+    order_id = _dispatched(desk)
+    written_down = _verify(desk.db).head_text
+    with _behind_the_desk(desk.db) as conn:
+        conn.execute(
+            text("UPDATE repair_order SET technician = '某人' WHERE id = :id"), {"id": order_id}
+        )
+        conn.execute(text("DELETE FROM audit_seal"))
+        audit_chain.seal_unsealed(conn)
+    assert _verify(desk.db).ok
+    assert ("audit_seal", None, "head_missing") in _codes(_verify(desk.db, head=written_down))
+
+
+def test_phone_numbers_never_enter_the_trail_in_full(desk: Desk) -> None:
+    order_id = _order(desk)
+    with desk.db.reading() as session:
+        data = session.execute(text("SELECT data FROM audit_event")).scalars().all()
+        rows = session.execute(text("SELECT row FROM audit_seal")).scalars().all()
+    everything = " ".join(data) + " ".join(r or "" for r in rows)
+    assert "13812345678" not in everything
+    assert "138****5678" in everything
+    assert order_id
+
+
+def test_a_pin_hash_swapped_in_the_file_is_caught(desk: Desk, supervisor: Any) -> None:
+    """Taking over the supervisor by writing a PIN hash of one's own into the file."""
+    from desk.services.operators import hash_pin
+
+    with desk.db.engine.begin() as conn:
+        conn.execute(
+            text("UPDATE operator SET pin_hash = :h WHERE id = :id"),
+            {"h": hash_pin("0000"), "id": supervisor.id},
+        )
+    report = _verify(desk.db)
+    assert ("operator", supervisor.id, "row_differs") in _codes(report)
+    assert "pin_hash" in report.problems[0].text
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        ("13812345678", "138****5678"),
+        ("138 1234 5678", "138****5678"),
+        ("0755-12345678", "075*****5678"),
+        ("12345", "*2345"),
+        ("110", "***"),
+        ("", ""),
+        ("138****5678", "138****5678"),
+    ],
+)
+def test_mask_phone(value: str, shown: str) -> None:
+    assert audit_chain.mask_phone(value) == shown
+
+
+def test_masked_reaches_nested_phones() -> None:
+    data = {"phone": "13812345678", "items": [{"owner_phone_called": "13900001111"}], "n": 1}
+    assert json.dumps(audit_chain.masked(data), ensure_ascii=False) == (
+        '{"phone": "138****5678", "items": [{"owner_phone_called": "139****1111"}], "n": 1}'
+    )
+
+
+def test_cli_verify_prints_the_head_and_checks_a_given_one(desk: Desk) -> None:
+    _dispatched(desk)
+    base = ["--lang", "en", "--db", desk.db.url, "audit", "verify"]
+    result = runner.invoke(app, base)
+    assert result.exit_code == 0, result.output
+    head = result.output.strip().splitlines()[-1].removeprefix("Audit chain: ")
+    seq, _, hex_part = head.partition(":")
+    assert int(seq) > 0 and len(hex_part) == 16
+    assert runner.invoke(app, [*base, "--head", head]).exit_code == 0
+    wrong = f"{seq}:{'0' * 16}"
+    result = runner.invoke(app, [*base, "--head", wrong])
+    assert result.exit_code == 1
+    assert f"does not hold the link {wrong}" in result.output
+    result = runner.invoke(app, [*base, "--head", "nonsense"])
+    assert result.exit_code == 2
+    assert "--head is written SEQ:HEX" in result.output
