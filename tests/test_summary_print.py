@@ -168,3 +168,35 @@ def test_cli_print_last_and_list(
         cli, ["--db", str(path), "--lang", "en", "handover", "print", "--shift", "9"]
     )
     assert bad.exit_code == 2 and len(bad.output.strip().splitlines()) == 1
+
+
+def test_printed_summary_carries_the_chain_head_that_verify_checks_later(
+    db: Database, desk: Desk, clerk: Operator, night: Operator
+) -> None:
+    """The anchor outside the file: the head on the paper still checks out while the chain
+    holds it, and stops checking out once the chain was rebuilt behind the desk's back."""
+    from sqlalchemy import text
+
+    from desk.services import audit_chain
+
+    _acknowledged(db, desk, clerk, night)
+    path = db.path
+    if path is None:
+        pytest.skip("the CLI prints from a file here")
+    runner = CliRunner()
+    shown = runner.invoke(cli, ["--db", str(path), "--lang", "en", "handover", "print", "--last"])
+    assert shown.exit_code == 0, shown.output
+    line = next(x for x in shown.output.splitlines() if x.startswith("Audit chain: "))
+    head = line.removeprefix("Audit chain: ").strip()
+    verify = ["--db", str(path), "--lang", "en", "audit", "verify", "--head", head]
+    assert runner.invoke(cli, verify).exit_code == 0
+    with db.engine.begin() as conn:  # rebuilt by someone who knows how, one event fewer
+        conn.exec_driver_sql("DROP TRIGGER audit_seal_no_delete")
+        conn.exec_driver_sql("DROP TRIGGER audit_event_no_delete")
+        conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        conn.execute(text("DELETE FROM audit_seal"))
+        conn.execute(text("DELETE FROM audit_event WHERE action = 'signed_in'"))
+        audit_chain.seal_unsealed(conn)
+    result = runner.invoke(cli, verify)
+    assert result.exit_code == 1
+    assert f"does not hold the link {head}" in result.output

@@ -108,6 +108,9 @@ def summary_html(summary: Summary, tz: tzinfo) -> str:
         ),
         "</table>",
         f"<p>{escape(t('summary.printed_at', at=at(summary.built_at, tz)))}</p>",
+        f"<p>{escape(t('audit_chain.head', head=summary.audit_head))}</p>"
+        if summary.audit_head
+        else "",
         "</body></html>\n",
     ]
     return "\n".join(parts)

@@ -77,8 +77,13 @@ def print_handover(
     with a printer, also write the PDF that `send` queues (plain text through CUPS garbles
     Chinese). Archiving is committed before lp is asked, so a refused print loses nothing.
     """
+    from desk.services import audit_chain
+    from desk.services.audit_verify import anchor
+
     record = handovers.get(ctx, handover_id)
     summary = handovers.summary(ctx, record)
+    # the page carries the chain as it stands: `desk audit verify --head` checks it later
+    summary.audit_head = anchor(*audit_chain.head(ctx.session))
     stamp = ctx.now.astimezone(ctx.tz).strftime("%Y%m%d-%H%M%S")
     name = f"handover-{handover_id:05d}-{record.shift_key}-{stamp}"
     path = write(summary, ctx.tz, fmt, folder / f"{name}.{_SUFFIX.get(fmt, fmt)}", ctx.now)

@@ -170,6 +170,8 @@ def summary_lines(summary: Summary, tz: tzinfo, printed_at: datetime | None = No
     lines += signature_lines(summary, tz, width)
     lines.append("")
     lines.append(t("summary.printed_at", at=at(printed_at or summary.built_at, tz)))
+    if summary.audit_head:
+        lines.append(t("audit_chain.head", head=summary.audit_head))
     return lines
 
 

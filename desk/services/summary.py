@@ -126,6 +126,8 @@ class Summary:
     log_read: bool = False
     notes: str = ""
     watch: str = ""
+    # the audit chain's last link when the page was printed (desk.services.audit_verify.anchor)
+    audit_head: str = ""
 
     def shift_label(self, lang: str) -> str:
         return self.shift_zh if lang == "zh_CN" else self.shift_en
