@@ -440,6 +440,9 @@ from desk.cli_backup import audit_app, backup_command, restore_command  # noqa: 
 app.command("backup")(backup_command)
 app.command("restore")(restore_command)
 app.add_typer(audit_app, name="audit")
+from desk.cli_residents import resident_app  # noqa: E402
+
+app.add_typer(resident_app, name="resident")
 
 
 def main() -> None:

@@ -51,6 +51,7 @@ PASS_VOID = Restricted("pass_void")
 REPLY_APPROVE = Restricted("reply_approve")
 REPLY_RETIRE = Restricted("reply_retire")
 CALENDAR_EDIT = Restricted("calendar_edit")
+RESIDENT_ERASE = Restricted("resident_erase")
 
 ALL: tuple[Restricted, ...] = (
     RECEPTION_CLOSE_OWING,
@@ -62,4 +63,5 @@ ALL: tuple[Restricted, ...] = (
     REPLY_APPROVE,
     REPLY_RETIRE,
     CALENDAR_EDIT,
+    RESIDENT_ERASE,
 )
