@@ -45,7 +45,7 @@ from desk.models import (
     Resident,
     Unit,
 )
-from desk.services import search_index
+from desk.services import audit_chain, search_index
 from desk.services.demo import ENQUIRIES, GIVEN, PHONE_PREFIXES, REPAIR_JOBS, SURNAMES
 from desk.services.demo_complaints import CASES
 from desk.services.demo_keys import FACILITIES, ROUTINE
@@ -564,6 +564,9 @@ def generate(
     with engine.begin() as conn:
         written = search_index.reindex(conn)
     began = phase("lookup index (search_index.reindex)", began, written)
+    with engine.begin() as conn:
+        sealed = audit_chain.seal_unsealed(conn)
+    began = phase("audit chain (audit_chain.seal_unsealed)", began, sealed)
     with engine.begin() as conn:
         conn.exec_driver_sql("ANALYZE")
     raw = engine.raw_connection()
