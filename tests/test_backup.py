@@ -43,6 +43,21 @@ def _log(database: Database, count: int, now: datetime = NOW) -> None:
             reception.log(ctx, ReceptionCreate(person=f"住户{i}", request="问物业费"))
 
 
+def _supervisor(database: Database, name: str = "陈主管") -> Operator:
+    with database.writing() as session:
+        ctx = Ctx(session, None, database.settings, NOW)
+        return operators.add_operator(ctx, name, Role.supervisor, "9999")
+
+
+def _restore(path: Path, made: Path, operator: Operator, now: datetime = NOW) -> Path | None:
+    return backup.restore(path, made, operator, load_settings(), now=now)
+
+
+def _boss() -> Operator:
+    """A supervisor as the CLI signs one in (the service takes them as signed in)."""
+    return Operator(id=99, name="陈主管", role=Role.supervisor, pin_hash="")
+
+
 def _count(path: Path, table: str = "reception_entry") -> int:
     conn = sqlite3.connect(path)
     try:
@@ -121,16 +136,30 @@ def test_prune_keeps_seven_days_and_four_weeks(tmp_path: Path) -> None:
     assert all(not p.exists() for p in removed)
 
 
-def test_prune_zero_keeps_nothing_of_ours(tmp_path: Path) -> None:
+def test_prune_refuses_to_keep_no_daily_backup_and_deletes_nothing(tmp_path: Path) -> None:
     now = datetime(2026, 11, 23, 9, 30)
-    _touch(tmp_path, now)
-    assert len(backup.prune(tmp_path, now, daily=0, weekly=0)) == 1
+    made = _touch(tmp_path, now)
+    older = _touch(tmp_path, now - timedelta(days=40))
+    with pytest.raises(BackupError, match="at least 1"):
+        backup.prune(tmp_path, now, daily=0, weekly=0)
+    assert made.exists() and older.exists()
+
+
+def test_prune_never_deletes_the_backup_just_made(tmp_path: Path) -> None:
+    """A clock set back a year, or a backup named for another day: the new one still stays."""
+    now = datetime(2026, 11, 23, 9, 30)
+    kept_by_rule = _touch(tmp_path, now)
+    just_made = _touch(tmp_path, datetime(2025, 1, 1, 8, 0))  # a machine whose clock was wrong
+    removed = backup.prune(tmp_path, now, daily=1, weekly=0, keep=just_made)
+    assert removed == []
+    assert just_made.exists() and kept_by_rule.exists()
 
 
 def test_restore_puts_a_backup_back_and_keeps_a_safety_copy(
     sqlite_db: Database, tmp_path: Path
 ) -> None:
     _log(sqlite_db, 2)
+    boss = _supervisor(sqlite_db)
     made = backup.make_backup(sqlite_db, tmp_path / "out", NOW)
     _log(sqlite_db, 5)
     path = sqlite_db.path
@@ -138,7 +167,7 @@ def test_restore_puts_a_backup_back_and_keeps_a_safety_copy(
     sqlite_db.dispose()
     assert _count(path) == 7
 
-    safety = backup.restore(path, made, now=datetime(2026, 11, 23, 10, 0))
+    safety = _restore(path, made, boss, now=datetime(2026, 11, 23, 10, 0, tzinfo=NOW.tzinfo))
 
     assert safety == path.with_name("desk.db.before-restore-20261123-100000")
     assert _count(path) == 2
@@ -161,7 +190,7 @@ def test_restore_refuses_while_the_database_is_open(sqlite_db: Database, tmp_pat
     with sqlite_db.reading() as session:
         session.connection().exec_driver_sql("SELECT COUNT(*) FROM reception_entry").all()
         with pytest.raises(BackupError, match="in use"):
-            backup.restore(path, made)
+            _restore(path, made, _boss())
     assert _count(path) == 1
 
 
@@ -173,7 +202,7 @@ def test_restore_refuses_a_corrupt_file(sqlite_db: Database, tmp_path: Path) -> 
     garbage = tmp_path / "garbage.db"
     garbage.write_bytes(b"this is not a database at all " * 200)
     with pytest.raises(BackupError, match="not a usable database file"):
-        backup.restore(path, garbage)
+        _restore(path, garbage, _boss())
     assert _count(path) == 1
     assert not list(path.parent.glob("*.before-restore-*"))
     assert not list(path.parent.glob(".*restoring*"))
@@ -191,7 +220,7 @@ def test_restore_refuses_a_damaged_copy_of_a_real_backup(
     assert path is not None
     sqlite_db.dispose()
     with pytest.raises(BackupError):
-        backup.restore(path, made)
+        _restore(path, made, _boss())
     assert _count(path) == 30
 
 
@@ -219,8 +248,11 @@ def test_postgresql_is_refused_with_a_pointer_to_pg_dump() -> None:
 # --- the command line ---------------------------------------------------------------------
 
 
-def _cli(path: Path | str, *args: str, stdin: str | None = None) -> tuple[int, str]:
-    result = runner.invoke(app, ["--lang", "en", "--db", str(path), *args], input=stdin)
+def _cli(
+    path: Path | str, *args: str, stdin: str | None = None, pin: str | None = None
+) -> tuple[int, str]:
+    env = {"DESK_PIN": pin} if pin is not None else None
+    result = runner.invoke(app, ["--lang", "en", "--db", str(path), *args], input=stdin, env=env)
     return result.exit_code, result.output
 
 
@@ -241,17 +273,18 @@ def test_cli_backup_prints_the_file_and_prunes(sqlite_db: Database, tmp_path: Pa
 
 def test_cli_restore_needs_yes_without_a_terminal(sqlite_db: Database, tmp_path: Path) -> None:
     _log(sqlite_db, 1)
+    _supervisor(sqlite_db)
     made = backup.make_backup(sqlite_db, tmp_path / "out", NOW)
     path = sqlite_db.path
     assert path is not None
     _log(sqlite_db, 2)
     sqlite_db.dispose()
-    code, output = _cli(path, "restore", str(made))
+    code, output = _cli(path, "restore", str(made), "--as", "陈主管", pin="9999")
     assert code == 2
     assert output.strip().splitlines() == ["error: no terminal to confirm on: add --yes to restore"]
     # 17:30 UTC is already the next day at the site (Asia/Shanghai): the copy says so
     with time_machine.travel(datetime(2026, 11, 23, 17, 30, tzinfo=UTC), tick=False):
-        code, output = _cli(path, "restore", str(made), "--yes")
+        code, output = _cli(path, "restore", str(made), "--yes", "--as", "陈主管", pin="9999")
     assert code == 0, output
     assert "restored" in output and "before-restore-20261124-0130" in output
     assert _count(path) == 1
@@ -267,7 +300,7 @@ def test_cli_restore_refuses_bad_files_in_one_line(
     bad = tmp_path / "bad.db"
     if kind == "garbage":
         bad.write_bytes(b"\x00garbage" * 500)
-    code, output = _cli(path, "restore", str(bad), "--yes")
+    code, output = _cli(path, "restore", str(bad), "--yes", "--as", "陈主管", pin="9999")
     assert code == 2
     lines = output.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and "Traceback" not in output
@@ -275,7 +308,7 @@ def test_cli_restore_refuses_bad_files_in_one_line(
 
 
 def test_cli_backup_of_postgresql_is_refused_in_one_line() -> None:
-    for command in (["restore", "x.db", "--yes"], ["backup"]):
+    for command in (["restore", "x.db", "--yes", "--as", "陈主管"], ["backup"]):
         code, output = _cli("postgresql+psycopg://desk@localhost:1/desk", *command)
         assert code == 2
         assert "pg_dump" in output and len(output.strip().splitlines()) == 1

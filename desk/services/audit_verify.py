@@ -42,7 +42,7 @@ REGISTERS: tuple[Register, ...] = (
     Register("residents", "resident", ("created",)),
 )
 # Registers whose record_id is not a row id (the calendar's is the day as YYYYMMDD).
-NOT_ROWS = frozenset({"calendar"})
+NOT_ROWS = frozenset({"calendar", "database"})  # database: a restore (backup.py)
 SQLITE_TRIGGERS = ("audit_event_no_update", "audit_event_no_delete")
 POSTGRES_TRIGGERS = ("audit_event_append_only", "audit_event_no_truncate")
 
