@@ -4,6 +4,11 @@ No engine exists at import time. SQLite (the default) runs in WAL mode with sync
 foreign keys on and a busy timeout; a writing session starts with BEGIN IMMEDIATE so two desks
 on one file wait for each other instead of failing. Any SQLAlchemy URL can be given through
 DESK_DATABASE_URL (PostgreSQL via psycopg 3).
+
+A desk database carries the desk's mark (application_id "DESK" in an SQLite file's header, and
+the one-row table desk_marker). Before anything is opened, migrated or switched to WAL, another
+program's database is refused (NotOurs) and left byte for byte as it was. Files are made 0600
+here and SQLite gives the -wal and -shm files the same mode; the process umask is left alone.
 """
 
 from __future__ import annotations

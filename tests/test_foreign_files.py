@@ -142,6 +142,17 @@ def test_the_refusal_is_real_exit_status_2_on_stderr(tmp_path: Path) -> None:
     assert_untouched(other, before)
 
 
+def test_another_programs_wal_database_gets_no_wal_or_shm_from_us(tmp_path: Path) -> None:
+    other = other_program(tmp_path / "wal.db")
+    conn = sqlite3.connect(other, isolation_level=None)
+    assert conn.execute("PRAGMA journal_mode=WAL").fetchone()[0] == "wal"
+    conn.close()  # the last connection: SQLite removes its -wal and -shm
+    before = fingerprint(other)
+    code, output = cli(other, "lookup", "1202")
+    assert code == 2 and "another program's database" in output
+    assert_untouched(other, before)
+
+
 def test_a_text_file_is_refused_and_left_as_it_was(tmp_path: Path) -> None:
     notes = tmp_path / "notes.db"
     notes.write_text("shift notes\n" * 50)
