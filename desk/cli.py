@@ -407,7 +407,7 @@ def export_command(
             return
         as_directory = len(names) > 1 or output.is_dir()
         if as_directory:
-            output.mkdir(exist_ok=True)
+            output.mkdir(mode=0o700, exist_ok=True)
         for name, rows in data.items():
             target = output / f"{name}.csv" if as_directory else output
             # A BOM lets spreadsheet programs read the Chinese text as UTF-8.

@@ -9,9 +9,11 @@ from typing import Annotated
 
 import typer
 
-from desk.cli import _fail, _guard, _options, _say
-from desk.db import database_url, open_database, sqlite_path
+from desk.cli import _fail, _guard, _one_line, _options, _say
+from desk.cli_acting import PIN_ENV, AsOption, sign_in_as
+from desk.db import Database, DatabaseError, NotOurs, database_url, open_database, sqlite_path
 from desk.i18n import t
+from desk.models import Operator
 from desk.services import audit_verify
 from desk.services import backup as backups
 from desk.services.context import Ctx
@@ -39,15 +41,14 @@ def backup_command(
 ) -> None:
     """Make a verified copy of the database (safe while desks are open) and prune old ones."""
     options = _options(ctx)
-    if keep_daily < 0 or keep_weekly < 0:
-        _fail(t("cli.backup.bad_keep"))
     _sqlite_target(options.db)
     with _guard():
+        backups.check_keep(keep_daily, keep_weekly)  # before anything is made or deleted
         database = open_database(options.db)
         try:
             now = datetime.now(database.settings.tz)
             made = backups.make_backup(database, to, now)
-            removed = backups.prune(made.parent, now, keep_daily, keep_weekly)
+            removed = backups.prune(made.parent, now, keep_daily, keep_weekly, keep=made)
         finally:
             database.dispose()
     typer.echo(t("cli.backup.made", path=made))
@@ -57,25 +58,71 @@ def backup_command(
         typer.echo(t("cli.backup.kept_all"))
 
 
+def _supervisor(target: Path, staged: backups.Staged, name: str) -> Operator:
+    """The supervisor `--as NAME`, signed in against the current database.
+
+    Against the backup's own operators only when there is no current database to sign in
+    against: none at all, an empty new one, one with no operator yet, or one too damaged to
+    open. Another program's file is refused (NotOurs), never signed in against.
+    """
+    against: Database | None = None
+    if backups.current_exists(target):
+        try:
+            current = open_database(target, settings=staged.settings)
+        except NotOurs:
+            raise
+        except DatabaseError:
+            current = None  # damaged: the backup's supervisors sign for it
+        if current is not None and backups.has_operators(current):
+            against = current
+        elif current is not None:
+            current.dispose()
+    if against is None:
+        against = staged.open()
+    try:
+        return backups.require_supervisor(sign_in_as(against, name))
+    finally:
+        against.dispose()
+
+
 def restore_command(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument()],
     yes: Annotated[bool, typer.Option("--yes")] = False,
+    as_name: AsOption = None,
 ) -> None:
-    """Put a backup back in place of the database, after checking it (the old file is kept)."""
+    """Put a backup back in place of the database, after checking it (the old file is kept).
+
+    Only a supervisor (--as NAME) restores; the backup must pass integrity_check, be a desk
+    database of this or an older version, and pass the audit verification.
+    """
     options = _options(ctx)
     target = _sqlite_target(options.db)
     if not file.is_file():
         _fail(t("backup.missing", path=file))
-    if not yes:
-        if not sys.stdin.isatty():
-            _fail(t("cli.backup.need_yes"))
-        if not typer.confirm(t("cli.backup.confirm", backup=file, path=target)):
+    if as_name is None:
+        _fail(t("cli.backup.need_as", env=PIN_ENV))
+    if not yes and not sys.stdin.isatty():
+        _fail(t("cli.backup.need_yes"))
+    # the safety copy is stamped in the site's time, as the backups are named
+    now = datetime.now(options.settings.tz)
+    with _guard():
+        try:
+            staged = backups.stage_restore(target, file, options.settings, now)
+        except backups.EditedBackup as exc:  # each difference on its line, then the refusal
+            for problem in exc.problems:
+                _say(problem, err=True)
+            _fail(_one_line(str(exc)))
+    try:
+        with _guard():
+            operator = _supervisor(target, staged, as_name)
+        if not yes and not typer.confirm(t("cli.backup.confirm", backup=file, path=target)):
             typer.echo(t("cli.backup.not_restored"), err=True)
             raise typer.Exit(1)
-    with _guard():
-        # the safety copy is stamped in the site's time, as the backups are named
-        safety = backups.restore(target, file, now=datetime.now(options.settings.tz))
+        with _guard():
+            safety = backups.finish_restore(staged, operator, now)
+    finally:
+        staged.discard()
     typer.echo(t("cli.backup.restored", backup=file, path=target))
     if safety is not None:
         typer.echo(t("cli.backup.safety", path=safety))

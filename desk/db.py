@@ -4,6 +4,11 @@ No engine exists at import time. SQLite (the default) runs in WAL mode with sync
 foreign keys on and a busy timeout; a writing session starts with BEGIN IMMEDIATE so two desks
 on one file wait for each other instead of failing. Any SQLAlchemy URL can be given through
 DESK_DATABASE_URL (PostgreSQL via psycopg 3).
+
+A desk database carries the desk's mark (application_id "DESK" in an SQLite file's header, and
+the one-row table desk_marker). Before anything is opened, migrated or switched to WAL, another
+program's database is refused (NotOurs) and left byte for byte as it was. Files are made 0600
+here and SQLite gives the -wal and -shm files the same mode; the process umask is left alone.
 """
 
 from __future__ import annotations
@@ -12,12 +17,12 @@ import os
 import shutil
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
@@ -32,8 +37,25 @@ DEFAULT_DB = REPO_DATA / "desk.db"
 NEARLY_FULL_BYTES = 1 << 20
 
 
+# The desk's mark (migration 0009): "DESK" in the SQLite header's application_id (offset 68),
+# and a one-row table on every backend. Tables every desk database has had since its first
+# revision recognise a desk file made before the mark (migration 0009 then marks it).
+APPLICATION_ID = 0x4445534B
+APPLICATION_ID_OFFSET = 68
+SQLITE_MAGIC = b"SQLite format 3\x00"
+SQLITE_HEADER_BYTES = 100
+MARKER_TABLE = "desk_marker"
+DESK_TABLES = frozenset({"alembic_version", "operator", "audit_event", "counter"})
+# How many of a foreign database's tables its refusal names.
+TABLES_SHOWN = 5
+
+
 class DatabaseError(Exception):
     """The database cannot be opened or written; the message says why in plain words."""
+
+
+class NotOurs(DatabaseError):
+    """The database belongs to another program: the desk refuses it and leaves it untouched."""
 
 
 def database_url(db: str | Path | None = None) -> str:
@@ -57,14 +79,97 @@ def sqlite_path(url: str) -> Path | None:
     return Path(parsed.database)
 
 
+def _shown_tables(tables: set[str]) -> str:
+    names = sorted(tables)
+    shown = ", ".join(names[:TABLES_SHOWN])
+    return shown + (", …" if len(names) > TABLES_SHOWN else "")
+
+
+def _sqlite_contents(path: Path) -> tuple[set[str], bool]:
+    """The tables of the SQLite file `path` and whether it has an alembic_version row.
+
+    Read without changing a byte: read-only, and `immutable` (no locks, no -wal or -shm made)
+    unless the file has a -wal beside it, whose pages are then part of what it holds.
+    """
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    if not Path(f"{path}-wal").exists():
+        uri += "&immutable=1"
+    try:
+        conn = sqlite3.connect(uri, uri=True, isolation_level=None)
+    except sqlite3.Error as exc:
+        raise DatabaseError(describe_failure(exc, path)) from exc
+    try:
+        rows = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+        tables = {str(row[0]) for row in rows}
+        versioned = False
+        if "alembic_version" in tables:
+            versioned = conn.execute("SELECT 1 FROM alembic_version").fetchone() is not None
+    except sqlite3.Error as exc:
+        raise DatabaseError(describe_failure(exc, path)) from exc
+    finally:
+        conn.close()
+    return tables, versioned
+
+
+def check_sqlite_file(path: Path, shown: Path | None = None) -> bool:
+    """Refuse (NotOurs) a file that is not a desk database; True when it is empty or missing.
+
+    Decided before SQLite writes anything: the header's application_id says "DESK" (a desk
+    file), or it is 0 and the file holds the desk's own tables and schema version (a desk file
+    made before the mark), or it holds no table at all (a new desk). Anything else is another
+    program's and is left byte for byte as it was: no WAL switch, no -wal or -shm, no table.
+    `shown` is the name the messages give (the user's file when `path` is a copy of it).
+    """
+    shown = shown or path
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(SQLITE_HEADER_BYTES)
+    except FileNotFoundError:
+        return True
+    except OSError as exc:
+        raise DatabaseError(_with_path("db.cannot_open", shown)) from exc
+    if not header:
+        return True
+    if len(header) < SQLITE_HEADER_BYTES or not header.startswith(SQLITE_MAGIC):
+        raise NotOurs(_with_path("db.not_a_database", shown))
+    mark = int.from_bytes(header[APPLICATION_ID_OFFSET : APPLICATION_ID_OFFSET + 4], "big")
+    if mark == APPLICATION_ID:
+        return False
+    tables, versioned = _sqlite_contents(path)
+    if mark == 0 and not tables:
+        return True
+    if mark == 0 and versioned and tables >= DESK_TABLES:
+        return False
+    raise NotOurs(t("db.foreign", path=shown, tables=_shown_tables(tables) or "-"))
+
+
+def check_server_database(engine: Engine) -> None:
+    """Refuse (NotOurs) a server database holding tables that are not a desk's; add nothing.
+
+    Ours: it has the marker table, or (made before the mark) the desk's own tables; new: it
+    has no table at all in its default schema.
+    """
+    with engine.connect() as conn:
+        tables = set(inspect(conn).get_table_names())
+        name = conn.engine.url.database or ""
+        conn.rollback()
+    if not tables or MARKER_TABLE in tables or tables >= DESK_TABLES:
+        return
+    raise NotOurs(t("db.foreign_server", name=name, tables=_shown_tables(tables)))
+
+
 def _prepare_sqlite_file(path: Path) -> None:
-    """Create an empty 0600 database file before SQLite touches it.
+    """Check the file is ours (or new), and create an empty 0600 one before SQLite touches it.
 
     A missing directory is refused, never created: a mistyped --db or DESK_DB must not open a
     new, empty desk beside the real one (no operators, records split over two files).
+    SQLite makes the -wal and -shm files with the database file's own permissions.
     """
     if not path.parent.is_dir():
         raise DatabaseError(t("db.no_directory", path=path.parent))
+    if check_sqlite_file(path) and path.exists():
+        with suppress(OSError):  # an empty file is a new desk: private like one we create
+            os.chmod(path, 0o600)
     if not path.exists():
         try:
             fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
@@ -79,8 +184,6 @@ def make_engine(url: str) -> Engine:
     if path is None and not url.startswith("sqlite"):
         return create_engine(url, pool_pre_ping=True)
     if path is not None:
-        # The -wal and -shm files are created later by SQLite under the process umask.
-        os.umask(0o077)
         _prepare_sqlite_file(path)
     engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
 
@@ -184,6 +287,8 @@ def open_database(
     except Exception as exc:  # a bad URL, a driver that is not installed
         raise DatabaseError(describe_failure(exc, path)) from exc
     try:
+        if path is None and engine.dialect.name != "sqlite":
+            check_server_database(engine)
         if migrate:
             from desk.migrations import upgrade
 

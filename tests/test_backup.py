@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import sqlite3
 import stat
+import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -41,6 +45,21 @@ def _log(database: Database, count: int, now: datetime = NOW) -> None:
             ctx.operator = operators.add_operator(ctx, "王芳", Role.clerk, "1234")
         for i in range(count):
             reception.log(ctx, ReceptionCreate(person=f"住户{i}", request="问物业费"))
+
+
+def _supervisor(database: Database, name: str = "陈主管") -> Operator:
+    with database.writing() as session:
+        ctx = Ctx(session, None, database.settings, NOW)
+        return operators.add_operator(ctx, name, Role.supervisor, "9999")
+
+
+def _restore(path: Path, made: Path, operator: Operator, now: datetime = NOW) -> Path | None:
+    return backup.restore(path, made, operator, load_settings(), now=now)
+
+
+def _boss() -> Operator:
+    """A supervisor as the CLI signs one in (the service takes them as signed in)."""
+    return Operator(id=99, name="陈主管", role=Role.supervisor, pin_hash="")
 
 
 def _count(path: Path, table: str = "reception_entry") -> int:
@@ -121,16 +140,30 @@ def test_prune_keeps_seven_days_and_four_weeks(tmp_path: Path) -> None:
     assert all(not p.exists() for p in removed)
 
 
-def test_prune_zero_keeps_nothing_of_ours(tmp_path: Path) -> None:
+def test_prune_refuses_to_keep_no_daily_backup_and_deletes_nothing(tmp_path: Path) -> None:
     now = datetime(2026, 11, 23, 9, 30)
-    _touch(tmp_path, now)
-    assert len(backup.prune(tmp_path, now, daily=0, weekly=0)) == 1
+    made = _touch(tmp_path, now)
+    older = _touch(tmp_path, now - timedelta(days=40))
+    with pytest.raises(BackupError, match="at least 1"):
+        backup.prune(tmp_path, now, daily=0, weekly=0)
+    assert made.exists() and older.exists()
+
+
+def test_prune_never_deletes_the_backup_just_made(tmp_path: Path) -> None:
+    """A clock set back a year, or a backup named for another day: the new one still stays."""
+    now = datetime(2026, 11, 23, 9, 30)
+    kept_by_rule = _touch(tmp_path, now)
+    just_made = _touch(tmp_path, datetime(2025, 1, 1, 8, 0))  # a machine whose clock was wrong
+    removed = backup.prune(tmp_path, now, daily=1, weekly=0, keep=just_made)
+    assert removed == []
+    assert just_made.exists() and kept_by_rule.exists()
 
 
 def test_restore_puts_a_backup_back_and_keeps_a_safety_copy(
     sqlite_db: Database, tmp_path: Path
 ) -> None:
     _log(sqlite_db, 2)
+    boss = _supervisor(sqlite_db)
     made = backup.make_backup(sqlite_db, tmp_path / "out", NOW)
     _log(sqlite_db, 5)
     path = sqlite_db.path
@@ -138,7 +171,7 @@ def test_restore_puts_a_backup_back_and_keeps_a_safety_copy(
     sqlite_db.dispose()
     assert _count(path) == 7
 
-    safety = backup.restore(path, made, now=datetime(2026, 11, 23, 10, 0))
+    safety = _restore(path, made, boss, now=datetime(2026, 11, 23, 10, 0, tzinfo=NOW.tzinfo))
 
     assert safety == path.with_name("desk.db.before-restore-20261123-100000")
     assert _count(path) == 2
@@ -161,7 +194,7 @@ def test_restore_refuses_while_the_database_is_open(sqlite_db: Database, tmp_pat
     with sqlite_db.reading() as session:
         session.connection().exec_driver_sql("SELECT COUNT(*) FROM reception_entry").all()
         with pytest.raises(BackupError, match="in use"):
-            backup.restore(path, made)
+            _restore(path, made, _boss())
     assert _count(path) == 1
 
 
@@ -173,7 +206,7 @@ def test_restore_refuses_a_corrupt_file(sqlite_db: Database, tmp_path: Path) -> 
     garbage = tmp_path / "garbage.db"
     garbage.write_bytes(b"this is not a database at all " * 200)
     with pytest.raises(BackupError, match="not a usable database file"):
-        backup.restore(path, garbage)
+        _restore(path, garbage, _boss())
     assert _count(path) == 1
     assert not list(path.parent.glob("*.before-restore-*"))
     assert not list(path.parent.glob(".*restoring*"))
@@ -191,7 +224,7 @@ def test_restore_refuses_a_damaged_copy_of_a_real_backup(
     assert path is not None
     sqlite_db.dispose()
     with pytest.raises(BackupError):
-        backup.restore(path, made)
+        _restore(path, made, _boss())
     assert _count(path) == 30
 
 
@@ -219,8 +252,11 @@ def test_postgresql_is_refused_with_a_pointer_to_pg_dump() -> None:
 # --- the command line ---------------------------------------------------------------------
 
 
-def _cli(path: Path | str, *args: str, stdin: str | None = None) -> tuple[int, str]:
-    result = runner.invoke(app, ["--lang", "en", "--db", str(path), *args], input=stdin)
+def _cli(
+    path: Path | str, *args: str, stdin: str | None = None, pin: str | None = None
+) -> tuple[int, str]:
+    env = {"DESK_PIN": pin} if pin is not None else None
+    result = runner.invoke(app, ["--lang", "en", "--db", str(path), *args], input=stdin, env=env)
     return result.exit_code, result.output
 
 
@@ -241,17 +277,18 @@ def test_cli_backup_prints_the_file_and_prunes(sqlite_db: Database, tmp_path: Pa
 
 def test_cli_restore_needs_yes_without_a_terminal(sqlite_db: Database, tmp_path: Path) -> None:
     _log(sqlite_db, 1)
+    _supervisor(sqlite_db)
     made = backup.make_backup(sqlite_db, tmp_path / "out", NOW)
     path = sqlite_db.path
     assert path is not None
     _log(sqlite_db, 2)
     sqlite_db.dispose()
-    code, output = _cli(path, "restore", str(made))
+    code, output = _cli(path, "restore", str(made), "--as", "陈主管", pin="9999")
     assert code == 2
     assert output.strip().splitlines() == ["error: no terminal to confirm on: add --yes to restore"]
     # 17:30 UTC is already the next day at the site (Asia/Shanghai): the copy says so
     with time_machine.travel(datetime(2026, 11, 23, 17, 30, tzinfo=UTC), tick=False):
-        code, output = _cli(path, "restore", str(made), "--yes")
+        code, output = _cli(path, "restore", str(made), "--yes", "--as", "陈主管", pin="9999")
     assert code == 0, output
     assert "restored" in output and "before-restore-20261124-0130" in output
     assert _count(path) == 1
@@ -267,7 +304,7 @@ def test_cli_restore_refuses_bad_files_in_one_line(
     bad = tmp_path / "bad.db"
     if kind == "garbage":
         bad.write_bytes(b"\x00garbage" * 500)
-    code, output = _cli(path, "restore", str(bad), "--yes")
+    code, output = _cli(path, "restore", str(bad), "--yes", "--as", "陈主管", pin="9999")
     assert code == 2
     lines = output.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and "Traceback" not in output
@@ -275,7 +312,7 @@ def test_cli_restore_refuses_bad_files_in_one_line(
 
 
 def test_cli_backup_of_postgresql_is_refused_in_one_line() -> None:
-    for command in (["restore", "x.db", "--yes"], ["backup"]):
+    for command in (["restore", "x.db", "--yes", "--as", "陈主管"], ["backup"]):
         code, output = _cli("postgresql+psycopg://desk@localhost:1/desk", *command)
         assert code == 2
         assert "pg_dump" in output and len(output.strip().splitlines()) == 1
@@ -295,3 +332,241 @@ async def test_the_open_desk_backs_itself_up_once_a_day(db: Database, clerk: Ope
         await pilot.pause()
     made = list((db.path.parent / "backups").glob("desk-*.db"))
     assert len(made) == 1
+
+
+# --- restore: a supervisor, a checked backup, an audit event -------------------------------
+
+
+def _desk_with_backup(database: Database, tmp_path: Path) -> tuple[Path, Path]:
+    """A desk with a supervisor (9999), a clerk (1234) and 2 entries; its backup; 3 more."""
+    _log(database, 2)
+    _supervisor(database)
+    made = backup.make_backup(database, tmp_path / "out", NOW)
+    _log(database, 3)
+    path = database.path
+    assert path is not None
+    database.dispose()
+    return path, made
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _nothing_swapped(path: Path, before: str) -> None:
+    assert _sha(path) == before and _count(path) == 5
+    assert not list(path.parent.glob("*.before-restore-*"))
+    assert not list(path.parent.glob(".*restoring*"))
+
+
+@pytest.mark.parametrize(
+    ("args", "pin", "said"),
+    [
+        ([], None, "only a supervisor restores a backup: add --as NAME"),
+        (["--as", "王芳"], "1234", "王芳 is not a supervisor"),
+        (["--as", "陈主管"], "0000", "error: "),
+        (["--as", "nobody"], "9999", "error: "),
+    ],
+)
+def test_restore_is_refused_to_anyone_but_a_signed_in_supervisor(
+    sqlite_db: Database, tmp_path: Path, args: list[str], pin: str | None, said: str
+) -> None:
+    path, made = _desk_with_backup(sqlite_db, tmp_path)
+    before = _sha(path)
+    code, output = _cli(path, "restore", str(made), "--yes", *args, pin=pin)
+    assert code == 2, output
+    assert said in output and "Traceback" not in output
+    if pin is not None:
+        # the failed sign-in is counted in the current file; nothing else changed in it
+        assert _count(path) == 5
+        assert not list(path.parent.glob("*.before-restore-*"))
+    else:
+        _nothing_swapped(path, before)
+
+
+def test_a_supervisors_restore_is_an_audit_event_in_the_restored_database(
+    sqlite_db: Database, tmp_path: Path
+) -> None:
+    path, made = _desk_with_backup(sqlite_db, tmp_path)
+    code, output = _cli(path, "restore", str(made), "--yes", "--as", "陈主管", pin="9999")
+    assert code == 0, output
+    assert _count(path) == 2
+    conn = sqlite3.connect(path)
+    rows = conn.execute(
+        "SELECT e.action, o.name, e.data FROM audit_event e LEFT JOIN operator o "
+        "ON o.id = e.operator_id WHERE e.register_name = 'database'"
+    ).fetchall()
+    conn.close()
+    assert len(rows) == 1
+    action, name, data = rows[0]
+    assert (action, name) == ("restored", "陈主管")
+    detail = json.loads(data)
+    assert detail["operator"] == "陈主管" and detail["role"] == "supervisor"
+    assert detail["backup"] == str(made) and detail["sha256"] == _sha(made)
+    assert detail["kept_as"].startswith("desk.db.before-restore-")
+    # the restored database passes its own audit check, restore event included
+    code, output = _cli(path, "audit", "verify")
+    assert code == 0, output
+
+
+def test_a_backup_edited_after_it_was_made_is_refused_with_what_differs(
+    sqlite_db: Database, tmp_path: Path
+) -> None:
+    path, made = _desk_with_backup(sqlite_db, tmp_path)
+    before = _sha(path)
+    conn = sqlite3.connect(made, isolation_level=None)  # an insider edits the backup file
+    conn.execute(
+        "INSERT INTO reception_entry (number, received_at, channel, person, room, phone, "
+        "category, request, action_taken, department, state, answer, close_reason, "
+        "linked_register, operator_id, created_at) "
+        "SELECT 'JD-FORGED', received_at, channel, '假住户', room, phone, category, request, "
+        "action_taken, department, state, answer, close_reason, linked_register, operator_id, "
+        "created_at FROM reception_entry LIMIT 1"
+    )
+    conn.close()
+    edited = _sha(made)
+    code, output = _cli(path, "restore", str(made), "--yes", "--as", "陈主管", pin="9999")
+    assert code == 2, output
+    lines = output.strip().splitlines()
+    assert lines[-1].startswith("error: the backup") and "changed after it was made" in lines[-1]
+    assert any("reception #3" in line for line in lines[:-1]), output
+    _nothing_swapped(path, before)
+    assert _sha(made) == edited  # the backup file itself is only read
+
+
+def test_a_backup_of_a_newer_desk_is_refused(sqlite_db: Database, tmp_path: Path) -> None:
+    path, made = _desk_with_backup(sqlite_db, tmp_path)
+    before = _sha(path)
+    conn = sqlite3.connect(made, isolation_level=None)
+    conn.execute("UPDATE alembic_version SET version_num = '9999'")
+    conn.close()
+    code, output = _cli(path, "restore", str(made), "--yes", "--as", "陈主管", pin="9999")
+    assert code == 2 and "9999" in output and "newer" in output
+    _nothing_swapped(path, before)
+
+
+def test_with_no_current_database_the_backups_supervisor_signs(
+    sqlite_db: Database, tmp_path: Path
+) -> None:
+    _, made = _desk_with_backup(sqlite_db, tmp_path)
+    fresh = tmp_path / "new-machine" / "desk.db"
+    fresh.parent.mkdir()
+    code, output = _cli(fresh, "restore", str(made), "--yes", "--as", "王芳", pin="1234")
+    assert code == 2 and "not a supervisor" in output and not fresh.exists()
+    code, output = _cli(fresh, "restore", str(made), "--yes", "--as", "陈主管", pin="9999")
+    assert code == 0, output
+    assert _count(fresh) == 2 and stat.S_IMODE(fresh.stat().st_mode) == 0o600
+
+
+# --- retention and the copies a killed backup leaves -----------------------------------------
+
+
+def _aged(path: Path, seconds: float) -> Path:
+    path.write_bytes(b"half a copy")
+    moment = time.time() - seconds
+    os.utime(path, (moment, moment))
+    return path
+
+
+def test_the_next_backup_sweeps_old_partials_and_leaves_young_ones_and_strangers(
+    sqlite_db: Database, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    old = _aged(out / ".desk-20261120-010000.db.partial", 2 * 3600)
+    old_journal = _aged(out / ".desk-20261120-010000.db.partial-journal", 2 * 3600)
+    young = _aged(out / ".desk-20261123-092500.db.partial", 5 * 60)
+    strangers = [
+        _aged(out / name, 30 * 86400)
+        for name in (
+            "notes.txt",
+            ".desk-notes.partial",
+            "desk-20200101-120000.db.bak",
+            "Desk-20200101-120000.db",
+            ".desk-20200101-120000.db.partial.keep",
+            "desk.db",
+        )
+    ]
+    folder_named_like_one = out / ".desk-20200101-000000.db.partial"
+    folder_named_like_one.mkdir()
+    os.utime(folder_named_like_one, (0, 0))
+
+    made = backup.make_backup(sqlite_db, out, NOW)
+
+    assert not old.exists() and not old_journal.exists()
+    assert young.exists()  # perhaps another backup being made right now
+    assert all(path.exists() for path in strangers)
+    assert folder_named_like_one.is_dir()
+    assert made.exists()
+
+
+def test_cli_keep_daily_zero_is_an_error_and_nothing_is_made_or_deleted(
+    sqlite_db: Database, tmp_path: Path
+) -> None:
+    path = sqlite_db.path
+    assert path is not None
+    out = tmp_path / "out"
+    out.mkdir()
+    old = _touch(out, datetime(2020, 1, 1, 12, 0))
+    code, output = _cli(path, "backup", "--to", str(out), "--keep-daily", "0")
+    assert code == 2
+    assert output.strip().splitlines() == [
+        "error: --keep-daily must be at least 1: the backup just made is always kept"
+    ]
+    assert [p.name for p in out.iterdir()] == [old.name]
+    code, output = _cli(path, "backup", "--to", str(out), "--keep-weekly", "-1")
+    assert code == 2 and len(output.strip().splitlines()) == 1
+
+
+def test_cli_backup_keeps_the_one_just_made_even_with_the_clock_in_the_past(
+    sqlite_db: Database, tmp_path: Path
+) -> None:
+    """Backups dated ahead of today (a clock set back) are kept, and so is today's new one."""
+    path = sqlite_db.path
+    assert path is not None
+    out = tmp_path / "out"
+    out.mkdir()
+    ahead = _touch(out, datetime(2030, 1, 1, 12, 0))
+    with time_machine.travel(datetime(2026, 11, 23, 1, 0, tzinfo=UTC), tick=False):
+        code, output = _cli(path, "backup", "--to", str(out), "--keep-daily", "1")
+    assert code == 0, output
+    assert ahead.exists() and len(backup.list_backups(out)) == 2
+
+
+def test_a_backup_dir_full_of_other_files_loses_none_of_them(
+    sqlite_db: Database, tmp_path: Path
+) -> None:
+    path = sqlite_db.path
+    assert path is not None
+    out = tmp_path / "out"
+    out.mkdir()
+    theirs = {
+        name: _aged(out / name, 400 * 86400)
+        for name in (
+            "desk-2020-01-01.db",
+            "desk-20200101-120000.db.gz",
+            "desk-20200101-120000.sqlite",
+            "old-desk-20200101-120000.db",
+            "report.pdf",
+            ".hidden",
+        )
+    }
+    for _ in range(3):
+        code, output = _cli(
+            path, "backup", "--to", str(out), "--keep-daily", "1", "--keep-weekly", "0"
+        )
+        assert code == 0, output
+        made = Path(output.splitlines()[0].split("backup written to ")[1].split(" (")[0])
+        assert made.exists()  # the backup just made is never the one pruned
+    assert all(file.read_bytes() == b"half a copy" for file in theirs.values())
+    assert sorted(p.name for p in out.iterdir() if p.name in theirs) == sorted(theirs)
+
+
+def test_backups_are_private_under_a_loose_umask(sqlite_db: Database, tmp_path: Path) -> None:
+    previous = os.umask(0o022)
+    try:
+        made = backup.make_backup(sqlite_db, tmp_path / "fresh" / "backups", NOW)
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(made.stat().st_mode) == 0o600
+    assert stat.S_IMODE(made.parent.stat().st_mode) == 0o700

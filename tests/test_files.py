@@ -4,11 +4,23 @@ from __future__ import annotations
 
 import errno
 import os
+import stat
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
-from desk.files import write_whole
+from desk.cli import app as cli
+from desk.config import load_settings
+from desk.db import Database, open_database
+from desk.files import append_private, private_folder, write_whole
+from desk.models import Operator
+from desk.printing.summary_pdf import print_handover
+from desk.services import handover as handover_service
+from desk.services.context import Ctx
+from tests.conftest import NOW, Desk
+from tests.test_handover_service import seed_registers
 
 
 def test_text_and_bytes_are_written_as_given(tmp_path: Path) -> None:
@@ -51,3 +63,86 @@ def test_a_missing_folder_is_an_error_not_a_partial_file(tmp_path: Path) -> None
     with pytest.raises(FileNotFoundError):
         write_whole(tmp_path / "gone" / "x.txt", "x")
     assert list(tmp_path.iterdir()) == []
+
+
+# --- every file private, whatever the umask and the backend ---------------------------------
+
+
+@pytest.fixture
+def loose_umask() -> Iterator[None]:
+    """The usual umask (022) of a shell, so file modes prove the code's own care."""
+    previous = os.umask(0o022)
+    yield
+    os.umask(previous)
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_a_written_file_is_0600_under_a_loose_umask(tmp_path: Path, loose_umask: None) -> None:
+    assert _mode(write_whole(tmp_path / "export.json", "{}")) == 0o600
+    shared = tmp_path / "report.html"
+    shared.write_text("<p>old</p>")
+    os.chmod(shared, 0o644)  # a file someone left readable by all is replaced by a private one
+    assert _mode(write_whole(shared, "<p>new</p>")) == 0o600
+    assert shared.read_text() == "<p>new</p>"
+
+
+def test_a_stale_partial_of_our_pid_does_not_stop_a_write(tmp_path: Path) -> None:
+    stale = tmp_path / f".x.txt.{os.getpid()}.partial"
+    stale.write_text("left by a killed process")
+    os.chmod(stale, 0o644)
+    written = write_whole(tmp_path / "x.txt", "whole")
+    assert written.read_text() == "whole" and _mode(written) == 0o600 and not stale.exists()
+
+
+def test_a_log_is_created_0600_and_appended_to(tmp_path: Path, loose_umask: None) -> None:
+    log = tmp_path / "desk-errors.log"
+    append_private(log, "first\n")
+    append_private(log, "second\n")
+    assert log.read_text() == "first\nsecond\n" and _mode(log) == 0o600
+
+
+def test_the_desks_folders_are_0700(tmp_path: Path, loose_umask: None) -> None:
+    folder = private_folder(tmp_path / "printed")
+    assert _mode(folder) == 0o700
+
+
+def test_opening_a_database_leaves_the_process_umask_alone(
+    tmp_path: Path, loose_umask: None
+) -> None:
+    open_database(tmp_path / "desk.db", settings=load_settings()).dispose()
+    assert os.umask(0o022) == 0o022
+
+
+def test_exports_reports_and_summaries_are_0600_on_every_backend(
+    db: Database, desk: Desk, clerk: Operator, tmp_path: Path, loose_umask: None
+) -> None:
+    """Runs on SQLite, and on PostgreSQL with DESK_TEST_POSTGRES (where they were 0644)."""
+    seed_registers(desk)
+    runner = CliRunner()
+    out = tmp_path / "out"
+    out.mkdir()
+    made = [out / "all.json", out / "csv", out / "report.html"]
+    for args in (
+        ["export", "-o", str(made[0])],
+        ["export", "-f", "csv", "-r", "reception,repairs", "-o", str(made[1])],
+        ["report", "monthly", "-m", "2026-11", "-f", "html", "-o", str(made[2])],
+    ):
+        result = runner.invoke(cli, ["--lang", "en", "--db", db.url, *args])
+        assert result.exit_code == 0, result.output
+    files = [made[0], *sorted(made[1].iterdir()), made[2]]
+    assert len(files) == 4
+    for path in files:
+        assert _mode(path) == 0o600, f"{path.name} is {oct(_mode(path))}"
+    assert _mode(made[1]) == 0o700
+    with db.writing() as session:
+        ctx = Ctx(session, clerk, db.settings, NOW)
+        chosen = handover_service.open_handover(ctx)
+        assert chosen.id is not None
+        printed = print_handover(
+            ctx, chosen.id, fmt="text", folder=tmp_path / "printed", output=out / "s.txt"
+        )
+    assert _mode(printed.path) == 0o600 and _mode(out / "s.txt") == 0o600
+    assert _mode(tmp_path / "printed") == 0o700

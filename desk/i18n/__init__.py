@@ -80,7 +80,8 @@ def _write_compiled(stamp: list[tuple[str, int, int]], messages: dict[str, dict[
     """Best effort, as Python's own byte code: a read-only install reads the TOML each time."""
     with suppress(OSError):
         _COMPILED.parent.mkdir(exist_ok=True)
-        write_whole(_COMPILED, marshal.dumps((stamp, messages)))
+        # a cache like Python's byte code, readable by everyone who may read the package
+        write_whole(_COMPILED, marshal.dumps((stamp, messages)), mode=0o644)
 
 
 def set_language(lang: str) -> None:

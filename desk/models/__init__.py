@@ -22,6 +22,7 @@ from desk.models.keys import (
     KeyReturn,
     LoanState,
 )
+from desk.models.marker import DeskMarker
 from desk.models.nightlog import NightLogEntry, NightLogState
 from desk.models.passes import GateResult, IdType, PassItem, PassState, Relationship, ReleasePass
 from desk.models.people import Operator, Resident, ResidentKind, Role, Unit
@@ -42,6 +43,7 @@ __all__ = [
     "ComplaintState",
     "Counter",
     "DayKind",
+    "DeskMarker",
     "EntrustedKey",
     "EntrustedKeyUse",
     "EntrustedState",

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from rich.cells import get_character_cell_size
 
-from desk.files import write_whole
+from desk.files import private_folder, write_whole
 from desk.printing.fonts import FontFace, find_cjk_font
 from desk.safe_text import printable
 
@@ -89,5 +89,5 @@ def _draw_rule(pdf: FPDF, line: str, baseline: float, cell_mm: float) -> None:
 
 def write_pdf(lines: Sequence[str], path: Path, *, title: str = "") -> Path:
     """Write the PDF of `lines` to `path` (its folder is created) and return the path."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_folder(path.parent)
     return write_whole(path, render_pdf(lines, title=title))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from desk.config import Settings
-from desk.files import write_whole
+from desk.files import private_folder, write_whole
 from desk.printing import report_csv, report_html, report_text, report_xlsx
 from desk.services.stats import Report
 
@@ -34,7 +34,7 @@ def render(report: Report, settings: Settings, fmt: str) -> str | bytes:
 def write(report: Report, settings: Settings, fmt: str, path: Path) -> Path:
     """Write one format to `path` (CSV gets a BOM so spreadsheets read it as UTF-8)."""
     content = render(report, settings, fmt)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_folder(path.parent)
     encoding = report_csv.ENCODING if fmt == "csv" else "utf-8"
     return write_whole(path, content, encoding=encoding)
 

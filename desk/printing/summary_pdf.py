@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from pathlib import Path
 
-from desk.files import write_whole
+from desk.files import private_folder, write_whole
 from desk.i18n import t
 from desk.models import HandoverPrint
 from desk.printing.cups import PrintError, print_file
@@ -45,7 +45,7 @@ def write(
         raise DeskError("summary.bad_format", value=fmt, known=", ".join(FORMATS))
     if fmt == "pdf":
         return summary_pdf(summary, tz, path, printed_at)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_folder(path.parent)
     body = summary_text(summary, tz, printed_at) if fmt == "text" else summary_html(summary, tz)
     return write_whole(path, body)
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from desk.files import write_whole
+from desk.files import private_folder, write_whole
 from desk.i18n import t
 from desk.services.errors import DeskError
 
@@ -38,7 +38,7 @@ def deliver(
 
     folder = printed_folder(app)
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        private_folder(folder)
         txt = write_whole(folder / f"{number}.txt", text())
         made = pdf(folder / f"{number}.pdf")
         app.call_from_thread(app.notify, t(written, txt=txt, pdf=made))

@@ -28,7 +28,7 @@ from desk.services.context import Ctx
 __all__ = ["REGISTERS", "Problem", "Register", "Report", "verify"]
 
 # Registers whose record_id is not a row id (the calendar's is the day as YYYYMMDD).
-NOT_ROWS = frozenset({"calendar"})
+NOT_ROWS = frozenset({"calendar", "database"})
 TRIGGERS = {
     "sqlite": {
         "audit_event": ("audit_event_no_update", "audit_event_no_delete"),

@@ -4,34 +4,72 @@ A backup is `VACUUM INTO` a hidden temporary name beside the target (a consisten
 while other desks write: in WAL mode it reads one committed state), switched to a rollback
 journal so it is one self-contained file, checked (`PRAGMA integrity_check` and the schema
 revision) and only then renamed to `desk-YYYYMMDD-HHMMSS.db` (local time of the site), mode 0600.
-PostgreSQL databases are refused with a pointer to pg_dump.
+Retention never deletes the backup just made; a `.partial` copy left by a killed backup is
+removed by the next one once it is an hour old. A restore puts back only a desk database that
+passes integrity_check, the desk's mark, a known schema revision and the audit verification,
+and writes into it who restored it. PostgreSQL databases are refused with a pointer to pg_dump.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import sqlite3
+import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
+from sqlmodel import col, select
 
-from desk.db import Database, DatabaseError, describe_failure
+from desk.config import Settings
+from desk.db import (
+    SQLITE_MAGIC,
+    Database,
+    DatabaseError,
+    NotOurs,
+    check_sqlite_file,
+    describe_failure,
+    open_database,
+)
+from desk.files import PRIVATE_FOLDER
 from desk.i18n import t
 from desk.migrations import HEAD, HERE
+from desk.models import Operator, Role
+from desk.services import audit, audit_verify
+from desk.services.context import Ctx
+from desk.services.errors import DeskError
 
 NAME_RE = re.compile(r"^desk-(\d{8})-(\d{6})(?:-(\d+))?\.db$")
+# A backup's hidden copy while it is made (and the journal SQLite may keep beside it).
+PARTIAL_RE = re.compile(r"^\.desk-\d{8}-\d{6}(?:-\d+)?\.db\.partial(?:-journal|-wal|-shm)?$")
 BACKUP_DIR = "backups"
 KEEP_DAILY = 7
 KEEP_WEEKLY = 4
 LOCK_TIMEOUT_S = 2.0
+# A .partial copy older than this was left by a backup that was killed; a younger one may be
+# another backup being made right now.
+ORPHAN_AGE_S = 3600.0
+# The register of the audit events about the database as a whole (a restore); record 1.
+DATABASE_REGISTER = "database"
+DATABASE_RECORD = 1
+# How many of an edited backup's problems the refusal lists.
+PROBLEMS_SHOWN = 20
 
 
 class BackupError(DatabaseError):
     """A backup cannot be made, checked or restored; the message says why in one line."""
+
+
+class EditedBackup(BackupError):
+    """The backup's audit trail and registers disagree: it was changed after it was made."""
+
+    def __init__(self, message: str, problems: list[str]) -> None:
+        super().__init__(message)
+        self.problems = problems
 
 
 @dataclass(frozen=True)
@@ -160,7 +198,8 @@ def make_backup(
     """A verified copy of the database, `<db dir>/backups/desk-YYYYMMDD-HHMMSS.db` by default."""
     source = _sqlite_file(database)
     directory = Path(to_dir) if to_dir is not None else default_dir(database)
-    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    directory.mkdir(mode=PRIVATE_FOLDER, parents=True, exist_ok=True)
+    remove_orphans(directory)
     stamp = _local(now or datetime.now(database.settings.tz), database)
     target = _free_name(directory, stamp)
     partial = directory / f".{target.name}.partial"
@@ -188,6 +227,35 @@ def make_backup(
     return target
 
 
+def remove_orphans(directory: Path, age_s: float = ORPHAN_AGE_S) -> list[Path]:
+    """Remove the `.partial` copies (and their journals) a killed backup left in `directory`.
+
+    Only names a backup makes (`.desk-YYYYMMDD-HHMMSS.db.partial…`) older than `age_s` by
+    their modification time: a younger one may be another backup being made right now.
+    """
+    removed = []
+    cutoff = time.time() - age_s
+    for path in sorted(directory.iterdir()) if directory.is_dir() else []:
+        if not PARTIAL_RE.match(path.name):
+            continue
+        try:
+            info = path.lstat()
+        except FileNotFoundError:
+            continue
+        if path.is_file() and not path.is_symlink() and info.st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
+
+
+def check_keep(daily: int, weekly: int) -> None:
+    """Refuse retention numbers that make no sense: at least the day's backup is kept."""
+    if daily < 1:
+        raise BackupError(t("backup.keep_daily_zero"))
+    if weekly < 0:
+        raise BackupError(t("backup.keep_negative"))
+
+
 def _iso_week(day: date) -> tuple[int, int]:
     year, week, _ = day.isocalendar()
     return year, week
@@ -198,13 +266,16 @@ def prune(
     now: datetime,
     daily: int = KEEP_DAILY,
     weekly: int = KEEP_WEEKLY,
+    keep: Path | None = None,
 ) -> list[Path]:
     """Keep the newest backup of each of the last `daily` days and `weekly` ISO weeks.
 
-    `now` is the site's local time (an aware time is taken at its own wall clock). Files whose
-    names are not ours, and backups dated after `now`, are never touched. Returns what was
-    deleted, oldest first.
+    `now` is the site's local time (an aware time is taken at its own wall clock). `keep` (the
+    backup just made) is never deleted, whatever its name says. Files whose names are not ours,
+    and backups dated after `now`, are never touched. `daily` is at least 1 (check_keep).
+    Returns what was deleted, oldest first.
     """
+    check_keep(daily, weekly)
     today = now.replace(tzinfo=None).date()
     days = {today - timedelta(days=i) for i in range(max(daily, 0))}
     weeks = {_iso_week(today - timedelta(weeks=i)) for i in range(max(weekly, 0))}
@@ -222,8 +293,10 @@ def prune(
             newest_of_day[when.date()] = path
         if _iso_week(when.date()) in weeks:
             newest_of_week[_iso_week(when.date())] = path
-    keep = set(newest_of_day.values()) | set(newest_of_week.values()) | future
-    removed = [path for path in backups if path not in keep]
+    kept = set(newest_of_day.values()) | set(newest_of_week.values()) | future
+    if keep is not None:
+        kept.add(keep)
+    removed = [path for path in backups if path not in kept and path != keep]
     for path in removed:
         path.unlink(missing_ok=True)
     return removed
@@ -246,20 +319,30 @@ def daily_if_due(
     if _has_backup_on(directory, local.date()):
         return None
     made = make_backup(database, directory, now)
-    return made, prune(directory, local)
+    return made, prune(directory, local, keep=made)
 
 
 def check_backup(backup_file: Path, scratch: Path) -> BackupInfo:
-    """Copy `backup_file` to `scratch` (mode 0600) and check the copy; the original is untouched."""
+    """Copy `backup_file` to `scratch` (mode 0600) and check the copy; the original is untouched.
+
+    The copy must pass integrity_check, carry the desk's mark (or, made before the mark, the
+    desk's own tables) and a schema revision this desk knows (none newer than its own).
+    """
     if not backup_file.is_file():
         raise BackupError(t("backup.missing", path=backup_file))
     scratch.unlink(missing_ok=True)
     _remove_sidecars(scratch)
-    _new_private_file(scratch)
     try:
-        with backup_file.open("rb") as src, scratch.open("wb") as dst:
-            while chunk := src.read(1 << 20):
-                dst.write(chunk)
+        _copy_private(backup_file, scratch)
+        with scratch.open("rb") as handle:
+            sqlite = handle.read(len(SQLITE_MAGIC)) == SQLITE_MAGIC
+        if sqlite:  # what is not SQLite at all is said by _check_file (not a usable file)
+            try:
+                empty = check_sqlite_file(scratch, shown=backup_file)
+            except NotOurs as exc:
+                raise BackupError(t("backup.foreign", path=backup_file)) from exc
+            if empty:
+                raise BackupError(t("backup.not_desk", path=backup_file))
         revision = _check_file(scratch, backup_file)
         if revision not in known_revisions():
             raise BackupError(t("backup.unknown_revision", path=backup_file, revision=revision))
@@ -279,29 +362,153 @@ def _copy_private(source: Path, target: Path) -> None:
         os.fsync(dst.fileno())
 
 
-def restore(database_path: Path, backup_file: Path, now: datetime | None = None) -> Path | None:
-    """Put `backup_file` in place of the database at `database_path`, after checking it.
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
 
-    The current file is first kept as `<name>.before-restore-<ts>` (returned; None when there
-    was no database yet). Refused while another desk has the database open: switching it out
-    of WAL mode needs every other connection closed, and that also checkpoints and removes its
-    -wal and -shm files. The backup replaces it with os.replace under an exclusive lock.
+
+def current_exists(database_path: Path) -> bool:
+    """There is a database to restore over (a missing or empty file is none)."""
+    try:
+        return Path(database_path).stat().st_size > 0
+    except FileNotFoundError:
+        return False
+
+
+def has_operators(database: Database) -> bool:
+    """The database has someone who could sign in (a new, empty desk has no one)."""
+    with database.reading() as session:
+        return session.exec(select(Operator.id).where(col(Operator.active))).first() is not None
+
+
+def require_supervisor(operator: Operator | None) -> Operator:
+    """Only a supervisor restores a backup: it replaces every register at once."""
+    if operator is None:
+        raise DeskError("backup.need_supervisor")
+    if operator.role != Role.supervisor:
+        raise DeskError("backup.not_supervisor", name=operator.name)
+    return operator
+
+
+@dataclass
+class Staged:
+    """A backup copied beside the database and checked, ready to be put in its place."""
+
+    target: Path  # the database it is to replace
+    path: Path  # the checked copy (hidden, beside the target)
+    source: Path  # the backup file as given
+    revision: str  # the backup's schema revision (the copy is brought up to HEAD)
+    sha256: str  # of the backup file as given
+    settings: Settings = field(repr=False)
+
+    def open(self) -> Database:
+        """The checked copy as a database (to sign in against when there is no current one)."""
+        return open_database(self.path, migrate=False, settings=self.settings)
+
+    def discard(self) -> None:
+        self.path.unlink(missing_ok=True)
+        _remove_sidecars(self.path)
+
+
+def _verify_audit(staged: Staged, now: datetime) -> None:
+    """Run the audit verification on the checked copy; refuse it with the problems found.
+
+    The copy is read as it is when it is at this desk's revision; an older one is first brought
+    up to date (the copy only; the backup file is never written) so that the verification and
+    the restore's own audit event see the schema they know.
+    """
+    database = open_database(staged.path, migrate=staged.revision != HEAD, settings=staged.settings)
+    try:
+        with database.reading() as session:
+            report = audit_verify.verify(Ctx(session, None, staged.settings, now))
+    finally:
+        database.dispose()
+    if not report.ok:
+        problems = [problem.text for problem in report.problems]
+        message = t("backup.edited", path=staged.source, count=len(problems))
+        raise EditedBackup(message, problems[:PROBLEMS_SHOWN])
+
+
+def stage_restore(
+    database_path: Path, backup_file: Path, settings: Settings, now: datetime | None = None
+) -> Staged:
+    """Copy `backup_file` beside the database and check everything before anything is swapped.
+
+    Refused (BackupError, nothing changed): a database at `database_path` that is not a desk's
+    (NotOurs); a backup that is damaged, not a desk database, of a newer desk, or whose audit
+    trail disagrees with its registers (EditedBackup, with the problems).
     """
     database_path = Path(database_path)
     backup_file = Path(backup_file)
     if not database_path.parent.is_dir():
         raise BackupError(t("backup.no_target_dir", path=database_path.parent))
+    check_sqlite_file(database_path)
     staging = database_path.parent / f".{database_path.name}.restoring"
-    check_backup(backup_file, staging)
+    info = check_backup(backup_file, staging)
+    staged = Staged(
+        database_path, staging, backup_file, info.revision, _sha256(backup_file), settings
+    )
     try:
-        if not database_path.exists():
-            os.replace(staging, database_path)
+        _verify_audit(staged, now or datetime.now(settings.tz))
+    except BaseException:
+        staged.discard()
+        raise
+    return staged
+
+
+def _record_restore(
+    staged: Staged, operator: Operator, now: datetime, kept_as: Path | None
+) -> None:
+    """Write into the copy, before it goes in place, who restored which backup and when.
+
+    The operator signed in against the current database (or the backup's own, when there was
+    none); the event carries their name and role, and their id when the backup knows them.
+    """
+    database = staged.open()
+    try:
+        with database.writing() as session:
+            known = session.exec(select(Operator).where(Operator.name == operator.name)).first()
+            ctx = Ctx(session, known, staged.settings, now)
+            data = {
+                "operator": operator.name,
+                "role": operator.role,
+                "backup": str(staged.source),
+                "sha256": staged.sha256,
+                "revision": staged.revision,
+                "kept_as": kept_as.name if kept_as is not None else "",
+            }
+            audit.record(ctx, DATABASE_REGISTER, DATABASE_RECORD, "restored", data)
+    finally:
+        database.dispose()
+
+
+def finish_restore(staged: Staged, operator: Operator, now: datetime | None = None) -> Path | None:
+    """Put the checked copy in place of the database, with an audit event naming `operator`.
+
+    The current file is first kept as `<name>.before-restore-<ts>` (returned; None when there
+    was no database yet). Refused while another desk has the database open: switching it out
+    of WAL mode needs every other connection closed, and that also checkpoints and removes its
+    -wal and -shm files. The copy replaces it with os.replace under an exclusive lock.
+    """
+    require_supervisor(operator)
+    database_path = staged.target
+    moment = now or datetime.now(staged.settings.tz)
+    try:
+        check_sqlite_file(database_path)  # still ours (or still none) at the moment of the swap
+        if not current_exists(database_path):
+            _record_restore(staged, operator, moment, None)
+            os.replace(staged.path, database_path)
             _remove_sidecars(database_path)
+            _fsync(database_path.parent)
             return None
-        stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
+        stamp = moment.replace(tzinfo=None).strftime("%Y%m%d-%H%M%S")
         safety = database_path.with_name(f"{database_path.name}.before-restore-{stamp}")
         if safety.exists():
             raise BackupError(t("backup.safety_exists", path=safety))
+        _record_restore(staged, operator, moment, safety)
         conn = sqlite3.connect(str(database_path), timeout=LOCK_TIMEOUT_S, isolation_level=None)
         try:
             try:
@@ -314,15 +521,26 @@ def restore(database_path: Path, backup_file: Path, now: datetime | None = None)
             except sqlite3.DatabaseError:
                 pass  # the current file is damaged: keep it as it is and restore over it
             _copy_private(database_path, safety)
-            os.replace(staging, database_path)
+            os.replace(staged.path, database_path)
             _remove_sidecars(database_path)
             _fsync(database_path.parent)
         finally:
             conn.close()
         return safety
     finally:
-        staging.unlink(missing_ok=True)
-        _remove_sidecars(staging)
+        staged.discard()
+
+
+def restore(
+    database_path: Path,
+    backup_file: Path,
+    operator: Operator,
+    settings: Settings,
+    now: datetime | None = None,
+) -> Path | None:
+    """stage_restore then finish_restore: check `backup_file`, then put it in place."""
+    staged = stage_restore(database_path, backup_file, settings, now)
+    return finish_restore(staged, operator, now)
 
 
 def describe(paths: Iterable[Path]) -> str:

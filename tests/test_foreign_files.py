@@ -1,0 +1,309 @@
+"""The desk never touches a database that is not its own: attacks with another program's files.
+
+A careless `--db`, or a "backup" that is really another program's database, must be refused in
+one line with exit status 2, and the file left byte for byte as it was: same sha256, same
+modification time, no -wal or -shm made beside it, no table added. A desk file made before the
+desk marked its files is still recognised, and marked when it is next opened.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, inspect, make_url, text
+from typer.testing import CliRunner
+
+from desk.cli import app
+from desk.config import load_settings
+from desk.db import APPLICATION_ID, NotOurs, check_sqlite_file, open_database
+from desk.i18n import t
+from desk.models import Role
+from desk.services import backup, operators
+from desk.services.context import Ctx
+from tests.conftest import NOW, PG_ADMIN_URL
+
+runner = CliRunner()
+SIDECARS = ("-wal", "-shm", "-journal")
+
+
+def other_program(path: Path, *, alembic: str | None = None, app_id: int = 0) -> Path:
+    """Another program's SQLite database: a few tables, some rows, a rollback journal."""
+    conn = sqlite3.connect(path)
+    conn.executescript(
+        """
+        CREATE TABLE invoice (id INTEGER PRIMARY KEY, customer TEXT, amount REAL);
+        CREATE TABLE customer (id INTEGER PRIMARY KEY, name TEXT, phone TEXT);
+        CREATE INDEX ix_invoice_customer ON invoice (customer);
+        INSERT INTO customer VALUES (1, 'Acme', '13800138000'), (2, '王记', '021-5555');
+        INSERT INTO invoice VALUES (1, 'Acme', 12.5), (2, '王记', 99.0), (3, 'Acme', 1.0);
+        """
+    )
+    if alembic is not None:  # another program that also uses Alembic, at a number we know
+        conn.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)")
+        conn.execute("INSERT INTO alembic_version VALUES (?)", (alembic,))
+    if app_id:
+        conn.execute(f"PRAGMA application_id = {app_id}")
+    conn.commit()
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+    conn.close()
+    return path
+
+
+def fingerprint(path: Path) -> tuple[str, int, int]:
+    info = path.stat()
+    return hashlib.sha256(path.read_bytes()).hexdigest(), info.st_mtime_ns, info.st_mode
+
+
+def assert_untouched(path: Path, before: tuple[str, int, int]) -> None:
+    assert fingerprint(path) == before
+    for suffix in SIDECARS:
+        assert not Path(f"{path}{suffix}").exists(), f"{path.name}{suffix} was made"
+
+
+def cli(db: Path | str, *args: str, pin: str | None = None) -> tuple[int, str]:
+    env = {"DESK_PIN": pin} if pin is not None else None
+    result = runner.invoke(app, ["--lang", "en", "--db", str(db), *args], env=env)
+    return result.exit_code, result.output
+
+
+def new_desk(path: Path) -> Path:
+    """A desk database with a supervisor (PIN 9999) and a clerk (1234)."""
+    database = open_database(path, settings=load_settings())
+    with database.writing() as session:
+        ctx = Ctx(session, None, database.settings, NOW)
+        operators.add_operator(ctx, "陈主管", Role.supervisor, "9999")
+        operators.add_operator(ctx, "王芳", Role.clerk, "1234")
+    database.dispose()
+    return path
+
+
+COMMANDS = {
+    "desk": [],
+    "init": ["init"],
+    "lookup": ["lookup", "1202"],
+    "export": ["export"],
+    "backup": ["backup"],
+    "report": ["report", "monthly"],
+}
+
+
+@pytest.mark.parametrize("command", list(COMMANDS))
+def test_another_programs_database_is_refused_and_left_as_it_was(
+    tmp_path: Path, command: str
+) -> None:
+    other = other_program(tmp_path / "accounts.db")
+    before = fingerprint(other)
+    code, output = cli(other, *COMMANDS[command])
+    assert code == 2, output
+    lines = output.strip().splitlines()
+    assert lines == [
+        "error: " + t("db.foreign", path=other, tables="customer, invoice"),
+    ]
+    assert_untouched(other, before)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["accounts.db"]  # no backups/, no log
+
+
+@pytest.mark.parametrize(
+    ("kind", "options"),
+    [
+        ("same alembic numbers", {"alembic": "0005"}),
+        ("another program's mark", {"app_id": 0x47504B47}),
+        ("our numbers and our mark's look-alike", {"alembic": "0009", "app_id": 0x4445534C}),
+    ],
+)
+def test_look_alikes_are_refused(tmp_path: Path, kind: str, options: dict[str, object]) -> None:
+    other = other_program(tmp_path / "x.db", **options)  # type: ignore[arg-type]
+    before = fingerprint(other)
+    with pytest.raises(NotOurs, match="another program's database"):
+        open_database(other, settings=load_settings())
+    assert_untouched(other, before)
+
+
+def test_the_refusal_is_real_exit_status_2_on_stderr(tmp_path: Path) -> None:
+    other = other_program(tmp_path / "accounts.db")
+    before = fingerprint(other)
+    done = subprocess.run(
+        [Path(sys.executable).with_name("desk"), "--lang", "zh_CN", "--db", str(other), "init"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr and done.stdout == ""
+    assert str(other) in done.stderr and "其他程序的数据库" in done.stderr
+    assert_untouched(other, before)
+
+
+def test_another_programs_wal_database_gets_no_wal_or_shm_from_us(tmp_path: Path) -> None:
+    other = other_program(tmp_path / "wal.db")
+    conn = sqlite3.connect(other, isolation_level=None)
+    assert conn.execute("PRAGMA journal_mode=WAL").fetchone()[0] == "wal"
+    conn.close()  # the last connection: SQLite removes its -wal and -shm
+    before = fingerprint(other)
+    code, output = cli(other, "lookup", "1202")
+    assert code == 2 and "another program's database" in output
+    assert_untouched(other, before)
+
+
+def test_a_text_file_is_refused_and_left_as_it_was(tmp_path: Path) -> None:
+    notes = tmp_path / "notes.db"
+    notes.write_text("shift notes\n" * 50)
+    before = fingerprint(notes)
+    code, output = cli(notes, "init")
+    assert code == 2 and t("db.not_a_database", path=notes) in output
+    assert_untouched(notes, before)
+
+
+def test_restore_refuses_another_programs_file_as_the_backup(tmp_path: Path) -> None:
+    path = new_desk(tmp_path / "desk.db")
+    desk_before = hashlib.sha256(path.read_bytes()).hexdigest()
+    for name, options in (("plain.db", {}), ("alembic.db", {"alembic": "0007"})):
+        other = other_program(tmp_path / name, **options)  # type: ignore[arg-type]
+        before = fingerprint(other)
+        code, output = cli(path, "restore", str(other), "--yes", "--as", "陈主管", pin="9999")
+        assert code == 2, output
+        assert output.strip().splitlines() == ["error: " + t("backup.foreign", path=other)]
+        assert_untouched(other, before)
+        assert hashlib.sha256(path.read_bytes()).hexdigest() == desk_before
+    assert not list(tmp_path.glob(".*restoring*")) and not list(tmp_path.glob("*before-restore*"))
+
+
+def test_restore_refuses_to_replace_another_programs_database(tmp_path: Path) -> None:
+    desk_file = new_desk(tmp_path / "desk.db")
+    database = open_database(desk_file, settings=load_settings())
+    made = backup.make_backup(database, tmp_path / "backups")
+    database.dispose()
+    other = other_program(tmp_path / "accounts.db")
+    before = fingerprint(other)
+    code, output = cli(other, "restore", str(made), "--yes", "--as", "陈主管", pin="9999")
+    assert code == 2 and "another program's database" in output
+    assert_untouched(other, before)
+    assert not list(tmp_path.glob(".*restoring*")) and not list(tmp_path.glob("*before-restore*"))
+
+
+def _mark(path: Path) -> tuple[int, list[tuple[int, str]]]:
+    conn = sqlite3.connect(path)
+    try:
+        app_id = int(conn.execute("PRAGMA application_id").fetchone()[0])
+        return app_id, conn.execute("SELECT id, product FROM desk_marker").fetchall()
+    finally:
+        conn.close()
+
+
+def test_a_new_desk_is_marked_and_a_backup_keeps_the_mark(tmp_path: Path) -> None:
+    path = new_desk(tmp_path / "desk.db")
+    assert _mark(path) == (APPLICATION_ID, [(1, "desk")])
+    assert path.read_bytes()[68:72] == b"DESK"
+    database = open_database(path, settings=load_settings())
+    made = backup.make_backup(database, tmp_path / "b")
+    database.dispose()
+    assert made.read_bytes()[68:72] == b"DESK"
+
+
+def test_an_empty_file_is_a_new_desk_made_private(tmp_path: Path) -> None:
+    empty = tmp_path / "desk.db"
+    empty.touch(mode=0o644)
+    os.chmod(empty, 0o644)
+    code, output = cli(empty, "init")
+    assert code == 0, output
+    assert _mark(empty)[0] == APPLICATION_ID
+    assert empty.stat().st_mode & 0o777 == 0o600
+
+
+def _unmark(path: Path, revision: str = "0007") -> None:
+    """Make `path` look like a desk file from before the mark (migration 0009)."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=DELETE")
+    conn.execute("DROP TABLE desk_marker")
+    conn.execute("PRAGMA application_id = 0")
+    conn.execute("UPDATE alembic_version SET version_num = ?", (revision,))
+    conn.close()
+
+
+def test_a_desk_file_from_before_the_mark_opens_and_is_marked(tmp_path: Path) -> None:
+    path = new_desk(tmp_path / "desk.db")
+    _unmark(path)
+    assert check_sqlite_file(path) is False  # recognised by its tables and schema version
+    code, output = cli(path, "lookup", "1202")
+    assert code == 0, output
+    assert _mark(path) == (APPLICATION_ID, [(1, "desk")])
+    conn = sqlite3.connect(path)
+    assert conn.execute("SELECT COUNT(*) FROM operator").fetchone()[0] == 2
+    conn.close()
+
+
+def test_a_backup_from_before_the_mark_can_still_be_restored(tmp_path: Path) -> None:
+    path = new_desk(tmp_path / "desk.db")
+    database = open_database(path, settings=load_settings())
+    made = backup.make_backup(database, tmp_path / "b")
+    database.dispose()
+    _unmark(made)
+    code, output = cli(path, "restore", str(made), "--yes", "--as", "陈主管", pin="9999")
+    assert code == 0, output
+    assert _mark(path)[0] == APPLICATION_ID
+
+
+# --- PostgreSQL -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def pg_database() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database's URL (DESK_TEST_POSTGRES); skipped when unset."""
+    if not PG_ADMIN_URL:
+        pytest.skip("DESK_TEST_POSTGRES is not set")
+    name = f"desk_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"CREATE DATABASE {name}"))
+    yield make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(text(f"DROP DATABASE {name} WITH (FORCE)"))
+    admin.dispose()
+
+
+def _pg_tables(url: str) -> set[str]:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return set(inspect(conn).get_table_names())
+    finally:
+        engine.dispose()
+
+
+def test_postgresql_with_someone_elses_tables_is_refused_and_nothing_added(
+    pg_database: str,
+) -> None:
+    engine = create_engine(pg_database)
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE invoice (id serial PRIMARY KEY, amount numeric)"))
+        conn.execute(text("INSERT INTO invoice (amount) VALUES (12.5)"))
+    engine.dispose()
+    with pytest.raises(NotOurs, match="another program's tables"):
+        open_database(pg_database, settings=load_settings())
+    for command in (["init"], ["lookup", "1202"], ["export"]):
+        code, output = cli(pg_database, *command)
+        assert code == 2 and "another program's tables (invoice)" in output, output
+    assert _pg_tables(pg_database) == {"invoice"}
+
+
+def test_postgresql_a_new_database_is_marked_and_an_old_desk_still_opens(
+    pg_database: str,
+) -> None:
+    open_database(pg_database, settings=load_settings()).dispose()
+    engine = create_engine(pg_database)
+    with engine.begin() as conn:
+        assert conn.execute(text("SELECT id, product FROM desk_marker")).all() == [(1, "desk")]
+        # a desk database from before the mark
+        conn.execute(text("DROP TABLE desk_marker"))
+        conn.execute(text("UPDATE alembic_version SET version_num = '0007'"))
+    engine.dispose()
+    open_database(pg_database, settings=load_settings()).dispose()
+    assert "desk_marker" in _pg_tables(pg_database)
