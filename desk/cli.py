@@ -420,10 +420,12 @@ def export_command(
         if fmt == "csv" and output is None and len(names) != 1:
             _fail(t("cli.export.csv_needs_one"))
         database = open_database(options.db)
-        with database.reading() as session:
-            work = Ctx(session, None, database.settings, system_clock())
-            data = exporting.export(work, names, moment)
-        database.dispose()
+        try:
+            with database.reading() as session:
+                work = Ctx(session, None, database.settings, system_clock())
+                data = exporting.export(work, names, moment)
+        finally:
+            database.dispose()  # no connection left open, whatever happened
         count = sum(len(rows) for rows in data.values())
         if fmt == "json":
             text = exporting.to_json(data)

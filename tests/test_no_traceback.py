@@ -6,6 +6,7 @@ fail where nothing foresees it; a damaged database file is said in plain words a
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import stat
@@ -35,6 +36,17 @@ def _boom(*_args: object, **_kwargs: object) -> None:
     raise RuntimeError("the export fell over")
 
 
+def _invoke(args: list[str]) -> tuple[int, str]:
+    """The command line's exit status and output. The result (its SystemExit holds the failed
+    command's frames, and so its engine) is dropped and collected: a process would end, and
+    PostgreSQL cannot drop a database that is still in use."""
+    result = runner.invoke(app, args)
+    code, output = result.exit_code, result.output
+    del result
+    gc.collect()
+    return code, output
+
+
 def _mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
@@ -62,10 +74,10 @@ def test_an_unforeseen_failure_is_one_line_and_the_traceback_is_logged(
 ) -> None:
     monkeypatch.setattr(exporting, "export", _boom)
     os.umask(0o022)  # the log is 0600 whatever the umask says
-    result = runner.invoke(app, ["--lang", lang, "--db", db.url, "export"])
-    assert result.exit_code == 1
-    assert "Traceback" not in result.output
-    (line,) = result.output.strip().splitlines()
+    code, output = _invoke(["--lang", lang, "--db", db.url, "export"])
+    assert code == 1
+    assert "Traceback" not in output
+    (line,) = output.strip().splitlines()
     log = _log_of(db, state)
     if lang == "en":
         assert line.startswith("error: an unexpected fault stopped the command: RuntimeError: ")
@@ -87,8 +99,8 @@ def test_a_second_failure_is_appended_to_the_same_log(
 ) -> None:
     monkeypatch.setattr(exporting, "export", _boom)
     for _ in range(2):
-        result = runner.invoke(app, ["--lang", "en", "--db", db.url, "export"])
-        assert result.exit_code == 1
+        code, _ = _invoke(["--lang", "en", "--db", db.url, "export"])
+        assert code == 1
     assert _log_of(db, state).read_text(encoding="utf-8").count("Traceback") == 2
 
 
@@ -103,10 +115,10 @@ def test_no_pin_reaches_the_log_or_the_screen(
     monkeypatch.setattr("desk.services.operators.add_operator", leaky)
     monkeypatch.setenv("DESK_PIN", "86420")
     args = ["--lang", "en", "--db", db.url, "operator", "add", "X", "--role", "clerk"]
-    result = runner.invoke(app, [*args, "--pin", "97531"])
-    assert result.exit_code == 1, result.output
+    code, output = _invoke([*args, "--pin", "97531"])
+    assert code == 1, output
     logged = _log_of(db, state).read_text(encoding="utf-8")
-    for shown in (result.output, logged):
+    for shown in (output, logged):
         assert "97531" not in shown
         assert "86420" not in shown
     assert "--pin ****" in logged
@@ -298,10 +310,10 @@ def test_a_damaged_file_is_named_and_left_alone(
 ) -> None:
     damaged = _damaged_copy(db, clerk, tmp_path)
     before = hashlib.sha256(damaged.read_bytes()).hexdigest()
-    result = runner.invoke(app, ["--lang", "en", "--db", str(damaged), *command])
-    assert result.exit_code in (1, 2)
-    assert "Traceback" not in result.output
-    (line,) = result.output.strip().splitlines()
+    code, output = _invoke(["--lang", "en", "--db", str(damaged), *command])
+    assert code in (1, 2)
+    assert "Traceback" not in output
+    (line,) = output.strip().splitlines()
     assert f"the database file {damaged} is damaged and cannot be read" in line
     assert f"{damaged.parent / 'backups'} with desk restore" in line
     assert "malformed" not in line
@@ -312,7 +324,7 @@ def test_a_damaged_file_is_named_and_left_alone(
 @pytest.mark.skipif(bool(PG_ADMIN_URL), reason="a damaged SQLite file")
 def test_a_damaged_file_in_chinese(db: Database, clerk: Operator, tmp_path: Path) -> None:
     damaged = _damaged_copy(db, clerk, tmp_path)
-    result = runner.invoke(app, ["--lang", "zh", "--db", str(damaged), "lookup", "1202"])
-    assert result.exit_code == 2
-    assert f"数据库文件 {damaged} 已损坏" in result.output
-    assert "desk restore" in result.output
+    code, output = _invoke(["--lang", "zh", "--db", str(damaged), "lookup", "1202"])
+    assert code == 2
+    assert f"数据库文件 {damaged} 已损坏" in output
+    assert "desk restore" in output

@@ -12,7 +12,6 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime, tzinfo
-from enum import Enum
 from typing import Any
 
 from sqlmodel import SQLModel, col, select
@@ -36,10 +35,11 @@ from desk.models import (
     Resident,
     Unit,
 )
-from desk.safe_text import json_text, spreadsheet_cell
+from desk.safe_text import spreadsheet_cell
 from desk.services.audit import event_data
 from desk.services.context import Ctx
 from desk.services.errors import DeskError
+from desk.services.jsonable import dumps, plain
 
 REGISTERS = ("reception", "repairs", "complaints", "keys", "passes", "shifts", "residents")
 _TABLES: dict[str, type[SQLModel]] = {
@@ -85,11 +85,8 @@ def columns(register: str) -> list[str]:
 
 
 def _plain(value: Any, tz: tzinfo) -> Any:
-    if isinstance(value, datetime):
-        return value.astimezone(tz).isoformat()
-    if isinstance(value, Enum):
-        return value.value
-    return value
+    """A column's value as the export writes it (desk.services.jsonable, in the site's zone)."""
+    return plain(value, tz)
 
 
 def _events(
@@ -218,17 +215,17 @@ def export(
 
 def to_json(data: dict[str, list[dict[str, Any]]]) -> str:
     """The exact data: control characters stay, written as JSON's \\u escapes (desk.safe_text)."""
-    return json_text(data, indent=2) + "\n"
+    return dumps(data, indent=2) + "\n"
 
 
 def _cell(value: Any) -> str:
-    if value is None:
+    """One CSV cell: the value's JSON form (desk.services.jsonable), text as it is, None empty."""
+    made = plain(value)
+    if made is None:
         return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list | dict):
-        return json.dumps(value, ensure_ascii=False)
-    return str(value)
+    if isinstance(made, str):
+        return made
+    return json.dumps(made, ensure_ascii=False)
 
 
 def to_csv(register: str, rows: list[dict[str, Any]]) -> str:
