@@ -1,7 +1,8 @@
 """The `desk` command line: open the desk, init, demo, operator add, import residents, export.
 
-Bad arguments and refused actions print one line on stderr and exit with status 2; the TUI
-(and so Textual) is imported only by the command that opens it.
+Bad arguments and refused actions print one line on stderr and exit with status 2; anything
+unforeseen prints one line naming the error log that holds its traceback (desk.errorlog) and
+exits with status 1. The TUI (and so Textual) is imported only by the command that opens it.
 """
 
 from __future__ import annotations

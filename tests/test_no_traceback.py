@@ -9,9 +9,12 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
+import pty
+import select
 import stat
 import subprocess
 import sys
+import time
 from contextlib import suppress
 from pathlib import Path
 
@@ -328,3 +331,84 @@ def test_a_damaged_file_in_chinese(db: Database, clerk: Operator, tmp_path: Path
     assert code == 2
     assert f"数据库文件 {damaged} 已损坏" in output
     assert "desk restore" in output
+
+
+@pytest.mark.skipif(bool(PG_ADMIN_URL), reason="the real command on a database file")
+def test_the_real_desk_in_a_terminal_closes_with_one_line(
+    db: Database, clerk: Operator, tmp_path: Path
+) -> None:
+    """`desk` in a real terminal (a pty), its first screen made to fail: the terminal is given
+    back, then one line on stderr, exit status 1, and no traceback anywhere."""
+    hook = tmp_path / "hook"
+    hook.mkdir()
+    (hook / "sitecustomize.py").write_text(
+        "import desk.app\n"
+        "def broken(self):\n"
+        "    raise RuntimeError('the board fell over')\n"
+        "desk.app.DeskApp.on_mount = broken\n",
+        encoding="utf-8",
+    )
+    env = {**os.environ, "PYTHONPATH": str(hook), "TERM": "xterm-256color"}
+    db.dispose()
+    main, terminal = pty.openpty()
+    desk = subprocess.Popen(
+        [str(DESK), "--lang", "en", "--db", str(db.path)],
+        stdin=terminal,
+        stdout=terminal,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    os.close(terminal)
+    screen = b""
+    give_up = time.monotonic() + 60  # a desk that never closed fails below, not hangs
+    try:
+        while desk.poll() is None and time.monotonic() < give_up:
+            ready, _, _ = select.select([main], [], [], 0.2)
+            if ready:
+                try:
+                    screen += os.read(main, 65536)
+                except OSError:
+                    break
+        assert desk.wait(timeout=60) == 1
+    finally:
+        if desk.poll() is None:
+            desk.kill()
+        os.close(main)
+    assert desk.stderr is not None
+    errors = desk.stderr.read().decode("utf-8")
+    assert "Traceback" not in errors
+    assert b"Traceback" not in screen
+    line = errors.rsplit("\x07", 1)[-1]  # after Textual's last escape: the terminal is restored
+    assert db.path is not None
+    log = db.path.parent / errorlog.LOG_NAME
+    assert line == (
+        "error: an unexpected fault closed the desk: RuntimeError: the board fell over "
+        f"(the details are in {log}; pass it to the supervisor)\n"
+    )
+    assert "in broken\n" in log.read_text(encoding="utf-8")
+
+
+@pytest.mark.skipif(bool(PG_ADMIN_URL), reason="the real command on a database file")
+def test_a_desk_that_cannot_even_load_says_so_in_one_line(db: Database, tmp_path: Path) -> None:
+    """A broken install (a module of the command line missing): one line, exit status 1."""
+    hook = tmp_path / "hook"
+    hook.mkdir()
+    (hook / "sitecustomize.py").write_text(
+        "import sys\nsys.modules['desk.cli_calendar'] = None\n", encoding="utf-8"
+    )
+    env = {**os.environ, "PYTHONPATH": str(hook), "XDG_STATE_HOME": str(tmp_path / "state")}
+    done = subprocess.run(
+        [str(DESK), "--lang", "en", "--db", str(db.path), "lookup", "1202"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert done.returncode == 1
+    assert "Traceback" not in done.stdout + done.stderr
+    (line,) = done.stderr.splitlines()
+    assert db.path is not None
+    log = db.path.parent / errorlog.LOG_NAME
+    assert "ModuleNotFoundError: import of desk.cli_calendar halted" in line
+    assert str(log) in line
+    assert "ModuleNotFoundError" in log.read_text(encoding="utf-8")
