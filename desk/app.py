@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-import sys
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from functools import partial
@@ -19,9 +18,7 @@ from textual.command import CommandList, CommandPalette
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets.option_list import Option
-from textual.worker import WorkerFailed
 
-from desk import errorlog
 from desk.clock import Clock, fmt, system_clock
 from desk.config import Settings
 from desk.db import Database
@@ -30,6 +27,7 @@ from desk.models import Operator
 from desk.safe_text import printable
 from desk.screens.base import localise_bindings
 from desk.services.context import Ctx
+from desk.tui_errors import run_reporting
 
 # Screens reachable by F-key, each its own mode (a clerk's half-typed form survives a trip to
 # the board). Imported on first use, so start-up loads only the board.
@@ -109,9 +107,6 @@ class DeskApp(App[None]):
         self.lang = lang
         self.clock = clock
         self.operator = operator
-        # Set by run_tui: an unforeseen failure is logged and said in one line (_handle_exception).
-        self.report_crashes = False
-        self.crash_message: str | None = None
         self.title = t("app.title")
         self.sub_title = (
             database.settings.site.name if lang == "zh_CN" else database.settings.site.name_en
@@ -153,36 +148,6 @@ class DeskApp(App[None]):
             timeout=timeout,
             markup=False,
         )
-
-    # --- unforeseen failures ------------------------------------------------------------
-
-    def crash_line(self, error: BaseException) -> str:
-        """Log `error` beside the database (desk.errorlog); the one line that says so."""
-        if isinstance(error, WorkerFailed):  # the worker's own exception holds the traceback
-            error = error.error
-        line = errorlog.report(
-            error, database_path=self.database.path, args=sys.argv, closing="unexpected.desk"
-        )
-        return t("cli.error", message=line)
-
-    def _handle_exception(self, error: Exception) -> None:
-        # Textual (8.x) sends every exception a handler, timer, worker or screen lets through
-        # here, and prints a Rich traceback (with local variables: a PIN may be one) when the
-        # app has closed. It has no public hook for this, so this one private method is
-        # replaced, and the only private names the desk uses for it are here. When the desk
-        # runs for real (run_tui sets report_crashes) the traceback goes to the error log and
-        # run_tui prints the one line once the terminal is restored; `panic` closes the app at
-        # once, as Textual's own handling does, and the exception event wakes whatever waits on
-        # the app (Pilot). Tests leave report_crashes off and see the exception itself.
-        if not self.report_crashes:
-            super()._handle_exception(error)
-            return
-        line = self.crash_line(error)
-        if self.crash_message is None:  # the first failure is the one to tell
-            self.crash_message = line
-        self._return_code = 1
-        self._exception_event.set()
-        self.panic()
 
     # --- navigation ---------------------------------------------------------------------
 
@@ -332,14 +297,4 @@ def make_app(
 def run_tui(database: Database, lang: str) -> None:
     """Run the desk until it is closed; an unforeseen failure closes it with one line (on
     stderr, once the terminal is restored), the traceback in the error log, exit status 1."""
-    app = make_app(database, lang=lang)
-    app.report_crashes = True
-    try:
-        app.run()
-    except Exception as exc:  # failed outside Textual's handling (e.g. starting its driver)
-        app.crash_message = app.crash_line(exc)
-    if app.crash_message is not None:
-        print(printable(app.crash_message, one_line=True), file=sys.stderr)
-        raise SystemExit(1)
-    if app.return_code:
-        raise SystemExit(app.return_code)
+    run_reporting(make_app(database, lang=lang), database.path)

@@ -27,8 +27,10 @@ from desk.app import DeskApp, make_app
 from desk.cli import app
 from desk.db import Database
 from desk.models import Operator
+from desk.screens.gate import GateApp, GateScreen
 from desk.services import export as exporting
 from desk.services.residents import add_resident
+from desk.tui_errors import CrashReport, report_crashes
 from tests.conftest import NOW, PG_ADMIN_URL, Desk
 
 runner = CliRunner()
@@ -219,17 +221,16 @@ def test_the_real_desk_command_prints_one_line(db: Database, tmp_path: Path) -> 
 # --- the desk (Pilot) -----------------------------------------------------------------------
 
 
-def _crashing_app(db: Database, clerk: Operator) -> DeskApp:
+def _crashing_app(db: Database, clerk: Operator) -> tuple[DeskApp, CrashReport]:
     """The desk as run_tui runs it: an unforeseen failure is reported, not raised."""
     app = make_app(db, lang="en", clock=lambda: NOW, operator=clerk)
-    app.report_crashes = True
-    return app
+    return app, report_crashes(app, db.path)
 
 
 async def test_a_key_handler_that_raises_closes_the_desk_with_one_line(
     db: Database, clerk: Operator, state: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    app = _crashing_app(db, clerk)
+    app, report = _crashing_app(db, clerk)
 
     def broken_help() -> None:
         raise RuntimeError("the help screen fell over")
@@ -242,7 +243,7 @@ async def test_a_key_handler_that_raises_closes_the_desk_with_one_line(
     printed = capsys.readouterr()
     assert "Traceback" not in printed.out + printed.err
     log = _log_of(db, state)
-    line = app.crash_message  # what run_tui prints once the terminal is restored
+    line = report.line  # what run_tui prints once the terminal is restored
     assert line is not None
     assert line.startswith("error: an unexpected fault closed the desk: RuntimeError: ")
     assert str(log) in line
@@ -255,7 +256,7 @@ async def test_a_key_handler_that_raises_closes_the_desk_with_one_line(
 async def test_a_failed_worker_logs_its_own_traceback(
     db: Database, clerk: Operator, state: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    app = _crashing_app(db, clerk)
+    app, report = _crashing_app(db, clerk)
 
     def failing_backup() -> None:
         raise OSError(5, "the backup disk fell over")
@@ -269,13 +270,13 @@ async def test_a_failed_worker_logs_its_own_traceback(
     assert app.return_code == 1
     printed = capsys.readouterr()
     assert "Traceback" not in printed.out + printed.err
-    assert "OSError: [Errno 5] the backup disk fell over" in (app.crash_message or "")
+    assert "OSError: [Errno 5] the backup disk fell over" in (report.line or "")
     logged = _log_of(db, state).read_text(encoding="utf-8")
     assert "in failing_backup\n" in logged
 
 
 async def test_the_tests_still_see_the_exception_itself(db: Database, clerk: Operator) -> None:
-    """Without report_crashes (every other screen test) a failure is raised, not swallowed."""
+    """An app left as make_app built it (every other screen test) raises a failure itself."""
     app = make_app(db, lang="en", clock=lambda: NOW, operator=clerk)
 
     def broken_help() -> None:
@@ -412,3 +413,40 @@ def test_a_desk_that_cannot_even_load_says_so_in_one_line(db: Database, tmp_path
     assert "ModuleNotFoundError: import of desk.cli_calendar halted" in line
     assert str(log) in line
     assert "ModuleNotFoundError" in log.read_text(encoding="utf-8")
+
+
+async def test_the_gate_terminal_closes_with_its_own_line(
+    db: Database, state: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    app = GateApp(db, lang="en", clock=lambda: NOW, guard="老周")
+    report = report_crashes(app, db.path, "unexpected.gate")
+
+    def broken_clear() -> None:
+        raise RuntimeError("the scanner fell over")
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, GateScreen)
+        screen.action_clear = broken_clear  # type: ignore[method-assign]
+        await pilot.press("escape")
+        await pilot.pause()
+    assert app.return_code == 1
+    assert "Traceback" not in "".join(capsys.readouterr())
+    assert (report.line or "").startswith(
+        "error: an unexpected fault closed the gate terminal: RuntimeError: the scanner fell over"
+    )
+    assert "in broken_clear\n" in _log_of(db, state).read_text(encoding="utf-8")
+
+
+def test_the_error_log_loads_without_textual() -> None:
+    """The command line reports through desk.errorlog without loading the TUI."""
+    script = (
+        "import sys, desk.errorlog, desk.cli\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'textual'"
+        " or m in ('desk.app', 'desk.tui_errors')))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
