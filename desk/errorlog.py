@@ -151,14 +151,20 @@ def report(
 ) -> str:
     """Log `error` (write_entry) and return the one line the clerk reads, in the desk's language.
 
-    `closing` is the catalogue key saying what stopped: `unexpected.command` or `unexpected.desk`.
+    `closing` is the catalogue key saying what stopped (`unexpected.command`, `.desk`, `.gate`).
     The line quotes the error's type and (shortened) text, never a PIN, and names the log.
     """
     try:
         logged = write_entry(error, database_path=database_path, args=args)
     except Exception:  # the log is a courtesy: reporting must never fail in its turn
         logged = None
-    what = printable(f"{type(error).__name__}: {error}", one_line=True)
+    try:
+        said = str(error)
+    except Exception:  # an exception whose text itself fails
+        said = ""
+    what = printable(
+        f"{type(error).__name__}: {said}" if said else type(error).__name__, one_line=True
+    )
     what = _hide(what, _secrets(args))
     if len(what) > _WHAT_MAX:
         what = what[: _WHAT_MAX - 3] + "..."
