@@ -11,7 +11,7 @@ import io
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from datetime import datetime, tzinfo
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import SQLModel, col, select
@@ -84,11 +84,6 @@ def columns(register: str) -> list[str]:
     return [*names, "events"]
 
 
-def _plain(value: Any, tz: tzinfo) -> Any:
-    """A column's value as the export writes it (desk.services.jsonable, in the site's zone)."""
-    return plain(value, tz)
-
-
 def _events(
     ctx: Ctx, register: str, since: datetime | None, names: dict[int, str]
 ) -> dict[int, list[dict[str, Any]]]:
@@ -101,7 +96,7 @@ def _events(
     for event in ctx.session.exec(statement.order_by(col(AuditEvent.id))):
         grouped[event.record_id].append(
             {
-                "at": _plain(event.at, ctx.tz),
+                "at": plain(event.at, ctx.tz),
                 "operator": names.get(event.operator_id or 0, ""),
                 "action": event.action,
                 "data": event_data(event),
@@ -139,7 +134,7 @@ def records(ctx: Ctx, register: str, since: datetime | None = None) -> list[dict
     out: list[dict[str, Any]] = []
     for row in ctx.session.exec(statement):
         item = {
-            column.name: _plain(getattr(row, column.name), ctx.tz)
+            column.name: plain(getattr(row, column.name), ctx.tz)
             for column in table.__table__.columns  # type: ignore[attr-defined]
         }
         if register == "residents":
@@ -178,16 +173,16 @@ def _key_columns() -> list[str]:
 def _key_records(ctx: Ctx, since: datetime | None) -> list[dict[str, Any]]:
     names = {op.id: op.name for op in ctx.session.exec(select(Operator)) if op.id is not None}
 
-    def plain(row: SQLModel) -> dict[str, Any]:
+    def columns_of(row: SQLModel) -> dict[str, Any]:
         table = row.__table__  # type: ignore[attr-defined]
-        return {column.name: _plain(getattr(row, column.name), ctx.tz) for column in table.columns}
+        return {column.name: plain(getattr(row, column.name), ctx.tz) for column in table.columns}
 
     extras: dict[str, dict[int, list[dict[str, Any]]]] = {"loan": {}, "entrusted": {}}
     for ret in ctx.session.exec(select(KeyReturn).order_by(col(KeyReturn.id))):
-        line = plain(ret) | {"received_by_name": names.get(ret.received_by, "")}
+        line = columns_of(ret) | {"received_by_name": names.get(ret.received_by, "")}
         extras["loan"].setdefault(ret.loan_id, []).append(line)
     for use in ctx.session.exec(select(EntrustedKeyUse).order_by(col(EntrustedKeyUse.id))):
-        extras["entrusted"].setdefault(use.entrusted_id, []).append(plain(use))
+        extras["entrusted"].setdefault(use.entrusted_id, []).append(columns_of(use))
     out: list[dict[str, Any]] = []
     for record, table, register, created in _KEY_KINDS:
         events = _events(ctx, register, since, names)
@@ -195,7 +190,7 @@ def _key_records(ctx: Ctx, since: datetime | None) -> list[dict[str, Any]]:
         if since is not None:
             statement = statement.where(col(getattr(table, created)) >= since)
         for row in ctx.session.exec(statement):
-            item = {"record": record, **plain(row)}
+            item = {"record": record, **columns_of(row)}
             item["operator"] = names.get(item.get("operator_id") or 0, "")
             if record == "loan":
                 item["returns"] = extras["loan"].get(item["id"], [])
@@ -267,7 +262,7 @@ def _shift_records(ctx: Ctx, since: datetime | None) -> list[dict[str, Any]]:
     prints: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for copy in ctx.session.exec(select(HandoverPrint).order_by(col(HandoverPrint.id))):
         prints[copy.handover_id].append(
-            {"at": _plain(copy.printed_at, ctx.tz), "format": copy.format, "path": copy.path,
+            {"at": plain(copy.printed_at, ctx.tz), "format": copy.format, "path": copy.path,
              "printer": copy.printer}
         )  # fmt: skip
     out: list[dict[str, Any]] = []
@@ -279,7 +274,7 @@ def _shift_records(ctx: Ctx, since: datetime | None) -> list[dict[str, Any]]:
         for row in ctx.session.exec(statement):
             columns_ = row.__table__.columns  # type: ignore[attr-defined]
             item: dict[str, Any] = {"record": record}
-            item |= {c.name: _plain(getattr(row, c.name), ctx.tz) for c in columns_}
+            item |= {c.name: plain(getattr(row, c.name), ctx.tz) for c in columns_}
             for key in ("summary", "checklist"):
                 if isinstance(item.get(key), str) and item[key]:
                     item[key] = json.loads(item[key])
