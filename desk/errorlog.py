@@ -10,7 +10,8 @@ appended to `desk-errors.log`:
 
 The log is opened with mode 0600 (never left to the umask) and each entry carries its time and
 the command line, with every PIN (`--pin` and the DESK_PIN environment variable) blanked out,
-even where an error's own text quotes it. Importing this module does not load Textual or the
+even where an error's own text quotes it. A log past 1 MiB is set aside as `desk-errors.log.1`
+(the one before is dropped) and a new one begun. Importing this module does not load Textual or the
 database layer, so any part of the desk can report through it.
 """
 
@@ -33,6 +34,8 @@ LOG_NAME = "desk-errors.log"
 HIDDEN = "****"
 PIN_OPTION = "--pin"
 PIN_VARIABLE = "DESK_PIN"
+# Past this size the log is set aside as desk-errors.log.1 and a new one begun.
+MAX_LOG_BYTES = 1 << 20
 # The error's own text as the one line quotes it (the whole of it is in the log).
 _WHAT_MAX = 160
 
@@ -106,7 +109,19 @@ def _entry(error: BaseException, args: Sequence[str], now: datetime) -> str:
     return _hide("\n".join(lines) + "\n", _secrets(args))
 
 
+def _make_room(path: Path) -> None:
+    """A log past MAX_LOG_BYTES becomes `desk-errors.log.1` (replacing the older one), so a
+    desk failing over and over cannot fill the disk its database needs."""
+    try:
+        size = os.stat(path, follow_symlinks=False).st_size
+    except OSError:
+        return
+    if size > MAX_LOG_BYTES:
+        os.replace(path, path.with_name(f"{path.name}.1"))
+
+
 def _append(path: Path, text: str) -> None:
+    _make_room(path)
     flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
     fd = os.open(path, flags, 0o600)
     try:

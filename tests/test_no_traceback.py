@@ -450,3 +450,18 @@ def test_the_error_log_loads_without_textual() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_a_full_log_is_set_aside_not_grown_for_ever(tmp_path: Path) -> None:
+    log = tmp_path / errorlog.LOG_NAME
+    log.write_bytes(b"x" * (errorlog.MAX_LOG_BYTES + 1))
+    log.chmod(0o600)
+    try:
+        raise RuntimeError("boom")
+    except RuntimeError as exc:
+        errorlog.write_entry(exc, database_path=tmp_path / "desk.db", args=["desk"])
+    older = tmp_path / f"{errorlog.LOG_NAME}.1"
+    assert older.stat().st_size == errorlog.MAX_LOG_BYTES + 1
+    assert _mode(older) == 0o600
+    assert log.read_text(encoding="utf-8").startswith("==== ")
+    assert log.stat().st_size < 10_000
