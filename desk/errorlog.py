@@ -11,8 +11,8 @@ appended to `desk-errors.log`:
 The log is opened with mode 0600 (never left to the umask) and each entry carries its time and
 the command line, with every PIN (`--pin` and the DESK_PIN environment variable) blanked out,
 even where an error's own text quotes it. A log past 1 MiB is set aside as `desk-errors.log.1`
-(the one before is dropped) and a new one begun. Importing this module does not load Textual or the
-database layer, so any part of the desk can report through it.
+(the one before is dropped) and a new one begun. Importing this module does not load Textual
+or the database layer, so any part of the desk can report through it.
 """
 
 from __future__ import annotations
