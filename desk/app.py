@@ -27,6 +27,7 @@ from desk.models import Operator
 from desk.safe_text import printable
 from desk.screens.base import localise_bindings
 from desk.services.context import Ctx
+from desk.tui_errors import run_reporting
 
 # Screens reachable by F-key, each its own mode (a clerk's half-typed form survives a trip to
 # the board). Imported on first use, so start-up loads only the board.
@@ -294,4 +295,6 @@ def make_app(
 
 
 def run_tui(database: Database, lang: str) -> None:
-    make_app(database, lang=lang).run()
+    """Run the desk until it is closed; an unforeseen failure closes it with one line (on
+    stderr, once the terminal is restored), the traceback in the error log, exit status 1."""
+    run_reporting(make_app(database, lang=lang), database.path)

@@ -1,7 +1,8 @@
 """The `desk` command line: open the desk, init, demo, operator add, import residents, export.
 
-Bad arguments and refused actions print one line on stderr and exit with status 2; the TUI
-(and so Textual) is imported only by the command that opens it.
+Bad arguments and refused actions print one line on stderr and exit with status 2; anything
+unforeseen prints one line naming the error log that holds its traceback (desk.errorlog) and
+exits with status 1. The TUI (and so Textual) is imported only by the command that opens it.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from typer._click.exceptions import ClickException, NoArgsIsHelpError
 from typer._click.globals import get_current_context
 from typer.core import TyperGroup
 
+from desk import errorlog
 from desk.cli_help import click_error, help_language, localise
 from desk.clock import system_clock
 from desk.config import DEFAULT_SITE_FILE, REPO_DATA, Settings, load_settings, site_file_for
@@ -44,6 +46,7 @@ from desk.services import export as exporting
 from desk.services import operators, residents_import
 from desk.services.context import Ctx
 from desk.services.errors import DeskError
+from desk.services.when import FIRST_YEAR, LAST_YEAR
 
 DEMO_DB = REPO_DATA / "demo.db"
 
@@ -73,9 +76,30 @@ class _OneLineErrors(TyperGroup):
         except (typer.Abort, EOFError, KeyboardInterrupt):
             typer.echo(t("cli.aborted"), err=True)
             sys.exit(1)
+        except Exception as exc:  # not foreseen: one line here, the traceback in the error log
+            words = sys.argv[1:] if args is None else list(args)
+            typer.echo(_unexpected(exc, words), err=True)
+            sys.exit(1)
         if not standalone_mode:
             return result
         sys.exit(result if isinstance(result, int) else 0)
+
+
+def _unexpected(exc: BaseException, args: Sequence[str]) -> str:
+    """The one line for an unforeseen failure; its traceback goes to the error log (desk.errorlog)
+    beside the database the command was given (--db, else DESK_DATABASE_URL / DESK_DB)."""
+    given: str | None = None
+    for arg, after in zip(args, [*args[1:], None], strict=True):
+        if arg == "--db":
+            given = after
+        elif arg.startswith("--db="):
+            given = arg.removeprefix("--db=")
+    try:
+        path = sqlite_path(database_url(given))
+    except Exception:  # an unreadable --db: the log goes to the state folder
+        path = None
+    line = errorlog.report(exc, database_path=path, args=["desk", *args])
+    return printable(t("cli.error", message=line), one_line=True)
 
 
 app = typer.Typer(
@@ -337,10 +361,18 @@ def run_import(
 
 
 def _parse_since(text: str, settings: Settings) -> datetime:
+    """--since: a date (2026-11-01) or a date and time (2026-11-01T08:00), in the site's zone
+    unless it names its own offset. An empty value is refused (it would mean "everything"),
+    and so is a year no record can carry (desk.services.when.FIRST_YEAR..LAST_YEAR)."""
+    value = text.strip()
+    if not value:
+        _fail(t("cli.since_empty"))
     try:
-        moment = datetime.fromisoformat(text.strip())
+        moment = datetime.fromisoformat(value)
     except ValueError:
         _fail(t("cli.bad_since", value=text))
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        _fail(t("cli.since_out_of_range", value=text, first=FIRST_YEAR, last=LAST_YEAR))
     return moment if moment.tzinfo else moment.replace(tzinfo=settings.tz)
 
 
@@ -385,14 +417,16 @@ def export_command(
         names = exporting.check_registers(
             part for item in register or [] for part in item.split(",") if part.strip()
         )
-        moment = _parse_since(since, options.settings) if since else None
+        moment = _parse_since(since, options.settings) if since is not None else None
         if fmt == "csv" and output is None and len(names) != 1:
             _fail(t("cli.export.csv_needs_one"))
         database = open_database(options.db)
-        with database.reading() as session:
-            work = Ctx(session, None, database.settings, system_clock())
-            data = exporting.export(work, names, moment)
-        database.dispose()
+        try:
+            with database.reading() as session:
+                work = Ctx(session, None, database.settings, system_clock())
+                data = exporting.export(work, names, moment)
+        finally:
+            database.dispose()  # no connection left open, whatever happened
         count = sum(len(rows) for rows in data.values())
         if fmt == "json":
             text = exporting.to_json(data)

@@ -14,6 +14,7 @@ here and SQLite gives the -wal and -shm files the same mode; the process umask i
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sqlite3
 from collections.abc import Iterator
@@ -35,6 +36,10 @@ BUSY_TIMEOUT_MS = 10_000
 DEFAULT_DB = REPO_DATA / "desk.db"
 # Less free space than this where an I/O error happened: the disk is full.
 NEARLY_FULL_BYTES = 1 << 20
+# The folder beside the database file that `desk backup` fills (desk.services.backup.BACKUP_DIR).
+BACKUPS_BESIDE = "backups"
+# SQLite's own words for a damaged file (SQLITE_CORRUPT), for when the error name is not given.
+_DAMAGED = re.compile(r"disk image is malformed|malformed database schema|database corruption")
 
 
 # The desk's mark (migration 0009): "DESK" in the SQLite header's application_id (offset 68),
@@ -334,6 +339,12 @@ def describe_failure(exc: BaseException, path: Path | None) -> str:
         return t("db.disk_full") if _disk_is_full(path) else t("db.io_error")
     if name == "SQLITE_NOTADB" or "not a database" in lowered:
         return _with_path("db.not_a_database", path)
+    if name.startswith("SQLITE_CORRUPT") or _DAMAGED.search(lowered):
+        # A truncated or overwritten file: say so plainly and where the backups are. (Not any
+        # "malformed": a bad full-text MATCH expression is malformed too, and not a damaged file.)
+        if path is None:
+            return t("db.damaged_server")
+        return t("db.damaged", path=path, backups=path.absolute().parent / BACKUPS_BESIDE)
     if name.startswith("SQLITE_CANTOPEN") or "unable to open" in lowered:
         if path is not None and path.is_file() and not os.access(path.parent, os.W_OK):
             # The file is there but its -wal and -shm files cannot be made beside it.

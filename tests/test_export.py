@@ -5,8 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from enum import Enum, StrEnum
 from pathlib import Path
+from uuid import UUID
+from zoneinfo import ZoneInfo
 
 import pytest
 from typer.testing import CliRunner
@@ -14,7 +18,10 @@ from typer.testing import CliRunner
 from desk.cli import app
 from desk.db import Database
 from desk.services import export, reception, repair, residents
+from desk.services.context import Ctx
+from desk.services.demo import build_demo
 from desk.services.errors import DeskError
+from desk.services.jsonable import dumps, plain
 from desk.services.reception import ReceptionCreate
 from desk.services.repair import RepairCreate
 from tests.conftest import NOW, Desk
@@ -168,3 +175,149 @@ def test_bad_arguments_are_one_line(filled: Desk, args: list[str], expected: str
     lines = output.strip().splitlines()
     assert len(lines) == 1, output
     assert lines[0].startswith(expected)
+
+
+# --- one serialiser for every field type (desk.services.jsonable) --------------------------
+
+
+class _Colour(Enum):
+    red = 1
+
+
+class _Kind(StrEnum):
+    owner = "owner"
+
+
+def test_plain_gives_every_field_type_its_json_form() -> None:
+    shanghai = ZoneInfo("Asia/Shanghai")
+    moment = datetime(2026, 11, 23, 1, 30, tzinfo=UTC)
+    row = {
+        "at": moment,
+        "naive": datetime(2026, 11, 23, 9, 30),
+        "day": date(2026, 11, 23),
+        "time": time(8, 30),
+        "money": Decimal("12.50"),
+        "kind": _Kind.owner,
+        "colour": _Colour.red,
+        "id": UUID("12345678-1234-5678-1234-567812345678"),
+        "raw": b"\x00\xff",
+        "nothing": None,
+        "yes": True,
+        "count": 3,
+        "share": 0.5,
+        "nan": float("nan"),
+        "span": timedelta(minutes=90),
+        "items": ({"day": date(2026, 1, 2)},),
+        "tags": {"b", "a"},
+        7: "a key that is a number",
+    }
+    assert plain(row, shanghai) == {
+        "at": "2026-11-23T09:30:00+08:00",
+        "naive": "2026-11-23T09:30:00",
+        "day": "2026-11-23",
+        "time": "08:30:00",
+        "money": "12.50",
+        "kind": "owner",
+        "colour": 1,
+        "id": "12345678-1234-5678-1234-567812345678",
+        "raw": "AP8=",
+        "nothing": None,
+        "yes": True,
+        "count": 3,
+        "share": 0.5,
+        "nan": "nan",
+        "span": 5400.0,
+        "items": [{"day": "2026-01-02"}],
+        "tags": ["a", "b"],
+        "7": "a key that is a number",
+    }
+    assert plain(moment) == "2026-11-23T01:30:00+00:00"  # no zone given: its own offset
+    text = dumps(row, tz=shanghai)
+    assert json.loads(text)["at"] == "2026-11-23T09:30:00+08:00"
+    assert json.loads(text) == plain(row, shanghai)
+
+
+def test_dumps_keeps_chinese_and_escapes_what_a_terminal_acts_on() -> None:
+    text = dumps({"name": "李明\x9b2J\u202e"})
+    assert "李明" in text
+    assert "\x9b" not in text and "\u202e" not in text
+    assert json.loads(text) == {"name": "李明\x9b2J\u202e"}
+
+
+def test_a_value_with_no_json_form_is_refused_by_name() -> None:
+    with pytest.raises(TypeError, match="no JSON form for a value of type object"):
+        plain({"x": object()})
+
+
+# --- every register, every format, on a database holding rows of each ----------------------
+
+
+def test_every_register_exports_in_every_format(db: Database, tmp_path: Path) -> None:
+    """The demo holds rows of every register (a release pass's `valid_on` date once crashed the
+    JSON export): each register's export parses back and holds every one of its records."""
+    build_demo(db, NOW, seed=2026)
+    with db.reading() as session:
+        ctx = Ctx(session, None, db.settings, NOW)
+        expected = {name: export.records(ctx, name) for name in export.check_registers([])}
+    assert list(expected) == list(export.REGISTERS)
+    for name, rows in expected.items():
+        assert rows, f"the demo holds no {name}"
+    assert {r["record"] for r in expected["keys"]} == {"key", "loan", "entrusted", "count"}
+    assert {r["record"] for r in expected["shifts"]} == {"handover", "nightlog"}
+
+    code, output = cli(db)
+    assert code == 0, output[-2000:]
+    everything = json.loads(output)
+    assert {n: len(r) for n, r in everything.items()} == {n: len(r) for n, r in expected.items()}
+    assert date.fromisoformat(everything["passes"][0]["valid_on"])
+    for name, rows in expected.items():
+        code, output = cli(db, "--register", name)
+        assert code == 0, output[-2000:]
+        assert json.loads(output)[name] == json.loads(dumps(rows))
+        code, output = cli(db, "--format", "csv", "--register", name)
+        assert code == 0, output[-2000:]
+        parsed = list(csv.DictReader(io.StringIO(output)))
+        assert list(parsed[0]) == export.columns(name)
+        assert [r["id"] for r in parsed] == [str(r["id"]) for r in rows]
+        assert [json.loads(r["events"]) for r in parsed] == [
+            json.loads(dumps(r["events"])) for r in rows
+        ]
+    target = tmp_path / "all"
+    code, output = cli(db, "--format", "csv", "--output", str(target))
+    assert code == 0, output
+    for name, rows in expected.items():
+        text = (target / f"{name}.csv").read_text(encoding="utf-8-sig")
+        assert len(list(csv.DictReader(io.StringIO(text)))) == len(rows)
+
+
+# --- --since ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("since", "expected"),
+    [
+        ("", "error: --since needs a date (e.g. 2026-11-01 or 2026-11-01T08:30); leave it out"),
+        ("  ", "error: --since needs a date"),
+        ("0001-01-01", "error: “0001-01-01” is not a date the desk could hold (it must fall"),
+        ("9999-12-31T23:59", "error: “9999-12-31T23:59” is not a date the desk could hold"),
+        ("1999-12-31", "error: “1999-12-31” is not a date the desk could hold"),
+        ("2026-13-01", "error: cannot read the date “2026-13-01”"),
+    ],
+)
+def test_since_that_could_mean_everything_or_nothing_is_refused(
+    filled: Desk, since: str, expected: str
+) -> None:
+    code, output = cli(filled.db, "--since", since)
+    assert code == 2
+    assert "Traceback" not in output
+    (line,) = output.strip().splitlines()
+    assert line.startswith(expected)
+
+
+@pytest.mark.parametrize(
+    ("since", "count"), [("2026-11-01", 2), ("2026-11-01T08:00", 2), ("2026-11-23T08:00", 1)]
+)
+def test_since_takes_a_date_or_a_date_and_time(filled: Desk, since: str, count: int) -> None:
+    code, output = cli(filled.db, "--since", since, "--register", "reception")
+    assert code == 0, output
+    assert len(json.loads(output)["reception"]) == count

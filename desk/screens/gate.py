@@ -253,4 +253,6 @@ class GateApp(App[None]):
 
 
 def run_gate(database: Database, lang: str, guard: str = "") -> None:
-    GateApp(database, lang=lang, guard=guard).run()
+    from desk.tui_errors import run_reporting  # no traceback: one line, the error log
+
+    run_reporting(GateApp(database, lang=lang, guard=guard), database.path, "unexpected.gate")

@@ -11,8 +11,7 @@ import io
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from datetime import datetime, tzinfo
-from enum import Enum
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import SQLModel, col, select
@@ -36,10 +35,11 @@ from desk.models import (
     Resident,
     Unit,
 )
-from desk.safe_text import json_text, spreadsheet_cell
+from desk.safe_text import spreadsheet_cell
 from desk.services.audit import event_data
 from desk.services.context import Ctx
 from desk.services.errors import DeskError
+from desk.services.jsonable import dumps, plain
 
 REGISTERS = ("reception", "repairs", "complaints", "keys", "passes", "shifts", "residents")
 _TABLES: dict[str, type[SQLModel]] = {
@@ -84,14 +84,6 @@ def columns(register: str) -> list[str]:
     return [*names, "events"]
 
 
-def _plain(value: Any, tz: tzinfo) -> Any:
-    if isinstance(value, datetime):
-        return value.astimezone(tz).isoformat()
-    if isinstance(value, Enum):
-        return value.value
-    return value
-
-
 def _events(
     ctx: Ctx, register: str, since: datetime | None, names: dict[int, str]
 ) -> dict[int, list[dict[str, Any]]]:
@@ -104,7 +96,7 @@ def _events(
     for event in ctx.session.exec(statement.order_by(col(AuditEvent.id))):
         grouped[event.record_id].append(
             {
-                "at": _plain(event.at, ctx.tz),
+                "at": plain(event.at, ctx.tz),
                 "operator": names.get(event.operator_id or 0, ""),
                 "action": event.action,
                 "data": event_data(event),
@@ -142,7 +134,7 @@ def records(ctx: Ctx, register: str, since: datetime | None = None) -> list[dict
     out: list[dict[str, Any]] = []
     for row in ctx.session.exec(statement):
         item = {
-            column.name: _plain(getattr(row, column.name), ctx.tz)
+            column.name: plain(getattr(row, column.name), ctx.tz)
             for column in table.__table__.columns  # type: ignore[attr-defined]
         }
         if register == "residents":
@@ -181,16 +173,16 @@ def _key_columns() -> list[str]:
 def _key_records(ctx: Ctx, since: datetime | None) -> list[dict[str, Any]]:
     names = {op.id: op.name for op in ctx.session.exec(select(Operator)) if op.id is not None}
 
-    def plain(row: SQLModel) -> dict[str, Any]:
+    def columns_of(row: SQLModel) -> dict[str, Any]:
         table = row.__table__  # type: ignore[attr-defined]
-        return {column.name: _plain(getattr(row, column.name), ctx.tz) for column in table.columns}
+        return {column.name: plain(getattr(row, column.name), ctx.tz) for column in table.columns}
 
     extras: dict[str, dict[int, list[dict[str, Any]]]] = {"loan": {}, "entrusted": {}}
     for ret in ctx.session.exec(select(KeyReturn).order_by(col(KeyReturn.id))):
-        line = plain(ret) | {"received_by_name": names.get(ret.received_by, "")}
+        line = columns_of(ret) | {"received_by_name": names.get(ret.received_by, "")}
         extras["loan"].setdefault(ret.loan_id, []).append(line)
     for use in ctx.session.exec(select(EntrustedKeyUse).order_by(col(EntrustedKeyUse.id))):
-        extras["entrusted"].setdefault(use.entrusted_id, []).append(plain(use))
+        extras["entrusted"].setdefault(use.entrusted_id, []).append(columns_of(use))
     out: list[dict[str, Any]] = []
     for record, table, register, created in _KEY_KINDS:
         events = _events(ctx, register, since, names)
@@ -198,7 +190,7 @@ def _key_records(ctx: Ctx, since: datetime | None) -> list[dict[str, Any]]:
         if since is not None:
             statement = statement.where(col(getattr(table, created)) >= since)
         for row in ctx.session.exec(statement):
-            item = {"record": record, **plain(row)}
+            item = {"record": record, **columns_of(row)}
             item["operator"] = names.get(item.get("operator_id") or 0, "")
             if record == "loan":
                 item["returns"] = extras["loan"].get(item["id"], [])
@@ -218,17 +210,17 @@ def export(
 
 def to_json(data: dict[str, list[dict[str, Any]]]) -> str:
     """The exact data: control characters stay, written as JSON's \\u escapes (desk.safe_text)."""
-    return json_text(data, indent=2) + "\n"
+    return dumps(data, indent=2) + "\n"
 
 
 def _cell(value: Any) -> str:
-    if value is None:
+    """One CSV cell: the value's JSON form (desk.services.jsonable), text as it is, None empty."""
+    made = plain(value)
+    if made is None:
         return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list | dict):
-        return json.dumps(value, ensure_ascii=False)
-    return str(value)
+    if isinstance(made, str):
+        return made
+    return json.dumps(made, ensure_ascii=False)
 
 
 def to_csv(register: str, rows: list[dict[str, Any]]) -> str:
@@ -270,7 +262,7 @@ def _shift_records(ctx: Ctx, since: datetime | None) -> list[dict[str, Any]]:
     prints: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for copy in ctx.session.exec(select(HandoverPrint).order_by(col(HandoverPrint.id))):
         prints[copy.handover_id].append(
-            {"at": _plain(copy.printed_at, ctx.tz), "format": copy.format, "path": copy.path,
+            {"at": plain(copy.printed_at, ctx.tz), "format": copy.format, "path": copy.path,
              "printer": copy.printer}
         )  # fmt: skip
     out: list[dict[str, Any]] = []
@@ -282,7 +274,7 @@ def _shift_records(ctx: Ctx, since: datetime | None) -> list[dict[str, Any]]:
         for row in ctx.session.exec(statement):
             columns_ = row.__table__.columns  # type: ignore[attr-defined]
             item: dict[str, Any] = {"record": record}
-            item |= {c.name: _plain(getattr(row, c.name), ctx.tz) for c in columns_}
+            item |= {c.name: plain(getattr(row, c.name), ctx.tz) for c in columns_}
             for key in ("summary", "checklist"):
                 if isinstance(item.get(key), str) and item[key]:
                     item[key] = json.loads(item[key])

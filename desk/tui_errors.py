@@ -1,0 +1,86 @@
+"""The error handler of the desk's Textual apps (the desk, the gate terminal).
+
+An exception that a handler, timer, worker or screen lets through is written to the error log
+(desk.errorlog) and the app closes; once the terminal is restored the clerk reads one line, in
+the desk's language, naming the log, and the command exits with status 1. Textual itself would
+print a Rich traceback, with local variables (a PIN may be one), when the app has closed.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from textual.app import App
+from textual.worker import WorkerFailed
+
+from desk import errorlog
+from desk.i18n import t
+from desk.safe_text import printable
+
+__all__ = ["CrashReport", "report_crashes", "run_reporting"]
+
+
+class CrashReport:
+    """What `report_crashes` installed on one app: the line of its first failure, if any."""
+
+    def __init__(self, database_path: Path | None, closing: str) -> None:
+        self.database_path = database_path
+        self.closing = closing
+        self.line: str | None = None
+
+    def record(self, error: BaseException) -> str:
+        """Log `error` and keep the line of the first failure (the one worth telling)."""
+        if isinstance(error, WorkerFailed):  # the worker's own exception holds the traceback
+            error = error.error
+        line = t(
+            "cli.error",
+            message=errorlog.report(
+                error, database_path=self.database_path, args=sys.argv, closing=self.closing
+            ),
+        )
+        if self.line is None:
+            self.line = line
+        return line
+
+
+def report_crashes(
+    app: App[Any], database_path: Path | None, closing: str = "unexpected.desk"
+) -> CrashReport:
+    """From now on an unhandled exception in `app` is logged and closes it (no traceback).
+
+    The tests do this to an app to see what `run_reporting` does; an app left alone raises the
+    exception itself in its tests, as Textual does.
+    """
+    report = CrashReport(database_path, closing)
+
+    def handle(error: Exception) -> None:
+        report.record(error)
+        # Textual (8.x) sends every unhandled exception to App._handle_exception and has no
+        # public hook for it, so that one method is replaced on this app; these are the only
+        # private names the desk uses for it. As Textual's own handling does: the return code
+        # is 1, the exception event wakes whatever waits on the app (Pilot), and `panic` (public)
+        # closes the app at once, here with nothing for Textual to print.
+        app._return_code = 1
+        app._exception_event.set()
+        app.panic()
+
+    app._handle_exception = handle  # type: ignore[method-assign]
+    return report
+
+
+def run_reporting(
+    app: App[Any], database_path: Path | None, closing: str = "unexpected.desk"
+) -> None:
+    """Run `app` until it closes; a failure ends the command with its one line and status 1."""
+    report = report_crashes(app, database_path, closing)
+    try:
+        app.run()
+    except Exception as exc:  # failed outside Textual's handling (e.g. starting its driver)
+        report.record(exc)
+    if report.line is not None:
+        print(printable(report.line, one_line=True), file=sys.stderr)
+        raise SystemExit(1)
+    if app.return_code:
+        raise SystemExit(app.return_code)
