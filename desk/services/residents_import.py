@@ -1,25 +1,43 @@
-"""Residents CSV import: read UTF-8 or GBK, validate every line, then import all or only the good.
+"""Residents CSV import: read the file honestly, check every line, then one short bulk write.
 
 Columns (English or Chinese headers, in any order): building/楼栋, room/房号, name/姓名,
-phone/电话, kind/类型 (owner/业主 or tenant/租户; empty means owner). The building may also be
-written in the room (3-1202) and left out of the building column.
+phone/电话, kind/类型. The `kind` column must be there (owner/业主 or tenant/租户; an empty cell
+means owner); the building may also be written in the room (3-1202) and left out of the building
+column. Phones are mainland numbers (desk.services.residents.mainland_phone).
+
+Reading (`decode`, shared with the key cabinet import): UTF-8, with or without a BOM; else
+GB18030 (a superset of GBK and GB2312) only when the text it gives is plausibly Chinese
+(`plausible_chinese`); else the file is refused, naming the first line that is not UTF-8 and its
+bytes, and the caller may name the encoding (`encoding=`, any Python codec).
+
+Writing happens in two steps so that the write lock is held for as short a time as possible:
+`check` reads and validates the whole file and looks at nothing stored (the CLI runs it before
+it opens a write transaction); `write` then, in the caller's write transaction, loads the units
+and the residents of the file's rooms in a few queries and writes new units, new residents,
+changes and move-outs with one executemany each, one audit event per resident, and the
+residents' lookup documents (desk.services.search_index's after_flush listener does not see
+core inserts, so they are written here, in bulk).
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
-from sqlmodel import select
+from sqlalchemy import Connection, bindparam, select, update
 
 from desk.models import Resident, ResidentKind, Unit
+from desk.services import audit, search_index
 from desk.services.context import Ctx
 from desk.services.errors import DeskError
-from desk.services.residents import add_resident, clean_phone, clean_text, parse_room
+from desk.services.residents import clean_text, mainland_phone, parse_room
 
 COLUMNS = ("building", "room", "name", "phone", "kind")
 _HEADERS = {
@@ -57,46 +75,128 @@ _BUILDING_SUFFIX = re.compile(r"\s*(?:栋|幢|座|号楼|號樓|棟)$")
 _BUILDING = re.compile(r"[0-9A-Z]{1,6}")
 
 
-@dataclass(frozen=True)
-class ResidentLine:
-    """One valid line of the file, ready to import."""
+_UNITS = Unit.__table__  # type: ignore[attr-defined]
+_RESIDENTS = Resident.__table__  # type: ignore[attr-defined]
+# how many ids one IN (...) carries: well under every SQLite's limit on bound parameters
+_CHUNK = 500
 
-    line: int
-    building: str
-    room: str
-    name: str
-    phone: str
-    kind: ResidentKind
+# --- reading the file: one reader for every CSV import ----------------------------------------
 
-
-@dataclass(frozen=True)
-class BadLine:
-    line: int
-    reason: str
-
-
-@dataclass
-class ImportResult:
-    """What an import did; `imported` is False when bad lines stopped it."""
-
-    good: list[ResidentLine] = field(default_factory=list)
-    bad: list[BadLine] = field(default_factory=list)
-    added: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    imported: bool = False
+_IDEOGRAPHS = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x2FA1F))
+_IDEOGRAPH_RUN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]+")
+# besides ideographs, what Chinese text holds: · × dashes, quotes and … ; Ⅰ-Ⅻ; ① ② ; ○ ● □ ;
+# the ideographic space and punctuation (，。、《》【】); full-width forms (，：（）Ａ１)
+_CHINESE_MARKS = (
+    (0x00B7, 0x00B7),
+    (0x00D7, 0x00D7),
+    (0x2010, 0x203F),
+    (0x2160, 0x217F),
+    (0x2460, 0x24FF),
+    (0x25A0, 0x25FF),
+    (0x3000, 0x303F),
+    (0xFF00, 0xFFEF),
+)
+# shares of the ideographs (see plausible_chinese)
+COMMON_SHARE = 0.9
+IN_WORDS_SHARE = 0.5
+_UTF8_BOM = codecs.BOM_UTF8
 
 
-def decode(data: bytes) -> str:
-    """UTF-8 (with or without a BOM) first, then GB18030 (a superset of GBK and GB2312)."""
+def _within(code: int, ranges: tuple[tuple[int, int], ...]) -> bool:
+    return any(low <= code <= high for low, high in ranges)
+
+
+def _common(character: str) -> bool:
+    """One of GB2312's characters: the 6,763 hanzi of everyday text (and its symbols)."""
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
+        character.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def plausible_chinese(text: str) -> bool:
+    """Whether text decoded as GB18030 reads as Chinese rather than as another encoding's bytes.
+
+    Any byte string of Latin-1 or CP1252 text whose accented letters are each followed by a
+    letter decodes "successfully" as GB18030: Müller reads as M黮ler, Señora as Se駉ra, Gößling as
+    G鲞ling. Real Chinese text differs in three ways, all required here:
+
+    - every non-ASCII character is an ideograph or a mark Chinese text uses (punctuation,
+      full-width forms, ① or Ⅲ), never kana, Cyrillic, box drawing or a private-use character;
+    - at least COMMON_SHARE of the ideographs are common ones (GB2312's); an accented letter
+      before an ASCII letter always lands outside GB2312 (黮, 駉);
+    - at least IN_WORDS_SHARE of the ideographs stand in runs of two or more (names, 业主, 楼栋);
+      two accented letters in a row (öß) may land in GB2312 (鲞), but alone, inside a Latin word.
+
+    A short file that fails only the last two (a single name with a rare character, written in
+    pinyin beside 3栋) is refused too: its encoding can be named (`--encoding gbk`).
+    """
+    counts = Counter(character for character in text if not character.isascii())
+    ideographs = common = 0
+    for character, count in counts.items():
+        if _within(ord(character), _IDEOGRAPHS):
+            ideographs += count
+            common += count if _common(character) else 0
+        elif not _within(ord(character), _CHINESE_MARKS):
+            return False
+    if not ideographs:
+        return False
+    in_words = sum(len(run) for run in _IDEOGRAPH_RUN.findall(text) if len(run) > 1)
+    return common >= COMMON_SHARE * ideographs and in_words >= IN_WORDS_SHARE * ideographs
+
+
+def _where(data: bytes, start: int) -> dict[str, Any]:
+    """The line, position and first few bytes of an undecodable spot, for the message."""
+    line_start = data.rfind(b"\n", 0, start) + 1
+    line_end = data.find(b"\n", start)
+    if line_end < 0:
+        line_end = len(data)
+    shown = data[start : min(start + 4, line_end)] or data[start : start + 1]
+    return {
+        "line": data.count(b"\n", 0, start) + 1,
+        "column": start - line_start + 1,
+        "bytes": shown.hex(" ").upper(),
+    }
+
+
+def _decode_as(data: bytes, encoding: str) -> str:
+    """The text in the named encoding (any Python text codec)."""
     try:
-        return data.decode("gb18030")
+        info = codecs.lookup(encoding)
+    except (LookupError, ValueError, TypeError):
+        raise DeskError("csv_import.unknown_encoding", value=encoding) from None
+    if not getattr(info, "_is_text_encoding", True):  # rot13, base64: not a text encoding
+        raise DeskError("csv_import.unknown_encoding", value=encoding)
+    try:
+        text = data.decode(info.name)
     except UnicodeDecodeError as exc:
-        raise DeskError("csv_import.unreadable") from exc
+        raise DeskError(
+            "csv_import.not_in_encoding", encoding=encoding, **_where(data, exc.start)
+        ) from None
+    except UnicodeError:
+        raise DeskError("csv_import.not_in_encoding_at_all", encoding=encoding) from None
+    return text.removeprefix("\ufeff")
+
+
+def decode(data: bytes, encoding: str | None = None) -> str:
+    """The file's text: in `encoding` when given; else UTF-8 (a BOM is dropped); else GB18030
+    when it reads as Chinese (plausible_chinese); else refused, naming the first line that is
+    not UTF-8, where in it, and its bytes."""
+    if encoding is not None:
+        return _decode_as(data, encoding)
+    body = data.removeprefix(_UTF8_BOM)
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        where = _where(body, exc.start)
+    try:
+        text = body.decode("gb18030")
+    except UnicodeDecodeError:
+        text = None
+    if text is not None and plausible_chinese(text):
+        return text
+    raise DeskError("csv_import.not_utf8", **where)
 
 
 def rows(reader: Any) -> Iterator[list[str]]:
@@ -111,13 +211,54 @@ def rows(reader: Any) -> Iterator[list[str]]:
         yield row
 
 
+# --- checking every line ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ResidentLine:
+    """One valid line of the file, ready to import."""
+
+    line: int
+    building: str
+    room: str
+    name: str
+    phone: str
+    kind: ResidentKind
+
+    @property
+    def code(self) -> str:
+        return f"{self.building}-{self.room}"
+
+
+@dataclass(frozen=True)
+class BadLine:
+    line: int
+    reason: str
+
+
+@dataclass
+class ImportResult:
+    """What an import did; `imported` is False when bad lines stopped it.
+
+    `moved_out` counts, by room, the residents `--replace` made inactive.
+    """
+
+    good: list[ResidentLine] = field(default_factory=list)
+    bad: list[BadLine] = field(default_factory=list)
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    moved_out: dict[str, int] = field(default_factory=dict)
+    imported: bool = False
+
+
 def _header_map(header: list[str]) -> dict[str, int]:
     positions: dict[str, int] = {}
     for index, title in enumerate(header):
         column = _HEADERS.get(title.strip().lower())
         if column is not None and column not in positions:
             positions[column] = index
-    for column in ("room", "name"):
+    for column in ("room", "name", "kind"):
         if column not in positions:
             raise DeskError("csv_import.missing_column", column=column)
     return positions
@@ -148,7 +289,7 @@ def _check_line(ctx: Ctx, number: int, cells: dict[str, str]) -> ResidentLine:
     if known and building not in {b.upper() for b in known}:
         raise DeskError("csv_import.unknown_building", value=building)
     name = clean_text(cells.get("name", ""), 60, field="name", required=True)
-    phone = clean_phone(cells.get("phone", ""))
+    phone = mainland_phone(cells.get("phone", ""))
     kind_text = cells.get("kind", "").strip()
     kind = _KINDS.get(kind_text.lower())
     if kind is None:
@@ -157,7 +298,7 @@ def _check_line(ctx: Ctx, number: int, cells: dict[str, str]) -> ResidentLine:
 
 
 def check(ctx: Ctx, text: str) -> ImportResult:
-    """Read and validate the whole file without writing anything."""
+    """Read and validate the whole file; reads nothing stored and writes nothing."""
     reader = csv.reader(io.StringIO(text, newline=""))
     lines = rows(reader)
     header = next(lines, None)
@@ -187,38 +328,185 @@ def check(ctx: Ctx, text: str) -> ImportResult:
     return result
 
 
-def _existing(ctx: Ctx, line: ResidentLine) -> Resident | None:
-    statement = (
-        select(Resident)
-        .join(Unit, Resident.unit_id == Unit.id)  # type: ignore[arg-type]
-        .where(Unit.code == f"{line.building}-{line.room}", Resident.name == line.name)
+# --- writing: one short bulk transaction --------------------------------------------------------
+
+
+@dataclass
+class _Stored:
+    """A resident on file, as loaded for the import (a row, not an ORM object)."""
+
+    id: int
+    unit_id: int
+    name: str
+    phone: str
+    kind: str
+    active: bool
+    operator_id: int | None
+    created_at: datetime
+
+
+def _unit_ids(conn: Connection, codes: list[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for first in range(0, len(codes), _CHUNK):
+        chunk = codes[first : first + _CHUNK]
+        query = select(_UNITS.c.code, _UNITS.c.id).where(_UNITS.c.code.in_(chunk))
+        found.update({code: unit_id for code, unit_id in conn.execute(query)})
+    return found
+
+
+def _residents_of(conn: Connection, unit_ids: list[int]) -> list[_Stored]:
+    columns = [_RESIDENTS.c[name] for name in _Stored.__dataclass_fields__]
+    stored: list[_Stored] = []
+    for first in range(0, len(unit_ids), _CHUNK):
+        chunk = unit_ids[first : first + _CHUNK]
+        query = select(*columns).where(_RESIDENTS.c.unit_id.in_(chunk))
+        stored.extend(_Stored(*row) for row in conn.execute(query.order_by(_RESIDENTS.c.id)))
+    return stored
+
+
+def _ensure_units(ctx: Ctx, conn: Connection, lines: list[ResidentLine]) -> dict[str, int]:
+    """The id of every unit the lines name; the missing ones are created (one executemany)."""
+    wanted = {line.code: line for line in lines}
+    units = _unit_ids(conn, sorted(wanted))
+    missing = [line for code, line in wanted.items() if code not in units]
+    ids = search_index.insert_many(
+        conn,
+        _UNITS,
+        [
+            {"building": m.building, "room": m.room, "code": m.code, "created_at": ctx.now}
+            for m in missing
+        ],
     )
-    return ctx.session.exec(statement).first()
+    units.update({m.code: unit_id for m, unit_id in zip(missing, ids, strict=True)})
+    return units
 
 
-def import_text(ctx: Ctx, text: str, *, skip_bad: bool = False) -> ImportResult:
-    """Validate every line, then import them all — or, with `skip_bad`, only the good ones.
+def _index(
+    conn: Connection, created: list[_Stored], changed: list[_Stored], rooms: dict[int, str]
+) -> None:
+    """The lookup documents of the residents the import created or changed."""
+    source = search_index.BY_REGISTER["residents"]
+    search_index.write_new(
+        conn, [search_index.document(conn, source, row, rooms[row.unit_id]) for row in created]
+    )
+    for row in changed:
+        search_index.write(conn, search_index.document(conn, source, row, rooms[row.unit_id]))
 
-    Runs inside the caller's write transaction; each added or changed resident is an audit event
-    (through `residents.add_resident`). Lines already on file with the same phone and kind are
-    left alone.
+
+def write(
+    ctx: Ctx, result: ImportResult, *, skip_bad: bool = False, replace: bool = False
+) -> ImportResult:
+    """Write the checked lines in the caller's write transaction, in bulk.
+
+    Bad lines stop it unless `skip_bad`. A line for a resident already on file (same room and
+    name) with the same phone and kind is left alone; otherwise the resident is updated (and is
+    active again). With `replace`, the active residents of the file's rooms whom it no longer
+    lists are moved out (made inactive) — and then every line must be good: a skipped line
+    would make its resident look gone. Every resident created, changed or moved out is an audit
+    event naming the acting operator, who must be signed in.
     """
-    result = check(ctx, text)
+    if result.bad and replace:
+        raise DeskError("csv_import.replace_needs_every_line", count=len(result.bad))
     if result.bad and not skip_bad:
         return result
+    operator_id = ctx.acting()
+    ctx.session.flush()
+    conn = ctx.session.connection()
+    units = _ensure_units(ctx, conn, result.good)
+    rooms = {unit_id: code for code, unit_id in units.items()}
+    stored = _residents_of(conn, sorted(rooms))
+    on_file = {(row.unit_id, row.name): row for row in reversed(stored)}  # the oldest wins
+    listed: dict[int, set[str]] = defaultdict(set)
+    new: list[ResidentLine] = []
+    changed: list[_Stored] = []
     for line in result.good:
-        existing = _existing(ctx, line)
-        if existing is not None and (existing.phone, existing.kind) == (line.phone, line.kind):
+        unit_id = units[line.code]
+        listed[unit_id].add(line.name)
+        row = on_file.get((unit_id, line.name))
+        if row is None:
+            new.append(line)
+        elif (row.phone, row.kind, row.active) == (line.phone, line.kind.value, True):
             result.unchanged += 1
-            continue
-        add_resident(ctx, line.building, line.room, line.name, line.phone, line.kind)
-        if existing is None:
-            result.added += 1
         else:
-            result.updated += 1
+            was_active = row.active
+            row.phone, row.kind, row.active = line.phone, line.kind.value, True
+            changed.append(row)
+            data: dict[str, Any] = {"phone": line.phone, "kind": line.kind}
+            if not was_active:
+                data["active"] = True
+            audit.record(ctx, "residents", row.id, "updated", data)
+    moved = [
+        row for row in stored if replace and row.active and row.name not in listed[row.unit_id]
+    ]
+    # the moved-out residents are among `stored`, and none of them was listed: not in `changed`
+    ids = search_index.insert_many(
+        conn,
+        _RESIDENTS,
+        [
+            {
+                "unit_id": units[line.code],
+                "name": line.name,
+                "phone": line.phone,
+                "kind": line.kind.value,
+                "active": True,
+                "operator_id": operator_id,
+                "created_at": ctx.now,
+            }
+            for line in new
+        ],
+    )
+    created = [
+        _Stored(
+            row_id,
+            units[line.code],
+            line.name,
+            line.phone,
+            line.kind.value,
+            True,
+            operator_id,
+            ctx.now,
+        )
+        for line, row_id in zip(new, ids, strict=True)
+    ]
+    for line, row_id in zip(new, ids, strict=True):
+        audit.record(ctx, "residents", row_id, "created", {"unit": line.code, "name": line.name})
+    if changed:
+        conn.execute(
+            update(_RESIDENTS)
+            .where(_RESIDENTS.c.id == bindparam("row_id"))
+            .values(phone=bindparam("new_phone"), kind=bindparam("new_kind"), active=True),
+            [{"row_id": r.id, "new_phone": r.phone, "new_kind": r.kind} for r in changed],
+        )
+    for row in moved:
+        row.active = False
+        audit.record(ctx, "residents", row.id, "moved_out", {"active": False})
+        result.moved_out[rooms[row.unit_id]] = result.moved_out.get(rooms[row.unit_id], 0) + 1
+    if moved:
+        conn.execute(
+            update(_RESIDENTS).where(_RESIDENTS.c.id == bindparam("row_id")).values(active=False),
+            [{"row_id": row.id} for row in moved],
+        )
+    _index(conn, created, changed + moved, rooms)
+    ctx.session.expire_all()  # residents the session had loaded were changed underneath it
+    result.added, result.updated = len(created), len(changed)
     result.imported = True
     return result
 
 
-def import_bytes(ctx: Ctx, data: bytes, *, skip_bad: bool = False) -> ImportResult:
-    return import_text(ctx, decode(data), skip_bad=skip_bad)
+def import_text(
+    ctx: Ctx, text: str, *, skip_bad: bool = False, replace: bool = False
+) -> ImportResult:
+    """Check every line, then write them all — or, with `skip_bad`, only the good ones — in the
+    caller's write transaction (see `write`)."""
+    return write(ctx, check(ctx, text), skip_bad=skip_bad, replace=replace)
+
+
+def import_bytes(
+    ctx: Ctx,
+    data: bytes,
+    *,
+    skip_bad: bool = False,
+    replace: bool = False,
+    encoding: str | None = None,
+) -> ImportResult:
+    return import_text(ctx, decode(data, encoding), skip_bad=skip_bad, replace=replace)

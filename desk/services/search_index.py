@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, event, insert, select, text, update
+from sqlalchemy import Connection, delete, event, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from desk.models import (
@@ -248,9 +248,10 @@ def _room_of(conn: Connection, source: Source, row: Any) -> str:
     return str(row.room or "")
 
 
-def document(conn: Connection, source: Source, row: Any) -> dict[str, Any]:
-    """The search document of one record (an ORM object or a row with the same attributes)."""
-    room = _room_of(conn, source, row)
+def document(conn: Connection, source: Source, row: Any, room: str | None = None) -> dict[str, Any]:
+    """The search document of one record (an ORM object or a row with the same attributes);
+    `room`, when the caller knows it, saves a resident's look-up of its unit."""
+    room = _room_of(conn, source, row) if room is None else room
     parsed = parse_room(room) if room else None
     body_parts = [str(getattr(row, name) or "") for name in source.body]
     body = " ".join(part for part in body_parts + _extra_text(conn, source, row) if part)
@@ -298,6 +299,41 @@ def write(conn: Connection, doc: dict[str, Any]) -> None:
         )
         conn.execute(
             _FTS_INSERT, {"id": old.id, **fts_row(doc["register_name"], doc["person"], doc["body"])}
+        )
+
+
+def insert_many(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert `rows` into `table` with one executemany; their new ids, in order.
+
+    On SQLite, inside a write transaction (BEGIN IMMEDIATE: no one else inserts), the ids are
+    given from the table's largest id on, which is three times faster than RETURNING through
+    SQLAlchemy's insertmanyvalues; elsewhere (PostgreSQL's sequences) RETURNING gives them.
+    """
+    if not rows:
+        return []
+    if conn.dialect.name == "sqlite":
+        first = int(conn.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()) + 1
+        ids = list(range(first, first + len(rows)))
+        conn.execute(
+            insert(table), [{**row, "id": row_id} for row, row_id in zip(rows, ids, strict=True)]
+        )
+        return ids
+    inserted = conn.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
+    return [row_id for (row_id,) in inserted]
+
+
+def write_new(conn: Connection, docs: list[dict[str, Any]]) -> None:
+    """Insert the documents of records just created (none has one yet) with one executemany
+    for the documents and one for their FTS5 tokens: for bulk writes (the residents import),
+    which the after_flush listener does not see."""
+    ids = insert_many(conn, _TABLE, docs)
+    if ids and conn.dialect.name == "sqlite":
+        conn.execute(
+            _FTS_INSERT,
+            [
+                {"id": doc_id, **fts_row(doc["register_name"], doc["person"], doc["body"])}
+                for doc_id, doc in zip(ids, docs, strict=True)
+            ],
         )
 
 
