@@ -381,16 +381,12 @@ def _ensure_units(ctx: Ctx, conn: Connection, lines: list[ResidentLine]) -> dict
     return units
 
 
-def _index(
-    conn: Connection, created: list[_Stored], changed: list[_Stored], rooms: dict[int, str]
-) -> None:
+def _index(conn: Connection, rows: list[_Stored], rooms: dict[int, str]) -> None:
     """The lookup documents of the residents the import created or changed."""
     source = search_index.BY_REGISTER["residents"]
-    search_index.write_new(
-        conn, [search_index.document(conn, source, row, rooms[row.unit_id]) for row in created]
+    search_index.write_many(
+        conn, [search_index.document(conn, source, row, rooms[row.unit_id]) for row in rows]
     )
-    for row in changed:
-        search_index.write(conn, search_index.document(conn, source, row, rooms[row.unit_id]))
 
 
 def write(
@@ -486,7 +482,7 @@ def write(
             update(_RESIDENTS).where(_RESIDENTS.c.id == bindparam("row_id")).values(active=False),
             [{"row_id": row.id} for row in moved],
         )
-    _index(conn, created, changed + moved, rooms)
+    _index(conn, created + changed + moved, rooms)
     ctx.session.expire_all()  # residents the session had loaded were changed underneath it
     result.added, result.updated = len(created), len(changed)
     result.imported = True

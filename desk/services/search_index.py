@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, event, func, insert, select, text, update
+from sqlalchemy import Connection, bindparam, delete, event, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from desk.models import (
@@ -322,17 +322,64 @@ def insert_many(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> lis
     return [row_id for (row_id,) in inserted]
 
 
-def write_new(conn: Connection, docs: list[dict[str, Any]]) -> None:
-    """Insert the documents of records just created (none has one yet) with one executemany
-    for the documents and one for their FTS5 tokens: for bulk writes (the residents import),
-    which the after_flush listener does not see."""
-    ids = insert_many(conn, _TABLE, docs)
-    if ids and conn.dialect.name == "sqlite":
+def write_many(conn: Connection, docs: list[dict[str, Any]]) -> None:
+    """What `write` does, for many documents at once with a few executemany: for bulk writes
+    (the residents import), which the after_flush listener does not see."""
+    if not docs:
+        return
+    fts = conn.dialect.name == "sqlite"
+    old: dict[tuple[str, int], Any] = {}
+    registers: dict[str, list[int]] = {}
+    for doc in docs:
+        registers.setdefault(doc["register_name"], []).append(doc["record_id"])
+    for register, record_ids in registers.items():
+        for first in range(0, len(record_ids), 500):
+            query = select(_TABLE.c.id, _TABLE.c.record_id, _TABLE.c.person, _TABLE.c.body).where(
+                _TABLE.c.register_name == register,
+                _TABLE.c.record_id.in_(record_ids[first : first + 500]),
+            )
+            old.update({(register, row.record_id): row for row in conn.execute(query)})
+    new = [doc for doc in docs if (doc["register_name"], doc["record_id"]) not in old]
+    ids = insert_many(conn, _TABLE, new)
+    if fts and ids:
         conn.execute(
             _FTS_INSERT,
             [
                 {"id": doc_id, **fts_row(doc["register_name"], doc["person"], doc["body"])}
-                for doc_id, doc in zip(ids, docs, strict=True)
+                for doc_id, doc in zip(ids, new, strict=True)
+            ],
+        )
+    changed = [
+        (old[(d["register_name"], d["record_id"])], d)
+        for d in docs
+        if (d["register_name"], d["record_id"]) in old
+    ]
+    if not changed:
+        return
+    names = list(changed[0][1])
+    conn.execute(
+        update(_TABLE)
+        .where(_TABLE.c.id == bindparam("doc_id"))
+        .values({name: bindparam(f"new_{name}") for name in names}),
+        [{"doc_id": was.id, **{f"new_{k}": v for k, v in doc.items()}} for was, doc in changed],
+    )
+    reworded = [
+        (was, doc) for was, doc in changed if (was.person, was.body) != (doc["person"], doc["body"])
+    ]
+    if fts and reworded:
+        register_of = [doc["register_name"] for _was, doc in reworded]
+        conn.execute(
+            _FTS_DELETE,
+            [
+                {"id": was.id, **fts_row(register, was.person, was.body)}
+                for (was, _doc), register in zip(reworded, register_of, strict=True)
+            ],
+        )
+        conn.execute(
+            _FTS_INSERT,
+            [
+                {"id": was.id, **fts_row(doc["register_name"], doc["person"], doc["body"])}
+                for was, doc in reworded
             ],
         )
 
