@@ -347,17 +347,20 @@ def run_import(
     with _guard():
         text = residents_import.decode(file.read_bytes(), encoding)
         database = open_database(options.db)
-        acting = sign_in_as(database, as_name)
-        with database.reading() as session:
-            reading = Ctx(session, acting, database.settings, system_clock())
-            if allowed is not None:
-                allowed(reading)
-            result = check(reading, text)
-        stopped = bool(result.bad) and (replace or not skip_bad)
-        if not stopped:
-            with database.writing() as session:
-                result = write(Ctx(session, acting, database.settings, system_clock()), result)
-        database.dispose()
+        try:
+            acting = sign_in_as(database, as_name)
+            with database.reading() as session:
+                reading = Ctx(session, acting, database.settings, system_clock())
+                if allowed is not None:
+                    allowed(reading)
+                result = check(reading, text)
+            stopped = bool(result.bad) and (replace or not skip_bad)
+            if not stopped:
+                with database.writing() as session:
+                    work = Ctx(session, acting, database.settings, system_clock())
+                    result = write(work, result)
+        finally:  # a refusal (typer.Exit) leaves no connection open
+            database.dispose()
     for bad in result.bad:
         typer.echo(t("cli.import.bad_line", line=bad.line, reason=bad.reason), err=True)
     if stopped and replace:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 
 from rich.cells import cell_len
@@ -31,17 +30,12 @@ AS_BOSS = ("--as", "陈主管")  # tests/conftest.py: the supervisor, PIN 9999
 
 
 def _cabinet_rows(db: Database) -> list[tuple[object, ...]]:
-    path = db.path
-    assert path is not None
-    conn = sqlite3.connect(path)
-    try:
-        keys_rows = conn.execute("SELECT * FROM key ORDER BY id").fetchall()
-        events = conn.execute(
+    with db.engine.connect() as conn:
+        keys_rows = conn.exec_driver_sql('SELECT * FROM "key" ORDER BY id').all()
+        events = conn.exec_driver_sql(
             "SELECT * FROM audit_event WHERE register_name = 'keys' ORDER BY id"
-        ).fetchall()
-        return [*keys_rows, *events]
-    finally:
-        conn.close()
+        ).all()
+    return [tuple(row) for row in [*keys_rows, *events]]
 
 
 def test_keys_import_then_export(db: Database, supervisor: Operator, tmp_path: Path) -> None:

@@ -9,7 +9,6 @@ row by row with what it was.
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -92,23 +91,17 @@ def directory(db: Database) -> set[tuple[str, str, str, str]]:
 
 
 def register(db: Database) -> dict[str, list[tuple[Any, ...]]]:
-    """Every stored row of the residents register, read with plain sqlite3."""
-    path = db.path
-    assert path is not None
-    conn = sqlite3.connect(path)
-    try:
+    """Every stored row of the residents register, read with plain SQL."""
+    queries = {
+        "resident": "SELECT * FROM resident ORDER BY id",
+        "unit": "SELECT * FROM unit ORDER BY id",
+        "search_doc": "SELECT * FROM search_doc WHERE register_name = 'residents' ORDER BY id",
+        "audit": "SELECT * FROM audit_event WHERE register_name = 'residents' ORDER BY id",
+    }
+    with db.engine.connect() as conn:
         return {
-            "resident": conn.execute("SELECT * FROM resident ORDER BY id").fetchall(),
-            "unit": conn.execute("SELECT * FROM unit ORDER BY id").fetchall(),
-            "search_doc": conn.execute(
-                "SELECT * FROM search_doc WHERE register_name = 'residents' ORDER BY id"
-            ).fetchall(),
-            "audit": conn.execute(
-                "SELECT * FROM audit_event WHERE register_name = 'residents' ORDER BY id"
-            ).fetchall(),
+            name: [tuple(row) for row in conn.exec_driver_sql(sql)] for name, sql in queries.items()
         }
-    finally:
-        conn.close()
 
 
 def write(tmp_path: Path, text: str, encoding: str = "utf-8", name: str = "residents.csv") -> Path:
