@@ -20,7 +20,7 @@ from desk.cli import app
 from desk.config import DEFAULT_SITE_FILE, REPO_DATA
 from desk.db import Database
 from desk.models import AuditEvent, Operator, Resident, ResidentKind, Unit
-from desk.services import lookup, residents_import
+from desk.services import lookup, residents_import, search_index
 from desk.services.errors import DeskError
 from desk.services.residents_import import decode, plausible_chinese
 from tests.conftest import Desk
@@ -299,6 +299,29 @@ def test_import_writes_residents_units_events_and_lookup_documents(desk: Desk) -
     assert found(desk, "3-1202") == [("3-1202", "owner"), ("3-1202", "tenant")]
     assert found(desk, "6-801") == [("6-801", "owner")]
     assert found(desk, "孙") == [("6-801", "owner")]
+
+
+def test_the_bulk_documents_are_those_the_index_makes_itself(desk: Desk) -> None:
+    """What the import wrote to the lookup index equals a rebuild of the index from the rows."""
+    with desk.write() as ctx:
+        residents_import.import_text(ctx, GOOD)
+    with desk.write() as ctx:
+        residents_import.import_text(ctx, "room,name,kind\n3-1202,李明,owner\n", replace=True)
+
+    def documents() -> list[tuple[Any, ...]]:
+        with desk.db.engine.connect() as conn:
+            rows = conn.exec_driver_sql(
+                "SELECT register_name, record_id, number, number_key, room, room_no, person, "
+                "phone_rev, body, state, at, due_at, operator_id FROM search_doc "
+                "WHERE register_name = 'residents' ORDER BY record_id"
+            )
+            return [tuple(row) for row in rows]
+
+    imported = documents()
+    assert len(imported) == 4
+    with desk.db.engine.begin() as conn:
+        search_index.reindex(conn)
+    assert documents() == imported
 
 
 def test_reimport_counts_updates_and_leaves_unchanged_alone(desk: Desk) -> None:

@@ -250,6 +250,9 @@ class ImportResult:
     unchanged: int = 0
     moved_out: dict[str, int] = field(default_factory=dict)
     imported: bool = False
+    # made by `check`, outside the write lock: each good line's lookup document (its record id
+    # and time filled in when written) and its FTS5 tokens
+    documents: list[tuple[dict[str, Any], dict[str, str]]] = field(default_factory=list)
 
 
 def _header_map(header: list[str]) -> dict[str, int]:
@@ -325,7 +328,23 @@ def check(ctx: Ctx, text: str) -> ImportResult:
             continue
         seen[key] = number
         result.good.append(line)
+    result.documents = _documents(ctx, result.good)
     return result
+
+
+def _documents(ctx: Ctx, lines: list[ResidentLine]) -> list[tuple[dict[str, Any], dict[str, str]]]:
+    """What a new resident of each line will be in the lookup index (search_index.document),
+    made before the write so that the write lock is not held for it."""
+    if not lines:
+        return []
+    source = search_index.BY_REGISTER["residents"]
+    conn = ctx.session.connection()  # not read from: the room is given
+    made = []
+    for line in lines:
+        row = _Stored(0, 0, line.name, line.phone, line.kind.value, True, ctx.operator_id, ctx.now)
+        doc = search_index.document(conn, source, row, line.code)
+        made.append((doc, search_index.fts_row(source.register, doc["person"], doc["body"])))
+    return made
 
 
 # --- writing: one short bulk transaction --------------------------------------------------------
@@ -414,13 +433,15 @@ def write(
     on_file = {(row.unit_id, row.name): row for row in reversed(stored)}  # the oldest wins
     listed: dict[int, set[str]] = defaultdict(set)
     new: list[ResidentLine] = []
+    made: list[tuple[dict[str, Any], dict[str, str]]] = []
     changed: list[_Stored] = []
-    for line in result.good:
+    for index, line in enumerate(result.good):
         unit_id = units[line.code]
         listed[unit_id].add(line.name)
         row = on_file.get((unit_id, line.name))
         if row is None:
             new.append(line)
+            made.append(result.documents[index])
         elif (row.phone, row.kind, row.active) == (line.phone, line.kind.value, True):
             result.unchanged += 1
         else:
@@ -482,7 +503,15 @@ def write(
             update(_RESIDENTS).where(_RESIDENTS.c.id == bindparam("row_id")).values(active=False),
             [{"row_id": row.id} for row in moved],
         )
-    _index(conn, created + changed + moved, rooms)
+    search_index.write_many(
+        conn,
+        [
+            {**doc, "record_id": row.id, "at": ctx.now, "operator_id": operator_id}
+            for row, (doc, _words) in zip(created, made, strict=True)
+        ],
+        [words for _doc, words in made],
+    )
+    _index(conn, changed + moved, rooms)
     ctx.session.expire_all()  # residents the session had loaded were changed underneath it
     result.added, result.updated = len(created), len(changed)
     result.imported = True

@@ -322,11 +322,15 @@ def insert_many(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> lis
     return [row_id for (row_id,) in inserted]
 
 
-def write_many(conn: Connection, docs: list[dict[str, Any]]) -> None:
+def write_many(
+    conn: Connection, docs: list[dict[str, Any]], tokens: list[dict[str, str]] | None = None
+) -> None:
     """What `write` does, for many documents at once with a few executemany: for bulk writes
-    (the residents import), which the after_flush listener does not see."""
+    (the residents import), which the after_flush listener does not see. `tokens`, when the
+    caller made them beforehand, are each document's `fts_row`."""
     if not docs:
         return
+    made = tokens or [{} for _doc in docs]
     fts = conn.dialect.name == "sqlite"
     old: dict[tuple[str, int], Any] = {}
     registers: dict[str, list[int]] = {}
@@ -339,14 +343,21 @@ def write_many(conn: Connection, docs: list[dict[str, Any]]) -> None:
                 _TABLE.c.record_id.in_(record_ids[first : first + 500]),
             )
             old.update({(register, row.record_id): row for row in conn.execute(query)})
-    new = [doc for doc in docs if (doc["register_name"], doc["record_id"]) not in old]
-    ids = insert_many(conn, _TABLE, new)
+    fresh = [
+        (doc, words)
+        for doc, words in zip(docs, made, strict=True)
+        if (doc["register_name"], doc["record_id"]) not in old
+    ]
+    ids = insert_many(conn, _TABLE, [doc for doc, _words in fresh])
     if fts and ids:
         conn.execute(
             _FTS_INSERT,
             [
-                {"id": doc_id, **fts_row(doc["register_name"], doc["person"], doc["body"])}
-                for doc_id, doc in zip(ids, new, strict=True)
+                {
+                    "id": doc_id,
+                    **(words or fts_row(doc["register_name"], doc["person"], doc["body"])),
+                }
+                for doc_id, (doc, words) in zip(ids, fresh, strict=True)
             ],
         )
     changed = [
