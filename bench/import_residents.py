@@ -41,7 +41,7 @@ import desk_writer  # noqa: E402
 
 from desk.config import load_settings  # noqa: E402
 from desk.db import open_database  # noqa: E402
-from desk.services import audit, lookup, residents_import  # noqa: E402
+from desk.services import audit, csv_reading, lookup, residents_import  # noqa: E402
 from desk.services.context import Ctx  # noqa: E402
 
 SURNAMES = (
@@ -131,7 +131,7 @@ def import_once(path: Path, data: bytes, *, replace: bool = False) -> dict[str, 
     began = time.perf_counter()
     database = open_database(path, settings=load_settings())
     operator = desk_writer.clerk(database, desk_writer.CLERKS[0])
-    text = residents_import.decode(data)
+    text = csv_reading.decode(data)
     with database.reading() as session:
         result = residents_import.check(Ctx(session, operator, database.settings, now()), text)
     checked = time.perf_counter()

@@ -341,11 +341,13 @@ def run_import(
     reading session (no write lock); bad lines are listed, and stop the import (exit 1) unless
     --skip-bad. Then one short write transaction. `allowed` refuses an operator whose role may
     not import (before the file is checked)."""
+    from desk.services.csv_reading import decode
+
     if as_name is None:
         _fail(t("cli.import.needs_as", env=PIN_ENV))
     options = _options(ctx)
     with _guard():
-        text = residents_import.decode(file.read_bytes(), encoding)
+        text = decode(file.read_bytes(), encoding)
         database = open_database(options.db)
         try:
             acting = sign_in_as(database, as_name)

@@ -21,8 +21,8 @@ from desk.config import DEFAULT_SITE_FILE, REPO_DATA
 from desk.db import Database
 from desk.models import AuditEvent, Operator, Resident, ResidentKind, Unit
 from desk.services import lookup, residents_import, search_index
+from desk.services.csv_reading import decode, plausible_chinese
 from desk.services.errors import DeskError
-from desk.services.residents_import import decode, plausible_chinese
 from tests.conftest import Desk
 
 runner = CliRunner()

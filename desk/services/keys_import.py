@@ -4,7 +4,7 @@ Columns (English or Chinese headers, any order): tag/编号, opens/用途, kind/
 facility/设施; empty: a unit key when a room is given), room/房号, copies/数量 (empty: 1),
 hook/挂钩位置, note/备注. A tag already in the cabinet is updated when anything differs (and a
 retired key listed again is back in the cabinet). The file is read as the residents import reads
-its own (desk.services.residents_import.decode): UTF-8, Chinese GBK, or the encoding named.
+its own (desk.services.csv_reading.decode): UTF-8, Chinese GBK, or the encoding named.
 
 Loading the cabinet is a supervisor's act (CABINET_IMPORT): it can bring back a retired key and
 change how many copies every count expects, which only a supervisor may do one key at a time.
@@ -20,9 +20,10 @@ from dataclasses import dataclass, field
 from desk.models import Key, KeyKind
 from desk.services import keys_cabinet as keys
 from desk.services.context import Ctx
+from desk.services.csv_reading import decode, rows
 from desk.services.errors import DeskError
 from desk.services.residents import clean_text, normalise_room
-from desk.services.residents_import import BadLine, decode, rows
+from desk.services.residents_import import BadLine
 from desk.services.roles import Restricted
 
 CABINET_IMPORT = Restricted("keys_import")
