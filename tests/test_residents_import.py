@@ -165,6 +165,17 @@ def test_the_refusal_reads_in_english() -> None:
     )
 
 
+def test_a_utf8_bom_then_gbk_bytes_is_refused_counting_the_bom() -> None:
+    data = "楼栋,房号,姓名,类型\n".encode("utf-8-sig") + "3,1202,李明,业主\n".encode("gbk")
+    with pytest.raises(DeskError) as refused:
+        decode(data)
+    assert (refused.value.params["line"], refused.value.params["column"]) == (2, 8)
+    first_line = "\ufeffname,kind\n".encode() + "Müller,owner\n".encode("latin-1")
+    with pytest.raises(DeskError) as refused:
+        decode(first_line.replace(b"\n", b",", 1))
+    assert (refused.value.params["line"], refused.value.params["column"]) == (1, 15)
+
+
 def test_plausible_chinese_is_not_fooled_by_mojibake() -> None:
     assert plausible_chinese("姓名,类型\n李明,业主\n王喆,租户\n")
     assert plausible_chinese("楼栋，房号：３栋１２０２室 ①号 ·")

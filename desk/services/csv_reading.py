@@ -116,17 +116,18 @@ def _decode_as(data: bytes, encoding: str) -> str:
 
 def decode(data: bytes, encoding: str | None = None) -> str:
     """The file's text: in `encoding` when given; else UTF-8 (a BOM is dropped); else GB18030
-    when it reads as Chinese (plausible_chinese); else refused, naming the first line that is
-    not UTF-8, where in it, and its bytes."""
+    when it reads as Chinese (plausible_chinese) and has no UTF-8 BOM; else refused, naming the
+    first line that is not UTF-8, where in it (counting the file's bytes), and its bytes."""
     if encoding is not None:
         return _decode_as(data, encoding)
-    body = data.removeprefix(_UTF8_BOM)
+    bom = data.startswith(_UTF8_BOM)
+    body = data[len(_UTF8_BOM) :] if bom else data
     try:
         return body.decode("utf-8")
     except UnicodeDecodeError as exc:
-        where = _where(body, exc.start)
+        where = _where(data, exc.start + (len(_UTF8_BOM) if bom else 0))
     try:
-        text = body.decode("gb18030")
+        text = None if bom else body.decode("gb18030")  # a UTF-8 BOM says what was meant
     except UnicodeDecodeError:
         text = None
     if text is not None and plausible_chinese(text):
