@@ -315,6 +315,9 @@ def operator_add(
     typer.echo(t("cli.operator.added", name=added.name, role=label))
 
 
+EncodingOption = Annotated[str | None, typer.Option("--encoding", metavar="NAME")]
+
+
 @import_app.command("residents")
 def import_residents(
     ctx: typer.Context,
@@ -323,30 +326,73 @@ def import_residents(
         typer.Argument(),
     ],
     skip_bad: Annotated[bool, typer.Option("--skip-bad")] = False,
+    replace: Annotated[bool, typer.Option("--replace")] = False,
+    encoding: EncodingOption = None,
+    as_name: AsOption = None,
 ) -> None:
-    """Import the residents directory. Any bad line stops the import unless --skip-bad."""
-    run_import(ctx, file, skip_bad, residents_import.import_bytes, "cli.import.done")
+    """Import the residents directory as an operator. Any bad line stops the import unless
+    --skip-bad; --replace moves out the residents of the file's rooms it no longer lists."""
+    run_import(
+        ctx,
+        file,
+        as_name=as_name,
+        encoding=encoding,
+        skip_bad=skip_bad,
+        replace=replace,
+        check=residents_import.check,
+        write=lambda work, result: residents_import.write(
+            work, result, skip_bad=skip_bad, replace=replace
+        ),
+        done_message="cli.import.done",
+    )
 
 
 def run_import(
     ctx: typer.Context,
     file: Path,
+    *,
+    as_name: str | None,
+    encoding: str | None,
     skip_bad: bool,
-    importer: Callable[..., Any],
+    check: Callable[[Ctx, str], Any],
+    write: Callable[[Ctx, Any], Any],
     done_message: str,
+    replace: bool = False,
+    allowed: Callable[[Ctx], None] | None = None,
 ) -> None:
-    """A CSV import in one transaction: bad lines listed; exit 1 when nothing was imported."""
+    """A CSV import as a named operator (`--as`, the PIN from $DESK_PIN or asked): refused, with
+    nothing read or written, without one. The file is decoded and every line checked in a
+    reading session (no write lock); bad lines are listed, and stop the import (exit 1) unless
+    --skip-bad. Then one short write transaction. `allowed` refuses an operator whose role may
+    not import (before the file is checked)."""
+    from desk.services.csv_reading import decode
+
+    if as_name is None:
+        _fail(t("cli.import.needs_as", env=PIN_ENV))
     options = _options(ctx)
     with _guard():
-        data = file.read_bytes()
+        text = decode(file.read_bytes(), encoding)
         database = open_database(options.db)
-        with database.writing() as session:
-            work = Ctx(session, None, database.settings, system_clock())
-            result = importer(work, data, skip_bad=skip_bad)
-        database.dispose()
+        try:
+            acting = sign_in_as(database, as_name)
+            with database.reading() as session:
+                reading = Ctx(session, acting, database.settings, system_clock())
+                if allowed is not None:
+                    allowed(reading)
+                result = check(reading, text)
+            stopped = bool(result.bad) and (replace or not skip_bad)
+            if not stopped:
+                with database.writing() as session:
+                    work = Ctx(session, acting, database.settings, system_clock())
+                    result = write(work, result)
+        finally:  # a refusal (typer.Exit) leaves no connection open
+            database.dispose()
     for bad in result.bad:
         typer.echo(t("cli.import.bad_line", line=bad.line, reason=bad.reason), err=True)
-    if not result.imported:
+    if stopped and replace:
+        typer.echo(t("csv_import.replace_needs_every_line", count=len(result.bad)), err=True)
+        raise typer.Exit(1)
+    if stopped:
         typer.echo(t("cli.import.nothing", count=len(result.bad)), err=True)
         raise typer.Exit(1)
     typer.echo(
@@ -358,6 +404,11 @@ def run_import(
             skipped=len(result.bad),
         )
     )
+    moved_out: dict[str, int] = getattr(result, "moved_out", {})
+    if moved_out:
+        typer.echo(t("cli.import.moved_out", count=sum(moved_out.values())))
+        for room, count in sorted(moved_out.items()):
+            typer.echo(t("cli.import.moved_out_room", room=room, count=count))
 
 
 def _parse_since(text: str, settings: Settings) -> datetime:
@@ -450,6 +501,7 @@ def export_command(
 
 
 # Sub-command groups that live in their own modules (they import the helpers above).
+from desk.cli_acting import PIN_ENV, AsOption, sign_in_as  # noqa: E402
 from desk.cli_calendar import calendar_app  # noqa: E402
 
 app.add_typer(calendar_app, name="calendar")

@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from desk.cli import run_import
+from desk.cli import EncodingOption, run_import
+from desk.cli_acting import AsOption
 from desk.services import keys_import
 
 keys_app: typer.Typer = typer.Typer(no_args_is_help=True)
@@ -21,6 +22,18 @@ def import_cabinet(
         typer.Argument(),
     ],
     skip_bad: Annotated[bool, typer.Option("--skip-bad")] = False,
+    encoding: EncodingOption = None,
+    as_name: AsOption = None,
 ) -> None:
-    """Import the key cabinet. Any bad line stops the import unless --skip-bad."""
-    run_import(ctx, file, skip_bad, keys_import.import_cabinet, "cli.keys.done")
+    """Import the key cabinet as a supervisor. Any bad line stops the import unless --skip-bad."""
+    run_import(
+        ctx,
+        file,
+        as_name=as_name,
+        encoding=encoding,
+        skip_bad=skip_bad,
+        check=lambda _work, text: keys_import.check(text),
+        write=lambda work, result: keys_import.write(work, result, skip_bad=skip_bad),
+        done_message="cli.keys.done",
+        allowed=keys_import.CABINET_IMPORT.require,
+    )

@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 from desk.cli import app
 from desk.db import Database
 from desk.i18n import set_language
+from desk.models import Operator
 from desk.printing import entrusted_slip_lines, entrusted_slip_text
 from desk.services import keys
 from desk.services.keys import EntrustedCreate
@@ -20,15 +21,27 @@ runner = CliRunner()
 GOOD = "编号,用途,数量,挂钩位置\nK-PUMP-B2,水泵房,2,A-01\nK-ROOF-3,天台,1,A-04\n"
 
 
-def _cli(db: Database, *args: str) -> tuple[int, str]:
-    result = runner.invoke(app, ["--lang", "en", "--db", db.url, *args])
+def _cli(db: Database, *args: str, pin: str = "9999") -> tuple[int, str]:
+    result = runner.invoke(app, ["--lang", "en", "--db", db.url, *args], env={"DESK_PIN": pin})
     return result.exit_code, result.output
 
 
-def test_keys_import_then_export(db: Database, tmp_path: Path) -> None:
+AS_BOSS = ("--as", "陈主管")  # tests/conftest.py: the supervisor, PIN 9999
+
+
+def _cabinet_rows(db: Database) -> list[tuple[object, ...]]:
+    with db.engine.connect() as conn:
+        keys_rows = conn.exec_driver_sql('SELECT * FROM "key" ORDER BY id').all()
+        events = conn.exec_driver_sql(
+            "SELECT * FROM audit_event WHERE register_name = 'keys' ORDER BY id"
+        ).all()
+    return [tuple(row) for row in [*keys_rows, *events]]
+
+
+def test_keys_import_then_export(db: Database, supervisor: Operator, tmp_path: Path) -> None:
     good = tmp_path / "cabinet.csv"
     good.write_bytes(GOOD.encode("gbk"))
-    code, output = _cli(db, "keys", "import", str(good))
+    code, output = _cli(db, "keys", "import", str(good), *AS_BOSS)
     assert code == 0, output
     assert "2 new" in output
     code, output = _cli(db, "export", "--register", "keys")
@@ -36,21 +49,57 @@ def test_keys_import_then_export(db: Database, tmp_path: Path) -> None:
     rows = json.loads(output)["keys"]
     assert [row["tag"] for row in rows] == ["K-PUMP-B2", "K-ROOF-3"]
     assert rows[0]["events"][0]["action"] == "added"
+    assert rows[0]["events"][0]["operator"] == "陈主管"
 
 
 def test_keys_import_bad_lines_exit_1_and_missing_file_exits_2(
-    db: Database, tmp_path: Path
+    db: Database, supervisor: Operator, tmp_path: Path
 ) -> None:
     bad = tmp_path / "bad.csv"
     bad.write_text(GOOD + "K-X,,1,\n", encoding="utf-8")
-    code, output = _cli(db, "keys", "import", str(bad))
+    code, output = _cli(db, "keys", "import", str(bad), *AS_BOSS)
     assert code == 1
     assert "line 4: Opens: this is required" in output
     assert "nothing was imported" in output
-    code, output = _cli(db, "keys", "import", str(bad), "--skip-bad")
+    assert _cabinet_rows(db) == []
+    code, output = _cli(db, "keys", "import", str(bad), "--skip-bad", *AS_BOSS)
     assert code == 0 and "1 bad lines skipped" in output
-    code, output = _cli(db, "keys", "import", str(tmp_path / "none.csv"))
+    code, output = _cli(db, "keys", "import", str(tmp_path / "none.csv"), *AS_BOSS)
     assert code == 2 and len(output.strip().splitlines()) == 1
+
+
+def test_keys_import_is_refused_without_as_to_a_clerk_and_with_a_wrong_pin(
+    db: Database, clerk: Operator, supervisor: Operator, tmp_path: Path
+) -> None:
+    good = tmp_path / "cabinet.csv"
+    good.write_text(GOOD, encoding="utf-8")
+    code, output = _cli(db, "keys", "import", str(good))
+    assert code == 2 and "--as NAME" in output
+    code, output = _cli(db, "keys", "import", str(good), "--as", "王芳", pin="1234")
+    assert code == 2
+    assert output.strip() == (
+        "error: only a supervisor may load the key cabinet from a file, because it adds and "
+        "changes keys and brings back retired ones, and every count and handover checks keys "
+        "against the cabinet"
+    )
+    code, output = _cli(db, "keys", "import", str(good), *AS_BOSS, pin="0000")
+    assert code == 2 and len(output.strip().splitlines()) == 1
+    assert _cabinet_rows(db) == []
+
+
+def test_keys_import_refuses_a_latin1_file_and_reads_a_named_encoding(
+    db: Database, supervisor: Operator, tmp_path: Path
+) -> None:
+    latin = tmp_path / "cabinet.csv"
+    latin.write_bytes("tag,opens\nK-1,Kühlraum\n".encode("latin-1"))
+    code, output = _cli(db, "keys", "import", str(latin), *AS_BOSS)
+    assert code == 2
+    assert output.startswith("error: line 2 is not UTF-8 text (from byte 6: FC 68 6C 72)")
+    assert _cabinet_rows(db) == []
+    code, output = _cli(db, "keys", "import", str(latin), "--encoding", "latin-1", *AS_BOSS)
+    assert code == 0, output
+    with Desk(db, supervisor).read() as ctx:
+        assert keys.find_key(ctx, "K-1").opens == "Kühlraum"
 
 
 def test_the_slip_has_two_parts_with_the_number_within_80_columns(desk: Desk) -> None:

@@ -255,7 +255,8 @@ CSV = (
 )
 
 
-def test_import_good_file_then_again_unchanged(desk: Desk) -> None:
+def test_import_good_file_then_again_unchanged(db: Database, supervisor: Operator) -> None:
+    desk = Desk(db, supervisor)  # loading the cabinet is a supervisor's act
     with desk.write() as ctx:
         result = keys.import_cabinet(ctx, CSV.encode())
     assert (result.imported, result.added) == (True, 2)
@@ -267,7 +268,17 @@ def test_import_good_file_then_again_unchanged(desk: Desk) -> None:
     assert (unit.kind, unit.copies) == ("unit", 1)
 
 
-def test_import_bad_lines_stop_everything_unless_skipped(desk: Desk) -> None:
+def test_import_is_a_supervisors_act(desk: Desk) -> None:
+    with desk.write() as ctx, pytest.raises(Forbidden):
+        keys.import_cabinet(ctx, CSV.encode())
+    with desk.read() as ctx:
+        assert keys.cabinet(ctx) == []
+
+
+def test_import_bad_lines_stop_everything_unless_skipped(
+    db: Database, supervisor: Operator
+) -> None:
+    desk = Desk(db, supervisor)  # loading the cabinet is a supervisor's act
     bad = CSV + "K 9,空格,,,1,,\nK-X,,,,1,,\nK-Y,车库,,,lots,,\nK-PUMP-B2,重复,,,1,,\n"
     with desk.write() as ctx:
         result = keys.import_cabinet(ctx, bad.encode())
@@ -280,7 +291,8 @@ def test_import_bad_lines_stop_everything_unless_skipped(desk: Desk) -> None:
     assert (result.imported, result.added) == (True, 2)
 
 
-def test_import_chinese_headers_in_gbk(desk: Desk) -> None:
+def test_import_chinese_headers_in_gbk(db: Database, supervisor: Operator) -> None:
+    desk = Desk(db, supervisor)  # loading the cabinet is a supervisor's act
     text = "编号,用途,类型,房号,数量,挂钩位置,备注\nK-ELEC-1,配电房,设施,,3,A-02,总闸\n"
     with desk.write() as ctx:
         result = keys_import.import_cabinet(ctx, text.encode("gbk"))

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from typing import Any
 
+import pytest
 from hypothesis import event, example, given
 from hypothesis import strategies as st
 from sqlmodel import select
 
 from desk.db import Database
-from desk.models import Key, Resident, Unit
+from desk.models import Key, Operator, Resident, Unit
 from desk.services import keys_import, residents_import
 from desk.services.residents import normalise_room
 from tests.conftest import Desk
@@ -30,6 +32,11 @@ from tests.property_support import (
     snapshot,
 )
 
+# what an imported phone is stored as (desk.services.residents.mainland_phone)
+MAINLAND = re.compile(
+    r"1[3-9][0-9]{9}|0(?:10|2[0-9])-[2-9][0-9]{7}(?:-[0-9]{1,6})?"
+    r"|0[3-9][0-9]{2}-[2-9][0-9]{6,7}(?:-[0-9]{1,6})?"
+)
 UNSAFE = str.maketrans("", "", "".join(chr(c) for c in range(32) if chr(c) != "\n"))
 
 
@@ -99,6 +106,24 @@ resident_cells = _rows(
 )
 
 
+# a file whose every line is good (a --replace must have one)
+good_residents = st.lists(
+    st.tuples(
+        st.sampled_from(["3", "5"]),
+        st.sampled_from(["1202", "0301"]),
+        st.sampled_from(["李明", "王丽", "赵强", "孙芳"]),
+        st.sampled_from(["13812345678", ""]),
+        st.sampled_from(["owner", "tenant"]),
+    ),
+    min_size=1,
+    max_size=4,
+    unique_by=lambda row: row[:3],
+).map(lambda rows: _csv([["building", "room", "name", "phone", "kind"], *map(list, rows)]))
+
+
+any_or_good_residents = st.one_of(good_residents, _files(resident_headers, resident_cells))
+
+
 def _directory(db: Database) -> set[tuple[str, str, str, str]]:
     with db.reading() as session:
         rows = session.exec(
@@ -107,9 +132,12 @@ def _directory(db: Database) -> set[tuple[str, str, str, str]]:
         return {(code, name, phone, str(kind)) for code, name, phone, kind in rows}
 
 
-def _check_residents(desk: Desk, text: str, skip_bad: bool) -> None:
+def _check_residents(desk: Desk, text: str, skip_bad: bool, replace: bool = False) -> None:
     before = snapshot(desk.db)
-    result = attempt(desk, lambda ctx: residents_import.import_text(ctx, text, skip_bad=skip_bad))
+    result = attempt(
+        desk,
+        lambda ctx: residents_import.import_text(ctx, text, skip_bad=skip_bad, replace=replace),
+    )
     if result is None:
         return
     for bad in result.bad:
@@ -125,6 +153,7 @@ def _check_residents(desk: Desk, text: str, skip_bad: bool) -> None:
     for line in result.good:
         assert _clean(line.name) and _clean(line.building) and _clean(line.room)
         assert 0 < len(line.name) <= 60 and len(f"{line.building}-{line.room}") <= 45
+        assert line.phone == "" or MAINLAND.fullmatch(line.phone), line.phone
         assert (f"{line.building}-{line.room}", line.name, line.phone, line.kind) in on_file
 
 
@@ -144,6 +173,39 @@ def test_importing_residents_from_any_file(desk: Desk, text: str, skip_bad: bool
 def test_importing_residents_where_any_building_goes(desk: Desk, text: str, skip_bad: bool) -> None:
     desk.db.settings = desk.db.settings.model_copy(update={"buildings": []})
     _check_residents(desk, text, skip_bad)
+
+
+@PROPERTY
+@given(first=any_or_good_residents, then=any_or_good_residents)
+def test_replacing_residents_moves_out_only_the_unlisted_of_the_rooms_listed(
+    desk: Desk, first: str, then: str
+) -> None:
+    """Two imports, the second with --replace: whoever was active in a room the second file
+    lists and is not on it is inactive; everyone else is as the first import left them."""
+    _check_residents(desk, first, skip_bad=True)
+    before = _everyone(desk.db)
+    _check_residents(desk, then, skip_bad=False, replace=True)
+    after = _everyone(desk.db)
+    if after == before:
+        return
+    with desk.read() as ctx:
+        result = residents_import.check(ctx, then)
+    listed = {(line.code, line.name) for line in result.good}
+    rooms = {code for code, _name in listed}
+    event("replaced")
+    for (code, name), active in before.items():
+        if (code, name) in listed:
+            assert after[(code, name)] is True
+        elif code in rooms:
+            assert after[(code, name)] is False
+        else:
+            assert after[(code, name)] == active
+
+
+def _everyone(db: Database) -> dict[tuple[str, str], bool]:
+    with db.reading() as session:
+        rows = session.exec(select(Unit.code, Resident.name, Resident.active).join(Resident))
+        return {(code, name): bool(active) for code, name, active in rows}
 
 
 encodings = st.sampled_from(["utf-8", "utf-8-sig", "gb18030", "utf-16", "latin-1"])
@@ -171,6 +233,13 @@ def test_importing_residents_from_any_bytes(desk: Desk, data: bytes, skip_bad: b
 
 
 # --- the key cabinet ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def boss(db: Database, supervisor: Operator) -> Desk:
+    """Loading the key cabinet is a supervisor's act."""
+    return Desk(db, supervisor)
+
 
 key_headers = st.one_of(
     st.just(["tag", "opens", "kind", "room", "copies", "hook", "note"]),
@@ -207,7 +276,8 @@ key_cells = _rows(
 @example(text="tag,opens,copies\nK-1,水泵房,²\n", skip_bad=False)
 @example(text="tag,opens,copies\nK-1,水泵房," + "9" * 5000 + "\n", skip_bad=False)
 @example(text="tag,opens\n" + "x" * 140_000 + ",水泵房\n", skip_bad=False)
-def test_importing_the_key_cabinet_from_any_file(desk: Desk, text: str, skip_bad: bool) -> None:
+def test_importing_the_key_cabinet_from_any_file(boss: Desk, text: str, skip_bad: bool) -> None:
+    desk = boss
     before = snapshot(desk.db)
     result = attempt(desk, lambda ctx: keys_import.import_text(ctx, text, skip_bad=skip_bad))
     if result is None:
@@ -239,7 +309,8 @@ def test_importing_the_key_cabinet_from_any_file(desk: Desk, text: str, skip_bad
 
 @PROPERTY
 @given(data=_any_bytes(key_headers, key_cells), skip_bad=st.booleans())
-def test_importing_the_key_cabinet_from_any_bytes(desk: Desk, data: bytes, skip_bad: bool) -> None:
+def test_importing_the_key_cabinet_from_any_bytes(boss: Desk, data: bytes, skip_bad: bool) -> None:
+    desk = boss
     before = snapshot(desk.db)
     result = attempt(desk, lambda ctx: keys_import.import_cabinet(ctx, data, skip_bad=skip_bad))
     if result is not None and result.bad and not skip_bad:

@@ -2,8 +2,13 @@
 
 Columns (English or Chinese headers, any order): tag/编号, opens/用途, kind/类型 (unit/单元 or
 facility/设施; empty: a unit key when a room is given), room/房号, copies/数量 (empty: 1),
-hook/挂钩位置, note/备注. A tag already in the cabinet is updated when anything differs.
-UTF-8 (with or without a BOM) or GBK, read as in the residents import.
+hook/挂钩位置, note/备注. A tag already in the cabinet is updated when anything differs (and a
+retired key listed again is back in the cabinet). The file is read as the residents import reads
+its own (desk.services.csv_reading.decode): UTF-8, Chinese GBK, or the encoding named.
+
+Loading the cabinet is a supervisor's act (CABINET_IMPORT): it can bring back a retired key and
+change how many copies every count expects, which only a supervisor may do one key at a time.
+`check` needs no transaction; `write` runs in the caller's.
 """
 
 from __future__ import annotations
@@ -15,9 +20,11 @@ from dataclasses import dataclass, field
 from desk.models import Key, KeyKind
 from desk.services import keys_cabinet as keys
 from desk.services.context import Ctx
+from desk.services.csv_reading import decode, rows
 from desk.services.errors import DeskError
 from desk.services.residents import clean_text, normalise_room
-from desk.services.residents_import import BadLine, decode, rows
+from desk.services.residents_import import BadLine
+from desk.services.roles import CABINET_IMPORT
 
 _HEADERS = {
     "tag": "tag",
@@ -131,12 +138,11 @@ def _same(key: Key, line: KeyLine) -> bool:
     return mine == (line.opens, line.kind, line.room, line.copies, line.hook, line.note, True)
 
 
-def import_text(ctx: Ctx, text: str, *, skip_bad: bool = False) -> CabinetImport:
-    """Validate every line, then import them all — or, with `skip_bad`, only the good ones.
-
-    Runs inside the caller's write transaction; each added or changed key is an audit event.
-    """
-    result = check(text)
+def write(ctx: Ctx, result: CabinetImport, *, skip_bad: bool = False) -> CabinetImport:
+    """Write the checked lines in the caller's write transaction — all of them, or with
+    `skip_bad` only the good ones; each added or changed key is an audit event. A supervisor's
+    act (CABINET_IMPORT)."""
+    CABINET_IMPORT.require(ctx)
     if result.bad and not skip_bad:
         return result
     for line in result.good:
@@ -168,6 +174,13 @@ def import_text(ctx: Ctx, text: str, *, skip_bad: bool = False) -> CabinetImport
     return result
 
 
-def import_cabinet(ctx: Ctx, data: bytes, skip_bad: bool = False) -> CabinetImport:
-    """The cabinet from CSV bytes (UTF-8 or GBK)."""
-    return import_text(ctx, decode(data), skip_bad=skip_bad)
+def import_text(ctx: Ctx, text: str, *, skip_bad: bool = False) -> CabinetImport:
+    """Validate every line, then import them all — or, with `skip_bad`, only the good ones."""
+    return write(ctx, check(text), skip_bad=skip_bad)
+
+
+def import_cabinet(
+    ctx: Ctx, data: bytes, skip_bad: bool = False, encoding: str | None = None
+) -> CabinetImport:
+    """The cabinet from CSV bytes (UTF-8, Chinese GBK, or in `encoding`)."""
+    return import_text(ctx, decode(data, encoding), skip_bad=skip_bad)

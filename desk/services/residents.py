@@ -92,6 +92,57 @@ def clean_phone(value: str, *, field: str = "phone", required: bool = False) -> 
     return value
 
 
+# a mainland mobile: 11 digits, 1[3-9]…, maybe written +86 / 0086 first
+_MOBILE = re.compile(r"(?:\+86|0086)?(1[3-9][0-9]{9})")
+# an extension written out: 021-55551234 转 123, … ext 123, … x123, … #123
+_EXTENSION = re.compile(r"(?P<number>.+?)\s*(?:转|分机|ext\.?|x|#)\s*(?P<ext>[0-9]{1,6})", re.I)
+# … or as a last group after a dash: 021-55551234-123
+_DASH_EXTENSION = re.compile(r"(?P<number>.+?)\s*-\s*(?P<ext>[0-9]{1,6})")
+_DIALLED = re.compile(r"[0-9\s\-()]+")
+
+
+def _landline(number: str) -> str | None:
+    """`0AA-LLLLLLLL` or `0AAA-LLLLLLL(L)` from a landline as written, None when it is not one.
+
+    Area codes 010 and 020-029 have three digits and 8-digit numbers; every other area code
+    (03xx-09xx) has four and 7- or 8-digit numbers; a local number never begins with 0 or 1.
+    """
+    if not _DIALLED.fullmatch(number):
+        return None
+    digits = re.sub(r"[^0-9]", "", number)
+    if len(digits) < 10 or digits[0] != "0" or digits[1] == "0":
+        return None
+    if digits[1] == "1" and digits[2] != "0":  # 010 is the only area code in 01x
+        return None
+    short = digits[1] in "12"
+    area, local = (digits[:3], digits[3:]) if short else (digits[:4], digits[4:])
+    if local[0] in "01" or len(local) not in ((8,) if short else (7, 8)):
+        return None
+    return f"{area}-{local}"
+
+
+def mainland_phone(value: str, *, field: str = "phone") -> str:
+    """A mainland mobile (stored as its 11 digits) or a landline with its area code (stored as
+    `021-55551234`, an extension as `-123`); spaces and dashes as people write them. Empty stays
+    empty; anything else is refused, saying what is expected. Used by the imports, where a
+    whole directory arrives at once and a typo cannot be asked about."""
+    value = value.strip()
+    if not value:
+        return ""
+    compact = re.sub(r"[\s\-]", "", value)
+    mobile = _MOBILE.fullmatch(compact)
+    if mobile:
+        return mobile.group(1)
+    number = _landline(value)
+    if number is not None:
+        return number
+    for pattern in (_EXTENSION, _DASH_EXTENSION):
+        match = pattern.fullmatch(value)
+        if match and (number := _landline(match.group("number"))) is not None:
+            return f"{number}-{match.group('ext')}"
+    raise DeskError("field.not_mainland_phone", field=field, value=value)
+
+
 @dataclass(frozen=True)
 class RoomMatch:
     """A completion candidate: a unit and its first resident on file."""

@@ -1,8 +1,21 @@
-"""Residents CSV import: read UTF-8 or GBK, validate every line, then import all or only the good.
+"""Residents CSV import: read the file honestly, check every line, then one short bulk write.
 
 Columns (English or Chinese headers, in any order): building/楼栋, room/房号, name/姓名,
-phone/电话, kind/类型 (owner/业主 or tenant/租户; empty means owner). The building may also be
-written in the room (3-1202) and left out of the building column.
+phone/电话, kind/类型. The `kind` column must be there (owner/业主 or tenant/租户; an empty cell
+means owner); the building may also be written in the room (3-1202) and left out of the building
+column. Phones are mainland numbers (desk.services.residents.mainland_phone).
+
+The file is read by desk.services.csv_reading (shared with the key cabinet import): UTF-8, or
+Chinese GBK when the text reads as Chinese, or the encoding named; else refused with the line
+and its bytes.
+
+Writing happens in two steps so that the write lock is held for as short a time as possible:
+`check` reads and validates the whole file and looks at nothing stored (the CLI runs it before
+it opens a write transaction); `write` then, in the caller's write transaction, loads the units
+and the residents of the file's rooms in a few queries and writes new units, new residents,
+changes and move-outs with one executemany each, one audit event per resident, and the
+residents' lookup documents (desk.services.search_index's after_flush listener does not see
+core inserts, so they are written here, in bulk).
 """
 
 from __future__ import annotations
@@ -10,16 +23,19 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator
+from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
-from sqlmodel import select
+from sqlalchemy import Connection, bindparam, select, update
 
 from desk.models import Resident, ResidentKind, Unit
+from desk.services import audit, search_index
 from desk.services.context import Ctx
+from desk.services.csv_reading import decode, rows
 from desk.services.errors import DeskError
-from desk.services.residents import add_resident, clean_phone, clean_text, parse_room
+from desk.services.residents import clean_text, mainland_phone, parse_room
 
 COLUMNS = ("building", "room", "name", "phone", "kind")
 _HEADERS = {
@@ -57,6 +73,14 @@ _BUILDING_SUFFIX = re.compile(r"\s*(?:栋|幢|座|号楼|號樓|棟)$")
 _BUILDING = re.compile(r"[0-9A-Z]{1,6}")
 
 
+_UNITS = Unit.__table__  # type: ignore[attr-defined]
+_RESIDENTS = Resident.__table__  # type: ignore[attr-defined]
+# how many ids one IN (...) carries: well under every SQLite's limit on bound parameters
+_CHUNK = 500
+
+# --- checking every line ------------------------------------------------------------------------
+
+
 @dataclass(frozen=True)
 class ResidentLine:
     """One valid line of the file, ready to import."""
@@ -68,6 +92,10 @@ class ResidentLine:
     phone: str
     kind: ResidentKind
 
+    @property
+    def code(self) -> str:
+        return f"{self.building}-{self.room}"
+
 
 @dataclass(frozen=True)
 class BadLine:
@@ -77,38 +105,21 @@ class BadLine:
 
 @dataclass
 class ImportResult:
-    """What an import did; `imported` is False when bad lines stopped it."""
+    """What an import did; `imported` is False when bad lines stopped it.
+
+    `moved_out` counts, by room, the residents `--replace` made inactive.
+    """
 
     good: list[ResidentLine] = field(default_factory=list)
     bad: list[BadLine] = field(default_factory=list)
     added: int = 0
     updated: int = 0
     unchanged: int = 0
+    moved_out: dict[str, int] = field(default_factory=dict)
     imported: bool = False
-
-
-def decode(data: bytes) -> str:
-    """UTF-8 (with or without a BOM) first, then GB18030 (a superset of GBK and GB2312)."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("gb18030")
-    except UnicodeDecodeError as exc:
-        raise DeskError("csv_import.unreadable") from exc
-
-
-def rows(reader: Any) -> Iterator[list[str]]:
-    """The rows of a csv reader; a line the csv module cannot read refuses the whole file."""
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:  # e.g. a cell over the csv module's 128 KiB limit
-            raise DeskError("csv_import.bad_csv", line=reader.line_num) from exc
-        yield row
+    # made by `check`, outside the write lock: each good line's lookup document (its record id
+    # and time filled in when written) and its FTS5 tokens
+    documents: list[tuple[dict[str, Any], dict[str, str]]] = field(default_factory=list)
 
 
 def _header_map(header: list[str]) -> dict[str, int]:
@@ -117,7 +128,7 @@ def _header_map(header: list[str]) -> dict[str, int]:
         column = _HEADERS.get(title.strip().lower())
         if column is not None and column not in positions:
             positions[column] = index
-    for column in ("room", "name"):
+    for column in ("room", "name", "kind"):
         if column not in positions:
             raise DeskError("csv_import.missing_column", column=column)
     return positions
@@ -148,7 +159,7 @@ def _check_line(ctx: Ctx, number: int, cells: dict[str, str]) -> ResidentLine:
     if known and building not in {b.upper() for b in known}:
         raise DeskError("csv_import.unknown_building", value=building)
     name = clean_text(cells.get("name", ""), 60, field="name", required=True)
-    phone = clean_phone(cells.get("phone", ""))
+    phone = mainland_phone(cells.get("phone", ""))
     kind_text = cells.get("kind", "").strip()
     kind = _KINDS.get(kind_text.lower())
     if kind is None:
@@ -157,7 +168,7 @@ def _check_line(ctx: Ctx, number: int, cells: dict[str, str]) -> ResidentLine:
 
 
 def check(ctx: Ctx, text: str) -> ImportResult:
-    """Read and validate the whole file without writing anything."""
+    """Read and validate the whole file; reads nothing stored and writes nothing."""
     reader = csv.reader(io.StringIO(text, newline=""))
     lines = rows(reader)
     header = next(lines, None)
@@ -184,41 +195,210 @@ def check(ctx: Ctx, text: str) -> ImportResult:
             continue
         seen[key] = number
         result.good.append(line)
+    result.documents = _documents(ctx, result.good)
     return result
 
 
-def _existing(ctx: Ctx, line: ResidentLine) -> Resident | None:
-    statement = (
-        select(Resident)
-        .join(Unit, Resident.unit_id == Unit.id)  # type: ignore[arg-type]
-        .where(Unit.code == f"{line.building}-{line.room}", Resident.name == line.name)
+def _documents(ctx: Ctx, lines: list[ResidentLine]) -> list[tuple[dict[str, Any], dict[str, str]]]:
+    """What a new resident of each line will be in the lookup index (search_index.document),
+    made before the write so that the write lock is not held for it."""
+    if not lines:
+        return []
+    source = search_index.BY_REGISTER["residents"]
+    conn = ctx.session.connection()  # not read from: the room is given
+    made = []
+    for line in lines:
+        row = _Stored(0, 0, line.name, line.phone, line.kind.value, True, ctx.operator_id, ctx.now)
+        doc = search_index.document(conn, source, row, line.code)
+        made.append((doc, search_index.fts_row(source.register, doc["person"], doc["body"])))
+    return made
+
+
+# --- writing: one short bulk transaction --------------------------------------------------------
+
+
+@dataclass
+class _Stored:
+    """A resident on file, as loaded for the import (a row, not an ORM object)."""
+
+    id: int
+    unit_id: int
+    name: str
+    phone: str
+    kind: str
+    active: bool
+    operator_id: int | None
+    created_at: datetime
+
+
+def _unit_ids(conn: Connection, codes: list[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for first in range(0, len(codes), _CHUNK):
+        chunk = codes[first : first + _CHUNK]
+        query = select(_UNITS.c.code, _UNITS.c.id).where(_UNITS.c.code.in_(chunk))
+        found.update({code: unit_id for code, unit_id in conn.execute(query)})
+    return found
+
+
+def _residents_of(conn: Connection, unit_ids: list[int]) -> list[_Stored]:
+    columns = [_RESIDENTS.c[name] for name in _Stored.__dataclass_fields__]
+    stored: list[_Stored] = []
+    for first in range(0, len(unit_ids), _CHUNK):
+        chunk = unit_ids[first : first + _CHUNK]
+        query = select(*columns).where(_RESIDENTS.c.unit_id.in_(chunk))
+        stored.extend(_Stored(*row) for row in conn.execute(query.order_by(_RESIDENTS.c.id)))
+    return stored
+
+
+def _ensure_units(ctx: Ctx, conn: Connection, lines: list[ResidentLine]) -> dict[str, int]:
+    """The id of every unit the lines name; the missing ones are created (one executemany)."""
+    wanted = {line.code: line for line in lines}
+    units = _unit_ids(conn, sorted(wanted))
+    missing = [line for code, line in wanted.items() if code not in units]
+    ids = search_index.insert_many(
+        conn,
+        _UNITS,
+        [
+            {"building": m.building, "room": m.room, "code": m.code, "created_at": ctx.now}
+            for m in missing
+        ],
     )
-    return ctx.session.exec(statement).first()
+    units.update({m.code: unit_id for m, unit_id in zip(missing, ids, strict=True)})
+    return units
 
 
-def import_text(ctx: Ctx, text: str, *, skip_bad: bool = False) -> ImportResult:
-    """Validate every line, then import them all — or, with `skip_bad`, only the good ones.
+def _index(conn: Connection, rows: list[_Stored], rooms: dict[int, str]) -> None:
+    """The lookup documents of the residents the import created or changed."""
+    source = search_index.BY_REGISTER["residents"]
+    search_index.write_many(
+        conn, [search_index.document(conn, source, row, rooms[row.unit_id]) for row in rows]
+    )
 
-    Runs inside the caller's write transaction; each added or changed resident is an audit event
-    (through `residents.add_resident`). Lines already on file with the same phone and kind are
-    left alone.
+
+def write(
+    ctx: Ctx, result: ImportResult, *, skip_bad: bool = False, replace: bool = False
+) -> ImportResult:
+    """Write the checked lines in the caller's write transaction, in bulk.
+
+    Bad lines stop it unless `skip_bad`. A line for a resident already on file (same room and
+    name) with the same phone and kind is left alone; otherwise the resident is updated (and is
+    active again). With `replace`, the active residents of the file's rooms whom it no longer
+    lists are moved out (made inactive) — and then every line must be good: a skipped line
+    would make its resident look gone. Every resident created, changed or moved out is an audit
+    event naming the acting operator, who must be signed in.
     """
-    result = check(ctx, text)
+    if result.bad and replace:
+        raise DeskError("csv_import.replace_needs_every_line", count=len(result.bad))
     if result.bad and not skip_bad:
         return result
-    for line in result.good:
-        existing = _existing(ctx, line)
-        if existing is not None and (existing.phone, existing.kind) == (line.phone, line.kind):
+    operator_id = ctx.acting()
+    ctx.session.flush()
+    conn = ctx.session.connection()
+    units = _ensure_units(ctx, conn, result.good)
+    rooms = {unit_id: code for code, unit_id in units.items()}
+    stored = _residents_of(conn, sorted(rooms))
+    on_file = {(row.unit_id, row.name): row for row in reversed(stored)}  # the oldest wins
+    listed: dict[int, set[str]] = defaultdict(set)
+    new: list[ResidentLine] = []
+    made: list[tuple[dict[str, Any], dict[str, str]]] = []
+    changed: list[_Stored] = []
+    for index, line in enumerate(result.good):
+        unit_id = units[line.code]
+        listed[unit_id].add(line.name)
+        row = on_file.get((unit_id, line.name))
+        if row is None:
+            new.append(line)
+            made.append(result.documents[index])
+        elif (row.phone, row.kind, row.active) == (line.phone, line.kind.value, True):
             result.unchanged += 1
-            continue
-        add_resident(ctx, line.building, line.room, line.name, line.phone, line.kind)
-        if existing is None:
-            result.added += 1
         else:
-            result.updated += 1
+            was_active = row.active
+            row.phone, row.kind, row.active = line.phone, line.kind.value, True
+            changed.append(row)
+            data: dict[str, Any] = {"phone": line.phone, "kind": line.kind}
+            if not was_active:
+                data["active"] = True
+            audit.record(ctx, "residents", row.id, "updated", data)
+    moved = [
+        row for row in stored if replace and row.active and row.name not in listed[row.unit_id]
+    ]
+    # the moved-out residents are among `stored`, and none of them was listed: not in `changed`
+    ids = search_index.insert_many(
+        conn,
+        _RESIDENTS,
+        [
+            {
+                "unit_id": units[line.code],
+                "name": line.name,
+                "phone": line.phone,
+                "kind": line.kind.value,
+                "active": True,
+                "operator_id": operator_id,
+                "created_at": ctx.now,
+            }
+            for line in new
+        ],
+    )
+    created = [
+        _Stored(
+            row_id,
+            units[line.code],
+            line.name,
+            line.phone,
+            line.kind.value,
+            True,
+            operator_id,
+            ctx.now,
+        )
+        for line, row_id in zip(new, ids, strict=True)
+    ]
+    for line, row_id in zip(new, ids, strict=True):
+        audit.record(ctx, "residents", row_id, "created", {"unit": line.code, "name": line.name})
+    if changed:
+        conn.execute(
+            update(_RESIDENTS)
+            .where(_RESIDENTS.c.id == bindparam("row_id"))
+            .values(phone=bindparam("new_phone"), kind=bindparam("new_kind"), active=True),
+            [{"row_id": r.id, "new_phone": r.phone, "new_kind": r.kind} for r in changed],
+        )
+    for row in moved:
+        row.active = False
+        audit.record(ctx, "residents", row.id, "moved_out", {"active": False})
+        result.moved_out[rooms[row.unit_id]] = result.moved_out.get(rooms[row.unit_id], 0) + 1
+    if moved:
+        conn.execute(
+            update(_RESIDENTS).where(_RESIDENTS.c.id == bindparam("row_id")).values(active=False),
+            [{"row_id": row.id} for row in moved],
+        )
+    search_index.write_many(
+        conn,
+        [
+            {**doc, "record_id": row.id, "at": ctx.now, "operator_id": operator_id}
+            for row, (doc, _words) in zip(created, made, strict=True)
+        ],
+        [words for _doc, words in made],
+    )
+    _index(conn, changed + moved, rooms)
+    ctx.session.expire_all()  # residents the session had loaded were changed underneath it
+    result.added, result.updated = len(created), len(changed)
     result.imported = True
     return result
 
 
-def import_bytes(ctx: Ctx, data: bytes, *, skip_bad: bool = False) -> ImportResult:
-    return import_text(ctx, decode(data), skip_bad=skip_bad)
+def import_text(
+    ctx: Ctx, text: str, *, skip_bad: bool = False, replace: bool = False
+) -> ImportResult:
+    """Check every line, then write them all — or, with `skip_bad`, only the good ones — in the
+    caller's write transaction (see `write`)."""
+    return write(ctx, check(ctx, text), skip_bad=skip_bad, replace=replace)
+
+
+def import_bytes(
+    ctx: Ctx,
+    data: bytes,
+    *,
+    skip_bad: bool = False,
+    replace: bool = False,
+    encoding: str | None = None,
+) -> ImportResult:
+    return import_text(ctx, decode(data, encoding), skip_bad=skip_bad, replace=replace)

@@ -52,6 +52,7 @@ REPLY_APPROVE = Restricted("reply_approve")
 REPLY_RETIRE = Restricted("reply_retire")
 CALENDAR_EDIT = Restricted("calendar_edit")
 RESIDENT_ERASE = Restricted("resident_erase")
+CABINET_IMPORT = Restricted("keys_import")
 
 ALL: tuple[Restricted, ...] = (
     RECEPTION_CLOSE_OWING,
@@ -64,4 +65,5 @@ ALL: tuple[Restricted, ...] = (
     REPLY_RETIRE,
     CALENDAR_EDIT,
     RESIDENT_ERASE,
+    CABINET_IMPORT,
 )
