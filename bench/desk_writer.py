@@ -162,6 +162,7 @@ class Writes:
     rng: random.Random
     tag: str
     seq: int = 0
+    marks: int = 0
 
     def label(self) -> str:
         self.seq += 1
@@ -321,12 +322,16 @@ class Writes:
         expect = {"work_done": work, "state": "completed"}
         return [record(ctx, "repairs", order.id, "completed", expect, order.number)]
 
-    def repair_callback(self, ctx: Ctx) -> list[Saved]:
+    def repair_reopen(self, ctx: Ctx) -> list[Saved]:
+        return self.repair_callback(ctx, roll=0.3)
+
+    def repair_callback(self, ctx: Ctx, roll: float | None = None) -> list[Saved]:
+        """Satisfied (closed), not reached (a retry), or not satisfied (back to maintenance)."""
         order_id = self._order(ctx, "completed")
         if order_id is None:
             return self.complete(ctx)
         note = f"回访 {self.label()}"
-        roll = self.rng.random()
+        roll = self.rng.random() if roll is None else roll
         if roll < 0.2:
             retry = ctx.now + timedelta(hours=3)
             result = CallbackResult(reached=False, note=note, retry_at=retry)
@@ -393,15 +398,19 @@ class Writes:
         case_id = self._case(ctx, "judged", "assigned", "replied")
         if case_id is None:
             return self.judge(ctx)
-        if self.rng.random() < 0.3:
-            to_whom = f"物业经理{self.label()}"
-            case = complaint.escalate(ctx, case_id, to_whom)
-            expect = {"escalated_to": to_whom, "state": case.state}
-            return [record(ctx, "complaints", case.id, "escalated", expect, case.number)]
         department = self.rng.choice(DEPARTMENTS)
         case = complaint.assign(ctx, case_id, department)
         expect = {"assigned_department": department, "state": case.state}
         return [record(ctx, "complaints", case.id, "assigned", expect, case.number)]
+
+    def escalate(self, ctx: Ctx) -> list[Saved]:
+        case_id = self._case(ctx, "judged", "assigned", "replied")
+        if case_id is None:
+            return self.judge(ctx)
+        to_whom = f"物业经理{self.label()}"
+        case = complaint.escalate(ctx, case_id, to_whom)
+        expect = {"escalated_to": to_whom, "state": case.state}
+        return [record(ctx, "complaints", case.id, "escalated", expect, case.number)]
 
     def complaint_reply(self, ctx: Ctx) -> list[Saved]:
         case_id = self._case(ctx, "judged", "assigned", "replied")
@@ -596,13 +605,10 @@ class Writes:
         entrusted_id = self._entrusted(ctx, f"state = 'deposited' AND NOT {self.OUT}")
         if entrusted_id is None:
             return self.deposit(ctx)
-        if self.rng.random() < 0.5:
-            entrusted = keys.work_done(ctx, entrusted_id, f"整改完成 {self.label()}")
-            expect = {"state": "work_done"}
-            return [
-                record(ctx, "entrusted_keys", entrusted.id, "work_done", expect, entrusted.number)
-            ]
-        return self.notify_owner(ctx)
+        entrusted = keys.work_done(ctx, entrusted_id, f"整改完成 {self.label()}")
+        expect = {"state": "work_done"}
+        number = entrusted.number
+        return [record(ctx, "entrusted_keys", entrusted.id, "work_done", expect, number)]
 
     def notify_owner(self, ctx: Ctx) -> list[Saved]:
         entrusted_id = self._entrusted(ctx, "state = 'work_done'")
@@ -752,8 +758,12 @@ class Writes:
 
     # --- the handover ---
 
-    def handover(self, ctx: Ctx) -> list[Saved]:
-        """The pending handover one step on: open, checklist, sign off, acknowledge / refuse."""
+    def handover_refuse(self, ctx: Ctx) -> list[Saved]:
+        return self.handover(ctx, refuse=True)
+
+    def handover(self, ctx: Ctx, refuse: bool = False) -> list[Saved]:
+        """The pending handover one step on: open, checklist, sign off, acknowledge (or, with
+        `refuse`, refuse)."""
         found = handover.pending(ctx)
         if found is None or found.id is None:
             opened = handover.open_handover(ctx)
@@ -774,7 +784,7 @@ class Writes:
             expect = {"state": "signed_off", "outgoing_id": ctx.operator_id}
             return [record(ctx, "handover", signed.id, "signed_off", expect)]
         incoming = self.other_clerk(ctx) if found.outgoing_id == ctx.operator_id else CLERKS[0]
-        if self.rng.random() < 0.3:
+        if refuse:
             reason = f"桌面未清理 {self.label()}"
             refused = handover.refuse(ctx, found.id, incoming, PIN, reason)
             expect = {"state": "refused", "refusal_reason": reason}
@@ -794,17 +804,25 @@ class Writes:
         rows = pick(ctx, "SELECT id, state FROM standard_reply WHERE state != 'retired'", rows=True)
         if not rows:
             return self.draft_reply(ctx)
-        reply_id, state = self.rng.choice(rows)
-        roll = self.rng.random()
-        if state == "draft" and roll < 0.5:
-            reply = replies.approve(self.supervisor(ctx), reply_id)
-            return [record(ctx, "replies", reply.id, "approved", {"state": "approved"})]
-        if roll < 0.8:
-            current = replies.get(ctx, reply_id)
-            body = f"地面停车每月三百元，地下四百元。{self.label()}"
-            reply = replies.revise(ctx, reply_id, current.topic, current.keywords, body)
-            return [record(ctx, "replies", reply.id, "revised", {"body": body, "state": "draft"})]
-        reply = replies.retire(self.supervisor(ctx), reply_id, f"收费标准已调整 {self.label()}")
+        reply_id, _ = self.rng.choice(rows)
+        current = replies.get(ctx, reply_id)
+        body = f"地面停车每月三百元，地下四百元。{self.label()}"
+        reply = replies.revise(ctx, reply_id, current.topic, current.keywords, body)
+        return [record(ctx, "replies", reply.id, "revised", {"body": body, "state": "draft"})]
+
+    def approve_reply(self, ctx: Ctx) -> list[Saved]:
+        ids = pick(ctx, "SELECT id FROM standard_reply WHERE state = 'draft'")
+        if not ids:
+            return self.draft_reply(ctx)
+        reply = replies.approve(self.supervisor(ctx), self.rng.choice(ids))
+        return [record(ctx, "replies", reply.id, "approved", {"state": "approved"})]
+
+    def retire_reply(self, ctx: Ctx) -> list[Saved]:
+        ids = pick(ctx, "SELECT id FROM standard_reply WHERE state != 'retired'")
+        if len(ids) < 3:  # a few are kept
+            return self.draft_reply(ctx)
+        boss = self.supervisor(ctx)
+        reply = replies.retire(boss, self.rng.choice(ids), f"收费标准已调整 {self.label()}")
         return [record(ctx, "replies", reply.id, "retired", {"state": "retired"})]
 
     def resident(self, ctx: Ctx) -> list[Saved]:
@@ -819,18 +837,22 @@ class Writes:
         expect = {"name": name, "phone": phone, "kind": kind}
         return [record(ctx, "residents", person.id, action, expect, new=action == "created")]
 
+    def calendar_clear(self, ctx: Ctx) -> list[Saved]:
+        marked = pick(ctx, "SELECT day FROM calendar_day")
+        if not marked:
+            return self.calendar_day(ctx)
+        day = date.fromisoformat(self.rng.choice(marked))
+        day_id, key = int(day.strftime("%Y%m%d")), ["day", day.isoformat()]
+        calendar.clear_site_day(self.supervisor(ctx), day)
+        return [record(ctx, "calendar", day_id, "cleared", {}, key=key, gone=True)]
+
     def calendar_day(self, ctx: Ctx) -> list[Saved]:
         day = self.rng.choice(CALENDAR_DAYS)
         boss = self.supervisor(ctx)
         day_id = int(day.strftime("%Y%m%d"))
         key = ["day", day.isoformat()]
-        marked = pick(ctx, "SELECT day FROM calendar_day")
-        if marked and self.rng.random() < 0.4:
-            day = date.fromisoformat(self.rng.choice(marked))
-            day_id, key = int(day.strftime("%Y%m%d")), ["day", day.isoformat()]
-            calendar.clear_site_day(boss, day)
-            return [record(ctx, "calendar", day_id, "cleared", {}, key=key, gone=True)]
-        kind = self.rng.choice(("holiday", "workday"))
+        self.marks += 1
+        kind = ("holiday", "workday")[self.marks % 2]  # each in turn
         note = f"物业自定 {self.label()}"
         calendar.set_site_day(boss, day, kind, note)
         return [record(ctx, "calendar", day_id, kind, {"kind": kind, "note": note}, key=key)]
@@ -862,6 +884,13 @@ def record(
         .scalar()
     )
     assert event_id is not None, f"{register} {record_id} {action}: no audit event"
+    column, value = key or ["id", record_id]
+    found = (
+        ctx.session.connection()
+        .exec_driver_sql(f"SELECT * FROM {TABLES[register]} WHERE {column} = ?", (value,))
+        .mappings()
+        .first()
+    )
     return {
         "register": register,
         "table": TABLES[register],
@@ -874,7 +903,17 @@ def record(
         "new": new,
         "gone": gone,
         "rows": rows or [],
+        "row": None if found is None else snapshot(found),
     }
+
+
+# columns left out of a row's snapshot: the handover's frozen summary (kilobytes of JSON)
+UNSNAPPED = {"summary"}
+
+
+def snapshot(row: Any) -> dict[str, Any]:
+    """A row as this transaction leaves it (read after the flush, before COMMIT)."""
+    return {name: value for name, value in dict(row).items() if name not in UNSNAPPED}
 
 
 def plain(value: Any) -> Any:
@@ -902,11 +941,13 @@ MIXES: dict[str, list[tuple[str, int]]] = {
         ("on_site", 3),
         ("complete", 4),
         ("repair_callback", 3),
+        ("repair_reopen", 1),
         ("repair_cancel", 1),
         ("refer_out", 1),
         ("complaint", 3),
         ("judge", 3),
-        ("assign", 3),
+        ("assign", 2),
+        ("escalate", 1),
         ("complaint_reply", 2),
         ("resolve", 3),
         ("complaint_callback", 2),
@@ -922,7 +963,8 @@ MIXES: dict[str, list[tuple[str, int]]] = {
         ("deposit", 2),
         ("take_out", 2),
         ("bring_back", 2),
-        ("work_done", 2),
+        ("work_done", 1),
+        ("notify_owner", 1),
         ("collect", 2),
         ("issue_pass", 5),
         ("gate", 4),
@@ -932,10 +974,14 @@ MIXES: dict[str, list[tuple[str, int]]] = {
         ("night_close", 1),
         ("night_to_record", 2),
         ("handover", 2),
+        ("handover_refuse", 1),
         ("draft_reply", 1),
-        ("change_reply", 2),
+        ("change_reply", 1),
+        ("approve_reply", 1),
+        ("retire_reply", 1),
         ("resident", 2),
         ("calendar_day", 1),
+        ("calendar_clear", 1),
     ],
     # the clerk at the desk
     "clerk": [
@@ -1065,9 +1111,8 @@ def check_saved(conn: sqlite3.Connection, lines: Iterable[dict[str, Any]]) -> Ch
     records = [record for line in lines for record in line["records"]]
     latest: dict[tuple[str, str, Any], int] = {}
     for record in records:
-        if record["expect"] or record["gone"]:
-            row = _row_key(record)
-            latest[row] = max(latest.get(row, 0), record["event"])
+        row = _row_key(record)
+        latest[row] = max(latest.get(row, 0), record["event"])
     result = Check()
     for record in records:
         result.confirmed += 1
@@ -1106,20 +1151,20 @@ def _rows_problem(conn: sqlite3.Connection, record: Saved, committed: bool) -> s
 def _saved_problem(conn: sqlite3.Connection, record: Saved, last: bool) -> str:
     table, column, value = _row_key(record)
     row = conn.execute(f"SELECT * FROM {table} WHERE {column} = ?", (value,)).fetchone()
+    if row is None and last and not record["gone"]:
+        return f"{column} {value} missing"  # (a later write may delete it: a calendar day)
     if not _event_there(conn, record):
         return f"no '{record['action']}' audit event (id {record['event']})"
     problem = _rows_problem(conn, record, committed=True)
     if problem:
         return problem
-    if record["gone"]:
+    if record["gone"] or row is None:
         return f"{column} {value} still there" if last and row is not None else ""
-    if row is None:
-        return f"{column} {value} missing"
     if record["number"] and row["number"] != record["number"]:
         return f"{column} {value} has number {row['number']}"
     if not last:
         return ""  # a later write changed the row: that write's values are checked
-    for field_name, wanted in record["expect"].items():
+    for field_name, wanted in [*record["expect"].items(), *(record["row"] or {}).items()]:
         if row[field_name] != wanted:
             return f"{field_name} is {row[field_name]!r}, written {wanted!r}"
     if record["register"] in LOOKUP:
