@@ -1,16 +1,19 @@
 """Crash safety: a desk writing records is killed (SIGKILL) at random moments; nothing is lost.
 
     .venv/bin/python bench/crash_loop.py                      1000 kills (the long form)
-    .venv/bin/python bench/crash_loop.py --kills 15 --seed 3  the short form (make test)
+    .venv/bin/python bench/crash_loop.py --kills 20 --seed 7  the short form (its test)
 
-Each cycle starts a writer (bench/desk_writer.py: the real services, one `Database.writing()`
-transaction per write, a line on a pipe right after each commit) on one database file, lets it
-write for a random, seeded time (counted from its start-up in one cycle of ten, from its "ready"
-in the others) and kills it with SIGKILL. Then, with plain sqlite3: every record the writer said
-it had saved is there with the values written and its audit event; no record anywhere is half
-written (an order without its event, a pass without its items, a link one-way, a day counter out
-of step, a record missing from the lookup index); `PRAGMA integrity_check` is ok. At the end every
-record confirmed in every cycle is checked again. Exit status 1 on any loss or problem.
+Each cycle starts a writer (bench/desk_writer.py: every register's saves through the real
+services, one `Database.writing()` transaction per write, a line on a pipe just before each COMMIT
+and one right after it) on one database file, lets it write for a random, seeded time (counted
+from its start-up in one cycle of ten, from its "ready" in the others) and kills it with SIGKILL.
+Then, with plain sqlite3: every write the writer said it had saved is there whole (its audit
+event, the rows it added and, for the last write to each row, the row as that transaction left it
+and its lookup document); a write killed during its COMMIT is there whole or not at all; no record
+anywhere is half written (a state without the event that put it there, a pass without its items,
+a link one-way, a day counter out of step, a record missing from the lookup index); exactly the
+new records announced are in the file; `PRAGMA integrity_check` is ok. At the end every write
+confirmed in every cycle is checked again. Exit status 1 on any loss or problem.
 
 The writer is forked from this process (desk already imported: a cycle costs milliseconds, not an
 interpreter start); `--spawn` starts a fresh interpreter each cycle instead. This process holds no
