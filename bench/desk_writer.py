@@ -130,10 +130,11 @@ def prepare(path: Path) -> None:
     database = open_database(path, settings=load_settings())
     try:
         with database.writing() as session:
-            ctx = Ctx(session, None, database.settings, now())
+            first = Ctx(session, None, database.settings, now())
+            boss = operators.add_operator(first, SUPERVISOR, Role.supervisor, PIN)
+            ctx = Ctx(session, boss, database.settings, now())  # the supervisor sets up the rest
             for name in CLERKS:
                 operators.add_operator(ctx, name, Role.clerk, PIN)
-            operators.add_operator(ctx, SUPERVISOR, Role.supervisor, PIN)
             for i, (building, room) in enumerate(UNITS):
                 residents.add_resident(
                     ctx, building, room, OWNERS[i % len(OWNERS)], f"1381234{i:04d}", "owner"
