@@ -107,6 +107,7 @@ TABLES = {
     "replies": "standard_reply",
     "residents": "resident",
     "calendar": "calendar_day",
+    "operator": "operator",
 }
 # registers with a lookup document per record (desk.services.search_index)
 LOOKUP = {"reception", "repairs", "complaints", "key_loans", "entrusted_keys", "passes"}
@@ -492,6 +493,23 @@ class Writes:
         expect = {"tag": tag, "opens": f"配电室 {label}", "active": 1}
         return [record(ctx, "keys", key.id, "added", expect, new=True)]
 
+    def update_key(self, ctx: Ctx) -> list[Saved]:
+        ids = pick(ctx, "SELECT id FROM key WHERE active = 1 ORDER BY id DESC")
+        key = keys.get_key(ctx, self.rng.choice(ids))
+        note = f"钥匙扣已更换 {self.label()}"
+        keys.update_key(
+            ctx,
+            key.id or 0,
+            tag=key.tag,
+            opens=key.opens,
+            kind=key.kind,
+            room=key.room,
+            copies=key.copies,
+            hook=key.hook,
+            note=note,
+        )
+        return [record(ctx, "keys", key.id, "updated", {"note": note})]
+
     def retire_key(self, ctx: Ctx) -> list[Saved]:
         ids = pick(
             ctx,
@@ -793,6 +811,21 @@ class Writes:
         taken = handover.acknowledge(ctx, found.id, incoming, PIN)
         return [record(ctx, "handover", taken.id, "acknowledged", {"state": "acknowledged"})]
 
+    # --- operators ---
+
+    def sign_in(self, ctx: Ctx) -> list[Saved]:
+        """The other clerk signs in at this desk (the shift's holders are read from these)."""
+        signed = operators.sign_in(ctx, self.other_clerk(ctx), PIN)
+        assert signed.operator is not None, signed.error
+        expect = {"failed_attempts": 0, "locked_until": None}
+        return [record(ctx, "operator", signed.operator.id, "signed_in", expect)]
+
+    def add_operator(self, ctx: Ctx) -> list[Saved]:
+        name = f"值班员{self.label()}"
+        added = operators.add_operator(self.supervisor(ctx), name, Role.clerk, "2222")
+        expect = {"name": name, "role": "clerk", "active": 1}
+        return [record(ctx, "operator", added.id, "created", expect, new=True)]
+
     # --- standard replies, residents, the calendar ---
 
     def draft_reply(self, ctx: Ctx) -> list[Saved]:
@@ -956,6 +989,7 @@ MIXES: dict[str, list[tuple[str, int]]] = {
         ("complaint_reopen", 1),
         ("merge", 1),
         ("add_key", 1),
+        ("update_key", 1),
         ("retire_key", 1),
         ("lend", 5),
         ("take_back", 4),
@@ -983,6 +1017,8 @@ MIXES: dict[str, list[tuple[str, int]]] = {
         ("resident", 2),
         ("calendar_day", 1),
         ("calendar_clear", 1),
+        ("sign_in", 1),
+        ("add_operator", 1),
     ],
     # the clerk at the desk
     "clerk": [
@@ -1253,6 +1289,7 @@ WHOLE = [
             ("handover", "opened"),
             ("replies", "drafted"),
             ("residents", "created"),
+            ("operator", "created"),
         )
     ],
     # and each state it is in, the event that put it there

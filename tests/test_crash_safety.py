@@ -140,6 +140,9 @@ EVERY_SAVE = (
         ("calendar", "holiday"),
         ("calendar", "workday"),
         ("calendar", "cleared"),
+        ("keys", "updated"),
+        ("operator", "signed_in"),
+        ("operator", "created"),
     }
 )
 
