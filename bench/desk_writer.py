@@ -8,12 +8,13 @@ reception (log, refer, answer, close, a call that becomes a repair order or a co
 records and a link in one transaction), repairs (register, dispatch, on site, complete, callback
 satisfied / not satisfied / not reached, cancel, refer out), complaints (register, judge valid /
 dismissed, escalate, assign, reply, resolve, callback, close, reopen, merge), the key cabinet (add,
-retire, lend, return partly or fully, report lost, count), entrusted keys (deposit, take out, bring
-back, work done, owner told, collect), release passes (issue to the owner or with the owner's
-confirmation by phone, gate all out / partly / refused, void, stub returned), the night log (log,
-close, transfer to a repair order or a complaint in the morning), the handover (open, checklist,
-sign off with a PIN, acknowledge or refuse with the other clerk's PIN), standard replies (draft,
-revise, approve, retire), residents (add, update) and the site calendar (set, clear a day).
+update, retire, lend, return partly or fully, report lost, count), entrusted keys (deposit, take
+out, bring back, work done, owner told, collect), release passes (issue to the owner or with the
+owner's confirmation by phone, gate all out / partly / refused, void, stub returned), the night log
+(log, close, transfer to a repair order or a complaint in the morning), the handover (open,
+checklist, sign off with a PIN, acknowledge or refuse with the other clerk's PIN), standard replies
+(draft, revise, approve, retire), residents (add, update), the site calendar (set, clear a day) and
+operators (sign in, add).
 
 Each write is one `Database.writing()` transaction (BEGIN IMMEDIATE). Lines of JSON go to stdout,
 each with a single `os.write` (whole or absent when the process dies): {"begin": op} before a
