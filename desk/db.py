@@ -187,7 +187,20 @@ def make_engine(url: str) -> Engine:
     """An engine for `url`; SQLite engines get our pragmas and BEGIN IMMEDIATE for writers."""
     path = sqlite_path(url)
     if path is None and not url.startswith("sqlite"):
-        return create_engine(url, pool_pre_ping=True)
+        server = create_engine(url, pool_pre_ping=True)
+        if server.dialect.name == "postgresql":
+
+            @event.listens_for(server, "connect")
+            def _on_server_connect(dbapi_conn: Any, _record: Any) -> None:
+                # A role's or database's synchronous_commit = off would acknowledge a save
+                # before it is on disk: every desk connection sets it back on (fsync is the
+                # server's own; see docs/data-safety.md).
+                cursor = dbapi_conn.cursor()
+                cursor.execute("SET synchronous_commit TO on")
+                cursor.close()
+                dbapi_conn.commit()
+
+        return server
     if path is not None:
         _prepare_sqlite_file(path)
     engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
