@@ -9,7 +9,7 @@ import typer
 
 from desk.cli import EncodingOption, run_import
 from desk.cli_acting import AsOption
-from desk.services import keys_import
+from desk.services import keys_import, roles
 
 keys_app: typer.Typer = typer.Typer(no_args_is_help=True)
 
@@ -35,5 +35,5 @@ def import_cabinet(
         check=lambda _work, text: keys_import.check(text),
         write=lambda work, result: keys_import.write(work, result, skip_bad=skip_bad),
         done_message="cli.keys.done",
-        allowed=keys_import.CABINET_IMPORT.require,
+        allowed=roles.CABINET_IMPORT.require,
     )
