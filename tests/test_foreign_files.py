@@ -218,7 +218,7 @@ def test_an_empty_file_is_a_new_desk_made_private(tmp_path: Path) -> None:
     assert empty.stat().st_mode & 0o777 == 0o600
 
 
-def _unmark(path: Path, revision: str = "0007") -> None:
+def _unmark(path: Path, revision: str = "0008") -> None:
     """Make `path` look like a desk file from before the mark (migration 0009)."""
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA journal_mode=DELETE")
