@@ -67,8 +67,11 @@ def prepare(path: Path) -> None:
     try:
         with database.writing() as session:
             ctx = Ctx(session, None, database.settings, now())
+            # the first operator of a database is a supervisor; she adds the clerks
+            boss = operators.add_operator(ctx, "陈主管", Role.supervisor, "9999")
+            adding = Ctx(session, boss, database.settings, ctx.now)
             for name in CLERKS:
-                operators.add_operator(ctx, name, Role.clerk, "1111")
+                operators.add_operator(adding, name, Role.clerk, "1111")
             for i, (building, room) in enumerate(UNITS):
                 residents.add_resident(
                     ctx, building, room, OWNERS[i % len(OWNERS)], f"1381234{i:04d}", "owner"

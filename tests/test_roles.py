@@ -8,17 +8,13 @@ from desk.db import Database
 from desk.i18n import LANGUAGES, catalogue, set_language
 from desk.models import Operator, Role
 from desk.services import operators, roles
-from desk.services.context import Ctx
 from desk.services.errors import Forbidden
-from tests.conftest import NOW, Desk
+from tests.conftest import Desk, add_staff
 
 
 @pytest.fixture
 def night(db: Database) -> Operator:
-    with db.writing() as session:
-        return operators.add_operator(
-            Ctx(session, None, db.settings, NOW), "张伟", Role.night, "3333"
-        )
+    return add_staff(db, "张伟", Role.night, "3333")
 
 
 def test_every_rule_has_its_action_and_reason_in_both_languages() -> None:

@@ -3,8 +3,9 @@
 A clerk or the night duty does the routine work of every register, including the normal end of
 a record's life (an answered entry filed, a repair referred out, a night entry closed because the
 caller sorted it out). Withdrawing a record that should not stand, dropping a promise made to a
-resident, and changing what every deadline is counted from are a supervisor's acts: the service
-refuses anyone else, naming the action and why, and records who, when and why in the audit.
+resident, changing what every deadline is counted from, and deciding who may sign in and as
+what (desk.services.operators) are a supervisor's acts: the service refuses anyone else,
+naming the action and why, and records who, when and why in the audit.
 
 Each rule's words are catalogue keys `roles.action.<name>` and `roles.because.<name>`.
 """
@@ -51,6 +52,7 @@ PASS_VOID = Restricted("pass_void")
 REPLY_APPROVE = Restricted("reply_approve")
 REPLY_RETIRE = Restricted("reply_retire")
 CALENDAR_EDIT = Restricted("calendar_edit")
+OPERATORS_MANAGE = Restricted("operators_manage")
 
 ALL: tuple[Restricted, ...] = (
     RECEPTION_CLOSE_OWING,
@@ -62,4 +64,5 @@ ALL: tuple[Restricted, ...] = (
     REPLY_APPROVE,
     REPLY_RETIRE,
     CALENDAR_EDIT,
+    OPERATORS_MANAGE,
 )
