@@ -13,6 +13,8 @@ The acting supervisor's PIN is never an option: $DESK_PIN, or asked.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 import typer
@@ -24,6 +26,7 @@ from desk.clock import system_clock
 from desk.db import Database, open_database
 from desk.i18n import t
 from desk.models import Operator
+from desk.printing.text import cell_len, pad
 from desk.services import operators
 from desk.services.context import Ctx
 from desk.services.errors import Forbidden
@@ -33,6 +36,18 @@ NEW_PIN_ENV = "DESK_NEW_PIN"
 operator_app = typer.Typer(no_args_is_help=True)
 
 NameArgument = Annotated[str, typer.Argument()]
+
+
+@contextmanager
+def _opened(ctx: typer.Context) -> Iterator[Database]:
+    """The command's database, let go however the command ends (a refusal too: a server would
+    otherwise keep the connection until the process exits)."""
+    with _guard():
+        database = open_database(_options(ctx).db)
+        try:
+            yield database
+        finally:
+            database.dispose()
 
 
 def _new_pin(name: str, no_tty: str) -> str:
@@ -77,9 +92,7 @@ def operator_add(
 ) -> None:
     """Add an operator who can sign in at the desk. A supervisor's act (--as), except the very
     first supervisor of a database."""
-    options = _options(ctx)
-    with _guard():
-        database = open_database(options.db)
+    with _opened(ctx) as database:
         if pin is None and os.environ.get(NEW_PIN_ENV) is None and not cli._has_terminal():
             _fail(t("cli.operator.no_tty"))
         acting = sign_in_as(database, as_name)
@@ -93,33 +106,30 @@ def operator_add(
                 label = t(f"role_name.{added.role}")
         except Forbidden as refused:
             _fail(refusal(refused, as_name))
-        database.dispose()
     _say(t("cli.operator.added", name=added.name, role=label))
 
 
 @operator_app.command("list")
 def operator_list(ctx: typer.Context) -> None:
     """Every operator: name, role, and whether they may sign in. Never their PINs."""
-    options = _options(ctx)
-    with _guard():
-        database = open_database(options.db)
-        with database.reading() as session:
-            rows = operators.all_operators(Ctx(session, None, database.settings, system_clock()))
-            shown = [(row.name, row.role, row.active) for row in rows]
-        database.dispose()
+    with _opened(ctx) as database, database.reading() as session:
+        rows = operators.all_operators(Ctx(session, None, database.settings, system_clock()))
+        shown = [(row.name, row.role, row.active) for row in rows]
     if not shown:
         typer.echo(t("cli.operator.none"))
         return
-    for name, role, active in shown:
+    labels = [(name, t(f"role_name.{role}"), active) for name, role, active in shown]
+    names = max(cell_len(name) for name, _, _ in labels)
+    roles = max(cell_len(label) for _, label, _ in labels)
+    for name, label, active in labels:
         state = t("cli.operator.state_active" if active else "cli.operator.state_disabled")
-        _say(t("cli.operator.list_line", name=name, role=t(f"role_name.{role}"), state=state))
+        line = t("cli.operator.list_line", name=pad(name, names), role=pad(label, roles))
+        _say(f"{line}{state}")
 
 
 def _change(ctx: typer.Context, as_name: str | None, change: str, *args: str) -> Operator:
     """Sign in as `as_name` and make one change to an operator, in one transaction."""
-    options = _options(ctx)
-    with _guard():
-        database = open_database(options.db)
+    with _opened(ctx) as database:
         acting = sign_in_as(database, as_name)
         if change == "pin":
             _check(database, acting, as_name, "manage")
@@ -136,7 +146,6 @@ def _change(ctx: typer.Context, as_name: str | None, change: str, *args: str) ->
                     changed = operators.set_active(work, args[0], change == "enable")
         except Forbidden as refused:
             _fail(refusal(refused, as_name))
-        database.dispose()
     return changed
 
 

@@ -69,10 +69,9 @@ class SignInScreen(DeskMixin, Screen[Operator | None]):
             error.update(t("signin.choose"))
             self.query_one("#operator", Select).focus()
             return
-        name, pin, terminal = str(chosen), event.value, self.terminal
-        outcome = self.attempt(lambda ctx: operators.sign_in(ctx, name, pin, terminal))
-        pin = self.query_one("#pin", Input)
-        pin.value = ""
+        name, typed, terminal = str(chosen), event.value, self.terminal
+        outcome = self.attempt(lambda ctx: operators.sign_in(ctx, name, typed, terminal))
+        self.query_one("#pin", Input).value = ""
         if isinstance(outcome, operators.SignIn) and outcome.operator is not None:
             self.dismiss(outcome.operator)
             return
