@@ -302,9 +302,14 @@ def require_role(ctx: Ctx, *roles: Role, action: str, because: str = "") -> None
     """Refuse, with a reason, an action the signed-in operator's role does not allow.
 
     `action` and `because` are already in the current language ("void a release pass", "…");
-    desk.services.roles keeps the table of such actions.
+    desk.services.roles keeps the table of such actions. The role is the one in the database
+    now, not the one the operator signed in with.
     """
-    if ctx.operator is None or ctx.operator.role not in roles:
+    # read afresh: a role changed, or an operator disabled, since the sign-in counts at once
+    current = None
+    if ctx.operator is not None and ctx.operator.id is not None:
+        current = ctx.session.get(Operator, ctx.operator.id)
+    if current is None or not current.active or current.role not in roles:
         if because:
             raise Forbidden("role.denied_because", action=action, because=because)
         raise Forbidden("role.denied", action=action)

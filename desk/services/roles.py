@@ -18,6 +18,7 @@ from desk.i18n import t
 from desk.models import Role
 from desk.services import operators
 from desk.services.context import Ctx
+from desk.services.errors import Forbidden
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,11 @@ class Restricted:
         return t(f"roles.because.{self.name}")
 
     def allows(self, ctx: Ctx) -> bool:
-        return ctx.operator is not None and ctx.operator.role in self.roles
+        try:
+            self.require(ctx)
+        except Forbidden:
+            return False
+        return True
 
     def require(self, ctx: Ctx) -> None:
         """Raise Forbidden ("only a supervisor may …, because …") unless the operator may."""
