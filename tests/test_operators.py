@@ -105,6 +105,23 @@ def test_the_first_operator_must_be_a_supervisor(db: Database) -> None:
     assert _rows(db) == {"operators": [], "events": 0}
 
 
+def test_a_desk_from_before_with_no_active_supervisor_may_get_its_first(
+    db: Database, clerk: Operator
+) -> None:
+    """A database made before supervisors were needed (clerks only): its first supervisor is
+    added the same way, and only a supervisor."""
+    with db.writing() as session:  # as such a database is: its supervisor long gone
+        boss = session.exec(select(Operator).where(Operator.role == Role.supervisor)).one()
+        boss.active = False
+        session.add(boss)
+    with pytest.raises(DeskError):
+        _as(db, None, operators.add_operator, "刘洋", "clerk", "2222")
+    first = _as(db, None, operators.add_operator, "陈静", "supervisor", "9999")
+    assert first.role == Role.supervisor
+    with pytest.raises(Forbidden):
+        _as(db, None, operators.add_operator, "冒充者", "supervisor", "0000")
+
+
 def test_a_second_first_supervisor_is_refused(db: Database, supervisor: Operator) -> None:
     """Anyone at the terminal making themselves a supervisor: refused once there is one."""
     before = _rows(db)
