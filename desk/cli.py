@@ -43,7 +43,7 @@ from desk.i18n import current_language, normalise_language, resolve_language, se
 from desk.launch import resume_collector
 from desk.safe_text import printable
 from desk.services import export as exporting
-from desk.services import operators, residents_import
+from desk.services import residents_import
 from desk.services.context import Ctx
 from desk.services.errors import DeskError
 from desk.services.when import FIRST_YEAR, LAST_YEAR
@@ -108,9 +108,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-operator_app = typer.Typer(no_args_is_help=True)
 import_app = typer.Typer(no_args_is_help=True)
-app.add_typer(operator_app, name="operator")
 app.add_typer(import_app, name="import")
 
 
@@ -277,42 +275,6 @@ def demo(
 
 def _has_terminal() -> bool:
     return sys.stdin is not None and sys.stdin.isatty()
-
-
-def _ask_pin(name: str) -> str:
-    if not _has_terminal():
-        _fail(t("cli.operator.no_tty"))
-    first = typer.prompt(t("cli.operator.pin_prompt", name=name), hide_input=True)
-    second = typer.prompt(t("cli.operator.pin_again"), hide_input=True)
-    if first != second:
-        _fail(t("cli.operator.pin_mismatch"))
-    return str(first)
-
-
-@operator_app.command("add")
-def operator_add(
-    ctx: typer.Context,
-    name: Annotated[str, typer.Argument()],
-    role: Annotated[str, typer.Option("--role")],
-    pin: Annotated[
-        str | None,
-        typer.Option(
-            "--pin",
-        ),
-    ] = None,
-) -> None:
-    """Add an operator who can sign in at the desk."""
-    options = _options(ctx)
-    with _guard():
-        database = open_database(options.db)
-        if pin is None:
-            pin = _ask_pin(name)
-        with database.writing() as session:
-            work = Ctx(session, None, database.settings, system_clock())
-            added = operators.add_operator(work, name, role, pin)
-            label = t(f"role_name.{added.role}")
-        database.dispose()
-    typer.echo(t("cli.operator.added", name=added.name, role=label))
 
 
 EncodingOption = Annotated[str | None, typer.Option("--encoding", metavar="NAME")]
@@ -502,6 +464,9 @@ def export_command(
 
 # Sub-command groups that live in their own modules (they import the helpers above).
 from desk.cli_acting import PIN_ENV, AsOption, sign_in_as  # noqa: E402
+from desk.cli_operators import operator_app  # noqa: E402
+
+app.add_typer(operator_app, name="operator")
 from desk.cli_calendar import calendar_app  # noqa: E402
 
 app.add_typer(calendar_app, name="calendar")

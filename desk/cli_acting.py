@@ -3,8 +3,10 @@
 Most commands act as no one (the person at the machine: init, imports, backups, reports). A
 command that changes what only a supervisor may change takes `--as NAME`; the PIN comes from
 $DESK_PIN (scripts, CI: there is no terminal to ask on) or is asked with the input hidden —
-never from an option, which would stay in the shell history. A wrong PIN counts towards the
-sign-in lockout, and a successful one is in the audit trail like a sign-in at the desk.
+never from an option, which would stay in the shell history. A wrong name or PIN counts as a
+failed sign-in at this terminal exactly as at the desk (desk.services.operators: after a few,
+the next attempt here waits, and an attempt inside the wait is refused before the PIN is
+asked); a successful one is in the audit trail like a sign-in at the desk.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from typing import Annotated
 
 import typer
 
-from desk.cli import _fail, _has_terminal
+from desk import cli
+from desk.cli import _fail
 from desk.clock import system_clock
 from desk.db import Database
 from desk.i18n import t
@@ -38,17 +41,24 @@ def sign_in_as(database: Database, name: str | None) -> Operator | None:
     """The operator `--as NAME` names, once the PIN is right; None when no name was given."""
     if name is None:
         return None
+    terminal = operators.this_terminal()
+    with database.reading() as session:
+        now = Ctx(session, None, database.settings, system_clock())
+        seconds = operators.wait_seconds(now, terminal)
+    if seconds:  # told before a PIN is typed in vain
+        _fail(t("signin.wait", seconds=seconds))
     pin = os.environ.get(PIN_ENV)
     if pin is None:
-        if not _has_terminal():
+        if not cli._has_terminal():
             _fail(t("cli.acting.no_pin", name=name, env=PIN_ENV))
         pin = str(typer.prompt(t("cli.acting.pin_prompt", name=name), hide_input=True))
     with database.writing() as session:
         ctx = Ctx(session, None, database.settings, system_clock())
-        outcome = operators.sign_in(ctx, name, pin)
-    # outside the transaction: a wrong PIN is committed before the command fails
+        outcome = operators.sign_in(ctx, name, pin, terminal)
+    # outside the transaction: a failure is committed (counted at this terminal) before the
+    # command fails
     if outcome.operator is None:
-        _fail((outcome.error or DeskError("signin.unknown", name=name)).message)
+        _fail((outcome.error or DeskError("signin.refused")).message)
     return outcome.operator
 
 

@@ -22,11 +22,11 @@ from desk.cli import app
 from desk.config import load_settings
 from desk.db import Database, open_database
 from desk.models import Operator, Role
-from desk.services import backup, operators, reception
+from desk.services import backup, reception
 from desk.services.backup import BackupError
 from desk.services.context import Ctx
 from desk.services.reception import ReceptionCreate
-from tests.conftest import NOW
+from tests.conftest import NOW, add_staff
 
 runner = CliRunner()
 
@@ -40,9 +40,11 @@ def sqlite_db(tmp_path: Path) -> Iterator[Database]:
 
 def _log(database: Database, count: int, now: datetime = NOW) -> None:
     with database.writing() as session:
-        ctx = Ctx(session, session.exec(select(Operator)).first(), database.settings, now)
-        if ctx.operator is None:
-            ctx.operator = operators.add_operator(ctx, "王芳", Role.clerk, "1234")
+        clerk = session.exec(select(Operator).where(Operator.role == Role.clerk)).first()
+    if clerk is None:
+        clerk = add_staff(database, "王芳", Role.clerk, "1234", now)
+    with database.writing() as session:
+        ctx = Ctx(session, clerk, database.settings, now)
         for i in range(count):
             reception.log(ctx, ReceptionCreate(person=f"住户{i}", request="问物业费"))
 

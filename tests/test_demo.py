@@ -17,7 +17,7 @@ from desk.db import Database, open_database
 from desk.models import ReceptionEntry, ReceptionState, RepairOrder, RepairState
 from desk.services import board, demo, operators
 from desk.services.context import Ctx
-from tests.conftest import NOW
+from tests.conftest import NOW, add_staff
 
 runner = CliRunner()
 
@@ -121,8 +121,7 @@ def test_second_run_leaves_the_demo_alone(demo_db: tuple[Database, str]) -> None
 
 
 def test_demo_refuses_a_database_with_other_data(db: Database) -> None:
-    with db.writing() as session:
-        operators.add_operator(Ctx(session, None, db.settings, NOW), "老周", "clerk", "1234")
+    add_staff(db, "老周", "clerk", "1234")
     result = runner.invoke(app, ["--lang", "en", "--db", db.url, "demo"])
     assert result.exit_code == 2
     assert "already holds data that is not the demo" in result.output

@@ -33,9 +33,7 @@ from desk.i18n import set_language, t
 from desk.models import AuditEvent, Operator, ReceptionEntry, RepairOrder, Resident, Role
 from desk.screens.reception import ReceptionScreen
 from desk.screens.repair_form import RepairFormScreen
-from desk.services import operators
-from desk.services.context import Ctx
-from tests.conftest import NOW
+from tests.conftest import NOW, add_staff
 
 SIZE = (120, 40)
 RESIDENTS = "building,room,name,phone,kind\n3,1202,李明,13812345678,owner\n"
@@ -125,11 +123,7 @@ def fill(disk: Path, database: Path) -> Path:
 
 def new_desk(path: Path) -> tuple[Database, Operator]:
     database = open_database(path, settings=load_settings())
-    with database.writing() as session:
-        clerk = operators.add_operator(
-            Ctx(session, None, database.settings, NOW), "王芳", Role.clerk, "1234"
-        )
-    return database, clerk
+    return database, add_staff(database, "王芳", Role.clerk, "1234")
 
 
 def counts(database: Database) -> dict[str, int]:
@@ -244,11 +238,22 @@ def test_read_only_database_the_cli_refuses_writes_and_still_reads(tmp_path: Pat
     residents.write_text(RESIDENTS, encoding="utf-8")
     sentence = t("db.read_only", path=path)
     with read_only(path):
-        adding = desk(path, "operator", "add", "李娜", "--role", "clerk", "--pin", "4321")
+        adding_args = [
+            "operator",
+            "add",
+            "李娜",
+            "--role",
+            "clerk",
+            "--pin",
+            "4321",
+            "--as",
+            "陈主管",
+        ]
+        adding = desk(path, *adding_args, DESK_PIN="9999")
         refused(adding, sentence)
         refused(desk(path, "import", "residents", str(residents)), sentence)
         refused(desk(path, "init"), sentence)
-        zh = desk(path, "operator", "add", "李娜", "--role", "clerk", "--pin", "4321", lang="zh")
+        zh = desk(path, *adding_args, lang="zh", DESK_PIN="9999")
         refused(zh, said("db.read_only", "zh_CN", path=path), "zh_CN")
         # Reading needs no writing: the lookup and a backup still work.
         found = desk(path, "lookup", "王")
@@ -331,7 +336,8 @@ def test_disk_full_the_cli_saves_nothing_and_says_so(small_disk: Path, tmp_path:
     ballast = fill(small_disk, path)
     full = t("db.disk_full")
     try:
-        refused(desk(path, "operator", "add", "李娜", "--role", "clerk", "--pin", "4321"), full)
+        adding = ["operator", "add", "李娜", "--role", "clerk", "--pin", "4321", "--as", "陈主管"]
+        refused(desk(path, *adding, DESK_PIN="9999"), full)
         refused(desk(path, "import", "residents", str(residents)), full)
         refused(desk(path, "backup"), t("backup.failed", reason=full))
         refused(desk(path, "export", "-o", str(small_disk / "all.json")), t("cli.no_space"))

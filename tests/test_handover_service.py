@@ -9,25 +9,21 @@ import pytest
 
 from desk.db import Database
 from desk.models import Handover, HandoverState, Operator, Role
-from desk.services import complaint, handover, nightlog, operators, reception, repair
+from desk.services import complaint, handover, nightlog, reception, repair
 from desk.services.complaint import ComplaintCreate
-from desk.services.context import Ctx
 from desk.services.errors import DeskError
 from desk.services.handover import CheckCount, HandoverUpdate
 from desk.services.nightlog import NightLogCreate
 from desk.services.reception import ReceptionCreate
 from desk.services.repair import RepairCreate
-from tests.conftest import NOW, TZ, Desk
+from tests.conftest import NOW, TZ, Desk, add_staff
 
 NIGHT_END = datetime(2026, 11, 23, 8, 20, tzinfo=TZ)  # the night shift hands over at 08:20
 
 
 @pytest.fixture
 def night(db: Database) -> Operator:
-    with db.writing() as session:
-        return operators.add_operator(
-            Ctx(session, None, db.settings, NOW), "张伟", Role.night, "3333"
-        )
+    return add_staff(db, "张伟", Role.night, "3333")
 
 
 def seed_registers(desk: Desk) -> None:

@@ -19,10 +19,9 @@ from desk.screens.nightlog_detail import NightLogDetailScreen
 from desk.screens.record_table import RecordTable
 from desk.screens.records import open_record
 from desk.screens.repair_form import RepairFormScreen
-from desk.services import nightlog, operators
-from desk.services.context import Ctx
+from desk.services import nightlog
 from desk.services.nightlog import NightLogCreate
-from tests.conftest import NOW, TZ, Desk
+from tests.conftest import NOW, TZ, Desk, add_staff
 
 SIZE = (120, 40)
 AT_NIGHT = datetime(2026, 11, 23, 2, 10, tzinfo=TZ)
@@ -37,10 +36,7 @@ LONG = (
 
 @pytest.fixture
 def entry_id(db: Database) -> int:
-    with db.writing() as session:
-        night = operators.add_operator(
-            Ctx(session, None, db.settings, NOW), "张伟", Role.night, "3333"
-        )
+    night = add_staff(db, "张伟", Role.night, "3333")
     with Desk(db, night, AT_NIGHT).write() as ctx:
         data = NightLogCreate(caller="郑雪", room="2-301", phone="13711480544", what=LONG)
         entry = nightlog.log(ctx, data)

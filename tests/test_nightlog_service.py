@@ -8,21 +8,17 @@ import pytest
 
 from desk.db import Database
 from desk.models import NightLogState, Operator, RepairOrder, Role
-from desk.services import nightlog, operators
-from desk.services.context import Ctx
+from desk.services import nightlog
 from desk.services.errors import DeskError
 from desk.services.nightlog import NightLogCreate
-from tests.conftest import NOW, TZ, Desk
+from tests.conftest import NOW, TZ, Desk, add_staff
 
 AT_NIGHT = datetime(2026, 11, 23, 2, 10, tzinfo=TZ)
 
 
 @pytest.fixture
 def night(db: Database) -> Operator:
-    with db.writing() as session:
-        return operators.add_operator(
-            Ctx(session, None, db.settings, NOW), "张伟", Role.night, "3333"
-        )
+    return add_staff(db, "张伟", Role.night, "3333")
 
 
 def test_left_for_the_morning_becomes_a_linked_repair(

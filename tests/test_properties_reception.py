@@ -32,7 +32,7 @@ from desk.services.errors import DeskError
 from desk.services.reception import ReceptionCreate
 from desk.services.residents import normalise_room
 from desk.services.when import parse_when
-from tests.conftest import NOW, TZ, Desk
+from tests.conftest import NOW, TZ, Desk, first_supervisor
 from tests.lookup_fixtures import seed
 from tests.property_support import (
     FEW,
@@ -200,7 +200,7 @@ def test_drafting_revising_and_retiring_a_reply(
 @example(name="\ud800", role="clerk", pin="1234")
 @example(name="\x1b]0;title\x07", role="clerk", pin="1234")
 def test_adding_an_operator_and_signing_in(db: Database, name: str, role: str, pin: str) -> None:
-    desk = Desk(db, None)
+    desk = Desk(db, first_supervisor(db))  # every operator after the first is added by one
     added = attempt(desk, lambda ctx: operators.add_operator(ctx, name, role, pin))
     if added is None:
         return

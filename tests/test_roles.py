@@ -8,17 +8,13 @@ from desk.db import Database
 from desk.i18n import LANGUAGES, catalogue, set_language
 from desk.models import Operator, Role
 from desk.services import operators, roles
-from desk.services.context import Ctx
 from desk.services.errors import Forbidden
-from tests.conftest import NOW, Desk
+from tests.conftest import Desk, add_staff
 
 
 @pytest.fixture
 def night(db: Database) -> Operator:
-    with db.writing() as session:
-        return operators.add_operator(
-            Ctx(session, None, db.settings, NOW), "张伟", Role.night, "3333"
-        )
+    return add_staff(db, "张伟", Role.night, "3333")
 
 
 def test_every_rule_has_its_action_and_reason_in_both_languages() -> None:
@@ -60,3 +56,24 @@ def test_require_role_without_a_reason_keeps_the_short_message(
     with Desk(db, clerk).read() as ctx, pytest.raises(Forbidden) as refused:
         operators.require_role(ctx, Role.supervisor, action="do it")
     assert refused.value.message == "only a supervisor may do it"
+
+
+def test_the_role_is_read_afresh_not_kept_from_the_sign_in(
+    db: Database, supervisor: Operator
+) -> None:
+    """A supervisor demoted (or disabled) by another while signed in loses the rights at once,
+    though the desk still holds the operator as signed in."""
+    second = add_staff(db, "赵主管", Role.supervisor, "8888")
+    signed_in = Desk(db, second)
+    with signed_in.read() as ctx:
+        roles.PASS_VOID.require(ctx)
+    with Desk(db, supervisor).write() as ctx:
+        operators.set_role(ctx, "赵主管", Role.clerk)
+    assert second.role == Role.supervisor  # what the desk holds
+    with signed_in.read() as ctx, pytest.raises(Forbidden):
+        roles.PASS_VOID.require(ctx)
+    with Desk(db, supervisor).write() as ctx:
+        operators.set_role(ctx, "赵主管", Role.supervisor)
+        operators.set_active(ctx, "赵主管", False)
+    with signed_in.read() as ctx:
+        assert not roles.PASS_VOID.allows(ctx)

@@ -1,10 +1,12 @@
-"""Sign-in and the board, driven by keys as a clerk would."""
+"""Sign-in and the board, driven by keys as a clerk would; the sign-in tried as someone guessing
+names and PINs would."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
 import pytest
+from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Select, Static
 
 from desk.app import make_app
@@ -12,7 +14,7 @@ from desk.db import Database
 from desk.models import Operator
 from desk.screens.board import FIRST_ROWS, BoardScreen
 from desk.screens.signin import SignInScreen
-from desk.services import repair
+from desk.services import operators, repair
 from desk.services.repair import RepairCreate
 from tests.conftest import NOW, Desk
 
@@ -50,8 +52,82 @@ async def test_wrong_pin_says_so_and_stays(db: Database, clerk: Operator) -> Non
         await pilot.pause()
         assert isinstance(app.screen, SignInScreen)
         error = str(app.screen.query_one("#signin-error", Static).render())
-        assert "wrong PIN; 4 tries left" in error
+        assert error == "wrong operator or PIN"  # the same words for a name that is not there
         assert app.screen.query_one("#pin", Input).value == ""
+
+
+async def _type_pin(pilot: Pilot[object], name: str, pin: str) -> str:
+    """Choose `name`, type `pin` and Enter; what the screen then says under the PIN."""
+    screen = pilot.app.screen
+    screen.query_one("#operator", Select).value = name
+    await pilot.pause()
+    screen.query_one("#pin", Input).focus()
+    await pilot.press(*pin, "enter")
+    await pilot.pause()
+    if pilot.app.screen is not screen:  # signed in: the sign-in screen is gone
+        return ""
+    return str(screen.query_one("#signin-error", Static).render())
+
+
+async def test_a_disabled_name_and_a_wrong_pin_read_the_same(
+    db: Database, clerk: Operator, supervisor: Operator
+) -> None:
+    app = make_app(db, lang="en", clock=lambda: NOW)
+    async with app.run_test(size=(120, 40)) as pilot:
+        # 王芳 is disabled while the sign-in screen already lists her: her right PIN
+        with Desk(db, supervisor).write() as ctx:
+            operators.set_active(ctx, "王芳", False)
+        disabled = await _type_pin(pilot, "王芳", "1234")
+        wrong_pin = await _type_pin(pilot, "陈主管", "1234")
+        assert disabled == wrong_pin == "wrong operator or PIN"
+        assert isinstance(app.screen, SignInScreen) and app.operator is None
+
+
+@pytest.fixture
+def terminals(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Which terminal the next desk opens at: the sign-in screen asks the service."""
+    at = ["desk-1:/dev/tty1"]
+    monkeypatch.setattr(operators, "this_terminal", lambda: at[0])
+    return at
+
+
+async def test_after_failures_the_screen_says_wait_and_refuses_even_the_right_pin(
+    db: Database, clerk: Operator, supervisor: Operator, terminals: list[str]
+) -> None:
+    clock = MovableClock(NOW)
+    app = make_app(db, lang="en", clock=clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        for _ in range(operators.FREE_FAILURES + 1):  # three free, the fourth makes a wait
+            assert await _type_pin(pilot, "陈主管", "0000") == "wrong operator or PIN"
+        said = await _type_pin(pilot, "陈主管", "9999")
+        assert said == "too many failed sign-ins at this terminal: wait 2 seconds"
+        assert isinstance(app.screen, SignInScreen) and app.operator is None
+        clock.now = NOW + timedelta(seconds=1)
+        said = await _type_pin(pilot, "陈主管", "9999")
+        assert said == "too many failed sign-ins at this terminal: wait 1 seconds"
+        assert app.operator is None
+        clock.now = NOW + timedelta(seconds=2)  # the wait is over
+        await _type_pin(pilot, "陈主管", "9999")
+        assert app.operator is not None and app.operator.name == "陈主管"
+        assert isinstance(app.screen, BoardScreen)
+
+
+async def test_failures_at_one_terminal_do_not_hold_up_another(
+    db: Database, clerk: Operator, supervisor: Operator, terminals: list[str]
+) -> None:
+    """Someone hammering the supervisor's PIN at the gate desk; she signs in at her own."""
+    clock = MovableClock(NOW)
+    hammered = make_app(db, lang="en", clock=clock)
+    async with hammered.run_test(size=(120, 40)) as pilot:
+        for _ in range(10):
+            await _type_pin(pilot, "陈主管", "0000")
+        assert "wait" in await _type_pin(pilot, "陈主管", "9999")
+    terminals[0] = "desk-2:/dev/tty2"
+    own = make_app(db, lang="zh_CN", clock=clock)
+    async with own.run_test(size=(120, 40)) as pilot:
+        await _type_pin(pilot, "陈主管", "9999")
+        assert own.operator is not None and own.operator.name == "陈主管"
+        assert isinstance(own.screen, BoardScreen)
 
 
 async def test_board_counts_and_overdue_dispatch(db: Database, clerk: Operator) -> None:

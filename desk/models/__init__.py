@@ -25,7 +25,7 @@ from desk.models.keys import (
 from desk.models.marker import DeskMarker
 from desk.models.nightlog import NightLogEntry, NightLogState
 from desk.models.passes import GateResult, IdType, PassItem, PassState, Relationship, ReleasePass
-from desk.models.people import Operator, Resident, ResidentKind, Role, Unit
+from desk.models.people import Operator, Resident, ResidentKind, Role, SignInTerminal, Unit
 from desk.models.reception import Channel, ReceptionCategory, ReceptionEntry, ReceptionState
 from desk.models.repair import OPEN_REPAIR_STATES, RepairLocation, RepairOrder, RepairState
 from desk.models.replies import ReplyState, StandardReply
@@ -78,6 +78,7 @@ __all__ = [
     "SavedFilter",
     "SearchDoc",
     "Severity",
+    "SignInTerminal",
     "StandardReply",
     "Unit",
     "Validity",

@@ -18,6 +18,10 @@ class Role(StrEnum):
 
 
 class Operator(Record, table=True):
+    """Someone who signs in at the desk. `failed_attempts` and `locked_until` belonged to the
+    per-operator lockout that anyone could trigger against the supervisor; they are no longer
+    used (the delay is counted per terminal, `SignInTerminal`) and stay only as columns."""
+
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=40, unique=True)
     role: Role = Field(sa_type=String(20))
@@ -26,6 +30,19 @@ class Operator(Record, table=True):
     failed_attempts: int = 0
     locked_until: datetime | None = when()
     created_at: datetime = when(nullable=False)
+
+
+class SignInTerminal(Record, table=True):
+    """Failed sign-ins at one terminal (host name + tty device, or "no-tty"): after a few, the
+    next attempt from that terminal waits, longer each time; a success there starts it over.
+    Kept in the database because each `desk ... --as NAME` is a new process."""
+
+    __tablename__ = "signin_terminal"
+
+    terminal: str = Field(primary_key=True, max_length=200)
+    failures: int = 0
+    last_failure_at: datetime | None = when()
+    wait_until: datetime | None = when()
 
 
 class ResidentKind(StrEnum):

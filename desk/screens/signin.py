@@ -1,4 +1,9 @@
-"""Sign-in: choose the operator, type the PIN."""
+"""Sign-in: choose the operator, type the PIN.
+
+A wrong operator or PIN gets one message; after a few failures at this terminal the next attempt
+must wait (desk.services.operators decides, counting per terminal, never per operator: no one
+can lock the supervisor out from another desk).
+"""
 
 from __future__ import annotations
 
@@ -26,9 +31,11 @@ class SignInScreen(DeskMixin, Screen[Operator | None]):
     SignInScreen #signin-error { color: $error; height: auto; margin: 1 0 0 0; }
     """
 
-    def __init__(self) -> None:
+    def __init__(self, terminal: str | None = None) -> None:
         super().__init__()
         localise_bindings(self)
+        # this desk's terminal (host name + tty): failures are counted against it
+        self.terminal = terminal or operators.this_terminal()
 
     def compose(self) -> ComposeResult:
         with self.reading() as ctx:
@@ -62,9 +69,9 @@ class SignInScreen(DeskMixin, Screen[Operator | None]):
             error.update(t("signin.choose"))
             self.query_one("#operator", Select).focus()
             return
-        outcome = self.attempt(lambda ctx: operators.sign_in(ctx, str(chosen), event.value))
-        pin = self.query_one("#pin", Input)
-        pin.value = ""
+        name, typed, terminal = str(chosen), event.value, self.terminal
+        outcome = self.attempt(lambda ctx: operators.sign_in(ctx, name, typed, terminal))
+        self.query_one("#pin", Input).value = ""
         if isinstance(outcome, operators.SignIn) and outcome.operator is not None:
             self.dismiss(outcome.operator)
             return

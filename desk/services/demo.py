@@ -249,11 +249,15 @@ def build_demo(database: Database, now: datetime, seed: int = 2026) -> DemoSumma
     technicians = [s.name for s in settings.staff if s.department == "engineering"] or ["李建国"]
     with database.writing() as session:
         setup = Ctx(session, None, settings, now - timedelta(days=DAYS, hours=2))
-        ops = {
+        # the supervisor first (the one operator a database with none may get unasked), then
+        # the others, added by her as every operator after the first is
+        boss = next(entry for entry in DEMO_OPERATORS if entry[1] == Role.supervisor)
+        setup.operator = operators.add_operator(setup, *boss)
+        ops = {boss[0]: setup.operator} | {
             name: operators.add_operator(setup, name, role, pin)
             for name, role, pin in DEMO_OPERATORS
+            if name != boss[0]
         }
-        setup.operator = ops["陈静"]
         clerk_setup = Ctx(session, ops["王芳"], settings, setup.now)
         replies.seed_demo(clerk_setup, setup)
         directory: list[Room] = []

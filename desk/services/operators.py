@@ -1,18 +1,36 @@
-"""Operators: PINs hashed with scrypt, sign-in with a lockout after repeated wrong PINs."""
+"""Operators: PINs hashed with scrypt, who may manage them, and the sign-in.
+
+Managing operators (adding one, changing a role, disabling, resetting a PIN) is a supervisor's
+act, each an audit event naming the supervisor. The one exception is the first supervisor of a
+database that has no active supervisor yet: someone has to be first, and only a supervisor may
+be added that way (the event names the new supervisor).
+
+Sign-in says the same thing, after the same work, for a wrong name and a wrong PIN: an unknown
+or disabled name is checked against a dummy scrypt hash, so neither the words nor the time tell
+which names exist. Failures are counted per terminal (host name + tty device), not per
+operator, so no one can lock the supervisor out from another terminal: after FREE_FAILURES
+failures the next attempt from that terminal must wait, twice as long each time up to
+MAX_DELAY_SECONDS; an attempt inside the wait is refused without looking at the PIN, and a
+success there starts the count over.
+"""
 
 from __future__ import annotations
 
 import base64
 import hashlib
 import hmac
+import math
+import os
 import re
 import secrets
-from dataclasses import dataclass
+import socket
+from dataclasses import dataclass, replace
 from datetime import timedelta
+from functools import cache
 
-from sqlmodel import col, select
+from sqlmodel import col, func, select
 
-from desk.models import Operator, Role
+from desk.models import Operator, Role, SignInTerminal
 from desk.services import audit
 from desk.services.context import Ctx
 from desk.services.errors import DeskError, Forbidden
@@ -20,6 +38,11 @@ from desk.services.residents import clean_text, storable
 
 _N, _R, _P = 2**14, 8, 1
 _PIN = re.compile(r"^\d{4,8}$")
+
+FREE_FAILURES = 3  # failures at one terminal before the next attempt there waits
+FIRST_DELAY_SECONDS = 2  # then 2, 4, 8, 16, 32 seconds …
+MAX_DELAY_SECONDS = 60  # … and never more than a minute
+FORGET_AFTER = timedelta(hours=24)  # failures this old no longer count
 
 
 def hash_pin(pin: str) -> str:
@@ -42,29 +65,203 @@ def check_pin(pin: str, stored: str) -> bool:
     return hmac.compare_digest(candidate, base64.b64decode(digest))
 
 
-def add_operator(ctx: Ctx, name: str, role: Role | str, pin: str) -> Operator:
+@cache
+def _dummy_hash() -> str:
+    """A hash no PIN is known for: an unknown name costs the same scrypt as a known one."""
+    return hash_pin(secrets.token_hex(16))
+
+
+def valid_pin(pin: str) -> str:
+    if not _PIN.match(pin):
+        raise DeskError("operator.bad_pin", field="pin")
+    return pin
+
+
+def _clean_name(name: str) -> str:
     name = name.strip()
     if not name or len(name) > 40:
         raise DeskError("operator.bad_name", field="name")
-    name = clean_text(name, 40, field="name")
+    return clean_text(name, 40, field="name")
+
+
+def _role(role: Role | str) -> Role:
     try:
-        role = Role(role)
+        return Role(role)
     except ValueError as exc:
         raise DeskError("operator.bad_role", field="role", role=role) from exc
-    if not _PIN.match(pin):
-        raise DeskError("operator.bad_pin", field="pin")
+
+
+# --- who may manage operators ---------------------------------------------------------------
+
+
+def active_supervisors(ctx: Ctx) -> int:
+    statement = select(func.count()).where(
+        Operator.role == Role.supervisor, col(Operator.active).is_(True)
+    )
+    return int(ctx.session.exec(statement).one())
+
+
+def _refuse_manage() -> Forbidden:
+    from desk.services import roles  # roles imports this module
+
+    rule = roles.OPERATORS_MANAGE
+    return Forbidden("role.denied_because", action=rule.action, because=rule.because)
+
+
+def acting_supervisor(ctx: Ctx) -> Operator:
+    """The signed-in supervisor, read afresh from the database (a role changed or an operator
+    disabled since the sign-in counts); Forbidden for anyone else or no one."""
+    acting = None
+    if ctx.operator is not None and ctx.operator.id is not None:
+        acting = ctx.session.get(Operator, ctx.operator.id)
+    if acting is None or not acting.active or acting.role != Role.supervisor:
+        raise _refuse_manage()
+    return acting
+
+
+def may_add(ctx: Ctx, role: Role | str) -> Operator | None:
+    """Raise unless the signed-in operator may add an operator of `role` now; the acting
+    supervisor, or None for the first supervisor of a database that has no active one."""
+    chosen = _role(role)
+    if ctx.operator is None and active_supervisors(ctx) == 0:
+        if chosen != Role.supervisor:
+            raise DeskError("operator.first_supervisor", field="role")
+        return None
+    return acting_supervisor(ctx)
+
+
+def add_operator(ctx: Ctx, name: str, role: Role | str, pin: str) -> Operator:
+    """Add an operator, as the signed-in supervisor (or as the very first supervisor)."""
+    name = _clean_name(name)
+    chosen = _role(role)
+    valid_pin(pin)
+    acting = may_add(ctx, chosen)
     if ctx.session.exec(select(Operator).where(Operator.name == name)).first():
         raise DeskError("operator.exists", field="name", name=name)
-    operator = Operator(name=name, role=role, pin_hash=hash_pin(pin), created_at=ctx.now)
+    operator = Operator(name=name, role=chosen, pin_hash=hash_pin(pin), created_at=ctx.now)
     ctx.session.add(operator)
     ctx.session.flush()
-    audit.record(ctx, "operator", operator.id, "created", {"name": name, "role": role})
+    data: dict[str, object] = {"name": name, "role": chosen}
+    if acting is None:  # the first supervisor: the event names them
+        data["first_supervisor"] = True
+        audit.record(replace(ctx, operator=operator), "operator", operator.id, "created", data)
+    else:
+        audit.record(replace(ctx, operator=acting), "operator", operator.id, "created", data)
     return operator
+
+
+def find_operator(ctx: Ctx, name: str) -> Operator:
+    typed = name.strip()
+    found = None
+    if storable(typed):
+        found = ctx.session.exec(select(Operator).where(Operator.name == typed)).first()
+    if found is None:
+        raise DeskError("operator.not_found", field="name", name=name)
+    return found
+
+
+def _not_the_last_supervisor(ctx: Ctx, target: Operator, acting: Operator) -> None:
+    if target.role == Role.supervisor and target.active and active_supervisors(ctx) <= 1:
+        raise DeskError("operator.last_supervisor", name=target.name)
+    if target.id == acting.id:
+        raise DeskError("operator.not_yourself")
+
+
+def set_role(ctx: Ctx, name: str, role: Role | str) -> Operator:
+    """A supervisor gives another operator a new role (never their own, never the last
+    active supervisor's)."""
+    acting = acting_supervisor(ctx)
+    target = find_operator(ctx, name)
+    chosen = _role(role)
+    if target.role == chosen:
+        raise DeskError("operator.same_role", name=target.name)
+    if chosen != Role.supervisor:
+        _not_the_last_supervisor(ctx, target, acting)
+    elif target.id == acting.id:
+        raise DeskError("operator.not_yourself")
+    before = target.role
+    target.role = chosen
+    ctx.session.add(target)
+    data = {"role": chosen, "was": before}
+    audit.record(replace(ctx, operator=acting), "operator", target.id, "role_changed", data)
+    return target
+
+
+def set_active(ctx: Ctx, name: str, active: bool) -> Operator:
+    """A supervisor disables an operator (they can no longer sign in; their records keep
+    their name) or enables one again. Never themself, never the last active supervisor."""
+    acting = acting_supervisor(ctx)
+    target = find_operator(ctx, name)
+    if target.active == active:
+        key = "operator.already_active" if active else "operator.already_disabled"
+        raise DeskError(key, name=target.name)
+    if not active:
+        _not_the_last_supervisor(ctx, target, acting)
+    target.active = active
+    ctx.session.add(target)
+    action = "enabled" if active else "disabled"
+    audit.record(replace(ctx, operator=acting), "operator", target.id, action, {"active": active})
+    return target
+
+
+def reset_pin(ctx: Ctx, name: str, pin: str) -> Operator:
+    """A supervisor sets a new PIN for an operator (their own too); the event holds no PIN."""
+    acting = acting_supervisor(ctx)
+    valid_pin(pin)
+    target = find_operator(ctx, name)
+    target.pin_hash = hash_pin(pin)
+    ctx.session.add(target)
+    audit.record(replace(ctx, operator=acting), "operator", target.id, "pin_reset")
+    return target
+
+
+def all_operators(ctx: Ctx) -> list[Operator]:
+    return list(ctx.session.exec(select(Operator).order_by(col(Operator.name))))
 
 
 def active_operators(ctx: Ctx) -> list[Operator]:
     statement = select(Operator).where(col(Operator.active)).order_by(col(Operator.name))
     return list(ctx.session.exec(statement))
+
+
+# --- sign-in ---------------------------------------------------------------------------------
+
+
+def this_terminal() -> str:
+    """Which terminal this process runs at: host name and tty device (or "no-tty")."""
+    try:
+        device = os.ttyname(0)
+    except OSError:
+        device = "no-tty"
+    return f"{socket.gethostname() or 'localhost'}:{device}"[:200]
+
+
+def delay_after(failures: int) -> int:
+    """Seconds the next attempt waits after `failures` failures in a row at one terminal."""
+    if failures <= FREE_FAILURES:
+        return 0
+    doublings = min(failures - FREE_FAILURES - 1, 8)
+    return int(min(MAX_DELAY_SECONDS, FIRST_DELAY_SECONDS * 2**doublings))
+
+
+def wait_seconds(ctx: Ctx, terminal: str) -> int:
+    """How long an attempt at `terminal` must still wait (0: it may try now)."""
+    state = ctx.session.get(SignInTerminal, terminal)
+    if state is None or state.wait_until is None or state.wait_until <= ctx.now:
+        return 0
+    return math.ceil((state.wait_until - ctx.now).total_seconds())
+
+
+def _count_failure(ctx: Ctx, terminal: str) -> None:
+    state = ctx.session.get(SignInTerminal, terminal)
+    if state is None:
+        state = SignInTerminal(terminal=terminal)
+    elif state.last_failure_at is not None and ctx.now - state.last_failure_at > FORGET_AFTER:
+        state.failures = 0
+    state.failures += 1
+    state.last_failure_at = ctx.now
+    state.wait_until = ctx.now + timedelta(seconds=delay_after(state.failures))
+    ctx.session.add(state)
 
 
 @dataclass
@@ -75,33 +272,29 @@ class SignIn:
     error: DeskError | None = None
 
 
-def sign_in(ctx: Ctx, name: str, pin: str) -> SignIn:
-    """Check a PIN. Failures are counted and committed; too many lock the operator for a while."""
+def sign_in(ctx: Ctx, name: str, pin: str, terminal: str | None = None) -> SignIn:
+    """Check a name and PIN at `terminal` (this process's own by default).
+
+    The failure count is written in this transaction and must be committed even though the
+    sign-in failed: the caller commits (it is an outcome, not an exception).
+    """
+    where = terminal or this_terminal()
+    seconds = wait_seconds(ctx, where)
+    if seconds:
+        return SignIn(None, DeskError("signin.wait", seconds=seconds))
     typed = name.strip()
     operator = None
     if storable(typed):
         operator = ctx.session.exec(select(Operator).where(Operator.name == typed)).first()
-    if operator is None or not operator.active:
-        return SignIn(None, DeskError("signin.unknown", name=name))
-    rules = ctx.settings.signin
-    if operator.locked_until and operator.locked_until > ctx.now:
-        minutes = int((operator.locked_until - ctx.now).total_seconds() // 60) + 1
-        return SignIn(None, DeskError("signin.locked", minutes=minutes))
-    if not check_pin(pin, operator.pin_hash):
-        operator.failed_attempts += 1
-        left = rules.max_failures - operator.failed_attempts
-        if left <= 0:
-            operator.failed_attempts = 0
-            operator.locked_until = ctx.now + timedelta(minutes=rules.lockout_minutes)
-            ctx.session.add(operator)
-            audit.record(ctx, "operator", operator.id, "locked", {"until": operator.locked_until})
-            return SignIn(None, DeskError("signin.locked", minutes=rules.lockout_minutes))
-        ctx.session.add(operator)
-        return SignIn(None, DeskError("signin.wrong_pin", left=left))
-    operator.failed_attempts = 0
-    operator.locked_until = None
-    ctx.session.add(operator)
-    audit.record(ctx, "operator", operator.id, "signed_in")
+    known = operator is not None and operator.active
+    right = check_pin(pin, operator.pin_hash if operator is not None and known else _dummy_hash())
+    if operator is None or not known or not right:
+        _count_failure(ctx, where)
+        return SignIn(None, DeskError("signin.refused"))
+    state = ctx.session.get(SignInTerminal, where)
+    if state is not None:
+        ctx.session.delete(state)
+    audit.record(replace(ctx, operator=operator), "operator", operator.id, "signed_in")
     return SignIn(operator)
 
 
@@ -109,9 +302,14 @@ def require_role(ctx: Ctx, *roles: Role, action: str, because: str = "") -> None
     """Refuse, with a reason, an action the signed-in operator's role does not allow.
 
     `action` and `because` are already in the current language ("void a release pass", "…");
-    desk.services.roles keeps the table of such actions.
+    desk.services.roles keeps the table of such actions. The role is the one in the database
+    now, not the one the operator signed in with.
     """
-    if ctx.operator is None or ctx.operator.role not in roles:
+    # read afresh: a role changed, or an operator disabled, since the sign-in counts at once
+    current = None
+    if ctx.operator is not None and ctx.operator.id is not None:
+        current = ctx.session.get(Operator, ctx.operator.id)
+    if current is None or not current.active or current.role not in roles:
         if because:
             raise Forbidden("role.denied_because", action=action, because=because)
         raise Forbidden("role.denied", action=action)

@@ -3,8 +3,9 @@
 A clerk or the night duty does the routine work of every register, including the normal end of
 a record's life (an answered entry filed, a repair referred out, a night entry closed because the
 caller sorted it out). Withdrawing a record that should not stand, dropping a promise made to a
-resident, and changing what every deadline is counted from are a supervisor's acts: the service
-refuses anyone else, naming the action and why, and records who, when and why in the audit.
+resident, changing what every deadline is counted from, and deciding who may sign in and as
+what (desk.services.operators) are a supervisor's acts: the service refuses anyone else,
+naming the action and why, and records who, when and why in the audit.
 
 Each rule's words are catalogue keys `roles.action.<name>` and `roles.because.<name>`.
 """
@@ -17,6 +18,7 @@ from desk.i18n import t
 from desk.models import Role
 from desk.services import operators
 from desk.services.context import Ctx
+from desk.services.errors import Forbidden
 
 
 @dataclass(frozen=True)
@@ -35,7 +37,11 @@ class Restricted:
         return t(f"roles.because.{self.name}")
 
     def allows(self, ctx: Ctx) -> bool:
-        return ctx.operator is not None and ctx.operator.role in self.roles
+        try:
+            self.require(ctx)
+        except Forbidden:
+            return False
+        return True
 
     def require(self, ctx: Ctx) -> None:
         """Raise Forbidden ("only a supervisor may …, because …") unless the operator may."""
@@ -53,6 +59,7 @@ REPLY_RETIRE = Restricted("reply_retire")
 CALENDAR_EDIT = Restricted("calendar_edit")
 RESIDENT_ERASE = Restricted("resident_erase")
 CABINET_IMPORT = Restricted("keys_import")
+OPERATORS_MANAGE = Restricted("operators_manage")
 
 ALL: tuple[Restricted, ...] = (
     RECEPTION_CLOSE_OWING,
@@ -66,4 +73,5 @@ ALL: tuple[Restricted, ...] = (
     CALENDAR_EDIT,
     RESIDENT_ERASE,
     CABINET_IMPORT,
+    OPERATORS_MANAGE,
 )
