@@ -22,7 +22,7 @@ from desk.cli import app
 from desk.config import load_settings
 from desk.db import Database, open_database
 from desk.models import Operator, Role
-from desk.services import backup, reception
+from desk.services import backup, operators, reception
 from desk.services.backup import BackupError
 from desk.services.context import Ctx
 from desk.services.reception import ReceptionCreate
