@@ -22,11 +22,11 @@ from desk.cli import app
 from desk.config import load_settings
 from desk.db import Database, open_database
 from desk.models import Operator, Role
-from desk.services import backup, operators, reception
+from desk.services import backup, reception
 from desk.services.backup import BackupError
 from desk.services.context import Ctx
 from desk.services.reception import ReceptionCreate
-from tests.conftest import NOW, add_staff
+from tests.conftest import NOW, add_staff, first_supervisor
 
 runner = CliRunner()
 
@@ -49,10 +49,9 @@ def _log(database: Database, count: int, now: datetime = NOW) -> None:
             reception.log(ctx, ReceptionCreate(person=f"住户{i}", request="问物业费"))
 
 
-def _supervisor(database: Database, name: str = "陈主管") -> Operator:
-    with database.writing() as session:
-        ctx = Ctx(session, None, database.settings, NOW)
-        return operators.add_operator(ctx, name, Role.supervisor, "9999")
+def _supervisor(database: Database) -> Operator:
+    """陈主管 (PIN 9999), the database's first supervisor."""
+    return first_supervisor(database)
 
 
 def _restore(path: Path, made: Path, operator: Operator, now: datetime = NOW) -> Path | None:

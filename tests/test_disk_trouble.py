@@ -251,7 +251,8 @@ def test_read_only_database_the_cli_refuses_writes_and_still_reads(tmp_path: Pat
         ]
         adding = desk(path, *adding_args, DESK_PIN="9999")
         refused(adding, sentence)
-        refused(desk(path, "import", "residents", str(residents)), sentence)
+        importing = ["import", "residents", str(residents), "--as", "陈主管"]
+        refused(desk(path, *importing, DESK_PIN="9999"), sentence)
         refused(desk(path, "init"), sentence)
         zh = desk(path, *adding_args, lang="zh", DESK_PIN="9999")
         refused(zh, said("db.read_only", "zh_CN", path=path), "zh_CN")
@@ -338,7 +339,8 @@ def test_disk_full_the_cli_saves_nothing_and_says_so(small_disk: Path, tmp_path:
     try:
         adding = ["operator", "add", "李娜", "--role", "clerk", "--pin", "4321", "--as", "陈主管"]
         refused(desk(path, *adding, DESK_PIN="9999"), full)
-        refused(desk(path, "import", "residents", str(residents)), full)
+        importing = ["import", "residents", str(residents), "--as", "陈主管"]
+        refused(desk(path, *importing, DESK_PIN="9999"), full)
         refused(desk(path, "backup"), t("backup.failed", reason=full))
         refused(desk(path, "export", "-o", str(small_disk / "all.json")), t("cli.no_space"))
         # no half-written export left where the clerk would look for it, nor its scraps
@@ -374,7 +376,7 @@ def test_disk_full_with_no_desk_open_nothing_opens(
 COMMANDS = {
     "the desk": [],
     "operator add": ["operator", "add", "李娜", "--role", "clerk", "--pin", "4321"],
-    "import residents": ["import", "residents", "RESIDENTS"],
+    "import residents": ["import", "residents", "RESIDENTS", "--as", "陈主管"],
     "backup": ["backup"],
     "lookup": ["lookup", "3-1202"],
     "init": ["init"],

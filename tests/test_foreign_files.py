@@ -26,9 +26,8 @@ from desk.config import load_settings
 from desk.db import APPLICATION_ID, NotOurs, check_sqlite_file, open_database
 from desk.i18n import t
 from desk.models import Role
-from desk.services import backup, operators
-from desk.services.context import Ctx
-from tests.conftest import NOW, PG_ADMIN_URL
+from desk.services import backup
+from tests.conftest import PG_ADMIN_URL, add_staff, first_supervisor
 
 runner = CliRunner()
 SIDECARS = ("-wal", "-shm", "-journal")
@@ -77,10 +76,8 @@ def cli(db: Path | str, *args: str, pin: str | None = None) -> tuple[int, str]:
 def new_desk(path: Path) -> Path:
     """A desk database with a supervisor (PIN 9999) and a clerk (1234)."""
     database = open_database(path, settings=load_settings())
-    with database.writing() as session:
-        ctx = Ctx(session, None, database.settings, NOW)
-        operators.add_operator(ctx, "陈主管", Role.supervisor, "9999")
-        operators.add_operator(ctx, "王芳", Role.clerk, "1234")
+    first_supervisor(database)
+    add_staff(database, "王芳", Role.clerk, "1234")
     database.dispose()
     return path
 
@@ -223,6 +220,7 @@ def _unmark(path: Path, revision: str = "0008") -> None:
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA journal_mode=DELETE")
     conn.execute("DROP TABLE desk_marker")
+    conn.execute("DROP TABLE signin_terminal")  # 0010, after the mark
     conn.execute("PRAGMA application_id = 0")
     conn.execute("UPDATE alembic_version SET version_num = ?", (revision,))
     conn.close()
