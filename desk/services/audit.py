@@ -7,10 +7,12 @@ phone numbers in an event's data are kept masked.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
 
 from sqlmodel import col, select
 
+from desk.db import insert_many
 from desk.models import AuditEvent
 from desk.services import audit_chain
 from desk.services.context import Ctx
@@ -42,6 +44,32 @@ def record(
     ctx.session.add(event)
     audit_chain.track(ctx.session, event)
     return event
+
+
+def record_many(ctx: Ctx, register: str, events: Iterable[tuple[int, str, dict[str, Any]]]) -> int:
+    """Append many events at once (record id, action, data), as a bulk import writes them;
+    sealed with the transaction like any other. Returns how many were written."""
+    rows = [
+        {
+            "at": ctx.now,
+            "operator_id": ctx.operator_id,
+            "register_name": register,
+            "record_id": record_id,
+            "action": action,
+            "data": json.dumps(
+                audit_chain.masked({k: audit_chain.plain(v) for k, v in data.items()}),
+                ensure_ascii=False,
+            ),
+            "reason": "",
+        }
+        for record_id, action, data in events
+    ]
+    if not rows:
+        return 0
+    table = AuditEvent.__table__  # type: ignore[attr-defined]
+    for event_id in insert_many(ctx.session.connection(), table, rows):
+        audit_chain.track(ctx.session, event_id)
+    return len(rows)
 
 
 def history(ctx: Ctx, register: str, record_id: int) -> list[AuditEvent]:

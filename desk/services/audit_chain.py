@@ -68,6 +68,8 @@ UNFOLLOWED = {"operator": frozenset({"failed_attempts", "locked_until"})}
 # Columns whose value enters the chain as a digest (a secret's hash is not for an export).
 DIGESTED = frozenset({"pin_hash"})
 _NOT_DIGITS = re.compile(r"\D")
+# Values JSON writes as they are (no conversion needed).
+_AS_IS = frozenset({str, int, bool, float})
 
 
 def mask_phone(value: str) -> str:
@@ -159,7 +161,7 @@ def row_fields(register: str, row: Mapping[Any, Any]) -> dict[str, Any]:
     for name, value in row.items():
         if name in skipped:
             continue
-        shown = plain(value)
+        shown = value if value is None or type(value) in _AS_IS else plain(value)
         if isinstance(shown, str) and is_phone(name):
             shown = mask_phone(shown)
         elif name in DIGESTED and isinstance(shown, str):
@@ -211,8 +213,9 @@ def fold(state: dict[str, Any] | None, row: str | None) -> dict[str, Any] | None
 # --- sealing ----------------------------------------------------------------------------------
 
 
-def track(session: Session, event: AuditEvent) -> None:
-    """Have `event` sealed when `session` commits (called by desk.services.audit.record)."""
+def track(session: Session, event: AuditEvent | int) -> None:
+    """Have `event` (or the event of that id) sealed when `session` commits (called by
+    desk.services.audit.record and record_many)."""
     pending = session.info.get(_PENDING)
     if pending is None:
         pending = session.info[_PENDING] = []
@@ -224,12 +227,13 @@ def track(session: Session, event: AuditEvent) -> None:
 
 
 def _seal_on_commit(session: Session) -> None:
-    pending: list[AuditEvent] = session.info.get(_PENDING) or []
+    pending: list[AuditEvent | int] = session.info.get(_PENDING) or []
     if not pending:
         return
     session.info[_PENDING] = []
     session.flush()
-    seal_events(session, [event.id for event in pending if event.id is not None])
+    ids = [event if isinstance(event, int) else event.id for event in pending]
+    seal_events(session, [event_id for event_id in ids if event_id is not None])
 
 
 def _forget_on_rollback(session: Session, _previous: object) -> None:

@@ -30,6 +30,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, select, update
 
+from desk.db import insert_many
 from desk.models import Resident, ResidentKind, Unit
 from desk.services import audit, search_index
 from desk.services.context import Ctx
@@ -255,7 +256,7 @@ def _ensure_units(ctx: Ctx, conn: Connection, lines: list[ResidentLine]) -> dict
     wanted = {line.code: line for line in lines}
     units = _unit_ids(conn, sorted(wanted))
     missing = [line for code, line in wanted.items() if code not in units]
-    ids = search_index.insert_many(
+    ids = insert_many(
         conn,
         _UNITS,
         [
@@ -302,6 +303,7 @@ def write(
     new: list[ResidentLine] = []
     made: list[tuple[dict[str, Any], dict[str, str]]] = []
     changed: list[_Stored] = []
+    events: list[tuple[int, str, dict[str, Any]]] = []
     for index, line in enumerate(result.good):
         unit_id = units[line.code]
         listed[unit_id].add(line.name)
@@ -318,12 +320,12 @@ def write(
             data: dict[str, Any] = {"phone": line.phone, "kind": line.kind}
             if not was_active:
                 data["active"] = True
-            audit.record(ctx, "residents", row.id, "updated", data)
+            events.append((row.id, "updated", data))
     moved = [
         row for row in stored if replace and row.active and row.name not in listed[row.unit_id]
     ]
     # the moved-out residents are among `stored`, and none of them was listed: not in `changed`
-    ids = search_index.insert_many(
+    ids = insert_many(
         conn,
         _RESIDENTS,
         [
@@ -353,7 +355,7 @@ def write(
         for line, row_id in zip(new, ids, strict=True)
     ]
     for line, row_id in zip(new, ids, strict=True):
-        audit.record(ctx, "residents", row_id, "created", {"unit": line.code, "name": line.name})
+        events.append((row_id, "created", {"unit": line.code, "name": line.name}))
     if changed:
         conn.execute(
             update(_RESIDENTS)
@@ -363,7 +365,7 @@ def write(
         )
     for row in moved:
         row.active = False
-        audit.record(ctx, "residents", row.id, "moved_out", {"active": False})
+        events.append((row.id, "moved_out", {"active": False}))
         result.moved_out[rooms[row.unit_id]] = result.moved_out.get(rooms[row.unit_id], 0) + 1
     if moved:
         conn.execute(
@@ -379,6 +381,7 @@ def write(
         [words for _doc, words in made],
     )
     _index(conn, changed + moved, rooms)
+    audit.record_many(ctx, "residents", events)
     ctx.session.expire_all()  # residents the session had loaded were changed underneath it
     result.added, result.updated = len(created), len(changed)
     result.imported = True

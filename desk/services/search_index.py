@@ -21,9 +21,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, event, func, insert, select, text, update
+from sqlalchemy import Connection, bindparam, delete, event, insert, select, text, update
 from sqlalchemy.orm import Session
 
+from desk.db import insert_many
 from desk.models import (
     Complaint,
     EntrustedKey,
@@ -300,26 +301,6 @@ def write(conn: Connection, doc: dict[str, Any]) -> None:
         conn.execute(
             _FTS_INSERT, {"id": old.id, **fts_row(doc["register_name"], doc["person"], doc["body"])}
         )
-
-
-def insert_many(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> list[int]:
-    """Insert `rows` into `table` with one executemany; their new ids, in order.
-
-    On SQLite, inside a write transaction (BEGIN IMMEDIATE: no one else inserts), the ids are
-    given from the table's largest id on, which is three times faster than RETURNING through
-    SQLAlchemy's insertmanyvalues; elsewhere (PostgreSQL's sequences) RETURNING gives them.
-    """
-    if not rows:
-        return []
-    if conn.dialect.name == "sqlite":
-        first = int(conn.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()) + 1
-        ids = list(range(first, first + len(rows)))
-        conn.execute(
-            insert(table), [{**row, "id": row_id} for row, row_id in zip(rows, ids, strict=True)]
-        )
-        return ids
-    inserted = conn.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
-    return [row_id for (row_id,) in inserted]
 
 
 def write_many(
