@@ -52,6 +52,9 @@ def backup_command(
         finally:
             database.dispose()
     typer.echo(t("cli.backup.made", path=made))
+    head = backups.backup_head(made)
+    if head:
+        typer.echo(t("cli.backup.head", head=head, path=backups.head_file(made).name))
     if removed:
         typer.echo(t("cli.backup.pruned", count=len(removed), names=backups.describe(removed)))
     else:

@@ -435,6 +435,45 @@ def test_a_backup_edited_after_it_was_made_is_refused_with_what_differs(
     assert _sha(made) == edited  # the backup file itself is only read
 
 
+def test_a_backup_whose_chain_was_rebuilt_after_an_edit_is_refused_by_its_head(
+    sqlite_db: Database, tmp_path: Path
+) -> None:
+    """Someone who knows how the chain is made edits the backup and seals it all again: the
+    file alone is consistent, but the head written beside the backup when it was made is
+    not in it any more."""
+    from desk.services import audit_chain
+
+    path, made = _desk_with_backup(sqlite_db, tmp_path)
+    head = backup.backup_head(made)
+    assert head and backup.head_file(made).stat().st_mode & 0o777 == 0o600
+    before = _sha(path)
+    engine = create_engine(f"sqlite:///{made}")
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP TRIGGER audit_seal_no_delete")
+        conn.exec_driver_sql("UPDATE reception_entry SET person = '假住户'")
+        conn.exec_driver_sql("DELETE FROM audit_seal")
+        audit_chain.seal_unsealed(conn)
+        conn.exec_driver_sql(
+            "CREATE TRIGGER audit_seal_no_delete BEFORE DELETE ON audit_seal "
+            "BEGIN SELECT RAISE(ABORT, 'audit_seal is append-only'); END"
+        )
+    engine.dispose()
+    code, output = _cli(path, "restore", str(made), "--yes", "--as", "陈主管", pin="9999")
+    assert code == 2, output
+    assert f"does not hold the link {head}" in output
+    _nothing_swapped(path, before)
+
+
+def test_pruning_takes_a_backups_head_with_it(sqlite_db: Database, tmp_path: Path) -> None:
+    path, made = _desk_with_backup(sqlite_db, tmp_path)
+    assert backup.head_file(made).exists()
+    later = datetime(2027, 3, 1, 10, 0, tzinfo=NOW.tzinfo)
+    removed = backup.prune(made.parent, later, 1, 1)
+    assert made in removed
+    assert not backup.head_file(made).exists()
+    assert path.exists()
+
+
 def test_a_backup_of_a_newer_desk_is_refused(sqlite_db: Database, tmp_path: Path) -> None:
     path, made = _desk_with_backup(sqlite_db, tmp_path)
     before = _sha(path)

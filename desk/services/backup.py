@@ -35,11 +35,11 @@ from desk.db import (
     describe_failure,
     open_database,
 )
-from desk.files import PRIVATE_FOLDER
+from desk.files import PRIVATE_FOLDER, write_whole
 from desk.i18n import t
 from desk.migrations import HEAD, HERE
 from desk.models import Operator, Role
-from desk.services import audit, audit_verify
+from desk.services import audit, audit_chain, audit_verify
 from desk.services.context import Ctx
 from desk.services.errors import DeskError
 
@@ -217,14 +217,53 @@ def make_backup(
         revision = _check_file(partial, target)
         if revision != HEAD:
             raise BackupError(t("backup.wrong_revision", path=target, revision=revision, head=HEAD))
+        head = _chain_head(partial)
         os.chmod(partial, 0o600)
         _fsync(partial)
         os.replace(partial, target)
+        write_head(target, head)
         _fsync(directory)
     finally:
         partial.unlink(missing_ok=True)
         _remove_sidecars(partial)
     return target
+
+
+HEAD_SUFFIX = ".head"
+
+
+def head_file(backup_file: Path) -> Path:
+    """The file beside a backup that holds its audit chain's head (`desk-….db.head`)."""
+    return backup_file.with_name(backup_file.name + HEAD_SUFFIX)
+
+
+def _chain_head(path: Path) -> str:
+    """The last link of the audit chain in the SQLite file `path`, as `SEQ:HASH16`."""
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
+    try:
+        last = conn.execute("SELECT seq, hash FROM audit_seal ORDER BY seq DESC LIMIT 1").fetchone()
+    finally:
+        conn.close()
+    return audit_verify.anchor(*(last if last else (0, audit_chain.GENESIS)))
+
+
+def write_head(backup_file: Path, head: str) -> None:
+    """Write the chain's head beside the backup (0600): what `desk audit verify --head` and a
+    later restore check the backup against, and what an office may copy elsewhere."""
+    write_whole(head_file(backup_file), f"{head}\n")
+
+
+def backup_head(backup_file: Path) -> str | None:
+    """The head written beside `backup_file` when it was made; None when there is none."""
+    try:
+        text_value = head_file(backup_file).read_text(encoding="utf-8").strip()
+    except (FileNotFoundError, UnicodeDecodeError):
+        return None
+    try:
+        audit_verify.parse_anchor(text_value)
+    except ValueError:
+        return text_value or None  # given to verify as it is: a bad head is a finding
+    return text_value
 
 
 def remove_orphans(directory: Path, age_s: float = ORPHAN_AGE_S) -> list[Path]:
@@ -299,6 +338,7 @@ def prune(
     removed = [path for path in backups if path not in kept and path != keep]
     for path in removed:
         path.unlink(missing_ok=True)
+        head_file(path).unlink(missing_ok=True)
     return removed
 
 
@@ -421,9 +461,17 @@ def _verify_audit(staged: Staged, now: datetime) -> None:
     the restore's own audit event see the schema they know.
     """
     database = open_database(staged.path, migrate=staged.revision != HEAD, settings=staged.settings)
+    head = backup_head(staged.source)
     try:
         with database.reading() as session:
-            report = audit_verify.verify(Ctx(session, None, staged.settings, now))
+            ctx = Ctx(session, None, staged.settings, now)
+            try:
+                report = audit_verify.verify(ctx, head=head)
+            except ValueError:  # the .head file beside it was tampered with: not a head at all
+                report = audit_verify.verify(ctx)
+                report.problems.append(
+                    audit_verify.Problem("audit_seal", None, "head_missing", str(head))
+                )
     finally:
         database.dispose()
     if not report.ok:
