@@ -49,13 +49,29 @@ def migrated_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+def still_verifies(request: pytest.FixtureRequest, database: Database) -> None:
+    """Every test leaves a database whose audit trail verifies: whatever a test did through
+    the services, each row is what its sealed events say. A test that changes the database
+    behind the desk's back on purpose says so with `@pytest.mark.tampers`."""
+    if request.node.get_closest_marker("tampers") is not None:
+        return
+    from desk.services import audit_verify
+
+    with database.reading() as session:
+        report = audit_verify.verify(Ctx(session, None, database.settings, NOW))
+    assert report.ok, [problem.text for problem in report.problems[:5]]
+
+
 @pytest.fixture
-def db(tmp_path: Path, migrated_file: Path) -> Iterator[Database]:
+def db(request: pytest.FixtureRequest, tmp_path: Path, migrated_file: Path) -> Iterator[Database]:
     if not PG_ADMIN_URL:
         shutil.copyfile(migrated_file, tmp_path / "desk.db")
         database = open_database(tmp_path / "desk.db", settings=load_settings())
         yield database
-        database.dispose()
+        try:
+            still_verifies(request, database)
+        finally:
+            database.dispose()
         return
     name = f"desk_test_{uuid.uuid4().hex[:12]}"
     admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
@@ -64,7 +80,10 @@ def db(tmp_path: Path, migrated_file: Path) -> Iterator[Database]:
     url = make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
     database = open_database(url, settings=load_settings())
     yield database
-    database.dispose()
+    try:
+        still_verifies(request, database)
+    finally:
+        database.dispose()
     with admin.connect() as conn:
         conn.execute(text(f"DROP DATABASE {name}"))
     admin.dispose()

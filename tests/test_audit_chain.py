@@ -25,6 +25,9 @@ from desk.services.context import Ctx
 from desk.services.repair import RepairCreate
 from tests.conftest import NOW, Desk
 
+# every test here attacks the audit trail
+pytestmark = pytest.mark.tampers
+
 runner = CliRunner()
 
 

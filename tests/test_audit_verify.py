@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import text
 from typer.testing import CliRunner
 
@@ -14,6 +15,9 @@ from desk.services.context import Ctx
 from desk.services.reception import ReceptionCreate
 from desk.services.repair import RepairCreate
 from tests.conftest import NOW, Desk
+
+# every test here attacks the audit trail
+pytestmark = pytest.mark.tampers
 
 runner = CliRunner()
 

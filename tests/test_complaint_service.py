@@ -157,7 +157,7 @@ def test_escalation_overdue_for_major_and_important(desk: Desk) -> None:
             e for e in audit.history(ctx, "complaints", important) if e.action != "registered"
         ]
     assert audit.event_data(event)["late"] is True
-    with desk.write() as ctx, pytest.raises(DeskError) as err:
+    with pytest.raises(DeskError) as err, desk.write() as ctx:  # refused: nothing is saved
         complaint.escalate(ctx, major, "主任", at=desk.now + timedelta(hours=1))
     assert err.value.field == "escalated_at"
 
@@ -186,7 +186,7 @@ def test_full_lifecycle_to_closed(desk: Desk) -> None:
     assert resolved.callback_due_at == desk.now + timedelta(days=2)
     with desk.read() as ctx:
         assert [c.id for c in complaint.awaiting_callback(ctx)] == [item_id]
-    with desk.write() as ctx, pytest.raises(DeskError) as err:
+    with pytest.raises(DeskError) as err, desk.write() as ctx:
         complaint.call_back(ctx, item_id, CallbackResult(reached=False))
     assert err.value.field == "retry_at"
     retry = desk.now + timedelta(hours=3)
@@ -210,14 +210,14 @@ def test_full_lifecycle_to_closed(desk: Desk) -> None:
 
 def test_steps_refused_in_the_wrong_state(desk: Desk, boss: Desk) -> None:
     item_id = _register(desk)
-    with desk.write() as ctx, pytest.raises(DeskError) as err:
+    with pytest.raises(DeskError) as err, desk.write() as ctx:
         complaint.assign(ctx, item_id, "security")
     assert "judge" in err.value.message
-    with desk.write() as ctx, pytest.raises(DeskError):
+    with pytest.raises(DeskError), desk.write() as ctx:
         complaint.reply(ctx, item_id, "答复")
-    with desk.write() as ctx, pytest.raises(DeskError):
+    with pytest.raises(DeskError), desk.write() as ctx:
         complaint.call_back(ctx, item_id, CallbackResult(satisfied=True))
-    with boss.write() as ctx, pytest.raises(DeskError) as err:
+    with pytest.raises(DeskError) as err, boss.write() as ctx:
         complaint.close(ctx, item_id, "不想处理")
     assert "called back" in err.value.message
 
@@ -231,7 +231,7 @@ def test_not_satisfied_reopens_and_restarts_deadlines(desk: Desk, boss: Desk) ->
         complaint.resolve(ctx, item_id, "已处理")
     old = _get(desk, item_id)
     desk.now = NOW + timedelta(days=3)
-    with desk.write() as ctx, pytest.raises(DeskError) as err:
+    with pytest.raises(DeskError) as err, desk.write() as ctx:
         complaint.call_back(ctx, item_id, CallbackResult(satisfied=False, note=""))
     assert err.value.field == "note"
     with desk.write() as ctx:
@@ -251,7 +251,7 @@ def test_not_satisfied_reopens_and_restarts_deadlines(desk: Desk, boss: Desk) ->
     assert data["was"]["reply_text"] == "已安排处理"
     assert data["resolve_due_at"] == item.resolve_due_at.isoformat()
     # after a callback, the office may close with its final position: a supervisor's decision
-    with desk.write() as ctx, pytest.raises(Forbidden) as refused:
+    with pytest.raises(Forbidden) as refused, desk.write() as ctx:
         complaint.close(ctx, item_id, "不想再处理")
     assert refused.value.message.startswith(
         "only a supervisor may close a complaint the resident has not accepted as settled, because"
@@ -274,7 +274,7 @@ def test_reopen_with_new_facts_after_close(desk: Desk) -> None:
         complaint.resolve(ctx, item_id, "已清理")
         complaint.call_back(ctx, item_id, CallbackResult(satisfied=True))
     desk.now = NOW + timedelta(days=4)
-    with desk.write() as ctx, pytest.raises(DeskError):
+    with pytest.raises(DeskError), desk.write() as ctx:
         complaint.reopen(ctx, item_id, "")
     with desk.write() as ctx:
         item = complaint.reopen(ctx, item_id, "住户补充：垃圾又堆了三天")
@@ -289,7 +289,7 @@ def test_invalid_and_out_of_scope_close_with_the_note(desk: Desk, boss: Desk) ->
     answer = "小区停车位按先到先得分配，已按统一说辞解释"
     # closing a complaint unhandled is a supervisor's verdict; a clerk changes nothing
     for item_id, verdict in ((invalid, Validity.invalid), (outside, Validity.out_of_scope)):
-        with desk.write() as ctx, pytest.raises(Forbidden) as refused:
+        with pytest.raises(Forbidden) as refused, desk.write() as ctx:
             complaint.judge(ctx, item_id, verdict, answer)
         assert refused.value.message == (
             "only a supervisor may judge a complaint invalid or outside the company's scope, "
@@ -298,7 +298,7 @@ def test_invalid_and_out_of_scope_close_with_the_note(desk: Desk, boss: Desk) ->
         )
         assert _get(desk, item_id).state == ComplaintState.registered
         assert _actions(desk, item_id) == ["registered"]
-    with boss.write() as ctx, pytest.raises(DeskError) as err:
+    with pytest.raises(DeskError) as err, boss.write() as ctx:
         complaint.judge(ctx, invalid, Validity.invalid, "")
     assert err.value.field == "validity_note"
     with boss.write() as ctx:
@@ -341,7 +341,7 @@ def test_repeat_detection_and_merge(desk: Desk) -> None:
         assert [c.id for c in complaint.open_complaints(ctx)] == [first]
         assert complaint.find_repeat(ctx, "3-1202", "environment").id == first  # type: ignore[union-attr]
         assert [c.id for c in complaint.recently_closed(ctx)] == [second]
-    with desk.write() as ctx, pytest.raises(DeskError):
+    with pytest.raises(DeskError), desk.write() as ctx:
         complaint.merge(ctx, first, first)
 
 

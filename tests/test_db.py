@@ -62,6 +62,7 @@ def _add_audit_event(db: Database) -> None:
         )
 
 
+@pytest.mark.tampers
 @pytest.mark.parametrize(
     "statement", ["UPDATE audit_event SET action = 'forged'", "DELETE FROM audit_event"]
 )

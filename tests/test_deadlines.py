@@ -136,7 +136,7 @@ def test_only_a_supervisor_changes_the_calendar(desk: Desk) -> None:
         lambda ctx: set_site_day(ctx, date(2026, 11, 24), DayKind.holiday, "staff training"),
         lambda ctx: clear_site_day(ctx, date(2026, 11, 24)),
     ):
-        with desk.write() as ctx, pytest.raises(Forbidden) as refused:
+        with pytest.raises(Forbidden) as refused, desk.write() as ctx:
             change(ctx)
         assert refused.value.message == expected
     with desk.read() as ctx:

@@ -84,7 +84,7 @@ def test_no_one_but_a_supervisor_may_erase(
 ) -> None:
     before = _snapshot(db)
     for operator in (clerk, None):
-        with Desk(db, operator).write() as ctx, pytest.raises(Forbidden):
+        with pytest.raises(Forbidden), Desk(db, operator).write() as ctx:
             erasure.erase_phone(ctx, NUMBER, "asked")
     assert _snapshot(db) == before
 
@@ -107,7 +107,7 @@ def test_bad_requests_are_refused_and_change_nothing(
     key: str,
 ) -> None:
     before = _snapshot(db)
-    with Desk(db, supervisor).write() as ctx, pytest.raises(DeskError) as refused:
+    with pytest.raises(DeskError) as refused, Desk(db, supervisor).write() as ctx:
         erasure.erase_phone(ctx, phone, reason)
     assert refused.value.key == key
     assert _snapshot(db) == before

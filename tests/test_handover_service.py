@@ -127,7 +127,7 @@ def test_acknowledge_freezes_the_summary(
     with Desk(db, night, NIGHT_END).write() as ctx:
         handover.sign_off(ctx, handover_id, "3333")
     at = NIGHT_END + timedelta(minutes=10)
-    with Desk(db, clerk, at).write() as ctx, pytest.raises(DeskError, match="wrong PIN"):
+    with pytest.raises(DeskError, match="wrong PIN"), Desk(db, clerk, at).write() as ctx:
         handover.acknowledge(ctx, handover_id, "王芳", "9876")
     with Desk(db, clerk, at).write() as ctx:
         done = handover.acknowledge(ctx, handover_id, "王芳", "1234")

@@ -56,7 +56,7 @@ def test_cabinet_tags_are_normalised_unique_and_rooms_make_unit_keys(desk: Desk)
         assert pump is not None and unit is not None
         assert (pump.kind, unit.kind, unit.room) == ("facility", "unit", "3-1202")
         assert keys.available(ctx, pump) == 2
-    with desk.write() as ctx, pytest.raises(DeskError) as err:
+    with pytest.raises(DeskError) as err, desk.write() as ctx:
         keys.add_key(ctx, "K-PUMP-B2", "again")
     assert (err.value.key, err.value.field) == ("key_error.tag_taken", "tag")
 
@@ -109,15 +109,15 @@ def test_partial_return_keeps_the_rest_out_and_records_who(desk: Desk, clerk: ob
         assert ret.received_by == desk.operator.id  # type: ignore[union-attr]
         assert keys.available(ctx, keys.find_key(ctx, "K-PUMP-B2")) == 1
         assert [loan.id for loan in keys.open_loans(ctx)] == [loan_id]
-    with desk.write() as ctx, pytest.raises(DeskError) as err:
+    with pytest.raises(DeskError) as err, desk.write() as ctx:
         keys.take_back(ctx, loan_id, 2, "赵师傅")
     assert (err.value.key, err.value.params["out"]) == ("key_error.more_than_out", 1)
     with desk.write() as ctx:
         assert keys.take_back(ctx, loan_id, 1, "李建国").state == LoanState.returned
-    with desk.write() as ctx, pytest.raises(DeskError) as err:
+    with pytest.raises(DeskError) as err, desk.write() as ctx:
         keys.take_back(ctx, loan_id, 1, "李建国")
     assert err.value.key == "key_error.loan_closed"
-    with desk.write() as ctx, pytest.raises(DeskError) as err:
+    with pytest.raises(DeskError) as err, desk.write() as ctx:
         keys.take_back(ctx, 999, 1, "李建国")
     assert err.value.key == "key_error.no_such_loan"
 
@@ -134,7 +134,7 @@ def test_lost_keys_close_the_loan_as_lost_and_stay_against_the_cabinet(desk: Des
         assert keys.available(ctx, pump) == 1
         actions = [e.action for e in audit.history(ctx, keys.LOANS, loan_id)]
         assert actions == ["lent", "returned", "lost"]
-    with desk.write() as ctx, pytest.raises(DeskError) as err:
+    with pytest.raises(DeskError) as err, desk.write() as ctx:
         keys.update_key(ctx, pump.id or 0, tag="K-PUMP-B2", opens="水泵房", copies=0)
     assert err.value.field == "copies"
 
@@ -167,7 +167,7 @@ def test_entrusted_key_from_deposit_to_collection(desk: Desk) -> None:
         with pytest.raises(DeskError) as err:
             keys.take_out(ctx, entrusted_id, "赵师傅", "")
         assert err.value.key == "key_error.entrusted_out"
-    with desk.write() as ctx, pytest.raises(DeskError) as err:
+    with pytest.raises(DeskError) as err, desk.write() as ctx:
         keys.work_done(ctx, entrusted_id, "")
     assert err.value.key == "key_error.entrusted_still_out"
     desk.now = NOW + timedelta(hours=3)
@@ -179,7 +179,7 @@ def test_entrusted_key_from_deposit_to_collection(desk: Desk) -> None:
         assert record.repair_order_id == order.id
         (item,) = keys.open_items(ctx)
         assert item.due_kind == "owner_collect"
-    with desk.write() as ctx, pytest.raises(DeskError) as err:
+    with pytest.raises(DeskError) as err, desk.write() as ctx:
         keys.collect(ctx, entrusted_id, "WT-20261123-002", "李明")
     assert (err.value.key, err.value.field) == ("key_error.slip_mismatch", "slip_number")
     with desk.read() as ctx:
@@ -204,13 +204,13 @@ def test_entrusted_key_out_with_staff_cannot_be_collected(desk: Desk) -> None:
     entrusted_id = _deposit(desk)
     with desk.write() as ctx:
         keys.take_out(ctx, entrusted_id, "李建国", "")
-    with desk.write() as ctx, pytest.raises(DeskError) as err:
+    with pytest.raises(DeskError) as err, desk.write() as ctx:
         keys.collect(ctx, entrusted_id, "WT-20261123-001", "李明")
     assert err.value.key == "key_error.entrusted_still_out"
-    with desk.write() as ctx, pytest.raises(DeskError) as err:
+    with pytest.raises(DeskError) as err, desk.write() as ctx:
         keys.notify_owner(ctx, entrusted_id, "")
     assert err.value.key == "key_error.notify_before_done"
-    with desk.write() as ctx, pytest.raises(DeskError) as err:
+    with pytest.raises(DeskError) as err, desk.write() as ctx:
         _deposit(desk, repair_order_number="WX-20260101-001")
     assert err.value.field == "repair_number"
 
@@ -234,10 +234,10 @@ def test_count_records_discrepancies(desk: Desk) -> None:
     desk.now = NOW + timedelta(days=7)
     with desk.read() as ctx:
         assert keys.count_due(ctx)
-    with desk.write() as ctx, pytest.raises(DeskError) as err:
+    with pytest.raises(DeskError) as err, desk.write() as ctx:
         keys.count(ctx, {"K-NOPE": 1})
     assert err.value.key == "key_error.count_unknown"
-    with desk.write() as ctx, pytest.raises(DeskError) as err:
+    with pytest.raises(DeskError) as err, desk.write() as ctx:
         keys.count(ctx, {"K-PUMP-B2": 1, "K-3-1202": 0, "WT-20261123-001": 2}, "  ")
     assert err.value.key == "key_error.count_note_needed" and err.value.field == "note"
     with desk.read() as ctx:
@@ -269,7 +269,7 @@ def test_import_good_file_then_again_unchanged(db: Database, supervisor: Operato
 
 
 def test_import_is_a_supervisors_act(desk: Desk) -> None:
-    with desk.write() as ctx, pytest.raises(Forbidden):
+    with pytest.raises(Forbidden), desk.write() as ctx:
         keys.import_cabinet(ctx, CSV.encode())
     with desk.read() as ctx:
         assert keys.cabinet(ctx) == []
@@ -333,13 +333,13 @@ def test_only_a_supervisor_retires_a_key_saying_why(
     loan_id = _lend(desk)
     with desk.read() as ctx:
         pump_id = keys.find_key(ctx, "K-PUMP-B2").id or 0
-    with desk.write() as ctx, pytest.raises(Forbidden) as refused:
+    with pytest.raises(Forbidden) as refused, desk.write() as ctx:
         keys.retire_key(ctx, pump_id, "锁芯已更换")
     assert refused.value.message.startswith(
         "only a supervisor may retire a key from the cabinet, because every count and handover"
     )
     boss = Desk(db, supervisor, NOW + timedelta(hours=1))
-    with boss.write() as ctx, pytest.raises(DeskError) as still_out:
+    with pytest.raises(DeskError) as still_out, boss.write() as ctx:
         keys.retire_key(ctx, pump_id, "锁芯已更换")
     assert still_out.value.key == "key_error.retire_out"
     with desk.write() as ctx:

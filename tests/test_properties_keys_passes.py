@@ -88,6 +88,7 @@ def _key_matches(key: Key, given: dict[str, Any]) -> None:
     assert key.kind == keys.parse_kind(given["kind"], key.room)
 
 
+@pytest.mark.tampers
 @PROPERTY
 @given(fields=variants(KEY_NICE, KEY_WILD), edit=variants(KEY_NICE, KEY_WILD))
 def test_adding_and_editing_a_cabinet_key(

@@ -96,7 +96,7 @@ def test_completing_twice_is_refused(desk: Desk) -> None:
     with desk.write() as ctx:
         repair.dispatch(ctx, order_id, "李建国")
         repair.complete(ctx, order_id, RepairCompletion(work_done="ok"))
-    with desk.write() as ctx, pytest.raises(DeskError) as err:
+    with pytest.raises(DeskError) as err, desk.write() as ctx:
         repair.complete(ctx, order_id, RepairCompletion(work_done="again"))
     assert "not in a state" in err.value.message
 
@@ -112,7 +112,7 @@ def test_board_shows_undispatched_order_overdue_after_30_minutes(desk: Desk) -> 
 
 
 def test_failed_save_writes_nothing(desk: Desk) -> None:
-    with desk.write() as ctx, pytest.raises(DeskError):
+    with pytest.raises(DeskError), desk.write() as ctx:
         repair.register(ctx, RepairCreate(room="3-1202", description="", category="water"))
     with desk.read() as ctx:
         assert repair.recent(ctx) == []
@@ -125,7 +125,7 @@ def test_only_a_supervisor_cancels_and_the_reason_is_in_the_history(
     order_id = _register(desk)
     with desk.write() as ctx:
         repair.dispatch(ctx, order_id, "李建国")
-    with desk.write() as ctx, pytest.raises(Forbidden) as refused:
+    with pytest.raises(Forbidden) as refused, desk.write() as ctx:
         repair.cancel(ctx, order_id, "住户已自行修好")
     message = refused.value.message
     assert message.startswith("only a supervisor may cancel a repair order, because cancelling")
@@ -133,7 +133,7 @@ def test_only_a_supervisor_cancels_and_the_reason_is_in_the_history(
         assert repair.get(ctx, order_id).state == RepairState.dispatched
         assert [e.action for e in audit.history(ctx, "repairs", order_id)][-1] == "dispatched"
     boss = Desk(db, supervisor, NOW + timedelta(minutes=20))
-    with boss.write() as ctx, pytest.raises(DeskError) as no_reason:
+    with pytest.raises(DeskError) as no_reason, boss.write() as ctx:
         repair.cancel(ctx, order_id, "  ")
     assert no_reason.value.field == "reason"
     with boss.write() as ctx:

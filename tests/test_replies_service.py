@@ -48,22 +48,22 @@ def test_keywords_are_normalised_and_topic_and_body_are_required(desk: Desk) -> 
     with desk.write() as ctx:
         reply = replies.draft(ctx, " 车位租赁 ", "车位，停车、月卡  车位", "可按月租用。")
     assert (reply.topic, reply.keywords) == ("车位租赁", "车位 停车 月卡")
-    with desk.write() as ctx, pytest.raises(DeskError) as refused:
+    with pytest.raises(DeskError) as refused, desk.write() as ctx:
         replies.draft(ctx, "", "x", "body")
     assert refused.value.field == "reply_topic"
-    with desk.write() as ctx, pytest.raises(DeskError) as refused:
+    with pytest.raises(DeskError) as refused, desk.write() as ctx:
         replies.draft(ctx, "topic", "", "  ")
     assert refused.value.field == "reply_body"
 
 
 def test_a_clerk_may_not_approve_and_is_told_why(desk: Desk) -> None:
     reply_id = _draft(desk)
-    with desk.write() as ctx, pytest.raises(Forbidden) as refused:
+    with pytest.raises(Forbidden) as refused, desk.write() as ctx:
         replies.approve(ctx, reply_id)
     assert "only a supervisor may approve a standard reply" in refused.value.message
     assert "vetted by a supervisor" in refused.value.message
     set_language("zh_CN")
-    with desk.write() as ctx, pytest.raises(Forbidden) as refused:
+    with pytest.raises(Forbidden) as refused, desk.write() as ctx:
         replies.approve(ctx, reply_id)
     assert "只有主管可以批准统一说辞" in refused.value.message
     with desk.read() as ctx:
@@ -76,7 +76,7 @@ def test_a_supervisor_approves(desk: Desk, boss: Desk, supervisor: Operator) -> 
         reply = replies.approve(ctx, reply_id)
     assert reply.state == ReplyState.approved
     assert (reply.approved_by, reply.approved_at) == (supervisor.id, boss.now)
-    with boss.write() as ctx, pytest.raises(DeskError) as again:
+    with pytest.raises(DeskError) as again, boss.write() as ctx:
         replies.approve(ctx, reply_id)
     assert again.value.key == "replies.bad_state"
     with desk.read() as ctx:
@@ -124,10 +124,10 @@ def test_revising_an_approved_reply_sends_it_back_to_draft(desk: Desk, boss: Des
 
 def test_retire_needs_a_supervisor_and_a_reason(desk: Desk, boss: Desk) -> None:
     reply_id = _approved(desk, boss, "宠物管理", "宠物 狗")
-    with desk.write() as ctx, pytest.raises(Forbidden) as refused:
+    with pytest.raises(Forbidden) as refused, desk.write() as ctx:
         replies.retire(ctx, reply_id, "规定变了")
     assert "only a supervisor may retire" in refused.value.message
-    with boss.write() as ctx, pytest.raises(DeskError) as no_reason:
+    with pytest.raises(DeskError) as no_reason, boss.write() as ctx:
         replies.retire(ctx, reply_id, " ")
     assert no_reason.value.field == "reason"
     with boss.write() as ctx:
@@ -139,7 +139,7 @@ def test_retire_needs_a_supervisor_and_a_reason(desk: Desk, boss: Desk) -> None:
         assert len(replies.all_replies(ctx)) == 1
         event = audit.history(ctx, "replies", reply_id)[-1]
     assert (event.action, event.reason) == ("retired", "规定变了")
-    with desk.write() as ctx, pytest.raises(DeskError):
+    with pytest.raises(DeskError), desk.write() as ctx:
         replies.revise(ctx, reply_id, "宠物管理", "宠物", "x")
 
 

@@ -406,14 +406,14 @@ def test_replace_needs_every_line_good(desk: Desk) -> None:
         residents_import.import_text(ctx, GOOD)
     before = register(desk.db)
     subset = "room,name,phone,kind\n3-1202,李明,13812345678,owner\n3-1202,王丽,12345,tenant\n"
-    with desk.write() as ctx, pytest.raises(DeskError) as refused:
+    with pytest.raises(DeskError) as refused, desk.write() as ctx:
         residents_import.import_text(ctx, subset, skip_bad=True, replace=True)
     assert refused.value.key == "csv_import.replace_needs_every_line"
     assert register(desk.db) == before
 
 
 def test_import_needs_a_signed_in_operator(db: Database) -> None:
-    with Desk(db, None).write() as ctx, pytest.raises(DeskError) as refused:
+    with pytest.raises(DeskError) as refused, Desk(db, None).write() as ctx:
         residents_import.import_text(ctx, GOOD)
     assert refused.value.key == "app.not_signed_in"
     assert directory(db) == set()

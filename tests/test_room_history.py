@@ -82,7 +82,7 @@ def test_saved_filters_are_per_operator(
     ]
     with desk.read() as ctx:
         assert saved_filters.saved(ctx) == []
-    with desk.write() as ctx, pytest.raises(DeskError):
+    with pytest.raises(DeskError), desk.write() as ctx:
         saved_filters.delete(ctx, mine[0].id or 0)  # not the clerk's
 
 

@@ -36,6 +36,9 @@ from tests.conftest import NOW, TZ, Desk
 from tests.lookup_fixtures import seed
 from tests.test_cli import runner
 
+# the records are changed with plain SQL, behind the desk's back, on purpose
+pytestmark = pytest.mark.tampers
+
 # A C1 CSI, markup, a window-title sequence with its BEL.
 NAME = "\x9b31m[bold red]王芳\x1b]0;pwned\x07"
 # Clear-screen, a link, a lone CR, backspace, NUL, a right-to-left override.

@@ -170,6 +170,7 @@ def test_cli_print_last_and_list(
     assert bad.exit_code == 2 and len(bad.output.strip().splitlines()) == 1
 
 
+@pytest.mark.tampers
 def test_printed_summary_carries_the_chain_head_that_verify_checks_later(
     db: Database, desk: Desk, clerk: Operator, night: Operator
 ) -> None:
