@@ -100,8 +100,9 @@ def test_backup_while_another_desk_holds_a_write_transaction(sqlite_db: Database
     conn = sqlite3.connect(made)
     assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
     conn.close()
-    # nothing left behind but the backup itself
-    assert [p.name for p in made.parent.iterdir()] == [made.name]
+    # nothing left behind but the backup itself and its audit chain's head
+    left = sorted(p.name for p in made.parent.iterdir())
+    assert left == [made.name, backup.head_file(made).name]
 
 
 def test_two_backups_in_one_second_get_distinct_names(sqlite_db: Database, tmp_path: Path) -> None:
