@@ -34,14 +34,15 @@ def _mark(ctx: typer.Context, day: str, kind: DayKind, note: str, as_name: str |
     chosen = _day(day)
     with _guard():
         database = open_database(options.db)
-        acting = sign_in_as(database, as_name)
         try:
+            acting = sign_in_as(database, as_name)
             with database.writing() as session:
                 work = Ctx(session, acting, database.settings, datetime.now(UTC))
                 calendar.set_site_day(work, chosen, kind, note)
         except Forbidden as refused:
             _fail(refusal(refused, as_name))
-        database.dispose()
+        finally:
+            database.dispose()  # no connection left on a server after a refusal
     typer.echo(t(f"cli.calendar.marked_{kind.value}", day=chosen.isoformat()))
 
 
@@ -81,14 +82,15 @@ def clear(
     chosen = _day(day)
     with _guard():
         database = open_database(options.db)
-        acting = sign_in_as(database, as_name)
         try:
+            acting = sign_in_as(database, as_name)
             with database.writing() as session:
                 work = Ctx(session, acting, database.settings, datetime.now(UTC))
                 removed = calendar.clear_site_day(work, chosen)
         except Forbidden as refused:
             _fail(refusal(refused, as_name))
-        database.dispose()
+        finally:
+            database.dispose()  # no connection left on a server after a refusal
     if not removed:
         _fail(t("cli.calendar.not_marked", day=chosen.isoformat()))
     typer.echo(t("cli.calendar.cleared", day=chosen.isoformat()))

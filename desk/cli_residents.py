@@ -35,14 +35,15 @@ def erase(
         _fail(t("erasure.need_reason"))
     with _guard():
         database = open_database(options.db)
-        acting = sign_in_as(database, as_name)
         try:
+            acting = sign_in_as(database, as_name)
             with database.writing() as session:
                 work = Ctx(session, acting, database.settings, datetime.now(UTC))
                 erased = erasure.erase_phone(work, phone, reason)
         except Forbidden as refused:
             _fail(refusal(refused, as_name))
-        database.dispose()
+        finally:
+            database.dispose()  # no connection left on a server after a refusal
     for item in erased:
         register = t(f"erasure.register.{item.register}")
         number = f" {item.number}" if item.number else ""

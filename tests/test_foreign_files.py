@@ -301,7 +301,8 @@ def test_postgresql_a_new_database_is_marked_and_an_old_desk_still_opens(
         assert conn.execute(text("SELECT id, product FROM desk_marker")).all() == [(1, "desk")]
         # a desk database from before the mark
         conn.execute(text("DROP TABLE desk_marker"))
-        conn.execute(text("UPDATE alembic_version SET version_num = '0007'"))
+        conn.execute(text("DROP TABLE signin_terminal"))  # 0010, after the mark
+        conn.execute(text("UPDATE alembic_version SET version_num = '0008'"))
     engine.dispose()
     open_database(pg_database, settings=load_settings()).dispose()
     assert "desk_marker" in _pg_tables(pg_database)
