@@ -12,7 +12,8 @@ asked); a successful one is in the audit trail like a sign-in at the desk.
 from __future__ import annotations
 
 import os
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, TypeVar
 
 import typer
 
@@ -24,7 +25,9 @@ from desk.i18n import t
 from desk.models import Operator
 from desk.services import operators
 from desk.services.context import Ctx
-from desk.services.errors import DeskError
+from desk.services.errors import DeskError, Forbidden
+
+T = TypeVar("T")
 
 PIN_ENV = "DESK_PIN"
 
@@ -67,3 +70,14 @@ def refusal(error: DeskError, name: str | None) -> str:
     if name is None:
         return t("cli.acting.how", message=error.message, env=PIN_ENV)
     return error.message
+
+
+def act_as(database: Database, name: str | None, action: Callable[[Ctx], T]) -> T:
+    """Sign in as `name`, then run `action` in one write transaction as that operator; a
+    refusal of the service's (Forbidden) is one line and exit status 2, nothing saved."""
+    acting = sign_in_as(database, name)
+    try:
+        with database.writing() as session:
+            return action(Ctx(session, acting, database.settings, system_clock()))
+    except Forbidden as refused:
+        _fail(refusal(refused, name))

@@ -5,19 +5,18 @@ Marking and clearing days is a supervisor's: those commands take `--as NAME` (de
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Annotated
 
 import typer
 
 from desk.cli import _fail, _guard, _options, _say
-from desk.cli_acting import AsOption, refusal, sign_in_as
+from desk.cli_acting import AsOption, act_as
 from desk.db import open_database
 from desk.i18n import t
 from desk.models import DayKind
 from desk.services import calendar
-from desk.services.context import Ctx
-from desk.services.errors import DeskError, Forbidden
+from desk.services.errors import DeskError
 
 calendar_app = typer.Typer(no_args_is_help=True)
 
@@ -35,12 +34,7 @@ def _mark(ctx: typer.Context, day: str, kind: DayKind, note: str, as_name: str |
     with _guard():
         database = open_database(options.db)
         try:
-            acting = sign_in_as(database, as_name)
-            with database.writing() as session:
-                work = Ctx(session, acting, database.settings, datetime.now(UTC))
-                calendar.set_site_day(work, chosen, kind, note)
-        except Forbidden as refused:
-            _fail(refusal(refused, as_name))
+            act_as(database, as_name, lambda work: calendar.set_site_day(work, chosen, kind, note))
         finally:
             database.dispose()  # no connection left on a server after a refusal
     typer.echo(t(f"cli.calendar.marked_{kind.value}", day=chosen.isoformat()))
@@ -83,12 +77,7 @@ def clear(
     with _guard():
         database = open_database(options.db)
         try:
-            acting = sign_in_as(database, as_name)
-            with database.writing() as session:
-                work = Ctx(session, acting, database.settings, datetime.now(UTC))
-                removed = calendar.clear_site_day(work, chosen)
-        except Forbidden as refused:
-            _fail(refusal(refused, as_name))
+            removed = act_as(database, as_name, lambda work: calendar.clear_site_day(work, chosen))
         finally:
             database.dispose()  # no connection left on a server after a refusal
     if not removed:

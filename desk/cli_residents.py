@@ -6,18 +6,15 @@ it touches gets an audit event naming them.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
 
 from desk.cli import _fail, _guard, _options, _say
-from desk.cli_acting import AsOption, refusal, sign_in_as
+from desk.cli_acting import AsOption, act_as
 from desk.db import open_database
 from desk.i18n import t
 from desk.services import erasure
-from desk.services.context import Ctx
-from desk.services.errors import Forbidden
 
 resident_app = typer.Typer(no_args_is_help=True)
 
@@ -36,12 +33,9 @@ def erase(
     with _guard():
         database = open_database(options.db)
         try:
-            acting = sign_in_as(database, as_name)
-            with database.writing() as session:
-                work = Ctx(session, acting, database.settings, datetime.now(UTC))
-                erased = erasure.erase_phone(work, phone, reason)
-        except Forbidden as refused:
-            _fail(refusal(refused, as_name))
+            erased = act_as(
+                database, as_name, lambda work: erasure.erase_phone(work, phone, reason)
+            )
         finally:
             database.dispose()  # no connection left on a server after a refusal
     for item in erased:
