@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, func, insert, inspect, select, text
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
@@ -385,23 +385,3 @@ def _with_path(key: str, path: Path | None) -> str:
 def ping(database: Database) -> None:
     with database.engine.connect() as conn:
         conn.execute(text("SELECT 1"))
-
-
-def insert_many(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> list[int]:
-    """Insert `rows` into `table` with one executemany; their new ids, in order.
-
-    On SQLite, inside a write transaction (BEGIN IMMEDIATE: no one else inserts), the ids are
-    given from the table's largest id on, which is three times faster than RETURNING through
-    SQLAlchemy's insertmanyvalues; elsewhere (PostgreSQL's sequences) RETURNING gives them.
-    """
-    if not rows:
-        return []
-    if conn.dialect.name == "sqlite":
-        first = int(conn.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()) + 1
-        ids = list(range(first, first + len(rows)))
-        conn.execute(
-            insert(table), [{**row, "id": row_id} for row, row_id in zip(rows, ids, strict=True)]
-        )
-        return ids
-    inserted = conn.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
-    return [row_id for (row_id,) in inserted]

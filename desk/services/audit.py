@@ -12,9 +12,9 @@ from typing import Any
 
 from sqlmodel import col, select
 
-from desk.db import insert_many
 from desk.models import AuditEvent
 from desk.services import audit_chain
+from desk.services.bulk import insert_many
 from desk.services.context import Ctx
 
 

@@ -30,9 +30,9 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, select, update
 
-from desk.db import insert_many
 from desk.models import Resident, ResidentKind, Unit
 from desk.services import audit, search_index
+from desk.services.bulk import insert_many
 from desk.services.context import Ctx
 from desk.services.csv_reading import decode, rows
 from desk.services.errors import DeskError

@@ -24,7 +24,6 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, delete, event, insert, select, text, update
 from sqlalchemy.orm import Session
 
-from desk.db import insert_many
 from desk.models import (
     Complaint,
     EntrustedKey,
@@ -38,6 +37,7 @@ from desk.models import (
     Unit,
 )
 from desk.models.search import SearchDoc
+from desk.services.bulk import insert_many
 from desk.services.residents import parse_room
 
 BODY_MAX = 4000
