@@ -12,9 +12,8 @@ PYTEST_ARGS ?= -n 2
 POSTGRES_TESTS = $(wildcard tests/test_*_service.py) tests/test_operators.py \
 	tests/test_residents.py tests/test_deadlines.py tests/test_export.py \
 	tests/test_roles.py $(wildcard tests/test_properties_*.py) \
-	tests/test_audit_chain.py tests/test_audit_verify.py tests/test_erasure.py \
-	tests/test_foreign_files.py tests/test_durability.py tests/test_cli_operators.py \
-	tests/test_residents_import.py tests/test_no_traceback.py tests/test_files.py
+	tests/test_audit_chain.py tests/test_erasure.py tests/test_foreign_files.py \
+	tests/test_durability.py tests/test_cli_operators.py tests/test_residents_import.py
 
 .PHONY: run test lint venv system-deps lock clean-venv bench
 
