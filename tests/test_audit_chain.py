@@ -293,3 +293,22 @@ def test_cli_verify_prints_the_head_and_checks_a_given_one(desk: Desk) -> None:
     result = runner.invoke(app, [*base, "--head", "nonsense"])
     assert result.exit_code == 2
     assert "--head is written SEQ:HEX" in result.output
+
+
+def test_a_passs_goods_edited_in_the_file_are_caught(desk: Desk) -> None:
+    """The items of a release pass are what the guard lets out: an edit to them in the file is
+    named on the pass (its items are followed as part of it)."""
+    from desk.services import passes, residents
+    from tests.test_passes_service import owner_pass
+
+    with desk.write() as ctx:
+        residents.add_resident(ctx, "3", "1202", "李明", "13812345678", "owner")
+        issued = passes.issue(ctx, owner_pass())
+    assert _verify(desk.db).ok
+    with desk.db.engine.begin() as conn:
+        conn.execute(
+            text("UPDATE pass_item SET quantity = 50 WHERE pass_id = :id"), {"id": issued.id}
+        )
+    report = _verify(desk.db)
+    assert _codes(report) == {("passes", issued.id, "row_differs")}
+    assert "pass_item" in report.problems[0].text

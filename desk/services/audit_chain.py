@@ -44,6 +44,9 @@ class Register:
     name: str  # AuditEvent.register_name
     table: str
     creates: tuple[str, ...]  # the action(s) the service writes when it makes a row
+    # rows that belong to a record and change only with an event of it: (table, its column
+    # naming the record); they are followed as one field of the record, named after the table
+    parts: tuple[tuple[str, str], ...] = ()
 
 
 # The action names are those the services pass to audit.record() when a row is made.
@@ -52,10 +55,12 @@ REGISTERS: tuple[Register, ...] = (
     Register("repairs", "repair_order", ("registered",)),
     Register("complaints", "complaint", ("registered",)),
     Register("keys", "key", ("added",)),
-    Register("key_loans", "key_loan", ("lent",)),
+    Register("key_loans", "key_loan", ("lent",), (("key_return", "loan_id"),)),
     Register("key_counts", "key_count", ("counted",)),
-    Register("entrusted_keys", "entrusted_key", ("deposited",)),
-    Register("passes", "release_pass", ("issued",)),
+    Register(
+        "entrusted_keys", "entrusted_key", ("deposited",), (("entrusted_key_use", "entrusted_id"),)
+    ),
+    Register("passes", "release_pass", ("issued",), (("pass_item", "pass_id"),)),
     Register("nightlog", "night_log_entry", ("logged",)),
     Register("handover", "handover", ("opened",)),
     Register("replies", "standard_reply", ("drafted",)),
@@ -181,7 +186,23 @@ def current_rows(
         part = wanted[start : start + _CHUNK]
         for row in conn.execute(select(table).where(table.c.id.in_(part))).mappings():
             found[int(row["id"])] = row_fields(register, row)
+        _add_parts(conn, register, {i: found[i] for i in part if i in found})
     return found
+
+
+def _add_parts(
+    conn: Connection | Session, register: str, records: dict[int, dict[str, Any]]
+) -> None:
+    """Each record's part rows (a pass's items, a loan's returns) as one field of it."""
+    for part_table, column in BY_NAME[register].parts:
+        if not records:
+            return
+        table = _table(part_table)
+        for fields in records.values():
+            fields[part_table] = []
+        statement = select(table).where(table.c[column].in_(list(records))).order_by(table.c.id)
+        for row in conn.execute(statement).mappings():
+            records[int(row[column])][part_table].append(row_fields(part_table, row))
 
 
 def all_rows(conn: Connection | Session, register: str) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -190,8 +211,15 @@ def all_rows(conn: Connection | Session, register: str) -> Iterator[tuple[int, d
     result = conn.execute(
         select(table).order_by(table.c.id).execution_options(yield_per=2000)
     ).mappings()
+    batch: dict[int, dict[str, Any]] = {}
     for row in result:
-        yield int(row["id"]), row_fields(register, row)
+        batch[int(row["id"])] = row_fields(register, row)
+        if len(batch) >= _CHUNK:
+            _add_parts(conn, register, batch)
+            yield from batch.items()
+            batch = {}
+    _add_parts(conn, register, batch)
+    yield from batch.items()
 
 
 def changed(before: Mapping[str, Any] | None, after: Mapping[str, Any]) -> dict[str, Any]:
