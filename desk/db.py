@@ -29,6 +29,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
+from desk import changes
 from desk.config import REPO_DATA, Settings, load_settings, site_file_for
 from desk.i18n import t
 
@@ -239,6 +240,8 @@ class Database:
         self._write_engine = self.engine.execution_options(desk_write=True)
         self._reader = sessionmaker(self.engine, class_=Session, expire_on_commit=False)
         self._writer = sessionmaker(self._write_engine, class_=Session, expire_on_commit=False)
+        # what each write changes, for the audit chain to seal (desk.changes)
+        event.listen(self._writer, "after_flush", changes.after_flush)
 
     @property
     def is_sqlite(self) -> bool:

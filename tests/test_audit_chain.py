@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -312,3 +313,61 @@ def test_a_passs_goods_edited_in_the_file_are_caught(desk: Desk) -> None:
     report = _verify(desk.db)
     assert _codes(report) == {("passes", issued.id, "row_differs")}
     assert "pass_item" in report.problems[0].text
+
+
+def test_an_edit_in_the_file_is_not_hidden_by_the_desks_next_change_to_the_record(
+    desk: Desk, supervisor: Any
+) -> None:
+    """A clerk makes herself supervisor in the file, then signs in and acts: the desk's own
+    events seal only what the desk changed, so verify keeps naming the edit."""
+    from desk.services import operators
+
+    clerk = desk.operator
+    assert clerk is not None
+    with desk.db.engine.begin() as conn:
+        conn.execute(
+            text("UPDATE operator SET role = 'supervisor' WHERE id = :id"), {"id": clerk.id}
+        )
+    with desk.write() as ctx:
+        assert operators.sign_in(ctx, clerk.name, "1234").operator is not None
+    order_id = _dispatched(desk)  # and the record's own next change, through the desk
+    with desk.db.engine.begin() as conn:
+        conn.execute(
+            text("UPDATE repair_order SET technician = '某人' WHERE id = :id"), {"id": order_id}
+        )
+    with desk.write() as ctx:
+        repair.arrive(ctx, order_id)
+    codes = _codes(_verify(desk.db))
+    assert ("operator", clerk.id, "row_differs") in codes
+    assert ("repairs", order_id, "row_differs") in codes
+
+
+def test_two_desks_saving_at_once_are_no_finding(desk: Desk) -> None:
+    """Each desk takes its event's time before it waits for the write lock: events of one
+    record may commit a few seconds out of time order, which is not tampering."""
+    from desk.services import operators
+
+    clerk = desk.operator
+    assert clerk is not None
+    for seconds in (8, 3):  # the second desk's sign-in was timed before it waited
+        with Desk(desk.db, None, NOW + timedelta(seconds=seconds)).write() as ctx:
+            assert operators.sign_in(ctx, clerk.name, "1234").operator is not None
+    assert _verify(desk.db).ok
+
+
+def test_a_value_that_cannot_be_read_is_a_finding_and_the_rest_is_still_checked(
+    desk: Desk,
+) -> None:
+    if not desk.db.is_sqlite:
+        pytest.skip("only SQLite lets a time column hold any text")
+    order_id = _dispatched(desk)
+    clerk = desk.operator
+    assert clerk is not None
+    with desk.db.engine.begin() as conn:
+        conn.execute(
+            text("UPDATE repair_order SET reported_at = 'junk' WHERE id = :id"), {"id": order_id}
+        )
+        conn.execute(text("UPDATE operator SET name = '别人' WHERE id = :id"), {"id": clerk.id})
+    codes = _codes(_verify(desk.db))
+    assert ("repairs", None, "unreadable") in codes
+    assert ("operator", clerk.id, "row_differs") in codes

@@ -26,6 +26,7 @@ from sqlalchemy import Table, desc, insert, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from desk import changes
 from desk.models import AuditEvent, AuditSeal
 
 # The hash a chain starts from (the "seal before the first").
@@ -261,11 +262,14 @@ def _seal_on_commit(session: Session) -> None:
     session.info[_PENDING] = []
     session.flush()
     ids = [event if isinstance(event, int) else event.id for event in pending]
-    seal_events(session, [event_id for event_id in ids if event_id is not None])
+    written = changes.changes(session)
+    changes.forget(session)
+    seal_events(session, [event_id for event_id in ids if event_id is not None], written)
 
 
 def _forget_on_rollback(session: Session, _previous: object) -> None:
     session.info[_PENDING] = []
+    changes.forget(session)
 
 
 def lock_chain(conn: Connection | Session) -> None:
@@ -310,8 +314,33 @@ def _previous_states(
     return states
 
 
-def seal_events(conn: Connection | Session, event_ids: Sequence[int]) -> None:
-    """Seal these events (already written, not yet sealed) in this order, at the chain's end."""
+def _touched(
+    register: Register, record_id: int, written: Mapping[tuple[str, int], changes.Change]
+) -> tuple[bool, set[str]]:
+    """What the desk's own writes in this transaction changed of one record: (whole, fields)."""
+    change = written.get((register.table, record_id))
+    whole = bool(change and change.whole)
+    fields = set(change.columns) if change else set()
+    for (table, _row_id), part in written.items():
+        for part_table, column in register.parts:
+            if table == part_table and part.refs.get(column) == record_id:
+                fields.add(part_table)
+    return whole, fields
+
+
+def seal_events(
+    conn: Connection | Session,
+    event_ids: Sequence[int],
+    written: Mapping[tuple[str, int], changes.Change] | None = None,
+) -> None:
+    """Seal these events (already written, not yet sealed) in this order, at the chain's end.
+
+    `written`: what the desk's transaction changed (desk.changes). Each event's seal then holds
+    only those fields of its record (all of them for a record made now or never sealed before):
+    a change made behind the desk's back stays unsealed, and verify keeps naming it. Without
+    `written` (the migration that starts the chain, the bench's generated files) a record's
+    whole row is sealed, as it stands, with its first event.
+    """
     if not event_ids:
         return
     lock_chain(conn)
@@ -324,10 +353,10 @@ def seal_events(conn: Connection | Session, event_ids: Sequence[int]) -> None:
             rows[int(row["id"])] = row
     # the records these events are about, now and as their seals so far describe them
     by_register: dict[str, set[int]] = {}
-    for written in rows.values():
-        if written["register_name"] in BY_NAME:
-            register_ids = by_register.setdefault(written["register_name"], set())
-            register_ids.add(int(written["record_id"]))
+    for event_row in rows.values():
+        if event_row["register_name"] in BY_NAME:
+            register_ids = by_register.setdefault(event_row["register_name"], set())
+            register_ids.add(int(event_row["record_id"]))
     now: dict[tuple[str, int], dict[str, Any]] = {}
     before: dict[tuple[str, int], dict[str, Any]] = {}
     for register, ids in by_register.items():
@@ -341,8 +370,14 @@ def seal_events(conn: Connection | Session, event_ids: Sequence[int]) -> None:
         key = (str(event["register_name"]), int(event["record_id"]))
         row_text: str | None = None
         if key in now:
-            row_text = canonical(changed(before.get(key), now[key]))
-            before[key] = now[key]
+            prior = before.get(key)
+            fields = changed(prior, now[key])
+            if prior is not None and written is not None:
+                whole, touched = _touched(BY_NAME[key[0]], key[1], written)
+                if not whole:
+                    fields = {name: value for name, value in fields.items() if name in touched}
+            row_text = canonical(fields)
+            before[key] = {**(prior or {}), **fields}
         seq += 1
         sealed = link_hash(seq, prev, event_content(event), row_text)
         seals.append(

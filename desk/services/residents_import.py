@@ -30,6 +30,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, select, update
 
+from desk.changes import note
 from desk.models import Resident, ResidentKind, Unit
 from desk.services import audit, search_index
 from desk.services.bulk import insert_many
@@ -381,6 +382,10 @@ def write(
         [words for _doc, words in made],
     )
     _index(conn, changed + moved, rooms)
+    # what these core statements wrote, for the audit chain to seal (desk.changes)
+    note(ctx.session, "resident", [row.id for row in created])
+    note(ctx.session, "resident", [row.id for row in changed], ("phone", "kind", "active"))
+    note(ctx.session, "resident", [row.id for row in moved], ("active",))
     audit.record_many(ctx, "residents", events)
     ctx.session.expire_all()  # residents the session had loaded were changed underneath it
     result.added, result.updated = len(created), len(changed)
