@@ -66,7 +66,9 @@ def _note_object(found: dict[tuple[str, int], Change], obj: Any, whole: bool) ->
     table = getattr(obj, "__table__", None)
     state = inspect(obj)
     identity = state.identity
-    if table is None or not identity or len(identity) != 1:
+    # the registers' rows have one integer id; others (a terminal's name, a calendar day) are
+    # not followed by the chain
+    if table is None or not identity or len(identity) != 1 or not isinstance(identity[0], int):
         return
     change = found.setdefault((table.name, int(identity[0])), Change())
     mapper = state.mapper

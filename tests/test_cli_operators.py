@@ -313,7 +313,7 @@ def test_the_cli_counts_per_terminal_in_the_database(site: Database) -> None:
             run(site, "operator", "disable", "王芳", "--as", "陈主管", pin="0000")
     with site.reading() as session:
         (row,) = session.exec(select(SignInTerminal)).all()
-    assert row.terminal == "office-pc:/dev/pts/3" and row.failures == 2
+    assert row.terminal == "office-pc:/dev/pts/3|陈主管" and row.failures == 2
     assert row.last_failure_at == datetime.fromisoformat(NOW.isoformat())
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
+from sqlalchemy import text
 from sqlmodel import col, func, select
 
 from desk.db import Database
@@ -314,12 +315,26 @@ def test_failures_make_the_next_attempt_at_that_terminal_wait(
     assert inside.error is not None
     assert inside.error.message == "too many failed sign-ins at this terminal: wait 2 seconds"
     with db.reading() as session:
-        state = session.get(SignInTerminal, HERE)
+        state = session.get(SignInTerminal, operators.attempt_key(HERE, "王芳"))
         assert state is not None and state.failures == 12
         assert state.wait_until == last + timedelta(seconds=60)
     assert _try(db, "1234", last + timedelta(seconds=60)).operator is not None
     with db.reading() as session:  # a success starts the count over
-        assert session.get(SignInTerminal, HERE) is None
+        assert session.get(SignInTerminal, operators.attempt_key(HERE, "王芳")) is None
+
+
+@pytest.mark.tampers
+def test_a_wait_written_into_the_file_by_hand_locks_no_one_out(
+    db: Database, clerk: Operator
+) -> None:
+    for _ in range(operators.FREE_FAILURES + 1):
+        _try(db, "0000")
+    with db.engine.begin() as conn:
+        conn.execute(
+            text("UPDATE signin_terminal SET wait_until = :until"),
+            {"until": datetime(2099, 1, 1)},
+        )
+    assert _try(db, "1234").operator is not None
 
 
 def test_an_attempt_inside_the_wait_is_not_checked_nor_counted(
@@ -330,7 +345,7 @@ def test_an_attempt_inside_the_wait_is_not_checked_nor_counted(
     monkeypatch.setattr(operators, "check_pin", lambda pin, stored: pytest.fail("checked"))
     assert _why(_try(db, "1234", NOW + timedelta(seconds=1))) == ("signin.wait", {"seconds": 1})
     with db.reading() as session:
-        state = session.get(SignInTerminal, HERE)
+        state = session.get(SignInTerminal, operators.attempt_key(HERE, "王芳"))
         assert state is not None and state.failures == operators.FREE_FAILURES + 1
 
 
@@ -348,13 +363,27 @@ def test_someone_hammering_one_terminal_never_locks_the_supervisor_out(
         assert boss is not None and boss.locked_until is None and boss.failed_attempts == 0
 
 
+def test_a_clerks_own_sign_in_does_not_wipe_out_guesses_at_the_supervisor(
+    db: Database, clerk: Operator, supervisor: Operator
+) -> None:
+    """Three guesses at the supervisor's PIN, then the clerk signs in as herself, over and
+    over: the guesses at the supervisor still add up, and soon each one waits."""
+    moment = NOW
+    for guess in range(operators.FREE_FAILURES + 1):
+        moment += timedelta(seconds=1)
+        _try(db, f"{guess:04d}", moment, name="陈主管")
+        assert _try(db, "1234", moment).operator is not None  # the clerk, as herself
+    waited = _try(db, "9999", moment + timedelta(seconds=1), name="陈主管")
+    assert _why(waited) == ("signin.wait", {"seconds": 1})
+
+
 def test_old_failures_are_forgotten_after_a_day(db: Database, clerk: Operator) -> None:
     for _ in range(6):
         _try(db, "0000")
     next_day = NOW + operators.FORGET_AFTER + timedelta(minutes=1)
     assert _why(_try(db, "0000", next_day)) == REFUSED
     with db.reading() as session:
-        state = session.get(SignInTerminal, HERE)
+        state = session.get(SignInTerminal, operators.attempt_key(HERE, "王芳"))
         assert state is not None and state.failures == 1 and state.wait_until == next_day
 
 
