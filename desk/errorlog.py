@@ -75,7 +75,7 @@ def redact_args(args: Sequence[str]) -> list[str]:
 
 def _secrets(args: Sequence[str]) -> list[str]:
     """The PINs this process was given, longest first (so none is left half-hidden)."""
-    found = [os.environ.get(PIN_VARIABLE, "")]
+    found = [os.environ.get(PIN_VARIABLE, ""), os.environ.get("DESK_NEW_PIN", "")]
     for arg, after in zip(args, [*args[1:], ""], strict=True):
         if arg == PIN_OPTION:
             found.append(after)
@@ -100,13 +100,18 @@ def _quoted(arg: str) -> str:
 
 
 def _entry(error: BaseException, args: Sequence[str], now: datetime) -> str:
+    # Only the error's own words can hold a PIN (a traceback shows source lines, never values):
+    # they alone are searched for one. Blanking every "2026" in the times or "1305" in a line
+    # number would show where the PIN's digits stand, which tells the PIN.
+    frames = "".join(traceback.format_exception(error)[:-1])
+    said = _hide("".join(traceback.format_exception_only(error)), _secrets(args))
     lines = [
         f"==== {now.isoformat(timespec='seconds')}  pid {os.getpid()}",
         "command: " + " ".join(_quoted(arg) for arg in redact_args(args)),
-        "".join(traceback.format_exception(error)).rstrip("\n"),
+        (frames + said).rstrip("\n"),
         "",
     ]
-    return _hide("\n".join(lines) + "\n", _secrets(args))
+    return "\n".join(lines) + "\n"
 
 
 def _make_room(path: Path) -> None:

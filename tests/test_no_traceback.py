@@ -114,8 +114,9 @@ def test_no_pin_reaches_the_log_or_the_screen(
 ) -> None:
     """A PIN given with --pin or DESK_PIN is blanked out, even where the error quotes it."""
 
-    def leaky(*_args: object, **_kwargs: object) -> None:
-        raise RuntimeError("checked PIN 97531 and 86420")
+    def leaky(*args: object, **_kwargs: object) -> None:
+        # the PINs reach the error's words as values (a source line never holds them)
+        raise RuntimeError(f"checked PIN {args[-1]} and {os.environ['DESK_PIN']}")
 
     monkeypatch.setattr("desk.services.operators.add_operator", leaky)
     monkeypatch.setenv("DESK_PIN", "86420")
@@ -128,6 +129,19 @@ def test_no_pin_reaches_the_log_or_the_screen(
         assert "86420" not in shown
     assert "--pin ****" in logged
     assert "checked PIN **** and ****" in logged
+
+
+def test_blanking_a_pin_does_not_show_where_its_digits_stand(
+    db: Database, state: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A PIN equal to the year, or to a line number of the traceback, is not blanked there:
+    the marks would tell the PIN."""
+    monkeypatch.setattr(exporting, "export", _boom)
+    monkeypatch.setenv("DESK_PIN", "2026")
+    code, _ = _invoke(["--lang", "en", "--db", db.url, "export"])
+    assert code == 1
+    logged = _log_of(db, state).read_text(encoding="utf-8")
+    assert "****" not in logged
 
 
 def test_redact_args_hides_both_spellings_of_the_pin() -> None:
