@@ -38,7 +38,7 @@ from desk.db import (
     open_database,
     sqlite_path,
 )
-from desk.files import write_whole
+from desk.files import NotARegularFile, write_whole
 from desk.i18n import current_language, normalise_language, resolve_language, set_language, t
 from desk.launch import resume_collector
 from desk.safe_text import printable
@@ -157,6 +157,8 @@ def _guard() -> Iterator[None]:
         _fail(_one_line(describe_failure(exc, _current_db_path())))
     except ValueError as exc:
         _fail(_one_line(str(exc)))
+    except NotARegularFile as exc:
+        _fail(t("cli.not_a_file", path=exc.filename))
     except OSError as exc:
         if exc.errno == errno.ENOSPC:
             _fail(t("cli.no_space"))

@@ -7,6 +7,7 @@ A whole file is written whole or not at all.
 
 from __future__ import annotations
 
+import errno
 import os
 from contextlib import suppress
 from pathlib import Path
@@ -48,6 +49,11 @@ def append_private(path: Path, text: str, *, encoding: str = "utf-8") -> Path:
     return path
 
 
+class NotARegularFile(OSError):
+    """A file the desk would write is there already as something else (a device, a pipe, a
+    link, a folder): it is left alone, never replaced."""
+
+
 def write_whole(
     path: Path, content: str | bytes, *, encoding: str = "utf-8", mode: int = PRIVATE_FILE
 ) -> Path:
@@ -61,6 +67,9 @@ def write_whole(
     could take for a whole export. Text is written as given (no newline translation).
     """
     data = content.encode(encoding) if isinstance(content, str) else content
+    if os.path.lexists(path) and (path.is_symlink() or not path.is_file()):
+        # a device, a pipe, a link: `-o /dev/null` must not replace the system's own file
+        raise NotARegularFile(errno.EINVAL, "not a regular file", str(path))
     partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
     with suppress(OSError):
         partial.unlink()  # left by a killed process that had our pid

@@ -146,3 +146,20 @@ def test_exports_reports_and_summaries_are_0600_on_every_backend(
         )
     assert _mode(printed.path) == 0o600 and _mode(out / "s.txt") == 0o600
     assert _mode(tmp_path / "printed") == 0o700
+
+
+def test_a_device_a_pipe_or_a_link_is_never_replaced(tmp_path: Path) -> None:
+    """`desk export -o /dev/null` as root would have replaced the system's /dev/null."""
+    from desk.files import NotARegularFile, write_whole
+
+    target = tmp_path / "real.txt"
+    target.write_text("kept")
+    link = tmp_path / "link"
+    link.symlink_to(target)
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    for path in (link, pipe, tmp_path):
+        with pytest.raises(NotARegularFile):
+            write_whole(path, "export")
+    assert link.is_symlink() and target.read_text() == "kept"
+    assert stat.S_ISFIFO(os.lstat(pipe).st_mode)
