@@ -65,7 +65,8 @@ def after_flush(session: Session, _context: object) -> None:
 def _note_object(found: dict[tuple[str, int], Change], obj: Any, whole: bool) -> None:
     table = getattr(obj, "__table__", None)
     state = inspect(obj)
-    identity = state.identity
+    # a row inserted by this flush has its id already, though not yet its identity key
+    identity = state.mapper.primary_key_from_instance(obj)
     # the registers' rows have one integer id; others (a terminal's name, a calendar day) are
     # not followed by the chain
     if table is None or not identity or len(identity) != 1 or not isinstance(identity[0], int):
