@@ -311,6 +311,10 @@ def import_residents(
     )
 
 
+# A residents directory of 100,000 lines is about 4 MB: a file far larger is not one.
+MAX_IMPORT_BYTES = 64 << 20
+
+
 def run_import(
     ctx: typer.Context,
     file: Path,
@@ -335,10 +339,16 @@ def run_import(
         _fail(t("cli.import.needs_as", env=PIN_ENV))
     options = _options(ctx)
     with _guard():
-        text = decode(file.read_bytes(), encoding)
+        size = file.stat().st_size  # a missing file is said now, before the PIN is asked
+    if not file.is_file():  # a folder, a pipe, a device (/dev/zero) is no import file
+        _fail(t("cli.import.not_a_file", path=file))
+    if size > MAX_IMPORT_BYTES:
+        _fail(t("cli.import.too_big", path=file, mb=MAX_IMPORT_BYTES >> 20))
+    with _guard():
         database = open_database(options.db)
         try:
-            acting = sign_in_as(database, as_name)
+            acting = sign_in_as(database, as_name)  # before a byte of the file is read
+            text = decode(file.read_bytes(), encoding)
             with database.reading() as session:
                 reading = Ctx(session, acting, database.settings, system_clock())
                 if allowed is not None:

@@ -391,3 +391,14 @@ def test_the_terminal_is_the_host_and_tty() -> None:
     terminal = operators.this_terminal()
     host, _, device = terminal.partition(":")
     assert host and (device == "no-tty" or device.startswith("/dev/"))
+
+
+@pytest.mark.parametrize("name", ["王芳\u200b", "Ｗang", "陈静\u202e", "王\u00adfang"])
+def test_a_name_that_would_pass_for_another_is_refused(
+    db: Database, supervisor: Operator, name: str
+) -> None:
+    before = _rows(db)
+    with pytest.raises(DeskError) as refused:
+        _as(db, supervisor, operators.add_operator, name, "clerk", "2468")
+    assert refused.value.key == "operator.lookalike_name"
+    assert _rows(db) == before

@@ -9,6 +9,7 @@ row by row with what it was.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -604,3 +605,18 @@ def test_empty_file(db: Database, clerk: Operator, tmp_path: Path) -> None:
     code, output = run_import(db, write(tmp_path, ""))
     assert code == 2
     assert output.strip() == "error: the file is empty"
+
+
+def test_a_device_a_pipe_or_a_folder_is_no_import_file(
+    db: Database, clerk: Operator, tmp_path: Path
+) -> None:
+    """`desk import residents /dev/zero` read until memory ran out; a pipe waited for ever.
+    Refused before anything is read, and before the PIN is asked."""
+    pipe = tmp_path / "pipe.csv"
+    os.mkfifo(pipe)
+    before = register(db)
+    for target in (Path("/dev/zero"), pipe, tmp_path):
+        code, output = run_import(db, target, pin="0000")
+        assert code == 2, output
+        assert "is not a plain file" in output
+    assert register(db) == before

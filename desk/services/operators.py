@@ -24,6 +24,7 @@ import os
 import re
 import secrets
 import socket
+import unicodedata
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from functools import cache
@@ -81,6 +82,12 @@ def _clean_name(name: str) -> str:
     name = name.strip()
     if not name or len(name) > 40:
         raise DeskError("operator.bad_name", field="name")
+    # a name that looks like another on the screen, in the audit trail and on paper is refused:
+    # invisible characters (zero-width, direction marks) and forms that Unicode folds into
+    # plainer ones (full-width Ｗang is Wang)
+    invisible = any(unicodedata.category(ch) in ("Cf", "Cc", "Co", "Cn") for ch in name)
+    if invisible or unicodedata.normalize("NFKC", name) != name:
+        raise DeskError("operator.lookalike_name", field="name")
     return clean_text(name, 40, field="name")
 
 
