@@ -439,9 +439,16 @@ def export_command(
     if fmt not in ("json", "csv"):
         _fail(t("cli.bad_format", value=fmt))
     with _guard():
-        names = exporting.check_registers(
-            part for item in register or [] for part in item.split(",") if part.strip()
-        )
+        parts = [part for item in register or [] for part in item.split(",") if part.strip()]
+        if register and not parts:  # `-r ,` names no register: not "all of them"
+            _fail(
+                t(
+                    "export.unknown_register",
+                    name=",".join(register),
+                    known=", ".join(exporting.REGISTERS),
+                )
+            )
+        names = exporting.check_registers(parts)
         moment = _parse_since(since, options.settings) if since is not None else None
         if fmt == "csv" and output is None and len(names) != 1:
             _fail(t("cli.export.csv_needs_one"))

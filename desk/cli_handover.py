@@ -23,7 +23,9 @@ handover_app = typer.Typer(no_args_is_help=True)
 def print_summary(
     ctx: typer.Context,
     last: Annotated[bool, typer.Option("--last")] = False,
-    shift: Annotated[int | None, typer.Option("--shift", metavar="ID")] = None,
+    shift: Annotated[
+        int | None, typer.Option("--shift", metavar="ID", min=1, max=2**31 - 1)
+    ] = None,
     fmt_: Annotated[str, typer.Option("--format", metavar="text|html|pdf")] = "text",
     output: Annotated[Path | None, typer.Option("--output", metavar="FILE")] = None,
     printer: Annotated[str | None, typer.Option("--printer", metavar="NAME")] = None,

@@ -321,3 +321,11 @@ def test_since_takes_a_date_or_a_date_and_time(filled: Desk, since: str, count: 
     code, output = cli(filled.db, "--since", since, "--register", "reception")
     assert code == 0, output
     assert len(json.loads(output)["reception"]) == count
+
+
+@pytest.mark.parametrize("given", [",", " , ,"])
+def test_a_register_option_that_names_none_is_refused_not_taken_as_all(
+    db: Database, given: str
+) -> None:
+    code, output = cli(db, "-r", given)
+    assert code == 2 and "no register named" in output
