@@ -34,8 +34,19 @@ def create_private(path: Path, *, mode: int = PRIVATE_FILE, append: bool = False
 
 
 def private_folder(path: Path) -> Path:
-    """Make the folder `path` (and its parents) for the desk's files, 0700 where it is new."""
-    path.mkdir(mode=PRIVATE_FOLDER, parents=True, exist_ok=True)
+    """Make the folder `path` (and its parents) for the desk's files, 0700 where it is new.
+
+    Each missing parent is made 0700 too (`mkdir(parents=True)` gives parents the umask's
+    mode); folders already there are left as they are.
+    """
+    missing = []
+    folder = path
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    for new in reversed(missing):
+        with suppress(FileExistsError):  # made meanwhile by another desk
+            new.mkdir(mode=PRIVATE_FOLDER)
     return path
 
 

@@ -163,3 +163,15 @@ def test_a_device_a_pipe_or_a_link_is_never_replaced(tmp_path: Path) -> None:
             write_whole(path, "export")
     assert link.is_symlink() and target.read_text() == "kept"
     assert stat.S_ISFIFO(os.lstat(pipe).st_mode)
+
+
+def test_every_folder_the_desk_makes_is_private(tmp_path: Path) -> None:
+    from desk.files import private_folder
+
+    old = os.umask(0o022)
+    try:
+        private_folder(tmp_path / "printed" / "handovers" / "2026")
+    finally:
+        os.umask(old)
+    for folder in ("printed", "printed/handovers", "printed/handovers/2026"):
+        assert stat.S_IMODE((tmp_path / folder).stat().st_mode) == 0o700, folder
