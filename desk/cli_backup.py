@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import errno
+import os
+import stat
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -88,6 +91,27 @@ def _supervisor(target: Path, staged: backups.Staged, name: str) -> Operator:
         against.dispose()
 
 
+# How much of a file name too long to open a refusal quotes.
+NAME_SHOWN = 40
+
+
+def _check_backup_file(file: Path) -> None:
+    """One line and exit 2 when `file` is not there, its name is too long, or it is not a
+    regular file (a folder, a pipe, a device): nothing is opened before this."""
+    try:
+        info = os.stat(file)
+    except OSError as exc:
+        if exc.errno == errno.ENAMETOOLONG:
+            name = str(file)
+            short = name if len(name) <= NAME_SHOWN else name[: NAME_SHOWN - 1] + "…"
+            _fail(t("backup.name_too_long", name=short))
+        if exc.errno in (errno.ENOENT, errno.ENOTDIR, errno.ELOOP):
+            _fail(t("backup.missing", path=file))
+        _fail(t("backup.unreadable", path=file, reason=exc.strerror or exc))
+    if not stat.S_ISREG(info.st_mode):
+        _fail(t("backup.not_a_file", path=file))
+
+
 def restore_command(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument()],
@@ -101,8 +125,7 @@ def restore_command(
     """
     options = _options(ctx)
     target = _sqlite_target(options.db)
-    if not file.is_file():
-        _fail(t("backup.missing", path=file))
+    _check_backup_file(file)
     if as_name is None:
         _fail(t("cli.backup.need_as", env=PIN_ENV))
     if not yes and not sys.stdin.isatty():
@@ -116,6 +139,8 @@ def restore_command(
             for problem in exc.problems:
                 _say(problem, err=True)
             _fail(_one_line(str(exc)))
+    if not staged.head_checked:  # a backup from a desk older than heads
+        _say(t("cli.backup.no_head", path=backups.head_file(file).name), err=True)
     try:
         with _guard():
             operator = _supervisor(target, staged, as_name)

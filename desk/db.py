@@ -17,6 +17,7 @@ import os
 import re
 import shutil
 import sqlite3
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -91,8 +92,19 @@ def _shown_tables(tables: set[str]) -> str:
     return shown + (", …" if len(names) > TABLES_SHOWN else "")
 
 
-def _sqlite_contents(path: Path) -> tuple[set[str], bool]:
-    """The tables of the SQLite file `path` and whether it has an alembic_version row.
+@dataclass(frozen=True)
+class _Contents:
+    """What an SQLite file holds, read without changing a byte."""
+
+    tables: set[str]
+    objects: set[str]  # every schema object: tables, views, indexes, triggers
+    versioned: bool  # it has an alembic_version row
+    user_version: int
+
+
+def _sqlite_contents(path: Path) -> _Contents:
+    """The schema objects of the SQLite file `path`, its user_version, and whether it has an
+    alembic_version row.
 
     Read without changing a byte: read-only, and `immutable` (no locks, no -wal or -shm made)
     unless the file has a -wal beside it, whose pages are then part of what it holds.
@@ -105,16 +117,48 @@ def _sqlite_contents(path: Path) -> tuple[set[str], bool]:
     except sqlite3.Error as exc:
         raise DatabaseError(describe_failure(exc, path)) from exc
     try:
-        rows = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
-        tables = {str(row[0]) for row in rows}
+        rows = conn.execute("SELECT type, name FROM sqlite_master").fetchall()
+        tables = {str(name) for kind, name in rows if kind == "table"}
+        objects = {str(name) for _, name in rows}
         versioned = False
         if "alembic_version" in tables:
             versioned = conn.execute("SELECT 1 FROM alembic_version").fetchone() is not None
+        user_version = int(conn.execute("PRAGMA user_version").fetchone()[0])
     except sqlite3.Error as exc:
         raise DatabaseError(describe_failure(exc, path)) from exc
     finally:
         conn.close()
-    return tables, versioned
+    return _Contents(tables, objects, versioned, user_version)
+
+
+def _read_header(path: Path, shown: Path) -> bytes | None:
+    """The first bytes of `path`; None when there is no such file.
+
+    Anything there that is not a regular file (a folder, a pipe, a device) is refused before
+    it is opened: reading a pipe would wait for ever, and a device is nobody's database.
+    """
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise DatabaseError(_with_path("db.cannot_open", shown)) from exc
+    if not stat.S_ISREG(info.st_mode):
+        raise DatabaseError(t("db.not_a_file", path=shown))
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise DatabaseError(_with_path("db.cannot_open", shown)) from exc
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):  # swapped for something else meanwhile
+            raise DatabaseError(t("db.not_a_file", path=shown))
+        return os.read(fd, SQLITE_HEADER_BYTES)
+    except OSError as exc:
+        raise DatabaseError(_with_path("db.cannot_open", shown)) from exc
+    finally:
+        os.close(fd)
 
 
 def check_sqlite_file(path: Path, shown: Path | None = None) -> bool:
@@ -122,18 +166,14 @@ def check_sqlite_file(path: Path, shown: Path | None = None) -> bool:
 
     Decided before SQLite writes anything: the header's application_id says "DESK" (a desk
     file), or it is 0 and the file holds the desk's own tables and schema version (a desk file
-    made before the mark), or it holds no table at all (a new desk). Anything else is another
-    program's and is left byte for byte as it was: no WAL switch, no -wal or -shm, no table.
+    made before the mark), or it holds nothing at all (a new desk: no table, view, index or
+    trigger, user_version 0 and application_id 0). Anything else is another program's and is
+    left byte for byte as it was: no WAL switch, no -wal or -shm, no table. Something that is
+    not a regular file (a folder, a pipe, a device) is refused (DatabaseError) unopened.
     `shown` is the name the messages give (the user's file when `path` is a copy of it).
     """
     shown = shown or path
-    try:
-        with path.open("rb") as handle:
-            header = handle.read(SQLITE_HEADER_BYTES)
-    except FileNotFoundError:
-        return True
-    except OSError as exc:
-        raise DatabaseError(_with_path("db.cannot_open", shown)) from exc
+    header = _read_header(path, shown)
     if not header:
         return True
     if len(header) < SQLITE_HEADER_BYTES or not header.startswith(SQLITE_MAGIC):
@@ -141,12 +181,18 @@ def check_sqlite_file(path: Path, shown: Path | None = None) -> bool:
     mark = int.from_bytes(header[APPLICATION_ID_OFFSET : APPLICATION_ID_OFFSET + 4], "big")
     if mark == APPLICATION_ID:
         return False
-    tables, versioned = _sqlite_contents(path)
-    if mark == 0 and not tables:
+    contents = _sqlite_contents(path)
+    if mark == 0 and not contents.objects and contents.user_version == 0:
         return True
-    if mark == 0 and versioned and tables >= DESK_TABLES:
+    if mark == 0 and contents.versioned and contents.tables >= DESK_TABLES:
         return False
-    raise NotOurs(t("db.foreign", path=shown, tables=_shown_tables(tables) or "-"))
+    if not contents.objects:  # no schema, but another program's number in its header
+        raise NotOurs(
+            t("db.foreign_marked", path=shown, version=contents.user_version, app_id=mark)
+        )
+    raise NotOurs(
+        t("db.foreign", path=shown, tables=_shown_tables(contents.tables or contents.objects))
+    )
 
 
 def check_server_database(engine: Engine) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import random
 import sqlite3
 import stat
 import time
@@ -20,7 +21,7 @@ from typer.testing import CliRunner
 
 from desk.cli import app
 from desk.config import load_settings
-from desk.db import Database, open_database
+from desk.db import SQLITE_MAGIC, Database, open_database
 from desk.models import Operator, Role
 from desk.services import backup, reception
 from desk.services.backup import BackupError
@@ -113,8 +114,9 @@ def test_two_backups_in_one_second_get_distinct_names(sqlite_db: Database, tmp_p
 
 
 def _touch(directory: Path, stamp: datetime) -> Path:
+    """A file named and started like a backup (retention reads no further than the header)."""
     path = directory / f"desk-{stamp:%Y%m%d-%H%M%S}.db"
-    path.write_bytes(b"")
+    path.write_bytes(SQLITE_MAGIC + bytes(84))
     return path
 
 
@@ -436,18 +438,10 @@ def test_a_backup_edited_after_it_was_made_is_refused_with_what_differs(
     assert _sha(made) == edited  # the backup file itself is only read
 
 
-def test_a_backup_whose_chain_was_rebuilt_after_an_edit_is_refused_by_its_head(
-    sqlite_db: Database, tmp_path: Path
-) -> None:
-    """Someone who knows how the chain is made edits the backup and seals it all again: the
-    file alone is consistent, but the head written beside the backup when it was made is
-    not in it any more."""
+def _rebuild_chain(made: Path) -> None:
+    """Someone who knows how the chain is made edits the backup and seals it all again."""
     from desk.services import audit_chain
 
-    path, made = _desk_with_backup(sqlite_db, tmp_path)
-    head = backup.backup_head(made)
-    assert head and backup.head_file(made).stat().st_mode & 0o777 == 0o600
-    before = _sha(path)
     engine = create_engine(f"sqlite:///{made}")
     with engine.begin() as conn:
         conn.exec_driver_sql("DROP TRIGGER audit_seal_no_delete")
@@ -459,10 +453,117 @@ def test_a_backup_whose_chain_was_rebuilt_after_an_edit_is_refused_by_its_head(
             "BEGIN SELECT RAISE(ABORT, 'audit_seal is append-only'); END"
         )
     engine.dispose()
-    code, output = _cli(path, "restore", str(made), "--yes", "--as", "陈主管", pin="9999")
+
+
+def _restore_cli(path: Path, made: Path) -> tuple[int, str]:
+    return _cli(path, "restore", str(made), "--yes", "--as", "陈主管", pin="9999")
+
+
+def test_a_backup_whose_chain_was_rebuilt_after_an_edit_is_refused_by_its_head(
+    sqlite_db: Database, tmp_path: Path
+) -> None:
+    """The file alone is consistent, but the head written beside the backup when it was made
+    is not its head any more: refused in one line naming both."""
+    path, made = _desk_with_backup(sqlite_db, tmp_path)
+    head = backup.backup_head(made)
+    assert head and backup.head_file(made).stat().st_mode & 0o777 == 0o600
+    before = _sha(path)
+    _rebuild_chain(made)
+    code, output = _restore_cli(path, made)
     assert code == 2, output
-    assert f"does not hold the link {head}" in output
+    lines = output.strip().splitlines()
+    assert len(lines) == 1 and f"{head} was written when it was made" in lines[0], output
+    assert "the backup holds " in lines[0] and "not restored" in lines[0]
     _nothing_swapped(path, before)
+
+
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [
+        (b"", "is not the audit chain head written when the backup was made ('empty')"),
+        (b"\n \n", "is not the audit chain head written when the backup was made ('empty')"),
+        (
+            random.Random(15).randbytes(64),
+            "is not the audit chain head written when the backup was made",
+        ),
+        (b"\xff\xfe0:0000\x00", "is not the audit chain head written when the backup was made"),
+        (b"x" * 5000, "is not the audit chain head written when the backup was made"),
+        (b"0:0000000000000000\n", "0:0000000000000000 was written when it was made"),
+        (b"0000000000000000\n", "is not the audit chain head written"),  # no sequence number
+        (b"4:0000000000000000\n", "4:0000000000000000 was written when it was made"),
+    ],
+)
+def test_a_rebuilt_backup_with_its_head_replaced_is_refused(
+    sqlite_db: Database, tmp_path: Path, content: bytes, said: str
+) -> None:
+    """Empty, garbage, too long, the empty chain's head, a head without its number, the right
+    number with another hash: a .head that is there must be exactly the backup's own."""
+    path, made = _desk_with_backup(sqlite_db, tmp_path)
+    before = _sha(path)
+    _rebuild_chain(made)
+    backup.head_file(made).write_bytes(content)
+    code, output = _restore_cli(path, made)
+    assert code == 2, output
+    lines = output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and said in lines[0], output
+    assert "Traceback" not in output
+    _nothing_swapped(path, before)
+
+
+def test_a_head_that_is_a_pipe_a_folder_or_a_dangling_link_is_refused(
+    sqlite_db: Database, tmp_path: Path
+) -> None:
+    path, made = _desk_with_backup(sqlite_db, tmp_path)
+    before = _sha(path)
+    head = backup.head_file(made)
+    head.unlink()
+    os.mkfifo(head)
+    code, output = _restore_cli(path, made)
+    assert code == 2 and "not a regular file" in output, output
+    head.unlink()
+    head.mkdir()
+    code, output = _restore_cli(path, made)
+    assert code == 2 and "not a regular file" in output, output
+    head.rmdir()
+    head.symlink_to(tmp_path / "nowhere")  # a deleted head would pass with a warning only
+    code, output = _restore_cli(path, made)
+    assert code == 2 and "is not the audit chain head written" in output, output
+    _nothing_swapped(path, before)
+
+
+def test_a_genuine_head_with_a_byte_order_mark_is_accepted(
+    sqlite_db: Database, tmp_path: Path
+) -> None:
+    """An editor that saved the .head with a BOM and CRLF has not changed what it says."""
+    path, made = _desk_with_backup(sqlite_db, tmp_path)
+    head = backup.backup_head(made)
+    assert head is not None
+    backup.head_file(made).write_bytes(b"\xef\xbb\xbf" + head.upper().encode() + b"\r\n")
+    code, output = _restore_cli(path, made)
+    assert code == 0, output
+    assert "warning" not in output and _count(path) == 2
+
+
+def test_a_backup_without_a_head_is_restored_with_a_warning(
+    sqlite_db: Database, tmp_path: Path
+) -> None:
+    """A backup made by a desk older than heads has none: restored, and the clerk is told its
+    chain could not be checked against one (in both languages)."""
+    path, made = _desk_with_backup(sqlite_db, tmp_path)
+    backup.head_file(made).unlink()
+    code, output = _restore_cli(path, made)
+    assert code == 0, output
+    assert "warning: there is no desk-20261123-093000.db.head beside the backup" in output
+    assert "could not be checked against a head written when it was made" in output
+    assert _count(path) == 2
+    with time_machine.travel(datetime(2026, 11, 24, 2, 0, tzinfo=UTC), tick=False):
+        result = runner.invoke(  # another time: a safety copy of its own
+            app,
+            ["--lang", "zh_CN", "--db", str(path), "restore", str(made), "--yes", "--as", "陈主管"],
+            env={"DESK_PIN": "9999"},
+        )
+    assert result.exit_code == 0, result.output
+    assert "注意：备份旁没有 desk-20261123-093000.db.head" in result.output
 
 
 def test_pruning_takes_a_backups_head_with_it(sqlite_db: Database, tmp_path: Path) -> None:
@@ -611,3 +712,130 @@ def test_backups_are_private_under_a_loose_umask(sqlite_db: Database, tmp_path: 
         os.umask(previous)
     assert stat.S_IMODE(made.stat().st_mode) == 0o600
     assert stat.S_IMODE(made.parent.stat().st_mode) == 0o700
+
+
+# --- an outside reviewer's attacks -----------------------------------------------------------
+
+
+def test_retention_deletes_only_sqlite_files_never_what_merely_looks_like_a_backup(
+    sqlite_db: Database, tmp_path: Path
+) -> None:
+    """A text file, a symlink (to a real backup elsewhere), a pipe and a folder, each named
+    like an old backup: retention lists and deletes none of them (and does not wait on the
+    pipe); a real old backup beside them goes."""
+    out = tmp_path / "out"
+    out.mkdir()
+    elsewhere = backup.make_backup(sqlite_db, tmp_path / "elsewhere", NOW)
+    text_file = out / "desk-20261002-120000.db"
+    text_file.write_text("not a backup at all\n")
+    link = out / "desk-20261003-120000.db"
+    link.symlink_to(elsewhere)
+    pipe = out / "desk-20261004-120000.db"
+    os.mkfifo(pipe)
+    folder = out / "desk-20261005-120000.db"
+    folder.mkdir()
+    real_old = _touch(out, datetime(2026, 10, 6, 12, 0))
+    assert backup.list_backups(out) == [real_old]
+    removed = backup.prune(out, datetime(2026, 11, 23, 9, 30), daily=1, weekly=0)
+    assert removed == [real_old] and not real_old.exists()
+    assert text_file.read_text() == "not a backup at all\n"
+    assert link.is_symlink() and elsewhere.exists()
+    assert stat.S_ISFIFO(pipe.lstat().st_mode) and folder.is_dir()
+
+
+def test_a_file_named_like_todays_backup_does_not_stop_the_daily_one(
+    sqlite_db: Database, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "desk-20261123-000000.db").write_text("planted\n")
+    done = backup.daily_if_due(sqlite_db, NOW, out)
+    assert done is not None and done[0].exists()
+    assert (out / "desk-20261123-000000.db").read_text() == "planted\n"
+
+
+def _damaged_backup(database: Database, tmp_path: Path) -> Path:
+    """A real backup with one b-tree page scribbled over so that integrity_check, not the
+    opening, finds it: a report of many lines, kilobytes long."""
+    _log(database, 200)
+    made = backup.make_backup(database, tmp_path / "out", NOW)
+    clean = made.read_bytes()
+    page = 4096
+    for number in range(2, len(clean) // page + 1):
+        data = bytearray(clean)
+        start = (number - 1) * page + 12
+        data[start : start + 40] = b"\xff" * 40  # its cell pointers
+        made.write_bytes(bytes(data))
+        conn = sqlite3.connect(made)
+        try:
+            conn.execute("SELECT name FROM sqlite_master").fetchall()
+            report = "\n".join(str(row[0]) for row in conn.execute("PRAGMA integrity_check"))
+        except sqlite3.DatabaseError:
+            continue
+        finally:
+            conn.close()
+        if len(report) < 1000:
+            continue
+        try:  # some pages fail the opening itself (a different refusal): not this test's
+            backup.check_backup(made, tmp_path / "probe.db")
+        except BackupError as exc:
+            if "integrity_check" in str(exc):
+                return made
+    raise AssertionError("no page gives a long integrity_check report")
+
+
+def test_a_damaged_backups_refusal_is_one_sentence_not_the_whole_report(
+    sqlite_db: Database, tmp_path: Path
+) -> None:
+    made = _damaged_backup(sqlite_db, tmp_path)
+    path = sqlite_db.path
+    assert path is not None
+    sqlite_db.dispose()
+    before = _sha(path)
+    code, output = _restore_cli(path, made)
+    assert code == 2, output
+    lines = output.strip().splitlines()
+    assert len(lines) == 1 and len(lines[0]) < len(str(made)) + 250, output
+    # SQLite's check either lists the damage (the usual case) or stops at it ("malformed")
+    assert "is damaged (integrity_check: On tree page" in lines[0] or (
+        "is not a usable database file (database disk image is malformed)" in lines[0]
+    ), output
+    assert "***" not in lines[0] and lines[0].count("On tree page") <= 1
+    assert _sha(path) == before and not list(path.parent.glob("*.before-restore-*"))
+
+
+@pytest.mark.parametrize("how", ["itself", "symlink", "hard link"])
+def test_the_database_is_not_restored_from_itself(
+    sqlite_db: Database, tmp_path: Path, how: str
+) -> None:
+    path, _ = _desk_with_backup(sqlite_db, tmp_path)
+    before = _sha(path)
+    given = path
+    if how == "symlink":
+        given = tmp_path / "looks-like-a-backup.db"
+        given.symlink_to(path)
+    elif how == "hard link":
+        given = tmp_path / "desk-20261123-093000.db"
+        os.link(path, given)
+    code, output = _restore_cli(path, given)
+    assert code == 2, output
+    assert output.strip().splitlines() == [
+        f"error: {given} is the database {path} itself, which cannot be restored from itself; "
+        "give a backup file"
+    ]
+    _nothing_swapped(path, before)
+
+
+def test_integrity_checks_report_is_cut_to_its_first_problem() -> None:
+    report = [
+        "*** in database main ***\n"
+        + "\n".join(
+            f"On tree page 58 cell {n}: Offset 65535 out of range 721..4092" for n in range(40)
+        ),
+        "row 3 missing from index ix_audit_event_record",
+    ]
+    assert (
+        backup._first_problem(report)
+        == "On tree page 58 cell 0: Offset 65535 out of range 721..4092"
+    )
+    assert backup._first_problem(["x" * 5000]) == "x" * (backup.PROBLEM_CHARS - 1) + "…"

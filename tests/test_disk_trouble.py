@@ -413,7 +413,7 @@ def test_the_desk_does_not_open_what_is_not_a_database(
 ) -> None:
     folder = tmp_path / "folder.db"
     folder.mkdir()
-    refused(desk(folder), t("db.cannot_open", path=folder))
+    refused(desk(folder), t("db.not_a_file", path=folder))
     junk = tmp_path / "notes.db"
     junk.write_bytes(b"shift notes, not a database\n" * 200)
     refused(desk(junk), t("db.not_a_database", path=junk))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -23,7 +24,7 @@ from typer.testing import CliRunner
 
 from desk.cli import app
 from desk.config import load_settings
-from desk.db import APPLICATION_ID, NotOurs, check_sqlite_file, open_database
+from desk.db import APPLICATION_ID, DatabaseError, NotOurs, check_sqlite_file, open_database
 from desk.i18n import t
 from desk.models import Role
 from desk.services import backup
@@ -157,6 +158,100 @@ def test_a_text_file_is_refused_and_left_as_it_was(tmp_path: Path) -> None:
     code, output = cli(notes, "init")
     assert code == 2 and t("db.not_a_database", path=notes) in output
     assert_untouched(notes, before)
+
+
+def _schema_only(path: Path, script: str) -> Path:
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.executescript(script)
+    conn.close()
+    return path
+
+
+@pytest.mark.parametrize(
+    ("script", "said"),
+    [
+        ("PRAGMA user_version = 3;", "(user_version 3, application_id 0)"),
+        ("PRAGMA application_id = 1196444237;", "(user_version 0, application_id 1196444237)"),
+        ("CREATE VIEW answer AS SELECT 42 AS n;", "(tables: answer)"),
+        (
+            "CREATE VIEW answer AS SELECT 42 AS n; CREATE TRIGGER t INSTEAD OF INSERT ON answer "
+            "BEGIN SELECT 1; END;",
+            "(tables: answer, t)",
+        ),
+        (
+            "CREATE TABLE scratch (n); CREATE INDEX ix_scratch ON scratch (n); "
+            "DROP TABLE scratch; PRAGMA user_version = 7;",
+            "(user_version 7, application_id 0)",
+        ),
+    ],
+)
+def test_another_programs_empty_looking_file_is_not_taken_over(
+    tmp_path: Path, script: str, said: str
+) -> None:
+    """No table, but a view, a trigger, or another program's number in the header: not a
+    new desk. Refused in one line, and left byte for byte as it was (no desk schema added)."""
+    other = _schema_only(tmp_path / "other.db", script)
+    before = fingerprint(other)
+    for command in (["init"], ["backup"], ["lookup", "1202"]):
+        code, output = cli(other, *command)
+        assert code == 2, output
+        lines = output.strip().splitlines()
+        assert len(lines) == 1 and "another program's" in lines[0] and said in lines[0], output
+        assert_untouched(other, before)
+    with pytest.raises(NotOurs):
+        check_sqlite_file(other)
+
+
+def test_an_sqlite_file_with_nothing_in_it_is_still_a_new_desk(tmp_path: Path) -> None:
+    """The other side of the rule: an SQLite file with no schema and no numbers is new."""
+    blank = _schema_only(tmp_path / "blank.db", "CREATE TABLE t (n); DROP TABLE t; VACUUM;")
+    assert check_sqlite_file(blank) is True
+    code, output = cli(blank, "init")
+    assert code == 0, output
+    assert _mark(blank)[0] == APPLICATION_ID
+
+
+def _not_a_file(tmp_path: Path, kind: str) -> Path:
+    path = tmp_path / f"{kind}.db"
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "folder":
+        path.mkdir()
+    else:
+        listener = socket.socket(socket.AF_UNIX)
+        listener.bind(str(path))
+        listener.close()
+    return path
+
+
+@pytest.mark.parametrize("kind", ["fifo", "folder", "socket"])
+def test_a_pipe_a_folder_or_a_socket_as_db_is_refused_unopened(tmp_path: Path, kind: str) -> None:
+    """Reading a FIFO would wait for ever: refused by its kind before it is opened, in one
+    line and exit status 2 (a real process, so a hang fails the test instead of the run)."""
+    target = _not_a_file(tmp_path, kind)
+    some = tmp_path / "some.db"
+    some.write_text("a backup, say\n")
+    for command in (["init"], ["backup"], ["restore", str(some), "--yes", "--as", "陈主管"]):
+        done = subprocess.run(
+            [Path(sys.executable).with_name("desk"), "--lang", "en", "--db", str(target), *command],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=60,
+            stdin=subprocess.DEVNULL,
+            env={**os.environ, "DESK_PIN": "9999"},
+        )
+        assert done.returncode == 2, done.stderr
+        assert done.stderr.strip().splitlines() == ["error: " + t("db.not_a_file", path=target)], (
+            done.stderr
+        )
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([target.name, some.name])
+
+
+def test_a_device_is_not_a_database(tmp_path: Path) -> None:
+    """/dev/null reads as empty: it must not pass for a new desk (which would be chmod-ed)."""
+    with pytest.raises(DatabaseError, match="not a regular file"):
+        check_sqlite_file(Path("/dev/null"))
 
 
 def test_restore_refuses_another_programs_file_as_the_backup(tmp_path: Path) -> None:

@@ -479,3 +479,37 @@ def test_a_full_log_is_set_aside_not_grown_for_ever(tmp_path: Path) -> None:
     assert _mode(older) == 0o600
     assert log.read_text(encoding="utf-8").startswith("==== ")
     assert log.stat().st_size < 10_000
+
+
+# --- numbers and names too big for the system: one line, not an "unexpected fault" ----------
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["--keep-daily", "99999999999999999999"], "--keep-daily can be at most 3650"),
+        (["--keep-daily", "3651"], "--keep-daily can be at most 3650"),
+        (["--keep-weekly", "99999999999999999999"], "--keep-weekly can be at most 520"),
+    ],
+)
+def test_a_huge_retention_is_refused_before_anything_is_made(
+    tmp_path: Path, args: list[str], said: str
+) -> None:
+    out = tmp_path / "out"
+    code, output = _invoke(
+        ["--lang", "en", "--db", str(tmp_path / "desk.db"), "backup", "--to", str(out), *args]
+    )
+    assert code == 2, output
+    assert output.strip().splitlines() == [f"error: {said}"]
+    assert not out.exists()
+
+
+def test_a_backup_name_too_long_for_the_system_is_one_line(tmp_path: Path) -> None:
+    name = "a" * 300
+    db = tmp_path / "desk.db"
+    code, output = _invoke(
+        ["--lang", "en", "--db", str(db), "restore", name, "--yes", "--as", "陈主管"]
+    )
+    assert code == 2, output
+    assert output.strip().splitlines() == [f"error: the file name is too long: {'a' * 39}…"]
+    assert not list(tmp_path.iterdir())  # no database made, no error log

@@ -7,7 +7,10 @@ revision) and only then renamed to `desk-YYYYMMDD-HHMMSS.db` (local time of the 
 Retention never deletes the backup just made; a `.partial` copy left by a killed backup is
 removed by the next one once it is an hour old. A restore puts back only a desk database that
 passes integrity_check, the desk's mark, a known schema revision and the audit verification,
-and writes into it who restored it. PostgreSQL databases are refused with a pointer to pg_dump.
+whose chain ends exactly at the `.head` written beside it (a backup without one, from an older
+desk, is restored with a warning; one whose `.head` is anything else is refused), and writes
+into it who restored it. Retention deletes only regular SQLite files named like a backup.
+PostgreSQL databases are refused with a pointer to pg_dump.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import hashlib
 import os
 import re
 import sqlite3
+import stat
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -58,6 +62,13 @@ DATABASE_REGISTER = "database"
 DATABASE_RECORD = 1
 # How many of an edited backup's problems the refusal lists.
 PROBLEMS_SHOWN = 20
+# Retention beyond these is a typing mistake (and would overflow the calendar): ten years.
+KEEP_DAILY_MAX = 3650
+KEEP_WEEKLY_MAX = 520
+# How much of integrity_check's first problem a refusal quotes.
+PROBLEM_CHARS = 120
+# A .head file is one short line; anything longer is not one.
+HEAD_BYTES_MAX = 200
 
 
 class BackupError(DatabaseError):
@@ -121,15 +132,34 @@ def backup_time(path: Path) -> datetime | None:
         return None
 
 
+def _is_sqlite_file(path: Path) -> bool:
+    """`path` is a regular file (no symlink, folder or pipe) starting with SQLite's header."""
+    try:
+        if not stat.S_ISREG(path.lstat().st_mode):
+            return False
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW)
+    except OSError:
+        return False
+    try:
+        return stat.S_ISREG(os.fstat(fd).st_mode) and os.read(fd, 16) == SQLITE_MAGIC
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+
+
 def list_backups(directory: Path) -> list[Path]:
-    """Our backups in `directory`, oldest first."""
+    """Our backups in `directory`, oldest first: regular SQLite files named like one.
+
+    A symlink, a folder or a file that is not SQLite is never one, whatever its name.
+    """
     if not directory.is_dir():
         return []
     named: list[tuple[datetime, int, Path]] = []
     for path in directory.iterdir():
         when = backup_time(path)
         match = NAME_RE.match(path.name)
-        if when is not None and match is not None and path.is_file():
+        if when is not None and match is not None and _is_sqlite_file(path):
             named.append((when, int(match.group(3) or 1), path))
     return [path for _, _, path in sorted(named)]
 
@@ -175,7 +205,7 @@ def _check_file(path: Path, shown: Path) -> str:
         conn.execute("PRAGMA journal_mode=DELETE").fetchone()
         rows = [str(row[0]) for row in conn.execute("PRAGMA integrity_check")]
         if rows != ["ok"]:
-            raise BackupError(t("backup.corrupt", path=shown, reason="; ".join(rows[:3])))
+            raise BackupError(t("backup.corrupt", path=shown, reason=_first_problem(rows)))
         has_version = conn.execute(
             "SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'"
         ).fetchone()
@@ -190,6 +220,14 @@ def _check_file(path: Path, shown: Path) -> str:
     if revision is None:
         raise BackupError(t("backup.not_desk", path=shown))
     return revision
+
+
+def _first_problem(rows: list[str]) -> str:
+    """integrity_check's first problem line, shortened: a refusal is one sentence, not a dump."""
+    lines = [line.strip() for row in rows for line in row.splitlines()]
+    problems = [line for line in lines if line and not line.startswith("***")]
+    first = problems[0] if problems else "?"
+    return first if len(first) <= PROBLEM_CHARS else first[: PROBLEM_CHARS - 1] + "…"
 
 
 def make_backup(
@@ -239,12 +277,27 @@ def head_file(backup_file: Path) -> Path:
 
 def _chain_head(path: Path) -> str:
     """The last link of the audit chain in the SQLite file `path`, as `SEQ:HASH16`."""
+    return audit_verify.anchor(*_chain_link(path))
+
+
+def _chain_link(path: Path) -> tuple[int, str]:
+    """The last link of the audit chain in the SQLite file `path`: (seq, hash).
+
+    A file with no chain table at all (a desk older than the chain) has the empty chain's head.
+    """
     conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
     try:
-        last = conn.execute("SELECT seq, hash FROM audit_seal ORDER BY seq DESC LIMIT 1").fetchone()
+        has_seals = conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'audit_seal'"
+        ).fetchone()
+        last = None
+        if has_seals:
+            last = conn.execute(
+                "SELECT seq, hash FROM audit_seal ORDER BY seq DESC LIMIT 1"
+            ).fetchone()
     finally:
         conn.close()
-    return audit_verify.anchor(*(last if last else (0, audit_chain.GENESIS)))
+    return (int(last[0]), str(last[1])) if last else (0, audit_chain.GENESIS)
 
 
 def write_head(backup_file: Path, head: str) -> None:
@@ -254,16 +307,53 @@ def write_head(backup_file: Path, head: str) -> None:
 
 
 def backup_head(backup_file: Path) -> str | None:
-    """The head written beside `backup_file` when it was made; None when there is none."""
+    """The head written beside `backup_file` when it was made (`SEQ:HASH16`); None when there
+    is no `.head` file at all (a backup made by a desk older than heads).
+
+    A `.head` that is there but is not one (empty, garbage, not a regular file, unreadable)
+    is refused (BackupError): a backup and its head are never written after they are made.
+    A byte-order mark and surrounding whitespace (an editor's) are allowed.
+    """
+    path = head_file(backup_file)
     try:
-        text_value = head_file(backup_file).read_text(encoding="utf-8").strip()
-    except (FileNotFoundError, UnicodeDecodeError):
-        return None
+        path.lstat()
+    except FileNotFoundError:
+        return None  # not there at all (a symlink to nowhere is there, and refused below)
+    except OSError as exc:
+        raise BackupError(t("backup.bad_head", path=path, value=exc.strerror or exc)) from exc
     try:
-        audit_verify.parse_anchor(text_value)
-    except ValueError:
-        return text_value or None  # given to verify as it is: a bad head is a finding
-    return text_value
+        info = path.stat()
+    except OSError as exc:
+        raise BackupError(t("backup.bad_head", path=path, value=exc.strerror or exc)) from exc
+    if not stat.S_ISREG(info.st_mode):
+        raise BackupError(t("backup.bad_head", path=path, value=t("backup.not_a_file_kind")))
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        try:
+            raw = os.read(fd, HEAD_BYTES_MAX + 1)
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        raise BackupError(t("backup.bad_head", path=path, value=exc.strerror or exc)) from exc
+    shown = raw[:40].decode("utf-8", "replace").strip() or t("backup.empty")
+    if len(raw) > HEAD_BYTES_MAX:
+        raise BackupError(t("backup.bad_head", path=path, value=shown))
+    try:
+        text_value = raw.decode("utf-8-sig").strip()
+        seq, _ = audit_verify.parse_anchor(text_value)
+    except (UnicodeDecodeError, ValueError):
+        raise BackupError(t("backup.bad_head", path=path, value=shown)) from None
+    if seq is None:  # a head is always written with its sequence number
+        raise BackupError(t("backup.bad_head", path=path, value=shown))
+    return text_value.lower()
+
+
+def head_matches(written: str, link: tuple[int, str]) -> bool:
+    """The head written beside a backup is exactly the backup's own chain head `link`: the
+    same sequence number, and the backup's hash starts with the written hex digits."""
+    written_seq, written_hex = audit_verify.parse_anchor(written)
+    seq, hash_hex = link
+    return written_seq == seq and hash_hex.lower().startswith(written_hex)
 
 
 def remove_orphans(directory: Path, age_s: float = ORPHAN_AGE_S) -> list[Path]:
@@ -293,6 +383,10 @@ def check_keep(daily: int, weekly: int) -> None:
         raise BackupError(t("backup.keep_daily_zero"))
     if weekly < 0:
         raise BackupError(t("backup.keep_negative"))
+    if daily > KEEP_DAILY_MAX:
+        raise BackupError(t("backup.keep_too_many", option="--keep-daily", most=KEEP_DAILY_MAX))
+    if weekly > KEEP_WEEKLY_MAX:
+        raise BackupError(t("backup.keep_too_many", option="--keep-weekly", most=KEEP_WEEKLY_MAX))
 
 
 def _iso_week(day: date) -> tuple[int, int]:
@@ -443,6 +537,8 @@ class Staged:
     revision: str  # the backup's schema revision (the copy is brought up to HEAD)
     sha256: str  # of the backup file as given
     settings: Settings = field(repr=False)
+    # the backup's chain matched the .head written beside it (False: it has none, an old one)
+    head_checked: bool = False
 
     def open(self) -> Database:
         """The checked copy as a database (to sign in against when there is no current one)."""
@@ -454,30 +550,39 @@ class Staged:
 
 
 def _verify_audit(staged: Staged, now: datetime) -> None:
-    """Run the audit verification on the checked copy; refuse it with the problems found.
+    """Check the copy's chain against the `.head` written beside the backup, then run the audit
+    verification on it; refuse it with the problems found.
 
-    The copy is read as it is when it is at this desk's revision; an older one is first brought
-    up to date (the copy only; the backup file is never written) so that the verification and
-    the restore's own audit event see the schema they know.
+    The head is compared with the chain as the backup holds it, before any migration: it must
+    be exactly the backup's own last link (a backup is never written after it is made). With no
+    `.head` at all (a backup from a desk older than heads) `staged.head_checked` is False.
+    The copy is then read as it is when it is at this desk's revision; an older one is first
+    brought up to date (the copy only; the backup file is never written) so that the
+    verification and the restore's own audit event see the schema they know.
     """
+    written = backup_head(staged.source)
+    try:
+        link = _chain_link(staged.path)
+    except sqlite3.Error as exc:
+        raise BackupError(t("backup.unreadable", path=staged.source, reason=exc)) from exc
     database = open_database(staged.path, migrate=staged.revision != HEAD, settings=staged.settings)
-    head = backup_head(staged.source)
     try:
         with database.reading() as session:
-            ctx = Ctx(session, None, staged.settings, now)
-            try:
-                report = audit_verify.verify(ctx, head=head)
-            except ValueError:  # the .head file beside it was tampered with: not a head at all
-                report = audit_verify.verify(ctx)
-                report.problems.append(
-                    audit_verify.Problem("audit_seal", None, "head_missing", str(head))
-                )
+            report = audit_verify.verify(Ctx(session, None, staged.settings, now))
     finally:
         database.dispose()
-    if not report.ok:
-        problems = [problem.text for problem in report.problems]
+    problems = [problem.text for problem in report.problems]
+    differs = written is not None and not head_matches(written, link)
+    if differs:
+        actual = audit_verify.anchor(*link)
+        head_message = t("backup.head_differs", path=staged.source, written=written, actual=actual)
+        if not problems:
+            raise EditedBackup(head_message, [])
+        problems.insert(0, head_message)  # first: the refusal lists only the first few
+    if problems:
         message = t("backup.edited", path=staged.source, count=len(problems))
         raise EditedBackup(message, problems[:PROBLEMS_SHOWN])
+    staged.head_checked = written is not None
 
 
 def stage_restore(
@@ -495,6 +600,9 @@ def stage_restore(
         raise BackupError(t("backup.no_target_dir", path=database_path.parent))
     check_sqlite_file(database_path)
     staging = database_path.parent / f".{database_path.name}.restoring"
+    for own in (database_path, staging):
+        if _same_file(own, backup_file):
+            raise BackupError(t("backup.same_file", path=backup_file, target=database_path))
     info = check_backup(backup_file, staging)
     staged = Staged(
         database_path, staging, backup_file, info.revision, _sha256(backup_file), settings
@@ -505,6 +613,14 @@ def stage_restore(
         staged.discard()
         raise
     return staged
+
+
+def _same_file(one: Path, other: Path) -> bool:
+    """`one` and `other` are the same file on disk (False when either is not there)."""
+    try:
+        return os.path.samefile(one, other)
+    except OSError:
+        return False
 
 
 def _record_restore(
