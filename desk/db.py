@@ -219,8 +219,11 @@ def _prepare_sqlite_file(path: Path) -> None:
     """
     if not path.parent.is_dir():
         raise DatabaseError(t("db.no_directory", path=path.parent))
-    if check_sqlite_file(path) and path.exists():
-        with suppress(OSError):  # an empty file is a new desk: private like one we create
+    check_sqlite_file(path)
+    if path.exists() and os.stat(path).st_mode & 0o077:
+        # a desk file (or an empty new one) made readable to others, copied in by hand: made
+        # private again, so that SQLite's -wal and -shm, which take its mode, are private too
+        with suppress(OSError):  # not ours to change (another owner): left as it is
             os.chmod(path, 0o600)
     if not path.exists():
         try:

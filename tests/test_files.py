@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 from typer.testing import CliRunner
 
 from desk.cli import app as cli
@@ -175,3 +176,23 @@ def test_every_folder_the_desk_makes_is_private(tmp_path: Path) -> None:
         os.umask(old)
     for folder in ("printed", "printed/handovers", "printed/handovers/2026"):
         assert stat.S_IMODE((tmp_path / folder).stat().st_mode) == 0o700, folder
+
+
+def test_a_desk_file_copied_in_readable_to_all_is_made_private_with_its_side_files(
+    tmp_path: Path,
+) -> None:
+    from desk.db import open_database
+
+    path = tmp_path / "desk.db"
+    open_database(path, settings=load_settings()).dispose()
+    os.chmod(path, 0o644)  # as IT copied it in
+    database = open_database(path, settings=load_settings())
+    try:
+        with database.writing() as session:
+            session.execute(text("UPDATE alembic_version SET version_num = version_num"))
+        for name in ("desk.db", "desk.db-wal", "desk.db-shm"):
+            found = tmp_path / name
+            if found.exists():
+                assert stat.S_IMODE(found.stat().st_mode) == 0o600, name
+    finally:
+        database.dispose()
