@@ -47,7 +47,7 @@ def sign_in_as(database: Database, name: str | None) -> Operator | None:
     terminal = operators.this_terminal()
     with database.reading() as session:
         now = Ctx(session, None, database.settings, system_clock())
-        seconds = operators.wait_seconds(now, terminal)
+        seconds = operators.wait_seconds(now, operators.attempt_key(terminal, name.strip()))
     if seconds:  # told before a PIN is typed in vain
         _fail(t("signin.wait", seconds=seconds))
     pin = os.environ.get(PIN_ENV)

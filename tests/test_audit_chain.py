@@ -371,3 +371,50 @@ def test_a_value_that_cannot_be_read_is_a_finding_and_the_rest_is_still_checked(
     codes = _codes(_verify(desk.db))
     assert ("repairs", None, "unreadable") in codes
     assert ("operator", clerk.id, "row_differs") in codes
+
+
+def test_an_edited_key_return_is_not_carried_into_the_chain_by_the_next_return(
+    desk: Desk,
+) -> None:
+    """A loan's returns are followed row by row: the desk's next return seals that return only,
+    and the one edited in the file is still named."""
+    from desk.services import keys
+
+    with desk.write() as ctx:
+        keys.add_key(ctx, "K-PUMP", "水泵房", copies=5)
+        loan = keys.lend(
+            ctx, keys.KeyLoanCreate(key="K-PUMP", borrower="李建国", reason="检修", count=3)
+        )
+    with desk.write() as ctx:
+        keys.take_back(ctx, loan.id, 1, "李建国")
+    with desk.db.engine.begin() as conn:
+        conn.execute(text("UPDATE key_return SET returned_by = '路人甲'"))
+    with desk.write() as ctx:
+        keys.take_back(ctx, loan.id, 1, "李建国")
+    report = _verify(desk.db)
+    assert _codes(report) == {("key_loans", loan.id, "row_differs")}
+    assert "key_return" in report.problems[0].text
+
+
+def test_a_retired_key_listed_again_by_an_import_is_back_with_its_event(
+    db: Database, supervisor: Any
+) -> None:
+    from desk.services import keys, keys_import
+
+    boss = Desk(db, supervisor)
+    with boss.write() as ctx:
+        key = keys.add_key(ctx, "K-PUMP", "水泵房", copies=2)
+    with boss.write() as ctx:
+        keys.retire_key(ctx, key.id, "换锁")
+    with boss.write() as ctx:
+        keys_import.import_text(ctx, "tag,opens,copies\nK-PUMP,水泵房,2\n")
+    assert _verify(db).ok
+    with db.reading() as session:
+        actions = (
+            session.execute(
+                text("SELECT action FROM audit_event WHERE register_name = 'keys' ORDER BY id")
+            )
+            .scalars()
+            .all()
+        )
+    assert actions[-1] == "reactivated"

@@ -316,16 +316,31 @@ def _previous_states(
 
 def _touched(
     register: Register, record_id: int, written: Mapping[tuple[str, int], changes.Change]
-) -> tuple[bool, set[str]]:
-    """What the desk's own writes in this transaction changed of one record: (whole, fields)."""
+) -> tuple[bool, set[str], dict[str, set[int]]]:
+    """What the desk's own writes in this transaction changed of one record: whether it was
+    written whole, the fields it wrote, and which rows of each of its parts it wrote."""
     change = written.get((register.table, record_id))
     whole = bool(change and change.whole)
     fields = set(change.columns) if change else set()
-    for (table, _row_id), part in written.items():
+    parts: dict[str, set[int]] = {}
+    for (table, row_id), part in written.items():
         for part_table, column in register.parts:
             if table == part_table and part.refs.get(column) == record_id:
-                fields.add(part_table)
-    return whole, fields
+                parts.setdefault(part_table, set()).add(row_id)
+    return whole, fields, parts
+
+
+def _merged_part(before: Any, now: Any, rows: set[int]) -> list[Any]:
+    """A part as sealed so far, with only the rows the desk wrote now taken as they stand (a
+    new return of a loan does not carry an edited older return into the chain)."""
+    merged = {item["id"]: item for item in before or [] if isinstance(item, dict)}
+    current = {item["id"]: item for item in now or [] if isinstance(item, dict)}
+    for row_id in rows:
+        if row_id in current:
+            merged[row_id] = current[row_id]
+        else:
+            merged.pop(row_id, None)  # deleted by the desk
+    return [merged[row_id] for row_id in sorted(merged)]
 
 
 def seal_events(
@@ -373,9 +388,15 @@ def seal_events(
             prior = before.get(key)
             fields = changed(prior, now[key])
             if prior is not None and written is not None:
-                whole, touched = _touched(BY_NAME[key[0]], key[1], written)
+                whole, touched, parts = _touched(BY_NAME[key[0]], key[1], written)
                 if not whole:
                     fields = {name: value for name, value in fields.items() if name in touched}
+                    for part_table, part_rows in parts.items():
+                        merged = _merged_part(
+                            prior.get(part_table), now[key].get(part_table), part_rows
+                        )
+                        if merged != prior.get(part_table):
+                            fields[part_table] = merged
             row_text = canonical(fields)
             before[key] = {**(prior or {}), **fields}
         seq += 1

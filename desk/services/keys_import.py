@@ -18,6 +18,7 @@ import io
 from dataclasses import dataclass, field
 
 from desk.models import Key, KeyKind
+from desk.services import audit
 from desk.services import keys_cabinet as keys
 from desk.services.context import Ctx
 from desk.services.csv_reading import decode, rows
@@ -168,7 +169,10 @@ def write(ctx: Ctx, result: CabinetImport, *, skip_bad: bool = False) -> Cabinet
             hook=line.hook,
             note=line.note,
         )
-        existing.active = True
+        if not existing.active:  # listed again: back in the cabinet, and said so
+            existing.active = True
+            ctx.session.add(existing)
+            audit.record(ctx, keys.REGISTER, existing.id, "reactivated", {"active": True})
         result.updated += 1
     result.imported = True
     return result
