@@ -16,6 +16,12 @@ from desk.models import AuditEvent
 from desk.services import audit_chain
 from desk.services.bulk import insert_many
 from desk.services.context import Ctx
+from desk.services.jsonable import plain
+
+
+def _data_text(data: dict[str, Any]) -> str:
+    """An event's data as stored: plain values (desk.services.jsonable), phone numbers masked."""
+    return json.dumps(audit_chain.masked(plain(data)), ensure_ascii=False)
 
 
 def record(
@@ -35,10 +41,7 @@ def record(
         register_name=register,
         record_id=record_id,
         action=action,
-        data=json.dumps(
-            audit_chain.masked({k: audit_chain.plain(v) for k, v in (data or {}).items()}),
-            ensure_ascii=False,
-        ),
+        data=_data_text(data or {}),
         reason=reason,
     )
     ctx.session.add(event)
@@ -56,10 +59,7 @@ def record_many(ctx: Ctx, register: str, events: Iterable[tuple[int, str, dict[s
             "register_name": register,
             "record_id": record_id,
             "action": action,
-            "data": json.dumps(
-                audit_chain.masked({k: audit_chain.plain(v) for k, v in data.items()}),
-                ensure_ascii=False,
-            ),
+            "data": _data_text(data),
             "reason": "",
         }
         for record_id, action, data in events

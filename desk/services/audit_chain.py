@@ -17,9 +17,6 @@ import json
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time
-from decimal import Decimal
-from enum import Enum
 from typing import Any
 
 from sqlalchemy import Table, desc, insert, select, text
@@ -28,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from desk import changes
 from desk.models import AuditEvent, AuditSeal
+from desk.services.jsonable import plain
 
 # The hash a chain starts from (the "seal before the first").
 GENESIS = "0" * 64
@@ -106,21 +104,6 @@ def _masked_value(key: str, value: Any) -> Any:
         return masked(value)
     if isinstance(value, list):
         return [_masked_value(key, item) for item in value]
-    return value
-
-
-def plain(value: Any) -> Any:
-    """A column's or an event field's value as the chain writes it (JSON's own types)."""
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, date | time):
-        return value.isoformat()
-    if isinstance(value, Enum):
-        return plain(value.value)
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, bytes):
-        return value.hex()
     return value
 
 
@@ -410,7 +393,8 @@ def seal_events(
 
 def seal_unsealed(conn: Connection | Session) -> int:
     """Seal every event not yet in the chain, oldest first (the migration that starts the chain,
-    and the bench's generated files). Each record's row is sealed with its last event."""
+    and the bench's generated files). Each record's whole row, as it stands, is sealed with its
+    first event sealed here; its later ones seal no change."""
     events, seals = AuditEvent.__table__, AuditSeal.__table__  # type: ignore[attr-defined]
     ids = [
         int(event_id)

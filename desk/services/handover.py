@@ -20,7 +20,7 @@ from desk.models import AuditEvent, Handover, HandoverState, Operator
 from desk.services import audit, operators
 from desk.services.context import Ctx
 from desk.services.errors import DeskError, NotFound
-from desk.services.residents import clean_text, storable
+from desk.services.residents import clean_text
 from desk.services.shifts import bounds, current_shift
 from desk.services.submission import Submission
 
@@ -319,10 +319,7 @@ def sign_off(ctx: Ctx, handover_id: int, pin: str) -> Handover:
 def _incoming(ctx: Ctx, handover: Handover, name: str, pin: str) -> Operator:
     if handover.state != HandoverState.signed_off:
         raise DeskError("handover_ui.error.not_signed_off")
-    typed = name.strip()
-    found = None
-    if storable(typed):
-        found = ctx.session.exec(select(Operator).where(Operator.name == typed)).first()
+    found = operators.named(ctx, name)
     if found is None:
         raise DeskError("handover_ui.error.unknown_incoming", field="incoming", name=name)
     incoming = _verify(found, pin)

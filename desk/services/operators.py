@@ -157,11 +157,17 @@ def add_operator(ctx: Ctx, name: str, role: Role | str, pin: str) -> Operator:
     return operator
 
 
-def find_operator(ctx: Ctx, name: str) -> Operator:
+def named(ctx: Ctx, name: str) -> Operator | None:
+    """The operator of that name as typed (spaces around it dropped); None when there is none,
+    or the text could not even be a stored name."""
     typed = name.strip()
-    found = None
-    if storable(typed):
-        found = ctx.session.exec(select(Operator).where(Operator.name == typed)).first()
+    if not storable(typed):
+        return None
+    return ctx.session.exec(select(Operator).where(Operator.name == typed)).first()
+
+
+def find_operator(ctx: Ctx, name: str) -> Operator:
+    found = named(ctx, name)
     if found is None:
         raise DeskError("operator.not_found", field="name", name=name)
     return found
@@ -302,9 +308,7 @@ def sign_in(ctx: Ctx, name: str, pin: str, terminal: str | None = None) -> SignI
     seconds = wait_seconds(ctx, where)
     if seconds:
         return SignIn(None, DeskError("signin.wait", seconds=seconds))
-    operator = None
-    if storable(typed):
-        operator = ctx.session.exec(select(Operator).where(Operator.name == typed)).first()
+    operator = named(ctx, typed)
     known = operator is not None and operator.active
     right = check_pin(pin, operator.pin_hash if operator is not None and known else _dummy_hash())
     if operator is None or not known or not right:
