@@ -221,3 +221,18 @@ def test_after_an_early_takeover_the_desk_opens_the_next_shifts_handover(
     with Desk(db, clerk, NOW).read() as ctx:
         assert handover.board_notice(ctx, NOW) is None
         assert [h.shift_key for h in handover.history(ctx)] == ["day", "night"]
+
+
+def test_an_unknown_incoming_name_is_answered_as_a_wrong_pin(
+    db: Database, desk: Desk, clerk: Operator, night: Operator
+) -> None:
+    """Acknowledging a handover must not tell which names exist (as the sign-in does not)."""
+    handover_id = night_handover(db, night)
+    with Desk(db, night, NIGHT_END).write() as ctx:
+        handover.sign_off(ctx, handover_id, "3333")
+    messages = []
+    for name in ("王芳", "无此人"):
+        with pytest.raises(DeskError) as refused, Desk(db, clerk, NIGHT_END).write() as ctx:
+            handover.acknowledge(ctx, handover_id, name, "9876")
+        messages.append((refused.value.key, refused.value.field))
+    assert messages[0] == messages[1] == ("handover_ui.error.wrong_pin", "pin")
