@@ -48,8 +48,11 @@ class Seen:
     """The durability settings of every connection a pool handed out."""
 
     settings: dict[int, tuple[Any, ...]] = field(default_factory=dict)
+    # each connection seen is kept alive: a closed one's id() could be given to the next
+    kept: list[Any] = field(default_factory=list)
 
     def record(self, dbapi_conn: Any) -> None:
+        self.kept.append(dbapi_conn)
         self.settings[id(dbapi_conn)] = durability(dbapi_conn)
 
     def weak(self) -> list[tuple[Any, ...]]:
