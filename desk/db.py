@@ -308,13 +308,22 @@ class Database:
 
     @contextmanager
     def writing(self) -> Iterator[Session]:
-        """One write transaction: commits on success, rolls back on any error."""
+        """One write transaction: commits on success, rolls back on any error.
+
+        A refusal that must leave a trace (a wrong PIN is counted) writes it in a transaction
+        of its own after the rollback.
+        """
         with self._writer() as session:
             try:
                 yield session
                 session.commit()
-            except BaseException:
+            except BaseException as exc:
                 session.rollback()
+                lasting = getattr(exc, "lasting", None)  # services.errors.LastingRefusal
+                if lasting is not None:
+                    with self._writer() as trace:
+                        lasting(trace)
+                        trace.commit()
                 raise
 
     def check_writable(self) -> None:

@@ -115,6 +115,32 @@ async def test_handover_signed_off_acknowledged_and_printed_by_keyboard(
     assert list(folder.glob("handover-*.txt"))
 
 
+async def test_pin_guesses_at_the_sign_off_dialog_are_slowed(db: Database, night: Operator) -> None:
+    """Someone at a signed-in desk tries PINs at the sign-off: from the fifth try the dialog
+    says to wait, even for the right PIN, and the handover stays open."""
+    app = make_app(db, lang="en", clock=lambda: NIGHT_END, operator=night)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f7")
+        await pilot.pause()
+        for item in db.settings.handover.checklist:
+            app.screen.query_one(f"#count-{item.key}", Input).value = str(item.expected)
+        app.screen.query_one("#desk_cleaned").focus()
+        await pilot.press("space", "ctrl+y")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, PinDialog)
+        for guess in ("0000", "1111", "2222", "4444", "3333"):
+            dialog.query_one("#pin", Input).value = ""
+            await pilot.press(*guess, "ctrl+s")
+            await pilot.pause()
+        assert app.screen is dialog
+        error = dialog.query_one("#field-pin .field-error", Static)
+        assert str(error.render()) == t("signin.pin_wait", seconds=2)
+    with Desk(db, night, NIGHT_END).read() as ctx:
+        waiting = handover.pending(ctx)
+        assert waiting is not None and waiting.state == HandoverState.open
+
+
 async def test_night_entry_closed_meanwhile_saves_no_repair(
     db: Database, clerk: Operator, night: Operator
 ) -> None:

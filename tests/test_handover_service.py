@@ -6,6 +6,7 @@ import json
 from datetime import datetime, timedelta
 
 import pytest
+from sqlmodel import select
 
 from desk.db import Database
 from desk.models import Handover, HandoverState, Operator, Role
@@ -236,3 +237,60 @@ def test_an_unknown_incoming_name_is_answered_as_a_wrong_pin(
             handover.acknowledge(ctx, handover_id, name, "9876")
         messages.append((refused.value.key, refused.value.field))
     assert messages[0] == messages[1] == ("handover_ui.error.wrong_pin", "pin")
+
+
+# --- attacks: guessing a PIN at the handover ---------------------------------------------------
+
+
+def _failures(db: Database) -> dict[str, int]:
+    from desk.models import SignInTerminal
+
+    with db.reading() as session:
+        return {row.terminal: row.failures for row in session.exec(select(SignInTerminal))}
+
+
+def test_guessing_the_outgoing_pin_is_counted_and_slowed(db: Database, night: Operator) -> None:
+    """Someone left alone at a signed-in desk tries PIN after PIN at the sign-off: each wrong
+    one is counted although its transaction rolls back, and after three the next must wait,
+    even with the right PIN; the handover is untouched."""
+    handover_id = night_handover(db, night)
+    for guess in ("0000", "1111", "2222", "4444"):
+        with pytest.raises(DeskError, match="wrong PIN"), Desk(db, night, NIGHT_END).write() as ctx:
+            handover.sign_off(ctx, handover_id, guess)
+    (count,) = _failures(db).values()
+    assert count == 4
+    with (
+        pytest.raises(DeskError, match="too many wrong PINs for this name.*wait 2 seconds"),
+        Desk(db, night, NIGHT_END).write() as ctx,
+    ):
+        handover.sign_off(ctx, handover_id, "3333")
+    with Desk(db, night, NIGHT_END).read() as ctx:
+        assert handover.get(ctx, handover_id).state == HandoverState.open
+    with Desk(db, night, NIGHT_END + timedelta(seconds=3)).write() as ctx:
+        handover.sign_off(ctx, handover_id, "3333")  # after the wait: signed, count cleared
+    assert _failures(db) == {}
+
+
+def test_guessing_at_the_acknowledgement_is_counted_per_name(
+    db: Database, night: Operator, clerk: Operator
+) -> None:
+    """Guesses at the incoming clerk's PIN, and at a name that does not exist, are each
+    counted against the name typed and answered alike; the wait for one name holds up no one
+    else."""
+    handover_id = night_handover(db, night)
+    with Desk(db, night, NIGHT_END).write() as ctx:
+        handover.sign_off(ctx, handover_id, "3333")
+    at = NIGHT_END + timedelta(minutes=1)
+    for name in ("王芳", "王芳", "王芳", "王芳", "没有此人"):
+        with pytest.raises(DeskError) as refused, Desk(db, night, at).write() as ctx:
+            handover.acknowledge(ctx, handover_id, name, "0000")
+        assert refused.value.message == "PIN: wrong PIN"
+    assert sorted(_failures(db).values()) == [1, 4]
+    with pytest.raises(DeskError, match="wait 2 seconds"), Desk(db, night, at).write() as ctx:
+        handover.acknowledge(ctx, handover_id, "王芳", "1234")
+    with pytest.raises(DeskError, match="wait 2 seconds"), Desk(db, night, at).write() as ctx:
+        handover.refuse(ctx, handover_id, "王芳", "1234", "台面未清理")
+    with Desk(db, night, at + timedelta(seconds=2)).write() as ctx:
+        handover.acknowledge(ctx, handover_id, "王芳", "1234")
+    with Desk(db, night, at).read() as ctx:
+        assert handover.get(ctx, handover_id).state == HandoverState.acknowledged

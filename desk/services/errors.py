@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from desk.i18n import t
@@ -40,6 +41,20 @@ class DeskError(Exception):
 
 class NotFound(DeskError):
     pass
+
+
+class LastingRefusal(DeskError):
+    """A refusal that leaves a trace although its transaction is rolled back.
+
+    `lasting` writes that trace (a wrong PIN's failure count) in a transaction of its own,
+    which desk.db.Database.writing runs and commits after the rollback.
+    """
+
+    def __init__(
+        self, key: str, /, lasting: Callable[[Any], None], field: str | None = None, **params: Any
+    ) -> None:
+        super().__init__(key, field, **params)
+        self.lasting = lasting
 
 
 class Forbidden(DeskError):

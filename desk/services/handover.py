@@ -284,14 +284,6 @@ def update(ctx: Ctx, handover_id: int, data: HandoverUpdate) -> Handover:
     return handover
 
 
-def _verify(operator: Operator | None, pin: str) -> Operator:
-    usable = operator is not None and operator.active
-    stored = operator.pin_hash if operator is not None and usable else operators.dummy_hash()
-    if not operators.check_pin(pin, stored) or operator is None or not usable:
-        raise DeskError("handover_ui.error.wrong_pin", field="pin")
-    return operator
-
-
 def sign_off(ctx: Ctx, handover_id: int, pin: str) -> Handover:
     """The outgoing operator (the one signed in) signs the handover with their PIN."""
     handover = get(ctx, handover_id)
@@ -299,7 +291,8 @@ def sign_off(ctx: Ctx, handover_id: int, pin: str) -> Handover:
         raise DeskError(
             "handover_ui.error.not_editable", state=t(f"handover_ui.state.{handover.state}")
         )
-    outgoing = _verify(ctx.operator, pin)
+    name = ctx.operator.name if ctx.operator is not None else ""
+    outgoing = operators.confirm_pin(ctx, ctx.operator, name, pin, "handover_ui.error.wrong_pin")
     lang = current_language()
     for check in checks(ctx, handover):
         if check.counted is None:
@@ -322,7 +315,9 @@ def _incoming(ctx: Ctx, handover: Handover, name: str, pin: str) -> Operator:
     if handover.state != HandoverState.signed_off:
         raise DeskError("handover_ui.error.not_signed_off")
     # an unknown name is answered as a wrong PIN, after as long: which names exist is not told
-    incoming = _verify(operators.named(ctx, name), pin)
+    incoming = operators.confirm_pin(
+        ctx, operators.named(ctx, name), name, pin, "handover_ui.error.wrong_pin"
+    )
     if incoming.id == handover.outgoing_id:
         raise DeskError("handover_ui.error.same_person", field="incoming")
     return incoming

@@ -7,11 +7,12 @@ be added that way (the event names the new supervisor).
 
 Sign-in says the same thing, after the same work, for a wrong name and a wrong PIN: an unknown
 or disabled name is checked against a dummy scrypt hash, so neither the words nor the time tell
-which names exist. Failures are counted per terminal (host name + tty device), not per
-operator, so no one can lock the supervisor out from another terminal: after FREE_FAILURES
-failures the next attempt from that terminal must wait, twice as long each time up to
+which names exist. Failures are counted per terminal (host name + tty device) and name typed
+there, not per operator, so no one can lock the supervisor out from another terminal: after
+FREE_FAILURES failures the next attempt must wait, twice as long each time up to
 MAX_DELAY_SECONDS; an attempt inside the wait is refused without looking at the PIN, and a
-success there starts the count over.
+success starts the count over. A PIN asked again inside an action (the handover) follows the
+same rule (confirm_pin).
 """
 
 from __future__ import annotations
@@ -26,15 +27,15 @@ import secrets
 import socket
 import unicodedata
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import cache
 
-from sqlmodel import col, func, select
+from sqlmodel import Session, col, func, select
 
 from desk.models import Operator, Role, SignInTerminal
 from desk.services import audit
 from desk.services.context import Ctx
-from desk.services.errors import DeskError, Forbidden
+from desk.services.errors import DeskError, Forbidden, LastingRefusal
 from desk.services.residents import clean_text, storable
 
 _N, _R, _P = 2**14, 8, 1
@@ -274,16 +275,50 @@ def wait_seconds(ctx: Ctx, terminal: str) -> int:
     return seconds if seconds <= MAX_DELAY_SECONDS else 0
 
 
-def _count_failure(ctx: Ctx, terminal: str) -> None:
-    state = ctx.session.get(SignInTerminal, terminal)
+def _count_failure(session: Session, now: datetime, terminal: str) -> None:
+    state = session.get(SignInTerminal, terminal)
     if state is None:
         state = SignInTerminal(terminal=terminal)
-    elif state.last_failure_at is not None and ctx.now - state.last_failure_at > FORGET_AFTER:
+    elif state.last_failure_at is not None and now - state.last_failure_at > FORGET_AFTER:
         state.failures = 0
     state.failures += 1
-    state.last_failure_at = ctx.now
-    state.wait_until = ctx.now + timedelta(seconds=delay_after(state.failures))
-    ctx.session.add(state)
+    state.last_failure_at = now
+    state.wait_until = now + timedelta(seconds=delay_after(state.failures))
+    session.add(state)
+
+
+def _pin_matches(ctx: Ctx, operator: Operator | None, pin: str, where: str) -> bool:
+    """Check `pin` against an active operator's hash (a dummy one for anyone else, as long);
+    a match clears the failures counted at `where`."""
+    usable = operator is not None and operator.active
+    stored = operator.pin_hash if operator is not None and usable else dummy_hash()
+    if not check_pin(pin, stored) or not usable:
+        return False
+    state = ctx.session.get(SignInTerminal, where)
+    if state is not None:
+        ctx.session.delete(state)
+    return True
+
+
+def confirm_pin(
+    ctx: Ctx, operator: Operator | None, typed: str, pin: str, refusal: str, field: str = "pin"
+) -> Operator:
+    """A PIN asked again inside an action (the handover's sign-off and acknowledgement).
+
+    The same rule as the sign-in: counted per terminal and name typed, the growing wait
+    before the next try, an unknown name answered as a wrong PIN (`refusal`, a catalogue key).
+    The failure is counted although the action's transaction is rolled back.
+    """
+    where = attempt_key(this_terminal(), typed.strip())
+    seconds = wait_seconds(ctx, where)
+    if seconds:
+        raise DeskError("signin.pin_wait", field=field, seconds=seconds)
+    if not _pin_matches(ctx, operator, pin, where) or operator is None:
+        now = ctx.now
+        raise LastingRefusal(
+            refusal, lasting=lambda session: _count_failure(session, now, where), field=field
+        )
+    return operator
 
 
 @dataclass
@@ -309,14 +344,9 @@ def sign_in(ctx: Ctx, name: str, pin: str, terminal: str | None = None) -> SignI
     if seconds:
         return SignIn(None, DeskError("signin.wait", seconds=seconds))
     operator = named(ctx, typed)
-    known = operator is not None and operator.active
-    right = check_pin(pin, operator.pin_hash if operator is not None and known else dummy_hash())
-    if operator is None or not known or not right:
-        _count_failure(ctx, where)
+    if not _pin_matches(ctx, operator, pin, where) or operator is None:
+        _count_failure(ctx.session, ctx.now, where)
         return SignIn(None, DeskError("signin.refused"))
-    state = ctx.session.get(SignInTerminal, where)
-    if state is not None:
-        ctx.session.delete(state)
     audit.record(replace(ctx, operator=operator), "operator", operator.id, "signed_in")
     return SignIn(operator)
 
