@@ -260,7 +260,7 @@ def test_guessing_the_outgoing_pin_is_counted_and_slowed(db: Database, night: Op
     (count,) = _failures(db).values()
     assert count == 4
     with (
-        pytest.raises(DeskError, match="too many wrong PINs for this name.*wait 2 seconds"),
+        pytest.raises(DeskError, match=r"too many wrong PINs for this name.*wait 2 seconds"),
         Desk(db, night, NIGHT_END).write() as ctx,
     ):
         handover.sign_off(ctx, handover_id, "3333")
