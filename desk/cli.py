@@ -13,7 +13,7 @@ import sqlite3
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -304,8 +304,8 @@ def import_residents(
         skip_bad=skip_bad,
         replace=replace,
         check=residents_import.check,
-        write=lambda work, result: residents_import.write(
-            work, result, skip_bad=skip_bad, replace=replace
+        write=lambda transaction, result: residents_import.write_in_parts(
+            transaction, result, skip_bad=skip_bad, replace=replace
         ),
         done_message="cli.import.done",
     )
@@ -313,6 +313,14 @@ def import_residents(
 
 # A residents directory of 100,000 lines is about 4 MB: a file far larger is not one.
 MAX_IMPORT_BYTES = 64 << 20
+
+
+def in_one(
+    transaction: Callable[[], AbstractContextManager[Ctx]], step: Callable[[Ctx], Any]
+) -> Any:
+    """`step` in one transaction (an import written whole: the key cabinet's)."""
+    with transaction() as work:
+        return step(work)
 
 
 def run_import(
@@ -323,7 +331,7 @@ def run_import(
     encoding: str | None,
     skip_bad: bool,
     check: Callable[[Ctx, str], Any],
-    write: Callable[[Ctx, Any], Any],
+    write: Callable[[Callable[[], AbstractContextManager[Ctx]], Any], Any],
     done_message: str,
     replace: bool = False,
     allowed: Callable[[Ctx], None] | None = None,
@@ -331,8 +339,9 @@ def run_import(
     """A CSV import as a named operator (`--as`, the PIN from $DESK_PIN or asked): refused, with
     nothing read or written, without one. The file is decoded and every line checked in a
     reading session (no write lock); bad lines are listed, and stop the import (exit 1) unless
-    --skip-bad. Then one short write transaction. `allowed` refuses an operator whose role may
-    not import (before the file is checked)."""
+    --skip-bad. Then `write(transaction, result)` writes it in the short write transactions
+    `transaction()` opens (one, or a part of the file in each). `allowed` refuses an operator
+    whose role may not import (before the file is checked)."""
     from desk.services.csv_reading import decode
 
     if as_name is None:
@@ -356,9 +365,20 @@ def run_import(
                 result = check(reading, text)
             stopped = bool(result.bad) and (replace or not skip_bad)
             if not stopped:
-                with database.writing() as session:
-                    work = Ctx(session, acting, database.settings, system_clock())
-                    result = write(work, result)
+
+                @contextmanager
+                def transaction() -> Iterator[Ctx]:
+                    with database.writing() as session:
+                        yield Ctx(session, acting, database.settings, system_clock())
+
+                try:
+                    result = write(transaction, result)
+                except BaseException:
+                    written = getattr(result, "written", 0)
+                    if written:  # parts written before the failure stay written
+                        total = len(result.good)
+                        typer.echo(t("cli.import.partly", written=written, total=total), err=True)
+                    raise
         finally:  # a refusal (typer.Exit) leaves no connection open
             database.dispose()
     for bad in result.bad:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from desk.cli import EncodingOption, run_import
+from desk.cli import EncodingOption, in_one, run_import
 from desk.cli_acting import AsOption
 from desk.services import keys_import, roles
 
@@ -33,7 +33,9 @@ def import_cabinet(
         encoding=encoding,
         skip_bad=skip_bad,
         check=lambda _work, text: keys_import.check(text),
-        write=lambda work, result: keys_import.write(work, result, skip_bad=skip_bad),
+        write=lambda transaction, result: in_one(
+            transaction, lambda work: keys_import.write(work, result, skip_bad=skip_bad)
+        ),
         done_message="cli.keys.done",
         allowed=roles.CABINET_IMPORT.require,
     )

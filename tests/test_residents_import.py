@@ -1,5 +1,6 @@
-"""Residents CSV import: encodings read honestly, every line checked before the one bulk write,
---skip-bad, --replace, strict columns and phones, and the operator the import acts as.
+"""Residents CSV import: encodings read honestly, every line checked before the bulk write (in
+short parts for a long file), --skip-bad, --replace, strict columns and phones, and the
+operator the import acts as.
 
 The CLI tests are attacks as much as uses: no --as, a wrong PIN, a Latin-1 file, a file without
 its kind column, one bad phone among good lines, --replace with a subset — after each refusal
@@ -10,10 +11,12 @@ row by row with what it was.
 from __future__ import annotations
 
 import os
+import sqlite3
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy.exc import OperationalError
 from sqlmodel import col, select
 from typer.testing import CliRunner
 
@@ -620,3 +623,98 @@ def test_a_device_a_pipe_or_a_folder_is_no_import_file(
         assert code == 2, output
         assert "is not a plain file" in output
     assert register(db) == before
+
+
+# --- a long file is written in parts ------------------------------------------------------------
+
+MANY = "building,room,name,phone,kind\n" + "".join(
+    f"3,{1200 + unit},{name}{unit},,owner\n" for unit in range(1, 8) for name in ("李", "王")
+)
+
+
+def test_parts_keep_each_room_whole_and_in_the_file_order() -> None:
+    checked = residents_import.ImportResult(
+        good=[
+            residents_import.ResidentLine(n, "3", room, f"某{n}", "", ResidentKind.owner)
+            for n, room in enumerate(["1201", "1201", "1202", "1201", "1203", "1203", "1203"])
+        ]
+    )
+    split = residents_import.parts(checked, size=3)
+    assert [[(line.room, line.line) for line in part.good] for part in split] == [
+        [("1201", 0), ("1201", 1), ("1201", 3)],
+        [("1202", 2)],
+        [("1203", 4), ("1203", 5), ("1203", 6)],
+    ]
+    assert len(residents_import.parts(checked, size=2)) == 3  # a room longer than a part: alone
+
+
+def test_a_long_file_is_written_in_short_transactions(
+    db: Database, clerk: Operator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """14 lines in parts of 4 (two per room): four transactions, each with its own commit; the
+    same file with a room's second resident left out and --replace moves out just those."""
+    monkeypatch.setattr(residents_import, "PART_LINES", 4)
+    monkeypatch.setattr(residents_import, "PAUSE_SECONDS", 0)
+    real = residents_import.write
+    written: list[list[str]] = []
+
+    def spied(ctx: Any, result: Any, **options: Any) -> Any:
+        written.append(sorted({line.code for line in result.good}))
+        return real(ctx, result, **options)
+
+    monkeypatch.setattr(residents_import, "write", spied)
+    code, output = run_import(db, write(tmp_path, MANY))
+    assert code == 0, output
+    assert output.strip() == "imported: 14 new, 0 updated, 0 unchanged, 0 bad lines skipped"
+    assert written == [
+        ["3-1201", "3-1202"],
+        ["3-1203", "3-1204"],
+        ["3-1205", "3-1206"],
+        ["3-1207"],
+    ]
+    assert len(directory(db)) == 14
+    fewer = "".join(line + "\n" for line in MANY.splitlines() if not line.startswith("3,1203,王"))
+    code, output = run_import(db, write(tmp_path, fewer), "--replace")
+    assert code == 0, output
+    assert output.strip().splitlines() == [
+        "imported: 0 new, 0 updated, 13 unchanged, 0 bad lines skipped",
+        "moved out (no longer listed): 1",
+        "  3-1203: 1",
+    ]
+
+
+def test_an_import_cut_off_between_parts_says_so_and_the_same_run_finishes_it(
+    db: Database, clerk: Operator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The disk fills (or the power goes) while the third part is written: the two parts
+    before stay written, whole rooms, the clerk is told how far it got, and the same import
+    run again finishes the file without writing anything twice."""
+    monkeypatch.setattr(residents_import, "PART_LINES", 4)
+    monkeypatch.setattr(residents_import, "PAUSE_SECONDS", 0)
+    real = residents_import.write
+    calls: list[int] = []
+
+    def failing(ctx: Any, result: Any, **options: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 3:
+            real(ctx, result, **options)  # written, then the transaction fails
+            raise OperationalError("INSERT", {}, sqlite3.OperationalError("disk I/O error"))
+        return real(ctx, result, **options)
+
+    monkeypatch.setattr(residents_import, "write", failing)
+    code, output = run_import(db, write(tmp_path, MANY))
+    assert code == 2
+    assert output.splitlines()[0] == (
+        "8 of 14 lines were written before the failure (whole rooms): run the same import again "
+        "to finish (the lines written come out unchanged)"
+    )
+    assert "Traceback" not in output
+    rooms = {code for code, *_ in directory(db)}
+    assert rooms == {"3-1201", "3-1202", "3-1203", "3-1204"}  # whole rooms, nothing of the 3rd
+    monkeypatch.setattr(residents_import, "write", real)
+    code, output = run_import(db, write(tmp_path, MANY))
+    assert code == 0, output
+    assert output.strip() == "imported: 6 new, 0 updated, 8 unchanged, 0 bad lines skipped"
+    with db.reading() as session:
+        created = session.exec(select(AuditEvent).where(AuditEvent.action == "created")).all()
+    assert len([e for e in created if e.register_name == "residents"]) == 14  # none twice
