@@ -18,7 +18,7 @@ import re
 import shutil
 import sqlite3
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +30,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
-from desk import changes
+from desk import changes, errorlog
 from desk.config import REPO_DATA, Settings, load_settings, site_file_for
 from desk.i18n import t
 
@@ -321,10 +321,19 @@ class Database:
                 session.rollback()
                 lasting = getattr(exc, "lasting", None)  # services.errors.LastingRefusal
                 if lasting is not None:
-                    with self._writer() as trace:
-                        lasting(trace)
-                        trace.commit()
+                    self._leave_trace(lasting)
                 raise
+
+    def _leave_trace(self, lasting: Callable[[Session], None]) -> None:
+        """Write a refusal's trace; when that fails (the file busy past the timeout, the disk
+        full) the refusal is still what the operator is told, and the failure is logged."""
+        try:
+            with self._writer() as trace:
+                lasting(trace)
+                trace.commit()
+        except SQLAlchemyError as exc:
+            with suppress(Exception):  # the log is a courtesy
+                errorlog.write_entry(exc, database_path=self.path, args=[])
 
     def check_writable(self) -> None:
         """Raise DatabaseError when nothing could be saved (a read-only file, folder or server).

@@ -76,7 +76,7 @@ def redact_args(args: Sequence[str]) -> list[str]:
 def _secrets(args: Sequence[str]) -> list[str]:
     """The PINs this process was given, longest first (so none is left half-hidden)."""
     found = [os.environ.get(PIN_VARIABLE, ""), os.environ.get("DESK_NEW_PIN", "")]
-    for arg, after in zip(args, [*args[1:], ""], strict=True):
+    for arg, after in zip(args, [*args[1:], ""][: len(args)], strict=True):
         if arg == PIN_OPTION:
             found.append(after)
         elif arg.startswith(PIN_OPTION + "="):

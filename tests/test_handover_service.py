@@ -294,3 +294,45 @@ def test_guessing_at_the_acknowledgement_is_counted_per_name(
         handover.acknowledge(ctx, handover_id, "王芳", "1234")
     with Desk(db, night, at).read() as ctx:
         assert handover.get(ctx, handover_id).state == HandoverState.acknowledged
+
+
+def test_the_sign_off_checks_the_pin_as_it_is_now_not_as_signed_in(
+    db: Database, night: Operator, supervisor: Operator
+) -> None:
+    """The night operator's PIN leaked: a supervisor resets it while the desk is still signed
+    in. The old PIN no longer signs the handover; the new one does. Disabled, nothing does."""
+    from desk.services import operators
+
+    handover_id = night_handover(db, night)
+    with Desk(db, supervisor).write() as ctx:
+        operators.reset_pin(ctx, "张伟", "5678")
+    with pytest.raises(DeskError, match="wrong PIN"), Desk(db, night, NIGHT_END).write() as ctx:
+        handover.sign_off(ctx, handover_id, "3333")  # the desk still holds the old hash
+    with Desk(db, supervisor).write() as ctx:
+        operators.set_active(ctx, "张伟", False)
+    with pytest.raises(DeskError, match="wrong PIN"), Desk(db, night, NIGHT_END).write() as ctx:
+        handover.sign_off(ctx, handover_id, "5678")
+    with Desk(db, supervisor).write() as ctx:
+        operators.set_active(ctx, "张伟", True)
+    with Desk(db, night, NIGHT_END).write() as ctx:
+        assert handover.sign_off(ctx, handover_id, "5678").state == HandoverState.signed_off
+
+
+def test_a_busy_file_after_the_rollback_still_says_wrong_pin(
+    db: Database, night: Operator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When the count cannot be written (another process holds the file past the timeout),
+    the operator is still told "wrong PIN", and the failure is logged, not raised."""
+    from sqlalchemy.exc import OperationalError
+
+    from desk.services import operators
+
+    def busy(*_args: object) -> None:
+        raise OperationalError("UPDATE", {}, Exception("database is locked"))
+
+    handover_id = night_handover(db, night)
+    monkeypatch.setattr(operators, "_count_failure", busy)
+    with pytest.raises(DeskError, match="wrong PIN"), Desk(db, night, NIGHT_END).write() as ctx:
+        handover.sign_off(ctx, handover_id, "0000")
+    assert db.path is not None
+    assert "database is locked" in (db.path.parent / "desk-errors.log").read_text()

@@ -718,3 +718,18 @@ def test_an_import_cut_off_between_parts_says_so_and_the_same_run_finishes_it(
     with db.reading() as session:
         created = session.exec(select(AuditEvent).where(AuditEvent.action == "created")).all()
     assert len([e for e in created if e.register_name == "residents"]) == 14  # none twice
+
+
+def test_a_room_listed_on_more_lines_than_a_household_is_refused(desk: Desk) -> None:
+    """A room column filled down in a spreadsheet: the lines past the 100th of one room are
+    bad lines (so no room makes one long write), and the rest of the file is as it was."""
+    text = "room,name,kind\n" + "".join(f"3-1202,住户{n},owner\n" for n in range(105))
+    text += "3-1203,李明,owner\n"
+    with desk.read() as ctx:
+        checked = residents_import.check(ctx, text)
+    assert len(checked.good) == 101
+    assert [bad.line for bad in checked.bad] == [102, 103, 104, 105, 106]
+    assert checked.bad[0].reason == (
+        "3-1202 already lists 100 residents; more is not one household (was the room column "
+        "filled down?)"
+    )

@@ -87,6 +87,10 @@ _BUILDING_SUFFIX = re.compile(r"\s*(?:栋|幢|座|号楼|號樓|棟)$")
 _BUILDING = re.compile(r"[0-9A-Z]{1,6}")
 
 
+# more residents than this listed in one room is a mistake (a room column filled down in a
+# spreadsheet), and would make one long write: a room is always written in one transaction
+MAX_PER_ROOM = 100
+
 _UNITS = Unit.__table__  # type: ignore[attr-defined]
 _RESIDENTS = Resident.__table__  # type: ignore[attr-defined]
 # how many ids one IN (...) carries: well under every SQLite's limit on bound parameters
@@ -192,6 +196,7 @@ def check(ctx: Ctx, text: str) -> ImportResult:
     positions = _header_map(header)
     result = ImportResult()
     seen: dict[tuple[str, str, str], int] = {}
+    per_room: dict[str, int] = defaultdict(int)
     for row in lines:
         number = reader.line_num
         if not any(cell.strip() for cell in row):
@@ -209,6 +214,15 @@ def check(ctx: Ctx, text: str) -> ImportResult:
             )
             continue
         seen[key] = number
+        per_room[line.code] += 1
+        if per_room[line.code] > MAX_PER_ROOM:
+            result.bad.append(
+                BadLine(
+                    number,
+                    DeskError("csv_import.room_too_full", room=line.code, most=MAX_PER_ROOM).message,
+                )
+            )
+            continue
         result.good.append(line)
     result.documents = _documents(ctx, result.good)
     return result
