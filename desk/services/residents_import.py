@@ -219,7 +219,9 @@ def check(ctx: Ctx, text: str) -> ImportResult:
             result.bad.append(
                 BadLine(
                     number,
-                    DeskError("csv_import.room_too_full", room=line.code, most=MAX_PER_ROOM).message,
+                    DeskError(
+                        "csv_import.room_too_full", room=line.code, most=MAX_PER_ROOM
+                    ).message,
                 )
             )
             continue
