@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from desk.cli import _fail, _guard, _options, _say
+from desk.cli.common import _fail, _guard, _options, _say
 from desk.clock import fmt, system_clock
 from desk.db import open_database
 from desk.i18n import current_language, t

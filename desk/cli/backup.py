@@ -12,8 +12,8 @@ from typing import Annotated
 
 import typer
 
-from desk.cli import _fail, _guard, _one_line, _options, _say
-from desk.cli_acting import PIN_ENV, AsOption, sign_in_as
+from desk.cli.acting import PIN_ENV, AsOption, sign_in_as
+from desk.cli.common import _fail, _guard, _one_line, _options, _say
 from desk.db import Database, DatabaseError, NotOurs, database_url, open_database, sqlite_path
 from desk.i18n import t
 from desk.models import Operator

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from desk.cli import _fail, _guard, _options
+from desk.cli.common import _fail, _guard, _options
 from desk.db import open_database
 from desk.i18n import current_language, normalise_language, set_language, t
 

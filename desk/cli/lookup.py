@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from desk.cli import _fail, _guard, _options, _say
+from desk.cli.common import _fail, _guard, _options, _say
 from desk.clock import fmt
 from desk.config import Settings
 from desk.db import open_database

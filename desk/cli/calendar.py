@@ -1,6 +1,6 @@
 """`desk calendar`: the site's own closed days and extra working days, and what a date is.
 
-Marking and clearing days is a supervisor's: those commands take `--as NAME` (desk.cli_acting).
+Marking and clearing days is a supervisor's: those commands take `--as NAME` (desk.cli.acting).
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from typing import Annotated
 
 import typer
 
-from desk.cli import _fail, _guard, _options, _say
-from desk.cli_acting import AsOption, act_as
+from desk.cli.acting import AsOption, act_as
+from desk.cli.common import _fail, _guard, _options, _say
 from desk.db import open_database
 from desk.i18n import t
 from desk.models import DayKind
