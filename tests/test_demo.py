@@ -11,11 +11,12 @@ import pytest
 from sqlmodel import select
 from typer.testing import CliRunner
 
+from desk import demo
 from desk.cli import app
 from desk.clock import fixed_clock
 from desk.db import Database, open_database
 from desk.models import ReceptionEntry, ReceptionState, RepairOrder, RepairState
-from desk.services import board, demo, operators
+from desk.services import board, operators
 from desk.services.context import Ctx
 from tests.conftest import NOW, add_staff
 

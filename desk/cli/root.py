@@ -167,7 +167,7 @@ def demo(
     The demo never goes into $DESK_DB or $DESK_DATABASE_URL, so it cannot land in a live desk.
     A database that already holds the demo is left as it is.
     """
-    from desk.services import demo as demo_site
+    from desk import demo as demo_site
 
     options = _options(ctx)
     with _guard():
