@@ -31,7 +31,7 @@ def _day(text: str) -> date:
 def _mark(ctx: typer.Context, day: str, kind: DayKind, note: str, as_name: str | None) -> None:
     options = _options(ctx)
     chosen = _day(day)
-    with _guard():
+    with _guard(ctx):
         database = open_database(options.db)
         try:
             act_as(database, as_name, lambda work: calendar.set_site_day(work, chosen, kind, note))
@@ -74,7 +74,7 @@ def clear(
     """Remove the site's own mark on DAY; the official calendar applies again. Supervisors only."""
     options = _options(ctx)
     chosen = _day(day)
-    with _guard():
+    with _guard(ctx):
         database = open_database(options.db)
         try:
             removed = act_as(database, as_name, lambda work: calendar.clear_site_day(work, chosen))
@@ -89,7 +89,7 @@ def clear(
 def list_days(ctx: typer.Context) -> None:
     """The site's own days, and which years of the official calendar are only estimates."""
     options = _options(ctx)
-    with _guard():
+    with _guard(ctx):
         database = open_database(options.db, migrate=True)
         with database.reading() as session:
             rows = calendar.site_days(session)
@@ -107,7 +107,7 @@ def check(ctx: typer.Context, day: Annotated[str, typer.Argument()]) -> None:
     """Say whether DAY is a working day at this site."""
     options = _options(ctx)
     chosen = _day(day)
-    with _guard():
+    with _guard(ctx):
         database = open_database(options.db)
         with database.reading() as session:
             working = calendar.site_calendar(session).is_working_day(chosen)

@@ -18,7 +18,6 @@ from typing import NoReturn
 import typer
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
-from typer._click.globals import get_current_context
 
 from desk.config import Settings
 from desk.db import Database, DatabaseError, database_url, describe_failure, sqlite_path
@@ -49,15 +48,14 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def _current_db_path() -> Path | None:
+def _current_db_path(ctx: typer.Context) -> Path | None:
     """The database file of the command being run (for messages), None for a server."""
-    context = get_current_context(silent=True)
-    options = context.find_root().obj if context is not None else None
+    options = ctx.find_root().obj
     return sqlite_path(database_url(options.db if isinstance(options, _Options) else None))
 
 
 @contextmanager
-def _guard() -> Iterator[None]:
+def _guard(ctx: typer.Context) -> Iterator[None]:
     """Turn every foreseeable failure into one line and exit status 2.
 
     A database that cannot be written (read-only, disk full, busy) is said in plain words;
@@ -70,7 +68,7 @@ def _guard() -> Iterator[None]:
     except DatabaseError as exc:
         _fail(_one_line(str(exc)))
     except (SQLAlchemyError, sqlite3.Error) as exc:
-        _fail(_one_line(describe_failure(exc, _current_db_path())))
+        _fail(_one_line(describe_failure(exc, _current_db_path(ctx))))
     except ValueError as exc:
         _fail(_one_line(str(exc)))
     except NotARegularFile as exc:

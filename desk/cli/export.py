@@ -71,7 +71,7 @@ def export_command(
     fmt = fmt.strip().lower()
     if fmt not in ("json", "csv"):
         _fail(t("cli.bad_format", value=fmt))
-    with _guard():
+    with _guard(ctx):
         parts = [part for item in register or [] for part in item.split(",") if part.strip()]
         if register and not parts:  # `-r ,` names no register: not "all of them"
             _fail(

@@ -36,7 +36,7 @@ def print_summary(
         _fail(t("cli.handover.last_or_shift"))
     if fmt_ not in FORMATS:
         _fail(t("summary.bad_format", value=fmt_, known=", ".join(FORMATS)))
-    with _guard():
+    with _guard(ctx):
         database = open_database(options.db)
         queue = database.settings.site.printer if printer is None else printer
         with database.writing() as session:
@@ -68,7 +68,7 @@ def list_handovers(
 ) -> None:
     """Past handovers, newest first: id, shift, people, state, printed copies."""
     options = _options(ctx)
-    with _guard():
+    with _guard(ctx):
         database = open_database(options.db)
         tz = database.settings.tz
         with database.reading() as session:

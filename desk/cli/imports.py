@@ -87,13 +87,13 @@ def run_import(
     if as_name is None:
         _fail(t("cli.import.needs_as", env=PIN_ENV))
     options = _options(ctx)
-    with _guard():
+    with _guard(ctx):
         size = file.stat().st_size  # a missing file is said now, before the PIN is asked
     if not file.is_file():  # a folder, a pipe, a device (/dev/zero) is no import file
         _fail(t("cli.import.not_a_file", path=file))
     if size > MAX_IMPORT_BYTES:
         _fail(t("cli.import.too_big", path=file, mb=MAX_IMPORT_BYTES >> 20))
-    with _guard():
+    with _guard(ctx):
         database = open_database(options.db)
         try:
             acting = sign_in_as(database, as_name)  # before a byte of the file is read

@@ -93,7 +93,7 @@ def lookup_command(
         _fail(t("lookup.empty_query"))
     if not 1 <= limit <= 500:
         _fail(t("lookup.bad_limit"))
-    with _guard():
+    with _guard(ctx):
         database = open_database(options.db)
         now = datetime.now(UTC)
         with database.reading() as session:

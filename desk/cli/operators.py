@@ -42,7 +42,7 @@ NameArgument = Annotated[str, typer.Argument()]
 def _opened(ctx: typer.Context) -> Iterator[Database]:
     """The command's database, let go however the command ends (a refusal too: a server would
     otherwise keep the connection until the process exits)."""
-    with _guard():
+    with _guard(ctx):
         database = open_database(_options(ctx).db)
         try:
             yield database

@@ -30,7 +30,7 @@ def gate_command(
         if chosen is None:
             _fail(t("cli.bad_lang", value=lang))
         set_language(chosen)
-    with _guard():
+    with _guard(ctx):
         database = open_database(db or options.db, writable=True)
     try:
         from desk.screens.gate import run_gate

@@ -39,7 +39,7 @@ def monthly(
         _fail(t("cli.report.xlsx_needs_output"))
     settings = options.settings
     now = system_clock()
-    with _guard():
+    with _guard(ctx):
         period = (
             stats_period.parse(month, settings.tz)
             if month is not None

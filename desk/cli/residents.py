@@ -30,7 +30,7 @@ def erase(
     options = _options(ctx)
     if not reason.strip():
         _fail(t("erasure.need_reason"))
-    with _guard():
+    with _guard(ctx):
         database = open_database(options.db)
         try:
             erased = act_as(

@@ -15,7 +15,6 @@ from collections.abc import Sequence
 from typing import Annotated, Any
 
 import typer
-from typer._click.exceptions import ClickException, NoArgsIsHelpError
 from typer.core import TyperGroup
 
 from desk import errorlog
@@ -58,11 +57,11 @@ class _OneLineErrors(TyperGroup):
         localise(self)
         try:
             result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
-        except NoArgsIsHelpError as exc:
-            typer.echo(exc.format_message(), err=True)
-            sys.exit(exc.exit_code)
-        except ClickException as exc:
-            typer.echo(f"desk: {click_error(exc.format_message())}", err=True)
+        except typer.TyperException as exc:  # click's errors: a bad argument, a missing command
+            if type(exc).__name__ == "NoArgsIsHelpError":  # the help, as click gives it
+                typer.echo(exc.format_message(), err=True)
+            else:
+                typer.echo(f"desk: {click_error(exc.format_message())}", err=True)
             sys.exit(exc.exit_code)
         except (typer.Abort, EOFError, KeyboardInterrupt):
             typer.echo(t("cli.aborted"), err=True)
@@ -114,7 +113,7 @@ def _root(
     ] = None,
     lang: Annotated[str | None, typer.Option("--lang", metavar="en|zh")] = None,
 ) -> None:
-    with _guard():
+    with _guard(ctx):
         settings = load_settings(site_file_for(sqlite_path(database_url(db))))
     set_language(resolve_language(None, settings.site.language))
     if lang is not None:
@@ -126,7 +125,7 @@ def _root(
     if ctx.invoked_subcommand is not None:
         resume_collector()  # paused while the desk loaded (desk.launch); the TUI resumes later
         return
-    with _guard():
+    with _guard(ctx):
         # Told now, not at the clerk's first save: a read-only file or folder saves nothing.
         database = open_database(db, writable=True)
     try:
@@ -140,7 +139,7 @@ def _root(
 def init(ctx: typer.Context) -> None:
     """Create the database (or bring its schema up to date) and put site.toml beside it."""
     options = _options(ctx)
-    with _guard():
+    with _guard(ctx):
         database = open_database(options.db, writable=True)
         typer.echo(t("cli.init.database", path=_shown_url(database)))
         path = database.path
@@ -170,7 +169,7 @@ def demo(
     from desk import demo as demo_site
 
     options = _options(ctx)
-    with _guard():
+    with _guard(ctx):
         database = open_database(options.db or DEMO_DB)
         shown = _shown_url(database)
         if not demo_site.has_data(database):
