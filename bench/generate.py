@@ -30,6 +30,12 @@ from sqlalchemy import Table, event, insert
 
 from desk.config import load_settings
 from desk.db import open_database
+from desk.demo import ENQUIRIES, GIVEN, PHONE_PREFIXES, SURNAMES
+from desk.demo.complaints import CASES
+from desk.demo.keys import FACILITIES, ROUTINE
+from desk.demo.passes import GOODS
+from desk.demo.repairs import REPAIR_JOBS
+from desk.demo.shifts import CALLS
 from desk.models import (
     AuditEvent,
     Complaint,
@@ -46,11 +52,6 @@ from desk.models import (
     Unit,
 )
 from desk.services import audit_chain, search_index
-from desk.services.demo import ENQUIRIES, GIVEN, PHONE_PREFIXES, REPAIR_JOBS, SURNAMES
-from desk.services.demo_complaints import CASES
-from desk.services.demo_keys import FACILITIES, ROUTINE
-from desk.services.demo_passes import GOODS
-from desk.services.demo_shifts import CALLS
 from desk.services.operators import hash_pin
 
 UNITS = 3000

@@ -5,8 +5,8 @@
 
 A fresh desk database (bench/desk_writer.py's `prepare`: two clerks, a few units with owners)
 and a UTF-8 file of N residents of the site's buildings (names, mobiles and landlines, owners and
-tenants). The import runs as `desk import residents` does (desk.cli.run_import): the file decoded
-and every line checked in a reading session, then the bulk write in parts of at most
+tenants). The import runs as `desk import residents` does (desk.cli.imports.run_import): the file
+decoded and every line checked in a reading session, then the bulk write in parts of at most
 residents_import.PART_LINES lines, each its own write transaction (BEGIN IMMEDIATE).
 Meanwhile a second process (a forked desk, desk_writer's `Writes.repair` through
 the services) saves a repair order every 100 ms and reports, for each save, how long it waited

@@ -13,11 +13,14 @@ the error log (desk.errorlog), as every later failure does.
 
 from __future__ import annotations
 
-import gc
 import os
 import sys
 from pathlib import Path
 from typing import NoReturn
+
+from desk.collector import pause_collector, resume_collector
+
+__all__ = ["main", "pause_collector", "resume_collector"]  # the collector's, kept here too
 
 
 def main() -> None:
@@ -49,17 +52,3 @@ def cannot_start(exc: Exception) -> NoReturn:
         line = f"desk cannot start: {type(exc).__name__}: {exc}"
     print(" ".join(line.split()), file=sys.stderr)
     raise SystemExit(1)
-
-
-def pause_collector() -> None:
-    gc.disable()
-
-
-def resume_collector() -> None:
-    """Let the collector run again, leaving what was loaded so far out of its walks.
-
-    Does nothing where it was never paused (the tests, a program importing the desk).
-    """
-    if not gc.isenabled():
-        gc.freeze()
-        gc.enable()

@@ -16,7 +16,7 @@ from sqlmodel import select
 from desk.app import make_app
 from desk.db import open_database
 from desk.models import Operator
-from desk.services import demo
+from desk import demo
 
 
 async def shoot(out: Path) -> None:

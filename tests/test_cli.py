@@ -11,8 +11,8 @@ import pytest
 from sqlmodel import select
 from typer.testing import CliRunner
 
-from desk import cli
 from desk.cli import app
+from desk.cli import common as cli
 from desk.db import Database, open_database
 from desk.models import AuditEvent, CalendarDay, Operator, Role, SignInTerminal
 from desk.services.operators import check_pin

@@ -12,7 +12,7 @@ from typer.core import TyperGroup
 from typer.testing import CliRunner
 
 from desk.cli import app
-from desk.cli_help import help_key
+from desk.cli.help import help_key
 from desk.i18n import catalogue
 
 runner = CliRunner()

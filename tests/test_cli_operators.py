@@ -15,8 +15,8 @@ import time_machine
 from sqlmodel import col, select
 from typer.testing import CliRunner
 
-from desk import cli
 from desk.cli import app
+from desk.cli import common as cli
 from desk.db import Database
 from desk.models import AuditEvent, Operator, Role, SignInTerminal
 from desk.services import operators
@@ -319,7 +319,7 @@ def test_the_cli_counts_per_terminal_in_the_database(site: Database) -> None:
 
 def test_sign_in_as_and_refusal_keep_their_signatures(site: Database) -> None:
     """Other commands (imports, restore) call these two as they are."""
-    from desk.cli_acting import refusal, sign_in_as
+    from desk.cli.acting import refusal, sign_in_as
 
     assert list(inspect.signature(sign_in_as).parameters) == ["database", "name"]
     assert list(inspect.signature(refusal).parameters) == ["error", "name"]

@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
+from desk import demo
 from desk.config import load_settings
 from desk.db import Database, open_database
 from desk.models import Complaint, ComplaintState, Severity, Validity
-from desk.services import complaint, demo, export
+from desk.services import complaint, export
 from desk.services.context import Ctx
 from tests.conftest import NOW
 

@@ -11,11 +11,12 @@ import pytest
 from sqlmodel import select
 from typer.testing import CliRunner
 
+from desk import demo
 from desk.cli import app
 from desk.clock import fixed_clock
 from desk.db import Database, open_database
 from desk.models import ReceptionEntry, ReceptionState, RepairOrder, RepairState
-from desk.services import board, demo, operators
+from desk.services import board, operators
 from desk.services.context import Ctx
 from tests.conftest import NOW, add_staff
 
@@ -28,7 +29,7 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Database
     # the demo is built at the tests' NOW: built at the real time, its dates (and the local day,
     # which differs from UTC's for part of each day) would not match a build at NOW
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("desk.cli.system_clock", fixed_clock(NOW))
+        patch.setattr("desk.cli.root.system_clock", fixed_clock(NOW))
         result = runner.invoke(app, ["--lang", "en", "--db", str(path), "demo"])
     assert result.exit_code == 0, result.output
     database = open_database(path)

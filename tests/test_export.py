@@ -17,9 +17,9 @@ from typer.testing import CliRunner
 
 from desk.cli import app
 from desk.db import Database
+from desk.demo import build_demo
 from desk.services import export, reception, repair, residents
 from desk.services.context import Ctx
-from desk.services.demo import build_demo
 from desk.services.errors import DeskError
 from desk.services.jsonable import dumps, plain
 from desk.services.reception import ReceptionCreate

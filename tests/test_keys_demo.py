@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
+from desk import demo
 from desk.config import load_settings
 from desk.db import Database, open_database
 from desk.models import (
@@ -22,7 +23,7 @@ from desk.models import (
     NightLogState,
     ReleasePass,
 )
-from desk.services import demo, handover, keys, keys_entrusted, passes
+from desk.services import handover, keys, keys_entrusted, passes
 from desk.services.context import Ctx
 from desk.services.pass_queries import PassStatus, StubStatus
 from tests.conftest import NOW

@@ -409,7 +409,7 @@ def test_a_desk_that_cannot_even_load_says_so_in_one_line(db: Database, tmp_path
     hook = tmp_path / "hook"
     hook.mkdir()
     (hook / "sitecustomize.py").write_text(
-        "import sys\nsys.modules['desk.cli_calendar'] = None\n", encoding="utf-8"
+        "import sys\nsys.modules['desk.cli.calendar'] = None\n", encoding="utf-8"
     )
     env = {**os.environ, "PYTHONPATH": str(hook), "XDG_STATE_HOME": str(tmp_path / "state")}
     done = subprocess.run(
@@ -424,7 +424,7 @@ def test_a_desk_that_cannot_even_load_says_so_in_one_line(db: Database, tmp_path
     (line,) = done.stderr.splitlines()
     assert db.path is not None
     log = db.path.parent / errorlog.LOG_NAME
-    assert "ModuleNotFoundError: import of desk.cli_calendar halted" in line
+    assert "ModuleNotFoundError: import of desk.cli.calendar halted" in line
     assert str(log) in line
     assert "ModuleNotFoundError" in log.read_text(encoding="utf-8")
 

@@ -11,8 +11,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Header, Static
 
+from desk.collector import resume_collector
 from desk.i18n import t
-from desk.launch import resume_collector
 from desk.screens.base import DeskFooter, DeskScreen
 from desk.screens.plain import Fit, PlainTable, plain
 from desk.screens.records import open_record

@@ -12,8 +12,8 @@ from textual.containers import Center, Vertical
 from textual.screen import Screen
 from textual.widgets import Input, Label, Select, Static
 
+from desk.collector import resume_collector
 from desk.i18n import t
-from desk.launch import resume_collector
 from desk.models import Operator
 from desk.screens.base import DeskFooter, DeskMixin, localise_bindings
 from desk.screens.plain import plain

@@ -1,6 +1,6 @@
 """The demo complaints: every severity, validity and state, some overdue, some awaiting callback.
 
-Planned on the demo's timeline (`desk.services.demo`), so each step is done through the real
+Planned on the demo's timeline (`desk.demo.timeline`), so each step is done through the real
 services by the operator on duty at that moment.
 """
 
@@ -8,15 +8,13 @@ from __future__ import annotations
 
 import random
 from datetime import datetime, time, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from desk.demo.timeline import Room, Timeline
 from desk.services import complaint
 from desk.services.complaint import ComplaintCreate
 from desk.services.context import Ctx
 from desk.services.repair import CallbackResult
-
-if TYPE_CHECKING:
-    from desk.services.demo import Room, _Timeline
 
 # category | severity | department concerned | person | what happened | resident asks | answer |
 # result
@@ -80,7 +78,7 @@ PLAN = (
 SEVERITIES = {"no_escalation": "major", "late_escalation": "important", "resolve_overdue": "minor"}
 
 
-def plan_complaints(line: _Timeline, rng: random.Random, directory: list[Room]) -> None:
+def plan_complaints(line: Timeline, rng: random.Random, directory: list[Room]) -> None:
     """About 45 complaints over the demo's three weeks, in every state."""
     for index, state in enumerate(PLAN):
         severity = SEVERITIES.get(state) or ("major", "important", "minor", "minor")[index % 4]
@@ -93,7 +91,7 @@ def plan_complaints(line: _Timeline, rng: random.Random, directory: list[Room]) 
         _plan_verdict(line, rng, f"complaint-outside-{index}", "out_of_scope", case)
 
 
-def _received(line: _Timeline, rng: random.Random, state: str) -> datetime:
+def _received(line: Timeline, rng: random.Random, state: str) -> datetime:
     now, tz = line.now, line.settings.tz
     if state == "fresh":
         return now - timedelta(minutes=rng.randint(5, 25))
@@ -115,7 +113,7 @@ def _person(rng: random.Random, name: str) -> str:
 
 
 def _plan_one(
-    line: _Timeline,
+    line: Timeline,
     rng: random.Random,
     key: str,
     state: str,
@@ -194,7 +192,7 @@ def _plan_one(
 
 
 def _plan_verdict(
-    line: _Timeline, rng: random.Random, key: str, verdict: str, case: tuple[str, str, str]
+    line: Timeline, rng: random.Random, key: str, verdict: str, case: tuple[str, str, str]
 ) -> None:
     """A complaint judged invalid (answered with the standard reply) or out of scope."""
     category, what, answer = case

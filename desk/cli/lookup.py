@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from desk.cli import _fail, _guard, _options, _say
+from desk.cli.common import _fail, _guard, _options, _say
 from desk.clock import fmt
 from desk.config import Settings
 from desk.db import open_database
@@ -93,7 +93,7 @@ def lookup_command(
         _fail(t("lookup.empty_query"))
     if not 1 <= limit <= 500:
         _fail(t("lookup.bad_limit"))
-    with _guard():
+    with _guard(ctx):
         database = open_database(options.db)
         now = datetime.now(UTC)
         with database.reading() as session:

@@ -1,6 +1,6 @@
 """`desk calendar`: the site's own closed days and extra working days, and what a date is.
 
-Marking and clearing days is a supervisor's: those commands take `--as NAME` (desk.cli_acting).
+Marking and clearing days is a supervisor's: those commands take `--as NAME` (desk.cli.acting).
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from typing import Annotated
 
 import typer
 
-from desk.cli import _fail, _guard, _options, _say
-from desk.cli_acting import AsOption, act_as
+from desk.cli.acting import AsOption, act_as
+from desk.cli.common import _fail, _guard, _options, _say
 from desk.db import open_database
 from desk.i18n import t
 from desk.models import DayKind
@@ -31,7 +31,7 @@ def _day(text: str) -> date:
 def _mark(ctx: typer.Context, day: str, kind: DayKind, note: str, as_name: str | None) -> None:
     options = _options(ctx)
     chosen = _day(day)
-    with _guard():
+    with _guard(ctx):
         database = open_database(options.db)
         try:
             act_as(database, as_name, lambda work: calendar.set_site_day(work, chosen, kind, note))
@@ -74,7 +74,7 @@ def clear(
     """Remove the site's own mark on DAY; the official calendar applies again. Supervisors only."""
     options = _options(ctx)
     chosen = _day(day)
-    with _guard():
+    with _guard(ctx):
         database = open_database(options.db)
         try:
             removed = act_as(database, as_name, lambda work: calendar.clear_site_day(work, chosen))
@@ -89,7 +89,7 @@ def clear(
 def list_days(ctx: typer.Context) -> None:
     """The site's own days, and which years of the official calendar are only estimates."""
     options = _options(ctx)
-    with _guard():
+    with _guard(ctx):
         database = open_database(options.db, migrate=True)
         with database.reading() as session:
             rows = calendar.site_days(session)
@@ -107,7 +107,7 @@ def check(ctx: typer.Context, day: Annotated[str, typer.Argument()]) -> None:
     """Say whether DAY is a working day at this site."""
     options = _options(ctx)
     chosen = _day(day)
-    with _guard():
+    with _guard(ctx):
         database = open_database(options.db)
         with database.reading() as session:
             working = calendar.site_calendar(session).is_working_day(chosen)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from desk.cli import _fail, _guard, _options
+from desk.cli.common import _fail, _guard, _options
 from desk.db import open_database
 from desk.i18n import current_language, normalise_language, set_language, t
 
@@ -30,7 +30,7 @@ def gate_command(
         if chosen is None:
             _fail(t("cli.bad_lang", value=lang))
         set_language(chosen)
-    with _guard():
+    with _guard(ctx):
         database = open_database(db or options.db, writable=True)
     try:
         from desk.screens.gate import run_gate

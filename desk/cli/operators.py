@@ -1,6 +1,6 @@
 """`desk operator`: who may sign in at the desk, and as what.
 
-Every change is a supervisor's, made with `--as NAME` (desk.cli_acting) and written in the audit
+Every change is a supervisor's, made with `--as NAME` (desk.cli.acting) and written in the audit
 trail under that supervisor's name. The one exception: the first supervisor of a database that
 has no active supervisor yet is added without `--as`. The rules are the service's
 (desk.services.operators); these commands only ask.
@@ -19,9 +19,9 @@ from typing import Annotated
 
 import typer
 
-from desk import cli
-from desk.cli import _fail, _guard, _options, _say
-from desk.cli_acting import AsOption, refusal, sign_in_as
+from desk.cli import common
+from desk.cli.acting import AsOption, refusal, sign_in_as
+from desk.cli.common import _fail, _guard, _options, _say
 from desk.clock import system_clock
 from desk.db import Database, open_database
 from desk.i18n import t
@@ -42,7 +42,7 @@ NameArgument = Annotated[str, typer.Argument()]
 def _opened(ctx: typer.Context) -> Iterator[Database]:
     """The command's database, let go however the command ends (a refusal too: a server would
     otherwise keep the connection until the process exits)."""
-    with _guard():
+    with _guard(ctx):
         database = open_database(_options(ctx).db)
         try:
             yield database
@@ -55,7 +55,7 @@ def _new_pin(name: str, no_tty: str) -> str:
     given = os.environ.get(NEW_PIN_ENV)
     if given is not None:
         return given
-    if not cli._has_terminal():
+    if not common._has_terminal():
         _fail(no_tty)
     first = typer.prompt(t("cli.operator.pin_prompt", name=name), hide_input=True)
     second = typer.prompt(t("cli.operator.pin_again"), hide_input=True)
@@ -93,7 +93,7 @@ def operator_add(
     """Add an operator who can sign in at the desk. A supervisor's act (--as), except the very
     first supervisor of a database."""
     with _opened(ctx) as database:
-        if pin is None and os.environ.get(NEW_PIN_ENV) is None and not cli._has_terminal():
+        if pin is None and os.environ.get(NEW_PIN_ENV) is None and not common._has_terminal():
             _fail(t("cli.operator.no_tty"))
         acting = sign_in_as(database, as_name)
         if pin is None:

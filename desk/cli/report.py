@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from desk.cli import _fail, _guard, _options, _say
+from desk.cli.common import _fail, _guard, _options, _say
 from desk.clock import system_clock
 from desk.db import open_database
 from desk.i18n import t
@@ -39,7 +39,7 @@ def monthly(
         _fail(t("cli.report.xlsx_needs_output"))
     settings = options.settings
     now = system_clock()
-    with _guard():
+    with _guard(ctx):
         period = (
             stats_period.parse(month, settings.tz)
             if month is not None

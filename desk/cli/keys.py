@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from desk.cli import EncodingOption, in_one, run_import
-from desk.cli_acting import AsOption
+from desk.cli.acting import AsOption
+from desk.cli.imports import EncodingOption, in_one, run_import
 from desk.services import keys_import, roles
 
 keys_app: typer.Typer = typer.Typer(no_args_is_help=True)

@@ -1,6 +1,6 @@
 """The demo release passes: three weeks of goods going out, in every state a pass can reach.
 
-Planned on the demo's timeline (`desk.services.demo`): the desk issues and takes stubs back as
+Planned on the demo's timeline (`desk.demo.timeline`): the desk issues and takes stubs back as
 the operator on duty; the gate checks without a signed-in operator, as the guard does; a
 supervisor voids.
 """
@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import random
 from datetime import datetime, time, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from desk.demo.timeline import Room, Timeline
 from desk.services import passes
 from desk.services.context import Ctx
 from desk.services.passes import PassCreate, PassItemIn
-
-if TYPE_CHECKING:
-    from desk.services.demo import Room, _Timeline
 
 # description | remark
 GOODS = [
@@ -70,7 +68,7 @@ def _items(rng: random.Random, long_list: bool) -> list[PassItemIn]:
     ]
 
 
-def _issued_at(line: _Timeline, rng: random.Random, state: str, index: int) -> datetime:
+def _issued_at(line: Timeline, rng: random.Random, state: str, index: int) -> datetime:
     now, tz = line.now, line.settings.tz
     if state in ("today", "tomorrow"):
         return now - timedelta(minutes=rng.randint(10, 90))
@@ -84,7 +82,7 @@ def _as_gate(ctx: Ctx) -> Ctx:
     return Ctx(ctx.session, None, ctx.settings, ctx.now)
 
 
-def plan_passes(line: _Timeline, rng: random.Random, directory: list[Room]) -> None:
+def plan_passes(line: Timeline, rng: random.Random, directory: list[Room]) -> None:
     """About 30 passes; tenants' and agents' passes carry the owner's confirmation by phone."""
     for index, state in enumerate(PLAN):
         code, owner, phone = rng.choice(directory)
@@ -115,7 +113,7 @@ def _someone(rng: random.Random) -> str:
 
 
 def _plan_one(
-    line: _Timeline, rng: random.Random, key: str, state: str, at: datetime, data: PassCreate
+    line: Timeline, rng: random.Random, key: str, state: str, at: datetime, data: PassCreate
 ) -> None:
     at = line.at(at, line.keep(key, lambda c: passes.issue(c, data)))
     guard = rng.choice(GUARDS)

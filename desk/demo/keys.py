@@ -1,7 +1,7 @@
 """The demo key register: a cabinet of about 40 keys, loans over three weeks (some overdue, one
 partly returned, one lost), entrusted keys in every state, and a count with a discrepancy.
 
-Planned on the demo's timeline (`desk.services.demo`), so each step is done through the real
+Planned on the demo's timeline (`desk.demo.timeline`), so each step is done through the real
 services by the operator on duty at that moment. It draws from its own copy of the demo's random
 state, so adding it changed nothing the other registers drew.
 """
@@ -10,17 +10,15 @@ from __future__ import annotations
 
 import random
 from datetime import datetime, time, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlmodel import col, select
 
+from desk.demo.timeline import Room, Timeline
 from desk.models import RepairLocation, RepairOrder
 from desk.services import keys, keys_entrusted
 from desk.services.context import Ctx
 from desk.services.keys import EntrustedCreate, KeyLoanCreate
-
-if TYPE_CHECKING:
-    from desk.services.demo import Room, _Timeline
 
 # tag | opens | copies | hook
 FACILITIES = [
@@ -65,7 +63,7 @@ ENTRUSTED = (
 )
 
 
-def plan_keys(line: _Timeline, rng: random.Random, directory: list[Room]) -> None:
+def plan_keys(line: Timeline, rng: random.Random, directory: list[Room]) -> None:
     """Cabinet at the start of the three weeks, then loans, entrusted keys and a count."""
     mine = random.Random()
     mine.setstate(rng.getstate())
@@ -119,7 +117,7 @@ def plan_keys(line: _Timeline, rng: random.Random, directory: list[Room]) -> Non
 
 
 def _loan(
-    line: _Timeline,
+    line: Timeline,
     key: str,
     out: datetime,
     tag: str,
@@ -142,7 +140,7 @@ def _return_all(ctx: Ctx, loan_id: int) -> Any:
 
 
 def _entrusted(
-    line: _Timeline,
+    line: Timeline,
     rng: random.Random,
     index: int,
     what: str,

@@ -18,9 +18,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+import typer
 from rich.cells import cell_len
-from typer._click import Command, Context, HelpFormatter
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from desk.config import load_settings, site_file_for
 from desk.db import database_url, sqlite_path
@@ -49,7 +49,7 @@ def help_key(path: Sequence[str], parameter: str | None = None) -> str:
     return own if own in catalogue() else f"cli_help.options.{parameter}"
 
 
-def localise(command: Command, path: tuple[str, ...] = ()) -> None:
+def localise(command: TyperCommand | TyperGroup, path: tuple[str, ...] = ()) -> None:
     """Put the catalogue's help texts, in the current language, on `command` and below."""
     command.help = t(help_key(path))
     command.short_help = None  # click shortens the help afresh for the list of commands
@@ -59,7 +59,8 @@ def localise(command: Command, path: tuple[str, ...] = ()) -> None:
             parameter.help = t(help_key(path, parameter.name))
     if isinstance(command, TyperGroup):
         for name, sub in command.commands.items():
-            localise(sub, (*path, name))
+            if isinstance(sub, TyperCommand | TyperGroup):  # every command typer makes is one
+                localise(sub, (*path, name))
 
 
 def help_language(args: Sequence[str]) -> str:
@@ -81,7 +82,12 @@ def _option(args: Sequence[str], name: str) -> str | None:
     return None
 
 
-class DeskHelpFormatter(HelpFormatter):
+# Click's help formatter, by the name typer's Context gives it: typer (0.26 and later; 0.29 here)
+# vendors click privately (typer._click) and does not export the class.
+_HelpFormatter = typer.Context.formatter_class
+
+
+class DeskHelpFormatter(_HelpFormatter):  # type: ignore[misc,valid-type]
     """Click's help layout, wrapped by display cells and with headings in the desk's language."""
 
     def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
@@ -124,7 +130,7 @@ class DeskHelpFormatter(HelpFormatter):
                 self.write(f"{hang}{line}\n")
 
 
-class DeskContext(Context):
+class DeskContext(typer.Context):
     formatter_class = DeskHelpFormatter
 
 

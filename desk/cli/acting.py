@@ -17,8 +17,8 @@ from typing import Annotated, TypeVar
 
 import typer
 
-from desk import cli
-from desk.cli import _fail
+from desk.cli import common
+from desk.cli.common import _fail
 from desk.clock import system_clock
 from desk.db import Database
 from desk.i18n import t
@@ -52,7 +52,7 @@ def sign_in_as(database: Database, name: str | None) -> Operator | None:
         _fail(t("signin.wait", seconds=seconds))
     pin = os.environ.get(PIN_ENV)
     if pin is None:
-        if not cli._has_terminal():
+        if not common._has_terminal():
             _fail(t("cli.acting.no_pin", name=name, env=PIN_ENV))
         pin = str(typer.prompt(t("cli.acting.pin_prompt", name=name), hide_input=True))
     with database.writing() as session:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from desk.cli import _fail, _guard, _options, _say
+from desk.cli.common import _fail, _guard, _options, _say
 from desk.clock import fmt, system_clock
 from desk.db import open_database
 from desk.i18n import current_language, t
@@ -36,7 +36,7 @@ def print_summary(
         _fail(t("cli.handover.last_or_shift"))
     if fmt_ not in FORMATS:
         _fail(t("summary.bad_format", value=fmt_, known=", ".join(FORMATS)))
-    with _guard():
+    with _guard(ctx):
         database = open_database(options.db)
         queue = database.settings.site.printer if printer is None else printer
         with database.writing() as session:
@@ -68,7 +68,7 @@ def list_handovers(
 ) -> None:
     """Past handovers, newest first: id, shift, people, state, printed copies."""
     options = _options(ctx)
-    with _guard():
+    with _guard(ctx):
         database = open_database(options.db)
         tz = database.settings.tz
         with database.reading() as session:

@@ -1,7 +1,7 @@
 """The demo's last nights and shift changes: a night log (handled, transferred in the morning,
 closed, one still left for the morning) and acknowledged handovers with frozen summaries.
 
-Planned on the demo's timeline (`desk.services.demo`), so every step runs through the real
+Planned on the demo's timeline (`desk.demo.timeline`), so every step runs through the real
 services at its own moment.
 """
 
@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import random
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from desk.demo.timeline import Room, Timeline
 from desk.services import handover, nightlog
 from desk.services.context import Ctx
 from desk.services.handover import CheckCount, HandoverUpdate
 from desk.services.nightlog import NightLogCreate
-
-if TYPE_CHECKING:
-    from desk.services.demo import Room, _Timeline
 
 PINS = {"王芳": "1111", "刘洋": "2222", "张伟": "3333", "陈静": "9999"}
 NIGHTS = 3
@@ -38,15 +36,15 @@ CALLS = [
 ]
 
 
-def _at(line: _Timeline, day: date, clock: time) -> datetime:
+def _at(line: Timeline, day: date, clock: time) -> datetime:
     return datetime.combine(day, clock, tzinfo=line.settings.tz)
 
 
-def _as(ctx: Ctx, line: _Timeline, name: str) -> Ctx:
+def _as(ctx: Ctx, line: Timeline, name: str) -> Ctx:
     return Ctx(ctx.session, line.ops[name], ctx.settings, ctx.now, ctx.calendar)
 
 
-def _checks(line: _Timeline, short: bool) -> HandoverUpdate:
+def _checks(line: Timeline, short: bool) -> HandoverUpdate:
     counts = [CheckCount(key=i.key, counted=i.expected) for i in line.settings.handover.checklist]
     if short and counts:
         first = line.settings.handover.checklist[0]
@@ -60,7 +58,7 @@ def _checks(line: _Timeline, short: bool) -> HandoverUpdate:
     )
 
 
-def _plan_handover(line: _Timeline, moment: datetime, incoming: str, short: bool) -> None:
+def _plan_handover(line: Timeline, moment: datetime, incoming: str, short: bool) -> None:
     """The person on duty hands over at `moment`; `incoming` takes over eight minutes later."""
     key = f"handover-{moment.isoformat()}"
 
@@ -81,7 +79,7 @@ def _plan_handover(line: _Timeline, moment: datetime, incoming: str, short: bool
 
 
 def _plan_night(
-    line: _Timeline, rng: random.Random, night: date, directory: list[Room], last: bool
+    line: Timeline, rng: random.Random, night: date, directory: list[Room], last: bool
 ) -> None:
     calls = rng.sample(CALLS, k=4)
     if last:  # one call of the last night is still waiting for the morning clerk
@@ -117,7 +115,7 @@ def _plan_night(
         line.at(clerk_at, transfer)
 
 
-def plan_shifts(line: _Timeline, rng: random.Random, directory: list[Room]) -> None:
+def plan_shifts(line: Timeline, rng: random.Random, directory: list[Room]) -> None:
     """The last few nights and every shift change between them, all acknowledged."""
     today = line.now.astimezone(line.settings.tz).date()
     for back in range(NIGHTS, 0, -1):

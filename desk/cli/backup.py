@@ -12,8 +12,8 @@ from typing import Annotated
 
 import typer
 
-from desk.cli import _fail, _guard, _one_line, _options, _say
-from desk.cli_acting import PIN_ENV, AsOption, sign_in_as
+from desk.cli.acting import PIN_ENV, AsOption, sign_in_as
+from desk.cli.common import _fail, _guard, _one_line, _options, _say
 from desk.db import Database, DatabaseError, NotOurs, database_url, open_database, sqlite_path
 from desk.i18n import t
 from desk.models import Operator
@@ -45,7 +45,7 @@ def backup_command(
     """Make a verified copy of the database (safe while desks are open) and prune old ones."""
     options = _options(ctx)
     _sqlite_target(options.db)
-    with _guard():
+    with _guard(ctx):
         backups.check_keep(keep_daily, keep_weekly)  # before anything is made or deleted
         database = open_database(options.db)
         try:
@@ -132,7 +132,7 @@ def restore_command(
         _fail(t("cli.backup.need_yes"))
     # the safety copy is stamped in the site's time, as the backups are named
     now = datetime.now(options.settings.tz)
-    with _guard():
+    with _guard(ctx):
         try:
             staged = backups.stage_restore(target, file, options.settings, now)
         except backups.EditedBackup as exc:  # each difference on its line, then the refusal
@@ -142,12 +142,12 @@ def restore_command(
     if not staged.head_checked:  # a backup from a desk older than heads
         _say(t("cli.backup.no_head", path=backups.head_file(file).name), err=True)
     try:
-        with _guard():
+        with _guard(ctx):
             operator = _supervisor(target, staged, as_name)
         if not yes and not typer.confirm(t("cli.backup.confirm", backup=file, path=target)):
             typer.echo(t("cli.backup.not_restored"), err=True)
             raise typer.Exit(1)
-        with _guard():
+        with _guard(ctx):
             safety = backups.finish_restore(staged, operator, now)
     finally:
         staged.discard()
@@ -170,7 +170,7 @@ def verify_command(
             audit_verify.parse_anchor(head)
         except ValueError:
             _fail(t("audit_chain.bad_head", value=head))
-    with _guard():
+    with _guard(ctx):
         database = open_database(options.db)
         try:
             with database.reading() as session:

@@ -10,8 +10,8 @@ from typing import Annotated
 
 import typer
 
-from desk.cli import _fail, _guard, _options, _say
-from desk.cli_acting import AsOption, act_as
+from desk.cli.acting import AsOption, act_as
+from desk.cli.common import _fail, _guard, _options, _say
 from desk.db import open_database
 from desk.i18n import t
 from desk.services import erasure
@@ -30,7 +30,7 @@ def erase(
     options = _options(ctx)
     if not reason.strip():
         _fail(t("erasure.need_reason"))
-    with _guard():
+    with _guard(ctx):
         database = open_database(options.db)
         try:
             erased = act_as(
