@@ -24,6 +24,7 @@ from desk.i18n import set_language, t
 from desk.models import Operator
 from desk.safe_text import printable
 from desk.screens.base import localise_bindings
+from desk.screens.tones import use_theme_tones
 from desk.services.context import Ctx
 from desk.tui_errors import run_reporting
 
@@ -94,6 +95,7 @@ class DeskApp(App[None]):
         set_language(lang)
         super().__init__()
         localise_bindings(self)
+        use_theme_tones(self)
         self.database = database
         self.lang = lang
         self.clock = clock
@@ -102,6 +104,9 @@ class DeskApp(App[None]):
         self.sub_title = (
             database.settings.site.name if lang == "zh_CN" else database.settings.site.name_en
         )
+
+    def watch_theme(self, _theme: str) -> None:
+        use_theme_tones(self)  # before the screens are drawn again in the new theme
 
     # --- shared services for screens -------------------------------------------------
 
