@@ -10,22 +10,21 @@ from functools import partial
 from pathlib import Path
 from typing import Any, ClassVar
 
-from rich.align import Align
 from sqlmodel import Session
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
-from textual.command import CommandList, CommandPalette
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
-from textual.widgets.option_list import Option
 
 from desk.clock import Clock, fmt, system_clock
+from desk.compat import LocalisedCommandPalette, adopt_current_stylesheet, own_bindings
 from desk.config import Settings
 from desk.db import Database
 from desk.i18n import set_language, t
 from desk.models import Operator
 from desk.safe_text import printable
 from desk.screens.base import localise_bindings
+from desk.screens.tones import use_theme_tones
 from desk.services.context import Ctx
 from desk.tui_errors import run_reporting
 
@@ -56,14 +55,7 @@ def _screen_factory(app: App[Any], module: str, name: str) -> Callable[[], Scree
     def build() -> Screen[Any]:
         screen_class = getattr(importlib.import_module(module), name)
         screen: Screen[Any] = screen_class()
-        # Textual marks every new screen as having missed the last change of CSS, so a mode's
-        # first switch re-parsed the whole stylesheet and restyled every widget -- twice (the
-        # screen is not mounted yet when the first pass ends): ~30 ms of the start-up and of
-        # each first F-key, for no change. The modes are added in on_mount, after the app has
-        # composed its first screen and so completed its stylesheet (theme and variables
-        # applied): a screen made then is styled as its widgets mount, by the stylesheet as it
-        # stands (tests/test_app_keys.py compares the styles with and without).
-        screen._css_update_count = app._css_update_count
+        adopt_current_stylesheet(app, screen)  # made after the first screen: see on_mount
         return screen
 
     return build
@@ -103,6 +95,7 @@ class DeskApp(App[None]):
         set_language(lang)
         super().__init__()
         localise_bindings(self)
+        use_theme_tones(self)
         self.database = database
         self.lang = lang
         self.clock = clock
@@ -111,6 +104,9 @@ class DeskApp(App[None]):
         self.sub_title = (
             database.settings.site.name if lang == "zh_CN" else database.settings.site.name_en
         )
+
+    def watch_theme(self, _theme: str) -> None:
+        use_theme_tones(self)  # before the screens are drawn again in the new theme
 
     # --- shared services for screens -------------------------------------------------
 
@@ -243,44 +239,30 @@ class DeskApp(App[None]):
                 yield SystemCommand(f"{title} ({key})" if key else title, "", run)
 
         if self.operator is not None:
-            for item in self._bindings.key_to_bindings.values():
-                for binding in item:
-                    if binding.id is not None and binding.id not in ("quit", "palette"):
-                        yield from command(
-                            binding.description,
-                            self.get_key_display(binding),
-                            partial(self.run_action, binding.action),
-                        )
-            for item in screen._bindings.key_to_bindings.values():
-                for binding in item:
-                    if binding.show:
-                        yield from command(
-                            binding.description,
-                            self.get_key_display(binding),
-                            partial(screen.run_action, binding.action),
-                        )
+            for binding in own_bindings(self):
+                if binding.id is not None and binding.id not in ("quit", "palette"):
+                    yield from command(
+                        binding.description,
+                        self.get_key_display(binding),
+                        partial(self.run_action, binding.action),
+                    )
+            for binding in own_bindings(screen):
+                if binding.show:
+                    yield from command(
+                        binding.description,
+                        self.get_key_display(binding),
+                        partial(screen.run_action, binding.action),
+                    )
             yield from command(t("keys.settings"), "", self.action_settings)
             yield from command(t("keys.report"), "", lambda: self.action_open("report"))
         yield from command(t("keys.quit"), "ctrl+q", self.exit)
 
 
-class DeskCommandPalette(CommandPalette):
+class DeskCommandPalette(LocalisedCommandPalette):
     """Textual's command palette, saying "no matches" in the desk's language."""
 
-    def _start_no_matches_countdown(self, search_value: str) -> None:
-        def _show_no_matches() -> None:
-            if search_value:
-                self.query_one(CommandList).add_option(
-                    Option(
-                        Align.center(t("palette.no_matches")), disabled=True, id=self._NO_MATCHES
-                    )
-                )
-                self._list_visible = True
-            else:
-                self._list_visible = False
-
-        self._stop_no_matches_countdown()
-        self._no_matches_timer = self.set_timer(self._NO_MATCHES_COUNTDOWN, _show_no_matches)
+    def no_matches_text(self) -> str:
+        return t("palette.no_matches")
 
 
 def make_app(

@@ -16,6 +16,7 @@ from textual.app import App
 from textual.worker import WorkerFailed
 
 from desk import errorlog
+from desk.compat import on_unhandled_exception
 from desk.i18n import t
 from desk.safe_text import printable
 
@@ -54,19 +55,7 @@ def report_crashes(
     exception itself in its tests, as Textual does.
     """
     report = CrashReport(database_path, closing)
-
-    def handle(error: Exception) -> None:
-        report.record(error)
-        # Textual (8.x) sends every unhandled exception to App._handle_exception and has no
-        # public hook for it, so that one method is replaced on this app; these are the only
-        # private names the desk uses for it. As Textual's own handling does: the return code
-        # is 1, the exception event wakes whatever waits on the app (Pilot), and `panic` (public)
-        # closes the app at once, here with nothing for Textual to print.
-        app._return_code = 1
-        app._exception_event.set()
-        app.panic()
-
-    app._handle_exception = handle  # type: ignore[method-assign]
+    on_unhandled_exception(app, report.record)
     return report
 
 

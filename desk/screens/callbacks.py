@@ -66,6 +66,7 @@ class CallbackQueueScreen(DeskScreen):
     ]
     DEFAULT_CSS = """
     CallbackQueueScreen #callback-rate { padding: 0 1; height: 1; text-style: bold; }
+    CallbackQueueScreen #callback-rate.-short { color: $warning; }
     CallbackQueueScreen #callback-title { padding: 0 1; height: 1; }
     CallbackQueueScreen #queue { height: 1fr; }
     """
@@ -134,9 +135,9 @@ class CallbackQueueScreen(DeskScreen):
             if rate is not None
             else t("callbacks.rate_none")
         )
-        self.query_one("#callback-rate", Static).update(
-            Text(shown_rate, style="" if rate is None or rate >= 1 else "yellow")
-        )
+        shown = self.query_one("#callback-rate", Static)
+        shown.update(Text(shown_rate))
+        shown.set_class(rate is not None and rate < 1, "-short")  # $warning
 
     def selected_key(self) -> str | None:
         table = self.table

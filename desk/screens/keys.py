@@ -29,6 +29,7 @@ from desk.screens.base import DeskFooter, DeskScreen
 from desk.screens.entrusted_detail import ALLOWED, ENTRUSTED_BINDINGS, EntrustedActions
 from desk.screens.plain import Fit, PlainTable, brief
 from desk.screens.repairs import short
+from desk.screens.tones import ALARM, ERROR, WARNING, WARNING_BOLD
 from desk.services import keys, keys_entrusted, roles
 from desk.services.residents import mask_name
 
@@ -165,14 +166,14 @@ class KeysScreen(EntrustedActions, DeskScreen):
         text = Text(self.status)
         if next_due is None or next_due <= self.desk.now():
             when = self.desk.show_time(last.counted_at) if last else t("keys_ui.never")
-            text.append(t("keys_ui.count_due", last=when), style="bold yellow")
+            text.append(t("keys_ui.count_due", last=when), style=WARNING_BOLD)
         else:
             text.append(t("keys_ui.count_next", when=self.desk.show_time(next_due)))
         if last is not None and (differences := keys_entrusted.discrepancies(last)):
             # the last count found keys where they should not be: said until the next count
             text.append(
                 t("keys_ui.count_differs", n=len(differences), note=brief(last.note, 30)),
-                style="bold red",
+                style=ALARM,
             )
         self.query_one("#keys-status", Static).update(text)
 
@@ -213,7 +214,7 @@ class KeysScreen(EntrustedActions, DeskScreen):
     ) -> tuple[int | None, tuple[str | Text, ...]]:
         out, lost = held.get(key.id or 0, (0, 0))
         free = key.copies - out - lost
-        style = "dim" if not key.active else ("bold red" if free <= 0 else "")
+        style = "dim" if not key.active else (ALARM if free <= 0 else "")
         return key.id, (
             Text(key.tag, style="dim" if not key.active else ""),
             short(key.opens + ("" if key.active else f" ({t('keys_ui.retired')})"), 24),
@@ -222,7 +223,7 @@ class KeysScreen(EntrustedActions, DeskScreen):
             key.hook,
             str(key.copies),
             str(out or ""),
-            Text(str(lost or ""), style="red" if lost else ""),
+            Text(str(lost or ""), style=ERROR if lost else ""),
             Text(str(free), style=style),
         )
 
@@ -239,7 +240,7 @@ class KeysScreen(EntrustedActions, DeskScreen):
             short(record.description, 20),
             str(record.count),
             Text(t(f"entrusted_state.{record.state}"), style="" if held else "dim"),
-            Text(taken_by, style="yellow" if taken_by else ""),
+            Text(taken_by, style=WARNING if taken_by else ""),
             self.desk.show_time(record.deposited_at),
         )
 

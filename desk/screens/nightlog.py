@@ -21,6 +21,7 @@ from desk.screens.plain import Fit
 from desk.screens.record_table import RecordTable
 from desk.screens.repair_dialogs import FormDialog
 from desk.screens.repairs import short
+from desk.screens.tones import ALARM, WARNING
 from desk.services import nightlog, operators
 from desk.services.context import Ctx
 from desk.services.errors import DeskError
@@ -189,13 +190,13 @@ class NightLogScreen(NightLogActions, DeskScreen):
             self.desk.show_time(entry.logged_at),
             short(mask_name(entry.caller), 8),
             entry.room,
-            Text(f"[{t('nightlog_ui.emergency_mark')}] {what}", style="bold red")
+            Text(f"[{t('nightlog_ui.emergency_mark')}] {what}", style=ALARM)
             if entry.emergency
             else what,
             short(entry.action_taken or entry.close_reason, 20),
             Text(
                 t(f"nightlog_state.{entry.state}"),
-                style="yellow" if entry.state == NightLogState.left_for_morning else "",
+                style=WARNING if entry.state == NightLogState.left_for_morning else "",
             ),
             names.get(entry.operator_id, ""),
         ]

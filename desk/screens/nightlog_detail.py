@@ -15,6 +15,7 @@ from desk.screens.history import HistoryTable
 from desk.screens.nightlog import ACTION_BINDINGS, NightLogActions
 from desk.screens.plain import field_grid, plain
 from desk.screens.record_page import RecordPage
+from desk.screens.tones import ALARM, WARNING
 from desk.services import audit, nightlog
 from desk.services.errors import DeskError
 
@@ -76,12 +77,12 @@ class NightLogDetailScreen(NightLogActions, RecordPage):
             (t("fields.number"), number),
             (
                 t("fields.state"),
-                Text(t(f"nightlog_state.{entry.state}"), "yellow" if left else ""),
+                Text(t(f"nightlog_state.{entry.state}"), WARNING if left else ""),
             ),
             (t("fields.logged_at"), show(entry.logged_at)),
             (
                 t("fields.emergency"),
-                Text(t("app.yes"), "bold red") if entry.emergency else t("app.no"),
+                Text(t("app.yes"), ALARM) if entry.emergency else t("app.no"),
             ),
             (t("fields.caller"), entry.caller),
             (t("fields.room"), entry.room),

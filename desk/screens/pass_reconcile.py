@@ -16,6 +16,7 @@ from desk.i18n import t
 from desk.screens.base import DeskFooter, DeskScreen
 from desk.screens.passes import status_cell, stub_cell
 from desk.screens.plain import PlainTable
+from desk.screens.tones import ALARM
 from desk.services import passes
 from desk.services.errors import DeskError
 from desk.services.passes import PassStatus, ReconRow, StubStatus
@@ -104,7 +105,7 @@ class ReconcileScreen(DeskScreen):
                     gate = f"{found.guard_name} {self.desk.show_time(found.gate_checked_at)}"
                 stub = stub_cell(found, now)
                 if row.no_gate_check:
-                    stub.append(f" {t('passes_ui.without_gate_check')}", style="bold red")
+                    stub.append(f" {t('passes_ui.without_gate_check')}", style=ALARM)
                 table.add_row(
                     found.number,
                     self.desk.show_time(found.created_at),
@@ -129,12 +130,10 @@ class ReconcileScreen(DeskScreen):
         text.append("\n")
         text.append(t("passes_ui.recon_stubs", back=stubs[StubStatus.returned]))
         missing = stubs[StubStatus.missing]
-        text.append(
-            "  " + t("passes_ui.recon_missing", n=missing), style="bold red" if missing else ""
-        )
+        text.append("  " + t("passes_ui.recon_missing", n=missing), style=ALARM if missing else "")
         text.append(
             "  " + t("passes_ui.recon_unchecked", n=unchecked),
-            style="bold red" if unchecked else "",
+            style=ALARM if unchecked else "",
         )
         return text
 

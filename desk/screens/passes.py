@@ -14,6 +14,7 @@ from desk.i18n import t
 from desk.models import ReleasePass
 from desk.screens.base import DeskFooter, DeskScreen
 from desk.screens.record_table import RecordTable
+from desk.screens.tones import ALARM, ERROR, SUCCESS, WARNING
 from desk.services import passes
 from desk.services.passes import PassStatus, StubStatus
 from desk.services.residents import mask_name
@@ -22,9 +23,9 @@ COLUMNS = ("number", "room", "applicant", "items", "valid_until", "status", "gat
 STATUS_STYLE = {
     PassStatus.valid: "bold",
     PassStatus.not_yet: "italic",
-    PassStatus.used: "green",
-    PassStatus.partly: "yellow",
-    PassStatus.refused: "red",
+    PassStatus.used: SUCCESS,
+    PassStatus.partly: WARNING,
+    PassStatus.refused: ERROR,
     PassStatus.expired: "dim",
     PassStatus.voided: "dim strike",
 }
@@ -37,7 +38,7 @@ def status_cell(found: ReleasePass, now: datetime, tz: tzinfo | None = None) -> 
 
 def stub_cell(found: ReleasePass, now: datetime) -> Text:
     stub = passes.stub_of(found, now)
-    style = {StubStatus.missing: "bold red", StubStatus.returned: "green"}.get(stub, "dim")
+    style = {StubStatus.missing: ALARM, StubStatus.returned: SUCCESS}.get(stub, "dim")
     return Text(t(f"pass_stub.{stub}"), style=style)
 
 

@@ -12,14 +12,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from rich.cells import get_character_cell_size
+from rich.console import Console, ConsoleOptions
+from rich.measure import Measurement
 from rich.segment import Segment
-from rich.style import Style
 from rich.table import Table
 from rich.text import Text
-from textual import events
-from textual.geometry import Size
+from textual.geometry import Region, Size
+from textual.strip import Strip
 from textual.widgets import DataTable
-from textual.widgets._data_table import RowRenderables
 from textual.widgets.data_table import Column, ColumnKey, RowKey
 
 from desk.safe_text import UNSAFE, printable
@@ -73,17 +73,58 @@ class _Column(Column):
         return 0 if self.hidden else super().get_render_width(data_table)
 
 
+class _Cell(Text):
+    """One line of a PlainTable: its width is its length in terminal cells.
+
+    DataTable measures every new cell (`__rich_measure__`); Text's own measure splits the text
+    into lines and words each time, most of what a long board's first frame spent on its cells.
+    A cell is one line that never wraps, so its length is all there is to measure.
+    """
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        width = self.cell_len
+        return Measurement(width, width)
+
+
+class _CutCell(_Cell):
+    """A cell of a `Fit`'s flexible column: drawn narrower than it is, it ends with "…" (see
+    `cut`); the table keeps it whole."""
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterable[Segment]:
+        shown = cut(self, options.max_width) if 0 < options.max_width < self.cell_len else self
+        yield from Text.__rich_console__(shown, console, options)
+
+
+def _as(kind: type[_Cell], text: Text) -> _Cell:
+    """`text` as a cell of that kind (the same text, style and spans)."""
+    if type(text) is kind:
+        return text
+    made = kind(
+        text.plain,
+        style=text.style,
+        justify=text.justify,
+        overflow=text.overflow,
+        no_wrap=text.no_wrap,
+        end=text.end,
+        tab_size=text.tab_size,
+    )
+    made.spans = text.spans
+    return made
+
+
 class PlainTable(DataTable[Shown]):
     """A DataTable whose cells are plain text: one line each, printable, never markup.
 
     Every table of the desk is one (the register lists, the history on record pages, lookup
     results, the board): this is the one place their cells are made safe. Given a `Fit`, it
-    also sizes its columns to its width, again whenever that changes.
+    also sizes its columns to its width, before it is drawn at a new width or with new rows.
     """
 
     def __init__(self, *, fit: Fit | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.fit = fit
+        self._label_width = 0  # the widest row label, in cells
+        self._fitted: tuple[object, ...] = ()  # the width and columns as last fitted
 
     def add_column(
         self,
@@ -95,8 +136,9 @@ class PlainTable(DataTable[Shown]):
     ) -> ColumnKey:
         column_key = super().add_column(label, width=width, key=key, default=default)
         made = self.columns[column_key]
+        shown = _as(_CutCell, made.label) if self._flexible(column_key) else made.label
         self.columns[column_key] = _Column(
-            made.key, made.label, made.width, made.content_width, made.auto_width
+            made.key, shown, made.width, made.content_width, made.auto_width
         )
         return column_key
 
@@ -107,8 +149,18 @@ class PlainTable(DataTable[Shown]):
         key: str | None = None,
         label: Shown | None = None,
     ) -> RowKey:
+        keys = [column.key for column in self.ordered_columns]
+        if label is not None:
+            shown = Text.from_markup(label, end="") if isinstance(label, str) else label
+            self._label_width = max(self._label_width, shown.cell_len)
         return super().add_row(
-            *(_cell(value) for value in cells), height=height, key=key, label=label
+            *(
+                _cell(value, cut=index < len(keys) and self._flexible(keys[index]))
+                for index, value in enumerate(cells)
+            ),
+            height=height,
+            key=key,
+            label=label,
         )
 
     def update_cell(
@@ -119,59 +171,18 @@ class PlainTable(DataTable[Shown]):
         *,
         update_width: bool = False,
     ) -> None:
-        super().update_cell(row_key, column_key, _cell(value), update_width=update_width)
+        shown = _cell(value, cut=self._flexible(column_key))
+        super().update_cell(row_key, column_key, shown, update_width=update_width)
 
-    def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
-        """Column widths of new rows, each cell's width being its length in terminal cells.
+    def _flexible(self, key: ColumnKey | str) -> bool:
+        flexible = None if self.fit is None else self.fit.flexible
+        return flexible is not None and ColumnKey(flexible) == key
 
-        Every cell of a PlainTable is one line of Text (`_cell`), so its width needs no
-        measuring: DataTable asks Rich to measure each cell with fresh console options, a third
-        of the time a long board's first frame takes. Rows with a label or an automatic height
-        are left to DataTable, which also sets the table's size from the widths found here.
-        """
-        others: list[RowKey] = []
-        columns = self.ordered_columns
-        for row_key in new_rows:
-            row = self.rows.get(row_key)
-            cells: dict[ColumnKey, Any] | None = self._data.get(row_key)
-            if row is None or cells is None or row.label is not None or row.auto_height:
-                others.append(row_key)
-                continue
-            for column in columns:
-                cell = cells.get(column.key)
-                if isinstance(cell, Text):
-                    column.content_width = max(column.content_width, cell.cell_len)
-                elif cell is not None:
-                    others.append(row_key)
-                    break
-        super()._update_dimensions(others)
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """Fit the columns before drawing: to the table's width as soon as it is given one (not
+        a frame later, at the widths of before) and to rows as they come."""
         self._fit_columns()
-
-    def on_resize(self, _event: events.Resize) -> None:
-        self._fit_columns()
-
-    def _size_updated(
-        self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
-    ) -> bool:
-        """Fit the columns as soon as the table is given its size, before it is first drawn:
-        waiting for the Resize event drew every visible cell twice, at the widths of before."""
-        resized = super()._size_updated(size, virtual_size, container_size, layout)
-        if resized:
-            self._fit_columns()
-        return resized
-
-    def _compute_row_renderables(self, row_index: int) -> RowRenderables:
-        """The row's cells as drawn (the header's for row -1): the flexible column's cut to
-        its width, with "…"."""
-        shown = super()._compute_row_renderables(row_index)
-        if self.fit is None:
-            return shown
-        for index, column in enumerate(self.ordered_columns):
-            if column.key == self.fit.flexible and index < len(shown.cells):
-                cell = shown.cells[index]
-                if isinstance(cell, Text) and not column.auto_width:
-                    shown.cells[index] = cut(cell, column.width)
-        return shown
+        return super().render_lines(crop)
 
     def _fit_columns(self) -> None:
         """Widen or narrow the flexible column, and leave out or bring back columns, for the
@@ -179,11 +190,18 @@ class PlainTable(DataTable[Shown]):
         fit = self.fit
         if fit is None:
             return
-        room = self.size.width - self.styles.scrollbar_size_vertical
-        room -= self._row_label_column_width
-        if room <= 0:  # not laid out yet: the first Resize comes
-            return
+        labels = 2 * self.cell_padding + self._label_width if self._label_width else 0
+        if not self.show_row_labels:
+            labels = 0
+        room = self.size.width - self.styles.scrollbar_size_vertical - labels
         columns = [column for column in self.ordered_columns if isinstance(column, _Column)]
+
+        def state() -> tuple[object, ...]:
+            shown = ((c.key, c.content_width, c.hidden, c.auto_width, c.width) for c in columns)
+            return (room, self.cell_padding, *shown)
+
+        if room <= 0 or state() == self._fitted:  # not laid out yet, or fitted as it is
+            return
         before = [(column.hidden, column.auto_width, column.width) for column in columns]
         padding = 2 * self.cell_padding
         flexible = next((c for c in columns if c.key == fit.flexible), None)
@@ -208,37 +226,18 @@ class PlainTable(DataTable[Shown]):
             flexible.auto_width = False
             flexible.width = min(flexible.content_width, fit.most, max(fit.least, spare))
         if [(column.hidden, column.auto_width, column.width) for column in columns] != before:
-            self._clear_caches()
-            self._update_count += 1
-            self.refresh()
-        width = sum(column.get_render_width(self) for column in columns)
-        width += self._row_label_column_width
+            self.notify_style_update()  # DataTable keeps each cell as drawn: draw them anew
+        self._fitted = state()
+        width = labels + sum(column.get_render_width(self) for column in columns)
         if width != self.virtual_size.width:
             self.virtual_size = Size(width, self.virtual_size.height)
 
-    def _render_cell(
-        self,
-        row_index: int,
-        column_index: int,
-        base_style: Style,
-        width: int,
-        cursor: bool = False,
-        hover: bool = False,
-    ) -> list[list[Segment]]:
-        """A column left out shows nothing (no padding either)."""
-        if column_index >= 0 and width == 0:
-            key = self._row_locations.get_key(row_index) if row_index >= 0 else None
-            row = None if key is None else self.rows.get(key)
-            height = self.header_height if row is None else row.height
-            return [[Segment("")] for _ in range(max(height, 1))]
-        return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
 
-
-def _cell(value: Shown) -> Text:
+def _cell(value: Shown, *, cut: bool = False) -> Text:
     shown = plain(value, one_line=True)
     if isinstance(value, str):
         shown.no_wrap = True  # as DataTable shows a one-line str cell
-    return shown
+    return _as(_CutCell if cut else _Cell, shown)
 
 
 def cut(text: Text, cells: int) -> Text:

@@ -38,12 +38,11 @@ FIT = Fit("description", least=10, most=16, drop=("reported", "technician", "res
 
 
 def short(text: str, width: int) -> str:
-    """Cut text to `width` terminal cells (a Chinese character takes two)."""
+    """Cut text to `width` terminal cells, ending with "…" (a Chinese character takes two; one
+    that would be halved becomes a space)."""
     shown = Text(printable(text, one_line=True))
-    if shown.cell_len <= width:
-        return shown.plain
-    shown.truncate(width - 1)
-    return shown.plain + "…"
+    shown.truncate(width, overflow="ellipsis")
+    return shown.plain
 
 
 def due_cell(order: RepairOrder, now: datetime, show: str) -> Text:

@@ -14,11 +14,12 @@ from desk.models import ReplyState, StandardReply
 from desk.screens.base import DeskFooter, DeskScreen
 from desk.screens.plain import PlainTable, plain
 from desk.screens.repairs import short
+from desk.screens.tones import SUCCESS, WARNING
 from desk.services import operators, replies, roles
 from desk.services.errors import DeskError
 
 COLUMNS = ("topic", "keywords", "state", "drafted_by", "approved_by", "approved_at")
-STATE_STYLE = {ReplyState.approved: "green", ReplyState.draft: "yellow", ReplyState.retired: "dim"}
+STATE_STYLE = {ReplyState.approved: SUCCESS, ReplyState.draft: WARNING, ReplyState.retired: "dim"}
 
 
 class StandardRepliesScreen(DeskScreen):

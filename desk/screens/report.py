@@ -19,6 +19,7 @@ from desk.printing.report import Section, Table, heading, sections
 from desk.printing.report_files import reports_folder, write_all
 from desk.screens.base import DeskFooter, DeskScreen
 from desk.screens.plain import plain
+from desk.screens.tones import SUCCESS
 from desk.services import stats, stats_period
 from desk.services.errors import DeskError
 from desk.services.stats import Report
@@ -29,7 +30,7 @@ BAR_WIDTH = 30
 
 def _bar(value: int, peak: int) -> Text:
     length = round(BAR_WIDTH * value / peak) if peak else 0
-    return Text(BAR * (length or (1 if value else 0)), style="green")
+    return Text(BAR * (length or (1 if value else 0)), style=SUCCESS)
 
 
 def rich_table(table: Table) -> RichTable:

@@ -18,6 +18,7 @@ from desk.models import DayKind
 from desk.screens.base import DeskFooter, DeskScreen
 from desk.screens.plain import plain
 from desk.screens.repair_dialogs import FormDialog, _form
+from desk.screens.tones import WARNING_BOLD
 from desk.services import calendar, roles, shifts
 from desk.services.context import Ctx
 from desk.services.deadlines import in_words
@@ -123,7 +124,7 @@ class SettingsScreen(DeskScreen):
         for each in (year, year + 1):
             if calendar.is_estimated(each):
                 table.add_row(
-                    str(each), Text(t("calendar.estimated", year=each), style="bold yellow"), ""
+                    str(each), Text(t("calendar.estimated", year=each), style=WARNING_BOLD), ""
                 )
             else:
                 table.add_row(str(each), t("calendar.official", year=each), "")
