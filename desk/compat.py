@@ -9,6 +9,7 @@ tests/test_no_traceback.py exercise what is here).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from typing import Any
 
 from rich.align import Align
@@ -19,9 +20,12 @@ from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.widgets.option_list import Option
 
+from desk.i18n import t
+
 __all__ = [
     "LocalisedCommandPalette",
     "adopt_current_stylesheet",
+    "localise_bindings",
     "on_unhandled_exception",
     "own_bindings",
 ]
@@ -53,6 +57,23 @@ def own_bindings(node: DOMNode) -> Iterator[Binding]:
     """
     for bindings in node._bindings.key_to_bindings.values():
         yield from bindings
+
+
+def localise_bindings(node: DOMNode) -> None:
+    """Textual 8.2: show the descriptions of `node`'s bindings (catalogue keys) in the current
+    language.
+
+    A binding's description is fixed when its class is made; the desk writes catalogue keys
+    there and puts the words of the current language into the map Textual keeps for the node,
+    which the footer and the palette read. Textual has no public way to give a binding its
+    words at run time.
+    """
+    mapping = node._bindings.key_to_bindings
+    for key, bindings in list(mapping.items()):
+        mapping[key] = [
+            replace(b, description=t(b.description), tooltip=t(b.tooltip) if b.tooltip else "")
+            for b in bindings
+        ]
 
 
 class LocalisedCommandPalette(CommandPalette):

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from rich.text import Text
 from sqlalchemy.exc import SQLAlchemyError
-from textual.dom import DOMNode
 from textual.geometry import Size
 from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
 
+from desk.compat import localise_bindings
 from desk.db import describe_failure
 from desk.i18n import t
 from desk.services.context import Ctx
@@ -24,15 +23,7 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-
-def localise_bindings(node: DOMNode) -> None:
-    """Binding descriptions are catalogue keys; show them in the current language."""
-    mapping = node._bindings.key_to_bindings
-    for key, bindings in list(mapping.items()):
-        mapping[key] = [
-            replace(b, description=t(b.description), tooltip=t(b.tooltip) if b.tooltip else "")
-            for b in bindings
-        ]
+__all__ = ["DeskMixin", "localise_bindings"]  # localise_bindings: see desk.compat
 
 
 class DeskMixin:
