@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from sqlmodel import col, select
 
@@ -16,10 +15,6 @@ from desk.services.errors import DeskError, NotFound
 from desk.services.residents import clean_phone, clean_text, normalise_room
 from desk.services.submission import Submission
 from desk.services.when import happened, plausible
-
-if TYPE_CHECKING:  # the repair and complaint services import this one
-    from desk.services.complaint import ComplaintCreate
-    from desk.services.repair import RepairCreate
 
 REGISTER = "reception"
 OWING = OWING_STATES
@@ -166,36 +161,6 @@ def linked_number(ctx: Ctx, entry: ReceptionEntry) -> str:
     elif entry.linked_register == "complaints":
         found = ctx.session.get(Complaint, entry.linked_id)
     return found.number if found else f"#{entry.linked_id}"
-
-
-def repair_prefill(entry: ReceptionEntry) -> RepairCreate:
-    """The repair order a repair call becomes, filled in from the entry (saving links them)."""
-    from desk.services.repair import RepairCreate
-
-    return RepairCreate(
-        reported_at=entry.received_at,
-        channel=entry.channel,
-        resident_name=entry.person,
-        room=entry.room,
-        phone=entry.phone,
-        description=entry.request,
-        reception_id=entry.id,
-    )
-
-
-def complaint_prefill(entry: ReceptionEntry) -> ComplaintCreate:
-    """The complaint a complaint made at the desk becomes, filled in from the entry."""
-    from desk.services.complaint import ComplaintCreate
-
-    return ComplaintCreate(
-        received_at=entry.received_at,
-        channel=entry.channel,
-        complainant=entry.person,
-        room=entry.room,
-        phone=entry.phone,
-        what_happened=entry.request,
-        reception_id=entry.id,
-    )
 
 
 def link(ctx: Ctx, entry_id: int, register: str, record_id: int) -> ReceptionEntry:
