@@ -3,6 +3,14 @@
 Catalogues are TOML files beside this module, one per area; each message is a table with a
 `zh_CN` and an `en` entry, e.g. `[board] title = { zh_CN = "值班台", en = "Board" }`.
 
+The language spoken is a context variable, not a module global. Who sets it: each command-line
+invocation, as it starts (desk.cli: the help's language, then --lang / DESK_LANG / the site's
+setting; desk.cli_passes for the gate's --lang), and each Textual app as it is made (DeskApp,
+GateApp), before it runs, so that every task of the app inherits it. Tests set it per test
+(tests/conftest.py). A context where nothing set it speaks the language last set on the main
+thread (zh_CN before any): a thread started without a copy of the context (Textual's thread
+workers run in asyncio's executor, which copies none) speaks its app's language.
+
 The compiled catalogue is kept in the user's cache folder ($XDG_CACHE_HOME/desk, by default
 ~/.cache/desk), never inside the package; when that cannot be written there is no cache.
 """
@@ -13,9 +21,11 @@ import hashlib
 import marshal
 import os
 import sys
+import threading
 import tomllib
 from collections.abc import Iterable
 from contextlib import suppress
+from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -25,7 +35,10 @@ from desk.safe_text import printable
 
 LANGUAGES = ("zh_CN", "en")
 _HERE = Path(__file__).resolve().parent
-_current = "zh_CN"
+DEFAULT_LANGUAGE = "zh_CN"
+_language: ContextVar[str] = ContextVar("desk_language")
+# for a context where nothing set the language, e.g. a thread started without a copy (above)
+_main_thread_language = DEFAULT_LANGUAGE
 
 
 def _flatten(prefix: str, node: dict[str, Any], out: dict[str, dict[str, str]]) -> None:
@@ -106,14 +119,18 @@ def _write_compiled(stamp: list[tuple[str, int, int]], messages: dict[str, dict[
 
 
 def set_language(lang: str) -> None:
-    global _current
+    """Speak `lang` in this context (and in the tasks it starts from now on)."""
+    global _main_thread_language
     if lang not in LANGUAGES:
         raise ValueError(lang)
-    _current = lang
+    _language.set(lang)
+    if threading.current_thread() is threading.main_thread():
+        _main_thread_language = lang
 
 
 def current_language() -> str:
-    return _current
+    """The language of this context; where none was set, the main thread's (module doc)."""
+    return _language.get(_main_thread_language)
 
 
 def normalise_language(value: str | None) -> str | None:
@@ -160,7 +177,7 @@ def t(key: str, /, **params: Any) -> str:
     entry = catalogue().get(key)
     if entry is None:
         return key
-    text = entry.get(_current) or entry.get("en") or key
+    text = entry.get(current_language()) or entry.get("en") or key
     if not params:
         return text
     shown = {name: printable(v) if isinstance(v, str) else v for name, v in params.items()}
