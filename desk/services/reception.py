@@ -6,12 +6,20 @@ from datetime import datetime
 
 from sqlmodel import col, select
 
-from desk.models import Channel, ReceptionCategory, ReceptionEntry, ReceptionState
+from desk.models import (
+    Channel,
+    Complaint,
+    ReceptionCategory,
+    ReceptionEntry,
+    ReceptionState,
+    RepairOrder,
+)
 from desk.models.base import literal_in
 from desk.models.reception import OWING_STATES
 from desk.services import audit, roles
 from desk.services.context import Ctx
 from desk.services.errors import DeskError, NotFound
+from desk.services.numbering import next_number
 from desk.services.residents import clean_phone, clean_text, normalise_room
 from desk.services.submission import Submission
 from desk.services.when import happened, plausible
@@ -69,8 +77,6 @@ def log(ctx: Ctx, data: ReceptionCreate) -> ReceptionEntry:
     else:
         entry.state = ReceptionState.answered
         entry.answered_at = received
-    from desk.services.numbering import next_number
-
     entry.number = next_number(ctx, "JD")
     ctx.session.add(entry)
     ctx.session.flush()
@@ -153,8 +159,6 @@ def linked_number(ctx: Ctx, entry: ReceptionEntry) -> str:
     """The number of the repair order or complaint the entry turned into ("" when none)."""
     if not is_linked(entry):
         return ""
-    from desk.models import Complaint, RepairOrder
-
     found: RepairOrder | Complaint | None = None
     if entry.linked_register == "repairs":
         found = ctx.session.get(RepairOrder, entry.linked_id)

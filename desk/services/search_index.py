@@ -40,6 +40,7 @@ from desk.models import (
     Unit,
 )
 from desk.models.search import SearchDoc
+from desk.services import complaint_queries, repair
 from desk.services.bulk import insert_many
 from desk.services.residents import parse_room
 
@@ -115,14 +116,10 @@ def _open_due(*states: str, column: str) -> Callable[[Any], datetime | None]:
 
 
 def _repair_due(row: Any) -> datetime | None:
-    from desk.services import repair
-
     return repair.due_at(row)
 
 
 def _complaint_due(row: Any) -> datetime | None:
-    from desk.services import complaint_queries
-
     return complaint_queries.due_at(row)
 
 
