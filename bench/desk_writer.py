@@ -258,7 +258,7 @@ class Writes:
             ctx, ReceptionCreate(person=person, room=room, request=what, category="complaint")
         )
         logged = record(ctx, "reception", entry.id, "logged", {}, entry.number, new=True)
-        case = complaint.register(ctx, reception.complaint_prefill(entry))
+        case = complaint.register(ctx, complaint.from_reception(entry))
         expect = {"what_happened": what, "reception_id": entry.id, "state": "registered"}
         return [
             logged,

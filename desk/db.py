@@ -33,6 +33,7 @@ from sqlmodel import Session
 from desk import changes, errorlog
 from desk.config import REPO_DATA, Settings, load_settings, site_file_for
 from desk.i18n import t
+from desk.services import search_index
 
 BUSY_TIMEOUT_MS = 10_000
 DEFAULT_DB = REPO_DATA / "desk.db"
@@ -291,6 +292,8 @@ class Database:
         self._writer = sessionmaker(self._write_engine, class_=Session, expire_on_commit=False)
         # what each write changes, for the audit chain to seal (desk.changes)
         event.listen(self._writer, "after_flush", changes.after_flush)
+        # each changed record's lookup document, rewritten in the same flush (search_index)
+        event.listen(self._writer, "after_flush", search_index.after_flush)
 
     @property
     def is_sqlite(self) -> bool:
@@ -366,8 +369,6 @@ def open_database(
     """
     url = database_url(db)
     path = sqlite_path(url)
-    import desk.services.search_index  # noqa: F401  (keeps the lookup index up to date)
-
     try:
         engine = make_engine(url)
     except DatabaseError:

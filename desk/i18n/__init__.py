@@ -2,26 +2,43 @@
 
 Catalogues are TOML files beside this module, one per area; each message is a table with a
 `zh_CN` and an `en` entry, e.g. `[board] title = { zh_CN = "值班台", en = "Board" }`.
+
+The language spoken is a context variable, not a module global. Who sets it: each command-line
+invocation, as it starts (desk.cli: the help's language, then --lang / DESK_LANG / the site's
+setting; desk.cli_passes for the gate's --lang), and each Textual app as it is made (DeskApp,
+GateApp), before it runs, so that every task of the app inherits it. Tests set it per test
+(tests/conftest.py). A context where nothing set it speaks the language last set on the main
+thread (zh_CN before any): a thread started without a copy of the context (Textual's thread
+workers run in asyncio's executor, which copies none) speaks its app's language.
+
+The compiled catalogue is kept in the user's cache folder ($XDG_CACHE_HOME/desk, by default
+~/.cache/desk), never inside the package; when that cannot be written there is no cache.
 """
 
 from __future__ import annotations
 
+import hashlib
 import marshal
 import os
 import sys
+import threading
 import tomllib
 from collections.abc import Iterable
 from contextlib import suppress
+from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from desk.files import write_whole
+from desk.files import private_folder, write_whole
 from desk.safe_text import printable
 
 LANGUAGES = ("zh_CN", "en")
 _HERE = Path(__file__).resolve().parent
-_current = "zh_CN"
+DEFAULT_LANGUAGE = "zh_CN"
+_language: ContextVar[str] = ContextVar("desk_language")
+# for a context where nothing set the language, e.g. a thread started without a copy (above)
+_main_thread_language = DEFAULT_LANGUAGE
 
 
 def _flatten(prefix: str, node: dict[str, Any], out: dict[str, dict[str, str]]) -> None:
@@ -40,9 +57,10 @@ def _flatten(prefix: str, node: dict[str, Any], out: dict[str, dict[str, str]]) 
 def catalogue() -> dict[str, dict[str, str]]:
     """All messages, keyed by dotted id.
 
-    Read from the TOML files once and kept, compiled, in this package's __pycache__ (as Python
+    Read from the TOML files once and kept, compiled, in the user's cache folder (as Python
     keeps its byte code): reading 23 TOML files costs ~50 ms of every start, the compiled copy
-    ~2 ms. The copy names the files' sizes and times, so an edited file is read afresh.
+    ~2 ms. The copy names the files' sizes and times, so an edited file is read afresh; its
+    name carries the package's folder, so two installs keep a copy each.
     """
     paths = sorted(_HERE.glob("*.toml"))
     stamp = [(path.name, *_signature(path)) for path in paths]
@@ -57,7 +75,19 @@ def catalogue() -> dict[str, dict[str, str]]:
     return out
 
 
-_COMPILED = _HERE / "__pycache__" / f"catalogue.{sys.implementation.cache_tag}.marshal"
+def _cache_file() -> Path | None:
+    """Where the compiled catalogue is kept: $XDG_CACHE_HOME/desk (default ~/.cache/desk), named
+    after this package's folder and the Python; None when there is no home to keep it in."""
+    folder = os.environ.get("XDG_CACHE_HOME", "")
+    try:
+        base = Path(folder) if os.path.isabs(folder) else Path.home() / ".cache"
+    except (RuntimeError, KeyError):  # no home directory known
+        return None
+    package = hashlib.sha256(str(_HERE).encode("utf-8")).hexdigest()[:12]
+    return base / "desk" / f"catalogue-{package}.{sys.implementation.cache_tag}.marshal"
+
+
+_COMPILED = _cache_file()
 
 
 def _signature(path: Path) -> tuple[int, int]:
@@ -66,6 +96,8 @@ def _signature(path: Path) -> tuple[int, int]:
 
 
 def _read_compiled(stamp: list[tuple[str, int, int]]) -> dict[str, dict[str, str]] | None:
+    if _COMPILED is None:
+        return None
     try:
         with _COMPILED.open("rb") as handle:
             kept_stamp, messages = marshal.load(handle)
@@ -77,22 +109,28 @@ def _read_compiled(stamp: list[tuple[str, int, int]]) -> dict[str, dict[str, str
 
 
 def _write_compiled(stamp: list[tuple[str, int, int]], messages: dict[str, dict[str, str]]) -> None:
-    """Best effort, as Python's own byte code: a read-only install reads the TOML each time."""
+    """Best effort, as Python's own byte code: with no writable cache folder the TOML is read
+    each time. The folder is made 0700 and the copy 0600 (the user's own cache)."""
+    if _COMPILED is None:
+        return
     with suppress(OSError):
-        _COMPILED.parent.mkdir(exist_ok=True)
-        # a cache like Python's byte code, readable by everyone who may read the package
-        write_whole(_COMPILED, marshal.dumps((stamp, messages)), mode=0o644)
+        private_folder(_COMPILED.parent)
+        write_whole(_COMPILED, marshal.dumps((stamp, messages)))
 
 
 def set_language(lang: str) -> None:
-    global _current
+    """Speak `lang` in this context (and in the tasks it starts from now on)."""
+    global _main_thread_language
     if lang not in LANGUAGES:
         raise ValueError(lang)
-    _current = lang
+    _language.set(lang)
+    if threading.current_thread() is threading.main_thread():
+        _main_thread_language = lang
 
 
 def current_language() -> str:
-    return _current
+    """The language of this context; where none was set, the main thread's (module doc)."""
+    return _language.get(_main_thread_language)
 
 
 def normalise_language(value: str | None) -> str | None:
@@ -139,7 +177,7 @@ def t(key: str, /, **params: Any) -> str:
     entry = catalogue().get(key)
     if entry is None:
         return key
-    text = entry.get(_current) or entry.get("en") or key
+    text = entry.get(current_language()) or entry.get("en") or key
     if not params:
         return text
     shown = {name: printable(v) if isinstance(v, str) else v for name, v in params.items()}

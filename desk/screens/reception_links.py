@@ -13,7 +13,7 @@ from typing import Any
 from textual.screen import Screen
 
 from desk.models import ReceptionCategory, ReceptionEntry
-from desk.services import reception
+from desk.services import complaint, repair
 
 
 def open_linked_form(screen: Screen[Any], entry: ReceptionEntry, done: Callable[[], None]) -> None:
@@ -23,9 +23,9 @@ def open_linked_form(screen: Screen[Any], entry: ReceptionEntry, done: Callable[
     if entry.category == ReceptionCategory.repair:
         from desk.screens.repair_form import RepairFormScreen
 
-        form = RepairFormScreen(reception.repair_prefill(entry))
+        form = RepairFormScreen(repair.from_reception(entry))
     else:
         from desk.screens.complaint_form import ComplaintFormScreen
 
-        form = ComplaintFormScreen(reception.complaint_prefill(entry))
+        form = ComplaintFormScreen(complaint.from_reception(entry))
     screen.app.push_screen(form, callback=lambda _: done())

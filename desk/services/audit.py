@@ -17,6 +17,7 @@ from desk.services import audit_chain
 from desk.services.bulk import insert_many
 from desk.services.context import Ctx
 from desk.services.jsonable import plain
+from desk.services.operator_names import operator_names
 
 
 def _data_text(data: dict[str, Any]) -> str:
@@ -91,8 +92,6 @@ def named_history(
     ctx: Ctx, register: str, record_id: int, *people: int | None
 ) -> tuple[list[AuditEvent], dict[int, str]]:
     """A record's events and the names of everyone in them (plus `people`, e.g. its owner)."""
-    from desk.services.operators import operator_names
-
     events = history(ctx, register, record_id)
     ids = {e.operator_id for e in events if e.operator_id is not None}
     ids |= {person for person in people if person}

@@ -39,7 +39,7 @@ from desk.db import (
     describe_failure,
     open_database,
 )
-from desk.files import PRIVATE_FOLDER, write_whole
+from desk.files import PRIVATE_FOLDER, create_private, private_folder, write_whole
 from desk.i18n import t
 from desk.migrations import HEAD, HERE
 from desk.models import Operator, Role
@@ -175,8 +175,7 @@ def _free_name(directory: Path, stamp: datetime) -> Path:
 
 
 def _new_private_file(path: Path) -> None:
-    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-    os.close(fd)
+    os.close(create_private(path))  # 0600 whatever the umask
 
 
 def _fsync(path: Path) -> None:
@@ -236,7 +235,8 @@ def make_backup(
     """A verified copy of the database, `<db dir>/backups/desk-YYYYMMDD-HHMMSS.db` by default."""
     source = _sqlite_file(database)
     directory = Path(to_dir) if to_dir is not None else default_dir(database)
-    directory.mkdir(mode=PRIVATE_FOLDER, parents=True, exist_ok=True)
+    private_folder(directory.parent)  # new parents 0700 too, not the umask's mode
+    directory.mkdir(mode=PRIVATE_FOLDER, exist_ok=True)
     remove_orphans(directory)
     stamp = _local(now or datetime.now(database.settings.tz), database)
     target = _free_name(directory, stamp)

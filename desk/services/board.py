@@ -11,26 +11,9 @@ from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 
 from desk.models import Complaint, KeyLoan, ReceptionEntry, ReleasePass, RepairOrder
-from desk.services import complaint_queries, reception, repair
+from desk.services import complaint_queries, keys, nightlog, passes, reception, repair
 from desk.services.context import Ctx
-
-
-@dataclass(frozen=True)
-class OpenItem:
-    """One thing still owed, from any register, in the same shape for the board and handover."""
-
-    register: str
-    record_id: int
-    number: str
-    room: str
-    summary: str
-    state: str
-    opened_at: datetime
-    due_at: datetime | None
-    due_kind: str  # reply, dispatch, visit, callback, ""
-
-    def overdue(self, now: datetime) -> bool:
-        return self.due_at is not None and self.due_at < now
+from desk.services.open_item import OpenItem as OpenItem
 
 
 @dataclass(frozen=True)
@@ -120,9 +103,7 @@ def open_items(ctx: Ctx) -> list[OpenItem]:
                 due_kind=complaint_queries.due_kind(case),
             )
         )
-    # Registers that build their own board rows (imported here: they import OpenItem from us).
-    from desk.services import keys, nightlog, passes
-
+    # Registers that build their own board rows.
     items.extend(keys.open_items(ctx))
     items.extend(passes.open_items(ctx))
     items.extend(nightlog.open_items(ctx))

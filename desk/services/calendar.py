@@ -3,23 +3,26 @@
 The official calendar comes from the `holidays` package; a year the State Council has not yet
 published is only the package's estimate, which the settings screen flags. The site's own closed
 days and extra working days live in the `calendar_day` table (`desk calendar add-holiday`).
+Reading the calendar is desk.services.workdays (below the Ctx); this module parses a typed day
+and marks the site's own days.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
-from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from datetime import date
 
 from sqlmodel import Session, col, select
 
 from desk.models import CalendarDay, DayKind
+from desk.services import audit, roles
+from desk.services.context import Ctx
 from desk.services.errors import DeskError
-
-if TYPE_CHECKING:
-    from desk.services.context import Ctx
-
+from desk.services.residents import clean_text
+from desk.services.workdays import WorkCalendar as WorkCalendar
+from desk.services.workdays import is_estimated as is_estimated
+from desk.services.workdays import published_years as published_years
+from desk.services.workdays import site_calendar as site_calendar
 
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -35,63 +38,6 @@ def parse_day(text: str, *, field: str | None = None) -> date:
         raise DeskError("calendar.no_such_day", field=field, value=typed) from None
 
 
-@lru_cache(maxsize=8)
-def _china(years: tuple[int, ...]) -> Any:
-    import holidays
-
-    return holidays.country_holidays("CN", years=list(years))
-
-
-def published_years() -> set[int]:
-    """Years whose holidays and make-up days the library has from the official notice."""
-    from holidays.countries.china import ChinaStaticHolidays
-
-    return set(getattr(ChinaStaticHolidays, "special_public_holidays", {}))
-
-
-def is_estimated(year: int) -> bool:
-    return year not in published_years()
-
-
-class WorkCalendar:
-    """Which days the office works. Weekends are off unless a make-up working day."""
-
-    def __init__(
-        self, extra_holidays: set[date] | None = None, extra_workdays: set[date] | None = None
-    ):
-        self.extra_holidays = extra_holidays or set()
-        self.extra_workdays = extra_workdays or set()
-
-    def _official(self, day: date) -> Any:
-        return _china((day.year - 1, day.year, day.year + 1))
-
-    def is_working_day(self, day: date) -> bool:
-        if day in self.extra_workdays:
-            return True
-        if day in self.extra_holidays:
-            return False
-        return bool(self._official(day).is_working_day(day))
-
-    def add_working_days(self, start: date, count: int) -> date:
-        """The date `count` working days after `start` (start itself is not counted)."""
-        day = start
-        remaining = count
-        while remaining > 0:
-            day += timedelta(days=1)
-            if self.is_working_day(day):
-                remaining -= 1
-        return day
-
-
-def site_calendar(session: Session) -> WorkCalendar:
-    """The official calendar with the site's own days on top."""
-    rows = list(session.exec(select(CalendarDay)))
-    return WorkCalendar(
-        extra_holidays={r.day for r in rows if r.kind == DayKind.holiday},
-        extra_workdays={r.day for r in rows if r.kind == DayKind.workday},
-    )
-
-
 def site_days(session: Session, since: date | None = None) -> list[CalendarDay]:
     statement = select(CalendarDay).order_by(col(CalendarDay.day))
     if since is not None:
@@ -104,9 +50,6 @@ def set_site_day(ctx: Ctx, day: date, kind: DayKind | str, note: str = "") -> Ca
 
     Only a supervisor: every working-day deadline is counted by the calendar.
     """
-    from desk.services import audit, roles
-    from desk.services.residents import clean_text
-
     roles.CALENDAR_EDIT.require(ctx)
     kind = DayKind(kind)
     note = clean_text(note, 200, field="day_note")
@@ -130,8 +73,6 @@ def set_site_day(ctx: Ctx, day: date, kind: DayKind | str, note: str = "") -> Ca
 
 def clear_site_day(ctx: Ctx, day: date) -> bool:
     """Remove the site's mark on a date; the official calendar applies again (a supervisor)."""
-    from desk.services import audit, roles
-
     roles.CALENDAR_EDIT.require(ctx)
     row = ctx.session.get(CalendarDay, day)
     if row is None:

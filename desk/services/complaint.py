@@ -13,6 +13,7 @@ from desk.models import (
     Channel,
     Complaint,
     ComplaintState,
+    ReceptionEntry,
     Severity,
     Validity,
 )
@@ -71,6 +72,19 @@ class ComplaintCreate(Submission):
     severity: Severity = Severity.minor
     resident_deadline_at: datetime | None = None
     reception_id: int | None = None
+
+
+def from_reception(entry: ReceptionEntry) -> ComplaintCreate:
+    """The complaint a complaint made at the desk becomes, filled in from the entry."""
+    return ComplaintCreate(
+        received_at=entry.received_at,
+        channel=entry.channel,
+        complainant=entry.person,
+        room=entry.room,
+        phone=entry.phone,
+        what_happened=entry.request,
+        reception_id=entry.id,
+    )
 
 
 def get(ctx: Ctx, complaint_id: int) -> Complaint:

@@ -10,8 +10,8 @@ from sqlmodel import Session
 
 from desk.config import Settings
 from desk.models import Operator
-from desk.services.calendar import WorkCalendar, site_calendar
 from desk.services.deadlines import due
+from desk.services.workdays import WorkCalendar, site_calendar
 
 
 @dataclass

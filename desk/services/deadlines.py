@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta, tzinfo
 
 from desk.i18n import t
-from desk.services.calendar import WorkCalendar
+from desk.services.workdays import WorkCalendar
 
 _SPEC = re.compile(r"^\s*(\d+)\s*(m|h|d|wd)\s*$")
 

@@ -40,6 +40,7 @@ from desk.services.audit import event_data
 from desk.services.context import Ctx
 from desk.services.errors import DeskError
 from desk.services.jsonable import dumps, plain
+from desk.services.pass_queries import export_items
 
 REGISTERS = ("reception", "repairs", "complaints", "keys", "passes", "shifts", "residents")
 _TABLES: dict[str, type[SQLModel]] = {
@@ -128,8 +129,6 @@ def records(ctx: Ctx, register: str, since: datetime | None = None) -> list[dict
         units = {u.id: u for u in ctx.session.exec(select(Unit)) if u.id is not None}
     items: dict[int, list[dict[str, Any]]] = {}
     if register == "passes":
-        from desk.services.pass_queries import export_items
-
         items = export_items(ctx, since)
     out: list[dict[str, Any]] = []
     for row in ctx.session.exec(statement):

@@ -11,8 +11,6 @@ entries: added, updated, retired), "key_loans" (lent, returned, lost), "entruste
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from desk.services import keys_entrusted
 from desk.services.context import Ctx
 from desk.services.keys_cabinet import (
@@ -26,7 +24,6 @@ from desk.services.keys_cabinet import (
     find_key,
     get_key,
     holdings,
-    import_cabinet,
     lost_count,
     out_count,
     parse_kind,
@@ -51,6 +48,7 @@ from desk.services.keys_entrusted import (
     take_out,
     work_done,
 )
+from desk.services.keys_import import import_cabinet
 from desk.services.keys_loans import (
     LOANS,
     KeyLoanCreate,
@@ -68,10 +66,8 @@ from desk.services.keys_loans import (
     tags,
     take_back,
 )
+from desk.services.open_item import OpenItem
 from desk.services.residents import mask_name
-
-if TYPE_CHECKING:
-    from desk.services.board import OpenItem
 
 ENTRUSTED = keys_entrusted.REGISTER
 __all__ = [
@@ -129,8 +125,6 @@ __all__ = [
 
 def open_items(ctx: Ctx) -> list[OpenItem]:
     """Keys still out on loan and entrusted keys in custody, in the board's shape."""
-    from desk.services.board import OpenItem
-
     items: list[OpenItem] = []
     loans = open_loans(ctx)
     names = tags(ctx, {loan.key_id for loan in loans})

@@ -8,7 +8,6 @@ a new copy is cut.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
 from sqlalchemy import case, func
 from sqlmodel import col, select
@@ -18,9 +17,6 @@ from desk.services import audit, roles
 from desk.services.context import Ctx
 from desk.services.errors import DeskError, NotFound
 from desk.services.residents import clean_text, normalise_room, storable
-
-if TYPE_CHECKING:
-    from desk.services.keys_import import CabinetImport
 
 REGISTER = "keys"
 MAX_COPIES = 99
@@ -191,13 +187,6 @@ def retire_key(ctx: Ctx, key_id: int, reason: str) -> Key:
     ctx.session.add(key)
     audit.record(ctx, REGISTER, key.id, "retired", reason=why)
     return key
-
-
-def import_cabinet(ctx: Ctx, data: bytes, skip_bad: bool = False) -> CabinetImport:
-    """The cabinet from a CSV file's bytes; see desk.services.keys_import."""
-    from desk.services.keys_import import import_cabinet as run
-
-    return run(ctx, data, skip_bad=skip_bad)
 
 
 def out_count(ctx: Ctx, key: Key) -> int:

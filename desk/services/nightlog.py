@@ -24,12 +24,12 @@ from desk.models.base import literal_is
 from desk.services import audit
 from desk.services.context import Ctx
 from desk.services.errors import DeskError, NotFound
+from desk.services.open_item import OpenItem
 from desk.services.residents import clean_phone, clean_text, normalise_room
 from desk.services.submission import Submission
 from desk.services.when import happened
 
 if TYPE_CHECKING:
-    from desk.services.board import OpenItem
     from desk.services.complaint import ComplaintCreate
     from desk.services.repair import RepairCreate
 
@@ -210,8 +210,6 @@ def recent(ctx: Ctx, hours: int = 24, limit: int = 200) -> list[NightLogEntry]:
 
 def open_items(ctx: Ctx) -> list[OpenItem]:
     """Entries left for the morning, in the board's shape (due: now, i.e. this morning)."""
-    from desk.services.board import OpenItem
-
     items: list[OpenItem] = []
     for entry in left_for_morning(ctx):
         assert entry.id is not None

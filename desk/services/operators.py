@@ -32,10 +32,12 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, func, select
 
 from desk.models import Operator, Role, SignInTerminal
-from desk.services import audit
+from desk.services import audit, roles
 from desk.services.context import Ctx
 from desk.services.errors import DeskError, Forbidden, LastingRefusal
+from desk.services.operator_names import operator_names as operator_names
 from desk.services.residents import clean_text, storable
+from desk.services.roles import require_role as require_role
 
 _N, _R, _P = 2**14, 8, 1
 _PIN = re.compile(r"^\d{4,8}$")
@@ -116,8 +118,6 @@ def active_supervisors(ctx: Ctx) -> int:
 
 
 def _refuse_manage() -> Forbidden:
-    from desk.services import roles  # roles imports this module
-
     rule = roles.OPERATORS_MANAGE
     return Forbidden("role.denied_because", action=rule.action, because=rule.because)
 
@@ -358,27 +358,3 @@ def sign_in(ctx: Ctx, name: str, pin: str, terminal: str | None = None) -> SignI
         return SignIn(None, DeskError("signin.refused"))
     audit.record(replace(ctx, operator=operator), "operator", operator.id, "signed_in")
     return SignIn(operator)
-
-
-def require_role(ctx: Ctx, *roles: Role, action: str, because: str = "") -> None:
-    """Refuse, with a reason, an action the signed-in operator's role does not allow.
-
-    `action` and `because` are already in the current language ("void a release pass", "…");
-    desk.services.roles keeps the table of such actions. The role is the one in the database
-    now, not the one the operator signed in with.
-    """
-    # read afresh: a role changed, or an operator disabled, since the sign-in counts at once
-    current = None
-    if ctx.operator is not None and ctx.operator.id is not None:
-        current = ctx.session.get(Operator, ctx.operator.id)
-    if current is None or not current.active or current.role not in roles:
-        if because:
-            raise Forbidden("role.denied_because", action=action, because=because)
-        raise Forbidden("role.denied", action=action)
-
-
-def operator_names(ctx: Ctx, ids: set[int]) -> dict[int, str]:
-    if not ids:
-        return {}
-    rows = ctx.session.exec(select(Operator.id, Operator.name).where(col(Operator.id).in_(ids)))
-    return {row[0]: row[1] for row in rows if row[0] is not None}

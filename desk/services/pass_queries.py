@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import and_, func
 from sqlmodel import col, select
@@ -15,10 +15,8 @@ from desk.models import PassItem, PassState, ReleasePass, Resident, ResidentKind
 from desk.models.base import literal_is, literal_is_not
 from desk.services.context import Ctx
 from desk.services.errors import DeskError, NotFound
+from desk.services.open_item import OpenItem
 from desk.services.residents import find_unit, residents_of
-
-if TYPE_CHECKING:
-    from desk.services.board import OpenItem
 
 REGISTER = "passes"
 PREFIX = "FX"
@@ -258,8 +256,6 @@ def used_without_gate_check(
 
 def open_items(ctx: Ctx) -> list[OpenItem]:
     """Passes issued and not yet checked at the gate, for the board and the handover."""
-    from desk.services.board import OpenItem
-
     statement = (
         select(ReleasePass)
         .where(

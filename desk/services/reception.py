@@ -3,23 +3,26 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from sqlmodel import col, select
 
-from desk.models import Channel, ReceptionCategory, ReceptionEntry, ReceptionState
+from desk.models import (
+    Channel,
+    Complaint,
+    ReceptionCategory,
+    ReceptionEntry,
+    ReceptionState,
+    RepairOrder,
+)
 from desk.models.base import literal_in
 from desk.models.reception import OWING_STATES
 from desk.services import audit, roles
 from desk.services.context import Ctx
 from desk.services.errors import DeskError, NotFound
+from desk.services.numbering import next_number
 from desk.services.residents import clean_phone, clean_text, normalise_room
 from desk.services.submission import Submission
 from desk.services.when import happened, plausible
-
-if TYPE_CHECKING:  # the repair and complaint services import this one
-    from desk.services.complaint import ComplaintCreate
-    from desk.services.repair import RepairCreate
 
 REGISTER = "reception"
 OWING = OWING_STATES
@@ -74,8 +77,6 @@ def log(ctx: Ctx, data: ReceptionCreate) -> ReceptionEntry:
     else:
         entry.state = ReceptionState.answered
         entry.answered_at = received
-    from desk.services.numbering import next_number
-
     entry.number = next_number(ctx, "JD")
     ctx.session.add(entry)
     ctx.session.flush()
@@ -158,44 +159,12 @@ def linked_number(ctx: Ctx, entry: ReceptionEntry) -> str:
     """The number of the repair order or complaint the entry turned into ("" when none)."""
     if not is_linked(entry):
         return ""
-    from desk.models import Complaint, RepairOrder
-
     found: RepairOrder | Complaint | None = None
     if entry.linked_register == "repairs":
         found = ctx.session.get(RepairOrder, entry.linked_id)
     elif entry.linked_register == "complaints":
         found = ctx.session.get(Complaint, entry.linked_id)
     return found.number if found else f"#{entry.linked_id}"
-
-
-def repair_prefill(entry: ReceptionEntry) -> RepairCreate:
-    """The repair order a repair call becomes, filled in from the entry (saving links them)."""
-    from desk.services.repair import RepairCreate
-
-    return RepairCreate(
-        reported_at=entry.received_at,
-        channel=entry.channel,
-        resident_name=entry.person,
-        room=entry.room,
-        phone=entry.phone,
-        description=entry.request,
-        reception_id=entry.id,
-    )
-
-
-def complaint_prefill(entry: ReceptionEntry) -> ComplaintCreate:
-    """The complaint a complaint made at the desk becomes, filled in from the entry."""
-    from desk.services.complaint import ComplaintCreate
-
-    return ComplaintCreate(
-        received_at=entry.received_at,
-        channel=entry.channel,
-        complainant=entry.person,
-        room=entry.room,
-        phone=entry.phone,
-        what_happened=entry.request,
-        reception_id=entry.id,
-    )
 
 
 def link(ctx: Ctx, entry_id: int, register: str, record_id: int) -> ReceptionEntry:

@@ -9,6 +9,7 @@ from sqlmodel import col, select
 from desk.models import (
     OPEN_REPAIR_STATES,
     Channel,
+    ReceptionEntry,
     RepairLocation,
     RepairOrder,
     RepairState,
@@ -41,6 +42,19 @@ class RepairCreate(Submission):
     warranty: bool = False
     appointment_at: datetime | None = None
     reception_id: int | None = None
+
+
+def from_reception(entry: ReceptionEntry) -> RepairCreate:
+    """The repair order a repair call becomes, filled in from the entry (saving links them)."""
+    return RepairCreate(
+        reported_at=entry.received_at,
+        channel=entry.channel,
+        resident_name=entry.person,
+        room=entry.room,
+        phone=entry.phone,
+        description=entry.request,
+        reception_id=entry.id,
+    )
 
 
 class RepairCompletion(Submission):

@@ -15,10 +15,26 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from desk.i18n import t
-from desk.models import Role
-from desk.services import operators
+from desk.models import Operator, Role
 from desk.services.context import Ctx
 from desk.services.errors import Forbidden
+
+
+def require_role(ctx: Ctx, *roles: Role, action: str, because: str = "") -> None:
+    """Refuse, with a reason, an action the signed-in operator's role does not allow.
+
+    `action` and `because` are already in the current language ("void a release pass", "…");
+    the Restricted rules below are the table of such actions. The role is the one in the database
+    now, not the one the operator signed in with.
+    """
+    # read afresh: a role changed, or an operator disabled, since the sign-in counts at once
+    current = None
+    if ctx.operator is not None and ctx.operator.id is not None:
+        current = ctx.session.get(Operator, ctx.operator.id)
+    if current is None or not current.active or current.role not in roles:
+        if because:
+            raise Forbidden("role.denied_because", action=action, because=because)
+        raise Forbidden("role.denied", action=action)
 
 
 @dataclass(frozen=True)
@@ -45,7 +61,7 @@ class Restricted:
 
     def require(self, ctx: Ctx) -> None:
         """Raise Forbidden ("only a supervisor may …, because …") unless the operator may."""
-        operators.require_role(ctx, *self.roles, action=self.action, because=self.because)
+        require_role(ctx, *self.roles, action=self.action, because=self.because)
 
 
 RECEPTION_CLOSE_OWING = Restricted("reception_close_owing")

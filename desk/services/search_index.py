@@ -1,8 +1,11 @@
 """The lookup index: a search document per record, written in the same flush as the record.
 
-Importing this module registers one `after_flush` listener on every SQLAlchemy session: each new
-or changed row of an indexed register (or a pass's item) has its document rewritten in the same
-transaction, so the index never lags the registers and no service has to know about it.
+`after_flush` is a listener every writing session of a `desk.db.Database` runs (registered on
+its own session factory, as desk.changes.after_flush is; importing this module changes nothing):
+each new or changed row of an indexed register (or a pass's item) has its document rewritten in
+the same transaction, so the index never lags the registers and no service has to know about it.
+A write made with core statements (the residents import, bench/generate.py, the migrations)
+writes its documents itself (`write_many`, `reindex`).
 
 On SQLite the words go into the FTS5 table `search_fts` (contentless, `ascii` tokenizer) as
 tokens made here: CJK text as a sequence of overlapping bigrams (a query of n >= 2 characters is
@@ -21,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, event, insert, select, text, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from desk.models import (
@@ -37,6 +40,7 @@ from desk.models import (
     Unit,
 )
 from desk.models.search import SearchDoc
+from desk.services import complaint_queries, repair
 from desk.services.bulk import insert_many
 from desk.services.residents import parse_room
 
@@ -112,14 +116,10 @@ def _open_due(*states: str, column: str) -> Callable[[Any], datetime | None]:
 
 
 def _repair_due(row: Any) -> datetime | None:
-    from desk.services import repair
-
     return repair.due_at(row)
 
 
 def _complaint_due(row: Any) -> datetime | None:
-    from desk.services import complaint_queries
-
     return complaint_queries.due_at(row)
 
 
@@ -387,7 +387,8 @@ def _changed(session: Session) -> Iterable[Any]:
             yield obj
 
 
-def _after_flush(session: Session, _context: Any) -> None:
+def after_flush(session: Session, _context: Any) -> None:
+    """Rewrite the lookup document of each indexed record `session` just flushed."""
     seen: set[tuple[str, int]] = set()
     targets = []
     for obj in _changed(session):
@@ -401,9 +402,6 @@ def _after_flush(session: Session, _context: Any) -> None:
     conn = session.connection()
     for source, obj in targets:
         write(conn, document(conn, source, obj))
-
-
-event.listen(Session, "after_flush", _after_flush)
 
 
 def reindex(conn: Connection, batch: int = 5000) -> int:

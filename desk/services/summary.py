@@ -28,7 +28,7 @@ from desk.services.lookup import state_key
 from desk.services.pass_queries import status_for
 
 if TYPE_CHECKING:
-    from desk.services.board import OpenItem
+    from desk.services.open_item import OpenItem
 
 # The sections of open items, in the order they are printed.
 SECTIONS = (
