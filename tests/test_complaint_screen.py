@@ -18,6 +18,7 @@ from desk.screens.complaint_detail import ComplaintDetailScreen
 from desk.screens.complaint_dialogs import JudgeDialog
 from desk.screens.complaint_form import ComplaintFormScreen, RepeatDialog
 from desk.screens.complaints import ComplaintsScreen
+from desk.screens.due import Urgency, urgency_style
 from desk.services import complaint
 from desk.services.complaint import ComplaintCreate
 from desk.services.repair import CallbackResult
@@ -335,7 +336,8 @@ async def test_list_marks_major_and_overdue_in_red(
         await pilot.press("ctrl+r")
         await pilot.pause()
         due = table.get_cell(str(major), "due")
-        assert "escalation" in due.plain and "late" in due.plain and "red" in str(due.style)
+        late = urgency_style(app, Urgency.overdue)  # the theme's $error, bold
+        assert "escalation" in due.plain and "late" in due.plain and due.style == late
 
 
 async def test_print_sheet_writes_text_and_pdf_beside_the_database(

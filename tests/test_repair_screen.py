@@ -13,6 +13,7 @@ from desk.app import DeskApp, make_app
 from desk.db import Database
 from desk.i18n import t
 from desk.models import Operator, RepairOrder, RepairState
+from desk.screens.due import Urgency, urgency_style
 from desk.screens.repair_detail import RepairDetailScreen
 from desk.screens.repair_dialogs import CompleteDialog
 from desk.screens.repairs import RepairsScreen
@@ -339,12 +340,13 @@ async def test_undispatched_after_31_minutes_is_overdue(
         await pilot.press("ctrl+r")
         await pilot.pause()
         due = table.get_cell(f"repairs:{order.id}", "due")
-        assert "已超时" in due.plain and "red" in str(due.style)
+        late = urgency_style(app, Urgency.overdue)  # the theme's $error, bold
+        assert "已超时" in due.plain and due.style == late
 
         await pilot.press("f3")
         await pilot.pause()
         listed = app.screen.query_one("#orders", DataTable).get_cell(str(order.id), "due")
-        assert "超时" in listed.plain and "red" in str(listed.style)
+        assert "超时" in listed.plain and listed.style == late
         assert "待派工" in _cells(pilot, "#orders")
 
 

@@ -7,13 +7,14 @@ from datetime import datetime
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Header, Static
 
 from desk.collector import resume_collector
 from desk.i18n import t
 from desk.screens.base import DeskFooter, DeskScreen
+from desk.screens.due import countdown, due_cell
 from desk.screens.plain import Fit, PlainTable, plain
 from desk.screens.records import open_record
 from desk.services import board, handover, shifts
@@ -42,26 +43,12 @@ STATE_LABELS = {
 }
 
 
-def age_text(delta_seconds: float) -> str:
-    minutes = int(abs(delta_seconds) // 60)
-    if minutes < 60:
-        return t("duration.minutes", n=minutes)
-    hours, minutes = divmod(minutes, 60)
-    if hours < 48:
-        return t("duration.hours", n=hours, m=minutes)
-    days, hours = divmod(hours, 24)
-    return t("duration.days", n=days, h=hours)
-
-
-def due_text(item: OpenItem, now: datetime) -> Text:
+def due_text(item: OpenItem, now: datetime, app: App[Any] | None = None) -> Text:
+    """What is owed and how long is left (or how late it is), coloured by its urgency."""
     if item.due_at is None:
         return Text("")
-    seconds = (item.due_at - now).total_seconds()
     kind = t(f"due_kind.{item.due_kind}") if item.due_kind else ""
-    if seconds < 0:
-        return Text(f"{kind} {t('board.overdue', age=age_text(seconds))}", style="bold red")
-    style = "yellow" if seconds < 3600 else ""
-    return Text(f"{kind} {t('board.due_in', age=age_text(seconds))}", style=style)
+    return due_cell(app, item.due_at, now, f"{kind} {countdown(item.due_at, now)}")
 
 
 class BoardScreen(DeskScreen):
@@ -96,6 +83,8 @@ class BoardScreen(DeskScreen):
         self.refresh_board()
         self.watch(table, "scroll_y", self.scrolled, init=False)
         self.set_interval(REFRESH_SECONDS, self.refresh_board)
+        # the due column is coloured from the theme: a new theme recolours it at once
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self.refresh_board())
         self.call_after_refresh(resume_collector)
 
     def reread(self) -> None:
@@ -188,7 +177,7 @@ class BoardScreen(DeskScreen):
                 item.summary,
                 t(f"{STATE_LABELS[item.register]}.{item.state}"),
                 self.desk.show_time(item.opened_at),
-                due_text(item, self.items_at),
+                due_text(item, self.items_at, self.app),
                 key=f"{item.register}:{item.record_id}",
             )
 

@@ -13,7 +13,7 @@ from textual.widgets import DataTable, Header, Static
 from desk.i18n import t
 from desk.models import Complaint, RepairOrder
 from desk.screens.base import DeskFooter, DeskScreen
-from desk.screens.board import age_text
+from desk.screens.due import age_text
 from desk.screens.plain import PlainTable
 from desk.screens.repairs import short
 from desk.services import callbacks

@@ -14,30 +14,17 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from desk.i18n import label_or, t
-from desk.models import AuditEvent, Complaint, ComplaintState
+from desk.models import AuditEvent, Complaint
 from desk.printing.complaint_sheet import SheetEvent, event_detail, sheet_events
-from desk.screens.board import age_text
-from desk.screens.complaints import due_cell
+from desk.screens.complaint_cells import next_due_cell
+from desk.screens.due import countdown, due_cell
 from desk.screens.history import HistoryTable
 from desk.screens.plain import field_grid, plain
 from desk.screens.printout import deliver
 from desk.screens.record_page import RecordPage
-from desk.services import audit, complaint, reception, roles
+from desk.services import audit, complaint, reception
 from desk.services.errors import DeskError
 
-S = ComplaintState
-HANDLING = (S.registered, S.judged, S.assigned, S.replied)
-# Which states allow which step (the service checks again; this only hides keys).
-ALLOWED: dict[str, tuple[ComplaintState, ...]] = {
-    "judge": (S.registered, S.judged),
-    "escalate": HANDLING,
-    "assign": (S.judged, S.assigned, S.replied),
-    "reply": (S.judged, S.assigned, S.replied),
-    "resolve": (S.judged, S.assigned, S.replied),
-    "callback": (S.resolved,),
-    "reopen": (S.resolved, S.closed),
-    "close": (*HANDLING, S.resolved),
-}
 DEADLINES = ("escalation", "reply", "resolve", "callback")
 
 
@@ -181,10 +168,8 @@ class ComplaintDetailScreen(RecordPage):
         if nxt is None:
             line.append(t("complaint_ui.no_due"))
         else:
-            line.append(due_cell(item, now, show(nxt)))
-            seconds = (nxt - now).total_seconds()
-            key = "board.overdue" if seconds < 0 else "board.due_in"
-            line.append(f"  ({t(key, age=age_text(seconds))})")
+            line.append(next_due_cell(self.app, item, now, show(nxt)))
+            line.append(f"  ({countdown(nxt, now)})")
         title = Text(t("complaint_ui.deadlines"), style="bold")
         return Group(title, table, line)
 
@@ -195,25 +180,14 @@ class ComplaintDetailScreen(RecordPage):
             return Text(t(key, at=self.desk.show_time(done)), style="red" if late else "green")
         if due is None:
             return Text("")
-        seconds = (due - now).total_seconds()
-        if seconds < 0:
-            return Text(t("board.overdue", age=age_text(seconds)), style="bold red")
-        return Text(
-            t("board.due_in", age=age_text(seconds)), style="yellow" if seconds < 3600 else ""
-        )
+        return due_cell(self.app, due, now, countdown(due, now))
 
     # --- keys -------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        allowed = ALLOWED.get(action)
-        if allowed is None:
+        if action not in complaint.LIFECYCLE.steps:
             return True
-        if self.complaint is None or self.complaint.state not in allowed:
-            return False
-        if action == "close":
-            # offered once a callback is due or done; pressing it early says why it is refused
-            return self.complaint.state == S.resolved or self.complaint.callback_at is not None
-        return True
+        return action in complaint.allowed_actions(self.complaint)
 
     def action_refresh(self) -> None:
         self.refresh_detail()
@@ -265,7 +239,8 @@ class ComplaintDetailScreen(RecordPage):
 
     def action_close(self) -> None:
         item = self.complaint
-        if item is None or self.refused(roles.COMPLAINT_CLOSE.require):
+        who = complaint.LIFECYCLE.who("close")
+        if item is None or (who is not None and self.refused(who.require)):
             return
         if item.callback_at is None:
             # every complaint is called back before it is closed: say so instead of a dialog

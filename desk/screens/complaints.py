@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import ClassVar
 
 from rich.text import Text
@@ -11,8 +10,10 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Header, Static
 
 from desk.i18n import t
-from desk.models import OPEN_COMPLAINT_STATES, Complaint, Severity
+from desk.models import OPEN_COMPLAINT_STATES, Complaint
+from desk.screens import records
 from desk.screens.base import DeskFooter, DeskScreen
+from desk.screens.complaint_cells import next_due_cell, severity_cell
 from desk.screens.plain import Fit
 from desk.screens.record_table import RecordTable
 from desk.screens.repairs import short
@@ -35,24 +36,6 @@ COLUMNS = (
 # no free text to give way: on a narrow terminal the time received, the owner, the complainant
 # and the category are left out so that the deadline is shown whole
 FIT = Fit(drop=("received", "owner", "complainant", "category"))
-
-
-def severity_cell(severity: str) -> Text:
-    """A major complaint stands out in red, an important one in yellow."""
-    style = {Severity.major: "bold red", Severity.important: "yellow"}.get(Severity(severity), "")
-    return Text(t(f"severity.{severity}"), style=style)
-
-
-def due_cell(item: Complaint, now: datetime, show: str) -> Text:
-    """What is owed next and when; red once it has passed, yellow within the hour."""
-    due = complaint.due_at(item)
-    if due is None:
-        return Text("")
-    kind = t(f"complaint_due.{complaint.due_kind(item)}")
-    seconds = (due - now).total_seconds()
-    if seconds < 0:
-        return Text(f"{kind} {show} {t('complaint_ui.overdue_mark')}", style="bold red")
-    return Text(f"{kind} {show}", style="yellow" if seconds < 3600 else "")
 
 
 class ComplaintsScreen(DeskScreen):
@@ -127,7 +110,7 @@ class ComplaintsScreen(DeskScreen):
                         style="dim" if item.state not in OPEN_COMPLAINT_STATES else "",
                     ),
                     short(names.get(item.owner_id, ""), 8),
-                    due_cell(item, now, self.desk.show_time(due)),
+                    next_due_cell(self.app, item, now, self.desk.show_time(due)),
                     key=str(item.id),
                 )
             table.select_record(select_id)
@@ -146,9 +129,7 @@ class ComplaintsScreen(DeskScreen):
     def action_open_complaint(self) -> None:
         complaint_id = self.selected_id()
         if complaint_id is not None:
-            from desk.screens.complaint_detail import ComplaintDetailScreen
-
-            self.app.push_screen(ComplaintDetailScreen(complaint_id))
+            records.open_record(self.app, complaint.REGISTER, complaint_id)
 
     def action_new_complaint(self) -> None:
         from desk.screens.complaint_form import ComplaintFormScreen

@@ -1,138 +1,25 @@
 """One entrusted key: its slip, where the key is, each time it was taken out, and its history.
 
-The entrusted-key actions (take out, back, done, collect, print) are shared with the register.
+The entrusted-key actions (take out, back, done, collect, print) are shared with the register
+(desk.screens.entrusted_actions).
 """
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from rich.table import Table
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import DataTable, Header, Static
 
 from desk.i18n import t
 from desk.models import EntrustedKey, EntrustedKeyUse, EntrustedState, RepairOrder
-from desk.screens.base import DeskFooter, DeskMixin, RecordScreen
+from desk.screens.base import DeskFooter, RecordScreen
+from desk.screens.entrusted_actions import ENTRUSTED_BINDINGS, EntrustedActions
 from desk.screens.plain import PlainTable, field_grid, plain
-from desk.screens.printout import deliver
 from desk.services import audit, keys_entrusted, operators
-from desk.services.errors import DeskError
-
-ENTRUSTED_BINDINGS: list[BindingType] = [
-    Binding("ctrl+t", "take_out", "keys_ui.keys.take_out", id="entrusted_take_out"),
-    Binding("ctrl+b", "take_back", "keys_ui.keys.take_back", id="entrusted_back"),
-    Binding("ctrl+d", "work_done", "keys_ui.keys.work_done", id="entrusted_done"),
-    Binding("ctrl+g", "collect", "keys_ui.keys.collect", id="entrusted_collect"),
-    Binding("ctrl+w", "print_slip", "keys.print", id="entrusted_print"),
-]
-HELD = (EntrustedState.deposited, EntrustedState.work_done)
-ALLOWED: dict[str, tuple[EntrustedState, ...]] = {
-    "take_out": HELD,
-    "take_back": HELD,
-    "work_done": HELD,
-    "collect": HELD,
-}
-
-
-class EntrustedActions(DeskMixin):
-    """The steps of an entrusted key; the screen says which record is meant and what to refresh."""
-
-    def chosen_entrusted(self) -> EntrustedKey | None:
-        raise NotImplementedError
-
-    def after_change(self, record_id: int | None = None) -> None:
-        raise NotImplementedError
-
-    def _open(self, dialog: ModalScreen[EntrustedKey | None]) -> None:
-        def done(record: EntrustedKey | None) -> None:
-            self.after_change(record.id if record else None)
-            if record is None or record.id is None:
-                return
-            with self.reading() as ctx:
-                use = keys_entrusted.current_use(ctx, record.id)
-            if use is not None:  # taken out for the work: who has it is what the clerk needs
-                self.app.notify(t("keys_ui.taken_out", number=record.number, taken_by=use.taken_by))
-                return
-            state = t(f"entrusted_state.{record.state}")
-            self.app.notify(t("keys_ui.done", number=record.number, state=state))
-
-        self.app.push_screen(dialog, callback=done)
-
-    def action_take_out(self) -> None:
-        from desk.screens.key_dialogs import TakeOutDialog
-
-        record = self.chosen_entrusted()
-        if record is None or record.id is None:
-            return
-        with self.reading() as ctx:
-            use = keys_entrusted.current_use(ctx, record.id)
-        if use is not None:  # said before the dialog, so nothing is typed in vain
-            message = t("key_error.entrusted_out", number=record.number, taken_by=use.taken_by)
-            self.app.notify(message, severity="warning")
-            return
-        self._open(TakeOutDialog(record))
-
-    def bring_back(self) -> None:
-        record = self.chosen_entrusted()
-        if record is None or record.id is None:
-            return
-        record_id = record.id
-        outcome = self.attempt(lambda ctx: keys_entrusted.bring_back_key(ctx, record_id))
-        if isinstance(outcome, DeskError):
-            self.app.notify(outcome.message, severity="warning")
-            return
-        self.after_change(record_id)
-        self.app.notify(t("keys_ui.brought_back", number=record.number))
-
-    def action_work_done(self) -> None:
-        from desk.screens.key_dialogs import WorkDoneDialog
-
-        if record := self.chosen_entrusted():
-            self._open(WorkDoneDialog(record))
-
-    def action_collect(self) -> None:
-        from desk.screens.key_dialogs import CollectDialog
-
-        if record := self.chosen_entrusted():
-            self._open(CollectDialog(record))
-
-    def action_print_slip(self) -> None:
-        record = self.chosen_entrusted()
-        if record is None:
-            return
-        self.app.run_worker(
-            lambda: print_entrusted_slip(self, record),
-            thread=True,
-            exclusive=True,
-            exit_on_error=False,
-            group="print",
-        )
-
-
-def print_entrusted_slip(screen: DeskMixin, record: EntrustedKey) -> None:
-    """The two-part slip as text and PDF beside the database, and to the site's printer."""
-    from desk.printing import entrusted_slip
-
-    app = screen.desk
-    settings = app.settings
-    with app.database.reading() as session:
-        order = session.get(RepairOrder, record.repair_order_id or 0)
-    extra: dict[str, Any] = {
-        "operator": app.operator.name if app.operator else "",
-        "printed_at": app.now(),
-        "repair_number": order.number if order else "",
-    }
-    deliver(
-        app,
-        record.number,
-        lambda: entrusted_slip.entrusted_slip_text(record, settings, **extra),
-        lambda pdf: entrusted_slip.entrusted_slip_pdf(record, settings, pdf, **extra),
-        written="keys_ui.print.written",
-    )
 
 
 class EntrustedDetailScreen(EntrustedActions, RecordScreen):
@@ -266,10 +153,9 @@ class EntrustedDetailScreen(EntrustedActions, RecordScreen):
     # --- keys -------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        allowed = ALLOWED.get(action)
-        if allowed is None:
+        if action not in keys_entrusted.LIFECYCLE.steps:
             return True
-        return self.record is not None and self.record.state in allowed
+        return action in keys_entrusted.allowed_actions(self.record)
 
     def chosen_entrusted(self) -> EntrustedKey | None:
         self.refresh_detail()

@@ -25,8 +25,10 @@ from desk.models import (
     KeyCount,
     KeyLoan,
 )
+from desk.screens import records
 from desk.screens.base import DeskFooter, DeskScreen
-from desk.screens.entrusted_detail import ALLOWED, ENTRUSTED_BINDINGS, EntrustedActions
+from desk.screens.due import due_cell
+from desk.screens.entrusted_actions import ENTRUSTED_BINDINGS, EntrustedActions
 from desk.screens.plain import Fit, PlainTable, brief
 from desk.screens.repairs import short
 from desk.screens.tones import ALARM, ERROR, WARNING, WARNING_BOLD
@@ -55,14 +57,6 @@ ON_TAB = {
 }
 OPEN_LIMIT = 500
 CLOSED_LIMIT = 100
-
-
-def due_cell(due: datetime, now: datetime, show: str) -> Text:
-    """The due time; red once it has passed, yellow within the hour."""
-    seconds = (due - now).total_seconds()
-    if seconds < 0:
-        return Text(f"{show} {t('keys_ui.overdue_mark')}", style="bold red")
-    return Text(show, style="yellow" if seconds < 3600 else "")
 
 
 class KeysScreen(EntrustedActions, DeskScreen):
@@ -196,7 +190,9 @@ class KeysScreen(EntrustedActions, DeskScreen):
         show = self.desk.show_time
         department = self.desk.settings.department(loan.department)
         is_open = loan.state in OPEN_LOAN_STATES
-        due = due_cell(loan.due_at, self.desk.now(), show(loan.due_at)) if is_open else Text("")
+        late = t("keys_ui.overdue_mark")
+        now, due_at = self.desk.now(), loan.due_at
+        due = due_cell(self.app, due_at, now, show(due_at), late_mark=late) if is_open else Text("")
         return loan.id, (
             loan.number,
             self.key_tags.get(loan.key_id, ""),
@@ -273,9 +269,9 @@ class KeysScreen(EntrustedActions, DeskScreen):
             return True
         if self.tab not in tabs:
             return False
-        if self.tab == "entrusted" and action in ALLOWED:
+        if self.tab == "entrusted" and action in keys_entrusted.LIFECYCLE.steps:
             record = self.entrusted.get(self.selected_id("entrusted") or 0)
-            return None if record is None or record.state not in ALLOWED[action] else True
+            return True if action in keys_entrusted.allowed_actions(record) else None
         if action == "retire":
             key = self.keys.get(self.selected_id("cabinet") or 0)
             return None if key is None or not key.active else True
@@ -365,9 +361,7 @@ class KeysScreen(EntrustedActions, DeskScreen):
         elif tab == "cabinet":
             self.action_edit()
         elif record := self.chosen_entrusted():
-            from desk.screens.entrusted_detail import EntrustedDetailScreen
-
-            self.app.push_screen(EntrustedDetailScreen(record.id or 0))
+            records.open_record(self.app, keys_entrusted.REGISTER, record.id or 0)
 
     # --- notices ----------------------------------------------------------------------
 

@@ -6,12 +6,11 @@ its own detail screen, ctrl+l shows the room history of the row's room, ctrl+f t
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import ClassVar
 
 from rich.text import Text
 from textual import work
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.timer import Timer
@@ -21,6 +20,7 @@ from textual.widgets.option_list import Option
 from desk.i18n import t
 from desk.screens import records
 from desk.screens.base import DeskDialog, DeskFooter, DeskScreen
+from desk.screens.due import due_cell
 from desk.screens.plain import Fit, PlainTable, plain
 from desk.services import lookup, saved_filters
 from desk.services.errors import DeskError
@@ -35,17 +35,10 @@ COLUMNS = ("register", "number", "time", "room", "person", "state", "due", "summ
 FIT = Fit("summary", least=10, most=40, drop=("time", "person", "room"))
 
 
-def due_cell(due_at: datetime | None, now: datetime, shown: str) -> Text:
-    if due_at is None:
-        return Text("")
-    if due_at < now:
-        return Text(f"{shown} {t('lookup_ui.overdue')}", style="bold red")
-    return Text(shown)
-
-
 def fill_table(table: DataTable[str | Text], groups: list[Group], screen: DeskScreen) -> None:
     """Rows of every group, the register named on its first row; keys are register:id."""
     now, show = screen.desk.now(), screen.desk.show_time
+    late = t("lookup_ui.overdue")
     table.clear()
     for group in groups:
         label = t(f"registers.{group.register}")
@@ -57,23 +50,10 @@ def fill_table(table: DataTable[str | Text], groups: list[Group], screen: DeskSc
                 hit.room,
                 hit.person,
                 t(lookup.state_key(hit.register, hit.state)),
-                due_cell(hit.due_at, now, show(hit.due_at)),
+                due_cell(screen.app, hit.due_at, now, show(hit.due_at), late_mark=late, soon=False),
                 hit.summary,
                 key=f"{hit.register}:{hit.record_id}",
             )
-
-
-def open_record(app: App[None], key: str) -> bool:
-    """Open the record `register:id` (see desk.screens.records); False when it has no page."""
-    register, _, record_id = key.partition(":")
-    return records.open_record(app, register, int(record_id))
-
-
-def selected_key(table: DataTable[str | Text]) -> str | None:
-    if not table.row_count:
-        return None
-    row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
-    return row_key.value
 
 
 class LookupScreen(DeskScreen):
@@ -170,14 +150,14 @@ class LookupScreen(DeskScreen):
             self.open_key(event.row_key.value)
 
     def action_open_record(self) -> None:
-        key = selected_key(self.query_one("#hits", DataTable))
+        key = records.selected_key(self.query_one("#hits", DataTable))
         if key:
             self.open_key(key)
 
     def open_key(self, key: str) -> None:
         if key.startswith("residents:"):
             self.show_history(self._rooms.get(key, ""))
-        elif not open_record(self.desk, key):
+        elif not records.open_record_key(self.desk, key):
             register = t(f"registers.{key.partition(':')[0]}")
             self.notify(t("lookup_ui.no_detail", register=register), severity="warning")
 
@@ -185,16 +165,14 @@ class LookupScreen(DeskScreen):
         self.query_one("#query", Input).focus()
 
     def action_room_history(self) -> None:
-        key = selected_key(self.query_one("#hits", DataTable))
+        key = records.selected_key(self.query_one("#hits", DataTable))
         self.show_history(self._rooms.get(key, "") if key else "")
 
     def show_history(self, room: str) -> None:
         if not room:
             self.notify(t("lookup_ui.no_room"), severity="warning")
             return
-        from desk.screens.room_history import RoomHistoryScreen
-
-        self.app.push_screen(RoomHistoryScreen(room))
+        records.open_page(self.app, "room_history", room)
 
     def action_filters(self) -> None:
         self.app.push_screen(FiltersDialog(), callback=self._run_filter)

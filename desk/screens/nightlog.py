@@ -15,15 +15,15 @@ from textual.widgets import DataTable, Header, Static
 from desk.forms.fields import CheckField, DeskForm, RoomField, TextField, WhenField
 from desk.i18n import t
 from desk.models import NightLogEntry, NightLogState
-from desk.screens.base import DeskFooter, DeskMixin, DeskScreen
-from desk.screens.handover_dialogs import ReasonDialog
+from desk.screens import records
+from desk.screens.base import DeskFooter, DeskScreen
+from desk.screens.nightlog_actions import ACTION_BINDINGS, NightLogActions
 from desk.screens.plain import Fit
 from desk.screens.record_table import RecordTable
 from desk.screens.repair_dialogs import FormDialog
 from desk.screens.repairs import short
 from desk.screens.tones import ALARM, WARNING
 from desk.services import nightlog, operators
-from desk.services.context import Ctx
 from desk.services.errors import DeskError
 from desk.services.nightlog import NightLogCreate
 from desk.services.residents import mask_name
@@ -31,12 +31,6 @@ from desk.services.residents import mask_name
 COLUMNS = ("number", "at", "caller", "room", "what", "done", "state", "operator")
 # the state is always seen whole: the call gives way first, then who logged it, what was done
 FIT = Fit("what", least=8, most=30, drop=("operator", "done", "caller"))
-# the steps of an entry left for the morning: on the list (the selected entry) and on its page
-ACTION_BINDINGS: list[BindingType] = [
-    Binding("ctrl+g", "to_repair", "nightlog_ui.keys.to_repair", id="nightlog_to_repair"),
-    Binding("ctrl+t", "to_complaint", "nightlog_ui.keys.to_complaint", id="nightlog_to_complaint"),
-    Binding("ctrl+x", "close_entry", "nightlog_ui.keys.close", id="nightlog_close"),
-]
 
 
 class NightEntryDialog(FormDialog[int | None]):
@@ -70,76 +64,6 @@ class NightEntryDialog(FormDialog[int | None]):
         with self.reading() as ctx:
             self.desk.notify(t("nightlog_ui.saved", number=nightlog.number(outcome, ctx)))
         return outcome.id
-
-
-class NightLogActions(DeskMixin):
-    """Transfer or close an entry left for the morning; the screen says which entry is meant
-    (`chosen_entry`, None once it has told why not) and what to show again (`after_change`)."""
-
-    def chosen_entry(self) -> int | None:
-        raise NotImplementedError
-
-    def after_change(self) -> None:
-        raise NotImplementedError
-
-    def _transfer(self, register: str) -> None:
-        entry_id = self.chosen_entry()
-        if entry_id is None:
-            return
-
-        def link(ctx: Ctx, record_id: int) -> None:
-            # in the record's own saving transaction: both saved, or neither
-            nightlog.transfer(ctx, entry_id, register, record_id)
-
-        with self.reading() as ctx:
-            entry = nightlog.get(ctx, entry_id)
-            number = nightlog.number(entry, ctx)
-            if register == "repairs":
-                from desk.screens.repair_form import RepairFormScreen
-
-                screen: FormDialog[int | None] = RepairFormScreen(
-                    prefill=nightlog.repair_prefill(ctx, entry), after=link
-                )
-            else:
-                from desk.screens.complaint_form import ComplaintFormScreen
-
-                screen = ComplaintFormScreen(
-                    prefill=nightlog.complaint_prefill(ctx, entry), after=link
-                )
-
-        def saved(record_id: int | None) -> None:
-            if record_id is not None:
-                record = t(f"registers.{register}")
-                self.desk.notify(t("nightlog_ui.transferred", number=number, record=record))
-            self.after_change()
-
-        self.app.push_screen(screen, callback=saved)
-
-    def action_to_repair(self) -> None:
-        self._transfer("repairs")
-
-    def action_to_complaint(self) -> None:
-        self._transfer("complaints")
-
-    def action_close_entry(self) -> None:
-        entry_id = self.chosen_entry()
-        if entry_id is None:
-            return
-        with self.reading() as ctx:
-            number = nightlog.number(nightlog.get(ctx, entry_id), ctx)
-
-        def chosen(reason: str | None) -> None:
-            if reason is None:
-                return
-            done = self.attempt(lambda ctx: nightlog.close(ctx, entry_id, reason))
-            if isinstance(done, DeskError):
-                self.desk.notify(done.message, severity="error")
-                return
-            self.desk.notify(t("nightlog_ui.closed", number=number))
-            self.after_change()
-
-        title = t("nightlog_ui.close_title", number=number)
-        self.app.push_screen(ReasonDialog(title, "close_reason"), callback=chosen)
 
 
 class NightLogScreen(NightLogActions, DeskScreen):
@@ -242,9 +166,7 @@ class NightLogScreen(NightLogActions, DeskScreen):
             self.open_entry(entry_id)
 
     def open_entry(self, entry_id: int) -> None:
-        from desk.screens.nightlog_detail import NightLogDetailScreen
-
-        self.app.push_screen(NightLogDetailScreen(entry_id))
+        records.open_record(self.app, nightlog.REGISTER, entry_id)
 
     def action_new_entry(self) -> None:
         self.app.push_screen(NightEntryDialog(), callback=lambda _: self.refresh_entries())

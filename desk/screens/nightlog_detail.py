@@ -12,7 +12,7 @@ from textual.widgets import Static
 from desk.i18n import t
 from desk.models import AuditEvent, NightLogEntry, NightLogState
 from desk.screens.history import HistoryTable
-from desk.screens.nightlog import ACTION_BINDINGS, NightLogActions
+from desk.screens.nightlog_actions import ACTION_BINDINGS, NightLogActions
 from desk.screens.plain import field_grid, plain
 from desk.screens.record_page import RecordPage
 from desk.screens.tones import ALARM, WARNING

@@ -16,8 +16,8 @@ from desk.i18n import t
 from desk.models import AuditEvent, PassItem, PassState, ReleasePass
 from desk.screens.base import DeskFooter, RecordScreen
 from desk.screens.history import HistoryTable
+from desk.screens.pass_cells import status_cell, stub_cell
 from desk.screens.pass_dialogs import GateAtDeskDialog, PassDialog, VoidDialog
-from desk.screens.passes import status_cell, stub_cell
 from desk.screens.plain import field_grid, plain
 from desk.screens.printout import deliver
 from desk.services import audit, operators, passes, roles

@@ -23,7 +23,7 @@ from desk.forms.pass_items import ItemsField
 from desk.i18n import listed, t
 from desk.models import IdType, Relationship, ReleasePass
 from desk.screens.repair_dialogs import FormDialog
-from desk.services import audit, passes
+from desk.services import passes
 from desk.services.errors import DeskError
 from desk.services.passes import PassCreate
 from desk.services.residents import mask_phone
@@ -216,9 +216,7 @@ class PassFormScreen(FormDialog[int | None]):
     @staticmethod
     def _issue(ctx: Any, data: PassCreate) -> tuple[ReleasePass, bool]:
         saved = passes.issue(ctx, data)
-        assert saved.id is not None
-        (event,) = audit.history(ctx, passes.REGISTER, saved.id)
-        return saved, bool(audit.event_data(event).get("applicant_not_owner_on_file"))
+        return saved, passes.applicant_not_owner_on_file(ctx, saved)
 
     def show(self, form: PassForm, error: DeskError) -> None:
         form.show_error(error)

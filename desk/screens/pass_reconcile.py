@@ -14,7 +14,7 @@ from textual.widgets import DataTable, Header, Input, Label, Static
 
 from desk.i18n import t
 from desk.screens.base import DeskFooter, DeskScreen
-from desk.screens.passes import status_cell, stub_cell
+from desk.screens.pass_cells import status_cell, stub_cell
 from desk.screens.plain import PlainTable
 from desk.screens.tones import ALARM
 from desk.services import passes

@@ -2,44 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
 from typing import ClassVar
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Header, Static
 
 from desk.i18n import t
-from desk.models import ReleasePass
+from desk.screens import records
 from desk.screens.base import DeskFooter, DeskScreen
+from desk.screens.pass_cells import status_cell, stub_cell
 from desk.screens.record_table import RecordTable
-from desk.screens.tones import ALARM, ERROR, SUCCESS, WARNING
 from desk.services import passes
-from desk.services.passes import PassStatus, StubStatus
 from desk.services.residents import mask_name
 
 COLUMNS = ("number", "room", "applicant", "items", "valid_until", "status", "gate", "stub")
-STATUS_STYLE = {
-    PassStatus.valid: "bold",
-    PassStatus.not_yet: "italic",
-    PassStatus.used: SUCCESS,
-    PassStatus.partly: WARNING,
-    PassStatus.refused: ERROR,
-    PassStatus.expired: "dim",
-    PassStatus.voided: "dim strike",
-}
-
-
-def status_cell(found: ReleasePass, now: datetime, tz: tzinfo | None = None) -> Text:
-    status = passes.status_of(found, now, tz)
-    return Text(t(f"pass_status.{status}"), style=STATUS_STYLE.get(status, ""))
-
-
-def stub_cell(found: ReleasePass, now: datetime) -> Text:
-    stub = passes.stub_of(found, now)
-    style = {StubStatus.missing: ALARM, StubStatus.returned: SUCCESS}.get(stub, "dim")
-    return Text(t(f"pass_stub.{stub}"), style=style)
 
 
 class PassesScreen(DeskScreen):
@@ -112,9 +89,7 @@ class PassesScreen(DeskScreen):
     def action_open_pass(self) -> None:
         pass_id = self.selected_id()
         if pass_id is not None:
-            from desk.screens.pass_detail import PassDetailScreen
-
-            self.app.push_screen(PassDetailScreen(pass_id))
+            records.open_record(self.app, passes.REGISTER, pass_id)
 
     def action_new_pass(self) -> None:
         from desk.screens.pass_form import PassFormScreen

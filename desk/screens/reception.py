@@ -14,6 +14,7 @@ from desk.forms.reception_form import ReceptionForm
 from desk.i18n import t
 from desk.models import ReceptionCategory, ReceptionEntry
 from desk.screens.base import DeskDialog, DeskFooter, DeskScreen
+from desk.screens.due import due_cell
 from desk.screens.plain import Fit, PlainTable, plain
 from desk.screens.reception_links import open_linked_form
 from desk.services import reception
@@ -121,9 +122,11 @@ class ReceptionScreen(DeskScreen):
         )
 
     def row(self, entry: ReceptionEntry) -> list[str | Text]:
+        # an answer still owed is marked once its reply is late (not before)
         owing = entry.state in reception.OWING
-        overdue = owing and entry.reply_due_at is not None and entry.reply_due_at < self.desk.now()
-        state = Text(t(f"reception_state.{entry.state}"), style="bold red" if overdue else "")
+        due = entry.reply_due_at if owing else None
+        shown = t(f"reception_state.{entry.state}")
+        state = due_cell(self.app, due, self.desk.now(), shown, soon=False)
         return [
             self.desk.show_time(entry.received_at, with_date=False),
             entry.number,

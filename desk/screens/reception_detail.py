@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Header, Input, Label, Static
 from desk.i18n import t
 from desk.models import AuditEvent, ReceptionEntry
 from desk.screens.base import DeskDialog, DeskFooter, RecordScreen
+from desk.screens.due import due_cell
 from desk.screens.plain import PlainTable, field_grid, plain
 from desk.screens.reception_links import open_linked_form
 from desk.services import audit, operators, reception
@@ -173,13 +174,14 @@ class ReceptionDetailScreen(RecordScreen):
 
     def fields_table(self, entry: ReceptionEntry, linked: str) -> Table:
         department = self.desk.settings.department(entry.department)
-        owing = entry.state in reception.OWING
-        overdue = owing and entry.reply_due_at is not None and entry.reply_due_at < self.desk.now()
+        # an answer still owed is marked once its reply is late (not before)
+        due = entry.reply_due_at if entry.state in reception.OWING else None
+        state = t(f"reception_state.{entry.state}")
         rows: list[tuple[str, str | Text]] = [
             (t("fields.number"), entry.number),
             (
                 t("fields.state"),
-                Text(t(f"reception_state.{entry.state}"), "bold red" if overdue else ""),
+                due_cell(self.app, due, self.desk.now(), state, soon=False),
             ),
             (t("fields.received_at"), self.desk.show_time(entry.received_at)),
             (t("fields.channel"), t(f"channel.{entry.channel}")),

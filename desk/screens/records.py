@@ -1,11 +1,18 @@
-"""Open any record by register and id: its own page, or the register screen it lives on."""
+"""The screens' router: open any record by register and id (its own page, or the register screen
+it lives on), or a room's history. List screens, the board and the lookup go through here, so no
+list imports the page of its records (nor a page its list): the pages are named here, as text,
+and loaded on first use."""
 
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from typing import Any
 
+from rich.text import Text
 from textual.app import App
+from textual.screen import Screen
+from textual.widgets import DataTable
 
 # register -> the page of one record (module, class taking the record id)
 RECORD_PAGES = {
@@ -18,16 +25,43 @@ RECORD_PAGES = {
 }
 # registers whose records are handled on their register screen (a mode of the app)
 REGISTER_SCREENS = {"key_loans": "keys", "keys": "keys"}
+# other pages reached from a list (module, class)
+PAGES = {
+    "room_history": ("desk.screens.room_history", "RoomHistoryScreen"),
+}
+
+
+def _page(module: str, name: str) -> Callable[..., Screen[Any]]:
+    """The page class `name` of `module`, loaded on first use."""
+    page: Callable[..., Screen[Any]] = getattr(importlib.import_module(module), name)
+    return page
 
 
 def open_record(app: App[Any], register: str, record_id: int) -> bool:
     """Show the record; False when the register has no page to show it on."""
     if register in RECORD_PAGES:
-        module, name = RECORD_PAGES[register]
-        page = getattr(importlib.import_module(module), name)
-        app.push_screen(page(record_id))
+        app.push_screen(_page(*RECORD_PAGES[register])(record_id))
         return True
     if register in REGISTER_SCREENS:
         app.switch_mode(REGISTER_SCREENS[register])
         return True
     return False
+
+
+def open_record_key(app: App[Any], key: str) -> bool:
+    """Open the record a row key `register:id` names; False when it has no page."""
+    register, _, record_id = key.partition(":")
+    return open_record(app, register, int(record_id))
+
+
+def open_page(app: App[Any], page: str, *args: Any) -> None:
+    """Show one of `PAGES`, made with `args` (e.g. the room of a room history)."""
+    app.push_screen(_page(*PAGES[page])(*args))
+
+
+def selected_key(table: DataTable[str | Text]) -> str | None:
+    """The row key under the table's cursor (None for an empty table)."""
+    if not table.row_count:
+        return None
+    row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+    return row_key.value

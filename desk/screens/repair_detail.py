@@ -13,28 +13,22 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from desk.i18n import t
-from desk.models import AuditEvent, RepairOrder, RepairState
-from desk.screens.board import age_text
+from desk.models import AuditEvent, RepairOrder
+from desk.screens.due import countdown, due_cell
 from desk.screens.history import HistoryTable
 from desk.screens.plain import field_grid, plain
 from desk.screens.printout import deliver
 from desk.screens.record_page import RecordPage
-from desk.screens.repairs import due_cell
-from desk.services import audit, reception, repair, roles
+from desk.services import audit, reception, repair
 
-# Which states allow which lifecycle step (the service checks again; this only hides keys).
-ALLOWED: dict[str, tuple[RepairState, ...]] = {
-    "dispatch": (RepairState.registered, RepairState.dispatched),
-    "arrive": (RepairState.dispatched,),
-    "complete": (RepairState.dispatched, RepairState.on_site),
-    "callback": (RepairState.completed,),
-    "cancel_order": (
-        RepairState.registered,
-        RepairState.dispatched,
-        RepairState.on_site,
-        RepairState.completed,
-    ),
-    "refer_out": (RepairState.registered, RepairState.dispatched),
+# each key's lifecycle step in desk.services.repair.LIFECYCLE (which says when it is offered)
+STEPS = {
+    "dispatch": "dispatch",
+    "arrive": "on_site",
+    "complete": "complete",
+    "callback": "callback",
+    "cancel_order": "cancel",
+    "refer_out": "refer_out",
 }
 
 
@@ -87,10 +81,9 @@ class RepairDetailScreen(RecordPage):
         if due is None:
             due_line.append(t("repair_ui.no_due"))
         else:
-            due_line.append(due_cell(order, self.desk.now(), self.desk.show_time(due)))
-            seconds = (due - self.desk.now()).total_seconds()
-            key = "board.overdue" if seconds < 0 else "board.due_in"
-            due_line.append(f"  ({t(key, age=age_text(seconds))})")
+            now, late = self.desk.now(), t("repair_ui.overdue_mark")
+            due_line.append(due_cell(self.app, due, now, self.desk.show_time(due), late_mark=late))
+            due_line.append(f"  ({countdown(due, now)})")
         self.query_one("#detail-due", Static).update(due_line)
         self.query_one(HistoryTable).show(events, names, self.event_detail)
         self.refresh_bindings()
@@ -183,10 +176,10 @@ class RepairDetailScreen(RecordPage):
     # --- keys -------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        allowed = ALLOWED.get(action)
-        if allowed is None:
+        step = STEPS.get(action)
+        if step is None:
             return True
-        return self.order is not None and self.order.state in allowed
+        return step in repair.allowed_actions(self.order)
 
     def action_refresh(self) -> None:
         self.refresh_detail()
@@ -239,7 +232,8 @@ class RepairDetailScreen(RecordPage):
     def action_cancel_order(self) -> None:
         from desk.screens.repair_dialogs import CancelDialog
 
-        if (order := self._current()) and not self.refused(roles.REPAIR_CANCEL.require):
+        who = repair.LIFECYCLE.who("cancel")
+        if (order := self._current()) and not (who and self.refused(who.require)):
             self._open(CancelDialog(order))
 
     def action_refer_out(self) -> None:

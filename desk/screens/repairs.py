@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import ClassVar
 
 from rich.text import Text
@@ -13,7 +12,9 @@ from textual.widgets import DataTable, Header, Static
 from desk.i18n import t
 from desk.models import OPEN_REPAIR_STATES, RepairOrder
 from desk.safe_text import printable
+from desk.screens import records
 from desk.screens.base import DeskFooter, DeskScreen
+from desk.screens.due import due_cell
 from desk.screens.plain import Fit
 from desk.screens.record_table import RecordTable
 from desk.services import repair
@@ -43,17 +44,6 @@ def short(text: str, width: int) -> str:
     shown = Text(printable(text, one_line=True))
     shown.truncate(width, overflow="ellipsis")
     return shown.plain
-
-
-def due_cell(order: RepairOrder, now: datetime, show: str) -> Text:
-    """The next deadline; red once it has passed, yellow within the hour."""
-    due = repair.due_at(order)
-    if due is None:
-        return Text("")
-    seconds = (due - now).total_seconds()
-    if seconds < 0:
-        return Text(f"{show} {t('repair_ui.overdue_mark')}", style="bold red")
-    return Text(show, style="yellow" if seconds < 3600 else "")
 
 
 class RepairsScreen(DeskScreen):
@@ -110,6 +100,7 @@ class RepairsScreen(DeskScreen):
             current, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
             select_id = int(current.value) if current.value else None
         orders = self.orders()
+        late = t("repair_ui.overdue_mark")
         with self.app.batch_update():
             table.clear()
             for order in orders:
@@ -127,7 +118,7 @@ class RepairsScreen(DeskScreen):
                         style="dim" if order.state not in OPEN_REPAIR_STATES else "",
                     ),
                     short(order.technician, 8),
-                    due_cell(order, now, self.desk.show_time(due)),
+                    due_cell(self.app, due, now, self.desk.show_time(due), late_mark=late),
                     key=str(order.id),
                 )
             table.select_record(select_id)
@@ -146,9 +137,7 @@ class RepairsScreen(DeskScreen):
     def action_open_order(self) -> None:
         order_id = self.selected_id()
         if order_id is not None:
-            from desk.screens.repair_detail import RepairDetailScreen
-
-            self.app.push_screen(RepairDetailScreen(order_id))
+            records.open_record(self.app, repair.REGISTER, order_id)
 
     def action_new_order(self) -> None:
         from desk.screens.repair_form import RepairFormScreen

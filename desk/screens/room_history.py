@@ -10,8 +10,9 @@ from textual.widgets import DataTable, Header, Static
 
 from desk.i18n import t
 from desk.screens.base import DeskFooter, DeskScreen
-from desk.screens.lookup import due_cell, open_record, selected_key
+from desk.screens.due import due_cell
 from desk.screens.plain import Fit, PlainTable, plain
+from desk.screens.records import open_record_key, selected_key
 from desk.services import lookup, room_history
 from desk.services.errors import DeskError
 from desk.services.room_history import RoomHistory
@@ -85,6 +86,7 @@ class RoomHistoryScreen(DeskScreen):
             t("lookup_ui.history.timeline", count=len(found.timeline))
         )
         now, show = self.desk.now(), self.desk.show_time
+        late = t("lookup_ui.overdue")
         table = self.query_one("#events", DataTable)
         with self.app.batch_update():
             table.clear()
@@ -96,7 +98,9 @@ class RoomHistoryScreen(DeskScreen):
                     event.person,
                     event.summary[:40],
                     t(lookup.state_key(event.register, event.state)),
-                    due_cell(event.due_at, now, show(event.due_at)),
+                    due_cell(
+                        self.app, event.due_at, now, show(event.due_at), late_mark=late, soon=False
+                    ),
                     event.handled_by,
                     key=f"{event.register}:{event.record_id}",
                 )
@@ -115,7 +119,7 @@ class RoomHistoryScreen(DeskScreen):
             self._open(key)
 
     def _open(self, key: str) -> None:
-        if not open_record(self.desk, key):
+        if not open_record_key(self.desk, key):
             register = t(f"registers.{key.partition(':')[0]}")
             self.notify(t("lookup_ui.no_detail", register=register), severity="warning")
 

@@ -32,6 +32,7 @@ from desk.services.complaint_queries import (
 )
 from desk.services.context import Ctx
 from desk.services.errors import DeskError, NotFound
+from desk.services.lifecycle import Lifecycle, Step
 from desk.services.numbering import next_number
 from desk.services.repair import CallbackResult
 from desk.services.residents import clean_phone, clean_text, normalise_room, storable
@@ -100,11 +101,38 @@ def by_number(ctx: Ctx, number: str) -> Complaint | None:
     return ctx.session.exec(select(Complaint).where(Complaint.number == number)).first()
 
 
-def _require(complaint: Complaint, *states: ComplaintState, action: str) -> None:
-    if complaint.state not in states:
-        raise DeskError(
-            "complaint.bad_state", number=complaint.number, state=complaint.state, action=action
-        )
+S = ComplaintState
+ANSWERING = (S.judged, S.assigned, S.replied)  # judged valid, not yet resolved
+# The lifecycle of a complaint: each step, the states it is taken from, where it leads, who may.
+LIFECYCLE: Lifecycle[ComplaintState] = Lifecycle(
+    "complaint.bad_state",
+    {
+        "judge": Step((S.registered, S.judged), to=S.judged),
+        "dismiss": Step((S.registered, S.judged), to=S.closed, who=roles.COMPLAINT_DISMISS),
+        "merge": Step(OPEN_COMPLAINT_STATES, to=S.merged),
+        # reported up: a judged complaint counts as assigned
+        "escalate": Step(HANDLING_STATES),
+        # only a valid complaint is assigned (refused "judge it first" before it is judged)
+        "assign": Step(HANDLING_STATES, to=S.assigned, offered_in=ANSWERING),
+        "reply": Step(ANSWERING, to=S.replied),
+        "resolve": Step(ANSWERING, to=S.resolved),
+        # satisfied: closed; not satisfied: reopened; not reached: stays, retried
+        "callback": Step((S.resolved,)),
+        "reopen": Step((S.resolved, S.closed)),
+        # offered once a callback is due or done; early, pressing it says why not
+        "close": Step(
+            OPEN_COMPLAINT_STATES,
+            to=S.closed,
+            who=roles.COMPLAINT_CLOSE,
+            offer_if=lambda c: c.state == S.resolved or c.callback_at is not None,
+        ),
+    },
+)
+
+
+def allowed_actions(complaint: Complaint | None) -> frozenset[str]:
+    """The lifecycle steps (LIFECYCLE's names) a screen offers for this complaint."""
+    return LIFECYCLE.offered(complaint)
 
 
 def _require_valid(complaint: Complaint) -> None:
@@ -219,8 +247,8 @@ def merge(ctx: Ctx, complaint_id: int, into_id: int, reason: str = "") -> Compla
     if complaint_id == into_id:
         raise DeskError("complaint.merge_self")
     complaint, into = get(ctx, complaint_id), get(ctx, into_id)
-    _require(complaint, *OPEN_COMPLAINT_STATES, action="merge")
-    _require(into, *OPEN_COMPLAINT_STATES, action="merge")
+    LIFECYCLE.require(complaint, "merge")
+    LIFECYCLE.require(into, "merge")
     why = clean_text(reason, 500, field="reason")
     complaint.state = ComplaintState.merged
     complaint.merged_into_id = into_id
@@ -261,9 +289,9 @@ def judge(
     """
     verdict = Validity(validity)
     if verdict in DISMISSALS:
-        roles.COMPLAINT_DISMISS.require(ctx)
+        LIFECYCLE.permit(ctx, "dismiss")
     complaint = get(ctx, complaint_id)
-    _require(complaint, ComplaintState.registered, ComplaintState.judged, action="judge")
+    LIFECYCLE.require(complaint, "judge")
     if verdict == Validity.pending:
         raise DeskError("complaint.choose_validity", field="validity")
     required = verdict != Validity.valid
@@ -290,7 +318,7 @@ def judge(
 def escalate(ctx: Ctx, complaint_id: int, to_whom: str, at: datetime | None = None) -> Complaint:
     """Report the complaint up (to the office head, a department head); the time is recorded."""
     complaint = get(ctx, complaint_id)
-    _require(complaint, *HANDLING_STATES, action="escalate")
+    LIFECYCLE.require(complaint, "escalate")
     complaint.escalated_to = clean_text(to_whom, 60, field="escalated_to", required=True)
     escalated = _when(ctx, at, "escalated_at")
     if escalated < complaint.received_at:
@@ -313,7 +341,7 @@ def escalate(ctx: Ctx, complaint_id: int, to_whom: str, at: datetime | None = No
 def assign(ctx: Ctx, complaint_id: int, department: str) -> Complaint:
     """Hand a valid complaint to the department that will deal with it."""
     complaint = get(ctx, complaint_id)
-    _require(complaint, *HANDLING_STATES, action="assign")
+    LIFECYCLE.require(complaint, "assign")
     _require_valid(complaint)
     key = _department(ctx, department, "assigned_department")
     if not key:
@@ -330,13 +358,7 @@ def assign(ctx: Ctx, complaint_id: int, department: str) -> Complaint:
 def reply(ctx: Ctx, complaint_id: int, text: str) -> Complaint:
     """The clear answer given to the resident (the first one stops the reply clock)."""
     complaint = get(ctx, complaint_id)
-    _require(
-        complaint,
-        ComplaintState.judged,
-        ComplaintState.assigned,
-        ComplaintState.replied,
-        action="reply",
-    )
+    LIFECYCLE.require(complaint, "reply")
     complaint.reply_text = clean_text(text, 2000, field="reply_text", required=True)
     complaint.replied_at = complaint.replied_at or ctx.now
     complaint.state = ComplaintState.replied
@@ -348,13 +370,7 @@ def reply(ctx: Ctx, complaint_id: int, text: str) -> Complaint:
 def resolve(ctx: Ctx, complaint_id: int, resolution: str) -> Complaint:
     """Handled: what was done; the callback now falls due."""
     complaint = get(ctx, complaint_id)
-    _require(
-        complaint,
-        ComplaintState.judged,
-        ComplaintState.assigned,
-        ComplaintState.replied,
-        action="resolve",
-    )
+    LIFECYCLE.require(complaint, "resolve")
     complaint.resolution = clean_text(resolution, 2000, field="resolution", required=True)
     complaint.resolved_at = ctx.now
     complaint.callback_due_at = ctx.due(ctx.now, ctx.settings.complaints.callback)
@@ -406,7 +422,7 @@ def _reopen(ctx: Ctx, complaint: Complaint, reason: str, data: dict[str, Any]) -
 def call_back(ctx: Ctx, complaint_id: int, result: CallbackResult) -> Complaint:
     """Record the callback: satisfied closes, not satisfied reopens, not reached sets a retry."""
     complaint = get(ctx, complaint_id)
-    _require(complaint, ComplaintState.resolved, action="callback")
+    LIFECYCLE.require(complaint, "callback")
     note = clean_text(result.note, 1000, field="note")
     if not result.reached:
         if result.retry_at is None or plausible(result.retry_at, "retry_at") <= ctx.now:
@@ -441,7 +457,7 @@ def call_back(ctx: Ctx, complaint_id: int, result: CallbackResult) -> Complaint:
 def reopen(ctx: Ctx, complaint_id: int, reason: str) -> Complaint:
     """The resident brings new facts about a resolved or closed complaint."""
     complaint = get(ctx, complaint_id)
-    _require(complaint, ComplaintState.resolved, ComplaintState.closed, action="reopen")
+    LIFECYCLE.require(complaint, "reopen")
     why = clean_text(reason, 500, field="reason", required=True)
     _reopen(ctx, complaint, why, {"new_facts": True})
     return complaint
@@ -452,9 +468,9 @@ def close(ctx: Ctx, complaint_id: int, reason: str) -> Complaint:
 
     A satisfied callback closes a complaint by itself; closing one otherwise is a supervisor's.
     """
-    roles.COMPLAINT_CLOSE.require(ctx)
+    LIFECYCLE.permit(ctx, "close")
     complaint = get(ctx, complaint_id)
-    _require(complaint, *OPEN_COMPLAINT_STATES, action="close")
+    LIFECYCLE.require(complaint, "close")
     if complaint.callback_at is None:
         raise DeskError("complaint.close_needs_callback", number=complaint.number)
     complaint.close_reason = clean_text(reason, 500, field="reason", required=True)

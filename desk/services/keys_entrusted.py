@@ -17,6 +17,7 @@ from desk.services import audit, repair
 from desk.services.context import Ctx
 from desk.services.errors import DeskError, NotFound
 from desk.services.keys_cabinet import cabinet, holdings
+from desk.services.lifecycle import Lifecycle, Step
 from desk.services.numbering import next_number
 from desk.services.residents import clean_phone, clean_text, normalise_room, storable
 from desk.services.submission import Submission
@@ -90,9 +91,31 @@ def deposit(ctx: Ctx, data: EntrustedCreate) -> EntrustedKey:
     return entrusted
 
 
-def _open(entrusted: EntrustedKey) -> None:
-    if entrusted.state == EntrustedState.collected:
-        raise DeskError("key_error.entrusted_collected", number=entrusted.number)
+S = EntrustedState
+HELD = (S.deposited, S.work_done)  # at the desk (or out with staff), not yet collected
+# The lifecycle of an entrusted key: each step, the states it is taken from, where it leads.
+LIFECYCLE: Lifecycle[EntrustedState] = Lifecycle(
+    "key_error.entrusted_bad_state",
+    {
+        "take_out": Step(HELD, refusal="key_error.entrusted_collected"),
+        # brings back the use that is out (none can be, once collected)
+        "take_back": Step(HELD),
+        # offered while held: pressing it again says it is already marked done
+        "work_done": Step(
+            (S.deposited,),
+            to=S.work_done,
+            offered_in=HELD,
+            refusal="key_error.entrusted_bad_state",
+        ),
+        "notify_owner": Step((S.work_done,), refusal="key_error.notify_before_done"),
+        "collect": Step(HELD, to=S.collected, refusal="key_error.entrusted_collected"),
+    },
+)
+
+
+def allowed_actions(entrusted: EntrustedKey | None) -> frozenset[str]:
+    """The lifecycle steps (LIFECYCLE's names) a screen offers for this entrusted key."""
+    return LIFECYCLE.offered(entrusted)
 
 
 def current_use(ctx: Ctx, entrusted_id: int) -> EntrustedKeyUse | None:
@@ -115,7 +138,7 @@ def uses_of(ctx: Ctx, entrusted_id: int) -> list[EntrustedKeyUse]:
 def take_out(ctx: Ctx, entrusted_id: int, taken_by: str, purpose: str) -> EntrustedKeyUse:
     """Staff take the key out for the work; logged until it is brought back."""
     entrusted = get(ctx, entrusted_id)
-    _open(entrusted)
+    LIFECYCLE.require(entrusted, "take_out")
     use = current_use(ctx, entrusted_id)
     if use is not None:
         raise DeskError("key_error.entrusted_out", number=entrusted.number, taken_by=use.taken_by)
@@ -158,8 +181,7 @@ def bring_back_key(ctx: Ctx, entrusted_id: int) -> EntrustedKeyUse:
 def work_done(ctx: Ctx, entrusted_id: int, note: str = "") -> EntrustedKey:
     """The rectification is finished; the key must be back at the desk."""
     entrusted = get(ctx, entrusted_id)
-    if entrusted.state != EntrustedState.deposited:
-        raise DeskError("key_error.entrusted_bad_state", number=entrusted.number)
+    LIFECYCLE.require(entrusted, "work_done")
     if current_use(ctx, entrusted_id) is not None:
         raise DeskError("key_error.entrusted_still_out", number=entrusted.number)
     text = clean_text(note, 500, field="note")
@@ -173,8 +195,7 @@ def work_done(ctx: Ctx, entrusted_id: int, note: str = "") -> EntrustedKey:
 def notify_owner(ctx: Ctx, entrusted_id: int, note: str = "") -> EntrustedKey:
     """The owner has been told to come, inspect the work and collect the key."""
     entrusted = get(ctx, entrusted_id)
-    if entrusted.state != EntrustedState.work_done:
-        raise DeskError("key_error.notify_before_done", number=entrusted.number)
+    LIFECYCLE.require(entrusted, "notify_owner")
     entrusted.owner_notified_at = ctx.now
     entrusted.notify_note = clean_text(note, 500, field="note")
     ctx.session.add(entrusted)
@@ -185,7 +206,7 @@ def notify_owner(ctx: Ctx, entrusted_id: int, note: str = "") -> EntrustedKey:
 def collect(ctx: Ctx, entrusted_id: int, slip_number: str, collected_by: str) -> EntrustedKey:
     """The owner hands back the owner copy of the slip and takes the key; the record closes."""
     entrusted = get(ctx, entrusted_id)
-    _open(entrusted)
+    LIFECYCLE.require(entrusted, "collect")
     typed = slip_number.strip().upper()
     if not typed:
         raise DeskError("field.required", field="slip_number")

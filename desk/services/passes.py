@@ -9,7 +9,15 @@ from typing import Any
 
 from pydantic import Field
 
-from desk.models import GateResult, IdType, PassItem, PassState, Relationship, ReleasePass
+from desk.models import (
+    GateResult,
+    IdType,
+    PassItem,
+    PassState,
+    Relationship,
+    ReleasePass,
+    Resident,
+)
 from desk.services import audit, roles
 from desk.services.context import Ctx
 from desk.services.errors import DeskError
@@ -129,6 +137,18 @@ def _items(data: list[PassItemIn]) -> list[PassItemIn]:
     return cleaned
 
 
+def _not_an_owner(name: str, owners: list[Resident]) -> bool:
+    """The room has owners on file and `name` is none of them (noted on the pass, not refused)."""
+    return bool(owners) and name not in {o.name for o in owners}
+
+
+def applicant_not_owner_on_file(ctx: Ctx, issued: ReleasePass) -> bool:
+    """An owner's pass whose applicant is not one of the room's owners on file."""
+    if issued.relationship != Relationship.owner:
+        return False
+    return _not_an_owner(issued.applicant, owners_of(ctx, issued.room))
+
+
 def _valid_until(ctx: Ctx, valid_on: date) -> datetime:
     start = ctx.now if valid_on == today(ctx) else day_bounds(ctx, valid_on, valid_on)[0]
     return ctx.due(start, ctx.settings.passes.valid_for)
@@ -153,7 +173,7 @@ def issue(ctx: Ctx, data: PassCreate) -> ReleasePass:
     called, confirmed_by, confirmed_at = "", "", None
     confirmed: bool | None = None
     if relationship == Relationship.owner:
-        if owners and applicant not in {o.name for o in owners}:
+        if _not_an_owner(applicant, owners):
             notes["applicant_not_owner_on_file"] = True
     else:
         called = clean_phone(data.owner_phone_called, field="owner_phone_called", required=True)

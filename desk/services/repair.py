@@ -18,6 +18,7 @@ from desk.models.base import literal_in, literal_is
 from desk.services import audit, reception, roles
 from desk.services.context import Ctx
 from desk.services.errors import DeskError, NotFound
+from desk.services.lifecycle import Lifecycle, Step
 from desk.services.numbering import next_number
 from desk.services.residents import clean_phone, clean_text, normalise_room, storable
 from desk.services.submission import Submission
@@ -87,9 +88,25 @@ def by_number(ctx: Ctx, number: str) -> RepairOrder | None:
     return ctx.session.exec(select(RepairOrder).where(RepairOrder.number == number)).first()
 
 
-def _require(order: RepairOrder, *states: RepairState, action: str) -> None:
-    if order.state not in states:
-        raise DeskError("repair.bad_state", number=order.number, state=order.state, action=action)
+S = RepairState
+# The lifecycle of a work order: each step, the states it is taken from, where it leads.
+LIFECYCLE: Lifecycle[RepairState] = Lifecycle(
+    "repair.bad_state",
+    {
+        "dispatch": Step((S.registered, S.dispatched), to=S.dispatched),
+        "on_site": Step((S.dispatched,), to=S.on_site),
+        "complete": Step((S.dispatched, S.on_site), to=S.completed),
+        # satisfied: closed; not satisfied: registered again; not reached: stays, retried
+        "callback": Step((S.completed,)),
+        "cancel": Step(OPEN_REPAIR_STATES, to=S.cancelled, who=roles.REPAIR_CANCEL),
+        "refer_out": Step((S.registered, S.dispatched), to=S.referred_out),
+    },
+)
+
+
+def allowed_actions(order: RepairOrder | None) -> frozenset[str]:
+    """The lifecycle steps (LIFECYCLE's names) a screen offers for this order."""
+    return LIFECYCLE.offered(order)
 
 
 def _when(ctx: Ctx, moment: datetime | None, field: str) -> datetime:
@@ -143,7 +160,7 @@ def register(ctx: Ctx, data: RepairCreate) -> RepairOrder:
 
 def dispatch(ctx: Ctx, order_id: int, technician: str, at: datetime | None = None) -> RepairOrder:
     order = get(ctx, order_id)
-    _require(order, RepairState.registered, RepairState.dispatched, action="dispatch")
+    LIFECYCLE.require(order, "dispatch")
     order.technician = clean_text(technician, 60, field="technician", required=True)
     order.dispatched_at = _when(ctx, at, "dispatched_at")
     if order.dispatched_at < order.reported_at:
@@ -162,7 +179,7 @@ def dispatch(ctx: Ctx, order_id: int, technician: str, at: datetime | None = Non
 
 def arrive(ctx: Ctx, order_id: int, at: datetime | None = None) -> RepairOrder:
     order = get(ctx, order_id)
-    _require(order, RepairState.dispatched, action="on_site")
+    LIFECYCLE.require(order, "on_site")
     order.on_site_at = _when(ctx, at, "on_site_at")
     if order.dispatched_at is not None and order.on_site_at < order.dispatched_at:
         raise DeskError("repair.before_dispatched", field="on_site_at")
@@ -175,7 +192,7 @@ def arrive(ctx: Ctx, order_id: int, at: datetime | None = None) -> RepairOrder:
 def complete(ctx: Ctx, order_id: int, data: RepairCompletion) -> RepairOrder:
     """Work done; the callback falls due from completion (or from the leak test for leaks)."""
     order = get(ctx, order_id)
-    _require(order, RepairState.dispatched, RepairState.on_site, action="complete")
+    LIFECYCLE.require(order, "complete")
     if data.labour_fen < 0 or data.material_fen < 0:
         raise DeskError("field.negative_money", field="labour_fen")
     for field, fen in (("labour_fen", data.labour_fen), ("material_fen", data.material_fen)):
@@ -213,7 +230,7 @@ def complete(ctx: Ctx, order_id: int, data: RepairCompletion) -> RepairOrder:
 def call_back(ctx: Ctx, order_id: int, result: CallbackResult) -> RepairOrder:
     """Record a callback: satisfied closes the order, not satisfied sends it back to maintenance."""
     order = get(ctx, order_id)
-    _require(order, RepairState.completed, action="callback")
+    LIFECYCLE.require(order, "callback")
     note = clean_text(result.note, 1000, field="note")
     if not result.reached:
         if result.retry_at is None or plausible(result.retry_at, "retry_at") <= ctx.now:
@@ -250,9 +267,9 @@ def call_back(ctx: Ctx, order_id: int, result: CallbackResult) -> RepairOrder:
 def cancel(ctx: Ctx, order_id: int, reason: str) -> RepairOrder:
     """A supervisor withdraws an order that should not stand (a duplicate, a mistaken entry, the
     resident no longer wants it), saying why; not the property's to fix is `refer_out`."""
-    roles.REPAIR_CANCEL.require(ctx)
+    LIFECYCLE.permit(ctx, "cancel")
     order = get(ctx, order_id)
-    _require(order, *OPEN_REPAIR_STATES, action="cancel")
+    LIFECYCLE.require(order, "cancel")
     order.close_reason = clean_text(reason, 500, field="reason", required=True)
     order.state = RepairState.cancelled
     order.closed_at = ctx.now
@@ -264,7 +281,7 @@ def cancel(ctx: Ctx, order_id: int, reason: str) -> RepairOrder:
 def refer_out(ctx: Ctx, order_id: int, referred_to: str, reason: str) -> RepairOrder:
     """Not the property's to fix: note where the resident was pointed, and why."""
     order = get(ctx, order_id)
-    _require(order, RepairState.registered, RepairState.dispatched, action="refer_out")
+    LIFECYCLE.require(order, "refer_out")
     order.referred_to = clean_text(referred_to, 200, field="referred_to", required=True)
     order.close_reason = clean_text(reason, 500, field="reason", required=True)
     order.state = RepairState.referred_out

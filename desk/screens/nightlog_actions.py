@@ -1,0 +1,91 @@
+"""The morning steps of a night-log entry (transfer to a repair order or a complaint, or close
+it), shared by the night log's list and an entry's page."""
+
+from __future__ import annotations
+
+from textual.binding import Binding, BindingType
+
+from desk.i18n import t
+from desk.screens.base import DeskMixin
+from desk.screens.handover_dialogs import ReasonDialog
+from desk.screens.repair_dialogs import FormDialog
+from desk.services import nightlog
+from desk.services.context import Ctx
+from desk.services.errors import DeskError
+
+# the steps of an entry left for the morning: on the list (the selected entry) and on its page
+ACTION_BINDINGS: list[BindingType] = [
+    Binding("ctrl+g", "to_repair", "nightlog_ui.keys.to_repair", id="nightlog_to_repair"),
+    Binding("ctrl+t", "to_complaint", "nightlog_ui.keys.to_complaint", id="nightlog_to_complaint"),
+    Binding("ctrl+x", "close_entry", "nightlog_ui.keys.close", id="nightlog_close"),
+]
+
+
+class NightLogActions(DeskMixin):
+    """Transfer or close an entry left for the morning; the screen says which entry is meant
+    (`chosen_entry`, None once it has told why not) and what to show again (`after_change`)."""
+
+    def chosen_entry(self) -> int | None:
+        raise NotImplementedError
+
+    def after_change(self) -> None:
+        raise NotImplementedError
+
+    def _transfer(self, register: str) -> None:
+        entry_id = self.chosen_entry()
+        if entry_id is None:
+            return
+
+        def link(ctx: Ctx, record_id: int) -> None:
+            # in the record's own saving transaction: both saved, or neither
+            nightlog.transfer(ctx, entry_id, register, record_id)
+
+        with self.reading() as ctx:
+            entry = nightlog.get(ctx, entry_id)
+            number = nightlog.number(entry, ctx)
+            if register == "repairs":
+                from desk.screens.repair_form import RepairFormScreen
+
+                screen: FormDialog[int | None] = RepairFormScreen(
+                    prefill=nightlog.repair_prefill(ctx, entry), after=link
+                )
+            else:
+                from desk.screens.complaint_form import ComplaintFormScreen
+
+                screen = ComplaintFormScreen(
+                    prefill=nightlog.complaint_prefill(ctx, entry), after=link
+                )
+
+        def saved(record_id: int | None) -> None:
+            if record_id is not None:
+                record = t(f"registers.{register}")
+                self.desk.notify(t("nightlog_ui.transferred", number=number, record=record))
+            self.after_change()
+
+        self.app.push_screen(screen, callback=saved)
+
+    def action_to_repair(self) -> None:
+        self._transfer("repairs")
+
+    def action_to_complaint(self) -> None:
+        self._transfer("complaints")
+
+    def action_close_entry(self) -> None:
+        entry_id = self.chosen_entry()
+        if entry_id is None:
+            return
+        with self.reading() as ctx:
+            number = nightlog.number(nightlog.get(ctx, entry_id), ctx)
+
+        def chosen(reason: str | None) -> None:
+            if reason is None:
+                return
+            done = self.attempt(lambda ctx: nightlog.close(ctx, entry_id, reason))
+            if isinstance(done, DeskError):
+                self.desk.notify(done.message, severity="error")
+                return
+            self.desk.notify(t("nightlog_ui.closed", number=number))
+            self.after_change()
+
+        title = t("nightlog_ui.close_title", number=number)
+        self.app.push_screen(ReasonDialog(title, "close_reason"), callback=chosen)
