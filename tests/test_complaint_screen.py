@@ -19,6 +19,7 @@ from desk.screens.complaint_dialogs import JudgeDialog
 from desk.screens.complaint_form import ComplaintFormScreen, RepeatDialog
 from desk.screens.complaints import ComplaintsScreen
 from desk.screens.due import Urgency, urgency_style
+from desk.screens.tones import ALARM
 from desk.services import complaint
 from desk.services.complaint import ComplaintCreate
 from desk.services.repair import CallbackResult
@@ -330,13 +331,13 @@ async def test_list_marks_major_and_overdue_in_red(
         await _open_register(pilot)
         table = app.screen.query_one("#complaints", DataTable)
         severity = table.get_cell(str(major), "severity")
-        assert severity.plain == "major" and "red" in str(severity.style)
+        assert severity.plain == "major" and severity.style == ALARM  # the theme's $error
         assert "late" not in table.get_cell(str(major), "due").plain
         clock.now = NOW + timedelta(days=1)  # not escalated the same day
         await pilot.press("ctrl+r")
         await pilot.pause()
         due = table.get_cell(str(major), "due")
-        late = urgency_style(app, Urgency.overdue)  # the theme's $error, bold
+        late = urgency_style(Urgency.overdue)  # the theme's $error, bold
         assert "escalation" in due.plain and "late" in due.plain and due.style == late
 
 

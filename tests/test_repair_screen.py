@@ -340,7 +340,7 @@ async def test_undispatched_after_31_minutes_is_overdue(
         await pilot.press("ctrl+r")
         await pilot.pause()
         due = table.get_cell(f"repairs:{order.id}", "due")
-        late = urgency_style(app, Urgency.overdue)  # the theme's $error, bold
+        late = urgency_style(Urgency.overdue)  # the theme's $error, bold
         assert "已超时" in due.plain and due.style == late
 
         await pilot.press("f3")

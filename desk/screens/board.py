@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Header, Static
 
@@ -43,12 +43,12 @@ STATE_LABELS = {
 }
 
 
-def due_text(item: OpenItem, now: datetime, app: App[Any] | None = None) -> Text:
+def due_text(item: OpenItem, now: datetime) -> Text:
     """What is owed and how long is left (or how late it is), coloured by its urgency."""
     if item.due_at is None:
         return Text("")
     kind = t(f"due_kind.{item.due_kind}") if item.due_kind else ""
-    return due_cell(app, item.due_at, now, f"{kind} {countdown(item.due_at, now)}")
+    return due_cell(item.due_at, now, f"{kind} {countdown(item.due_at, now)}")
 
 
 class BoardScreen(DeskScreen):
@@ -177,7 +177,7 @@ class BoardScreen(DeskScreen):
                 item.summary,
                 t(f"{STATE_LABELS[item.register]}.{item.state}"),
                 self.desk.show_time(item.opened_at),
-                due_text(item, self.items_at, self.app),
+                due_text(item, self.items_at),
                 key=f"{item.register}:{item.record_id}",
             )
 

@@ -13,7 +13,7 @@ from textual.widgets import DataTable, Header, Static
 from desk.i18n import t
 from desk.models import Complaint, RepairOrder
 from desk.screens.base import DeskFooter, DeskScreen
-from desk.screens.due import age_text
+from desk.screens.due import age_text, due_cell
 from desk.screens.plain import PlainTable
 from desk.screens.repairs import short
 from desk.services import callbacks
@@ -37,15 +37,12 @@ COLUMNS = (
 
 
 def countdown(item: CallbackItem, now: datetime) -> Text:
-    """Time left until the callback is due: red once late, yellow within the hour."""
+    """Time left until the callback is due, coloured by its urgency (desk.screens.due)."""
     if item.due_at is None:
         return Text("")
     seconds = (item.due_at - now).total_seconds()
-    if seconds < 0:
-        return Text(t("callbacks.overdue", age=age_text(seconds)), style="bold red")
-    return Text(
-        t("callbacks.left", age=age_text(seconds)), style="yellow" if seconds < 3600 else ""
-    )
+    key = "callbacks.overdue" if seconds < 0 else "callbacks.left"
+    return due_cell(item.due_at, now, t(key, age=age_text(seconds)))
 
 
 def month_bounds(now: datetime, tz: tzinfo) -> tuple[datetime, datetime]:
@@ -113,9 +110,8 @@ class CallbackQueueScreen(DeskScreen):
         with self.app.batch_update():
             table.clear()
             for key, item in self.items.items():
-                late = item.overdue(now)
                 table.add_row(
-                    Text(self.desk.show_time(item.due_at), style="bold red" if late else ""),
+                    due_cell(item.due_at, now, self.desk.show_time(item.due_at), soon=False),
                     countdown(item, now),
                     t(f"registers.{item.register}"),
                     item.number,

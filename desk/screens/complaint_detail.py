@@ -22,6 +22,7 @@ from desk.screens.history import HistoryTable
 from desk.screens.plain import field_grid, plain
 from desk.screens.printout import deliver
 from desk.screens.record_page import RecordPage
+from desk.screens.tones import ERROR, SUCCESS
 from desk.services import audit, complaint, reception
 from desk.services.errors import DeskError
 
@@ -168,7 +169,7 @@ class ComplaintDetailScreen(RecordPage):
         if nxt is None:
             line.append(t("complaint_ui.no_due"))
         else:
-            line.append(next_due_cell(self.app, item, now, show(nxt)))
+            line.append(next_due_cell(item, now, show(nxt)))
             line.append(f"  ({countdown(nxt, now)})")
         title = Text(t("complaint_ui.deadlines"), style="bold")
         return Group(title, table, line)
@@ -177,10 +178,10 @@ class ComplaintDetailScreen(RecordPage):
         if done is not None:
             late = due is not None and done > due
             key = "complaint_ui.done_late" if late else "complaint_ui.done_in_time"
-            return Text(t(key, at=self.desk.show_time(done)), style="red" if late else "green")
+            return Text(t(key, at=self.desk.show_time(done)), style=ERROR if late else SUCCESS)
         if due is None:
             return Text("")
-        return due_cell(self.app, due, now, countdown(due, now))
+        return due_cell(due, now, countdown(due, now))
 
     # --- keys -------------------------------------------------------------------------
 

@@ -110,7 +110,7 @@ class ComplaintsScreen(DeskScreen):
                         style="dim" if item.state not in OPEN_COMPLAINT_STATES else "",
                     ),
                     short(names.get(item.owner_id, ""), 8),
-                    next_due_cell(self.app, item, now, self.desk.show_time(due)),
+                    next_due_cell(item, now, self.desk.show_time(due)),
                     key=str(item.id),
                 )
             table.select_record(select_id)

@@ -5,13 +5,11 @@ within the hour -- so a change of theme recolours the board and every list."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
-from rich.style import Style
 from rich.text import Text
-from textual.app import App
 
 from desk.i18n import t
+from desk.screens.tones import ALARM, WARNING
 from desk.services.urgency import Urgency, urgency
 
 __all__ = ["Urgency", "age_text", "countdown", "due_cell", "urgency", "urgency_style"]
@@ -35,20 +33,17 @@ def countdown(due: datetime, now: datetime) -> str:
     return t(key, age=age_text(seconds))
 
 
-def urgency_style(app: App[Any] | None, level: Urgency, *, soon: bool = True) -> Style:
+def urgency_style(level: Urgency, *, soon: bool = True) -> str:
     """The theme's `$error` (bold) for overdue, its `$warning` for due soon (unless `soon` is
-    False: a list that marks only what is late), nothing for the rest. Without an app (text
-    made outside a running desk), red and yellow."""
-    variables = (app.theme_variables or app.get_css_variables()) if app is not None else {}
+    False: a list that marks only what is late), nothing for the rest (desk.screens.tones)."""
     if level == Urgency.overdue:
-        return Style(color=variables.get("error", "red"), bold=True)
+        return ALARM
     if level == Urgency.due_soon and soon:
-        return Style(color=variables.get("warning", "yellow"))
-    return Style()
+        return WARNING
+    return ""
 
 
 def due_cell(
-    app: App[Any] | None,
     due: datetime | None,
     now: datetime,
     text: str,
@@ -61,4 +56,4 @@ def due_cell(
     level = urgency(due, now)
     if level == Urgency.overdue and late_mark:
         text = f"{text} {late_mark}"
-    return Text(text, style=urgency_style(app, level, soon=soon))
+    return Text(text, style=urgency_style(level, soon=soon))

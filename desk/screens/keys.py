@@ -192,7 +192,7 @@ class KeysScreen(EntrustedActions, DeskScreen):
         is_open = loan.state in OPEN_LOAN_STATES
         late = t("keys_ui.overdue_mark")
         now, due_at = self.desk.now(), loan.due_at
-        due = due_cell(self.app, due_at, now, show(due_at), late_mark=late) if is_open else Text("")
+        due = due_cell(due_at, now, show(due_at), late_mark=late) if is_open else Text("")
         return loan.id, (
             loan.number,
             self.key_tags.get(loan.key_id, ""),

@@ -50,7 +50,7 @@ def fill_table(table: DataTable[str | Text], groups: list[Group], screen: DeskSc
                 hit.room,
                 hit.person,
                 t(lookup.state_key(hit.register, hit.state)),
-                due_cell(screen.app, hit.due_at, now, show(hit.due_at), late_mark=late, soon=False),
+                due_cell(hit.due_at, now, show(hit.due_at), late_mark=late, soon=False),
                 hit.summary,
                 key=f"{hit.register}:{hit.record_id}",
             )

@@ -126,7 +126,7 @@ class ReceptionScreen(DeskScreen):
         owing = entry.state in reception.OWING
         due = entry.reply_due_at if owing else None
         shown = t(f"reception_state.{entry.state}")
-        state = due_cell(self.app, due, self.desk.now(), shown, soon=False)
+        state = due_cell(due, self.desk.now(), shown, soon=False)
         return [
             self.desk.show_time(entry.received_at, with_date=False),
             entry.number,

@@ -181,7 +181,7 @@ class ReceptionDetailScreen(RecordScreen):
             (t("fields.number"), entry.number),
             (
                 t("fields.state"),
-                due_cell(self.app, due, self.desk.now(), state, soon=False),
+                due_cell(due, self.desk.now(), state, soon=False),
             ),
             (t("fields.received_at"), self.desk.show_time(entry.received_at)),
             (t("fields.channel"), t(f"channel.{entry.channel}")),

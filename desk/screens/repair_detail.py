@@ -82,7 +82,7 @@ class RepairDetailScreen(RecordPage):
             due_line.append(t("repair_ui.no_due"))
         else:
             now, late = self.desk.now(), t("repair_ui.overdue_mark")
-            due_line.append(due_cell(self.app, due, now, self.desk.show_time(due), late_mark=late))
+            due_line.append(due_cell(due, now, self.desk.show_time(due), late_mark=late))
             due_line.append(f"  ({countdown(due, now)})")
         self.query_one("#detail-due", Static).update(due_line)
         self.query_one(HistoryTable).show(events, names, self.event_detail)

@@ -118,7 +118,7 @@ class RepairsScreen(DeskScreen):
                         style="dim" if order.state not in OPEN_REPAIR_STATES else "",
                     ),
                     short(order.technician, 8),
-                    due_cell(self.app, due, now, self.desk.show_time(due), late_mark=late),
+                    due_cell(due, now, self.desk.show_time(due), late_mark=late),
                     key=str(order.id),
                 )
             table.select_record(select_id)

@@ -98,9 +98,7 @@ class RoomHistoryScreen(DeskScreen):
                     event.person,
                     event.summary[:40],
                     t(lookup.state_key(event.register, event.state)),
-                    due_cell(
-                        self.app, event.due_at, now, show(event.due_at), late_mark=late, soon=False
-                    ),
+                    due_cell(event.due_at, now, show(event.due_at), late_mark=late, soon=False),
                     event.handled_by,
                     key=f"{event.register}:{event.record_id}",
                 )
