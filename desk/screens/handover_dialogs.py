@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -12,20 +12,25 @@ from textual.widget import Widget
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from desk.forms.dialogs import FormDialog
 from desk.forms.fields import CheckField, DeskForm, TextField
 from desk.i18n import t
+from desk.models import Handover, Operator
 from desk.safe_text import printable
 from desk.screens.base import DeskDialog, DeskFooter
 from desk.screens.plain import plain
-from desk.screens.repair_dialogs import FormDialog
 from desk.services.errors import DeskError
 
 
 class PinField(TextField):
     """A PIN, typed without showing it."""
 
+    def __init__(self, name: str, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 8)
+        super().__init__(name, **kwargs)
+
     def control(self) -> Widget:
-        return Input(password=True, max_length=8, id=self.field_name)
+        return self.make_input(password=True, select_on_focus=True)
 
 
 def _banner() -> Static:
@@ -72,11 +77,11 @@ class IncomingDialog(FormDialog[tuple[str, str, str] | None]):
     def build_form(self) -> DeskForm:
         fields: list[Widget] = [
             _banner(),
-            TextField("incoming", max_length=40),
+            TextField("incoming", of=Operator, column="name"),
             PinField("pin", label=t("handover_ui.pin")),
         ]
         if self.refusing:
-            fields.append(TextField("refusal_reason", max_length=500))
+            fields.append(TextField("refusal_reason", of=Handover))
         else:
             fields.append(CheckField("log_read", True, label=t("handover_ui.log_read")))
         return DeskForm(*fields)

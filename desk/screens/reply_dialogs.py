@@ -7,11 +7,11 @@ from typing import Any
 from textual.widget import Widget
 from textual.widgets import Static, TextArea
 
+from desk.forms.dialogs import FormDialog, banner_form
 from desk.forms.fields import DeskForm, FormField, TextField
 from desk.i18n import t
-from desk.models import ReplyState, StandardReply
+from desk.models import AuditEvent, ReplyState, StandardReply
 from desk.safe_text import printable
-from desk.screens.repair_dialogs import FormDialog
 from desk.services import replies
 from desk.services.errors import DeskError
 
@@ -59,8 +59,8 @@ class ReplyDialog(FormDialog[StandardReply | None]):
         if self.reply is not None and self.reply.state == ReplyState.approved:
             fields.append(Static(t("replies.edit_approved_note"), classes="form-note"))
         fields += [
-            TextField("reply_topic", max_length=60),
-            TextField("reply_keywords", max_length=200),
+            TextField("reply_topic", of=StandardReply, column="topic"),
+            TextField("reply_keywords", of=StandardReply, column="keywords"),
             AreaField("reply_body"),
         ]
         return DeskForm(*fields)
@@ -99,7 +99,7 @@ class RetireDialog(FormDialog[StandardReply | None]):
         return t("replies.retire_title", topic=self.reply.topic)
 
     def build_form(self) -> DeskForm:
-        return DeskForm(Static("", classes="form-error"), TextField("reason", max_length=500))
+        return banner_form(TextField("reason", of=AuditEvent))
 
     def submit(self, form: DeskForm) -> StandardReply | DeskError:
         reason = form.read()["reason"]
