@@ -12,6 +12,7 @@ from desk.app import make_app
 from desk.forms.fields import TextField, limit
 from desk.i18n import t
 from desk.models import Operator, RepairOrder
+from desk.screens.handover_dialogs import IncomingDialog
 from desk.screens.repair_dialogs import CompleteDialog
 from desk.screens.repair_entry import RepairFormScreen
 from desk.services import repair
@@ -136,3 +137,26 @@ async def test_the_new_repair_form_keeps_both_bad_times_said(
         assert _error(screen, "reported_at") == t("when.unreadable", value="zz")
         assert _error(screen, "appointment_at") == t("when.unreadable", value="qq")
         assert app.focused is screen.query_one("#reported_at", Input)
+
+
+async def test_the_incoming_operator_is_told_every_missing_field_at_once(
+    db: object, clerk: Operator, desk: Desk
+) -> None:
+    taken: list[tuple[str, str, str]] = []
+    dialog = IncomingDialog(refusing=True, take=lambda *typed: taken.append(typed))
+    app = make_app(desk.db, lang="en", clock=lambda: NOW, operator=clerk)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.push_screen(dialog)
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is dialog
+        for name in ("incoming", "pin", "refusal_reason"):
+            assert _error(dialog, name) == t("field.required")
+        assert taken == []
+        dialog.query_one("#incoming", Input).value = "李四"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert not dialog.query_one("#field-incoming").has_class("-invalid")
+        assert _error(dialog, "pin") == t("field.required")
+        assert app.focused is dialog.query_one("#pin", Input)

@@ -15,11 +15,11 @@ from textual.widgets.option_list import Option
 from desk.forms.dialogs import FormDialog
 from desk.forms.fields import CheckField, DeskForm, TextField
 from desk.i18n import t
-from desk.models import Handover, Operator
+from desk.models import AuditEvent, Handover, Operator
 from desk.safe_text import printable
 from desk.screens.base import DeskDialog, DeskFooter
 from desk.screens.plain import plain
-from desk.services.errors import DeskError
+from desk.services.errors import DeskError, FieldErrors
 
 
 class PinField(TextField):
@@ -92,18 +92,16 @@ class IncomingDialog(FormDialog[tuple[str, str, str] | None]):
     def submit(self, form: DeskForm) -> tuple[str, str, str] | DeskError:
         values = form.read()
         name, pin = str(values["incoming"]).strip(), str(values["pin"])
-        if not name:
-            return DeskError("field.required", field="incoming")
-        if not pin:
-            return DeskError("field.required", field="pin")
-        if self.refusing:
-            reason = str(values["refusal_reason"]).strip()
-            if not reason:
-                return DeskError("field.required", field="refusal_reason")
-        elif not values["log_read"]:
-            return DeskError("handover_ui.error.log_not_read")
-        else:
-            reason = ""
+        reason = str(values["refusal_reason"]).strip() if self.refusing else ""
+        missing = [
+            DeskError("field.required", field=field)
+            for field, typed in (("incoming", name), ("pin", pin), ("refusal_reason", reason))
+            if not typed and (field != "refusal_reason" or self.refusing)
+        ]
+        if not self.refusing and not values["log_read"]:
+            missing.append(DeskError("handover_ui.error.log_not_read"))
+        if missing:
+            return FieldErrors.of(missing)
         done = self.take(name, pin, reason)
         return done if isinstance(done, DeskError) else (name, pin, reason)
 
@@ -119,7 +117,7 @@ class ReasonDialog(FormDialog[str | None]):
         return self.title_text
 
     def build_form(self) -> DeskForm:
-        return DeskForm(_banner(), TextField(self.field, max_length=500))
+        return DeskForm(_banner(), TextField(self.field, of=AuditEvent, column="reason"))
 
     def submit(self, form: DeskForm) -> str | DeskError:
         reason = str(form.read()[self.field]).strip()

@@ -43,11 +43,11 @@ class NightEntryDialog(FormDialog[int | None]):
         return DeskForm(
             Static("", classes="form-error"),
             WhenField("logged_at"),
-            TextField("caller", max_length=60),
+            TextField("caller", of=NightLogEntry),
             RoomField("room"),
-            TextField("phone", max_length=30),
-            TextField("what", max_length=2000),
-            TextField("action_taken", max_length=2000),
+            TextField("phone", of=NightLogEntry),
+            TextField("what", of=NightLogEntry),
+            TextField("action_taken", of=NightLogEntry),
             CheckField("emergency"),
             # something done at night that still needs the morning (e.g. a temporary fix)
             CheckField("left_for_morning"),

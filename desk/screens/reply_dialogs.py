@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlmodel import SQLModel
+from textual.validation import Length
 from textual.widget import Widget
 from textual.widgets import Static, TextArea
 
 from desk.forms.dialogs import FormDialog, banner_form
-from desk.forms.fields import DeskForm, FormField, TextField
+from desk.forms.fields import DeskForm, FormField, TextField, limit
 from desk.i18n import t
 from desk.models import AuditEvent, ReplyState, StandardReply
 from desk.safe_text import printable
@@ -23,9 +25,9 @@ class AreaField(FormField):
     AreaField TextArea { height: 8; }
     """
 
-    def __init__(self, name: str, *, max_length: int = 2000, **kwargs: Any) -> None:
+    def __init__(self, name: str, *, of: type[SQLModel], column: str = "", **kwargs: Any) -> None:
         super().__init__(name, **kwargs)
-        self.max_length = max_length
+        self.max_length = limit(of, column or name)
 
     def control(self) -> Widget:
         return TextArea(id=self.field_name, soft_wrap=True, tab_behavior="focus")
@@ -37,6 +39,17 @@ class AreaField(FormField):
     @property
     def value(self) -> str:
         return self.area.text
+
+    def read(self) -> str:
+        """The text; longer than the model holds, refused beside the field (a TextArea has no
+        max_length of its own)."""
+        most = self.max_length
+        check = Length(maximum=most, failure_description=t("field.too_long", max=most))
+        result = check.validate(self.value.strip())  # as the service counts it
+        if not result.is_valid:
+            reason = "; ".join(result.failure_descriptions)
+            raise DeskError("field.refused", field=self.field_name, reason=reason)
+        return self.value
 
     def set_value(self, value: str) -> None:
         self.area.load_text(printable(value))
@@ -61,7 +74,7 @@ class ReplyDialog(FormDialog[StandardReply | None]):
         fields += [
             TextField("reply_topic", of=StandardReply, column="topic"),
             TextField("reply_keywords", of=StandardReply, column="keywords"),
-            AreaField("reply_body"),
+            AreaField("reply_body", of=StandardReply, column="body"),
         ]
         return DeskForm(*fields)
 
