@@ -16,7 +16,7 @@ from desk.i18n import t
 from desk.models import Complaint, ComplaintState, Operator, Severity, Validity
 from desk.screens.complaint_detail import ComplaintDetailScreen
 from desk.screens.complaint_dialogs import JudgeDialog
-from desk.screens.complaint_form import ComplaintFormScreen, RepeatDialog
+from desk.screens.complaint_entry import ComplaintFormScreen, RepeatDialog
 from desk.screens.complaints import ComplaintsScreen
 from desk.screens.due import Urgency, urgency_style
 from desk.screens.tones import ALARM

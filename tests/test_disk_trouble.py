@@ -32,7 +32,7 @@ from desk.db import Database, DatabaseError, describe_failure, open_database
 from desk.i18n import set_language, t
 from desk.models import AuditEvent, Operator, ReceptionEntry, RepairOrder, Resident, Role
 from desk.screens.reception import ReceptionScreen
-from desk.screens.repair_form import RepairFormScreen
+from desk.screens.repair_entry import RepairFormScreen
 from tests.conftest import NOW, add_staff
 
 SIZE = (120, 40)

@@ -16,7 +16,7 @@ from desk.models import HandoverState, NightLogState, Operator, RepairOrder
 from desk.screens.handover import HandoverScreen
 from desk.screens.handover_dialogs import IncomingDialog, PinDialog
 from desk.screens.nightlog import NightEntryDialog, NightLogScreen
-from desk.screens.repair_form import RepairFormScreen
+from desk.screens.repair_entry import RepairFormScreen
 from desk.services import handover, nightlog
 from tests.conftest import NOW, TZ, Desk
 from tests.test_handover_service import NIGHT_END, night

@@ -18,7 +18,7 @@ from desk.screens.nightlog import NightLogScreen
 from desk.screens.nightlog_detail import NightLogDetailScreen
 from desk.screens.record_table import RecordTable
 from desk.screens.records import open_record
-from desk.screens.repair_form import RepairFormScreen
+from desk.screens.repair_entry import RepairFormScreen
 from desk.services import nightlog
 from desk.services.nightlog import NightLogCreate
 from tests.conftest import NOW, TZ, Desk, add_staff

@@ -13,9 +13,10 @@ from textual.widgets import DataTable, Input, Select, Static
 from desk.app import DeskApp, make_app
 from desk.clock import fixed_clock
 from desk.db import Database
+from desk.forms.dialogs import ConfirmDialog
 from desk.models import Operator, ReceptionCategory, ReceptionState
 from desk.screens.board import BoardScreen
-from desk.screens.reception import ConfirmDialog, ReceptionScreen
+from desk.screens.reception import ReceptionScreen
 from desk.screens.reception_detail import ReasonDialog, ReceptionDetailScreen
 from desk.services import reception, residents
 from desk.services.reception import ReceptionCreate
@@ -180,7 +181,7 @@ async def test_room_on_file_fills_name_and_phone_only_when_empty(
 
 
 async def test_repair_call_offers_a_linked_repair_order(db: Database, clerk: Operator) -> None:
-    repair_form = pytest.importorskip("desk.screens.repair_form")
+    repair_form = pytest.importorskip("desk.screens.repair_entry")
     app = _app(db, clerk)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("f2")
@@ -209,7 +210,7 @@ async def test_repair_call_offers_a_linked_repair_order(db: Database, clerk: Ope
 async def test_repair_call_declined_stays_on_the_log_and_its_page_makes_the_order_later(
     db: Database, clerk: Operator
 ) -> None:
-    repair_form = pytest.importorskip("desk.screens.repair_form")
+    repair_form = pytest.importorskip("desk.screens.repair_entry")
     app = _app(db, clerk, lang="en")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("f2")
@@ -380,7 +381,7 @@ async def test_chinese_labels(db: Database, clerk: Operator) -> None:
 async def test_complaint_at_the_desk_becomes_a_linked_complaint(
     db: Database, clerk: Operator
 ) -> None:
-    from desk.screens.complaint_form import ComplaintFormScreen
+    from desk.screens.complaint_entry import ComplaintFormScreen
     from desk.services import complaint
 
     app = _app(db, clerk, lang="en")

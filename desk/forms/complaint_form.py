@@ -14,10 +14,10 @@ from desk.forms.fields import (
     RoomField,
     TextField,
     WhenField,
+    when_text,
 )
-from desk.forms.repair_form import when_text
 from desk.i18n import t
-from desk.models import Channel, Severity
+from desk.models import Channel, Complaint, Severity
 from desk.services.complaint import ComplaintCreate
 
 if TYPE_CHECKING:
@@ -25,7 +25,8 @@ if TYPE_CHECKING:
 
 
 class ComplaintForm(DeskForm):
-    """Intake fields; `data()` reads them into a `ComplaintCreate` (or raises the first DeskError).
+    """Intake fields; `data()` reads them into a `ComplaintCreate` (or raises every field's
+    DeskError at once).
 
     The clerk starts at the room; what happened follows the contact details, so the common case is
     typed top to bottom and the choices (category, severity, department) come after.
@@ -49,10 +50,10 @@ class ComplaintForm(DeskForm):
             "channel", [(t(f"channel.{c.value}"), c.value) for c in Channel], data.channel.value
         )
         yield RoomField("room")
-        yield TextField("complainant", max_length=60)
-        yield TextField("phone", max_length=30)
-        yield TextField("what_happened", max_length=2000)
-        yield TextField("resident_asks", max_length=1000)
+        yield TextField("complainant", of=Complaint)
+        yield TextField("phone", of=Complaint)
+        yield TextField("what_happened", of=Complaint)
+        yield TextField("resident_asks", of=Complaint)
         categories = settings.complaint_categories
         keys = [c.key for c in categories]
         yield ChoiceField(
@@ -69,7 +70,7 @@ class ComplaintForm(DeskForm):
             data.department,
             label=t("fields.complaint_department"),
         )
-        yield TextField("person_complained", max_length=60)
+        yield TextField("person_complained", of=Complaint)
         yield WhenField("resident_deadline_at")
 
     def on_mount(self) -> None:

@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, tzinfo
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
+from sqlmodel import SQLModel
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.suggester import Suggester
+from textual.suggester import Suggester, SuggestFromList
+from textual.validation import Length, Validator
 from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Label, Select, Static
 
-from desk.i18n import t
+from desk.i18n import listed, t
+from desk.models import Unit
 from desk.safe_text import printable
-from desk.services.errors import DeskError
+from desk.services.errors import DeskError, FieldErrors
 from desk.services.residents import RoomMatch, complete_room, mask_phone, normalise_room
+from desk.services.submission import gather
 from desk.services.when import parse_when
 
 if TYPE_CHECKING:
@@ -32,6 +36,23 @@ def shown(message: str) -> Text:
 def shown_options(options: list[tuple[str, str]]) -> list[tuple[Text, str]]:
     """Select options whose labels (site settings, names) show as written."""
     return [(shown(label), value) for label, value in options]
+
+
+def limit(model: type[SQLModel], column: str) -> int:
+    """The most characters `model.column` holds, as the model declares it (`text(60)`): the one
+    place a field's length is written, read by the form's input and its validator."""
+    for rule in model.model_fields[column].metadata:
+        most = getattr(rule, "max_length", None)
+        if isinstance(most, int):
+            return most
+    raise LookupError(f"{model.__name__}.{column} declares no max_length")
+
+
+def when_text(moment: datetime | None, tz: tzinfo) -> str:
+    """A time written back in the form's own grammar, so a prefilled field reads and parses."""
+    if moment is None:
+        return ""
+    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M")
 
 
 class FormField(Vertical):
@@ -67,6 +88,10 @@ class FormField(Vertical):
     @property
     def value(self) -> Any:
         raise NotImplementedError
+
+    def read(self) -> Any:
+        """The value to save; raises the field's DeskError when it cannot be read."""
+        return self.value
 
     def set_error(self, message: str) -> None:
         error = self.query_one(".field-error", Static)
@@ -111,17 +136,55 @@ FREE_TEXT = 500
 
 
 class TextField(FormField):
-    def __init__(self, name: str, *, placeholder: str = "", max_length: int = 0, **kwargs: Any):
+    """Typed text. Its length is the model's: `of=RepairOrder` reads the limit of the column
+    named as the field (`column=` names another), for the input and its validator alike."""
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        placeholder: str = "",
+        max_length: int = 0,
+        of: type[SQLModel] | None = None,
+        column: str = "",
+        **kwargs: Any,
+    ):
         super().__init__(name, **kwargs)
+        if of is not None:
+            max_length = limit(of, column or name)
         self.placeholder, self.max_length = placeholder, max_length
 
-    def control(self) -> Widget:
+    def validators(self) -> list[Validator]:
+        """What the typed text must be; checked on saving, each failure said beside the field."""
+        if not self.max_length:
+            return []
+        most = self.max_length
+        return [Length(maximum=most, failure_description=t("field.too_long", max=most))]
+
+    def make_input(self, **kwargs: Any) -> Input:
+        """The field's Input, bounded and validated as the field says (a subclass adds its own
+        placeholder, suggester…). It validates only when the form is saved, never as typed."""
+        kwargs.setdefault("placeholder", self.placeholder)
+        kwargs.setdefault("select_on_focus", self.max_length < FREE_TEXT)
         return Input(
-            placeholder=self.placeholder,
             max_length=self.max_length,
+            validators=self.validators(),
+            validate_on=(),
             id=self.field_name,
-            select_on_focus=self.max_length < FREE_TEXT,
+            **kwargs,
         )
+
+    def control(self) -> Widget:
+        return self.make_input()
+
+    def read(self) -> Any:
+        typed = self.input.value
+        for validator in self.input.validators:
+            result = validator.validate(typed)
+            if not result.is_valid:
+                reason = "; ".join(result.failure_descriptions)
+                raise DeskError("field.refused", field=self.field_name, reason=reason)
+        return self.value
 
     @property
     def input(self) -> Input:
@@ -235,6 +298,25 @@ class CheckField(FormField):
         self.query_one(Checkbox).value = value
 
 
+class NameField(TextField):
+    """A name completed from a list (the site's staff…): anyone else may be typed. With
+    `hint`, the note under it lists the names."""
+
+    def __init__(self, name: str, names: list[str], *, hint: bool = True, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 60)
+        super().__init__(name, **kwargs)
+        self.names, self.hint = names, hint
+
+    def control(self) -> Widget:
+        return self.make_input(
+            suggester=SuggestFromList(self.names, case_sensitive=False), select_on_focus=True
+        )
+
+    def on_mount(self) -> None:
+        if self.hint and self.names:
+            self.set_note(t("repair_ui.dialog.technician_hint", names=listed(self.names)))
+
+
 class RoomSuggester(Suggester):
     """Completes a room code from the residents directory."""
 
@@ -257,12 +339,15 @@ class RoomField(TextField):
             super().__init__()
             self.field, self.match = field, match
 
+    def __init__(self, name: str, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", limit(Unit, "code"))
+        super().__init__(name, **kwargs)
+
     def control(self) -> Widget:
-        return Input(
+        return self.make_input(
             placeholder=t("form.room_placeholder"),
             suggester=RoomSuggester(self),
-            id=self.field_name,
-            max_length=45,
+            select_on_focus=True,
         )
 
     # rooms listed under the field: a few with their resident, more (a room number typed without
@@ -313,28 +398,34 @@ class DeskForm(Vertical):
                 banner.update("")
 
     def show_error(self, error: DeskError) -> None:
-        """Put the message beside its field (or at the top of the form) and focus that field."""
-        field = self.fields().get(error.field or "")
-        if field is not None:
-            field.set_error(t(error.key, **error.params))
-            field.focus_control()
-        else:
-            banners = self.query(".form-error")
-            if banners:
-                banner = banners.first()
-                if isinstance(banner, Static):
-                    banner.update(shown(error.message))
+        """Put each message beside its field (or at the top of the form) and focus the first
+        field refused; what was typed stays."""
+        refused = error.errors if isinstance(error, FieldErrors) else [error]
+        fields = self.fields()
+        unplaced: list[str] = []
+        first: FormField | None = None
+        for each in refused:
+            field = fields.get(each.field or "")
+            if field is None:
+                unplaced.append(each.message)
+                continue
+            field.set_error(t(each.key, **each.params))
+            first = first or field
+        if first is not None:
+            first.focus_control()
+        banners = self.query(".form-error")
+        if unplaced and banners:
+            banner = banners.first()
+            if isinstance(banner, Static):
+                banner.update(shown("\n".join(unplaced)))
         self.app.bell()
 
     def read(self, *names: str) -> dict[str, Any]:
-        """Every field's parsed value; the first unreadable one raises its DeskError."""
-        values: dict[str, Any] = {}
-        for name, field in self.fields().items():
-            if names and name not in names:
-                continue
-            try:
-                values[name] = field.value
-            except DeskError as error:
-                error.field = error.field or name
-                raise
-        return values
+        """Every field's parsed value; every unreadable one is refused at once (FieldErrors)."""
+        return gather(
+            {
+                name: field.read
+                for name, field in self.fields().items()
+                if not names or name in names
+            }
+        )

@@ -8,8 +8,9 @@ from textual.suggester import SuggestFromList
 from textual.widget import Widget
 from textual.widgets import Input
 
-from desk.forms.fields import TextField
+from desk.forms.fields import TextField, limit
 from desk.i18n import listed, t
+from desk.models import Key
 from desk.services.errors import DeskError
 
 
@@ -37,15 +38,14 @@ class KeyTagField(TextField):
     """A cabinet key by its tag, completed from the cabinet; the note says what it opens."""
 
     def __init__(self, name: str, hints: dict[str, str], **kwargs: Any) -> None:
-        kwargs.setdefault("max_length", 40)
+        kwargs.setdefault("max_length", limit(Key, "tag"))
         super().__init__(name, **kwargs)
         self.hints = hints
 
     def control(self) -> Widget:
-        return Input(
-            max_length=40,
+        return self.make_input(
             suggester=SuggestFromList(sorted(self.hints), case_sensitive=False),
-            id=self.field_name,
+            select_on_focus=True,
         )
 
     def on_input_changed(self, event: Input.Changed) -> None:

@@ -8,8 +8,9 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Label, Static
 
-from desk.forms.fields import FormField
+from desk.forms.fields import FormField, limit
 from desk.i18n import t
+from desk.models import PassItem
 from desk.services.errors import DeskError
 from desk.services.passes import MAX_ITEMS, PassItemIn
 
@@ -37,7 +38,7 @@ class ItemLine(Horizontal):
         yield Input(
             item.description if item else "",
             placeholder=t("passes_ui.item_placeholder"),
-            max_length=200,
+            max_length=limit(PassItem, "description"),
             classes="item-description",
         )
         yield Input(
@@ -47,7 +48,8 @@ class ItemLine(Horizontal):
             restrict=r"[0-9]*",
             classes="item-quantity",
         )
-        yield Input(item.remark if item else "", max_length=200, classes="item-remark")
+        remark = item.remark if item else ""
+        yield Input(remark, max_length=limit(PassItem, "remark"), classes="item-remark")
 
     def texts(self) -> tuple[str, str, str]:
         description, quantity, remark = (i.value for i in self.query(Input))

@@ -16,7 +16,7 @@ from desk.forms.fields import (
     WhenField,
 )
 from desk.i18n import t
-from desk.models import Channel, ReceptionCategory
+from desk.models import Channel, ReceptionCategory, ReceptionEntry
 from desk.services.reception import ReceptionCreate
 
 
@@ -39,15 +39,15 @@ class ReceptionForm(DeskForm):
             "channel", [(t(f"channel.{c.value}"), c.value) for c in Channel], Channel.visit.value
         )
         yield RoomField("room")
-        yield TextField("person", max_length=60)
-        yield TextField("phone", max_length=30)
+        yield TextField("person", of=ReceptionEntry)
+        yield TextField("phone", of=ReceptionEntry)
         yield ChoiceField(
             "category",
             [(t(f"reception_category.{c.value}"), c.value) for c in ReceptionCategory],
             ReceptionCategory.enquiry.value,
         )
-        yield TextField("request", max_length=2000, placeholder=t("reception_ui.request_hint"))
-        yield TextField("action_taken", max_length=2000)
+        yield TextField("request", of=ReceptionEntry, placeholder=t("reception_ui.request_hint"))
+        yield TextField("action_taken", of=ReceptionEntry)
         yield OptionalChoiceField("department", self.departments, "")
         yield WhenField("reply_due_at", placeholder=t("reception_ui.reply_due_hint"))
 
@@ -84,7 +84,7 @@ class ReceptionForm(DeskForm):
         field.focus_control()
 
     def read_entry(self) -> ReceptionCreate:
-        """The typed entry; an unreadable field raises its DeskError (field set)."""
+        """The typed entry; every unreadable field raises its DeskError at once (field set)."""
         values = self.read()
         return ReceptionCreate(
             received_at=values["received_at"],

@@ -2,30 +2,31 @@
 
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
 from textual.widgets import Static
 
-from desk.forms.fields import CheckField, ChoiceField, DeskForm, RoomField, TextField, WhenField
+from desk.forms.fields import (
+    CheckField,
+    ChoiceField,
+    DeskForm,
+    RoomField,
+    TextField,
+    WhenField,
+    when_text,
+)
 from desk.i18n import t
-from desk.models import Channel, RepairLocation
+from desk.models import Channel, RepairLocation, RepairOrder
 from desk.services.repair import RepairCreate
 
 if TYPE_CHECKING:
     from desk.app import DeskApp
 
 
-def when_text(moment: datetime | None, tz: tzinfo) -> str:
-    """A time written back in the form's own grammar, so a prefilled field reads and parses."""
-    if moment is None:
-        return ""
-    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M")
-
-
 class RepairForm(DeskForm):
-    """Intake fields; `data()` reads them into a `RepairCreate` (or raises the first DeskError)."""
+    """Intake fields; `data()` reads them into a `RepairCreate` (or raises every field's
+    DeskError at once)."""
 
     def __init__(self, prefill: RepairCreate | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -40,9 +41,9 @@ class RepairForm(DeskForm):
             "channel", [(t(f"channel.{c.value}"), c.value) for c in Channel], data.channel.value
         )
         yield RoomField("room")
-        yield TextField("resident_name", max_length=60)
-        yield TextField("phone", max_length=30)
-        yield TextField("description", max_length=2000)
+        yield TextField("resident_name", of=RepairOrder)
+        yield TextField("phone", of=RepairOrder)
+        yield TextField("description", of=RepairOrder)
         yield ChoiceField(
             "location",
             [(t(f"location.{loc.value}"), loc.value) for loc in RepairLocation],

@@ -4,32 +4,28 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from typing import Any
 
-from textual.suggester import SuggestFromList
+from sqlmodel import SQLModel
 from textual.widget import Widget
-from textual.widgets import Input, OptionList, Select, Static
+from textual.widgets import OptionList, Select, Static
 from textual.widgets.option_list import Option
 
+from desk.forms.dialogs import FormDialog, banner_form
 from desk.forms.fields import (
     ChoiceField,
     DeskForm,
+    NameField,
     OptionalChoiceField,
     TextField,
     WhenField,
 )
 from desk.i18n import t
-from desk.models import Complaint, Severity, Validity
+from desk.models import AuditEvent, Complaint, Severity, Validity
 from desk.screens.plain import plain
-from desk.screens.repair_dialogs import FormDialog
 from desk.screens.repairs import short
 from desk.services import complaint, roles
 from desk.services.context import Ctx
 from desk.services.errors import DeskError, Forbidden
-
-
-def _form(*fields: Widget) -> DeskForm:
-    return DeskForm(Static("", classes="form-error"), *fields)
 
 
 def matching_replies(ctx: Ctx, text: str) -> list[tuple[str, str]] | None:
@@ -59,18 +55,6 @@ class ComplaintDialog(FormDialog[Complaint | None]):
         return self.attempt(action)
 
 
-class NamesField(TextField):
-    """A name completed from a list (→ accepts); anyone else may be typed."""
-
-    def __init__(self, name: str, names: list[str], **kwargs: Any) -> None:
-        super().__init__(name, max_length=60, **kwargs)
-        self.names = names
-
-    def control(self) -> Widget:
-        suggester = SuggestFromList(self.names, case_sensitive=False)
-        return Input(max_length=60, suggester=suggester, id=self.field_name)
-
-
 class JudgeDialog(ComplaintDialog):
     """Valid (and its severity), invalid with the answer given, or out of scope with where to go."""
 
@@ -87,7 +71,7 @@ class JudgeDialog(ComplaintDialog):
     def build_form(self) -> DeskForm:
         validities = [(t(f"validity.{v.value}"), v.value) for v in Validity if v != "pending"]
         current = self.complaint.validity
-        return _form(
+        return banner_form(
             ChoiceField(
                 "validity", validities, current if current != Validity.pending else "valid"
             ),
@@ -96,7 +80,7 @@ class JudgeDialog(ComplaintDialog):
                 [(t(f"severity.{s.value}"), s.value) for s in Severity],
                 self.complaint.severity,
             ),
-            TextField("validity_note", max_length=1000),
+            TextField("validity_note", of=Complaint),
             Static("", id="replies-title"),
             OptionList(id="replies"),
         )
@@ -176,7 +160,9 @@ class EscalateDialog(ComplaintDialog):
         names = [rule.escalate_to] if rule.escalate_to else []
         names += [d.label(self.desk.lang) for d in settings.departments]
         names += [s.name for s in settings.staff]
-        return _form(NamesField("escalated_to", names), WhenField("escalated_at"))
+        return banner_form(
+            NameField("escalated_to", names, hint=False, of=Complaint), WhenField("escalated_at")
+        )
 
     def prepare(self) -> None:
         rule = self.desk.settings.complaint_rule(
@@ -203,7 +189,7 @@ class AssignDialog(ComplaintDialog):
 
     def build_form(self) -> DeskForm:
         departments = [(d.label(self.desk.lang), d.key) for d in self.desk.settings.departments]
-        return _form(OptionalChoiceField("assigned_department", departments, ""))
+        return banner_form(OptionalChoiceField("assigned_department", departments, ""))
 
     def prepare(self) -> None:
         chosen = self.complaint.assigned_department or self.complaint.department
@@ -221,11 +207,13 @@ class TextStepDialog(ComplaintDialog):
     """A step that takes one text: the field, its hint, and the service call."""
 
     field_name = ""
-    max_length = 2000
+    # where the text is kept, whose declared length the field takes
+    kept_in: tuple[type[SQLModel], str] = (Complaint, "reply_text")
     hint_key = ""
 
     def build_form(self) -> DeskForm:
-        return _form(TextField(self.field_name, max_length=self.max_length))
+        model, column = self.kept_in
+        return banner_form(TextField(self.field_name, of=model, column=column))
 
     def prepare(self) -> None:
         if self.hint_key:
@@ -250,6 +238,7 @@ class ReplyDialog(TextStepDialog):
 class ResolveDialog(TextStepDialog):
     title_key = "complaint_ui.dialog.resolve"
     field_name = "resolution"
+    kept_in = (Complaint, "resolution")
 
     def call(self, ctx: Ctx, text: str) -> Complaint:
         return complaint.resolve(ctx, self.complaint_id, text)
@@ -258,7 +247,7 @@ class ResolveDialog(TextStepDialog):
 class ReopenDialog(TextStepDialog):
     title_key = "complaint_ui.dialog.reopen"
     field_name = "reason"
-    max_length = 500
+    kept_in = (AuditEvent, "reason")
     hint_key = "complaint_ui.dialog.reopen_hint"
 
     def call(self, ctx: Ctx, text: str) -> Complaint:
@@ -268,7 +257,7 @@ class ReopenDialog(TextStepDialog):
 class CloseDialog(TextStepDialog):
     title_key = "complaint_ui.dialog.close"
     field_name = "reason"
-    max_length = 500
+    kept_in = (Complaint, "close_reason")
     hint_key = "complaint_ui.dialog.close_hint"
 
     def call(self, ctx: Ctx, text: str) -> Complaint:

@@ -132,7 +132,7 @@ class ComplaintsScreen(DeskScreen):
             records.open_record(self.app, complaint.REGISTER, complaint_id)
 
     def action_new_complaint(self) -> None:
-        from desk.screens.complaint_form import ComplaintFormScreen
+        from desk.screens.complaint_entry import ComplaintFormScreen
 
         def saved(complaint_id: int | None) -> None:
             if complaint_id is not None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -12,20 +12,25 @@ from textual.widget import Widget
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from desk.forms.dialogs import FormDialog
 from desk.forms.fields import CheckField, DeskForm, TextField
 from desk.i18n import t
+from desk.models import AuditEvent, Handover, Operator
 from desk.safe_text import printable
 from desk.screens.base import DeskDialog, DeskFooter
 from desk.screens.plain import plain
-from desk.screens.repair_dialogs import FormDialog
-from desk.services.errors import DeskError
+from desk.services.errors import DeskError, FieldErrors
 
 
 class PinField(TextField):
     """A PIN, typed without showing it."""
 
+    def __init__(self, name: str, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 8)
+        super().__init__(name, **kwargs)
+
     def control(self) -> Widget:
-        return Input(password=True, max_length=8, id=self.field_name)
+        return self.make_input(password=True, select_on_focus=True)
 
 
 def _banner() -> Static:
@@ -72,11 +77,11 @@ class IncomingDialog(FormDialog[tuple[str, str, str] | None]):
     def build_form(self) -> DeskForm:
         fields: list[Widget] = [
             _banner(),
-            TextField("incoming", max_length=40),
+            TextField("incoming", of=Operator, column="name"),
             PinField("pin", label=t("handover_ui.pin")),
         ]
         if self.refusing:
-            fields.append(TextField("refusal_reason", max_length=500))
+            fields.append(TextField("refusal_reason", of=Handover))
         else:
             fields.append(CheckField("log_read", True, label=t("handover_ui.log_read")))
         return DeskForm(*fields)
@@ -87,18 +92,16 @@ class IncomingDialog(FormDialog[tuple[str, str, str] | None]):
     def submit(self, form: DeskForm) -> tuple[str, str, str] | DeskError:
         values = form.read()
         name, pin = str(values["incoming"]).strip(), str(values["pin"])
-        if not name:
-            return DeskError("field.required", field="incoming")
-        if not pin:
-            return DeskError("field.required", field="pin")
-        if self.refusing:
-            reason = str(values["refusal_reason"]).strip()
-            if not reason:
-                return DeskError("field.required", field="refusal_reason")
-        elif not values["log_read"]:
-            return DeskError("handover_ui.error.log_not_read")
-        else:
-            reason = ""
+        reason = str(values["refusal_reason"]).strip() if self.refusing else ""
+        missing = [
+            DeskError("field.required", field=field)
+            for field, typed in (("incoming", name), ("pin", pin), ("refusal_reason", reason))
+            if not typed and (field != "refusal_reason" or self.refusing)
+        ]
+        if not self.refusing and not values["log_read"]:
+            missing.append(DeskError("handover_ui.error.log_not_read"))
+        if missing:
+            return FieldErrors.of(missing)
         done = self.take(name, pin, reason)
         return done if isinstance(done, DeskError) else (name, pin, reason)
 
@@ -114,7 +117,7 @@ class ReasonDialog(FormDialog[str | None]):
         return self.title_text
 
     def build_form(self) -> DeskForm:
-        return DeskForm(_banner(), TextField(self.field, max_length=500))
+        return DeskForm(_banner(), TextField(self.field, of=AuditEvent, column="reason"))
 
     def submit(self, form: DeskForm) -> str | DeskError:
         reason = str(form.read()[self.field]).strip()

@@ -8,10 +8,12 @@ from typing import Any
 from textual.widget import Widget
 from textual.widgets import Checkbox, Static
 
+from desk.forms.dialogs import FormDialog, banner_form
 from desk.forms.fields import (
     CheckField,
     ChoiceField,
     DeskForm,
+    NameField,
     OptionalChoiceField,
     RoomField,
     TextField,
@@ -19,17 +21,23 @@ from desk.forms.fields import (
 )
 from desk.forms.key_form import CountField, KeyTagField
 from desk.i18n import t
-from desk.models import EntrustedKey, EntrustedState, Key, KeyCount, KeyKind, KeyLoan
-from desk.screens.repair_dialogs import FormDialog, TechnicianField
+from desk.models import (
+    AuditEvent,
+    EntrustedKey,
+    EntrustedKeyUse,
+    EntrustedState,
+    Key,
+    KeyCount,
+    KeyKind,
+    KeyLoan,
+    KeyReturn,
+    RepairOrder,
+)
 from desk.services import keys, keys_entrusted
 from desk.services.context import Ctx
 from desk.services.errors import DeskError
 from desk.services.keys import EntrustedCreate, KeyLoanCreate
 from desk.services.keys_entrusted import CountLine, expected_counts
-
-
-def _form(*fields: Widget) -> DeskForm:
-    return DeskForm(Static("", classes="form-error"), *fields)
 
 
 class LendDialog(FormDialog[KeyLoan | None]):
@@ -58,14 +66,14 @@ class LendDialog(FormDialog[KeyLoan | None]):
         staff = [member.name for member in self.desk.settings.staff]
         lang = self.desk.lang
         departments = [(d.label(lang), d.key) for d in self.desk.settings.departments]
-        return _form(
+        return banner_form(
             KeyTagField("key_ref", hints),
-            TechnicianField("borrower", staff),
+            NameField("borrower", staff, of=KeyLoan),
             OptionalChoiceField(
                 "department", departments, "", label=t("keys_ui.dialog.department")
             ),
-            TextField("reason", max_length=500),
-            TextField("room", max_length=45),
+            TextField("reason", of=KeyLoan),
+            TextField("room", of=KeyLoan),
             CountField("key_count", empty=1, placeholder="1"),
             WhenField("key_due_at"),
         )
@@ -113,11 +121,11 @@ class TakeBackDialog(FormDialog[KeyLoan | None]):
 
     def build_form(self) -> DeskForm:
         staff = [member.name for member in self.desk.settings.staff]
-        return _form(
+        return banner_form(
             CountField("key_count"),
-            TechnicianField("returned_by", staff),
+            NameField("returned_by", staff, of=KeyReturn),
             CountField("lost_count"),
-            TextField("note", max_length=500),
+            TextField("note", of=KeyReturn),
         )
 
     def prepare(self) -> None:
@@ -154,14 +162,14 @@ class KeyEntryDialog(FormDialog[Key | None]):
     def build_form(self) -> DeskForm:
         kinds = [(t(f"key_kind.{kind.value}"), kind.value) for kind in KeyKind]
         initial = self.key.kind if self.key else KeyKind.facility
-        return _form(
-            TextField("tag", max_length=40, placeholder="K-3-1202"),
-            TextField("opens", max_length=200),
+        return banner_form(
+            TextField("tag", of=Key, placeholder="K-3-1202"),
+            TextField("opens", of=Key),
             ChoiceField("kind", kinds, str(initial)),
-            TextField("room", max_length=45),
+            TextField("room", of=Key),
             CountField("copies", empty=1, placeholder="1"),
-            TextField("hook", max_length=20),
-            TextField("note", max_length=500),
+            TextField("hook", of=Key),
+            TextField("note", of=Key),
         )
 
     def prepare(self) -> None:
@@ -194,7 +202,7 @@ class RetireKeyDialog(FormDialog[Key | None]):
         return t("keys_ui.dialog.retire_key", tag=self.key.tag, opens=self.key.opens)
 
     def build_form(self) -> DeskForm:
-        return _form(TextField("reason", max_length=500))
+        return banner_form(TextField("reason", of=AuditEvent))
 
     def submit(self, form: DeskForm) -> Key | DeskError:
         reason = form.read()["reason"]
@@ -209,15 +217,15 @@ class DepositDialog(FormDialog[EntrustedKey | None]):
         return t("keys_ui.dialog.deposit")
 
     def build_form(self) -> DeskForm:
-        return _form(
+        return banner_form(
             RoomField("room"),
-            TextField("key_owner", max_length=60),
-            TextField("phone", max_length=30),
-            TextField("description", max_length=200, label=t("keys_ui.dialog.key_description")),
+            TextField("key_owner", of=EntrustedKey, column="owner_name"),
+            TextField("phone", of=EntrustedKey),
+            TextField("description", of=EntrustedKey, label=t("keys_ui.dialog.key_description")),
             CountField("key_count", empty=1, placeholder="1"),
-            TextField("reason", max_length=500),
-            TextField("hook", max_length=20),
-            TextField("repair_number", max_length=30, placeholder="WX-"),
+            TextField("reason", of=EntrustedKey),
+            TextField("hook", of=EntrustedKey),
+            TextField("repair_number", of=RepairOrder, column="number", placeholder="WX-"),
         )
 
     def prepare(self) -> None:
@@ -266,7 +274,10 @@ class TakeOutDialog(EntrustedDialog):
 
     def build_form(self) -> DeskForm:
         staff = [member.name for member in self.desk.settings.staff]
-        return _form(TechnicianField("taken_by", staff), TextField("purpose", max_length=200))
+        return banner_form(
+            NameField("taken_by", staff, of=EntrustedKeyUse),
+            TextField("purpose", of=EntrustedKeyUse),
+        )
 
     def submit(self, form: DeskForm) -> EntrustedKey | DeskError:
         values = form.read()
@@ -292,12 +303,12 @@ class WorkDoneDialog(EntrustedDialog):
     def build_form(self) -> DeskForm:
         fields: list[Widget] = []
         if not self.again:
-            fields.append(TextField("note", max_length=500))
+            fields.append(TextField("note", of=AuditEvent, column="reason"))
         fields += [
             CheckField("notified", True, label=t("keys_ui.dialog.notified")),
-            TextField("notify_note", max_length=500, label=t("keys_ui.dialog.notify_note")),
+            TextField("notify_note", of=EntrustedKey, label=t("keys_ui.dialog.notify_note")),
         ]
-        return _form(*fields)
+        return banner_form(*fields)
 
     def first_focus(self) -> Widget | None:
         return super().first_focus() if not self.again else self.query_one("#notified", Checkbox)
@@ -323,9 +334,9 @@ class CollectDialog(EntrustedDialog):
         return t("keys_ui.dialog.collect", number=e.number, room=e.room, owner=e.owner_name)
 
     def build_form(self) -> DeskForm:
-        return _form(
-            TextField("slip_number", max_length=30, placeholder="WT-"),
-            TextField("collected_by", max_length=60),
+        return banner_form(
+            TextField("slip_number", of=EntrustedKey, column="number", placeholder="WT-"),
+            TextField("collected_by", of=EntrustedKey),
         )
 
     def prepare(self) -> None:
@@ -372,7 +383,7 @@ class CountDialog(FormDialog[KeyCount | None]):
         ]
         if not self.lines:
             fields.append(Static(t("keys_ui.dialog.nothing_to_count"), classes="form-note"))
-        return _form(*fields, TextField("note", max_length=500))
+        return banner_form(*fields, TextField("note", of=KeyCount))
 
     def prepare(self) -> None:
         for index, line in enumerate(self.lines):

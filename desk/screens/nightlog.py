@@ -12,6 +12,7 @@ from textual.binding import Binding, BindingType
 from textual.widget import Widget
 from textual.widgets import DataTable, Header, Static
 
+from desk.forms.dialogs import FormDialog
 from desk.forms.fields import CheckField, DeskForm, RoomField, TextField, WhenField
 from desk.i18n import t
 from desk.models import NightLogEntry, NightLogState
@@ -20,7 +21,6 @@ from desk.screens.base import DeskFooter, DeskScreen
 from desk.screens.nightlog_actions import ACTION_BINDINGS, NightLogActions
 from desk.screens.plain import Fit
 from desk.screens.record_table import RecordTable
-from desk.screens.repair_dialogs import FormDialog
 from desk.screens.repairs import short
 from desk.screens.tones import ALARM, WARNING
 from desk.services import nightlog, operators
@@ -43,11 +43,11 @@ class NightEntryDialog(FormDialog[int | None]):
         return DeskForm(
             Static("", classes="form-error"),
             WhenField("logged_at"),
-            TextField("caller", max_length=60),
+            TextField("caller", of=NightLogEntry),
             RoomField("room"),
-            TextField("phone", max_length=30),
-            TextField("what", max_length=2000),
-            TextField("action_taken", max_length=2000),
+            TextField("phone", of=NightLogEntry),
+            TextField("what", of=NightLogEntry),
+            TextField("action_taken", of=NightLogEntry),
             CheckField("emergency"),
             # something done at night that still needs the morning (e.g. a temporary fix)
             CheckField("left_for_morning"),

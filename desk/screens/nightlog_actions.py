@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from textual.binding import Binding, BindingType
 
+from desk.forms.dialogs import FormDialog
 from desk.i18n import t
 from desk.screens.base import DeskMixin
 from desk.screens.handover_dialogs import ReasonDialog
-from desk.screens.repair_dialogs import FormDialog
 from desk.services import nightlog
 from desk.services.context import Ctx
 from desk.services.errors import DeskError
@@ -44,13 +44,13 @@ class NightLogActions(DeskMixin):
             entry = nightlog.get(ctx, entry_id)
             number = nightlog.number(entry, ctx)
             if register == "repairs":
-                from desk.screens.repair_form import RepairFormScreen
+                from desk.screens.repair_entry import RepairFormScreen
 
                 screen: FormDialog[int | None] = RepairFormScreen(
                     prefill=nightlog.repair_prefill(ctx, entry), after=link
                 )
             else:
-                from desk.screens.complaint_form import ComplaintFormScreen
+                from desk.screens.complaint_entry import ComplaintFormScreen
 
                 screen = ComplaintFormScreen(
                     prefill=nightlog.complaint_prefill(ctx, entry), after=link

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from desk.forms.dialogs import FormDialog, banner_form
 from desk.forms.fields import ChoiceField, DeskForm, TextField
 from desk.i18n import t
 from desk.models import GateResult, ReleasePass
-from desk.screens.repair_dialogs import FormDialog, _form
 from desk.services import passes
 from desk.services.errors import DeskError
 
@@ -31,7 +31,7 @@ class VoidDialog(PassDialog):
     title_key = "passes_ui.dialog.void"
 
     def build_form(self) -> DeskForm:
-        return _form(TextField("reason", max_length=500))
+        return banner_form(TextField("reason", of=ReleasePass, column="void_reason"))
 
     def submit(self, form: DeskForm) -> ReleasePass | DeskError:
         reason = form.read()["reason"]
@@ -45,10 +45,10 @@ class GateAtDeskDialog(PassDialog):
 
     def build_form(self) -> DeskForm:
         results = [(t(f"gate_result.{r.value}"), r.value) for r in GateResult]
-        return _form(
+        return banner_form(
             ChoiceField("result", results, GateResult.all_out.value, label=t("passes_ui.result")),
-            TextField("guard_name", max_length=60),
-            TextField("gate_note", max_length=500),
+            TextField("guard_name", of=ReleasePass),
+            TextField("gate_note", of=ReleasePass),
         )
 
     def prepare(self) -> None:

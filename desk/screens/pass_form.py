@@ -11,6 +11,7 @@ from textual.containers import Vertical
 from textual.widget import Widget
 from textual.widgets import Input, Select, Static
 
+from desk.forms.dialogs import FormDialog
 from desk.forms.fields import (
     ChoiceField,
     DeskForm,
@@ -22,7 +23,6 @@ from desk.forms.fields import (
 from desk.forms.pass_items import ItemsField
 from desk.i18n import listed, t
 from desk.models import IdType, Relationship, ReleasePass
-from desk.screens.repair_dialogs import FormDialog
 from desk.services import passes
 from desk.services.errors import DeskError
 from desk.services.passes import PassCreate
@@ -67,7 +67,8 @@ class IdLast4Field(TextField):
 
 
 class PassForm(DeskForm):
-    """The pass's fields; `data()` reads them into a `PassCreate` or raises the first DeskError."""
+    """The pass's fields; `data()` reads them into a `PassCreate` or raises every field's
+    DeskError at once."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -80,7 +81,7 @@ class PassForm(DeskForm):
     def compose(self) -> ComposeResult:
         yield Static("", classes="form-error")
         yield RoomField("room")
-        yield TextField("applicant", max_length=60)
+        yield TextField("applicant", of=ReleasePass)
         yield ChoiceField(
             "relationship",
             [(t(f"relationship.{r.value}"), r.value) for r in Relationship],
@@ -92,13 +93,13 @@ class PassForm(DeskForm):
         yield IdLast4Field("id_last4", max_length=30, placeholder=t("passes_ui.last4_hint"))
         with Vertical(id="owner-block"):
             yield Static(t("passes_ui.owner_block"), classes="form-note")
-            yield TextField("owner_phone_called", max_length=30)
-            yield TextField("owner_confirmed_by", max_length=60)
+            yield TextField("owner_phone_called", of=ReleasePass)
+            yield TextField("owner_confirmed_by", of=ReleasePass)
             yield OptionalChoiceField(
                 "owner_confirmed", [(t("app.yes"), "yes"), (t("app.no"), "no")], ""
             )
             yield WhenField("owner_confirmed_at")
-        yield TextField("vehicle_plate", max_length=20)
+        yield TextField("vehicle_plate", of=ReleasePass)
         yield DateField("valid_on", placeholder=t("passes_ui.valid_on_hint"))
         yield ItemsField()
 

@@ -7,15 +7,16 @@ from typing import ClassVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Header, Static
 
+from desk.forms.dialogs import ConfirmDialog
 from desk.forms.reception_form import ReceptionForm
 from desk.i18n import t
 from desk.models import ReceptionCategory, ReceptionEntry
-from desk.screens.base import DeskDialog, DeskFooter, DeskScreen
+from desk.screens.base import DeskFooter, DeskScreen
 from desk.screens.due import due_cell
-from desk.screens.plain import Fit, PlainTable, plain
+from desk.screens.plain import Fit, PlainTable
 from desk.screens.reception_links import open_linked_form
 from desk.services import reception
 from desk.services.board import start_of_day
@@ -28,35 +29,6 @@ COLUMNS = ("time", "number", "channel", "room", "person", "category", "request",
 # the request gives way to the reply's deadline (display cells); narrower still, the channel,
 # the category and the person are left out
 FIT = Fit("request", least=10, most=28, drop=("channel", "category", "person"))
-
-
-class ConfirmDialog(DeskDialog[bool]):
-    """A yes/no question: Enter says yes, Escape says no."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "answer(True)", "app.yes"),
-        Binding("escape", "answer(False)", "app.no"),
-    ]
-    DEFAULT_CSS = """
-    ConfirmDialog { align: center middle; }
-    ConfirmDialog #confirm-box {
-        max-width: 90%;
-        width: 72; height: auto; border: round $primary; padding: 1 2; background: $panel;
-    }
-    ConfirmDialog #confirm-keys { color: $text-muted; margin: 1 0 0 0; }
-    """
-
-    def __init__(self, question: str) -> None:
-        super().__init__()
-        self.question = question
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="confirm-box"):
-            yield Static(plain(self.question), id="confirm-question")
-            yield Static(t("reception_ui.confirm_keys"), id="confirm-keys")
-
-    def action_answer(self, yes: bool) -> None:
-        self.dismiss(yes)
 
 
 class ReceptionScreen(DeskScreen):

@@ -21,11 +21,11 @@ def open_linked_form(screen: Screen[Any], entry: ReceptionEntry, done: Callable[
     closes, saved or not."""
     form: Screen[Any]
     if entry.category == ReceptionCategory.repair:
-        from desk.screens.repair_form import RepairFormScreen
+        from desk.screens.repair_entry import RepairFormScreen
 
         form = RepairFormScreen(repair.from_reception(entry))
     else:
-        from desk.screens.complaint_form import ComplaintFormScreen
+        from desk.screens.complaint_entry import ComplaintFormScreen
 
         form = ComplaintFormScreen(complaint.from_reception(entry))
     screen.app.push_screen(form, callback=lambda _: done())

@@ -3,119 +3,30 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, ClassVar, TypeVar, cast
+from typing import TypeVar, cast
 
-from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
-from textual.containers import Vertical, VerticalScroll
-from textual.suggester import SuggestFromList
 from textual.widget import Widget
-from textual.widgets import Checkbox, Input, Static
+from textual.widgets import Checkbox, Static
 
+from desk.forms.dialogs import FormDialog, banner_form
 from desk.forms.fields import (
     CheckField,
     DeskForm,
     MoneyField,
+    NameField,
     OptionalChoiceField,
     TextField,
     WhenField,
 )
-from desk.i18n import listed, t
+from desk.i18n import t
 from desk.models import Complaint, RepairOrder
-from desk.screens.base import DeskDialog, DeskFooter
-from desk.screens.plain import plain
 from desk.services import callbacks, repair
 from desk.services.context import Ctx
 from desk.services.errors import DeskError
 from desk.services.repair import CallbackResult, RepairCompletion
 
-T = TypeVar("T")
 # the records a resident is called back about
 R = TypeVar("R", RepairOrder, Complaint)
-
-
-class FormDialog(DeskDialog[T]):
-    """A titled form in a box: ctrl+s runs `submit`, a refusal stays in the form, escape cancels."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "save", "keys.save", id="save"),
-        Binding("escape", "cancel", "keys.cancel", id="cancel"),
-    ]
-    DEFAULT_CSS = """
-    FormDialog { align: center middle; }
-    FormDialog #dialog-box {
-        width: 96; max-width: 100%; height: auto; max-height: 100%;
-        border: round $primary; background: $surface; padding: 0 1;
-    }
-    FormDialog #dialog-title { text-style: bold; height: 1; }
-    FormDialog #dialog-body { height: auto; max-height: 1fr; }
-    FormDialog #dialog-hint { color: $text-muted; height: 1; }
-    /* compact one-line controls, so a whole order fits a 40-line terminal */
-    FormDialog FormField .field-label { padding: 0 1 0 0; }
-    FormDialog FormField Input, FormDialog FormField Input:focus {
-        border: none; height: 1; padding: 0 1;
-    }
-    FormDialog FormField Input:focus { background: $boost; }
-    FormDialog FormField SelectCurrent { border: none; height: 1; padding: 0 1; }
-    FormDialog FormField Select:focus > SelectCurrent { border: none; background: $boost; }
-    FormDialog FormField Select { height: auto; }
-    FormDialog FormField Checkbox { padding: 0; height: 1; }
-    FormDialog FormField Checkbox:focus { border: none; background: $boost; }
-    FormDialog FormField .field-note { height: auto; }
-    FormDialog FormField .field-error { display: none; }
-    FormDialog FormField.-invalid .field-error { display: block; }
-    FormDialog .form-error { height: auto; }
-    FormDialog .form-note { color: $text-muted; padding: 0 0 1 16; height: auto; }
-    """
-
-    def heading(self) -> str:
-        raise NotImplementedError
-
-    def build_form(self) -> DeskForm:
-        raise NotImplementedError
-
-    def submit(self, form: DeskForm) -> T | DeskError:
-        raise NotImplementedError
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="dialog-box"):
-            yield Static(plain(self.heading()), id="dialog-title")
-            with VerticalScroll(id="dialog-body"):
-                yield self.build_form()
-            yield Static(t("repair_ui.dialog.hint"), id="dialog-hint")
-        yield DeskFooter()
-
-    def prepare(self) -> None:
-        """Fill in and annotate fields once mounted."""
-
-    def first_focus(self) -> Widget | None:
-        inputs = list(self.query(Input))
-        return inputs[0] if inputs else None
-
-    def on_mount(self) -> None:
-        self.prepare()
-        widget = self.first_focus()
-        if widget is not None:
-            widget.focus()
-
-    def action_save(self) -> None:
-        form = self.query_one(DeskForm)
-        form.clear_errors()
-        try:
-            outcome = self.submit(form)
-        except DeskError as error:
-            outcome = error
-        if isinstance(outcome, DeskError):
-            form.show_error(outcome)
-            return
-        self.dismiss(outcome)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-
-def _form(*fields: Widget) -> DeskForm:
-    return DeskForm(Static("", classes="form-error"), *fields)
 
 
 class OrderDialog(FormDialog[RepairOrder | None]):
@@ -136,31 +47,14 @@ class OrderDialog(FormDialog[RepairOrder | None]):
         return self.attempt(action)
 
 
-class TechnicianField(TextField):
-    """A technician's name: completed from the site's staff list, anyone else may be typed."""
-
-    def __init__(self, name: str, names: list[str], **kwargs: Any) -> None:
-        super().__init__(name, max_length=60, **kwargs)
-        self.names = names
-
-    def control(self) -> Widget:
-        return Input(
-            max_length=60,
-            suggester=SuggestFromList(self.names, case_sensitive=False),
-            id=self.field_name,
-        )
-
-    def on_mount(self) -> None:
-        if self.names:
-            self.set_note(t("repair_ui.dialog.technician_hint", names=listed(self.names)))
-
-
 class DispatchDialog(OrderDialog):
     title_key = "repair_ui.dialog.dispatch"
 
     def build_form(self) -> DeskForm:
         names = [member.name for member in self.desk.settings.staff]
-        return _form(TechnicianField("technician", names), WhenField("dispatched_at"))
+        return banner_form(
+            NameField("technician", names, of=RepairOrder), WhenField("dispatched_at")
+        )
 
     def prepare(self) -> None:
         if self.order.technician:
@@ -180,7 +74,7 @@ class ArriveDialog(OrderDialog):
     title_key = "repair_ui.dialog.arrive"
 
     def build_form(self) -> DeskForm:
-        return _form(WhenField("on_site_at"))
+        return banner_form(WhenField("on_site_at"))
 
     def prepare(self) -> None:
         self.query_one("#field-on_site_at", WhenField).set_note(t("repair_ui.dialog.now_hint"))
@@ -201,7 +95,7 @@ class CompleteDialog(OrderDialog):
         return category is not None and category.callback_from == "leak_test"
 
     def build_form(self) -> DeskForm:
-        fields: list[Widget] = [WhenField("completed_at"), TextField("work_done", max_length=2000)]
+        fields: list[Widget] = [WhenField("completed_at"), TextField("work_done", of=RepairOrder)]
         if self.order.paid:
             fields += [
                 MoneyField("labour_fen", max_length=12),
@@ -212,7 +106,7 @@ class CompleteDialog(OrderDialog):
         fields += [
             TextField(
                 "resident_materials",
-                max_length=500,
+                of=RepairOrder,
                 label=t("repair_ui.dialog.resident_materials"),
             ),
             CheckField("resident_signed"),
@@ -220,7 +114,7 @@ class CompleteDialog(OrderDialog):
         if self.needs_leak_test:
             label = t("fields.leak_test_at") + " *"
             fields.append(WhenField("leak_test_at", label=label))
-        return _form(*fields)
+        return banner_form(*fields)
 
     def prepare(self) -> None:
         self.query_one("#field-completed_at", WhenField).set_note(t("repair_ui.dialog.now_hint"))
@@ -265,10 +159,16 @@ class CallbackDialog(FormDialog[R | None]):
 
     def build_form(self) -> DeskForm:
         choices = [(t("repair_ui.satisfied_yes"), "yes"), (t("repair_ui.satisfied_no"), "no")]
-        return _form(
+        note = TextField(
+            "note",
+            of=RepairOrder,
+            column="callback_note",
+            label=t("repair_ui.dialog.callback_note"),
+        )
+        return banner_form(
             CheckField("reached", True, label=t("repair_ui.dialog.reached")),
             OptionalChoiceField("satisfied", choices, ""),
-            TextField("note", max_length=1000, label=t("repair_ui.dialog.callback_note")),
+            note,
             WhenField("retry_at"),
         )
 
@@ -308,7 +208,7 @@ class CancelDialog(OrderDialog):
     title_key = "repair_ui.dialog.cancel"
 
     def build_form(self) -> DeskForm:
-        return _form(TextField("reason", max_length=500))
+        return banner_form(TextField("reason", of=RepairOrder, column="close_reason"))
 
     def submit(self, form: DeskForm) -> RepairOrder | DeskError:
         values = form.read()
@@ -319,7 +219,10 @@ class ReferOutDialog(OrderDialog):
     title_key = "repair_ui.dialog.refer_out"
 
     def build_form(self) -> DeskForm:
-        return _form(TextField("referred_to", max_length=200), TextField("reason", max_length=500))
+        return banner_form(
+            TextField("referred_to", of=RepairOrder),
+            TextField("reason", of=RepairOrder, column="close_reason"),
+        )
 
     def submit(self, form: DeskForm) -> RepairOrder | DeskError:
         values = form.read()

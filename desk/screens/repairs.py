@@ -140,7 +140,7 @@ class RepairsScreen(DeskScreen):
             records.open_record(self.app, repair.REGISTER, order_id)
 
     def action_new_order(self) -> None:
-        from desk.screens.repair_form import RepairFormScreen
+        from desk.screens.repair_entry import RepairFormScreen
 
         def saved(order_id: int | None) -> None:
             if order_id is not None:

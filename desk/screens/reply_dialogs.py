@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlmodel import SQLModel
+from textual.validation import Length
 from textual.widget import Widget
 from textual.widgets import Static, TextArea
 
-from desk.forms.fields import DeskForm, FormField, TextField
+from desk.forms.dialogs import FormDialog, banner_form
+from desk.forms.fields import DeskForm, FormField, TextField, limit
 from desk.i18n import t
-from desk.models import ReplyState, StandardReply
+from desk.models import AuditEvent, ReplyState, StandardReply
 from desk.safe_text import printable
-from desk.screens.repair_dialogs import FormDialog
 from desk.services import replies
 from desk.services.errors import DeskError
 
@@ -23,9 +25,9 @@ class AreaField(FormField):
     AreaField TextArea { height: 8; }
     """
 
-    def __init__(self, name: str, *, max_length: int = 2000, **kwargs: Any) -> None:
+    def __init__(self, name: str, *, of: type[SQLModel], column: str = "", **kwargs: Any) -> None:
         super().__init__(name, **kwargs)
-        self.max_length = max_length
+        self.max_length = limit(of, column or name)
 
     def control(self) -> Widget:
         return TextArea(id=self.field_name, soft_wrap=True, tab_behavior="focus")
@@ -37,6 +39,17 @@ class AreaField(FormField):
     @property
     def value(self) -> str:
         return self.area.text
+
+    def read(self) -> str:
+        """The text; longer than the model holds, refused beside the field (a TextArea has no
+        max_length of its own)."""
+        most = self.max_length
+        check = Length(maximum=most, failure_description=t("field.too_long", max=most))
+        result = check.validate(self.value.strip())  # as the service counts it
+        if not result.is_valid:
+            reason = "; ".join(result.failure_descriptions)
+            raise DeskError("field.refused", field=self.field_name, reason=reason)
+        return self.value
 
     def set_value(self, value: str) -> None:
         self.area.load_text(printable(value))
@@ -59,9 +72,9 @@ class ReplyDialog(FormDialog[StandardReply | None]):
         if self.reply is not None and self.reply.state == ReplyState.approved:
             fields.append(Static(t("replies.edit_approved_note"), classes="form-note"))
         fields += [
-            TextField("reply_topic", max_length=60),
-            TextField("reply_keywords", max_length=200),
-            AreaField("reply_body"),
+            TextField("reply_topic", of=StandardReply, column="topic"),
+            TextField("reply_keywords", of=StandardReply, column="keywords"),
+            AreaField("reply_body", of=StandardReply, column="body"),
         ]
         return DeskForm(*fields)
 
@@ -99,7 +112,7 @@ class RetireDialog(FormDialog[StandardReply | None]):
         return t("replies.retire_title", topic=self.reply.topic)
 
     def build_form(self) -> DeskForm:
-        return DeskForm(Static("", classes="form-error"), TextField("reason", max_length=500))
+        return banner_form(TextField("reason", of=AuditEvent))
 
     def submit(self, form: DeskForm) -> StandardReply | DeskError:
         reason = form.read()["reason"]

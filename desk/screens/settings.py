@@ -12,12 +12,13 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import Header, Static
 
+from desk.forms.dialogs import FormDialog
+from desk.forms.dialogs import banner_form as _form
 from desk.forms.fields import ChoiceField, DeskForm, TextField
 from desk.i18n import label_or, listed, t
-from desk.models import DayKind
+from desk.models import CalendarDay, DayKind
 from desk.screens.base import DeskFooter, DeskScreen
 from desk.screens.plain import plain
-from desk.screens.repair_dialogs import FormDialog, _form
 from desk.screens.tones import WARNING_BOLD
 from desk.services import calendar, roles, shifts
 from desk.services.context import Ctx
@@ -39,7 +40,7 @@ class CalendarDayDialog(FormDialog[str | None]):
         return _form(
             TextField("day", max_length=10, placeholder="YYYY-MM-DD"),
             ChoiceField("day_kind", kinds, DayKind.holiday.value),
-            TextField("day_note", max_length=200),
+            TextField("day_note", of=CalendarDay, column="note"),
         )
 
     def submit(self, form: DeskForm) -> str | DeskError:

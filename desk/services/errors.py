@@ -39,6 +39,25 @@ class DeskError(Exception):
         return self.message
 
 
+class FieldErrors(DeskError):
+    """Several refusals at once, each beside its own field: a form shows them all together.
+
+    It reads as the first of them (its key, field and message), so whoever shows one error
+    still shows the first; `errors` holds them all, in the order of the form's fields.
+    """
+
+    def __init__(self, errors: list[DeskError]) -> None:
+        first = errors[0]
+        super().__init__(first.key, first.field)
+        self.params = first.params
+        self.errors = errors
+
+    @staticmethod
+    def of(errors: list[DeskError]) -> DeskError:
+        """One error as itself, several as FieldErrors."""
+        return errors[0] if len(errors) == 1 else FieldErrors(errors)
+
+
 class NotFound(DeskError):
     pass
 

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict
+
+from desk.services.errors import DeskError, FieldErrors
 
 
 class Submission(BaseModel):
@@ -14,3 +19,21 @@ class Submission(BaseModel):
     """
 
     model_config = ConfigDict(defer_build=True)
+
+
+def gather(readers: dict[str, Callable[[], Any]]) -> dict[str, Any]:
+    """Each reader's value by its field's name; every field is read, and every refusal among
+    them is raised at once (one as itself, several as FieldErrors), each with its field."""
+    values: dict[str, Any] = {}
+    refused: list[DeskError] = []
+    for name, read in readers.items():
+        try:
+            values[name] = read()
+        except FieldErrors as several:
+            refused += several.errors
+        except DeskError as error:
+            error.field = error.field or name
+            refused.append(error)
+    if refused:
+        raise FieldErrors.of(refused)
+    return values

@@ -6,11 +6,11 @@ from collections.abc import Callable
 
 from textual.widget import Widget
 
+from desk.forms.dialogs import FormDialog
 from desk.forms.fields import DeskForm
 from desk.forms.repair_form import RepairForm
 from desk.i18n import t
 from desk.models import RepairOrder
-from desk.screens.repair_dialogs import FormDialog
 from desk.services import repair
 from desk.services.context import Ctx
 from desk.services.errors import DeskError

@@ -13,12 +13,12 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from desk.forms.complaint_form import ComplaintForm
+from desk.forms.dialogs import FormDialog
 from desk.forms.fields import DeskForm
 from desk.i18n import t
 from desk.models import Complaint
 from desk.screens.base import DeskDialog, DeskFooter
 from desk.screens.plain import plain
-from desk.screens.repair_dialogs import FormDialog
 from desk.screens.repairs import short
 from desk.services import complaint
 from desk.services.complaint import ComplaintCreate
