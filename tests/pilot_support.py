@@ -57,10 +57,12 @@ def table_cells(pilot: Pilot[None], selector: str) -> list[str]:
 
 
 def _described(condition: Callable[[], object]) -> str:
+    """The condition's own words: its lambda's source line from `lambda` on."""
     try:
-        return inspect.getsource(condition).strip()
+        line = inspect.getsource(condition).strip()
     except (OSError, TypeError):
         return repr(condition)
+    return line[line.find("lambda") :] if "lambda" in line else line
 
 
 async def until(
@@ -71,7 +73,7 @@ async def until(
         await pilot.pause()
         if condition():
             return
-    raise AssertionError(f"still not so after {pauses} pauses: {what or _described(condition)}")
+    raise AssertionError(f"still false after {pauses} pauses: {what or _described(condition)}")
 
 
 async def until_screen(pilot: Pilot[None], kind: type[S], pauses: int = PAUSES) -> S:
@@ -82,4 +84,4 @@ async def until_screen(pilot: Pilot[None], kind: type[S], pauses: int = PAUSES) 
         if isinstance(screen, kind):
             return screen
     shown = type(pilot.app.screen).__name__
-    raise AssertionError(f"still not so after {pauses} pauses: {kind.__name__} shown ({shown} is)")
+    raise AssertionError(f"no {kind.__name__} after {pauses} pauses: the app shows a {shown}")

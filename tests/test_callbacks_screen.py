@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from rich.text import Text
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
 
@@ -16,7 +15,7 @@ from desk.screens.repair_dialogs import CallbackDialog
 from desk.services import repair
 from desk.services.repair import RepairCompletion, RepairCreate
 from tests.conftest import NOW, Desk
-from tests.test_repair_screen import MovableClock
+from tests.pilot_support import MovableClock, table_cells
 
 SIZE = (120, 40)
 
@@ -39,14 +38,6 @@ def _completed(desk: Desk, room: str = "5-0301", phone: str = "13900001111") -> 
         return order.id
 
 
-def _cells(pilot: Pilot[None]) -> list[str]:
-    table = pilot.app.screen.query_one("#queue", DataTable)
-    out: list[str] = []
-    for row in range(table.row_count):
-        out += [c.plain if isinstance(c, Text) else str(c) for c in table.get_row_at(row)]
-    return out
-
-
 def _text(pilot: Pilot[None], selector: str) -> str:
     return str(pilot.app.screen.query_one(selector, Static).render())
 
@@ -67,7 +58,7 @@ async def test_a_satisfied_callback_from_the_queue_closes_the_repair(
         await _open_queue(pilot)
         table = app.screen.query_one("#queue", DataTable)
         assert [k.value for k in table.rows] == [f"repairs:{overdue_id}", f"repairs:{order_id}"]
-        cells = _cells(pilot)
+        cells = table_cells(pilot, "#queue")
         assert "13812345678" in cells and "13900001111" in cells  # phones in full
         assert "张*" in cells and "Repairs" in cells
         assert "late 24 h 0 min" in cells and "2 d 0 h left" in cells
@@ -99,7 +90,7 @@ async def test_not_satisfied_reopens_the_repair_in_chinese(
     app = make_app(db, lang="zh_CN", clock=MovableClock(NOW), operator=clerk)
     async with app.run_test(size=SIZE) as pilot:
         await _open_queue(pilot)
-        assert "报修" in _cells(pilot)
+        assert "报修" in table_cells(pilot, "#queue")
         assert "本月至今回访完成率" in _text(pilot, "#callback-rate")
         await pilot.press("enter")
         await pilot.pause()

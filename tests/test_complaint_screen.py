@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
-from rich.text import Text
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Select, Static
 from textual.widgets._select import SelectCurrent
 
-from desk.app import DeskApp, make_app
 from desk.db import Database
 from desk.i18n import t
 from desk.models import Complaint, ComplaintState, Operator, Severity, Validity
@@ -22,22 +20,9 @@ from desk.services import complaint
 from desk.services.complaint import ComplaintCreate
 from desk.services.repair import CallbackResult
 from tests.conftest import NOW, Desk
+from tests.pilot_support import MovableClock, desk_app, table_cells
 
 SIZE = (120, 40)
-
-
-class MovableClock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-def _app(
-    db: Database, clerk: Operator, lang: str = "en", clock: MovableClock | None = None
-) -> DeskApp:
-    return make_app(db, lang=lang, clock=clock or MovableClock(NOW), operator=clerk)
 
 
 def _seed(desk: Desk, **changes: object) -> int:
@@ -64,14 +49,6 @@ def _get(desk: Desk, complaint_id: int | None) -> Complaint:
 def _rows(pilot: Pilot[None], selector: str) -> list[str]:
     table = pilot.app.screen.query_one(selector, DataTable)
     return [str(key.value) for key in table.rows]
-
-
-def _cells(pilot: Pilot[None], selector: str) -> list[str]:
-    table = pilot.app.screen.query_one(selector, DataTable)
-    out = []
-    for row in range(table.row_count):
-        out += [c.plain if isinstance(c, Text) else str(c) for c in table.get_row_at(row)]
-    return out
 
 
 async def _open_register(pilot: Pilot[None]) -> None:
@@ -117,7 +94,7 @@ async def _step(pilot: Pilot[None], key: str, *typed: str) -> None:
 async def test_register_judge_escalate_reply_resolve_and_unhappy_callback(
     db: Database, clerk: Operator, desk: Desk, lang: str, labels: tuple[str, str, str]
 ) -> None:
-    app = _app(db, clerk, lang=lang)
+    app = desk_app(db, clerk, lang=lang)
     async with app.run_test(size=SIZE) as pilot:
         await _open_register(pilot)
         await _fill_form(pilot, "电梯噪音扰民")
@@ -129,7 +106,7 @@ async def test_register_judge_escalate_reply_resolve_and_unhappy_callback(
         assert (item.room, item.complainant, item.phone) == ("3-1202", "李明", "13812345678")
         assert item.what_happened == "电梯噪音扰民" and item.owner_id == clerk.id
         assert item.number == "TS-20261123-001" and item.severity == Severity.minor
-        cells = _cells(pilot, "#complaints")
+        cells = table_cells(pilot, "#complaints")
         assert "李*" in cells and labels[0] in cells and labels[2] in cells
 
         await pilot.press("enter")
@@ -174,7 +151,7 @@ async def test_register_judge_escalate_reply_resolve_and_unhappy_callback(
         reopened = _get(desk, item.id)
         assert reopened.state == ComplaintState.assigned and reopened.reopen_count == 1
         assert reopened.satisfied is False and reopened.callback_note == "还是很吵"
-        history = _cells(pilot, "#history")
+        history = table_cells(pilot, "#history")
         assert labels[1] in history and "还是很吵" in history and "管理处主任" in history
         assert isinstance(app.screen, ComplaintDetailScreen)
         shown = "\n".join(f"{a} {b}" for a, b in app.screen.shown_fields)
@@ -184,7 +161,7 @@ async def test_register_judge_escalate_reply_resolve_and_unhappy_callback(
 async def test_bad_input_keeps_the_typing_and_saves_nothing(
     db: Database, clerk: Operator, desk: Desk
 ) -> None:
-    app = _app(db, clerk, lang="zh_CN")
+    app = desk_app(db, clerk, lang="zh_CN")
     async with app.run_test(size=SIZE) as pilot:
         await _open_register(pilot)
         await pilot.press("ctrl+n")
@@ -210,7 +187,7 @@ async def test_bad_input_keeps_the_typing_and_saves_nothing(
 
 async def test_repeat_offers_merge_or_new(db: Database, clerk: Operator, desk: Desk) -> None:
     first = _seed(desk)
-    app = _app(db, clerk)
+    app = desk_app(db, clerk)
     async with app.run_test(size=SIZE) as pilot:
         await _open_register(pilot)
         await _fill_form(pilot, "又堆杂物了")
@@ -240,7 +217,9 @@ async def test_repeat_offers_merge_or_new(db: Database, clerk: Operator, desk: D
         assert len(_rows(pilot, "#complaints")) == 2
         await pilot.press("ctrl+f")
         await pilot.pause()
-        assert len(_rows(pilot, "#complaints")) == 3 and "merged" in _cells(pilot, "#complaints")
+        assert len(_rows(pilot, "#complaints")) == 3 and "merged" in table_cells(
+            pilot, "#complaints"
+        )
 
 
 async def test_a_clerk_may_not_dismiss_or_close_a_complaint_and_is_told_why(
@@ -251,7 +230,7 @@ async def test_a_clerk_may_not_dismiss_or_close_a_complaint_and_is_told_why(
         complaint.judge(ctx, other, "valid", "")
         complaint.resolve(ctx, other, "已清理")
         complaint.call_back(ctx, other, CallbackResult(satisfied=False, note="还是脏"))
-    app = _app(db, clerk, lang="zh_CN")
+    app = desk_app(db, clerk, lang="zh_CN")
     async with app.run_test(size=SIZE) as pilot:
         await _open_detail(pilot, invalid)
         await pilot.press("ctrl+g")
@@ -285,7 +264,7 @@ async def test_invalid_closes_with_the_answer_and_close_needs_a_callback(
     db: Database, supervisor: Operator, desk: Desk
 ) -> None:
     invalid, other = _seed(desk), _seed(desk, room="5-0301")
-    app = _app(db, supervisor, lang="zh_CN")
+    app = desk_app(db, supervisor, lang="zh_CN")
     async with app.run_test(size=SIZE) as pilot:
         await _open_detail(pilot, invalid)
         await pilot.press("ctrl+g")
@@ -324,7 +303,7 @@ async def test_list_marks_major_and_overdue_in_red(
 ) -> None:
     major = _seed(desk, severity="major")
     clock = MovableClock(NOW)
-    app = _app(db, clerk, clock=clock)
+    app = desk_app(db, clerk, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
         await _open_register(pilot)
         table = app.screen.query_one("#complaints", DataTable)
@@ -344,7 +323,7 @@ async def test_print_sheet_writes_text_and_pdf_beside_the_database(
     item_id = _seed(desk, severity="important")
     with desk.write() as ctx:
         complaint.judge(ctx, item_id, "valid", "属实")
-    app = _app(db, clerk, lang="zh_CN")
+    app = desk_app(db, clerk, lang="zh_CN")
     async with app.run_test(size=SIZE) as pilot:
         await _open_detail(pilot, item_id)
         await pilot.press("ctrl+w")
@@ -368,7 +347,7 @@ async def test_invalid_judgement_inserts_an_approved_standard_reply(
     with boss.write() as ctx:
         replies.approve(ctx, drafted.id)
     item_id = _seed(desk, what_happened="物业费太贵要求降价", category="service")
-    app = _app(db, supervisor, lang="zh_CN")  # an invalid verdict is a supervisor's
+    app = desk_app(db, supervisor, lang="zh_CN")  # an invalid verdict is a supervisor's
     async with app.run_test(size=SIZE) as pilot:
         await _open_detail(pilot, item_id)
         await pilot.press("ctrl+g")
@@ -392,7 +371,7 @@ async def test_a_focused_choice_in_a_dialog_still_shows_its_value(
     db: Database, clerk: Operator, desk: Desk, lang: str
 ) -> None:
     complaint_id = _seed(desk)
-    app = _app(db, clerk, lang=lang)
+    app = desk_app(db, clerk, lang=lang)
     async with app.run_test(size=SIZE) as pilot:
         await _open_detail(pilot, complaint_id)
         await pilot.press("ctrl+g")

@@ -6,11 +6,9 @@ import shutil
 from typing import Any
 
 import pytest
-from rich.text import Text
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import Input, Static
 
-from desk.app import DeskApp, make_app
 from desk.db import Database
 from desk.i18n import t
 from desk.models import EntrustedKey, EntrustedState, LoanState, Operator
@@ -24,13 +22,10 @@ from desk.screens.key_dialogs import (
 )
 from desk.screens.keys import KeysScreen
 from desk.services import audit, keys, keys_entrusted
-from tests.conftest import NOW, Desk
+from tests.conftest import Desk
+from tests.pilot_support import desk_app, table_cells
 
 SIZE = (120, 40)
-
-
-def _app(db: Database, clerk: Operator, lang: str) -> DeskApp:
-    return make_app(db, lang=lang, clock=lambda: NOW, operator=clerk)
 
 
 def _cabinet(desk: Desk) -> None:
@@ -56,14 +51,6 @@ async def _open(pilot: Pilot[None]) -> KeysScreen:
     return screen
 
 
-def _cells(pilot: Pilot[None], selector: str) -> list[str]:
-    table = pilot.app.screen.query_one(selector, DataTable)
-    out: list[str] = []
-    for row in range(table.row_count):
-        out += [c.plain if isinstance(c, Text) else str(c) for c in table.get_row_at(row)]
-    return out
-
-
 def _loans(desk: Desk) -> list[tuple[str, int, int]]:
     with desk.read() as ctx:
         return [(loan.state, loan.count, keys.outstanding(loan)) for loan in keys.open_loans(ctx)]
@@ -81,7 +68,7 @@ async def test_lend_then_take_part_back(
     db: Database, clerk: Operator, desk: Desk, lang: str, partly: str
 ) -> None:
     _cabinet(desk)
-    async with _app(db, clerk, lang).run_test(size=SIZE) as pilot:
+    async with desk_app(db, clerk, lang).run_test(size=SIZE) as pilot:
         await _open(pilot)
         await pilot.press("ctrl+n")
         await pilot.pause()
@@ -91,7 +78,7 @@ async def test_lend_then_take_part_back(
         await pilot.pause()
         assert isinstance(pilot.app.screen, KeysScreen)
         assert _loans(desk) == [(LoanState.out, 2, 2)]
-        cells = _cells(pilot, "#loans-table")
+        cells = table_cells(pilot, "#loans-table")
         assert "K-PUMP-B2" in cells and "李建国" in cells and "2/2" in cells
         await pilot.press("ctrl+b")
         await pilot.pause()
@@ -103,7 +90,7 @@ async def test_lend_then_take_part_back(
         await pilot.pause()
         assert isinstance(pilot.app.screen, KeysScreen)
         assert _loans(desk) == [(LoanState.partly_returned, 2, 1)]
-        assert partly in _cells(pilot, "#loans-table")
+        assert partly in table_cells(pilot, "#loans-table")
         # the last key is reported lost: the loan closes as lost, against the borrower
         await pilot.press("ctrl+b")
         await pilot.pause()
@@ -122,7 +109,7 @@ async def test_bad_input_keeps_the_text_and_saves_nothing(
     db: Database, clerk: Operator, desk: Desk
 ) -> None:
     _cabinet(desk)
-    async with _app(db, clerk, "en").run_test(size=SIZE) as pilot:
+    async with desk_app(db, clerk, "en").run_test(size=SIZE) as pilot:
         await _open(pilot)
         await pilot.press("ctrl+n")
         await pilot.pause()
@@ -149,7 +136,7 @@ async def test_bad_input_keeps_the_text_and_saves_nothing(
 async def test_deposit_an_owners_key_and_collect_it_with_the_slip(
     db: Database, clerk: Operator, desk: Desk, lang: str
 ) -> None:
-    async with _app(db, clerk, lang).run_test(size=SIZE) as pilot:
+    async with desk_app(db, clerk, lang).run_test(size=SIZE) as pilot:
         await _open(pilot)
         await pilot.press("tab", "tab")
         await pilot.press("ctrl+n")
@@ -162,8 +149,8 @@ async def test_deposit_an_owners_key_and_collect_it_with_the_slip(
         with desk.read() as ctx:
             (record,) = keys.in_custody(ctx)
         assert record.number == "WT-20261123-001"
-        assert "WT-20261123-001" in _cells(pilot, "#entrusted-table")
-        assert "李*" in _cells(pilot, "#entrusted-table")
+        assert "WT-20261123-001" in table_cells(pilot, "#entrusted-table")
+        assert "李*" in table_cells(pilot, "#entrusted-table")
         await pilot.press("ctrl+g")
         await pilot.pause()
         dialog = pilot.app.screen
@@ -186,7 +173,7 @@ async def test_retire_a_key_a_clerk_is_told_why_a_supervisor_says_why(
     db: Database, clerk: Operator, supervisor: Operator, desk: Desk
 ) -> None:
     _cabinet(desk)
-    async with _app(db, clerk, "en").run_test(size=SIZE) as pilot:
+    async with desk_app(db, clerk, "en").run_test(size=SIZE) as pilot:
         screen = await _open(pilot)
         await pilot.press("tab")  # the cabinet
         await pilot.pause()
@@ -203,7 +190,7 @@ async def test_retire_a_key_a_clerk_is_told_why_a_supervisor_says_why(
     with desk.read() as ctx:
         assert keys.find_key(ctx, "K-PUMP-B2").active
 
-    async with _app(db, supervisor, "zh_CN").run_test(size=SIZE) as pilot:
+    async with desk_app(db, supervisor, "zh_CN").run_test(size=SIZE) as pilot:
         screen = await _open(pilot)
         await pilot.press("tab")
         await pilot.pause()
@@ -213,7 +200,7 @@ async def test_retire_a_key_a_clerk_is_told_why_a_supervisor_says_why(
         await pilot.press(*"水泵房换锁", "ctrl+s")
         await pilot.pause()
         assert pilot.app.screen is screen
-        assert "K-PUMP-B2" not in _cells(pilot, "#cabinet-table")
+        assert "K-PUMP-B2" not in table_cells(pilot, "#cabinet-table")
     with desk.read() as ctx:
         key = keys.find_key(ctx, "K-PUMP-B2")
         event = audit.history(ctx, keys.REGISTER, key.id or 0)[-1]
@@ -245,7 +232,7 @@ async def test_the_entrusted_slip_is_printed_beside_the_database_or_the_clerk_is
         )
     assert db.path is not None
     printed = db.path.parent / "printed"
-    app = _app(db, clerk, lang)
+    app = desk_app(db, clerk, lang)
     async with app.run_test(size=SIZE) as pilot:
         await _open(pilot)
         await pilot.press("tab", "tab", "ctrl+w")
@@ -273,7 +260,7 @@ async def test_a_key_already_out_is_said_before_the_take_out_dialog(
     with desk.write() as ctx:
         record = _deposit_li_ming(ctx)
         keys_entrusted.take_out(ctx, record.id or 0, "赵师傅", "闭水试验")
-    app = _app(db, clerk, lang)
+    app = desk_app(db, clerk, lang)
     async with app.run_test(size=SIZE) as pilot:
         await _open(pilot)
         await pilot.press("tab", "tab", "ctrl+t")
@@ -287,7 +274,7 @@ async def test_the_count_wants_every_line_and_a_note_for_a_difference(
     db: Database, clerk: Operator, desk: Desk
 ) -> None:
     _cabinet(desk)  # K-PUMP-B2: 3 on the hook
-    async with _app(db, clerk, "zh_CN").run_test(size=SIZE) as pilot:
+    async with desk_app(db, clerk, "zh_CN").run_test(size=SIZE) as pilot:
         await _open(pilot)
         await pilot.press("ctrl+u")
         await pilot.pause()
@@ -323,7 +310,7 @@ async def test_taking_an_owners_key_out_says_who_has_it(
 ) -> None:
     with desk.write() as ctx:
         record = _deposit_li_ming(ctx)
-    app = _app(db, clerk, "zh_CN")
+    app = desk_app(db, clerk, "zh_CN")
     async with app.run_test(size=SIZE) as pilot:
         await _open(pilot)
         await pilot.press("tab", "tab", "ctrl+t")

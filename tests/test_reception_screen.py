@@ -10,8 +10,7 @@ from rich.console import Console
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Select, Static
 
-from desk.app import DeskApp, make_app
-from desk.clock import fixed_clock
+from desk.app import DeskApp
 from desk.db import Database
 from desk.models import Operator, ReceptionCategory, ReceptionState
 from desk.screens.board import BoardScreen
@@ -20,10 +19,7 @@ from desk.screens.reception_detail import ReasonDialog, ReceptionDetailScreen
 from desk.services import reception, residents
 from desk.services.reception import ReceptionCreate
 from tests.conftest import NOW, Desk
-
-
-def _app(db: Database, clerk: Operator, lang: str = "zh_CN") -> DeskApp:
-    return make_app(db, lang=lang, clock=fixed_clock(NOW), operator=clerk)
+from tests.pilot_support import desk_app
 
 
 async def _type_into(pilot: Pilot[None], field: str, text: str) -> None:
@@ -65,7 +61,7 @@ def _today_keys(screen: ReceptionScreen) -> list[str]:
 async def test_enquiry_owing_a_reply_is_saved_listed_and_on_the_board(
     db: Database, clerk: Operator
 ) -> None:
-    app = _app(db, clerk)
+    app = desk_app(db, clerk, "zh_CN")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("f2")
         screen = app.screen
@@ -111,7 +107,7 @@ async def test_enquiry_owing_a_reply_is_saved_listed_and_on_the_board(
 async def test_bad_reply_due_saves_nothing_and_keeps_the_text(
     db: Database, clerk: Operator, typed: str
 ) -> None:
-    app = _app(db, clerk, lang="en")
+    app = desk_app(db, clerk, lang="en")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("f2")
         screen = app.screen
@@ -143,7 +139,7 @@ async def test_bad_reply_due_saves_nothing_and_keeps_the_text(
 
 
 async def test_missing_request_is_refused_by_the_service(db: Database, clerk: Operator) -> None:
-    app = _app(db, clerk, lang="en")
+    app = desk_app(db, clerk, lang="en")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("f2")
         await _type_into(pilot, "person", "Wu")
@@ -162,7 +158,7 @@ async def test_room_on_file_fills_name_and_phone_only_when_empty(
 ) -> None:
     with Desk(db, clerk).write() as ctx:
         residents.add_resident(ctx, "3", "1202", "李明", "13812345678", "owner")
-    app = _app(db, clerk)
+    app = desk_app(db, clerk, "zh_CN")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("f2")
         screen = app.screen
@@ -181,7 +177,7 @@ async def test_room_on_file_fills_name_and_phone_only_when_empty(
 
 async def test_repair_call_offers_a_linked_repair_order(db: Database, clerk: Operator) -> None:
     repair_form = pytest.importorskip("desk.screens.repair_form")
-    app = _app(db, clerk)
+    app = desk_app(db, clerk, "zh_CN")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("f2")
         await _type_into(pilot, "room", "3-1202")
@@ -210,7 +206,7 @@ async def test_repair_call_declined_stays_on_the_log_and_its_page_makes_the_orde
     db: Database, clerk: Operator
 ) -> None:
     repair_form = pytest.importorskip("desk.screens.repair_form")
-    app = _app(db, clerk, lang="en")
+    app = desk_app(db, clerk, lang="en")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("f2")
         await _type_into(pilot, "room", "3-1202")
@@ -267,7 +263,7 @@ async def test_answer_from_detail_takes_it_off_the_board(db: Database, clerk: Op
                 reply_due_at=NOW + timedelta(hours=1),
             ),
         )
-    app = _app(db, clerk)
+    app = desk_app(db, clerk, "zh_CN")
     async with app.run_test(size=(120, 40)) as pilot:
         board = app.screen
         assert isinstance(board, BoardScreen)
@@ -314,7 +310,7 @@ async def test_close_with_reason_from_the_log_table(
             ReceptionCreate(person="Qian", request="noise", reply_due_at=NOW + timedelta(hours=3)),
         )
     # a reply is owed: a clerk is told why only a supervisor may close it, no reason asked
-    app = _app(db, clerk, lang="en")
+    app = desk_app(db, clerk, lang="en")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("f2")
         await pilot.press("escape")
@@ -333,7 +329,7 @@ async def test_close_with_reason_from_the_log_table(
         )
     with desk.read() as ctx:
         assert reception.get(ctx, entry.id or 0).state == ReceptionState.open
-    app = _app(db, supervisor, lang="en")
+    app = desk_app(db, supervisor, lang="en")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("f2")
         await pilot.press("escape")  # from the form to today's entries
@@ -356,7 +352,7 @@ async def test_close_with_reason_from_the_log_table(
 
 
 async def test_english_labels(db: Database, clerk: Operator) -> None:
-    app = _app(db, clerk, lang="en")
+    app = desk_app(db, clerk, lang="en")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("f2")
         screen = app.screen
@@ -368,7 +364,7 @@ async def test_english_labels(db: Database, clerk: Operator) -> None:
 
 
 async def test_chinese_labels(db: Database, clerk: Operator) -> None:
-    app = _app(db, clerk, lang="zh_CN")
+    app = desk_app(db, clerk, lang="zh_CN")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("f2")
         screen = app.screen
@@ -383,7 +379,7 @@ async def test_complaint_at_the_desk_becomes_a_linked_complaint(
     from desk.screens.complaint_form import ComplaintFormScreen
     from desk.services import complaint
 
-    app = _app(db, clerk, lang="en")
+    app = desk_app(db, clerk, lang="en")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("f2")
         await _type_into(pilot, "room", "3-1202")
@@ -413,7 +409,7 @@ async def test_a_room_number_alone_lists_it_in_every_building(
     with Desk(db, clerk).write() as ctx:
         for building in ("1", "2", "3", "5", "6", "8"):
             residents.add_resident(ctx, building, "1202", f"住户{building}", "13812345678", "owner")
-    app = _app(db, clerk)
+    app = desk_app(db, clerk, "zh_CN")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("f2")
         screen = app.screen
@@ -431,7 +427,7 @@ async def test_a_room_number_alone_lists_it_in_every_building(
 async def test_tab_back_to_free_text_adds_to_it_but_a_short_field_is_retyped(
     db: Database, clerk: Operator
 ) -> None:
-    app = _app(db, clerk)
+    app = desk_app(db, clerk, "zh_CN")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("f2")
         await _type_into(pilot, "request", "卫生间漏水")
@@ -448,7 +444,7 @@ async def test_tab_back_to_free_text_adds_to_it_but_a_short_field_is_retyped(
 
 
 async def test_a_room_not_on_file_is_said_under_the_field(db: Database, clerk: Operator) -> None:
-    app = _app(db, clerk, lang="en")
+    app = desk_app(db, clerk, lang="en")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("f2")
         await _type_into(pilot, "room", "ZZ-99")

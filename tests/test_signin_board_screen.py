@@ -3,7 +3,7 @@ names and PINs would."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from textual.pilot import Pilot
@@ -17,14 +17,7 @@ from desk.screens.signin import SignInScreen
 from desk.services import operators, repair
 from desk.services.repair import RepairCreate
 from tests.conftest import NOW, Desk
-
-
-class MovableClock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
+from tests.pilot_support import MovableClock
 
 
 async def test_sign_in_by_keyboard_lands_on_board(db: Database, clerk: Operator) -> None:
