@@ -2,7 +2,7 @@
 
 A test that waits says what for: `await until(pilot, lambda: isinstance(app.screen, X))` lets
 the app work (one pause at least, as a bare `pilot.pause()` did) until the condition holds, and
-fails with the condition's own line when it never does.
+fails with the condition's own words when it never does.
 """
 
 from __future__ import annotations
@@ -68,11 +68,19 @@ def _described(condition: Callable[[], object]) -> str:
 async def until(
     pilot: Pilot[None], condition: Callable[[], object], what: str = "", pauses: int = PAUSES
 ) -> None:
-    """Pause once, then again until `condition()` is true; fail saying what never came."""
-    for _ in range(pauses):
+    """Pause once, then again until `condition()` is true; fail saying what never came.
+
+    A condition that cannot be checked yet (the widget it reads is not there) is not true
+    yet; on the last try its error is the test's.
+    """
+    for left in reversed(range(pauses)):
         await pilot.pause()
-        if condition():
-            return
+        try:
+            if condition():
+                return
+        except Exception:
+            if not left:
+                raise
     raise AssertionError(f"still false after {pauses} pauses: {what or _described(condition)}")
 
 

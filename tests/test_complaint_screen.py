@@ -20,7 +20,7 @@ from desk.services import complaint
 from desk.services.complaint import ComplaintCreate
 from desk.services.repair import CallbackResult
 from tests.conftest import NOW, Desk
-from tests.pilot_support import MovableClock, desk_app, table_cells
+from tests.pilot_support import MovableClock, desk_app, table_cells, until, until_screen
 
 SIZE = (120, 40)
 
@@ -53,15 +53,13 @@ def _rows(pilot: Pilot[None], selector: str) -> list[str]:
 
 async def _open_register(pilot: Pilot[None]) -> None:
     await pilot.press("f4")
-    await pilot.pause()
-    assert isinstance(pilot.app.screen, ComplaintsScreen)
+    await until_screen(pilot, ComplaintsScreen)
 
 
 async def _fill_form(pilot: Pilot[None], what: str) -> None:
     """The form starts at the room: room, complainant, phone, what happened."""
     await pilot.press("ctrl+n")
-    await pilot.pause()
-    assert isinstance(pilot.app.screen, ComplaintFormScreen)
+    await until_screen(pilot, ComplaintFormScreen)
     await pilot.press(*"3-1202", "tab")
     await pilot.press(*"李明", "tab")
     await pilot.press(*"13812345678", "tab")
@@ -73,8 +71,7 @@ async def _open_detail(pilot: Pilot[None], complaint_id: int) -> None:
     table = pilot.app.screen.query_one("#complaints", DataTable)
     table.move_cursor(row=table.get_row_index(str(complaint_id)))
     await pilot.press("enter")
-    await pilot.pause()
-    assert isinstance(pilot.app.screen, ComplaintDetailScreen)
+    await until_screen(pilot, ComplaintDetailScreen)
 
 
 async def _step(pilot: Pilot[None], key: str, *typed: str) -> None:
@@ -99,8 +96,7 @@ async def test_register_judge_escalate_reply_resolve_and_unhappy_callback(
         await _open_register(pilot)
         await _fill_form(pilot, "电梯噪音扰民")
         await pilot.press("ctrl+s")
-        await pilot.pause()
-        assert isinstance(app.screen, ComplaintsScreen)
+        await until_screen(pilot, ComplaintsScreen)
         with desk.read() as ctx:
             (item,) = complaint.open_complaints(ctx)
         assert (item.room, item.complainant, item.phone) == ("3-1202", "李明", "13812345678")
@@ -110,12 +106,10 @@ async def test_register_judge_escalate_reply_resolve_and_unhappy_callback(
         assert "李*" in cells and labels[0] in cells and labels[2] in cells
 
         await pilot.press("enter")
-        await pilot.pause()
-        assert isinstance(app.screen, ComplaintDetailScreen)
+        await until_screen(pilot, ComplaintDetailScreen)
         # judge: valid (the default), re-graded major
         await pilot.press("ctrl+g")
-        await pilot.pause()
-        assert isinstance(app.screen, JudgeDialog)
+        await until_screen(pilot, JudgeDialog)
         await pilot.press("tab", "enter")  # severity: open the list
         await pilot.pause()
         await pilot.press("up", "up", "enter")  # minor → major
@@ -144,8 +138,7 @@ async def test_register_judge_escalate_reply_resolve_and_unhappy_callback(
         await pilot.pause()
         await pilot.press("down", "down", "enter")  # not satisfied
         await pilot.press("ctrl+s")  # no reason yet: refused
-        await pilot.pause()
-        assert _get(desk, item.id).state == ComplaintState.resolved
+        await until(pilot, lambda: _get(desk, item.id).state == ComplaintState.resolved)
         await pilot.press(*"还是很吵", "ctrl+s")
         await pilot.pause()
         reopened = _get(desk, item.id)
@@ -167,20 +160,17 @@ async def test_bad_input_keeps_the_typing_and_saves_nothing(
         await pilot.press("ctrl+n")
         await pilot.pause()
         await pilot.press(*"3-1202", "tab", *"李明", "tab", *"不是电话", "ctrl+s")
-        await pilot.pause()
-        assert isinstance(app.screen, ComplaintFormScreen)
+        await until_screen(pilot, ComplaintFormScreen)
         assert app.focused is app.screen.query_one("#phone", Input)
         error = app.screen.query_one("#field-phone .field-error", Static)
         assert "不是电话号码" in str(error.render())
         assert app.screen.query_one("#complainant", Input).value == "李明"
         app.screen.query_one("#phone", Input).value = ""
         await pilot.press("ctrl+s")  # now what happened is missing
-        await pilot.pause()
-        assert app.focused is app.screen.query_one("#what_happened", Input)
+        await until(pilot, lambda: app.focused is app.screen.query_one("#what_happened", Input))
         assert app.screen.query_one("#room", Input).value == "3-1202"
         await pilot.press("escape")
-        await pilot.pause()
-        assert isinstance(app.screen, ComplaintsScreen)
+        await until_screen(pilot, ComplaintsScreen)
     with desk.read() as ctx:
         assert complaint.recent(ctx) == []
 
@@ -192,17 +182,14 @@ async def test_repeat_offers_merge_or_new(db: Database, clerk: Operator, desk: D
         await _open_register(pilot)
         await _fill_form(pilot, "又堆杂物了")
         await pilot.press("ctrl+s")
-        await pilot.pause()
-        assert isinstance(app.screen, RepeatDialog)
+        await until_screen(pilot, RepeatDialog)
         await pilot.press("escape")  # back to the form, nothing saved
-        await pilot.pause()
-        assert isinstance(app.screen, ComplaintFormScreen)
+        await until_screen(pilot, ComplaintFormScreen)
         assert app.screen.query_one("#what_happened", Input).value == "又堆杂物了"
         await pilot.press("ctrl+s")
         await pilot.pause()
         await pilot.press("enter")  # merge into the open one
-        await pilot.pause()
-        assert isinstance(app.screen, ComplaintsScreen)
+        await until_screen(pilot, ComplaintsScreen)
         assert _rows(pilot, "#complaints") == [str(first)]
         with desk.read() as ctx:
             (merged,) = complaint.recently_closed(ctx)
@@ -213,8 +200,7 @@ async def test_repeat_offers_merge_or_new(db: Database, clerk: Operator, desk: D
         await pilot.press("ctrl+s")
         await pilot.pause()
         await pilot.press("down", "enter")  # save as a new complaint
-        await pilot.pause()
-        assert len(_rows(pilot, "#complaints")) == 2
+        await until(pilot, lambda: len(_rows(pilot, "#complaints")) == 2)
         await pilot.press("ctrl+f")
         await pilot.pause()
         assert len(_rows(pilot, "#complaints")) == 3 and "merged" in table_cells(
@@ -240,20 +226,17 @@ async def test_a_clerk_may_not_dismiss_or_close_a_complaint_and_is_told_why(
         refusal = str(app.screen.query_one("#field-validity .field-error", Static).render())
         assert refusal.startswith("只有主管可以判定投诉无效或不属本公司范围，因为")
         await pilot.press("tab", *"按规定不属物业责任已作解释", "ctrl+s")
-        await pilot.pause()
-        assert isinstance(app.screen, JudgeDialog)  # refused again on saving, typing kept
+        await until_screen(pilot, JudgeDialog)  # refused again on saving, typing kept
         assert "只有主管可以" in str(app.screen.query_one(".form-error", Static).render())
         await pilot.press("escape")
-        await pilot.pause()
-        assert _get(desk, invalid).state == ComplaintState.registered
+        await until(pilot, lambda: _get(desk, invalid).state == ComplaintState.registered)
         await pilot.press("escape")
         await pilot.pause()
 
         await _open_detail(pilot, other)
         assert app.screen.check_action("close", ()) is True  # the key stays in the footer
         await pilot.press("ctrl+x")
-        await pilot.pause()
-        assert isinstance(app.screen, ComplaintDetailScreen)  # no reason asked of a clerk
+        await until_screen(pilot, ComplaintDetailScreen)  # no reason asked of a clerk
         assert any(
             "只有主管可以在住户未认可处理结果时结案" in str(n.message) for n in app._notifications
         )
@@ -272,8 +255,7 @@ async def test_invalid_closes_with_the_answer_and_close_needs_a_callback(
         await pilot.press("enter")  # validity: open the list
         await pilot.pause()
         await pilot.press("down", "enter")  # invalid
-        await pilot.pause()
-        assert not app.screen.query_one("#field-severity").display
+        await until(pilot, lambda: not app.screen.query_one("#field-severity").display)
         assert not str(app.screen.query_one("#field-validity .field-error", Static).render())
         await pilot.press("tab", *"按规定不属物业责任已作解释", "ctrl+s")
         await pilot.pause()
@@ -292,8 +274,7 @@ async def test_invalid_closes_with_the_answer_and_close_needs_a_callback(
         await pilot.press("ctrl+r")
         await pilot.pause()
         await pilot.press("ctrl+x")  # closing before the callback is refused with the reason
-        await pilot.pause()
-        assert isinstance(app.screen, ComplaintDetailScreen)
+        await until_screen(pilot, ComplaintDetailScreen)
         assert _get(desk, other).state == ComplaintState.resolved
         assert any("回访" in n.message for n in app._notifications)
 
@@ -355,11 +336,9 @@ async def test_invalid_judgement_inserts_an_approved_standard_reply(
         await pilot.press("enter")
         await pilot.pause()
         await pilot.press("down", "enter")  # invalid: the matching replies are offered
-        await pilot.pause()
-        assert app.screen.query_one("#replies").display
+        await until(pilot, lambda: app.screen.query_one("#replies").display)
         await pilot.press("tab", "tab", "enter")  # to the list; insert the first reply
-        await pilot.pause()
-        assert app.screen.query_one("#validity_note", Input).value == body
+        await until(pilot, lambda: app.screen.query_one("#validity_note", Input).value == body)
         await pilot.press("ctrl+s")
         await pilot.pause()
     closed = _get(desk, item_id)

@@ -20,7 +20,7 @@ from desk.services.errors import Forbidden
 from desk.services.reception import ReceptionCreate
 from desk.services.repair import RepairCompletion, RepairCreate
 from tests.conftest import NOW, Desk
-from tests.pilot_support import MovableClock, desk_app, table_cells
+from tests.pilot_support import MovableClock, desk_app, table_cells, until, until_screen
 
 SIZE = (120, 40)
 
@@ -82,8 +82,7 @@ async def _open_detail(pilot: Pilot[None], order_id: int) -> None:
     table = pilot.app.screen.query_one("#orders", DataTable)
     table.move_cursor(row=table.get_row_index(str(order_id)))
     await pilot.press("enter")
-    await pilot.pause()
-    assert isinstance(pilot.app.screen, RepairDetailScreen)
+    await until_screen(pilot, RepairDetailScreen)
 
 
 async def test_register_dispatch_arrive_complete_callback_closes(
@@ -103,20 +102,17 @@ async def test_register_dispatch_arrive_complete_callback_closes(
         assert "李*" in table_cells(pilot, "#orders")  # masked on the list
 
         await pilot.press("enter")
-        await pilot.pause()
-        assert isinstance(app.screen, RepairDetailScreen)
+        await until_screen(pilot, RepairDetailScreen)
         await pilot.press("ctrl+d")
         await pilot.pause()
         await pilot.press(*"李建国", "ctrl+s")
-        await pilot.pause()
-        assert _order(desk, order.id).state == RepairState.dispatched
+        await until(pilot, lambda: _order(desk, order.id).state == RepairState.dispatched)
         assert _order(desk, order.id).technician == "李建国"
 
         await pilot.press("ctrl+a")
         await pilot.pause()
         await pilot.press("ctrl+s")
-        await pilot.pause()
-        assert _order(desk, order.id).state == RepairState.on_site
+        await until(pilot, lambda: _order(desk, order.id).state == RepairState.on_site)
 
         await pilot.press("ctrl+e")
         await pilot.pause()
@@ -132,8 +128,7 @@ async def test_register_dispatch_arrive_complete_callback_closes(
         await pilot.pause()
         await pilot.press("down", "enter")  # satisfied
         await pilot.press("ctrl+s")
-        await pilot.pause()
-        assert _order(desk, order.id).state == RepairState.closed
+        await until(pilot, lambda: _order(desk, order.id).state == RepairState.closed)
         assert isinstance(app.screen, RepairDetailScreen)
         history = table_cells(pilot, "#history")
         for label in ("registered", "dispatched", "on site", "completed", "called back, satisfied"):
@@ -141,8 +136,7 @@ async def test_register_dispatch_arrive_complete_callback_closes(
         assert "李建国" in history
 
         await pilot.press("f9")
-        await pilot.pause()
-        assert f"repairs:{order.id}" not in _rows(pilot, "#open")
+        await until(pilot, lambda: f"repairs:{order.id}" not in _rows(pilot, "#open"))
 
 
 async def test_not_satisfied_reopens_with_the_reason(
@@ -161,8 +155,7 @@ async def test_not_satisfied_reopens_with_the_reason(
         await pilot.pause()
         await pilot.press("down", "down", "enter")  # not satisfied
         await pilot.press("ctrl+s")  # no reason yet: refused
-        await pilot.pause()
-        assert _order(desk, order_id).state == RepairState.completed
+        await until(pilot, lambda: _order(desk, order_id).state == RepairState.completed)
         note = app.screen.query_one("#field-note .field-error", Static)
         assert "不满意" in str(note.render())
         await pilot.press(*"还在漏水", "ctrl+s")
@@ -192,11 +185,9 @@ async def test_leak_needs_the_leak_test_time(db: Database, clerk: Operator, desk
         await pilot.press("enter")
         await pilot.pause()
         await pilot.press("ctrl+e")
-        await pilot.pause()
-        assert isinstance(app.screen, CompleteDialog)
+        await until_screen(pilot, CompleteDialog)
         await pilot.press("tab", *"修好了", "ctrl+s")
-        await pilot.pause()
-        assert isinstance(app.screen, CompleteDialog)  # refused: the dialog stays
+        await until_screen(pilot, CompleteDialog)  # refused: the dialog stays
         error = app.screen.query_one("#field-leak_test_at .field-error", Static)
         assert "闭水试验" in str(error.render())
         assert app.screen.query_one("#work_done", Input).value == "修好了"
@@ -223,8 +214,7 @@ async def test_a_clerk_is_told_why_only_a_supervisor_cancels(
         await _open_detail(pilot, first)
         assert app.screen.check_action("cancel_order", ()) is True  # the key stays in the footer
         await pilot.press("ctrl+x")
-        await pilot.pause()
-        assert isinstance(app.screen, RepairDetailScreen)  # no reason asked of a clerk
+        await until_screen(pilot, RepairDetailScreen)  # no reason asked of a clerk
         assert any(
             m.startswith("only a supervisor may cancel a repair order, because")
             for m in _messages(app)
@@ -267,12 +257,10 @@ async def test_refer_out_is_the_clerks_and_keeps_its_reason(
             "Mains outside the estate",
         )
         await pilot.press("escape")
-        await pilot.pause()
-        assert isinstance(app.screen, RepairsScreen)
+        await until_screen(pilot, RepairsScreen)
         assert _rows(pilot, "#orders") == []
         await pilot.press("ctrl+f")  # show the recently closed too
-        await pilot.pause()
-        assert set(_rows(pilot, "#orders")) == {str(first), str(second)}
+        await until(pilot, lambda: set(_rows(pilot, "#orders")) == {str(first), str(second)})
         assert "referred out" in table_cells(pilot, "#orders")
 
 
@@ -286,12 +274,10 @@ async def test_escape_saves_nothing_and_errors_keep_the_typing(
         await pilot.press("ctrl+n")
         await pilot.pause()
         await pilot.press(*"3-1202", "ctrl+s")  # no description
-        await pilot.pause()
-        assert app.screen.query_one("#room", Input).value == "3-1202"
+        await until(pilot, lambda: app.screen.query_one("#room", Input).value == "3-1202")
         assert app.focused is app.screen.query_one("#description", Input)
         await pilot.press("escape")
-        await pilot.pause()
-        assert isinstance(app.screen, RepairsScreen)
+        await until_screen(pilot, RepairsScreen)
     with desk.read() as ctx:
         assert repair.open_orders(ctx) == []
 
