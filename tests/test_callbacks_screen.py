@@ -15,7 +15,7 @@ from desk.screens.repair_dialogs import CallbackDialog
 from desk.services import repair
 from desk.services.repair import RepairCompletion, RepairCreate
 from tests.conftest import NOW, Desk
-from tests.pilot_support import MovableClock, table_cells
+from tests.pilot_support import MovableClock, table_cells, until_screen
 
 SIZE = (120, 40)
 
@@ -66,14 +66,12 @@ async def test_a_satisfied_callback_from_the_queue_closes_the_repair(
 
         table.move_cursor(row=1)
         await pilot.press("enter")
-        await pilot.pause()
-        assert isinstance(app.screen, CallbackDialog)
+        await until_screen(pilot, CallbackDialog)
         await pilot.press("tab", "enter")  # satisfaction: open the list
         await pilot.pause()
         await pilot.press("down", "enter")  # satisfied
         await pilot.press("tab", *"很满意", "ctrl+s")
-        await pilot.pause()
-        assert isinstance(app.screen, CallbackQueueScreen)
+        await until_screen(pilot, CallbackQueueScreen)
         assert [k.value for k in table.rows] == [f"repairs:{overdue_id}"]
         # the closed one falls due on 11-25: not yet counted in this month's rate so far
         assert "0% (0 of 1 due" in _text(pilot, "#callback-rate")
@@ -98,13 +96,11 @@ async def test_not_satisfied_reopens_the_repair_in_chinese(
         await pilot.pause()
         await pilot.press("down", "down", "enter")  # not satisfied
         await pilot.press("ctrl+s")  # no reason yet: refused, the dialog stays
-        await pilot.pause()
-        assert isinstance(app.screen, CallbackDialog)
+        await until_screen(pilot, CallbackDialog)
         error = app.screen.query_one("#field-note .field-error", Static)
         assert "不满意" in str(error.render())
         await pilot.press(*"还在漏水", "ctrl+s")
-        await pilot.pause()
-        assert isinstance(app.screen, CallbackQueueScreen)
+        await until_screen(pilot, CallbackQueueScreen)
         assert app.screen.query_one("#queue", DataTable).row_count == 0
         assert "没有待回访" in _text(pilot, "#callback-title")
     with desk.read() as ctx:
@@ -128,8 +124,7 @@ async def test_not_reached_moves_the_row_to_the_retry_time(
         await pilot.press("space")  # not reached: the retry time appears
         await pilot.pause()
         await pilot.press("tab", *"no answer", "tab", *"+2d", "ctrl+s")
-        await pilot.pause()
-        assert isinstance(app.screen, CallbackQueueScreen)
+        await until_screen(pilot, CallbackQueueScreen)
         assert [k.value for k in table.rows] == [f"repairs:{second}", f"repairs:{first}"]
         assert "1" in [str(c) for c in table.get_row(f"repairs:{first}")]
     with desk.read() as ctx:

@@ -20,7 +20,7 @@ from desk.screens.passes import PassesScreen
 from desk.services import passes, residents
 from desk.services.passes import PassCreate, PassItemIn
 from tests.conftest import NOW, Desk
-from tests.pilot_support import MovableClock, desk_app, table_cells
+from tests.pilot_support import MovableClock, desk_app, table_cells, until, until_screen
 
 SIZE = (120, 40)
 
@@ -41,11 +41,9 @@ def _issue(desk: Desk, lines: int = 2) -> str:
 
 async def _open_form(pilot: Pilot[None]) -> None:
     await pilot.press("f6")
-    await pilot.pause()
-    assert isinstance(pilot.app.screen, PassesScreen)
+    await until_screen(pilot, PassesScreen)
     await pilot.press("ctrl+n")
-    await pilot.pause()
-    assert isinstance(pilot.app.screen, PassFormScreen)
+    await until_screen(pilot, PassFormScreen)
 
 
 async def _type_head(pilot: Pilot[None], applicant: str) -> None:
@@ -73,8 +71,7 @@ async def test_issue_a_pass_with_three_item_lines_by_keyboard(
         await pilot.press("ctrl+y")
         assert len(app.screen.query_one(ItemsField).lines()) == 4
         await pilot.press("ctrl+s")
-        await pilot.pause()
-        assert isinstance(app.screen, PassesScreen)
+        await until_screen(pilot, PassesScreen)
         with site.read() as ctx:
             found = passes.find(ctx, "FX-20261123-001")
             assert found is not None and found.id is not None
@@ -102,8 +99,7 @@ async def test_a_tenant_needs_the_owners_yes_and_the_form_keeps_what_was_typed(
         await _open_form(pilot)
         await pilot.press(*"3-1202", "tab", *"赵租", "tab")
         await pilot.press("enter", "down", "enter")  # relationship: tenant
-        await pilot.pause()
-        assert app.screen.query_one("#owner-block").display
+        await until(pilot, lambda: app.screen.query_one("#owner-block").display)
         # the owner's number on file is offered as the number to call
         assert app.screen.query_one("#owner_phone_called", Input).value == "13812345678"
         await pilot.press("tab", "tab", *"4321")
@@ -111,8 +107,7 @@ async def test_a_tenant_needs_the_owners_yes_and_the_form_keeps_what_was_typed(
         items = app.screen.query_one(ItemsField).lines()[0]
         items.query_one(".item-description", Input).value = "电视机"
         await pilot.press("ctrl+s")
-        await pilot.pause()
-        assert isinstance(app.screen, PassFormScreen)
+        await until_screen(pilot, PassFormScreen)
         error = app.screen.query_one("#field-owner_confirmed .field-error", Static)
         assert "owner has not confirmed" in str(error.render())
         assert app.screen.query_one("#applicant", Input).value == "赵租"
@@ -121,8 +116,7 @@ async def test_a_tenant_needs_the_owners_yes_and_the_form_keeps_what_was_typed(
         app.screen.query_one("#owner_confirmed").focus()
         await pilot.press("enter", "down", "enter")  # yes
         await pilot.press("ctrl+s")
-        await pilot.pause()
-        assert isinstance(app.screen, PassesScreen)
+        await until_screen(pilot, PassesScreen)
         with site.read() as ctx:
             (found,) = passes.listing(ctx)
         assert found.owner_confirmed is True and found.owner_confirmed_by == "李明"
@@ -139,8 +133,7 @@ async def test_a_full_id_number_is_refused_at_the_field(
         error = app.screen.query_one("#field-id_last4 .field-error", Static)
         assert "last 4" in str(error.render())
         await pilot.press("ctrl+s")
-        await pilot.pause()
-        assert isinstance(app.screen, PassFormScreen)
+        await until_screen(pilot, PassFormScreen)
         with site.read() as ctx:
             assert passes.listing(ctx) == []
 
@@ -154,11 +147,9 @@ async def test_detail_stub_back_void_refused_for_a_clerk_and_slip_printed(
         await pilot.press("f6")
         await pilot.pause()
         await pilot.press("enter")
-        await pilot.pause()
-        assert isinstance(app.screen, PassDetailScreen)
+        await until_screen(pilot, PassDetailScreen)
         await pilot.press("ctrl+x")  # told why at once; no reason is asked of a clerk
-        await pilot.pause()
-        assert isinstance(app.screen, PassDetailScreen)
+        await until_screen(pilot, PassDetailScreen)
         messages = [str(n.message) for n in app._notifications]
         assert any(
             m.startswith("only a supervisor may void a release pass, because") for m in messages
@@ -191,8 +182,7 @@ async def test_a_supervisor_voids_with_a_reason_shown_in_the_history(
         await pilot.press("enter")
         await pilot.pause()
         await pilot.press("ctrl+x", *"业主取消搬家", "ctrl+s")
-        await pilot.pause()
-        assert isinstance(app.screen, PassDetailScreen)
+        await until_screen(pilot, PassDetailScreen)
         history = table_cells(pilot, "#pass-history")
         assert "业主取消搬家" in history and "陈主管" in history
     with site.read() as ctx:
@@ -209,8 +199,7 @@ async def test_reconcile_a_day_by_scanning_stubs(db: Database, clerk: Operator, 
         await pilot.press("f6")
         await pilot.pause()
         await pilot.press("ctrl+l")
-        await pilot.pause()
-        assert isinstance(app.screen, ReconcileScreen)
+        await until_screen(pilot, ReconcileScreen)
         assert table_cells(pilot, "#recon") == []  # today: nothing issued yet
         app.screen.query_one("#recon-from", Input).value = "11-23"
         app.screen.query_one("#recon-to", Input).value = "11-23"
@@ -220,8 +209,7 @@ async def test_reconcile_a_day_by_scanning_stubs(db: Database, clerk: Operator, 
         assert "门岗已放行" in cells and "过期未用" in cells and cells.count("未交回") == 2
         app.screen.query_one("#recon-scan", Input).focus()
         await pilot.press(*used.lower().replace("-", ""), "enter")
-        await pilot.pause()
-        assert table_cells(pilot, "#recon").count("未交回") == 1
+        await until(pilot, lambda: table_cells(pilot, "#recon").count("未交回") == 1)
         assert "未交回 1" in str(app.screen.query_one("#recon-counts", Static).render())
     site.now = NOW + timedelta(days=1)
     with site.read() as ctx:
@@ -255,5 +243,4 @@ async def test_a_fields_error_goes_once_the_clerk_corrects_it(
         assert field.has_class("-invalid") and str(error.render())
         field.query_one(Input).focus()
         await pilot.press(*"3-1202")
-        await pilot.pause()
-        assert not field.has_class("-invalid") and not str(error.render())
+        await until(pilot, lambda: not field.has_class("-invalid") and not str(error.render()))

@@ -14,7 +14,7 @@ from desk.screens.reply_picker import ReplyPickerDialog
 from desk.services import replies
 from desk.services.context import Ctx
 from tests.conftest import Desk
-from tests.pilot_support import desk_app, table_cells
+from tests.pilot_support import desk_app, table_cells, until, until_screen
 
 SIZE = (120, 40)
 
@@ -35,28 +35,29 @@ async def test_a_clerk_drafts_and_may_not_approve(
     app = desk_app(db, clerk, "en")
     async with app.run_test(size=SIZE) as pilot:
         await app.push_screen(StandardRepliesScreen())
-        await pilot.pause()
-        assert "no standard replies yet" in str(app.screen.query_one("#replies-title").render())
+        await until(
+            pilot,
+            lambda: (
+                "no standard replies yet" in str(app.screen.query_one("#replies-title").render())
+            ),
+        )
         await pilot.press("ctrl+n")
-        await pilot.pause()
-        assert isinstance(app.screen, ReplyDialog)
+        await until_screen(pilot, ReplyDialog)
         await pilot.press("ctrl+s")  # nothing typed: refused at the topic
-        await pilot.pause()
-        assert isinstance(app.screen, ReplyDialog)
+        await until_screen(pilot, ReplyDialog)
         await pilot.press(*"Parking", "tab", *"parking car", "tab")
         await pilot.press(*"Monthly spaces are let at the desk.", "ctrl+s")
-        await pilot.pause()
-        assert isinstance(app.screen, StandardRepliesScreen)
+        await until_screen(pilot, StandardRepliesScreen)
         assert table_cells(pilot, "#replies") == ["Parking", "parking car", "draft", "王芳", "", ""]
         body = str(app.screen.query_one("#reply-body", Static).render())
         assert "Monthly spaces" in body
 
         await pilot.press("ctrl+y")
-        await pilot.pause()
-        assert any("only a supervisor may approve" in m for m in _messages(app))
+        await until(
+            pilot, lambda: any("only a supervisor may approve" in m for m in _messages(app))
+        )
         await pilot.press("ctrl+x")
-        await pilot.pause()
-        assert isinstance(app.screen, StandardRepliesScreen)  # no reason asked of a clerk
+        await until_screen(pilot, StandardRepliesScreen)  # no reason asked of a clerk
         assert any("only a supervisor may retire" in m for m in _messages(app))
     with desk.read() as ctx:
         (reply,) = replies.all_replies(ctx)
@@ -71,8 +72,7 @@ async def test_a_supervisor_approves_edits_and_retires_in_chinese(
     app = desk_app(db, supervisor, "zh_CN")
     async with app.run_test(size=SIZE) as pilot:
         await app.push_screen(StandardRepliesScreen())
-        await pilot.pause()
-        assert "草稿待批" in table_cells(pilot, "#replies")
+        await until(pilot, lambda: "草稿待批" in table_cells(pilot, "#replies"))
         await pilot.press("ctrl+y")
         await pilot.pause()
         assert "已批准" in table_cells(pilot, "#replies") and "陈主管" in table_cells(
@@ -82,27 +82,22 @@ async def test_a_supervisor_approves_edits_and_retires_in_chinese(
             assert replies.get(ctx, reply.id or 0).state == ReplyState.approved
 
         await pilot.press("enter")  # edit: an approved reply goes back to draft
-        await pilot.pause()
-        assert isinstance(app.screen, ReplyDialog)
+        await until_screen(pilot, ReplyDialog)
         note = app.screen.query(".form-note").first()
         assert "须主管重新批准" in str(note.render())
         await pilot.press("tab", "end", *" 猫", "ctrl+s")
-        await pilot.pause()
-        assert isinstance(app.screen, StandardRepliesScreen)
+        await until_screen(pilot, StandardRepliesScreen)
         assert "宠物 狗 猫" in table_cells(pilot, "#replies") and "草稿待批" in table_cells(
             pilot, "#replies"
         )
 
         await pilot.press("ctrl+x")
-        await pilot.pause()
-        assert isinstance(app.screen, RetireDialog)
+        await until_screen(pilot, RetireDialog)
         await pilot.press(*"规定已变", "ctrl+s")
-        await pilot.pause()
-        assert isinstance(app.screen, StandardRepliesScreen)
+        await until_screen(pilot, StandardRepliesScreen)
         assert app.screen.query_one("#replies", DataTable).row_count == 0
         await pilot.press("ctrl+f")  # retired ones too
-        await pilot.pause()
-        assert "已停用" in table_cells(pilot, "#replies")
+        await until(pilot, lambda: "已停用" in table_cells(pilot, "#replies"))
     with desk.read() as ctx:
         saved = replies.get(ctx, reply.id or 0)
     assert saved.state == ReplyState.retired and saved.keywords == "宠物 狗 猫"
@@ -115,21 +110,16 @@ async def test_a_clerk_inserts_a_standard_reply_into_the_reception_form(
     app = desk_app(db, clerk, "zh_CN")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f2")
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, ReceptionScreen)
+        screen = await until_screen(pilot, ReceptionScreen)
         screen.query_one("#request", Input).focus()
         await pilot.press(*"下周二停水吗")
         await pilot.press("ctrl+g")
-        await pilot.pause()
-        picker = app.screen
-        assert isinstance(picker, ReplyPickerDialog)
+        picker = await until_screen(pilot, ReplyPickerDialog)
         assert picker.query_one("#picker-filter", Input).value == "下周二停水吗"
         preview = str(picker.query_one("#picker-preview", Static).render())
         assert "停水" in preview
         await pilot.press("enter")
-        await pilot.pause()
-        assert app.screen is screen
+        await until(pilot, lambda: app.screen is screen)
         done = screen.query_one("#action_taken", Input)
         assert done.value.startswith("计划停水、停电会提前 24 小时") and done.has_focus
 
@@ -137,10 +127,8 @@ async def test_a_clerk_inserts_a_standard_reply_into_the_reception_form(
         await pilot.press("ctrl+g")
         await pilot.pause()
         await pilot.press(*["backspace"] * 8, *"快递", "down", "escape")
-        await pilot.pause()
-        assert app.screen is screen and done.value.startswith("计划停水")
+        await until(pilot, lambda: app.screen is screen and done.value.startswith("计划停水"))
         await pilot.press("ctrl+g")
         await pilot.pause()
         await pilot.press(*["backspace"] * 8, *"快递", "enter")
-        await pilot.pause()
-        assert "智能快递柜" in done.value and done.value.startswith("计划停水")
+        await until(pilot, lambda: "智能快递柜" in done.value and done.value.startswith("计划停水"))
