@@ -9,20 +9,16 @@ import pytest
 from textual.command import CommandList, CommandPalette
 from textual.widgets import Input, Select
 
-from desk.app import DeskApp, make_app
+from desk.app import DeskApp
 from desk.db import Database, open_database
 from desk.i18n import set_language, t
 from desk.models import Operator
 from desk.screens.base import DeskFooter
 from desk.screens.signin import SignInScreen
-from tests.conftest import NOW
+from tests.pilot_support import desk_app as _app
 
 # every register screen by its key, ending back on the board
 F_KEYS = ("f2", "f3", "f4", "f5", "f6", "f7", "f8", "f10", "f11", "f12", "f9")
-
-
-def _app(db: Database, operator: Operator | None, lang: str) -> DeskApp:
-    return make_app(db, lang=lang, clock=lambda: NOW, operator=operator)
 
 
 def _options(palette: CommandPalette) -> list[str]:

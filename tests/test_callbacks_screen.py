@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from rich.text import Text
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
 
@@ -16,7 +15,7 @@ from desk.screens.repair_dialogs import CallbackDialog
 from desk.services import repair
 from desk.services.repair import RepairCompletion, RepairCreate
 from tests.conftest import NOW, Desk
-from tests.test_repair_screen import MovableClock
+from tests.pilot_support import MovableClock, table_cells, until_screen
 
 SIZE = (120, 40)
 
@@ -39,14 +38,6 @@ def _completed(desk: Desk, room: str = "5-0301", phone: str = "13900001111") -> 
         return order.id
 
 
-def _cells(pilot: Pilot[None]) -> list[str]:
-    table = pilot.app.screen.query_one("#queue", DataTable)
-    out: list[str] = []
-    for row in range(table.row_count):
-        out += [c.plain if isinstance(c, Text) else str(c) for c in table.get_row_at(row)]
-    return out
-
-
 def _text(pilot: Pilot[None], selector: str) -> str:
     return str(pilot.app.screen.query_one(selector, Static).render())
 
@@ -67,7 +58,7 @@ async def test_a_satisfied_callback_from_the_queue_closes_the_repair(
         await _open_queue(pilot)
         table = app.screen.query_one("#queue", DataTable)
         assert [k.value for k in table.rows] == [f"repairs:{overdue_id}", f"repairs:{order_id}"]
-        cells = _cells(pilot)
+        cells = table_cells(pilot, "#queue")
         assert "13812345678" in cells and "13900001111" in cells  # phones in full
         assert "张*" in cells and "Repairs" in cells
         assert "late 24 h 0 min" in cells and "2 d 0 h left" in cells
@@ -75,14 +66,12 @@ async def test_a_satisfied_callback_from_the_queue_closes_the_repair(
 
         table.move_cursor(row=1)
         await pilot.press("enter")
-        await pilot.pause()
-        assert isinstance(app.screen, CallbackDialog)
+        await until_screen(pilot, CallbackDialog)
         await pilot.press("tab", "enter")  # satisfaction: open the list
         await pilot.pause()
         await pilot.press("down", "enter")  # satisfied
         await pilot.press("tab", *"很满意", "ctrl+s")
-        await pilot.pause()
-        assert isinstance(app.screen, CallbackQueueScreen)
+        await until_screen(pilot, CallbackQueueScreen)
         assert [k.value for k in table.rows] == [f"repairs:{overdue_id}"]
         # the closed one falls due on 11-25: not yet counted in this month's rate so far
         assert "0% (0 of 1 due" in _text(pilot, "#callback-rate")
@@ -99,7 +88,7 @@ async def test_not_satisfied_reopens_the_repair_in_chinese(
     app = make_app(db, lang="zh_CN", clock=MovableClock(NOW), operator=clerk)
     async with app.run_test(size=SIZE) as pilot:
         await _open_queue(pilot)
-        assert "报修" in _cells(pilot)
+        assert "报修" in table_cells(pilot, "#queue")
         assert "本月至今回访完成率" in _text(pilot, "#callback-rate")
         await pilot.press("enter")
         await pilot.pause()
@@ -107,13 +96,11 @@ async def test_not_satisfied_reopens_the_repair_in_chinese(
         await pilot.pause()
         await pilot.press("down", "down", "enter")  # not satisfied
         await pilot.press("ctrl+s")  # no reason yet: refused, the dialog stays
-        await pilot.pause()
-        assert isinstance(app.screen, CallbackDialog)
+        await until_screen(pilot, CallbackDialog)
         error = app.screen.query_one("#field-note .field-error", Static)
         assert "不满意" in str(error.render())
         await pilot.press(*"还在漏水", "ctrl+s")
-        await pilot.pause()
-        assert isinstance(app.screen, CallbackQueueScreen)
+        await until_screen(pilot, CallbackQueueScreen)
         assert app.screen.query_one("#queue", DataTable).row_count == 0
         assert "没有待回访" in _text(pilot, "#callback-title")
     with desk.read() as ctx:
@@ -137,8 +124,7 @@ async def test_not_reached_moves_the_row_to_the_retry_time(
         await pilot.press("space")  # not reached: the retry time appears
         await pilot.pause()
         await pilot.press("tab", *"no answer", "tab", *"+2d", "ctrl+s")
-        await pilot.pause()
-        assert isinstance(app.screen, CallbackQueueScreen)
+        await until_screen(pilot, CallbackQueueScreen)
         assert [k.value for k in table.rows] == [f"repairs:{second}", f"repairs:{first}"]
         assert "1" in [str(c) for c in table.get_row(f"repairs:{first}")]
     with desk.read() as ctx:

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
-from rich.text import Text
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Select, Static
 from textual.widgets._select import SelectCurrent
 
-from desk.app import DeskApp, make_app
 from desk.db import Database
 from desk.i18n import t
 from desk.models import Complaint, ComplaintState, Operator, Severity, Validity
@@ -24,22 +22,9 @@ from desk.services import complaint
 from desk.services.complaint import ComplaintCreate
 from desk.services.repair import CallbackResult
 from tests.conftest import NOW, Desk
+from tests.pilot_support import MovableClock, desk_app, table_cells, until, until_screen
 
 SIZE = (120, 40)
-
-
-class MovableClock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-def _app(
-    db: Database, clerk: Operator, lang: str = "en", clock: MovableClock | None = None
-) -> DeskApp:
-    return make_app(db, lang=lang, clock=clock or MovableClock(NOW), operator=clerk)
 
 
 def _seed(desk: Desk, **changes: object) -> int:
@@ -68,25 +53,15 @@ def _rows(pilot: Pilot[None], selector: str) -> list[str]:
     return [str(key.value) for key in table.rows]
 
 
-def _cells(pilot: Pilot[None], selector: str) -> list[str]:
-    table = pilot.app.screen.query_one(selector, DataTable)
-    out = []
-    for row in range(table.row_count):
-        out += [c.plain if isinstance(c, Text) else str(c) for c in table.get_row_at(row)]
-    return out
-
-
 async def _open_register(pilot: Pilot[None]) -> None:
     await pilot.press("f4")
-    await pilot.pause()
-    assert isinstance(pilot.app.screen, ComplaintsScreen)
+    await until_screen(pilot, ComplaintsScreen)
 
 
 async def _fill_form(pilot: Pilot[None], what: str) -> None:
     """The form starts at the room: room, complainant, phone, what happened."""
     await pilot.press("ctrl+n")
-    await pilot.pause()
-    assert isinstance(pilot.app.screen, ComplaintFormScreen)
+    await until_screen(pilot, ComplaintFormScreen)
     await pilot.press(*"3-1202", "tab")
     await pilot.press(*"李明", "tab")
     await pilot.press(*"13812345678", "tab")
@@ -98,8 +73,7 @@ async def _open_detail(pilot: Pilot[None], complaint_id: int) -> None:
     table = pilot.app.screen.query_one("#complaints", DataTable)
     table.move_cursor(row=table.get_row_index(str(complaint_id)))
     await pilot.press("enter")
-    await pilot.pause()
-    assert isinstance(pilot.app.screen, ComplaintDetailScreen)
+    await until_screen(pilot, ComplaintDetailScreen)
 
 
 async def _step(pilot: Pilot[None], key: str, *typed: str) -> None:
@@ -119,28 +93,25 @@ async def _step(pilot: Pilot[None], key: str, *typed: str) -> None:
 async def test_register_judge_escalate_reply_resolve_and_unhappy_callback(
     db: Database, clerk: Operator, desk: Desk, lang: str, labels: tuple[str, str, str]
 ) -> None:
-    app = _app(db, clerk, lang=lang)
+    app = desk_app(db, clerk, lang=lang)
     async with app.run_test(size=SIZE) as pilot:
         await _open_register(pilot)
         await _fill_form(pilot, "电梯噪音扰民")
         await pilot.press("ctrl+s")
-        await pilot.pause()
-        assert isinstance(app.screen, ComplaintsScreen)
+        await until_screen(pilot, ComplaintsScreen)
         with desk.read() as ctx:
             (item,) = complaint.open_complaints(ctx)
         assert (item.room, item.complainant, item.phone) == ("3-1202", "李明", "13812345678")
         assert item.what_happened == "电梯噪音扰民" and item.owner_id == clerk.id
         assert item.number == "TS-20261123-001" and item.severity == Severity.minor
-        cells = _cells(pilot, "#complaints")
+        cells = table_cells(pilot, "#complaints")
         assert "李*" in cells and labels[0] in cells and labels[2] in cells
 
         await pilot.press("enter")
-        await pilot.pause()
-        assert isinstance(app.screen, ComplaintDetailScreen)
+        await until_screen(pilot, ComplaintDetailScreen)
         # judge: valid (the default), re-graded major
         await pilot.press("ctrl+g")
-        await pilot.pause()
-        assert isinstance(app.screen, JudgeDialog)
+        await until_screen(pilot, JudgeDialog)
         await pilot.press("tab", "enter")  # severity: open the list
         await pilot.pause()
         await pilot.press("up", "up", "enter")  # minor → major
@@ -169,14 +140,13 @@ async def test_register_judge_escalate_reply_resolve_and_unhappy_callback(
         await pilot.pause()
         await pilot.press("down", "down", "enter")  # not satisfied
         await pilot.press("ctrl+s")  # no reason yet: refused
-        await pilot.pause()
-        assert _get(desk, item.id).state == ComplaintState.resolved
+        await until(pilot, lambda: _get(desk, item.id).state == ComplaintState.resolved)
         await pilot.press(*"还是很吵", "ctrl+s")
         await pilot.pause()
         reopened = _get(desk, item.id)
         assert reopened.state == ComplaintState.assigned and reopened.reopen_count == 1
         assert reopened.satisfied is False and reopened.callback_note == "还是很吵"
-        history = _cells(pilot, "#history")
+        history = table_cells(pilot, "#history")
         assert labels[1] in history and "还是很吵" in history and "管理处主任" in history
         assert isinstance(app.screen, ComplaintDetailScreen)
         shown = "\n".join(f"{a} {b}" for a, b in app.screen.shown_fields)
@@ -186,48 +156,42 @@ async def test_register_judge_escalate_reply_resolve_and_unhappy_callback(
 async def test_bad_input_keeps_the_typing_and_saves_nothing(
     db: Database, clerk: Operator, desk: Desk
 ) -> None:
-    app = _app(db, clerk, lang="zh_CN")
+    app = desk_app(db, clerk, lang="zh_CN")
     async with app.run_test(size=SIZE) as pilot:
         await _open_register(pilot)
         await pilot.press("ctrl+n")
         await pilot.pause()
         await pilot.press(*"3-1202", "tab", *"李明", "tab", *"不是电话", "ctrl+s")
-        await pilot.pause()
-        assert isinstance(app.screen, ComplaintFormScreen)
+        await until_screen(pilot, ComplaintFormScreen)
         assert app.focused is app.screen.query_one("#phone", Input)
         error = app.screen.query_one("#field-phone .field-error", Static)
         assert "不是电话号码" in str(error.render())
         assert app.screen.query_one("#complainant", Input).value == "李明"
         app.screen.query_one("#phone", Input).value = ""
         await pilot.press("ctrl+s")  # now what happened is missing
-        await pilot.pause()
-        assert app.focused is app.screen.query_one("#what_happened", Input)
+        await until(pilot, lambda: app.focused is app.screen.query_one("#what_happened", Input))
         assert app.screen.query_one("#room", Input).value == "3-1202"
         await pilot.press("escape")
-        await pilot.pause()
-        assert isinstance(app.screen, ComplaintsScreen)
+        await until_screen(pilot, ComplaintsScreen)
     with desk.read() as ctx:
         assert complaint.recent(ctx) == []
 
 
 async def test_repeat_offers_merge_or_new(db: Database, clerk: Operator, desk: Desk) -> None:
     first = _seed(desk)
-    app = _app(db, clerk)
+    app = desk_app(db, clerk)
     async with app.run_test(size=SIZE) as pilot:
         await _open_register(pilot)
         await _fill_form(pilot, "又堆杂物了")
         await pilot.press("ctrl+s")
-        await pilot.pause()
-        assert isinstance(app.screen, RepeatDialog)
+        await until_screen(pilot, RepeatDialog)
         await pilot.press("escape")  # back to the form, nothing saved
-        await pilot.pause()
-        assert isinstance(app.screen, ComplaintFormScreen)
+        await until_screen(pilot, ComplaintFormScreen)
         assert app.screen.query_one("#what_happened", Input).value == "又堆杂物了"
         await pilot.press("ctrl+s")
         await pilot.pause()
         await pilot.press("enter")  # merge into the open one
-        await pilot.pause()
-        assert isinstance(app.screen, ComplaintsScreen)
+        await until_screen(pilot, ComplaintsScreen)
         assert _rows(pilot, "#complaints") == [str(first)]
         with desk.read() as ctx:
             (merged,) = complaint.recently_closed(ctx)
@@ -238,11 +202,12 @@ async def test_repeat_offers_merge_or_new(db: Database, clerk: Operator, desk: D
         await pilot.press("ctrl+s")
         await pilot.pause()
         await pilot.press("down", "enter")  # save as a new complaint
-        await pilot.pause()
-        assert len(_rows(pilot, "#complaints")) == 2
+        await until(pilot, lambda: len(_rows(pilot, "#complaints")) == 2)
         await pilot.press("ctrl+f")
         await pilot.pause()
-        assert len(_rows(pilot, "#complaints")) == 3 and "merged" in _cells(pilot, "#complaints")
+        assert len(_rows(pilot, "#complaints")) == 3 and "merged" in table_cells(
+            pilot, "#complaints"
+        )
 
 
 async def test_a_clerk_may_not_dismiss_or_close_a_complaint_and_is_told_why(
@@ -253,7 +218,7 @@ async def test_a_clerk_may_not_dismiss_or_close_a_complaint_and_is_told_why(
         complaint.judge(ctx, other, "valid", "")
         complaint.resolve(ctx, other, "已清理")
         complaint.call_back(ctx, other, CallbackResult(satisfied=False, note="还是脏"))
-    app = _app(db, clerk, lang="zh_CN")
+    app = desk_app(db, clerk, lang="zh_CN")
     async with app.run_test(size=SIZE) as pilot:
         await _open_detail(pilot, invalid)
         await pilot.press("ctrl+g")
@@ -263,20 +228,17 @@ async def test_a_clerk_may_not_dismiss_or_close_a_complaint_and_is_told_why(
         refusal = str(app.screen.query_one("#field-validity .field-error", Static).render())
         assert refusal.startswith("只有主管可以判定投诉无效或不属本公司范围，因为")
         await pilot.press("tab", *"按规定不属物业责任已作解释", "ctrl+s")
-        await pilot.pause()
-        assert isinstance(app.screen, JudgeDialog)  # refused again on saving, typing kept
+        await until_screen(pilot, JudgeDialog)  # refused again on saving, typing kept
         assert "只有主管可以" in str(app.screen.query_one(".form-error", Static).render())
         await pilot.press("escape")
-        await pilot.pause()
-        assert _get(desk, invalid).state == ComplaintState.registered
+        await until(pilot, lambda: _get(desk, invalid).state == ComplaintState.registered)
         await pilot.press("escape")
         await pilot.pause()
 
         await _open_detail(pilot, other)
         assert app.screen.check_action("close", ()) is True  # the key stays in the footer
         await pilot.press("ctrl+x")
-        await pilot.pause()
-        assert isinstance(app.screen, ComplaintDetailScreen)  # no reason asked of a clerk
+        await until_screen(pilot, ComplaintDetailScreen)  # no reason asked of a clerk
         assert any(
             "只有主管可以在住户未认可处理结果时结案" in str(n.message) for n in app._notifications
         )
@@ -287,7 +249,7 @@ async def test_invalid_closes_with_the_answer_and_close_needs_a_callback(
     db: Database, supervisor: Operator, desk: Desk
 ) -> None:
     invalid, other = _seed(desk), _seed(desk, room="5-0301")
-    app = _app(db, supervisor, lang="zh_CN")
+    app = desk_app(db, supervisor, lang="zh_CN")
     async with app.run_test(size=SIZE) as pilot:
         await _open_detail(pilot, invalid)
         await pilot.press("ctrl+g")
@@ -295,8 +257,7 @@ async def test_invalid_closes_with_the_answer_and_close_needs_a_callback(
         await pilot.press("enter")  # validity: open the list
         await pilot.pause()
         await pilot.press("down", "enter")  # invalid
-        await pilot.pause()
-        assert not app.screen.query_one("#field-severity").display
+        await until(pilot, lambda: not app.screen.query_one("#field-severity").display)
         assert not str(app.screen.query_one("#field-validity .field-error", Static).render())
         await pilot.press("tab", *"按规定不属物业责任已作解释", "ctrl+s")
         await pilot.pause()
@@ -315,8 +276,7 @@ async def test_invalid_closes_with_the_answer_and_close_needs_a_callback(
         await pilot.press("ctrl+r")
         await pilot.pause()
         await pilot.press("ctrl+x")  # closing before the callback is refused with the reason
-        await pilot.pause()
-        assert isinstance(app.screen, ComplaintDetailScreen)
+        await until_screen(pilot, ComplaintDetailScreen)
         assert _get(desk, other).state == ComplaintState.resolved
         assert any("回访" in n.message for n in app._notifications)
 
@@ -326,7 +286,7 @@ async def test_list_marks_major_and_overdue_in_red(
 ) -> None:
     major = _seed(desk, severity="major")
     clock = MovableClock(NOW)
-    app = _app(db, clerk, clock=clock)
+    app = desk_app(db, clerk, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
         await _open_register(pilot)
         table = app.screen.query_one("#complaints", DataTable)
@@ -347,7 +307,7 @@ async def test_print_sheet_writes_text_and_pdf_beside_the_database(
     item_id = _seed(desk, severity="important")
     with desk.write() as ctx:
         complaint.judge(ctx, item_id, "valid", "属实")
-    app = _app(db, clerk, lang="zh_CN")
+    app = desk_app(db, clerk, lang="zh_CN")
     async with app.run_test(size=SIZE) as pilot:
         await _open_detail(pilot, item_id)
         await pilot.press("ctrl+w")
@@ -371,7 +331,7 @@ async def test_invalid_judgement_inserts_an_approved_standard_reply(
     with boss.write() as ctx:
         replies.approve(ctx, drafted.id)
     item_id = _seed(desk, what_happened="物业费太贵要求降价", category="service")
-    app = _app(db, supervisor, lang="zh_CN")  # an invalid verdict is a supervisor's
+    app = desk_app(db, supervisor, lang="zh_CN")  # an invalid verdict is a supervisor's
     async with app.run_test(size=SIZE) as pilot:
         await _open_detail(pilot, item_id)
         await pilot.press("ctrl+g")
@@ -379,11 +339,9 @@ async def test_invalid_judgement_inserts_an_approved_standard_reply(
         await pilot.press("enter")
         await pilot.pause()
         await pilot.press("down", "enter")  # invalid: the matching replies are offered
-        await pilot.pause()
-        assert app.screen.query_one("#replies").display
+        await until(pilot, lambda: app.screen.query_one("#replies").display)
         await pilot.press("tab", "tab", "enter")  # to the list; insert the first reply
-        await pilot.pause()
-        assert app.screen.query_one("#validity_note", Input).value == body
+        await until(pilot, lambda: app.screen.query_one("#validity_note", Input).value == body)
         await pilot.press("ctrl+s")
         await pilot.pause()
     closed = _get(desk, item_id)
@@ -395,7 +353,7 @@ async def test_a_focused_choice_in_a_dialog_still_shows_its_value(
     db: Database, clerk: Operator, desk: Desk, lang: str
 ) -> None:
     complaint_id = _seed(desk)
-    app = _app(db, clerk, lang=lang)
+    app = desk_app(db, clerk, lang=lang)
     async with app.run_test(size=SIZE) as pilot:
         await _open_detail(pilot, complaint_id)
         await pilot.press("ctrl+g")

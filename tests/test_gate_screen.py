@@ -18,6 +18,7 @@ from desk.screens.gate import AskDialog, GateApp, GateScreen
 from desk.services import audit, passes, residents
 from desk.services.passes import PassCreate, PassItemIn
 from tests.conftest import NOW, Desk
+from tests.pilot_support import until, until_screen
 
 SIZE = (120, 40)
 runner = CliRunner()
@@ -59,11 +60,9 @@ async def test_guard_types_a_number_and_marks_all_out(
 ) -> None:
     app = GateApp(db, lang=lang, clock=lambda: NOW + timedelta(hours=1))
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        assert isinstance(app.screen, AskDialog)  # the guard's name, asked once
+        await until_screen(pilot, AskDialog)  # the guard's name, asked once
         await pilot.press(*"周建军", "enter")
-        await pilot.pause()
-        assert isinstance(app.screen, GateScreen)
+        await until_screen(pilot, GateScreen)
         assert "周建军" in str(app.screen.query_one("#gate-top", Static).render())
         await pilot.press("f2")  # nothing loaded: nothing to mark
         await pilot.press(*number.lower().replace("-", ""), "enter")
@@ -72,13 +71,13 @@ async def test_guard_types_a_number_and_marks_all_out(
         assert "3-1202" in view and "冰箱" in view
         assert _banner(app).has_class("-ok")
         await pilot.press("f2")
-        await pilot.pause()
-        assert word in str(_banner(app).render()) and _banner(app).has_class("-done")
+        await until(
+            pilot, lambda: word in str(_banner(app).render()) and _banner(app).has_class("-done")
+        )
         assert app.screen.query_one("#gate-number", Input).value == ""
         # the same pass again: used, refused loudly
         await pilot.press(*number, "enter")
-        await pilot.pause()
-        assert _banner(app).has_class("-refused")
+        await until(pilot, lambda: _banner(app).has_class("-refused"))
     with desk.read() as ctx:
         found = passes.find(ctx, number)
         assert found is not None and found.id is not None
@@ -99,8 +98,7 @@ async def test_an_expired_pass_shows_the_refusal_banner_and_nothing_is_saved(
         banner = _banner(app)
         assert banner.has_class("-refused") and "EXPIRED" in str(banner.render())
         await pilot.press("f2", "f3", "f4")
-        await pilot.pause()
-        assert isinstance(app.screen, GateScreen)
+        await until_screen(pilot, GateScreen)
     assert _state(desk, number) == PassState.issued
 
 
@@ -111,16 +109,13 @@ async def test_partly_asks_what_stayed_and_unknown_is_refused(
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.press(*"FX-20261123-999", "enter")
-        await pilot.pause()
-        assert "没有这张放行条" in str(_banner(app).render())
+        await until(pilot, lambda: "没有这张放行条" in str(_banner(app).render()))
         # the box is empty again: the next scan is read on its own, not after the last one
         assert app.screen.query_one("#gate-number", Input).value == ""
         await pilot.press(*number, "enter", "f3")
-        await pilot.pause()
-        assert isinstance(app.screen, AskDialog)
+        await until_screen(pilot, AskDialog)
         await pilot.press("enter")  # empty: asked again, and told so
-        await pilot.pause()
-        assert isinstance(app.screen, AskDialog)
+        await until_screen(pilot, AskDialog)
         assert "请写明原因" in str(app.screen.query_one("#ask-hint", Static).render())
         await pilot.press(*"冰箱未带出", "enter")
         await pilot.pause()
@@ -144,8 +139,7 @@ async def test_the_desk_voids_while_the_gate_has_the_pass_on_screen(
             assert found is not None and found.id is not None
             passes.void(ctx, found.id, "业主取消")
         await pilot.press("f2")
-        await pilot.pause()
-        assert "VOIDED" in str(_banner(app).render())
+        await until(pilot, lambda: "VOIDED" in str(_banner(app).render()))
     assert _state(desk, number) == PassState.voided
 
 

@@ -19,6 +19,7 @@ from desk.screens.nightlog import NightEntryDialog, NightLogScreen
 from desk.screens.repair_entry import RepairFormScreen
 from desk.services import handover, nightlog
 from tests.conftest import NOW, TZ, Desk
+from tests.pilot_support import until_screen
 from tests.test_handover_service import NIGHT_END, night
 
 __all__ = ["night"]
@@ -33,15 +34,12 @@ async def test_night_entry_logged_then_transferred_to_a_repair(
     app = make_app(db, lang=lang, clock=lambda: AT_NIGHT, operator=night)
     async with app.run_test(size=SIZE) as pilot:
         await app.switch_mode("nightlog")
-        await pilot.pause()
-        assert isinstance(app.screen, NightLogScreen)
+        await until_screen(pilot, NightLogScreen)
         await pilot.press("ctrl+n")
-        await pilot.pause()
-        assert isinstance(app.screen, NightEntryDialog)
+        await until_screen(pilot, NightEntryDialog)
         await pilot.press(*"王先生", "tab", *"3-1202", "tab", *"13900001111", "tab")
         await pilot.press(*"厨房水管漏水", "ctrl+s")
-        await pilot.pause()
-        assert isinstance(app.screen, NightLogScreen)
+        await until_screen(pilot, NightLogScreen)
     with Desk(db, clerk).read() as ctx:
         (entry,) = nightlog.left_for_morning(ctx)
         assert (entry.caller, entry.room, entry.what) == ("王先生", "3-1202", "厨房水管漏水")
@@ -52,12 +50,10 @@ async def test_night_entry_logged_then_transferred_to_a_repair(
         await app.switch_mode("nightlog")
         await pilot.pause()
         await pilot.press("ctrl+g")
-        await pilot.pause()
-        assert isinstance(app.screen, RepairFormScreen)
+        await until_screen(pilot, RepairFormScreen)
         assert app.screen.query_one("#room", Input).value == "3-1202"
         await pilot.press("ctrl+s")
-        await pilot.pause()
-        assert isinstance(app.screen, NightLogScreen)
+        await until_screen(pilot, NightLogScreen)
     with Desk(db, clerk).read() as ctx:
         done = nightlog.get(ctx, entry.id or 0)
         assert done.state == NightLogState.transferred and done.transferred_to == "repairs"
@@ -72,8 +68,7 @@ async def test_handover_signed_off_acknowledged_and_printed_by_keyboard(
     app = make_app(db, lang=lang, clock=lambda: NIGHT_END, operator=night)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f7")
-        await pilot.pause()
-        assert isinstance(app.screen, HandoverScreen)
+        await until_screen(pilot, HandoverScreen)
         for item in db.settings.handover.checklist:
             app.screen.query_one(f"#count-{item.key}", Input).value = str(item.expected)
         app.screen.query_one("#count-radio", Input).value = "1"
@@ -82,27 +77,21 @@ async def test_handover_signed_off_acknowledged_and_printed_by_keyboard(
         app.screen.query_one("#desk_cleaned").focus()
         await pilot.press("space")
         await pilot.press("ctrl+y")
-        await pilot.pause()
-        assert isinstance(app.screen, PinDialog)
+        await until_screen(pilot, PinDialog)
         await pilot.press(*"0000", "ctrl+s")  # wrong PIN: refused by the service
-        await pilot.pause()
-        dialog = app.screen
-        assert isinstance(dialog, PinDialog)  # said beside the PIN, typed again
+        dialog = await until_screen(pilot, PinDialog)  # said beside the PIN, typed again
         error = dialog.query_one("#field-pin .field-error", Static)
         assert str(error.render()) == t("handover_ui.error.wrong_pin")
         dialog.query_one("#pin", Input).value = ""
         await pilot.press(*"3333", "ctrl+s")
-        await pilot.pause()
-        assert isinstance(app.screen, HandoverScreen)
+        await until_screen(pilot, HandoverScreen)
         with Desk(db, night, NIGHT_END).read() as ctx:
             signed = handover.pending(ctx)
             assert signed is not None and signed.state == HandoverState.signed_off
         await pilot.press("ctrl+g")
-        await pilot.pause()
-        assert isinstance(app.screen, IncomingDialog)
+        await until_screen(pilot, IncomingDialog)
         await pilot.press(*"王芳", "tab", *"1234", "ctrl+s")
-        await pilot.pause()
-        assert isinstance(app.screen, HandoverScreen)
+        await until_screen(pilot, HandoverScreen)
         await pilot.press("ctrl+w")
         await pilot.pause()
     with Desk(db, clerk).read() as ctx:
@@ -126,9 +115,7 @@ async def test_pin_guesses_at_the_sign_off_dialog_are_slowed(db: Database, night
             app.screen.query_one(f"#count-{item.key}", Input).value = str(item.expected)
         app.screen.query_one("#desk_cleaned").focus()
         await pilot.press("space", "ctrl+y")
-        await pilot.pause()
-        dialog = app.screen
-        assert isinstance(dialog, PinDialog)
+        dialog = await until_screen(pilot, PinDialog)
         for guess in ("0000", "1111", "2222", "4444", "3333"):
             dialog.query_one("#pin", Input).value = ""
             await pilot.press(*guess, "ctrl+s")
@@ -156,13 +143,11 @@ async def test_night_entry_closed_meanwhile_saves_no_repair(
         await app.switch_mode("nightlog")
         await pilot.pause()
         await pilot.press("ctrl+g")
-        await pilot.pause()
-        assert isinstance(app.screen, RepairFormScreen)
+        await until_screen(pilot, RepairFormScreen)
         with Desk(db, clerk, morning).write() as ctx:
             nightlog.close(ctx, entry.id or 0, "resident fixed it himself")
         await pilot.press("ctrl+s")
-        await pilot.pause()
-        assert isinstance(app.screen, RepairFormScreen)  # still open, with what was typed
+        await until_screen(pilot, RepairFormScreen)  # still open, with what was typed
         assert app.screen.query_one("#room", Input).value == "3-1202"
     with Desk(db, clerk).read() as ctx:
         assert ctx.session.exec(select(RepairOrder)).all() == []
@@ -176,11 +161,9 @@ async def test_taking_over_a_shift_not_signed_off_is_said_before_the_dialog(
     app = make_app(db, lang=lang, clock=lambda: NOW, operator=clerk)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("f7")
-        await pilot.pause()
-        assert isinstance(app.screen, HandoverScreen)
+        await until_screen(pilot, HandoverScreen)
         await pilot.press("ctrl+g")
-        await pilot.pause()
-        assert isinstance(app.screen, HandoverScreen)  # no name and PIN asked in vain
+        await until_screen(pilot, HandoverScreen)  # no name and PIN asked in vain
         said = [str(n.message) for n in app._notifications]
         assert t("handover_ui.error.not_signed_off") in said
 

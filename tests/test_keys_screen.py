@@ -6,11 +6,9 @@ import shutil
 from typing import Any
 
 import pytest
-from rich.text import Text
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import Input, Static
 
-from desk.app import DeskApp, make_app
 from desk.db import Database
 from desk.i18n import t
 from desk.models import EntrustedKey, EntrustedState, LoanState, Operator
@@ -24,13 +22,10 @@ from desk.screens.key_dialogs import (
 )
 from desk.screens.keys import KeysScreen
 from desk.services import audit, keys, keys_entrusted
-from tests.conftest import NOW, Desk
+from tests.conftest import Desk
+from tests.pilot_support import desk_app, table_cells, until, until_screen
 
 SIZE = (120, 40)
-
-
-def _app(db: Database, clerk: Operator, lang: str) -> DeskApp:
-    return make_app(db, lang=lang, clock=lambda: NOW, operator=clerk)
 
 
 def _cabinet(desk: Desk) -> None:
@@ -50,18 +45,8 @@ def _deposit_li_ming(ctx: Any) -> EntrustedKey:
 
 async def _open(pilot: Pilot[None]) -> KeysScreen:
     await pilot.app.push_screen(KeysScreen())
-    await pilot.pause()
-    screen = pilot.app.screen
-    assert isinstance(screen, KeysScreen)
+    screen = await until_screen(pilot, KeysScreen)
     return screen
-
-
-def _cells(pilot: Pilot[None], selector: str) -> list[str]:
-    table = pilot.app.screen.query_one(selector, DataTable)
-    out: list[str] = []
-    for row in range(table.row_count):
-        out += [c.plain if isinstance(c, Text) else str(c) for c in table.get_row_at(row)]
-    return out
 
 
 def _loans(desk: Desk) -> list[tuple[str, int, int]]:
@@ -81,37 +66,31 @@ async def test_lend_then_take_part_back(
     db: Database, clerk: Operator, desk: Desk, lang: str, partly: str
 ) -> None:
     _cabinet(desk)
-    async with _app(db, clerk, lang).run_test(size=SIZE) as pilot:
+    async with desk_app(db, clerk, lang).run_test(size=SIZE) as pilot:
         await _open(pilot)
         await pilot.press("ctrl+n")
-        await pilot.pause()
-        assert isinstance(pilot.app.screen, LendDialog)
+        await until_screen(pilot, LendDialog)
         await pilot.press(*"k-pump-b2", "tab", *"李建国", "tab", "tab", *"巡检水泵", "tab")
         await pilot.press("tab", *"2", "ctrl+s")
-        await pilot.pause()
-        assert isinstance(pilot.app.screen, KeysScreen)
+        await until_screen(pilot, KeysScreen)
         assert _loans(desk) == [(LoanState.out, 2, 2)]
-        cells = _cells(pilot, "#loans-table")
+        cells = table_cells(pilot, "#loans-table")
         assert "K-PUMP-B2" in cells and "李建国" in cells and "2/2" in cells
         await pilot.press("ctrl+b")
-        await pilot.pause()
-        assert isinstance(pilot.app.screen, TakeBackDialog)
+        await until_screen(pilot, TakeBackDialog)
         labels = [str(label.render()) for label in pilot.app.screen.query(".field-label")]
         assert t("fields.note") in labels and t("repair_ui.dialog.callback_note") not in labels
         await _clear(pilot)
         await pilot.press("1", "tab", "tab", *"0", "ctrl+s")
-        await pilot.pause()
-        assert isinstance(pilot.app.screen, KeysScreen)
+        await until_screen(pilot, KeysScreen)
         assert _loans(desk) == [(LoanState.partly_returned, 2, 1)]
-        assert partly in _cells(pilot, "#loans-table")
+        assert partly in table_cells(pilot, "#loans-table")
         # the last key is reported lost: the loan closes as lost, against the borrower
         await pilot.press("ctrl+b")
-        await pilot.pause()
-        assert isinstance(pilot.app.screen, TakeBackDialog)
+        await until_screen(pilot, TakeBackDialog)
         await _clear(pilot)
         await pilot.press("0", "tab", "tab", "1", "ctrl+s")
-        await pilot.pause()
-        assert isinstance(pilot.app.screen, KeysScreen)
+        await until_screen(pilot, KeysScreen)
     assert _loans(desk) == []
     with desk.read() as ctx:
         (loan,) = keys.recent_loans(ctx)
@@ -122,26 +101,22 @@ async def test_bad_input_keeps_the_text_and_saves_nothing(
     db: Database, clerk: Operator, desk: Desk
 ) -> None:
     _cabinet(desk)
-    async with _app(db, clerk, "en").run_test(size=SIZE) as pilot:
+    async with desk_app(db, clerk, "en").run_test(size=SIZE) as pilot:
         await _open(pilot)
         await pilot.press("ctrl+n")
         await pilot.pause()
         await pilot.press(*"K-PUMP-B2", "tab", *"赵师傅", "tab", "tab", *"抄表", "tab")
         await pilot.press("tab", *"9", "ctrl+s")
-        await pilot.pause()
-        dialog = pilot.app.screen
-        assert isinstance(dialog, LendDialog)
+        dialog = await until_screen(pilot, LendDialog)
         error = dialog.query_one("#field-key_count .field-error", Static)
         assert "only 3 of K-PUMP-B2" in str(error.render())
         assert pilot.app.focused is dialog.query_one("#key_count", Input)
         assert dialog.query_one("#reason", Input).value == "抄表"
         await _clear(pilot)
         await pilot.press(*"x", "ctrl+s")
-        await pilot.pause()
-        assert isinstance(pilot.app.screen, LendDialog)
+        await until_screen(pilot, LendDialog)
         await pilot.press("escape")
-        await pilot.pause()
-        assert isinstance(pilot.app.screen, KeysScreen)
+        await until_screen(pilot, KeysScreen)
     assert _loans(desk) == []
 
 
@@ -149,33 +124,27 @@ async def test_bad_input_keeps_the_text_and_saves_nothing(
 async def test_deposit_an_owners_key_and_collect_it_with_the_slip(
     db: Database, clerk: Operator, desk: Desk, lang: str
 ) -> None:
-    async with _app(db, clerk, lang).run_test(size=SIZE) as pilot:
+    async with desk_app(db, clerk, lang).run_test(size=SIZE) as pilot:
         await _open(pilot)
         await pilot.press("tab", "tab")
         await pilot.press("ctrl+n")
-        await pilot.pause()
-        assert isinstance(pilot.app.screen, DepositDialog)
+        await until_screen(pilot, DepositDialog)
         await pilot.press(*"3-1202", "tab", *"李明", "tab", *"13812345678", "tab")
         await pilot.press(*"入户门钥匙", "tab", "tab", *"卫生间防水返修", "ctrl+s")
-        await pilot.pause()
-        assert isinstance(pilot.app.screen, KeysScreen)
+        await until_screen(pilot, KeysScreen)
         with desk.read() as ctx:
             (record,) = keys.in_custody(ctx)
         assert record.number == "WT-20261123-001"
-        assert "WT-20261123-001" in _cells(pilot, "#entrusted-table")
-        assert "李*" in _cells(pilot, "#entrusted-table")
+        assert "WT-20261123-001" in table_cells(pilot, "#entrusted-table")
+        assert "李*" in table_cells(pilot, "#entrusted-table")
         await pilot.press("ctrl+g")
-        await pilot.pause()
-        dialog = pilot.app.screen
-        assert isinstance(dialog, CollectDialog)
+        dialog = await until_screen(pilot, CollectDialog)
         await pilot.press(*"WT-20261123-009", "ctrl+s")
-        await pilot.pause()
-        assert pilot.app.screen is dialog
+        await until(pilot, lambda: pilot.app.screen is dialog)
         assert dialog.query_one("#slip_number", Input).value == "WT-20261123-009"
         await _clear(pilot)
         await pilot.press(*"wt-20261123-001", "ctrl+s")
-        await pilot.pause()
-        assert isinstance(pilot.app.screen, KeysScreen)
+        await until_screen(pilot, KeysScreen)
     with desk.read() as ctx:
         assert keys.in_custody(ctx) == []
         collected = keys_entrusted.get(ctx, record.id or 0)
@@ -186,15 +155,13 @@ async def test_retire_a_key_a_clerk_is_told_why_a_supervisor_says_why(
     db: Database, clerk: Operator, supervisor: Operator, desk: Desk
 ) -> None:
     _cabinet(desk)
-    async with _app(db, clerk, "en").run_test(size=SIZE) as pilot:
+    async with desk_app(db, clerk, "en").run_test(size=SIZE) as pilot:
         screen = await _open(pilot)
         await pilot.press("tab")  # the cabinet
-        await pilot.pause()
-        assert screen.tab == "cabinet"
+        await until(pilot, lambda: screen.tab == "cabinet")
         assert screen.check_action("retire", ()) is True  # the key stays in the footer
         await pilot.press("ctrl+x")
-        await pilot.pause()
-        assert pilot.app.screen is screen  # no reason asked of a clerk
+        await until(pilot, lambda: pilot.app.screen is screen)  # no reason asked of a clerk
         messages = [str(n.message) for n in pilot.app._notifications]
         assert any(
             m.startswith("only a supervisor may retire a key from the cabinet, because")
@@ -203,17 +170,15 @@ async def test_retire_a_key_a_clerk_is_told_why_a_supervisor_says_why(
     with desk.read() as ctx:
         assert keys.find_key(ctx, "K-PUMP-B2").active
 
-    async with _app(db, supervisor, "zh_CN").run_test(size=SIZE) as pilot:
+    async with desk_app(db, supervisor, "zh_CN").run_test(size=SIZE) as pilot:
         screen = await _open(pilot)
         await pilot.press("tab")
         await pilot.pause()
         await pilot.press("ctrl+x")
-        await pilot.pause()
-        assert isinstance(pilot.app.screen, RetireKeyDialog)
+        await until_screen(pilot, RetireKeyDialog)
         await pilot.press(*"水泵房换锁", "ctrl+s")
-        await pilot.pause()
-        assert pilot.app.screen is screen
-        assert "K-PUMP-B2" not in _cells(pilot, "#cabinet-table")
+        await until(pilot, lambda: pilot.app.screen is screen)
+        assert "K-PUMP-B2" not in table_cells(pilot, "#cabinet-table")
     with desk.read() as ctx:
         key = keys.find_key(ctx, "K-PUMP-B2")
         event = audit.history(ctx, keys.REGISTER, key.id or 0)[-1]
@@ -245,13 +210,12 @@ async def test_the_entrusted_slip_is_printed_beside_the_database_or_the_clerk_is
         )
     assert db.path is not None
     printed = db.path.parent / "printed"
-    app = _app(db, clerk, lang)
+    app = desk_app(db, clerk, lang)
     async with app.run_test(size=SIZE) as pilot:
         await _open(pilot)
         await pilot.press("tab", "tab", "ctrl+w")
         await app.workers.wait_for_complete()
-        await pilot.pause()
-        assert any(written in str(n.message) for n in app._notifications)
+        await until(pilot, lambda: any(written in str(n.message) for n in app._notifications))
         text = (printed / f"{record.number}.txt").read_text(encoding="utf-8")
         assert record.number in text and "李明" in text
         assert (printed / f"{record.number}.pdf").read_bytes().startswith(b"%PDF")
@@ -260,8 +224,7 @@ async def test_the_entrusted_slip_is_printed_beside_the_database_or_the_clerk_is
         printed.write_text("a file where the folder should be", encoding="utf-8")
         await pilot.press("ctrl+w")
         await app.workers.wait_for_complete()
-        await pilot.pause()
-        assert any(failed in str(n.message) for n in app._notifications)
+        await until(pilot, lambda: any(failed in str(n.message) for n in app._notifications))
         assert isinstance(app.screen, KeysScreen)
     assert sorted(p.name for p in db.path.parent.iterdir() if p.name.startswith(".")) == []
 
@@ -273,12 +236,11 @@ async def test_a_key_already_out_is_said_before_the_take_out_dialog(
     with desk.write() as ctx:
         record = _deposit_li_ming(ctx)
         keys_entrusted.take_out(ctx, record.id or 0, "赵师傅", "闭水试验")
-    app = _app(db, clerk, lang)
+    app = desk_app(db, clerk, lang)
     async with app.run_test(size=SIZE) as pilot:
         await _open(pilot)
         await pilot.press("tab", "tab", "ctrl+t")
-        await pilot.pause()
-        assert isinstance(app.screen, KeysScreen)  # no dialog to fill in vain
+        await until_screen(pilot, KeysScreen)  # no dialog to fill in vain
         said = t("key_error.entrusted_out", number=record.number, taken_by="赵师傅")
         assert said in [str(n.message) for n in app._notifications]
 
@@ -287,29 +249,24 @@ async def test_the_count_wants_every_line_and_a_note_for_a_difference(
     db: Database, clerk: Operator, desk: Desk
 ) -> None:
     _cabinet(desk)  # K-PUMP-B2: 3 on the hook
-    async with _app(db, clerk, "zh_CN").run_test(size=SIZE) as pilot:
+    async with desk_app(db, clerk, "zh_CN").run_test(size=SIZE) as pilot:
         await _open(pilot)
         await pilot.press("ctrl+u")
-        await pilot.pause()
-        dialog = pilot.app.screen
-        assert isinstance(dialog, CountDialog)
+        dialog = await until_screen(pilot, CountDialog)
         assert dialog.query_one("#found_0", Input).value == "3"  # the expected count, filled in
         dialog.query_one("#found_0", Input).focus()
         await _clear(pilot)  # left empty: not counted, not "none found"
         await pilot.press("ctrl+s")
-        await pilot.pause()
-        assert pilot.app.screen is dialog
+        await until(pilot, lambda: pilot.app.screen is dialog)
         assert "请填写此项" in str(dialog.query_one("#field-found_0 .field-error", Static).render())
         await pilot.press("2", "ctrl+s")  # one short, and no note
-        await pilot.pause()
-        assert pilot.app.screen is dialog
+        await until(pilot, lambda: pilot.app.screen is dialog)
         assert "请在备注写明" in str(dialog.query_one("#field-note .field-error", Static).render())
         with desk.read() as ctx:
             assert keys_entrusted.last_count(ctx) is None  # nothing saved yet
         dialog.query_one("#note", Input).focus()
         await pilot.press(*"一把在工程部", "ctrl+s")
-        await pilot.pause()
-        assert not isinstance(pilot.app.screen, CountDialog)
+        await until(pilot, lambda: not isinstance(pilot.app.screen, CountDialog))
         status = str(pilot.app.screen.query_one("#keys-status", Static).render())
         assert "上次盘点有 1 项不符：一把在工程部" in status  # said until the next count
     with desk.read() as ctx:
@@ -323,14 +280,12 @@ async def test_taking_an_owners_key_out_says_who_has_it(
 ) -> None:
     with desk.write() as ctx:
         record = _deposit_li_ming(ctx)
-    app = _app(db, clerk, "zh_CN")
+    app = desk_app(db, clerk, "zh_CN")
     async with app.run_test(size=SIZE) as pilot:
         await _open(pilot)
         await pilot.press("tab", "tab", "ctrl+t")
-        await pilot.pause()
-        assert not isinstance(app.screen, KeysScreen)  # the take-out dialog
+        await until(pilot, lambda: not isinstance(app.screen, KeysScreen))  # the take-out dialog
         await pilot.press(*"赵师傅", "tab", *"闭水试验", "ctrl+s")
-        await pilot.pause()
-        assert isinstance(app.screen, KeysScreen)
+        await until_screen(pilot, KeysScreen)
         said = t("keys_ui.taken_out", number=record.number, taken_by="赵师傅")
         assert said in [str(n.message) for n in app._notifications]

@@ -22,6 +22,7 @@ from desk.screens.repair_entry import RepairFormScreen
 from desk.services import nightlog
 from desk.services.nightlog import NightLogCreate
 from tests.conftest import NOW, TZ, Desk, add_staff
+from tests.pilot_support import until, until_screen
 
 SIZE = (120, 40)
 AT_NIGHT = datetime(2026, 11, 23, 2, 10, tzinfo=TZ)
@@ -57,8 +58,7 @@ async def test_enter_opens_the_whole_entry_and_escape_returns(
     app = make_app(db, lang=lang, clock=lambda: NOW, operator=clerk)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f11")
-        await pilot.pause()
-        assert isinstance(app.screen, NightLogScreen)
+        await until_screen(pilot, NightLogScreen)
         # the list masks the caller's name like every register list, and cuts the text short
         for table in app.screen.query(RecordTable):
             row = [str(cell) for cell in table.get_row(str(entry_id))]
@@ -77,8 +77,7 @@ async def test_enter_opens_the_whole_entry_and_escape_returns(
         assert state in shown
         assert page.query_one(HistoryTable).row_count == 1
         await pilot.press("escape")
-        await pilot.pause()
-        assert isinstance(app.screen, NightLogScreen)
+        await until_screen(pilot, NightLogScreen)
 
 
 @pytest.mark.parametrize("lang", ["zh_CN", "en"])
@@ -89,17 +88,13 @@ async def test_page_transfers_the_entry_and_shows_what_it_became(
     async with app.run_test(size=SIZE) as pilot:
         # the board and the lookup open a record through open_record
         assert open_record(app, "nightlog", entry_id)
-        await pilot.pause()
-        page = app.screen
-        assert isinstance(page, NightLogDetailScreen)
+        page = await until_screen(pilot, NightLogDetailScreen)
         assert page.check_action("close_entry", ()) is True
         await pilot.press("ctrl+g")
-        await pilot.pause()
-        assert isinstance(app.screen, RepairFormScreen)
+        await until_screen(pilot, RepairFormScreen)
         assert app.screen.query_one("#room", Input).value == "2-301"
         await pilot.press("ctrl+s")
-        await pilot.pause()
-        assert app.screen is page
+        await until(pilot, lambda: app.screen is page)
         with Desk(db, clerk).read() as ctx:
             entry = nightlog.get(ctx, entry_id)
             number = nightlog.transferred_number(ctx, entry)
@@ -120,9 +115,7 @@ async def test_lookup_by_number_opens_the_entry(
         await app.push_screen(LookupScreen())
         await pilot.pause()
         await pilot.press(*"YJ-20261123-001", "enter")
-        await pilot.pause()
-        assert isinstance(app.screen, NightLogDetailScreen)
+        await until_screen(pilot, NightLogDetailScreen)
         assert app.screen.entry_id == entry_id
         await pilot.press("escape")
-        await pilot.pause()
-        assert isinstance(app.screen, LookupScreen)
+        await until_screen(pilot, LookupScreen)

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from rich.text import Text
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import Input, Static
 
-from desk.app import DeskApp, make_app
 from desk.db import Database
 from desk.forms.pass_items import ItemsField
 from desk.models import Operator, PassState
@@ -22,16 +20,9 @@ from desk.screens.passes import PassesScreen
 from desk.services import passes, residents
 from desk.services.passes import PassCreate, PassItemIn
 from tests.conftest import NOW, Desk
+from tests.pilot_support import MovableClock, desk_app, table_cells, until, until_screen
 
 SIZE = (120, 40)
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture
@@ -41,10 +32,6 @@ def site(desk: Desk) -> Desk:
     return desk
 
 
-def _app(db: Database, operator: Operator, lang: str = "en", clock: Clock | None = None) -> DeskApp:
-    return make_app(db, lang=lang, clock=clock or Clock(NOW), operator=operator)
-
-
 def _issue(desk: Desk, lines: int = 2) -> str:
     items = [PassItemIn(description=f"纸箱{i}", quantity=i) for i in range(1, lines + 1)]
     data = PassCreate(room="3-1202", applicant="李明", id_last4="1234", items=items)
@@ -52,21 +39,11 @@ def _issue(desk: Desk, lines: int = 2) -> str:
         return passes.issue(ctx, data).number
 
 
-def _cells(pilot: Pilot[None], selector: str) -> list[str]:
-    table = pilot.app.screen.query_one(selector, DataTable)
-    out: list[str] = []
-    for row in range(table.row_count):
-        out += [c.plain if isinstance(c, Text) else str(c) for c in table.get_row_at(row)]
-    return out
-
-
 async def _open_form(pilot: Pilot[None]) -> None:
     await pilot.press("f6")
-    await pilot.pause()
-    assert isinstance(pilot.app.screen, PassesScreen)
+    await until_screen(pilot, PassesScreen)
     await pilot.press("ctrl+n")
-    await pilot.pause()
-    assert isinstance(pilot.app.screen, PassFormScreen)
+    await until_screen(pilot, PassFormScreen)
 
 
 async def _type_head(pilot: Pilot[None], applicant: str) -> None:
@@ -80,7 +57,7 @@ async def _type_head(pilot: Pilot[None], applicant: str) -> None:
 async def test_issue_a_pass_with_three_item_lines_by_keyboard(
     db: Database, clerk: Operator, site: Desk, lang: str, used: str
 ) -> None:
-    app = _app(db, clerk, lang)
+    app = desk_app(db, clerk, lang)
     async with app.run_test(size=SIZE) as pilot:
         await _open_form(pilot)
         await _type_head(pilot, "李明")
@@ -94,8 +71,7 @@ async def test_issue_a_pass_with_three_item_lines_by_keyboard(
         await pilot.press("ctrl+y")
         assert len(app.screen.query_one(ItemsField).lines()) == 4
         await pilot.press("ctrl+s")
-        await pilot.pause()
-        assert isinstance(app.screen, PassesScreen)
+        await until_screen(pilot, PassesScreen)
         with site.read() as ctx:
             found = passes.find(ctx, "FX-20261123-001")
             assert found is not None and found.id is not None
@@ -107,24 +83,23 @@ async def test_issue_a_pass_with_three_item_lines_by_keyboard(
             ("冰箱", 2, ""),
             ("纸箱", 6, ""),
         ]
-        cells = _cells(pilot, "#passes")
+        cells = table_cells(pilot, "#passes")
         assert "FX-20261123-001" in cells and "李*" in cells and "3" in cells
         with site.write() as ctx:
             passes.gate_check(ctx, found.number, "all_out", "老周")
         await pilot.press("ctrl+r")
-        assert used in _cells(pilot, "#passes")
+        assert used in table_cells(pilot, "#passes")
 
 
 async def test_a_tenant_needs_the_owners_yes_and_the_form_keeps_what_was_typed(
     db: Database, clerk: Operator, site: Desk
 ) -> None:
-    app = _app(db, clerk)
+    app = desk_app(db, clerk)
     async with app.run_test(size=SIZE) as pilot:
         await _open_form(pilot)
         await pilot.press(*"3-1202", "tab", *"赵租", "tab")
         await pilot.press("enter", "down", "enter")  # relationship: tenant
-        await pilot.pause()
-        assert app.screen.query_one("#owner-block").display
+        await until(pilot, lambda: app.screen.query_one("#owner-block").display)
         # the owner's number on file is offered as the number to call
         assert app.screen.query_one("#owner_phone_called", Input).value == "13812345678"
         await pilot.press("tab", "tab", *"4321")
@@ -132,8 +107,7 @@ async def test_a_tenant_needs_the_owners_yes_and_the_form_keeps_what_was_typed(
         items = app.screen.query_one(ItemsField).lines()[0]
         items.query_one(".item-description", Input).value = "电视机"
         await pilot.press("ctrl+s")
-        await pilot.pause()
-        assert isinstance(app.screen, PassFormScreen)
+        await until_screen(pilot, PassFormScreen)
         error = app.screen.query_one("#field-owner_confirmed .field-error", Static)
         assert "owner has not confirmed" in str(error.render())
         assert app.screen.query_one("#applicant", Input).value == "赵租"
@@ -142,8 +116,7 @@ async def test_a_tenant_needs_the_owners_yes_and_the_form_keeps_what_was_typed(
         app.screen.query_one("#owner_confirmed").focus()
         await pilot.press("enter", "down", "enter")  # yes
         await pilot.press("ctrl+s")
-        await pilot.pause()
-        assert isinstance(app.screen, PassesScreen)
+        await until_screen(pilot, PassesScreen)
         with site.read() as ctx:
             (found,) = passes.listing(ctx)
         assert found.owner_confirmed is True and found.owner_confirmed_by == "李明"
@@ -152,7 +125,7 @@ async def test_a_tenant_needs_the_owners_yes_and_the_form_keeps_what_was_typed(
 async def test_a_full_id_number_is_refused_at_the_field(
     db: Database, clerk: Operator, site: Desk
 ) -> None:
-    app = _app(db, clerk)
+    app = desk_app(db, clerk)
     async with app.run_test(size=SIZE) as pilot:
         await _open_form(pilot)
         await pilot.press(*"3-1202", "tab", *"李明", "tab", "tab", "tab")
@@ -160,8 +133,7 @@ async def test_a_full_id_number_is_refused_at_the_field(
         error = app.screen.query_one("#field-id_last4 .field-error", Static)
         assert "last 4" in str(error.render())
         await pilot.press("ctrl+s")
-        await pilot.pause()
-        assert isinstance(app.screen, PassFormScreen)
+        await until_screen(pilot, PassFormScreen)
         with site.read() as ctx:
             assert passes.listing(ctx) == []
 
@@ -170,16 +142,14 @@ async def test_detail_stub_back_void_refused_for_a_clerk_and_slip_printed(
     db: Database, clerk: Operator, site: Desk
 ) -> None:
     number = _issue(site, lines=2)
-    app = _app(db, clerk)
+    app = desk_app(db, clerk)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f6")
         await pilot.pause()
         await pilot.press("enter")
-        await pilot.pause()
-        assert isinstance(app.screen, PassDetailScreen)
+        await until_screen(pilot, PassDetailScreen)
         await pilot.press("ctrl+x")  # told why at once; no reason is asked of a clerk
-        await pilot.pause()
-        assert isinstance(app.screen, PassDetailScreen)
+        await until_screen(pilot, PassDetailScreen)
         messages = [str(n.message) for n in app._notifications]
         assert any(
             m.startswith("only a supervisor may void a release pass, because") for m in messages
@@ -205,16 +175,15 @@ async def test_a_supervisor_voids_with_a_reason_shown_in_the_history(
     db: Database, supervisor: Operator, site: Desk
 ) -> None:
     number = _issue(site)
-    app = _app(db, supervisor)
+    app = desk_app(db, supervisor)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f6")
         await pilot.pause()
         await pilot.press("enter")
         await pilot.pause()
         await pilot.press("ctrl+x", *"业主取消搬家", "ctrl+s")
-        await pilot.pause()
-        assert isinstance(app.screen, PassDetailScreen)
-        history = _cells(pilot, "#pass-history")
+        await until_screen(pilot, PassDetailScreen)
+        history = table_cells(pilot, "#pass-history")
         assert "业主取消搬家" in history and "陈主管" in history
     with site.read() as ctx:
         found = passes.find(ctx, number)
@@ -225,24 +194,22 @@ async def test_reconcile_a_day_by_scanning_stubs(db: Database, clerk: Operator, 
     used, expired = _issue(site), _issue(site)
     with site.write() as ctx:
         passes.gate_check(ctx, used, "all_out", "老周")
-    app = _app(db, clerk, "zh_CN", Clock(NOW + timedelta(days=1)))
+    app = desk_app(db, clerk, "zh_CN", MovableClock(NOW + timedelta(days=1)))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f6")
         await pilot.pause()
         await pilot.press("ctrl+l")
-        await pilot.pause()
-        assert isinstance(app.screen, ReconcileScreen)
-        assert _cells(pilot, "#recon") == []  # today: nothing issued yet
+        await until_screen(pilot, ReconcileScreen)
+        assert table_cells(pilot, "#recon") == []  # today: nothing issued yet
         app.screen.query_one("#recon-from", Input).value = "11-23"
         app.screen.query_one("#recon-to", Input).value = "11-23"
         app.screen.query_one("#recon-to", Input).focus()
         await pilot.press("enter")
-        cells = _cells(pilot, "#recon")
+        cells = table_cells(pilot, "#recon")
         assert "门岗已放行" in cells and "过期未用" in cells and cells.count("未交回") == 2
         app.screen.query_one("#recon-scan", Input).focus()
         await pilot.press(*used.lower().replace("-", ""), "enter")
-        await pilot.pause()
-        assert _cells(pilot, "#recon").count("未交回") == 1
+        await until(pilot, lambda: table_cells(pilot, "#recon").count("未交回") == 1)
         assert "未交回 1" in str(app.screen.query_one("#recon-counts", Static).render())
     site.now = NOW + timedelta(days=1)
     with site.read() as ctx:
@@ -266,7 +233,7 @@ def test_a_long_items_list_continues_on_the_next_page(site: Desk, tmp_path: Path
 async def test_a_fields_error_goes_once_the_clerk_corrects_it(
     db: Database, clerk: Operator, site: Desk
 ) -> None:
-    app = _app(db, clerk)
+    app = desk_app(db, clerk)
     async with app.run_test(size=SIZE) as pilot:
         await _open_form(pilot)
         await pilot.press("ctrl+s")  # nothing typed: the room is asked for
@@ -276,5 +243,4 @@ async def test_a_fields_error_goes_once_the_clerk_corrects_it(
         assert field.has_class("-invalid") and str(error.render())
         field.query_one(Input).focus()
         await pilot.press(*"3-1202")
-        await pilot.pause()
-        assert not field.has_class("-invalid") and not str(error.render())
+        await until(pilot, lambda: not field.has_class("-invalid") and not str(error.render()))

@@ -10,8 +10,7 @@ from rich.console import Console
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Select, Static
 
-from desk.app import DeskApp, make_app
-from desk.clock import fixed_clock
+from desk.app import DeskApp
 from desk.db import Database
 from desk.forms.dialogs import ConfirmDialog
 from desk.models import Operator, ReceptionCategory, ReceptionState
@@ -21,10 +20,7 @@ from desk.screens.reception_detail import ReasonDialog, ReceptionDetailScreen
 from desk.services import reception, residents
 from desk.services.reception import ReceptionCreate
 from tests.conftest import NOW, Desk
-
-
-def _app(db: Database, clerk: Operator, lang: str = "zh_CN") -> DeskApp:
-    return make_app(db, lang=lang, clock=fixed_clock(NOW), operator=clerk)
+from tests.pilot_support import desk_app, until, until_screen
 
 
 async def _type_into(pilot: Pilot[None], field: str, text: str) -> None:
@@ -66,7 +62,7 @@ def _today_keys(screen: ReceptionScreen) -> list[str]:
 async def test_enquiry_owing_a_reply_is_saved_listed_and_on_the_board(
     db: Database, clerk: Operator
 ) -> None:
-    app = _app(db, clerk)
+    app = desk_app(db, clerk, "zh_CN")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("f2")
         screen = app.screen
@@ -100,9 +96,7 @@ async def test_enquiry_owing_a_reply_is_saved_listed_and_on_the_board(
         assert shown[1] == entry.number and shown[4] == "张*" and shown[2] == "来电"
 
         await pilot.press("f9")
-        await pilot.pause()
-        board = app.screen
-        assert isinstance(board, BoardScreen)
+        board = await until_screen(pilot, BoardScreen)
         table = board.query_one("#open", DataTable)
         board_row = table.get_row(f"reception:{entry.id}")
         assert "待答复" in str(board_row[-1])
@@ -112,7 +106,7 @@ async def test_enquiry_owing_a_reply_is_saved_listed_and_on_the_board(
 async def test_bad_reply_due_saves_nothing_and_keeps_the_text(
     db: Database, clerk: Operator, typed: str
 ) -> None:
-    app = _app(db, clerk, lang="en")
+    app = desk_app(db, clerk, lang="en")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("f2")
         screen = app.screen
@@ -136,15 +130,14 @@ async def test_bad_reply_due_saves_nothing_and_keeps_the_text(
 
         # Correct it and save: the error goes, the entry is written.
         await pilot.press(*["backspace"] * len(typed), *"+30m", "ctrl+s")
-        await pilot.pause()
-        assert _error_of(screen, "reply_due_at") == ""
+        await until(pilot, lambda: _error_of(screen, "reply_due_at") == "")
         with Desk(db, clerk).read() as ctx:
             [entry] = reception.recent(ctx)
         assert entry.reply_due_at == NOW + timedelta(minutes=30)
 
 
 async def test_missing_request_is_refused_by_the_service(db: Database, clerk: Operator) -> None:
-    app = _app(db, clerk, lang="en")
+    app = desk_app(db, clerk, lang="en")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("f2")
         await _type_into(pilot, "person", "Wu")
@@ -163,7 +156,7 @@ async def test_room_on_file_fills_name_and_phone_only_when_empty(
 ) -> None:
     with Desk(db, clerk).write() as ctx:
         residents.add_resident(ctx, "3", "1202", "李明", "13812345678", "owner")
-    app = _app(db, clerk)
+    app = desk_app(db, clerk, "zh_CN")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("f2")
         screen = app.screen
@@ -182,7 +175,7 @@ async def test_room_on_file_fills_name_and_phone_only_when_empty(
 
 async def test_repair_call_offers_a_linked_repair_order(db: Database, clerk: Operator) -> None:
     repair_form = pytest.importorskip("desk.screens.repair_entry")
-    app = _app(db, clerk)
+    app = desk_app(db, clerk, "zh_CN")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("f2")
         await _type_into(pilot, "room", "3-1202")
@@ -191,12 +184,9 @@ async def test_repair_call_offers_a_linked_repair_order(db: Database, clerk: Ope
         await _choose(pilot, "category", 1)  # 报修
         await _type_into(pilot, "request", "卫生间漏水")
         await pilot.press("ctrl+s")
-        await pilot.pause()
-        assert isinstance(app.screen, ConfirmDialog)
+        await until_screen(pilot, ConfirmDialog)
         await pilot.press("enter")
-        await pilot.pause()
-        form = app.screen
-        assert isinstance(form, repair_form.RepairFormScreen)
+        form = await until_screen(pilot, repair_form.RepairFormScreen)
         with Desk(db, clerk).read() as ctx:
             [entry] = reception.recent(ctx)
         assert entry.category == ReceptionCategory.repair
@@ -211,37 +201,29 @@ async def test_repair_call_declined_stays_on_the_log_and_its_page_makes_the_orde
     db: Database, clerk: Operator
 ) -> None:
     repair_form = pytest.importorskip("desk.screens.repair_entry")
-    app = _app(db, clerk, lang="en")
+    app = desk_app(db, clerk, lang="en")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("f2")
         await _type_into(pilot, "room", "3-1202")
         await _choose(pilot, "category", 1)
         await _type_into(pilot, "request", "light out")
         await pilot.press("ctrl+s")
-        await pilot.pause()
-        assert isinstance(app.screen, ConfirmDialog)
+        await until_screen(pilot, ConfirmDialog)
         await pilot.press("escape")
-        await pilot.pause()
-        log = app.screen
-        assert isinstance(log, ReceptionScreen)
+        log = await until_screen(pilot, ReceptionScreen)
         assert len(_today_keys(log)) == 1
 
         # later: the entry's page offers the repair order it did not become
         await pilot.press("escape", "enter")  # to today's entries, open the entry
-        await pilot.pause()
-        detail = app.screen
-        assert isinstance(detail, ReceptionDetailScreen)
+        detail = await until_screen(pilot, ReceptionDetailScreen)
         shown = _shown(detail.query_one("#entry", Static))
         assert shown.split("Linked record")[1].split()[0] == "none"
         assert detail.check_action("make_linked", ()) is True
         await pilot.press("ctrl+l")
-        await pilot.pause()
-        form = app.screen
-        assert isinstance(form, repair_form.RepairFormScreen)
+        form = await until_screen(pilot, repair_form.RepairFormScreen)
         assert form.prefill is not None and form.prefill.description == "light out"
         await pilot.press("ctrl+s")
-        await pilot.pause()
-        assert _screen(app) is detail
+        await until(pilot, lambda: _screen(app) is detail)
         with Desk(db, clerk).read() as ctx:
             [entry] = reception.recent(ctx)
             number = reception.linked_number(ctx, entry)
@@ -251,8 +233,7 @@ async def test_repair_call_declined_stays_on_the_log_and_its_page_makes_the_orde
         assert number in str(history.get_row_at(history.row_count - 1))
         assert detail.check_action("make_linked", ()) is False  # once only: the key is gone
         await pilot.press("ctrl+l")
-        await pilot.pause()
-        assert _screen(app) is detail
+        await until(pilot, lambda: _screen(app) is detail)
 
 
 async def test_answer_from_detail_takes_it_off_the_board(db: Database, clerk: Operator) -> None:
@@ -268,7 +249,7 @@ async def test_answer_from_detail_takes_it_off_the_board(db: Database, clerk: Op
                 reply_due_at=NOW + timedelta(hours=1),
             ),
         )
-    app = _app(db, clerk)
+    app = desk_app(db, clerk, "zh_CN")
     async with app.run_test(size=(120, 40)) as pilot:
         board = app.screen
         assert isinstance(board, BoardScreen)
@@ -276,29 +257,23 @@ async def test_answer_from_detail_takes_it_off_the_board(db: Database, clerk: Op
         assert f"reception:{entry.id}" in [k.value for k in table.rows]
         table.focus()
         await pilot.press("enter")
-        await pilot.pause()
-        detail = app.screen
-        assert isinstance(detail, ReceptionDetailScreen)
+        detail = await until_screen(pilot, ReceptionDetailScreen)
         shown = _shown(detail.query_one("#entry", Static))
         assert "问物业费发票" in shown and "财务部" in shown and "已转部门" in shown
 
         await pilot.press("ctrl+y")
-        await pilot.pause()
-        assert isinstance(app.screen, ReasonDialog)
+        await until_screen(pilot, ReasonDialog)
         await pilot.press("enter")  # nothing typed: refused, dialog stays
-        await pilot.pause()
-        assert isinstance(app.screen, ReasonDialog)
+        await until_screen(pilot, ReasonDialog)
         assert "请填写此项" in str(app.screen.query_one("#reason-error", Static).render())
         await pilot.press(*"发票已开好明天来取", "enter")
-        await pilot.pause()
-        assert _screen(app) is detail
+        await until(pilot, lambda: _screen(app) is detail)
         assert "已答复" in _shown(detail.query_one("#entry", Static))
         history = detail.query_one("#history", DataTable)
         assert history.row_count == 2
 
         await pilot.press("escape")
-        await pilot.pause()
-        assert _screen(app) is board
+        await until(pilot, lambda: _screen(app) is board)
         assert f"reception:{entry.id}" not in [k.value for k in table.rows]
     with desk.read() as ctx:
         saved = reception.get(ctx, entry.id or 0)
@@ -315,18 +290,16 @@ async def test_close_with_reason_from_the_log_table(
             ReceptionCreate(person="Qian", request="noise", reply_due_at=NOW + timedelta(hours=3)),
         )
     # a reply is owed: a clerk is told why only a supervisor may close it, no reason asked
-    app = _app(db, clerk, lang="en")
+    app = desk_app(db, clerk, lang="en")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("f2")
         await pilot.press("escape")
         await pilot.pause()
         await pilot.press("enter")
-        await pilot.pause()
-        assert isinstance(app.screen, ReceptionDetailScreen)
+        await until_screen(pilot, ReceptionDetailScreen)
         assert app.screen.check_action("close_entry", ()) is True  # the key stays
         await pilot.press("ctrl+x")
-        await pilot.pause()
-        assert isinstance(app.screen, ReceptionDetailScreen)
+        await until_screen(pilot, ReceptionDetailScreen)
         messages = [str(n.message) for n in app._notifications]
         assert any(
             m.startswith("only a supervisor may close a reception entry that still owes")
@@ -334,7 +307,7 @@ async def test_close_with_reason_from_the_log_table(
         )
     with desk.read() as ctx:
         assert reception.get(ctx, entry.id or 0).state == ReceptionState.open
-    app = _app(db, supervisor, lang="en")
+    app = desk_app(db, supervisor, lang="en")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("f2")
         await pilot.press("escape")  # from the form to today's entries
@@ -342,14 +315,11 @@ async def test_close_with_reason_from_the_log_table(
         screen = app.screen
         assert app.focused is screen.query_one("#today", DataTable)
         await pilot.press("enter")
-        await pilot.pause()
-        assert isinstance(app.screen, ReceptionDetailScreen)
+        await until_screen(pilot, ReceptionDetailScreen)
         await pilot.press("ctrl+x", *"resident moved out", "ctrl+s")
-        await pilot.pause()
-        assert "closed" in _shown(app.screen.query_one("#entry", Static))
+        await until(pilot, lambda: "closed" in _shown(app.screen.query_one("#entry", Static)))
         await pilot.press("escape")
-        await pilot.pause()
-        assert app.screen is screen
+        await until(pilot, lambda: app.screen is screen)
         row = screen.query_one("#today", DataTable).get_row(str(entry.id))
         assert str(row[7]) == "closed"
     with desk.read() as ctx:
@@ -357,7 +327,7 @@ async def test_close_with_reason_from_the_log_table(
 
 
 async def test_english_labels(db: Database, clerk: Operator) -> None:
-    app = _app(db, clerk, lang="en")
+    app = desk_app(db, clerk, lang="en")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("f2")
         screen = app.screen
@@ -369,7 +339,7 @@ async def test_english_labels(db: Database, clerk: Operator) -> None:
 
 
 async def test_chinese_labels(db: Database, clerk: Operator) -> None:
-    app = _app(db, clerk, lang="zh_CN")
+    app = desk_app(db, clerk, lang="zh_CN")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("f2")
         screen = app.screen
@@ -384,7 +354,7 @@ async def test_complaint_at_the_desk_becomes_a_linked_complaint(
     from desk.screens.complaint_entry import ComplaintFormScreen
     from desk.services import complaint
 
-    app = _app(db, clerk, lang="en")
+    app = desk_app(db, clerk, lang="en")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("f2")
         await _type_into(pilot, "room", "3-1202")
@@ -392,14 +362,11 @@ async def test_complaint_at_the_desk_becomes_a_linked_complaint(
         await _choose(pilot, "category", 2)  # complaint
         await _type_into(pilot, "request", "电梯噪音扰民")
         await pilot.press("ctrl+s")
-        await pilot.pause()
-        assert isinstance(app.screen, ConfirmDialog)
+        await until_screen(pilot, ConfirmDialog)
         await pilot.press("enter")
-        await pilot.pause()
-        assert isinstance(app.screen, ComplaintFormScreen)
+        await until_screen(pilot, ComplaintFormScreen)
         await pilot.press("ctrl+s")
-        await pilot.pause()
-        assert isinstance(_screen(app), ReceptionScreen)
+        await until(pilot, lambda: isinstance(_screen(app), ReceptionScreen))
     with Desk(db, clerk).read() as ctx:
         [entry] = reception.recent(ctx)
         [case] = complaint.recent(ctx)
@@ -414,7 +381,7 @@ async def test_a_room_number_alone_lists_it_in_every_building(
     with Desk(db, clerk).write() as ctx:
         for building in ("1", "2", "3", "5", "6", "8"):
             residents.add_resident(ctx, building, "1202", f"住户{building}", "13812345678", "owner")
-    app = _app(db, clerk)
+    app = desk_app(db, clerk, "zh_CN")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("f2")
         screen = app.screen
@@ -432,7 +399,7 @@ async def test_a_room_number_alone_lists_it_in_every_building(
 async def test_tab_back_to_free_text_adds_to_it_but_a_short_field_is_retyped(
     db: Database, clerk: Operator
 ) -> None:
-    app = _app(db, clerk)
+    app = desk_app(db, clerk, "zh_CN")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("f2")
         await _type_into(pilot, "request", "卫生间漏水")
@@ -444,12 +411,11 @@ async def test_tab_back_to_free_text_adds_to_it_but_a_short_field_is_retyped(
         await _type_into(pilot, "room", "3-1202")
         await pilot.press("tab", "shift+tab")
         await pilot.press(*"5-0801")
-        await pilot.pause()
-        assert screen.query_one("#room", Input).value == "5-0801"
+        await until(pilot, lambda: screen.query_one("#room", Input).value == "5-0801")
 
 
 async def test_a_room_not_on_file_is_said_under_the_field(db: Database, clerk: Operator) -> None:
-    app = _app(db, clerk, lang="en")
+    app = desk_app(db, clerk, lang="en")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("f2")
         await _type_into(pilot, "room", "ZZ-99")

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
-from rich.text import Text
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static
 
-from desk.app import DeskApp, make_app
+from desk.app import DeskApp
 from desk.db import Database
 from desk.i18n import t
 from desk.models import Operator, RepairOrder, RepairState
@@ -22,24 +21,9 @@ from desk.services.errors import Forbidden
 from desk.services.reception import ReceptionCreate
 from desk.services.repair import RepairCompletion, RepairCreate
 from tests.conftest import NOW, Desk
+from tests.pilot_support import MovableClock, desk_app, table_cells, until, until_screen
 
 SIZE = (120, 40)
-
-
-class MovableClock:
-    """A clock the test can move: the app asks it for the time on every call."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-def _app(
-    db: Database, clerk: Operator, lang: str = "en", clock: MovableClock | None = None
-) -> DeskApp:
-    return make_app(db, lang=lang, clock=clock or MovableClock(NOW), operator=clerk)
 
 
 def _seed(desk: Desk, category: str = "water", paid: bool = False) -> int:
@@ -66,14 +50,6 @@ def _order(desk: Desk, order_id: int | None) -> RepairOrder:
 def _rows(pilot: Pilot[None], selector: str) -> list[str]:
     table = pilot.app.screen.query_one(selector, DataTable)
     return [str(key.value) for key in table.rows]
-
-
-def _cells(pilot: Pilot[None], selector: str) -> list[str]:
-    table = pilot.app.screen.query_one(selector, DataTable)
-    out = []
-    for row in range(table.row_count):
-        out += [c.plain if isinstance(c, Text) else str(c) for c in table.get_row_at(row)]
-    return out
 
 
 def _detail_text(pilot: Pilot[None]) -> str:
@@ -107,14 +83,13 @@ async def _open_detail(pilot: Pilot[None], order_id: int) -> None:
     table = pilot.app.screen.query_one("#orders", DataTable)
     table.move_cursor(row=table.get_row_index(str(order_id)))
     await pilot.press("enter")
-    await pilot.pause()
-    assert isinstance(pilot.app.screen, RepairDetailScreen)
+    await until_screen(pilot, RepairDetailScreen)
 
 
 async def test_register_dispatch_arrive_complete_callback_closes(
     db: Database, clerk: Operator, desk: Desk
 ) -> None:
-    app = _app(db, clerk)
+    app = desk_app(db, clerk)
     async with app.run_test(size=SIZE) as pilot:
         await _register_by_keys(pilot, "Kitchen tap leaking")
         with desk.read() as ctx:
@@ -124,24 +99,21 @@ async def test_register_dispatch_arrive_complete_callback_closes(
         assert order.reported_at == NOW and order.operator_id == clerk.id
         assert isinstance(app.screen, RepairsScreen)
         assert _rows(pilot, "#orders") == [str(order.id)]
-        assert "registered" in _cells(pilot, "#orders")
-        assert "李*" in _cells(pilot, "#orders")  # masked on the list
+        assert "registered" in table_cells(pilot, "#orders")
+        assert "李*" in table_cells(pilot, "#orders")  # masked on the list
 
         await pilot.press("enter")
-        await pilot.pause()
-        assert isinstance(app.screen, RepairDetailScreen)
+        await until_screen(pilot, RepairDetailScreen)
         await pilot.press("ctrl+d")
         await pilot.pause()
         await pilot.press(*"李建国", "ctrl+s")
-        await pilot.pause()
-        assert _order(desk, order.id).state == RepairState.dispatched
+        await until(pilot, lambda: _order(desk, order.id).state == RepairState.dispatched)
         assert _order(desk, order.id).technician == "李建国"
 
         await pilot.press("ctrl+a")
         await pilot.pause()
         await pilot.press("ctrl+s")
-        await pilot.pause()
-        assert _order(desk, order.id).state == RepairState.on_site
+        await until(pilot, lambda: _order(desk, order.id).state == RepairState.on_site)
 
         await pilot.press("ctrl+e")
         await pilot.pause()
@@ -157,17 +129,15 @@ async def test_register_dispatch_arrive_complete_callback_closes(
         await pilot.pause()
         await pilot.press("down", "enter")  # satisfied
         await pilot.press("ctrl+s")
-        await pilot.pause()
-        assert _order(desk, order.id).state == RepairState.closed
+        await until(pilot, lambda: _order(desk, order.id).state == RepairState.closed)
         assert isinstance(app.screen, RepairDetailScreen)
-        history = _cells(pilot, "#history")
+        history = table_cells(pilot, "#history")
         for label in ("registered", "dispatched", "on site", "completed", "called back, satisfied"):
             assert label in history
         assert "李建国" in history
 
         await pilot.press("f9")
-        await pilot.pause()
-        assert f"repairs:{order.id}" not in _rows(pilot, "#open")
+        await until(pilot, lambda: f"repairs:{order.id}" not in _rows(pilot, "#open"))
 
 
 async def test_not_satisfied_reopens_with_the_reason(
@@ -177,7 +147,7 @@ async def test_not_satisfied_reopens_with_the_reason(
     with desk.write() as ctx:
         repair.dispatch(ctx, order_id, "赵师傅")
         repair.complete(ctx, order_id, RepairCompletion(work_done="换密封圈"))
-    app = _app(db, clerk, lang="zh_CN")
+    app = desk_app(db, clerk, lang="zh_CN")
     async with app.run_test(size=SIZE) as pilot:
         await _open_detail(pilot, order_id)
         await pilot.press("ctrl+b")
@@ -186,15 +156,14 @@ async def test_not_satisfied_reopens_with_the_reason(
         await pilot.pause()
         await pilot.press("down", "down", "enter")  # not satisfied
         await pilot.press("ctrl+s")  # no reason yet: refused
-        await pilot.pause()
-        assert _order(desk, order_id).state == RepairState.completed
+        await until(pilot, lambda: _order(desk, order_id).state == RepairState.completed)
         note = app.screen.query_one("#field-note .field-error", Static)
         assert "不满意" in str(note.render())
         await pilot.press(*"还在漏水", "ctrl+s")
         await pilot.pause()
         order = _order(desk, order_id)
         assert order.state == RepairState.registered and order.reopen_count == 1
-        history = _cells(pilot, "#history")
+        history = table_cells(pilot, "#history")
         assert "回访不满意，返修" in history and "还在漏水" in history
         assert "待派工" in str(app.screen.query_one("#detail-title", Static).render())
     with desk.read() as ctx:
@@ -203,13 +172,13 @@ async def test_not_satisfied_reopens_with_the_reason(
 
 
 async def test_leak_needs_the_leak_test_time(db: Database, clerk: Operator, desk: Desk) -> None:
-    app = _app(db, clerk, lang="zh_CN")
+    app = desk_app(db, clerk, lang="zh_CN")
     async with app.run_test(size=SIZE) as pilot:
         await _register_by_keys(pilot, "厨房漏水", category_up=4)  # other → leak
         with desk.read() as ctx:
             (order,) = repair.open_orders(ctx)
         assert order.category == "leak" and order.description == "厨房漏水"
-        assert "渗漏水" in _cells(pilot, "#orders")
+        assert "渗漏水" in table_cells(pilot, "#orders")
         assert order.id is not None
         with desk.write() as ctx:
             repair.dispatch(ctx, order.id, "周海")
@@ -217,11 +186,9 @@ async def test_leak_needs_the_leak_test_time(db: Database, clerk: Operator, desk
         await pilot.press("enter")
         await pilot.pause()
         await pilot.press("ctrl+e")
-        await pilot.pause()
-        assert isinstance(app.screen, CompleteDialog)
+        await until_screen(pilot, CompleteDialog)
         await pilot.press("tab", *"修好了", "ctrl+s")
-        await pilot.pause()
-        assert isinstance(app.screen, CompleteDialog)  # refused: the dialog stays
+        await until_screen(pilot, CompleteDialog)  # refused: the dialog stays
         error = app.screen.query_one("#field-leak_test_at .field-error", Static)
         assert "闭水试验" in str(error.render())
         assert app.screen.query_one("#work_done", Input).value == "修好了"
@@ -243,20 +210,19 @@ async def test_a_clerk_is_told_why_only_a_supervisor_cancels(
     db: Database, clerk: Operator, supervisor: Operator, desk: Desk
 ) -> None:
     first = _seed(desk)
-    app = _app(db, clerk)
+    app = desk_app(db, clerk)
     async with app.run_test(size=SIZE) as pilot:
         await _open_detail(pilot, first)
         assert app.screen.check_action("cancel_order", ()) is True  # the key stays in the footer
         await pilot.press("ctrl+x")
-        await pilot.pause()
-        assert isinstance(app.screen, RepairDetailScreen)  # no reason asked of a clerk
+        await until_screen(pilot, RepairDetailScreen)  # no reason asked of a clerk
         assert any(
             m.startswith("only a supervisor may cancel a repair order, because")
             for m in _messages(app)
         )
     assert _order(desk, first).state == RepairState.registered
 
-    app = _app(db, supervisor)
+    app = desk_app(db, supervisor)
     async with app.run_test(size=SIZE) as pilot:
         await _open_detail(pilot, first)
         await pilot.press("ctrl+x")
@@ -266,7 +232,7 @@ async def test_a_clerk_is_told_why_only_a_supervisor_cancels(
         cancelled = _order(desk, first)
         assert cancelled.state == RepairState.cancelled
         assert cancelled.close_reason == "Resident fixed it"
-        history = _cells(pilot, "#history")
+        history = table_cells(pilot, "#history")
         assert "Resident fixed it" in history and "陈主管" in history
         # nothing more can be done to a cancelled order: its keys are gone
         assert app.screen.check_action("dispatch", ()) is False
@@ -278,7 +244,7 @@ async def test_refer_out_is_the_clerks_and_keeps_its_reason(
     first, second = _seed(desk), _seed(desk, category="public")
     with Desk(db, supervisor).write() as ctx:
         repair.cancel(ctx, first, "Resident fixed it")
-    app = _app(db, clerk)
+    app = desk_app(db, clerk)
     async with app.run_test(size=SIZE) as pilot:
         await _open_detail(pilot, second)
         await pilot.press("ctrl+t")
@@ -292,31 +258,27 @@ async def test_refer_out_is_the_clerks_and_keeps_its_reason(
             "Mains outside the estate",
         )
         await pilot.press("escape")
-        await pilot.pause()
-        assert isinstance(app.screen, RepairsScreen)
+        await until_screen(pilot, RepairsScreen)
         assert _rows(pilot, "#orders") == []
         await pilot.press("ctrl+f")  # show the recently closed too
-        await pilot.pause()
-        assert set(_rows(pilot, "#orders")) == {str(first), str(second)}
-        assert "referred out" in _cells(pilot, "#orders")
+        await until(pilot, lambda: set(_rows(pilot, "#orders")) == {str(first), str(second)})
+        assert "referred out" in table_cells(pilot, "#orders")
 
 
 async def test_escape_saves_nothing_and_errors_keep_the_typing(
     db: Database, clerk: Operator, desk: Desk
 ) -> None:
-    app = _app(db, clerk)
+    app = desk_app(db, clerk)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f3")
         await pilot.pause()
         await pilot.press("ctrl+n")
         await pilot.pause()
         await pilot.press(*"3-1202", "ctrl+s")  # no description
-        await pilot.pause()
-        assert app.screen.query_one("#room", Input).value == "3-1202"
+        await until(pilot, lambda: app.screen.query_one("#room", Input).value == "3-1202")
         assert app.focused is app.screen.query_one("#description", Input)
         await pilot.press("escape")
-        await pilot.pause()
-        assert isinstance(app.screen, RepairsScreen)
+        await until_screen(pilot, RepairsScreen)
     with desk.read() as ctx:
         assert repair.open_orders(ctx) == []
 
@@ -325,7 +287,7 @@ async def test_undispatched_after_31_minutes_is_overdue(
     db: Database, clerk: Operator, desk: Desk
 ) -> None:
     clock = MovableClock(NOW)
-    app = _app(db, clerk, lang="zh_CN", clock=clock)
+    app = desk_app(db, clerk, lang="zh_CN", clock=clock)
     async with app.run_test(size=SIZE) as pilot:
         await _register_by_keys(pilot, "客厅灯不亮")
         with desk.read() as ctx:
@@ -347,14 +309,14 @@ async def test_undispatched_after_31_minutes_is_overdue(
         await pilot.pause()
         listed = app.screen.query_one("#orders", DataTable).get_cell(str(order.id), "due")
         assert "超时" in listed.plain and listed.style == late
-        assert "待派工" in _cells(pilot, "#orders")
+        assert "待派工" in table_cells(pilot, "#orders")
 
 
 async def test_paid_order_shows_charges_in_yuan(db: Database, clerk: Operator, desk: Desk) -> None:
     order_id = _seed(desk, paid=True)
     with desk.write() as ctx:
         repair.dispatch(ctx, order_id, "孙文斌")
-    app = _app(db, clerk)
+    app = desk_app(db, clerk)
     async with app.run_test(size=SIZE) as pilot:
         await _open_detail(pilot, order_id)
         await pilot.press("ctrl+e")
@@ -371,7 +333,7 @@ async def test_print_slip_writes_text_and_pdf_beside_the_database(
 ) -> None:
     pytest.importorskip("desk.printing.slip")
     order_id = _seed(desk)
-    app = _app(db, clerk, lang="zh_CN")
+    app = desk_app(db, clerk, lang="zh_CN")
     async with app.run_test(size=SIZE) as pilot:
         await _open_detail(pilot, order_id)
         await pilot.press("ctrl+w")
@@ -388,7 +350,7 @@ async def test_the_refusal_to_a_clerk_reads_in_the_desks_language(
     db: Database, clerk: Operator, desk: Desk, lang: str
 ) -> None:
     first = _seed(desk)
-    app = _app(db, clerk, lang=lang)
+    app = desk_app(db, clerk, lang=lang)
     async with app.run_test(size=SIZE) as pilot:
         await _open_detail(pilot, first)
         await pilot.press("ctrl+x")
@@ -413,7 +375,7 @@ async def test_an_order_from_the_reception_log_names_its_entry_by_number(
             ),
         )
     assert order.id is not None
-    app = _app(db, clerk, lang=lang)
+    app = desk_app(db, clerk, lang=lang)
     async with app.run_test(size=SIZE) as pilot:
         await _open_detail(pilot, order.id)
         shown = _detail_text(pilot)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from rich.text import Text
-from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static
 
-from desk.app import DeskApp, make_app
+from desk.app import DeskApp
 from desk.db import Database
 from desk.models import Operator, ReplyState
 from desk.screens.reception import ReceptionScreen
@@ -15,22 +13,10 @@ from desk.screens.reply_dialogs import ReplyDialog, RetireDialog
 from desk.screens.reply_picker import ReplyPickerDialog
 from desk.services import replies
 from desk.services.context import Ctx
-from tests.conftest import NOW, Desk
-from tests.test_repair_screen import MovableClock
+from tests.conftest import Desk
+from tests.pilot_support import desk_app, table_cells, until, until_screen
 
 SIZE = (120, 40)
-
-
-def _app(db: Database, operator: Operator, lang: str) -> DeskApp:
-    return make_app(db, lang=lang, clock=MovableClock(NOW), operator=operator)
-
-
-def _cells(pilot: Pilot[None]) -> list[str]:
-    table = pilot.app.screen.query_one("#replies", DataTable)
-    out: list[str] = []
-    for row in range(table.row_count):
-        out += [c.plain if isinstance(c, Text) else str(c) for c in table.get_row_at(row)]
-    return out
 
 
 def _messages(app: DeskApp) -> list[str]:
@@ -46,31 +32,32 @@ def _seed(db: Database, clerk: Operator, supervisor: Operator) -> None:
 async def test_a_clerk_drafts_and_may_not_approve(
     db: Database, clerk: Operator, desk: Desk
 ) -> None:
-    app = _app(db, clerk, "en")
+    app = desk_app(db, clerk, "en")
     async with app.run_test(size=SIZE) as pilot:
         await app.push_screen(StandardRepliesScreen())
-        await pilot.pause()
-        assert "no standard replies yet" in str(app.screen.query_one("#replies-title").render())
+        await until(
+            pilot,
+            lambda: (
+                "no standard replies yet" in str(app.screen.query_one("#replies-title").render())
+            ),
+        )
         await pilot.press("ctrl+n")
-        await pilot.pause()
-        assert isinstance(app.screen, ReplyDialog)
+        await until_screen(pilot, ReplyDialog)
         await pilot.press("ctrl+s")  # nothing typed: refused at the topic
-        await pilot.pause()
-        assert isinstance(app.screen, ReplyDialog)
+        await until_screen(pilot, ReplyDialog)
         await pilot.press(*"Parking", "tab", *"parking car", "tab")
         await pilot.press(*"Monthly spaces are let at the desk.", "ctrl+s")
-        await pilot.pause()
-        assert isinstance(app.screen, StandardRepliesScreen)
-        assert _cells(pilot) == ["Parking", "parking car", "draft", "王芳", "", ""]
+        await until_screen(pilot, StandardRepliesScreen)
+        assert table_cells(pilot, "#replies") == ["Parking", "parking car", "draft", "王芳", "", ""]
         body = str(app.screen.query_one("#reply-body", Static).render())
         assert "Monthly spaces" in body
 
         await pilot.press("ctrl+y")
-        await pilot.pause()
-        assert any("only a supervisor may approve" in m for m in _messages(app))
+        await until(
+            pilot, lambda: any("only a supervisor may approve" in m for m in _messages(app))
+        )
         await pilot.press("ctrl+x")
-        await pilot.pause()
-        assert isinstance(app.screen, StandardRepliesScreen)  # no reason asked of a clerk
+        await until_screen(pilot, StandardRepliesScreen)  # no reason asked of a clerk
         assert any("only a supervisor may retire" in m for m in _messages(app))
     with desk.read() as ctx:
         (reply,) = replies.all_replies(ctx)
@@ -82,37 +69,35 @@ async def test_a_supervisor_approves_edits_and_retires_in_chinese(
 ) -> None:
     with desk.write() as ctx:
         reply = replies.draft(ctx, "宠物管理", "宠物 狗", "出门请牵绳。")
-    app = _app(db, supervisor, "zh_CN")
+    app = desk_app(db, supervisor, "zh_CN")
     async with app.run_test(size=SIZE) as pilot:
         await app.push_screen(StandardRepliesScreen())
-        await pilot.pause()
-        assert "草稿待批" in _cells(pilot)
+        await until(pilot, lambda: "草稿待批" in table_cells(pilot, "#replies"))
         await pilot.press("ctrl+y")
         await pilot.pause()
-        assert "已批准" in _cells(pilot) and "陈主管" in _cells(pilot)
+        assert "已批准" in table_cells(pilot, "#replies") and "陈主管" in table_cells(
+            pilot, "#replies"
+        )
         with desk.read() as ctx:
             assert replies.get(ctx, reply.id or 0).state == ReplyState.approved
 
         await pilot.press("enter")  # edit: an approved reply goes back to draft
-        await pilot.pause()
-        assert isinstance(app.screen, ReplyDialog)
+        await until_screen(pilot, ReplyDialog)
         note = app.screen.query(".form-note").first()
         assert "须主管重新批准" in str(note.render())
         await pilot.press("tab", "end", *" 猫", "ctrl+s")
-        await pilot.pause()
-        assert isinstance(app.screen, StandardRepliesScreen)
-        assert "宠物 狗 猫" in _cells(pilot) and "草稿待批" in _cells(pilot)
+        await until_screen(pilot, StandardRepliesScreen)
+        assert "宠物 狗 猫" in table_cells(pilot, "#replies") and "草稿待批" in table_cells(
+            pilot, "#replies"
+        )
 
         await pilot.press("ctrl+x")
-        await pilot.pause()
-        assert isinstance(app.screen, RetireDialog)
+        await until_screen(pilot, RetireDialog)
         await pilot.press(*"规定已变", "ctrl+s")
-        await pilot.pause()
-        assert isinstance(app.screen, StandardRepliesScreen)
+        await until_screen(pilot, StandardRepliesScreen)
         assert app.screen.query_one("#replies", DataTable).row_count == 0
         await pilot.press("ctrl+f")  # retired ones too
-        await pilot.pause()
-        assert "已停用" in _cells(pilot)
+        await until(pilot, lambda: "已停用" in table_cells(pilot, "#replies"))
     with desk.read() as ctx:
         saved = replies.get(ctx, reply.id or 0)
     assert saved.state == ReplyState.retired and saved.keywords == "宠物 狗 猫"
@@ -122,24 +107,19 @@ async def test_a_clerk_inserts_a_standard_reply_into_the_reception_form(
     db: Database, clerk: Operator, supervisor: Operator
 ) -> None:
     _seed(db, clerk, supervisor)
-    app = _app(db, clerk, "zh_CN")
+    app = desk_app(db, clerk, "zh_CN")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f2")
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, ReceptionScreen)
+        screen = await until_screen(pilot, ReceptionScreen)
         screen.query_one("#request", Input).focus()
         await pilot.press(*"下周二停水吗")
         await pilot.press("ctrl+g")
-        await pilot.pause()
-        picker = app.screen
-        assert isinstance(picker, ReplyPickerDialog)
+        picker = await until_screen(pilot, ReplyPickerDialog)
         assert picker.query_one("#picker-filter", Input).value == "下周二停水吗"
         preview = str(picker.query_one("#picker-preview", Static).render())
         assert "停水" in preview
         await pilot.press("enter")
-        await pilot.pause()
-        assert app.screen is screen
+        await until(pilot, lambda: app.screen is screen)
         done = screen.query_one("#action_taken", Input)
         assert done.value.startswith("计划停水、停电会提前 24 小时") and done.has_focus
 
@@ -147,10 +127,8 @@ async def test_a_clerk_inserts_a_standard_reply_into_the_reception_form(
         await pilot.press("ctrl+g")
         await pilot.pause()
         await pilot.press(*["backspace"] * 8, *"快递", "down", "escape")
-        await pilot.pause()
-        assert app.screen is screen and done.value.startswith("计划停水")
+        await until(pilot, lambda: app.screen is screen and done.value.startswith("计划停水"))
         await pilot.press("ctrl+g")
         await pilot.pause()
         await pilot.press(*["backspace"] * 8, *"快递", "enter")
-        await pilot.pause()
-        assert "智能快递柜" in done.value and done.value.startswith("计划停水")
+        await until(pilot, lambda: "智能快递柜" in done.value and done.value.startswith("计划停水"))

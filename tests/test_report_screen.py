@@ -14,7 +14,7 @@ from desk.db import Database
 from desk.models import Operator
 from desk.screens.report import ReportScreen
 from tests.conftest import NOW
-from tests.test_repair_screen import MovableClock
+from tests.pilot_support import MovableClock
 from tests.test_stats_service import build_month
 
 SIZE = (120, 40)

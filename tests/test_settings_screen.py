@@ -9,20 +9,17 @@ from io import StringIO
 from rich.console import Console
 from textual.widgets import Input, Static
 
-from desk.app import DeskApp, make_app
+from desk.app import DeskApp
 from desk.db import Database
 from desk.models import CalendarDay, Operator
 from desk.screens.settings import CalendarDayDialog, SettingsScreen
 from desk.services import audit
 from desk.services.context import Ctx
 from tests.conftest import NOW
+from tests.pilot_support import desk_app
 
 SIZE = (120, 40)
 TUESDAY = date(2026, 11, 24)
-
-
-def _app(db: Database, operator: Operator, lang: str = "en") -> DeskApp:
-    return make_app(db, lang=lang, clock=lambda: NOW, operator=operator)
 
 
 def _marked(db: Database, day: date) -> CalendarDay | None:
@@ -37,7 +34,7 @@ def _messages(app: DeskApp) -> list[str]:
 async def test_a_clerk_is_told_only_a_supervisor_edits_the_calendar(
     db: Database, clerk: Operator
 ) -> None:
-    app = _app(db, clerk)
+    app = desk_app(db, clerk)
     async with app.run_test(size=SIZE) as pilot:
         await app.push_screen(SettingsScreen())
         await pilot.pause()
@@ -55,7 +52,7 @@ async def test_a_clerk_is_told_only_a_supervisor_edits_the_calendar(
 async def test_a_supervisor_marks_and_clears_a_closed_day(
     db: Database, supervisor: Operator
 ) -> None:
-    app = _app(db, supervisor, lang="zh_CN")
+    app = desk_app(db, supervisor, lang="zh_CN")
     async with app.run_test(size=SIZE) as pilot:
         await app.push_screen(SettingsScreen())
         await pilot.pause()
@@ -102,7 +99,7 @@ async def test_deadlines_are_shown_in_words_not_as_written_in_site_toml(
         ("zh_CN", ("30 分钟", "3 个工作日", "3 天", "当天 → 管理处主任", "1 小时", "10 天")),
         ("en", ("30 min", "3 working days", "3 days", "same day → 管理处主任", "1 h", "10 days")),
     ):
-        app = _app(db, clerk, lang=lang)
+        app = desk_app(db, clerk, lang=lang)
         async with app.run_test(size=(160, 80)) as pilot:
             await app.push_screen(SettingsScreen())
             await pilot.pause()

@@ -3,7 +3,7 @@ names and PINs would."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from textual.pilot import Pilot
@@ -17,14 +17,7 @@ from desk.screens.signin import SignInScreen
 from desk.services import operators, repair
 from desk.services.repair import RepairCreate
 from tests.conftest import NOW, Desk
-
-
-class MovableClock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
+from tests.pilot_support import MovableClock, until, until_screen
 
 
 async def test_sign_in_by_keyboard_lands_on_board(db: Database, clerk: Operator) -> None:
@@ -34,11 +27,9 @@ async def test_sign_in_by_keyboard_lands_on_board(db: Database, clerk: Operator)
         await pilot.press("f3")  # nothing opens before sign-in
         assert isinstance(app.screen, SignInScreen)
         await pilot.press("enter", "down", "enter")  # open the list, choose 王芳
-        await pilot.pause()
-        assert app.screen.query_one("#operator", Select).value == "王芳"
+        await until(pilot, lambda: app.screen.query_one("#operator", Select).value == "王芳")
         await pilot.press(*"1234", "enter")
-        await pilot.pause()
-        assert app.operator is not None and app.operator.name == "王芳"
+        await until(pilot, lambda: app.operator is not None and app.operator.name == "王芳")
         assert isinstance(app.screen, BoardScreen)
         shift = str(app.screen.query_one("#shift", Static).render())
         assert "白班" in shift and "王芳" in shift
@@ -49,8 +40,7 @@ async def test_wrong_pin_says_so_and_stays(db: Database, clerk: Operator) -> Non
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("enter", "down", "enter")
         await pilot.press(*"9999", "enter")
-        await pilot.pause()
-        assert isinstance(app.screen, SignInScreen)
+        await until_screen(pilot, SignInScreen)
         error = str(app.screen.query_one("#signin-error", Static).render())
         assert error == "wrong operator or PIN"  # the same words for a name that is not there
         assert app.screen.query_one("#pin", Input).value == ""
@@ -139,8 +129,7 @@ async def test_board_counts_and_overdue_dispatch(db: Database, clerk: Operator) 
     clock = MovableClock(NOW + timedelta(minutes=31))
     app = make_app(db, lang="en", clock=clock, operator=clerk)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
-        assert isinstance(app.screen, BoardScreen)
+        await until_screen(pilot, BoardScreen)
         counts = str(app.screen.query_one("#counts", Static).render())
         assert "Repairs 1" in counts
         table = app.screen.query_one("#open", DataTable)
@@ -148,8 +137,9 @@ async def test_board_counts_and_overdue_dispatch(db: Database, clerk: Operator) 
         due = str(table.get_row_at(0)[-1])
         assert "to dispatch overdue 1 min" in due
         await pilot.press("f1")
-        await pilot.pause()
-        assert "Typing times" in str(app.screen.query("Markdown").first().source)
+        await until(
+            pilot, lambda: "Typing times" in str(app.screen.query("Markdown").first().source)
+        )
         await pilot.press("escape")
         assert isinstance(app.screen, BoardScreen)
 
@@ -181,8 +171,7 @@ async def test_sign_out_returns_to_sign_in(db: Database, clerk: Operator) -> Non
         await pilot.press("f3")
         await pilot.pause()
         await pilot.press("ctrl+o")
-        await pilot.pause()
-        assert app.operator is None
+        await until(pilot, lambda: app.operator is None)
         assert isinstance(app.screen, SignInScreen)
         await pilot.press("f3")  # registers are closed again
         assert isinstance(app.screen, SignInScreen)
@@ -195,14 +184,12 @@ async def test_board_countdown_moves_with_the_clock(db: Database, clerk: Operato
     clock = MovableClock(NOW + timedelta(minutes=10))
     app = make_app(db, lang="en", clock=clock, operator=clerk)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
-        assert isinstance(app.screen, BoardScreen)
+        await until_screen(pilot, BoardScreen)
         table = app.screen.query_one("#open", DataTable)
         assert "to dispatch in 20 min" in str(table.get_row_at(0)[-1])
         clock.now = NOW + timedelta(minutes=45)
         app.screen.refresh_board()  # what the board's 30-second timer does
-        await pilot.pause()
-        assert "to dispatch overdue 15 min" in str(table.get_row_at(0)[-1])
+        await until(pilot, lambda: "to dispatch overdue 15 min" in str(table.get_row_at(0)[-1]))
 
 
 @pytest.mark.parametrize(("count", "height"), [(FIRST_ROWS + 25, 40), (100, 30)])
@@ -217,22 +204,19 @@ async def test_a_long_board_shows_a_screenful_then_the_rest_as_the_clerk_moves_d
         }
     app = make_app(db, lang="en", clock=lambda: NOW, operator=clerk)
     async with app.run_test(size=(120, height)) as pilot:
-        await pilot.pause()
-        assert isinstance(app.screen, BoardScreen)
+        await until_screen(pilot, BoardScreen)
         table = app.screen.query_one("#open", DataTable)
         assert table.row_count == height  # one screenful with the first frame
         title = str(app.screen.query_one("#open-title", Static).render())
         assert f"Open: {count}," in title  # the whole count, though not all rows are drawn
         for _ in range(count // 10):
             await pilot.press("pagedown")
-        await pilot.pause()
-        assert table.row_count == count
+        await until(pilot, lambda: table.row_count == count)
         assert {str(table.get_row_at(i)[1]) for i in range(count)} == numbers
         await pilot.press("up", "up")
         before = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
         await pilot.press("ctrl+r")  # what the 30-second timer does
-        await pilot.pause()
-        assert table.row_count == count
+        await until(pilot, lambda: table.row_count == count)
         assert table.coordinate_to_cell_key(table.cursor_coordinate).row_key == before
 
 

@@ -1,0 +1,95 @@
+"""What the Pilot tests share: one way to build the desk, read a table, and wait for a condition.
+
+A test that waits says what for: `await until(pilot, lambda: isinstance(app.screen, X))` lets
+the app work (one pause at least, as a bare `pilot.pause()` did) until the condition holds, and
+fails with the condition's own words when it never does.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from datetime import datetime
+from typing import TypeVar
+
+from rich.text import Text
+from textual.pilot import Pilot
+from textual.screen import Screen
+from textual.widgets import DataTable
+
+from desk.app import DeskApp, make_app
+from desk.clock import Clock
+from desk.db import Database
+from desk.models import Operator
+from tests.conftest import NOW
+
+# How many pauses `until` allows before it gives up: each lets every pending message be
+# handled, so a screen that opens, a table that fills or a dialog that closes takes a few.
+PAUSES = 40
+
+S = TypeVar("S", bound=Screen[object])
+
+
+class MovableClock:
+    """A clock the test can move: the app asks it for the time on every call."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def desk_app(
+    db: Database, operator: Operator | None, lang: str = "en", clock: Clock | None = None
+) -> DeskApp:
+    """The desk as a clerk sees it: signed in as `operator`, its clock at NOW unless given."""
+    return make_app(db, lang=lang, clock=clock or MovableClock(NOW), operator=operator)
+
+
+def table_cells(pilot: Pilot[None], selector: str) -> list[str]:
+    """Every cell of the current screen's table `selector`, row after row, as plain text."""
+    table = pilot.app.screen.query_one(selector, DataTable)
+    out: list[str] = []
+    for row in range(table.row_count):
+        out += [c.plain if isinstance(c, Text) else str(c) for c in table.get_row_at(row)]
+    return out
+
+
+def _described(condition: Callable[[], object]) -> str:
+    """The condition's own words: its lambda's source line from `lambda` on."""
+    try:
+        line = inspect.getsource(condition).strip()
+    except (OSError, TypeError):
+        return repr(condition)
+    return line[line.find("lambda") :] if "lambda" in line else line
+
+
+async def until(
+    pilot: Pilot[None], condition: Callable[[], object], what: str = "", pauses: int = PAUSES
+) -> None:
+    """Pause once, then again until `condition()` is true; fail saying what never came.
+
+    A condition that cannot be checked yet (the widget it reads is not there) is not true
+    yet; on the last try its error is the test's.
+    """
+    for left in reversed(range(pauses)):
+        await pilot.pause()
+        try:
+            if condition():
+                return
+        except Exception:
+            if not left:
+                raise
+    raise AssertionError(f"still false after {pauses} pauses: {what or _described(condition)}")
+
+
+async def until_screen(pilot: Pilot[None], kind: type[S], pauses: int = PAUSES) -> S:
+    """Wait until the app shows a screen of `kind`, and return it."""
+    for _ in range(pauses):
+        await pilot.pause()
+        screen = pilot.app.screen
+        if isinstance(screen, kind):
+            return screen
+    shown = type(pilot.app.screen).__name__
+    raise AssertionError(f"no {kind.__name__} after {pauses} pauses: the app shows a {shown}")
