@@ -23,10 +23,10 @@ from desk.db import Database
 from desk.i18n import set_language, t
 from desk.models import Operator
 from desk.safe_text import printable
-from desk.screens.base import localise_bindings
 from desk.screens.tones import use_theme_tones
 from desk.services.context import Ctx
 from desk.tui_errors import run_reporting
+from desk.widgets.base import localise_bindings
 
 # Screens reachable by F-key, each its own mode (a clerk's half-typed form survives a trip to
 # the board). Imported on first use, so start-up loads only the board.

@@ -48,7 +48,7 @@ def adopt_current_stylesheet(app: App[Any], screen: Screen[Any]) -> None:
 
 def own_bindings(node: DOMNode) -> Iterator[Binding]:
     """Textual 8.2: the bindings of `node` itself (its class's and its bases', as localised
-    by desk.screens.base), every key's, whether enabled or not.
+    by desk.widgets.base), every key's, whether enabled or not.
 
     The public `Screen.active_bindings` gives one binding per key for the focused widget's
     chain, the focused widget's first and only the enabled ones: a screen's own "enter" would

@@ -13,10 +13,10 @@ from pathlib import Path
 
 from sqlmodel import select
 
+from desk import demo
 from desk.app import make_app
 from desk.db import open_database
 from desk.models import Operator
-from desk import demo
 
 
 async def shoot(out: Path) -> None:

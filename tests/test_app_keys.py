@@ -13,8 +13,8 @@ from desk.app import DeskApp
 from desk.db import Database, open_database
 from desk.i18n import set_language, t
 from desk.models import Operator
-from desk.screens.base import DeskFooter
 from desk.screens.signin import SignInScreen
+from desk.widgets.base import DeskFooter
 from tests.pilot_support import desk_app as _app
 
 # every register screen by its key, ending back on the board

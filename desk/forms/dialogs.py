@@ -12,8 +12,8 @@ from textual.widgets import Input, Static
 
 from desk.forms.fields import DeskForm, shown
 from desk.i18n import t
-from desk.screens.base import DeskDialog, DeskFooter
 from desk.services.errors import DeskError
+from desk.widgets.base import DeskDialog, DeskFooter
 
 T = TypeVar("T")
 

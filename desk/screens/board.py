@@ -13,12 +13,12 @@ from textual.widgets import DataTable, Header, Static
 
 from desk.collector import resume_collector
 from desk.i18n import t
-from desk.screens.base import DeskFooter, DeskScreen
 from desk.screens.due import countdown, due_cell
 from desk.screens.plain import Fit, PlainTable, plain
 from desk.screens.records import open_record
 from desk.services import board, handover, shifts
 from desk.services.board import OpenItem
+from desk.widgets.base import DeskFooter, DeskScreen
 
 REFRESH_SECONDS = 30
 # the summary column gives way to the deadline: it takes what the terminal leaves, between

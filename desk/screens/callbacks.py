@@ -12,7 +12,6 @@ from textual.widgets import DataTable, Header, Static
 
 from desk.i18n import t
 from desk.models import Complaint, RepairOrder
-from desk.screens.base import DeskFooter, DeskScreen
 from desk.screens.due import age_text, due_cell
 from desk.screens.plain import PlainTable
 from desk.screens.repairs import short
@@ -20,6 +19,7 @@ from desk.services import callbacks
 from desk.services.callbacks import CallbackItem
 from desk.services.errors import DeskError
 from desk.services.residents import mask_name
+from desk.widgets.base import DeskFooter, DeskScreen
 
 QUEUE_LIMIT = 200
 REFRESH_SECONDS = 30

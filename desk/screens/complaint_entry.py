@@ -17,13 +17,13 @@ from desk.forms.dialogs import FormDialog
 from desk.forms.fields import DeskForm
 from desk.i18n import t
 from desk.models import Complaint
-from desk.screens.base import DeskDialog, DeskFooter
 from desk.screens.plain import plain
 from desk.screens.repairs import short
 from desk.services import complaint
 from desk.services.complaint import ComplaintCreate
 from desk.services.context import Ctx
 from desk.services.errors import DeskError
+from desk.widgets.base import DeskDialog, DeskFooter
 
 MERGE, SAVE_NEW, BACK = "merge", "new", "back"
 

@@ -12,13 +12,13 @@ from textual.widgets import DataTable, Header, Static
 from desk.i18n import t
 from desk.models import OPEN_COMPLAINT_STATES, Complaint
 from desk.screens import records
-from desk.screens.base import DeskFooter, DeskScreen
 from desk.screens.complaint_cells import next_due_cell, severity_cell
 from desk.screens.plain import Fit
 from desk.screens.record_table import RecordTable
 from desk.screens.repairs import short
 from desk.services import complaint, operators
 from desk.services.residents import mask_name
+from desk.widgets.base import DeskFooter, DeskScreen
 
 OPEN_LIMIT = 500
 CLOSED_LIMIT = 100

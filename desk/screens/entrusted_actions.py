@@ -10,10 +10,10 @@ from textual.screen import ModalScreen
 
 from desk.i18n import t
 from desk.models import EntrustedKey, RepairOrder
-from desk.screens.base import DeskMixin
 from desk.screens.printout import deliver
 from desk.services import keys_entrusted
 from desk.services.errors import DeskError
+from desk.widgets.base import DeskMixin
 
 ENTRUSTED_BINDINGS: list[BindingType] = [
     Binding("ctrl+t", "take_out", "keys_ui.keys.take_out", id="entrusted_take_out"),

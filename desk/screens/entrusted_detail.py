@@ -16,10 +16,10 @@ from textual.widgets import DataTable, Header, Static
 
 from desk.i18n import t
 from desk.models import EntrustedKey, EntrustedKeyUse, EntrustedState, RepairOrder
-from desk.screens.base import DeskFooter, RecordScreen
 from desk.screens.entrusted_actions import ENTRUSTED_BINDINGS, EntrustedActions
 from desk.screens.plain import PlainTable, field_grid, plain
 from desk.services import audit, keys_entrusted, operators
+from desk.widgets.base import DeskFooter, RecordScreen
 
 
 class EntrustedDetailScreen(EntrustedActions, RecordScreen):

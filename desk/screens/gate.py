@@ -27,11 +27,11 @@ from desk.db import Database, describe_failure
 from desk.i18n import set_language, t
 from desk.models import GateResult, PassItem, ReleasePass
 from desk.safe_text import printable
-from desk.screens.base import localise_bindings
 from desk.screens.plain import plain
 from desk.services import passes
 from desk.services.context import Ctx
 from desk.services.errors import DeskError
+from desk.widgets.base import localise_bindings
 
 
 class AskDialog(ModalScreen[str | None]):

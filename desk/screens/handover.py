@@ -16,13 +16,13 @@ from desk.printing.cups import PrintError
 from desk.printing.summary_pdf import archive_folder, copies, print_handover, send
 from desk.printing.summary_text import summary_lines
 from desk.safe_text import printable
-from desk.screens.base import DeskFooter, DeskScreen
 from desk.screens.handover_dialogs import HistoryDialog, IncomingDialog, PinDialog
 from desk.screens.plain import brief, plain
 from desk.services import handover, operators
 from desk.services.context import Ctx
 from desk.services.errors import DeskError
 from desk.services.handover import CheckCount, HandoverUpdate
+from desk.widgets.base import DeskFooter, DeskScreen
 
 # the preview pane's width (80 cells of summary, border, padding and scrollbar) and the least
 # the checklist beside it needs

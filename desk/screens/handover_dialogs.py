@@ -17,9 +17,9 @@ from desk.forms.fields import CheckField, DeskForm, TextField
 from desk.i18n import t
 from desk.models import AuditEvent, Handover, Operator
 from desk.safe_text import printable
-from desk.screens.base import DeskDialog, DeskFooter
 from desk.screens.plain import plain
 from desk.services.errors import DeskError, FieldErrors
+from desk.widgets.base import DeskDialog, DeskFooter
 
 
 class PinField(TextField):

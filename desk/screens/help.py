@@ -10,7 +10,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Markdown
 
 from desk.i18n import t
-from desk.screens.base import DeskDialog, DeskFooter
+from desk.widgets.base import DeskDialog, DeskFooter
 
 
 class HelpScreen(DeskDialog[None]):

@@ -26,7 +26,6 @@ from desk.models import (
     KeyLoan,
 )
 from desk.screens import records
-from desk.screens.base import DeskFooter, DeskScreen
 from desk.screens.due import due_cell
 from desk.screens.entrusted_actions import ENTRUSTED_BINDINGS, EntrustedActions
 from desk.screens.plain import Fit, PlainTable, brief
@@ -34,6 +33,7 @@ from desk.screens.repairs import short
 from desk.screens.tones import ALARM, ERROR, WARNING, WARNING_BOLD
 from desk.services import keys, keys_entrusted, roles
 from desk.services.residents import mask_name
+from desk.widgets.base import DeskFooter, DeskScreen
 
 R = TypeVar("R")
 TABS = ("loans", "cabinet", "entrusted")

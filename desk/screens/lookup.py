@@ -19,13 +19,13 @@ from textual.widgets.option_list import Option
 
 from desk.i18n import t
 from desk.screens import records
-from desk.screens.base import DeskDialog, DeskFooter, DeskScreen
 from desk.screens.due import due_cell
 from desk.screens.plain import Fit, PlainTable, plain
 from desk.services import lookup, saved_filters
 from desk.services.errors import DeskError
 from desk.services.lookup import Group, Results
 from desk.services.saved_filters import FilterKind, FilterSpec
+from desk.widgets.base import DeskDialog, DeskFooter, DeskScreen
 
 DEBOUNCE_SECONDS = 0.25
 LIMIT = 20

@@ -17,7 +17,6 @@ from desk.forms.fields import CheckField, DeskForm, RoomField, TextField, WhenFi
 from desk.i18n import t
 from desk.models import NightLogEntry, NightLogState
 from desk.screens import records
-from desk.screens.base import DeskFooter, DeskScreen
 from desk.screens.nightlog_actions import ACTION_BINDINGS, NightLogActions
 from desk.screens.plain import Fit
 from desk.screens.record_table import RecordTable
@@ -27,6 +26,7 @@ from desk.services import nightlog, operators
 from desk.services.errors import DeskError
 from desk.services.nightlog import NightLogCreate
 from desk.services.residents import mask_name
+from desk.widgets.base import DeskFooter, DeskScreen
 
 COLUMNS = ("number", "at", "caller", "room", "what", "done", "state", "operator")
 # the state is always seen whole: the call gives way first, then who logged it, what was done

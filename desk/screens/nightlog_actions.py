@@ -7,11 +7,11 @@ from textual.binding import Binding, BindingType
 
 from desk.forms.dialogs import FormDialog
 from desk.i18n import t
-from desk.screens.base import DeskMixin
 from desk.screens.handover_dialogs import ReasonDialog
 from desk.services import nightlog
 from desk.services.context import Ctx
 from desk.services.errors import DeskError
+from desk.widgets.base import DeskMixin
 
 # the steps of an entry left for the morning: on the list (the selected entry) and on its page
 ACTION_BINDINGS: list[BindingType] = [

@@ -14,7 +14,6 @@ from textual.widgets import Header, Static
 
 from desk.i18n import t
 from desk.models import AuditEvent, PassItem, PassState, ReleasePass
-from desk.screens.base import DeskFooter, RecordScreen
 from desk.screens.history import HistoryTable
 from desk.screens.pass_cells import status_cell, stub_cell
 from desk.screens.pass_dialogs import GateAtDeskDialog, PassDialog, VoidDialog
@@ -22,6 +21,7 @@ from desk.screens.plain import field_grid, plain
 from desk.screens.printout import deliver
 from desk.services import audit, operators, passes, roles
 from desk.services.errors import DeskError
+from desk.widgets.base import DeskFooter, RecordScreen
 
 
 class PassDetailScreen(RecordScreen):

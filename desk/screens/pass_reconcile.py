@@ -13,7 +13,6 @@ from textual.containers import Horizontal
 from textual.widgets import DataTable, Header, Input, Label, Static
 
 from desk.i18n import t
-from desk.screens.base import DeskFooter, DeskScreen
 from desk.screens.pass_cells import status_cell, stub_cell
 from desk.screens.plain import PlainTable
 from desk.screens.tones import ALARM
@@ -22,6 +21,7 @@ from desk.services.errors import DeskError
 from desk.services.passes import PassStatus, ReconRow, StubStatus
 from desk.services.residents import mask_name
 from desk.services.when import parse_when
+from desk.widgets.base import DeskFooter, DeskScreen
 
 COLUMNS = ("number", "issued", "room", "applicant", "items", "status", "gate", "stub")
 

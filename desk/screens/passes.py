@@ -10,11 +10,11 @@ from textual.widgets import DataTable, Header, Static
 
 from desk.i18n import t
 from desk.screens import records
-from desk.screens.base import DeskFooter, DeskScreen
 from desk.screens.pass_cells import status_cell, stub_cell
 from desk.screens.record_table import RecordTable
 from desk.services import passes
 from desk.services.residents import mask_name
+from desk.widgets.base import DeskFooter, DeskScreen
 
 COLUMNS = ("number", "room", "applicant", "items", "valid_until", "status", "gate", "stub")
 

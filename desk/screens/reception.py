@@ -14,7 +14,6 @@ from desk.forms.dialogs import ConfirmDialog
 from desk.forms.reception_form import ReceptionForm
 from desk.i18n import t
 from desk.models import ReceptionCategory, ReceptionEntry
-from desk.screens.base import DeskFooter, DeskScreen
 from desk.screens.due import due_cell
 from desk.screens.plain import Fit, PlainTable
 from desk.screens.reception_links import open_linked_form
@@ -22,6 +21,7 @@ from desk.services import reception
 from desk.services.board import start_of_day
 from desk.services.errors import DeskError
 from desk.services.residents import mask_name
+from desk.widgets.base import DeskFooter, DeskScreen
 
 # Today's entries shown under the form; a busy day rarely passes this.
 TABLE_LIMIT = 200

@@ -14,13 +14,13 @@ from textual.widgets import DataTable, Header, Input, Label, Static
 
 from desk.i18n import t
 from desk.models import AuditEvent, ReceptionEntry
-from desk.screens.base import DeskDialog, DeskFooter, RecordScreen
 from desk.screens.due import due_cell
 from desk.screens.plain import PlainTable, field_grid, plain
 from desk.screens.reception_links import open_linked_form
 from desk.services import audit, operators, reception
 from desk.services.context import Ctx
 from desk.services.errors import DeskError
+from desk.widgets.base import DeskDialog, DeskFooter, RecordScreen
 
 
 class ReasonDialog(DeskDialog[bool]):

@@ -10,8 +10,8 @@ from textual.containers import VerticalScroll
 from textual.widgets import Header, Static
 
 from desk.i18n import t
-from desk.screens.base import DeskFooter, RecordScreen
 from desk.screens.history import HistoryTable
+from desk.widgets.base import DeskFooter, RecordScreen
 
 
 class RecordPage(RecordScreen):

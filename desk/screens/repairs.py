@@ -13,12 +13,12 @@ from desk.i18n import t
 from desk.models import OPEN_REPAIR_STATES, RepairOrder
 from desk.safe_text import printable
 from desk.screens import records
-from desk.screens.base import DeskFooter, DeskScreen
 from desk.screens.due import due_cell
 from desk.screens.plain import Fit
 from desk.screens.record_table import RecordTable
 from desk.services import repair
 from desk.services.residents import mask_name
+from desk.widgets.base import DeskFooter, DeskScreen
 
 OPEN_LIMIT = 500
 CLOSED_LIMIT = 100

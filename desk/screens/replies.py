@@ -11,12 +11,12 @@ from textual.widgets import DataTable, Header, Static
 
 from desk.i18n import t
 from desk.models import ReplyState, StandardReply
-from desk.screens.base import DeskFooter, DeskScreen
 from desk.screens.plain import PlainTable, plain
 from desk.screens.repairs import short
 from desk.screens.tones import SUCCESS, WARNING
 from desk.services import operators, replies, roles
 from desk.services.errors import DeskError
+from desk.widgets.base import DeskFooter, DeskScreen
 
 COLUMNS = ("topic", "keywords", "state", "drafted_by", "approved_by", "approved_at")
 STATE_STYLE = {ReplyState.approved: SUCCESS, ReplyState.draft: WARNING, ReplyState.retired: "dim"}

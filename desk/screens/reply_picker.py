@@ -13,9 +13,9 @@ from textual.widgets.option_list import Option
 
 from desk.i18n import t
 from desk.safe_text import printable
-from desk.screens.base import DeskDialog
 from desk.screens.plain import plain
 from desk.services import replies
+from desk.widgets.base import DeskDialog
 
 PICK_LIMIT = 20
 

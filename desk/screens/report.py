@@ -17,12 +17,12 @@ from textual.widgets import Header, Input, Label, Static
 from desk.i18n import t
 from desk.printing.report import Section, Table, heading, sections
 from desk.printing.report_files import reports_folder, write_all
-from desk.screens.base import DeskFooter, DeskScreen
 from desk.screens.plain import plain
 from desk.screens.tones import SUCCESS
 from desk.services import stats, stats_period
 from desk.services.errors import DeskError
 from desk.services.stats import Report
+from desk.widgets.base import DeskFooter, DeskScreen
 
 BAR = "█"
 BAR_WIDTH = 30

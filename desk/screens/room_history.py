@@ -9,13 +9,13 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Header, Static
 
 from desk.i18n import t
-from desk.screens.base import DeskFooter, DeskScreen
 from desk.screens.due import due_cell
 from desk.screens.plain import Fit, PlainTable, plain
 from desk.screens.records import open_record_key, selected_key
 from desk.services import lookup, room_history
 from desk.services.errors import DeskError
 from desk.services.room_history import RoomHistory
+from desk.widgets.base import DeskFooter, DeskScreen
 
 _COLUMNS = ("time", "register", "number", "person", "summary", "state", "due", "handled_by")
 # narrow, the summary gives way first, then who handled it, the name and the register (its

@@ -17,13 +17,13 @@ from desk.forms.dialogs import banner_form as _form
 from desk.forms.fields import ChoiceField, DeskForm, TextField
 from desk.i18n import label_or, listed, t
 from desk.models import CalendarDay, DayKind
-from desk.screens.base import DeskFooter, DeskScreen
 from desk.screens.plain import plain
 from desk.screens.tones import WARNING_BOLD
 from desk.services import calendar, roles, shifts
 from desk.services.context import Ctx
 from desk.services.deadlines import in_words
 from desk.services.errors import DeskError
+from desk.widgets.base import DeskFooter, DeskScreen
 
 CLEAR = "clear"
 

@@ -15,9 +15,9 @@ from textual.widgets import Input, Label, Select, Static
 from desk.collector import resume_collector
 from desk.i18n import t
 from desk.models import Operator
-from desk.screens.base import DeskFooter, DeskMixin, localise_bindings
 from desk.screens.plain import plain
 from desk.services import operators
+from desk.widgets.base import DeskFooter, DeskMixin, localise_bindings
 
 
 class SignInScreen(DeskMixin, Screen[Operator | None]):
