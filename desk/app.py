@@ -12,10 +12,11 @@ from typing import Any, ClassVar
 
 from sqlmodel import Session
 from textual.app import App, SystemCommand
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
+from desk import commands
 from desk.clock import Clock, fmt, system_clock
 from desk.compat import LocalisedCommandPalette, adopt_current_stylesheet, own_bindings
 from desk.config import Settings
@@ -66,23 +67,7 @@ class DeskApp(App[None]):
 
     CSS_PATH = Path(__file__).parent / "screens" / "app.tcss"
     ENABLE_COMMAND_PALETTE = True
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f1", "help", "keys.help", id="help"),
-        Binding("f2", "open('reception')", "keys.reception", id="reception"),
-        Binding("f3", "open('repairs')", "keys.repairs", id="repairs"),
-        Binding("f4", "open('complaints')", "keys.complaints", id="complaints"),
-        Binding("f5", "open('keys')", "keys.keys", id="keys"),
-        Binding("f6", "open('passes')", "keys.passes", id="passes"),
-        Binding("f7", "open('handover')", "keys.handover", id="handover"),
-        Binding("f8", "open('lookup')", "keys.lookup", id="lookup"),
-        Binding("f9", "open('board')", "keys.board", id="board"),
-        Binding("f10", "open('callbacks')", "keys.callbacks", id="callbacks"),
-        Binding("f11", "open('nightlog')", "keys.nightlog", id="nightlog"),
-        Binding("f12", "open('replies')", "keys.replies", id="replies"),
-        Binding("ctrl+p", "command_palette", "keys.palette", id="palette"),
-        Binding("ctrl+o", "sign_out", "keys.sign_out", id="sign_out"),
-        Binding("ctrl+q", "quit", "keys.quit", id="quit", show=False, priority=True),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = commands.bindings("app")
 
     def __init__(
         self,

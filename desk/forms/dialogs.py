@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import ClassVar, TypeVar
 
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
+from desk import commands
 from desk.forms.fields import DeskForm, shown
 from desk.i18n import t
 from desk.services.errors import DeskError
@@ -27,10 +28,7 @@ class FormDialog(DeskDialog[T]):
     """A titled form in a box: ctrl+s runs `submit`; every refusal stays in the form, each beside
     its field, with what was typed; escape cancels."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "save", "keys.save", id="save"),
-        Binding("escape", "cancel", "keys.cancel", id="cancel"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = commands.bindings("form_dialog")
     DEFAULT_CSS = """
     FormDialog { align: center middle; }
     FormDialog #dialog-box {
@@ -107,10 +105,7 @@ class FormDialog(DeskDialog[T]):
 class ConfirmDialog(DeskDialog[bool]):
     """A yes/no question: Enter says yes, Escape says no."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "answer(True)", "app.yes"),
-        Binding("escape", "answer(False)", "app.no"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = commands.bindings("confirm_dialog")
     DEFAULT_CSS = """
     ConfirmDialog { align: center middle; }
     ConfirmDialog #confirm-box {

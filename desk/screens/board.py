@@ -8,9 +8,10 @@ from typing import Any, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.widgets import DataTable, Header, Static
 
+from desk import commands
 from desk.collector import resume_collector
 from desk.i18n import t
 from desk.screens.due import countdown, due_cell
@@ -54,11 +55,7 @@ def due_text(item: OpenItem, now: datetime) -> Text:
 class BoardScreen(DeskScreen):
     """What the desk owes right now; Enter opens the record."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+r", "refresh", "keys.refresh"),
-        Binding("ctrl+t", "app.open('report')", "keys.report"),
-        Binding("enter", "open_record", "keys.open", show=False),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = commands.bindings("board")
     DEFAULT_CSS = """
     BoardScreen #shift { padding: 0 1; height: 1; text-style: bold; }
     BoardScreen #counts { padding: 0 1; height: 1; }

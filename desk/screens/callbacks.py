@@ -7,9 +7,10 @@ from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.widgets import DataTable, Header, Static
 
+from desk import commands
 from desk.i18n import t
 from desk.models import Complaint, RepairOrder
 from desk.screens.due import age_text, due_cell
@@ -56,11 +57,7 @@ def month_bounds(now: datetime, tz: tzinfo) -> tuple[datetime, datetime]:
 class CallbackQueueScreen(DeskScreen):
     """Enter on a row records the call; the row leaves the queue, or moves for a retry."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "call_back", "callbacks.keys.record", id="callback_record", show=False),
-        Binding("ctrl+b", "call_back", "callbacks.keys.record", id="callback_record_b"),
-        Binding("ctrl+r", "refresh", "keys.refresh", id="callback_refresh"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = commands.bindings("callback_queue")
     DEFAULT_CSS = """
     CallbackQueueScreen #callback-rate { padding: 0 1; height: 1; text-style: bold; }
     CallbackQueueScreen #callback-rate.-short { color: $warning; }

@@ -9,10 +9,11 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual import work
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from desk import commands
 from desk.i18n import label_or, t
 from desk.models import AuditEvent, Complaint
 from desk.printing.complaint_sheet import SheetEvent, event_detail, sheet_events
@@ -32,19 +33,7 @@ DEADLINES = ("escalation", "reply", "resolve", "callback")
 class ComplaintDetailScreen(RecordPage):
     """Read-only view of a complaint; each lifecycle step opens its own dialog."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+g", "judge", "complaint_ui.keys.judge", id="complaint_judge"),
-        Binding("ctrl+u", "escalate", "complaint_ui.keys.escalate", id="complaint_escalate"),
-        Binding("ctrl+d", "assign", "complaint_ui.keys.assign", id="complaint_assign"),
-        Binding("ctrl+y", "reply", "complaint_ui.keys.reply", id="complaint_reply"),
-        Binding("ctrl+e", "resolve", "complaint_ui.keys.resolve", id="complaint_resolve"),
-        Binding("ctrl+b", "callback", "complaint_ui.keys.callback", id="complaint_callback"),
-        Binding("ctrl+l", "reopen", "complaint_ui.keys.reopen", id="complaint_reopen"),
-        Binding("ctrl+x", "close", "complaint_ui.keys.close", id="complaint_close"),
-        Binding("ctrl+w", "print_sheet", "keys.print", id="complaint_print"),
-        Binding("ctrl+r", "refresh", "keys.refresh", id="complaint_detail_refresh", show=False),
-        Binding("escape", "back", "complaint_ui.keys.back", id="complaint_back"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = commands.bindings("complaint_detail")
     HISTORY_TITLE = "complaint_ui.history"
     ACTION_LABELS = "complaint_ui.action"
     SHOWS_DUE = True

@@ -6,12 +6,13 @@ from collections.abc import Callable
 from typing import ClassVar
 
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.widget import Widget
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from desk import commands
 from desk.forms.complaint_form import ComplaintForm
 from desk.forms.dialogs import FormDialog
 from desk.forms.fields import DeskForm
@@ -31,9 +32,7 @@ MERGE, SAVE_NEW, BACK = "merge", "new", "back"
 class RepeatDialog(DeskDialog[str | None]):
     """Merge into the open complaint, save as a new one, or go back to the form."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", "keys.cancel", id="repeat_back"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = commands.bindings("repeat_dialog")
     DEFAULT_CSS = """
     RepeatDialog { align: center middle; }
     RepeatDialog #repeat-box {

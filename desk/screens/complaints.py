@@ -6,9 +6,10 @@ from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.widgets import DataTable, Header, Static
 
+from desk import commands
 from desk.i18n import t
 from desk.models import OPEN_COMPLAINT_STATES, Complaint
 from desk.screens import records
@@ -41,12 +42,7 @@ FIT = Fit(drop=("received", "owner", "complainant", "category"))
 class ComplaintsScreen(DeskScreen):
     """Complaints; the list is limited by the service, never a full-table load."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+n", "new_complaint", "keys.new", id="complaint_new"),
-        Binding("enter", "open_complaint", "keys.open", id="complaint_open"),
-        Binding("ctrl+f", "toggle_all", "complaint_ui.keys.toggle_all", id="complaint_toggle_all"),
-        Binding("ctrl+r", "refresh", "keys.refresh", id="complaint_refresh"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = commands.bindings("complaints")
     DEFAULT_CSS = """
     ComplaintsScreen #complaints-title { padding: 0 1; height: 1; text-style: bold; }
     """

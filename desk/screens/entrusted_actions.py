@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from textual.binding import Binding, BindingType
 from textual.screen import ModalScreen
 
 from desk.i18n import t
@@ -14,14 +13,6 @@ from desk.screens.printout import deliver
 from desk.services import keys_entrusted
 from desk.services.errors import DeskError
 from desk.widgets.base import DeskMixin
-
-ENTRUSTED_BINDINGS: list[BindingType] = [
-    Binding("ctrl+t", "take_out", "keys_ui.keys.take_out", id="entrusted_take_out"),
-    Binding("ctrl+b", "take_back", "keys_ui.keys.take_back", id="entrusted_back"),
-    Binding("ctrl+d", "work_done", "keys_ui.keys.work_done", id="entrusted_done"),
-    Binding("ctrl+g", "collect", "keys_ui.keys.collect", id="entrusted_collect"),
-    Binding("ctrl+w", "print_slip", "keys.print", id="entrusted_print"),
-]
 
 
 class EntrustedActions(DeskMixin):

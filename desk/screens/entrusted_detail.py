@@ -10,13 +10,14 @@ from typing import ClassVar
 
 from rich.table import Table
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Header, Static
 
+from desk import commands
 from desk.i18n import t
 from desk.models import EntrustedKey, EntrustedKeyUse, EntrustedState, RepairOrder
-from desk.screens.entrusted_actions import ENTRUSTED_BINDINGS, EntrustedActions
+from desk.screens.entrusted_actions import EntrustedActions
 from desk.screens.plain import PlainTable, field_grid, plain
 from desk.services import audit, keys_entrusted, operators
 from desk.widgets.base import DeskFooter, RecordScreen
@@ -25,10 +26,7 @@ from desk.widgets.base import DeskFooter, RecordScreen
 class EntrustedDetailScreen(EntrustedActions, RecordScreen):
     """Read-only view of an entrusted key; each step opens its own dialog."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        *ENTRUSTED_BINDINGS,
-        Binding("escape", "back", "keys_ui.keys.back", id="entrusted_detail_back"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = commands.bindings("entrusted_detail")
     DEFAULT_CSS = """
     EntrustedDetailScreen #detail-title { padding: 0 1; height: 1; text-style: bold; }
     EntrustedDetailScreen #detail-body { height: 1fr; padding: 0 1; }

@@ -17,11 +17,12 @@ from rich.text import Text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 from textual.app import App, ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Input, Static
 
+from desk import commands
 from desk.clock import Clock, fmt, system_clock
 from desk.db import Database, describe_failure
 from desk.i18n import set_language, t
@@ -37,9 +38,7 @@ from desk.widgets.base import localise_bindings
 class AskDialog(ModalScreen[str | None]):
     """One line asked of the guard (name, what stayed behind, why refused); Enter gives it."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "keys.cancel", id="gate_ask_cancel"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = commands.bindings("ask_dialog")
 
     def __init__(self, prompt: str, value: str = "", *, required: bool = True) -> None:
         super().__init__()
@@ -69,14 +68,7 @@ class AskDialog(ModalScreen[str | None]):
 class GateScreen(Screen[None]):
     """The number box, the verdict banner, and the pass's goods shown large."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f2", "mark('all_out')", "gate.keys.all_out", id="gate_all_out"),
-        Binding("f3", "mark('partly')", "gate.keys.partly", id="gate_partly"),
-        Binding("f4", "mark('refused')", "gate.keys.refused", id="gate_refused"),
-        Binding("escape", "clear", "gate.keys.clear", id="gate_clear"),
-        Binding("f8", "change_guard", "gate.keys.guard", id="gate_guard"),
-        Binding("ctrl+q", "app.quit", "keys.quit", id="gate_quit"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = commands.bindings("gate")
 
     def __init__(self) -> None:
         super().__init__()

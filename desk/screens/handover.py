@@ -6,10 +6,11 @@ from __future__ import annotations
 from typing import ClassVar
 
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Checkbox, Header, Input, Label, Static
 
+from desk import commands
 from desk.i18n import current_language, t
 from desk.models import Handover, HandoverState
 from desk.printing.cups import PrintError
@@ -32,16 +33,7 @@ NARROW_BELOW = 85 + 30
 class HandoverScreen(DeskScreen):
     """The handover of the current (or still pending) shift."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "save", "handover_ui.keys.save", id="handover_save"),
-        Binding("ctrl+y", "sign_off", "handover_ui.keys.sign_off", id="handover_sign_off"),
-        Binding("ctrl+g", "acknowledge", "handover_ui.keys.acknowledge", id="handover_ack"),
-        Binding("ctrl+t", "refuse", "handover_ui.keys.refuse", id="handover_refuse"),
-        # priority: the print key works while a checklist field has the focus
-        Binding("ctrl+w", "print", "handover_ui.keys.print", id="handover_print", priority=True),
-        Binding("ctrl+l", "history", "handover_ui.keys.history", id="handover_history"),
-        Binding("ctrl+r", "refresh", "keys.refresh", id="handover_refresh"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = commands.bindings("handover")
     # Below this width the summary (80 cells a line, as printed) and the checklist are not
     # side by side: the summary takes the whole width above the checklist.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW_BELOW, "-wide")]

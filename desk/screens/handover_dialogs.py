@@ -6,12 +6,13 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.widget import Widget
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from desk import commands
 from desk.forms.dialogs import FormDialog
 from desk.forms.fields import CheckField, DeskForm, TextField
 from desk.i18n import t
@@ -127,9 +128,7 @@ class ReasonDialog(FormDialog[str | None]):
 class HistoryDialog(DeskDialog[int | None]):
     """Past handovers, newest first; Enter returns the one to reprint."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "keys.cancel", id="history_cancel"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = commands.bindings("history_dialog")
     DEFAULT_CSS = """
     HistoryDialog { align: center middle; }
     HistoryDialog #history-box {

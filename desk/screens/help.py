@@ -5,19 +5,17 @@ from __future__ import annotations
 from typing import ClassVar
 
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import Markdown
 
+from desk import commands
 from desk.i18n import t
 from desk.widgets.base import DeskDialog, DeskFooter
 
 
 class HelpScreen(DeskDialog[None]):
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "dismiss_help", "keys.cancel"),
-        Binding("f1", "dismiss_help", "keys.help", show=False),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = commands.bindings("help")
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
     HelpScreen VerticalScroll {

@@ -11,10 +11,11 @@ from typing import ClassVar, TypeVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane, Tabs
 
+from desk import commands
 from desk.i18n import t
 from desk.models import (
     OPEN_LOAN_STATES,
@@ -27,7 +28,7 @@ from desk.models import (
 )
 from desk.screens import records
 from desk.screens.due import due_cell
-from desk.screens.entrusted_actions import ENTRUSTED_BINDINGS, EntrustedActions
+from desk.screens.entrusted_actions import EntrustedActions
 from desk.screens.plain import Fit, PlainTable, brief
 from desk.screens.repairs import short
 from desk.screens.tones import ALARM, ERROR, WARNING, WARNING_BOLD
@@ -62,18 +63,7 @@ CLOSED_LIMIT = 100
 class KeysScreen(EntrustedActions, DeskScreen):
     """Lend and take back keys, keep the cabinet, hold owners' keys, count what is held."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("tab", "next_tab", "keys_ui.keys.next_tab", id="keys_next_tab"),
-        Binding("shift+tab", "prev_tab", "keys_ui.keys.prev_tab", id="keys_prev_tab", show=False),
-        Binding("ctrl+n", "new", "keys.new", id="keys_new"),
-        Binding("ctrl+e", "edit", "keys_ui.keys.edit", id="keys_edit"),
-        Binding("ctrl+x", "retire", "keys_ui.keys.retire", id="keys_retire"),
-        *ENTRUSTED_BINDINGS,
-        Binding("ctrl+u", "count", "keys_ui.keys.count", id="keys_count"),
-        Binding(
-            "ctrl+f", "toggle_all", "keys_ui.keys.toggle_all", id="keys_toggle_all", show=False
-        ),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = commands.bindings("keys")
     DEFAULT_CSS = """
     KeysScreen #keys-status { padding: 0 1; height: 1; }
     KeysScreen TabbedContent { height: 1fr; }

@@ -11,12 +11,13 @@ from typing import ClassVar
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.timer import Timer
 from textual.widgets import DataTable, Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from desk import commands
 from desk.i18n import t
 from desk.screens import records
 from desk.screens.due import due_cell
@@ -59,11 +60,7 @@ def fill_table(table: DataTable[str | Text], groups: list[Group], screen: DeskSc
 class LookupScreen(DeskScreen):
     """Find any record by room, name, phone digits, number or words."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+l", "room_history", "lookup_ui.keys.history", id="lookup_history"),
-        Binding("ctrl+f", "filters", "lookup_ui.keys.filters", id="lookup_filters"),
-        Binding("escape", "focus_search", "lookup_ui.keys.search", id="lookup_search"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = commands.bindings("lookup")
     DEFAULT_CSS = """
     LookupScreen #query { margin: 0 1; }
     LookupScreen #status { padding: 0 1; height: 1; color: $text-muted; }
@@ -192,11 +189,7 @@ class LookupScreen(DeskScreen):
 class FiltersDialog(DeskDialog[tuple[str, FilterSpec] | None]):
     """The operator's saved filters and the predefined kinds: Enter runs, ctrl+s saves."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "save", "lookup_ui.filters.save", id="filters_save"),
-        Binding("ctrl+d", "delete", "lookup_ui.filters.delete", id="filters_delete"),
-        Binding("escape", "dismiss_none", "lookup_ui.keys.close", id="filters_close"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = commands.bindings("filters_dialog")
     DEFAULT_CSS = """
     FiltersDialog { align: center middle; }
     FiltersDialog > Vertical { width: 90; height: auto; max-height: 90%;

@@ -8,16 +8,17 @@ from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.widget import Widget
 from textual.widgets import DataTable, Header, Static
 
+from desk import commands
 from desk.forms.dialogs import FormDialog
 from desk.forms.fields import CheckField, DeskForm, RoomField, TextField, WhenField
 from desk.i18n import t
 from desk.models import NightLogEntry, NightLogState
 from desk.screens import records
-from desk.screens.nightlog_actions import ACTION_BINDINGS, NightLogActions
+from desk.screens.nightlog_actions import NightLogActions
 from desk.screens.plain import Fit
 from desk.screens.record_table import RecordTable
 from desk.screens.repairs import short
@@ -73,12 +74,7 @@ class NightLogScreen(NightLogActions, DeskScreen):
     ctrl+x) act on the entry selected in the morning table.
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+n", "new_entry", "nightlog_ui.keys.new", id="nightlog_new"),
-        Binding("enter", "open_entry", "keys.open", id="nightlog_open"),
-        *ACTION_BINDINGS,
-        Binding("ctrl+r", "refresh", "keys.refresh", id="nightlog_refresh"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = commands.bindings("night_log")
     DEFAULT_CSS = """
     NightLogScreen .title { padding: 0 1; height: 1; text-style: bold; }
     NightLogScreen #morning { height: 1fr; }

@@ -3,8 +3,6 @@ it), shared by the night log's list and an entry's page."""
 
 from __future__ import annotations
 
-from textual.binding import Binding, BindingType
-
 from desk.forms.dialogs import FormDialog
 from desk.i18n import t
 from desk.screens.handover_dialogs import ReasonDialog
@@ -14,11 +12,6 @@ from desk.services.errors import DeskError
 from desk.widgets.base import DeskMixin
 
 # the steps of an entry left for the morning: on the list (the selected entry) and on its page
-ACTION_BINDINGS: list[BindingType] = [
-    Binding("ctrl+g", "to_repair", "nightlog_ui.keys.to_repair", id="nightlog_to_repair"),
-    Binding("ctrl+t", "to_complaint", "nightlog_ui.keys.to_complaint", id="nightlog_to_complaint"),
-    Binding("ctrl+x", "close_entry", "nightlog_ui.keys.close", id="nightlog_close"),
-]
 
 
 class NightLogActions(DeskMixin):

@@ -6,13 +6,14 @@ from typing import ClassVar
 
 from rich.table import Table
 from rich.text import Text
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.widgets import Static
 
+from desk import commands
 from desk.i18n import t
 from desk.models import AuditEvent, NightLogEntry, NightLogState
 from desk.screens.history import HistoryTable
-from desk.screens.nightlog_actions import ACTION_BINDINGS, NightLogActions
+from desk.screens.nightlog_actions import NightLogActions
 from desk.screens.plain import field_grid, plain
 from desk.screens.record_page import RecordPage
 from desk.screens.tones import ALARM, WARNING
@@ -26,11 +27,7 @@ STEPS = ("to_repair", "to_complaint", "close_entry")
 class NightLogDetailScreen(NightLogActions, RecordPage):
     """Read-only view of an entry; ctrl+g / ctrl+t / ctrl+x while it is left for the morning."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        *ACTION_BINDINGS,
-        Binding("ctrl+r", "refresh", "keys.refresh", id="nightlog_detail_refresh", show=False),
-        Binding("escape", "back", "nightlog_ui.keys.back", id="nightlog_detail_back"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = commands.bindings("night_log_detail")
     HISTORY_TITLE = "nightlog_ui.history"
     ACTION_LABELS = "nightlog_ui.action"
 

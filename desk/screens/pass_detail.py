@@ -8,10 +8,11 @@ from rich.table import Table
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import Header, Static
 
+from desk import commands
 from desk.i18n import t
 from desk.models import AuditEvent, PassItem, PassState, ReleasePass
 from desk.screens.history import HistoryTable
@@ -27,14 +28,7 @@ from desk.widgets.base import DeskFooter, RecordScreen
 class PassDetailScreen(RecordScreen):
     """Read-only view of a pass; each step opens its own dialog or asks nothing (stub back)."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+g", "gate", "passes_ui.keys.gate", id="pass_gate"),
-        Binding("ctrl+t", "stub", "passes_ui.keys.stub", id="pass_stub"),
-        Binding("ctrl+x", "void", "passes_ui.keys.void", id="pass_void"),
-        Binding("ctrl+w", "print_slip", "keys.print", id="pass_print"),
-        Binding("ctrl+r", "refresh", "keys.refresh", id="pass_detail_refresh", show=False),
-        Binding("escape", "back", "repair_ui.keys.back", id="pass_back"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = commands.bindings("pass_detail")
     DEFAULT_CSS = """
     PassDetailScreen #pass-title { padding: 0 1; height: 1; text-style: bold; }
     PassDetailScreen #pass-body { height: 1fr; padding: 0 1; }

@@ -6,11 +6,12 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.widget import Widget
 from textual.widgets import Input, Select, Static
 
+from desk import commands
 from desk.forms.dialogs import FormDialog
 from desk.forms.fields import (
     ChoiceField,
@@ -170,10 +171,7 @@ class PassForm(DeskForm):
 class PassFormScreen(FormDialog[int | None]):
     """Issue a pass; returns its id (None when cancelled). Errors stay at their field."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+l", "add_line", "passes_ui.keys.add_line", id="pass_add_line"),
-        Binding("ctrl+y", "remove_line", "passes_ui.keys.remove_line", id="pass_remove_line"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = commands.bindings("pass_form")
     DEFAULT_CSS = """
     PassFormScreen #owner-block { height: auto; border-left: thick $warning; }
     PassFormScreen ItemsField .items-label { width: 100%; text-align: left; padding: 0; }

@@ -8,10 +8,11 @@ from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Header, Input, Label, Static
 
+from desk import commands
 from desk.i18n import t
 from desk.screens.pass_cells import status_cell, stub_cell
 from desk.screens.plain import PlainTable
@@ -29,11 +30,7 @@ COLUMNS = ("number", "issued", "room", "applicant", "items", "status", "gate", "
 class ReconcileScreen(DeskScreen):
     """Type a period (today by default); scan or type returned stubs, or tick the selected row."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+t", "tick", "passes_ui.keys.stub", id="recon_tick"),
-        Binding("ctrl+r", "refresh", "keys.refresh", id="recon_refresh"),
-        Binding("escape", "back", "repair_ui.keys.back", id="recon_back"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = commands.bindings("reconcile")
     DEFAULT_CSS = """
     ReconcileScreen #recon-title { padding: 0 1; height: 1; text-style: bold; }
     ReconcileScreen .recon-bar { height: 1; padding: 0 1; }

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import ClassVar
 
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.widgets import DataTable, Header, Static
 
+from desk import commands
 from desk.i18n import t
 from desk.screens import records
 from desk.screens.pass_cells import status_cell, stub_cell
@@ -22,12 +23,7 @@ COLUMNS = ("number", "room", "applicant", "items", "valid_until", "status", "gat
 class PassesScreen(DeskScreen):
     """Passes of today and the ones still valid; ctrl+n issues, Enter opens, ctrl+l reconciles."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+n", "new_pass", "keys.new", id="pass_new"),
-        Binding("enter", "open_pass", "keys.open", id="pass_open"),
-        Binding("ctrl+l", "reconcile", "passes_ui.keys.reconcile", id="pass_reconcile"),
-        Binding("ctrl+r", "refresh", "keys.refresh", id="pass_refresh"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = commands.bindings("passes")
     DEFAULT_CSS = """
     PassesScreen #passes-title { padding: 0 1; height: 1; text-style: bold; }
     """

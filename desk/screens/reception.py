@@ -6,10 +6,11 @@ from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Header, Static
 
+from desk import commands
 from desk.forms.dialogs import ConfirmDialog
 from desk.forms.reception_form import ReceptionForm
 from desk.i18n import t
@@ -34,12 +35,7 @@ FIT = Fit("request", least=10, most=28, drop=("channel", "category", "person"))
 class ReceptionScreen(DeskScreen):
     """Log a call or visit; ctrl+s saves, Enter on a row of today's entries opens it."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "save", "keys.save", id="save"),
-        Binding("ctrl+n", "new", "keys.new", id="new"),
-        Binding("escape", "escape", "reception_ui.key_escape", id="escape"),
-        Binding("ctrl+g", "insert_reply", "reply_picker.key", id="insert_reply"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = commands.bindings("reception")
     DEFAULT_CSS = """
     ReceptionScreen #reception-form-box { height: auto; max-height: 80%; }
     ReceptionScreen ReceptionForm {

@@ -8,10 +8,11 @@ from typing import ClassVar
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import DataTable, Header, Input, Label, Static
 
+from desk import commands
 from desk.i18n import t
 from desk.models import AuditEvent, ReceptionEntry
 from desk.screens.due import due_cell
@@ -29,10 +30,7 @@ class ReasonDialog(DeskDialog[bool]):
     Enter or ctrl+s saves, escape cancels; a refusal is shown here and the text is kept.
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "save", "keys.save"),
-        Binding("escape", "cancel", "keys.cancel"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = commands.bindings("reason_dialog")
     DEFAULT_CSS = """
     ReasonDialog { align: center middle; }
     ReasonDialog #reason-box {
@@ -82,12 +80,7 @@ class ReceptionDetailScreen(RecordScreen):
     """An entry of the reception log. ctrl+y answers it, ctrl+x closes it, ctrl+l makes the repair
     order or complaint it was not turned into when logged, escape goes back."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", "reception_detail.key_back", id="back"),
-        Binding("ctrl+y", "answer", "reception_detail.key_answer", id="answer"),
-        Binding("ctrl+x", "close_entry", "reception_detail.key_close", id="close"),
-        Binding("ctrl+l", "make_linked", "reception_detail.key_link", id="reception_link"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = commands.bindings("reception_detail")
     DEFAULT_CSS = """
     ReceptionDetailScreen #entry-title { padding: 0 1; height: 1; }
     ReceptionDetailScreen #entry-box { height: auto; max-height: 60%; padding: 0 1; }

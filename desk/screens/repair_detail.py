@@ -8,10 +8,11 @@ from typing import Any, ClassVar
 from rich.table import Table
 from rich.text import Text
 from textual import work
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from desk import commands
 from desk.i18n import t
 from desk.models import AuditEvent, RepairOrder
 from desk.screens.due import countdown, due_cell
@@ -39,17 +40,7 @@ def yuan(fen: int) -> str:
 class RepairDetailScreen(RecordPage):
     """Read-only view of an order; each lifecycle step opens its own dialog."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+d", "dispatch", "repair_ui.keys.dispatch", id="repair_dispatch"),
-        Binding("ctrl+a", "arrive", "repair_ui.keys.arrive", id="repair_arrive"),
-        Binding("ctrl+e", "complete", "repair_ui.keys.complete", id="repair_complete"),
-        Binding("ctrl+b", "callback", "repair_ui.keys.callback", id="repair_callback"),
-        Binding("ctrl+x", "cancel_order", "repair_ui.keys.cancel_order", id="repair_cancel"),
-        Binding("ctrl+t", "refer_out", "repair_ui.keys.refer_out", id="repair_refer_out"),
-        Binding("ctrl+w", "print_slip", "keys.print", id="repair_print"),
-        Binding("ctrl+r", "refresh", "keys.refresh", id="repair_detail_refresh", show=False),
-        Binding("escape", "back", "repair_ui.keys.back", id="repair_back"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = commands.bindings("repair_detail")
     HISTORY_TITLE = "repair_ui.history"
     ACTION_LABELS = "repair_ui.action"
     SHOWS_DUE = True

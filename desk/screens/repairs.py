@@ -6,9 +6,10 @@ from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.widgets import DataTable, Header, Static
 
+from desk import commands
 from desk.i18n import t
 from desk.models import OPEN_REPAIR_STATES, RepairOrder
 from desk.safe_text import printable
@@ -49,12 +50,7 @@ def short(text: str, width: int) -> str:
 class RepairsScreen(DeskScreen):
     """Work orders; the list is limited by the service, never a full-table load."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+n", "new_order", "keys.new", id="repair_new"),
-        Binding("enter", "open_order", "keys.open", id="repair_open"),
-        Binding("ctrl+f", "toggle_all", "repair_ui.keys.toggle_all", id="repair_toggle_all"),
-        Binding("ctrl+r", "refresh", "keys.refresh", id="repair_refresh"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = commands.bindings("repairs")
     DEFAULT_CSS = """
     RepairsScreen #repairs-title { padding: 0 1; height: 1; text-style: bold; }
     """

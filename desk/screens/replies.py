@@ -6,9 +6,10 @@ from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.widgets import DataTable, Header, Static
 
+from desk import commands
 from desk.i18n import t
 from desk.models import ReplyState, StandardReply
 from desk.screens.plain import PlainTable, plain
@@ -25,14 +26,7 @@ STATE_STYLE = {ReplyState.approved: SUCCESS, ReplyState.draft: WARNING, ReplySta
 class StandardRepliesScreen(DeskScreen):
     """The library; the highlighted answer is shown in full below the list."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+n", "new_reply", "keys.new", id="reply_new"),
-        Binding("enter", "open_reply", "keys.open", id="reply_open"),
-        Binding("ctrl+y", "approve", "replies.keys.approve", id="reply_approve"),
-        Binding("ctrl+x", "retire", "replies.keys.retire", id="reply_retire"),
-        Binding("ctrl+f", "toggle_retired", "replies.keys.toggle_retired", id="reply_toggle"),
-        Binding("ctrl+r", "refresh", "keys.refresh", id="reply_refresh"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = commands.bindings("standard_replies")
     DEFAULT_CSS = """
     StandardRepliesScreen #replies-title { padding: 0 1; height: 1; text-style: bold; }
     StandardRepliesScreen #replies { height: 1fr; }

@@ -6,11 +6,12 @@ from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from desk import commands
 from desk.i18n import t
 from desk.safe_text import printable
 from desk.screens.plain import plain
@@ -40,11 +41,7 @@ class ReplyPickerDialog(DeskDialog[str | None]):
     Up and down move through the list without leaving the filter; Enter inserts.
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "keys.cancel", id="reply_pick_cancel"),
-        Binding("down", "move(1)", "", show=False),
-        Binding("up", "move(-1)", "", show=False),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = commands.bindings("reply_picker_dialog")
     DEFAULT_CSS = """
     ReplyPickerDialog { align: center middle; }
     ReplyPickerDialog #picker-box {

@@ -10,10 +10,11 @@ from rich.table import Table as RichTable
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Header, Input, Label, Static
 
+from desk import commands
 from desk.i18n import t
 from desk.printing.report import Section, Table, heading, sections
 from desk.printing.report_files import reports_folder, write_all
@@ -63,11 +64,7 @@ def section_view(section: Section) -> Group:
 class ReportScreen(DeskScreen):
     """Type a month or a period and press Enter; ctrl+s writes text, CSV, xlsx and HTML."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+r", "count", "report_ui.keys.show", id="report_count"),
-        Binding("ctrl+s", "write", "report_ui.keys.write", id="report_write"),
-        Binding("ctrl+l", "period", "report_ui.keys.period", id="report_period"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = commands.bindings("report")
     DEFAULT_CSS = """
     ReportScreen #report-choose { height: 3; padding: 0 1; }
     ReportScreen #report-choose Label { padding: 1 1 0 0; }

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import ClassVar
 
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.widgets import DataTable, Header, Static
 
+from desk import commands
 from desk.i18n import t
 from desk.screens.due import due_cell
 from desk.screens.plain import Fit, PlainTable, plain
@@ -26,11 +27,7 @@ _FIT = Fit("summary", least=10, most=40, drop=("handled_by", "person", "register
 class RoomHistoryScreen(DeskScreen):
     """Residents on file (phones masked until asked) and the room's timeline, newest first."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", "lookup_ui.keys.close", id="history_back"),
-        Binding("ctrl+y", "phones", "lookup_ui.keys.phones", id="history_phones"),
-        Binding("enter", "open_record", "lookup_ui.keys.open", show=False),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = commands.bindings("room_history")
     DEFAULT_CSS = """
     RoomHistoryScreen #room-title { padding: 0 1; height: 1; text-style: bold; }
     RoomHistoryScreen #residents { padding: 0 1; height: auto; }

@@ -8,10 +8,11 @@ from typing import ClassVar
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import Header, Static
 
+from desk import commands
 from desk.forms.dialogs import FormDialog
 from desk.forms.dialogs import banner_form as _form
 from desk.forms.fields import ChoiceField, DeskForm, TextField
@@ -69,10 +70,7 @@ class SettingsScreen(DeskScreen):
     site.toml is edited as a file by whoever runs the machine; its path is shown here.
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+e", "edit_calendar", "settings.keys.edit_calendar", id="settings_calendar"),
-        Binding("escape", "app.pop_screen", "keys.cancel"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = commands.bindings("settings")
     DEFAULT_CSS = """
     SettingsScreen VerticalScroll { padding: 0 1; }
     SettingsScreen Static { margin: 0 0 1 0; }

@@ -1,0 +1,330 @@
+"""Every key of the desk, declared once: which key, what it does, its words, where it applies.
+
+A row is one action in one place (`where`: the app itself, a screen, a dialog, or a group of
+steps two screens share, such as an entrusted key's). A screen takes its keys with
+`BINDINGS = commands.bindings("repair_detail")`; the footer, the command palette and the F1
+help are made from the same rows, so a key changed here changes everywhere. Words are
+catalogue keys (desk/i18n/*.toml, both languages), put into the current language when a
+screen is made (desk.compat.localise_bindings).
+
+tests/test_commands.py proves that no two actions share a key on one screen, that every row's
+words are in the catalogue in both languages, and that the F1 table lists the app's keys.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.binding import Binding, BindingType
+
+
+@dataclass(frozen=True)
+class Command:
+    """One key in one place."""
+
+    where: str
+    key: str
+    action: str
+    description: str = ""  # a catalogue key
+    id: str | None = None
+    show: bool = True
+    priority: bool = False
+    key_display: str | None = None
+    tooltip: str = ""
+    system: bool = False
+
+    def binding(self) -> Binding:
+        return Binding(
+            self.key,
+            self.action,
+            self.description,
+            show=self.show,
+            key_display=self.key_display,
+            priority=self.priority,
+            tooltip=self.tooltip,
+            id=self.id,
+            system=self.system,
+        )
+
+
+@dataclass(frozen=True)
+class Include:
+    """The keys of another place, at this point of `where`'s (steps two screens share)."""
+
+    where: str
+    place: str
+
+
+COMMANDS: tuple[Command | Include, ...] = (
+    Command("app", "f1", "help", "keys.help", id="help"),
+    Command("app", "f2", "open('reception')", "keys.reception", id="reception"),
+    Command("app", "f3", "open('repairs')", "keys.repairs", id="repairs"),
+    Command("app", "f4", "open('complaints')", "keys.complaints", id="complaints"),
+    Command("app", "f5", "open('keys')", "keys.keys", id="keys"),
+    Command("app", "f6", "open('passes')", "keys.passes", id="passes"),
+    Command("app", "f7", "open('handover')", "keys.handover", id="handover"),
+    Command("app", "f8", "open('lookup')", "keys.lookup", id="lookup"),
+    Command("app", "f9", "open('board')", "keys.board", id="board"),
+    Command("app", "f10", "open('callbacks')", "keys.callbacks", id="callbacks"),
+    Command("app", "f11", "open('nightlog')", "keys.nightlog", id="nightlog"),
+    Command("app", "f12", "open('replies')", "keys.replies", id="replies"),
+    Command("app", "ctrl+p", "command_palette", "keys.palette", id="palette"),
+    Command("app", "ctrl+o", "sign_out", "keys.sign_out", id="sign_out"),
+    Command("app", "ctrl+q", "quit", "keys.quit", id="quit", show=False, priority=True),
+    Command("form_dialog", "ctrl+s", "save", "keys.save", id="save"),
+    Command("form_dialog", "escape", "cancel", "keys.cancel", id="cancel"),
+    Command("confirm_dialog", "enter", "answer(True)", "app.yes"),
+    Command("confirm_dialog", "escape", "answer(False)", "app.no"),
+    Command("board", "ctrl+r", "refresh", "keys.refresh"),
+    Command("board", "ctrl+t", "app.open('report')", "keys.report"),
+    Command("board", "enter", "open_record", "keys.open", show=False),
+    Command(
+        "callback_queue",
+        "enter",
+        "call_back",
+        "callbacks.keys.record",
+        id="callback_record",
+        show=False,
+    ),
+    Command(
+        "callback_queue", "ctrl+b", "call_back", "callbacks.keys.record", id="callback_record_b"
+    ),
+    Command("callback_queue", "ctrl+r", "refresh", "keys.refresh", id="callback_refresh"),
+    Command("complaint_detail", "ctrl+g", "judge", "complaint_ui.keys.judge", id="complaint_judge"),
+    Command(
+        "complaint_detail",
+        "ctrl+u",
+        "escalate",
+        "complaint_ui.keys.escalate",
+        id="complaint_escalate",
+    ),
+    Command(
+        "complaint_detail", "ctrl+d", "assign", "complaint_ui.keys.assign", id="complaint_assign"
+    ),
+    Command("complaint_detail", "ctrl+y", "reply", "complaint_ui.keys.reply", id="complaint_reply"),
+    Command(
+        "complaint_detail", "ctrl+e", "resolve", "complaint_ui.keys.resolve", id="complaint_resolve"
+    ),
+    Command(
+        "complaint_detail",
+        "ctrl+b",
+        "callback",
+        "complaint_ui.keys.callback",
+        id="complaint_callback",
+    ),
+    Command(
+        "complaint_detail", "ctrl+l", "reopen", "complaint_ui.keys.reopen", id="complaint_reopen"
+    ),
+    Command("complaint_detail", "ctrl+x", "close", "complaint_ui.keys.close", id="complaint_close"),
+    Command("complaint_detail", "ctrl+w", "print_sheet", "keys.print", id="complaint_print"),
+    Command(
+        "complaint_detail",
+        "ctrl+r",
+        "refresh",
+        "keys.refresh",
+        id="complaint_detail_refresh",
+        show=False,
+    ),
+    Command("complaint_detail", "escape", "back", "complaint_ui.keys.back", id="complaint_back"),
+    Command("repeat_dialog", "escape", "back", "keys.cancel", id="repeat_back"),
+    Command("complaints", "ctrl+n", "new_complaint", "keys.new", id="complaint_new"),
+    Command("complaints", "enter", "open_complaint", "keys.open", id="complaint_open"),
+    Command(
+        "complaints",
+        "ctrl+f",
+        "toggle_all",
+        "complaint_ui.keys.toggle_all",
+        id="complaint_toggle_all",
+    ),
+    Command("complaints", "ctrl+r", "refresh", "keys.refresh", id="complaint_refresh"),
+    Command(
+        "entrusted_actions", "ctrl+t", "take_out", "keys_ui.keys.take_out", id="entrusted_take_out"
+    ),
+    Command(
+        "entrusted_actions", "ctrl+b", "take_back", "keys_ui.keys.take_back", id="entrusted_back"
+    ),
+    Command(
+        "entrusted_actions", "ctrl+d", "work_done", "keys_ui.keys.work_done", id="entrusted_done"
+    ),
+    Command(
+        "entrusted_actions", "ctrl+g", "collect", "keys_ui.keys.collect", id="entrusted_collect"
+    ),
+    Command("entrusted_actions", "ctrl+w", "print_slip", "keys.print", id="entrusted_print"),
+    Include("entrusted_detail", "entrusted_actions"),
+    Command("entrusted_detail", "escape", "back", "keys_ui.keys.back", id="entrusted_detail_back"),
+    Command("ask_dialog", "escape", "cancel", "keys.cancel", id="gate_ask_cancel"),
+    Command("gate", "f2", "mark('all_out')", "gate.keys.all_out", id="gate_all_out"),
+    Command("gate", "f3", "mark('partly')", "gate.keys.partly", id="gate_partly"),
+    Command("gate", "f4", "mark('refused')", "gate.keys.refused", id="gate_refused"),
+    Command("gate", "escape", "clear", "gate.keys.clear", id="gate_clear"),
+    Command("gate", "f8", "change_guard", "gate.keys.guard", id="gate_guard"),
+    Command("gate", "ctrl+q", "app.quit", "keys.quit", id="gate_quit"),
+    Command("handover", "ctrl+s", "save", "handover_ui.keys.save", id="handover_save"),
+    Command("handover", "ctrl+y", "sign_off", "handover_ui.keys.sign_off", id="handover_sign_off"),
+    Command("handover", "ctrl+g", "acknowledge", "handover_ui.keys.acknowledge", id="handover_ack"),
+    Command("handover", "ctrl+t", "refuse", "handover_ui.keys.refuse", id="handover_refuse"),
+    Command(
+        "handover", "ctrl+w", "print", "handover_ui.keys.print", id="handover_print", priority=True
+    ),
+    Command("handover", "ctrl+l", "history", "handover_ui.keys.history", id="handover_history"),
+    Command("handover", "ctrl+r", "refresh", "keys.refresh", id="handover_refresh"),
+    Command("history_dialog", "escape", "cancel", "keys.cancel", id="history_cancel"),
+    Command("help", "escape", "dismiss_help", "keys.cancel"),
+    Command("help", "f1", "dismiss_help", "keys.help", show=False),
+    Command("keys", "tab", "next_tab", "keys_ui.keys.next_tab", id="keys_next_tab"),
+    Command(
+        "keys", "shift+tab", "prev_tab", "keys_ui.keys.prev_tab", id="keys_prev_tab", show=False
+    ),
+    Command("keys", "ctrl+n", "new", "keys.new", id="keys_new"),
+    Command("keys", "ctrl+e", "edit", "keys_ui.keys.edit", id="keys_edit"),
+    Command("keys", "ctrl+x", "retire", "keys_ui.keys.retire", id="keys_retire"),
+    Include("keys", "entrusted_actions"),
+    Command("keys", "ctrl+u", "count", "keys_ui.keys.count", id="keys_count"),
+    Command(
+        "keys", "ctrl+f", "toggle_all", "keys_ui.keys.toggle_all", id="keys_toggle_all", show=False
+    ),
+    Command("lookup", "ctrl+l", "room_history", "lookup_ui.keys.history", id="lookup_history"),
+    Command("lookup", "ctrl+f", "filters", "lookup_ui.keys.filters", id="lookup_filters"),
+    Command("lookup", "escape", "focus_search", "lookup_ui.keys.search", id="lookup_search"),
+    Command("filters_dialog", "ctrl+s", "save", "lookup_ui.filters.save", id="filters_save"),
+    Command("filters_dialog", "ctrl+d", "delete", "lookup_ui.filters.delete", id="filters_delete"),
+    Command("filters_dialog", "escape", "dismiss_none", "lookup_ui.keys.close", id="filters_close"),
+    Command("night_log", "ctrl+n", "new_entry", "nightlog_ui.keys.new", id="nightlog_new"),
+    Command("night_log", "enter", "open_entry", "keys.open", id="nightlog_open"),
+    Include("night_log", "nightlog_actions"),
+    Command("night_log", "ctrl+r", "refresh", "keys.refresh", id="nightlog_refresh"),
+    Command(
+        "nightlog_actions",
+        "ctrl+g",
+        "to_repair",
+        "nightlog_ui.keys.to_repair",
+        id="nightlog_to_repair",
+    ),
+    Command(
+        "nightlog_actions",
+        "ctrl+t",
+        "to_complaint",
+        "nightlog_ui.keys.to_complaint",
+        id="nightlog_to_complaint",
+    ),
+    Command(
+        "nightlog_actions", "ctrl+x", "close_entry", "nightlog_ui.keys.close", id="nightlog_close"
+    ),
+    Include("night_log_detail", "nightlog_actions"),
+    Command(
+        "night_log_detail",
+        "ctrl+r",
+        "refresh",
+        "keys.refresh",
+        id="nightlog_detail_refresh",
+        show=False,
+    ),
+    Command(
+        "night_log_detail", "escape", "back", "nightlog_ui.keys.back", id="nightlog_detail_back"
+    ),
+    Command("pass_detail", "ctrl+g", "gate", "passes_ui.keys.gate", id="pass_gate"),
+    Command("pass_detail", "ctrl+t", "stub", "passes_ui.keys.stub", id="pass_stub"),
+    Command("pass_detail", "ctrl+x", "void", "passes_ui.keys.void", id="pass_void"),
+    Command("pass_detail", "ctrl+w", "print_slip", "keys.print", id="pass_print"),
+    Command(
+        "pass_detail", "ctrl+r", "refresh", "keys.refresh", id="pass_detail_refresh", show=False
+    ),
+    Command("pass_detail", "escape", "back", "repair_ui.keys.back", id="pass_back"),
+    Command("pass_form", "ctrl+l", "add_line", "passes_ui.keys.add_line", id="pass_add_line"),
+    Command(
+        "pass_form", "ctrl+y", "remove_line", "passes_ui.keys.remove_line", id="pass_remove_line"
+    ),
+    Command("reconcile", "ctrl+t", "tick", "passes_ui.keys.stub", id="recon_tick"),
+    Command("reconcile", "ctrl+r", "refresh", "keys.refresh", id="recon_refresh"),
+    Command("reconcile", "escape", "back", "repair_ui.keys.back", id="recon_back"),
+    Command("passes", "ctrl+n", "new_pass", "keys.new", id="pass_new"),
+    Command("passes", "enter", "open_pass", "keys.open", id="pass_open"),
+    Command("passes", "ctrl+l", "reconcile", "passes_ui.keys.reconcile", id="pass_reconcile"),
+    Command("passes", "ctrl+r", "refresh", "keys.refresh", id="pass_refresh"),
+    Command("reception", "ctrl+s", "save", "keys.save", id="save"),
+    Command("reception", "ctrl+n", "new", "keys.new", id="new"),
+    Command("reception", "escape", "escape", "reception_ui.key_escape", id="escape"),
+    Command("reception", "ctrl+g", "insert_reply", "reply_picker.key", id="insert_reply"),
+    Command("reason_dialog", "ctrl+s", "save", "keys.save"),
+    Command("reason_dialog", "escape", "cancel", "keys.cancel"),
+    Command("reception_detail", "escape", "back", "reception_detail.key_back", id="back"),
+    Command("reception_detail", "ctrl+y", "answer", "reception_detail.key_answer", id="answer"),
+    Command("reception_detail", "ctrl+x", "close_entry", "reception_detail.key_close", id="close"),
+    Command(
+        "reception_detail",
+        "ctrl+l",
+        "make_linked",
+        "reception_detail.key_link",
+        id="reception_link",
+    ),
+    Command("repair_detail", "ctrl+d", "dispatch", "repair_ui.keys.dispatch", id="repair_dispatch"),
+    Command("repair_detail", "ctrl+a", "arrive", "repair_ui.keys.arrive", id="repair_arrive"),
+    Command("repair_detail", "ctrl+e", "complete", "repair_ui.keys.complete", id="repair_complete"),
+    Command("repair_detail", "ctrl+b", "callback", "repair_ui.keys.callback", id="repair_callback"),
+    Command(
+        "repair_detail", "ctrl+x", "cancel_order", "repair_ui.keys.cancel_order", id="repair_cancel"
+    ),
+    Command(
+        "repair_detail", "ctrl+t", "refer_out", "repair_ui.keys.refer_out", id="repair_refer_out"
+    ),
+    Command("repair_detail", "ctrl+w", "print_slip", "keys.print", id="repair_print"),
+    Command(
+        "repair_detail", "ctrl+r", "refresh", "keys.refresh", id="repair_detail_refresh", show=False
+    ),
+    Command("repair_detail", "escape", "back", "repair_ui.keys.back", id="repair_back"),
+    Command("repairs", "ctrl+n", "new_order", "keys.new", id="repair_new"),
+    Command("repairs", "enter", "open_order", "keys.open", id="repair_open"),
+    Command("repairs", "ctrl+f", "toggle_all", "repair_ui.keys.toggle_all", id="repair_toggle_all"),
+    Command("repairs", "ctrl+r", "refresh", "keys.refresh", id="repair_refresh"),
+    Command("standard_replies", "ctrl+n", "new_reply", "keys.new", id="reply_new"),
+    Command("standard_replies", "enter", "open_reply", "keys.open", id="reply_open"),
+    Command("standard_replies", "ctrl+y", "approve", "replies.keys.approve", id="reply_approve"),
+    Command("standard_replies", "ctrl+x", "retire", "replies.keys.retire", id="reply_retire"),
+    Command(
+        "standard_replies",
+        "ctrl+f",
+        "toggle_retired",
+        "replies.keys.toggle_retired",
+        id="reply_toggle",
+    ),
+    Command("standard_replies", "ctrl+r", "refresh", "keys.refresh", id="reply_refresh"),
+    Command("reply_picker_dialog", "escape", "cancel", "keys.cancel", id="reply_pick_cancel"),
+    Command("reply_picker_dialog", "down", "move(1)", "", show=False),
+    Command("reply_picker_dialog", "up", "move(-1)", "", show=False),
+    Command("report", "ctrl+r", "count", "report_ui.keys.show", id="report_count"),
+    Command("report", "ctrl+s", "write", "report_ui.keys.write", id="report_write"),
+    Command("report", "ctrl+l", "period", "report_ui.keys.period", id="report_period"),
+    Command("room_history", "escape", "back", "lookup_ui.keys.close", id="history_back"),
+    Command("room_history", "ctrl+y", "phones", "lookup_ui.keys.phones", id="history_phones"),
+    Command("room_history", "enter", "open_record", "lookup_ui.keys.open", show=False),
+    Command(
+        "settings", "ctrl+e", "edit_calendar", "settings.keys.edit_calendar", id="settings_calendar"
+    ),
+    Command("settings", "escape", "app.pop_screen", "keys.cancel"),
+    # (rows end)
+)
+
+
+def rows(*places: str) -> list[Command]:
+    """The keys of `places`, in the order they are declared, included places spliced in."""
+    found: list[Command] = []
+    for place in places:
+        for entry in COMMANDS:
+            if entry.where != place:
+                continue
+            found.extend(rows(entry.place) if isinstance(entry, Include) else [entry])
+    return found
+
+
+def bindings(*places: str) -> list[BindingType]:
+    """The Textual bindings of `places` (a screen's BINDINGS); a place with no keys is a
+    mistyped name, refused as the class is made."""
+    unknown = set(places) - set(all_places())
+    if unknown:
+        raise ValueError(f"no keys declared for {', '.join(sorted(unknown))}")
+    return [command.binding() for command in rows(*places)]
+
+
+def all_places() -> list[str]:
+    """Every place that has keys, in the order first declared."""
+    return list(dict.fromkeys(entry.where for entry in COMMANDS))
