@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -12,13 +12,13 @@ from typing import Any, ClassVar
 
 from sqlmodel import Session
 from textual.app import App, SystemCommand
-from textual.binding import BindingType
+from textual.binding import Binding, BindingType
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from desk import commands
 from desk.clock import Clock, fmt, system_clock
-from desk.compat import LocalisedCommandPalette, adopt_current_stylesheet, own_bindings
+from desk.compat import LocalisedCommandPalette, adopt_current_stylesheet
 from desk.config import Settings
 from desk.db import Database
 from desk.i18n import set_language, t
@@ -224,23 +224,33 @@ class DeskApp(App[None]):
                 yield SystemCommand(f"{title} ({key})" if key else title, "", run)
 
         if self.operator is not None:
-            for binding in own_bindings(self):
+            for binding in declared_bindings(self):
                 if binding.id is not None and binding.id not in ("quit", "palette"):
                     yield from command(
-                        binding.description,
+                        t(binding.description),
                         self.get_key_display(binding),
                         partial(self.run_action, binding.action),
                     )
-            for binding in own_bindings(screen):
+            for binding in declared_bindings(screen):
                 if binding.show:
                     yield from command(
-                        binding.description,
+                        t(binding.description),
                         self.get_key_display(binding),
                         partial(screen.run_action, binding.action),
                     )
             yield from command(t("keys.settings"), "", self.action_settings)
             yield from command(t("keys.report"), "", lambda: self.action_open("report"))
         yield from command(t("keys.quit"), "ctrl+q", self.exit)
+
+
+def declared_bindings(node: object) -> Iterator[Binding]:
+    """The keys the desk's classes declare for `node` (its class's and its desk bases'), every
+    key's, enabled or not, their words still catalogue keys (desk.commands)."""
+    for cls in type(node).__mro__:
+        if cls.__module__.startswith("desk."):
+            for binding in cls.__dict__.get("BINDINGS", ()):
+                if isinstance(binding, Binding):
+                    yield binding
 
 
 class DeskCommandPalette(LocalisedCommandPalette):

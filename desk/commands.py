@@ -241,7 +241,7 @@ COMMANDS: tuple[Command | Include, ...] = (
     Command("passes", "enter", "open_pass", "keys.open", id="pass_open"),
     Command("passes", "ctrl+l", "reconcile", "passes_ui.keys.reconcile", id="pass_reconcile"),
     Command("passes", "ctrl+r", "refresh", "keys.refresh", id="pass_refresh"),
-    Command("reception", "ctrl+s", "save", "keys.save", id="save"),
+    Command("reception", "ctrl+s", "save", "keys.save", id="reception_save"),
     Command("reception", "ctrl+n", "new", "keys.new", id="new"),
     Command("reception", "escape", "escape", "reception_ui.key_escape", id="escape"),
     Command("reception", "ctrl+g", "insert_reply", "reply_picker.key", id="insert_reply"),
@@ -328,3 +328,42 @@ def bindings(*places: str) -> list[BindingType]:
 def all_places() -> list[str]:
     """Every place that has keys, in the order first declared."""
     return list(dict.fromkeys(entry.where for entry in COMMANDS))
+
+
+# a key that does the same on this many places is one of the desk's common keys (F1 lists it)
+COMMON_FROM = 3
+_SHOWN_KEYS = {"escape": "Esc", "enter": "Enter", "tab": "Tab"}
+
+
+def key_display(key: str) -> str:
+    """A key as the F1 table writes it: F1, Ctrl+S, Esc."""
+    return "+".join(_SHOWN_KEYS.get(part, part.capitalize()) for part in key.split("+"))
+
+
+def key_table() -> list[tuple[str, str]]:
+    """The F1 table, as (key, catalogue key of its words): the desk's own keys, then the keys
+    many screens share, each key once. The words are `help_keys.<key>` (ctrl+s: ctrl_s) when
+    the catalogue has a longer line for it, else the key's own description."""
+    from desk.i18n import catalogue
+
+    words = catalogue()
+    table: dict[str, str] = {}
+
+    def add(command: Command) -> None:
+        if command.key not in table:
+            longer = f"help_keys.{command.key.replace('+', '_')}"
+            table[command.key] = longer if longer in words else command.description
+
+    for command in rows("app"):
+        add(command)
+    uses: dict[tuple[str, str], int] = {}
+    first: dict[tuple[str, str], Command] = {}
+    for entry in COMMANDS:
+        if isinstance(entry, Command) and entry.where != "app":
+            pair = (entry.key, entry.description)
+            uses[pair] = uses.get(pair, 0) + 1
+            first.setdefault(pair, entry)
+    for pair, count in sorted(uses.items(), key=lambda item: -item[1]):
+        if count >= COMMON_FROM:
+            add(first[pair])
+    return [(key_display(key), words_key) for key, words_key in table.items()]

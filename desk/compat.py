@@ -8,13 +8,12 @@ tests/test_no_traceback.py exercise what is here).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
 from rich.align import Align
 from textual.app import App
-from textual.binding import Binding
 from textual.command import CommandList, CommandPalette
 from textual.dom import DOMNode
 from textual.screen import Screen
@@ -27,7 +26,6 @@ __all__ = [
     "adopt_current_stylesheet",
     "localise_bindings",
     "on_unhandled_exception",
-    "own_bindings",
 ]
 
 
@@ -44,19 +42,6 @@ def adopt_current_stylesheet(app: App[Any], screen: Screen[Any]) -> None:
     (tests/test_app_keys.py compares the styles with and without).
     """
     screen._css_update_count = app._css_update_count
-
-
-def own_bindings(node: DOMNode) -> Iterator[Binding]:
-    """Textual 8.2: the bindings of `node` itself (its class's and its bases', as localised
-    by desk.widgets.base), every key's, whether enabled or not.
-
-    The public `Screen.active_bindings` gives one binding per key for the focused widget's
-    chain, the focused widget's first and only the enabled ones: a screen's own "enter" would
-    hide behind a table's. The command palette lists a node's own keys, so it reads the map
-    Textual keeps for the node.
-    """
-    for bindings in node._bindings.key_to_bindings.values():
-        yield from bindings
 
 
 def localise_bindings(node: DOMNode) -> None:

@@ -14,6 +14,18 @@ from desk.i18n import t
 from desk.widgets.base import DeskDialog, DeskFooter
 
 
+def key_table() -> str:
+    """The keys of the desk as a Markdown table, made from the command registry."""
+    lines = [
+        t("help.table.title"),
+        "",
+        f"| {t('help.table.key')} | {t('help.table.does')} |",
+        "|---|---|",
+    ]
+    lines += [f"| {key} | {t(words)} |" for key, words in commands.key_table()]
+    return "\n".join(lines) + "\n\n"
+
+
 class HelpScreen(DeskDialog[None]):
     BINDINGS: ClassVar[list[BindingType]] = commands.bindings("help")
     DEFAULT_CSS = """
@@ -25,7 +37,7 @@ class HelpScreen(DeskDialog[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll():
-            yield Markdown(t("help.body"))
+            yield Markdown(key_table() + t("help.body"))
         yield DeskFooter()
 
     def action_dismiss_help(self) -> None:
