@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlmodel import select
 
+from desk import errorlog
 from desk.db import Database
 from desk.models import Handover, HandoverState, Operator, Role
 from desk.services import complaint, handover, nightlog, reception, repair
@@ -319,7 +321,7 @@ def test_the_sign_off_checks_the_pin_as_it_is_now_not_as_signed_in(
 
 
 def test_a_busy_file_after_the_rollback_still_says_wrong_pin(
-    db: Database, night: Operator, monkeypatch: pytest.MonkeyPatch
+    db: Database, night: Operator, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     """When the count cannot be written (another process holds the file past the timeout),
     the operator is still told "wrong PIN", and the failure is logged, not raised."""
@@ -331,8 +333,10 @@ def test_a_busy_file_after_the_rollback_still_says_wrong_pin(
         raise OperationalError("UPDATE", {}, Exception("database is locked"))
 
     handover_id = night_handover(db, night)
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     monkeypatch.setattr(operators, "_count_failure", busy)
     with pytest.raises(DeskError, match="wrong PIN"), Desk(db, night, NIGHT_END).write() as ctx:
         handover.sign_off(ctx, handover_id, "0000")
-    assert db.path is not None
-    assert "database is locked" in (db.path.parent / "desk-errors.log").read_text()
+    # beside the database; on PostgreSQL in the state folder
+    logs = [folder / errorlog.LOG_NAME for folder in errorlog.log_folders(db.path)]
+    assert "database is locked" in next(log for log in logs if log.exists()).read_text()
