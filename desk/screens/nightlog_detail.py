@@ -20,8 +20,8 @@ from desk.screens.tones import ALARM, WARNING
 from desk.services import audit, nightlog
 from desk.services.errors import DeskError
 
-# the steps an entry allows: only one left for the morning is transferred or closed
-STEPS = ("to_repair", "to_complaint", "close_entry")
+# each key's lifecycle step in desk.services.nightlog.LIFECYCLE (which says when it is offered)
+STEPS = {"to_repair": "transfer", "to_complaint": "transfer", "close_entry": "close"}
 
 
 class NightLogDetailScreen(NightLogActions, RecordPage):
@@ -110,10 +110,11 @@ class NightLogDetailScreen(NightLogActions, RecordPage):
     # --- keys -------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """The morning steps only while the entry is left for the morning (footer follows)."""
-        if action in STEPS:
-            return self.entry is not None and self.entry.state == NightLogState.left_for_morning
-        return True
+        """The morning steps only while the entry allows them (footer follows)."""
+        step = STEPS.get(action)
+        if step is None:
+            return True
+        return step in nightlog.allowed_actions(self.entry)
 
     def chosen_entry(self) -> int | None:
         return self.entry_id

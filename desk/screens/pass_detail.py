@@ -14,13 +14,13 @@ from textual.widgets import Header, Static
 
 from desk import commands
 from desk.i18n import t
-from desk.models import AuditEvent, PassItem, PassState, ReleasePass
+from desk.models import AuditEvent, PassItem, ReleasePass
 from desk.screens.history import HistoryTable
 from desk.screens.pass_cells import status_cell, stub_cell
 from desk.screens.pass_dialogs import GateAtDeskDialog, PassDialog, VoidDialog
 from desk.screens.plain import field_grid, plain
 from desk.screens.printout import deliver
-from desk.services import audit, operators, passes, roles
+from desk.services import audit, operators, passes
 from desk.services.errors import DeskError
 from desk.widgets.base import DeskFooter, RecordScreen
 
@@ -150,17 +150,13 @@ class PassDetailScreen(RecordScreen):
     # --- keys -------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        found = self.found
-        if found is None:
-            return action not in ("gate", "stub", "void")
-        if action == "void":
-            return found.state == PassState.issued
-        if action == "gate":
-            with self.reading() as ctx:
-                return passes.refusal(ctx, found, found.number) is None
-        if action == "stub":
-            return found.stub_returned_at is None
-        return True
+        """The pass's steps (one key each) as its service offers them now (footer follows)."""
+        if action not in passes.LIFECYCLE.steps:
+            return True
+        if self.found is None:
+            return False
+        with self.reading() as ctx:
+            return action in passes.allowed_actions(ctx, self.found)
 
     def action_refresh(self) -> None:
         self.refresh_detail()
@@ -184,7 +180,8 @@ class PassDetailScreen(RecordScreen):
             self._open(GateAtDeskDialog(self.found))
 
     def action_void(self) -> None:
-        if self.found is not None and not self.refused(roles.PASS_VOID.require):
+        who = passes.LIFECYCLE.who("void")
+        if self.found is not None and not (who and self.refused(who.require)):
             self._open(VoidDialog(self.found))
 
     def action_stub(self) -> None:

@@ -23,6 +23,9 @@ from desk.services.context import Ctx
 from desk.services.errors import DeskError
 from desk.widgets.base import DeskDialog, DeskFooter, RecordScreen
 
+# each key's lifecycle step in desk.services.reception.LIFECYCLE (which says when it is offered)
+STEPS = {"answer": "answer", "close_entry": "close", "make_linked": "become"}
+
 
 class ReasonDialog(DeskDialog[bool]):
     """One line of text (a reply, a reason) handed to a service; True once it is saved.
@@ -113,16 +116,11 @@ class ReceptionDetailScreen(RecordScreen):
         self.load()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Answer only while a reply is owed; close only while not closed (footer follows)."""
-        if self.entry is None:
+        """The entry's steps as its lifecycle offers them (footer follows)."""
+        step = STEPS.get(action)
+        if step is None or self.entry is None:
             return True
-        if action == "answer":
-            return self.entry.state in reception.OWING
-        if action == "close_entry":
-            return self.entry.state not in ("closed", "voided")
-        if action == "make_linked":
-            return reception.may_become_record(self.entry)
-        return True
+        return step in reception.allowed_actions(self.entry)
 
     def load(self) -> None:
         with self.reading() as ctx:

@@ -22,11 +22,13 @@ if TYPE_CHECKING:
 S = TypeVar("S", bound=StrEnum)
 
 
-class Record(Protocol):
-    number: str
-
+class Stateful(Protocol):
     @property
     def state(self) -> Any: ...
+
+
+class Record(Stateful, Protocol):
+    number: str
 
 
 @dataclass(frozen=True)
@@ -59,7 +61,7 @@ class Lifecycle(Generic[S]):
     def __getitem__(self, action: str) -> Step[S]:
         return self.steps[action]
 
-    def allows(self, record: Record, action: str) -> bool:
+    def allows(self, record: Stateful, action: str) -> bool:
         """May `action` be taken in the record's state (who takes it aside)?"""
         return record.state in self.steps[action].states
 
@@ -81,7 +83,7 @@ class Lifecycle(Generic[S]):
     def who(self, action: str) -> Restricted | None:
         return self.steps[action].who
 
-    def offered(self, record: Record | None) -> frozenset[str]:
+    def offered(self, record: Stateful | None) -> frozenset[str]:
         """The actions whose keys a screen offers for this record (none for no record). A key a
         role may not use is offered all the same: pressing it says why (DeskMixin.refused)."""
         if record is None:

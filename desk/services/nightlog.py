@@ -21,9 +21,10 @@ from desk.models import (
     RepairOrder,
 )
 from desk.models.base import literal_is
-from desk.services import audit
+from desk.services import audit, limits
 from desk.services.context import Ctx
 from desk.services.errors import DeskError, NotFound
+from desk.services.lifecycle import Lifecycle, Step
 from desk.services.open_item import OpenItem
 from desk.services.residents import clean_phone, clean_text, normalise_room
 from desk.services.submission import Submission
@@ -37,6 +38,29 @@ REGISTER = "nightlog"
 # an entry has no counter number of its own: it is named YJ-<night's date>-<id>
 NUMBER_PREFIX = "YJ"
 TRANSFER_REGISTERS = ("repairs", "complaints")
+
+S = NightLogState
+# The morning steps: only an entry left for the morning is transferred (to a repair order or a
+# complaint) or closed with a reason; what was handled at night, transferred or closed stays.
+LIFECYCLE: Lifecycle[NightLogState] = Lifecycle(
+    "nightlog_ui.error.not_left",
+    {
+        "transfer": Step((S.left_for_morning,), to=S.transferred),
+        "close": Step((S.left_for_morning,), to=S.closed),
+    },
+)
+
+
+def allowed_actions(entry: NightLogEntry | None) -> frozenset[str]:
+    """The lifecycle steps (LIFECYCLE's names) a screen offers for this entry."""
+    return LIFECYCLE.offered(entry)
+
+
+def _require(entry: NightLogEntry, action: str) -> None:
+    """Refuse `action` unless the entry's state allows it (an entry has no number of its own:
+    the refusal names its state)."""
+    if not LIFECYCLE.allows(entry, action):
+        raise DeskError(LIFECYCLE.refusal, state=entry.state)
 
 
 class NightLogCreate(Submission):
@@ -63,14 +87,16 @@ def get(ctx: Ctx, entry_id: int) -> NightLogEntry:
 def log(ctx: Ctx, data: NightLogCreate) -> NightLogEntry:
     """Write one night entry: handled at night (what was done) or left for the morning."""
     logged = happened(data.logged_at, ctx.now, "logged_at")
-    action = clean_text(data.action_taken, 2000, field="action_taken")
+    action = clean_text(
+        data.action_taken, limits.of(NightLogEntry, "action_taken"), field="action_taken"
+    )
     left = data.left_for_morning or not action
     entry = NightLogEntry(
         logged_at=logged,
-        caller=clean_text(data.caller, 60, field="caller"),
-        room=normalise_room(clean_text(data.room, 45, field="room")),
+        caller=clean_text(data.caller, limits.of(NightLogEntry, "caller"), field="caller"),
+        room=normalise_room(clean_text(data.room, limits.of(NightLogEntry, "room"), field="room")),
         phone=clean_phone(data.phone),
-        what=clean_text(data.what, 2000, field="what", required=True),
+        what=clean_text(data.what, limits.of(NightLogEntry, "what"), field="what", required=True),
         emergency=data.emergency,
         action_taken=action,
         state=NightLogState.left_for_morning if left else NightLogState.handled,
@@ -83,17 +109,12 @@ def log(ctx: Ctx, data: NightLogCreate) -> NightLogEntry:
     return entry
 
 
-def _require_left(entry: NightLogEntry) -> None:
-    if entry.state != NightLogState.left_for_morning:
-        raise DeskError("nightlog_ui.error.not_left", state=entry.state)
-
-
 def transfer(ctx: Ctx, entry_id: int, register: str, record_id: int) -> NightLogEntry:
     """Link an entry left for the morning to the repair order or complaint it became."""
     if register not in TRANSFER_REGISTERS:
         raise DeskError("nightlog_ui.error.bad_register", register=register)
     entry = get(ctx, entry_id)
-    _require_left(entry)
+    _require(entry, "transfer")
     entry.state = NightLogState.transferred
     entry.transferred_to, entry.transferred_id = register, record_id
     entry.transferred_at = ctx.now
@@ -106,8 +127,9 @@ def transfer(ctx: Ctx, entry_id: int, register: str, record_id: int) -> NightLog
 def close(ctx: Ctx, entry_id: int, reason: str) -> NightLogEntry:
     """Close an entry left for the morning that needs no record (e.g. the caller sorted it out)."""
     entry = get(ctx, entry_id)
-    _require_left(entry)
-    entry.close_reason = clean_text(reason, 500, field="close_reason", required=True)
+    _require(entry, "close")
+    most = limits.of(NightLogEntry, "close_reason")
+    entry.close_reason = clean_text(reason, most, field="close_reason", required=True)
     entry.state = NightLogState.closed
     entry.closed_at = ctx.now
     entry.done_by_id = ctx.acting()
@@ -155,7 +177,7 @@ def transfer_to_repair(ctx: Ctx, entry_id: int, data: RepairCreate | None = None
     from desk.services import repair
 
     entry = get(ctx, entry_id)
-    _require_left(entry)
+    _require(entry, "transfer")
     order = repair.register(ctx, data or repair_prefill(ctx, entry))
     assert order.id is not None
     transfer(ctx, entry_id, "repairs", order.id)
@@ -166,7 +188,7 @@ def transfer_to_complaint(ctx: Ctx, entry_id: int, data: ComplaintCreate | None 
     from desk.services import complaint
 
     entry = get(ctx, entry_id)
-    _require_left(entry)
+    _require(entry, "transfer")
     case = complaint.register(ctx, data or complaint_prefill(ctx, entry))
     assert case.id is not None
     transfer(ctx, entry_id, "complaints", case.id)

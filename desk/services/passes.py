@@ -18,9 +18,10 @@ from desk.models import (
     ReleasePass,
     Resident,
 )
-from desk.services import audit, roles
+from desk.services import audit, limits, roles
 from desk.services.context import Ctx
 from desk.services.errors import DeskError
+from desk.services.lifecycle import Lifecycle, Step
 from desk.services.numbering import next_number
 from desk.services.pass_queries import (
     CHECKED_STATES,
@@ -80,6 +81,21 @@ MAX_DAYS_AHEAD = 31
 _LAST4 = re.compile(r"^[0-9A-Z]{4}$")
 _ID_CARD_LAST4 = re.compile(r"^\d{3}[\dX]$")
 
+S = PassState
+# A pass's steps: a supervisor voids one not yet used at the gate; the gate checks an issued pass
+# (whether its day has come or passed, or its stub is already back, `refusal` says, each case in
+# its own words); its stub comes back once, whatever became of it.
+LIFECYCLE: Lifecycle[PassState] = Lifecycle(
+    "pass_error.cannot_void",
+    {
+        "void": Step(
+            (S.issued,), to=S.voided, who=roles.PASS_VOID, refusal="pass_error.cannot_void"
+        ),
+        "gate": Step((S.issued,)),
+        "stub": Step(tuple(PassState), offer_if=lambda found: found.stub_returned_at is None),
+    },
+)
+
 
 class PassItemIn(Submission):
     description: str = ""
@@ -127,12 +143,14 @@ def _items(data: list[PassItemIn]) -> list[PassItemIn]:
         raise DeskError("pass_error.too_many_items", field="items", max=MAX_ITEMS)
     cleaned = []
     for line, item in enumerate(data, start=1):
-        description = clean_text(item.description, 200, field="items")
+        description = clean_text(
+            item.description, limits.of(PassItem, "description"), field="items"
+        )
         if not description:
             raise DeskError("pass_error.item_description", field="items", line=line)
         if not 1 <= item.quantity <= MAX_QUANTITY:
             raise DeskError("pass_error.item_quantity", field="items", line=line, max=MAX_QUANTITY)
-        remark = clean_text(item.remark, 200, field="items")
+        remark = clean_text(item.remark, limits.of(PassItem, "remark"), field="items")
         cleaned.append(PassItemIn(description=description, quantity=item.quantity, remark=remark))
     return cleaned
 
@@ -156,11 +174,13 @@ def _valid_until(ctx: Ctx, valid_on: date) -> datetime:
 
 def issue(ctx: Ctx, data: PassCreate) -> ReleasePass:
     """Issue a pass; a tenant or agent needs the owner's confirmation by phone, and a yes."""
-    room_typed = clean_text(data.room, 45, field="room", required=True)
+    room_typed = clean_text(data.room, limits.of(ReleasePass, "room"), field="room", required=True)
     unit = find_unit(ctx, room_typed)
     if unit is None:
         raise DeskError("pass_error.unknown_room", field="room", room=room_typed)
-    applicant = clean_text(data.applicant, 60, field="applicant", required=True)
+    applicant = clean_text(
+        data.applicant, limits.of(ReleasePass, "applicant"), field="applicant", required=True
+    )
     relationship = Relationship(data.relationship)
     id_last4 = _last4(data.id_last4, IdType(data.id_type))
     valid_on = data.valid_on or today(ctx)
@@ -178,7 +198,10 @@ def issue(ctx: Ctx, data: PassCreate) -> ReleasePass:
     else:
         called = clean_phone(data.owner_phone_called, field="owner_phone_called", required=True)
         confirmed_by = clean_text(
-            data.owner_confirmed_by, 60, field="owner_confirmed_by", required=True
+            data.owner_confirmed_by,
+            limits.of(ReleasePass, "owner_confirmed_by"),
+            field="owner_confirmed_by",
+            required=True,
         )
         if data.owner_confirmed is not True:
             raise DeskError("pass_error.owner_not_confirmed", field="owner_confirmed")
@@ -190,7 +213,11 @@ def issue(ctx: Ctx, data: PassCreate) -> ReleasePass:
             notes["confirmed_by_not_owner_on_file"] = True
     items = _items(data.items)
     # upper-cased before the length check: "ß".upper() is "SS"
-    plate = clean_text(data.vehicle_plate.upper().replace(" ", ""), 20, field="vehicle_plate")
+    plate = clean_text(
+        data.vehicle_plate.upper().replace(" ", ""),
+        limits.of(ReleasePass, "vehicle_plate"),
+        field="vehicle_plate",
+    )
     issued = ReleasePass(
         number=next_number(ctx, PREFIX),
         room=unit.code,
@@ -233,11 +260,11 @@ def issue(ctx: Ctx, data: PassCreate) -> ReleasePass:
 
 def void(ctx: Ctx, pass_id: int, reason: str) -> ReleasePass:
     """A supervisor withdraws a pass not yet used at the gate."""
-    roles.PASS_VOID.require(ctx)
+    LIFECYCLE.permit(ctx, "void")
     found = get(ctx, pass_id)
-    if found.state != PassState.issued:
-        raise DeskError("pass_error.cannot_void", number=found.number)
-    found.void_reason = clean_text(reason, 500, field="reason", required=True)
+    LIFECYCLE.require(found, "void")
+    most = limits.of(ReleasePass, "void_reason")
+    found.void_reason = clean_text(reason, most, field="reason", required=True)
     found.voided_at = ctx.now
     found.state = PassState.voided
     ctx.session.add(found)
@@ -275,6 +302,15 @@ def refusal(ctx: Ctx, found: ReleasePass | None, typed: str) -> DeskError | None
     return None
 
 
+def allowed_actions(ctx: Ctx, found: ReleasePass | None) -> frozenset[str]:
+    """The steps (LIFECYCLE's names) a screen offers for this pass now: the gate's only while
+    `refusal` has nothing against it (the clock has its say there)."""
+    offered = LIFECYCLE.offered(found)
+    if "gate" in offered and refusal(ctx, found, found.number if found else "") is not None:
+        return offered - {"gate"}
+    return offered
+
+
 def _show(ctx: Ctx) -> Callable[[datetime | None], str]:
     def show(moment: datetime | None) -> str:
         return moment.astimezone(ctx.tz).strftime("%Y-%m-%d %H:%M") if moment else ""
@@ -292,8 +328,9 @@ def gate_check(
         raise refused
     assert found is not None
     result = GateResult(result)
-    guard = clean_text(guard_name, 60, field="guard_name", required=True)
-    note = clean_text(note, 500, field="gate_note")
+    most = limits.of(ReleasePass, "guard_name")
+    guard = clean_text(guard_name, most, field="guard_name", required=True)
+    note = clean_text(note, limits.of(ReleasePass, "gate_note"), field="gate_note")
     if result == GateResult.partly and not note:
         raise DeskError("pass_error.partly_needs_note", field="gate_note")
     if result == GateResult.refused and not note:

@@ -16,9 +16,10 @@ from desk.models import (
 )
 from desk.models.base import literal_in
 from desk.models.reception import OWING_STATES
-from desk.services import audit, roles
+from desk.services import audit, limits, roles
 from desk.services.context import Ctx
 from desk.services.errors import DeskError, NotFound
+from desk.services.lifecycle import Lifecycle, Step
 from desk.services.numbering import next_number
 from desk.services.residents import clean_phone, clean_text, normalise_room
 from desk.services.submission import Submission
@@ -26,6 +27,31 @@ from desk.services.when import happened, plausible
 
 REGISTER = "reception"
 OWING = OWING_STATES
+# What a call or visit of these categories turns into: a record of another register.
+BECOMES = (ReceptionCategory.repair, ReceptionCategory.complaint)
+
+S = ReceptionState
+# An entry's steps: a reply owed is answered; anything not filed (closed or voided) is closed
+# with a reason; a repair call or complaint not yet turned into its record may become it.
+LIFECYCLE: Lifecycle[ReceptionState] = Lifecycle(
+    "record.already_closed",
+    {
+        "answer": Step(OWING, to=S.answered, refusal="reception.not_owing"),
+        # closing one that still owes a reply is a supervisor's act (check_close)
+        "close": Step(
+            (S.open, S.referred, S.answered), to=S.closed, refusal="record.already_closed"
+        ),
+        "become": Step(
+            (S.open, S.referred, S.answered, S.closed),
+            offer_if=lambda entry: entry.category in BECOMES and not is_linked(entry),
+        ),
+    },
+)
+
+
+def allowed_actions(entry: ReceptionEntry | None) -> frozenset[str]:
+    """The lifecycle steps (LIFECYCLE's names) a screen offers for this entry."""
+    return LIFECYCLE.offered(entry)
 
 
 class ReceptionCreate(Submission):
@@ -59,12 +85,16 @@ def log(ctx: Ctx, data: ReceptionCreate) -> ReceptionEntry:
         number="",
         received_at=received,
         channel=Channel(data.channel),
-        person=clean_text(data.person, 60, field="person"),
-        room=normalise_room(clean_text(data.room, 45, field="room")),
+        person=clean_text(data.person, limits.of(ReceptionEntry, "person"), field="person"),
+        room=normalise_room(clean_text(data.room, limits.of(ReceptionEntry, "room"), field="room")),
         phone=clean_phone(data.phone),
         category=ReceptionCategory(data.category),
-        request=clean_text(data.request, 2000, field="request", required=True),
-        action_taken=clean_text(data.action_taken, 2000, field="action_taken"),
+        request=clean_text(
+            data.request, limits.of(ReceptionEntry, "request"), field="request", required=True
+        ),
+        action_taken=clean_text(
+            data.action_taken, limits.of(ReceptionEntry, "action_taken"), field="action_taken"
+        ),
         department=data.department,
         reply_due_at=data.reply_due_at,
         operator_id=ctx.acting(),
@@ -94,9 +124,9 @@ def get(ctx: Ctx, entry_id: int) -> ReceptionEntry:
 def answer(ctx: Ctx, entry_id: int, reply: str) -> ReceptionEntry:
     """Record the reply given to the resident; the entry stops owing one."""
     entry = get(ctx, entry_id)
-    if entry.state not in OWING:
-        raise DeskError("reception.not_owing", number=entry.number)
-    entry.answer = clean_text(reply, 2000, field="answer", required=True)
+    LIFECYCLE.require(entry, "answer")
+    most = limits.of(ReceptionEntry, "answer")
+    entry.answer = clean_text(reply, most, field="answer", required=True)
     entry.state = ReceptionState.answered
     entry.answered_at = ctx.now
     ctx.session.add(entry)
@@ -118,18 +148,14 @@ def check_close(ctx: Ctx, entry: ReceptionEntry) -> None:
 def close(ctx: Ctx, entry_id: int, reason: str) -> ReceptionEntry:
     """File an entry with a reason (who, when and why go into its history)."""
     entry = get(ctx, entry_id)
-    if entry.state in (ReceptionState.closed, ReceptionState.voided):
-        raise DeskError("record.already_closed", number=entry.number)
+    LIFECYCLE.require(entry, "close")
     check_close(ctx, entry)
-    entry.close_reason = clean_text(reason, 500, field="reason", required=True)
+    most = limits.of(ReceptionEntry, "close_reason")
+    entry.close_reason = clean_text(reason, most, field="reason", required=True)
     entry.state = ReceptionState.closed
     ctx.session.add(entry)
     audit.record(ctx, REGISTER, entry.id, "closed", reason=entry.close_reason)
     return entry
-
-
-# What a call or visit of these categories turns into: a record of another register.
-BECOMES = (ReceptionCategory.repair, ReceptionCategory.complaint)
 
 
 def is_linked(entry: ReceptionEntry) -> bool:
@@ -139,9 +165,7 @@ def is_linked(entry: ReceptionEntry) -> bool:
 
 def may_become_record(entry: ReceptionEntry) -> bool:
     """A repair call or complaint not yet turned into its record (and not voided)."""
-    return (
-        entry.category in BECOMES and not is_linked(entry) and entry.state != ReceptionState.voided
-    )
+    return "become" in LIFECYCLE.offered(entry)
 
 
 def linkable(ctx: Ctx, entry_id: int) -> ReceptionEntry:
