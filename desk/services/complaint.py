@@ -17,7 +17,7 @@ from desk.models import (
     Severity,
     Validity,
 )
-from desk.services import audit, reception, roles
+from desk.services import audit, fetch, reception, roles
 from desk.services.complaint_queries import (
     CLOSED_COMPLAINT_STATES,
     HANDLING_STATES,
@@ -31,7 +31,7 @@ from desk.services.complaint_queries import (
     recently_closed,
 )
 from desk.services.context import Ctx
-from desk.services.errors import DeskError, NotFound
+from desk.services.errors import DeskError
 from desk.services.lifecycle import Lifecycle, Step
 from desk.services.numbering import next_number
 from desk.services.repair import CallbackResult
@@ -89,16 +89,11 @@ def from_reception(entry: ReceptionEntry) -> ComplaintCreate:
 
 
 def get(ctx: Ctx, complaint_id: int) -> Complaint:
-    complaint = ctx.session.get(Complaint, complaint_id)
-    if complaint is None:
-        raise NotFound("record.not_found", id=complaint_id)
-    return complaint
+    return fetch.get(ctx, Complaint, complaint_id)
 
 
 def by_number(ctx: Ctx, number: str) -> Complaint | None:
-    if not storable(number):
-        return None
-    return ctx.session.exec(select(Complaint).where(Complaint.number == number)).first()
+    return fetch.by_number(ctx, Complaint, number)
 
 
 S = ComplaintState

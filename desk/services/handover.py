@@ -17,9 +17,9 @@ from sqlmodel import col, select
 from desk.config import Shift
 from desk.i18n import current_language, t
 from desk.models import AuditEvent, Handover, HandoverState, Operator
-from desk.services import audit, operators
+from desk.services import audit, fetch, operators
 from desk.services.context import Ctx
-from desk.services.errors import DeskError, NotFound
+from desk.services.errors import DeskError
 from desk.services.residents import clean_text
 from desk.services.shifts import bounds, current_shift
 from desk.services.submission import Submission
@@ -102,10 +102,7 @@ def holders(ctx: Ctx, since: datetime) -> list[str]:
 
 
 def get(ctx: Ctx, handover_id: int) -> Handover:
-    found = ctx.session.get(Handover, handover_id)
-    if found is None:
-        raise NotFound("record.not_found", id=handover_id)
-    return found
+    return fetch.get(ctx, Handover, handover_id)
 
 
 def pending(ctx: Ctx) -> Handover | None:

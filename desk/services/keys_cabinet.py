@@ -13,10 +13,10 @@ from sqlalchemy import case, func
 from sqlmodel import col, select
 
 from desk.models import OPEN_LOAN_STATES, Key, KeyKind, KeyLoan
-from desk.services import audit, roles
+from desk.services import audit, fetch, roles
 from desk.services.context import Ctx
-from desk.services.errors import DeskError, NotFound
-from desk.services.residents import clean_text, normalise_room, storable
+from desk.services.errors import DeskError
+from desk.services.residents import clean_text, normalise_room
 
 REGISTER = "keys"
 MAX_COPIES = 99
@@ -60,16 +60,11 @@ def _copies(value: int) -> int:
 
 
 def get_key(ctx: Ctx, key_id: int) -> Key:
-    key = ctx.session.get(Key, key_id)
-    if key is None:
-        raise NotFound("record.not_found", id=key_id)
-    return key
+    return fetch.get(ctx, Key, key_id)
 
 
 def by_tag(ctx: Ctx, tag: str) -> Key | None:
-    if not storable(tag):
-        return None
-    return ctx.session.exec(select(Key).where(Key.tag == tag.strip().upper())).first()
+    return fetch.by_number(ctx, Key, tag.strip().upper(), column="tag")
 
 
 def find_key(ctx: Ctx, ref: str | int, field: str = "key_ref") -> Key:

@@ -13,13 +13,13 @@ from datetime import datetime
 from sqlmodel import col, select
 
 from desk.models import EntrustedKey, EntrustedKeyUse, EntrustedState, KeyCount
-from desk.services import audit, repair
+from desk.services import audit, fetch, repair
 from desk.services.context import Ctx
-from desk.services.errors import DeskError, NotFound
+from desk.services.errors import DeskError
 from desk.services.keys_cabinet import cabinet, holdings
 from desk.services.lifecycle import Lifecycle, Step
 from desk.services.numbering import next_number
-from desk.services.residents import clean_phone, clean_text, normalise_room, storable
+from desk.services.residents import clean_phone, clean_text, normalise_room
 from desk.services.submission import Submission
 
 REGISTER = "entrusted_keys"
@@ -41,17 +41,11 @@ class EntrustedCreate(Submission):
 
 
 def get(ctx: Ctx, entrusted_id: int) -> EntrustedKey:
-    entrusted = ctx.session.get(EntrustedKey, entrusted_id)
-    if entrusted is None:
-        raise NotFound("record.not_found", id=entrusted_id)
-    return entrusted
+    return fetch.get(ctx, EntrustedKey, entrusted_id)
 
 
 def by_number(ctx: Ctx, number: str) -> EntrustedKey | None:
-    if not storable(number):
-        return None
-    statement = select(EntrustedKey).where(EntrustedKey.number == number.strip().upper())
-    return ctx.session.exec(statement).first()
+    return fetch.by_number(ctx, EntrustedKey, number.strip().upper())
 
 
 def deposit(ctx: Ctx, data: EntrustedCreate) -> EntrustedKey:
@@ -158,9 +152,7 @@ def take_out(ctx: Ctx, entrusted_id: int, taken_by: str, purpose: str) -> Entrus
 
 
 def bring_back(ctx: Ctx, use_id: int) -> EntrustedKeyUse:
-    use = ctx.session.get(EntrustedKeyUse, use_id)
-    if use is None:
-        raise NotFound("record.not_found", id=use_id)
+    use = fetch.get(ctx, EntrustedKeyUse, use_id)
     if use.back_at is not None:
         raise DeskError("key_error.already_back")
     use.back_at = ctx.now

@@ -13,9 +13,9 @@ from sqlmodel import col, select
 from desk.i18n import t
 from desk.models import OPEN_LOAN_STATES, Key, KeyLoan, KeyReturn, LoanState
 from desk.models.base import literal_in
-from desk.services import audit
+from desk.services import audit, fetch
 from desk.services.context import Ctx
-from desk.services.errors import DeskError, NotFound
+from desk.services.errors import DeskError
 from desk.services.keys_cabinet import available, find_key
 from desk.services.numbering import next_number
 from desk.services.residents import clean_text, normalise_room
@@ -39,10 +39,7 @@ class KeyLoanCreate(Submission):
 
 
 def get_loan(ctx: Ctx, loan_id: int) -> KeyLoan:
-    loan = ctx.session.get(KeyLoan, loan_id)
-    if loan is None:
-        raise NotFound("key_error.no_such_loan", id=loan_id)
-    return loan
+    return fetch.get(ctx, KeyLoan, loan_id, "key_error.no_such_loan")
 
 
 def outstanding(loan: KeyLoan) -> int:

@@ -15,12 +15,12 @@ from desk.models import (
     RepairState,
 )
 from desk.models.base import literal_in, literal_is
-from desk.services import audit, reception, roles
+from desk.services import audit, fetch, reception, roles
 from desk.services.context import Ctx
-from desk.services.errors import DeskError, NotFound
+from desk.services.errors import DeskError
 from desk.services.lifecycle import Lifecycle, Step
 from desk.services.numbering import next_number
-from desk.services.residents import clean_phone, clean_text, normalise_room, storable
+from desk.services.residents import clean_phone, clean_text, normalise_room
 from desk.services.submission import Submission
 from desk.services.when import happened, plausible
 
@@ -76,16 +76,11 @@ class CallbackResult(Submission):
 
 
 def get(ctx: Ctx, order_id: int) -> RepairOrder:
-    order = ctx.session.get(RepairOrder, order_id)
-    if order is None:
-        raise NotFound("record.not_found", id=order_id)
-    return order
+    return fetch.get(ctx, RepairOrder, order_id)
 
 
 def by_number(ctx: Ctx, number: str) -> RepairOrder | None:
-    if not storable(number):
-        return None
-    return ctx.session.exec(select(RepairOrder).where(RepairOrder.number == number)).first()
+    return fetch.by_number(ctx, RepairOrder, number)
 
 
 S = RepairState

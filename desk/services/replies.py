@@ -8,9 +8,9 @@ from sqlmodel import col, select
 
 from desk.i18n import t
 from desk.models import ReplyState, StandardReply
-from desk.services import audit, roles
+from desk.services import audit, fetch, roles
 from desk.services.context import Ctx
-from desk.services.errors import DeskError, NotFound
+from desk.services.errors import DeskError
 from desk.services.residents import clean_text
 
 REGISTER = "replies"
@@ -21,10 +21,7 @@ LIBRARY_LIMIT = 1000
 
 
 def get(ctx: Ctx, reply_id: int) -> StandardReply:
-    reply = ctx.session.get(StandardReply, reply_id)
-    if reply is None:
-        raise NotFound("record.not_found", id=reply_id)
-    return reply
+    return fetch.get(ctx, StandardReply, reply_id)
 
 
 def keyword_list(keywords: str) -> list[str]:
