@@ -33,6 +33,7 @@ from desk.services.complaint_queries import (
 from desk.services.context import Ctx
 from desk.services.errors import DeskError
 from desk.services.lifecycle import Lifecycle, Step
+from desk.services.limits import clean_column
 from desk.services.numbering import next_number
 from desk.services.repair import CallbackResult
 from desk.services.residents import clean_phone, clean_text, normalise_room, storable
@@ -188,14 +189,14 @@ def register(ctx: Ctx, data: ComplaintCreate) -> Complaint:
         number=next_number(ctx, PREFIX),
         received_at=received,
         channel=Channel(data.channel),
-        complainant=clean_text(data.complainant, 60, field="complainant"),
-        room=normalise_room(clean_text(data.room, 45, field="room")),
+        complainant=clean_column(data.complainant, Complaint, "complainant"),
+        room=normalise_room(clean_column(data.room, Complaint, "room")),
         phone=clean_phone(data.phone),
         category=category.key,
         department=_department(ctx, data.department, "department"),
-        person_complained=clean_text(data.person_complained, 60, field="person_complained"),
-        what_happened=clean_text(data.what_happened, 2000, field="what_happened", required=True),
-        resident_asks=clean_text(data.resident_asks, 1000, field="resident_asks"),
+        person_complained=clean_column(data.person_complained, Complaint, "person_complained"),
+        what_happened=clean_column(data.what_happened, Complaint, "what_happened", required=True),
+        resident_asks=clean_column(data.resident_asks, Complaint, "resident_asks"),
         owner_id=owner,
         severity=Severity(data.severity),
         deadline_table=ctx.settings.complaints.deadline_table,
@@ -244,7 +245,7 @@ def merge(ctx: Ctx, complaint_id: int, into_id: int, reason: str = "") -> Compla
     complaint, into = get(ctx, complaint_id), get(ctx, into_id)
     LIFECYCLE.require(complaint, "merge")
     LIFECYCLE.require(into, "merge")
-    why = clean_text(reason, 500, field="reason")
+    why = clean_column(reason, Complaint, "close_reason", field="reason")
     complaint.state = ComplaintState.merged
     complaint.merged_into_id = into_id
     complaint.closed_at = ctx.now
@@ -291,7 +292,7 @@ def judge(
         raise DeskError("complaint.choose_validity", field="validity")
     required = verdict != Validity.valid
     complaint.validity = verdict
-    complaint.validity_note = clean_text(note, 1000, field="validity_note", required=required)
+    complaint.validity_note = clean_column(note, Complaint, "validity_note", required=required)
     data: dict[str, Any] = {"validity": verdict, "note": complaint.validity_note}
     if verdict == Validity.valid:
         complaint.state = ComplaintState.judged
@@ -314,7 +315,7 @@ def escalate(ctx: Ctx, complaint_id: int, to_whom: str, at: datetime | None = No
     """Report the complaint up (to the office head, a department head); the time is recorded."""
     complaint = get(ctx, complaint_id)
     LIFECYCLE.require(complaint, "escalate")
-    complaint.escalated_to = clean_text(to_whom, 60, field="escalated_to", required=True)
+    complaint.escalated_to = clean_column(to_whom, Complaint, "escalated_to", required=True)
     escalated = _when(ctx, at, "escalated_at")
     if escalated < complaint.received_at:
         raise DeskError("complaint.before_received", field="escalated_at")
@@ -354,7 +355,7 @@ def reply(ctx: Ctx, complaint_id: int, text: str) -> Complaint:
     """The clear answer given to the resident (the first one stops the reply clock)."""
     complaint = get(ctx, complaint_id)
     LIFECYCLE.require(complaint, "reply")
-    complaint.reply_text = clean_text(text, 2000, field="reply_text", required=True)
+    complaint.reply_text = clean_column(text, Complaint, "reply_text", required=True)
     complaint.replied_at = complaint.replied_at or ctx.now
     complaint.state = ComplaintState.replied
     ctx.session.add(complaint)
@@ -366,7 +367,7 @@ def resolve(ctx: Ctx, complaint_id: int, resolution: str) -> Complaint:
     """Handled: what was done; the callback now falls due."""
     complaint = get(ctx, complaint_id)
     LIFECYCLE.require(complaint, "resolve")
-    complaint.resolution = clean_text(resolution, 2000, field="resolution", required=True)
+    complaint.resolution = clean_column(resolution, Complaint, "resolution", required=True)
     complaint.resolved_at = ctx.now
     complaint.callback_due_at = ctx.due(ctx.now, ctx.settings.complaints.callback)
     complaint.state = ComplaintState.resolved
@@ -418,7 +419,7 @@ def call_back(ctx: Ctx, complaint_id: int, result: CallbackResult) -> Complaint:
     """Record the callback: satisfied closes, not satisfied reopens, not reached sets a retry."""
     complaint = get(ctx, complaint_id)
     LIFECYCLE.require(complaint, "callback")
-    note = clean_text(result.note, 1000, field="note")
+    note = clean_column(result.note, Complaint, "callback_note", field="note")
     if not result.reached:
         if result.retry_at is None or plausible(result.retry_at, "retry_at") <= ctx.now:
             raise DeskError("callback.retry_required", field="retry_at")
@@ -468,7 +469,9 @@ def close(ctx: Ctx, complaint_id: int, reason: str) -> Complaint:
     LIFECYCLE.require(complaint, "close")
     if complaint.callback_at is None:
         raise DeskError("complaint.close_needs_callback", number=complaint.number)
-    complaint.close_reason = clean_text(reason, 500, field="reason", required=True)
+    complaint.close_reason = clean_column(
+        reason, Complaint, "close_reason", field="reason", required=True
+    )
     complaint.state = ComplaintState.closed
     complaint.closed_at = ctx.now
     ctx.session.add(complaint)

@@ -20,6 +20,7 @@ from desk.models import AuditEvent, Handover, HandoverState, Operator
 from desk.services import audit, fetch, operators
 from desk.services.context import Ctx
 from desk.services.errors import DeskError
+from desk.services.limits import clean_column
 from desk.services.residents import clean_text
 from desk.services.shifts import bounds, current_shift
 from desk.services.submission import Submission
@@ -274,8 +275,8 @@ def update(ctx: Ctx, handover_id: int, data: HandoverUpdate) -> Handover:
         )
     handover.checklist = json.dumps(rows, ensure_ascii=False)
     handover.desk_cleaned, handover.log_read = data.desk_cleaned, data.log_read
-    handover.notes = clean_text(data.notes, 4000, field="notes")
-    handover.watch = clean_text(data.watch, 4000, field="watch")
+    handover.notes = clean_column(data.notes, Handover, "notes")
+    handover.watch = clean_column(data.watch, Handover, "watch")
     ctx.session.add(handover)
     audit.record(ctx, REGISTER, handover.id, "updated", data.model_dump())
     return handover
@@ -357,7 +358,7 @@ def acknowledge(
 def refuse(ctx: Ctx, handover_id: int, incoming_name: str, pin: str, reason: str) -> Handover:
     """The incoming operator refuses (e.g. the desk is not clean); the shift stays open."""
     handover = get(ctx, handover_id)
-    reason = clean_text(reason, 500, field="refusal_reason", required=True)
+    reason = clean_column(reason, Handover, "refusal_reason", required=True)
     incoming = _incoming(ctx, handover, incoming_name, pin)
     handover.incoming_id = incoming.id
     handover.state = HandoverState.refused

@@ -16,6 +16,7 @@ from desk.models import OPEN_LOAN_STATES, Key, KeyKind, KeyLoan
 from desk.services import audit, fetch, roles
 from desk.services.context import Ctx
 from desk.services.errors import DeskError
+from desk.services.limits import clean_column
 from desk.services.residents import clean_text, normalise_room
 
 REGISTER = "keys"
@@ -101,15 +102,15 @@ def add_key(
     tag = clean_tag(tag)
     if by_tag(ctx, tag) is not None:
         raise DeskError("key_error.tag_taken", field="tag", tag=tag)
-    room = normalise_room(clean_text(room, 45, field="room"))
+    room = normalise_room(clean_column(room, Key, "room"))
     key = Key(
         tag=tag,
         kind=parse_kind(kind, room),
-        opens=clean_text(opens, 200, field="opens", required=True),
+        opens=clean_column(opens, Key, "opens", required=True),
         room=room,
         copies=_copies(copies),
-        hook=clean_text(hook, 20, field="hook"),
-        note=clean_text(note, 500, field="note"),
+        hook=clean_column(hook, Key, "hook"),
+        note=clean_column(note, Key, "note"),
         operator_id=ctx.operator_id,
         created_at=ctx.now,
     )
@@ -150,16 +151,16 @@ def update_key(
     other = by_tag(ctx, new_tag)
     if other is not None and other.id != key.id:
         raise DeskError("key_error.tag_taken", field="tag", tag=new_tag)
-    room = normalise_room(clean_text(room, 45, field="room"))
+    room = normalise_room(clean_column(room, Key, "room"))
     copies = _copies(copies)
     held = out_count(ctx, key) + lost_count(ctx, key)
     if copies < held:
         raise DeskError("key_error.copies_below_out", field="copies", held=held)
     key.tag, key.room, key.copies = new_tag, room, copies
     key.kind = parse_kind(kind, room)
-    key.opens = clean_text(opens, 200, field="opens", required=True)
-    key.hook = clean_text(hook, 20, field="hook")
-    key.note = clean_text(note, 500, field="note")
+    key.opens = clean_column(opens, Key, "opens", required=True)
+    key.hook = clean_column(hook, Key, "hook")
+    key.note = clean_column(note, Key, "note")
     ctx.session.add(key)
     after = _key_data(key)
     changed = {name: after[name] for name in after if after[name] != before[name]}
