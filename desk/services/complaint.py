@@ -6,7 +6,8 @@ from datetime import datetime
 from typing import Any
 
 from desk.models import OPEN_COMPLAINT_STATES, Complaint, ComplaintState, Severity, Validity
-from desk.services import audit, complaint_deadlines, fetch, roles
+from desk.services import audit, callback_step, complaint_deadlines, fetch, roles
+from desk.services.callback_step import CallbackResult
 from desk.services.complaint_deadlines import deadline_data, regrade, restart_deadlines
 from desk.services.complaint_intake import (
     ComplaintCreate,
@@ -31,9 +32,8 @@ from desk.services.context import Ctx
 from desk.services.errors import DeskError
 from desk.services.lifecycle import Lifecycle, Step
 from desk.services.limits import clean_column
-from desk.services.repair import CallbackResult
 from desk.services.residents import clean_text
-from desk.services.when import happened, plausible
+from desk.services.when import happened
 
 __all__ = [
     "CLOSED_COMPLAINT_STATES",
@@ -262,26 +262,8 @@ def call_back(ctx: Ctx, complaint_id: int, result: CallbackResult) -> Complaint:
     complaint = get(ctx, complaint_id)
     LIFECYCLE.require(complaint, "callback")
     note = clean_column(result.note, Complaint, "callback_note", field="note")
-    if not result.reached:
-        if result.retry_at is None or plausible(result.retry_at, "retry_at") <= ctx.now:
-            raise DeskError("callback.retry_required", field="retry_at")
-        complaint.callback_due_at = result.retry_at
-        ctx.session.add(complaint)
-        audit.record(
-            ctx,
-            REGISTER,
-            complaint.id,
-            "callback_missed",
-            {"retry_at": result.retry_at, "note": note},
-        )
+    if not callback_step.take(ctx, REGISTER, complaint, result, note):
         return complaint
-    if result.satisfied is None:
-        raise DeskError("callback.satisfaction_required", field="satisfied")
-    if not result.satisfied and not note:
-        raise DeskError("callback.reason_required", field="note")
-    complaint.callback_at = ctx.now
-    complaint.callback_note = note
-    complaint.satisfied = result.satisfied
     if result.satisfied:
         complaint.state = ComplaintState.closed
         complaint.closed_at = ctx.now

@@ -15,7 +15,8 @@ from desk.models import (
     RepairState,
 )
 from desk.models.base import literal_in, literal_is
-from desk.services import audit, fetch, reception, roles
+from desk.services import audit, callback_step, fetch, reception, roles
+from desk.services.callback_step import CallbackResult as CallbackResult
 from desk.services.context import Ctx
 from desk.services.errors import DeskError
 from desk.services.lifecycle import Lifecycle, Step
@@ -67,13 +68,6 @@ class RepairCompletion(Submission):
     resident_materials: str = ""
     resident_signed: bool = False
     leak_test_at: datetime | None = None
-
-
-class CallbackResult(Submission):
-    reached: bool = True
-    satisfied: bool | None = None
-    note: str = ""
-    retry_at: datetime | None = None
 
 
 def get(ctx: Ctx, order_id: int) -> RepairOrder:
@@ -230,27 +224,13 @@ def call_back(ctx: Ctx, order_id: int, result: CallbackResult) -> RepairOrder:
     order = get(ctx, order_id)
     LIFECYCLE.require(order, "callback")
     note = clean_column(result.note, RepairOrder, "callback_note", field="note")
-    if not result.reached:
-        if result.retry_at is None or plausible(result.retry_at, "retry_at") <= ctx.now:
-            raise DeskError("callback.retry_required", field="retry_at")
-        order.callback_due_at = result.retry_at
-        ctx.session.add(order)
-        audit.record(
-            ctx, REGISTER, order.id, "callback_missed", {"retry_at": result.retry_at, "note": note}
-        )
+    if not callback_step.take(ctx, REGISTER, order, result, note):
         return order
-    if result.satisfied is None:
-        raise DeskError("callback.satisfaction_required", field="satisfied")
-    order.callback_at = ctx.now
-    order.callback_note = note
-    order.satisfied = result.satisfied
     if result.satisfied:
         order.state = RepairState.closed
         order.closed_at = ctx.now
         audit.record(ctx, REGISTER, order.id, "called_back", {"satisfied": True, "note": note})
     else:
-        if not note:
-            raise DeskError("callback.reason_required", field="note")
         order.state = RepairState.registered
         order.reopen_count += 1
         order.callback_due_at = None
