@@ -127,9 +127,9 @@ def test_passes_refuse_with_the_same_words() -> None:
 
 
 def test_limits_are_the_models() -> None:
-    assert limits.of(NightLogEntry, "close_reason") == 500
-    assert limits.of(ReceptionEntry, "request") == 2000
-    assert limits.of(ReleasePass, "vehicle_plate") == 20
-    assert limits.of(PassItem, "remark") == 200
+    assert limits.max_length(NightLogEntry, "close_reason") == 500
+    assert limits.max_length(ReceptionEntry, "request") == 2000
+    assert limits.max_length(ReleasePass, "vehicle_plate") == 20
+    assert limits.max_length(PassItem, "remark") == 200
     with pytest.raises(LookupError):
-        limits.of(ReleasePass, "valid_on")
+        limits.max_length(ReleasePass, "valid_on")

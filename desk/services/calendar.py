@@ -18,7 +18,7 @@ from desk.models import CalendarDay, DayKind
 from desk.services import audit, roles
 from desk.services.context import Ctx
 from desk.services.errors import DeskError
-from desk.services.residents import clean_text
+from desk.services.limits import clean_column
 from desk.services.workdays import WorkCalendar as WorkCalendar
 from desk.services.workdays import is_estimated as is_estimated
 from desk.services.workdays import published_years as published_years
@@ -52,7 +52,7 @@ def set_site_day(ctx: Ctx, day: date, kind: DayKind | str, note: str = "") -> Ca
     """
     roles.CALENDAR_EDIT.require(ctx)
     kind = DayKind(kind)
-    note = clean_text(note, 200, field="day_note")
+    note = clean_column(note, CalendarDay, "note", field="day_note")
     row = ctx.session.get(CalendarDay, day)
     if row is None:
         row = CalendarDay(

@@ -11,9 +11,9 @@ from sqlmodel import col, select
 
 from desk.models import AuditEvent, Complaint, RepairOrder
 from desk.services import repair
+from desk.services.callback_step import CallbackResult
 from desk.services.context import Ctx
 from desk.services.errors import DeskError
-from desk.services.repair import CallbackResult
 
 REGISTERS = ("repairs", "complaints")
 

@@ -1,7 +1,7 @@
 """Register 6: the shift handover — open, count, sign off (PIN), acknowledge or refuse (PIN).
 
 The outgoing operator opens the handover of the current shift; the desk pulls in everything
-open (`desk.services.summary`). Signing off freezes the summary; the incoming operator
+open (`desk.services.summary`); signing off freezes it (`handover_summary`). The incoming operator
 acknowledges it with their own PIN (the handover is then final) or refuses with a reason, and
 the shift stays open until someone takes it over.
 """
@@ -10,23 +10,22 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING
 
 from sqlmodel import col, select
 
 from desk.config import Shift
 from desk.i18n import current_language, t
-from desk.models import AuditEvent, Handover, HandoverState, Operator
-from desk.services import audit, operators
+from desk.models import Handover, HandoverState, Operator
+from desk.services import audit, fetch, operators
 from desk.services.context import Ctx
-from desk.services.errors import DeskError, NotFound
+from desk.services.errors import DeskError
+from desk.services.handover_summary import build, checks, holders, restamp, summary
+from desk.services.limits import clean_column
 from desk.services.residents import clean_text
 from desk.services.shifts import bounds, current_shift
 from desk.services.submission import Submission
 
-if TYPE_CHECKING:
-    # The summary is built at handover, not for the board's notice: loaded when first built.
-    from desk.services.summary import Check, Summary
+__all__ = ["build", "checks", "holders", "summary"]
 
 REGISTER = "handover"
 EDITABLE = (HandoverState.open, HandoverState.refused)
@@ -80,32 +79,11 @@ def _fallback_shift(ctx: Ctx) -> Shift:
     return Shift(key="day", zh_CN="值班", en="Duty", start=time(0, 0), end=time(0, 0))
 
 
-def holders(ctx: Ctx, since: datetime) -> list[str]:
-    """Who holds the shift: everyone who signed in at the desk since it began (and who acts)."""
-    statement = (
-        select(Operator.name)
-        .join(AuditEvent, col(AuditEvent.record_id) == col(Operator.id))
-        .where(
-            AuditEvent.register_name == "operator",
-            AuditEvent.action == "signed_in",
-            col(AuditEvent.at) >= since - timedelta(minutes=30),
-        )
-        .order_by(col(AuditEvent.at))
-    )
-    names = list(dict.fromkeys(ctx.session.exec(statement)))
-    if ctx.operator is not None and ctx.operator.name not in names:
-        names.append(ctx.operator.name)
-    return names
-
-
 # --- reading -----------------------------------------------------------------------------
 
 
 def get(ctx: Ctx, handover_id: int) -> Handover:
-    found = ctx.session.get(Handover, handover_id)
-    if found is None:
-        raise NotFound("record.not_found", id=handover_id)
-    return found
+    return fetch.get(ctx, Handover, handover_id)
 
 
 def pending(ctx: Ctx) -> Handover | None:
@@ -131,76 +109,6 @@ def last(ctx: Ctx) -> Handover | None:
 def history(ctx: Ctx, limit: int = 100) -> list[Handover]:
     statement = select(Handover).order_by(col(Handover.shift_start).desc(), col(Handover.id).desc())
     return list(ctx.session.exec(statement.limit(limit)))
-
-
-def checks(ctx: Ctx, handover: Handover) -> list[Check]:
-    """The checklist of a handover: the site's items with what was counted so far."""
-    from desk.services.summary import Check
-
-    stored = {c["key"]: c for c in json.loads(handover.checklist or "[]")}
-    out: list[Check] = []
-    for item in ctx.settings.handover.checklist:
-        found = stored.pop(item.key, {})
-        out.append(
-            Check(
-                item.key,
-                item.zh_CN,
-                item.en,
-                item.expected,
-                found.get("counted"),
-                found.get("holder", ""),
-            )
-        )
-    # items counted under an older site.toml stay on the record
-    out += [Check(**c) for c in stored.values()]
-    return out
-
-
-def summary(ctx: Ctx, handover: Handover) -> Summary:
-    """The handover's summary: the frozen one once signed off, else built now."""
-    from desk.services.summary import Summary
-
-    if handover.summary and handover.state != HandoverState.open:
-        return Summary.from_json(handover.summary)
-    return build(ctx, handover)
-
-
-def build(ctx: Ctx, handover: Handover) -> Summary:
-    """The summary of `handover` from the registers as they are now."""
-    from desk.services.summary import Summary, counts, open_sections
-
-    shift = next((s for s in ctx.settings.shifts if s.key == handover.shift_key), None)
-    names = operators.operator_names(
-        ctx, {i for i in (handover.outgoing_id, handover.incoming_id) if i is not None}
-    )
-    end = min(ctx.now, handover.shift_end)
-    return Summary(
-        site=ctx.settings.site.name,
-        site_en=ctx.settings.site.name_en,
-        shift_key=handover.shift_key,
-        shift_zh=shift.zh_CN if shift else handover.shift_key,
-        shift_en=shift.en if shift else handover.shift_key,
-        shift_start=handover.shift_start,
-        shift_end=handover.shift_end,
-        built_at=ctx.now,
-        handover_id=handover.id,
-        state=handover.state,
-        outgoing=names.get(handover.outgoing_id, ""),
-        incoming=names.get(handover.incoming_id or 0, ""),
-        holders=holders(ctx, handover.shift_start),
-        opened_at=handover.opened_at,
-        signed_off_at=handover.signed_off_at,
-        acknowledged_at=handover.acknowledged_at,
-        refused_at=handover.refused_at,
-        refusal_reason=handover.refusal_reason,
-        counts=counts(ctx, handover.shift_start, max(end, handover.shift_start)),
-        sections=open_sections(ctx),
-        checklist=checks(ctx, handover),
-        desk_cleaned=handover.desk_cleaned,
-        log_read=handover.log_read,
-        notes=handover.notes,
-        watch=handover.watch,
-    )
 
 
 # --- the lifecycle -----------------------------------------------------------------------
@@ -277,8 +185,8 @@ def update(ctx: Ctx, handover_id: int, data: HandoverUpdate) -> Handover:
         )
     handover.checklist = json.dumps(rows, ensure_ascii=False)
     handover.desk_cleaned, handover.log_read = data.desk_cleaned, data.log_read
-    handover.notes = clean_text(data.notes, 4000, field="notes")
-    handover.watch = clean_text(data.watch, 4000, field="watch")
+    handover.notes = clean_column(data.notes, Handover, "notes")
+    handover.watch = clean_column(data.watch, Handover, "watch")
     ctx.session.add(handover)
     audit.record(ctx, REGISTER, handover.id, "updated", data.model_dump())
     return handover
@@ -323,16 +231,6 @@ def _incoming(ctx: Ctx, handover: Handover, name: str, pin: str) -> Operator:
     return incoming
 
 
-def _restamp(handover: Handover, **changes: object) -> None:
-    """Write who and when into the frozen summary; its registers and counts stay as signed."""
-    from desk.services.summary import Summary
-
-    frozen = Summary.from_json(handover.summary)
-    for key, value in changes.items():
-        setattr(frozen, key, value)
-    handover.summary = frozen.to_json()
-
-
 def acknowledge(
     ctx: Ctx, handover_id: int, incoming_name: str, pin: str, *, log_read: bool = True
 ) -> Handover:
@@ -345,7 +243,7 @@ def acknowledge(
     handover.state = HandoverState.acknowledged
     handover.acknowledged_at = ctx.now
     handover.log_read = True
-    _restamp(
+    restamp(
         handover,
         state=handover.state,
         incoming=incoming.name,
@@ -360,13 +258,13 @@ def acknowledge(
 def refuse(ctx: Ctx, handover_id: int, incoming_name: str, pin: str, reason: str) -> Handover:
     """The incoming operator refuses (e.g. the desk is not clean); the shift stays open."""
     handover = get(ctx, handover_id)
-    reason = clean_text(reason, 500, field="refusal_reason", required=True)
+    reason = clean_column(reason, Handover, "refusal_reason", required=True)
     incoming = _incoming(ctx, handover, incoming_name, pin)
     handover.incoming_id = incoming.id
     handover.state = HandoverState.refused
     handover.refused_at = ctx.now
     handover.refusal_reason = reason
-    _restamp(
+    restamp(
         handover,
         state=handover.state,
         incoming=incoming.name,

@@ -13,10 +13,11 @@ from sqlalchemy import case, func
 from sqlmodel import col, select
 
 from desk.models import OPEN_LOAN_STATES, Key, KeyKind, KeyLoan
-from desk.services import audit, roles
+from desk.services import audit, fetch, roles
 from desk.services.context import Ctx
-from desk.services.errors import DeskError, NotFound
-from desk.services.residents import clean_text, normalise_room, storable
+from desk.services.errors import DeskError
+from desk.services.limits import clean_column
+from desk.services.residents import clean_text, normalise_room
 
 REGISTER = "keys"
 MAX_COPIES = 99
@@ -60,16 +61,11 @@ def _copies(value: int) -> int:
 
 
 def get_key(ctx: Ctx, key_id: int) -> Key:
-    key = ctx.session.get(Key, key_id)
-    if key is None:
-        raise NotFound("record.not_found", id=key_id)
-    return key
+    return fetch.get(ctx, Key, key_id)
 
 
 def by_tag(ctx: Ctx, tag: str) -> Key | None:
-    if not storable(tag):
-        return None
-    return ctx.session.exec(select(Key).where(Key.tag == tag.strip().upper())).first()
+    return fetch.by_number(ctx, Key, tag.strip().upper(), column="tag")
 
 
 def find_key(ctx: Ctx, ref: str | int, field: str = "key_ref") -> Key:
@@ -106,15 +102,15 @@ def add_key(
     tag = clean_tag(tag)
     if by_tag(ctx, tag) is not None:
         raise DeskError("key_error.tag_taken", field="tag", tag=tag)
-    room = normalise_room(clean_text(room, 45, field="room"))
+    room = normalise_room(clean_column(room, Key, "room"))
     key = Key(
         tag=tag,
         kind=parse_kind(kind, room),
-        opens=clean_text(opens, 200, field="opens", required=True),
+        opens=clean_column(opens, Key, "opens", required=True),
         room=room,
         copies=_copies(copies),
-        hook=clean_text(hook, 20, field="hook"),
-        note=clean_text(note, 500, field="note"),
+        hook=clean_column(hook, Key, "hook"),
+        note=clean_column(note, Key, "note"),
         operator_id=ctx.operator_id,
         created_at=ctx.now,
     )
@@ -155,16 +151,16 @@ def update_key(
     other = by_tag(ctx, new_tag)
     if other is not None and other.id != key.id:
         raise DeskError("key_error.tag_taken", field="tag", tag=new_tag)
-    room = normalise_room(clean_text(room, 45, field="room"))
+    room = normalise_room(clean_column(room, Key, "room"))
     copies = _copies(copies)
     held = out_count(ctx, key) + lost_count(ctx, key)
     if copies < held:
         raise DeskError("key_error.copies_below_out", field="copies", held=held)
     key.tag, key.room, key.copies = new_tag, room, copies
     key.kind = parse_kind(kind, room)
-    key.opens = clean_text(opens, 200, field="opens", required=True)
-    key.hook = clean_text(hook, 20, field="hook")
-    key.note = clean_text(note, 500, field="note")
+    key.opens = clean_column(opens, Key, "opens", required=True)
+    key.hook = clean_column(hook, Key, "hook")
+    key.note = clean_column(note, Key, "note")
     ctx.session.add(key)
     after = _key_data(key)
     changed = {name: after[name] for name in after if after[name] != before[name]}

@@ -13,13 +13,14 @@ from datetime import datetime
 from sqlmodel import col, select
 
 from desk.models import EntrustedKey, EntrustedKeyUse, EntrustedState, KeyCount
-from desk.services import audit, repair
+from desk.services import audit, fetch, repair
 from desk.services.context import Ctx
-from desk.services.errors import DeskError, NotFound
+from desk.services.errors import DeskError
 from desk.services.keys_cabinet import cabinet, holdings
 from desk.services.lifecycle import Lifecycle, Step
+from desk.services.limits import clean_column
 from desk.services.numbering import next_number
-from desk.services.residents import clean_phone, clean_text, normalise_room, storable
+from desk.services.residents import clean_phone, clean_text, normalise_room
 from desk.services.submission import Submission
 
 REGISTER = "entrusted_keys"
@@ -41,29 +42,25 @@ class EntrustedCreate(Submission):
 
 
 def get(ctx: Ctx, entrusted_id: int) -> EntrustedKey:
-    entrusted = ctx.session.get(EntrustedKey, entrusted_id)
-    if entrusted is None:
-        raise NotFound("record.not_found", id=entrusted_id)
-    return entrusted
+    return fetch.get(ctx, EntrustedKey, entrusted_id)
 
 
 def by_number(ctx: Ctx, number: str) -> EntrustedKey | None:
-    if not storable(number):
-        return None
-    statement = select(EntrustedKey).where(EntrustedKey.number == number.strip().upper())
-    return ctx.session.exec(statement).first()
+    return fetch.by_number(ctx, EntrustedKey, number.strip().upper())
 
 
 def deposit(ctx: Ctx, data: EntrustedCreate) -> EntrustedKey:
     """An owner leaves keys for rectification work; the slip number is WT-YYYYMMDD-NNN."""
-    owner = clean_text(data.owner_name, 60, field="key_owner", required=True)
-    room = normalise_room(clean_text(data.room, 45, field="room", required=True))
+    owner = clean_column(
+        data.owner_name, EntrustedKey, "owner_name", field="key_owner", required=True
+    )
+    room = normalise_room(clean_column(data.room, EntrustedKey, "room", required=True))
     phone = clean_phone(data.phone)
-    description = clean_text(data.description, 200, field="description", required=True)
+    description = clean_column(data.description, EntrustedKey, "description", required=True)
     if data.count <= 0 or data.count > 99:
         raise DeskError("key_error.count_positive", field="key_count")
-    reason = clean_text(data.reason, 500, field="reason", required=True)
-    hook = clean_text(data.hook, 20, field="hook")
+    reason = clean_column(data.reason, EntrustedKey, "reason", required=True)
+    hook = clean_column(data.hook, EntrustedKey, "hook")
     order_id = None
     wanted = data.repair_order_number.strip().upper()
     if wanted:
@@ -144,8 +141,8 @@ def take_out(ctx: Ctx, entrusted_id: int, taken_by: str, purpose: str) -> Entrus
         raise DeskError("key_error.entrusted_out", number=entrusted.number, taken_by=use.taken_by)
     use = EntrustedKeyUse(
         entrusted_id=entrusted_id,
-        taken_by=clean_text(taken_by, 60, field="taken_by", required=True),
-        purpose=clean_text(purpose, 200, field="purpose"),
+        taken_by=clean_column(taken_by, EntrustedKeyUse, "taken_by", required=True),
+        purpose=clean_column(purpose, EntrustedKeyUse, "purpose"),
         out_at=ctx.now,
         operator_id=ctx.acting(),
     )
@@ -158,9 +155,7 @@ def take_out(ctx: Ctx, entrusted_id: int, taken_by: str, purpose: str) -> Entrus
 
 
 def bring_back(ctx: Ctx, use_id: int) -> EntrustedKeyUse:
-    use = ctx.session.get(EntrustedKeyUse, use_id)
-    if use is None:
-        raise NotFound("record.not_found", id=use_id)
+    use = fetch.get(ctx, EntrustedKeyUse, use_id)
     if use.back_at is not None:
         raise DeskError("key_error.already_back")
     use.back_at = ctx.now
@@ -197,7 +192,7 @@ def notify_owner(ctx: Ctx, entrusted_id: int, note: str = "") -> EntrustedKey:
     entrusted = get(ctx, entrusted_id)
     LIFECYCLE.require(entrusted, "notify_owner")
     entrusted.owner_notified_at = ctx.now
-    entrusted.notify_note = clean_text(note, 500, field="note")
+    entrusted.notify_note = clean_column(note, EntrustedKey, "notify_note", field="note")
     ctx.session.add(entrusted)
     audit.record(ctx, REGISTER, entrusted_id, "owner_notified", {"note": entrusted.notify_note})
     return entrusted
@@ -214,7 +209,7 @@ def collect(ctx: Ctx, entrusted_id: int, slip_number: str, collected_by: str) ->
         raise DeskError("key_error.slip_mismatch", field="slip_number", value=typed)
     if current_use(ctx, entrusted_id) is not None:
         raise DeskError("key_error.entrusted_still_out", number=entrusted.number)
-    entrusted.collected_by = clean_text(collected_by, 60, field="collected_by", required=True)
+    entrusted.collected_by = clean_column(collected_by, EntrustedKey, "collected_by", required=True)
     entrusted.collected_at = ctx.now
     entrusted.state = EntrustedState.collected
     ctx.session.add(entrusted)
@@ -300,7 +295,7 @@ def count(ctx: Ctx, found: dict[str, int], note: str = "") -> KeyCount:
         expected=sum(line.expected for line in lines),
         found=sum(typed.get(line.ref, 0) for line in lines),
         discrepancies=json.dumps(discrepancies, ensure_ascii=False),
-        note=clean_text(note, 500, field="note"),
+        note=clean_column(note, KeyCount, "note"),
         operator_id=ctx.acting(),
     )
     ctx.session.add(record)

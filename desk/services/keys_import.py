@@ -23,7 +23,8 @@ from desk.services import keys_cabinet as keys
 from desk.services.context import Ctx
 from desk.services.csv_reading import decode, rows
 from desk.services.errors import DeskError
-from desk.services.residents import clean_text, normalise_room
+from desk.services.limits import clean_column
+from desk.services.residents import normalise_room
 from desk.services.residents_import import BadLine
 from desk.services.roles import CABINET_IMPORT
 
@@ -91,8 +92,8 @@ def _header_map(header: list[str]) -> dict[str, int]:
 
 def _check_line(number: int, cells: dict[str, str]) -> KeyLine:
     tag = keys.clean_tag(cells.get("tag", ""))
-    opens = clean_text(cells.get("opens", ""), 200, field="opens", required=True)
-    room = normalise_room(clean_text(cells.get("room", ""), 45, field="room"))
+    opens = clean_column(cells.get("opens", ""), Key, "opens", required=True)
+    room = normalise_room(clean_column(cells.get("room", ""), Key, "room"))
     kind = keys.parse_kind(cells.get("kind", ""), room)
     copies_text = cells.get("copies", "").strip() or "1"
     if not copies_text.isdecimal() or len(copies_text) > 3:  # not "²", not 5,000 digits
@@ -100,8 +101,8 @@ def _check_line(number: int, cells: dict[str, str]) -> KeyLine:
     copies = int(copies_text)
     if not 1 <= copies <= keys.MAX_COPIES:
         raise DeskError("key_error.bad_copies", field="copies", max=keys.MAX_COPIES)
-    hook = clean_text(cells.get("hook", ""), 20, field="hook")
-    note = clean_text(cells.get("note", ""), 500, field="note")
+    hook = clean_column(cells.get("hook", ""), Key, "hook")
+    note = clean_column(cells.get("note", ""), Key, "note")
     return KeyLine(number, tag, opens, kind, room, copies, hook, note)
 
 

@@ -13,12 +13,13 @@ from sqlmodel import col, select
 from desk.i18n import t
 from desk.models import OPEN_LOAN_STATES, Key, KeyLoan, KeyReturn, LoanState
 from desk.models.base import literal_in
-from desk.services import audit
+from desk.services import audit, fetch
 from desk.services.context import Ctx
-from desk.services.errors import DeskError, NotFound
+from desk.services.errors import DeskError
 from desk.services.keys_cabinet import available, find_key
+from desk.services.limits import clean_column
 from desk.services.numbering import next_number
-from desk.services.residents import clean_text, normalise_room
+from desk.services.residents import normalise_room
 from desk.services.shifts import bounds, current_shift
 from desk.services.submission import Submission
 from desk.services.when import plausible
@@ -39,10 +40,7 @@ class KeyLoanCreate(Submission):
 
 
 def get_loan(ctx: Ctx, loan_id: int) -> KeyLoan:
-    loan = ctx.session.get(KeyLoan, loan_id)
-    if loan is None:
-        raise NotFound("key_error.no_such_loan", id=loan_id)
-    return loan
+    return fetch.get(ctx, KeyLoan, loan_id, "key_error.no_such_loan")
 
 
 def outstanding(loan: KeyLoan) -> int:
@@ -91,10 +89,10 @@ def lend(ctx: Ctx, data: KeyLoanCreate) -> KeyLoan:
     key = find_key(ctx, data.key)
     if not key.active:
         raise DeskError("key_error.retired", field="key_ref", tag=key.tag)
-    borrower = clean_text(data.borrower, 60, field="borrower", required=True)
+    borrower = clean_column(data.borrower, KeyLoan, "borrower", required=True)
     department = _department(ctx, data.department) or _staff_department(ctx, borrower)
-    reason = clean_text(data.reason, 500, field="reason", required=True)
-    room = normalise_room(clean_text(data.room, 45, field="room")) or key.room
+    reason = clean_column(data.reason, KeyLoan, "reason", required=True)
+    room = normalise_room(clean_column(data.room, KeyLoan, "room")) or key.room
     if data.count <= 0:
         raise DeskError("key_error.count_positive", field="key_count")
     free = available(ctx, key)
@@ -114,7 +112,7 @@ def lend(ctx: Ctx, data: KeyLoanCreate) -> KeyLoan:
         count=data.count,
         out_at=ctx.now,
         due_at=due,
-        note=clean_text(data.note, 500, field="note"),
+        note=clean_column(data.note, KeyLoan, "note"),
         operator_id=ctx.acting(),
         created_at=ctx.now,
     )
@@ -159,8 +157,8 @@ def take_back(
     left = outstanding(loan)
     if count + lost > left:
         raise DeskError("key_error.more_than_out", field="key_count", number=loan.number, out=left)
-    who = clean_text(returned_by, 60, field="returned_by", required=bool(count))
-    text = clean_text(note, 500, field="note")
+    who = clean_column(returned_by, KeyReturn, "returned_by", required=bool(count))
+    text = clean_column(note, KeyReturn, "note")
     ctx.session.add(
         KeyReturn(
             loan_id=loan_id,

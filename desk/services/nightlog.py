@@ -88,15 +88,19 @@ def log(ctx: Ctx, data: NightLogCreate) -> NightLogEntry:
     """Write one night entry: handled at night (what was done) or left for the morning."""
     logged = happened(data.logged_at, ctx.now, "logged_at")
     action = clean_text(
-        data.action_taken, limits.of(NightLogEntry, "action_taken"), field="action_taken"
+        data.action_taken, limits.max_length(NightLogEntry, "action_taken"), field="action_taken"
     )
     left = data.left_for_morning or not action
     entry = NightLogEntry(
         logged_at=logged,
-        caller=clean_text(data.caller, limits.of(NightLogEntry, "caller"), field="caller"),
-        room=normalise_room(clean_text(data.room, limits.of(NightLogEntry, "room"), field="room")),
+        caller=clean_text(data.caller, limits.max_length(NightLogEntry, "caller"), field="caller"),
+        room=normalise_room(
+            clean_text(data.room, limits.max_length(NightLogEntry, "room"), field="room")
+        ),
         phone=clean_phone(data.phone),
-        what=clean_text(data.what, limits.of(NightLogEntry, "what"), field="what", required=True),
+        what=clean_text(
+            data.what, limits.max_length(NightLogEntry, "what"), field="what", required=True
+        ),
         emergency=data.emergency,
         action_taken=action,
         state=NightLogState.left_for_morning if left else NightLogState.handled,
@@ -128,7 +132,7 @@ def close(ctx: Ctx, entry_id: int, reason: str) -> NightLogEntry:
     """Close an entry left for the morning that needs no record (e.g. the caller sorted it out)."""
     entry = get(ctx, entry_id)
     _require(entry, "close")
-    most = limits.of(NightLogEntry, "close_reason")
+    most = limits.max_length(NightLogEntry, "close_reason")
     entry.close_reason = clean_text(reason, most, field="close_reason", required=True)
     entry.state = NightLogState.closed
     entry.closed_at = ctx.now

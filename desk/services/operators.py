@@ -35,8 +35,9 @@ from desk.models import Operator, Role, SignInTerminal
 from desk.services import audit, roles
 from desk.services.context import Ctx
 from desk.services.errors import DeskError, Forbidden, LastingRefusal
+from desk.services.limits import clean_column
 from desk.services.operator_names import operator_names as operator_names
-from desk.services.residents import clean_text, storable
+from desk.services.residents import storable
 from desk.services.roles import require_role as require_role
 
 _N, _R, _P = 2**14, 8, 1
@@ -97,7 +98,7 @@ def _clean_name(name: str) -> str:
     invisible = any(unicodedata.category(ch) in ("Cf", "Cc", "Co", "Cn") for ch in name)
     if invisible or unicodedata.normalize("NFKC", name) != name:
         raise DeskError("operator.lookalike_name", field="name")
-    return clean_text(name, 40, field="name")
+    return clean_column(name, Operator, "name")
 
 
 def _role(role: Role | str) -> Role:

@@ -144,13 +144,13 @@ def _items(data: list[PassItemIn]) -> list[PassItemIn]:
     cleaned = []
     for line, item in enumerate(data, start=1):
         description = clean_text(
-            item.description, limits.of(PassItem, "description"), field="items"
+            item.description, limits.max_length(PassItem, "description"), field="items"
         )
         if not description:
             raise DeskError("pass_error.item_description", field="items", line=line)
         if not 1 <= item.quantity <= MAX_QUANTITY:
             raise DeskError("pass_error.item_quantity", field="items", line=line, max=MAX_QUANTITY)
-        remark = clean_text(item.remark, limits.of(PassItem, "remark"), field="items")
+        remark = clean_text(item.remark, limits.max_length(PassItem, "remark"), field="items")
         cleaned.append(PassItemIn(description=description, quantity=item.quantity, remark=remark))
     return cleaned
 
@@ -174,12 +174,17 @@ def _valid_until(ctx: Ctx, valid_on: date) -> datetime:
 
 def issue(ctx: Ctx, data: PassCreate) -> ReleasePass:
     """Issue a pass; a tenant or agent needs the owner's confirmation by phone, and a yes."""
-    room_typed = clean_text(data.room, limits.of(ReleasePass, "room"), field="room", required=True)
+    room_typed = clean_text(
+        data.room, limits.max_length(ReleasePass, "room"), field="room", required=True
+    )
     unit = find_unit(ctx, room_typed)
     if unit is None:
         raise DeskError("pass_error.unknown_room", field="room", room=room_typed)
     applicant = clean_text(
-        data.applicant, limits.of(ReleasePass, "applicant"), field="applicant", required=True
+        data.applicant,
+        limits.max_length(ReleasePass, "applicant"),
+        field="applicant",
+        required=True,
     )
     relationship = Relationship(data.relationship)
     id_last4 = _last4(data.id_last4, IdType(data.id_type))
@@ -199,7 +204,7 @@ def issue(ctx: Ctx, data: PassCreate) -> ReleasePass:
         called = clean_phone(data.owner_phone_called, field="owner_phone_called", required=True)
         confirmed_by = clean_text(
             data.owner_confirmed_by,
-            limits.of(ReleasePass, "owner_confirmed_by"),
+            limits.max_length(ReleasePass, "owner_confirmed_by"),
             field="owner_confirmed_by",
             required=True,
         )
@@ -215,7 +220,7 @@ def issue(ctx: Ctx, data: PassCreate) -> ReleasePass:
     # upper-cased before the length check: "ß".upper() is "SS"
     plate = clean_text(
         data.vehicle_plate.upper().replace(" ", ""),
-        limits.of(ReleasePass, "vehicle_plate"),
+        limits.max_length(ReleasePass, "vehicle_plate"),
         field="vehicle_plate",
     )
     issued = ReleasePass(
@@ -263,7 +268,7 @@ def void(ctx: Ctx, pass_id: int, reason: str) -> ReleasePass:
     LIFECYCLE.permit(ctx, "void")
     found = get(ctx, pass_id)
     LIFECYCLE.require(found, "void")
-    most = limits.of(ReleasePass, "void_reason")
+    most = limits.max_length(ReleasePass, "void_reason")
     found.void_reason = clean_text(reason, most, field="reason", required=True)
     found.voided_at = ctx.now
     found.state = PassState.voided
@@ -328,9 +333,9 @@ def gate_check(
         raise refused
     assert found is not None
     result = GateResult(result)
-    most = limits.of(ReleasePass, "guard_name")
+    most = limits.max_length(ReleasePass, "guard_name")
     guard = clean_text(guard_name, most, field="guard_name", required=True)
-    note = clean_text(note, limits.of(ReleasePass, "gate_note"), field="gate_note")
+    note = clean_text(note, limits.max_length(ReleasePass, "gate_note"), field="gate_note")
     if result == GateResult.partly and not note:
         raise DeskError("pass_error.partly_needs_note", field="gate_note")
     if result == GateResult.refused and not note:

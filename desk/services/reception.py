@@ -85,15 +85,22 @@ def log(ctx: Ctx, data: ReceptionCreate) -> ReceptionEntry:
         number="",
         received_at=received,
         channel=Channel(data.channel),
-        person=clean_text(data.person, limits.of(ReceptionEntry, "person"), field="person"),
-        room=normalise_room(clean_text(data.room, limits.of(ReceptionEntry, "room"), field="room")),
+        person=clean_text(data.person, limits.max_length(ReceptionEntry, "person"), field="person"),
+        room=normalise_room(
+            clean_text(data.room, limits.max_length(ReceptionEntry, "room"), field="room")
+        ),
         phone=clean_phone(data.phone),
         category=ReceptionCategory(data.category),
         request=clean_text(
-            data.request, limits.of(ReceptionEntry, "request"), field="request", required=True
+            data.request,
+            limits.max_length(ReceptionEntry, "request"),
+            field="request",
+            required=True,
         ),
         action_taken=clean_text(
-            data.action_taken, limits.of(ReceptionEntry, "action_taken"), field="action_taken"
+            data.action_taken,
+            limits.max_length(ReceptionEntry, "action_taken"),
+            field="action_taken",
         ),
         department=data.department,
         reply_due_at=data.reply_due_at,
@@ -125,7 +132,7 @@ def answer(ctx: Ctx, entry_id: int, reply: str) -> ReceptionEntry:
     """Record the reply given to the resident; the entry stops owing one."""
     entry = get(ctx, entry_id)
     LIFECYCLE.require(entry, "answer")
-    most = limits.of(ReceptionEntry, "answer")
+    most = limits.max_length(ReceptionEntry, "answer")
     entry.answer = clean_text(reply, most, field="answer", required=True)
     entry.state = ReceptionState.answered
     entry.answered_at = ctx.now
@@ -150,7 +157,7 @@ def close(ctx: Ctx, entry_id: int, reason: str) -> ReceptionEntry:
     entry = get(ctx, entry_id)
     LIFECYCLE.require(entry, "close")
     check_close(ctx, entry)
-    most = limits.of(ReceptionEntry, "close_reason")
+    most = limits.max_length(ReceptionEntry, "close_reason")
     entry.close_reason = clean_text(reason, most, field="reason", required=True)
     entry.state = ReceptionState.closed
     ctx.session.add(entry)

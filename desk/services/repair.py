@@ -15,12 +15,14 @@ from desk.models import (
     RepairState,
 )
 from desk.models.base import literal_in, literal_is
-from desk.services import audit, reception, roles
+from desk.services import audit, callback_step, fetch, reception, roles
+from desk.services.callback_step import CallbackResult as CallbackResult
 from desk.services.context import Ctx
-from desk.services.errors import DeskError, NotFound
+from desk.services.errors import DeskError
 from desk.services.lifecycle import Lifecycle, Step
+from desk.services.limits import clean_column
 from desk.services.numbering import next_number
-from desk.services.residents import clean_phone, clean_text, normalise_room, storable
+from desk.services.residents import clean_phone, normalise_room
 from desk.services.submission import Submission
 from desk.services.when import happened, plausible
 
@@ -68,24 +70,12 @@ class RepairCompletion(Submission):
     leak_test_at: datetime | None = None
 
 
-class CallbackResult(Submission):
-    reached: bool = True
-    satisfied: bool | None = None
-    note: str = ""
-    retry_at: datetime | None = None
-
-
 def get(ctx: Ctx, order_id: int) -> RepairOrder:
-    order = ctx.session.get(RepairOrder, order_id)
-    if order is None:
-        raise NotFound("record.not_found", id=order_id)
-    return order
+    return fetch.get(ctx, RepairOrder, order_id)
 
 
 def by_number(ctx: Ctx, number: str) -> RepairOrder | None:
-    if not storable(number):
-        return None
-    return ctx.session.exec(select(RepairOrder).where(RepairOrder.number == number)).first()
+    return fetch.by_number(ctx, RepairOrder, number)
 
 
 S = RepairState
@@ -133,10 +123,10 @@ def register(ctx: Ctx, data: RepairCreate) -> RepairOrder:
         number=next_number(ctx, PREFIX),
         reported_at=reported,
         channel=Channel(data.channel),
-        resident_name=clean_text(data.resident_name, 60, field="resident_name"),
-        room=normalise_room(clean_text(data.room, 45, field="room")),
+        resident_name=clean_column(data.resident_name, RepairOrder, "resident_name"),
+        room=normalise_room(clean_column(data.room, RepairOrder, "room")),
         phone=clean_phone(data.phone),
-        description=clean_text(data.description, 2000, field="description", required=True),
+        description=clean_column(data.description, RepairOrder, "description", required=True),
         location=RepairLocation(data.location),
         category=category.key,
         paid=data.paid,
@@ -161,7 +151,7 @@ def register(ctx: Ctx, data: RepairCreate) -> RepairOrder:
 def dispatch(ctx: Ctx, order_id: int, technician: str, at: datetime | None = None) -> RepairOrder:
     order = get(ctx, order_id)
     LIFECYCLE.require(order, "dispatch")
-    order.technician = clean_text(technician, 60, field="technician", required=True)
+    order.technician = clean_column(technician, RepairOrder, "technician", required=True)
     order.dispatched_at = _when(ctx, at, "dispatched_at")
     if order.dispatched_at < order.reported_at:
         raise DeskError("repair.before_reported", field="dispatched_at")
@@ -215,9 +205,11 @@ def complete(ctx: Ctx, order_id: int, data: RepairCompletion) -> RepairOrder:
     if not order.paid and (data.labour_fen or data.material_fen):
         raise DeskError("repair.charges_on_free", field="labour_fen")
     order.completed_at = completed
-    order.work_done = clean_text(data.work_done, 2000, field="work_done", required=True)
+    order.work_done = clean_column(data.work_done, RepairOrder, "work_done", required=True)
     order.labour_fen, order.material_fen = data.labour_fen, data.material_fen
-    order.resident_materials = clean_text(data.resident_materials, 500, field="resident_materials")
+    order.resident_materials = clean_column(
+        data.resident_materials, RepairOrder, "resident_materials"
+    )
     order.resident_signed = data.resident_signed
     order.leak_test_at = data.leak_test_at
     order.callback_due_at = ctx.due(start, callback_spec)
@@ -231,28 +223,14 @@ def call_back(ctx: Ctx, order_id: int, result: CallbackResult) -> RepairOrder:
     """Record a callback: satisfied closes the order, not satisfied sends it back to maintenance."""
     order = get(ctx, order_id)
     LIFECYCLE.require(order, "callback")
-    note = clean_text(result.note, 1000, field="note")
-    if not result.reached:
-        if result.retry_at is None or plausible(result.retry_at, "retry_at") <= ctx.now:
-            raise DeskError("callback.retry_required", field="retry_at")
-        order.callback_due_at = result.retry_at
-        ctx.session.add(order)
-        audit.record(
-            ctx, REGISTER, order.id, "callback_missed", {"retry_at": result.retry_at, "note": note}
-        )
+    note = clean_column(result.note, RepairOrder, "callback_note", field="note")
+    if not callback_step.take(ctx, REGISTER, order, result, note):
         return order
-    if result.satisfied is None:
-        raise DeskError("callback.satisfaction_required", field="satisfied")
-    order.callback_at = ctx.now
-    order.callback_note = note
-    order.satisfied = result.satisfied
     if result.satisfied:
         order.state = RepairState.closed
         order.closed_at = ctx.now
         audit.record(ctx, REGISTER, order.id, "called_back", {"satisfied": True, "note": note})
     else:
-        if not note:
-            raise DeskError("callback.reason_required", field="note")
         order.state = RepairState.registered
         order.reopen_count += 1
         order.callback_due_at = None
@@ -270,7 +248,9 @@ def cancel(ctx: Ctx, order_id: int, reason: str) -> RepairOrder:
     LIFECYCLE.permit(ctx, "cancel")
     order = get(ctx, order_id)
     LIFECYCLE.require(order, "cancel")
-    order.close_reason = clean_text(reason, 500, field="reason", required=True)
+    order.close_reason = clean_column(
+        reason, RepairOrder, "close_reason", field="reason", required=True
+    )
     order.state = RepairState.cancelled
     order.closed_at = ctx.now
     ctx.session.add(order)
@@ -282,8 +262,10 @@ def refer_out(ctx: Ctx, order_id: int, referred_to: str, reason: str) -> RepairO
     """Not the property's to fix: note where the resident was pointed, and why."""
     order = get(ctx, order_id)
     LIFECYCLE.require(order, "refer_out")
-    order.referred_to = clean_text(referred_to, 200, field="referred_to", required=True)
-    order.close_reason = clean_text(reason, 500, field="reason", required=True)
+    order.referred_to = clean_column(referred_to, RepairOrder, "referred_to", required=True)
+    order.close_reason = clean_column(
+        reason, RepairOrder, "close_reason", field="reason", required=True
+    )
     order.state = RepairState.referred_out
     order.closed_at = ctx.now
     ctx.session.add(order)

@@ -8,9 +8,10 @@ from sqlmodel import col, select
 
 from desk.i18n import t
 from desk.models import ReplyState, StandardReply
-from desk.services import audit, roles
+from desk.services import audit, fetch, roles
 from desk.services.context import Ctx
-from desk.services.errors import DeskError, NotFound
+from desk.services.errors import DeskError
+from desk.services.limits import clean_column
 from desk.services.residents import clean_text
 
 REGISTER = "replies"
@@ -21,10 +22,7 @@ LIBRARY_LIMIT = 1000
 
 
 def get(ctx: Ctx, reply_id: int) -> StandardReply:
-    reply = ctx.session.get(StandardReply, reply_id)
-    if reply is None:
-        raise NotFound("record.not_found", id=reply_id)
-    return reply
+    return fetch.get(ctx, StandardReply, reply_id)
 
 
 def keyword_list(keywords: str) -> list[str]:
@@ -37,9 +35,11 @@ def keyword_list(keywords: str) -> list[str]:
 
 
 def _clean(topic: str, keywords: str, body: str) -> tuple[str, str, str]:
-    topic = clean_text(topic, 60, field="reply_topic", required=True)
-    words = " ".join(keyword_list(clean_text(keywords, 200, field="reply_keywords")))
-    body = clean_text(body, 2000, field="reply_body", required=True)
+    topic = clean_column(topic, StandardReply, "topic", field="reply_topic", required=True)
+    words = " ".join(
+        keyword_list(clean_column(keywords, StandardReply, "keywords", field="reply_keywords"))
+    )
+    body = clean_column(body, StandardReply, "body", field="reply_body", required=True)
     return topic, words, body
 
 

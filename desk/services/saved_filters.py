@@ -25,6 +25,7 @@ from desk.models import (
 from desk.models.search import SavedFilter, SearchDoc
 from desk.services.context import Ctx
 from desk.services.errors import DeskError, NotFound
+from desk.services.limits import clean_column
 from desk.services.lookup import ORDER, Group, hit_of
 from desk.services.residents import clean_text
 
@@ -74,7 +75,7 @@ def saved(ctx: Ctx) -> list[SavedFilter]:
 def save(ctx: Ctx, name: str, spec: FilterSpec) -> SavedFilter:
     """Keep `spec` under `name` for the signed-in operator (the same name is replaced)."""
     operator_id = ctx.acting()
-    name = clean_text(name, 60, field="filter_name", required=True)
+    name = clean_column(name, SavedFilter, "name", field="filter_name", required=True)
     spec = check(spec)
     found = ctx.session.exec(
         select(SavedFilter).where(SavedFilter.operator_id == operator_id, SavedFilter.name == name)

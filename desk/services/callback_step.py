@@ -1,0 +1,46 @@
+"""The callback step (回访) repairs and complaints share: what the call found, refused when it says
+too little, and a call that did not get through set to be tried again. What a satisfied or a
+dissatisfied call then does is each register's own (closes; back to maintenance, or reopened).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from desk.models import Complaint, RepairOrder
+from desk.services import audit
+from desk.services.context import Ctx
+from desk.services.errors import DeskError
+from desk.services.submission import Submission
+from desk.services.when import plausible
+
+
+class CallbackResult(Submission):
+    reached: bool = True
+    satisfied: bool | None = None
+    note: str = ""
+    retry_at: datetime | None = None
+
+
+def take(
+    ctx: Ctx, register: str, record: Complaint | RepairOrder, result: CallbackResult, note: str
+) -> bool:
+    """Record the call on `record` (its `note` already cleaned): False when nobody answered (the
+    retry is set and kept in the history), True when it got through (who said what is set)."""
+    if not result.reached:
+        if result.retry_at is None or plausible(result.retry_at, "retry_at") <= ctx.now:
+            raise DeskError("callback.retry_required", field="retry_at")
+        record.callback_due_at = result.retry_at
+        ctx.session.add(record)
+        audit.record(
+            ctx, register, record.id, "callback_missed", {"retry_at": result.retry_at, "note": note}
+        )
+        return False
+    if result.satisfied is None:
+        raise DeskError("callback.satisfaction_required", field="satisfied")
+    if not result.satisfied and not note:
+        raise DeskError("callback.reason_required", field="note")
+    record.callback_at = ctx.now
+    record.callback_note = note
+    record.satisfied = result.satisfied
+    return True
