@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlmodel import col, select
 
+from desk.config import Labelled
 from desk.models import OPEN_COMPLAINT_STATES, Channel, Complaint, ReceptionEntry, Severity
 from desk.services import audit, reception
 from desk.services.complaint_deadlines import REGISTER, deadline_data, set_deadlines
@@ -16,7 +17,7 @@ from desk.services.errors import DeskError
 from desk.services.limits import clean_column
 from desk.services.numbering import next_number
 from desk.services.residents import clean_phone, normalise_room, storable
-from desk.services.submission import Submission
+from desk.services.submission import Submission, gather
 from desk.services.when import happened, plausible
 
 PREFIX = "TS"
@@ -59,12 +60,34 @@ def department_key(ctx: Ctx, key: str, field: str) -> str:
     return key
 
 
+def _category(ctx: Ctx, key: str) -> Labelled:
+    category = ctx.settings.complaint_category(key)
+    if category is None:
+        raise DeskError("complaint.unknown_category", field="category", value=key)
+    return category
+
+
 def register(ctx: Ctx, data: ComplaintCreate) -> Complaint:
     """Register a complaint; whoever takes it owns it (首接负责制) and its deadlines start now."""
-    received = happened(data.received_at, ctx.now, "received_at")
-    category = ctx.settings.complaint_category(data.category)
-    if category is None:
-        raise DeskError("complaint.unknown_category", field="category", value=data.category)
+    # every field is checked, and every refusal shown at once beside its field
+    checked = gather(
+        {
+            "received_at": lambda: happened(data.received_at, ctx.now, "received_at"),
+            "category": lambda: _category(ctx, data.category),
+            "complainant": lambda: clean_column(data.complainant, Complaint, "complainant"),
+            "room": lambda: normalise_room(clean_column(data.room, Complaint, "room")),
+            "phone": lambda: clean_phone(data.phone),
+            "department": lambda: department_key(ctx, data.department, "department"),
+            "person_complained": lambda: clean_column(
+                data.person_complained, Complaint, "person_complained"
+            ),
+            "what_happened": lambda: clean_column(
+                data.what_happened, Complaint, "what_happened", required=True
+            ),
+            "resident_asks": lambda: clean_column(data.resident_asks, Complaint, "resident_asks"),
+        }
+    )
+    received = checked["received_at"]
     deadline = data.resident_deadline_at
     if deadline is not None and plausible(deadline, "resident_deadline_at") <= received:
         raise DeskError("complaint.deadline_before_received", field="resident_deadline_at")
@@ -75,14 +98,14 @@ def register(ctx: Ctx, data: ComplaintCreate) -> Complaint:
         number=next_number(ctx, PREFIX),
         received_at=received,
         channel=Channel(data.channel),
-        complainant=clean_column(data.complainant, Complaint, "complainant"),
-        room=normalise_room(clean_column(data.room, Complaint, "room")),
-        phone=clean_phone(data.phone),
-        category=category.key,
-        department=department_key(ctx, data.department, "department"),
-        person_complained=clean_column(data.person_complained, Complaint, "person_complained"),
-        what_happened=clean_column(data.what_happened, Complaint, "what_happened", required=True),
-        resident_asks=clean_column(data.resident_asks, Complaint, "resident_asks"),
+        complainant=checked["complainant"],
+        room=checked["room"],
+        phone=checked["phone"],
+        category=checked["category"].key,
+        department=checked["department"],
+        person_complained=checked["person_complained"],
+        what_happened=checked["what_happened"],
+        resident_asks=checked["resident_asks"],
         owner_id=owner,
         severity=Severity(data.severity),
         deadline_table=ctx.settings.complaints.deadline_table,

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlmodel import col, select
 
+from desk.config import RepairCategory
 from desk.models import (
     OPEN_REPAIR_STATES,
     Channel,
@@ -23,7 +24,7 @@ from desk.services.lifecycle import Lifecycle, Step
 from desk.services.limits import clean_column
 from desk.services.numbering import next_number
 from desk.services.residents import clean_phone, normalise_room
-from desk.services.submission import Submission
+from desk.services.submission import Submission, gather
 from desk.services.when import happened, plausible
 
 REGISTER = "repairs"
@@ -103,32 +104,55 @@ def _when(ctx: Ctx, moment: datetime | None, field: str) -> datetime:
     return happened(moment, ctx.now, field)
 
 
-def register(ctx: Ctx, data: RepairCreate) -> RepairOrder:
-    """Open a work order; it must be dispatched to maintenance within the site's limit."""
-    reported = _when(ctx, data.reported_at, "reported_at")
-    category = ctx.settings.repair_category(data.category)
+def _category(ctx: Ctx, key: str) -> RepairCategory:
+    category = ctx.settings.repair_category(key)
     if category is None:
-        raise DeskError("repair.unknown_category", field="category", value=data.category)
+        raise DeskError("repair.unknown_category", field="category", value=key)
+    return category
+
+
+def _room(data: RepairCreate) -> str:
     if data.location == RepairLocation.unit and not data.room.strip():
         raise DeskError("repair.room_required", field="room")
+    return normalise_room(clean_column(data.room, RepairOrder, "room"))
+
+
+def register(ctx: Ctx, data: RepairCreate) -> RepairOrder:
+    """Open a work order; it must be dispatched to maintenance within the site's limit."""
+    # every field is checked, and every refusal shown at once beside its field
+    checked = gather(
+        {
+            "reported_at": lambda: _when(ctx, data.reported_at, "reported_at"),
+            "category": lambda: _category(ctx, data.category),
+            "room": lambda: _room(data),
+            "resident_name": lambda: clean_column(data.resident_name, RepairOrder, "resident_name"),
+            "phone": lambda: clean_phone(data.phone),
+            "description": lambda: clean_column(
+                data.description, RepairOrder, "description", required=True
+            ),
+        }
+    )
+    reported = checked["reported_at"]
     # a visit agreed with the resident comes after the call, never before it
     if (
         data.appointment_at is not None
         and plausible(data.appointment_at, "appointment_at") < reported
     ):
         raise DeskError("repair.before_reported", field="appointment_at")
+    if data.paid and data.warranty:
+        raise DeskError("repair.paid_under_warranty", field="paid")
     if data.reception_id is not None:
         reception.linkable(ctx, data.reception_id)  # refused before anything refers to it
     order = RepairOrder(
         number=next_number(ctx, PREFIX),
         reported_at=reported,
         channel=Channel(data.channel),
-        resident_name=clean_column(data.resident_name, RepairOrder, "resident_name"),
-        room=normalise_room(clean_column(data.room, RepairOrder, "room")),
-        phone=clean_phone(data.phone),
-        description=clean_column(data.description, RepairOrder, "description", required=True),
+        resident_name=checked["resident_name"],
+        room=checked["room"],
+        phone=checked["phone"],
+        description=checked["description"],
         location=RepairLocation(data.location),
-        category=category.key,
+        category=checked["category"].key,
         paid=data.paid,
         warranty=data.warranty,
         appointment_at=data.appointment_at,
@@ -137,8 +161,6 @@ def register(ctx: Ctx, data: RepairCreate) -> RepairOrder:
         operator_id=ctx.acting(),
         created_at=ctx.now,
     )
-    if data.paid and data.warranty:
-        raise DeskError("repair.paid_under_warranty", field="paid")
     ctx.session.add(order)
     ctx.session.flush()
     audit.record(ctx, REGISTER, order.id, "registered", data.model_dump(exclude_none=True))
