@@ -21,7 +21,8 @@ from typer.testing import CliRunner
 
 from desk.cli import app
 from desk.config import load_settings
-from desk.db import SQLITE_MAGIC, Database, open_database
+from desk.db import Database, open_database
+from desk.db_file import SQLITE_MAGIC
 from desk.models import Operator, Role
 from desk.services import backup, backup_retention, reception, restore
 from desk.services.backup import BackupError

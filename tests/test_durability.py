@@ -313,10 +313,10 @@ def test_no_other_plain_sqlite_connect_in_desk() -> None:
         if "sqlite3.connect(" in path.read_text(encoding="utf-8")
     )
     # a new one: check its synchronous here, as the backup's are
-    assert found == ["db.py", "services/backup.py", "services/restore.py"], found
-    # db.py's only reads a file's tables before the desk decides it is ours: read-only, it
+    assert found == ["db_file.py", "services/backup.py", "services/restore.py"], found
+    # db_file.py's only reads a file's tables before the desk decides it is ours: read-only, it
     # writes nothing that synchronous could lose
-    checker = (root / "db.py").read_text(encoding="utf-8")
+    checker = (root / "db_file.py").read_text(encoding="utf-8")
     assert checker.count("sqlite3.connect(") == 1 and "?mode=ro" in checker
 
 

@@ -14,7 +14,9 @@ import typer
 
 from desk.cli.acting import PIN_ENV, AsOption, sign_in_as
 from desk.cli.common import _fail, _guard, _one_line, _options, _say
-from desk.db import Database, DatabaseError, NotOurs, database_url, open_database, sqlite_path
+from desk.db import Database, open_database
+from desk.db_errors import DatabaseError, NotOurs
+from desk.db_file import database_url, sqlite_path
 from desk.i18n import t
 from desk.models import Operator
 from desk.services import audit_verify, backup_retention, restore

@@ -22,11 +22,8 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-from desk.db import (
-    Database,
-    DatabaseError,
-    describe_failure,
-)
+from desk.db import Database
+from desk.db_errors import DatabaseError, describe_failure
 from desk.files import PRIVATE_FOLDER, create_private, private_folder, write_whole
 from desk.i18n import t
 from desk.migrations import HEAD

@@ -12,7 +12,8 @@ import stat
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from desk.db import SQLITE_MAGIC, Database
+from desk.db import Database
+from desk.db_file import SQLITE_MAGIC
 from desk.i18n import t
 from desk.services.backup import BackupError, default_dir, head_file, local_time, make_backup
 

@@ -20,7 +20,9 @@ from pathlib import Path
 from sqlmodel import col, select
 
 from desk.config import Settings
-from desk.db import SQLITE_MAGIC, Database, NotOurs, check_sqlite_file, open_database
+from desk.db import Database, open_database
+from desk.db_errors import NotOurs
+from desk.db_file import SQLITE_MAGIC, check_sqlite_file
 from desk.i18n import t
 from desk.migrations import HEAD, HERE
 from desk.models import Operator, Role
