@@ -22,12 +22,8 @@ from desk.services import nightlog
 from desk.services.context import Ctx
 from desk.services.lookup_query import NIGHT_NUMBER, classify, fts_expression, night_days, terms
 from desk.services.residents import mask_name, parse_room
-from desk.services.search_index import (
-    REGISTERS,
-    compact_number,
-    is_cjk,
-    reversed_digits,
-)
+from desk.services.search_index import compact_number, is_cjk, reversed_digits
+from desk.services.search_sources import REGISTERS
 
 # Residents first: a name or a room is most often asked to find the person.
 ORDER = ("residents", *(r for r in REGISTERS if r != "residents"))

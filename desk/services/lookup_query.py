@@ -14,13 +14,8 @@ from datetime import date, datetime, time, timedelta, tzinfo
 
 from desk.services import nightlog
 from desk.services.residents import parse_room
-from desk.services.search_index import (
-    REG_TOKENS,
-    bigrams,
-    compact_number,
-    is_cjk,
-    runs,
-)
+from desk.services.search_index import bigrams, compact_number, is_cjk, runs
+from desk.services.search_sources import REG_TOKENS
 
 NUMBER_PREFIXES = ("WX", "TS", "JD", "FX", "JY", "WT")
 _NUMBER = re.compile(rf"^(?:{'|'.join(NUMBER_PREFIXES)})\d{{4,12}}$")

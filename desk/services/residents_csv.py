@@ -23,7 +23,7 @@ from datetime import datetime
 from typing import Any
 
 from desk.models import ResidentKind
-from desk.services import search_index
+from desk.services import search_index, search_sources
 from desk.services.context import Ctx
 from desk.services.csv_reading import rows
 from desk.services.errors import DeskError
@@ -208,7 +208,7 @@ def _documents(ctx: Ctx, lines: list[ResidentLine]) -> list[tuple[dict[str, Any]
     made before the write so that the write lock is not held for it."""
     if not lines:
         return []
-    source = search_index.BY_REGISTER["residents"]
+    source = search_sources.BY_REGISTER["residents"]
     conn = ctx.session.connection()  # not read from: the room is given
     made = []
     for line in lines:

@@ -30,7 +30,7 @@ from sqlalchemy import Connection, bindparam, select, update
 
 from desk.changes import note
 from desk.models import Resident, Unit
-from desk.services import audit, search_index
+from desk.services import audit, search_index, search_sources
 from desk.services.bulk import insert_many
 from desk.services.context import Ctx
 from desk.services.csv_reading import decode
@@ -81,7 +81,7 @@ def _ensure_units(ctx: Ctx, conn: Connection, lines: list[ResidentLine]) -> dict
 
 def _index(conn: Connection, rows: list[Stored], rooms: dict[int, str]) -> None:
     """The lookup documents of the residents the import created or changed."""
-    source = search_index.BY_REGISTER["residents"]
+    source = search_sources.BY_REGISTER["residents"]
     search_index.write_many(
         conn, [search_index.document(conn, source, row, rooms[row.unit_id]) for row in rows]
     )
