@@ -17,7 +17,7 @@ from sqlmodel import col
 
 from desk.models import SearchDoc
 from desk.services import audit, roles
-from desk.services.audit_chain import mask_phone
+from desk.services.audit_rows import mask_phone
 from desk.services.context import Ctx
 from desk.services.errors import DeskError
 from desk.services.residents import clean_text
