@@ -8,7 +8,7 @@ from typing import Any
 
 from desk.db import Database
 from desk.models import Handover, Operator
-from desk.services import board, handover, lookup
+from desk.services import board, handover, lookup, lookup_query
 from desk.services.context import Ctx
 from desk.services.residents import parse_room
 from desk.services.search_index import compact_number, reversed_digits
@@ -66,7 +66,7 @@ def shift_summary(database: Database, operator: Operator | None) -> int:
 
 def raw_lookup(conn: sqlite3.Connection, query: str, limit: int = 20) -> int:
     """The same first page fetched by hand-written SQL on the same index tables (raw sqlite3)."""
-    kinds = lookup.classify(query)
+    kinds = lookup_query.classify(query)
     registers = list(lookup.ORDER)
     rows: list[Any] = []
     if "number" in kinds:
@@ -104,7 +104,10 @@ def raw_lookup(conn: sqlite3.Connection, query: str, limit: int = 20) -> int:
         )
         params = []
         for register in registers:
-            params += [lookup.fts_expression(query, name="name" in kinds, register=register), limit]
+            params += [
+                lookup_query.fts_expression(query, name="name" in kinds, register=register),
+                limit,
+            ]
         rows += conn.execute(f"SELECT * FROM search_doc WHERE id IN ({sql})", params).fetchall()
     return len(rows)
 

@@ -49,6 +49,7 @@ from desk.services import (  # noqa: E402
     audit_chain,
     csv_reading,
     lookup,
+    residents_csv,
     residents_import,
 )
 from desk.services.context import Ctx  # noqa: E402
@@ -142,7 +143,7 @@ def import_once(path: Path, data: bytes, *, replace: bool = False) -> dict[str, 
     operator = desk_writer.clerk(database, desk_writer.CLERKS[0])
     text = csv_reading.decode(data)
     with database.reading() as session:
-        result = residents_import.check(Ctx(session, operator, database.settings, now()), text)
+        result = residents_csv.check(Ctx(session, operator, database.settings, now()), text)
     checked = time.perf_counter()
     held: list[tuple[float, float]] = []  # each part's write lock: from, to
 

@@ -147,10 +147,10 @@ class DeskApp(App[None]):
         self.run_worker(self._daily_backup, thread=True, exclusive=True, group="backup")
 
     def _daily_backup(self) -> None:
-        from desk.services import backup
+        from desk.services import backup, backup_retention
 
         try:
-            made = backup.daily_if_due(self.database, self.clock())
+            made = backup_retention.daily_if_due(self.database, self.clock())
         except backup.BackupError as exc:
             self.call_from_thread(self.notify, str(exc), severity="error", timeout=15)
             return

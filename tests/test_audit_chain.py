@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 
 from desk.cli import app
 from desk.db import Database
-from desk.services import audit_chain, audit_verify, repair
+from desk.services import audit_chain, audit_rows, audit_verify, repair
 from desk.services.context import Ctx
 from desk.services.repair import RepairCreate
 from tests.conftest import NOW, Desk
@@ -268,12 +268,12 @@ def test_a_pin_hash_swapped_in_the_file_is_caught(desk: Desk, supervisor: Any) -
     ],
 )
 def test_mask_phone(value: str, shown: str) -> None:
-    assert audit_chain.mask_phone(value) == shown
+    assert audit_rows.mask_phone(value) == shown
 
 
 def test_masked_reaches_nested_phones() -> None:
     data = {"phone": "13812345678", "items": [{"owner_phone_called": "13900001111"}], "n": 1}
-    assert json.dumps(audit_chain.masked(data), ensure_ascii=False) == (
+    assert json.dumps(audit_rows.masked(data), ensure_ascii=False) == (
         '{"phone": "138****5678", "items": [{"owner_phone_called": "139****1111"}], "n": 1}'
     )
 

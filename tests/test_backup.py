@@ -21,9 +21,10 @@ from typer.testing import CliRunner
 
 from desk.cli import app
 from desk.config import load_settings
-from desk.db import SQLITE_MAGIC, Database, open_database
+from desk.db import Database, open_database
+from desk.db_file import SQLITE_MAGIC
 from desk.models import Operator, Role
-from desk.services import backup, reception
+from desk.services import backup, backup_retention, reception, restore
 from desk.services.backup import BackupError
 from desk.services.context import Ctx
 from desk.services.reception import ReceptionCreate
@@ -56,7 +57,7 @@ def _supervisor(database: Database) -> Operator:
 
 
 def _restore(path: Path, made: Path, operator: Operator, now: datetime = NOW) -> Path | None:
-    return backup.restore(path, made, operator, load_settings(), now=now)
+    return restore.restore(path, made, operator, load_settings(), now=now)
 
 
 def _boss() -> Operator:
@@ -110,7 +111,7 @@ def test_two_backups_in_one_second_get_distinct_names(sqlite_db: Database, tmp_p
     first = backup.make_backup(sqlite_db, tmp_path / "out", NOW)
     second = backup.make_backup(sqlite_db, tmp_path / "out", NOW)
     assert first != second
-    assert backup.list_backups(tmp_path / "out") == [first, second]
+    assert backup_retention.list_backups(tmp_path / "out") == [first, second]
 
 
 def _touch(directory: Path, stamp: datetime) -> Path:
@@ -132,7 +133,7 @@ def test_prune_keeps_seven_days_and_four_weeks(tmp_path: Path) -> None:
     stranger.write_bytes(b"")
     future = _touch(tmp_path, now + timedelta(days=2))
 
-    removed = backup.prune(tmp_path, now)
+    removed = backup_retention.prune(tmp_path, now)
 
     kept = {p.name for p in tmp_path.iterdir()}
     daily = {f"desk-{(now - timedelta(days=i)):%Y%m%d}-235500.db" for i in range(1, 7)}
@@ -149,7 +150,7 @@ def test_prune_refuses_to_keep_no_daily_backup_and_deletes_nothing(tmp_path: Pat
     made = _touch(tmp_path, now)
     older = _touch(tmp_path, now - timedelta(days=40))
     with pytest.raises(BackupError, match="at least 1"):
-        backup.prune(tmp_path, now, daily=0, weekly=0)
+        backup_retention.prune(tmp_path, now, daily=0, weekly=0)
     assert made.exists() and older.exists()
 
 
@@ -158,7 +159,7 @@ def test_prune_never_deletes_the_backup_just_made(tmp_path: Path) -> None:
     now = datetime(2026, 11, 23, 9, 30)
     kept_by_rule = _touch(tmp_path, now)
     just_made = _touch(tmp_path, datetime(2025, 1, 1, 8, 0))  # a machine whose clock was wrong
-    removed = backup.prune(tmp_path, now, daily=1, weekly=0, keep=just_made)
+    removed = backup_retention.prune(tmp_path, now, daily=1, weekly=0, keep=just_made)
     assert removed == []
     assert just_made.exists() and kept_by_rule.exists()
 
@@ -233,15 +234,15 @@ def test_restore_refuses_a_damaged_copy_of_a_real_backup(
 
 
 def test_daily_if_due_makes_one_per_local_day(sqlite_db: Database) -> None:
-    first = backup.daily_if_due(sqlite_db, NOW)
+    first = backup_retention.daily_if_due(sqlite_db, NOW)
     assert first is not None
-    assert backup.daily_if_due(sqlite_db, NOW + timedelta(hours=5)) is None
+    assert backup_retention.daily_if_due(sqlite_db, NOW + timedelta(hours=5)) is None
     # past local midnight (Asia/Shanghai) the next day's backup is due
     next_day = datetime.combine(date(2026, 11, 24), datetime.min.time(), NOW.tzinfo)
-    second = backup.daily_if_due(sqlite_db, next_day + timedelta(minutes=1))
+    second = backup_retention.daily_if_due(sqlite_db, next_day + timedelta(minutes=1))
     assert second is not None and second[0].name == "desk-20261124-000100.db"
-    assert backup.daily_if_due(sqlite_db, next_day + timedelta(hours=3)) is None
-    assert len(backup.list_backups(second[0].parent)) == 2
+    assert backup_retention.daily_if_due(sqlite_db, next_day + timedelta(hours=3)) is None
+    assert len(backup_retention.list_backups(second[0].parent)) == 2
 
 
 def test_postgresql_is_refused_with_a_pointer_to_pg_dump() -> None:
@@ -250,7 +251,7 @@ def test_postgresql_is_refused_with_a_pointer_to_pg_dump() -> None:
     with pytest.raises(BackupError, match="pg_dump"):
         backup.make_backup(database)
     with pytest.raises(BackupError, match="pg_dump"):
-        backup.daily_if_due(database, NOW)
+        backup_retention.daily_if_due(database, NOW)
 
 
 # --- the command line ---------------------------------------------------------------------
@@ -273,7 +274,7 @@ def test_cli_backup_prints_the_file_and_prunes(sqlite_db: Database, tmp_path: Pa
     old = _touch(out, datetime(2020, 1, 1, 12, 0))
     code, output = _cli(path, "backup", "--to", str(out))
     assert code == 0, output
-    made = backup.list_backups(out)
+    made = backup_retention.list_backups(out)
     assert len(made) == 1 and not old.exists()
     assert f"backup written to {made[0]}" in output
     assert "verified" in output and old.name in output
@@ -570,7 +571,7 @@ def test_pruning_takes_a_backups_head_with_it(sqlite_db: Database, tmp_path: Pat
     path, made = _desk_with_backup(sqlite_db, tmp_path)
     assert backup.head_file(made).exists()
     later = datetime(2027, 3, 1, 10, 0, tzinfo=NOW.tzinfo)
-    removed = backup.prune(made.parent, later, 1, 1)
+    removed = backup_retention.prune(made.parent, later, 1, 1)
     assert made in removed
     assert not backup.head_file(made).exists()
     assert path.exists()
@@ -672,7 +673,7 @@ def test_cli_backup_keeps_the_one_just_made_even_with_the_clock_in_the_past(
     with time_machine.travel(datetime(2026, 11, 23, 1, 0, tzinfo=UTC), tick=False):
         code, output = _cli(path, "backup", "--to", str(out), "--keep-daily", "1")
     assert code == 0, output
-    assert ahead.exists() and len(backup.list_backups(out)) == 2
+    assert ahead.exists() and len(backup_retention.list_backups(out)) == 2
 
 
 def test_a_backup_dir_full_of_other_files_loses_none_of_them(
@@ -735,8 +736,8 @@ def test_retention_deletes_only_sqlite_files_never_what_merely_looks_like_a_back
     folder = out / "desk-20261005-120000.db"
     folder.mkdir()
     real_old = _touch(out, datetime(2026, 10, 6, 12, 0))
-    assert backup.list_backups(out) == [real_old]
-    removed = backup.prune(out, datetime(2026, 11, 23, 9, 30), daily=1, weekly=0)
+    assert backup_retention.list_backups(out) == [real_old]
+    removed = backup_retention.prune(out, datetime(2026, 11, 23, 9, 30), daily=1, weekly=0)
     assert removed == [real_old] and not real_old.exists()
     assert text_file.read_text() == "not a backup at all\n"
     assert link.is_symlink() and elsewhere.exists()
@@ -749,7 +750,7 @@ def test_a_file_named_like_todays_backup_does_not_stop_the_daily_one(
     out = tmp_path / "out"
     out.mkdir()
     (out / "desk-20261123-000000.db").write_text("planted\n")
-    done = backup.daily_if_due(sqlite_db, NOW, out)
+    done = backup_retention.daily_if_due(sqlite_db, NOW, out)
     assert done is not None and done[0].exists()
     assert (out / "desk-20261123-000000.db").read_text() == "planted\n"
 
@@ -777,7 +778,7 @@ def _damaged_backup(database: Database, tmp_path: Path) -> Path:
         if len(report) < 1000:
             continue
         try:  # some pages fail the opening itself (a different refusal): not this test's
-            backup.check_backup(made, tmp_path / "probe.db")
+            restore.check_backup(made, tmp_path / "probe.db")
         except BackupError as exc:
             if "integrity_check" in str(exc):
                 return made

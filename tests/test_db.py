@@ -14,7 +14,8 @@ import pytest
 from sqlalchemy import exc, text
 
 from desk.config import load_settings
-from desk.db import BUSY_TIMEOUT_MS, Database, DatabaseError, open_database
+from desk.db import BUSY_TIMEOUT_MS, Database, open_database
+from desk.db_errors import DatabaseError
 
 
 @pytest.fixture

@@ -28,7 +28,8 @@ from desk.app import DeskApp, make_app
 from desk.cli import app as cli_app
 from desk.clock import fixed_clock
 from desk.config import load_settings
-from desk.db import Database, DatabaseError, describe_failure, open_database
+from desk.db import Database, open_database
+from desk.db_errors import DatabaseError, describe_failure
 from desk.i18n import set_language, t
 from desk.models import AuditEvent, Operator, ReceptionEntry, RepairOrder, Resident, Role
 from desk.screens.reception import ReceptionScreen

@@ -30,7 +30,7 @@ from typer.testing import CliRunner
 from desk.config import load_settings
 from desk.db import Database, open_database
 from desk.models import GateResult, Operator, Role
-from desk.services import backup
+from desk.services import backup, restore
 from tests.conftest import PG_ADMIN_URL
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
@@ -241,7 +241,8 @@ def test_the_gate_and_the_lookup_open_durable_connections(
 
 
 class ConnectSpy:
-    """Stands in for the sqlite3 module in desk.services.backup: each connect is read at once."""
+    """Stands in for the sqlite3 module in desk.services.backup and .restore: each connect is
+    read at once."""
 
     def __init__(self, weaken: str = "") -> None:
         self.seen: list[tuple[str, int]] = []
@@ -259,22 +260,24 @@ class ConnectSpy:
 
 
 def backup_and_restore(tmp_path: Path, spy: ConnectSpy, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(backup, "sqlite3", spy)
+    for module in (backup, restore):
+        monkeypatch.setattr(module, "sqlite3", spy)
     database = open_database(tmp_path / "desk.db", settings=load_settings())
     try:
         made = backup.make_backup(database, tmp_path / "backups")
     finally:
         database.dispose()
-    backup.restore(tmp_path / "desk.db", made, _SUPERVISOR, load_settings())
+    restore.restore(tmp_path / "desk.db", made, _SUPERVISOR, load_settings())
 
 
 def test_the_backup_and_restore_connections_are_full(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """backup.py opens SQLite with plain sqlite3.connect (VACUUM INTO, integrity_check, the
-    exclusive lock of a restore): none sets synchronous, so each runs on SQLite's default —
-    FULL in this build (SQLITE_DEFAULT_SYNCHRONOUS and SQLITE_DEFAULT_WAL_SYNCHRONOUS = 2).
-    The backup file itself is fsynced by make_backup before it is renamed into place."""
+    """backup.py and restore.py open SQLite with plain sqlite3.connect (VACUUM INTO,
+    integrity_check, the exclusive lock of a restore): none sets synchronous, so each runs on
+    SQLite's default — FULL in this build (SQLITE_DEFAULT_SYNCHRONOUS and
+    SQLITE_DEFAULT_WAL_SYNCHRONOUS = 2). The backup file itself is fsynced by make_backup before
+    it is renamed into place."""
     spy = ConnectSpy()
     backup_and_restore(tmp_path, spy, monkeypatch)
     opened = {name for name, _ in spy.seen}
@@ -301,8 +304,8 @@ def test_a_plain_connection_here_defaults_to_full() -> None:
 
 
 def test_no_other_plain_sqlite_connect_in_desk() -> None:
-    """The only plain sqlite3.connect calls in desk/ are the backup's, checked above, and the
-    read-only look at a file before it is opened."""
+    """The only plain sqlite3.connect calls in desk/ are the backup's and the restore's, checked
+    above, and the read-only look at a file before it is opened."""
     root = Path(__file__).resolve().parent.parent / "desk"
     found = sorted(
         f"{path.relative_to(root)}"
@@ -310,10 +313,10 @@ def test_no_other_plain_sqlite_connect_in_desk() -> None:
         if "sqlite3.connect(" in path.read_text(encoding="utf-8")
     )
     # a new one: check its synchronous here, as the backup's are
-    assert found == ["db.py", "services/backup.py"], found
-    # db.py's only reads a file's tables before the desk decides it is ours: read-only, it
+    assert found == ["db_file.py", "services/backup.py", "services/restore.py"], found
+    # db_file.py's only reads a file's tables before the desk decides it is ours: read-only, it
     # writes nothing that synchronous could lose
-    checker = (root / "db.py").read_text(encoding="utf-8")
+    checker = (root / "db_file.py").read_text(encoding="utf-8")
     assert checker.count("sqlite3.connect(") == 1 and "?mode=ro" in checker
 
 
@@ -374,7 +377,8 @@ def test_a_postgres_connection_turned_asynchronous_is_caught(db: Database) -> No
 
 
 class SyncLog:
-    """os.fsync and os.replace as desk.services.backup calls them, in order (by inode)."""
+    """os.fsync and os.replace as desk.services.backup and .restore call them, in order (by
+    inode)."""
 
     def __init__(self) -> None:
         self.synced: set[int] = set()
@@ -401,7 +405,8 @@ def sync_log(monkeypatch: pytest.MonkeyPatch) -> SyncLog:
     log = SyncLog()
     shim = SimpleNamespace(**{name: getattr(os, name) for name in dir(os) if name[0] != "_"})
     shim.fsync, shim.replace = log.fsync, log.replace
-    monkeypatch.setattr(backup, "os", shim)
+    for module in (backup, restore):
+        monkeypatch.setattr(module, "os", shim)
     return log
 
 
@@ -428,5 +433,5 @@ def test_a_restored_database_is_on_disk_before_it_replaces_the_old_one(
     finally:
         database.dispose()
     sync_log.replaced.clear()
-    backup.restore(tmp_path / "desk.db", made, _SUPERVISOR, load_settings())
+    restore.restore(tmp_path / "desk.db", made, _SUPERVISOR, load_settings())
     assert sync_log.replaced == [("desk.db", True)]

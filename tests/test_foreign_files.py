@@ -24,7 +24,9 @@ from typer.testing import CliRunner
 
 from desk.cli import app
 from desk.config import load_settings
-from desk.db import APPLICATION_ID, DatabaseError, NotOurs, check_sqlite_file, open_database
+from desk.db import open_database
+from desk.db_errors import DatabaseError, NotOurs
+from desk.db_file import APPLICATION_ID, check_sqlite_file
 from desk.i18n import t
 from desk.models import Role
 from desk.services import backup

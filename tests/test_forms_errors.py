@@ -9,7 +9,7 @@ import pytest
 from textual.widgets import Input, Static
 
 from desk.app import make_app
-from desk.forms.fields import TextField, limit
+from desk.forms.fields import TextField
 from desk.i18n import t
 from desk.models import Operator, RepairOrder
 from desk.screens.handover_dialogs import IncomingDialog
@@ -17,6 +17,7 @@ from desk.screens.repair_dialogs import CompleteDialog
 from desk.screens.repair_entry import RepairFormScreen
 from desk.services import repair
 from desk.services.errors import DeskError, FieldErrors
+from desk.services.limits import max_length
 from desk.services.repair import RepairCreate
 from desk.services.submission import gather
 from tests.conftest import NOW, Desk
@@ -57,7 +58,7 @@ def test_gather_raises_a_single_refusal_as_itself_and_returns_the_values() -> No
 @pytest.mark.parametrize("name", ["resident_name", "phone", "description"])
 def test_a_text_field_takes_its_length_from_the_model(name: str) -> None:
     field = TextField(name, of=RepairOrder)
-    assert field.max_length == limit(RepairOrder, name) > 0
+    assert field.max_length == max_length(RepairOrder, name) > 0
     (validator,) = field.validators()
     assert validator.validate("x" * field.max_length).is_valid
     assert not validator.validate("x" * (field.max_length + 1)).is_valid
@@ -65,7 +66,7 @@ def test_a_text_field_takes_its_length_from_the_model(name: str) -> None:
 
 @pytest.mark.parametrize("name", ["resident_name", "description"])
 def test_the_service_holds_to_the_length_the_model_declares(desk: Desk, name: str) -> None:
-    most = limit(RepairOrder, name)
+    most = max_length(RepairOrder, name)
     data = RepairCreate(room="5-0301", description="漏水").model_copy(update={name: "字" * most})
     with desk.write() as ctx:
         repair.register(ctx, data)

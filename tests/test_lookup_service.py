@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import text
 
-from desk.services import lookup, nightlog, repair, search_index
+from desk.services import lookup, lookup_query, nightlog, repair, search_index
 from desk.services.lookup import Results
 from desk.services.nightlog import NightLogCreate
 from desk.services.repair import RepairCompletion
@@ -189,15 +189,15 @@ def test_nothing_found_and_empty_query(desk: Desk, seeded: Seeded) -> None:
 
 
 def test_classify() -> None:
-    assert lookup.classify("TS-20261123-004") == ("number",)
-    assert lookup.classify("YJ-20261124-012") == ("number",)
-    assert lookup.classify("yj2026") == ("number",)
-    assert lookup.classify("3栋1202") == ("room",)
-    assert lookup.classify("5678") == ("room", "phone")
-    assert lookup.classify("3-1202") == ("room",)  # with its building: not phone digits
-    assert "phone" in lookup.classify("139-0000-1111")
-    assert lookup.classify("王") == ("name", "text")
-    assert lookup.classify("水管破裂了") == ("text",)
+    assert lookup_query.classify("TS-20261123-004") == ("number",)
+    assert lookup_query.classify("YJ-20261124-012") == ("number",)
+    assert lookup_query.classify("yj2026") == ("number",)
+    assert lookup_query.classify("3栋1202") == ("room",)
+    assert lookup_query.classify("5678") == ("room", "phone")
+    assert lookup_query.classify("3-1202") == ("room",)  # with its building: not phone digits
+    assert "phone" in lookup_query.classify("139-0000-1111")
+    assert lookup_query.classify("王") == ("name", "text")
+    assert lookup_query.classify("水管破裂了") == ("text",)
 
 
 def test_rebuilding_the_index_finds_the_same(desk: Desk, seeded: Seeded) -> None:

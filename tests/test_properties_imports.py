@@ -20,7 +20,7 @@ from sqlmodel import select
 
 from desk.db import Database
 from desk.models import Key, Operator, Resident, Unit
-from desk.services import keys_import, residents_import
+from desk.services import keys_import, residents_csv, residents_import
 from desk.services.residents import normalise_room
 from tests.conftest import Desk
 from tests.property_support import (
@@ -189,7 +189,7 @@ def test_replacing_residents_moves_out_only_the_unlisted_of_the_rooms_listed(
     if after == before:
         return
     with desk.read() as ctx:
-        result = residents_import.check(ctx, then)
+        result = residents_csv.check(ctx, then)
     listed = {(line.code, line.name) for line in result.good}
     rooms = {code for code, _name in listed}
     event("replaced")

@@ -24,7 +24,7 @@ from desk.cli import app
 from desk.config import DEFAULT_SITE_FILE, REPO_DATA
 from desk.db import Database
 from desk.models import AuditEvent, Operator, Resident, ResidentKind, Unit
-from desk.services import lookup, residents_import, search_index
+from desk.services import lookup, residents_csv, residents_import, search_index
 from desk.services.csv_reading import decode, plausible_chinese
 from desk.services.errors import DeskError
 from tests.conftest import Desk
@@ -241,7 +241,7 @@ def test_a_named_encoding_is_used_and_checked() -> None:
 )
 def test_each_rule(desk: Desk, line: str, reason: str) -> None:
     with with_buildings(desk).read() as ctx:
-        result = residents_import.check(ctx, "building,room,name,phone,kind\n" + line + "\n")
+        result = residents_csv.check(ctx, "building,room,name,phone,kind\n" + line + "\n")
     assert [(bad.line, bad.reason) for bad in result.bad] == [(2, reason)]
     assert result.good == []
 
@@ -255,7 +255,7 @@ def test_phones_are_stored_as_numbers(desk: Desk) -> None:
         "3,1204,孙芳,021-5555-1234 转 802,owner\n"
     )
     with desk.read() as ctx:
-        result = residents_import.check(ctx, text)
+        result = residents_csv.check(ctx, text)
     assert result.bad == []
     assert [line.phone for line in result.good] == [
         "13812345678",
@@ -268,7 +268,7 @@ def test_phones_are_stored_as_numbers(desk: Desk) -> None:
 def test_building_with_suffix_and_room_with_building(desk: Desk) -> None:
     text = "楼栋,房号,姓名,类型\n3栋,1202,李明,\n,5栋0301室,赵强,业主\n"
     with desk.read() as ctx:
-        result = residents_import.check(ctx, text)
+        result = residents_csv.check(ctx, text)
     assert result.bad == []
     assert [(g.building, g.room, g.kind) for g in result.good] == [
         ("3", "1202", ResidentKind.owner),  # an empty kind cell is an owner
@@ -279,7 +279,7 @@ def test_building_with_suffix_and_room_with_building(desk: Desk) -> None:
 @pytest.mark.parametrize("header", ["building,room,name,phone", "楼栋,房号,姓名,电话"])
 def test_a_missing_kind_column_is_refused(desk: Desk, header: str) -> None:
     with desk.read() as ctx, pytest.raises(DeskError) as refused:
-        residents_import.check(ctx, header + "\n3,1202,李明,13812345678\n")
+        residents_csv.check(ctx, header + "\n3,1202,李明,13812345678\n")
     assert refused.value.key == "csv_import.missing_column"
     assert refused.value.params["column"] == "kind"
 
@@ -633,9 +633,9 @@ MANY = "building,room,name,phone,kind\n" + "".join(
 
 
 def test_parts_keep_each_room_whole_and_in_the_file_order() -> None:
-    checked = residents_import.ImportResult(
+    checked = residents_csv.ImportResult(
         good=[
-            residents_import.ResidentLine(n, "3", room, f"某{n}", "", ResidentKind.owner)
+            residents_csv.ResidentLine(n, "3", room, f"某{n}", "", ResidentKind.owner)
             for n, room in enumerate(["1201", "1201", "1202", "1201", "1203", "1203", "1203"])
         ]
     )
@@ -726,7 +726,7 @@ def test_a_room_listed_on_more_lines_than_a_household_is_refused(desk: Desk) -> 
     text = "room,name,kind\n" + "".join(f"3-1202,住户{n},owner\n" for n in range(105))
     text += "3-1203,李明,owner\n"
     with desk.read() as ctx:
-        checked = residents_import.check(ctx, text)
+        checked = residents_csv.check(ctx, text)
     assert len(checked.good) == 101
     assert [bad.line for bad in checked.bad] == [102, 103, 104, 105, 106]
     assert checked.bad[0].reason == (

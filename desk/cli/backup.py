@@ -14,10 +14,12 @@ import typer
 
 from desk.cli.acting import PIN_ENV, AsOption, sign_in_as
 from desk.cli.common import _fail, _guard, _one_line, _options, _say
-from desk.db import Database, DatabaseError, NotOurs, database_url, open_database, sqlite_path
+from desk.db import Database, open_database
+from desk.db_errors import DatabaseError, NotOurs
+from desk.db_file import database_url, sqlite_path
 from desk.i18n import t
 from desk.models import Operator
-from desk.services import audit_verify
+from desk.services import audit_verify, backup_retention, restore
 from desk.services import backup as backups
 from desk.services.context import Ctx
 
@@ -39,19 +41,19 @@ def backup_command(
         Path | None,
         typer.Option("--to", metavar="DIR"),
     ] = None,
-    keep_daily: Annotated[int, typer.Option("--keep-daily")] = backups.KEEP_DAILY,
-    keep_weekly: Annotated[int, typer.Option("--keep-weekly")] = backups.KEEP_WEEKLY,
+    keep_daily: Annotated[int, typer.Option("--keep-daily")] = backup_retention.KEEP_DAILY,
+    keep_weekly: Annotated[int, typer.Option("--keep-weekly")] = backup_retention.KEEP_WEEKLY,
 ) -> None:
     """Make a verified copy of the database (safe while desks are open) and prune old ones."""
     options = _options(ctx)
     _sqlite_target(options.db)
     with _guard(ctx):
-        backups.check_keep(keep_daily, keep_weekly)  # before anything is made or deleted
+        backup_retention.check_keep(keep_daily, keep_weekly)  # before anything is made or deleted
         database = open_database(options.db)
         try:
             now = datetime.now(database.settings.tz)
             made = backups.make_backup(database, to, now)
-            removed = backups.prune(made.parent, now, keep_daily, keep_weekly, keep=made)
+            removed = backup_retention.prune(made.parent, now, keep_daily, keep_weekly, keep=made)
         finally:
             database.dispose()
     typer.echo(t("cli.backup.made", path=made))
@@ -64,7 +66,7 @@ def backup_command(
         typer.echo(t("cli.backup.kept_all"))
 
 
-def _supervisor(target: Path, staged: backups.Staged, name: str) -> Operator:
+def _supervisor(target: Path, staged: restore.Staged, name: str) -> Operator:
     """The supervisor `--as NAME`, signed in against the current database.
 
     Against the backup's own operators only when there is no current database to sign in
@@ -72,21 +74,21 @@ def _supervisor(target: Path, staged: backups.Staged, name: str) -> Operator:
     open. Another program's file is refused (NotOurs), never signed in against.
     """
     against: Database | None = None
-    if backups.current_exists(target):
+    if restore.current_exists(target):
         try:
             current = open_database(target, settings=staged.settings)
         except NotOurs:
             raise
         except DatabaseError:
             current = None  # damaged: the backup's supervisors sign for it
-        if current is not None and backups.has_operators(current):
+        if current is not None and restore.has_operators(current):
             against = current
         elif current is not None:
             current.dispose()
     if against is None:
         against = staged.open()
     try:
-        return backups.require_supervisor(sign_in_as(against, name))
+        return restore.require_supervisor(sign_in_as(against, name))
     finally:
         against.dispose()
 
@@ -134,8 +136,8 @@ def restore_command(
     now = datetime.now(options.settings.tz)
     with _guard(ctx):
         try:
-            staged = backups.stage_restore(target, file, options.settings, now)
-        except backups.EditedBackup as exc:  # each difference on its line, then the refusal
+            staged = restore.stage_restore(target, file, options.settings, now)
+        except restore.EditedBackup as exc:  # each difference on its line, then the refusal
             for problem in exc.problems:
                 _say(problem, err=True)
             _fail(_one_line(str(exc)))
@@ -148,7 +150,7 @@ def restore_command(
             typer.echo(t("cli.backup.not_restored"), err=True)
             raise typer.Exit(1)
         with _guard(ctx):
-            safety = backups.finish_restore(staged, operator, now)
+            safety = restore.finish_restore(staged, operator, now)
     finally:
         staged.discard()
     typer.echo(t("cli.backup.restored", backup=file, path=target))

@@ -20,7 +20,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from desk.config import Settings
-from desk.db import Database, DatabaseError, database_url, describe_failure, sqlite_path
+from desk.db import Database
+from desk.db_errors import DatabaseError, describe_failure
+from desk.db_file import database_url, sqlite_path
 from desk.files import NotARegularFile
 from desk.i18n import t
 from desk.safe_text import printable

@@ -23,7 +23,7 @@ from rich.cells import cell_len
 from typer.core import TyperCommand, TyperGroup
 
 from desk.config import load_settings, site_file_for
-from desk.db import database_url, sqlite_path
+from desk.db_file import database_url, sqlite_path
 from desk.i18n import catalogue, resolve_language, t
 from desk.printing.text import wrap
 

@@ -14,7 +14,7 @@ from desk.cli.common import _fail, _guard, _options
 from desk.clock import system_clock
 from desk.db import open_database
 from desk.i18n import t
-from desk.services import residents_import
+from desk.services import residents_csv, residents_import
 from desk.services.context import Ctx
 
 import_app = typer.Typer(no_args_is_help=True)
@@ -43,7 +43,7 @@ def import_residents(
         encoding=encoding,
         skip_bad=skip_bad,
         replace=replace,
-        check=residents_import.check,
+        check=residents_csv.check,
         write=lambda transaction, result: residents_import.write_in_parts(
             transaction, result, skip_bad=skip_bad, replace=replace
         ),

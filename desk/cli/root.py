@@ -34,7 +34,8 @@ from desk.cli.residents import resident_app
 from desk.clock import system_clock
 from desk.collector import resume_collector
 from desk.config import DEFAULT_SITE_FILE, REPO_DATA, load_settings, site_file_for
-from desk.db import database_url, open_database, sqlite_path
+from desk.db import open_database
+from desk.db_file import database_url, sqlite_path
 from desk.i18n import current_language, normalise_language, resolve_language, set_language, t
 from desk.safe_text import printable
 

@@ -11,11 +11,11 @@ from desk.forms.fields import (
     ChoiceField,
     DeskForm,
     OptionalChoiceField,
-    RoomField,
     TextField,
     WhenField,
     when_text,
 )
+from desk.forms.room_field import RoomField
 from desk.i18n import t
 from desk.models import Channel, Complaint, Severity
 from desk.services.complaint import ComplaintCreate

@@ -1,4 +1,7 @@
-"""Form fields: a label, an input, and the field's own error line; parsed values on demand."""
+"""Form fields: a label, an input, and the field's own error line; parsed values on demand.
+
+The room field, completed from the residents directory, is desk.forms.room_field.
+"""
 
 from __future__ import annotations
 
@@ -10,17 +13,15 @@ from rich.text import Text
 from sqlmodel import SQLModel
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.message import Message
-from textual.suggester import Suggester, SuggestFromList
+from textual.suggester import SuggestFromList
 from textual.validation import Length, Validator
 from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Label, Select, Static
 
 from desk.i18n import listed, t
-from desk.models import Unit
 from desk.safe_text import printable
+from desk.services import limits
 from desk.services.errors import DeskError, FieldErrors
-from desk.services.residents import RoomMatch, complete_room, mask_phone, normalise_room
 from desk.services.submission import gather
 from desk.services.when import parse_when
 
@@ -36,16 +37,6 @@ def shown(message: str) -> Text:
 def shown_options(options: list[tuple[str, str]]) -> list[tuple[Text, str]]:
     """Select options whose labels (site settings, names) show as written."""
     return [(shown(label), value) for label, value in options]
-
-
-def limit(model: type[SQLModel], column: str) -> int:
-    """The most characters `model.column` holds, as the model declares it (`text(60)`): the one
-    place a field's length is written, read by the form's input and its validator."""
-    for rule in model.model_fields[column].metadata:
-        most = getattr(rule, "max_length", None)
-        if isinstance(most, int):
-            return most
-    raise LookupError(f"{model.__name__}.{column} declares no max_length")
 
 
 def when_text(moment: datetime | None, tz: tzinfo) -> str:
@@ -151,7 +142,7 @@ class TextField(FormField):
     ):
         super().__init__(name, **kwargs)
         if of is not None:
-            max_length = limit(of, column or name)
+            max_length = limits.max_length(of, column or name)
         self.placeholder, self.max_length = placeholder, max_length
 
     def validators(self) -> list[Validator]:
@@ -315,68 +306,6 @@ class NameField(TextField):
     def on_mount(self) -> None:
         if self.hint and self.names:
             self.set_note(t("repair_ui.dialog.technician_hint", names=listed(self.names)))
-
-
-class RoomSuggester(Suggester):
-    """Completes a room code from the residents directory."""
-
-    def __init__(self, field: RoomField) -> None:
-        super().__init__(use_cache=False, case_sensitive=False)
-        self.field = field
-
-    async def get_suggestion(self, value: str) -> str | None:
-        matches = self.field.lookup(value)
-        if not matches:
-            return None
-        return matches[0].code if matches[0].code.upper().startswith(value.upper()) else None
-
-
-class RoomField(TextField):
-    """A room, completed from the directory; a room on file offers its resident's name and phone."""
-
-    class Resolved(Message):
-        def __init__(self, field: RoomField, match: RoomMatch) -> None:
-            super().__init__()
-            self.field, self.match = field, match
-
-    def __init__(self, name: str, **kwargs: Any) -> None:
-        kwargs.setdefault("max_length", limit(Unit, "code"))
-        super().__init__(name, **kwargs)
-
-    def control(self) -> Widget:
-        return self.make_input(
-            placeholder=t("form.room_placeholder"),
-            suggester=RoomSuggester(self),
-            select_on_focus=True,
-        )
-
-    # rooms listed under the field: a few with their resident, more (a room number typed without
-    # its building: that room in every building) by their codes alone
-    WITH_NAMES = 3
-    LISTED = 12
-
-    def lookup(self, typed: str) -> list[RoomMatch]:
-        if not typed.strip():
-            return []
-        with self.desk.database.reading() as session:
-            return complete_room(self.desk.ctx(session), typed, limit=self.LISTED)
-
-    def on_input_changed(self, event: Input.Changed) -> None:
-        event.stop()
-        matches = self.lookup(event.value)
-        if len(matches) <= self.WITH_NAMES:
-            shown = [f"{m.code} {m.name} {mask_phone(m.phone)}".strip() for m in matches]
-        else:
-            shown = [m.code for m in matches]
-        # each room with its resident kept on one line when the note wraps
-        self.set_note("  ".join(entry.replace(" ", "\u00a0") for entry in shown))
-        if event.value.strip() and not matches:
-            # said, not refused: a common area or a room not yet on file is written as it is
-            self.set_note(t("form.room_not_on_file"))
-        typed = normalise_room(event.value).upper()
-        exact = [m for m in matches if m.code.upper() == typed]
-        if exact:
-            self.post_message(self.Resolved(self, exact[0]))
 
 
 class DeskForm(Vertical):

@@ -8,10 +8,11 @@ from textual.suggester import SuggestFromList
 from textual.widget import Widget
 from textual.widgets import Input
 
-from desk.forms.fields import TextField, limit
+from desk.forms.fields import TextField
 from desk.i18n import listed, t
 from desk.models import Key
 from desk.services.errors import DeskError
+from desk.services.limits import max_length
 
 
 class CountField(TextField):
@@ -38,7 +39,7 @@ class KeyTagField(TextField):
     """A cabinet key by its tag, completed from the cabinet; the note says what it opens."""
 
     def __init__(self, name: str, hints: dict[str, str], **kwargs: Any) -> None:
-        kwargs.setdefault("max_length", limit(Key, "tag"))
+        kwargs.setdefault("max_length", max_length(Key, "tag"))
         super().__init__(name, **kwargs)
         self.hints = hints
 

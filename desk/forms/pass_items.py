@@ -8,10 +8,11 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Label, Static
 
-from desk.forms.fields import FormField, limit
+from desk.forms.fields import FormField
 from desk.i18n import t
 from desk.models import PassItem
 from desk.services.errors import DeskError
+from desk.services.limits import max_length
 from desk.services.passes import MAX_ITEMS, PassItemIn
 
 
@@ -38,7 +39,7 @@ class ItemLine(Horizontal):
         yield Input(
             item.description if item else "",
             placeholder=t("passes_ui.item_placeholder"),
-            max_length=limit(PassItem, "description"),
+            max_length=max_length(PassItem, "description"),
             classes="item-description",
         )
         yield Input(
@@ -49,7 +50,7 @@ class ItemLine(Horizontal):
             classes="item-quantity",
         )
         remark = item.remark if item else ""
-        yield Input(remark, max_length=limit(PassItem, "remark"), classes="item-remark")
+        yield Input(remark, max_length=max_length(PassItem, "remark"), classes="item-remark")
 
     def texts(self) -> tuple[str, str, str]:
         description, quantity, remark = (i.value for i in self.query(Input))

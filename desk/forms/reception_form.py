@@ -7,14 +7,8 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.widgets import Input, Select, Static
 
-from desk.forms.fields import (
-    ChoiceField,
-    DeskForm,
-    OptionalChoiceField,
-    RoomField,
-    TextField,
-    WhenField,
-)
+from desk.forms.fields import ChoiceField, DeskForm, OptionalChoiceField, TextField, WhenField
+from desk.forms.room_field import RoomField
 from desk.i18n import t
 from desk.models import Channel, ReceptionCategory, ReceptionEntry
 from desk.services.reception import ReceptionCreate

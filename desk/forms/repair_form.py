@@ -7,15 +7,8 @@ from typing import TYPE_CHECKING, Any
 from textual.app import ComposeResult
 from textual.widgets import Static
 
-from desk.forms.fields import (
-    CheckField,
-    ChoiceField,
-    DeskForm,
-    RoomField,
-    TextField,
-    WhenField,
-    when_text,
-)
+from desk.forms.fields import CheckField, ChoiceField, DeskForm, TextField, WhenField, when_text
+from desk.forms.room_field import RoomField
 from desk.i18n import t
 from desk.models import Channel, RepairLocation, RepairOrder
 from desk.services.repair import RepairCreate

@@ -24,7 +24,8 @@ from textual.widgets import Footer, Input, Static
 
 from desk import commands
 from desk.clock import Clock, fmt, system_clock
-from desk.db import Database, describe_failure
+from desk.db import Database
+from desk.db_errors import describe_failure
 from desk.i18n import set_language, t
 from desk.models import GateResult, PassItem, ReleasePass
 from desk.safe_text import printable

@@ -15,11 +15,11 @@ from desk.forms.fields import (
     DeskForm,
     NameField,
     OptionalChoiceField,
-    RoomField,
     TextField,
     WhenField,
 )
 from desk.forms.key_form import CountField, KeyTagField
+from desk.forms.room_field import RoomField
 from desk.i18n import t
 from desk.models import (
     AuditEvent,

@@ -14,7 +14,8 @@ from textual.widgets import DataTable, Header, Static
 
 from desk import commands
 from desk.forms.dialogs import FormDialog
-from desk.forms.fields import CheckField, DeskForm, RoomField, TextField, WhenField
+from desk.forms.fields import CheckField, DeskForm, TextField, WhenField
+from desk.forms.room_field import RoomField
 from desk.i18n import t
 from desk.models import NightLogEntry, NightLogState
 from desk.screens import records

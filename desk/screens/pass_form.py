@@ -13,15 +13,9 @@ from textual.widgets import Input, Select, Static
 
 from desk import commands
 from desk.forms.dialogs import FormDialog
-from desk.forms.fields import (
-    ChoiceField,
-    DeskForm,
-    OptionalChoiceField,
-    RoomField,
-    TextField,
-    WhenField,
-)
+from desk.forms.fields import ChoiceField, DeskForm, OptionalChoiceField, TextField, WhenField
 from desk.forms.pass_items import ItemsField
+from desk.forms.room_field import RoomField
 from desk.i18n import listed, t
 from desk.models import IdType, Relationship, ReleasePass
 from desk.services import passes

@@ -10,12 +10,13 @@ from textual.widget import Widget
 from textual.widgets import Static, TextArea
 
 from desk.forms.dialogs import FormDialog, banner_form
-from desk.forms.fields import DeskForm, FormField, TextField, limit
+from desk.forms.fields import DeskForm, FormField, TextField
 from desk.i18n import t
 from desk.models import AuditEvent, ReplyState, StandardReply
 from desk.safe_text import printable
 from desk.services import replies
 from desk.services.errors import DeskError
+from desk.services.limits import max_length
 
 
 class AreaField(FormField):
@@ -27,7 +28,7 @@ class AreaField(FormField):
 
     def __init__(self, name: str, *, of: type[SQLModel], column: str = "", **kwargs: Any) -> None:
         super().__init__(name, **kwargs)
-        self.max_length = limit(of, column or name)
+        self.max_length = max_length(of, column or name)
 
     def control(self) -> Widget:
         return TextArea(id=self.field_name, soft_wrap=True, tab_behavior="focus")

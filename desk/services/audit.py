@@ -13,7 +13,7 @@ from typing import Any
 from sqlmodel import col, select
 
 from desk.models import AuditEvent
-from desk.services import audit_chain
+from desk.services import audit_chain, audit_rows
 from desk.services.bulk import insert_many
 from desk.services.context import Ctx
 from desk.services.jsonable import plain
@@ -22,7 +22,7 @@ from desk.services.operator_names import operator_names
 
 def _data_text(data: dict[str, Any]) -> str:
     """An event's data as stored: plain values (desk.services.jsonable), phone numbers masked."""
-    return json.dumps(audit_chain.masked(plain(data)), ensure_ascii=False)
+    return json.dumps(audit_rows.masked(plain(data)), ensure_ascii=False)
 
 
 def record(

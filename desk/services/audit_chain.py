@@ -4,27 +4,23 @@ Each seal (`AuditSeal`) holds the event's place in the chain (`seq`), the hash o
 before it and its own hash over the event's whole content, that link and `row`: the event's
 record as the transaction left it, written as the fields that changed since the record's last
 seal (all of them the first time). So the chain can be re-computed from the file alone, and the
-registers' rows can be replayed from it: `desk.services.audit_verify` does both.
-
-Phone numbers never enter the chain in full (`mask_phone`): a resident's number can be erased
-from the registers without breaking it. The hash of an operator's PIN enters as a digest of it.
+registers' rows can be replayed from it: `desk.services.audit_verify` does both. What of a
+record the chain follows (phones masked, a PIN's hash digested) is desk.services.audit_rows.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Table, desc, insert, select, text
+from sqlalchemy import desc, insert, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from desk import changes
 from desk.models import AuditEvent, AuditSeal
+from desk.services.audit_rows import BY_NAME, CHUNK, Register, changed, current_rows, digest, fold
 from desk.services.jsonable import plain
 
 # The hash a chain starts from (the "seal before the first").
@@ -32,88 +28,12 @@ GENESIS = "0" * 64
 # PostgreSQL: sealers take this transaction-scoped advisory lock, so two desks committing at
 # once seal one after the other (SQLite's writers are already one at a time: BEGIN IMMEDIATE).
 LOCK_KEY = 0x6465736B  # "desk"
-_CHUNK = 500
 _PENDING = "desk_audit_pending"
-
-
-@dataclass(frozen=True)
-class Register:
-    """A register of the audit trail and the table its records are rows of."""
-
-    name: str  # AuditEvent.register_name
-    table: str
-    creates: tuple[str, ...]  # the action(s) the service writes when it makes a row
-    # rows that belong to a record and change only with an event of it: (table, its column
-    # naming the record); they are followed as one field of the record, named after the table
-    parts: tuple[tuple[str, str], ...] = ()
-
-
-# The action names are those the services pass to audit.record() when a row is made.
-REGISTERS: tuple[Register, ...] = (
-    Register("reception", "reception_entry", ("logged",)),
-    Register("repairs", "repair_order", ("registered",)),
-    Register("complaints", "complaint", ("registered",)),
-    Register("keys", "key", ("added",)),
-    Register("key_loans", "key_loan", ("lent",), (("key_return", "loan_id"),)),
-    Register("key_counts", "key_count", ("counted",)),
-    Register(
-        "entrusted_keys", "entrusted_key", ("deposited",), (("entrusted_key_use", "entrusted_id"),)
-    ),
-    Register("passes", "release_pass", ("issued",), (("pass_item", "pass_id"),)),
-    Register("nightlog", "night_log_entry", ("logged",)),
-    Register("handover", "handover", ("opened",)),
-    Register("replies", "standard_reply", ("drafted",)),
-    Register("operator", "operator", ("created",)),
-    Register("residents", "resident", ("created",)),
-)
-BY_NAME = {register.name: register for register in REGISTERS}
-# Columns that change without an event of their record, so the chain does not follow them.
-UNFOLLOWED = {"operator": frozenset({"failed_attempts", "locked_until"})}
-# Columns whose value enters the chain as a digest (a secret's hash is not for an export).
-DIGESTED = frozenset({"pin_hash"})
-_NOT_DIGITS = re.compile(r"\D")
-# Values JSON writes as they are (no conversion needed).
-_AS_IS = frozenset({str, int, bool, float})
-
-
-def mask_phone(value: str) -> str:
-    """A phone number as the audit trail keeps it: the last four digits (and a mobile's first
-    three) with stars between; a value already masked is left as it is."""
-    if not value or "*" in value:
-        return value
-    digits = _NOT_DIGITS.sub("", value)
-    if len(digits) <= 4:
-        return "*" * len(digits)
-    head = digits[:3] if len(digits) >= 11 else ""
-    return head + "*" * (len(digits) - len(head) - 4) + digits[-4:]
-
-
-def is_phone(name: str) -> bool:
-    return "phone" in name and not name.endswith("_rev")
-
-
-def masked(data: Mapping[str, Any]) -> dict[str, Any]:
-    """`data` with every phone number in it masked (keys naming a phone, at any depth)."""
-    return {key: _masked_value(key, value) for key, value in data.items()}
-
-
-def _masked_value(key: str, value: Any) -> Any:
-    if isinstance(value, str) and is_phone(key):
-        return mask_phone(value)
-    if isinstance(value, Mapping):
-        return masked(value)
-    if isinstance(value, list):
-        return [_masked_value(key, item) for item in value]
-    return value
 
 
 def canonical(value: Any) -> str:
     """The one text of a value that its hash is taken over."""
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-
-
-def digest(text_value: str) -> str:
-    return hashlib.sha256(text_value.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def event_content(row: Mapping[Any, Any]) -> dict[str, Any]:
@@ -133,96 +53,6 @@ def event_content(row: Mapping[Any, Any]) -> dict[str, Any]:
 def link_hash(seq: int, prev_hash: str, content: Mapping[str, Any], row: str | None) -> str:
     """The hash of one seal: its place, the link before it, the event and the record's row."""
     return digest(canonical([seq, prev_hash, content, row]))
-
-
-def _table(name: str) -> Table:
-    from desk.models.base import Record
-
-    table = Record.metadata.tables[name]
-    assert isinstance(table, Table)
-    return table
-
-
-def row_fields(register: str, row: Mapping[Any, Any]) -> dict[str, Any]:
-    """A register row as the chain follows it: plain values, phones masked, secrets digested."""
-    skipped = UNFOLLOWED.get(register, frozenset())
-    fields: dict[str, Any] = {}
-    for name, value in row.items():
-        if name in skipped:
-            continue
-        shown = value if value is None or type(value) in _AS_IS else plain(value)
-        if isinstance(shown, str) and is_phone(name):
-            shown = mask_phone(shown)
-        elif name in DIGESTED and isinstance(shown, str):
-            shown = digest(shown)[:16]
-        fields[name] = shown
-    return fields
-
-
-def current_rows(
-    conn: Connection | Session, register: str, ids: Iterable[int]
-) -> dict[int, dict[str, Any]]:
-    """The rows of `ids` in `register`'s table as the chain follows them."""
-    table = _table(BY_NAME[register].table)
-    found: dict[int, dict[str, Any]] = {}
-    wanted = sorted(set(ids))
-    for start in range(0, len(wanted), _CHUNK):
-        part = wanted[start : start + _CHUNK]
-        for row in conn.execute(select(table).where(table.c.id.in_(part))).mappings():
-            found[int(row["id"])] = row_fields(register, row)
-        _add_parts(conn, register, {i: found[i] for i in part if i in found})
-    return found
-
-
-def _add_parts(
-    conn: Connection | Session, register: str, records: dict[int, dict[str, Any]]
-) -> None:
-    """Each record's part rows (a pass's items, a loan's returns) as one field of it."""
-    for part_table, column in BY_NAME[register].parts:
-        if not records:
-            return
-        table = _table(part_table)
-        for fields in records.values():
-            fields[part_table] = []
-        statement = select(table).where(table.c[column].in_(list(records))).order_by(table.c.id)
-        for row in conn.execute(statement).mappings():
-            records[int(row[column])][part_table].append(row_fields(part_table, row))
-
-
-def all_rows(conn: Connection | Session, register: str) -> Iterator[tuple[int, dict[str, Any]]]:
-    """Every row of `register`'s table, by id, as the chain follows it."""
-    table = _table(BY_NAME[register].table)
-    result = conn.execute(
-        select(table).order_by(table.c.id).execution_options(yield_per=2000)
-    ).mappings()
-    batch: dict[int, dict[str, Any]] = {}
-    for row in result:
-        batch[int(row["id"])] = row_fields(register, row)
-        if len(batch) >= _CHUNK:
-            _add_parts(conn, register, batch)
-            yield from batch.items()
-            batch = {}
-    _add_parts(conn, register, batch)
-    yield from batch.items()
-
-
-def changed(before: Mapping[str, Any] | None, after: Mapping[str, Any]) -> dict[str, Any]:
-    """The fields of `after` that differ from `before` (all of them when there was none)."""
-    if before is None:
-        return dict(after)
-    missing = object()
-    return {name: value for name, value in after.items() if before.get(name, missing) != value}
-
-
-def fold(state: dict[str, Any] | None, row: str | None) -> dict[str, Any] | None:
-    """A record's state after one more seal's `row` (the fields that seal says changed)."""
-    if row is None:
-        return state
-    fields = json.loads(row)
-    return {**(state or {}), **fields} if isinstance(fields, dict) else state
-
-
-# --- sealing ----------------------------------------------------------------------------------
 
 
 def track(session: Session, event: AuditEvent | int) -> None:
@@ -281,8 +111,8 @@ def _previous_states(
     """Each record's state as its seals so far describe it."""
     states: dict[int, dict[str, Any]] = {}
     events, seals = AuditEvent.__table__, AuditSeal.__table__  # type: ignore[attr-defined]
-    for start in range(0, len(record_ids), _CHUNK):
-        part = record_ids[start : start + _CHUNK]
+    for start in range(0, len(record_ids), CHUNK):
+        part = record_ids[start : start + CHUNK]
         statement = (
             select(events.c.record_id, seals.c.row)
             .join(seals, seals.c.event_id == events.c.id)
@@ -345,8 +175,8 @@ def seal_events(
     seq, prev = head(conn)
     events = AuditEvent.__table__  # type: ignore[attr-defined]
     rows: dict[int, Mapping[Any, Any]] = {}
-    for start in range(0, len(event_ids), _CHUNK):
-        part = list(event_ids[start : start + _CHUNK])
+    for start in range(0, len(event_ids), CHUNK):
+        part = list(event_ids[start : start + CHUNK])
         for row in conn.execute(select(events).where(events.c.id.in_(part))).mappings():
             rows[int(row["id"])] = row
     # the records these events are about, now and as their seals so far describe them

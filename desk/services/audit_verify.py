@@ -21,8 +21,8 @@ from sqlmodel import col
 
 from desk.i18n import t
 from desk.models import AuditEvent, AuditSeal
-from desk.services import audit_chain
-from desk.services.audit_chain import REGISTERS, Register
+from desk.services import audit_chain, audit_rows
+from desk.services.audit_rows import REGISTERS, Register
 from desk.services.context import Ctx
 
 __all__ = ["REGISTERS", "Problem", "Register", "Report", "verify"]
@@ -171,7 +171,7 @@ def _sealed_states(ctx: Ctx, register: str) -> Iterator[tuple[int, dict[str, Any
             if current is not None and state is not None:
                 yield current, state
             current, state = int(record_id), None
-        state = audit_chain.fold(state, row)
+        state = audit_rows.fold(state, row)
     if current is not None and state is not None:
         yield current, state
 
@@ -185,7 +185,7 @@ def _check_rows(ctx: Ctx, register: Register, report: Report) -> None:
     """Replay each record's seals and compare the result with its row, field by field."""
     sealed = _sealed_states(ctx, register.name)
     pending = next(sealed, None)
-    for record_id, row in audit_chain.all_rows(ctx.session, register.name):
+    for record_id, row in audit_rows.all_rows(ctx.session, register.name):
         while pending is not None and pending[0] < record_id:
             pending = next(sealed, None)
         if pending is None or pending[0] != record_id:

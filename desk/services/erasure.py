@@ -17,11 +17,12 @@ from sqlmodel import col
 
 from desk.models import SearchDoc
 from desk.services import audit, roles
-from desk.services.audit_chain import mask_phone
+from desk.services.audit_rows import mask_phone
 from desk.services.context import Ctx
 from desk.services.errors import DeskError
 from desk.services.residents import clean_text
-from desk.services.search_index import BY_REGISTER, reversed_digits
+from desk.services.search_index import reversed_digits
+from desk.services.search_sources import BY_REGISTER
 
 # Fewer digits than this could be anyone's number.
 MIN_DIGITS = 7

@@ -25,7 +25,7 @@ from desk.services.csv_reading import decode, rows
 from desk.services.errors import DeskError
 from desk.services.limits import clean_column
 from desk.services.residents import normalise_room
-from desk.services.residents_import import BadLine
+from desk.services.residents_csv import BadLine
 from desk.services.roles import CABINET_IMPORT
 
 _HEADERS = {

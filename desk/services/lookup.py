@@ -1,20 +1,16 @@
 """The quick lookup: one query over every register and the residents directory.
 
-A query is recognised as a record number or its start (WX-…, TS-…, a night-log entry's YJ-…, any
-case, dashes optional), a room (3-1202, 3栋1202, or 1202 = that room in every building), a phone
-fragment (its last digits), or words — names and surnames (王), and text of any length, one- and
-two-character Chinese words included. Each form is an index look-up (see
-desk.services.search_index; a night-log number, made from the night and the id, is a range of the
-night's documents); results come back grouped by register, newest first, at most `limit` per
-register.
+The query's forms (desk.services.lookup_query: a record number, a room, a phone fragment, words)
+are each an index look-up (see desk.services.search_index; a night-log number, made from the
+night and the id, is a range of the night's documents); results come back grouped by register,
+newest first, at most `limit` per register, each hit as a results row shows it.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
@@ -24,26 +20,13 @@ from desk.i18n import current_language
 from desk.models.search import SearchDoc
 from desk.services import nightlog
 from desk.services.context import Ctx
+from desk.services.lookup_query import NIGHT_NUMBER, classify, fts_expression, night_days, terms
 from desk.services.residents import mask_name, parse_room
-from desk.services.search_index import (
-    REG_TOKENS,
-    REGISTERS,
-    bigrams,
-    compact_number,
-    is_cjk,
-    reversed_digits,
-    runs,
-)
+from desk.services.search_index import compact_number, is_cjk, reversed_digits
+from desk.services.search_sources import REGISTERS
 
 # Residents first: a name or a room is most often asked to find the person.
 ORDER = ("residents", *(r for r in REGISTERS if r != "residents"))
-NUMBER_PREFIXES = ("WX", "TS", "JD", "FX", "JY", "WT")
-_NUMBER = re.compile(rf"^(?:{'|'.join(NUMBER_PREFIXES)})\d{{4,12}}$")
-# A night-log number is not stored (see nightlog.number_at): YJ, the night's date or the start
-# of it, then the start of the entry's id (YJ20261124012 = the entry 12 of the night 2026-11-24).
-_NIGHT_NUMBER = re.compile(rf"^{nightlog.NUMBER_PREFIX}(\d{{4,8}})(\d{{0,9}})$")
-_PHONE = re.compile(r"^\+?[0-9][0-9 \-]{2,19}$")
-_NAME = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff]{1,3}$")
 # Core rows, not ORM objects: hydrating 160 SearchDoc objects cost more than every query.
 DOCS = SearchDoc.__table__  # type: ignore[attr-defined]
 SUMMARY_WIDTH = 60
@@ -102,33 +85,6 @@ class Results:
     @property
     def total(self) -> int:
         return sum(len(group.hits) for group in self.groups)
-
-
-def classify(query: str) -> tuple[str, ...]:
-    """Which forms a query can be: number, room, phone, name, text (in that order)."""
-    stripped = query.strip()
-    if not stripped:
-        return ()
-    compact = compact_number(stripped)
-    if _NUMBER.match(compact) or _NIGHT_NUMBER.match(compact):
-        return ("number",)
-    kinds: list[str] = []
-    parsed = parse_room(stripped)
-    if parsed is not None and any(ch.isdigit() for ch in parsed.room):
-        kinds.append("room")
-    digits = sum(ch.isdigit() for ch in stripped)
-    # A room with its building (3-1202, 3栋1202) is a room; a phone number typed with dashes
-    # has more digits than any room code (139-0000-1111).
-    with_building = parsed is not None and bool(parsed.building)
-    if _PHONE.match(stripped) and digits >= 3 and (not with_building or digits >= 8):
-        kinds.append("phone")
-    if kinds:
-        return tuple(kinds)
-    if _NAME.match(stripped):
-        kinds.append("name")
-    if runs(stripped):
-        kinds.append("text")
-    return tuple(kinds)
 
 
 def number_of(ctx: Ctx, register: str, record_id: int, number: str, at: datetime) -> str:
@@ -236,30 +192,11 @@ def _number_docs(ctx: Ctx, query: str, limit: int) -> list[Any]:
     return _rows(ctx, _BY_NUMBER, {"low": key, "high": key + "~", "n": limit})
 
 
-def night_days(digits: str, tz: tzinfo) -> tuple[datetime, datetime] | None:
-    """The start and end of the nights whose date (YYYYMMDD) begins with `digits` (4 to 8 of
-    them): 2026 is the year, 202611 November, 2026112 November 20 to 29; None if no such day."""
-    year = int(digits[:4])
-    if not 1 <= year < 9999:
-        return None
-    first = date(year, 1, 1)
-    days = [
-        day
-        for day in (first + timedelta(days=n) for n in range(366))
-        if day.year == year and f"{day:%Y%m%d}".startswith(digits)
-    ]
-    if not days:
-        return None
-    start = datetime.combine(days[0], time(), tzinfo=tz)
-    end = datetime.combine(days[-1] + timedelta(days=1), time(), tzinfo=tz)
-    return start, end
-
-
 def _night_docs(ctx: Ctx, query: str, limit: int) -> list[Any]:
     """Night-log entries by number: their number is made from the night's date and the id,
     not indexed, so the date is a range of `at` and the id part is checked on the night's rows."""
     key = compact_number(query)
-    match = _NIGHT_NUMBER.match(key)
+    match = NIGHT_NUMBER.match(key)
     span = night_days(match.group(1), ctx.tz) if match else None
     if match is None or span is None:
         return []
@@ -290,33 +227,9 @@ def _phone_docs(ctx: Ctx, query: str, limit: int) -> list[Any]:
     return _rows(ctx, _BY_PHONE, {"low": rev, "high": rev + ":", "n": limit})
 
 
-def _terms(query: str) -> list[list[str]]:
-    """The query's whitespace-separated terms, each as its runs of CJK or ASCII characters."""
-    return [found for term in query.split() if (found := runs(term))]
-
-
-def fts_expression(query: str, *, name: bool, register: str) -> str:
-    """The FTS5 MATCH expression of a words query within one register (see `fts_row`)."""
-    prefix = REG_TOKENS[register]
-    parts: list[str] = []
-    for term in _terms(query):
-        for run in term:
-            if is_cjk(run):
-                if len(run) == 1:
-                    parts.append(f'unis:"{prefix}{run}"')
-                else:
-                    parts.append(f'grams:"{" ".join(prefix + gram for gram in bigrams(run))}"')
-            else:
-                parts.append(f'grams:"{prefix}{run}"*')
-    expression = " AND ".join(parts)
-    if name:
-        expression = f'name:"{prefix}{query.strip()}" OR ({expression})'
-    return expression
-
-
 def _verified(docs: Iterable[Any], query: str, name: bool) -> list[Any]:
     """FTS5 finds candidates; this drops the rare one that matched across punctuation."""
-    needed = [run for term in _terms(query) for run in term if is_cjk(run)]
+    needed = [run for term in terms(query) for run in term if is_cjk(run)]
     prefix = query.strip()
     rows = (tuple(doc) for doc in docs)  # FIELDS order: person 5, body 10
     return [
@@ -372,9 +285,7 @@ def _words_docs(ctx: Ctx, query: str, registers: list[str], limit: int, *, name:
     # Portable fallback (PostgreSQL): a newest-first scan of each register that stops at
     # `limit` hits. Fine for common words; at a million records pg_trgm would be the next step.
     conditions = [
-        DOCS.c.body.ilike(f"%{_escape(run)}%", escape="\\")
-        for term in _terms(query)
-        for run in term
+        DOCS.c.body.ilike(f"%{_escape(run)}%", escape="\\") for term in terms(query) for run in term
     ]
     words = and_(*conditions)
     if name:
@@ -401,7 +312,7 @@ def search(
             if bucket is not None and doc[0] is not None:
                 bucket[doc[0]] = doc
 
-    if "number" in kinds and _NIGHT_NUMBER.match(compact_number(query)):
+    if "number" in kinds and NIGHT_NUMBER.match(compact_number(query)):
         if nightlog.REGISTER in wanted:
             keep(_night_docs(ctx, query, limit))
     elif "number" in kinds:

@@ -5,7 +5,8 @@ its own session factory, as desk.changes.after_flush is; importing this module c
 each new or changed row of an indexed register (or a pass's item) has its document rewritten in
 the same transaction, so the index never lags the registers and no service has to know about it.
 A write made with core statements (the residents import, bench/generate.py, the migrations)
-writes its documents itself (`write_many`, `reindex`).
+writes its documents itself (`write_many`, `reindex`). What each register puts in its documents
+is desk.services.search_sources.
 
 On SQLite the words go into the FTS5 table `search_fts` (contentless, `ascii` tokenizer) as
 tokens made here: CJK text as a sequence of overlapping bigrams (a query of n >= 2 characters is
@@ -19,30 +20,22 @@ back to ILIKE there.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from desk.models import (
-    Complaint,
-    EntrustedKey,
-    KeyLoan,
-    NightLogEntry,
     PassItem,
-    ReceptionEntry,
     ReleasePass,
-    RepairOrder,
     Resident,
     Unit,
 )
 from desk.models.search import SearchDoc
-from desk.services import complaint_queries, repair
 from desk.services.bulk import insert_many
 from desk.services.residents import parse_room
+from desk.services.search_sources import BY_MODEL, REG_TOKENS, SOURCES, Source
 
 BODY_MAX = 4000
 _RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[0-9A-Za-z]+")
@@ -103,124 +96,6 @@ def fts_row(register: str, person: str, body: str) -> dict[str, str]:
         "grams": " ".join(prefix + gram for gram in grams),
         "unis": " ".join(prefix + uni for uni in unis),
     }
-
-
-# --- what each register contributes ------------------------------------------------------------
-
-
-def _open_due(*states: str, column: str) -> Callable[[Any], datetime | None]:
-    def due(row: Any) -> datetime | None:
-        return getattr(row, column) if row.state in states else None
-
-    return due
-
-
-def _repair_due(row: Any) -> datetime | None:
-    return repair.due_at(row)
-
-
-def _complaint_due(row: Any) -> datetime | None:
-    return complaint_queries.due_at(row)
-
-
-def _pass_due(row: Any) -> datetime | None:
-    return row.valid_until if row.state == "issued" and row.stub_returned_at is None else None
-
-
-def _no_due(_row: Any) -> None:
-    return None
-
-
-@dataclass(frozen=True)
-class Source:
-    """How one register's rows become documents."""
-
-    register: str
-    model: Any
-    token: str
-    person: str
-    at: str
-    body: tuple[str, ...]
-    due: Callable[[Any], datetime | None]
-    number: str = "number"
-    phone: str = "phone"
-
-
-SOURCES = (
-    Source(
-        "reception",
-        ReceptionEntry,
-        "rec",
-        "person",
-        "received_at",
-        ("request", "action_taken", "answer", "department"),
-        _open_due("open", "referred", column="reply_due_at"),
-    ),
-    Source(
-        "repairs",
-        RepairOrder,
-        "rep",
-        "resident_name",
-        "reported_at",
-        ("description", "work_done", "technician", "callback_note", "referred_to"),
-        _repair_due,
-    ),
-    Source(
-        "complaints",
-        Complaint,
-        "cmp",
-        "complainant",
-        "received_at",
-        ("what_happened", "resident_asks", "person_complained", "resolution", "reply_text"),
-        _complaint_due,
-    ),
-    Source(
-        "key_loans",
-        KeyLoan,
-        "kl",
-        "borrower",
-        "out_at",
-        ("reason", "department", "note"),
-        _open_due("out", "partly_returned", column="due_at"),
-        phone="",
-    ),
-    Source(
-        "entrusted_keys",
-        EntrustedKey,
-        "ek",
-        "owner_name",
-        "deposited_at",
-        ("description", "reason", "notify_note"),
-        _no_due,
-    ),
-    Source(
-        "passes",
-        ReleasePass,
-        "fx",
-        "applicant",
-        "created_at",
-        ("vehicle_plate", "gate_note", "void_reason"),
-        _pass_due,
-        phone="owner_phone_called",
-    ),
-    Source(
-        "nightlog",
-        NightLogEntry,
-        "yj",
-        "caller",
-        "logged_at",
-        ("what", "action_taken", "close_reason"),
-        _no_due,
-        number="",
-    ),
-    Source("residents", Resident, "res", "name", "created_at", (), _no_due, number=""),
-)
-BY_MODEL: dict[Any, Source] = {source.model: source for source in SOURCES}
-BY_REGISTER = {source.register: source for source in SOURCES}
-REG_TOKENS = {source.register: source.token for source in SOURCES}
-# no register's token may begin another's: `rec` + a word is never `res` + another
-assert not any(a != b and b.startswith(a) for a in REG_TOKENS.values() for b in REG_TOKENS.values())
-REGISTERS = tuple(source.register for source in SOURCES)
 
 
 def compact_number(value: str) -> str:

@@ -13,7 +13,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
 
 from desk.compat import localise_bindings
-from desk.db import describe_failure
+from desk.db_errors import describe_failure
 from desk.i18n import t
 from desk.services.context import Ctx
 from desk.services.errors import DeskError, Forbidden

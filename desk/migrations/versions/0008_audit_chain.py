@@ -68,7 +68,7 @@ def mask_phones() -> None:
     """Mask the phone numbers in the data of the events written before the chain."""
     import json
 
-    from desk.services.audit_chain import masked
+    from desk.services.audit_rows import masked
 
     bind = op.get_bind()
     rows = bind.execute(sa.text("SELECT id, data FROM audit_event WHERE data LIKE '%phone%'"))

@@ -5,7 +5,7 @@ Revises: 0008
 Create Date: 2026-12-06 21:00:00
 
 A desk database says it is one, so the desk never opens, migrates or restores over another
-program's database (desk.db.check_sqlite_file, check_server_database): a one-row table
+program's database (desk.db_file.check_sqlite_file, check_server_database): a one-row table
 `desk_marker` on every backend, and on SQLite also `PRAGMA application_id` = "DESK" in the
 file's header (readable without opening the file as a database).
 """

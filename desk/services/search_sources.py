@@ -1,0 +1,140 @@
+"""What each register contributes to the lookup index: its model, token, person, time, text, due.
+
+One Source per register (desk.services.search_index makes a record's document from it): which
+columns are the person, the time and the words, which column is the number and the phone, when
+an open record is due, and the short token every full-text token of the register starts with.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from desk.models import (
+    Complaint,
+    EntrustedKey,
+    KeyLoan,
+    NightLogEntry,
+    ReceptionEntry,
+    ReleasePass,
+    RepairOrder,
+    Resident,
+)
+from desk.services import complaint_queries, repair
+
+
+def _open_due(*states: str, column: str) -> Callable[[Any], datetime | None]:
+    def due(row: Any) -> datetime | None:
+        return getattr(row, column) if row.state in states else None
+
+    return due
+
+
+def _repair_due(row: Any) -> datetime | None:
+    return repair.due_at(row)
+
+
+def _complaint_due(row: Any) -> datetime | None:
+    return complaint_queries.due_at(row)
+
+
+def _pass_due(row: Any) -> datetime | None:
+    return row.valid_until if row.state == "issued" and row.stub_returned_at is None else None
+
+
+def _no_due(_row: Any) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class Source:
+    """How one register's rows become documents."""
+
+    register: str
+    model: Any
+    token: str
+    person: str
+    at: str
+    body: tuple[str, ...]
+    due: Callable[[Any], datetime | None]
+    number: str = "number"
+    phone: str = "phone"
+
+
+SOURCES = (
+    Source(
+        "reception",
+        ReceptionEntry,
+        "rec",
+        "person",
+        "received_at",
+        ("request", "action_taken", "answer", "department"),
+        _open_due("open", "referred", column="reply_due_at"),
+    ),
+    Source(
+        "repairs",
+        RepairOrder,
+        "rep",
+        "resident_name",
+        "reported_at",
+        ("description", "work_done", "technician", "callback_note", "referred_to"),
+        _repair_due,
+    ),
+    Source(
+        "complaints",
+        Complaint,
+        "cmp",
+        "complainant",
+        "received_at",
+        ("what_happened", "resident_asks", "person_complained", "resolution", "reply_text"),
+        _complaint_due,
+    ),
+    Source(
+        "key_loans",
+        KeyLoan,
+        "kl",
+        "borrower",
+        "out_at",
+        ("reason", "department", "note"),
+        _open_due("out", "partly_returned", column="due_at"),
+        phone="",
+    ),
+    Source(
+        "entrusted_keys",
+        EntrustedKey,
+        "ek",
+        "owner_name",
+        "deposited_at",
+        ("description", "reason", "notify_note"),
+        _no_due,
+    ),
+    Source(
+        "passes",
+        ReleasePass,
+        "fx",
+        "applicant",
+        "created_at",
+        ("vehicle_plate", "gate_note", "void_reason"),
+        _pass_due,
+        phone="owner_phone_called",
+    ),
+    Source(
+        "nightlog",
+        NightLogEntry,
+        "yj",
+        "caller",
+        "logged_at",
+        ("what", "action_taken", "close_reason"),
+        _no_due,
+        number="",
+    ),
+    Source("residents", Resident, "res", "name", "created_at", (), _no_due, number=""),
+)
+BY_MODEL: dict[Any, Source] = {source.model: source for source in SOURCES}
+BY_REGISTER = {source.register: source for source in SOURCES}
+REG_TOKENS = {source.register: source.token for source in SOURCES}
+# no register's token may begin another's: `rec` + a word is never `res` + another
+assert not any(a != b and b.startswith(a) for a in REG_TOKENS.values() for b in REG_TOKENS.values())
+REGISTERS = tuple(source.register for source in SOURCES)
