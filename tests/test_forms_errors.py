@@ -161,3 +161,26 @@ async def test_the_incoming_operator_is_told_every_missing_field_at_once(
         assert not dialog.query_one("#field-incoming").has_class("-invalid")
         assert _error(dialog, "pin") == t("field.required")
         assert app.focused is dialog.query_one("#pin", Input)
+
+
+async def test_the_service_s_refusals_show_together_beside_their_fields(
+    db: object, clerk: Operator, desk: Desk
+) -> None:
+    """A repair in a flat with no room and no description: the service refuses both at once,
+    each beside its field, keeps what was typed, and saves nothing."""
+    app = make_app(desk.db, lang="en", clock=lambda: NOW, operator=clerk)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.push_screen(RepairFormScreen())
+        await pilot.pause()
+        screen = app.screen
+        screen.query_one("#phone", Input).value = "13812345678"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is screen  # refused: the form stays, with what was typed
+        for name in ("room", "description"):
+            assert screen.query_one(f"#field-{name}").has_class("-invalid"), name
+        assert not screen.query_one("#field-phone").has_class("-invalid")
+        assert _error(screen, "room") == t("repair.room_required")
+        assert screen.query_one("#phone", Input).value == "13812345678"
+    with desk.read() as ctx:
+        assert repair.open_orders(ctx) == []
