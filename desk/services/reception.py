@@ -20,9 +20,10 @@ from desk.services import audit, limits, roles
 from desk.services.context import Ctx
 from desk.services.errors import DeskError, NotFound
 from desk.services.lifecycle import Lifecycle, Step
+from desk.services.limits import clean_column
 from desk.services.numbering import next_number
 from desk.services.residents import clean_phone, clean_text, normalise_room
-from desk.services.submission import Submission
+from desk.services.submission import Submission, gather
 from desk.services.when import happened, plausible
 
 REGISTER = "reception"
@@ -69,11 +70,27 @@ class ReceptionCreate(Submission):
     reply_due_at: datetime | None = None
 
 
+def _department(ctx: Ctx, key: str) -> str:
+    if key and ctx.settings.department(key) is None:
+        raise DeskError("field.unknown_department", field="department", value=key)
+    return key
+
+
 def log(ctx: Ctx, data: ReceptionCreate) -> ReceptionEntry:
     """Write a reception entry. A reply owed keeps it open (on the board) until answered."""
-    received = happened(data.received_at, ctx.now, "received_at")
-    if data.department and ctx.settings.department(data.department) is None:
-        raise DeskError("field.unknown_department", field="department", value=data.department)
+    # every field is checked, and every refusal shown at once beside its field
+    checked = gather(
+        {
+            "received_at": lambda: happened(data.received_at, ctx.now, "received_at"),
+            "department": lambda: _department(ctx, data.department),
+            "person": lambda: clean_column(data.person, ReceptionEntry, "person"),
+            "room": lambda: normalise_room(clean_column(data.room, ReceptionEntry, "room")),
+            "phone": lambda: clean_phone(data.phone),
+            "request": lambda: clean_column(data.request, ReceptionEntry, "request", required=True),
+            "action_taken": lambda: clean_column(data.action_taken, ReceptionEntry, "action_taken"),
+        }
+    )
+    received = checked["received_at"]
     if data.reply_due_at is not None:
         plausible(data.reply_due_at, "reply_due_at")
         if data.reply_due_at <= received:
@@ -85,23 +102,12 @@ def log(ctx: Ctx, data: ReceptionCreate) -> ReceptionEntry:
         number="",
         received_at=received,
         channel=Channel(data.channel),
-        person=clean_text(data.person, limits.max_length(ReceptionEntry, "person"), field="person"),
-        room=normalise_room(
-            clean_text(data.room, limits.max_length(ReceptionEntry, "room"), field="room")
-        ),
-        phone=clean_phone(data.phone),
+        person=checked["person"],
+        room=checked["room"],
+        phone=checked["phone"],
         category=ReceptionCategory(data.category),
-        request=clean_text(
-            data.request,
-            limits.max_length(ReceptionEntry, "request"),
-            field="request",
-            required=True,
-        ),
-        action_taken=clean_text(
-            data.action_taken,
-            limits.max_length(ReceptionEntry, "action_taken"),
-            field="action_taken",
-        ),
+        request=checked["request"],
+        action_taken=checked["action_taken"],
         department=data.department,
         reply_due_at=data.reply_due_at,
         operator_id=ctx.acting(),
