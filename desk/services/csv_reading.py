@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import codecs
 import csv
+import io
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from desk.services.errors import DeskError
@@ -135,7 +136,35 @@ def decode(data: bytes, encoding: str | None = None) -> str:
     raise DeskError("csv_import.not_utf8", **where)
 
 
-def rows(reader: Any) -> Iterator[list[str]]:
+def lines(
+    text: str, headers: Mapping[str, str], required: Sequence[str], missing: str
+) -> Iterator[tuple[int, dict[str, str]]]:
+    """Each non-empty line of a CSV file with a header row: its line number and its cells by
+    column name. `headers` maps a title as written (lower case) to a column; a file without
+    a header, or without one of the `required` columns (`missing`: the catalogue key saying
+    which), is refused before any line is read."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    found = _rows(reader)
+    header = next(found, None)
+    if header is None or not any(cell.strip() for cell in header):
+        raise DeskError("csv_import.empty")
+    positions: dict[str, int] = {}
+    for index, title in enumerate(header):
+        column = headers.get(title.strip().lower())
+        if column is not None and column not in positions:
+            positions[column] = index
+    for column in required:
+        if column not in positions:
+            raise DeskError(missing, column=column)
+    for row in found:
+        if any(cell.strip() for cell in row):
+            yield (
+                reader.line_num,
+                {column: row[i] if i < len(row) else "" for column, i in positions.items()},
+            )
+
+
+def _rows(reader: Any) -> Iterator[list[str]]:
     """The rows of a csv reader; a line the csv module cannot read refuses the whole file."""
     while True:
         try:

@@ -13,15 +13,13 @@ change how many copies every count expects, which only a supervisor may do one k
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 
 from desk.models import Key, KeyKind
 from desk.services import audit
 from desk.services import keys_cabinet as keys
 from desk.services.context import Ctx
-from desk.services.csv_reading import decode, rows
+from desk.services.csv_reading import decode, lines
 from desk.services.errors import DeskError
 from desk.services.limits import clean_column
 from desk.services.residents import normalise_room
@@ -78,18 +76,6 @@ class CabinetImport:
     imported: bool = False
 
 
-def _header_map(header: list[str]) -> dict[str, int]:
-    positions: dict[str, int] = {}
-    for index, title in enumerate(header):
-        column = _HEADERS.get(title.strip().lower())
-        if column is not None and column not in positions:
-            positions[column] = index
-    for column in ("tag", "opens"):
-        if column not in positions:
-            raise DeskError("keys_import.missing_column", column=column)
-    return positions
-
-
 def _check_line(number: int, cells: dict[str, str]) -> KeyLine:
     tag = keys.clean_tag(cells.get("tag", ""))
     opens = clean_column(cells.get("opens", ""), Key, "opens", required=True)
@@ -108,19 +94,9 @@ def _check_line(number: int, cells: dict[str, str]) -> KeyLine:
 
 def check(text: str) -> CabinetImport:
     """Read and validate the whole file without writing anything."""
-    reader = csv.reader(io.StringIO(text, newline=""))
-    lines = rows(reader)
-    header = next(lines, None)
-    if header is None or not any(cell.strip() for cell in header):
-        raise DeskError("csv_import.empty")
-    positions = _header_map(header)
     result = CabinetImport()
     seen: dict[str, int] = {}
-    for row in lines:
-        number = reader.line_num
-        if not any(cell.strip() for cell in row):
-            continue
-        cells = {name: row[i] if i < len(row) else "" for name, i in positions.items()}
+    for number, cells in lines(text, _HEADERS, ("tag", "opens"), "keys_import.missing_column"):
         try:
             line = _check_line(number, cells)
         except DeskError as error:

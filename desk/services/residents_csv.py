@@ -14,8 +14,6 @@ so that the write (desk.services.residents_import) does not hold the write lock 
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -25,7 +23,7 @@ from typing import Any
 from desk.models import ResidentKind
 from desk.services import search_index, search_sources
 from desk.services.context import Ctx
-from desk.services.csv_reading import rows
+from desk.services.csv_reading import lines
 from desk.services.errors import DeskError
 from desk.services.residents import clean_text, mainland_phone, parse_room
 
@@ -114,18 +112,6 @@ class ImportResult:
     documents: list[tuple[dict[str, Any], dict[str, str]]] = field(default_factory=list)
 
 
-def _header_map(header: list[str]) -> dict[str, int]:
-    positions: dict[str, int] = {}
-    for index, title in enumerate(header):
-        column = _HEADERS.get(title.strip().lower())
-        if column is not None and column not in positions:
-            positions[column] = index
-    for column in ("room", "name", "kind"):
-        if column not in positions:
-            raise DeskError("csv_import.missing_column", column=column)
-    return positions
-
-
 def _check_line(ctx: Ctx, number: int, cells: dict[str, str]) -> ResidentLine:
     """Validate one line; raise DeskError with the first reason it is bad."""
     building = _BUILDING_SUFFIX.sub("", cells.get("building", "").strip()).upper()
@@ -161,20 +147,12 @@ def _check_line(ctx: Ctx, number: int, cells: dict[str, str]) -> ResidentLine:
 
 def check(ctx: Ctx, text: str) -> ImportResult:
     """Read and validate the whole file; reads nothing stored and writes nothing."""
-    reader = csv.reader(io.StringIO(text, newline=""))
-    lines = rows(reader)
-    header = next(lines, None)
-    if header is None or not any(cell.strip() for cell in header):
-        raise DeskError("csv_import.empty")
-    positions = _header_map(header)
     result = ImportResult()
     seen: dict[tuple[str, str, str], int] = {}
     per_room: dict[str, int] = defaultdict(int)
-    for row in lines:
-        number = reader.line_num
-        if not any(cell.strip() for cell in row):
-            continue
-        cells = {col: row[i] if i < len(row) else "" for col, i in positions.items()}
+    for number, cells in lines(
+        text, _HEADERS, ("room", "name", "kind"), "csv_import.missing_column"
+    ):
         try:
             line = _check_line(ctx, number, cells)
         except DeskError as error:
