@@ -7,8 +7,7 @@ from pathlib import Path
 import pytest
 import typer.main
 from rich.cells import cell_len
-from typer._click import Command
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 from typer.testing import CliRunner
 
 from desk.cli import app
@@ -19,8 +18,8 @@ runner = CliRunner()
 
 
 def _commands(
-    command: Command, path: tuple[str, ...] = ()
-) -> list[tuple[tuple[str, ...], Command]]:
+    command: TyperCommand | TyperGroup, path: tuple[str, ...] = ()
+) -> list[tuple[tuple[str, ...], TyperCommand | TyperGroup]]:
     found = [(path, command)]
     if isinstance(command, TyperGroup):
         for name, sub in command.commands.items():
@@ -39,7 +38,7 @@ def test_the_walk_finds_every_command() -> None:
 
 @pytest.mark.parametrize("path, command", ALL, ids=[" ".join(p) or "desk" for p, _ in ALL])
 def test_every_command_and_option_has_its_help_in_the_catalogue(
-    path: tuple[str, ...], command: Command
+    path: tuple[str, ...], command: TyperCommand | TyperGroup
 ) -> None:
     messages = catalogue()
     assert help_key(path) in messages
@@ -52,7 +51,7 @@ def test_every_command_and_option_has_its_help_in_the_catalogue(
 
 @pytest.mark.parametrize("path, _command", ALL, ids=[" ".join(p) or "desk" for p, _ in ALL])
 def test_chinese_help_is_chinese_and_fits_the_terminal(
-    path: tuple[str, ...], _command: Command
+    path: tuple[str, ...], _command: TyperCommand | TyperGroup
 ) -> None:
     result = runner.invoke(app, ["--lang", "zh", *path, "--help"])
     assert result.exit_code == 0, result.output
