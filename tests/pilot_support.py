@@ -10,7 +10,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from rich.text import Text
 from textual.pilot import Pilot
@@ -27,7 +27,7 @@ from tests.conftest import NOW
 # handled, so a screen that opens, a table that fills or a dialog that closes takes a few.
 PAUSES = 40
 
-S = TypeVar("S", bound=Screen[object])
+S = TypeVar("S", bound="Screen[Any]")
 
 
 class MovableClock:
@@ -82,6 +82,16 @@ async def until(
             if not left:
                 raise
     raise AssertionError(f"still false after {pauses} pauses: {what or _described(condition)}")
+
+
+async def settle(pilot: Pilot[None]) -> None:
+    """One pause between two key presses, and nothing to check after it.
+
+    For a press whose effect the next keys need handled first (a dialog opening, a list
+    dropping down, the focus moving) and that the test checks only through what those next
+    keys do. A test that looks at a result after a pause waits with `until` instead.
+    """
+    await pilot.pause()
 
 
 async def until_screen(pilot: Pilot[None], kind: type[S], pauses: int = PAUSES) -> S:

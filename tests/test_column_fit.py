@@ -22,6 +22,7 @@ from desk.services import complaint, handover, repair
 from desk.services.complaint import ComplaintCreate
 from desk.services.repair import RepairCreate
 from tests.conftest import NOW, Desk
+from tests.pilot_support import until, until_screen
 
 SIZES = [(120, 30), (80, 24)]
 LONG = "卫生间天花板渗水，疑楼上防水层损坏，已经滴到床上，业主要求今天就来人看"
@@ -69,7 +70,13 @@ async def test_board_shows_every_countdown_whole(
     seed(Desk(db, clerk))
     app = app_at(db, clerk, lang)
     async with app.run_test(size=size) as pilot:
-        await pilot.pause()
+        await until(
+            pilot,
+            lambda: (
+                isinstance(app.screen, BoardScreen)
+                and app.screen.query_one("#open", DataTable).row_count == 5
+            ),
+        )
         screen = app.screen
         assert isinstance(screen, BoardScreen)
         table = screen.query_one("#open", DataTable)
@@ -87,7 +94,7 @@ async def test_board_columns_follow_the_terminal_width(db: Database, clerk: Oper
     seed(Desk(db, clerk))
     app = app_at(db, clerk, "en")
     async with app.run_test(size=(160, 30)) as pilot:
-        await pilot.pause()
+        await until(pilot, lambda: isinstance(app.screen, BoardScreen) and app.screen.items)
         assert isinstance(app.screen, BoardScreen)
         item = app.screen.items[0]
         countdown = due_text(item, app.screen.items_at).plain
@@ -99,13 +106,13 @@ async def test_board_columns_follow_the_terminal_width(db: Database, clerk: Oper
         assert "Repairs" in wide or "Complaints" in wide
         assert wide.rstrip().endswith(countdown)
         await pilot.resize_terminal(80, 24)
-        await pilot.pause()
+        await until(pilot, lambda: "…" in shown())
         narrow = shown()
         assert narrow.rstrip().endswith(countdown)
         assert "Repairs" not in narrow and "Complaints" not in narrow  # the number says which
         assert "…" in narrow
         await pilot.resize_terminal(160, 30)
-        await pilot.pause()
+        await until(pilot, lambda: shown() == wide)
         assert shown() == wide
 
 
@@ -122,7 +129,7 @@ async def test_register_lists_show_the_deadline_whole(
             ("f4", ComplaintsScreen, "#complaints"),
         ):
             await pilot.press(key)
-            await pilot.pause()
+            await until_screen(pilot, screen_type)
             assert isinstance(app.screen, screen_type)
             table = app.screen.query_one(selector, DataTable)
             assert table.virtual_size.width <= table.size.width
@@ -142,7 +149,10 @@ async def test_handover_summary_stacks_above_the_checklist_when_narrow(
     app = app_at(db, clerk, lang)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("f7")
-        await pilot.pause()
+        await until(
+            pilot,
+            lambda: isinstance(app.screen, HandoverScreen) and app.screen.handover_id is not None,
+        )
         screen = app.screen
         assert isinstance(screen, HandoverScreen) and screen.handover_id is not None
         preview = screen.query_one("#preview-pane")
@@ -156,10 +166,10 @@ async def test_handover_summary_stacks_above_the_checklist_when_narrow(
         numbers = {item.number for items in summary.sections.values() for item in items}
         at = next(i for i, line in enumerate(lines) if any(n in line for n in numbers))
         preview.scroll_to(y=at, animate=False)
-        await pilot.pause()
+        await until(pilot, lambda: lines[at] in "\n".join(screen_lines(app)))
         assert lines[at] in "\n".join(screen_lines(app))  # an item's line whole, deadline last
         await pilot.resize_terminal(120, 30)
-        await pilot.pause()
+        await until(pilot, lambda: checklist.region.x >= preview.region.right)
         assert checklist.region.x >= preview.region.right  # side by side again
 
 
@@ -184,7 +194,7 @@ async def test_key_loans_show_their_state_whole(
     app = app_at(db, clerk, lang)
     async with app.run_test(size=size) as pilot:
         await pilot.press("f5")
-        await pilot.pause()
+        await until(pilot, lambda: app.screen.query_one("#loans-table", DataTable).row_count)
         table = app.screen.query_one("#loans-table", DataTable)
         assert table.virtual_size.width <= table.size.width
         line = line_with(app, loan.number)
@@ -208,7 +218,13 @@ async def test_the_night_log_shows_each_entrys_state_whole(
     app = make_app(db, lang="zh_CN", clock=lambda: NOW, operator=clerk)
     async with app.run_test(size=size) as pilot:
         await pilot.press("f11")
-        await pilot.pause()
+        await until(
+            pilot,
+            lambda: (
+                nightlog.number_at(entry.logged_at, entry.id or 0, db.settings.tz)
+                in "\n".join(screen_lines(app))
+            ),
+        )
         number = nightlog.number_at(entry.logged_at, entry.id or 0, db.settings.tz)
         lines = [line for line in screen_lines(app) if number in line]
         assert len(lines) == 2  # for the morning, and among the latest

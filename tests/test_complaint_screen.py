@@ -22,7 +22,7 @@ from desk.services import complaint
 from desk.services.complaint import ComplaintCreate
 from desk.services.repair import CallbackResult
 from tests.conftest import NOW, Desk
-from tests.pilot_support import MovableClock, desk_app, table_cells, until, until_screen
+from tests.pilot_support import MovableClock, desk_app, settle, table_cells, until, until_screen
 
 SIZE = (120, 40)
 
@@ -78,9 +78,9 @@ async def _open_detail(pilot: Pilot[None], complaint_id: int) -> None:
 
 async def _step(pilot: Pilot[None], key: str, *typed: str) -> None:
     await pilot.press(key)
-    await pilot.pause()
+    await settle(pilot)
     await pilot.press(*typed, "ctrl+s")
-    await pilot.pause()
+    await until_screen(pilot, ComplaintDetailScreen)
 
 
 @pytest.mark.parametrize(
@@ -113,10 +113,10 @@ async def test_register_judge_escalate_reply_resolve_and_unhappy_callback(
         await pilot.press("ctrl+g")
         await until_screen(pilot, JudgeDialog)
         await pilot.press("tab", "enter")  # severity: open the list
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("up", "up", "enter")  # minor → major
         await pilot.press("tab", *"属实", "ctrl+s")
-        await pilot.pause()
+        await until(pilot, lambda: _get(desk, item.id).state == ComplaintState.judged)
         judged = _get(desk, item.id)
         assert (judged.validity, judged.severity) == (Validity.valid, Severity.major)
         assert judged.state == ComplaintState.judged
@@ -135,14 +135,14 @@ async def test_register_judge_escalate_reply_resolve_and_unhappy_callback(
         assert resolved.callback_due_at == NOW + timedelta(days=2)
 
         await pilot.press("ctrl+b")
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("tab", "enter")  # satisfaction: open the list
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("down", "down", "enter")  # not satisfied
         await pilot.press("ctrl+s")  # no reason yet: refused
         await until(pilot, lambda: _get(desk, item.id).state == ComplaintState.resolved)
         await pilot.press(*"还是很吵", "ctrl+s")
-        await pilot.pause()
+        await until(pilot, lambda: _get(desk, item.id).reopen_count == 1)
         reopened = _get(desk, item.id)
         assert reopened.state == ComplaintState.assigned and reopened.reopen_count == 1
         assert reopened.satisfied is False and reopened.callback_note == "还是很吵"
@@ -160,7 +160,7 @@ async def test_bad_input_keeps_the_typing_and_saves_nothing(
     async with app.run_test(size=SIZE) as pilot:
         await _open_register(pilot)
         await pilot.press("ctrl+n")
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press(*"3-1202", "tab", *"李明", "tab", *"不是电话", "ctrl+s")
         await until_screen(pilot, ComplaintFormScreen)
         assert app.focused is app.screen.query_one("#phone", Input)
@@ -189,7 +189,7 @@ async def test_repeat_offers_merge_or_new(db: Database, clerk: Operator, desk: D
         await until_screen(pilot, ComplaintFormScreen)
         assert app.screen.query_one("#what_happened", Input).value == "又堆杂物了"
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("enter")  # merge into the open one
         await until_screen(pilot, ComplaintsScreen)
         assert _rows(pilot, "#complaints") == [str(first)]
@@ -200,11 +200,11 @@ async def test_repeat_offers_merge_or_new(db: Database, clerk: Operator, desk: D
 
         await _fill_form(pilot, "第三次")
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("down", "enter")  # save as a new complaint
         await until(pilot, lambda: len(_rows(pilot, "#complaints")) == 2)
         await pilot.press("ctrl+f")
-        await pilot.pause()
+        await until(pilot, lambda: len(_rows(pilot, "#complaints")) == 3)
         assert len(_rows(pilot, "#complaints")) == 3 and "merged" in table_cells(
             pilot, "#complaints"
         )
@@ -222,9 +222,12 @@ async def test_a_clerk_may_not_dismiss_or_close_a_complaint_and_is_told_why(
     async with app.run_test(size=SIZE) as pilot:
         await _open_detail(pilot, invalid)
         await pilot.press("ctrl+g")
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("enter", "down", "enter")  # invalid: said at once, beside the choice
-        await pilot.pause()
+        await until(
+            pilot,
+            lambda: str(app.screen.query_one("#field-validity .field-error", Static).render()),
+        )
         refusal = str(app.screen.query_one("#field-validity .field-error", Static).render())
         assert refusal.startswith("只有主管可以判定投诉无效或不属本公司范围，因为")
         await pilot.press("tab", *"按规定不属物业责任已作解释", "ctrl+s")
@@ -233,7 +236,7 @@ async def test_a_clerk_may_not_dismiss_or_close_a_complaint_and_is_told_why(
         await pilot.press("escape")
         await until(pilot, lambda: _get(desk, invalid).state == ComplaintState.registered)
         await pilot.press("escape")
-        await pilot.pause()
+        await settle(pilot)
 
         await _open_detail(pilot, other)
         assert app.screen.check_action("close", ()) is True  # the key stays in the footer
@@ -253,20 +256,20 @@ async def test_invalid_closes_with_the_answer_and_close_needs_a_callback(
     async with app.run_test(size=SIZE) as pilot:
         await _open_detail(pilot, invalid)
         await pilot.press("ctrl+g")
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("enter")  # validity: open the list
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("down", "enter")  # invalid
         await until(pilot, lambda: not app.screen.query_one("#field-severity").display)
         assert not str(app.screen.query_one("#field-validity .field-error", Static).render())
         await pilot.press("tab", *"按规定不属物业责任已作解释", "ctrl+s")
-        await pilot.pause()
+        await until(pilot, lambda: _get(desk, invalid).state == ComplaintState.closed)
         closed = _get(desk, invalid)
         assert (closed.state, closed.validity) == (ComplaintState.closed, Validity.invalid)
         assert closed.close_reason == "按规定不属物业责任已作解释"
         assert app.screen.check_action("judge", ()) is False
         await pilot.press("escape")
-        await pilot.pause()
+        await settle(pilot)
 
         await _open_detail(pilot, other)
         assert app.screen.check_action("close", ()) is False  # nothing to close yet
@@ -274,7 +277,7 @@ async def test_invalid_closes_with_the_answer_and_close_needs_a_callback(
             complaint.judge(ctx, other, "valid", "")
             complaint.resolve(ctx, other, "已清理")
         await pilot.press("ctrl+r")
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("ctrl+x")  # closing before the callback is refused with the reason
         await until_screen(pilot, ComplaintDetailScreen)
         assert _get(desk, other).state == ComplaintState.resolved
@@ -295,7 +298,7 @@ async def test_list_marks_major_and_overdue_in_red(
         assert "late" not in table.get_cell(str(major), "due").plain
         clock.now = NOW + timedelta(days=1)  # not escalated the same day
         await pilot.press("ctrl+r")
-        await pilot.pause()
+        await until(pilot, lambda: "escalation" in table.get_cell(str(major), "due").plain)
         due = table.get_cell(str(major), "due")
         late = urgency_style(Urgency.overdue)  # the theme's $error, bold
         assert "escalation" in due.plain and "late" in due.plain and due.style == late
@@ -312,7 +315,9 @@ async def test_print_sheet_writes_text_and_pdf_beside_the_database(
         await _open_detail(pilot, item_id)
         await pilot.press("ctrl+w")
         await app.workers.wait_for_complete()
-        await pilot.pause()
+        await until(
+            pilot, lambda: db.path is not None and any((db.path.parent / "printed").glob("*.txt"))
+        )
     assert db.path is not None
     number = _get(desk, item_id).number
     text = (db.path.parent / "printed" / f"{number}.txt").read_text(encoding="utf-8")
@@ -335,15 +340,15 @@ async def test_invalid_judgement_inserts_an_approved_standard_reply(
     async with app.run_test(size=SIZE) as pilot:
         await _open_detail(pilot, item_id)
         await pilot.press("ctrl+g")
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("down", "enter")  # invalid: the matching replies are offered
         await until(pilot, lambda: app.screen.query_one("#replies").display)
         await pilot.press("tab", "tab", "enter")  # to the list; insert the first reply
         await until(pilot, lambda: app.screen.query_one("#validity_note", Input).value == body)
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await until(pilot, lambda: _get(desk, item_id).validity == Validity.invalid)
     closed = _get(desk, item_id)
     assert closed.validity == Validity.invalid and closed.validity_note == body
 
@@ -357,7 +362,7 @@ async def test_a_focused_choice_in_a_dialog_still_shows_its_value(
     async with app.run_test(size=SIZE) as pilot:
         await _open_detail(pilot, complaint_id)
         await pilot.press("ctrl+g")
-        await pilot.pause()
+        await until(pilot, lambda: isinstance(app.focused, Select) and app.focused.id == "validity")
         select = app.focused
         assert isinstance(select, Select) and select.id == "validity"
         current = select.query_one(SelectCurrent)

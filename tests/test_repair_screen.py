@@ -15,13 +15,14 @@ from desk.models import Operator, RepairOrder, RepairState
 from desk.screens.due import Urgency, urgency_style
 from desk.screens.repair_detail import RepairDetailScreen
 from desk.screens.repair_dialogs import CompleteDialog
+from desk.screens.repair_entry import RepairFormScreen
 from desk.screens.repairs import RepairsScreen
 from desk.services import audit, reception, repair, roles
 from desk.services.errors import Forbidden
 from desk.services.reception import ReceptionCreate
 from desk.services.repair import RepairCompletion, RepairCreate
 from tests.conftest import NOW, Desk
-from tests.pilot_support import MovableClock, desk_app, table_cells, until, until_screen
+from tests.pilot_support import MovableClock, desk_app, settle, table_cells, until, until_screen
 
 SIZE = (120, 40)
 
@@ -62,24 +63,24 @@ def _detail_text(pilot: Pilot[None]) -> str:
 async def _register_by_keys(pilot: Pilot[None], description: str, category_up: int = 0) -> None:
     """Open the form from the repairs register and fill it in like a clerk."""
     await pilot.press("f3")
-    await pilot.pause()
+    await settle(pilot)
     await pilot.press("ctrl+n")
-    await pilot.pause()
+    await settle(pilot)
     await pilot.press(*"3-1202", "tab")  # the form starts at the room
     await pilot.press(*"李明", "tab")
     await pilot.press(*"13812345678", "tab")
     await pilot.press(*description)
     if category_up:
         await pilot.press("tab", "tab", "enter")  # location, then category: open the list
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press(*["up"] * category_up, "enter")
     await pilot.press("ctrl+s")
-    await pilot.pause()
+    await until(pilot, lambda: not isinstance(pilot.app.screen, RepairFormScreen))
 
 
 async def _open_detail(pilot: Pilot[None], order_id: int) -> None:
     await pilot.press("f3")
-    await pilot.pause()
+    await until_screen(pilot, RepairsScreen)
     table = pilot.app.screen.query_one("#orders", DataTable)
     table.move_cursor(row=table.get_row_index(str(order_id)))
     await pilot.press("enter")
@@ -105,28 +106,28 @@ async def test_register_dispatch_arrive_complete_callback_closes(
         await pilot.press("enter")
         await until_screen(pilot, RepairDetailScreen)
         await pilot.press("ctrl+d")
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press(*"李建国", "ctrl+s")
         await until(pilot, lambda: _order(desk, order.id).state == RepairState.dispatched)
         assert _order(desk, order.id).technician == "李建国"
 
         await pilot.press("ctrl+a")
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("ctrl+s")
         await until(pilot, lambda: _order(desk, order.id).state == RepairState.on_site)
 
         await pilot.press("ctrl+e")
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("tab", *"Replaced the cartridge", "ctrl+s")
-        await pilot.pause()
+        await until(pilot, lambda: _order(desk, order.id).state == RepairState.completed)
         done = _order(desk, order.id)
         assert done.state == RepairState.completed
         assert done.callback_due_at == NOW + timedelta(days=2)
 
         await pilot.press("ctrl+b")
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("tab", "enter")  # satisfaction: open the list
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("down", "enter")  # satisfied
         await pilot.press("ctrl+s")
         await until(pilot, lambda: _order(desk, order.id).state == RepairState.closed)
@@ -151,16 +152,16 @@ async def test_not_satisfied_reopens_with_the_reason(
     async with app.run_test(size=SIZE) as pilot:
         await _open_detail(pilot, order_id)
         await pilot.press("ctrl+b")
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("tab", "enter")
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("down", "down", "enter")  # not satisfied
         await pilot.press("ctrl+s")  # no reason yet: refused
         await until(pilot, lambda: _order(desk, order_id).state == RepairState.completed)
         note = app.screen.query_one("#field-note .field-error", Static)
         assert "不满意" in str(note.render())
         await pilot.press(*"还在漏水", "ctrl+s")
-        await pilot.pause()
+        await until(pilot, lambda: _order(desk, order_id).reopen_count == 1)
         order = _order(desk, order_id)
         assert order.state == RepairState.registered and order.reopen_count == 1
         history = table_cells(pilot, "#history")
@@ -184,7 +185,7 @@ async def test_leak_needs_the_leak_test_time(db: Database, clerk: Operator, desk
             repair.dispatch(ctx, order.id, "周海")
 
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("ctrl+e")
         await until_screen(pilot, CompleteDialog)
         await pilot.press("tab", *"修好了", "ctrl+s")
@@ -196,7 +197,7 @@ async def test_leak_needs_the_leak_test_time(db: Database, clerk: Operator, desk
 
         app.screen.query_one("#leak_test_at", Input).focus()
         await pilot.press(*"9:00", "ctrl+s")
-        await pilot.pause()
+        await until(pilot, lambda: _order(desk, order.id).state == RepairState.completed)
         done = _order(desk, order.id)
         assert done.state == RepairState.completed and done.work_done == "修好了"
         assert done.callback_due_at == NOW.replace(hour=9, minute=0) + timedelta(days=3)
@@ -226,9 +227,9 @@ async def test_a_clerk_is_told_why_only_a_supervisor_cancels(
     async with app.run_test(size=SIZE) as pilot:
         await _open_detail(pilot, first)
         await pilot.press("ctrl+x")
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press(*"Resident fixed it", "ctrl+s")
-        await pilot.pause()
+        await until(pilot, lambda: _order(desk, first).state == RepairState.cancelled)
         cancelled = _order(desk, first)
         assert cancelled.state == RepairState.cancelled
         assert cancelled.close_reason == "Resident fixed it"
@@ -248,9 +249,9 @@ async def test_refer_out_is_the_clerks_and_keeps_its_reason(
     async with app.run_test(size=SIZE) as pilot:
         await _open_detail(pilot, second)
         await pilot.press("ctrl+t")
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press(*"Water company", "tab", *"Mains outside the estate", "ctrl+s")
-        await pilot.pause()
+        await until(pilot, lambda: _order(desk, second).state == RepairState.referred_out)
         referred = _order(desk, second)
         assert referred.state == RepairState.referred_out
         assert (referred.referred_to, referred.close_reason) == (
@@ -271,9 +272,9 @@ async def test_escape_saves_nothing_and_errors_keep_the_typing(
     app = desk_app(db, clerk)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f3")
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("ctrl+n")
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press(*"3-1202", "ctrl+s")  # no description
         await until(pilot, lambda: app.screen.query_one("#room", Input).value == "3-1202")
         assert app.focused is app.screen.query_one("#description", Input)
@@ -293,20 +294,29 @@ async def test_undispatched_after_31_minutes_is_overdue(
         with desk.read() as ctx:
             (order,) = repair.open_orders(ctx)
         await pilot.press("f9")
-        await pilot.pause()
+        await until(
+            pilot,
+            lambda: app.screen.query_one("#open", DataTable).get_cell(f"repairs:{order.id}", "due"),
+        )
         table = app.screen.query_one("#open", DataTable)
         due = table.get_cell(f"repairs:{order.id}", "due")
         assert "超时" not in due.plain
 
         clock.now = NOW + timedelta(minutes=31)
         await pilot.press("ctrl+r")
-        await pilot.pause()
+        await until(pilot, lambda: "已超时" in table.get_cell(f"repairs:{order.id}", "due").plain)
         due = table.get_cell(f"repairs:{order.id}", "due")
         late = urgency_style(Urgency.overdue)  # the theme's $error, bold
         assert "已超时" in due.plain and due.style == late
 
         await pilot.press("f3")
-        await pilot.pause()
+        await until(
+            pilot,
+            lambda: (
+                "超时"
+                in app.screen.query_one("#orders", DataTable).get_cell(str(order.id), "due").plain
+            ),
+        )
         listed = app.screen.query_one("#orders", DataTable).get_cell(str(order.id), "due")
         assert "超时" in listed.plain and listed.style == late
         assert "待派工" in table_cells(pilot, "#orders")
@@ -320,9 +330,9 @@ async def test_paid_order_shows_charges_in_yuan(db: Database, clerk: Operator, d
     async with app.run_test(size=SIZE) as pilot:
         await _open_detail(pilot, order_id)
         await pilot.press("ctrl+e")
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("tab", *"New valve", "tab", *"50", "tab", *"35.5", "ctrl+s")
-        await pilot.pause()
+        await until(pilot, lambda: _order(desk, order_id).labour_fen == 5000)
         order = _order(desk, order_id)
         assert (order.labour_fen, order.material_fen) == (5000, 3550)
         assert "¥85.50" in _detail_text(pilot)
@@ -338,7 +348,9 @@ async def test_print_slip_writes_text_and_pdf_beside_the_database(
         await _open_detail(pilot, order_id)
         await pilot.press("ctrl+w")
         await app.workers.wait_for_complete()
-        await pilot.pause()
+        await until(
+            pilot, lambda: db.path is not None and any((db.path.parent / "printed").glob("*.txt"))
+        )
     assert db.path is not None
     number = _order(desk, order_id).number
     text = (db.path.parent / "printed" / f"{number}.txt").read_text(encoding="utf-8")
@@ -354,7 +366,7 @@ async def test_the_refusal_to_a_clerk_reads_in_the_desks_language(
     async with app.run_test(size=SIZE) as pilot:
         await _open_detail(pilot, first)
         await pilot.press("ctrl+x")
-        await pilot.pause()
+        await until(pilot, lambda: _messages(app))
         with desk.read() as ctx, pytest.raises(Forbidden) as refused:
             roles.REPAIR_CANCEL.require(ctx)  # the service's own words, in `lang`
         assert refused.value.message in _messages(app)

@@ -16,7 +16,7 @@ from desk.screens.settings import CalendarDayDialog, SettingsScreen
 from desk.services import audit
 from desk.services.context import Ctx
 from tests.conftest import NOW
-from tests.pilot_support import desk_app
+from tests.pilot_support import desk_app, settle, until, until_screen
 
 SIZE = (120, 40)
 TUESDAY = date(2026, 11, 24)
@@ -37,10 +37,10 @@ async def test_a_clerk_is_told_only_a_supervisor_edits_the_calendar(
     app = desk_app(db, clerk)
     async with app.run_test(size=SIZE) as pilot:
         await app.push_screen(SettingsScreen())
-        await pilot.pause()
+        await until_screen(pilot, SettingsScreen)
         assert app.screen.check_action("edit_calendar", ()) is True  # the key stays
         await pilot.press("ctrl+e")
-        await pilot.pause()
+        await until(pilot, lambda: _messages(app))
         assert isinstance(app.screen, SettingsScreen)  # no dialog for a clerk
         assert (
             "only a supervisor may change the site's working calendar, because every deadline "
@@ -55,30 +55,42 @@ async def test_a_supervisor_marks_and_clears_a_closed_day(
     app = desk_app(db, supervisor, lang="zh_CN")
     async with app.run_test(size=SIZE) as pilot:
         await app.push_screen(SettingsScreen())
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("ctrl+e")
-        await pilot.pause()
+        await until_screen(pilot, CalendarDayDialog)
         assert isinstance(app.screen, CalendarDayDialog)
         await pilot.press(*"11/24", "ctrl+s")  # not a date: said beside the field
-        await pilot.pause()
+        await until(
+            pilot,
+            lambda: (
+                "YYYY-MM-DD"
+                in str(app.screen.query_one("#field-day .field-error", Static).render())
+            ),
+        )
         error = app.screen.query_one("#field-day .field-error", Static)
         assert "YYYY-MM-DD" in str(error.render())
         app.screen.query_one("#day", Input).value = ""
         await pilot.press(*"2026-02-30", "ctrl+s")  # written right, but no such day
-        await pilot.pause()
+        await until(
+            pilot,
+            lambda: (
+                "没有 2026-02-30 这一天"
+                in str(app.screen.query_one("#field-day .field-error", Static).render())
+            ),
+        )
         error = app.screen.query_one("#field-day .field-error", Static)
         assert "没有 2026-02-30 这一天" in str(error.render())
         app.screen.query_one("#day", Input).value = ""
         await pilot.press(*"2026-11-24", "tab", "tab", *"员工培训", "ctrl+s")
-        await pilot.pause()
+        await until(pilot, lambda: "2026-11-24 已设为本处休息日" in _messages(app))
         assert isinstance(app.screen, SettingsScreen)
         assert "2026-11-24 已设为本处休息日" in _messages(app)
         assert "员工培训" in app.export_screenshot()
 
         await pilot.press("ctrl+e")
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press(*"2026-11-24", "tab", "enter", "down", "down", "enter", "ctrl+s")
-        await pilot.pause()
+        await until(pilot, lambda: "2026-11-24 已恢复按国家日历" in _messages(app))
         assert isinstance(app.screen, SettingsScreen)
         assert "2026-11-24 已恢复按国家日历" in _messages(app)
     assert _marked(db, TUESDAY) is None
@@ -102,7 +114,7 @@ async def test_deadlines_are_shown_in_words_not_as_written_in_site_toml(
         app = desk_app(db, clerk, lang=lang)
         async with app.run_test(size=(160, 80)) as pilot:
             await app.push_screen(SettingsScreen())
-            await pilot.pause()
+            await until_screen(pilot, SettingsScreen)
             console = Console(width=160, record=True, file=StringIO())
             for part in ("deadlines", "complaints"):
                 console.print(app.screen.query_one(f"#settings-{part}", Static).content)
