@@ -68,7 +68,7 @@ async def test_a_satisfied_callback_from_the_queue_closes_the_repair(
         await pilot.press("enter")
         await until_screen(pilot, CallbackDialog)
         await pilot.press("tab", "enter")  # satisfaction: open the list
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("down", "enter")  # satisfied
         await pilot.press("tab", *"很满意", "ctrl+s")
         await until_screen(pilot, CallbackQueueScreen)
@@ -91,9 +91,9 @@ async def test_not_satisfied_reopens_the_repair_in_chinese(
         assert "报修" in table_cells(pilot, "#queue")
         assert "本月至今回访完成率" in _text(pilot, "#callback-rate")
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("tab", "enter")
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("down", "down", "enter")  # not satisfied
         await pilot.press("ctrl+s")  # no reason yet: refused, the dialog stays
         await until_screen(pilot, CallbackDialog)
@@ -120,9 +120,9 @@ async def test_not_reached_moves_the_row_to_the_retry_time(
         table = app.screen.query_one("#queue", DataTable)
         assert [k.value for k in table.rows] == [f"repairs:{first}", f"repairs:{second}"]
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("space")  # not reached: the retry time appears
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("tab", *"no answer", "tab", *"+2d", "ctrl+s")
         await until_screen(pilot, CallbackQueueScreen)
         assert [k.value for k in table.rows] == [f"repairs:{second}", f"repairs:{first}"]

@@ -297,7 +297,7 @@ async def test_disk_full_the_repair_form_keeps_the_text(small_disk: Path) -> Non
     try:
         async with app.run_test(size=SIZE) as pilot:
             await pilot.press("f3")
-            await pilot.pause()
+            await settle(pilot)
             await pilot.press("ctrl+n")
             await pilot.pause()
             assert isinstance(app.screen, RepairFormScreen)

@@ -21,6 +21,7 @@ from desk.services.limits import max_length
 from desk.services.repair import RepairCreate
 from desk.services.submission import gather
 from tests.conftest import NOW, Desk
+from tests.pilot_support import settle, until, until_screen
 
 SIZE = (120, 40)
 
@@ -97,12 +98,12 @@ async def test_the_complete_dialog_shows_both_bad_amounts_at_once(
     app = make_app(desk.db, lang="en", clock=lambda: NOW + timedelta(hours=1), operator=clerk)
     async with app.run_test(size=SIZE) as pilot:
         await app.push_screen(CompleteDialog(order))
-        await pilot.pause()
+        await until_screen(pilot, CompleteDialog)
         screen = app.screen
         for name, typed in (("work_done", "换锁芯"), ("labour_fen", "abc"), ("material_fen", "x9")):
             screen.query_one(f"#{name}", Input).value = typed
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await until(pilot, lambda: _error(screen, "labour_fen"))
         assert app.screen is screen  # refused: the dialog stays
         assert _error(screen, "labour_fen") == t("field.bad_money", value="abc")
         assert _error(screen, "material_fen") == t("field.bad_money", value="x9")
@@ -123,7 +124,7 @@ async def test_the_new_repair_form_keeps_both_bad_times_said(
     app = make_app(desk.db, lang="en", clock=lambda: NOW, operator=clerk)
     async with app.run_test(size=SIZE) as pilot:
         await app.push_screen(RepairFormScreen())
-        await pilot.pause()
+        await until_screen(pilot, RepairFormScreen)
         screen = app.screen
         for name, typed in (
             ("reported_at", "zz"),
@@ -131,9 +132,9 @@ async def test_the_new_repair_form_keeps_both_bad_times_said(
             ("appointment_at", "qq"),
         ):
             screen.query_one(f"#{name}", Input).value = typed
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await until(pilot, lambda: _error(screen, "reported_at"))
         assert app.screen is screen
         assert _error(screen, "reported_at") == t("when.unreadable", value="zz")
         assert _error(screen, "appointment_at") == t("when.unreadable", value="qq")
@@ -148,16 +149,16 @@ async def test_the_incoming_operator_is_told_every_missing_field_at_once(
     app = make_app(desk.db, lang="en", clock=lambda: NOW, operator=clerk)
     async with app.run_test(size=SIZE) as pilot:
         await app.push_screen(dialog)
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await until(pilot, lambda: _error(dialog, "pin"))
         assert app.screen is dialog
         for name in ("incoming", "pin", "refusal_reason"):
             assert _error(dialog, name) == t("field.required")
         assert taken == []
         dialog.query_one("#incoming", Input).value = "李四"
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await until(pilot, lambda: not dialog.query_one("#field-incoming").has_class("-invalid"))
         assert not dialog.query_one("#field-incoming").has_class("-invalid")
         assert _error(dialog, "pin") == t("field.required")
         assert app.focused is dialog.query_one("#pin", Input)

@@ -92,7 +92,7 @@ async def test_an_expired_pass_shows_the_refusal_banner_and_nothing_is_saved(
 ) -> None:
     app = GateApp(db, lang="en", clock=lambda: NOW + timedelta(days=1), guard="老周")
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press(*number, "enter")
         await pilot.pause()
         banner = _banner(app)
@@ -107,7 +107,7 @@ async def test_partly_asks_what_stayed_and_unknown_is_refused(
 ) -> None:
     app = GateApp(db, lang="zh_CN", clock=lambda: NOW, guard="老周")
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press(*"FX-20261123-999", "enter")
         await until(pilot, lambda: "没有这张放行条" in str(_banner(app).render()))
         # the box is empty again: the next scan is read on its own, not after the last one
@@ -130,7 +130,7 @@ async def test_the_desk_voids_while_the_gate_has_the_pass_on_screen(
 ) -> None:
     app = GateApp(db, lang="en", clock=lambda: NOW, guard="老周")
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press(*number, "enter")
         await pilot.pause()
         boss = Desk(db, supervisor)  # type: ignore[arg-type]

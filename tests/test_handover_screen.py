@@ -48,7 +48,7 @@ async def test_night_entry_logged_then_transferred_to_a_repair(
     app = make_app(db, lang=lang, clock=lambda: morning, operator=clerk)
     async with app.run_test(size=SIZE) as pilot:
         await app.switch_mode("nightlog")
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("ctrl+g")
         await until_screen(pilot, RepairFormScreen)
         assert app.screen.query_one("#room", Input).value == "3-1202"
@@ -141,7 +141,7 @@ async def test_night_entry_closed_meanwhile_saves_no_repair(
     app = make_app(db, lang="en", clock=lambda: morning, operator=clerk)
     async with app.run_test(size=SIZE) as pilot:
         await app.switch_mode("nightlog")
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("ctrl+g")
         await until_screen(pilot, RepairFormScreen)
         with Desk(db, clerk, morning).write() as ctx:

@@ -104,7 +104,7 @@ async def test_bad_input_keeps_the_text_and_saves_nothing(
     async with desk_app(db, clerk, "en").run_test(size=SIZE) as pilot:
         await _open(pilot)
         await pilot.press("ctrl+n")
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press(*"K-PUMP-B2", "tab", *"赵师傅", "tab", "tab", *"抄表", "tab")
         await pilot.press("tab", *"9", "ctrl+s")
         dialog = await until_screen(pilot, LendDialog)
@@ -173,7 +173,7 @@ async def test_retire_a_key_a_clerk_is_told_why_a_supervisor_says_why(
     async with desk_app(db, supervisor, "zh_CN").run_test(size=SIZE) as pilot:
         screen = await _open(pilot)
         await pilot.press("tab")
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("ctrl+x")
         await until_screen(pilot, RetireKeyDialog)
         await pilot.press(*"水泵房换锁", "ctrl+s")

@@ -18,6 +18,7 @@ from desk.screens.repair_detail import RepairDetailScreen
 from desk.screens.room_history import RoomHistoryScreen
 from tests.conftest import NOW, Desk
 from tests.lookup_fixtures import Seeded, seed
+from tests.pilot_support import settle, until, until_screen
 from tests.test_cli import runner
 
 
@@ -65,11 +66,11 @@ def test_cli_lookup_refusals_are_one_line(db: Database, seeded: Seeded) -> None:
 async def _search(pilot: Pilot[None], query: str) -> None:
     """F8's screen, the query typed key by key, and the search it starts run to the end."""
     await pilot.app.push_screen(LookupScreen())
-    await pilot.pause()
+    await settle(pilot)
     await pilot.press(*query)
     await pilot.pause(0.4)
     await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    await until(pilot, lambda: pilot.app.screen.query_one("#hits", DataTable).row_count)
 
 
 @pytest.mark.parametrize("lang", ["en", "zh_CN"])
@@ -82,7 +83,7 @@ async def test_type_a_query_and_enter_opens_the_repair(
         table = desk_app.screen.query_one("#hits", DataTable)
         assert table.row_count == 2
         await pilot.press("enter")
-        await pilot.pause()
+        await until_screen(pilot, RepairDetailScreen)
         assert isinstance(desk_app.screen, RepairDetailScreen)
         assert desk_app.screen.order_id == seeded.leak
 
@@ -94,16 +95,25 @@ async def test_room_history_from_the_selected_row(
     async with desk_app.run_test(size=(120, 40)) as pilot:
         await _search(pilot, "3-1202")
         await pilot.press("ctrl+l")
-        await pilot.pause()
+        await until(
+            pilot,
+            lambda: (
+                isinstance(desk_app.screen, RoomHistoryScreen)
+                and desk_app.screen.query_one("#events", DataTable).row_count == 3
+            ),
+        )
         screen = desk_app.screen
         assert isinstance(screen, RoomHistoryScreen)
         assert screen.query_one("#events", DataTable).row_count == 3
         assert screen.found is not None and screen.found.residents[0].phone == "138****5678"
         await pilot.press("ctrl+y")
-        await pilot.pause()
+        await until(
+            pilot,
+            lambda: screen.found is not None and screen.found.residents[0].phone == "13812345678",
+        )
         assert screen.found.residents[0].phone == "13812345678"
         await pilot.press("escape")
-        await pilot.pause()
+        await until_screen(pilot, LookupScreen)
         assert isinstance(desk_app.screen, LookupScreen)
 
 
@@ -122,5 +132,5 @@ async def test_at_80_columns_lookup_and_room_history_keep_the_due_column(
         await _search(pilot, "3-1202")
         assert shown(desk_app.screen.query_one("#hits", DataTable), "due")
         await pilot.press("ctrl+l")
-        await pilot.pause()
+        await until_screen(pilot, RoomHistoryScreen)
         assert shown(desk_app.screen.query_one("#events", DataTable), "due")

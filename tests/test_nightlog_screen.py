@@ -113,7 +113,7 @@ async def test_lookup_by_number_opens_the_entry(
     app = make_app(db, lang="zh_CN", clock=lambda: NOW, operator=clerk)
     async with app.run_test(size=SIZE) as pilot:
         await app.push_screen(LookupScreen())
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press(*"YJ-20261123-001", "enter")
         await until_screen(pilot, NightLogDetailScreen)
         assert app.screen.entry_id == entry_id

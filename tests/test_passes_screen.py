@@ -145,7 +145,7 @@ async def test_detail_stub_back_void_refused_for_a_clerk_and_slip_printed(
     app = desk_app(db, clerk)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f6")
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("enter")
         await until_screen(pilot, PassDetailScreen)
         await pilot.press("ctrl+x")  # told why at once; no reason is asked of a clerk
@@ -157,9 +157,9 @@ async def test_detail_stub_back_void_refused_for_a_clerk_and_slip_printed(
         await pilot.press("ctrl+w")
         await pilot.app.workers.wait_for_complete()
         await pilot.press("ctrl+g")
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press(*"老周", "ctrl+s")  # the result defaults to all out
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("ctrl+t")
         await pilot.pause()
     with site.read() as ctx:
@@ -178,9 +178,9 @@ async def test_a_supervisor_voids_with_a_reason_shown_in_the_history(
     app = desk_app(db, supervisor)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f6")
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("ctrl+x", *"业主取消搬家", "ctrl+s")
         await until_screen(pilot, PassDetailScreen)
         history = table_cells(pilot, "#pass-history")
@@ -197,7 +197,7 @@ async def test_reconcile_a_day_by_scanning_stubs(db: Database, clerk: Operator, 
     app = desk_app(db, clerk, "zh_CN", MovableClock(NOW + timedelta(days=1)))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f6")
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("ctrl+l")
         await until_screen(pilot, ReconcileScreen)
         assert table_cells(pilot, "#recon") == []  # today: nothing issued yet

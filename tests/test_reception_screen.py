@@ -13,28 +13,34 @@ from textual.widgets import DataTable, Input, Select, Static
 from desk.app import DeskApp
 from desk.db import Database
 from desk.forms.dialogs import ConfirmDialog
-from desk.models import Operator, ReceptionCategory, ReceptionState
+from desk.models import Operator, ReceptionCategory, ReceptionEntry, ReceptionState
 from desk.screens.board import BoardScreen
 from desk.screens.reception import ReceptionScreen
 from desk.screens.reception_detail import ReasonDialog, ReceptionDetailScreen
 from desk.services import reception, residents
 from desk.services.reception import ReceptionCreate
 from tests.conftest import NOW, Desk
-from tests.pilot_support import desk_app, until, until_screen
+from tests.pilot_support import desk_app, settle, until, until_screen
 
 
 async def _type_into(pilot: Pilot[None], field: str, text: str) -> None:
     """Reach a field (as Tab would) and type into it key by key."""
     pilot.app.screen.query_one(f"#{field}", Input).focus()
     await pilot.press(*text)
-    await pilot.pause()
+    await settle(pilot)
 
 
 async def _choose(pilot: Pilot[None], field: str, downs: int) -> None:
     """Open a choice list with Enter, move down, and take it with Enter."""
     pilot.app.screen.query_one(f"#{field}", Select).focus()
     await pilot.press("enter", *["down"] * downs, "enter")
-    await pilot.pause()
+    await settle(pilot)
+
+
+def _recent(db: Database, clerk: Operator) -> list[ReceptionEntry]:
+    """The newest entries, read as the clerk."""
+    with Desk(db, clerk).read() as ctx:
+        return reception.recent(ctx)
 
 
 def _error_of(screen: object, field: str) -> str:
@@ -78,7 +84,7 @@ async def test_enquiry_owing_a_reply_is_saved_listed_and_on_the_board(
         note = str(screen.query_one("#field-reply_due_at .field-note", Static).render())
         assert "→" in note and "11:30" in note
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await until(pilot, lambda: _recent(db, clerk))
 
         with Desk(db, clerk).read() as ctx:
             [entry] = reception.recent(ctx)
@@ -115,7 +121,7 @@ async def test_bad_reply_due_saves_nothing_and_keeps_the_text(
         await _type_into(pilot, "request", "parking card")
         await _type_into(pilot, "reply_due_at", typed)
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await until(pilot, lambda: _error_of(screen, "reply_due_at"))
 
         with Desk(db, clerk).read() as ctx:
             assert reception.recent(ctx) == []
@@ -142,7 +148,7 @@ async def test_missing_request_is_refused_by_the_service(db: Database, clerk: Op
         await pilot.press("f2")
         await _type_into(pilot, "person", "Wu")
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await until(pilot, lambda: _error_of(app.screen, "request"))
         screen = app.screen
         assert _error_of(screen, "request") == "this is required"
         assert screen.query_one("#person", Input).value == "Wu"
@@ -294,7 +300,7 @@ async def test_close_with_reason_from_the_log_table(
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("f2")
         await pilot.press("escape")
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("enter")
         await until_screen(pilot, ReceptionDetailScreen)
         assert app.screen.check_action("close_entry", ()) is True  # the key stays
@@ -311,7 +317,7 @@ async def test_close_with_reason_from_the_log_table(
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("f2")
         await pilot.press("escape")  # from the form to today's entries
-        await pilot.pause()
+        await until(pilot, lambda: app.focused is app.screen.query_one("#today", DataTable))
         screen = app.screen
         assert app.focused is screen.query_one("#today", DataTable)
         await pilot.press("enter")
@@ -405,7 +411,9 @@ async def test_tab_back_to_free_text_adds_to_it_but_a_short_field_is_retyped(
         await _type_into(pilot, "request", "卫生间漏水")
         await pilot.press("tab", "shift+tab")  # away and back, as a clerk would
         await pilot.press(*"很急")
-        await pilot.pause()
+        await until(
+            pilot, lambda: app.screen.query_one("#request", Input).value == "卫生间漏水很急"
+        )
         screen = app.screen
         assert screen.query_one("#request", Input).value == "卫生间漏水很急"
         await _type_into(pilot, "room", "3-1202")

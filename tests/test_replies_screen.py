@@ -125,10 +125,10 @@ async def test_a_clerk_inserts_a_standard_reply_into_the_reception_form(
 
         # a filter typed by hand; escape leaves the field as it was
         await pilot.press("ctrl+g")
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press(*["backspace"] * 8, *"快递", "down", "escape")
         await until(pilot, lambda: app.screen is screen and done.value.startswith("计划停水"))
         await pilot.press("ctrl+g")
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press(*["backspace"] * 8, *"快递", "enter")
         await until(pilot, lambda: "智能快递柜" in done.value and done.value.startswith("计划停水"))

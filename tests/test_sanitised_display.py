@@ -34,6 +34,7 @@ from desk.screens.room_history import RoomHistoryScreen
 from desk.services import handover, repair
 from tests.conftest import NOW, TZ, Desk
 from tests.lookup_fixtures import seed
+from tests.pilot_support import settle, until, until_screen
 from tests.test_cli import runner
 
 # the records are changed with plain SQL, behind the desk's back, on purpose
@@ -112,35 +113,35 @@ async def test_screens_show_stored_text_as_marks_and_never_as_markup(
 ) -> None:
     app = make_app(db, lang="en", clock=lambda: NOW, operator=hostile.operator)
     async with app.run_test(size=(160, 45), notifications=True) as pilot:
-        await pilot.pause()
+        await until(pilot, lambda: "^[[2J[link=http://x]漏水" in screen_text(app))
         # the board: the operator's name in the shift line, the order among the open items
         assert_clean(screen_text(app), "[bold red]王芳^[]0;pwned", "^[[2J[link=http://x]漏水")
         assert "\x1b" not in app.export_screenshot()
 
         await pilot.press("f3")
-        await pilot.pause()
+        await until_screen(pilot, RepairsScreen)
         assert isinstance(app.screen, RepairsScreen)
         assert_clean(screen_text(app), "^[[2J[link=http", "=HYPERLIN")
 
         await app.push_screen(RepairDetailScreen(hostile.leak))
-        await pilot.pause()
+        await until_screen(pilot, RepairDetailScreen)
         assert_clean(screen_text(app), NAME_SHOWN, TEXT_SHOWN, FORMULA_SHOWN)
 
         await app.push_screen(LookupScreen())
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press(*"3-1202")
         await pilot.pause(0.4)
         await app.workers.wait_for_complete()
-        await pilot.pause()
+        await until(pilot, lambda: "<U+009B>***" in screen_text(app))
         assert_clean(screen_text(app), "^[[2J[link=http://x]漏水[/link] ^H", "<U+009B>***")
 
         await app.push_screen(RoomHistoryScreen("3-1202"))
-        await pilot.pause()
+        await until_screen(pilot, RoomHistoryScreen)
         assert_clean(screen_text(app), NAME_SHOWN, "^[[2J[link=http://x]漏水", "[bold red]")
 
         # a notification quoting stored text is plain too (markup would make a link of it)
         app.notify(TEXT, title=NAME)
-        await pilot.pause()
+        await until(pilot, lambda: TEXT_SHOWN in screen_text(app))
         assert_clean(screen_text(app), TEXT_SHOWN, NAME_SHOWN)
 
 

@@ -150,7 +150,7 @@ async def test_settings_screen_shows_calendar_and_deadline_table(
     app = make_app(db, lang="en", clock=lambda: NOW, operator=clerk)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("ctrl+p")
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press(*"working calendar")
         await pilot.pause(0.3)
         await pilot.press("enter")
@@ -169,7 +169,7 @@ async def test_sign_out_returns_to_sign_in(db: Database, clerk: Operator) -> Non
     app = make_app(db, lang="zh_CN", clock=lambda: NOW, operator=clerk)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("f3")
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("ctrl+o")
         await until(pilot, lambda: app.operator is None)
         assert isinstance(app.screen, SignInScreen)
