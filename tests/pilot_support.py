@@ -94,6 +94,14 @@ async def settle(pilot: Pilot[None]) -> None:
     await pilot.pause()
 
 
+async def press_for_screen(pilot: Pilot[None], key: str) -> Screen[Any]:
+    """Press `key` and wait until the app shows another screen than it did; return that one."""
+    before = pilot.app.screen
+    await pilot.press(key)
+    await until(pilot, lambda: pilot.app.screen is not before, f"another screen after {key}")
+    return pilot.app.screen
+
+
 async def until_screen(pilot: Pilot[None], kind: type[S], pauses: int = PAUSES) -> S:
     """Wait until the app shows a screen of `kind`, and return it."""
     for _ in range(pauses):

@@ -13,9 +13,11 @@ from desk.app import DeskApp
 from desk.db import Database, open_database
 from desk.i18n import set_language, t
 from desk.models import Operator
+from desk.screens.board import BoardScreen
 from desk.screens.signin import SignInScreen
 from desk.widgets.base import DeskFooter
 from tests.pilot_support import desk_app as _app
+from tests.pilot_support import press_for_screen, until, until_screen
 
 # every register screen by its key, ending back on the board
 F_KEYS = ("f2", "f3", "f4", "f5", "f6", "f7", "f8", "f10", "f11", "f12", "f9")
@@ -37,7 +39,7 @@ async def test_the_footer_shows_every_register_key_and_the_palette(
 ) -> None:
     app = _app(db, clerk, lang)
     async with app.run_test(size=size) as pilot:
-        await pilot.pause()
+        await until(pilot, lambda: _footer(app))
         footer = _footer(app)
         for key, label in (
             ("f11", "keys.nightlog"),
@@ -82,11 +84,11 @@ async def test_an_open_choice_list_says_its_key_in_the_desks_language(
     set_language(lang)
     app = _app(db, None, lang)
     async with app.run_test(size=(120, 30)) as pilot:
-        await pilot.pause()
+        await until(pilot, lambda: isinstance(app.focused, Select))
         assert isinstance(app.screen, SignInScreen)
         assert isinstance(app.focused, Select)
         await pilot.press("enter")  # opens the operators' list
-        await pilot.pause()
+        await until(pilot, lambda: f"esc {t('keys.dismiss_menu')}" in _footer(app))
         footer = _footer(app)
         assert f"esc {t('keys.dismiss_menu')}" in footer, footer
         assert "Dismiss menu" not in footer
@@ -98,7 +100,7 @@ async def _every_register(app: DeskApp) -> tuple[list[list[str]], int]:
     reparsed = 0
     styled = []
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
+        await until_screen(pilot, BoardScreen)
         sheet = app.stylesheet
         reparse = sheet.reparse
 
@@ -109,8 +111,7 @@ async def _every_register(app: DeskApp) -> tuple[list[list[str]], int]:
 
         sheet.reparse = counted  # type: ignore[method-assign]
         for key in F_KEYS:
-            await pilot.press(key)
-            await pilot.pause()
+            await press_for_screen(pilot, key)
             styled.append(
                 [
                     f"{type(w).__name__}#{w.id} {w.rich_style} {w.styles.base.css_lines}"
@@ -161,8 +162,7 @@ async def test_every_screens_footer_is_seen_whole_at_80_columns(
     app = _app(db, clerk, lang)
     async with app.run_test(size=(80, 24)) as pilot:
         for key in F_KEYS:
-            await pilot.press(key)
-            await pilot.pause()
+            await press_for_screen(pilot, key)
             footer = app.screen.query_one(DeskFooter)
             rows = footer._lines(footer.size.width)
             assert len(rows) <= footer.size.height, (key, [str(row) for row in rows])

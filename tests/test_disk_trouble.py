@@ -35,6 +35,7 @@ from desk.models import AuditEvent, Operator, ReceptionEntry, RepairOrder, Resid
 from desk.screens.reception import ReceptionScreen
 from desk.screens.repair_entry import RepairFormScreen
 from tests.conftest import NOW, add_staff
+from tests.pilot_support import settle, until, until_screen
 
 SIZE = (120, 40)
 RESIDENTS = "building,room,name,phone,kind\n3,1202,李明,13812345678,owner\n"
@@ -211,7 +212,7 @@ async def test_read_only_database_the_reception_form_keeps_the_text(tmp_path: Pa
             with read_only(path):
                 database.engine.dispose()  # the desk's next connection finds the file as it is
                 await pilot.press("ctrl+s")
-                await pilot.pause()
+                await until(pilot, lambda: messages(app))
                 expected = t("db.read_only", path=path)
                 assert expected.startswith("the database ") and str(path) in expected
                 assert messages(app) == [t("app.db_error", message=expected)]
@@ -221,7 +222,7 @@ async def test_read_only_database_the_reception_form_keeps_the_text(tmp_path: Pa
             # Writable again: the same form, saved as it stands, is saved once.
             database.engine.dispose()
             await pilot.press("ctrl+s")
-            await pilot.pause()
+            await until(pilot, lambda: values(app, *typed) == dict.fromkeys(typed, ""))
             assert values(app, *typed) == dict.fromkeys(typed, "")
     finally:
         database.dispose()
@@ -299,14 +300,14 @@ async def test_disk_full_the_repair_form_keeps_the_text(small_disk: Path) -> Non
             await pilot.press("f3")
             await settle(pilot)
             await pilot.press("ctrl+n")
-            await pilot.pause()
+            await until_screen(pilot, RepairFormScreen)
             assert isinstance(app.screen, RepairFormScreen)
             for field, text in typed.items():
                 app.screen.query_one(f"#{field}", Input).focus()
                 await pilot.press(*text)
             ballast = fill(small_disk, path)
             await pilot.press("ctrl+s")
-            await pilot.pause()
+            await until(pilot, lambda: messages(app))
             expected = t("app.db_error", message=t("db.disk_full"))
             assert expected.startswith("数据库错误：磁盘已满")
             assert messages(app) == [expected]
@@ -316,7 +317,7 @@ async def test_disk_full_the_repair_form_keeps_the_text(small_disk: Path) -> Non
             # Space freed: the same form is saved, once.
             ballast.unlink()
             await pilot.press("ctrl+s")
-            await pilot.pause()
+            await until(pilot, lambda: not isinstance(app.screen, RepairFormScreen))
             assert not isinstance(app.screen, RepairFormScreen)
     finally:
         database.dispose()

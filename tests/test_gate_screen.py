@@ -18,7 +18,7 @@ from desk.screens.gate import AskDialog, GateApp, GateScreen
 from desk.services import audit, passes, residents
 from desk.services.passes import PassCreate, PassItemIn
 from tests.conftest import NOW, Desk
-from tests.pilot_support import until, until_screen
+from tests.pilot_support import settle, until, until_screen
 
 SIZE = (120, 40)
 runner = CliRunner()
@@ -66,7 +66,7 @@ async def test_guard_types_a_number_and_marks_all_out(
         assert "周建军" in str(app.screen.query_one("#gate-top", Static).render())
         await pilot.press("f2")  # nothing loaded: nothing to mark
         await pilot.press(*number.lower().replace("-", ""), "enter")
-        await pilot.pause()
+        await until(pilot, lambda: _banner(app).has_class("-ok"))
         view = _shown(app.screen.query_one("#gate-pass", Static))
         assert "3-1202" in view and "冰箱" in view
         assert _banner(app).has_class("-ok")
@@ -94,7 +94,7 @@ async def test_an_expired_pass_shows_the_refusal_banner_and_nothing_is_saved(
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press(*number, "enter")
-        await pilot.pause()
+        await until(pilot, lambda: _banner(app).has_class("-refused"))
         banner = _banner(app)
         assert banner.has_class("-refused") and "EXPIRED" in str(banner.render())
         await pilot.press("f2", "f3", "f4")
@@ -118,7 +118,7 @@ async def test_partly_asks_what_stayed_and_unknown_is_refused(
         await until_screen(pilot, AskDialog)
         assert "请写明原因" in str(app.screen.query_one("#ask-hint", Static).render())
         await pilot.press(*"冰箱未带出", "enter")
-        await pilot.pause()
+        await until(pilot, lambda: _state(desk, number) == PassState.partly_used)
     with desk.read() as ctx:
         found = passes.find(ctx, number)
     assert found is not None and found.state == PassState.partly_used
@@ -132,7 +132,7 @@ async def test_the_desk_voids_while_the_gate_has_the_pass_on_screen(
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press(*number, "enter")
-        await pilot.pause()
+        await until(pilot, lambda: _banner(app).has_class("-ok"))
         boss = Desk(db, supervisor)  # type: ignore[arg-type]
         with boss.write() as ctx:
             found = passes.find(ctx, number)

@@ -19,7 +19,7 @@ from desk.screens.nightlog import NightEntryDialog, NightLogScreen
 from desk.screens.repair_entry import RepairFormScreen
 from desk.services import handover, nightlog
 from tests.conftest import NOW, TZ, Desk
-from tests.pilot_support import until_screen
+from tests.pilot_support import settle, until, until_screen
 from tests.test_handover_service import NIGHT_END, night
 
 __all__ = ["night"]
@@ -93,7 +93,13 @@ async def test_handover_signed_off_acknowledged_and_printed_by_keyboard(
         await pilot.press(*"王芳", "tab", *"1234", "ctrl+s")
         await until_screen(pilot, HandoverScreen)
         await pilot.press("ctrl+w")
-        await pilot.pause()
+        await until(
+            pilot,
+            lambda: (
+                db.path is not None
+                and any((Path(db.path).parent / "printed" / "handovers").glob("handover-*.txt"))
+            ),
+        )
     with Desk(db, clerk).read() as ctx:
         record = handover.last(ctx)
         assert record is not None and record.state == HandoverState.acknowledged
@@ -110,7 +116,7 @@ async def test_pin_guesses_at_the_sign_off_dialog_are_slowed(db: Database, night
     app = make_app(db, lang="en", clock=lambda: NIGHT_END, operator=night)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f7")
-        await pilot.pause()
+        await until_screen(pilot, HandoverScreen)
         for item in db.settings.handover.checklist:
             app.screen.query_one(f"#count-{item.key}", Input).value = str(item.expected)
         app.screen.query_one("#desk_cleaned").focus()
@@ -119,7 +125,7 @@ async def test_pin_guesses_at_the_sign_off_dialog_are_slowed(db: Database, night
         for guess in ("0000", "1111", "2222", "4444", "3333"):
             dialog.query_one("#pin", Input).value = ""
             await pilot.press(*guess, "ctrl+s")
-            await pilot.pause()
+            await settle(pilot)
         assert app.screen is dialog
         error = dialog.query_one("#field-pin .field-error", Static)
         assert str(error.render()) == t("signin.pin_wait", seconds=2)
@@ -182,7 +188,7 @@ async def test_a_long_refusal_reason_keeps_the_status_to_one_line(
     app = make_app(db, lang="zh_CN", clock=lambda: NIGHT_END, operator=clerk)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f7")
-        await pilot.pause()
+        await until(pilot, lambda: str(app.screen.query_one("#handover-status", Static).render()))
         status = str(app.screen.query_one("#handover-status", Static).render())
     assert "对讲机少一台" in status and status.endswith("…)")
     assert len(status) < 160  # the reason in brief; the whole of it is on the record
