@@ -14,6 +14,7 @@ from desk.i18n import catalogue, t
 from desk.models import Operator
 from desk.screens.help import HelpScreen, key_table
 from tests.conftest import NOW
+from tests.pilot_support import until, until_screen
 
 
 def _wide(ch: str) -> bool:
@@ -36,13 +37,13 @@ async def test_help_opens_with_f1_and_names_ctrl_n_truly(
     app = make_app(db, lang=lang, clock=lambda: NOW, operator=clerk)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("f1")
-        await pilot.pause()
+        await until_screen(pilot, HelpScreen)
         assert isinstance(app.screen, HelpScreen)
         shown = key_table() + t("help.body")
         assert "Ctrl+N" in shown
         assert "（报修）" not in shown and "(repair order)" not in shown
         await pilot.press("escape")
-        await pilot.pause()
+        await until(pilot, lambda: not isinstance(app.screen, HelpScreen))
         assert not isinstance(app.screen, HelpScreen)
 
 
@@ -52,6 +53,6 @@ async def test_help_fits_an_80_column_terminal(db: Database, clerk: Operator) ->
     app = make_app(db, lang="en", clock=lambda: NOW, operator=clerk)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("f1")
-        await pilot.pause()
+        await until_screen(pilot, HelpScreen)
         box = app.screen.query_one(VerticalScroll)
         assert box.region.right <= 80

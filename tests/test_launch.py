@@ -17,6 +17,7 @@ from desk.models import Operator
 from desk.screens.board import BoardScreen
 from desk.screens.signin import SignInScreen
 from tests.conftest import NOW
+from tests.pilot_support import until_screen
 
 
 @pytest.fixture
@@ -48,7 +49,7 @@ def test_resume_freezes_what_was_loaded_and_collects_again() -> None:
 async def test_the_board_resumes_the_collector_once_drawn(db: Database, clerk: Operator) -> None:
     app = make_app(db, lang="en", clock=lambda: NOW, operator=clerk)
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
+        await until_screen(pilot, BoardScreen)
         assert isinstance(app.screen, BoardScreen)
         assert gc.isenabled()
 
@@ -57,7 +58,7 @@ async def test_the_board_resumes_the_collector_once_drawn(db: Database, clerk: O
 async def test_sign_in_resumes_the_collector_once_drawn(db: Database, clerk: Operator) -> None:
     app = make_app(db, lang="en", clock=lambda: NOW)
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
+        await until_screen(pilot, SignInScreen)
         assert isinstance(app.screen, SignInScreen)
         assert gc.isenabled()
 

@@ -32,6 +32,7 @@ from desk.services import export as exporting
 from desk.services.residents import add_resident
 from desk.tui_errors import CrashReport, report_crashes
 from tests.conftest import NOW, PG_ADMIN_URL, Desk
+from tests.pilot_support import until
 
 runner = CliRunner()
 DESK = Path(sys.executable).parent / "desk"
@@ -252,7 +253,7 @@ async def test_a_key_handler_that_raises_closes_the_desk_with_one_line(
     async with app.run_test(size=(120, 40)) as pilot:
         app.action_help = broken_help  # type: ignore[method-assign]
         await pilot.press("f1")
-        await pilot.pause()
+        await until(pilot, lambda: app.return_code == 1)
     assert app.return_code == 1
     printed = capsys.readouterr()
     assert "Traceback" not in printed.out + printed.err
@@ -280,7 +281,7 @@ async def test_a_failed_worker_logs_its_own_traceback(
         app.daily_backup()
         with suppress(WorkerFailed):  # said to whoever waits for it, as well as to the app
             await app.workers.wait_for_complete()
-        await pilot.pause()
+        await until(pilot, lambda: app.return_code == 1)
     assert app.return_code == 1
     printed = capsys.readouterr()
     assert "Traceback" not in printed.out + printed.err
@@ -300,7 +301,7 @@ async def test_the_tests_still_see_the_exception_itself(db: Database, clerk: Ope
         async with app.run_test(size=(120, 40)) as pilot:
             app.action_help = broken_help  # type: ignore[method-assign]
             await pilot.press("f1")
-            await pilot.pause()
+            await until(pilot, lambda: app.return_code is not None)
 
 
 # --- a damaged database file --------------------------------------------------------------
@@ -443,7 +444,7 @@ async def test_the_gate_terminal_closes_with_its_own_line(
         assert isinstance(screen, GateScreen)
         screen.action_clear = broken_clear  # type: ignore[method-assign]
         await pilot.press("escape")
-        await pilot.pause()
+        await until(pilot, lambda: app.return_code == 1)
     assert app.return_code == 1
     assert "Traceback" not in "".join(capsys.readouterr())
     assert (report.line or "").startswith(

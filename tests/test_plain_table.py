@@ -7,6 +7,7 @@ from textual.app import App, ComposeResult
 from textual.widgets import DataTable
 
 from desk.screens.plain import Fit, PlainTable, _cell, cut
+from tests.pilot_support import until
 
 ROWS = [
     ("维修", "R-20261123-0001", "3-1202", "卫生间天花板渗水，疑楼上防水层损坏", "open"),
@@ -36,7 +37,7 @@ async def test_column_widths_match_datatable_measuring_each_cell() -> None:
         labelled = ("投诉", "C-9", "1-101", "有标签的行", "open")
         plain.add_row(*labelled, key="labelled", label="★")
         DataTable.add_row(reference, *(_cell(v) for v in labelled), key="labelled", label="★")
-        await pilot.pause()
+        await until(pilot, lambda: plain.virtual_size == reference.virtual_size)
         widths = [column.content_width for column in plain.ordered_columns]
         assert widths == [column.content_width for column in reference.ordered_columns]
         assert widths[3] == len("a much longer English summary than any other cell")
@@ -78,7 +79,7 @@ def shown(app: App[None]) -> list[str]:
 async def test_the_summary_gives_way_then_columns_are_left_out_until_the_due_fits() -> None:
     app = Fitted()
     async with app.run_test(size=(120, 10)) as pilot:
-        await pilot.pause()
+        await until(pilot, lambda: shown(app)[1].endswith("待回访 已超时 42小时5分"))
         table = app.query_one(PlainTable)
         widths = {str(c.key.value): c.get_render_width(table) for c in table.ordered_columns}
         assert widths["summary"] == 30 + 2  # as wide as `most`, no wider
@@ -86,7 +87,7 @@ async def test_the_summary_gives_way_then_columns_are_left_out_until_the_due_fit
         assert "…" in shown(app)[2]  # the long English summary is cut
         for width, gone in ((90, set()), (76, {"opened"}), (62, {"opened", "register"})):
             await pilot.resize_terminal(width, 10)
-            await pilot.pause()
+            await until(pilot, lambda: table.virtual_size.width <= app.size.width - 2)
             widths = {str(c.key.value): c.get_render_width(table) for c in table.ordered_columns}
             assert {key for key, cells in widths.items() if not cells} == gone, width
             assert 10 + 2 <= widths["summary"] <= 30 + 2
@@ -96,5 +97,7 @@ async def test_the_summary_gives_way_then_columns_are_left_out_until_the_due_fit
         # the data is kept whole: the table only draws it shorter
         assert table.get_row_at(1)[2].plain == ROWS[1][3]
         await pilot.resize_terminal(120, 10)
-        await pilot.pause()
+        await until(
+            pilot, lambda: all(column.get_render_width(table) for column in table.ordered_columns)
+        )
         assert all(column.get_render_width(table) for column in table.ordered_columns)

@@ -14,7 +14,7 @@ from desk.db import Database
 from desk.models import Operator
 from desk.screens.report import ReportScreen
 from tests.conftest import NOW
-from tests.pilot_support import MovableClock
+from tests.pilot_support import MovableClock, until
 from tests.test_stats_service import build_month
 
 SIZE = (120, 40)
@@ -43,7 +43,7 @@ async def test_the_month_is_shown_and_written(
         screen = ReportScreen()
         await app.push_screen(screen)
         await app.workers.wait_for_complete()
-        await pilot.pause()
+        await until(pilot, lambda: screen.report is not None)
         assert screen.query_one("#report-period", Input).value == "2026-11"
         assert screen.report is not None and screen.report.volume["repairs"] == 5
         heading = str(screen.query_one("#report-heading", Static).render())
@@ -53,7 +53,12 @@ async def test_the_month_is_shown_and_written(
         assert "█" in shown  # the bars
         await pilot.press("ctrl+s")
         await app.workers.wait_for_complete()
-        await pilot.pause()
+        await until(
+            pilot,
+            lambda: any(
+                (Path(str(db.path)).parent / "printed" / "reports").glob("report-2026-11.*")
+            ),
+        )
         folder = Path(str(db.path)).parent / "printed" / "reports"
         assert sorted(p.name for p in folder.iterdir()) == [
             "report-2026-11.csv",
@@ -77,11 +82,16 @@ async def test_a_typed_period_is_counted_and_a_bad_one_refused(
         field.value = ""
         await pilot.press(*"2026-11-01..2026-11-04", "enter")
         await app.workers.wait_for_complete()
-        await pilot.pause()
+        await until(
+            pilot,
+            lambda: (
+                screen.report is not None and screen.report.period.label == "2026-11-01..2026-11-04"
+            ),
+        )
         assert screen.report is not None
         assert screen.report.period.label == "2026-11-01..2026-11-04"
         assert screen.report.volume["repairs"] == 1  # R1 only
         field.value = "2026-13"
         await pilot.press("ctrl+r")
-        await pilot.pause()
+        await until(pilot, lambda: any(n.severity == "error" for n in app._notifications))
         assert screen.report.period.label == "2026-11-01..2026-11-04"  # unchanged
