@@ -47,7 +47,7 @@ def desk_app(
     return make_app(db, lang=lang, clock=clock or MovableClock(NOW), operator=operator)
 
 
-def table_cells(pilot: Pilot[None], selector: str) -> list[str]:
+def table_cells(pilot: Pilot[Any], selector: str) -> list[str]:
     """Every cell of the current screen's table `selector`, row after row, as plain text."""
     table = pilot.app.screen.query_one(selector, DataTable)
     out: list[str] = []
@@ -66,7 +66,7 @@ def _described(condition: Callable[[], object]) -> str:
 
 
 async def until(
-    pilot: Pilot[None], condition: Callable[[], object], what: str = "", pauses: int = PAUSES
+    pilot: Pilot[Any], condition: Callable[[], object], what: str = "", pauses: int = PAUSES
 ) -> None:
     """Pause once, then again until `condition()` is true; fail saying what never came.
 
@@ -84,7 +84,7 @@ async def until(
     raise AssertionError(f"still false after {pauses} pauses: {what or _described(condition)}")
 
 
-async def settle(pilot: Pilot[None]) -> None:
+async def settle(pilot: Pilot[Any]) -> None:
     """One pause between two key presses, and nothing to check after it.
 
     For a press whose effect the next keys need handled first (a dialog opening, a list
@@ -94,7 +94,7 @@ async def settle(pilot: Pilot[None]) -> None:
     await pilot.pause()
 
 
-async def press_for_screen(pilot: Pilot[None], key: str) -> Screen[Any]:
+async def press_for_screen(pilot: Pilot[Any], key: str) -> Screen[Any]:
     """Press `key` and wait until the app shows another screen than it did; return that one."""
     before = pilot.app.screen
     await pilot.press(key)
@@ -102,7 +102,7 @@ async def press_for_screen(pilot: Pilot[None], key: str) -> Screen[Any]:
     return pilot.app.screen
 
 
-async def until_screen(pilot: Pilot[None], kind: type[S], pauses: int = PAUSES) -> S:
+async def until_screen(pilot: Pilot[Any], kind: type[S], pauses: int = PAUSES) -> S:
     """Wait until the app shows a screen of `kind`, and return it."""
     for _ in range(pauses):
         await pilot.pause()

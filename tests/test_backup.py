@@ -29,6 +29,7 @@ from desk.services.backup import BackupError
 from desk.services.context import Ctx
 from desk.services.reception import ReceptionCreate
 from tests.conftest import NOW, add_staff, first_supervisor
+from tests.pilot_support import until
 
 runner = CliRunner()
 
@@ -334,7 +335,13 @@ async def test_the_open_desk_backs_itself_up_once_a_day(db: Database, clerk: Ope
         await app.workers.wait_for_complete()
         app.daily_backup()  # the same day again: nothing more
         await app.workers.wait_for_complete()
-        await pilot.pause()
+        await until(
+            pilot,
+            lambda: (
+                db.path is not None
+                and len(list((db.path.parent / "backups").glob("desk-*.db"))) == 1
+            ),
+        )
     made = list((db.path.parent / "backups").glob("desk-*.db"))
     assert len(made) == 1
 

@@ -15,7 +15,7 @@ from desk.screens.repair_dialogs import CallbackDialog
 from desk.services import repair
 from desk.services.repair import RepairCompletion, RepairCreate
 from tests.conftest import NOW, Desk
-from tests.pilot_support import MovableClock, table_cells, until_screen
+from tests.pilot_support import MovableClock, settle, table_cells, until_screen
 
 SIZE = (120, 40)
 
@@ -44,7 +44,7 @@ def _text(pilot: Pilot[None], selector: str) -> str:
 
 async def _open_queue(pilot: Pilot[None]) -> None:
     await pilot.app.push_screen(CallbackQueueScreen())
-    await pilot.pause()
+    await until_screen(pilot, CallbackQueueScreen)
 
 
 async def test_a_satisfied_callback_from_the_queue_closes_the_repair(

@@ -13,7 +13,9 @@ from desk.db import Database
 from desk.i18n import catalogue, set_language, t
 from desk.models import Operator
 from desk.screens.help import key_table
+from desk.screens.repairs import RepairsScreen
 from tests.conftest import NOW
+from tests.pilot_support import until_screen
 
 # the gate is an app of its own (desk gate): its F-keys are its own, not the desk's
 OWN_APPS = {"gate"}
@@ -115,7 +117,7 @@ async def test_the_palette_lists_the_registry_actions(db: Database, clerk: Opera
     app: DeskApp = make_app(db, lang="en", clock=lambda: NOW, operator=clerk)
     async with app.run_test(size=(120, 30)) as pilot:
         await pilot.press("f3")
-        await pilot.pause()
+        await until_screen(pilot, RepairsScreen)
         titles = [command.title for command in app.get_system_commands(app.screen)]
     for row in commands.rows("app"):
         if row.id not in ("quit", "palette"):

@@ -23,7 +23,7 @@ from desk.screens.key_dialogs import (
 from desk.screens.keys import KeysScreen
 from desk.services import audit, keys, keys_entrusted
 from tests.conftest import Desk
-from tests.pilot_support import desk_app, table_cells, until, until_screen
+from tests.pilot_support import desk_app, settle, table_cells, until, until_screen
 
 SIZE = (120, 40)
 
@@ -58,7 +58,7 @@ async def _clear(pilot: Pilot[None]) -> None:
     focused = pilot.app.focused
     assert isinstance(focused, Input)
     focused.value = ""
-    await pilot.pause()
+    await settle(pilot)
 
 
 @pytest.mark.parametrize(("lang", "partly"), [("zh_CN", "部分归还"), ("en", "partly returned")])

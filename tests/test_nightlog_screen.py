@@ -22,7 +22,7 @@ from desk.screens.repair_entry import RepairFormScreen
 from desk.services import nightlog
 from desk.services.nightlog import NightLogCreate
 from tests.conftest import NOW, TZ, Desk, add_staff
-from tests.pilot_support import until, until_screen
+from tests.pilot_support import settle, until, until_screen
 
 SIZE = (120, 40)
 AT_NIGHT = datetime(2026, 11, 23, 2, 10, tzinfo=TZ)
@@ -65,7 +65,7 @@ async def test_enter_opens_the_whole_entry_and_escape_returns(
             assert "郑*" in row and "郑雪" not in "".join(row)
         assert "郑雪" not in screen_text(app) and LONG not in screen_text(app)
         await pilot.press("enter")
-        await pilot.pause()
+        await until_screen(pilot, NightLogDetailScreen)
         page = app.screen
         assert isinstance(page, NightLogDetailScreen) and page.entry_id == entry_id
         shown = screen_text(app)

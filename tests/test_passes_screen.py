@@ -20,7 +20,7 @@ from desk.screens.passes import PassesScreen
 from desk.services import passes, residents
 from desk.services.passes import PassCreate, PassItemIn
 from tests.conftest import NOW, Desk
-from tests.pilot_support import MovableClock, desk_app, table_cells, until, until_screen
+from tests.pilot_support import MovableClock, desk_app, settle, table_cells, until, until_screen
 
 SIZE = (120, 40)
 
@@ -37,6 +37,13 @@ def _issue(desk: Desk, lines: int = 2) -> str:
     data = PassCreate(room="3-1202", applicant="李明", id_last4="1234", items=items)
     with desk.write() as ctx:
         return passes.issue(ctx, data).number
+
+
+def _stub_back(desk: Desk, number: str) -> bool:
+    """Whether the pass `number` has its stub back at the desk."""
+    with desk.read() as ctx:
+        found = passes.find(ctx, number)
+    return found is not None and found.stub_returned_at is not None
 
 
 async def _open_form(pilot: Pilot[None]) -> None:
@@ -161,7 +168,7 @@ async def test_detail_stub_back_void_refused_for_a_clerk_and_slip_printed(
         await pilot.press(*"老周", "ctrl+s")  # the result defaults to all out
         await settle(pilot)
         await pilot.press("ctrl+t")
-        await pilot.pause()
+        await until(pilot, lambda: _stub_back(site, number))
     with site.read() as ctx:
         found = passes.find(ctx, number)
     assert found is not None and found.state == PassState.used
@@ -237,7 +244,7 @@ async def test_a_fields_error_goes_once_the_clerk_corrects_it(
     async with app.run_test(size=SIZE) as pilot:
         await _open_form(pilot)
         await pilot.press("ctrl+s")  # nothing typed: the room is asked for
-        await pilot.pause()
+        await until(pilot, lambda: app.screen.query_one("#field-room").has_class("-invalid"))
         field = app.screen.query_one("#field-room")
         error = field.query_one(".field-error", Static)
         assert field.has_class("-invalid") and str(error.render())

@@ -14,7 +14,7 @@ from desk.screens.reply_picker import ReplyPickerDialog
 from desk.services import replies
 from desk.services.context import Ctx
 from tests.conftest import Desk
-from tests.pilot_support import desk_app, table_cells, until, until_screen
+from tests.pilot_support import desk_app, settle, table_cells, until, until_screen
 
 SIZE = (120, 40)
 
@@ -74,7 +74,7 @@ async def test_a_supervisor_approves_edits_and_retires_in_chinese(
         await app.push_screen(StandardRepliesScreen())
         await until(pilot, lambda: "草稿待批" in table_cells(pilot, "#replies"))
         await pilot.press("ctrl+y")
-        await pilot.pause()
+        await until(pilot, lambda: "已批准" in table_cells(pilot, "#replies"))
         assert "已批准" in table_cells(pilot, "#replies") and "陈主管" in table_cells(
             pilot, "#replies"
         )

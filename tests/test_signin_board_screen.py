@@ -17,7 +17,7 @@ from desk.screens.signin import SignInScreen
 from desk.services import operators, repair
 from desk.services.repair import RepairCreate
 from tests.conftest import NOW, Desk
-from tests.pilot_support import MovableClock, until, until_screen
+from tests.pilot_support import MovableClock, settle, until, until_screen
 
 
 async def test_sign_in_by_keyboard_lands_on_board(db: Database, clerk: Operator) -> None:
@@ -50,10 +50,16 @@ async def _type_pin(pilot: Pilot[object], name: str, pin: str) -> str:
     """Choose `name`, type `pin` and Enter; what the screen then says under the PIN."""
     screen = pilot.app.screen
     screen.query_one("#operator", Select).value = name
-    await pilot.pause()
+    await settle(pilot)
     screen.query_one("#pin", Input).focus()
     await pilot.press(*pin, "enter")
-    await pilot.pause()
+    await until(
+        pilot,
+        lambda: (
+            pilot.app.screen is not screen
+            or str(screen.query_one("#signin-error", Static).render())
+        ),
+    )
     if pilot.app.screen is not screen:  # signed in: the sign-in screen is gone
         return ""
     return str(screen.query_one("#signin-error", Static).render())
@@ -154,9 +160,9 @@ async def test_settings_screen_shows_calendar_and_deadline_table(
         await pilot.press(*"working calendar")
         await pilot.pause(0.3)
         await pilot.press("enter")
-        await pilot.pause()
         from desk.screens.settings import SettingsScreen
 
+        await until_screen(pilot, SettingsScreen)
         assert isinstance(app.screen, SettingsScreen)
         shown = app.export_screenshot()
         assert "2027" in shown and "estimates" in shown  # next year is not yet published
@@ -226,12 +232,12 @@ async def test_scrolling_a_long_board_down_shows_the_rest(db: Database, clerk: O
             repair.register(ctx, RepairCreate(room="3-1202", description=f"灯不亮 {n}"))
     app = make_app(db, lang="zh_CN", clock=lambda: NOW, operator=clerk)
     async with app.run_test(size=(120, 30)) as pilot:
-        await pilot.pause()
+        await until(pilot, lambda: app.screen.query_one("#open", DataTable).row_count == 30)
         table = app.screen.query_one("#open", DataTable)
         assert table.row_count == 30
         assert "待办 80 项" in str(app.screen.query_one("#open-title", Static).render())
         for _ in range(10):
             table.scroll_end(animate=False, immediate=True)  # the mouse wheel, held down
-            await pilot.pause()
+            await settle(pilot)
         assert table.row_count == 80
         assert table.cursor_row == 0  # scrolling does not move the cursor
