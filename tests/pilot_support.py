@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from rich.text import Text
+from textual.app import App
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import DataTable
@@ -56,6 +57,26 @@ def table_cells(pilot: Pilot[Any], selector: str) -> list[str]:
     return out
 
 
+def row_keys(pilot: Pilot[Any], selector: str) -> list[str]:
+    """The keys of the current screen's table `selector`, in the order its rows are kept."""
+    table = pilot.app.screen.query_one(selector, DataTable)
+    return [str(key.value) for key in table.rows]
+
+
+def messages(app: App[Any]) -> list[str]:
+    """What the app has told the clerk in notifications so far, oldest first, as text."""
+    return [str(notification.message) for notification in app._notifications]
+
+
+async def open_row(pilot: Pilot[Any], selector: str, row_key: str, kind: type[S]) -> S:
+    """Put the cursor of the current screen's table `selector` on the row `row_key`, press
+    Enter as the clerk would, and wait for the page of `kind` it opens."""
+    table = pilot.app.screen.query_one(selector, DataTable)
+    table.move_cursor(row=table.get_row_index(row_key))
+    await pilot.press("enter")
+    return await until_screen(pilot, kind)
+
+
 def _described(condition: Callable[[], object]) -> str:
     """The condition's own words: its lambda's source line from `lambda` on."""
     try:
@@ -85,11 +106,12 @@ async def until(
 
 
 async def settle(pilot: Pilot[Any]) -> None:
-    """One pause between two key presses, and nothing to check after it.
+    """One pause, with nothing to check after it: between two inputs of a clerk's.
 
-    For a press whose effect the next keys need handled first (a dialog opening, a list
-    dropping down, the focus moving) and that the test checks only through what those next
-    keys do. A test that looks at a result after a pause waits with `until` instead.
+    The inputs are key presses, a scroll, or a value set as typing would set it; the pause
+    lets the first be handled (a dialog opening, a list dropping down, the focus moving)
+    before the next arrives, and the test sees its effect only through what the next inputs
+    do. A test that looks at a result after a pause waits for it with `until` instead.
     """
     await pilot.pause()
 

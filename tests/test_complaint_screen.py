@@ -22,7 +22,16 @@ from desk.services import complaint
 from desk.services.complaint import ComplaintCreate
 from desk.services.repair import CallbackResult
 from tests.conftest import NOW, Desk
-from tests.pilot_support import MovableClock, desk_app, settle, table_cells, until, until_screen
+from tests.pilot_support import (
+    MovableClock,
+    desk_app,
+    open_row,
+    row_keys,
+    settle,
+    table_cells,
+    until,
+    until_screen,
+)
 
 SIZE = (120, 40)
 
@@ -48,11 +57,6 @@ def _get(desk: Desk, complaint_id: int | None) -> Complaint:
         return complaint.get(ctx, complaint_id)
 
 
-def _rows(pilot: Pilot[None], selector: str) -> list[str]:
-    table = pilot.app.screen.query_one(selector, DataTable)
-    return [str(key.value) for key in table.rows]
-
-
 async def _open_register(pilot: Pilot[None]) -> None:
     await pilot.press("f4")
     await until_screen(pilot, ComplaintsScreen)
@@ -70,10 +74,7 @@ async def _fill_form(pilot: Pilot[None], what: str) -> None:
 
 async def _open_detail(pilot: Pilot[None], complaint_id: int) -> None:
     await _open_register(pilot)
-    table = pilot.app.screen.query_one("#complaints", DataTable)
-    table.move_cursor(row=table.get_row_index(str(complaint_id)))
-    await pilot.press("enter")
-    await until_screen(pilot, ComplaintDetailScreen)
+    await open_row(pilot, "#complaints", str(complaint_id), ComplaintDetailScreen)
 
 
 async def _step(pilot: Pilot[None], key: str, *typed: str) -> None:
@@ -192,7 +193,7 @@ async def test_repeat_offers_merge_or_new(db: Database, clerk: Operator, desk: D
         await settle(pilot)
         await pilot.press("enter")  # merge into the open one
         await until_screen(pilot, ComplaintsScreen)
-        assert _rows(pilot, "#complaints") == [str(first)]
+        assert row_keys(pilot, "#complaints") == [str(first)]
         with desk.read() as ctx:
             (merged,) = complaint.recently_closed(ctx)
         assert merged.state == ComplaintState.merged and merged.merged_into_id == first
@@ -202,10 +203,10 @@ async def test_repeat_offers_merge_or_new(db: Database, clerk: Operator, desk: D
         await pilot.press("ctrl+s")
         await settle(pilot)
         await pilot.press("down", "enter")  # save as a new complaint
-        await until(pilot, lambda: len(_rows(pilot, "#complaints")) == 2)
+        await until(pilot, lambda: len(row_keys(pilot, "#complaints")) == 2)
         await pilot.press("ctrl+f")
-        await until(pilot, lambda: len(_rows(pilot, "#complaints")) == 3)
-        assert len(_rows(pilot, "#complaints")) == 3 and "merged" in table_cells(
+        await until(pilot, lambda: len(row_keys(pilot, "#complaints")) == 3)
+        assert len(row_keys(pilot, "#complaints")) == 3 and "merged" in table_cells(
             pilot, "#complaints"
         )
 

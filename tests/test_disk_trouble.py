@@ -35,7 +35,7 @@ from desk.models import AuditEvent, Operator, ReceptionEntry, RepairOrder, Resid
 from desk.screens.reception import ReceptionScreen
 from desk.screens.repair_entry import RepairFormScreen
 from tests.conftest import NOW, add_staff
-from tests.pilot_support import settle, until, until_screen
+from tests.pilot_support import messages, settle, until, until_screen
 
 SIZE = (120, 40)
 RESIDENTS = "building,room,name,phone,kind\n3,1202,李明,13812345678,owner\n"
@@ -138,10 +138,6 @@ def counts(database: Database) -> dict[str, int]:
 
 def tui(database: Database, clerk: Operator, lang: str) -> DeskApp:
     return make_app(database, lang=lang, clock=fixed_clock(NOW), operator=clerk)
-
-
-def messages(app: DeskApp) -> list[str]:
-    return [str(notification.message) for notification in app._notifications]
 
 
 def values(app: DeskApp, *fields: str) -> dict[str, str]:

@@ -19,7 +19,7 @@ from desk.screens.nightlog import NightEntryDialog, NightLogScreen
 from desk.screens.repair_entry import RepairFormScreen
 from desk.services import handover, nightlog
 from tests.conftest import NOW, TZ, Desk
-from tests.pilot_support import settle, until, until_screen
+from tests.pilot_support import messages, settle, until, until_screen
 from tests.test_handover_service import NIGHT_END, night
 
 __all__ = ["night"]
@@ -170,7 +170,7 @@ async def test_taking_over_a_shift_not_signed_off_is_said_before_the_dialog(
         await until_screen(pilot, HandoverScreen)
         await pilot.press("ctrl+g")
         await until_screen(pilot, HandoverScreen)  # no name and PIN asked in vain
-        said = [str(n.message) for n in app._notifications]
+        said = messages(app)
         assert t("handover_ui.error.not_signed_off") in said
 
 

@@ -23,7 +23,7 @@ from desk.screens.key_dialogs import (
 from desk.screens.keys import KeysScreen
 from desk.services import audit, keys, keys_entrusted
 from tests.conftest import Desk
-from tests.pilot_support import desk_app, settle, table_cells, until, until_screen
+from tests.pilot_support import desk_app, messages, settle, table_cells, until, until_screen
 
 SIZE = (120, 40)
 
@@ -162,10 +162,10 @@ async def test_retire_a_key_a_clerk_is_told_why_a_supervisor_says_why(
         assert screen.check_action("retire", ()) is True  # the key stays in the footer
         await pilot.press("ctrl+x")
         await until(pilot, lambda: pilot.app.screen is screen)  # no reason asked of a clerk
-        messages = [str(n.message) for n in pilot.app._notifications]
+        said = messages(pilot.app)
         assert any(
             m.startswith("only a supervisor may retire a key from the cabinet, because")
-            for m in messages
+            for m in said
         )
     with desk.read() as ctx:
         assert keys.find_key(ctx, "K-PUMP-B2").active
@@ -242,7 +242,7 @@ async def test_a_key_already_out_is_said_before_the_take_out_dialog(
         await pilot.press("tab", "tab", "ctrl+t")
         await until_screen(pilot, KeysScreen)  # no dialog to fill in vain
         said = t("key_error.entrusted_out", number=record.number, taken_by="赵师傅")
-        assert said in [str(n.message) for n in app._notifications]
+        assert said in messages(app)
 
 
 async def test_the_count_wants_every_line_and_a_note_for_a_difference(
@@ -288,4 +288,4 @@ async def test_taking_an_owners_key_out_says_who_has_it(
         await pilot.press(*"赵师傅", "tab", *"闭水试验", "ctrl+s")
         await until_screen(pilot, KeysScreen)
         said = t("keys_ui.taken_out", number=record.number, taken_by="赵师傅")
-        assert said in [str(n.message) for n in app._notifications]
+        assert said in messages(app)

@@ -20,7 +20,15 @@ from desk.screens.passes import PassesScreen
 from desk.services import passes, residents
 from desk.services.passes import PassCreate, PassItemIn
 from tests.conftest import NOW, Desk
-from tests.pilot_support import MovableClock, desk_app, settle, table_cells, until, until_screen
+from tests.pilot_support import (
+    MovableClock,
+    desk_app,
+    messages,
+    settle,
+    table_cells,
+    until,
+    until_screen,
+)
 
 SIZE = (120, 40)
 
@@ -157,10 +165,8 @@ async def test_detail_stub_back_void_refused_for_a_clerk_and_slip_printed(
         await until_screen(pilot, PassDetailScreen)
         await pilot.press("ctrl+x")  # told why at once; no reason is asked of a clerk
         await until_screen(pilot, PassDetailScreen)
-        messages = [str(n.message) for n in app._notifications]
-        assert any(
-            m.startswith("only a supervisor may void a release pass, because") for m in messages
-        )
+        said = messages(app)
+        assert any(m.startswith("only a supervisor may void a release pass, because") for m in said)
         await pilot.press("ctrl+w")
         await pilot.app.workers.wait_for_complete()
         await pilot.press("ctrl+g")

@@ -20,7 +20,7 @@ from desk.screens.reception_detail import ReasonDialog, ReceptionDetailScreen
 from desk.services import reception, residents
 from desk.services.reception import ReceptionCreate
 from tests.conftest import NOW, Desk
-from tests.pilot_support import desk_app, settle, until, until_screen
+from tests.pilot_support import desk_app, messages, settle, until, until_screen
 
 
 async def _type_into(pilot: Pilot[None], field: str, text: str) -> None:
@@ -306,10 +306,10 @@ async def test_close_with_reason_from_the_log_table(
         assert app.screen.check_action("close_entry", ()) is True  # the key stays
         await pilot.press("ctrl+x")
         await until_screen(pilot, ReceptionDetailScreen)
-        messages = [str(n.message) for n in app._notifications]
+        said = messages(app)
         assert any(
             m.startswith("only a supervisor may close a reception entry that still owes")
-            for m in messages
+            for m in said
         )
     with desk.read() as ctx:
         assert reception.get(ctx, entry.id or 0).state == ReceptionState.open

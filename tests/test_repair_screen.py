@@ -8,7 +8,6 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static
 
-from desk.app import DeskApp
 from desk.db import Database
 from desk.i18n import t
 from desk.models import Operator, RepairOrder, RepairState
@@ -22,7 +21,17 @@ from desk.services.errors import Forbidden
 from desk.services.reception import ReceptionCreate
 from desk.services.repair import RepairCompletion, RepairCreate
 from tests.conftest import NOW, Desk
-from tests.pilot_support import MovableClock, desk_app, settle, table_cells, until, until_screen
+from tests.pilot_support import (
+    MovableClock,
+    desk_app,
+    messages,
+    open_row,
+    row_keys,
+    settle,
+    table_cells,
+    until,
+    until_screen,
+)
 
 SIZE = (120, 40)
 
@@ -46,11 +55,6 @@ def _order(desk: Desk, order_id: int | None) -> RepairOrder:
     assert order_id is not None
     with desk.read() as ctx:
         return repair.get(ctx, order_id)
-
-
-def _rows(pilot: Pilot[None], selector: str) -> list[str]:
-    table = pilot.app.screen.query_one(selector, DataTable)
-    return [str(key.value) for key in table.rows]
 
 
 def _detail_text(pilot: Pilot[None]) -> str:
@@ -81,10 +85,7 @@ async def _register_by_keys(pilot: Pilot[None], description: str, category_up: i
 async def _open_detail(pilot: Pilot[None], order_id: int) -> None:
     await pilot.press("f3")
     await until_screen(pilot, RepairsScreen)
-    table = pilot.app.screen.query_one("#orders", DataTable)
-    table.move_cursor(row=table.get_row_index(str(order_id)))
-    await pilot.press("enter")
-    await until_screen(pilot, RepairDetailScreen)
+    await open_row(pilot, "#orders", str(order_id), RepairDetailScreen)
 
 
 async def test_register_dispatch_arrive_complete_callback_closes(
@@ -99,7 +100,7 @@ async def test_register_dispatch_arrive_complete_callback_closes(
         assert (order.room, order.resident_name, order.phone) == ("3-1202", "李明", "13812345678")
         assert order.reported_at == NOW and order.operator_id == clerk.id
         assert isinstance(app.screen, RepairsScreen)
-        assert _rows(pilot, "#orders") == [str(order.id)]
+        assert row_keys(pilot, "#orders") == [str(order.id)]
         assert "registered" in table_cells(pilot, "#orders")
         assert "李*" in table_cells(pilot, "#orders")  # masked on the list
 
@@ -138,7 +139,7 @@ async def test_register_dispatch_arrive_complete_callback_closes(
         assert "李建国" in history
 
         await pilot.press("f9")
-        await until(pilot, lambda: f"repairs:{order.id}" not in _rows(pilot, "#open"))
+        await until(pilot, lambda: f"repairs:{order.id}" not in row_keys(pilot, "#open"))
 
 
 async def test_not_satisfied_reopens_with_the_reason(
@@ -203,10 +204,6 @@ async def test_leak_needs_the_leak_test_time(db: Database, clerk: Operator, desk
         assert done.callback_due_at == NOW.replace(hour=9, minute=0) + timedelta(days=3)
 
 
-def _messages(app: DeskApp) -> list[str]:
-    return [str(notification.message) for notification in app._notifications]
-
-
 async def test_a_clerk_is_told_why_only_a_supervisor_cancels(
     db: Database, clerk: Operator, supervisor: Operator, desk: Desk
 ) -> None:
@@ -219,7 +216,7 @@ async def test_a_clerk_is_told_why_only_a_supervisor_cancels(
         await until_screen(pilot, RepairDetailScreen)  # no reason asked of a clerk
         assert any(
             m.startswith("only a supervisor may cancel a repair order, because")
-            for m in _messages(app)
+            for m in messages(app)
         )
     assert _order(desk, first).state == RepairState.registered
 
@@ -260,9 +257,9 @@ async def test_refer_out_is_the_clerks_and_keeps_its_reason(
         )
         await pilot.press("escape")
         await until_screen(pilot, RepairsScreen)
-        assert _rows(pilot, "#orders") == []
+        assert row_keys(pilot, "#orders") == []
         await pilot.press("ctrl+f")  # show the recently closed too
-        await until(pilot, lambda: set(_rows(pilot, "#orders")) == {str(first), str(second)})
+        await until(pilot, lambda: set(row_keys(pilot, "#orders")) == {str(first), str(second)})
         assert "referred out" in table_cells(pilot, "#orders")
 
 
@@ -366,10 +363,10 @@ async def test_the_refusal_to_a_clerk_reads_in_the_desks_language(
     async with app.run_test(size=SIZE) as pilot:
         await _open_detail(pilot, first)
         await pilot.press("ctrl+x")
-        await until(pilot, lambda: _messages(app))
+        await until(pilot, lambda: messages(app))
         with desk.read() as ctx, pytest.raises(Forbidden) as refused:
             roles.REPAIR_CANCEL.require(ctx)  # the service's own words, in `lang`
-        assert refused.value.message in _messages(app)
+        assert refused.value.message in messages(app)
         assert roles.REPAIR_CANCEL.because in refused.value.message
     assert _order(desk, first).state == RepairState.registered
 

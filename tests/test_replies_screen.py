@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from textual.widgets import DataTable, Input, Static
 
-from desk.app import DeskApp
 from desk.db import Database
 from desk.models import Operator, ReplyState
 from desk.screens.reception import ReceptionScreen
@@ -14,13 +13,9 @@ from desk.screens.reply_picker import ReplyPickerDialog
 from desk.services import replies
 from desk.services.context import Ctx
 from tests.conftest import Desk
-from tests.pilot_support import desk_app, settle, table_cells, until, until_screen
+from tests.pilot_support import desk_app, messages, settle, table_cells, until, until_screen
 
 SIZE = (120, 40)
-
-
-def _messages(app: DeskApp) -> list[str]:
-    return [str(notification.message) for notification in app._notifications]
 
 
 def _seed(db: Database, clerk: Operator, supervisor: Operator) -> None:
@@ -53,12 +48,10 @@ async def test_a_clerk_drafts_and_may_not_approve(
         assert "Monthly spaces" in body
 
         await pilot.press("ctrl+y")
-        await until(
-            pilot, lambda: any("only a supervisor may approve" in m for m in _messages(app))
-        )
+        await until(pilot, lambda: any("only a supervisor may approve" in m for m in messages(app)))
         await pilot.press("ctrl+x")
         await until_screen(pilot, StandardRepliesScreen)  # no reason asked of a clerk
-        assert any("only a supervisor may retire" in m for m in _messages(app))
+        assert any("only a supervisor may retire" in m for m in messages(app))
     with desk.read() as ctx:
         (reply,) = replies.all_replies(ctx)
     assert reply.state == ReplyState.draft and reply.keywords == "parking car"

@@ -9,14 +9,13 @@ from io import StringIO
 from rich.console import Console
 from textual.widgets import Input, Static
 
-from desk.app import DeskApp
 from desk.db import Database
 from desk.models import CalendarDay, Operator
 from desk.screens.settings import CalendarDayDialog, SettingsScreen
 from desk.services import audit
 from desk.services.context import Ctx
 from tests.conftest import NOW
-from tests.pilot_support import desk_app, settle, until, until_screen
+from tests.pilot_support import desk_app, messages, settle, until, until_screen
 
 SIZE = (120, 40)
 TUESDAY = date(2026, 11, 24)
@@ -25,10 +24,6 @@ TUESDAY = date(2026, 11, 24)
 def _marked(db: Database, day: date) -> CalendarDay | None:
     with db.reading() as session:
         return session.get(CalendarDay, day)
-
-
-def _messages(app: DeskApp) -> list[str]:
-    return [str(notification.message) for notification in app._notifications]
 
 
 async def test_a_clerk_is_told_only_a_supervisor_edits_the_calendar(
@@ -40,12 +35,12 @@ async def test_a_clerk_is_told_only_a_supervisor_edits_the_calendar(
         await until_screen(pilot, SettingsScreen)
         assert app.screen.check_action("edit_calendar", ()) is True  # the key stays
         await pilot.press("ctrl+e")
-        await until(pilot, lambda: _messages(app))
+        await until(pilot, lambda: messages(app))
         assert isinstance(app.screen, SettingsScreen)  # no dialog for a clerk
         assert (
             "only a supervisor may change the site's working calendar, because every deadline "
             "of every register counts working days by it"
-        ) in _messages(app)
+        ) in messages(app)
     assert _marked(db, TUESDAY) is None
 
 
@@ -82,17 +77,17 @@ async def test_a_supervisor_marks_and_clears_a_closed_day(
         assert "没有 2026-02-30 这一天" in str(error.render())
         app.screen.query_one("#day", Input).value = ""
         await pilot.press(*"2026-11-24", "tab", "tab", *"员工培训", "ctrl+s")
-        await until(pilot, lambda: "2026-11-24 已设为本处休息日" in _messages(app))
+        await until(pilot, lambda: "2026-11-24 已设为本处休息日" in messages(app))
         assert isinstance(app.screen, SettingsScreen)
-        assert "2026-11-24 已设为本处休息日" in _messages(app)
+        assert "2026-11-24 已设为本处休息日" in messages(app)
         assert "员工培训" in app.export_screenshot()
 
         await pilot.press("ctrl+e")
         await settle(pilot)
         await pilot.press(*"2026-11-24", "tab", "enter", "down", "down", "enter", "ctrl+s")
-        await until(pilot, lambda: "2026-11-24 已恢复按国家日历" in _messages(app))
+        await until(pilot, lambda: "2026-11-24 已恢复按国家日历" in messages(app))
         assert isinstance(app.screen, SettingsScreen)
-        assert "2026-11-24 已恢复按国家日历" in _messages(app)
+        assert "2026-11-24 已恢复按国家日历" in messages(app)
     assert _marked(db, TUESDAY) is None
     with db.reading() as session:
         events = audit.history(Ctx(session, None, db.settings, NOW), "calendar", 20261124)
