@@ -57,6 +57,11 @@ def table_cells(pilot: Pilot[Any], selector: str) -> list[str]:
     return out
 
 
+def screen_lines(app: App[Any]) -> list[str]:
+    """Each line of the terminal for the current screen, as the clerk sees it."""
+    return [strip.text for strip in app.screen._compositor.render_strips()]
+
+
 def row_keys(pilot: Pilot[Any], selector: str) -> list[str]:
     """The keys of the current screen's table `selector`, in the order its rows are kept."""
     table = pilot.app.screen.query_one(selector, DataTable)

@@ -22,17 +22,12 @@ from desk.services import complaint, handover, repair
 from desk.services.complaint import ComplaintCreate
 from desk.services.repair import RepairCreate
 from tests.conftest import NOW, Desk
-from tests.pilot_support import until, until_screen
+from tests.pilot_support import screen_lines, until, until_screen
 
 SIZES = [(120, 30), (80, 24)]
 LONG = "卫生间天花板渗水，疑楼上防水层损坏，已经滴到床上，业主要求今天就来人看"
 # late enough that every countdown reads in hours and minutes, the longest it gets
 LATER = NOW + timedelta(hours=41, minutes=59)
-
-
-def screen_lines(app: App[Any]) -> list[str]:
-    """Each line of the terminal, as the clerk sees it."""
-    return [strip.text for strip in app.screen._compositor.render_strips()]
 
 
 def line_with(app: App[Any], number: str) -> str:

@@ -22,7 +22,7 @@ from desk.screens.repair_entry import RepairFormScreen
 from desk.services import nightlog
 from desk.services.nightlog import NightLogCreate
 from tests.conftest import NOW, TZ, Desk, add_staff
-from tests.pilot_support import settle, until, until_screen
+from tests.pilot_support import screen_lines, settle, until, until_screen
 
 SIZE = (120, 40)
 AT_NIGHT = datetime(2026, 11, 23, 2, 10, tzinfo=TZ)
@@ -47,8 +47,7 @@ def entry_id(db: Database) -> int:
 
 def screen_text(app: App[Any]) -> str:
     """What the terminal shows, without the spaces and line breaks of its layout."""
-    strips = app.screen._compositor.render_strips()
-    return "".join("".join(strip.text.split()) for strip in strips)
+    return "".join("".join(line.split()) for line in screen_lines(app))
 
 
 @pytest.mark.parametrize("lang", ["zh_CN", "en"])

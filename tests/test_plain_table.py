@@ -7,7 +7,7 @@ from textual.app import App, ComposeResult
 from textual.widgets import DataTable
 
 from desk.screens.plain import Fit, PlainTable, _cell, cut
-from tests.pilot_support import until
+from tests.pilot_support import screen_lines, until
 
 ROWS = [
     ("维修", "R-20261123-0001", "3-1202", "卫生间天花板渗水，疑楼上防水层损坏", "open"),
@@ -73,7 +73,7 @@ class Fitted(App[None]):
 
 
 def shown(app: App[None]) -> list[str]:
-    return [strip.text.rstrip() for strip in app.screen._compositor.render_strips()]
+    return [line.rstrip() for line in screen_lines(app)]
 
 
 async def test_the_summary_gives_way_then_columns_are_left_out_until_the_due_fits() -> None:

@@ -34,7 +34,7 @@ from desk.screens.room_history import RoomHistoryScreen
 from desk.services import handover, repair
 from tests.conftest import NOW, TZ, Desk
 from tests.lookup_fixtures import seed
-from tests.pilot_support import settle, until, until_screen
+from tests.pilot_support import screen_lines, settle, until, until_screen
 from tests.test_cli import runner
 
 # the records are changed with plain SQL, behind the desk's back, on purpose
@@ -98,8 +98,7 @@ def hostile(db: Database, desk: Desk, clerk: Operator) -> Hostile:
 
 def screen_text(app: App[Any]) -> str:
     """The text of every line the terminal is sent for the current screen."""
-    strips = app.screen._compositor.render_strips()
-    return "\n".join(strip.text for strip in strips)
+    return "\n".join(screen_lines(app))
 
 
 def assert_clean(shown: str, *expected: str) -> None:
