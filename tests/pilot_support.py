@@ -16,7 +16,8 @@ from rich.text import Text
 from textual.app import App
 from textual.pilot import Pilot
 from textual.screen import Screen
-from textual.widgets import DataTable
+from textual.widget import Widget
+from textual.widgets import DataTable, Static
 
 from desk.app import DeskApp, make_app
 from desk.clock import Clock
@@ -60,6 +61,11 @@ def table_cells(pilot: Pilot[Any], selector: str) -> list[str]:
 def screen_lines(app: App[Any]) -> list[str]:
     """Each line of the terminal for the current screen, as the clerk sees it."""
     return [strip.text for strip in app.screen._compositor.render_strips()]
+
+
+def field_error(form: Widget, name: str) -> str:
+    """What `form` says under its field `name` (nothing when the field is fine), as text."""
+    return str(form.query_one(f"#field-{name} .field-error", Static).render())
 
 
 def row_keys(pilot: Pilot[Any], selector: str) -> list[str]:

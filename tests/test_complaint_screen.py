@@ -25,6 +25,7 @@ from tests.conftest import NOW, Desk
 from tests.pilot_support import (
     MovableClock,
     desk_app,
+    field_error,
     open_row,
     row_keys,
     settle,
@@ -227,9 +228,9 @@ async def test_a_clerk_may_not_dismiss_or_close_a_complaint_and_is_told_why(
         await pilot.press("enter", "down", "enter")  # invalid: said at once, beside the choice
         await until(
             pilot,
-            lambda: str(app.screen.query_one("#field-validity .field-error", Static).render()),
+            lambda: field_error(app.screen, "validity"),
         )
-        refusal = str(app.screen.query_one("#field-validity .field-error", Static).render())
+        refusal = field_error(app.screen, "validity")
         assert refusal.startswith("只有主管可以判定投诉无效或不属本公司范围，因为")
         await pilot.press("tab", *"按规定不属物业责任已作解释", "ctrl+s")
         await until_screen(pilot, JudgeDialog)  # refused again on saving, typing kept
@@ -262,7 +263,7 @@ async def test_invalid_closes_with_the_answer_and_close_needs_a_callback(
         await settle(pilot)
         await pilot.press("down", "enter")  # invalid
         await until(pilot, lambda: not app.screen.query_one("#field-severity").display)
-        assert not str(app.screen.query_one("#field-validity .field-error", Static).render())
+        assert not field_error(app.screen, "validity")
         await pilot.press("tab", *"按规定不属物业责任已作解释", "ctrl+s")
         await until(pilot, lambda: _get(desk, invalid).state == ComplaintState.closed)
         closed = _get(desk, invalid)

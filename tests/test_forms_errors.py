@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from textual.widgets import Input, Static
+from textual.widget import Widget
+from textual.widgets import Input
 
 from desk.app import make_app
 from desk.forms.fields import TextField
@@ -21,7 +22,7 @@ from desk.services.limits import max_length
 from desk.services.repair import RepairCreate
 from desk.services.submission import gather
 from tests.conftest import NOW, Desk
-from tests.pilot_support import settle, until, until_screen
+from tests.pilot_support import field_error, settle, until, until_screen
 
 SIZE = (120, 40)
 
@@ -82,8 +83,8 @@ def test_the_service_holds_to_the_length_the_model_declares(desk: Desk, name: st
 
 
 def _error(screen: object, name: str) -> str:
-    field = screen.query_one(f"#field-{name}")  # type: ignore[attr-defined]
-    return str(field.query_one(".field-error", Static).render()).strip()
+    assert isinstance(screen, Widget)
+    return field_error(screen, name).strip()
 
 
 async def test_the_complete_dialog_shows_both_bad_amounts_at_once(

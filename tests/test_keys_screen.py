@@ -23,7 +23,15 @@ from desk.screens.key_dialogs import (
 from desk.screens.keys import KeysScreen
 from desk.services import audit, keys, keys_entrusted
 from tests.conftest import Desk
-from tests.pilot_support import desk_app, messages, settle, table_cells, until, until_screen
+from tests.pilot_support import (
+    desk_app,
+    field_error,
+    messages,
+    settle,
+    table_cells,
+    until,
+    until_screen,
+)
 
 SIZE = (120, 40)
 
@@ -258,10 +266,10 @@ async def test_the_count_wants_every_line_and_a_note_for_a_difference(
         await _clear(pilot)  # left empty: not counted, not "none found"
         await pilot.press("ctrl+s")
         await until(pilot, lambda: pilot.app.screen is dialog)
-        assert "请填写此项" in str(dialog.query_one("#field-found_0 .field-error", Static).render())
+        assert "请填写此项" in field_error(dialog, "found_0")
         await pilot.press("2", "ctrl+s")  # one short, and no note
         await until(pilot, lambda: pilot.app.screen is dialog)
-        assert "请在备注写明" in str(dialog.query_one("#field-note .field-error", Static).render())
+        assert "请在备注写明" in field_error(dialog, "note")
         with desk.read() as ctx:
             assert keys_entrusted.last_count(ctx) is None  # nothing saved yet
         dialog.query_one("#note", Input).focus()

@@ -20,7 +20,7 @@ from desk.screens.reception_detail import ReasonDialog, ReceptionDetailScreen
 from desk.services import reception, residents
 from desk.services.reception import ReceptionCreate
 from tests.conftest import NOW, Desk
-from tests.pilot_support import desk_app, messages, settle, until, until_screen
+from tests.pilot_support import desk_app, field_error, messages, settle, until, until_screen
 
 
 async def _type_into(pilot: Pilot[None], field: str, text: str) -> None:
@@ -45,7 +45,7 @@ def _recent(db: Database, clerk: Operator) -> list[ReceptionEntry]:
 
 def _error_of(screen: object, field: str) -> str:
     assert isinstance(screen, ReceptionScreen)
-    return str(screen.query_one(f"#field-{field} .field-error", Static).render())
+    return field_error(screen, field)
 
 
 def _screen(app: DeskApp) -> object:

@@ -15,7 +15,7 @@ from desk.screens.settings import CalendarDayDialog, SettingsScreen
 from desk.services import audit
 from desk.services.context import Ctx
 from tests.conftest import NOW
-from tests.pilot_support import desk_app, messages, settle, until, until_screen
+from tests.pilot_support import desk_app, field_error, messages, settle, until, until_screen
 
 SIZE = (120, 40)
 TUESDAY = date(2026, 11, 24)
@@ -57,10 +57,7 @@ async def test_a_supervisor_marks_and_clears_a_closed_day(
         await pilot.press(*"11/24", "ctrl+s")  # not a date: said beside the field
         await until(
             pilot,
-            lambda: (
-                "YYYY-MM-DD"
-                in str(app.screen.query_one("#field-day .field-error", Static).render())
-            ),
+            lambda: "YYYY-MM-DD" in field_error(app.screen, "day"),
         )
         error = app.screen.query_one("#field-day .field-error", Static)
         assert "YYYY-MM-DD" in str(error.render())
@@ -68,10 +65,7 @@ async def test_a_supervisor_marks_and_clears_a_closed_day(
         await pilot.press(*"2026-02-30", "ctrl+s")  # written right, but no such day
         await until(
             pilot,
-            lambda: (
-                "没有 2026-02-30 这一天"
-                in str(app.screen.query_one("#field-day .field-error", Static).render())
-            ),
+            lambda: "没有 2026-02-30 这一天" in field_error(app.screen, "day"),
         )
         error = app.screen.query_one("#field-day .field-error", Static)
         assert "没有 2026-02-30 这一天" in str(error.render())
