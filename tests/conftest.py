@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 import uuid
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -20,6 +22,9 @@ from desk.i18n import set_language
 from desk.models import Operator, Role
 from desk.services import operators
 from desk.services.context import Ctx
+
+if TYPE_CHECKING:
+    from desk.services import audit_verify
 
 TZ = ZoneInfo("Asia/Shanghai")
 # A Monday morning in the office.
@@ -49,16 +54,38 @@ def migrated_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+def verify_audit(database: Database, head: str | None = None) -> audit_verify.Report:
+    """What checking the audit trail of `database` finds, as a reader at NOW (against the
+    chain head `head` when given)."""
+    from desk.services import audit_verify
+
+    with database.reading() as session:
+        return audit_verify.verify(Ctx(session, None, database.settings, NOW), head=head)
+
+
+def file_mode(path: Path) -> int:
+    """The permission bits of `path`, as 0o600."""
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def have_cjk_font() -> bool:
+    """Whether this machine has a CJK font the PDFs can be drawn with."""
+    from desk.printing.fonts import FontNotFound, find_cjk_font
+
+    try:
+        find_cjk_font()
+    except FontNotFound:
+        return False
+    return True
+
+
 def still_verifies(request: pytest.FixtureRequest, database: Database) -> None:
     """Every test leaves a database whose audit trail verifies: whatever a test did through
     the services, each row is what its sealed events say. A test that changes the database
     behind the desk's back on purpose says so with `@pytest.mark.tampers`."""
     if request.node.get_closest_marker("tampers") is not None:
         return
-    from desk.services import audit_verify
-
-    with database.reading() as session:
-        report = audit_verify.verify(Ctx(session, None, database.settings, NOW))
+    report = verify_audit(database)
     assert report.ok, [problem.text for problem in report.problems[:5]]
 
 

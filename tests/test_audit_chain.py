@@ -22,9 +22,8 @@ from typer.testing import CliRunner
 from desk.cli import app
 from desk.db import Database
 from desk.services import audit_chain, audit_rows, audit_verify, repair
-from desk.services.context import Ctx
 from desk.services.repair import RepairCreate
-from tests.conftest import NOW, Desk
+from tests.conftest import NOW, Desk, verify_audit
 
 # every test here attacks the audit trail
 pytestmark = pytest.mark.tampers
@@ -53,11 +52,6 @@ def _dispatched(desk: Desk) -> int:
     with desk.write() as ctx:
         repair.dispatch(ctx, order_id, "赵师傅")
     return order_id
-
-
-def _verify(db: Database, head: str | None = None) -> audit_verify.Report:
-    with db.reading() as session:
-        return audit_verify.verify(Ctx(session, None, db.settings, NOW), head=head)
 
 
 def _codes(report: audit_verify.Report) -> set[tuple[str, int | None, str]]:
@@ -91,11 +85,11 @@ def _behind_the_desk(db: Database) -> Iterator[Connection]:
 
 def test_records_made_through_the_services_verify_and_the_chain_runs_on(desk: Desk) -> None:
     first = _dispatched(desk)
-    report = _verify(desk.db)
+    report = verify_audit(desk.db)
     assert report.ok, [p.text for p in report.problems]
     seq, _ = report.head
     _order(desk)
-    later = _verify(desk.db)
+    later = verify_audit(desk.db)
     assert later.ok
     assert later.head[0] > seq
     with desk.db.reading() as session:
@@ -113,7 +107,7 @@ def test_a_row_edited_outside_the_desk_is_named_with_what_differs(desk: Desk) ->
             text("UPDATE repair_order SET technician = '某人', state = 'closed' WHERE id = :id"),
             {"id": order_id},
         )
-    report = _verify(desk.db)
+    report = verify_audit(desk.db)
     assert _codes(report) == {("repairs", order_id, "row_differs")}
     shown = report.problems[0].text
     assert f"repairs #{order_id}" in shown
@@ -131,7 +125,7 @@ def test_an_event_rewritten_with_the_triggers_dropped_and_put_back(desk: Desk) -
             ),
             {"id": order_id},
         )
-    report = _verify(desk.db)
+    report = verify_audit(desk.db)
     assert _codes(report) == {("repairs", order_id, "event_changed")}
 
 
@@ -147,7 +141,7 @@ def test_a_forged_event_appended_is_not_in_the_chain(desk: Desk) -> None:
             ),
             {"id": order_id},
         )
-    assert ("repairs", order_id, "unsealed") in _codes(_verify(desk.db))
+    assert ("repairs", order_id, "unsealed") in _codes(verify_audit(desk.db))
 
 
 def test_a_forged_seal_for_a_forged_event_breaks_the_chain(desk: Desk) -> None:
@@ -173,7 +167,7 @@ def test_a_forged_seal_for_a_forged_event_breaks_the_chain(desk: Desk) -> None:
             ),
             {"seq": seq + 1, "event": forged, "hash": "f" * 64},
         )
-    codes = {code for _, _, code in _codes(_verify(desk.db))}
+    codes = {code for _, _, code in _codes(verify_audit(desk.db))}
     assert "chain_broken" in codes
 
 
@@ -195,20 +189,20 @@ def test_a_record_and_its_events_deleted(desk: Desk) -> None:
             conn.execute(text("DELETE FROM audit_event WHERE id = :e"), {"e": event_id})
         conn.execute(text("DELETE FROM search_doc WHERE record_id = :r"), {"r": gone})
         conn.execute(text("DELETE FROM repair_order WHERE id = :r"), {"r": gone})
-    codes = {code for _, _, code in _codes(_verify(desk.db))}
+    codes = {code for _, _, code in _codes(verify_audit(desk.db))}
     assert "chain_gap" in codes
     assert kept
 
 
 def test_the_last_events_cut_off_are_caught_by_a_head_written_down(desk: Desk) -> None:
     _order(desk)
-    written_down = _verify(desk.db).head_text
+    written_down = verify_audit(desk.db).head_text
     last = _dispatched(desk)
-    assert _verify(desk.db, head=written_down).ok
+    assert verify_audit(desk.db, head=written_down).ok
     with _behind_the_desk(desk.db) as conn:
         conn.execute(text("DELETE FROM audit_seal"))
     # everything sealed is gone: the file alone cannot tell a chain that never was…
-    report = _verify(desk.db, head=written_down)
+    report = verify_audit(desk.db, head=written_down)
     assert ("audit_seal", None, "head_missing") in _codes(report)
     assert last
 
@@ -219,15 +213,15 @@ def test_a_chain_recomputed_by_someone_who_knows_how_is_caught_only_by_the_head(
     """The honest limit: whoever holds the file and this code can rebuild a consistent chain;
     only a head written down outside the file (summary, backup) shows it."""
     order_id = _dispatched(desk)
-    written_down = _verify(desk.db).head_text
+    written_down = verify_audit(desk.db).head_text
     with _behind_the_desk(desk.db) as conn:
         conn.execute(
             text("UPDATE repair_order SET technician = '某人' WHERE id = :id"), {"id": order_id}
         )
         conn.execute(text("DELETE FROM audit_seal"))
         audit_chain.seal_unsealed(conn)
-    assert _verify(desk.db).ok
-    assert ("audit_seal", None, "head_missing") in _codes(_verify(desk.db, head=written_down))
+    assert verify_audit(desk.db).ok
+    assert ("audit_seal", None, "head_missing") in _codes(verify_audit(desk.db, head=written_down))
 
 
 def test_phone_numbers_never_enter_the_trail_in_full(desk: Desk) -> None:
@@ -250,7 +244,7 @@ def test_a_pin_hash_swapped_in_the_file_is_caught(desk: Desk, supervisor: Any) -
             text("UPDATE operator SET pin_hash = :h WHERE id = :id"),
             {"h": hash_pin("0000"), "id": supervisor.id},
         )
-    report = _verify(desk.db)
+    report = verify_audit(desk.db)
     assert ("operator", supervisor.id, "row_differs") in _codes(report)
     assert "pin_hash" in report.problems[0].text
 
@@ -305,12 +299,12 @@ def test_a_passs_goods_edited_in_the_file_are_caught(desk: Desk) -> None:
     with desk.write() as ctx:
         residents.add_resident(ctx, "3", "1202", "李明", "13812345678", "owner")
         issued = passes.issue(ctx, owner_pass())
-    assert _verify(desk.db).ok
+    assert verify_audit(desk.db).ok
     with desk.db.engine.begin() as conn:
         conn.execute(
             text("UPDATE pass_item SET quantity = 50 WHERE pass_id = :id"), {"id": issued.id}
         )
-    report = _verify(desk.db)
+    report = verify_audit(desk.db)
     assert _codes(report) == {("passes", issued.id, "row_differs")}
     assert "pass_item" in report.problems[0].text
 
@@ -337,7 +331,7 @@ def test_an_edit_in_the_file_is_not_hidden_by_the_desks_next_change_to_the_recor
         )
     with desk.write() as ctx:
         repair.arrive(ctx, order_id)
-    codes = _codes(_verify(desk.db))
+    codes = _codes(verify_audit(desk.db))
     assert ("operator", clerk.id, "row_differs") in codes
     assert ("repairs", order_id, "row_differs") in codes
 
@@ -352,7 +346,7 @@ def test_two_desks_saving_at_once_are_no_finding(desk: Desk) -> None:
     for seconds in (8, 3):  # the second desk's sign-in was timed before it waited
         with Desk(desk.db, None, NOW + timedelta(seconds=seconds)).write() as ctx:
             assert operators.sign_in(ctx, clerk.name, "1234").operator is not None
-    assert _verify(desk.db).ok
+    assert verify_audit(desk.db).ok
 
 
 def test_a_value_that_cannot_be_read_is_a_finding_and_the_rest_is_still_checked(
@@ -368,7 +362,7 @@ def test_a_value_that_cannot_be_read_is_a_finding_and_the_rest_is_still_checked(
             text("UPDATE repair_order SET reported_at = 'junk' WHERE id = :id"), {"id": order_id}
         )
         conn.execute(text("UPDATE operator SET name = '别人' WHERE id = :id"), {"id": clerk.id})
-    codes = _codes(_verify(desk.db))
+    codes = _codes(verify_audit(desk.db))
     assert ("repairs", None, "unreadable") in codes
     assert ("operator", clerk.id, "row_differs") in codes
 
@@ -391,7 +385,7 @@ def test_an_edited_key_return_is_not_carried_into_the_chain_by_the_next_return(
         conn.execute(text("UPDATE key_return SET returned_by = '路人甲'"))
     with desk.write() as ctx:
         keys.take_back(ctx, loan.id, 1, "李建国")
-    report = _verify(desk.db)
+    report = verify_audit(desk.db)
     assert _codes(report) == {("key_loans", loan.id, "row_differs")}
     assert "key_return" in report.problems[0].text
 
@@ -408,7 +402,7 @@ def test_a_retired_key_listed_again_by_an_import_is_back_with_its_event(
         keys.retire_key(ctx, key.id, "换锁")
     with boss.write() as ctx:
         keys_import.import_text(ctx, "tag,opens,copies\nK-PUMP,水泵房,2\n")
-    assert _verify(db).ok
+    assert verify_audit(db).ok
     with db.reading() as session:
         actions = (
             session.execute(

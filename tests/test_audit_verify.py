@@ -10,11 +10,10 @@ from typer.testing import CliRunner
 
 from desk.cli import app
 from desk.db import Database
-from desk.services import audit, audit_verify, reception, repair
-from desk.services.context import Ctx
+from desk.services import audit, reception, repair
 from desk.services.reception import ReceptionCreate
 from desk.services.repair import RepairCreate
-from tests.conftest import NOW, Desk
+from tests.conftest import NOW, Desk, verify_audit
 
 # every test here attacks the audit trail
 pytestmark = pytest.mark.tampers
@@ -33,11 +32,6 @@ def _fill(desk: Desk) -> int:
         )
         assert entry.id is not None
         return entry.id
-
-
-def _verify(db: Database) -> audit_verify.Report:
-    with db.reading() as session:
-        return audit_verify.verify(Ctx(session, None, db.settings, NOW))
 
 
 def _raw_reception_row(db: Database) -> int:
@@ -61,7 +55,7 @@ def _raw_reception_row(db: Database) -> int:
 
 def test_ok_on_records_made_through_the_services(desk: Desk) -> None:
     _fill(desk)
-    report = _verify(desk.db)
+    report = verify_audit(desk.db)
     assert report.ok, [p.text for p in report.problems]
     assert report.records >= 3  # the clerk, a reception entry, a repair order
     assert report.events >= 3
@@ -70,7 +64,7 @@ def test_ok_on_records_made_through_the_services(desk: Desk) -> None:
 def test_a_row_inserted_without_its_audit_event_is_reported(desk: Desk) -> None:
     _fill(desk)
     raw = _raw_reception_row(desk.db)
-    report = _verify(desk.db)
+    report = verify_audit(desk.db)
     assert not report.ok
     assert [(p.register, p.record_id, p.code) for p in report.problems] == [
         ("reception", raw, "missing_create")
@@ -87,7 +81,7 @@ def test_events_of_missing_records_and_going_back_in_time(desk: Desk) -> None:
         ctx.now = NOW - timedelta(days=1)
         audit.record(ctx, "reception", entry, "answered", {"answer": "backdated"})
         audit.record(ctx, "mystery", 1, "made")
-    problems = {(p.register, p.record_id, p.code) for p in _verify(desk.db).problems}
+    problems = {(p.register, p.record_id, p.code) for p in verify_audit(desk.db).problems}
     assert problems == {
         ("repairs", 9999, "orphan_event"),
         ("reception", entry, "out_of_order"),
@@ -100,7 +94,7 @@ def test_a_missing_trigger_is_reported(desk: Desk) -> None:
         return  # dropping PostgreSQL's trigger function is covered by the SQLite case
     with desk.db.writing() as session:
         session.execute(text("DROP TRIGGER audit_event_no_delete"))
-    problems = [(p.code, p.detail) for p in _verify(desk.db).problems]
+    problems = [(p.code, p.detail) for p in verify_audit(desk.db).problems]
     assert problems == [("no_trigger", "audit_event_no_delete")]
 
 

@@ -20,7 +20,7 @@ from desk.models import Operator
 from desk.printing.summary_pdf import print_handover
 from desk.services import handover as handover_service
 from desk.services.context import Ctx
-from tests.conftest import NOW, Desk
+from tests.conftest import NOW, Desk, file_mode
 from tests.test_handover_service import seed_registers
 
 
@@ -77,16 +77,12 @@ def loose_umask() -> Iterator[None]:
     os.umask(previous)
 
 
-def _mode(path: Path) -> int:
-    return stat.S_IMODE(path.stat().st_mode)
-
-
 def test_a_written_file_is_0600_under_a_loose_umask(tmp_path: Path, loose_umask: None) -> None:
-    assert _mode(write_whole(tmp_path / "export.json", "{}")) == 0o600
+    assert file_mode(write_whole(tmp_path / "export.json", "{}")) == 0o600
     shared = tmp_path / "report.html"
     shared.write_text("<p>old</p>")
     os.chmod(shared, 0o644)  # a file someone left readable by all is replaced by a private one
-    assert _mode(write_whole(shared, "<p>new</p>")) == 0o600
+    assert file_mode(write_whole(shared, "<p>new</p>")) == 0o600
     assert shared.read_text() == "<p>new</p>"
 
 
@@ -95,19 +91,19 @@ def test_a_stale_partial_of_our_pid_does_not_stop_a_write(tmp_path: Path) -> Non
     stale.write_text("left by a killed process")
     os.chmod(stale, 0o644)
     written = write_whole(tmp_path / "x.txt", "whole")
-    assert written.read_text() == "whole" and _mode(written) == 0o600 and not stale.exists()
+    assert written.read_text() == "whole" and file_mode(written) == 0o600 and not stale.exists()
 
 
 def test_a_log_is_created_0600_and_appended_to(tmp_path: Path, loose_umask: None) -> None:
     log = tmp_path / "desk-errors.log"
     append_private(log, "first\n")
     append_private(log, "second\n")
-    assert log.read_text() == "first\nsecond\n" and _mode(log) == 0o600
+    assert log.read_text() == "first\nsecond\n" and file_mode(log) == 0o600
 
 
 def test_the_desks_folders_are_0700(tmp_path: Path, loose_umask: None) -> None:
     folder = private_folder(tmp_path / "printed")
-    assert _mode(folder) == 0o700
+    assert file_mode(folder) == 0o700
 
 
 def test_opening_a_database_leaves_the_process_umask_alone(
@@ -136,8 +132,8 @@ def test_exports_reports_and_summaries_are_0600_on_every_backend(
     files = [made[0], *sorted(made[1].iterdir()), made[2]]
     assert len(files) == 4
     for path in files:
-        assert _mode(path) == 0o600, f"{path.name} is {oct(_mode(path))}"
-    assert _mode(made[1]) == 0o700
+        assert file_mode(path) == 0o600, f"{path.name} is {oct(file_mode(path))}"
+    assert file_mode(made[1]) == 0o700
     with db.writing() as session:
         ctx = Ctx(session, clerk, db.settings, NOW)
         chosen = handover_service.open_handover(ctx)
@@ -145,8 +141,8 @@ def test_exports_reports_and_summaries_are_0600_on_every_backend(
         printed = print_handover(
             ctx, chosen.id, fmt="text", folder=tmp_path / "printed", output=out / "s.txt"
         )
-    assert _mode(printed.path) == 0o600 and _mode(out / "s.txt") == 0o600
-    assert _mode(tmp_path / "printed") == 0o700
+    assert file_mode(printed.path) == 0o600 and file_mode(out / "s.txt") == 0o600
+    assert file_mode(tmp_path / "printed") == 0o700
 
 
 def test_a_device_a_pipe_or_a_link_is_never_replaced(tmp_path: Path) -> None:

@@ -11,7 +11,6 @@ import hashlib
 import os
 import pty
 import select
-import stat
 import subprocess
 import sys
 import time
@@ -31,7 +30,7 @@ from desk.screens.gate import GateApp, GateScreen
 from desk.services import export as exporting
 from desk.services.residents import add_resident
 from desk.tui_errors import CrashReport, report_crashes
-from tests.conftest import NOW, PG_ADMIN_URL, Desk
+from tests.conftest import NOW, PG_ADMIN_URL, Desk, file_mode
 from tests.pilot_support import until
 
 runner = CliRunner()
@@ -51,10 +50,6 @@ def _invoke(args: list[str]) -> tuple[int, str]:
     del result
     gc.collect()
     return code, output
-
-
-def _mode(path: Path) -> int:
-    return stat.S_IMODE(path.stat().st_mode)
 
 
 def _log_of(db: Database, state: Path) -> Path:
@@ -92,7 +87,7 @@ def test_an_unforeseen_failure_is_one_line_and_the_traceback_is_logged(
     else:
         assert line.startswith("错误：出现意外故障，命令已停止：RuntimeError")
         assert f"详情已记入 {log}" in line
-    assert _mode(log) == 0o600
+    assert file_mode(log) == 0o600
     logged = log.read_text(encoding="utf-8")
     assert "Traceback (most recent call last)" in logged
     assert "RuntimeError: the export fell over" in logged
@@ -164,8 +159,8 @@ def test_a_planted_symlink_is_not_followed(
         written = errorlog.write_entry(exc, database_path=database, args=["desk"])
     assert written == state / "desk" / errorlog.LOG_NAME
     assert victim.read_text(encoding="utf-8") == "untouched\n"
-    assert _mode(state / "desk") == 0o700
-    assert _mode(written) == 0o600
+    assert file_mode(state / "desk") == 0o700
+    assert file_mode(written) == 0o600
 
 
 def test_an_existing_log_open_to_all_is_made_private(tmp_path: Path) -> None:
@@ -176,7 +171,7 @@ def test_an_existing_log_open_to_all_is_made_private(tmp_path: Path) -> None:
         raise ValueError("boom")
     except ValueError as exc:
         errorlog.write_entry(exc, database_path=tmp_path / "desk.db", args=["desk"])
-    assert _mode(log) == 0o600
+    assert file_mode(log) == 0o600
     assert log.read_text(encoding="utf-8").startswith("an older entry\n==== ")
 
 
@@ -229,7 +224,7 @@ def test_the_real_desk_command_prints_one_line(db: Database, tmp_path: Path) -> 
     assert db.path is not None
     log = db.path.parent / errorlog.LOG_NAME
     assert str(log) in line
-    assert _mode(log) == 0o600
+    assert file_mode(log) == 0o600
     assert "in boom\n" in log.read_text(encoding="utf-8")
 
 
@@ -262,7 +257,7 @@ async def test_a_key_handler_that_raises_closes_the_desk_with_one_line(
     assert line is not None
     assert line.startswith("error: an unexpected fault closed the desk: RuntimeError: ")
     assert str(log) in line
-    assert _mode(log) == 0o600
+    assert file_mode(log) == 0o600
     logged = log.read_text(encoding="utf-8")
     assert "in broken_help\n" in logged
     assert "RuntimeError: the help screen fell over" in logged
@@ -477,7 +472,7 @@ def test_a_full_log_is_set_aside_not_grown_for_ever(tmp_path: Path) -> None:
         errorlog.write_entry(exc, database_path=tmp_path / "desk.db", args=["desk"])
     older = tmp_path / f"{errorlog.LOG_NAME}.1"
     assert older.stat().st_size == errorlog.MAX_LOG_BYTES + 1
-    assert _mode(older) == 0o600
+    assert file_mode(older) == 0o600
     assert log.read_text(encoding="utf-8").startswith("==== ")
     assert log.stat().st_size < 10_000
 

@@ -18,7 +18,7 @@ from desk.models import Channel, RepairLocation, RepairOrder, RepairState
 from desk.printing import PrintError, print_file, slip_lines, slip_pdf, slip_text
 from desk.printing.fonts import FONT_ENV, FontNotFound, find_cjk_font
 from desk.printing.text import cell_len, clip, label_value, pad, two_columns, wrap
-from tests.conftest import NOW, TZ
+from tests.conftest import NOW, TZ, have_cjk_font
 
 LANGS = ("zh_CN", "en")
 
@@ -168,16 +168,8 @@ needs_pdf_tools = pytest.mark.skipif(
 )
 
 
-def _have_font() -> bool:
-    try:
-        find_cjk_font()
-    except FontNotFound:
-        return False
-    return True
-
-
 @needs_pdf_tools
-@pytest.mark.skipif(not _have_font(), reason="no CJK font (fonts-wqy-microhei / fonts-noto-cjk)")
+@pytest.mark.skipif(not have_cjk_font(), reason="no CJK font (fonts-wqy-microhei / fonts-noto-cjk)")
 @pytest.mark.parametrize("lang", LANGS)
 def test_slip_pdf_is_not_blank(lang: str, settings: Settings, tmp_path: Path) -> None:
     set_language(lang)

@@ -15,14 +15,13 @@ from desk.cli import app as cli
 from desk.db import Database
 from desk.i18n import set_language
 from desk.models import HandoverPrint, Operator
-from desk.printing.fonts import FontNotFound, find_cjk_font
 from desk.printing.summary_html import summary_html
 from desk.printing.summary_pdf import print_handover, send
 from desk.printing.summary_text import summary_lines
 from desk.printing.text import cell_len
 from desk.services import handover
 from desk.services.summary import Summary
-from tests.conftest import TZ, Desk
+from tests.conftest import TZ, Desk, have_cjk_font
 from tests.test_handover_service import NIGHT_END, night, night_handover, seed_registers
 from tests.test_printing import _pgm_dark_pixels
 
@@ -74,16 +73,8 @@ def test_html_holds_the_items(db: Database, desk: Desk, clerk: Operator, night: 
         assert expected in page
 
 
-def _have_font() -> bool:
-    try:
-        find_cjk_font()
-    except FontNotFound:
-        return False
-    return True
-
-
 @pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="pdftoppm is not installed")
-@pytest.mark.skipif(not _have_font(), reason="no CJK font")
+@pytest.mark.skipif(not have_cjk_font(), reason="no CJK font")
 def test_pdf_is_archived_not_blank_and_sent_to_lp(
     db: Database,
     desk: Desk,
