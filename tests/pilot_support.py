@@ -10,6 +10,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 from typing import Any, TypeVar
 
 from rich.text import Text
@@ -86,6 +87,14 @@ async def open_row(pilot: Pilot[Any], selector: str, row_key: str, kind: type[S]
     table.move_cursor(row=table.get_row_index(row_key))
     await pilot.press("enter")
     return await until_screen(pilot, kind)
+
+
+def printed(db: Database, pattern: str) -> list[Path]:
+    """What the desk has printed beside the database `db`: the files below its printed/
+    folder that match `pattern` ("*.txt", "handovers/handover-*.txt")."""
+    if db.path is None:
+        return []
+    return sorted((db.path.parent / "printed").glob(pattern))
 
 
 def _described(condition: Callable[[], object]) -> str:

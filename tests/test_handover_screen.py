@@ -19,7 +19,7 @@ from desk.screens.nightlog import NightEntryDialog, NightLogScreen
 from desk.screens.repair_entry import RepairFormScreen
 from desk.services import handover, nightlog
 from tests.conftest import NOW, TZ, Desk
-from tests.pilot_support import messages, settle, until, until_screen
+from tests.pilot_support import messages, printed, settle, until, until_screen
 from tests.test_handover_service import NIGHT_END, night
 
 __all__ = ["night"]
@@ -93,13 +93,7 @@ async def test_handover_signed_off_acknowledged_and_printed_by_keyboard(
         await pilot.press(*"王芳", "tab", *"1234", "ctrl+s")
         await until_screen(pilot, HandoverScreen)
         await pilot.press("ctrl+w")
-        await until(
-            pilot,
-            lambda: (
-                db.path is not None
-                and any((Path(db.path).parent / "printed" / "handovers").glob("handover-*.txt"))
-            ),
-        )
+        await until(pilot, lambda: printed(db, "handovers/handover-*.txt"))
     with Desk(db, clerk).read() as ctx:
         record = handover.last(ctx)
         assert record is not None and record.state == HandoverState.acknowledged

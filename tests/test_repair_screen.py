@@ -26,6 +26,7 @@ from tests.pilot_support import (
     desk_app,
     messages,
     open_row,
+    printed,
     row_keys,
     settle,
     table_cells,
@@ -345,9 +346,7 @@ async def test_print_slip_writes_text_and_pdf_beside_the_database(
         await _open_detail(pilot, order_id)
         await pilot.press("ctrl+w")
         await app.workers.wait_for_complete()
-        await until(
-            pilot, lambda: db.path is not None and any((db.path.parent / "printed").glob("*.txt"))
-        )
+        await until(pilot, lambda: printed(db, "*.txt"))
     assert db.path is not None
     number = _order(desk, order_id).number
     text = (db.path.parent / "printed" / f"{number}.txt").read_text(encoding="utf-8")

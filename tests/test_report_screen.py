@@ -14,7 +14,7 @@ from desk.db import Database
 from desk.models import Operator
 from desk.screens.report import ReportScreen
 from tests.conftest import NOW
-from tests.pilot_support import MovableClock, until
+from tests.pilot_support import MovableClock, printed, until
 from tests.test_stats_service import build_month
 
 SIZE = (120, 40)
@@ -53,12 +53,7 @@ async def test_the_month_is_shown_and_written(
         assert "█" in shown  # the bars
         await pilot.press("ctrl+s")
         await app.workers.wait_for_complete()
-        await until(
-            pilot,
-            lambda: any(
-                (Path(str(db.path)).parent / "printed" / "reports").glob("report-2026-11.*")
-            ),
-        )
+        await until(pilot, lambda: printed(db, "reports/report-2026-11.*"))
         folder = Path(str(db.path)).parent / "printed" / "reports"
         assert sorted(p.name for p in folder.iterdir()) == [
             "report-2026-11.csv",
