@@ -173,11 +173,11 @@ async def test_the_service_s_refusals_show_together_beside_their_fields(
     app = make_app(desk.db, lang="en", clock=lambda: NOW, operator=clerk)
     async with app.run_test(size=SIZE) as pilot:
         await app.push_screen(RepairFormScreen())
-        await pilot.pause()
+        await until_screen(pilot, RepairFormScreen)
         screen = app.screen
         screen.query_one("#phone", Input).value = "13812345678"
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await until(pilot, lambda: _error(screen, "room"))
         assert app.screen is screen  # refused: the form stays, with what was typed
         for name in ("room", "description"):
             assert screen.query_one(f"#field-{name}").has_class("-invalid"), name
