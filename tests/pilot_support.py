@@ -1,8 +1,9 @@
-"""What the Pilot tests share: one way to build the desk, read a table, and wait for a condition.
+"""What the Pilot tests share: one way to build the desk, read what it shows, and wait.
 
 A test that waits says what for: `await until(pilot, lambda: isinstance(app.screen, X))` lets
 the app work (one pause at least, as a bare `pilot.pause()` did) until the condition holds, and
-fails with the condition's own words when it never does.
+fails with the condition's own words when it never does. The one pause with nothing to wait
+for is `settle(pilot)`, between two inputs; a test has no bare `pilot.pause()`.
 """
 
 from __future__ import annotations
