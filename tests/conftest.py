@@ -54,6 +54,26 @@ def migrated_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def migrated_template() -> Iterator[str]:
+    """On PostgreSQL: a database brought up to date once per test process, which each test's
+    database is made from (CREATE DATABASE … TEMPLATE): migrating every test's database from
+    scratch cost about 1.5 s of each test's setup. Nothing connects to it once it is made."""
+    if not PG_ADMIN_URL:
+        yield ""
+        return
+    name = f"desk_template_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"CREATE DATABASE {name}"))
+    url = make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    open_database(url, settings=load_settings()).dispose()
+    yield name
+    with admin.connect() as conn:
+        conn.execute(text(f"DROP DATABASE {name}"))
+    admin.dispose()
+
+
 def verify_audit(database: Database, head: str | None = None) -> audit_verify.Report:
     """What checking the audit trail of `database` finds, as a reader at NOW (against the
     chain head `head` when given)."""
@@ -90,7 +110,9 @@ def still_verifies(request: pytest.FixtureRequest, database: Database) -> None:
 
 
 @pytest.fixture
-def db(request: pytest.FixtureRequest, tmp_path: Path, migrated_file: Path) -> Iterator[Database]:
+def db(
+    request: pytest.FixtureRequest, tmp_path: Path, migrated_file: Path, migrated_template: str
+) -> Iterator[Database]:
     if not PG_ADMIN_URL:
         shutil.copyfile(migrated_file, tmp_path / "desk.db")
         database = open_database(tmp_path / "desk.db", settings=load_settings())
@@ -103,7 +125,7 @@ def db(request: pytest.FixtureRequest, tmp_path: Path, migrated_file: Path) -> I
     name = f"desk_test_{uuid.uuid4().hex[:12]}"
     admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f"CREATE DATABASE {name}"))
+        conn.execute(text(f"CREATE DATABASE {name} TEMPLATE {migrated_template}"))
     url = make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
     database = open_database(url, settings=load_settings())
     yield database
