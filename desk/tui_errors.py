@@ -59,10 +59,25 @@ def report_crashes(
     return report
 
 
+def _is_terminal(stream: Any) -> bool:
+    try:
+        return stream is not None and bool(stream.isatty())
+    except (AttributeError, ValueError):  # closed, or no such method
+        return False
+
+
 def run_reporting(
     app: App[Any], database_path: Path | None, closing: str = "unexpected.desk"
 ) -> None:
-    """Run `app` until it closes; a failure ends the command with its one line and status 1."""
+    """Run `app` until it closes; a failure ends the command with its one line and status 1.
+
+    Without a terminal on both ends (started from cron, a pipe, a background job) there is no
+    one to see the screen or type into it: said in one line, status 2, and nothing is run (a
+    desk left drawing into nowhere was seen at 100 % of a CPU for as long as it was left).
+    """
+    if not (_is_terminal(sys.stdin) and _is_terminal(sys.stdout)):
+        print(t("app.needs_terminal"), file=sys.stderr)
+        raise SystemExit(2)
     report = report_crashes(app, database_path, closing)
     try:
         app.run()

@@ -509,3 +509,25 @@ def test_a_backup_name_too_long_for_the_system_is_one_line(tmp_path: Path) -> No
     assert code == 2, output
     assert output.strip().splitlines() == [f"error: the file name is too long: {'a' * 39}…"]
     assert not list(tmp_path.iterdir())  # no database made, no error log
+
+
+@pytest.mark.parametrize("command", [[], ["gate"]])
+def test_the_desk_without_a_terminal_says_so_and_does_not_run(
+    db: Database, command: list[str]
+) -> None:
+    """Started from a script or a background job (no terminal): one line, status 2, and no
+    desk left running with no one to see it."""
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "desk"), "--lang", "en", "--db", db.url, *command],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.strip() == (
+        "the desk opens in a terminal (its input or output is not one here); for scripts use "
+        "the commands, see desk --help"
+    )
+    assert "Traceback" not in done.stdout + done.stderr
