@@ -18,7 +18,7 @@ from textual.screen import Screen
 
 from desk import commands
 from desk.clock import Clock, fmt, system_clock
-from desk.compat import LocalisedCommandPalette, adopt_current_stylesheet
+from desk.compat import LocalisedCommandPalette, adopt_current_stylesheet, localise_bindings
 from desk.config import Settings
 from desk.db import Database
 from desk.i18n import set_language, t
@@ -27,7 +27,6 @@ from desk.safe_text import printable
 from desk.screens.tones import use_theme_tones
 from desk.services.context import Ctx
 from desk.tui_errors import run_reporting
-from desk.widgets.base import localise_bindings
 
 # Screens reachable by F-key, each its own mode (a clerk's half-typed form survives a trip to
 # the board). Imported on first use, so start-up loads only the board.

@@ -24,6 +24,7 @@ from textual.widgets import Footer, Input, Static
 
 from desk import commands
 from desk.clock import Clock, fmt, system_clock
+from desk.compat import localise_bindings
 from desk.db import Database
 from desk.db_errors import describe_failure
 from desk.i18n import set_language, t
@@ -33,7 +34,6 @@ from desk.screens.plain import plain
 from desk.services import passes
 from desk.services.context import Ctx
 from desk.services.errors import DeskError
-from desk.widgets.base import localise_bindings
 
 
 class AskDialog(ModalScreen[str | None]):

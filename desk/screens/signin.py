@@ -13,11 +13,12 @@ from textual.screen import Screen
 from textual.widgets import Input, Label, Select, Static
 
 from desk.collector import resume_collector
+from desk.compat import localise_bindings
 from desk.i18n import t
 from desk.models import Operator
 from desk.screens.plain import plain
 from desk.services import operators
-from desk.widgets.base import DeskFooter, DeskMixin, localise_bindings
+from desk.widgets.base import DeskFooter, DeskMixin
 
 
 class SignInScreen(DeskMixin, Screen[Operator | None]):

@@ -23,8 +23,6 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-__all__ = ["DeskMixin", "localise_bindings"]  # localise_bindings: see desk.compat
-
 
 class DeskMixin:
     """Database access for screens: short transactions, errors turned into messages."""
