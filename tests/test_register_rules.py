@@ -8,8 +8,16 @@ from types import SimpleNamespace
 
 import pytest
 
-from desk.models import ComplaintState, EntrustedState, RepairState
-from desk.services import complaint, keys_entrusted, repair
+from desk.i18n import set_language, t
+from desk.models import (
+    ComplaintState,
+    EntrustedState,
+    HandoverState,
+    LoanState,
+    RepairState,
+    ReplyState,
+)
+from desk.services import complaint, handover, keys_entrusted, keys_loans, repair, replies
 from desk.services.errors import DeskError
 from desk.services.urgency import Urgency, urgency
 from tests.conftest import NOW
@@ -84,6 +92,44 @@ def test_refusals_keep_their_words() -> None:
     with pytest.raises(DeskError) as refused:
         keys_entrusted.LIFECYCLE.require(record(E.collected), "collect")
     assert refused.value.key == "key_error.entrusted_collected"
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+def test_loans_replies_and_handovers_refuse_in_the_words_they_had(lang: str) -> None:
+    set_language(lang)  # put back to English after each test (conftest)
+    for state in LoanState:
+        loan = record(state)
+        open_loan = state in (LoanState.out, LoanState.partly_returned)
+        assert keys_loans.allowed_actions(loan) == (
+            {"take_back", "report_lost"} if open_loan else frozenset()
+        )
+        if not open_loan:
+            with pytest.raises(DeskError) as refused:
+                keys_loans.LIFECYCLE.require(loan, "take_back")
+            shown = t(f"key_loan_state.{state}")
+            assert refused.value.message == t("key_error.loan_closed", number="X-1", state=shown)
+    answer = SimpleNamespace(topic="停水", state=ReplyState.retired)
+    assert replies.allowed_actions(answer) == frozenset()
+    with pytest.raises(DeskError) as refused:
+        replies.LIFECYCLE.require(answer, "approve")
+    shown = t("reply_state.retired")
+    assert refused.value.message == t("replies.bad_state", topic="停水", state=shown)
+    assert replies.allowed_actions(record(ReplyState.draft)) == {"revise", "approve", "retire"}
+    assert replies.allowed_actions(record(ReplyState.approved)) == {"revise", "retire"}
+    signed = SimpleNamespace(state=HandoverState.signed_off)
+    with pytest.raises(DeskError) as refused:
+        handover.LIFECYCLE.require(signed, "update")
+    assert refused.value.message == t("handover_ui.error.frozen")
+    with pytest.raises(DeskError) as refused:
+        handover.LIFECYCLE.require(signed, "sign_off")
+    shown = t("handover_ui.state.signed_off")
+    assert refused.value.message == t("handover_ui.error.not_editable", state=shown)
+    for state in (HandoverState.open, HandoverState.acknowledged):
+        with pytest.raises(DeskError) as refused:
+            handover.LIFECYCLE.require(SimpleNamespace(state=state), "acknowledge")
+        assert refused.value.message == t("handover_ui.error.not_signed_off")
+    assert replies.LIFECYCLE.who("approve") is not None
+    assert replies.LIFECYCLE.who("revise") is None
 
 
 def test_the_supervisors_steps_say_who() -> None:

@@ -157,7 +157,7 @@ class HandoverScreen(DeskScreen):
         with self.reading() as ctx:
             record = handover.get(ctx, self.handover_id)
             summary = handover.summary(ctx, record)
-        editable = record.state in (HandoverState.open, HandoverState.refused)
+        editable = "update" in handover.LIFECYCLE.offered(record)
         for widget in self.query("#checklist-pane Input, #checklist-pane Checkbox"):
             widget.disabled = not editable
         lines = summary_lines(summary, self.desk.settings.tz)
@@ -221,9 +221,11 @@ class HandoverScreen(DeskScreen):
             return
         handover_id = self.handover_id
         with self.reading() as ctx:
-            waiting = handover.get(ctx, handover_id).state == HandoverState.signed_off
-        if not waiting:  # said before the name and PIN are typed in vain
-            self.desk.notify(t("handover_ui.error.not_signed_off"), severity="warning")
+            refused = handover.LIFECYCLE.refusal_of(
+                handover.get(ctx, handover_id), "refuse" if refusing else "acknowledge"
+            )
+        if refused is not None:  # said before the name and PIN are typed in vain
+            self.desk.notify(refused.message, severity="warning")
             return
 
         def take(name: str, pin: str, reason: str) -> object:

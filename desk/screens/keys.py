@@ -32,7 +32,7 @@ from desk.screens.entrusted_actions import EntrustedActions
 from desk.screens.plain import Fit, PlainTable, brief
 from desk.screens.repairs import short
 from desk.screens.tones import ALARM, ERROR, WARNING, WARNING_BOLD
-from desk.services import keys, keys_entrusted, roles
+from desk.services import keys, keys_entrusted, keys_loans, roles
 from desk.services.residents import mask_name
 from desk.widgets.base import DeskFooter, DeskScreen
 
@@ -323,9 +323,9 @@ class KeysScreen(EntrustedActions, DeskScreen):
         loan = self.loans.get(self.selected_id("loans") or 0)
         if loan is None:
             return
-        if loan.state not in OPEN_LOAN_STATES:
-            state = t(f"key_loan_state.{loan.state}")
-            self.notify(t("key_error.loan_closed", number=loan.number, state=state))
+        refused = keys_loans.LIFECYCLE.refusal_of(loan, "take_back")
+        if refused is not None:  # the key stays offered on a closed loan, to say why
+            self.notify(refused.message)
             return
         dialog = TakeBackDialog(loan, self.key_tags.get(loan.key_id, ""))
         self._then("loans", dialog, self.returned_notice)

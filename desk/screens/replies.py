@@ -15,7 +15,7 @@ from desk.models import ReplyState, StandardReply
 from desk.screens.plain import PlainTable, plain
 from desk.screens.repairs import short
 from desk.screens.tones import SUCCESS, WARNING
-from desk.services import operators, replies, roles
+from desk.services import operators, replies
 from desk.services.errors import DeskError
 from desk.widgets.base import DeskFooter, DeskScreen
 
@@ -136,7 +136,7 @@ class StandardRepliesScreen(DeskScreen):
         reply = self.selected()
         if reply is None:
             return
-        if reply.state == ReplyState.retired:
+        if "revise" not in replies.allowed_actions(reply):  # retired: read only
             self.notify(t("replies.retired_read_only"), severity="warning")
             return
         before = (reply.topic, reply.keywords, reply.body)
@@ -156,7 +156,7 @@ class StandardRepliesScreen(DeskScreen):
         if reply is None or reply.id is None:
             return
         reply_id = reply.id
-        if self.refused(roles.REPLY_APPROVE.require):
+        if self.refused(lambda ctx: replies.LIFECYCLE.permit(ctx, "approve")):
             return
         outcome = self.attempt(lambda ctx: replies.approve(ctx, reply_id))
         if isinstance(outcome, DeskError):
@@ -169,7 +169,7 @@ class StandardRepliesScreen(DeskScreen):
         from desk.screens.reply_dialogs import RetireDialog
 
         reply = self.selected()
-        if reply is None or self.refused(roles.REPLY_RETIRE.require):
+        if reply is None or self.refused(lambda ctx: replies.LIFECYCLE.permit(ctx, "retire")):
             return
 
         def done(saved: StandardReply | None) -> None:

@@ -20,6 +20,7 @@ from desk.services import audit, fetch, operators
 from desk.services.context import Ctx
 from desk.services.errors import DeskError
 from desk.services.handover_summary import build, checks, holders, restamp, summary
+from desk.services.lifecycle import Lifecycle, Step
 from desk.services.limits import clean_column
 from desk.services.residents import clean_text
 from desk.services.shifts import bounds, current_shift
@@ -28,7 +29,21 @@ from desk.services.submission import Submission
 __all__ = ["build", "checks", "holders", "summary"]
 
 REGISTER = "handover"
-EDITABLE = (HandoverState.open, HandoverState.refused)
+S = HandoverState
+NOT_SIGNED_OFF = "handover_ui.error.not_signed_off"
+EDITABLE = (S.open, S.refused)
+# The lifecycle of a handover: the outgoing operator fills it in and signs it off; the incoming
+# one acknowledges it (final) or refuses it, which opens it again to the outgoing operator.
+LIFECYCLE: Lifecycle[HandoverState] = Lifecycle(
+    "handover_ui.error.not_editable",
+    {
+        "update": Step(EDITABLE, refusal="handover_ui.error.frozen"),
+        "sign_off": Step(EDITABLE, to=S.signed_off),
+        "acknowledge": Step((S.signed_off,), to=S.acknowledged, refusal=NOT_SIGNED_OFF),
+        "refuse": Step((S.signed_off,), to=S.refused, refusal=NOT_SIGNED_OFF),
+    },
+    state_words="handover_ui.state",
+)
 
 
 class CheckCount(Submission):
@@ -154,8 +169,7 @@ def _taken_over(ctx: Ctx, shift_start: datetime) -> bool:
 def update(ctx: Ctx, handover_id: int, data: HandoverUpdate) -> Handover:
     """Save the checklist counts, notes and things to watch (before signing off)."""
     handover = get(ctx, handover_id)
-    if handover.state not in EDITABLE:
-        raise DeskError("handover_ui.error.frozen")
+    LIFECYCLE.require(handover, "update")
     known = {item.key: item for item in ctx.settings.handover.checklist}
     rows = []
     for check in data.checks:
@@ -195,10 +209,7 @@ def update(ctx: Ctx, handover_id: int, data: HandoverUpdate) -> Handover:
 def sign_off(ctx: Ctx, handover_id: int, pin: str) -> Handover:
     """The outgoing operator (the one signed in) signs the handover with their PIN."""
     handover = get(ctx, handover_id)
-    if handover.state not in EDITABLE:
-        raise DeskError(
-            "handover_ui.error.not_editable", state=t(f"handover_ui.state.{handover.state}")
-        )
+    LIFECYCLE.require(handover, "sign_off")
     name = ctx.operator.name if ctx.operator is not None else ""
     outgoing = operators.confirm_pin(ctx, ctx.operator, name, pin, "handover_ui.error.wrong_pin")
     lang = current_language()
@@ -219,9 +230,8 @@ def sign_off(ctx: Ctx, handover_id: int, pin: str) -> Handover:
     return handover
 
 
-def _incoming(ctx: Ctx, handover: Handover, name: str, pin: str) -> Operator:
-    if handover.state != HandoverState.signed_off:
-        raise DeskError("handover_ui.error.not_signed_off")
+def _incoming(ctx: Ctx, handover: Handover, action: str, name: str, pin: str) -> Operator:
+    LIFECYCLE.require(handover, action)
     # an unknown name is answered as a wrong PIN, after as long: which names exist is not told
     incoming = operators.confirm_pin(
         ctx, operators.named(ctx, name), name, pin, "handover_ui.error.wrong_pin"
@@ -236,7 +246,7 @@ def acknowledge(
 ) -> Handover:
     """The incoming operator takes the shift over; the handover is final from now on."""
     handover = get(ctx, handover_id)
-    incoming = _incoming(ctx, handover, incoming_name, pin)
+    incoming = _incoming(ctx, handover, "acknowledge", incoming_name, pin)
     if ctx.settings.handover.require_log_read and not (log_read or handover.log_read):
         raise DeskError("handover_ui.error.log_not_read")
     handover.incoming_id = incoming.id
@@ -259,7 +269,7 @@ def refuse(ctx: Ctx, handover_id: int, incoming_name: str, pin: str, reason: str
     """The incoming operator refuses (e.g. the desk is not clean); the shift stays open."""
     handover = get(ctx, handover_id)
     reason = clean_column(reason, Handover, "refusal_reason", required=True)
-    incoming = _incoming(ctx, handover, incoming_name, pin)
+    incoming = _incoming(ctx, handover, "refuse", incoming_name, pin)
     handover.incoming_id = incoming.id
     handover.state = HandoverState.refused
     handover.refused_at = ctx.now

@@ -10,13 +10,13 @@ from datetime import datetime, timedelta
 
 from sqlmodel import col, select
 
-from desk.i18n import t
 from desk.models import OPEN_LOAN_STATES, Key, KeyLoan, KeyReturn, LoanState
 from desk.models.base import literal_in
 from desk.services import audit, fetch
 from desk.services.context import Ctx
 from desk.services.errors import DeskError
 from desk.services.keys_cabinet import available, find_key
+from desk.services.lifecycle import Lifecycle, Step
 from desk.services.limits import clean_column
 from desk.services.numbering import next_number
 from desk.services.residents import normalise_room
@@ -26,6 +26,17 @@ from desk.services.when import plausible
 
 LOANS = "key_loans"
 PREFIX = "JY"
+
+# The lifecycle of a loan: keys come back (or are reported lost) while any are out; the loan
+# then stays open (partly returned) or closes as returned, or as lost if any were lost.
+LIFECYCLE: Lifecycle[LoanState] = Lifecycle(
+    "key_error.loan_closed",
+    {
+        "take_back": Step(OPEN_LOAN_STATES),
+        "report_lost": Step(OPEN_LOAN_STATES),
+    },
+    state_words="key_loan_state",
+)
 
 
 class KeyLoanCreate(Submission):
@@ -37,6 +48,11 @@ class KeyLoanCreate(Submission):
     count: int = 1
     due_at: datetime | None = None
     note: str = ""
+
+
+def allowed_actions(loan: KeyLoan | None) -> frozenset[str]:
+    """The lifecycle steps (LIFECYCLE's names) a screen offers for this loan."""
+    return LIFECYCLE.offered(loan)
 
 
 def get_loan(ctx: Ctx, loan_id: int) -> KeyLoan:
@@ -145,9 +161,7 @@ def take_back(
     keys were lost. The borrower stays on record as the one who answers for them.
     """
     loan = get_loan(ctx, loan_id)
-    if loan.state not in OPEN_LOAN_STATES:
-        state = t(f"key_loan_state.{loan.state}")
-        raise DeskError("key_error.loan_closed", number=loan.number, state=state)
+    LIFECYCLE.require(loan, "take_back")
     if count < 0:
         raise DeskError("key_error.count_negative", field="key_count")
     if lost < 0:

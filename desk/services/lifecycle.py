@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
+from desk.i18n import t
 from desk.services.errors import DeskError
 
 if TYPE_CHECKING:
@@ -25,10 +26,6 @@ S = TypeVar("S", bound=StrEnum)
 class Stateful(Protocol):
     @property
     def state(self) -> Any: ...
-
-
-class Record(Stateful, Protocol):
-    number: str
 
 
 @dataclass(frozen=True)
@@ -52,11 +49,16 @@ class Step(Generic[S]):
 
 class Lifecycle(Generic[S]):
     """The steps of one register; `refusal` is the catalogue key of "not in a state that allows
-    this" (given number, state and action)."""
+    this". A refusal is given the record's number (or topic, for a record named by one), its
+    state, and the action; the state in the register's own words when `state_words` names the
+    catalogue section that has them (e.g. "key_loan_state")."""
 
-    def __init__(self, refusal: str, steps: Mapping[str, Step[S]]) -> None:
+    def __init__(
+        self, refusal: str, steps: Mapping[str, Step[S]], *, state_words: str | None = None
+    ) -> None:
         self.refusal = refusal
         self.steps = dict(steps)
+        self.state_words = state_words
 
     def __getitem__(self, action: str) -> Step[S]:
         return self.steps[action]
@@ -65,14 +67,27 @@ class Lifecycle(Generic[S]):
         """May `action` be taken in the record's state (who takes it aside)?"""
         return record.state in self.steps[action].states
 
-    def require(self, record: Record, action: str) -> None:
-        """Refuse `action` unless the record's state allows it."""
+    def refusal_of(self, record: Stateful, action: str) -> DeskError | None:
+        """Why `action` may not be taken in the record's state (None: it may)."""
         step = self.steps[action]
         if record.state in step.states:
-            return
-        if step.refusal is not None:
-            raise DeskError(step.refusal, number=record.number)
-        raise DeskError(self.refusal, number=record.number, state=record.state, action=action)
+            return None
+        params = {
+            name: value
+            for name in ("number", "topic")
+            if (value := getattr(record, name, None)) is not None
+        }
+        if self.state_words is not None:
+            params["state"] = t(f"{self.state_words}.{record.state}")
+        if step.refusal is not None:  # a step's own words say what it needs
+            return DeskError(step.refusal, **params)
+        return DeskError(self.refusal, **{"state": record.state, **params, "action": action})
+
+    def require(self, record: Stateful, action: str) -> None:
+        """Refuse `action` unless the record's state allows it."""
+        refused = self.refusal_of(record, action)
+        if refused is not None:
+            raise refused
 
     def permit(self, ctx: Ctx, action: str) -> None:
         """Refuse `action` (Forbidden, saying why) unless the signed-in role may take it."""

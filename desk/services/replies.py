@@ -6,11 +6,10 @@ import re
 
 from sqlmodel import col, select
 
-from desk.i18n import t
 from desk.models import ReplyState, StandardReply
 from desk.services import audit, fetch, roles
 from desk.services.context import Ctx
-from desk.services.errors import DeskError
+from desk.services.lifecycle import Lifecycle, Step
 from desk.services.limits import clean_column
 from desk.services.residents import clean_text
 
@@ -43,11 +42,23 @@ def _clean(topic: str, keywords: str, body: str) -> tuple[str, str, str]:
     return topic, words, body
 
 
-def _require(reply: StandardReply, *states: ReplyState) -> None:
-    if reply.state not in states:
-        raise DeskError(
-            "replies.bad_state", topic=reply.topic, state=t(f"reply_state.{reply.state}")
-        )
+S = ReplyState
+# The lifecycle of an answer: drafted by anyone, approved by a supervisor, revised (back to
+# draft when the wording changes), retired by a supervisor; a retired answer is read only.
+LIFECYCLE: Lifecycle[ReplyState] = Lifecycle(
+    "replies.bad_state",
+    {
+        "revise": Step((S.draft, S.approved)),
+        "approve": Step((S.draft,), to=S.approved, who=roles.REPLY_APPROVE),
+        "retire": Step((S.draft, S.approved), to=S.retired, who=roles.REPLY_RETIRE),
+    },
+    state_words="reply_state",
+)
+
+
+def allowed_actions(reply: StandardReply | None) -> frozenset[str]:
+    """The lifecycle steps (LIFECYCLE's names) a screen offers for this answer."""
+    return LIFECYCLE.offered(reply)
 
 
 def draft(ctx: Ctx, topic: str, keywords: str, body: str) -> StandardReply:
@@ -75,7 +86,7 @@ def revise(ctx: Ctx, reply_id: int, topic: str, keywords: str, body: str) -> Sta
     Saving without a change changes nothing (an approved answer stays approved).
     """
     reply = get(ctx, reply_id)
-    _require(reply, ReplyState.draft, ReplyState.approved)
+    LIFECYCLE.require(reply, "revise")
     topic, keywords, body = _clean(topic, keywords, body)
     before = {"topic": reply.topic, "keywords": reply.keywords, "body": reply.body}
     after = {"topic": topic, "keywords": keywords, "body": body}
@@ -96,9 +107,9 @@ def revise(ctx: Ctx, reply_id: int, topic: str, keywords: str, body: str) -> Sta
 
 def approve(ctx: Ctx, reply_id: int) -> StandardReply:
     """A supervisor approves a draft; from then on the desk offers it."""
-    roles.REPLY_APPROVE.require(ctx)
+    LIFECYCLE.permit(ctx, "approve")
     reply = get(ctx, reply_id)
-    _require(reply, ReplyState.draft)
+    LIFECYCLE.require(reply, "approve")
     reply.state = ReplyState.approved
     reply.approved_by = ctx.acting()
     reply.approved_at = ctx.now
@@ -109,9 +120,9 @@ def approve(ctx: Ctx, reply_id: int) -> StandardReply:
 
 def retire(ctx: Ctx, reply_id: int, reason: str) -> StandardReply:
     """A supervisor withdraws an answer that no longer holds (a draft may be rejected this way)."""
-    roles.REPLY_RETIRE.require(ctx)
+    LIFECYCLE.permit(ctx, "retire")
     reply = get(ctx, reply_id)
-    _require(reply, ReplyState.draft, ReplyState.approved)
+    LIFECYCLE.require(reply, "retire")
     why = clean_text(reason, 500, field="reason", required=True)
     was = reply.state
     reply.state = ReplyState.retired
