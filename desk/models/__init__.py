@@ -27,7 +27,13 @@ from desk.models.nightlog import NightLogEntry, NightLogState
 from desk.models.passes import GateResult, IdType, PassItem, PassState, Relationship, ReleasePass
 from desk.models.people import Operator, Resident, ResidentKind, Role, SignInTerminal, Unit
 from desk.models.reception import Channel, ReceptionCategory, ReceptionEntry, ReceptionState
-from desk.models.repair import OPEN_REPAIR_STATES, RepairLocation, RepairOrder, RepairState
+from desk.models.repair import (
+    OPEN_REPAIR_STATES,
+    RepairCompletion,
+    RepairLocation,
+    RepairOrder,
+    RepairState,
+)
 from desk.models.replies import ReplyState, StandardReply
 from desk.models.search import SavedFilter, SearchDoc
 
@@ -68,6 +74,7 @@ __all__ = [
     "ReceptionState",
     "Relationship",
     "ReleasePass",
+    "RepairCompletion",
     "RepairLocation",
     "RepairOrder",
     "RepairState",

@@ -80,7 +80,18 @@ class Complaint(Record, table=True):
     escalated_to: str = text(60)
     escalated_at: datetime | None = when()
     assigned_department: str = text(40)
+    assign_due_at: datetime | None = when()  # dispatch to the department: the same day (004)
     assigned_at: datetime | None = when()
+    department_answered_at: datetime | None = when()  # the department's own answer
+    told_due_at: datetime | None = when()  # the resident is told the same day
+    told_at: datetime | None = when()
+    # past the normal limit (002) the resident is sent a late notice; past "at most", overdue
+    late_notice_due_at: datetime | None = when()
+    late_notice_at: datetime | None = when()
+    late_notice_note: str = text(500)
+    # a complaint about harm still going on is stopped first (004 「先制止」)
+    harm_ongoing: bool = False
+    harm_stopped_at: datetime | None = when()
     reply_due_at: datetime | None = when()
     replied_at: datetime | None = when()
     reply_text: str = text(2000)

@@ -59,6 +59,20 @@ class RepairOrder(Record, table=True):
     paid: bool = False
     warranty: bool = False
     appointment_at: datetime | None = when()
+    # on site by: the appointment plus the site's grace, or dispatch plus the category's limit
+    on_site_due_at: datetime | None = when()
+    # a visit moved with the resident's consent (003): who agreed, when, how often
+    rescheduled_at: datetime | None = when()
+    reschedule_agreed_by: str = text(60)
+    reschedule_count: int = 0
+    # a paid order: the price quoted and the resident's consent, before work starts (003)
+    quoted_fen: int | None = None
+    consent_by: str = text(60)
+    consent_at: datetime | None = when()
+    # the charges billed (third copy to finance) and paid
+    billed_at: datetime | None = when()
+    paid_at: datetime | None = when()
+    receipt_number: str = text(40)
     state: RepairState = Field(sa_type=String(20), default=RepairState.registered)
     dispatch_due_at: datetime | None = when()
     dispatched_at: datetime | None = when()
@@ -80,5 +94,24 @@ class RepairOrder(Record, table=True):
     close_reason: str = text(500)
     referred_to: str = text(200)
     reception_id: int | None = Field(default=None, foreign_key="reception_entry.id")
+    operator_id: int = Field(foreign_key="operator.id")
+    created_at: datetime = when(nullable=False)
+
+
+class RepairCompletion(Record, table=True):
+    """One completion of an order: a reopened order completed again adds a row, so the first
+    completion's work and charges stay in its history."""
+
+    __tablename__ = "repair_completion"
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="repair_order.id", index=True)
+    round: int = 1
+    completed_at: datetime = when(nullable=False)
+    technician: str = text(60)
+    work_done: str = text(2000)
+    labour_fen: int = 0
+    material_fen: int = 0
+    resident_materials: str = text(500)
     operator_id: int = Field(foreign_key="operator.id")
     created_at: datetime = when(nullable=False)

@@ -1,0 +1,108 @@
+"""loops of the source documents (issue 17)
+
+Revision ID: 0011
+Revises: 0010
+Create Date: 2026-12-07 03:00:00
+
+Repair orders: the on-site due time, a visit rescheduled with the resident's consent, the price
+quoted and consented to before work, billed and paid (receipt number), and one row per
+completion (a reopened order completed again keeps the first completion's work and charges).
+Complaints: dispatch to the department due the same day, the department's answer, the resident
+told the same day, the late notice past the normal limit, and harm still going on.
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+import sqlmodel
+from alembic import op
+
+import desk.models.base
+
+revision: str = "0011"
+down_revision: str | None = "0010"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def _when(name: str) -> sa.Column:
+    return sa.Column(name, desk.models.base.UTCDateTime(timezone=True), nullable=True)
+
+
+def _text(name: str, length: int) -> sa.Column:
+    return sa.Column(
+        name, sqlmodel.sql.sqltypes.AutoString(length=length), nullable=False, server_default=""
+    )
+
+
+REPAIR = [
+    lambda: _when("on_site_due_at"),
+    lambda: _when("rescheduled_at"),
+    lambda: _text("reschedule_agreed_by", 60),
+    lambda: sa.Column("reschedule_count", sa.Integer(), nullable=False, server_default="0"),
+    lambda: sa.Column("quoted_fen", sa.Integer(), nullable=True),
+    lambda: _text("consent_by", 60),
+    lambda: _when("consent_at"),
+    lambda: _when("billed_at"),
+    lambda: _when("paid_at"),
+    lambda: _text("receipt_number", 40),
+]
+COMPLAINT = [
+    lambda: _when("assign_due_at"),
+    lambda: _when("department_answered_at"),
+    lambda: _when("told_due_at"),
+    lambda: _when("told_at"),
+    lambda: _when("late_notice_due_at"),
+    lambda: _when("late_notice_at"),
+    lambda: _text("late_notice_note", 500),
+    lambda: sa.Column("harm_ongoing", sa.Boolean(), nullable=False, server_default=sa.false()),
+    lambda: _when("harm_stopped_at"),
+]
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("repair_order") as batch:
+        for column in REPAIR:
+            batch.add_column(column())
+    with op.batch_alter_table("complaint") as batch:
+        for column in COMPLAINT:
+            batch.add_column(column())
+    op.create_table(
+        "repair_completion",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("order_id", sa.Integer(), nullable=False),
+        sa.Column("round", sa.Integer(), nullable=False),
+        sa.Column("completed_at", desk.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("technician", sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
+        sa.Column("work_done", sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
+        sa.Column("labour_fen", sa.Integer(), nullable=False),
+        sa.Column("material_fen", sa.Integer(), nullable=False),
+        sa.Column(
+            "resident_materials", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False
+        ),
+        sa.Column("operator_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", desk.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["operator_id"], ["operator.id"]),
+        sa.ForeignKeyConstraint(["order_id"], ["repair_order.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_repair_completion_order_id", "repair_completion", ["order_id"])
+    # orders completed before this revision: their completion as the first row
+    op.execute(
+        "INSERT INTO repair_completion (order_id, round, completed_at, technician, work_done,"
+        " labour_fen, material_fen, resident_materials, operator_id, created_at)"
+        " SELECT id, 1, completed_at, technician, work_done, labour_fen, material_fen,"
+        " resident_materials, operator_id, completed_at FROM repair_order"
+        " WHERE completed_at IS NOT NULL"
+    )
+
+
+def downgrade() -> None:
+    op.drop_index("ix_repair_completion_order_id", table_name="repair_completion")
+    op.drop_table("repair_completion")
+    with op.batch_alter_table("complaint") as batch:
+        for column in reversed(COMPLAINT):
+            batch.drop_column(column().name)
+    with op.batch_alter_table("repair_order") as batch:
+        for column in reversed(REPAIR):
+            batch.drop_column(column().name)
