@@ -19,6 +19,7 @@ from desk.models import (
     Complaint,
     KeyLoan,
     NightLogEntry,
+    NightLogState,
     ReceptionEntry,
     ReleasePass,
     RepairOrder,
@@ -42,6 +43,7 @@ SECTIONS = (
     "pass_no_gate",
     "pass_stubs",
     "nightlog",
+    "night_repairs",
 )
 # What is counted per register over the shift: (register, table, time column).
 COUNTED: tuple[tuple[str, type[SQLModel], str], ...] = (
@@ -239,6 +241,7 @@ _SECTION_OF = {
 _REGISTER_OF = {section: register for register, section in _SECTION_OF.items()} | {
     "pass_no_gate": "passes",
     "pass_stubs": "passes",
+    "night_repairs": "nightlog",
 }
 
 
@@ -267,6 +270,8 @@ def open_sections(ctx: Ctx) -> dict[str, list[Item]]:
     sections: dict[str, list[Item]] = {key: [] for key in SECTIONS}
     for found in board.open_items(ctx):
         section = _SECTION_OF.get(found.register, found.register)
+        if found.register == "nightlog" and found.state == NightLogState.handled:
+            section = "night_repairs"  # repaired at night: no order, so no callback, yet
         if found.due_kind == "callback" and found.overdue(now) and section != "reception":
             section = "callbacks"
         sections.setdefault(section, []).append(open_item(found, now))
