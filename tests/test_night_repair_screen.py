@@ -16,10 +16,11 @@ from desk.screens.nightlog_detail import NightLogDetailScreen
 from desk.screens.nightlog_repair import NightRepairDialog
 from desk.screens.record_table import RecordTable
 from desk.screens.records import open_record
+from desk.screens.repair_detail import RepairDetailScreen
 from desk.services import nightlog, repair
 from desk.services.nightlog import NightLogCreate
 from tests.conftest import NOW, TZ, Desk, add_staff
-from tests.pilot_support import settle, until, until_screen
+from tests.pilot_support import screen_lines, settle, until, until_screen
 
 SIZE = (120, 40)
 AT_NIGHT = datetime(2026, 11, 23, 2, 10, tzinfo=TZ)
@@ -69,3 +70,8 @@ async def test_a_night_repair_becomes_a_completed_order_at_the_keyboard(
         assert page.check_action("to_repair", ()) is False
         assert page.check_action("close_entry", ()) is False
         assert page.linked == order.number
+        # the order's history says it was repaired at night, and which entry it came from
+        assert open_record(app, "repairs", order.id or 0)
+        await until_screen(pilot, RepairDetailScreen)
+        await settle(pilot)
+        assert "YJ-20261123-001" in "".join(screen_lines(app))

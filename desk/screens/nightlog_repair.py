@@ -74,9 +74,6 @@ class NightRepairDialog(FormDialog[int | None]):
             ("completed_at", when_text(data.completed_at, tz)),
         ):
             self.query_one(f"#field-{name}", TextField).set_value(value)
-        self.query_one("#field-completed_at", WhenField).set_note(
-            t("nightlog_ui.repair_times_hint")
-        )
         self.query_one("#field-paid", CheckField).set_note(t("nightlog_ui.repair_charges_hint"))
         self.query_one("#field-leak_test_at", WhenField).set_note(t("nightlog_ui.repair_leak_hint"))
 

@@ -158,6 +158,8 @@ class RepairDetailScreen(RecordPage):
             parts.append(self.desk.show_time(datetime.fromisoformat(str(data["retry_at"]))))
         if data.get("referred_to"):
             parts.append(str(data["referred_to"]))
+        if data.get("night_entry"):  # a repair done at night (desk.services.night_repair)
+            parts.append(t("nightlog_ui.from_night", number=data["night_entry"]))
         if data.get("note") and event.action != "registered":
             parts.append(str(data["note"]))
         if event.reason:
