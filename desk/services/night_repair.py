@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlmodel import col, select
+
 from desk.i18n import t
 from desk.models import (
     Channel,
@@ -24,7 +26,7 @@ from desk.models import (
 )
 from desk.services import audit, nightlog, repair
 from desk.services.context import Ctx
-from desk.services.errors import DeskError
+from desk.services.errors import DeskError, NotFound
 from desk.services.limits import clean_column
 from desk.services.operator_names import operator_names
 from desk.services.repair import MAX_CHARGE_FEN, RepairCreate
@@ -102,11 +104,26 @@ def callback_due(
     return ctx.due(start, category.callback if category else "2d")
 
 
+def _locked(ctx: Ctx, entry_id: int) -> NightLogEntry:
+    """The entry, its row locked until the transaction ends (PostgreSQL; SQLite's writers are
+    already serialised by BEGIN IMMEDIATE): two desks cannot both make it an order."""
+    statement = (
+        select(NightLogEntry)
+        .where(col(NightLogEntry.id) == entry_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    entry = ctx.session.exec(statement).first()
+    if entry is None:
+        raise NotFound("record.not_found", id=entry_id)
+    return entry
+
+
 def transfer(ctx: Ctx, entry_id: int, data: NightRepair) -> RepairOrder:
     """Turn a repair handled at night into a completed order with its callback due, and link
     the entry to it; one transaction. Refused for an entry not handled, or already transferred
     or closed (a second transfer would give the resident two orders and two callbacks)."""
-    entry = nightlog.get(ctx, entry_id)
+    entry = _locked(ctx, entry_id)
     if not nightlog.LIFECYCLE.allows(entry, STEP):
         raise DeskError("nightlog_ui.error.not_handled", state=t(f"nightlog_state.{entry.state}"))
     logged = entry.logged_at
