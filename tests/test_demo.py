@@ -142,3 +142,13 @@ def test_demo_is_deterministic(demo_db: tuple[Database, str], tmp_path: Path) ->
         assert jobs_a == jobs_b
     finally:
         other.dispose()
+
+
+def test_paid_orders_show_their_money(demo_db: tuple[Database, str]) -> None:
+    """Paid orders past dispatch have the price agreed; some bills are paid, some still owed."""
+    database, _ = demo_db
+    with database.reading() as session:
+        paid = [o for o in session.exec(select(RepairOrder)) if o.paid]
+    assert all(o.consent_at is not None for o in paid if o.on_site_at or o.completed_at)
+    assert any(o.paid_at is not None and o.receipt_number for o in paid)
+    assert any(o.billed_at is not None and o.paid_at is None for o in paid)

@@ -14,13 +14,14 @@ from textual.widgets import Static
 
 from desk import commands
 from desk.i18n import t
-from desk.models import AuditEvent, RepairOrder
+from desk.models import AuditEvent, RepairCompletion, RepairOrder
 from desk.screens.due import countdown, due_cell
 from desk.screens.history import HistoryTable
 from desk.screens.plain import field_grid, plain
 from desk.screens.printout import deliver
 from desk.screens.record_page import RecordPage
-from desk.services import audit, reception, repair
+from desk.screens.repair_billing_dialogs import money_event, money_rows
+from desk.services import audit, reception, repair, repair_billing
 
 # each key's lifecycle step in desk.services.repair.LIFECYCLE (which says when it is offered)
 STEPS = {
@@ -30,6 +31,10 @@ STEPS = {
     "callback": "callback",
     "cancel_order": "cancel",
     "refer_out": "refer_out",
+    "agree_price": "agree_price",
+    "bill": "bill",
+    "pay": "pay",
+    "correct_charges": "correct_charges",
 }
 
 
@@ -51,6 +56,7 @@ class RepairDetailScreen(RecordPage):
         self.order: RepairOrder | None = None
         self.from_reception = ""  # the number of the reception entry it came from
         self.shown_fields: list[tuple[str, str]] = []
+        self.rounds: list[RepairCompletion] = []  # each completion, the first first
 
     # --- showing ----------------------------------------------------------------------
 
@@ -61,6 +67,7 @@ class RepairDetailScreen(RecordPage):
                 ctx, repair.REGISTER, self.order_id, order.operator_id
             )
             self.from_reception = reception.number_of(ctx, order.reception_id)
+            self.rounds = repair_billing.completions(ctx, self.order_id)
         self.order = order
         state = t(f"repair_state.{order.state}")
         self.query_one("#detail-title", Static).update(
@@ -119,6 +126,7 @@ class RepairDetailScreen(RecordPage):
                     ),
                 )
             )
+        rows += money_rows(order, self.rounds, show)
         if order.completed_at:
             signed = t("app.yes") if order.resident_signed else t("app.no")
             rows += [
@@ -162,6 +170,7 @@ class RepairDetailScreen(RecordPage):
             parts.append(t("nightlog_ui.from_night", number=data["night_entry"]))
         if data.get("note") and event.action != "registered":
             parts.append(str(data["note"]))
+        parts += money_event(event.action, data)
         if event.reason:
             parts.append(event.reason)
         return "；".join(parts) if self.desk.lang == "zh_CN" else "; ".join(parts)
@@ -234,6 +243,31 @@ class RepairDetailScreen(RecordPage):
 
         if order := self._current():
             self._open(ReferOutDialog(order))
+
+    def action_agree_price(self) -> None:
+        from desk.screens.repair_billing_dialogs import AgreePriceDialog
+
+        if order := self._current():
+            self._open(AgreePriceDialog(order))
+
+    def action_bill(self) -> None:
+        from desk.screens.repair_billing_dialogs import BillDialog
+
+        if order := self._current():
+            self._open(BillDialog(order))
+
+    def action_pay(self) -> None:
+        from desk.screens.repair_billing_dialogs import PayDialog
+
+        if order := self._current():
+            self._open(PayDialog(order))
+
+    def action_correct_charges(self) -> None:
+        from desk.screens.repair_billing_dialogs import CorrectChargesDialog
+
+        order = self._current()
+        if order and not self.refused(lambda ctx: repair_billing.require_corrector(ctx, order)):
+            self._open(CorrectChargesDialog(order))
 
     # --- printing ---------------------------------------------------------------------
 

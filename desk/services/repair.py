@@ -16,7 +16,7 @@ from desk.models import (
     RepairState,
 )
 from desk.models.base import literal_in, literal_is
-from desk.services import audit, callback_step, fetch, reception, roles
+from desk.services import audit, callback_step, fetch, reception, repair_billing, roles
 from desk.services.callback_step import CallbackResult as CallbackResult
 from desk.services.context import Ctx
 from desk.services.errors import DeskError
@@ -91,6 +91,8 @@ LIFECYCLE: Lifecycle[RepairState] = Lifecycle(
         "callback": Step((S.completed,)),
         "cancel": Step(OPEN_REPAIR_STATES, to=S.cancelled, who=roles.REPAIR_CANCEL),
         "refer_out": Step((S.registered, S.dispatched), to=S.referred_out),
+        # price and consent, billed, paid, corrections: desk.services.repair_billing
+        **repair_billing.STEPS,
     },
 )
 
@@ -192,6 +194,7 @@ def dispatch(ctx: Ctx, order_id: int, technician: str, at: datetime | None = Non
 def arrive(ctx: Ctx, order_id: int, at: datetime | None = None) -> RepairOrder:
     order = get(ctx, order_id)
     LIFECYCLE.require(order, "on_site")
+    repair_billing.require_consent(order)  # a paid order: the price agreed before work starts
     order.on_site_at = _when(ctx, at, "on_site_at")
     if order.dispatched_at is not None and order.on_site_at < order.dispatched_at:
         raise DeskError("repair.before_dispatched", field="on_site_at")
@@ -228,7 +231,6 @@ def complete(ctx: Ctx, order_id: int, data: RepairCompletion) -> RepairOrder:
         raise DeskError("repair.charges_on_free", field="labour_fen")
     order.completed_at = completed
     order.work_done = clean_column(data.work_done, RepairOrder, "work_done", required=True)
-    order.labour_fen, order.material_fen = data.labour_fen, data.material_fen
     order.resident_materials = clean_column(
         data.resident_materials, RepairOrder, "resident_materials"
     )
@@ -236,6 +238,8 @@ def complete(ctx: Ctx, order_id: int, data: RepairCompletion) -> RepairOrder:
     order.leak_test_at = data.leak_test_at
     order.callback_due_at = ctx.due(start, callback_spec)
     order.state = RepairState.completed
+    # one row per completion; its charges add to the order's (a second round never overwrites)
+    repair_billing.record_completion(ctx, order, data.labour_fen, data.material_fen)
     ctx.session.add(order)
     audit.record(ctx, REGISTER, order.id, "completed", data.model_dump(exclude_none=True))
     return order

@@ -44,7 +44,11 @@ SECTIONS = (
     "pass_stubs",
     "nightlog",
     "night_repairs",
+    "unpaid",
 )
+# sections listed for the incoming shift but not open items (an unpaid bill may be on a closed
+# order, or on an open one already listed under repairs)
+NOT_OPEN_ITEMS = ("unpaid",)
 # What is counted per register over the shift: (register, table, time column).
 COUNTED: tuple[tuple[str, type[SQLModel], str], ...] = (
     ("reception", ReceptionEntry, "received_at"),
@@ -138,7 +142,7 @@ class Summary:
         return self.site if lang == "zh_CN" else self.site_en
 
     def open_count(self) -> int:
-        return sum(len(items) for items in self.sections.values())
+        return sum(len(v) for k, v in self.sections.items() if k not in NOT_OPEN_ITEMS)
 
     def overdue_count(self) -> int:
         return sum(1 for items in self.sections.values() for item in items if item.overdue)
@@ -218,6 +222,19 @@ def pass_item(found: ReleasePass, now: datetime) -> Item:
     )
 
 
+def unpaid_item(order: RepairOrder) -> Item:
+    """A bill owed (billed, not paid) as a summary item: the amount before what was done."""
+    amount = (order.labour_fen + order.material_fen) / 100
+    return Item(
+        number=order.number,
+        room=order.room,
+        what=f"¥{amount:.2f} {order.work_done or order.description}",
+        state=str(order.state),
+        opened_at=order.billed_at,
+        register="repairs",
+    )
+
+
 def _sorted(items: list[Item], now: datetime) -> list[Item]:
     # overdue first, then what falls due soonest, then the oldest
     far = datetime.max.replace(tzinfo=now.tzinfo)
@@ -264,7 +281,7 @@ def open_sections(ctx: Ctx) -> dict[str, list[Item]]:
     One pass over the board's open items (callbacks overdue get their own section), then the
     passes to reconcile.
     """
-    from desk.services import board, pass_queries
+    from desk.services import board, pass_queries, repair_billing
 
     now = ctx.now
     sections: dict[str, list[Item]] = {key: [] for key in SECTIONS}
@@ -279,4 +296,5 @@ def open_sections(ctx: Ctx) -> dict[str, list[Item]]:
         pass_item(p, now) for p in pass_queries.used_without_gate_check(ctx)
     ]
     sections["pass_stubs"] = [pass_item(p, now) for p in pass_queries.missing_stubs(ctx)]
+    sections["unpaid"] = [unpaid_item(order) for order in repair_billing.unpaid(ctx)]
     return {key: _sorted(sections[key], now) for key in SECTIONS}
