@@ -54,6 +54,9 @@ def test_a_night_repair_becomes_a_completed_order_with_its_callback_once(
     # the clerk who tries it anyway: charges on a free order, times out of order, no leak test
     free = NightRepair(category="electric", work_done="合闸", labour_fen=500)
     assert _refused(desk, fixed.id, free).field == "labour_fen"
+    # a paid night repair names who agreed to the price, as any paid order must (003)
+    unagreed = NightRepair(category="electric", work_done="合闸", paid=True, labour_fen=500)
+    assert _refused(desk, fixed.id, unagreed).field == "consent_by"
     early = NightRepair(category="electric", work_done="合闸", on_site_at=AT_NIGHT - timedelta(1))
     assert _refused(desk, fixed.id, early).field == "on_site_at"
     backwards = NightRepair(
@@ -77,6 +80,7 @@ def test_a_night_repair_becomes_a_completed_order_with_its_callback_once(
         on_site_at=on_site,
         completed_at=done,
         paid=True,
+        consent_by="李明",
         labour_fen=3000,
         material_fen=4500,
     )
@@ -94,6 +98,7 @@ def test_a_night_repair_becomes_a_completed_order_with_its_callback_once(
         )
         assert (order.on_site_at, order.completed_at, order.technician) == (on_site, done, "张伟")
         assert (order.paid, order.labour_fen, order.material_fen) == (True, 3000, 4500)
+        assert (order.quoted_fen, order.consent_by, order.consent_at) == (7500, "李明", on_site)
         assert order.work_done == "更换空开一只" and "整屋停电" in order.description
         assert order.callback_due_at == ctx.due(done, "2d")  # electric: 2 days after completion
         assert [o.id for o in repair.awaiting_callback(ctx)] == [order_id]

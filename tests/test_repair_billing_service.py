@@ -36,6 +36,10 @@ def test_price_before_work_then_billed_and_paid_with_a_receipt(db: Database, des
         repair.arrive(ctx, order_id)
     assert refused.value.key == "repair.consent_required"
     assert "consent" in refused.value.message
+    # nor may the clerk skip "on site" and record the work done without the consent
+    with pytest.raises(DeskError) as skipped, desk.write() as ctx:
+        repair.complete(ctx, order_id, RepairCompletion(work_done="换阀芯", labour_fen=3000))
+    assert skipped.value.key == "repair.consent_required"
     with desk.write() as ctx, pytest.raises(DeskError) as nothing:
         repair_billing.agree_price(ctx, order_id, None, "李明")
     assert nothing.value.field == "quoted_fen"
@@ -101,6 +105,7 @@ def test_a_free_order_needs_no_consent_and_takes_no_bill(desk: Desk) -> None:
 def test_a_second_completion_adds_and_never_overwrites(desk: Desk) -> None:
     order_id = _paid_order(desk)
     with desk.write() as ctx:
+        repair_billing.agree_price(ctx, order_id, 3000, "李明")
         repair.complete(ctx, order_id, RepairCompletion(work_done="换阀芯", labour_fen=3000))
         repair.call_back(ctx, order_id, CallbackResult(satisfied=False, note="还在滴水"))
     desk.now = NOW + timedelta(hours=3)
@@ -131,6 +136,7 @@ def test_charges_corrected_only_by_a_supervisor_or_the_clerk_who_wrote_them(
 ) -> None:
     order_id = _paid_order(desk)
     with desk.write() as ctx:
+        repair_billing.agree_price(ctx, order_id, 3000, "李明")
         repair.complete(ctx, order_id, RepairCompletion(work_done="换阀芯", labour_fen=3000))
     other = Desk(db, add_staff(db, "刘洋", Role.clerk, "5678"), NOW + timedelta(minutes=5))
     wrong = ChargeCorrection(paid=True, labour_fen=300, material_fen=0, reason="少写了")

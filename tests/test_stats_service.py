@@ -62,6 +62,7 @@ def _repairs(desk: Desk) -> None:
     # callback due 3 Nov, done 2 Nov.
     r6 = _repair(desk, at(30, 9, month=10), room="3-1202", category="water", paid=True)
     _do(desk, at(30, 9, 10, month=10), repair.dispatch, r6, "李建国")
+    _do(desk, at(30, 9, 11, month=10), repair_billing.agree_price, r6, 1000, "王")
     _do(desk, at(1, 10), repair.complete, r6, _done(labour=1000))
     _do(desk, at(2, 10), repair.call_back, r6, SATISFIED)
     # R1: water 3-1202, phone; dispatched 20 min after; done; satisfied.

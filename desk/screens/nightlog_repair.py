@@ -61,6 +61,7 @@ class NightRepairDialog(FormDialog[int | None]):
             CheckField("paid", self.prefill.paid),
             MoneyField("labour_fen", max_length=12),
             MoneyField("material_fen", max_length=12),
+            TextField("consent_by", of=RepairOrder, column="consent_by"),
             WhenField("leak_test_at"),
         )
 
@@ -72,9 +73,13 @@ class NightRepairDialog(FormDialog[int | None]):
             ("technician", data.technician),
             ("on_site_at", when_text(data.on_site_at, tz)),
             ("completed_at", when_text(data.completed_at, tz)),
+            ("consent_by", data.consent_by),
         ):
             self.query_one(f"#field-{name}", TextField).set_value(value)
         self.query_one("#field-paid", CheckField).set_note(t("nightlog_ui.repair_charges_hint"))
+        self.query_one("#field-consent_by", TextField).set_note(
+            t("nightlog_ui.repair_consent_hint")
+        )
         self.query_one("#field-leak_test_at", WhenField).set_note(t("nightlog_ui.repair_leak_hint"))
 
     def first_focus(self) -> Widget | None:
@@ -89,6 +94,7 @@ class NightRepairDialog(FormDialog[int | None]):
             on_site_at=values["on_site_at"],
             completed_at=values["completed_at"],
             paid=values["paid"],
+            consent_by=values["consent_by"],
             labour_fen=values["labour_fen"],
             material_fen=values["material_fen"],
             leak_test_at=values["leak_test_at"],

@@ -19,17 +19,16 @@ from desk.models import (
     Channel,
     NightLogEntry,
     NightLogState,
-    RepairCompletion,
     RepairLocation,
     RepairOrder,
     RepairState,
 )
-from desk.services import audit, nightlog, repair
+from desk.services import audit, nightlog, repair, repair_billing
 from desk.services.context import Ctx
 from desk.services.errors import DeskError, NotFound
 from desk.services.limits import clean_column
 from desk.services.operator_names import operator_names
-from desk.services.repair import MAX_CHARGE_FEN, RepairCreate
+from desk.services.repair import RepairCreate
 from desk.services.submission import Submission, gather
 from desk.services.when import happened, plausible
 
@@ -46,6 +45,7 @@ class NightRepair(Submission):
     on_site_at: datetime | None = None
     completed_at: datetime | None = None
     paid: bool = False
+    consent_by: str = ""  # a paid repair: who agreed to the price that night (003)
     labour_fen: int = 0
     material_fen: int = 0
     leak_test_at: datetime | None = None
@@ -64,6 +64,7 @@ def prefill(ctx: Ctx, entry: NightLogEntry) -> NightRepair:
         technician=night_duty(ctx, entry),
         on_site_at=entry.logged_at,
         completed_at=entry.logged_at,
+        consent_by=entry.caller,
     )
 
 
@@ -72,36 +73,10 @@ def awaiting(ctx: Ctx) -> list[NightLogEntry]:
     return [e for e in nightlog.morning_work(ctx) if e.state == NightLogState.handled]
 
 
-def _charges(ctx: Ctx, data: NightRepair) -> tuple[int, int]:
-    """The charges as `repair.complete` takes them: none on a free order, none negative."""
-    for field, fen in (("labour_fen", data.labour_fen), ("material_fen", data.material_fen)):
-        if fen < 0:
-            raise DeskError("field.negative_money", field=field)
-        if fen > MAX_CHARGE_FEN:
-            raise DeskError("repair.charge_too_large", field=field, max=MAX_CHARGE_FEN // 100)
-    if not data.paid and (data.labour_fen or data.material_fen):
-        raise DeskError("repair.charges_on_free", field="labour_fen")
-    return data.labour_fen, data.material_fen
-
-
 def _category(ctx: Ctx, key: str) -> str:
     if ctx.settings.repair_category(key) is None:
         raise DeskError("repair.unknown_category", field="category", value=key)
     return key
-
-
-def callback_due(
-    ctx: Ctx, category_key: str, completed: datetime, leak_test: datetime | None
-) -> datetime:
-    """When the callback falls due, as `repair.complete` has it: the category's time after
-    completion, or after the leak test for a category counted from it (required then)."""
-    category = ctx.settings.repair_category(category_key)
-    start = completed
-    if category is not None and category.callback_from == "leak_test":
-        if leak_test is None:
-            raise DeskError("repair.leak_test_required", field="leak_test_at")
-        start = leak_test
-    return ctx.due(start, category.callback if category else "2d")
 
 
 def _locked(ctx: Ctx, entry_id: int) -> NightLogEntry:
@@ -142,7 +117,12 @@ def transfer(ctx: Ctx, entry_id: int, data: NightRepair) -> RepairOrder:
                 if data.completed_at is not None
                 else None
             ),
-            "labour_fen": lambda: _charges(ctx, data),
+            "consent_by": lambda: clean_column(
+                data.consent_by, RepairOrder, "consent_by", required=data.paid
+            ),
+            "labour_fen": lambda: repair.checked_charges(
+                data.paid, data.labour_fen, data.material_fen
+            ),
             "leak_test_at": lambda: (
                 plausible(data.leak_test_at, "leak_test_at")
                 if data.leak_test_at is not None
@@ -157,7 +137,7 @@ def transfer(ctx: Ctx, entry_id: int, data: NightRepair) -> RepairOrder:
     if completed < on_site:
         raise DeskError("repair.before_on_site", field="completed_at")
     labour, material = checked["labour_fen"]
-    due = callback_due(ctx, checked["category"], completed, checked["leak_test_at"])
+    due = repair.callback_due(ctx, checked["category"], completed, checked["leak_test_at"])
     number = nightlog.number(entry, ctx)
     order = repair.register(
         ctx,
@@ -180,24 +160,14 @@ def transfer(ctx: Ctx, entry_id: int, data: NightRepair) -> RepairOrder:
     order.on_site_at = on_site
     order.completed_at = completed
     order.work_done = checked["work_done"]
-    order.labour_fen, order.material_fen = labour, material
     order.leak_test_at = checked["leak_test_at"]
+    if data.paid:  # the price the resident agreed to at night, before the work (003)
+        order.quoted_fen = labour + material
+        order.consent_by, order.consent_at = checked["consent_by"], on_site
     order.callback_due_at = due
     order.state = RepairState.completed
+    repair_billing.record_completion(ctx, order, labour, material)
     ctx.session.add(order)
-    ctx.session.add(
-        RepairCompletion(
-            order_id=order.id,
-            round=1,
-            completed_at=completed,
-            technician=order.technician,
-            work_done=order.work_done,
-            labour_fen=labour,
-            material_fen=material,
-            operator_id=ctx.acting(),
-            created_at=ctx.now,
-        )
-    )
     audit.record(
         ctx,
         repair.REGISTER,
@@ -210,6 +180,7 @@ def transfer(ctx: Ctx, entry_id: int, data: NightRepair) -> RepairOrder:
             "completed_at": completed,
             "work_done": order.work_done,
             "paid": data.paid,
+            "consent_by": order.consent_by,
             "labour_fen": labour,
             "material_fen": material,
             "leak_test_at": order.leak_test_at,

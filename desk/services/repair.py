@@ -204,15 +204,39 @@ def arrive(ctx: Ctx, order_id: int, at: datetime | None = None) -> RepairOrder:
     return order
 
 
+def checked_charges(paid: bool, labour_fen: int, material_fen: int) -> tuple[int, int]:
+    """A completion's charges: none negative or beyond the money field, none on a free order."""
+    for field, fen in (("labour_fen", labour_fen), ("material_fen", material_fen)):
+        if fen < 0:
+            raise DeskError("field.negative_money", field=field)
+        if fen > MAX_CHARGE_FEN:
+            raise DeskError("repair.charge_too_large", field=field, max=MAX_CHARGE_FEN // 100)
+    if not paid and (labour_fen or material_fen):
+        raise DeskError("repair.charges_on_free", field="labour_fen")
+    return labour_fen, material_fen
+
+
+def callback_due(
+    ctx: Ctx, category_key: str, completed: datetime, leak_test: datetime | None
+) -> datetime:
+    """When the callback falls due: the category's time after completion, or after the leak
+    test for a category counted from it (required then)."""
+    category = ctx.settings.repair_category(category_key)
+    start = completed
+    if category is not None and category.callback_from == "leak_test":
+        if leak_test is None:
+            raise DeskError("repair.leak_test_required", field="leak_test_at")
+        start = leak_test
+    return ctx.due(start, category.callback if category else "2d")
+
+
 def complete(ctx: Ctx, order_id: int, data: RepairCompletion) -> RepairOrder:
     """Work done; the callback falls due from completion (or from the leak test for leaks)."""
     order = get(ctx, order_id)
     LIFECYCLE.require(order, "complete")
-    if data.labour_fen < 0 or data.material_fen < 0:
-        raise DeskError("field.negative_money", field="labour_fen")
-    for field, fen in (("labour_fen", data.labour_fen), ("material_fen", data.material_fen)):
-        if fen > MAX_CHARGE_FEN:
-            raise DeskError("repair.charge_too_large", field=field, max=MAX_CHARGE_FEN // 100)
+    # a paid order's price is agreed before the work, whether or not "on site" was recorded
+    repair_billing.require_consent(order)
+    labour, material = checked_charges(order.paid, data.labour_fen, data.material_fen)
     completed = _when(ctx, data.completed_at, "completed_at")
     if order.state == RepairState.on_site and order.on_site_at and completed < order.on_site_at:
         raise DeskError("repair.before_on_site", field="completed_at")
@@ -220,15 +244,7 @@ def complete(ctx: Ctx, order_id: int, data: RepairCompletion) -> RepairOrder:
         raise DeskError("repair.before_dispatched", field="completed_at")
     if data.leak_test_at is not None:
         plausible(data.leak_test_at, "leak_test_at")
-    category = ctx.settings.repair_category(order.category)
-    callback_spec = category.callback if category else "2d"
-    start = completed
-    if category and category.callback_from == "leak_test":
-        if data.leak_test_at is None:
-            raise DeskError("repair.leak_test_required", field="leak_test_at")
-        start = data.leak_test_at
-    if not order.paid and (data.labour_fen or data.material_fen):
-        raise DeskError("repair.charges_on_free", field="labour_fen")
+    callback_due_at = callback_due(ctx, order.category, completed, data.leak_test_at)
     order.completed_at = completed
     order.work_done = clean_column(data.work_done, RepairOrder, "work_done", required=True)
     order.resident_materials = clean_column(
@@ -236,10 +252,10 @@ def complete(ctx: Ctx, order_id: int, data: RepairCompletion) -> RepairOrder:
     )
     order.resident_signed = data.resident_signed
     order.leak_test_at = data.leak_test_at
-    order.callback_due_at = ctx.due(start, callback_spec)
+    order.callback_due_at = callback_due_at
     order.state = RepairState.completed
     # one row per completion; its charges add to the order's (a second round never overwrites)
-    repair_billing.record_completion(ctx, order, data.labour_fen, data.material_fen)
+    repair_billing.record_completion(ctx, order, labour, material)
     ctx.session.add(order)
     audit.record(ctx, REGISTER, order.id, "completed", data.model_dump(exclude_none=True))
     return order

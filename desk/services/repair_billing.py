@@ -89,7 +89,8 @@ def _money(fen: int | None, field: str, *, required: bool = False) -> int:
 
 
 def require_consent(order: RepairOrder) -> None:
-    """Refuse "on site" for a paid order whose price the resident has not agreed to."""
+    """Refuse the work ("on site", completion) on a paid order whose price the resident has
+    not agreed to."""
     if order.paid and order.consent_at is None:
         raise DeskError("repair.consent_required", number=order.number)
 
