@@ -267,6 +267,9 @@ COMMANDS: tuple[Command | Include, ...] = (
     Command(
         "repair_detail", "ctrl+t", "refer_out", "repair_ui.keys.refer_out", id="repair_refer_out"
     ),
+    Command(
+        "repair_detail", "ctrl+k", "reschedule", "repair_ui.keys.reschedule", id="repair_reschedule"
+    ),
     Command("repair_detail", "ctrl+w", "print_slip", "keys.print", id="repair_print"),
     Command(
         "repair_detail", "ctrl+r", "refresh", "keys.refresh", id="repair_detail_refresh", show=False

@@ -31,6 +31,7 @@ REPAIR_KEYS = {
     "callback": (R.completed,),
     "cancel": (R.registered, R.dispatched, R.on_site, R.completed),
     "refer_out": (R.registered, R.dispatched),
+    "reschedule": (R.registered, R.dispatched),
 }
 HANDLING = (C.registered, C.judged, C.assigned, C.replied)
 COMPLAINT_KEYS = {
