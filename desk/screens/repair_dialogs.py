@@ -252,7 +252,7 @@ class RescheduleDialog(OrderDialog):
 
     def was(self) -> str:
         show = self.desk.show_time
-        due = show(self.order.on_site_due_at) or t("repair_ui.visit.none")
+        due = show(self.order.on_site_due_at) or t("repair_ui.no_due")
         if self.order.appointment_at is None:
             return t("repair_ui.dialog.was_none", due=due)
         return t("repair_ui.dialog.was", when=show(self.order.appointment_at), due=due)
