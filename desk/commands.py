@@ -267,6 +267,9 @@ COMMANDS: tuple[Command | Include, ...] = (
     Command(
         "repair_detail", "ctrl+t", "refer_out", "repair_ui.keys.refer_out", id="repair_refer_out"
     ),
+    Command(
+        "repair_detail", "ctrl+l", "reschedule", "repair_ui.keys.reschedule", id="repair_reschedule"
+    ),
     Command("repair_detail", "ctrl+w", "print_slip", "keys.print", id="repair_print"),
     Command(
         "repair_detail", "ctrl+g", "agree_price", "repair_ui.keys.agree_price", id="repair_price"

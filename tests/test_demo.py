@@ -111,6 +111,16 @@ def test_board_shows_overdue_items(demo_db: tuple[Database, str]) -> None:
     assert any(not i.overdue(ctx.now) and i.due_kind == "callback" for i in items)
 
 
+def test_a_visit_was_moved_with_the_residents_consent(demo_db: tuple[Database, str]) -> None:
+    database, _ = demo_db
+    with database.reading() as session:
+        moved = list(session.exec(select(RepairOrder).where(RepairOrder.reschedule_count > 0)))
+        visits = list(session.exec(select(RepairOrder).where(RepairOrder.state == "dispatched")))
+    assert moved and all(o.reschedule_agreed_by == o.resident_name for o in moved)
+    # every dispatched order has its on-site due time: the visit's, or the category's limit
+    assert all(o.on_site_due_at is not None for o in visits)
+
+
 def test_second_run_leaves_the_demo_alone(demo_db: tuple[Database, str]) -> None:
     database, _ = demo_db
     before = demo.summary(database)

@@ -33,6 +33,7 @@ REPAIR_KEYS = {
     "refer_out": (R.registered, R.dispatched),
     # a free order's money (desk.services.repair_billing): only its correction is offered
     "correct_charges": (R.registered, R.dispatched, R.on_site, R.completed, R.closed),
+    "reschedule": (R.registered, R.dispatched),
 }
 HANDLING = (C.registered, C.judged, C.assigned, C.replied)
 COMPLAINT_KEYS = {

@@ -13,6 +13,7 @@ from desk.services import reception, repair, repair_billing
 from desk.services.context import Ctx
 from desk.services.reception import ReceptionCreate
 from desk.services.repair import CallbackResult, RepairCompletion, RepairCreate
+from desk.services.repair_visits import VisitReschedule
 
 # category | location | what is broken | what was done
 REPAIR_JOBS = [
@@ -157,6 +158,13 @@ def plan_repair(
         lambda ctx: repair.dispatch(ctx, line.ids[key], technician),
     )
     if state == "dispatched":
+        if appointment is not None and appointment > now:
+            # the resident asked for a later visit, and agreed to it before it was due (003)
+            move = VisitReschedule(appointment_at=appointment + timedelta(hours=2), agreed_by=name)
+            line.at(
+                max(at + timedelta(minutes=10), now - timedelta(minutes=30)),
+                lambda ctx: repair.reschedule(ctx, line.ids[key], move),
+            )
         return
     if paid:  # the price told on the phone and agreed before the technician goes (003)
         line.at(

@@ -35,6 +35,7 @@ STEPS = {
     "bill": "bill",
     "pay": "pay",
     "correct_charges": "correct_charges",
+    "reschedule": "reschedule",
 }
 
 
@@ -105,6 +106,8 @@ class RepairDetailScreen(RecordPage):
             (t("fields.category"), category.label(lang) if category else order.category),
             (t("repair_ui.label_kind"), kind),
             (t("fields.appointment_at"), show(order.appointment_at)),
+            (t("fields.on_site_due_at"), show(order.on_site_due_at)),
+            ("", self.moved_line(order)),
             (t("fields.operator"), names.get(order.operator_id, "")),
             (t("fields.description"), order.description),
             (t("fields.technician"), order.technician),
@@ -157,9 +160,38 @@ class RepairDetailScreen(RecordPage):
         self.shown_fields = rows
         return field_grid(rows)
 
+    def moved_line(self, order: RepairOrder) -> str:
+        """How often the visit was moved, and who agreed to the last move, when."""
+        if not order.reschedule_count:
+            return ""
+        return t(
+            "repair_ui.visit.moved",
+            n=order.reschedule_count,
+            name=order.reschedule_agreed_by,
+            when=self.desk.show_time(order.rescheduled_at),
+        )
+
+    def moved_detail(self, data: dict[str, Any]) -> str:
+        """A moved visit in the history: the old time, the new, who agreed."""
+
+        def shown(key: str) -> str:
+            value = data.get(key)
+            if not value:
+                return t("repair_ui.visit.none")
+            return self.desk.show_time(datetime.fromisoformat(str(value)))
+
+        return t(
+            "repair_ui.visit.moved_detail",
+            old=shown("from"),
+            new=shown("to"),
+            name=str(data.get("agreed_by", "")),
+        )
+
     def event_detail(self, event: AuditEvent) -> str:
         data: dict[str, Any] = audit.event_data(event)
         parts: list[str] = []
+        if event.action == "rescheduled":
+            parts.append(self.moved_detail(data))
         if data.get("technician") and event.action == "dispatched":
             parts.append(str(data["technician"]))
         if data.get("retry_at"):
@@ -268,6 +300,12 @@ class RepairDetailScreen(RecordPage):
         order = self._current()
         if order and not self.refused(lambda ctx: repair_billing.require_corrector(ctx, order)):
             self._open(CorrectChargesDialog(order))
+
+    def action_reschedule(self) -> None:
+        from desk.screens.repair_dialogs import RescheduleDialog
+
+        if order := self._current():
+            self._open(RescheduleDialog(order))
 
     # --- printing ---------------------------------------------------------------------
 

@@ -16,13 +16,22 @@ from desk.models import (
     RepairState,
 )
 from desk.models.base import literal_in, literal_is
-from desk.services import audit, callback_step, fetch, reception, repair_billing, roles
+from desk.services import (
+    audit,
+    callback_step,
+    fetch,
+    reception,
+    repair_billing,
+    repair_visits,
+    roles,
+)
 from desk.services.callback_step import CallbackResult as CallbackResult
 from desk.services.context import Ctx
 from desk.services.errors import DeskError
 from desk.services.lifecycle import Lifecycle, Step
 from desk.services.limits import clean_column
 from desk.services.numbering import next_number
+from desk.services.repair_visits import VisitReschedule as VisitReschedule
 from desk.services.residents import clean_phone, normalise_room
 from desk.services.submission import Submission, gather
 from desk.services.when import happened, plausible
@@ -93,6 +102,8 @@ LIFECYCLE: Lifecycle[RepairState] = Lifecycle(
         "refer_out": Step((S.registered, S.dispatched), to=S.referred_out),
         # price and consent, billed, paid, corrections: desk.services.repair_billing
         **repair_billing.STEPS,
+        # the visit moved with the resident's consent, before anyone is on site
+        "reschedule": Step((S.registered, S.dispatched), refusal="repair.reschedule_too_late"),
     },
 )
 
@@ -163,6 +174,7 @@ def register(ctx: Ctx, data: RepairCreate) -> RepairOrder:
         operator_id=ctx.acting(),
         created_at=ctx.now,
     )
+    order.on_site_due_at = repair_visits.on_site_due(ctx, order)
     ctx.session.add(order)
     ctx.session.flush()
     audit.record(ctx, REGISTER, order.id, "registered", data.model_dump(exclude_none=True))
@@ -179,6 +191,7 @@ def dispatch(ctx: Ctx, order_id: int, technician: str, at: datetime | None = Non
     order.dispatched_at = _when(ctx, at, "dispatched_at")
     if order.dispatched_at < order.reported_at:
         raise DeskError("repair.before_reported", field="dispatched_at")
+    order.on_site_due_at = repair_visits.due_when_dispatched(ctx, order)
     order.state = RepairState.dispatched
     ctx.session.add(order)
     audit.record(
@@ -278,9 +291,21 @@ def call_back(ctx: Ctx, order_id: int, result: CallbackResult) -> RepairOrder:
         order.callback_due_at = None
         # the round that did not satisfy is in the history; the page shows the new round's times
         order.dispatched_at = order.on_site_at = order.completed_at = None
+        # the agreed visit was the last round's: the new round agrees its own (or the limit)
+        order.appointment_at = order.on_site_due_at = None
         order.dispatch_due_at = ctx.due(ctx.now, ctx.settings.repair.dispatch_within)
         audit.record(ctx, REGISTER, order.id, "reopened", {"satisfied": False}, reason=note)
     ctx.session.add(order)
+    return order
+
+
+def reschedule(ctx: Ctx, order_id: int, data: VisitReschedule) -> RepairOrder:
+    """Move the visit to a time the resident agreed to (rules: desk.services.repair_visits)."""
+    order = get(ctx, order_id)
+    LIFECYCLE.require(order, "reschedule")
+    moved = repair_visits.move(ctx, order, data)
+    ctx.session.add(order)
+    audit.record(ctx, REGISTER, order.id, "rescheduled", moved)
     return order
 
 
@@ -342,11 +367,13 @@ def open_orders(ctx: Ctx, limit: int = 500) -> list[RepairOrder]:
 
 
 def due_at(order: RepairOrder) -> datetime | None:
-    """The next deadline of an open order: dispatch, the agreed visit, then the callback."""
+    """The next deadline of an open order: dispatch, on site (the agreed visit plus the grace,
+    or the category's limit after dispatch), then the callback."""
     if order.state == RepairState.registered:
         return order.dispatch_due_at
     if order.state == RepairState.dispatched:
-        return order.appointment_at
+        # a row the index rebuild read from a revision before the on-site due time has none
+        return getattr(order, "on_site_due_at", None) or order.appointment_at
     if order.state == RepairState.completed:
         return order.callback_due_at
     return None

@@ -9,7 +9,8 @@ the time they were received: `received_at`, `reported_at`, `out_at`, `created_at
 - Timeliness (及时率): completed orders (state completed or closed) that were dispatched in time
   AND, when an appointment was agreed, where the technician was on site no later than
   `repair.arrival_grace` (10 min) after it. Arrival is `on_site_at`, or `completed_at` when the
-  arrival was not recorded. Rate = on time / completed.
+  arrival was not recorded. Rate = on time / completed. A visit moved with the resident's
+  consent (desk.services.repair_visits) counts against its new time: `appointment_at` is it.
 - Pass rate (合格率): of the period's orders whose resident was reached on the callback, those
   satisfied (each order by its latest callback; earlier dissatisfied ones show as reopened).
 - Paid-service register (有偿服务登记表): paid orders completed in the period, with charges.

@@ -134,6 +134,8 @@ class Summary:
     watch: str = ""
     # the audit chain's last link when the page was printed (desk.services.audit_verify.anchor)
     audit_head: str = ""
+    # visits moved during the shift with the resident's consent (not open items: not counted)
+    rescheduled: list[Item] = field(default_factory=list)
 
     def shift_label(self, lang: str) -> str:
         return self.shift_zh if lang == "zh_CN" else self.shift_en
@@ -161,6 +163,7 @@ class Summary:
             for key, items in raw.get("sections", {}).items()
         }
         raw["checklist"] = [Check(**check) for check in raw.get("checklist", [])]
+        raw["rescheduled"] = [Item(**_times(Item, item)) for item in raw.get("rescheduled", [])]
         return cls(**_times(cls, raw))
 
 
@@ -233,6 +236,25 @@ def unpaid_item(order: RepairOrder) -> Item:
         opened_at=order.billed_at,
         register="repairs",
     )
+
+
+def rescheduled(ctx: Ctx, start: datetime, end: datetime) -> list[Item]:
+    """The visits moved between `start` and `end`, each with its new on-site due time."""
+    from desk.services import repair_visits
+
+    return [
+        Item(
+            number=order.number,
+            room=order.room,
+            what=order.description,
+            state=str(order.state),
+            opened_at=order.reported_at,
+            due_at=order.on_site_due_at,
+            overdue=order.on_site_due_at is not None and order.on_site_due_at < ctx.now,
+            register="repairs",
+        )
+        for order in repair_visits.rescheduled_during(ctx, start, end)
+    ]
 
 
 def _sorted(items: list[Item], now: datetime) -> list[Item]:
