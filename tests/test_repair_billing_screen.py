@@ -13,7 +13,7 @@ from desk.screens.repair_billing_dialogs import CorrectChargesDialog, PayDialog
 from desk.screens.repair_detail import RepairDetailScreen
 from desk.screens.repair_dialogs import ArriveDialog
 from desk.screens.repairs import RepairsScreen
-from desk.services import repair
+from desk.services import repair, repair_billing
 from desk.services.repair import RepairCompletion, RepairCreate
 from tests.conftest import NOW, Desk, add_staff
 from tests.pilot_support import (
@@ -124,6 +124,7 @@ async def test_a_correction_by_another_clerk_is_refused_before_the_dialog(
 ) -> None:
     order_id = _paid_dispatched(desk)
     with desk.write() as ctx:
+        repair_billing.agree_price(ctx, order_id, 5000, "王")
         repair.complete(ctx, order_id, RepairCompletion(work_done="换点火针", labour_fen=5000))
     other = add_staff(db, "刘洋", Role.clerk, "5678")
     app = desk_app(db, other, lang=lang)

@@ -120,7 +120,7 @@ def transfer(ctx: Ctx, entry_id: int, data: NightRepair) -> RepairOrder:
             "consent_by": lambda: clean_column(
                 data.consent_by, RepairOrder, "consent_by", required=data.paid
             ),
-            "labour_fen": lambda: repair.checked_charges(
+            "labour_fen": lambda: repair_billing.checked_charges(
                 data.paid, data.labour_fen, data.material_fen
             ),
             "leak_test_at": lambda: (

@@ -38,8 +38,6 @@ from desk.services.when import happened, plausible
 
 REGISTER = "repairs"
 PREFIX = "WX"
-# The most a charge may be, in fen (1,000,000 yuan: what the money field reads, too).
-MAX_CHARGE_FEN = 100_000_000
 
 
 class RepairCreate(Submission):
@@ -217,18 +215,6 @@ def arrive(ctx: Ctx, order_id: int, at: datetime | None = None) -> RepairOrder:
     return order
 
 
-def checked_charges(paid: bool, labour_fen: int, material_fen: int) -> tuple[int, int]:
-    """A completion's charges: none negative or beyond the money field, none on a free order."""
-    for field, fen in (("labour_fen", labour_fen), ("material_fen", material_fen)):
-        if fen < 0:
-            raise DeskError("field.negative_money", field=field)
-        if fen > MAX_CHARGE_FEN:
-            raise DeskError("repair.charge_too_large", field=field, max=MAX_CHARGE_FEN // 100)
-    if not paid and (labour_fen or material_fen):
-        raise DeskError("repair.charges_on_free", field="labour_fen")
-    return labour_fen, material_fen
-
-
 def callback_due(
     ctx: Ctx, category_key: str, completed: datetime, leak_test: datetime | None
 ) -> datetime:
@@ -249,7 +235,9 @@ def complete(ctx: Ctx, order_id: int, data: RepairCompletion) -> RepairOrder:
     LIFECYCLE.require(order, "complete")
     # a paid order's price is agreed before the work, whether or not "on site" was recorded
     repair_billing.require_consent(order)
-    labour, material = checked_charges(order.paid, data.labour_fen, data.material_fen)
+    labour, material = repair_billing.checked_charges(
+        order.paid, data.labour_fen, data.material_fen
+    )
     completed = _when(ctx, data.completed_at, "completed_at")
     if order.state == RepairState.on_site and order.on_site_at and completed < order.on_site_at:
         raise DeskError("repair.before_on_site", field="completed_at")

@@ -88,6 +88,14 @@ def _money(fen: int | None, field: str, *, required: bool = False) -> int:
 # --- before work: the price and the consent ----------------------------------------------
 
 
+def checked_charges(paid: bool, labour_fen: int, material_fen: int) -> tuple[int, int]:
+    """A completion's charges: none negative or beyond the money field, none on a free order."""
+    labour, material = _money(labour_fen, "labour_fen"), _money(material_fen, "material_fen")
+    if not paid and (labour or material):
+        raise DeskError("repair.charges_on_free", field="labour_fen")
+    return labour, material
+
+
 def require_consent(order: RepairOrder) -> None:
     """Refuse the work ("on site", completion) on a paid order whose price the resident has
     not agreed to."""
