@@ -128,6 +128,30 @@ async def test_bad_input_keeps_the_text_and_saves_nothing(
     assert _loans(desk) == []
 
 
+async def test_the_lend_dialog_says_every_bad_field_at_once_and_keeps_the_text(
+    db: Database, clerk: Operator, desk: Desk
+) -> None:
+    _cabinet(desk)
+    async with desk_app(db, clerk, "en").run_test(size=SIZE) as pilot:
+        await _open(pilot)
+        await pilot.press("ctrl+n")
+        dialog = await until_screen(pilot, LendDialog)
+        # no borrower, no reason, no key lent
+        await pilot.press(*"K-PUMP-B2", "tab", "tab", "tab", "tab", *"3-1202", "tab", "0")
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: field_error(dialog, "key_count").strip())
+        assert pilot.app.screen is dialog
+        assert field_error(dialog, "borrower").strip() == t("field.required")
+        assert field_error(dialog, "reason").strip() == t("field.required")
+        assert field_error(dialog, "key_count").strip() == t("key_error.count_positive")
+        assert not dialog.query_one("#field-room").has_class("-invalid")
+        typed = [dialog.query_one(f"#{name}", Input).value for name in ("key_ref", "room")]
+        assert typed == ["K-PUMP-B2", "3-1202"]
+        assert dialog.query_one("#key_count", Input).value == "0"
+        assert pilot.app.focused is dialog.query_one("#borrower", Input)
+    assert _loans(desk) == []
+
+
 @pytest.mark.parametrize("lang", ["zh_CN", "en"])
 async def test_deposit_an_owners_key_and_collect_it_with_the_slip(
     db: Database, clerk: Operator, desk: Desk, lang: str

@@ -10,7 +10,7 @@ import pytest
 from desk.db import Database
 from desk.models import EntrustedState, LoanState, Operator
 from desk.services import audit, export, keys, keys_import, repair
-from desk.services.errors import DeskError, Forbidden
+from desk.services.errors import DeskError, FieldErrors, Forbidden
 from desk.services.keys import EntrustedCreate, KeyLoanCreate
 from desk.services.repair import RepairCreate
 from tests.conftest import NOW, TZ, Desk
@@ -93,6 +93,24 @@ def test_lending_more_than_the_cabinet_holds_or_nothing_is_refused(desk: Desk) -
     with pytest.raises(DeskError) as err:
         _lend(desk, tag="K-NOPE")
     assert err.value.key == "key_error.no_such_key"
+
+
+def test_a_loan_s_refusals_are_all_said_at_once_each_beside_its_field(desk: Desk) -> None:
+    _cabinet(desk)
+    data = KeyLoanCreate(
+        key="K-NOPE", borrower=" ", reason="", count=0, due_at=NOW - timedelta(hours=1)
+    )
+    with pytest.raises(FieldErrors) as err, desk.write() as ctx:
+        keys.lend(ctx, data)
+    assert [(e.field, e.key) for e in err.value.errors] == [
+        ("key_ref", "key_error.no_such_key"),
+        ("borrower", "field.required"),
+        ("reason", "field.required"),
+        ("key_count", "key_error.count_positive"),
+        ("key_due_at", "key_error.due_in_past"),
+    ]
+    with desk.read() as ctx:
+        assert keys.open_loans(ctx) == []
 
 
 def test_partial_return_keeps_the_rest_out_and_records_who(desk: Desk, clerk: object) -> None:
