@@ -11,6 +11,7 @@ from textual.widgets import Input, Static
 
 from desk.db import Database
 from desk.forms.pass_items import ItemsField
+from desk.i18n import t
 from desk.models import Operator, PassState
 from desk.printing.pass_slip import pass_slip_pages, pass_slip_text
 from desk.screens.pass_detail import PassDetailScreen
@@ -23,6 +24,7 @@ from tests.conftest import NOW, Desk
 from tests.pilot_support import (
     MovableClock,
     desk_app,
+    field_error,
     messages,
     settle,
     table_cells,
@@ -149,6 +151,32 @@ async def test_a_full_id_number_is_refused_at_the_field(
         assert "last 4" in str(error.render())
         await pilot.press("ctrl+s")
         await until_screen(pilot, PassFormScreen)
+        with site.read() as ctx:
+            assert passes.listing(ctx) == []
+
+
+async def test_the_pass_form_says_every_bad_field_at_once_and_keeps_the_text(
+    db: Database, clerk: Operator, site: Desk
+) -> None:
+    app = desk_app(db, clerk, "en")
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_form(pilot)
+        # no applicant, two characters of the ID, no item
+        await pilot.press(*"3-1202", "tab", "tab", "tab", "tab", *"12", "tab", *"SHA12345")
+        await pilot.press("ctrl+s")
+        screen = app.screen
+        await until(pilot, lambda: field_error(screen, "applicant").strip())
+        assert isinstance(screen, PassFormScreen)
+        assert field_error(screen, "applicant").strip() == t("field.required")
+        assert field_error(screen, "id_last4").strip() == t("pass_error.id_last4_exactly")
+        assert field_error(screen, "items").strip() == t("pass_error.no_items")
+        assert not screen.query_one("#field-vehicle_plate").has_class("-invalid")
+        typed = [
+            screen.query_one(f"#{name}", Input).value
+            for name in ("room", "id_last4", "vehicle_plate")
+        ]
+        assert typed == ["3-1202", "12", "SHA12345"]
+        assert app.focused is screen.query_one("#applicant", Input)
         with site.read() as ctx:
             assert passes.listing(ctx) == []
 
