@@ -233,6 +233,55 @@ def test_entrusted_key_out_with_staff_cannot_be_collected(desk: Desk) -> None:
     assert err.value.field == "repair_number"
 
 
+def test_an_owner_s_key_s_refusals_are_all_said_at_once_each_beside_its_field(
+    desk: Desk,
+) -> None:
+    with pytest.raises(FieldErrors) as err:
+        _deposit(
+            desk,
+            owner_name="",
+            phone="12",
+            description=" ",
+            count=0,
+            repair_order_number="WX-20260101-001",
+        )
+    assert [(e.field, e.key) for e in err.value.errors] == [
+        ("key_owner", "field.required"),
+        ("phone", "field.bad_phone"),
+        ("description", "field.required"),
+        ("key_count", "key_error.count_positive"),
+        ("repair_number", "key_error.no_such_repair"),
+    ]
+    with desk.read() as ctx:
+        assert keys.in_custody(ctx) == []
+
+
+def test_a_cabinet_entry_s_refusals_are_all_said_at_once_each_beside_its_field(
+    desk: Desk,
+) -> None:
+    _cabinet(desk)
+    with pytest.raises(FieldErrors) as err, desk.write() as ctx:
+        keys.add_key(ctx, "k-pump-b2", " ", kind="garage", copies=100)
+    assert [(e.field, e.key) for e in err.value.errors] == [
+        ("tag", "key_error.tag_taken"),
+        ("opens", "field.required"),
+        ("kind", "key_error.bad_kind"),
+        ("copies", "key_error.bad_copies"),
+    ]
+    with desk.read() as ctx:
+        pump = keys.find_key(ctx, "K-PUMP-B2")
+    with pytest.raises(FieldErrors) as err, desk.write() as ctx:
+        keys.update_key(ctx, pump.id or 0, tag="K 3", opens="", copies=0)
+    assert [(e.field, e.key) for e in err.value.errors] == [
+        ("tag", "key_error.bad_tag"),
+        ("opens", "field.required"),
+        ("copies", "key_error.bad_copies"),
+    ]
+    with desk.read() as ctx:
+        assert [key.tag for key in keys.cabinet(ctx)] == ["K-3-1202", "K-PUMP-B2"]
+        assert keys.find_key(ctx, "K-PUMP-B2").opens == "水泵房"
+
+
 def test_count_records_discrepancies(desk: Desk) -> None:
     _cabinet(desk)
     _lend(desk)
