@@ -172,13 +172,55 @@ def register(ctx: Ctx, data: RepairCreate) -> RepairOrder:
     return order
 
 
+def _after(moment: datetime, earlier: datetime | None, refusal: str, field: str) -> datetime:
+    """`moment`, refused (`refusal`, at `field`) when before `earlier`, a step already taken."""
+    if earlier is not None and moment < earlier:
+        raise DeskError(refusal, field=field)
+    return moment
+
+
+def _completed(ctx: Ctx, order: RepairOrder, moment: datetime | None) -> datetime:
+    """When the work was done: not after now, nor before the technician came or was sent."""
+    completed = _when(ctx, moment, "completed_at")
+    if order.state == RepairState.on_site:
+        _after(completed, order.on_site_at, "repair.before_on_site", "completed_at")
+    return _after(completed, order.dispatched_at, "repair.before_dispatched", "completed_at")
+
+
+def _charge(fen: int, field: str) -> int:
+    if fen < 0:
+        raise DeskError("field.negative_money", field=field)
+    if fen > MAX_CHARGE_FEN:
+        raise DeskError("repair.charge_too_large", field=field, max=MAX_CHARGE_FEN // 100)
+    return fen
+
+
+def _leak_test(moment: datetime | None, *, required: bool) -> datetime | None:
+    """When the leak test was done; a category whose callback counts from it needs it."""
+    if moment is None:
+        if required:
+            raise DeskError("repair.leak_test_required", field="leak_test_at")
+        return None
+    return plausible(moment, "leak_test_at")
+
+
 def dispatch(ctx: Ctx, order_id: int, technician: str, at: datetime | None = None) -> RepairOrder:
     order = get(ctx, order_id)
     LIFECYCLE.require(order, "dispatch")
-    order.technician = clean_column(technician, RepairOrder, "technician", required=True)
-    order.dispatched_at = _when(ctx, at, "dispatched_at")
-    if order.dispatched_at < order.reported_at:
-        raise DeskError("repair.before_reported", field="dispatched_at")
+    checked = gather(
+        {
+            "technician": lambda: clean_column(
+                technician, RepairOrder, "technician", required=True
+            ),
+            "dispatched_at": lambda: _after(
+                _when(ctx, at, "dispatched_at"),
+                order.reported_at,
+                "repair.before_reported",
+                "dispatched_at",
+            ),
+        }
+    )
+    order.technician, order.dispatched_at = checked["technician"], checked["dispatched_at"]
     order.state = RepairState.dispatched
     ctx.session.add(order)
     audit.record(
@@ -208,32 +250,31 @@ def complete(ctx: Ctx, order_id: int, data: RepairCompletion) -> RepairOrder:
     """Work done; the callback falls due from completion (or from the leak test for leaks)."""
     order = get(ctx, order_id)
     LIFECYCLE.require(order, "complete")
-    if data.labour_fen < 0 or data.material_fen < 0:
-        raise DeskError("field.negative_money", field="labour_fen")
-    for field, fen in (("labour_fen", data.labour_fen), ("material_fen", data.material_fen)):
-        if fen > MAX_CHARGE_FEN:
-            raise DeskError("repair.charge_too_large", field=field, max=MAX_CHARGE_FEN // 100)
-    completed = _when(ctx, data.completed_at, "completed_at")
-    if order.state == RepairState.on_site and order.on_site_at and completed < order.on_site_at:
-        raise DeskError("repair.before_on_site", field="completed_at")
-    if order.dispatched_at is not None and completed < order.dispatched_at:
-        raise DeskError("repair.before_dispatched", field="completed_at")
-    if data.leak_test_at is not None:
-        plausible(data.leak_test_at, "leak_test_at")
     category = ctx.settings.repair_category(order.category)
-    callback_spec = category.callback if category else "2d"
-    start = completed
-    if category and category.callback_from == "leak_test":
-        if data.leak_test_at is None:
-            raise DeskError("repair.leak_test_required", field="leak_test_at")
-        start = data.leak_test_at
+    from_leak_test = category is not None and category.callback_from == "leak_test"
+    # every field is checked, and every refusal shown at once beside its field
+    checked = gather(
+        {
+            "completed_at": lambda: _completed(ctx, order, data.completed_at),
+            "work_done": lambda: clean_column(
+                data.work_done, RepairOrder, "work_done", required=True
+            ),
+            "labour_fen": lambda: _charge(data.labour_fen, "labour_fen"),
+            "material_fen": lambda: _charge(data.material_fen, "material_fen"),
+            "resident_materials": lambda: clean_column(
+                data.resident_materials, RepairOrder, "resident_materials"
+            ),
+            "leak_test_at": lambda: _leak_test(data.leak_test_at, required=from_leak_test),
+        }
+    )
+    completed: datetime = checked["completed_at"]
     if not order.paid and (data.labour_fen or data.material_fen):
         raise DeskError("repair.charges_on_free", field="labour_fen")
+    callback_spec = category.callback if category else "2d"
+    start = checked["leak_test_at"] if from_leak_test else completed
     order.completed_at = completed
-    order.work_done = clean_column(data.work_done, RepairOrder, "work_done", required=True)
-    order.resident_materials = clean_column(
-        data.resident_materials, RepairOrder, "resident_materials"
-    )
+    order.work_done = checked["work_done"]
+    order.resident_materials = checked["resident_materials"]
     order.resident_signed = data.resident_signed
     order.leak_test_at = data.leak_test_at
     order.callback_due_at = ctx.due(start, callback_spec)
@@ -249,7 +290,7 @@ def call_back(ctx: Ctx, order_id: int, result: CallbackResult) -> RepairOrder:
     """Record a callback: satisfied closes the order, not satisfied sends it back to maintenance."""
     order = get(ctx, order_id)
     LIFECYCLE.require(order, "callback")
-    note = clean_column(result.note, RepairOrder, "callback_note", field="note")
+    note = callback_step.checked_note(ctx, result, RepairOrder)
     if not callback_step.take(ctx, REGISTER, order, result, note):
         return order
     if result.satisfied:
@@ -288,10 +329,17 @@ def refer_out(ctx: Ctx, order_id: int, referred_to: str, reason: str) -> RepairO
     """Not the property's to fix: note where the resident was pointed, and why."""
     order = get(ctx, order_id)
     LIFECYCLE.require(order, "refer_out")
-    order.referred_to = clean_column(referred_to, RepairOrder, "referred_to", required=True)
-    order.close_reason = clean_column(
-        reason, RepairOrder, "close_reason", field="reason", required=True
+    checked = gather(
+        {
+            "referred_to": lambda: clean_column(
+                referred_to, RepairOrder, "referred_to", required=True
+            ),
+            "reason": lambda: clean_column(
+                reason, RepairOrder, "close_reason", field="reason", required=True
+            ),
+        }
     )
+    order.referred_to, order.close_reason = checked["referred_to"], checked["reason"]
     order.state = RepairState.referred_out
     order.closed_at = ctx.now
     ctx.session.add(order)
