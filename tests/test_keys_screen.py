@@ -237,6 +237,30 @@ async def test_the_cabinet_entry_says_every_bad_field_at_once_and_keeps_the_text
         assert [key.tag for key in keys.cabinet(ctx)] == ["K-PUMP-B2"]
 
 
+async def test_the_collect_dialog_says_slip_and_who_at_once_and_keeps_the_text(
+    db: Database, clerk: Operator, desk: Desk
+) -> None:
+    with desk.write() as ctx:
+        _deposit_li_ming(ctx)
+    async with desk_app(db, clerk, "en").run_test(size=SIZE) as pilot:
+        await _open(pilot)
+        await pilot.press("tab", "tab")
+        await pilot.press("ctrl+g")
+        dialog = await until_screen(pilot, CollectDialog)
+        dialog.query_one("#collected_by", Input).value = ""  # the owner on file, taken away
+        await pilot.press(*"WT-20261123-009", "ctrl+s")
+        await until(pilot, lambda: field_error(dialog, "slip_number").strip())
+        assert pilot.app.screen is dialog
+        wrong = t("key_error.slip_mismatch", value="WT-20261123-009")
+        assert field_error(dialog, "slip_number").strip() == wrong
+        assert field_error(dialog, "collected_by").strip() == t("field.required")
+        assert dialog.query_one("#slip_number", Input).value == "WT-20261123-009"
+        assert pilot.app.focused is dialog.query_one("#slip_number", Input)
+    with desk.read() as ctx:
+        (held,) = keys.in_custody(ctx)
+    assert held.state == EntrustedState.deposited
+
+
 async def test_retire_a_key_a_clerk_is_told_why_a_supervisor_says_why(
     db: Database, clerk: Operator, supervisor: Operator, desk: Desk
 ) -> None:

@@ -282,6 +282,18 @@ def test_a_cabinet_entry_s_refusals_are_all_said_at_once_each_beside_its_field(
         assert keys.find_key(ctx, "K-PUMP-B2").opens == "水泵房"
 
 
+def test_collecting_is_told_the_slip_and_who_at_once(desk: Desk) -> None:
+    entrusted_id = _deposit(desk)
+    with pytest.raises(FieldErrors) as err, desk.write() as ctx:
+        keys.collect(ctx, entrusted_id, "WT-20261123-009", " ")
+    assert [(e.field, e.key) for e in err.value.errors] == [
+        ("slip_number", "key_error.slip_mismatch"),
+        ("collected_by", "field.required"),
+    ]
+    with desk.read() as ctx:
+        assert [record.id for record in keys.in_custody(ctx)] == [entrusted_id]
+
+
 def test_count_records_discrepancies(desk: Desk) -> None:
     _cabinet(desk)
     _lend(desk)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input, Static
+from textual.widgets import Input, Select, Static
 
 from desk.db import Database
 from desk.forms.pass_items import ItemsField
@@ -15,6 +15,7 @@ from desk.i18n import t
 from desk.models import Operator, PassState
 from desk.printing.pass_slip import pass_slip_pages, pass_slip_text
 from desk.screens.pass_detail import PassDetailScreen
+from desk.screens.pass_dialogs import GateAtDeskDialog
 from desk.screens.pass_form import PassFormScreen
 from desk.screens.pass_reconcile import ReconcileScreen
 from desk.screens.passes import PassesScreen
@@ -210,6 +211,32 @@ async def test_detail_stub_back_void_refused_for_a_clerk_and_slip_printed(
     assert db.path is not None
     slip = (db.path.parent / "printed" / f"{number}.txt").read_text(encoding="utf-8")
     assert "Goods release pass" in slip and "纸箱2" in slip
+
+
+async def test_the_gate_at_the_desk_says_guard_and_note_at_once_and_keeps_the_result(
+    db: Database, clerk: Operator, site: Desk
+) -> None:
+    number = _issue(site)
+    app = desk_app(db, clerk, "en")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f6")
+        await settle(pilot)
+        await pilot.press("enter")
+        await until_screen(pilot, PassDetailScreen)
+        await pilot.press("ctrl+g")
+        dialog = await until_screen(pilot, GateAtDeskDialog)
+        dialog.query_one("#result", Select).value = "partly"  # no guard, nothing said stayed
+        await pilot.press("tab", *"  ", "ctrl+s")
+        await until(pilot, lambda: field_error(dialog, "guard_name").strip())
+        assert app.screen is dialog
+        assert field_error(dialog, "guard_name").strip() == t("field.required")
+        assert field_error(dialog, "gate_note").strip() == t("pass_error.partly_needs_note")
+        assert dialog.query_one("#result", Select).value == "partly"
+        assert dialog.query_one("#gate_note", Input).value == "  "
+        assert app.focused is dialog.query_one("#guard_name", Input)
+    with site.read() as ctx:
+        found = passes.find(ctx, number)
+    assert found is not None and found.state == PassState.issued
 
 
 async def test_a_supervisor_voids_with_a_reason_shown_in_the_history(

@@ -257,6 +257,16 @@ def test_partly_needs_a_note_and_refused_a_reason(site: Desk) -> None:
     assert found.state == PassState.partly_used and found.gate_note == "冰箱未带出"
 
 
+def test_the_gate_is_told_the_guard_and_the_note_at_once(site: Desk) -> None:
+    number = issue(site)
+    with pytest.raises(FieldErrors) as err, Desk(site.db, None).write() as ctx:
+        passes.gate_check(ctx, number, "partly", " ")
+    assert [(e.field, e.key) for e in err.value.errors] == [
+        ("guard_name", "field.required"),
+        ("gate_note", "pass_error.partly_needs_note"),
+    ]
+
+
 def test_void_by_clerk_is_refused_with_the_reason(site: Desk, supervisor: Operator) -> None:
     number = issue(site)
     with site.read() as ctx:

@@ -220,18 +220,32 @@ def notify_owner(ctx: Ctx, entrusted_id: int, note: str = "") -> EntrustedKey:
     return entrusted
 
 
-def collect(ctx: Ctx, entrusted_id: int, slip_number: str, collected_by: str) -> EntrustedKey:
-    """The owner hands back the owner copy of the slip and takes the key; the record closes."""
-    entrusted = get(ctx, entrusted_id)
-    LIFECYCLE.require(entrusted, "collect")
+def _slip(entrusted: EntrustedKey, slip_number: str) -> str:
+    """The owner's copy of the slip, which must be this key's."""
     typed = slip_number.strip().upper()
     if not typed:
         raise DeskError("field.required", field="slip_number")
     if typed != entrusted.number:
         raise DeskError("key_error.slip_mismatch", field="slip_number", value=typed)
+    return typed
+
+
+def collect(ctx: Ctx, entrusted_id: int, slip_number: str, collected_by: str) -> EntrustedKey:
+    """The owner hands back the owner copy of the slip and takes the key; the record closes."""
+    entrusted = get(ctx, entrusted_id)
+    LIFECYCLE.require(entrusted, "collect")
+    # both fields are checked, and every refusal shown at once beside its field
+    checked = gather(
+        {
+            "slip_number": lambda: _slip(entrusted, slip_number),
+            "collected_by": lambda: clean_column(
+                collected_by, EntrustedKey, "collected_by", required=True
+            ),
+        }
+    )
     if current_use(ctx, entrusted_id) is not None:
         raise DeskError("key_error.entrusted_still_out", number=entrusted.number)
-    entrusted.collected_by = clean_column(collected_by, EntrustedKey, "collected_by", required=True)
+    entrusted.collected_by = checked["collected_by"]
     entrusted.collected_at = ctx.now
     entrusted.state = EntrustedState.collected
     ctx.session.add(entrusted)

@@ -361,6 +361,16 @@ def _show(ctx: Ctx) -> Callable[[datetime | None], str]:
     return show
 
 
+def _gate_note(result: GateResult, note: str) -> str:
+    """What stayed behind (partly) or why the goods were stopped (refused): those say it."""
+    note = clean_text(note, limits.max_length(ReleasePass, "gate_note"), field="gate_note")
+    if result == GateResult.partly and not note:
+        raise DeskError("pass_error.partly_needs_note", field="gate_note")
+    if result == GateResult.refused and not note:
+        raise DeskError("pass_error.refused_needs_reason", field="gate_note")
+    return note
+
+
 def gate_check(
     ctx: Ctx, number: str, result: GateResult | str, guard_name: str, note: str = ""
 ) -> ReleasePass:
@@ -372,12 +382,14 @@ def gate_check(
     assert found is not None
     result = GateResult(result)
     most = limits.max_length(ReleasePass, "guard_name")
-    guard = clean_text(guard_name, most, field="guard_name", required=True)
-    note = clean_text(note, limits.max_length(ReleasePass, "gate_note"), field="gate_note")
-    if result == GateResult.partly and not note:
-        raise DeskError("pass_error.partly_needs_note", field="gate_note")
-    if result == GateResult.refused and not note:
-        raise DeskError("pass_error.refused_needs_reason", field="gate_note")
+    checked = gather(
+        {
+            "guard_name": lambda: clean_text(guard_name, most, field="guard_name", required=True),
+            "gate_note": lambda: _gate_note(result, note),
+        }
+    )
+    guard: str = checked["guard_name"]
+    note = checked["gate_note"]
     found.gate_result = result.value
     found.gate_checked_at = ctx.now
     found.guard_name = guard
