@@ -13,7 +13,7 @@ from desk.db import Database
 from desk.i18n import t
 from desk.models import Complaint, ComplaintState, Operator, Severity, Validity
 from desk.screens.complaint_detail import ComplaintDetailScreen
-from desk.screens.complaint_dialogs import JudgeDialog
+from desk.screens.complaint_dialogs import EscalateDialog, JudgeDialog
 from desk.screens.complaint_entry import ComplaintFormScreen, RepeatDialog
 from desk.screens.complaints import ComplaintsScreen
 from desk.screens.due import Urgency, urgency_style
@@ -178,6 +178,28 @@ async def test_bad_input_keeps_the_typing_and_saves_nothing(
         await until_screen(pilot, ComplaintsScreen)
     with desk.read() as ctx:
         assert complaint.recent(ctx) == []
+
+
+async def test_the_escalate_dialog_says_whom_and_when_at_once_and_keeps_the_time(
+    db: Database, clerk: Operator, desk: Desk
+) -> None:
+    complaint_id = _seed(desk)
+    with desk.write() as ctx:
+        complaint.judge(ctx, complaint_id, Validity.valid, "属实")
+    app = desk_app(db, clerk, lang="en")
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_detail(pilot, complaint_id)
+        await pilot.press("ctrl+u")
+        dialog = await until_screen(pilot, EscalateDialog)
+        dialog.query_one("#escalated_to", Input).value = ""  # whom the table offers, taken away
+        await pilot.press("tab", *"2026-11-24 10:00", "ctrl+s")  # a time to come
+        await until(pilot, lambda: field_error(dialog, "escalated_to").strip())
+        assert app.screen is dialog
+        assert field_error(dialog, "escalated_to").strip() == t("field.required")
+        assert field_error(dialog, "escalated_at").strip() == t("field.in_future")
+        assert dialog.query_one("#escalated_at", Input).value == "2026-11-24 10:00"
+        assert app.focused is dialog.query_one("#escalated_to", Input)
+    assert _get(desk, complaint_id).escalated_at is None
 
 
 async def test_repeat_offers_merge_or_new(db: Database, clerk: Operator, desk: Desk) -> None:

@@ -12,7 +12,7 @@ from desk.models import Complaint, ComplaintState, Operator, Severity, Validity
 from desk.services import audit, complaint, export, reception, repair
 from desk.services.calendar import WorkCalendar
 from desk.services.complaint import ComplaintCreate
-from desk.services.errors import DeskError, Forbidden
+from desk.services.errors import DeskError, FieldErrors, Forbidden
 from desk.services.reception import ReceptionCreate
 from desk.services.repair import CallbackResult, RepairCreate
 from tests.conftest import NOW, TZ, Desk
@@ -393,3 +393,16 @@ def test_export_includes_complaints_with_events(desk: Desk) -> None:
     assert [e["action"] for e in row["events"]] == ["registered", "judged", "escalated"]
     assert set(export.columns("complaints")) >= {"what_happened", "resolve_due_at", "events"}
     assert "escalation_due_at" in export.to_csv("complaints", data["complaints"]).splitlines()[0]
+
+
+def test_escalating_says_whom_and_when_at_once(desk: Desk) -> None:
+    complaint_id = _register(desk)
+    with desk.write() as ctx:
+        complaint.judge(ctx, complaint_id, Validity.valid, "属实")
+    with pytest.raises(FieldErrors) as refused, desk.write() as ctx:
+        complaint.escalate(ctx, complaint_id, " ", at=NOW + timedelta(hours=1))
+    assert [(e.field, e.key) for e in refused.value.errors] == [
+        ("escalated_to", "field.required"),
+        ("escalated_at", "field.in_future"),
+    ]
+    assert _get(desk, complaint_id).escalated_at is None

@@ -104,6 +104,30 @@ async def test_handover_signed_off_acknowledged_and_printed_by_keyboard(
     assert list(folder.glob("handover-*.txt"))
 
 
+async def test_every_bad_count_is_said_at_once_and_the_counts_stay(
+    db: Database, night: Operator
+) -> None:
+    app = make_app(db, lang="en", clock=lambda: NIGHT_END, operator=night)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f7")
+        screen = await until_screen(pilot, HandoverScreen)
+        screen.query_one("#count-radio", Input).focus()
+        await pilot.press(*"-1")
+        screen.query_one("#count-torch", Input).focus()
+        await pilot.press(*"999", "ctrl+s")
+        await until(pilot, lambda: any("Torch" in m for m in messages(app)))
+        (said,) = [m for m in messages(app) if "Torch" in m]
+        lines = said.splitlines()
+        assert len(lines) == 2
+        assert "cannot be negative" in lines[0] and "at most" in lines[1]
+        assert screen.query_one("#count-radio", Input).value == "-1"
+        assert screen.query_one("#count-torch", Input).value == "999"
+    with Desk(db, night, NIGHT_END).read() as ctx:
+        record = handover.pending(ctx)
+        assert record is not None
+        assert all(c.counted is None for c in handover.checks(ctx, record))
+
+
 async def test_pin_guesses_at_the_sign_off_dialog_are_slowed(db: Database, night: Operator) -> None:
     """Someone at a signed-in desk tries PINs at the sign-off: from the fifth try the dialog
     says to wait, even for the right PIN, and the handover stays open."""

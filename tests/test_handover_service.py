@@ -14,7 +14,7 @@ from desk.db import Database
 from desk.models import Handover, HandoverState, Operator, Role
 from desk.services import complaint, handover, nightlog, reception, repair
 from desk.services.complaint import ComplaintCreate
-from desk.services.errors import DeskError
+from desk.services.errors import DeskError, FieldErrors
 from desk.services.handover import CheckCount, HandoverUpdate
 from desk.services.nightlog import NightLogCreate
 from desk.services.reception import ReceptionCreate
@@ -120,6 +120,22 @@ def test_a_count_below_zero_or_far_over_is_refused(
         assert counted not in [
             c.counted for c in handover.checks(ctx, handover.get(ctx, handover_id))
         ]
+
+
+def test_every_bad_count_is_said_at_once_and_nothing_is_saved(
+    db: Database, night: Operator
+) -> None:
+    handover_id = night_handover(db, night)
+    update = full_update(db)
+    update.checks[0] = CheckCount(key="radio", counted=-1)
+    update.checks[1] = CheckCount(key="torch", counted=10**20)
+    with pytest.raises(FieldErrors) as refused, Desk(db, night, NIGHT_END).write() as ctx:
+        handover.update(ctx, handover_id, update)
+    keys = [error.key for error in refused.value.errors]
+    assert keys == ["handover_ui.error.bad_count", "handover_ui.error.too_many"]
+    with Desk(db, night, NIGHT_END).read() as ctx:
+        counted = [c.counted for c in handover.checks(ctx, handover.get(ctx, handover_id))]
+    assert -1 not in counted and 10**20 not in counted
 
 
 def test_acknowledge_freezes_the_summary(

@@ -16,6 +16,7 @@ from desk.screens.key_dialogs import (
     CollectDialog,
     CountDialog,
     DepositDialog,
+    KeyEntryDialog,
     LendDialog,
     RetireKeyDialog,
     TakeBackDialog,
@@ -128,6 +129,30 @@ async def test_bad_input_keeps_the_text_and_saves_nothing(
     assert _loans(desk) == []
 
 
+async def test_the_lend_dialog_says_every_bad_field_at_once_and_keeps_the_text(
+    db: Database, clerk: Operator, desk: Desk
+) -> None:
+    _cabinet(desk)
+    async with desk_app(db, clerk, "en").run_test(size=SIZE) as pilot:
+        await _open(pilot)
+        await pilot.press("ctrl+n")
+        dialog = await until_screen(pilot, LendDialog)
+        # no borrower, no reason, no key lent
+        await pilot.press(*"K-PUMP-B2", "tab", "tab", "tab", "tab", *"3-1202", "tab", "0")
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: field_error(dialog, "key_count").strip())
+        assert pilot.app.screen is dialog
+        assert field_error(dialog, "borrower").strip() == t("field.required")
+        assert field_error(dialog, "reason").strip() == t("field.required")
+        assert field_error(dialog, "key_count").strip() == t("key_error.count_positive")
+        assert not dialog.query_one("#field-room").has_class("-invalid")
+        typed = [dialog.query_one(f"#{name}", Input).value for name in ("key_ref", "room")]
+        assert typed == ["K-PUMP-B2", "3-1202"]
+        assert dialog.query_one("#key_count", Input).value == "0"
+        assert pilot.app.focused is dialog.query_one("#borrower", Input)
+    assert _loans(desk) == []
+
+
 @pytest.mark.parametrize("lang", ["zh_CN", "en"])
 async def test_deposit_an_owners_key_and_collect_it_with_the_slip(
     db: Database, clerk: Operator, desk: Desk, lang: str
@@ -157,6 +182,83 @@ async def test_deposit_an_owners_key_and_collect_it_with_the_slip(
         assert keys.in_custody(ctx) == []
         collected = keys_entrusted.get(ctx, record.id or 0)
     assert (collected.state, collected.collected_by) == (EntrustedState.collected, "李明")
+
+
+async def test_the_deposit_dialog_says_every_bad_field_at_once_and_keeps_the_text(
+    db: Database, clerk: Operator, desk: Desk
+) -> None:
+    async with desk_app(db, clerk, "en").run_test(size=SIZE) as pilot:
+        await _open(pilot)
+        await pilot.press("tab", "tab")
+        await pilot.press("ctrl+n")
+        dialog = await until_screen(pilot, DepositDialog)
+        # no owner, a phone that is none, no description, no key
+        await pilot.press(*"3-1202", "tab", "tab", *"12", "tab", "tab", "0", "tab", *"返修")
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: field_error(dialog, "key_owner").strip())
+        assert pilot.app.screen is dialog
+        assert field_error(dialog, "key_owner").strip() == t("field.required")
+        assert field_error(dialog, "phone").strip() == t("field.bad_phone", value="12")
+        assert field_error(dialog, "description").strip() == t("field.required")
+        assert field_error(dialog, "key_count").strip() == t("key_error.count_positive")
+        assert not dialog.query_one("#field-reason").has_class("-invalid")
+        typed = [
+            dialog.query_one(f"#{name}", Input).value
+            for name in ("room", "phone", "key_count", "reason")
+        ]
+        assert typed == ["3-1202", "12", "0", "返修"]
+        assert pilot.app.focused is dialog.query_one("#key_owner", Input)
+    with desk.read() as ctx:
+        assert keys.in_custody(ctx) == []
+
+
+async def test_the_cabinet_entry_says_every_bad_field_at_once_and_keeps_the_text(
+    db: Database, clerk: Operator, desk: Desk
+) -> None:
+    _cabinet(desk)
+    async with desk_app(db, clerk, "en").run_test(size=SIZE) as pilot:
+        screen = await _open(pilot)
+        await pilot.press("tab")  # the cabinet
+        await until(pilot, lambda: screen.tab == "cabinet")
+        await pilot.press("ctrl+n")
+        dialog = await until_screen(pilot, KeyEntryDialog)
+        # a tag already in the cabinet, nothing it opens, more copies than kept
+        await pilot.press(*"k-pump-b2", "tab", "tab", "tab", *"3-1202", "tab", *"100")
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: field_error(dialog, "tag").strip())
+        assert pilot.app.screen is dialog
+        assert field_error(dialog, "tag").strip() == t("key_error.tag_taken", tag="K-PUMP-B2")
+        assert field_error(dialog, "opens").strip() == t("field.required")
+        assert field_error(dialog, "copies").strip() == t("key_error.bad_copies", max=99)
+        typed = [dialog.query_one(f"#{name}", Input).value for name in ("tag", "room", "copies")]
+        assert typed == ["k-pump-b2", "3-1202", "100"]
+        assert pilot.app.focused is dialog.query_one("#tag", Input)
+    with desk.read() as ctx:
+        assert [key.tag for key in keys.cabinet(ctx)] == ["K-PUMP-B2"]
+
+
+async def test_the_collect_dialog_says_slip_and_who_at_once_and_keeps_the_text(
+    db: Database, clerk: Operator, desk: Desk
+) -> None:
+    with desk.write() as ctx:
+        _deposit_li_ming(ctx)
+    async with desk_app(db, clerk, "en").run_test(size=SIZE) as pilot:
+        await _open(pilot)
+        await pilot.press("tab", "tab")
+        await pilot.press("ctrl+g")
+        dialog = await until_screen(pilot, CollectDialog)
+        dialog.query_one("#collected_by", Input).value = ""  # the owner on file, taken away
+        await pilot.press(*"WT-20261123-009", "ctrl+s")
+        await until(pilot, lambda: field_error(dialog, "slip_number").strip())
+        assert pilot.app.screen is dialog
+        wrong = t("key_error.slip_mismatch", value="WT-20261123-009")
+        assert field_error(dialog, "slip_number").strip() == wrong
+        assert field_error(dialog, "collected_by").strip() == t("field.required")
+        assert dialog.query_one("#slip_number", Input).value == "WT-20261123-009"
+        assert pilot.app.focused is dialog.query_one("#slip_number", Input)
+    with desk.read() as ctx:
+        (held,) = keys.in_custody(ctx)
+    assert held.state == EntrustedState.deposited
 
 
 async def test_retire_a_key_a_clerk_is_told_why_a_supervisor_says_why(

@@ -10,7 +10,7 @@ import pytest
 from desk.db import Database
 from desk.models import EntrustedState, LoanState, Operator
 from desk.services import audit, export, keys, keys_import, repair
-from desk.services.errors import DeskError, Forbidden
+from desk.services.errors import DeskError, FieldErrors, Forbidden
 from desk.services.keys import EntrustedCreate, KeyLoanCreate
 from desk.services.repair import RepairCreate
 from tests.conftest import NOW, TZ, Desk
@@ -93,6 +93,24 @@ def test_lending_more_than_the_cabinet_holds_or_nothing_is_refused(desk: Desk) -
     with pytest.raises(DeskError) as err:
         _lend(desk, tag="K-NOPE")
     assert err.value.key == "key_error.no_such_key"
+
+
+def test_a_loan_s_refusals_are_all_said_at_once_each_beside_its_field(desk: Desk) -> None:
+    _cabinet(desk)
+    data = KeyLoanCreate(
+        key="K-NOPE", borrower=" ", reason="", count=0, due_at=NOW - timedelta(hours=1)
+    )
+    with pytest.raises(FieldErrors) as err, desk.write() as ctx:
+        keys.lend(ctx, data)
+    assert [(e.field, e.key) for e in err.value.errors] == [
+        ("key_ref", "key_error.no_such_key"),
+        ("borrower", "field.required"),
+        ("reason", "field.required"),
+        ("key_count", "key_error.count_positive"),
+        ("key_due_at", "key_error.due_in_past"),
+    ]
+    with desk.read() as ctx:
+        assert keys.open_loans(ctx) == []
 
 
 def test_partial_return_keeps_the_rest_out_and_records_who(desk: Desk, clerk: object) -> None:
@@ -213,6 +231,67 @@ def test_entrusted_key_out_with_staff_cannot_be_collected(desk: Desk) -> None:
     with pytest.raises(DeskError) as err, desk.write() as ctx:
         _deposit(desk, repair_order_number="WX-20260101-001")
     assert err.value.field == "repair_number"
+
+
+def test_an_owner_s_key_s_refusals_are_all_said_at_once_each_beside_its_field(
+    desk: Desk,
+) -> None:
+    with pytest.raises(FieldErrors) as err:
+        _deposit(
+            desk,
+            owner_name="",
+            phone="12",
+            description=" ",
+            count=0,
+            repair_order_number="WX-20260101-001",
+        )
+    assert [(e.field, e.key) for e in err.value.errors] == [
+        ("key_owner", "field.required"),
+        ("phone", "field.bad_phone"),
+        ("description", "field.required"),
+        ("key_count", "key_error.count_positive"),
+        ("repair_number", "key_error.no_such_repair"),
+    ]
+    with desk.read() as ctx:
+        assert keys.in_custody(ctx) == []
+
+
+def test_a_cabinet_entry_s_refusals_are_all_said_at_once_each_beside_its_field(
+    desk: Desk,
+) -> None:
+    _cabinet(desk)
+    with pytest.raises(FieldErrors) as err, desk.write() as ctx:
+        keys.add_key(ctx, "k-pump-b2", " ", kind="garage", copies=100)
+    assert [(e.field, e.key) for e in err.value.errors] == [
+        ("tag", "key_error.tag_taken"),
+        ("opens", "field.required"),
+        ("kind", "key_error.bad_kind"),
+        ("copies", "key_error.bad_copies"),
+    ]
+    with desk.read() as ctx:
+        pump = keys.find_key(ctx, "K-PUMP-B2")
+    with pytest.raises(FieldErrors) as err, desk.write() as ctx:
+        keys.update_key(ctx, pump.id or 0, tag="K 3", opens="", copies=0)
+    assert [(e.field, e.key) for e in err.value.errors] == [
+        ("tag", "key_error.bad_tag"),
+        ("opens", "field.required"),
+        ("copies", "key_error.bad_copies"),
+    ]
+    with desk.read() as ctx:
+        assert [key.tag for key in keys.cabinet(ctx)] == ["K-3-1202", "K-PUMP-B2"]
+        assert keys.find_key(ctx, "K-PUMP-B2").opens == "水泵房"
+
+
+def test_collecting_is_told_the_slip_and_who_at_once(desk: Desk) -> None:
+    entrusted_id = _deposit(desk)
+    with pytest.raises(FieldErrors) as err, desk.write() as ctx:
+        keys.collect(ctx, entrusted_id, "WT-20261123-009", " ")
+    assert [(e.field, e.key) for e in err.value.errors] == [
+        ("slip_number", "key_error.slip_mismatch"),
+        ("collected_by", "field.required"),
+    ]
+    with desk.read() as ctx:
+        assert [record.id for record in keys.in_custody(ctx)] == [entrusted_id]
 
 
 def test_count_records_discrepancies(desk: Desk) -> None:

@@ -11,10 +11,11 @@ from textual.widgets import Input
 
 from desk.app import make_app
 from desk.db import Database
+from desk.i18n import t
 from desk.models import NightLogState, Operator, Role
 from desk.screens.history import HistoryTable
 from desk.screens.lookup import LookupScreen
-from desk.screens.nightlog import NightLogScreen
+from desk.screens.nightlog import NightEntryDialog, NightLogScreen
 from desk.screens.nightlog_detail import NightLogDetailScreen
 from desk.screens.record_table import RecordTable
 from desk.screens.records import open_record
@@ -22,7 +23,7 @@ from desk.screens.repair_entry import RepairFormScreen
 from desk.services import nightlog
 from desk.services.nightlog import NightLogCreate
 from tests.conftest import NOW, TZ, Desk, add_staff
-from tests.pilot_support import screen_lines, settle, until, until_screen
+from tests.pilot_support import field_error, screen_lines, settle, until, until_screen
 
 SIZE = (120, 40)
 AT_NIGHT = datetime(2026, 11, 23, 2, 10, tzinfo=TZ)
@@ -118,3 +119,30 @@ async def test_lookup_by_number_opens_the_entry(
         assert app.screen.entry_id == entry_id
         await pilot.press("escape")
         await until_screen(pilot, LookupScreen)
+
+
+async def test_the_night_entry_says_every_bad_field_at_once_and_keeps_the_text(
+    db: Database, clerk: Operator
+) -> None:
+    app = make_app(db, lang="en", clock=lambda: NOW, operator=clerk)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f11")
+        await until_screen(pilot, NightLogScreen)
+        await pilot.press("ctrl+n")
+        dialog = await until_screen(pilot, NightEntryDialog)
+        # caller, room, a phone that is none, nothing said of the call
+        await pilot.press(*"郑雪", "tab", *"2-301", "tab", *"12", "tab", "tab", *"已处理")
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: field_error(dialog, "phone").strip())
+        assert app.screen is dialog
+        assert field_error(dialog, "phone").strip() == t("field.bad_phone", value="12")
+        assert field_error(dialog, "what").strip() == t("field.required")
+        assert not dialog.query_one("#field-caller").has_class("-invalid")
+        typed = [
+            dialog.query_one(f"#{name}", Input).value
+            for name in ("caller", "room", "phone", "action_taken")
+        ]
+        assert typed == ["郑雪", "2-301", "12", "已处理"]
+        assert app.focused is dialog.query_one("#phone", Input)
+    with Desk(db, clerk, NOW).read() as ctx:
+        assert nightlog.recent(ctx) == []

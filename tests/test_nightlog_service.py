@@ -9,7 +9,7 @@ import pytest
 from desk.db import Database
 from desk.models import NightLogState, Operator, RepairOrder, Role
 from desk.services import nightlog
-from desk.services.errors import DeskError
+from desk.services.errors import DeskError, FieldErrors
 from desk.services.nightlog import NightLogCreate
 from tests.conftest import NOW, TZ, Desk, add_staff
 
@@ -98,3 +98,14 @@ def test_future_time_and_empty_what_are_refused(desk: Desk) -> None:
         nightlog.log(ctx, NightLogCreate(what="x", logged_at=NOW + timedelta(hours=1)))
     with pytest.raises(DeskError), desk.write() as ctx:
         nightlog.log(ctx, NightLogCreate(what=""))
+
+
+def test_a_night_entry_s_refusals_are_all_said_at_once_each_beside_its_field(desk: Desk) -> None:
+    data = NightLogCreate(logged_at=NOW + timedelta(hours=1), phone="12", what=" ")
+    with pytest.raises(FieldErrors) as err, desk.write() as ctx:
+        nightlog.log(ctx, data)
+    assert [(e.field, e.key) for e in err.value.errors] == [
+        ("logged_at", "field.in_future"),
+        ("phone", "field.bad_phone"),
+        ("what", "field.required"),
+    ]

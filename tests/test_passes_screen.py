@@ -7,13 +7,15 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input, Static
+from textual.widgets import Input, Select, Static
 
 from desk.db import Database
 from desk.forms.pass_items import ItemsField
+from desk.i18n import t
 from desk.models import Operator, PassState
 from desk.printing.pass_slip import pass_slip_pages, pass_slip_text
 from desk.screens.pass_detail import PassDetailScreen
+from desk.screens.pass_dialogs import GateAtDeskDialog
 from desk.screens.pass_form import PassFormScreen
 from desk.screens.pass_reconcile import ReconcileScreen
 from desk.screens.passes import PassesScreen
@@ -23,6 +25,7 @@ from tests.conftest import NOW, Desk
 from tests.pilot_support import (
     MovableClock,
     desk_app,
+    field_error,
     messages,
     settle,
     table_cells,
@@ -153,6 +156,32 @@ async def test_a_full_id_number_is_refused_at_the_field(
             assert passes.listing(ctx) == []
 
 
+async def test_the_pass_form_says_every_bad_field_at_once_and_keeps_the_text(
+    db: Database, clerk: Operator, site: Desk
+) -> None:
+    app = desk_app(db, clerk, "en")
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_form(pilot)
+        # no applicant, two characters of the ID, no item
+        await pilot.press(*"3-1202", "tab", "tab", "tab", "tab", *"12", "tab", *"SHA12345")
+        await pilot.press("ctrl+s")
+        screen = app.screen
+        await until(pilot, lambda: field_error(screen, "applicant").strip())
+        assert isinstance(screen, PassFormScreen)
+        assert field_error(screen, "applicant").strip() == t("field.required")
+        assert field_error(screen, "id_last4").strip() == t("pass_error.id_last4_exactly")
+        assert field_error(screen, "items").strip() == t("pass_error.no_items")
+        assert not screen.query_one("#field-vehicle_plate").has_class("-invalid")
+        typed = [
+            screen.query_one(f"#{name}", Input).value
+            for name in ("room", "id_last4", "vehicle_plate")
+        ]
+        assert typed == ["3-1202", "12", "SHA12345"]
+        assert app.focused is screen.query_one("#applicant", Input)
+        with site.read() as ctx:
+            assert passes.listing(ctx) == []
+
+
 async def test_detail_stub_back_void_refused_for_a_clerk_and_slip_printed(
     db: Database, clerk: Operator, site: Desk
 ) -> None:
@@ -182,6 +211,32 @@ async def test_detail_stub_back_void_refused_for_a_clerk_and_slip_printed(
     assert db.path is not None
     slip = (db.path.parent / "printed" / f"{number}.txt").read_text(encoding="utf-8")
     assert "Goods release pass" in slip and "纸箱2" in slip
+
+
+async def test_the_gate_at_the_desk_says_guard_and_note_at_once_and_keeps_the_result(
+    db: Database, clerk: Operator, site: Desk
+) -> None:
+    number = _issue(site)
+    app = desk_app(db, clerk, "en")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f6")
+        await settle(pilot)
+        await pilot.press("enter")
+        await until_screen(pilot, PassDetailScreen)
+        await pilot.press("ctrl+g")
+        dialog = await until_screen(pilot, GateAtDeskDialog)
+        dialog.query_one("#result", Select).value = "partly"  # no guard, nothing said stayed
+        await pilot.press("tab", *"  ", "ctrl+s")
+        await until(pilot, lambda: field_error(dialog, "guard_name").strip())
+        assert app.screen is dialog
+        assert field_error(dialog, "guard_name").strip() == t("field.required")
+        assert field_error(dialog, "gate_note").strip() == t("pass_error.partly_needs_note")
+        assert dialog.query_one("#result", Select).value == "partly"
+        assert dialog.query_one("#gate_note", Input).value == "  "
+        assert app.focused is dialog.query_one("#guard_name", Input)
+    with site.read() as ctx:
+        found = passes.find(ctx, number)
+    assert found is not None and found.state == PassState.issued
 
 
 async def test_a_supervisor_voids_with_a_reason_shown_in_the_history(

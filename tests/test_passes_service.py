@@ -12,7 +12,7 @@ from desk.config import load_settings
 from desk.db import Database, open_database
 from desk.models import GateResult, Operator, PassState, Relationship
 from desk.services import audit, export, passes, residents
-from desk.services.errors import DeskError, Forbidden
+from desk.services.errors import DeskError, FieldErrors, Forbidden
 from desk.services.passes import PassCreate, PassItemIn, PassStatus, StubStatus
 from tests.conftest import NOW, TZ, Desk
 
@@ -186,6 +186,29 @@ def test_bad_passes_are_refused_at_the_field(
     assert error.field == field
 
 
+def test_a_pass_s_refusals_are_all_said_at_once_each_beside_its_field(site: Desk) -> None:
+    data = tenant_pass(
+        room="9-9999",
+        id_last4="12",
+        owner_phone_called="",
+        owner_confirmed=False,
+        valid_on=date(2026, 11, 22),
+        items=[],
+    )
+    with pytest.raises(FieldErrors) as err, site.write() as ctx:
+        passes.issue(ctx, data)
+    assert [(e.field, e.key) for e in err.value.errors] == [
+        ("room", "pass_error.unknown_room"),
+        ("id_last4", "pass_error.id_last4_exactly"),
+        ("valid_on", "pass_error.valid_on_past"),
+        ("owner_phone_called", "field.required"),
+        ("owner_confirmed", "pass_error.owner_not_confirmed"),
+        ("items", "pass_error.no_items"),
+    ]
+    with site.read() as ctx:
+        assert passes.listing(ctx) == []
+
+
 def test_gate_check_once_then_refused(site: Desk) -> None:
     number = issue(site)
     gate = Desk(site.db, None, NOW + timedelta(hours=2))
@@ -232,6 +255,16 @@ def test_partly_needs_a_note_and_refused_a_reason(site: Desk) -> None:
     with gate.write() as ctx:
         found = passes.gate_check(ctx, number, "partly", "老周", "冰箱未带出")
     assert found.state == PassState.partly_used and found.gate_note == "冰箱未带出"
+
+
+def test_the_gate_is_told_the_guard_and_the_note_at_once(site: Desk) -> None:
+    number = issue(site)
+    with pytest.raises(FieldErrors) as err, Desk(site.db, None).write() as ctx:
+        passes.gate_check(ctx, number, "partly", " ")
+    assert [(e.field, e.key) for e in err.value.errors] == [
+        ("guard_name", "field.required"),
+        ("gate_note", "pass_error.partly_needs_note"),
+    ]
 
 
 def test_void_by_clerk_is_refused_with_the_reason(site: Desk, supervisor: Operator) -> None:

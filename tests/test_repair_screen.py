@@ -13,7 +13,7 @@ from desk.i18n import t
 from desk.models import Operator, RepairOrder, RepairState
 from desk.screens.due import Urgency, urgency_style
 from desk.screens.repair_detail import RepairDetailScreen
-from desk.screens.repair_dialogs import CompleteDialog
+from desk.screens.repair_dialogs import CompleteDialog, DispatchDialog, ReferOutDialog
 from desk.screens.repair_entry import RepairFormScreen
 from desk.screens.repairs import RepairsScreen
 from desk.services import audit, reception, repair, repair_billing, roles
@@ -24,6 +24,7 @@ from tests.conftest import NOW, Desk
 from tests.pilot_support import (
     MovableClock,
     desk_app,
+    field_error,
     messages,
     open_row,
     printed,
@@ -280,6 +281,71 @@ async def test_escape_saves_nothing_and_errors_keep_the_typing(
         await until_screen(pilot, RepairsScreen)
     with desk.read() as ctx:
         assert repair.open_orders(ctx) == []
+
+
+TOMORROW = "2026-11-24 10:00"  # not yet happened at NOW
+
+
+@pytest.mark.parametrize(
+    ("key", "dialog", "dispatched", "typed", "said", "kept"),
+    [
+        (
+            "ctrl+d",
+            DispatchDialog,
+            False,
+            ("tab", *TOMORROW),  # no technician; a time to come
+            {"technician": "field.required", "dispatched_at": "field.in_future"},
+            {"dispatched_at": TOMORROW},
+        ),
+        (
+            "ctrl+e",
+            CompleteDialog,
+            True,
+            (*TOMORROW,),  # done tomorrow; nothing said of the work
+            {"completed_at": "field.in_future", "work_done": "field.required"},
+            {"completed_at": TOMORROW},
+        ),
+        (
+            "ctrl+t",
+            ReferOutDialog,
+            False,
+            (*"   ", "tab"),  # blanks for where to; no reason
+            {"referred_to": "field.required", "reason": "field.required"},
+            {"referred_to": "   "},
+        ),
+    ],
+)
+async def test_a_step_dialog_says_every_bad_field_at_once_and_keeps_the_text(
+    db: Database,
+    clerk: Operator,
+    desk: Desk,
+    key: str,
+    dialog: type,
+    dispatched: bool,
+    typed: tuple[str, ...],
+    said: dict[str, str],
+    kept: dict[str, str],
+) -> None:
+    order_id = _seed(desk)
+    if dispatched:
+        with desk.write() as ctx:
+            repair.dispatch(ctx, order_id, "赵师傅")
+    before = _order(desk, order_id).state
+    app = desk_app(db, clerk)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_detail(pilot, order_id)
+        await pilot.press(key)
+        screen = await until_screen(pilot, dialog)
+        await pilot.press(*typed, "ctrl+s")
+        first = next(iter(said))
+        await until(pilot, lambda: field_error(screen, first).strip())
+        assert app.screen is screen
+        for name, message in said.items():
+            assert field_error(screen, name).strip() == t(message), name
+        for name, value in kept.items():
+            assert screen.query_one(f"#{name}", Input).value == value, name
+        assert app.focused is screen.query_one(f"#{first}", Input)
+    assert _order(desk, order_id).state == before
 
 
 async def test_undispatched_after_31_minutes_is_overdue(

@@ -8,8 +8,8 @@ import pytest
 
 from desk.db import Database
 from desk.models import Operator, RepairState
-from desk.services import audit, board, repair
-from desk.services.errors import DeskError, Forbidden
+from desk.services import audit, board, repair, repair_billing
+from desk.services.errors import DeskError, FieldErrors, Forbidden
 from desk.services.repair import CallbackResult, RepairCompletion, RepairCreate
 from tests.conftest import NOW, TZ, Desk
 
@@ -162,3 +162,76 @@ def test_the_agreed_visit_comes_after_the_call(desk: Desk) -> None:
     with desk.read() as ctx:
         assert repair.get(ctx, order_id).appointment_at == NOW - timedelta(hours=1)
         assert repair.get(ctx, later).appointment_at == NOW + timedelta(days=1)
+
+
+def _fields(error: FieldErrors) -> list[tuple[str | None, str]]:
+    return [(e.field, e.key) for e in error.errors]
+
+
+def test_every_step_says_all_its_bad_fields_at_once(desk: Desk) -> None:
+    """Dispatch, complete and refer out: every field refused together, beside its own."""
+    order_id = _register(desk, paid=True)
+    later = NOW + timedelta(hours=1)
+    with pytest.raises(FieldErrors) as refused, desk.write() as ctx:
+        repair.dispatch(ctx, order_id, " ", at=later)
+    assert _fields(refused.value) == [
+        ("technician", "field.required"),
+        ("dispatched_at", "field.in_future"),
+    ]
+    with desk.write() as ctx:
+        repair.dispatch(ctx, order_id, "李建国")
+        repair_billing.agree_price(ctx, order_id, 5000, "王")  # a paid order: before the work
+    data = RepairCompletion(completed_at=later, work_done="", labour_fen=-1, material_fen=10**12)
+    with pytest.raises(FieldErrors) as refused, desk.write() as ctx:
+        repair.complete(ctx, order_id, data)
+    assert _fields(refused.value) == [
+        ("completed_at", "field.in_future"),
+        ("work_done", "field.required"),
+        ("labour_fen", "field.negative_money"),
+        ("material_fen", "repair.charge_too_large"),
+    ]
+    with pytest.raises(FieldErrors) as refused, desk.write() as ctx:
+        repair.refer_out(ctx, order_id, "", " ")
+    assert _fields(refused.value) == [
+        ("referred_to", "field.required"),
+        ("reason", "field.required"),
+    ]
+    with desk.read() as ctx:
+        order = repair.get(ctx, order_id)
+    assert (order.state, order.work_done, order.referred_to) == (RepairState.dispatched, "", "")
+
+
+def test_a_leak_is_told_its_test_time_with_the_other_refusals(desk: Desk) -> None:
+    order_id = _register(desk, category="leak")
+    with desk.write() as ctx:
+        repair.dispatch(ctx, order_id, "周海")
+    with pytest.raises(FieldErrors) as refused, desk.write() as ctx:
+        repair.complete(ctx, order_id, RepairCompletion(work_done=""))
+    assert _fields(refused.value) == [
+        ("work_done", "field.required"),
+        ("leak_test_at", "repair.leak_test_required"),
+    ]
+
+
+def test_a_callback_says_its_note_and_what_it_found_at_once(desk: Desk) -> None:
+    order_id = _register(desk)
+    with desk.write() as ctx:
+        repair.dispatch(ctx, order_id, "李建国")
+        repair.complete(ctx, order_id, RepairCompletion(work_done="换阀芯"))
+    missed = CallbackResult(reached=False, note="字" * 10_000)
+    with pytest.raises(FieldErrors) as refused, desk.write() as ctx:
+        repair.call_back(ctx, order_id, missed)
+    assert _fields(refused.value) == [
+        ("note", "field.too_long"),
+        ("retry_at", "callback.retry_required"),
+    ]
+    undecided = CallbackResult(reached=True, satisfied=None, note="字" * 10_000)
+    with pytest.raises(FieldErrors) as refused, desk.write() as ctx:
+        repair.call_back(ctx, order_id, undecided)
+    assert _fields(refused.value) == [
+        ("note", "field.too_long"),
+        ("satisfied", "callback.satisfaction_required"),
+    ]
+    with pytest.raises(DeskError) as said, desk.write() as ctx:
+        repair.call_back(ctx, order_id, CallbackResult(satisfied=False))
+    assert (said.value.field, said.value.key) == ("note", "callback.reason_required")

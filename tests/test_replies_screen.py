@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.widgets import DataTable, Input, Static
 
 from desk.db import Database
+from desk.i18n import t
 from desk.models import Operator, ReplyState
 from desk.screens.reception import ReceptionScreen
 from desk.screens.replies import StandardRepliesScreen
@@ -13,7 +14,15 @@ from desk.screens.reply_picker import ReplyPickerDialog
 from desk.services import replies
 from desk.services.context import Ctx
 from tests.conftest import Desk
-from tests.pilot_support import desk_app, messages, settle, table_cells, until, until_screen
+from tests.pilot_support import (
+    desk_app,
+    field_error,
+    messages,
+    settle,
+    table_cells,
+    until,
+    until_screen,
+)
 
 SIZE = (120, 40)
 
@@ -55,6 +64,27 @@ async def test_a_clerk_drafts_and_may_not_approve(
     with desk.read() as ctx:
         (reply,) = replies.all_replies(ctx)
     assert reply.state == ReplyState.draft and reply.keywords == "parking car"
+
+
+async def test_the_reply_dialog_says_topic_and_body_are_wanted_at_once_and_keeps_the_text(
+    db: Database, clerk: Operator, desk: Desk
+) -> None:
+    app = desk_app(db, clerk, "en")
+    async with app.run_test(size=SIZE) as pilot:
+        await app.push_screen(StandardRepliesScreen())
+        await until_screen(pilot, StandardRepliesScreen)
+        await pilot.press("ctrl+n")
+        dialog = await until_screen(pilot, ReplyDialog)
+        await pilot.press("tab", *"parking car", "ctrl+s")  # keywords only
+        await until(pilot, lambda: field_error(dialog, "reply_topic").strip())
+        assert app.screen is dialog
+        assert field_error(dialog, "reply_topic").strip() == t("field.required")
+        assert field_error(dialog, "reply_body").strip() == t("field.required")
+        assert not dialog.query_one("#field-reply_keywords").has_class("-invalid")
+        assert dialog.query_one("#reply_keywords", Input).value == "parking car"
+        assert app.focused is dialog.query_one("#reply_topic", Input)
+    with desk.read() as ctx:
+        assert replies.all_replies(ctx) == []
 
 
 async def test_a_supervisor_approves_edits_and_retires_in_chinese(

@@ -9,7 +9,7 @@ from desk.i18n import set_language
 from desk.models import Operator, ReplyState
 from desk.services import audit, replies
 from desk.services.context import Ctx
-from desk.services.errors import DeskError, Forbidden
+from desk.services.errors import DeskError, FieldErrors, Forbidden
 from tests.conftest import Desk
 
 
@@ -54,6 +54,17 @@ def test_keywords_are_normalised_and_topic_and_body_are_required(desk: Desk) -> 
     with pytest.raises(DeskError) as refused, desk.write() as ctx:
         replies.draft(ctx, "topic", "", "  ")
     assert refused.value.field == "reply_body"
+
+
+def test_a_reply_without_topic_or_body_is_told_both_at_once(desk: Desk) -> None:
+    with pytest.raises(FieldErrors) as refused, desk.write() as ctx:
+        replies.draft(ctx, " ", "停车", "")
+    assert [(e.field, e.key) for e in refused.value.errors] == [
+        ("reply_topic", "field.required"),
+        ("reply_body", "field.required"),
+    ]
+    with desk.read() as ctx:
+        assert replies.all_replies(ctx) == []
 
 
 def test_a_clerk_may_not_approve_and_is_told_why(desk: Desk) -> None:

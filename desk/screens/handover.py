@@ -21,7 +21,7 @@ from desk.screens.handover_dialogs import HistoryDialog, IncomingDialog, PinDial
 from desk.screens.plain import brief, plain
 from desk.services import handover, operators
 from desk.services.context import Ctx
-from desk.services.errors import DeskError
+from desk.services.errors import DeskError, FieldErrors
 from desk.services.handover import CheckCount, HandoverUpdate
 from desk.widgets.base import DeskFooter, DeskScreen
 
@@ -186,7 +186,9 @@ class HandoverScreen(DeskScreen):
             return False
         outcome = self.attempt(lambda ctx: handover.update(ctx, handover_id, data))
         if isinstance(outcome, DeskError):
-            self.desk.notify(outcome.message, severity="error")
+            # every line refused is said at once, each naming its item
+            said = outcome.errors if isinstance(outcome, FieldErrors) else [outcome]
+            self.desk.notify("\n".join(error.message for error in said), severity="error")
             return False
         return True
 

@@ -33,6 +33,7 @@ from desk.services.errors import DeskError
 from desk.services.lifecycle import Lifecycle, Step
 from desk.services.limits import clean_column
 from desk.services.residents import clean_text
+from desk.services.submission import gather
 from desk.services.when import happened
 
 __all__ = [
@@ -159,15 +160,26 @@ def judge(
     return complaint
 
 
+def _escalated_at(ctx: Ctx, complaint: Complaint, at: datetime | None) -> datetime:
+    """When it was reported up: not after now, nor before the complaint came in."""
+    escalated = happened(at, ctx.now, "escalated_at")
+    if escalated < complaint.received_at:
+        raise DeskError("complaint.before_received", field="escalated_at")
+    return escalated
+
+
 def escalate(ctx: Ctx, complaint_id: int, to_whom: str, at: datetime | None = None) -> Complaint:
     """Report the complaint up (to the office head, a department head); the time is recorded."""
     complaint = get(ctx, complaint_id)
     LIFECYCLE.require(complaint, "escalate")
-    complaint.escalated_to = clean_column(to_whom, Complaint, "escalated_to", required=True)
-    escalated = happened(at, ctx.now, "escalated_at")
-    if escalated < complaint.received_at:
-        raise DeskError("complaint.before_received", field="escalated_at")
-    complaint.escalated_at = escalated
+    checked = gather(
+        {
+            "escalated_to": lambda: clean_column(to_whom, Complaint, "escalated_to", required=True),
+            "escalated_at": lambda: _escalated_at(ctx, complaint, at),
+        }
+    )
+    escalated: datetime = checked["escalated_at"]
+    complaint.escalated_to, complaint.escalated_at = checked["escalated_to"], escalated
     if complaint.state == ComplaintState.judged:
         complaint.state = ComplaintState.assigned
     late = complaint.escalation_due_at is not None and escalated > complaint.escalation_due_at
@@ -261,7 +273,7 @@ def call_back(ctx: Ctx, complaint_id: int, result: CallbackResult) -> Complaint:
     """Record the callback: satisfied closes, not satisfied reopens, not reached sets a retry."""
     complaint = get(ctx, complaint_id)
     LIFECYCLE.require(complaint, "callback")
-    note = clean_column(result.note, Complaint, "callback_note", field="note")
+    note = callback_step.checked_note(ctx, result, Complaint)
     if not callback_step.take(ctx, REGISTER, complaint, result, note):
         return complaint
     if result.satisfied:

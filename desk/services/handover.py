@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from sqlmodel import col, select
 
-from desk.config import Shift
+from desk.config import ChecklistItem, Shift
 from desk.i18n import current_language, t
 from desk.models import Handover, HandoverState, Operator
 from desk.services import audit, fetch, operators
 from desk.services.context import Ctx
-from desk.services.errors import DeskError
+from desk.services.errors import DeskError, FieldErrors
 from desk.services.handover_summary import build, checks, holders, restamp, summary
 from desk.services.lifecycle import Lifecycle, Step
 from desk.services.limits import clean_column
@@ -166,41 +167,55 @@ def _taken_over(ctx: Ctx, shift_start: datetime) -> bool:
     return found is not None
 
 
+def _row(known: dict[str, ChecklistItem], check: CheckCount) -> dict[str, Any]:
+    """One checklist line as kept: its item's words and expected count, what was counted."""
+    item = known.get(check.key)
+    if item is None:
+        raise DeskError("handover_ui.error.unknown_item", item=check.key)
+    if check.counted is not None and check.counted < 0:
+        raise DeskError("handover_ui.error.bad_count", item=item.label(current_language()))
+    most = max(2 * item.expected, item.expected + 10)  # a few found besides: not thousands
+    if check.counted is not None and check.counted > most:
+        raise DeskError(
+            "handover_ui.error.too_many",
+            item=item.label(current_language()),
+            expected=item.expected,
+            most=most,
+        )
+    return {
+        "key": item.key,
+        "zh_CN": item.zh_CN,
+        "en": item.en,
+        "expected": item.expected,
+        "counted": check.counted,
+        "holder": clean_text(check.holder, 60, field="holder"),
+    }
+
+
 def update(ctx: Ctx, handover_id: int, data: HandoverUpdate) -> Handover:
     """Save the checklist counts, notes and things to watch (before signing off)."""
     handover = get(ctx, handover_id)
     LIFECYCLE.require(handover, "update")
     known = {item.key: item for item in ctx.settings.handover.checklist}
-    rows = []
+    # every line and text is checked, and every refusal said at once (each names its item)
+    rows: list[dict[str, Any]] = []
+    refused: list[DeskError] = []
     for check in data.checks:
-        item = known.get(check.key)
-        if item is None:
-            raise DeskError("handover_ui.error.unknown_item", item=check.key)
-        if check.counted is not None and check.counted < 0:
-            raise DeskError("handover_ui.error.bad_count", item=item.label(current_language()))
-        most = max(2 * item.expected, item.expected + 10)  # a few found besides: not thousands
-        if check.counted is not None and check.counted > most:
-            raise DeskError(
-                "handover_ui.error.too_many",
-                item=item.label(current_language()),
-                expected=item.expected,
-                most=most,
-            )
-        holder = clean_text(check.holder, 60, field="holder")
-        rows.append(
-            {
-                "key": item.key,
-                "zh_CN": item.zh_CN,
-                "en": item.en,
-                "expected": item.expected,
-                "counted": check.counted,
-                "holder": holder,
-            }
-        )
+        try:
+            rows.append(_row(known, check))
+        except DeskError as error:
+            refused.append(error)
+    texts: dict[str, str] = {}
+    for name in ("notes", "watch"):
+        try:
+            texts[name] = clean_column(getattr(data, name), Handover, name)
+        except DeskError as error:
+            refused.append(error)
+    if refused:
+        raise FieldErrors.of(refused)
     handover.checklist = json.dumps(rows, ensure_ascii=False)
     handover.desk_cleaned, handover.log_read = data.desk_cleaned, data.log_read
-    handover.notes = clean_column(data.notes, Handover, "notes")
-    handover.watch = clean_column(data.watch, Handover, "watch")
+    handover.notes, handover.watch = texts["notes"], texts["watch"]
     ctx.session.add(handover)
     audit.record(ctx, REGISTER, handover.id, "updated", data.model_dump())
     return handover

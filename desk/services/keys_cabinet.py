@@ -8,6 +8,7 @@ a new copy is cut.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from sqlalchemy import case, func
 from sqlmodel import col, select
@@ -18,6 +19,7 @@ from desk.services.context import Ctx
 from desk.services.errors import DeskError
 from desk.services.limits import clean_column
 from desk.services.residents import clean_text, normalise_room
+from desk.services.submission import gather
 
 REGISTER = "keys"
 MAX_COPIES = 99
@@ -88,6 +90,43 @@ def cabinet(ctx: Ctx, *, include_retired: bool = False) -> list[Key]:
     return list(ctx.session.exec(statement))
 
 
+def _entry(
+    ctx: Ctx,
+    key_id: int | None,
+    tag: str,
+    opens: str,
+    kind: str | KeyKind,
+    room: str,
+    copies: int,
+    hook: str,
+    note: str,
+) -> dict[str, Any]:
+    """A cabinet entry's fields as typed, cleaned; every refusal among them raised at once,
+    each beside its field. The tag is no other entry's (`key_id` is the entry being edited)."""
+
+    def unique_tag() -> str:
+        cleaned = clean_tag(tag)
+        other = by_tag(ctx, cleaned)
+        if other is not None and (key_id is None or other.id != key_id):
+            raise DeskError("key_error.tag_taken", field="tag", tag=cleaned)
+        return cleaned
+
+    checked = gather(
+        {
+            "tag": unique_tag,
+            "opens": lambda: clean_column(opens, Key, "opens", required=True),
+            "kind": lambda: parse_kind(kind, room),
+            "room": lambda: normalise_room(clean_column(room, Key, "room")),
+            "copies": lambda: _copies(copies),
+            "hook": lambda: clean_column(hook, Key, "hook"),
+            "note": lambda: clean_column(note, Key, "note"),
+        }
+    )
+    # a kind left empty is a unit key when the entry names a room (as it is kept)
+    checked["kind"] = parse_kind(kind, checked["room"])
+    return checked
+
+
 def add_key(
     ctx: Ctx,
     tag: str,
@@ -99,21 +138,8 @@ def add_key(
     note: str = "",
 ) -> Key:
     """Put a key (or key set) in the cabinet; its tag is unique."""
-    tag = clean_tag(tag)
-    if by_tag(ctx, tag) is not None:
-        raise DeskError("key_error.tag_taken", field="tag", tag=tag)
-    room = normalise_room(clean_column(room, Key, "room"))
-    key = Key(
-        tag=tag,
-        kind=parse_kind(kind, room),
-        opens=clean_column(opens, Key, "opens", required=True),
-        room=room,
-        copies=_copies(copies),
-        hook=clean_column(hook, Key, "hook"),
-        note=clean_column(note, Key, "note"),
-        operator_id=ctx.operator_id,
-        created_at=ctx.now,
-    )
+    checked = _entry(ctx, None, tag, opens, kind, room, copies, hook, note)
+    key = Key(**checked, operator_id=ctx.operator_id, created_at=ctx.now)
     ctx.session.add(key)
     ctx.session.flush()
     audit.record(ctx, REGISTER, key.id, "added", _key_data(key))
@@ -147,20 +173,12 @@ def update_key(
     """Edit a cabinet entry; copies cannot drop below the keys out and lost."""
     key = get_key(ctx, key_id)
     before = _key_data(key)
-    new_tag = clean_tag(tag)
-    other = by_tag(ctx, new_tag)
-    if other is not None and other.id != key.id:
-        raise DeskError("key_error.tag_taken", field="tag", tag=new_tag)
-    room = normalise_room(clean_column(room, Key, "room"))
-    copies = _copies(copies)
+    checked = _entry(ctx, key.id, tag, opens, kind, room, copies, hook, note)
     held = out_count(ctx, key) + lost_count(ctx, key)
-    if copies < held:
+    if checked["copies"] < held:
         raise DeskError("key_error.copies_below_out", field="copies", held=held)
-    key.tag, key.room, key.copies = new_tag, room, copies
-    key.kind = parse_kind(kind, room)
-    key.opens = clean_column(opens, Key, "opens", required=True)
-    key.hook = clean_column(hook, Key, "hook")
-    key.note = clean_column(note, Key, "note")
+    for name, value in checked.items():
+        setattr(key, name, value)
     ctx.session.add(key)
     after = _key_data(key)
     changed = {name: after[name] for name in after if after[name] != before[name]}

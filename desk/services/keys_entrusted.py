@@ -21,7 +21,7 @@ from desk.services.lifecycle import Lifecycle, Step
 from desk.services.limits import clean_column
 from desk.services.numbering import next_number
 from desk.services.residents import clean_phone, clean_text, normalise_room
-from desk.services.submission import Submission
+from desk.services.submission import Submission, gather
 
 REGISTER = "entrusted_keys"
 COUNTS = "key_counts"
@@ -49,25 +49,47 @@ def by_number(ctx: Ctx, number: str) -> EntrustedKey | None:
     return fetch.by_number(ctx, EntrustedKey, number.strip().upper())
 
 
+def _count(count: int) -> int:
+    if count <= 0 or count > 99:
+        raise DeskError("key_error.count_positive", field="key_count")
+    return count
+
+
+def _repair_order_id(ctx: Ctx, number: str) -> int | None:
+    """The repair order the keys were left for, by its number; None when none is named."""
+    wanted = number.strip().upper()
+    if not wanted:
+        return None
+    order = repair.by_number(ctx, wanted)
+    if order is None:
+        raise DeskError("key_error.no_such_repair", field="repair_number", value=wanted)
+    return order.id
+
+
 def deposit(ctx: Ctx, data: EntrustedCreate) -> EntrustedKey:
     """An owner leaves keys for rectification work; the slip number is WT-YYYYMMDD-NNN."""
-    owner = clean_column(
-        data.owner_name, EntrustedKey, "owner_name", field="key_owner", required=True
+    # every field is checked, and every refusal shown at once beside its field
+    checked = gather(
+        {
+            "key_owner": lambda: clean_column(
+                data.owner_name, EntrustedKey, "owner_name", field="key_owner", required=True
+            ),
+            "room": lambda: normalise_room(
+                clean_column(data.room, EntrustedKey, "room", required=True)
+            ),
+            "phone": lambda: clean_phone(data.phone),
+            "description": lambda: clean_column(
+                data.description, EntrustedKey, "description", required=True
+            ),
+            "key_count": lambda: _count(data.count),
+            "reason": lambda: clean_column(data.reason, EntrustedKey, "reason", required=True),
+            "hook": lambda: clean_column(data.hook, EntrustedKey, "hook"),
+            "repair_number": lambda: _repair_order_id(ctx, data.repair_order_number),
+        }
     )
-    room = normalise_room(clean_column(data.room, EntrustedKey, "room", required=True))
-    phone = clean_phone(data.phone)
-    description = clean_column(data.description, EntrustedKey, "description", required=True)
-    if data.count <= 0 or data.count > 99:
-        raise DeskError("key_error.count_positive", field="key_count")
-    reason = clean_column(data.reason, EntrustedKey, "reason", required=True)
-    hook = clean_column(data.hook, EntrustedKey, "hook")
-    order_id = None
-    wanted = data.repair_order_number.strip().upper()
-    if wanted:
-        order = repair.by_number(ctx, wanted)
-        if order is None:
-            raise DeskError("key_error.no_such_repair", field="repair_number", value=wanted)
-        order_id = order.id
+    owner, room, phone = checked["key_owner"], checked["room"], checked["phone"]
+    description, reason, hook = checked["description"], checked["reason"], checked["hook"]
+    order_id: int | None = checked["repair_number"]
     entrusted = EntrustedKey(
         number=next_number(ctx, PREFIX),
         owner_name=owner,
@@ -198,18 +220,32 @@ def notify_owner(ctx: Ctx, entrusted_id: int, note: str = "") -> EntrustedKey:
     return entrusted
 
 
-def collect(ctx: Ctx, entrusted_id: int, slip_number: str, collected_by: str) -> EntrustedKey:
-    """The owner hands back the owner copy of the slip and takes the key; the record closes."""
-    entrusted = get(ctx, entrusted_id)
-    LIFECYCLE.require(entrusted, "collect")
+def _slip(entrusted: EntrustedKey, slip_number: str) -> str:
+    """The owner's copy of the slip, which must be this key's."""
     typed = slip_number.strip().upper()
     if not typed:
         raise DeskError("field.required", field="slip_number")
     if typed != entrusted.number:
         raise DeskError("key_error.slip_mismatch", field="slip_number", value=typed)
+    return typed
+
+
+def collect(ctx: Ctx, entrusted_id: int, slip_number: str, collected_by: str) -> EntrustedKey:
+    """The owner hands back the owner copy of the slip and takes the key; the record closes."""
+    entrusted = get(ctx, entrusted_id)
+    LIFECYCLE.require(entrusted, "collect")
+    # both fields are checked, and every refusal shown at once beside its field
+    checked = gather(
+        {
+            "slip_number": lambda: _slip(entrusted, slip_number),
+            "collected_by": lambda: clean_column(
+                collected_by, EntrustedKey, "collected_by", required=True
+            ),
+        }
+    )
     if current_use(ctx, entrusted_id) is not None:
         raise DeskError("key_error.entrusted_still_out", number=entrusted.number)
-    entrusted.collected_by = clean_column(collected_by, EntrustedKey, "collected_by", required=True)
+    entrusted.collected_by = checked["collected_by"]
     entrusted.collected_at = ctx.now
     entrusted.state = EntrustedState.collected
     ctx.session.add(entrusted)

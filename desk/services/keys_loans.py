@@ -21,7 +21,7 @@ from desk.services.limits import clean_column
 from desk.services.numbering import next_number
 from desk.services.residents import normalise_room
 from desk.services.shifts import bounds, current_shift
-from desk.services.submission import Submission
+from desk.services.submission import Submission, gather
 from desk.services.when import plausible
 
 LOANS = "key_loans"
@@ -100,23 +100,53 @@ def _staff_department(ctx: Ctx, borrower: str) -> str:
     return member.department if member else ""
 
 
-def lend(ctx: Ctx, data: KeyLoanCreate) -> KeyLoan:
-    """Lend keys to a member of staff; refused beyond the copies in the cabinet."""
-    key = find_key(ctx, data.key)
+def _lendable(ctx: Ctx, ref: str) -> Key:
+    """The cabinet key `ref` names, when it is still in the cabinet."""
+    key = find_key(ctx, ref)
     if not key.active:
         raise DeskError("key_error.retired", field="key_ref", tag=key.tag)
-    borrower = clean_column(data.borrower, KeyLoan, "borrower", required=True)
-    department = _department(ctx, data.department) or _staff_department(ctx, borrower)
-    reason = clean_column(data.reason, KeyLoan, "reason", required=True)
-    room = normalise_room(clean_column(data.room, KeyLoan, "room")) or key.room
-    if data.count <= 0:
+    return key
+
+
+def _positive(count: int) -> int:
+    if count <= 0:
         raise DeskError("key_error.count_positive", field="key_count")
+    return count
+
+
+def _due(ctx: Ctx, moment: datetime | None) -> datetime:
+    """When the keys are due back: as given (the site's rule when not), after now."""
+    due = plausible(moment or default_due(ctx, ctx.now), "key_due_at")
+    if due <= ctx.now:
+        raise DeskError("key_error.due_in_past", field="key_due_at")
+    return due
+
+
+def lend(ctx: Ctx, data: KeyLoanCreate) -> KeyLoan:
+    """Lend keys to a member of staff; refused beyond the copies in the cabinet."""
+    # every field is checked, and every refusal shown at once beside its field
+    checked = gather(
+        {
+            "key_ref": lambda: _lendable(ctx, data.key),
+            "borrower": lambda: clean_column(data.borrower, KeyLoan, "borrower", required=True),
+            "department": lambda: _department(ctx, data.department),
+            "reason": lambda: clean_column(data.reason, KeyLoan, "reason", required=True),
+            "room": lambda: normalise_room(clean_column(data.room, KeyLoan, "room")),
+            "key_count": lambda: _positive(data.count),
+            "key_due_at": lambda: _due(ctx, data.due_at),
+            "note": lambda: clean_column(data.note, KeyLoan, "note"),
+        }
+    )
+    key: Key = checked["key_ref"]
+    borrower: str = checked["borrower"]
+    department = checked["department"] or _staff_department(ctx, borrower)
+    reason: str = checked["reason"]
+    room = checked["room"] or key.room
+    due: datetime = checked["key_due_at"]
+    # beyond the copies in the cabinet: asked only of a key found and a count that reads
     free = available(ctx, key)
     if data.count > free:
         raise DeskError("key_error.not_enough", field="key_count", tag=key.tag, available=free)
-    due = plausible(data.due_at or default_due(ctx, ctx.now), "key_due_at")
-    if due <= ctx.now:
-        raise DeskError("key_error.due_in_past", field="key_due_at")
     assert key.id is not None
     loan = KeyLoan(
         number=next_number(ctx, PREFIX),
@@ -128,7 +158,7 @@ def lend(ctx: Ctx, data: KeyLoanCreate) -> KeyLoan:
         count=data.count,
         out_at=ctx.now,
         due_at=due,
-        note=clean_column(data.note, KeyLoan, "note"),
+        note=checked["note"],
         operator_id=ctx.acting(),
         created_at=ctx.now,
     )

@@ -24,6 +24,7 @@ from desk.models import (
     RepairState,
 )
 from desk.services import audit, nightlog, repair, repair_billing
+from desk.services import repair_checks as checks
 from desk.services.context import Ctx
 from desk.services.errors import DeskError, NotFound
 from desk.services.limits import clean_column
@@ -73,12 +74,6 @@ def awaiting(ctx: Ctx) -> list[NightLogEntry]:
     return [e for e in nightlog.morning_work(ctx) if e.state == NightLogState.handled]
 
 
-def _category(ctx: Ctx, key: str) -> str:
-    if ctx.settings.repair_category(key) is None:
-        raise DeskError("repair.unknown_category", field="category", value=key)
-    return key
-
-
 def _locked(ctx: Ctx, entry_id: int) -> NightLogEntry:
     """The entry, its row locked until the transaction ends (PostgreSQL; SQLite's writers are
     already serialised by BEGIN IMMEDIATE): two desks cannot both make it an order."""
@@ -104,7 +99,7 @@ def transfer(ctx: Ctx, entry_id: int, data: NightRepair) -> RepairOrder:
     logged = entry.logged_at
     checked = gather(
         {
-            "category": lambda: _category(ctx, data.category),
+            "category": lambda: checks.category(ctx, data.category).key,
             "work_done": lambda: clean_column(
                 data.work_done, RepairOrder, "work_done", required=True
             ),
@@ -137,7 +132,7 @@ def transfer(ctx: Ctx, entry_id: int, data: NightRepair) -> RepairOrder:
     if completed < on_site:
         raise DeskError("repair.before_on_site", field="completed_at")
     labour, material = checked["labour_fen"]
-    due = repair.callback_due(ctx, checked["category"], completed, checked["leak_test_at"])
+    due = checks.callback_due(ctx, checked["category"], completed, checked["leak_test_at"])
     number = nightlog.number(entry, ctx)
     order = repair.register(
         ctx,

@@ -27,7 +27,7 @@ from desk.services.errors import DeskError, NotFound
 from desk.services.lifecycle import Lifecycle, Step
 from desk.services.open_item import OpenItem
 from desk.services.residents import clean_phone, clean_text, normalise_room
-from desk.services.submission import Submission
+from desk.services.submission import Submission, gather
 from desk.services.when import happened
 
 if TYPE_CHECKING:
@@ -89,23 +89,33 @@ def get(ctx: Ctx, entry_id: int) -> NightLogEntry:
     return entry
 
 
+def _text(value: str, column: str, *, required: bool = False) -> str:
+    """`value` cleaned for the entry's `column` (its length), refused at the field of that name."""
+    most = limits.max_length(NightLogEntry, column)
+    return clean_text(value, most, field=column, required=required)
+
+
 def log(ctx: Ctx, data: NightLogCreate) -> NightLogEntry:
     """Write one night entry: handled at night (what was done) or left for the morning."""
-    logged = happened(data.logged_at, ctx.now, "logged_at")
-    action = clean_text(
-        data.action_taken, limits.max_length(NightLogEntry, "action_taken"), field="action_taken"
+    # every field is checked, and every refusal shown at once beside its field
+    checked = gather(
+        {
+            "logged_at": lambda: happened(data.logged_at, ctx.now, "logged_at"),
+            "caller": lambda: _text(data.caller, "caller"),
+            "room": lambda: normalise_room(_text(data.room, "room")),
+            "phone": lambda: clean_phone(data.phone),
+            "what": lambda: _text(data.what, "what", required=True),
+            "action_taken": lambda: _text(data.action_taken, "action_taken"),
+        }
     )
+    action = checked["action_taken"]
     left = data.left_for_morning or not action
     entry = NightLogEntry(
-        logged_at=logged,
-        caller=clean_text(data.caller, limits.max_length(NightLogEntry, "caller"), field="caller"),
-        room=normalise_room(
-            clean_text(data.room, limits.max_length(NightLogEntry, "room"), field="room")
-        ),
-        phone=clean_phone(data.phone),
-        what=clean_text(
-            data.what, limits.max_length(NightLogEntry, "what"), field="what", required=True
-        ),
+        logged_at=checked["logged_at"],
+        caller=checked["caller"],
+        room=checked["room"],
+        phone=checked["phone"],
+        what=checked["what"],
         emergency=data.emergency,
         action_taken=action,
         state=NightLogState.left_for_morning if left else NightLogState.handled,

@@ -17,6 +17,7 @@ from desk.models import (
     Relationship,
     ReleasePass,
     Resident,
+    Unit,
 )
 from desk.services import audit, limits, roles
 from desk.services.context import Ctx
@@ -47,7 +48,7 @@ from desk.services.pass_queries import (
     used_without_gate_check,
 )
 from desk.services.residents import clean_phone, clean_text, find_unit
-from desk.services.submission import Submission
+from desk.services.submission import Submission, gather
 from desk.services.when import happened
 
 __all__ = [
@@ -172,57 +173,94 @@ def _valid_until(ctx: Ctx, valid_on: date) -> datetime:
     return ctx.due(start, ctx.settings.passes.valid_for)
 
 
-def issue(ctx: Ctx, data: PassCreate) -> ReleasePass:
-    """Issue a pass; a tenant or agent needs the owner's confirmation by phone, and a yes."""
-    room_typed = clean_text(
-        data.room, limits.max_length(ReleasePass, "room"), field="room", required=True
-    )
-    unit = find_unit(ctx, room_typed)
+def _unit(ctx: Ctx, room: str) -> Unit:
+    typed = clean_text(room, limits.max_length(ReleasePass, "room"), field="room", required=True)
+    unit = find_unit(ctx, typed)
     if unit is None:
-        raise DeskError("pass_error.unknown_room", field="room", room=room_typed)
-    applicant = clean_text(
-        data.applicant,
-        limits.max_length(ReleasePass, "applicant"),
-        field="applicant",
-        required=True,
-    )
-    relationship = Relationship(data.relationship)
-    id_last4 = _last4(data.id_last4, IdType(data.id_type))
-    valid_on = data.valid_on or today(ctx)
+        raise DeskError("pass_error.unknown_room", field="room", room=typed)
+    return unit
+
+
+def _valid_on(ctx: Ctx, day: date | None) -> date:
+    """The pass's day: today unless given, never past, at most MAX_DAYS_AHEAD ahead."""
+    valid_on = day or today(ctx)
     if valid_on < today(ctx):
         raise DeskError("pass_error.valid_on_past", field="valid_on")
     if valid_on > today(ctx) + timedelta(days=MAX_DAYS_AHEAD):
         raise DeskError("pass_error.valid_on_far", field="valid_on", days=MAX_DAYS_AHEAD)
+    return valid_on
+
+
+def _confirmed(answer: bool | None) -> bool:
+    if answer is not True:
+        raise DeskError("pass_error.owner_not_confirmed", field="owner_confirmed")
+    return True
+
+
+def issue(ctx: Ctx, data: PassCreate) -> ReleasePass:
+    """Issue a pass; a tenant or agent needs the owner's confirmation by phone, and a yes."""
+    relationship = Relationship(data.relationship)
+    owner = relationship == Relationship.owner
+    # every field is checked, and every refusal shown at once beside its field
+    readers: dict[str, Callable[[], Any]] = {
+        "room": lambda: _unit(ctx, data.room),
+        "applicant": lambda: clean_text(
+            data.applicant,
+            limits.max_length(ReleasePass, "applicant"),
+            field="applicant",
+            required=True,
+        ),
+        "id_last4": lambda: _last4(data.id_last4, IdType(data.id_type)),
+        "valid_on": lambda: _valid_on(ctx, data.valid_on),
+    }
+    if not owner:
+        readers |= {
+            "owner_phone_called": lambda: clean_phone(
+                data.owner_phone_called, field="owner_phone_called", required=True
+            ),
+            "owner_confirmed_by": lambda: clean_text(
+                data.owner_confirmed_by,
+                limits.max_length(ReleasePass, "owner_confirmed_by"),
+                field="owner_confirmed_by",
+                required=True,
+            ),
+            "owner_confirmed": lambda: _confirmed(data.owner_confirmed),
+            "owner_confirmed_at": lambda: happened(
+                data.owner_confirmed_at, ctx.now, "owner_confirmed_at"
+            ),
+        }
+    readers |= {
+        "items": lambda: _items(data.items),
+        # upper-cased before the length check: "ß".upper() is "SS"
+        "vehicle_plate": lambda: clean_text(
+            data.vehicle_plate.upper().replace(" ", ""),
+            limits.max_length(ReleasePass, "vehicle_plate"),
+            field="vehicle_plate",
+        ),
+    }
+    checked = gather(readers)
+    unit: Unit = checked["room"]
+    applicant: str = checked["applicant"]
+    id_last4: str = checked["id_last4"]
+    valid_on: date = checked["valid_on"]
+    items: list[PassItemIn] = checked["items"]
+    plate: str = checked["vehicle_plate"]
     owners = owners_of(ctx, unit.code)
     notes: dict[str, Any] = {}
     called, confirmed_by, confirmed_at = "", "", None
     confirmed: bool | None = None
-    if relationship == Relationship.owner:
+    if owner:
         if _not_an_owner(applicant, owners):
             notes["applicant_not_owner_on_file"] = True
     else:
-        called = clean_phone(data.owner_phone_called, field="owner_phone_called", required=True)
-        confirmed_by = clean_text(
-            data.owner_confirmed_by,
-            limits.max_length(ReleasePass, "owner_confirmed_by"),
-            field="owner_confirmed_by",
-            required=True,
-        )
-        if data.owner_confirmed is not True:
-            raise DeskError("pass_error.owner_not_confirmed", field="owner_confirmed")
-        confirmed_at = happened(data.owner_confirmed_at, ctx.now, "owner_confirmed_at")
+        called = checked["owner_phone_called"]
+        confirmed_by = checked["owner_confirmed_by"]
+        confirmed_at = checked["owner_confirmed_at"]
         confirmed = True
         digits = re.sub(r"\D", "", called)
         notes["owner_phone_on_file"] = any(re.sub(r"\D", "", o.phone) == digits for o in owners)
         if owners and confirmed_by not in {o.name for o in owners}:
             notes["confirmed_by_not_owner_on_file"] = True
-    items = _items(data.items)
-    # upper-cased before the length check: "ß".upper() is "SS"
-    plate = clean_text(
-        data.vehicle_plate.upper().replace(" ", ""),
-        limits.max_length(ReleasePass, "vehicle_plate"),
-        field="vehicle_plate",
-    )
     issued = ReleasePass(
         number=next_number(ctx, PREFIX),
         room=unit.code,
@@ -323,6 +361,16 @@ def _show(ctx: Ctx) -> Callable[[datetime | None], str]:
     return show
 
 
+def _gate_note(result: GateResult, note: str) -> str:
+    """What stayed behind (partly) or why the goods were stopped (refused): those say it."""
+    note = clean_text(note, limits.max_length(ReleasePass, "gate_note"), field="gate_note")
+    if result == GateResult.partly and not note:
+        raise DeskError("pass_error.partly_needs_note", field="gate_note")
+    if result == GateResult.refused and not note:
+        raise DeskError("pass_error.refused_needs_reason", field="gate_note")
+    return note
+
+
 def gate_check(
     ctx: Ctx, number: str, result: GateResult | str, guard_name: str, note: str = ""
 ) -> ReleasePass:
@@ -334,12 +382,14 @@ def gate_check(
     assert found is not None
     result = GateResult(result)
     most = limits.max_length(ReleasePass, "guard_name")
-    guard = clean_text(guard_name, most, field="guard_name", required=True)
-    note = clean_text(note, limits.max_length(ReleasePass, "gate_note"), field="gate_note")
-    if result == GateResult.partly and not note:
-        raise DeskError("pass_error.partly_needs_note", field="gate_note")
-    if result == GateResult.refused and not note:
-        raise DeskError("pass_error.refused_needs_reason", field="gate_note")
+    checked = gather(
+        {
+            "guard_name": lambda: clean_text(guard_name, most, field="guard_name", required=True),
+            "gate_note": lambda: _gate_note(result, note),
+        }
+    )
+    guard: str = checked["guard_name"]
+    note = checked["gate_note"]
     found.gate_result = result.value
     found.gate_checked_at = ctx.now
     found.guard_name = guard

@@ -6,7 +6,6 @@ from datetime import datetime
 
 from sqlmodel import col, select
 
-from desk.config import RepairCategory
 from desk.models import (
     OPEN_REPAIR_STATES,
     Channel,
@@ -25,6 +24,7 @@ from desk.services import (
     repair_visits,
     roles,
 )
+from desk.services import repair_checks as checks
 from desk.services.callback_step import CallbackResult as CallbackResult
 from desk.services.context import Ctx
 from desk.services.errors import DeskError
@@ -32,9 +32,9 @@ from desk.services.lifecycle import Lifecycle, Step
 from desk.services.limits import clean_column
 from desk.services.numbering import next_number
 from desk.services.repair_visits import VisitReschedule as VisitReschedule
-from desk.services.residents import clean_phone, normalise_room
+from desk.services.residents import clean_phone
 from desk.services.submission import Submission, gather
-from desk.services.when import happened, plausible
+from desk.services.when import plausible
 
 REGISTER = "repairs"
 PREFIX = "WX"
@@ -111,31 +111,14 @@ def allowed_actions(order: RepairOrder | None) -> frozenset[str]:
     return LIFECYCLE.offered(order)
 
 
-def _when(ctx: Ctx, moment: datetime | None, field: str) -> datetime:
-    return happened(moment, ctx.now, field)
-
-
-def _category(ctx: Ctx, key: str) -> RepairCategory:
-    category = ctx.settings.repair_category(key)
-    if category is None:
-        raise DeskError("repair.unknown_category", field="category", value=key)
-    return category
-
-
-def _room(data: RepairCreate) -> str:
-    if data.location == RepairLocation.unit and not data.room.strip():
-        raise DeskError("repair.room_required", field="room")
-    return normalise_room(clean_column(data.room, RepairOrder, "room"))
-
-
 def register(ctx: Ctx, data: RepairCreate) -> RepairOrder:
     """Open a work order; it must be dispatched to maintenance within the site's limit."""
     # every field is checked, and every refusal shown at once beside its field
     checked = gather(
         {
-            "reported_at": lambda: _when(ctx, data.reported_at, "reported_at"),
-            "category": lambda: _category(ctx, data.category),
-            "room": lambda: _room(data),
+            "reported_at": lambda: checks.moment(ctx, data.reported_at, "reported_at"),
+            "category": lambda: checks.category(ctx, data.category),
+            "room": lambda: checks.room(data.location, data.room),
             "resident_name": lambda: clean_column(data.resident_name, RepairOrder, "resident_name"),
             "phone": lambda: clean_phone(data.phone),
             "description": lambda: clean_column(
@@ -185,10 +168,20 @@ def register(ctx: Ctx, data: RepairCreate) -> RepairOrder:
 def dispatch(ctx: Ctx, order_id: int, technician: str, at: datetime | None = None) -> RepairOrder:
     order = get(ctx, order_id)
     LIFECYCLE.require(order, "dispatch")
-    order.technician = clean_column(technician, RepairOrder, "technician", required=True)
-    order.dispatched_at = _when(ctx, at, "dispatched_at")
-    if order.dispatched_at < order.reported_at:
-        raise DeskError("repair.before_reported", field="dispatched_at")
+    checked = gather(
+        {
+            "technician": lambda: clean_column(
+                technician, RepairOrder, "technician", required=True
+            ),
+            "dispatched_at": lambda: checks.not_before(
+                checks.moment(ctx, at, "dispatched_at"),
+                order.reported_at,
+                "repair.before_reported",
+                "dispatched_at",
+            ),
+        }
+    )
+    order.technician, order.dispatched_at = checked["technician"], checked["dispatched_at"]
     order.on_site_due_at = repair_visits.due_when_dispatched(ctx, order)
     order.state = RepairState.dispatched
     ctx.session.add(order)
@@ -206,7 +199,7 @@ def arrive(ctx: Ctx, order_id: int, at: datetime | None = None) -> RepairOrder:
     order = get(ctx, order_id)
     LIFECYCLE.require(order, "on_site")
     repair_billing.require_consent(order)  # a paid order: the price agreed before work starts
-    order.on_site_at = _when(ctx, at, "on_site_at")
+    order.on_site_at = checks.moment(ctx, at, "on_site_at")
     if order.dispatched_at is not None and order.on_site_at < order.dispatched_at:
         raise DeskError("repair.before_dispatched", field="on_site_at")
     order.state = RepairState.on_site
@@ -215,42 +208,37 @@ def arrive(ctx: Ctx, order_id: int, at: datetime | None = None) -> RepairOrder:
     return order
 
 
-def callback_due(
-    ctx: Ctx, category_key: str, completed: datetime, leak_test: datetime | None
-) -> datetime:
-    """When the callback falls due: the category's time after completion, or after the leak
-    test for a category counted from it (required then)."""
-    category = ctx.settings.repair_category(category_key)
-    start = completed
-    if category is not None and category.callback_from == "leak_test":
-        if leak_test is None:
-            raise DeskError("repair.leak_test_required", field="leak_test_at")
-        start = leak_test
-    return ctx.due(start, category.callback if category else "2d")
-
-
 def complete(ctx: Ctx, order_id: int, data: RepairCompletion) -> RepairOrder:
     """Work done; the callback falls due from completion (or from the leak test for leaks)."""
     order = get(ctx, order_id)
     LIFECYCLE.require(order, "complete")
     # a paid order's price is agreed before the work, whether or not "on site" was recorded
     repair_billing.require_consent(order)
+    category = ctx.settings.repair_category(order.category)
+    from_leak_test = category is not None and category.callback_from == "leak_test"
+    # every field is checked, and every refusal shown at once beside its field
+    checked = gather(
+        {
+            "completed_at": lambda: checks.completed_at(ctx, order, data.completed_at),
+            "work_done": lambda: clean_column(
+                data.work_done, RepairOrder, "work_done", required=True
+            ),
+            "labour_fen": lambda: repair_billing.checked_money(data.labour_fen, "labour_fen"),
+            "material_fen": lambda: repair_billing.checked_money(data.material_fen, "material_fen"),
+            "resident_materials": lambda: clean_column(
+                data.resident_materials, RepairOrder, "resident_materials"
+            ),
+            "leak_test_at": lambda: checks.leak_test(data.leak_test_at, required=from_leak_test),
+        }
+    )
+    completed: datetime = checked["completed_at"]
     labour, material = repair_billing.checked_charges(
-        order.paid, data.labour_fen, data.material_fen
+        order.paid, checked["labour_fen"], checked["material_fen"]
     )
-    completed = _when(ctx, data.completed_at, "completed_at")
-    if order.state == RepairState.on_site and order.on_site_at and completed < order.on_site_at:
-        raise DeskError("repair.before_on_site", field="completed_at")
-    if order.dispatched_at is not None and completed < order.dispatched_at:
-        raise DeskError("repair.before_dispatched", field="completed_at")
-    if data.leak_test_at is not None:
-        plausible(data.leak_test_at, "leak_test_at")
-    callback_due_at = callback_due(ctx, order.category, completed, data.leak_test_at)
+    callback_due_at = checks.callback_due(ctx, order.category, completed, checked["leak_test_at"])
     order.completed_at = completed
-    order.work_done = clean_column(data.work_done, RepairOrder, "work_done", required=True)
-    order.resident_materials = clean_column(
-        data.resident_materials, RepairOrder, "resident_materials"
-    )
+    order.work_done = checked["work_done"]
+    order.resident_materials = checked["resident_materials"]
     order.resident_signed = data.resident_signed
     order.leak_test_at = data.leak_test_at
     order.callback_due_at = callback_due_at
@@ -266,7 +254,7 @@ def call_back(ctx: Ctx, order_id: int, result: CallbackResult) -> RepairOrder:
     """Record a callback: satisfied closes the order, not satisfied sends it back to maintenance."""
     order = get(ctx, order_id)
     LIFECYCLE.require(order, "callback")
-    note = clean_column(result.note, RepairOrder, "callback_note", field="note")
+    note = callback_step.checked_note(ctx, result, RepairOrder)
     if not callback_step.take(ctx, REGISTER, order, result, note):
         return order
     if result.satisfied:
@@ -317,10 +305,17 @@ def refer_out(ctx: Ctx, order_id: int, referred_to: str, reason: str) -> RepairO
     """Not the property's to fix: note where the resident was pointed, and why."""
     order = get(ctx, order_id)
     LIFECYCLE.require(order, "refer_out")
-    order.referred_to = clean_column(referred_to, RepairOrder, "referred_to", required=True)
-    order.close_reason = clean_column(
-        reason, RepairOrder, "close_reason", field="reason", required=True
+    checked = gather(
+        {
+            "referred_to": lambda: clean_column(
+                referred_to, RepairOrder, "referred_to", required=True
+            ),
+            "reason": lambda: clean_column(
+                reason, RepairOrder, "close_reason", field="reason", required=True
+            ),
+        }
     )
+    order.referred_to, order.close_reason = checked["referred_to"], checked["reason"]
     order.state = RepairState.referred_out
     order.closed_at = ctx.now
     ctx.session.add(order)

@@ -73,7 +73,8 @@ def _order(ctx: Ctx, order_id: int) -> RepairOrder:
     return fetch.get(ctx, RepairOrder, order_id)
 
 
-def _money(fen: int | None, field: str, *, required: bool = False) -> int:
+def checked_money(fen: int | None, field: str, *, required: bool = False) -> int:
+    """An amount in fen: not negative, not beyond the money field (required: not empty)."""
     if fen is None:
         if required:
             raise DeskError("field.required", field=field)
@@ -90,7 +91,10 @@ def _money(fen: int | None, field: str, *, required: bool = False) -> int:
 
 def checked_charges(paid: bool, labour_fen: int, material_fen: int) -> tuple[int, int]:
     """A completion's charges: none negative or beyond the money field, none on a free order."""
-    labour, material = _money(labour_fen, "labour_fen"), _money(material_fen, "material_fen")
+    labour, material = (
+        checked_money(labour_fen, "labour_fen"),
+        checked_money(material_fen, "material_fen"),
+    )
     if not paid and (labour or material):
         raise DeskError("repair.charges_on_free", field="labour_fen")
     return labour, material
@@ -111,7 +115,7 @@ def agree_price(
     _STEPS.require(order, "agree_price")
     if not order.paid:
         raise DeskError("repair.quote_on_free", number=order.number)
-    quoted = _money(quoted_fen, "quoted_fen", required=True)
+    quoted = checked_money(quoted_fen, "quoted_fen", required=True)
     who = clean_column(consent_by, RepairOrder, "consent_by", required=True)
     moment = happened(at, ctx.now, "consent_at")
     if moment < order.reported_at:
@@ -247,8 +251,8 @@ def correct(ctx: Ctx, order_id: int, change: ChargeCorrection) -> RepairOrder:
     reason = clean_column(change.reason, RepairOrder, "close_reason", field="reason", required=True)
     if order.paid_at is not None:
         raise DeskError("repair.correct_after_paid", number=order.number)
-    labour = _money(change.labour_fen, "labour_fen")
-    material = _money(change.material_fen, "material_fen")
+    labour = checked_money(change.labour_fen, "labour_fen")
+    material = checked_money(change.material_fen, "material_fen")
     if change.paid and order.warranty:
         raise DeskError("repair.paid_under_warranty", field="paid")
     if not change.paid and (labour or material):

@@ -12,6 +12,7 @@ from desk.services.context import Ctx
 from desk.services.lifecycle import Lifecycle, Step
 from desk.services.limits import clean_column
 from desk.services.residents import clean_text
+from desk.services.submission import gather
 
 REGISTER = "replies"
 # Keywords may be typed with spaces or any of the commas and enumeration marks a clerk uses.
@@ -34,12 +35,23 @@ def keyword_list(keywords: str) -> list[str]:
 
 
 def _clean(topic: str, keywords: str, body: str) -> tuple[str, str, str]:
-    topic = clean_column(topic, StandardReply, "topic", field="reply_topic", required=True)
-    words = " ".join(
-        keyword_list(clean_column(keywords, StandardReply, "keywords", field="reply_keywords"))
+    """The three fields cleaned; every refusal among them raised at once, each beside its field."""
+    checked = gather(
+        {
+            "reply_topic": lambda: clean_column(
+                topic, StandardReply, "topic", field="reply_topic", required=True
+            ),
+            "reply_keywords": lambda: " ".join(
+                keyword_list(
+                    clean_column(keywords, StandardReply, "keywords", field="reply_keywords")
+                )
+            ),
+            "reply_body": lambda: clean_column(
+                body, StandardReply, "body", field="reply_body", required=True
+            ),
+        }
     )
-    body = clean_column(body, StandardReply, "body", field="reply_body", required=True)
-    return topic, words, body
+    return checked["reply_topic"], checked["reply_keywords"], checked["reply_body"]
 
 
 S = ReplyState
