@@ -23,6 +23,7 @@ from textual.widgets import DataTable, Static
 
 from desk.app import DeskApp, make_app
 from desk.clock import Clock
+from desk.compat import terminal_lines
 from desk.db import Database
 from desk.models import Operator
 from tests.conftest import NOW
@@ -62,7 +63,7 @@ def table_cells(pilot: Pilot[Any], selector: str) -> list[str]:
 
 def screen_lines(app: App[Any]) -> list[str]:
     """Each line of the terminal for the current screen, as the clerk sees it."""
-    return [strip.text for strip in app.screen._compositor.render_strips()]
+    return terminal_lines(app)
 
 
 def field_error(form: Widget, name: str) -> str:
