@@ -17,12 +17,12 @@ from desk.services import (
     stats,
     stats_period,
 )
-from desk.services.complaint import ComplaintCreate
 from desk.services.errors import DeskError
 from desk.services.reception import ReceptionCreate
-from desk.services.repair import CallbackResult, RepairCompletion, RepairCreate
+from desk.services.repair import CallbackResult, RepairCompletion
 from desk.services.stats import Deadline, PaidOrder, Rate, Repeat
 from tests.conftest import NOW, TZ, Desk
+from tests.seed import register_complaint, register_repair
 
 try:
     from desk.services import keys, passes
@@ -36,11 +36,7 @@ def at(day: int, hour: int, minute: int = 0, month: int = 11) -> datetime:
 
 def _repair(desk: Desk, when: datetime, **fields: object) -> int:
     desk.now = when
-    with desk.write() as ctx:
-        data = {"description": "故障", "resident_name": "王", **fields}
-        order_id = repair.register(ctx, RepairCreate.model_validate(data)).id
-    assert order_id is not None
-    return order_id
+    return register_repair(desk, {"description": "故障", "resident_name": "王"}, **fields)
 
 
 def _do(desk: Desk, when: datetime, action: object, *args: object) -> None:
@@ -126,11 +122,7 @@ def _repairs(desk: Desk) -> None:
 
 def _complaint(desk: Desk, when: datetime, **fields: object) -> int:
     desk.now = when
-    with desk.write() as ctx:
-        data = {"what_happened": "情况", "complainant": "刘", **fields}
-        found = complaint.register(ctx, ComplaintCreate.model_validate(data)).id
-    assert found is not None
-    return found
+    return register_complaint(desk, {"what_happened": "情况", "complainant": "刘"}, **fields)
 
 
 def _complaints(desk: Desk, supervisor: Operator) -> None:
