@@ -278,7 +278,7 @@ def test_a_passs_goods_edited_in_the_file_are_caught(desk: Desk) -> None:
     """The items of a release pass are what the guard lets out: an edit to them in the file is
     named on the pass (its items are followed as part of it)."""
     from desk.services import passes, residents
-    from tests.test_passes_service import owner_pass
+    from tests.seed import owner_pass
 
     with desk.write() as ctx:
         residents.add_resident(ctx, "3", "1202", "李明", "13812345678", "owner")
