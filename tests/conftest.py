@@ -29,6 +29,9 @@ if TYPE_CHECKING:
 TZ = ZoneInfo("Asia/Shanghai")
 # A Monday morning in the office.
 NOW = datetime(2026, 11, 23, 9, 30, tzinfo=TZ)
+# The night before it: a call at 02:10, and the night shift handing over at 08:20.
+AT_NIGHT = datetime(2026, 11, 23, 2, 10, tzinfo=TZ)
+NIGHT_END = datetime(2026, 11, 23, 8, 20, tzinfo=TZ)
 
 
 @pytest.fixture(autouse=True)
@@ -170,6 +173,11 @@ def clerk(db: Database) -> Operator:
 @pytest.fixture
 def supervisor(db: Database) -> Operator:
     return first_supervisor(db)
+
+
+@pytest.fixture
+def night(db: Database) -> Operator:
+    return add_staff(db, "张伟", Role.night, "3333")
 
 
 class Desk:

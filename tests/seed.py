@@ -8,16 +8,19 @@ the record's id. A test that needs a record of another shape passes its own base
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 
-from desk.models import Complaint, RepairOrder
-from desk.services import complaint, keys, reception, repair
+from desk.db import Database
+from desk.models import Complaint, Operator, RepairOrder
+from desk.services import complaint, handover, keys, reception, repair
 from desk.services.complaint import ComplaintCreate
+from desk.services.handover import CheckCount, HandoverUpdate
 from desk.services.keys import EntrustedCreate, KeyLoanCreate
 from desk.services.passes import PassCreate, PassItemIn
 from desk.services.reception import ReceptionCreate
 from desk.services.repair import RepairCompletion, RepairCreate
-from tests.conftest import Desk
+from tests.conftest import NIGHT_END, NOW, Desk
 
 Fields = Mapping[str, object]
 
@@ -171,3 +174,40 @@ def owner_pass(**changes: object) -> PassCreate:
         **changes,
     }
     return PassCreate.model_validate(fields)
+
+
+def seed_registers(desk: Desk) -> None:
+    """One open record in each register, some overdue at NOW."""
+    early = NOW - timedelta(days=3)
+    with desk.write() as ctx:
+        ctx.now = early
+        order = repair.register(
+            ctx, RepairCreate(room="3-1202", resident_name="李明", description="厨房水龙头漏水")
+        )
+        complaint.register(ctx, ComplaintCreate(room="5-0801", what_happened="楼上装修噪音"))
+        reception.log(
+            ctx,
+            ReceptionCreate(request="询问停水时间", reply_due_at=early + timedelta(minutes=30)),
+        )
+        assert order.id is not None
+
+
+def full_update(db: Database, short_radio: bool = False) -> HandoverUpdate:
+    """A handover filled in whole: every count as expected (one radio short, held by 李建国,
+    when `short_radio`), the desk cleaned, the log read, a note."""
+    checks = [
+        CheckCount(key=item.key, counted=item.expected) for item in db.settings.handover.checklist
+    ]
+    if short_radio:
+        checks[0] = CheckCount(key="radio", counted=1, holder="李建国")
+    return HandoverUpdate(checks=checks, desk_cleaned=True, log_read=True, notes="3栋电梯异响")
+
+
+def night_handover(db: Database, night: Operator, short_radio: bool = False) -> int:
+    """The night shift's handover, opened and filled in whole by `night` at NIGHT_END; its id."""
+    desk = Desk(db, night, NIGHT_END)
+    with desk.write() as ctx:
+        opened = handover.open_handover(ctx)
+        assert opened.id is not None
+        handover.update(ctx, opened.id, full_update(db, short_radio))
+        return opened.id

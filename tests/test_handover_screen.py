@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -18,13 +18,11 @@ from desk.screens.handover_dialogs import IncomingDialog, PinDialog
 from desk.screens.nightlog import NightEntryDialog, NightLogScreen
 from desk.screens.repair_entry import RepairFormScreen
 from desk.services import handover, nightlog
-from tests.conftest import NOW, TZ, Desk
+from tests.conftest import AT_NIGHT, NIGHT_END, NOW, Desk
 from tests.pilot_support import messages, printed, settle, until, until_screen
-from tests.test_handover_service import NIGHT_END, night
+from tests.seed import night_handover
 
-__all__ = ["night"]
 SIZE = (120, 40)
-AT_NIGHT = datetime(2026, 11, 23, 2, 10, tzinfo=TZ)
 
 
 @pytest.mark.parametrize("lang", ["zh_CN", "en"])
@@ -171,8 +169,6 @@ async def test_taking_over_a_shift_not_signed_off_is_said_before_the_dialog(
 async def test_a_long_refusal_reason_keeps_the_status_to_one_line(
     db: Database, clerk: Operator, night: Operator
 ) -> None:
-    from tests.test_handover_service import night_handover
-
     handover_id = night_handover(db, night)
     with Desk(db, night, NIGHT_END).write() as ctx:
         handover.sign_off(ctx, handover_id, "3333")

@@ -21,11 +21,10 @@ from desk.printing.summary_text import summary_lines
 from desk.printing.text import cell_len
 from desk.services import handover
 from desk.services.summary import Summary
-from tests.conftest import TZ, Desk, have_cjk_font
-from tests.test_handover_service import NIGHT_END, night, night_handover, seed_registers
+from tests.conftest import NIGHT_END, TZ, Desk, have_cjk_font
+from tests.seed import night_handover, seed_registers
 from tests.test_printing import _pgm_dark_pixels
 
-__all__ = ["night"]
 LANGS = ("zh_CN", "en")
 
 
