@@ -209,3 +209,9 @@ class _CtxScope:
 @pytest.fixture
 def desk(db: Database, clerk: Operator) -> Desk:
     return Desk(db, clerk)
+
+
+@pytest.fixture
+def boss(db: Database, supervisor: Operator) -> Desk:
+    """The desk as the supervisor works it."""
+    return Desk(db, supervisor)

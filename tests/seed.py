@@ -13,8 +13,9 @@ from typing import Any
 
 from desk.db import Database
 from desk.models import Complaint, Operator, RepairOrder
-from desk.services import complaint, handover, keys, reception, repair
+from desk.services import complaint, handover, keys, reception, repair, replies
 from desk.services.complaint import ComplaintCreate
+from desk.services.context import Ctx
 from desk.services.handover import CheckCount, HandoverUpdate
 from desk.services.keys import EntrustedCreate, KeyLoanCreate
 from desk.services.passes import PassCreate, PassItemIn
@@ -132,6 +133,13 @@ def log_reception(desk: Desk, base: Fields = PARKING_QUESTION, /, **changes: obj
         entry = reception.log(ctx, data)
         assert entry.id is not None
         return entry.id
+
+
+def seed_replies(desk: Desk, supervisor: Operator | None) -> None:
+    """The demo's standard replies, drafted as `desk`'s operator and approved by `supervisor`
+    in the same transaction (replies.seed_demo)."""
+    with desk.write() as ctx:
+        replies.seed_demo(ctx, Ctx(ctx.session, supervisor, ctx.settings, ctx.now))
 
 
 def stock_cabinet(desk: Desk) -> None:

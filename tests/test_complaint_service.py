@@ -18,11 +18,6 @@ from tests.conftest import NOW, TZ, Desk
 from tests.seed import register_complaint, stored_complaint
 
 
-@pytest.fixture
-def boss(db: Database, supervisor: Operator) -> Desk:
-    return Desk(db, supervisor)
-
-
 def _use_table(db: Database, table: str) -> None:
     db.settings = db.settings.model_copy(
         update={"complaints": ComplaintRules(deadline_table=table, callback="2d")}
