@@ -14,8 +14,8 @@ from desk.db import Database
 from desk.models import Operator
 from desk.screens.report import ReportScreen
 from tests.conftest import NOW
+from tests.month_fixtures import build_month
 from tests.pilot_support import MovableClock, printed, until
-from tests.test_stats_service import build_month
 
 SIZE = (120, 40)
 
