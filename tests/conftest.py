@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import stat
 import uuid
@@ -100,6 +101,15 @@ def have_cjk_font() -> bool:
     except FontNotFound:
         return False
     return True
+
+
+def pgm_dark_pixels(pgm: bytes) -> tuple[int, int]:
+    """(dark pixels, all pixels) of a binary PGM (P5) image as pdftoppm writes it."""
+    fields = re.match(rb"P5\s+(\d+)\s+(\d+)\s+(\d+)\s", pgm)
+    assert fields, "not a binary PGM"
+    width, height = int(fields.group(1)), int(fields.group(2))
+    pixels = pgm[fields.end() : fields.end() + width * height]
+    return sum(1 for value in pixels if value < 128), width * height
 
 
 def still_verifies(request: pytest.FixtureRequest, database: Database) -> None:
