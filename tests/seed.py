@@ -7,7 +7,7 @@ the record's id. A test that needs a record of another shape passes its own base
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -80,13 +80,17 @@ PASS_ITEMS = [
 ]
 
 
+def _made(desk: Desk, make: Callable[[Ctx, Any], Any], data: object) -> int:
+    """`make(ctx, data)` as `desk`, in a transaction of its own; the id of the record it made."""
+    with desk.write() as ctx:
+        record = make(ctx, data)
+        assert record.id is not None
+        return int(record.id)
+
+
 def register_repair(desk: Desk, base: Fields = KITCHEN_TAP, /, **changes: object) -> int:
     """A repair order registered from `base` with `changes` over it; its id."""
-    data = RepairCreate.model_validate({**base, **changes})
-    with desk.write() as ctx:
-        order = repair.register(ctx, data)
-        assert order.id is not None
-        return order.id
+    return _made(desk, repair.register, RepairCreate.model_validate({**base, **changes}))
 
 
 def complete_repair(
@@ -112,11 +116,7 @@ def stored_repair(desk: Desk, order_id: int | None) -> RepairOrder:
 
 def register_complaint(desk: Desk, base: Fields = NOISE_UPSTAIRS, /, **changes: object) -> int:
     """A complaint registered from `base` with `changes` over it; its id."""
-    data = ComplaintCreate.model_validate({**base, **changes})
-    with desk.write() as ctx:
-        item = complaint.register(ctx, data)
-        assert item.id is not None
-        return item.id
+    return _made(desk, complaint.register, ComplaintCreate.model_validate({**base, **changes}))
 
 
 def stored_complaint(desk: Desk, complaint_id: int | None) -> Complaint:
@@ -128,11 +128,7 @@ def stored_complaint(desk: Desk, complaint_id: int | None) -> Complaint:
 
 def log_reception(desk: Desk, base: Fields = PARKING_QUESTION, /, **changes: object) -> int:
     """A reception log entry from `base` with `changes` over it; its id."""
-    data = ReceptionCreate.model_validate({**base, **changes})
-    with desk.write() as ctx:
-        entry = reception.log(ctx, data)
-        assert entry.id is not None
-        return entry.id
+    return _made(desk, reception.log, ReceptionCreate.model_validate({**base, **changes}))
 
 
 def seed_replies(desk: Desk, supervisor: Operator | None) -> None:
@@ -154,19 +150,12 @@ def lend_key(desk: Desk, tag: str = "K-PUMP-B2", count: int = 1, **changes: obje
     data = KeyLoanCreate.model_validate(
         {"key": tag, "borrower": "李建国", "reason": "巡检水泵", "count": count, **changes}
     )
-    with desk.write() as ctx:
-        loan = keys.lend(ctx, data)
-        assert loan.id is not None
-        return loan.id
+    return _made(desk, keys.lend, data)
 
 
 def deposit_key(desk: Desk, base: Fields = FRONT_DOOR_KEY, /, **changes: object) -> int:
     """A resident's key left with the desk, from `base` with `changes` over it; its id."""
-    data = EntrustedCreate.model_validate({**base, **changes})
-    with desk.write() as ctx:
-        record = keys.deposit(ctx, data)
-        assert record.id is not None
-        return record.id
+    return _made(desk, keys.deposit, EntrustedCreate.model_validate({**base, **changes}))
 
 
 def owner_pass(**changes: object) -> PassCreate:
