@@ -122,6 +122,17 @@ def still_verifies(request: pytest.FixtureRequest, database: Database) -> None:
     assert report.ok, [problem.text for problem in report.problems[:5]]
 
 
+@pytest.fixture(scope="module")
+def demo_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    """The demo site as `desk demo` builds it at NOW, once for the test module that asks."""
+    from desk import demo
+
+    database = open_database(tmp_path_factory.mktemp("demo") / "demo.db", settings=load_settings())
+    demo.build_demo(database, NOW)
+    yield database
+    database.dispose()
+
+
 @pytest.fixture
 def db(
     request: pytest.FixtureRequest, tmp_path: Path, migrated_file: Path, migrated_template: str
