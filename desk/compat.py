@@ -16,6 +16,7 @@ from rich.align import Align
 from textual.app import App
 from textual.command import CommandList, CommandPalette
 from textual.dom import DOMNode
+from textual.notifications import Notification
 from textual.screen import Screen
 from textual.widgets.option_list import Option
 
@@ -27,6 +28,7 @@ __all__ = [
     "localise_bindings",
     "miss_current_stylesheet",
     "on_unhandled_exception",
+    "shown_notifications",
     "terminal_lines",
 ]
 
@@ -52,6 +54,15 @@ def miss_current_stylesheet(screen: Screen[Any]) -> None:
     `adopt_current_stylesheet`, for a test that compares the desk's way with Textual's own.
     """
     screen._css_update_count = -1
+
+
+def shown_notifications(app: App[Any]) -> list[Notification]:
+    """Textual 8.2: the notifications `app` shows now (those not yet timed out), oldest first.
+
+    Textual keeps them in the private `App._notifications` (reading it drops the expired ones)
+    and has no public way to read them back; the tests read what the clerk was told there.
+    """
+    return list(app._notifications)
 
 
 def terminal_lines(app: App[Any]) -> list[str]:

@@ -25,6 +25,7 @@ from tests.pilot_support import (
     MovableClock,
     desk_app,
     field_error,
+    messages,
     open_row,
     printed,
     row_keys,
@@ -229,9 +230,7 @@ async def test_a_clerk_may_not_dismiss_or_close_a_complaint_and_is_told_why(
         assert app.screen.check_action("close", ()) is True  # the key stays in the footer
         await pilot.press("ctrl+x")
         await until_screen(pilot, ComplaintDetailScreen)  # no reason asked of a clerk
-        assert any(
-            "只有主管可以在住户未认可处理结果时结案" in str(n.message) for n in app._notifications
-        )
+        assert any("只有主管可以在住户未认可处理结果时结案" in m for m in messages(app))
     assert stored_complaint(desk, other).state == ComplaintState.judged  # reopened, still open
 
 
@@ -271,7 +270,7 @@ async def test_invalid_closes_with_the_answer_and_close_needs_a_callback(
         await pilot.press("ctrl+x")  # closing before the callback is refused with the reason
         await until_screen(pilot, ComplaintDetailScreen)
         assert stored_complaint(desk, other).state == ComplaintState.resolved
-        assert any("回访" in n.message for n in app._notifications)
+        assert any("回访" in m for m in messages(app))
 
 
 async def test_list_marks_major_and_overdue_in_red(

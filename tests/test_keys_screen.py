@@ -223,7 +223,7 @@ async def test_the_entrusted_slip_is_printed_beside_the_database_or_the_clerk_is
         await _open(pilot)
         await pilot.press("tab", "tab", "ctrl+w")
         await app.workers.wait_for_complete()
-        await until(pilot, lambda: any(written in str(n.message) for n in app._notifications))
+        await until(pilot, lambda: any(written in m for m in messages(app)))
         text = (printed / f"{record.number}.txt").read_text(encoding="utf-8")
         assert record.number in text and "李明" in text
         assert (printed / f"{record.number}.pdf").read_bytes().startswith(b"%PDF")
@@ -232,7 +232,7 @@ async def test_the_entrusted_slip_is_printed_beside_the_database_or_the_clerk_is
         printed.write_text("a file where the folder should be", encoding="utf-8")
         await pilot.press("ctrl+w")
         await app.workers.wait_for_complete()
-        await until(pilot, lambda: any(failed in str(n.message) for n in app._notifications))
+        await until(pilot, lambda: any(failed in m for m in messages(app)))
         assert isinstance(app.screen, KeysScreen)
     assert sorted(p.name for p in db.path.parent.iterdir() if p.name.startswith(".")) == []
 
