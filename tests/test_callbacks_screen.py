@@ -14,7 +14,7 @@ from desk.screens.callbacks import CallbackQueueScreen
 from desk.screens.repair_dialogs import CallbackDialog
 from desk.services import repair
 from tests.conftest import NOW, Desk
-from tests.pilot_support import MovableClock, settle, table_cells, until_screen
+from tests.pilot_support import MovableClock, field_error, settle, table_cells, until_screen
 from tests.seed import complete_repair
 
 SIZE = (120, 40)
@@ -79,8 +79,7 @@ async def test_not_satisfied_reopens_the_repair_in_chinese(
         await pilot.press("down", "down", "enter")  # not satisfied
         await pilot.press("ctrl+s")  # no reason yet: refused, the dialog stays
         await until_screen(pilot, CallbackDialog)
-        error = app.screen.query_one("#field-note .field-error", Static)
-        assert "不满意" in str(error.render())
+        assert "不满意" in field_error(app.screen, "note")
         await pilot.press(*"还在漏水", "ctrl+s")
         await until_screen(pilot, CallbackQueueScreen)
         assert app.screen.query_one("#queue", DataTable).row_count == 0

@@ -19,7 +19,7 @@ from desk.screens.nightlog import NightEntryDialog, NightLogScreen
 from desk.screens.repair_entry import RepairFormScreen
 from desk.services import handover, nightlog
 from tests.conftest import AT_NIGHT, NIGHT_END, NOW, Desk
-from tests.pilot_support import messages, printed, settle, until, until_screen
+from tests.pilot_support import field_error, messages, printed, settle, until, until_screen
 from tests.seed import night_handover
 
 SIZE = (120, 40)
@@ -78,8 +78,7 @@ async def test_handover_signed_off_acknowledged_and_printed_by_keyboard(
         await until_screen(pilot, PinDialog)
         await pilot.press(*"0000", "ctrl+s")  # wrong PIN: refused by the service
         dialog = await until_screen(pilot, PinDialog)  # said beside the PIN, typed again
-        error = dialog.query_one("#field-pin .field-error", Static)
-        assert str(error.render()) == t("handover_ui.error.wrong_pin")
+        assert field_error(dialog, "pin") == t("handover_ui.error.wrong_pin")
         dialog.query_one("#pin", Input).value = ""
         await pilot.press(*"3333", "ctrl+s")
         await until_screen(pilot, HandoverScreen)
@@ -119,8 +118,7 @@ async def test_pin_guesses_at_the_sign_off_dialog_are_slowed(db: Database, night
             await pilot.press(*guess, "ctrl+s")
             await settle(pilot)
         assert app.screen is dialog
-        error = dialog.query_one("#field-pin .field-error", Static)
-        assert str(error.render()) == t("signin.pin_wait", seconds=2)
+        assert field_error(dialog, "pin") == t("signin.pin_wait", seconds=2)
     with Desk(db, night, NIGHT_END).read() as ctx:
         waiting = handover.pending(ctx)
         assert waiting is not None and waiting.state == HandoverState.open

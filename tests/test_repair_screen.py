@@ -24,6 +24,7 @@ from tests.conftest import NOW, Desk
 from tests.pilot_support import (
     MovableClock,
     desk_app,
+    field_error,
     messages,
     open_row,
     printed,
@@ -140,8 +141,7 @@ async def test_not_satisfied_reopens_with_the_reason(
         await pilot.press("down", "down", "enter")  # not satisfied
         await pilot.press("ctrl+s")  # no reason yet: refused
         await until(pilot, lambda: stored_repair(desk, order_id).state == RepairState.completed)
-        note = app.screen.query_one("#field-note .field-error", Static)
-        assert "不满意" in str(note.render())
+        assert "不满意" in field_error(app.screen, "note")
         await pilot.press(*"还在漏水", "ctrl+s")
         await until(pilot, lambda: stored_repair(desk, order_id).reopen_count == 1)
         order = stored_repair(desk, order_id)
@@ -172,8 +172,7 @@ async def test_leak_needs_the_leak_test_time(db: Database, clerk: Operator, desk
         await until_screen(pilot, CompleteDialog)
         await pilot.press("tab", *"修好了", "ctrl+s")
         await until_screen(pilot, CompleteDialog)  # refused: the dialog stays
-        error = app.screen.query_one("#field-leak_test_at .field-error", Static)
-        assert "闭水试验" in str(error.render())
+        assert "闭水试验" in field_error(app.screen, "leak_test_at")
         assert app.screen.query_one("#work_done", Input).value == "修好了"
         assert stored_repair(desk, order.id).state == RepairState.dispatched
 
