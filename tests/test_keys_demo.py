@@ -61,11 +61,11 @@ def test_the_demo_has_passes_in_every_state_and_past_handovers(demo_database: Da
     assert night[NightLogState.transferred] and night[NightLogState.handled]
 
 
-def test_the_demo_has_a_night_repair_with_its_callback(demo_db: Database) -> None:
+def test_the_demo_has_a_night_repair_with_its_callback(demo_database: Database) -> None:
     """A repair fixed at night became a completed order (paid) and was called back; last
     night's awaits its callback on the board and the handover."""
-    with demo_db.reading() as session:
-        ctx = Ctx(session, None, demo_db.settings, NOW)
+    with demo_database.reading() as session:
+        ctx = Ctx(session, None, demo_database.settings, NOW)
         entries = list(session.exec(select(NightLogEntry)))
         linked = [e.transferred_id for e in entries if e.transferred_to == "repairs"]
         orders = [o for o in session.exec(select(RepairOrder)) if o.id in linked]
