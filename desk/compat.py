@@ -16,6 +16,7 @@ from rich.align import Align
 from textual.app import App
 from textual.command import CommandList, CommandPalette
 from textual.dom import DOMNode
+from textual.notifications import Notification
 from textual.screen import Screen
 from textual.widgets.option_list import Option
 
@@ -25,7 +26,10 @@ __all__ = [
     "LocalisedCommandPalette",
     "adopt_current_stylesheet",
     "localise_bindings",
+    "miss_current_stylesheet",
     "on_unhandled_exception",
+    "shown_notifications",
+    "terminal_lines",
 ]
 
 
@@ -42,6 +46,33 @@ def adopt_current_stylesheet(app: App[Any], screen: Screen[Any]) -> None:
     (tests/test_app_keys.py compares the styles with and without).
     """
     screen._css_update_count = app._css_update_count
+
+
+def miss_current_stylesheet(screen: Screen[Any]) -> None:
+    """Textual 8.2: mark `screen` as having missed the last change of CSS, as Textual leaves
+    every new screen (its private `_css_update_count` at -1): the undo of
+    `adopt_current_stylesheet`, for a test that compares the desk's way with Textual's own.
+    """
+    screen._css_update_count = -1
+
+
+def shown_notifications(app: App[Any]) -> list[Notification]:
+    """Textual 8.2: the notifications `app` shows now (those not yet timed out), oldest first.
+
+    Textual keeps them in the private `App._notifications` (reading it drops the expired ones)
+    and has no public way to read them back; the tests read what the clerk was told there.
+    """
+    return list(app._notifications)
+
+
+def terminal_lines(app: App[Any]) -> list[str]:
+    """Textual 8.2: each line of the terminal for `app`'s current screen, as plain text.
+
+    The lines are what the screen's compositor draws (the private `Screen._compositor`); the
+    one public way to the screen's content, `App.export_screenshot`, gives an SVG of it, not
+    its text.
+    """
+    return [strip.text for strip in app.screen._compositor.render_strips()]
 
 
 def localise_bindings(node: DOMNode) -> None:

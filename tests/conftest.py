@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import stat
 import uuid
@@ -29,6 +30,9 @@ if TYPE_CHECKING:
 TZ = ZoneInfo("Asia/Shanghai")
 # A Monday morning in the office.
 NOW = datetime(2026, 11, 23, 9, 30, tzinfo=TZ)
+# The night before it: a call at 02:10, and the night shift handing over at 08:20.
+AT_NIGHT = datetime(2026, 11, 23, 2, 10, tzinfo=TZ)
+NIGHT_END = datetime(2026, 11, 23, 8, 20, tzinfo=TZ)
 
 
 @pytest.fixture(autouse=True)
@@ -99,6 +103,15 @@ def have_cjk_font() -> bool:
     return True
 
 
+def pgm_dark_pixels(pgm: bytes) -> tuple[int, int]:
+    """(dark pixels, all pixels) of a binary PGM (P5) image as pdftoppm writes it."""
+    fields = re.match(rb"P5\s+(\d+)\s+(\d+)\s+(\d+)\s", pgm)
+    assert fields, "not a binary PGM"
+    width, height = int(fields.group(1)), int(fields.group(2))
+    pixels = pgm[fields.end() : fields.end() + width * height]
+    return sum(1 for value in pixels if value < 128), width * height
+
+
 def still_verifies(request: pytest.FixtureRequest, database: Database) -> None:
     """Every test leaves a database whose audit trail verifies: whatever a test did through
     the services, each row is what its sealed events say. A test that changes the database
@@ -107,6 +120,17 @@ def still_verifies(request: pytest.FixtureRequest, database: Database) -> None:
         return
     report = verify_audit(database)
     assert report.ok, [problem.text for problem in report.problems[:5]]
+
+
+@pytest.fixture(scope="module")
+def demo_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    """The demo site as `desk demo` builds it at NOW, once for the test module that asks."""
+    from desk import demo
+
+    database = open_database(tmp_path_factory.mktemp("demo") / "demo.db", settings=load_settings())
+    demo.build_demo(database, NOW)
+    yield database
+    database.dispose()
 
 
 @pytest.fixture
@@ -172,6 +196,11 @@ def supervisor(db: Database) -> Operator:
     return first_supervisor(db)
 
 
+@pytest.fixture
+def night(db: Database) -> Operator:
+    return add_staff(db, "张伟", Role.night, "3333")
+
+
 class Desk:
     """Runs service calls as one operator at a settable time, each in its own transaction."""
 
@@ -201,3 +230,9 @@ class _CtxScope:
 @pytest.fixture
 def desk(db: Database, clerk: Operator) -> Desk:
     return Desk(db, clerk)
+
+
+@pytest.fixture
+def boss(db: Database, supervisor: Operator) -> Desk:
+    """The desk as the supervisor works it."""
+    return Desk(db, supervisor)

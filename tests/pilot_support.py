@@ -23,6 +23,7 @@ from textual.widgets import DataTable, Static
 
 from desk.app import DeskApp, make_app
 from desk.clock import Clock
+from desk.compat import shown_notifications, terminal_lines
 from desk.db import Database
 from desk.models import Operator
 from tests.conftest import NOW
@@ -62,7 +63,7 @@ def table_cells(pilot: Pilot[Any], selector: str) -> list[str]:
 
 def screen_lines(app: App[Any]) -> list[str]:
     """Each line of the terminal for the current screen, as the clerk sees it."""
-    return [strip.text for strip in app.screen._compositor.render_strips()]
+    return terminal_lines(app)
 
 
 def field_error(form: Widget, name: str) -> str:
@@ -78,7 +79,7 @@ def row_keys(pilot: Pilot[Any], selector: str) -> list[str]:
 
 def messages(app: App[Any]) -> list[str]:
     """What the app has told the clerk in notifications so far, oldest first, as text."""
-    return [str(notification.message) for notification in app._notifications]
+    return [str(notification.message) for notification in shown_notifications(app)]
 
 
 async def open_row(pilot: Pilot[Any], selector: str, row_key: str, kind: type[S]) -> S:

@@ -10,6 +10,7 @@ from textual.command import CommandList, CommandPalette
 from textual.widgets import Input, Select
 
 from desk.app import DeskApp
+from desk.compat import miss_current_stylesheet
 from desk.db import Database, open_database
 from desk.i18n import set_language, t
 from desk.models import Operator
@@ -141,7 +142,7 @@ async def test_register_screens_are_styled_alike_without_reparsing_the_css(
 
         def plain() -> object:
             screen = build()
-            screen._css_update_count = -1  # as Textual leaves a new screen
+            miss_current_stylesheet(screen)  # as Textual leaves a new screen
             return screen
 
         return plain

@@ -22,8 +22,8 @@ from typer.testing import CliRunner
 from desk.cli import app
 from desk.db import Database
 from desk.services import audit_chain, audit_rows, audit_verify, repair
-from desk.services.repair import RepairCreate
 from tests.conftest import NOW, Desk, verify_audit
+from tests.seed import register_repair
 
 # every test here attacks the audit trail
 pytestmark = pytest.mark.tampers
@@ -31,24 +31,8 @@ pytestmark = pytest.mark.tampers
 runner = CliRunner()
 
 
-def _order(desk: Desk, description: str = "水龙头漏水") -> int:
-    with desk.write() as ctx:
-        order = repair.register(
-            ctx,
-            RepairCreate(
-                room="3-1202",
-                resident_name="李明",
-                phone="13812345678",
-                description=description,
-                category="water",
-            ),
-        )
-        assert order.id is not None
-        return order.id
-
-
 def _dispatched(desk: Desk) -> int:
-    order_id = _order(desk)
+    order_id = register_repair(desk, description="水龙头漏水")
     with desk.write() as ctx:
         repair.dispatch(ctx, order_id, "赵师傅")
     return order_id
@@ -88,7 +72,7 @@ def test_records_made_through_the_services_verify_and_the_chain_runs_on(desk: De
     report = verify_audit(desk.db)
     assert report.ok, [p.text for p in report.problems]
     seq, _ = report.head
-    _order(desk)
+    register_repair(desk, description="水龙头漏水")
     later = verify_audit(desk.db)
     assert later.ok
     assert later.head[0] > seq
@@ -146,7 +130,7 @@ def test_a_forged_event_appended_is_not_in_the_chain(desk: Desk) -> None:
 
 def test_a_forged_seal_for_a_forged_event_breaks_the_chain(desk: Desk) -> None:
     order_id = _dispatched(desk)
-    _order(desk, "灯不亮")
+    register_repair(desk, description="灯不亮")
     with desk.db.engine.begin() as conn:
         conn.execute(
             text(
@@ -173,7 +157,7 @@ def test_a_forged_seal_for_a_forged_event_breaks_the_chain(desk: Desk) -> None:
 
 def test_a_record_and_its_events_deleted(desk: Desk) -> None:
     gone = _dispatched(desk)
-    kept = _order(desk, "灯不亮")
+    kept = register_repair(desk, description="灯不亮")
     with _behind_the_desk(desk.db) as conn:
         ids = [
             row[0]
@@ -195,7 +179,7 @@ def test_a_record_and_its_events_deleted(desk: Desk) -> None:
 
 
 def test_the_last_events_cut_off_are_caught_by_a_head_written_down(desk: Desk) -> None:
-    _order(desk)
+    register_repair(desk, description="水龙头漏水")
     written_down = verify_audit(desk.db).head_text
     last = _dispatched(desk)
     assert verify_audit(desk.db, head=written_down).ok
@@ -225,7 +209,7 @@ def test_a_chain_recomputed_by_someone_who_knows_how_is_caught_only_by_the_head(
 
 
 def test_phone_numbers_never_enter_the_trail_in_full(desk: Desk) -> None:
-    order_id = _order(desk)
+    order_id = register_repair(desk, description="水龙头漏水")
     with desk.db.reading() as session:
         data = session.execute(text("SELECT data FROM audit_event")).scalars().all()
         rows = session.execute(text("SELECT row FROM audit_seal")).scalars().all()
@@ -294,7 +278,7 @@ def test_a_passs_goods_edited_in_the_file_are_caught(desk: Desk) -> None:
     """The items of a release pass are what the guard lets out: an edit to them in the file is
     named on the pass (its items are followed as part of it)."""
     from desk.services import passes, residents
-    from tests.test_passes_service import owner_pass
+    from tests.seed import owner_pass
 
     with desk.write() as ctx:
         residents.add_resident(ctx, "3", "1202", "李明", "13812345678", "owner")

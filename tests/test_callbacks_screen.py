@@ -13,29 +13,11 @@ from desk.models import Operator, RepairState
 from desk.screens.callbacks import CallbackQueueScreen
 from desk.screens.repair_dialogs import CallbackDialog
 from desk.services import repair
-from desk.services.repair import RepairCompletion, RepairCreate
 from tests.conftest import NOW, Desk
-from tests.pilot_support import MovableClock, settle, table_cells, until_screen
+from tests.pilot_support import MovableClock, field_error, settle, table_cells, until_screen
+from tests.seed import complete_repair
 
 SIZE = (120, 40)
-
-
-def _completed(desk: Desk, room: str = "5-0301", phone: str = "13900001111") -> int:
-    with desk.write() as ctx:
-        order = repair.register(
-            ctx,
-            RepairCreate(
-                room=room,
-                resident_name="张伟",
-                phone=phone,
-                description="卫生间漏水",
-                category="water",
-            ),
-        )
-        assert order.id is not None
-        repair.dispatch(ctx, order.id, "赵师傅")
-        repair.complete(ctx, order.id, RepairCompletion(work_done="换密封圈"))
-        return order.id
 
 
 def _text(pilot: Pilot[None], selector: str) -> str:
@@ -51,8 +33,8 @@ async def test_a_satisfied_callback_from_the_queue_closes_the_repair(
     db: Database, clerk: Operator, desk: Desk
 ) -> None:
     earlier = Desk(db, clerk, NOW - timedelta(days=3))
-    overdue_id = _completed(earlier, room="3-1202", phone="13812345678")
-    order_id = _completed(desk)
+    overdue_id = complete_repair(earlier, "换密封圈", room="3-1202", phone="13812345678")
+    order_id = complete_repair(desk, "换密封圈")
     app = make_app(db, lang="en", clock=MovableClock(NOW), operator=clerk)
     async with app.run_test(size=SIZE) as pilot:
         await _open_queue(pilot)
@@ -84,7 +66,7 @@ async def test_a_satisfied_callback_from_the_queue_closes_the_repair(
 async def test_not_satisfied_reopens_the_repair_in_chinese(
     db: Database, clerk: Operator, desk: Desk
 ) -> None:
-    order_id = _completed(Desk(db, clerk, NOW - timedelta(days=1)))
+    order_id = complete_repair(Desk(db, clerk, NOW - timedelta(days=1)), "换密封圈")
     app = make_app(db, lang="zh_CN", clock=MovableClock(NOW), operator=clerk)
     async with app.run_test(size=SIZE) as pilot:
         await _open_queue(pilot)
@@ -97,8 +79,7 @@ async def test_not_satisfied_reopens_the_repair_in_chinese(
         await pilot.press("down", "down", "enter")  # not satisfied
         await pilot.press("ctrl+s")  # no reason yet: refused, the dialog stays
         await until_screen(pilot, CallbackDialog)
-        error = app.screen.query_one("#field-note .field-error", Static)
-        assert "不满意" in str(error.render())
+        assert "不满意" in field_error(app.screen, "note")
         await pilot.press(*"还在漏水", "ctrl+s")
         await until_screen(pilot, CallbackQueueScreen)
         assert app.screen.query_one("#queue", DataTable).row_count == 0
@@ -112,8 +93,10 @@ async def test_not_satisfied_reopens_the_repair_in_chinese(
 async def test_not_reached_moves_the_row_to_the_retry_time(
     db: Database, clerk: Operator, desk: Desk
 ) -> None:
-    first = _completed(Desk(db, clerk, NOW - timedelta(days=1)))
-    second = _completed(Desk(db, clerk, NOW - timedelta(days=1, minutes=-30)), room="6-0101")
+    first = complete_repair(Desk(db, clerk, NOW - timedelta(days=1)), "换密封圈")
+    second = complete_repair(
+        Desk(db, clerk, NOW - timedelta(days=1, minutes=-30)), "换密封圈", room="6-0101"
+    )
     app = make_app(db, lang="en", clock=MovableClock(NOW), operator=clerk)
     async with app.run_test(size=SIZE) as pilot:
         await _open_queue(pilot)

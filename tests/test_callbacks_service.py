@@ -14,6 +14,7 @@ from desk.services.context import Ctx
 from desk.services.errors import DeskError
 from desk.services.repair import CallbackResult, RepairCompletion, RepairCreate
 from tests.conftest import NOW, TZ, Desk
+from tests.seed import complete_repair
 
 
 def at(month: int, day: int, hour: int = 9, minute: int = 0) -> datetime:
@@ -22,22 +23,7 @@ def at(month: int, day: int, hour: int = 9, minute: int = 0) -> datetime:
 
 def _completed(db: Database, clerk: Operator, done_at: datetime, room: str = "5-0301") -> int:
     """A repair registered, dispatched and completed at `done_at`."""
-    desk = Desk(db, clerk, done_at)
-    with desk.write() as ctx:
-        order = repair.register(
-            ctx,
-            RepairCreate(
-                room=room,
-                resident_name="张伟",
-                phone="13900001111",
-                description="水龙头漏水",
-                category="water",
-            ),
-        )
-        assert order.id is not None
-        repair.dispatch(ctx, order.id, "赵师傅")
-        repair.complete(ctx, order.id, RepairCompletion(work_done="换阀芯"))
-        return order.id
+    return complete_repair(Desk(db, clerk, done_at), "换阀芯", description="水龙头漏水", room=room)
 
 
 def _call(db: Database, clerk: Operator, when: datetime, order_id: int, **result: object) -> None:

@@ -3,28 +3,15 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
 from sqlmodel import select
 
 from desk import demo
-from desk.config import load_settings
-from desk.db import Database, open_database
+from desk.db import Database
 from desk.models import Complaint, ComplaintState, Severity, Validity
 from desk.services import complaint, export
 from desk.services.context import Ctx
 from tests.conftest import NOW
-
-
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
-    path: Path = tmp_path_factory.mktemp("complaint-demo") / "demo.db"
-    database = open_database(path, settings=load_settings())
-    demo.build_demo(database, NOW)
-    yield database
-    database.dispose()
 
 
 def _all(database: Database) -> list[Complaint]:
@@ -32,9 +19,9 @@ def _all(database: Database) -> list[Complaint]:
         return list(session.exec(select(Complaint)))
 
 
-def test_every_severity_validity_and_state(demo_db: Database) -> None:
-    items = _all(demo_db)
-    assert 40 <= len(items) <= 50 and demo.summary(demo_db).complaints == len(items)
+def test_every_severity_validity_and_state(demo_database: Database) -> None:
+    items = _all(demo_database)
+    assert 40 <= len(items) <= 50 and demo.summary(demo_database).complaints == len(items)
     assert {c.severity for c in items} == set(Severity)
     assert {c.validity for c in items} == set(Validity)
     assert {c.state for c in items} == set(ComplaintState)
@@ -45,20 +32,20 @@ def test_every_severity_validity_and_state(demo_db: Database) -> None:
     assert merged.merged_into_id is not None
 
 
-def test_some_are_overdue_and_some_await_a_callback(demo_db: Database) -> None:
-    items = _all(demo_db)
+def test_some_are_overdue_and_some_await_a_callback(demo_database: Database) -> None:
+    items = _all(demo_database)
     late = Counter(complaint.due_kind(c) for c in items if complaint.overdue(c, NOW))
     assert late["escalation"] >= 1 and late["resolve"] >= 1 and late["callback"] >= 1
     assert any(complaint.escalated_late(c) for c in items)
-    with demo_db.reading() as session:
-        waiting = complaint.awaiting_callback(Ctx(session, None, demo_db.settings, NOW))
+    with demo_database.reading() as session:
+        waiting = complaint.awaiting_callback(Ctx(session, None, demo_database.settings, NOW))
     assert len(waiting) >= 4
     assert any(c.callback_due_at and c.callback_due_at > NOW for c in waiting)
 
 
-def test_export_carries_the_demo_complaints_with_events(demo_db: Database) -> None:
-    with demo_db.reading() as session:
-        rows = export.records(Ctx(session, None, demo_db.settings, NOW), "complaints")
-    assert len(rows) == len(_all(demo_db))
+def test_export_carries_the_demo_complaints_with_events(demo_database: Database) -> None:
+    with demo_database.reading() as session:
+        rows = export.records(Ctx(session, None, demo_database.settings, NOW), "complaints")
+    assert len(rows) == len(_all(demo_database))
     closed = [r for r in rows if r["state"] == "closed" and r["satisfied"]]
     assert closed and closed[0]["events"][-1]["action"] == "called_back"

@@ -7,11 +7,10 @@ from datetime import timedelta
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Select, Static
-from textual.widgets._select import SelectCurrent
 
 from desk.db import Database
 from desk.i18n import t
-from desk.models import Complaint, ComplaintState, Operator, Severity, Validity
+from desk.models import ComplaintState, Operator, Severity, Validity
 from desk.screens.complaint_detail import ComplaintDetailScreen
 from desk.screens.complaint_dialogs import EscalateDialog, JudgeDialog
 from desk.screens.complaint_entry import ComplaintFormScreen, RepeatDialog
@@ -19,13 +18,13 @@ from desk.screens.complaints import ComplaintsScreen
 from desk.screens.due import Urgency, urgency_style
 from desk.screens.tones import ALARM
 from desk.services import complaint
-from desk.services.complaint import ComplaintCreate
 from desk.services.repair import CallbackResult
 from tests.conftest import NOW, Desk
 from tests.pilot_support import (
     MovableClock,
     desk_app,
     field_error,
+    messages,
     open_row,
     printed,
     row_keys,
@@ -34,29 +33,9 @@ from tests.pilot_support import (
     until,
     until_screen,
 )
+from tests.seed import CORRIDOR_CLUTTER, register_complaint, stored_complaint
 
 SIZE = (120, 40)
-
-
-def _seed(desk: Desk, **changes: object) -> int:
-    fields: dict[str, object] = {
-        "complainant": "张伟",
-        "room": "3-1202",
-        "phone": "13900001111",
-        "category": "other",
-        "what_happened": "楼道堆放杂物",
-        **changes,
-    }
-    with desk.write() as ctx:
-        item = complaint.register(ctx, ComplaintCreate.model_validate(fields))
-        assert item.id is not None
-        return item.id
-
-
-def _get(desk: Desk, complaint_id: int | None) -> Complaint:
-    assert complaint_id is not None
-    with desk.read() as ctx:
-        return complaint.get(ctx, complaint_id)
 
 
 async def _open_register(pilot: Pilot[None]) -> None:
@@ -119,21 +98,21 @@ async def test_register_judge_escalate_reply_resolve_and_unhappy_callback(
         await settle(pilot)
         await pilot.press("up", "up", "enter")  # minor → major
         await pilot.press("tab", *"属实", "ctrl+s")
-        await until(pilot, lambda: _get(desk, item.id).state == ComplaintState.judged)
-        judged = _get(desk, item.id)
+        await until(pilot, lambda: stored_complaint(desk, item.id).state == ComplaintState.judged)
+        judged = stored_complaint(desk, item.id)
         assert (judged.validity, judged.severity) == (Validity.valid, Severity.major)
         assert judged.state == ComplaintState.judged
         assert judged.reply_due_at == NOW + timedelta(days=2)
 
         await _step(pilot, "ctrl+u")  # the deadline table's 管理处主任 is offered
-        escalated = _get(desk, item.id)
+        escalated = stored_complaint(desk, item.id)
         assert escalated.escalated_to == "管理处主任" and escalated.escalated_at == NOW
         assert escalated.state == ComplaintState.assigned
 
         await _step(pilot, "ctrl+y", *"已安排安管部上门")
-        assert _get(desk, item.id).state == ComplaintState.replied
+        assert stored_complaint(desk, item.id).state == ComplaintState.replied
         await _step(pilot, "ctrl+e", *"已劝导")
-        resolved = _get(desk, item.id)
+        resolved = stored_complaint(desk, item.id)
         assert resolved.state == ComplaintState.resolved
         assert resolved.callback_due_at == NOW + timedelta(days=2)
 
@@ -143,10 +122,10 @@ async def test_register_judge_escalate_reply_resolve_and_unhappy_callback(
         await settle(pilot)
         await pilot.press("down", "down", "enter")  # not satisfied
         await pilot.press("ctrl+s")  # no reason yet: refused
-        await until(pilot, lambda: _get(desk, item.id).state == ComplaintState.resolved)
+        await until(pilot, lambda: stored_complaint(desk, item.id).state == ComplaintState.resolved)
         await pilot.press(*"还是很吵", "ctrl+s")
-        await until(pilot, lambda: _get(desk, item.id).reopen_count == 1)
-        reopened = _get(desk, item.id)
+        await until(pilot, lambda: stored_complaint(desk, item.id).reopen_count == 1)
+        reopened = stored_complaint(desk, item.id)
         assert reopened.state == ComplaintState.assigned and reopened.reopen_count == 1
         assert reopened.satisfied is False and reopened.callback_note == "还是很吵"
         history = table_cells(pilot, "#history")
@@ -167,8 +146,7 @@ async def test_bad_input_keeps_the_typing_and_saves_nothing(
         await pilot.press(*"3-1202", "tab", *"李明", "tab", *"不是电话", "ctrl+s")
         await until_screen(pilot, ComplaintFormScreen)
         assert app.focused is app.screen.query_one("#phone", Input)
-        error = app.screen.query_one("#field-phone .field-error", Static)
-        assert "不是电话号码" in str(error.render())
+        assert "不是电话号码" in field_error(app.screen, "phone")
         assert app.screen.query_one("#complainant", Input).value == "李明"
         app.screen.query_one("#phone", Input).value = ""
         await pilot.press("ctrl+s")  # now what happened is missing
@@ -183,7 +161,7 @@ async def test_bad_input_keeps_the_typing_and_saves_nothing(
 async def test_the_escalate_dialog_says_whom_and_when_at_once_and_keeps_the_time(
     db: Database, clerk: Operator, desk: Desk
 ) -> None:
-    complaint_id = _seed(desk)
+    complaint_id = register_complaint(desk, CORRIDOR_CLUTTER)
     with desk.write() as ctx:
         complaint.judge(ctx, complaint_id, Validity.valid, "属实")
     app = desk_app(db, clerk, lang="en")
@@ -199,11 +177,11 @@ async def test_the_escalate_dialog_says_whom_and_when_at_once_and_keeps_the_time
         assert field_error(dialog, "escalated_at").strip() == t("field.in_future")
         assert dialog.query_one("#escalated_at", Input).value == "2026-11-24 10:00"
         assert app.focused is dialog.query_one("#escalated_to", Input)
-    assert _get(desk, complaint_id).escalated_at is None
+    assert stored_complaint(desk, complaint_id).escalated_at is None
 
 
 async def test_repeat_offers_merge_or_new(db: Database, clerk: Operator, desk: Desk) -> None:
-    first = _seed(desk)
+    first = register_complaint(desk, CORRIDOR_CLUTTER)
     app = desk_app(db, clerk)
     async with app.run_test(size=SIZE) as pilot:
         await _open_register(pilot)
@@ -238,7 +216,10 @@ async def test_repeat_offers_merge_or_new(db: Database, clerk: Operator, desk: D
 async def test_a_clerk_may_not_dismiss_or_close_a_complaint_and_is_told_why(
     db: Database, clerk: Operator, desk: Desk
 ) -> None:
-    invalid, other = _seed(desk), _seed(desk, room="5-0301")
+    invalid, other = (
+        register_complaint(desk, CORRIDOR_CLUTTER),
+        register_complaint(desk, CORRIDOR_CLUTTER, room="5-0301"),
+    )
     with desk.write() as ctx:
         complaint.judge(ctx, other, "valid", "")
         complaint.resolve(ctx, other, "已清理")
@@ -259,7 +240,9 @@ async def test_a_clerk_may_not_dismiss_or_close_a_complaint_and_is_told_why(
         await until_screen(pilot, JudgeDialog)  # refused again on saving, typing kept
         assert "只有主管可以" in str(app.screen.query_one(".form-error", Static).render())
         await pilot.press("escape")
-        await until(pilot, lambda: _get(desk, invalid).state == ComplaintState.registered)
+        await until(
+            pilot, lambda: stored_complaint(desk, invalid).state == ComplaintState.registered
+        )
         await pilot.press("escape")
         await settle(pilot)
 
@@ -267,16 +250,17 @@ async def test_a_clerk_may_not_dismiss_or_close_a_complaint_and_is_told_why(
         assert app.screen.check_action("close", ()) is True  # the key stays in the footer
         await pilot.press("ctrl+x")
         await until_screen(pilot, ComplaintDetailScreen)  # no reason asked of a clerk
-        assert any(
-            "只有主管可以在住户未认可处理结果时结案" in str(n.message) for n in app._notifications
-        )
-    assert _get(desk, other).state == ComplaintState.judged  # reopened, still open
+        assert any("只有主管可以在住户未认可处理结果时结案" in m for m in messages(app))
+    assert stored_complaint(desk, other).state == ComplaintState.judged  # reopened, still open
 
 
 async def test_invalid_closes_with_the_answer_and_close_needs_a_callback(
     db: Database, supervisor: Operator, desk: Desk
 ) -> None:
-    invalid, other = _seed(desk), _seed(desk, room="5-0301")
+    invalid, other = (
+        register_complaint(desk, CORRIDOR_CLUTTER),
+        register_complaint(desk, CORRIDOR_CLUTTER, room="5-0301"),
+    )
     app = desk_app(db, supervisor, lang="zh_CN")
     async with app.run_test(size=SIZE) as pilot:
         await _open_detail(pilot, invalid)
@@ -288,8 +272,8 @@ async def test_invalid_closes_with_the_answer_and_close_needs_a_callback(
         await until(pilot, lambda: not app.screen.query_one("#field-severity").display)
         assert not field_error(app.screen, "validity")
         await pilot.press("tab", *"按规定不属物业责任已作解释", "ctrl+s")
-        await until(pilot, lambda: _get(desk, invalid).state == ComplaintState.closed)
-        closed = _get(desk, invalid)
+        await until(pilot, lambda: stored_complaint(desk, invalid).state == ComplaintState.closed)
+        closed = stored_complaint(desk, invalid)
         assert (closed.state, closed.validity) == (ComplaintState.closed, Validity.invalid)
         assert closed.close_reason == "按规定不属物业责任已作解释"
         assert app.screen.check_action("judge", ()) is False
@@ -305,14 +289,14 @@ async def test_invalid_closes_with_the_answer_and_close_needs_a_callback(
         await settle(pilot)
         await pilot.press("ctrl+x")  # closing before the callback is refused with the reason
         await until_screen(pilot, ComplaintDetailScreen)
-        assert _get(desk, other).state == ComplaintState.resolved
-        assert any("回访" in n.message for n in app._notifications)
+        assert stored_complaint(desk, other).state == ComplaintState.resolved
+        assert any("回访" in m for m in messages(app))
 
 
 async def test_list_marks_major_and_overdue_in_red(
     db: Database, clerk: Operator, desk: Desk
 ) -> None:
-    major = _seed(desk, severity="major")
+    major = register_complaint(desk, CORRIDOR_CLUTTER, severity="major")
     clock = MovableClock(NOW)
     app = desk_app(db, clerk, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
@@ -332,7 +316,7 @@ async def test_list_marks_major_and_overdue_in_red(
 async def test_print_sheet_writes_text_and_pdf_beside_the_database(
     db: Database, clerk: Operator, desk: Desk
 ) -> None:
-    item_id = _seed(desk, severity="important")
+    item_id = register_complaint(desk, CORRIDOR_CLUTTER, severity="important")
     with desk.write() as ctx:
         complaint.judge(ctx, item_id, "valid", "属实")
     app = desk_app(db, clerk, lang="zh_CN")
@@ -342,7 +326,7 @@ async def test_print_sheet_writes_text_and_pdf_beside_the_database(
         await app.workers.wait_for_complete()
         await until(pilot, lambda: printed(db, "*.txt"))
     assert db.path is not None
-    number = _get(desk, item_id).number
+    number = stored_complaint(desk, item_id).number
     text = (db.path.parent / "printed" / f"{number}.txt").read_text(encoding="utf-8")
     assert number in text and "客户投诉登记表" in text and "楼道堆放杂物" in text
     assert "王芳" in text and "判定" in text
@@ -358,7 +342,9 @@ async def test_invalid_judgement_inserts_an_approved_standard_reply(
     boss = Desk(db, supervisor)
     with boss.write() as ctx:
         replies.approve(ctx, drafted.id)
-    item_id = _seed(desk, what_happened="物业费太贵要求降价", category="service")
+    item_id = register_complaint(
+        desk, CORRIDOR_CLUTTER, what_happened="物业费太贵要求降价", category="service"
+    )
     app = desk_app(db, supervisor, lang="zh_CN")  # an invalid verdict is a supervisor's
     async with app.run_test(size=SIZE) as pilot:
         await _open_detail(pilot, item_id)
@@ -371,8 +357,8 @@ async def test_invalid_judgement_inserts_an_approved_standard_reply(
         await pilot.press("tab", "tab", "enter")  # to the list; insert the first reply
         await until(pilot, lambda: app.screen.query_one("#validity_note", Input).value == body)
         await pilot.press("ctrl+s")
-        await until(pilot, lambda: _get(desk, item_id).validity == Validity.invalid)
-    closed = _get(desk, item_id)
+        await until(pilot, lambda: stored_complaint(desk, item_id).validity == Validity.invalid)
+    closed = stored_complaint(desk, item_id)
     assert closed.validity == Validity.invalid and closed.validity_note == body
 
 
@@ -380,7 +366,7 @@ async def test_invalid_judgement_inserts_an_approved_standard_reply(
 async def test_a_focused_choice_in_a_dialog_still_shows_its_value(
     db: Database, clerk: Operator, desk: Desk, lang: str
 ) -> None:
-    complaint_id = _seed(desk)
+    complaint_id = register_complaint(desk, CORRIDOR_CLUTTER)
     app = desk_app(db, clerk, lang=lang)
     async with app.run_test(size=SIZE) as pilot:
         await _open_detail(pilot, complaint_id)
@@ -388,7 +374,7 @@ async def test_a_focused_choice_in_a_dialog_still_shows_its_value(
         await until(pilot, lambda: isinstance(app.focused, Select) and app.focused.id == "validity")
         select = app.focused
         assert isinstance(select, Select) and select.id == "validity"
-        current = select.query_one(SelectCurrent)
+        current = select.query_one("SelectCurrent")  # by its CSS type: the class is private
         # one line, no border around it: the chosen value is what that line shows
         assert current.outer_size.height == 1 and current.content_size.height == 1
         shown = current.query_one("#label", Static).render()

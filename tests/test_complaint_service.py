@@ -8,46 +8,20 @@ import pytest
 
 from desk.config import ComplaintRules
 from desk.db import Database
-from desk.models import Complaint, ComplaintState, Operator, Severity, Validity
+from desk.models import ComplaintState, Operator, Severity, Validity
 from desk.services import audit, complaint, export, reception, repair
 from desk.services.calendar import WorkCalendar
-from desk.services.complaint import ComplaintCreate
 from desk.services.errors import DeskError, FieldErrors, Forbidden
 from desk.services.reception import ReceptionCreate
 from desk.services.repair import CallbackResult, RepairCreate
 from tests.conftest import NOW, TZ, Desk
-
-
-@pytest.fixture
-def boss(db: Database, supervisor: Operator) -> Desk:
-    return Desk(db, supervisor)
+from tests.seed import register_complaint, stored_complaint
 
 
 def _use_table(db: Database, table: str) -> None:
     db.settings = db.settings.model_copy(
         update={"complaints": ComplaintRules(deadline_table=table, callback="2d")}
     )
-
-
-def _register(desk: Desk, **changes: object) -> int:
-    fields: dict[str, object] = {
-        "complainant": "李明",
-        "room": "3-1202",
-        "phone": "13812345678",
-        "category": "environment",
-        "what_happened": "楼上每晚十一点后拖动家具，噪音扰民",
-        "resident_asks": "请管理处上门劝导",
-        **changes,
-    }
-    with desk.write() as ctx:
-        item = complaint.register(ctx, ComplaintCreate.model_validate(fields))
-        assert item.id is not None
-        return item.id
-
-
-def _get(desk: Desk, complaint_id: int) -> Complaint:
-    with desk.read() as ctx:
-        return complaint.get(ctx, complaint_id)
 
 
 def _actions(desk: Desk, complaint_id: int) -> list[str]:
@@ -63,10 +37,14 @@ def _at(day: date, hour: int, minute: int = 0) -> datetime:
 
 
 def test_register_numbers_owner_and_standard_deadlines(desk: Desk, clerk: Operator) -> None:
-    major = _register(desk, severity="major")
-    important = _register(desk, severity="important", room="5-0301")
-    minor = _register(desk, room="6-0802")
-    a, b, c = _get(desk, major), _get(desk, important), _get(desk, minor)
+    major = register_complaint(desk, severity="major")
+    important = register_complaint(desk, severity="important", room="5-0301")
+    minor = register_complaint(desk, room="6-0802")
+    a, b, c = (
+        stored_complaint(desk, major),
+        stored_complaint(desk, important),
+        stored_complaint(desk, minor),
+    )
     assert [a.number, b.number, c.number] == [f"TS-20261123-00{i}" for i in (1, 2, 3)]
     assert a.owner_id == clerk.id and a.state == ComplaintState.registered
     assert a.deadline_table == "standard" and a.validity == Validity.pending
@@ -83,24 +61,26 @@ def test_register_numbers_owner_and_standard_deadlines(desk: Desk, clerk: Operat
 
 
 def test_minor_takes_the_residents_earlier_deadline_only(desk: Desk) -> None:
-    early = _register(desk, resident_deadline_at=NOW + timedelta(hours=20))
-    late = _register(desk, room="5-0301", resident_deadline_at=NOW + timedelta(days=5))
-    major = _register(
+    early = register_complaint(desk, resident_deadline_at=NOW + timedelta(hours=20))
+    late = register_complaint(desk, room="5-0301", resident_deadline_at=NOW + timedelta(days=5))
+    major = register_complaint(
         desk, room="6-0802", severity="major", resident_deadline_at=NOW + timedelta(hours=20)
     )
-    assert _get(desk, early).resolve_due_at == NOW + timedelta(hours=20)
-    assert _get(desk, late).resolve_due_at == NOW + timedelta(days=2)
-    assert _get(desk, major).resolve_due_at == NOW + timedelta(days=10)
+    assert stored_complaint(desk, early).resolve_due_at == NOW + timedelta(hours=20)
+    assert stored_complaint(desk, late).resolve_due_at == NOW + timedelta(days=2)
+    assert stored_complaint(desk, major).resolve_due_at == NOW + timedelta(days=10)
     with pytest.raises(DeskError) as err:
-        _register(desk, resident_deadline_at=NOW - timedelta(hours=1))
+        register_complaint(desk, resident_deadline_at=NOW - timedelta(hours=1))
     assert err.value.field == "resident_deadline_at"
 
 
 def test_desk_service_table_in_working_hours_and_days(db: Database, desk: Desk) -> None:
     _use_table(db, "desk_service")
-    major = _get(desk, _register(desk, severity="major"))
-    important = _get(desk, _register(desk, severity="important", room="5-0301"))
-    minor = _get(desk, _register(desk, room="6-0802"))
+    major = stored_complaint(desk, register_complaint(desk, severity="major"))
+    important = stored_complaint(
+        desk, register_complaint(desk, severity="important", room="5-0301")
+    )
+    minor = stored_complaint(desk, register_complaint(desk, room="6-0802"))
     assert major.deadline_table == "desk_service"
     assert major.reply_due_at == NOW + timedelta(hours=2)
     # Monday 23 Nov + 5 working days = Monday 30 Nov; + 1 working day = Tuesday 24 Nov
@@ -111,43 +91,47 @@ def test_desk_service_table_in_working_hours_and_days(db: Database, desk: Desk) 
     assert minor.resolve_due_at == _at(NOW.date(), 23, 59).replace(second=59)
     # switching the table later does not move a registered complaint's deadlines
     _use_table(db, "standard")
-    assert _get(desk, major.id or 0).resolve_due_at == _at(date(2026, 11, 30), 9, 30)
+    assert stored_complaint(desk, major.id or 0).resolve_due_at == _at(date(2026, 11, 30), 9, 30)
 
 
 def test_working_days_skip_national_day_2026(db: Database, desk: Desk) -> None:
     _use_table(db, "desk_service")
     received = _at(date(2026, 9, 30), 10, 0)
     desk.now = received
-    item = _get(desk, _register(desk, severity="major"))
+    item = stored_complaint(desk, register_complaint(desk, severity="major"))
     expected = WorkCalendar().add_working_days(date(2026, 9, 30), 5)
     # 1-7 October are holidays and Saturday 10 October a make-up working day:
     # 8, 9, 10, 12, 13 October are the five working days.
     assert expected == date(2026, 10, 13)
     assert item.resolve_due_at == _at(expected, 10, 0)
-    important = _get(desk, _register(desk, severity="important", room="5-0301"))
+    important = stored_complaint(
+        desk, register_complaint(desk, severity="important", room="5-0301")
+    )
     assert important.resolve_due_at == _at(date(2026, 10, 8), 10, 0)
 
 
 def test_working_days_skip_spring_festival_2026(db: Database, desk: Desk) -> None:
     _use_table(db, "desk_service")
     desk.now = _at(date(2026, 2, 13), 16, 0)  # the Friday before the holiday
-    major = _get(desk, _register(desk, severity="major"))
+    major = stored_complaint(desk, register_complaint(desk, severity="major"))
     # Saturday 14 Feb is a make-up working day; 15-23 Feb are the holiday
     assert major.resolve_due_at == _at(date(2026, 2, 27), 16, 0)
     desk.now = _at(date(2026, 2, 14), 10, 0)
-    important = _get(desk, _register(desk, severity="important", room="5-0301"))
+    important = stored_complaint(
+        desk, register_complaint(desk, severity="important", room="5-0301")
+    )
     assert important.resolve_due_at == _at(date(2026, 2, 24), 10, 0)
     assert WorkCalendar().add_working_days(date(2026, 2, 14), 1) == date(2026, 2, 24)
 
 
 def test_escalation_overdue_for_major_and_important(desk: Desk) -> None:
-    major = _register(desk, severity="major")
-    important = _register(desk, severity="important", room="5-0301")
+    major = register_complaint(desk, severity="major")
+    important = register_complaint(desk, severity="important", room="5-0301")
     desk.now = NOW + timedelta(minutes=61)
-    assert not complaint.overdue(_get(desk, major), desk.now)
-    assert complaint.overdue(_get(desk, important), desk.now)
+    assert not complaint.overdue(stored_complaint(desk, major), desk.now)
+    assert complaint.overdue(stored_complaint(desk, important), desk.now)
     desk.now = _at(date(2026, 11, 24), 0, 5)  # past midnight: the major one was not reported
-    item = _get(desk, major)
+    item = stored_complaint(desk, major)
     assert complaint.due_kind(item) == "escalation" and complaint.overdue(item, desk.now)
     with desk.write() as ctx:
         done = complaint.escalate(ctx, important, "部门负责人", at=NOW + timedelta(minutes=90))
@@ -166,18 +150,18 @@ def test_escalation_overdue_for_major_and_important(desk: Desk) -> None:
 
 
 def test_full_lifecycle_to_closed(desk: Desk) -> None:
-    item_id = _register(desk, severity="important")
+    item_id = register_complaint(desk, severity="important")
     with desk.write() as ctx:
         complaint.judge(ctx, item_id, Validity.valid, "属实", Severity.major)
-    item = _get(desk, item_id)
+    item = stored_complaint(desk, item_id)
     # re-graded major: deadlines recomputed from the time it was received
     assert item.severity == Severity.major and item.resolve_due_at == NOW + timedelta(days=10)
     desk.now = NOW + timedelta(minutes=20)
     with desk.write() as ctx:
         complaint.escalate(ctx, item_id, "管理处主任")
         complaint.assign(ctx, item_id, "security")
-    assert _get(desk, item_id).state == ComplaintState.assigned
-    assert complaint.due_kind(_get(desk, item_id)) == "reply"
+    assert stored_complaint(desk, item_id).state == ComplaintState.assigned
+    assert complaint.due_kind(stored_complaint(desk, item_id)) == "reply"
     desk.now = NOW + timedelta(hours=5)
     with desk.write() as ctx:
         complaint.reply(ctx, item_id, "安管部今晚上门劝导，明天答复结果")
@@ -209,7 +193,7 @@ def test_full_lifecycle_to_closed(desk: Desk) -> None:
 
 
 def test_steps_refused_in_the_wrong_state(desk: Desk, boss: Desk) -> None:
-    item_id = _register(desk)
+    item_id = register_complaint(desk)
     with pytest.raises(DeskError) as err, desk.write() as ctx:
         complaint.assign(ctx, item_id, "security")
     assert "judge" in err.value.message
@@ -223,13 +207,13 @@ def test_steps_refused_in_the_wrong_state(desk: Desk, boss: Desk) -> None:
 
 
 def test_not_satisfied_reopens_and_restarts_deadlines(desk: Desk, boss: Desk) -> None:
-    item_id = _register(desk, severity="major")
+    item_id = register_complaint(desk, severity="major")
     with desk.write() as ctx:
         complaint.judge(ctx, item_id, Validity.valid, "")
         complaint.escalate(ctx, item_id, "管理处主任")
         complaint.reply(ctx, item_id, "已安排处理")
         complaint.resolve(ctx, item_id, "已处理")
-    old = _get(desk, item_id)
+    old = stored_complaint(desk, item_id)
     desk.now = NOW + timedelta(days=3)
     with pytest.raises(DeskError) as err, desk.write() as ctx:
         complaint.call_back(ctx, item_id, CallbackResult(satisfied=False, note=""))
@@ -256,7 +240,7 @@ def test_not_satisfied_reopens_and_restarts_deadlines(desk: Desk, boss: Desk) ->
     assert refused.value.message.startswith(
         "only a supervisor may close a complaint the resident has not accepted as settled, because"
     )
-    assert _get(desk, item_id).state == ComplaintState.assigned
+    assert stored_complaint(desk, item_id).state == ComplaintState.assigned
     boss.now = desk.now
     with boss.write() as ctx:
         closed = complaint.close(ctx, item_id, "已尽力协调，住户保留意见")
@@ -268,7 +252,7 @@ def test_not_satisfied_reopens_and_restarts_deadlines(desk: Desk, boss: Desk) ->
 
 
 def test_reopen_with_new_facts_after_close(desk: Desk) -> None:
-    item_id = _register(desk)
+    item_id = register_complaint(desk)
     with desk.write() as ctx:
         complaint.judge(ctx, item_id, "valid", "")
         complaint.resolve(ctx, item_id, "已清理")
@@ -284,8 +268,8 @@ def test_reopen_with_new_facts_after_close(desk: Desk) -> None:
 
 
 def test_invalid_and_out_of_scope_close_with_the_note(desk: Desk, boss: Desk) -> None:
-    invalid = _register(desk)
-    outside = _register(desk, room="5-0301", category="other")
+    invalid = register_complaint(desk)
+    outside = register_complaint(desk, room="5-0301", category="other")
     answer = "小区停车位按先到先得分配，已按统一说辞解释"
     # closing a complaint unhandled is a supervisor's verdict; a clerk changes nothing
     for item_id, verdict in ((invalid, Validity.invalid), (outside, Validity.out_of_scope)):
@@ -296,7 +280,7 @@ def test_invalid_and_out_of_scope_close_with_the_note(desk: Desk, boss: Desk) ->
             "because the complaint is then closed without being handled, and that is the "
             "office's answer to the resident"
         )
-        assert _get(desk, item_id).state == ComplaintState.registered
+        assert stored_complaint(desk, item_id).state == ComplaintState.registered
         assert _actions(desk, item_id) == ["registered"]
     with pytest.raises(DeskError) as err, boss.write() as ctx:
         complaint.judge(ctx, invalid, Validity.invalid, "")
@@ -304,7 +288,7 @@ def test_invalid_and_out_of_scope_close_with_the_note(desk: Desk, boss: Desk) ->
     with boss.write() as ctx:
         complaint.judge(ctx, invalid, Validity.invalid, answer)
         complaint.judge(ctx, outside, "out_of_scope", "已指引住户联系燃气公司 96777")
-    a, b = _get(desk, invalid), _get(desk, outside)
+    a, b = stored_complaint(desk, invalid), stored_complaint(desk, outside)
     assert (a.state, a.validity, a.close_reason) == ("closed", "invalid", answer)
     assert b.state == ComplaintState.closed and "96777" in b.validity_note
     assert complaint.due_at(a) is None and complaint.due_kind(b) == ""
@@ -316,7 +300,7 @@ def test_invalid_and_out_of_scope_close_with_the_note(desk: Desk, boss: Desk) ->
         boss.operator.id,  # type: ignore[union-attr]
     )
     # a valid verdict stays the clerk's
-    valid = _register(desk, room="6-0101")
+    valid = register_complaint(desk, room="6-0101")
     with desk.write() as ctx:
         assert complaint.judge(ctx, valid, Validity.valid, "属实").state == ComplaintState.judged
 
@@ -325,13 +309,13 @@ def test_invalid_and_out_of_scope_close_with_the_note(desk: Desk, boss: Desk) ->
 
 
 def test_repeat_detection_and_merge(desk: Desk) -> None:
-    first = _register(desk)
+    first = register_complaint(desk)
     with desk.read() as ctx:
         assert complaint.find_repeat(ctx, "3栋1202", "environment").id == first  # type: ignore[union-attr]
         assert complaint.find_repeat(ctx, "3-1202", "service") is None
         assert complaint.find_repeat(ctx, "", "environment") is None
     desk.now = NOW + timedelta(hours=2)
-    second = _register(desk, what_happened="又是楼上噪音")
+    second = register_complaint(desk, what_happened="又是楼上噪音")
     with desk.write() as ctx:
         merged = complaint.merge(ctx, second, first, "重复投诉")
     assert merged.state == ComplaintState.merged and merged.merged_into_id == first
@@ -354,7 +338,7 @@ def test_bad_input_saves_nothing(desk: Desk) -> None:
         ({"received_at": NOW + timedelta(hours=1)}, "received_at"),
     ):
         with pytest.raises(DeskError) as err:
-            _register(desk, **changes)
+            register_complaint(desk, **changes)
         assert err.value.field == field
     with desk.read() as ctx:
         assert complaint.recent(ctx) == []
@@ -363,7 +347,7 @@ def test_bad_input_saves_nothing(desk: Desk) -> None:
 def test_register_from_reception_links_the_entry(desk: Desk) -> None:
     with desk.write() as ctx:
         entry = reception.log(ctx, ReceptionCreate(category="complaint", request="投诉噪音"))
-    item_id = _register(desk, reception_id=entry.id)
+    item_id = register_complaint(desk, reception_id=entry.id)
     with desk.read() as ctx:
         linked = reception.get(ctx, entry.id or 0)
     assert (linked.linked_register, linked.linked_id) == ("complaints", item_id)
@@ -371,7 +355,7 @@ def test_register_from_reception_links_the_entry(desk: Desk) -> None:
     with desk.read() as ctx:
         number = complaint.get(ctx, item_id).number
     with pytest.raises(DeskError) as err:
-        _register(desk, reception_id=entry.id)
+        register_complaint(desk, reception_id=entry.id)
     assert err.value.key == "reception.already_linked" and number in err.value.message
     with pytest.raises(DeskError), desk.write() as ctx:
         repair.register(ctx, RepairCreate(description="漏水", reception_id=entry.id))
@@ -380,7 +364,7 @@ def test_register_from_reception_links_the_entry(desk: Desk) -> None:
 
 
 def test_export_includes_complaints_with_events(desk: Desk) -> None:
-    item_id = _register(desk, severity="major")
+    item_id = register_complaint(desk, severity="major")
     with desk.write() as ctx:
         complaint.judge(ctx, item_id, Validity.valid, "属实")
         complaint.escalate(ctx, item_id, "管理处主任")
@@ -396,7 +380,7 @@ def test_export_includes_complaints_with_events(desk: Desk) -> None:
 
 
 def test_escalating_says_whom_and_when_at_once(desk: Desk) -> None:
-    complaint_id = _register(desk)
+    complaint_id = register_complaint(desk)
     with desk.write() as ctx:
         complaint.judge(ctx, complaint_id, Validity.valid, "属实")
     with pytest.raises(FieldErrors) as refused, desk.write() as ctx:
@@ -405,4 +389,4 @@ def test_escalating_says_whom_and_when_at_once(desk: Desk) -> None:
         ("escalated_to", "field.required"),
         ("escalated_at", "field.in_future"),
     ]
-    assert _get(desk, complaint_id).escalated_at is None
+    assert stored_complaint(desk, complaint_id).escalated_at is None

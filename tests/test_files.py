@@ -21,7 +21,7 @@ from desk.printing.summary_pdf import print_handover
 from desk.services import handover as handover_service
 from desk.services.context import Ctx
 from tests.conftest import NOW, Desk, file_mode
-from tests.test_handover_service import seed_registers
+from tests.seed import seed_registers
 
 
 def test_text_and_bytes_are_written_as_given(tmp_path: Path) -> None:

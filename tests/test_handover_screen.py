@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -18,13 +18,11 @@ from desk.screens.handover_dialogs import IncomingDialog, PinDialog
 from desk.screens.nightlog import NightEntryDialog, NightLogScreen
 from desk.screens.repair_entry import RepairFormScreen
 from desk.services import handover, nightlog
-from tests.conftest import NOW, TZ, Desk
-from tests.pilot_support import messages, printed, settle, until, until_screen
-from tests.test_handover_service import NIGHT_END, night
+from tests.conftest import AT_NIGHT, NIGHT_END, NOW, Desk
+from tests.pilot_support import field_error, messages, printed, settle, until, until_screen
+from tests.seed import night_handover
 
-__all__ = ["night"]
 SIZE = (120, 40)
-AT_NIGHT = datetime(2026, 11, 23, 2, 10, tzinfo=TZ)
 
 
 @pytest.mark.parametrize("lang", ["zh_CN", "en"])
@@ -80,8 +78,7 @@ async def test_handover_signed_off_acknowledged_and_printed_by_keyboard(
         await until_screen(pilot, PinDialog)
         await pilot.press(*"0000", "ctrl+s")  # wrong PIN: refused by the service
         dialog = await until_screen(pilot, PinDialog)  # said beside the PIN, typed again
-        error = dialog.query_one("#field-pin .field-error", Static)
-        assert str(error.render()) == t("handover_ui.error.wrong_pin")
+        assert field_error(dialog, "pin") == t("handover_ui.error.wrong_pin")
         dialog.query_one("#pin", Input).value = ""
         await pilot.press(*"3333", "ctrl+s")
         await until_screen(pilot, HandoverScreen)
@@ -145,8 +142,7 @@ async def test_pin_guesses_at_the_sign_off_dialog_are_slowed(db: Database, night
             await pilot.press(*guess, "ctrl+s")
             await settle(pilot)
         assert app.screen is dialog
-        error = dialog.query_one("#field-pin .field-error", Static)
-        assert str(error.render()) == t("signin.pin_wait", seconds=2)
+        assert field_error(dialog, "pin") == t("signin.pin_wait", seconds=2)
     with Desk(db, night, NIGHT_END).read() as ctx:
         waiting = handover.pending(ctx)
         assert waiting is not None and waiting.state == HandoverState.open
@@ -195,8 +191,6 @@ async def test_taking_over_a_shift_not_signed_off_is_said_before_the_dialog(
 async def test_a_long_refusal_reason_keeps_the_status_to_one_line(
     db: Database, clerk: Operator, night: Operator
 ) -> None:
-    from tests.test_handover_service import night_handover
-
     handover_id = night_handover(db, night)
     with Desk(db, night, NIGHT_END).write() as ctx:
         handover.sign_off(ctx, handover_id, "3333")

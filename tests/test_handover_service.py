@@ -11,56 +11,13 @@ from sqlmodel import select
 
 from desk import errorlog
 from desk.db import Database
-from desk.models import Handover, HandoverState, Operator, Role
-from desk.services import complaint, handover, nightlog, reception, repair
-from desk.services.complaint import ComplaintCreate
+from desk.models import Handover, HandoverState, Operator
+from desk.services import handover, nightlog, repair
 from desk.services.errors import DeskError, FieldErrors
-from desk.services.handover import CheckCount, HandoverUpdate
+from desk.services.handover import CheckCount
 from desk.services.nightlog import NightLogCreate
-from desk.services.reception import ReceptionCreate
-from desk.services.repair import RepairCreate
-from tests.conftest import NOW, TZ, Desk, add_staff
-
-NIGHT_END = datetime(2026, 11, 23, 8, 20, tzinfo=TZ)  # the night shift hands over at 08:20
-
-
-@pytest.fixture
-def night(db: Database) -> Operator:
-    return add_staff(db, "张伟", Role.night, "3333")
-
-
-def seed_registers(desk: Desk) -> None:
-    """One open record in each register, some overdue at NOW."""
-    early = NOW - timedelta(days=3)
-    with desk.write() as ctx:
-        ctx.now = early
-        order = repair.register(
-            ctx, RepairCreate(room="3-1202", resident_name="李明", description="厨房水龙头漏水")
-        )
-        complaint.register(ctx, ComplaintCreate(room="5-0801", what_happened="楼上装修噪音"))
-        reception.log(
-            ctx,
-            ReceptionCreate(request="询问停水时间", reply_due_at=early + timedelta(minutes=30)),
-        )
-        assert order.id is not None
-
-
-def full_update(db: Database, short_radio: bool = False) -> HandoverUpdate:
-    checks = [
-        CheckCount(key=item.key, counted=item.expected) for item in db.settings.handover.checklist
-    ]
-    if short_radio:
-        checks[0] = CheckCount(key="radio", counted=1, holder="李建国")
-    return HandoverUpdate(checks=checks, desk_cleaned=True, log_read=True, notes="3栋电梯异响")
-
-
-def night_handover(db: Database, night: Operator, short_radio: bool = False) -> int:
-    desk = Desk(db, night, NIGHT_END)
-    with desk.write() as ctx:
-        opened = handover.open_handover(ctx)
-        assert opened.id is not None
-        handover.update(ctx, opened.id, full_update(db, short_radio))
-        return opened.id
+from tests.conftest import NIGHT_END, NOW, TZ, Desk
+from tests.seed import full_update, night_handover, seed_registers
 
 
 def test_open_handover_pulls_in_every_register(db: Database, desk: Desk, night: Operator) -> None:

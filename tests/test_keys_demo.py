@@ -4,15 +4,10 @@ passes in every state, and acknowledged handovers with a night log."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
 from sqlmodel import select
 
-from desk import demo
-from desk.config import load_settings
-from desk.db import Database, open_database
+from desk.db import Database
 from desk.models import (
     EntrustedKey,
     EntrustedState,
@@ -31,18 +26,9 @@ from desk.services.pass_queries import PassStatus, StubStatus
 from tests.conftest import NOW
 
 
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
-    path: Path = tmp_path_factory.mktemp("keys-demo") / "demo.db"
-    database = open_database(path, settings=load_settings())
-    demo.build_demo(database, NOW)
-    yield database
-    database.dispose()
-
-
-def test_the_demo_has_every_kind_of_key_record(demo_db: Database) -> None:
-    with demo_db.reading() as session:
-        ctx = Ctx(session, None, demo_db.settings, NOW)
+def test_the_demo_has_every_kind_of_key_record(demo_database: Database) -> None:
+    with demo_database.reading() as session:
+        ctx = Ctx(session, None, demo_database.settings, NOW)
         cabinet = keys.cabinet(ctx)
         loans = list(session.exec(select(KeyLoan)))
         entrusted = list(session.exec(select(EntrustedKey)))
@@ -61,11 +47,11 @@ def test_the_demo_has_every_kind_of_key_record(demo_db: Database) -> None:
     assert {item.register for item in items} == {"key_loans", "entrusted_keys"}
 
 
-def test_the_demo_has_passes_in_every_state_and_past_handovers(demo_db: Database) -> None:
-    with demo_db.reading() as session:
-        ctx = Ctx(session, None, demo_db.settings, NOW)
+def test_the_demo_has_passes_in_every_state_and_past_handovers(demo_database: Database) -> None:
+    with demo_database.reading() as session:
+        ctx = Ctx(session, None, demo_database.settings, NOW)
         found = list(session.exec(select(ReleasePass)))
-        statuses = {passes.status_of(p, NOW, demo_db.settings.tz) for p in found}
+        statuses = {passes.status_of(p, NOW, demo_database.settings.tz) for p in found}
         stubs = {passes.stub_of(p, NOW) for p in found}
         no_gate = passes.used_without_gate_check(ctx)
         last = handover.last(ctx)
@@ -75,11 +61,11 @@ def test_the_demo_has_passes_in_every_state_and_past_handovers(demo_db: Database
     assert night[NightLogState.transferred] and night[NightLogState.handled]
 
 
-def test_the_demo_has_a_night_repair_with_its_callback(demo_db: Database) -> None:
+def test_the_demo_has_a_night_repair_with_its_callback(demo_database: Database) -> None:
     """A repair fixed at night became a completed order (paid) and was called back; last
     night's awaits its callback on the board and the handover."""
-    with demo_db.reading() as session:
-        ctx = Ctx(session, None, demo_db.settings, NOW)
+    with demo_database.reading() as session:
+        ctx = Ctx(session, None, demo_database.settings, NOW)
         entries = list(session.exec(select(NightLogEntry)))
         linked = [e.transferred_id for e in entries if e.transferred_to == "repairs"]
         orders = [o for o in session.exec(select(RepairOrder)) if o.id in linked]

@@ -117,8 +117,7 @@ async def test_bad_input_keeps_the_text_and_saves_nothing(
         await pilot.press(*"K-PUMP-B2", "tab", *"赵师傅", "tab", "tab", *"抄表", "tab")
         await pilot.press("tab", *"9", "ctrl+s")
         dialog = await until_screen(pilot, LendDialog)
-        error = dialog.query_one("#field-key_count .field-error", Static)
-        assert "only 3 of K-PUMP-B2" in str(error.render())
+        assert "only 3 of K-PUMP-B2" in field_error(dialog, "key_count")
         assert pilot.app.focused is dialog.query_one("#key_count", Input)
         assert dialog.query_one("#reason", Input).value == "抄表"
         await _clear(pilot)
@@ -325,7 +324,7 @@ async def test_the_entrusted_slip_is_printed_beside_the_database_or_the_clerk_is
         await _open(pilot)
         await pilot.press("tab", "tab", "ctrl+w")
         await app.workers.wait_for_complete()
-        await until(pilot, lambda: any(written in str(n.message) for n in app._notifications))
+        await until(pilot, lambda: any(written in m for m in messages(app)))
         text = (printed / f"{record.number}.txt").read_text(encoding="utf-8")
         assert record.number in text and "李明" in text
         assert (printed / f"{record.number}.pdf").read_bytes().startswith(b"%PDF")
@@ -334,7 +333,7 @@ async def test_the_entrusted_slip_is_printed_beside_the_database_or_the_clerk_is
         printed.write_text("a file where the folder should be", encoding="utf-8")
         await pilot.press("ctrl+w")
         await app.workers.wait_for_complete()
-        await until(pilot, lambda: any(failed in str(n.message) for n in app._notifications))
+        await until(pilot, lambda: any(failed in m for m in messages(app)))
         assert isinstance(app.screen, KeysScreen)
     assert sorted(p.name for p in db.path.parent.iterdir() if p.name.startswith(".")) == []
 

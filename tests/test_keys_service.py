@@ -11,46 +11,16 @@ from desk.db import Database
 from desk.models import EntrustedState, LoanState, Operator
 from desk.services import audit, export, keys, keys_import, repair
 from desk.services.errors import DeskError, FieldErrors, Forbidden
-from desk.services.keys import EntrustedCreate, KeyLoanCreate
+from desk.services.keys import KeyLoanCreate
 from desk.services.repair import RepairCreate
 from tests.conftest import NOW, TZ, Desk
+from tests.seed import deposit_key, lend_key, stock_cabinet
 
 SHIFT_END = datetime(2026, 11, 23, 17, 30, tzinfo=TZ)
 
 
-def _cabinet(desk: Desk) -> None:
-    with desk.write() as ctx:
-        keys.add_key(ctx, "k-pump-b2", "水泵房", copies=2, hook="A-01")
-        keys.add_key(ctx, "K-3-1202", "3-1202 空置房", room="3栋1202", hook="B-01")
-
-
-def _lend(desk: Desk, tag: str = "K-PUMP-B2", count: int = 1, **changes: object) -> int:
-    data = KeyLoanCreate.model_validate(
-        {"key": tag, "borrower": "李建国", "reason": "巡检水泵", "count": count, **changes}
-    )
-    with desk.write() as ctx:
-        loan = keys.lend(ctx, data)
-        assert loan.id is not None
-        return loan.id
-
-
-def _deposit(desk: Desk, **changes: object) -> int:
-    fields: dict[str, object] = {
-        "owner_name": "李明",
-        "room": "3-1202",
-        "phone": "13812345678",
-        "description": "入户门钥匙",
-        "reason": "卫生间防水返修",
-        **changes,
-    }
-    with desk.write() as ctx:
-        record = keys.deposit(ctx, EntrustedCreate.model_validate(fields))
-        assert record.id is not None
-        return record.id
-
-
 def test_cabinet_tags_are_normalised_unique_and_rooms_make_unit_keys(desk: Desk) -> None:
-    _cabinet(desk)
+    stock_cabinet(desk)
     with desk.read() as ctx:
         pump, unit = keys.by_tag(ctx, "K-PUMP-B2"), keys.by_tag(ctx, "k-3-1202")
         assert pump is not None and unit is not None
@@ -62,8 +32,8 @@ def test_cabinet_tags_are_normalised_unique_and_rooms_make_unit_keys(desk: Desk)
 
 
 def test_lend_is_due_at_the_end_of_the_shift(desk: Desk) -> None:
-    _cabinet(desk)
-    loan_id = _lend(desk)
+    stock_cabinet(desk)
+    loan_id = lend_key(desk)
     with desk.read() as ctx:
         loan = keys.get_loan(ctx, loan_id)
         pump = keys.find_key(ctx, "K-PUMP-B2")
@@ -74,29 +44,29 @@ def test_lend_is_due_at_the_end_of_the_shift(desk: Desk) -> None:
 
 
 def test_a_loan_made_at_night_is_due_the_next_morning(desk: Desk) -> None:
-    _cabinet(desk)
+    stock_cabinet(desk)
     desk.now = datetime(2026, 11, 23, 22, 0, tzinfo=TZ)
-    loan_id = _lend(desk)
+    loan_id = lend_key(desk)
     with desk.read() as ctx:
         assert keys.get_loan(ctx, loan_id).due_at == datetime(2026, 11, 24, 8, 30, tzinfo=TZ)
 
 
 def test_lending_more_than_the_cabinet_holds_or_nothing_is_refused(desk: Desk) -> None:
-    _cabinet(desk)
-    _lend(desk, count=1)
+    stock_cabinet(desk)
+    lend_key(desk, count=1)
     with pytest.raises(DeskError) as err:
-        _lend(desk, count=2)
+        lend_key(desk, count=2)
     assert (err.value.key, err.value.params["available"]) == ("key_error.not_enough", 1)
     with pytest.raises(DeskError) as err:
-        _lend(desk, count=0)
+        lend_key(desk, count=0)
     assert err.value.field == "key_count"
     with pytest.raises(DeskError) as err:
-        _lend(desk, tag="K-NOPE")
+        lend_key(desk, tag="K-NOPE")
     assert err.value.key == "key_error.no_such_key"
 
 
 def test_a_loan_s_refusals_are_all_said_at_once_each_beside_its_field(desk: Desk) -> None:
-    _cabinet(desk)
+    stock_cabinet(desk)
     data = KeyLoanCreate(
         key="K-NOPE", borrower=" ", reason="", count=0, due_at=NOW - timedelta(hours=1)
     )
@@ -114,8 +84,8 @@ def test_a_loan_s_refusals_are_all_said_at_once_each_beside_its_field(desk: Desk
 
 
 def test_partial_return_keeps_the_rest_out_and_records_who(desk: Desk, clerk: object) -> None:
-    _cabinet(desk)
-    loan_id = _lend(desk, count=2)
+    stock_cabinet(desk)
+    loan_id = lend_key(desk, count=2)
     desk.now = NOW + timedelta(hours=2)
     with desk.write() as ctx:
         loan = keys.take_back(ctx, loan_id, 1, "赵师傅")
@@ -141,8 +111,8 @@ def test_partial_return_keeps_the_rest_out_and_records_who(desk: Desk, clerk: ob
 
 
 def test_lost_keys_close_the_loan_as_lost_and_stay_against_the_cabinet(desk: Desk) -> None:
-    _cabinet(desk)
-    loan_id = _lend(desk, count=2)
+    stock_cabinet(desk)
+    loan_id = lend_key(desk, count=2)
     with desk.write() as ctx:
         keys.take_back(ctx, loan_id, 1, "李建国")
         loan = keys.report_lost(ctx, loan_id, 1, "天台遗失")
@@ -158,9 +128,9 @@ def test_lost_keys_close_the_loan_as_lost_and_stay_against_the_cabinet(desk: Des
 
 
 def test_overdue_after_the_due_time(desk: Desk) -> None:
-    _cabinet(desk)
-    first = _lend(desk)
-    second = _lend(desk, tag="K-3-1202", due_at=NOW + timedelta(days=1))
+    stock_cabinet(desk)
+    first = lend_key(desk)
+    second = lend_key(desk, tag="K-3-1202", due_at=NOW + timedelta(days=1))
     with desk.read() as ctx:
         assert keys.overdue_loans(ctx) == []
     desk.now = SHIFT_END + timedelta(minutes=1)
@@ -179,7 +149,7 @@ def test_entrusted_key_from_deposit_to_collection(desk: Desk) -> None:
             ctx,
             RepairCreate(room="3-1202", description="卫生间渗水", category="water"),
         )
-    entrusted_id = _deposit(desk, repair_order_number=order.number.lower())
+    entrusted_id = deposit_key(desk, repair_order_number=order.number.lower())
     with desk.write() as ctx:
         use = keys.take_out(ctx, entrusted_id, "李建国", "入户施工")
         with pytest.raises(DeskError) as err:
@@ -219,7 +189,7 @@ def test_entrusted_key_from_deposit_to_collection(desk: Desk) -> None:
 
 
 def test_entrusted_key_out_with_staff_cannot_be_collected(desk: Desk) -> None:
-    entrusted_id = _deposit(desk)
+    entrusted_id = deposit_key(desk)
     with desk.write() as ctx:
         keys.take_out(ctx, entrusted_id, "李建国", "")
     with pytest.raises(DeskError) as err, desk.write() as ctx:
@@ -229,7 +199,7 @@ def test_entrusted_key_out_with_staff_cannot_be_collected(desk: Desk) -> None:
         keys.notify_owner(ctx, entrusted_id, "")
     assert err.value.key == "key_error.notify_before_done"
     with pytest.raises(DeskError) as err, desk.write() as ctx:
-        _deposit(desk, repair_order_number="WX-20260101-001")
+        deposit_key(desk, repair_order_number="WX-20260101-001")
     assert err.value.field == "repair_number"
 
 
@@ -237,7 +207,7 @@ def test_an_owner_s_key_s_refusals_are_all_said_at_once_each_beside_its_field(
     desk: Desk,
 ) -> None:
     with pytest.raises(FieldErrors) as err:
-        _deposit(
+        deposit_key(
             desk,
             owner_name="",
             phone="12",
@@ -259,7 +229,7 @@ def test_an_owner_s_key_s_refusals_are_all_said_at_once_each_beside_its_field(
 def test_a_cabinet_entry_s_refusals_are_all_said_at_once_each_beside_its_field(
     desk: Desk,
 ) -> None:
-    _cabinet(desk)
+    stock_cabinet(desk)
     with pytest.raises(FieldErrors) as err, desk.write() as ctx:
         keys.add_key(ctx, "k-pump-b2", " ", kind="garage", copies=100)
     assert [(e.field, e.key) for e in err.value.errors] == [
@@ -283,7 +253,7 @@ def test_a_cabinet_entry_s_refusals_are_all_said_at_once_each_beside_its_field(
 
 
 def test_collecting_is_told_the_slip_and_who_at_once(desk: Desk) -> None:
-    entrusted_id = _deposit(desk)
+    entrusted_id = deposit_key(desk)
     with pytest.raises(FieldErrors) as err, desk.write() as ctx:
         keys.collect(ctx, entrusted_id, "WT-20261123-009", " ")
     assert [(e.field, e.key) for e in err.value.errors] == [
@@ -295,9 +265,9 @@ def test_collecting_is_told_the_slip_and_who_at_once(desk: Desk) -> None:
 
 
 def test_count_records_discrepancies(desk: Desk) -> None:
-    _cabinet(desk)
-    _lend(desk)
-    entrusted_id = _deposit(desk, count=2)
+    stock_cabinet(desk)
+    lend_key(desk)
+    entrusted_id = deposit_key(desk, count=2)
     with desk.read() as ctx:
         assert keys.count_due(ctx)
         expected = {line.ref: line.expected for line in keys.expected_counts(ctx)}
@@ -382,11 +352,11 @@ def test_import_chinese_headers_in_gbk(db: Database, supervisor: Operator) -> No
 
 
 def test_export_has_keys_loans_entrusted_and_counts_with_events(desk: Desk) -> None:
-    _cabinet(desk)
-    loan_id = _lend(desk, count=2)
+    stock_cabinet(desk)
+    loan_id = lend_key(desk, count=2)
     with desk.write() as ctx:
         keys.take_back(ctx, loan_id, 1, "李建国")
-    _deposit(desk)
+    deposit_key(desk)
     with desk.write() as ctx:
         keys.count(ctx, {"K-PUMP-B2": 0}, "两把借出未还")
     with desk.read() as ctx:
@@ -408,8 +378,8 @@ def test_export_has_keys_loans_entrusted_and_counts_with_events(desk: Desk) -> N
 def test_only_a_supervisor_retires_a_key_saying_why(
     db: Database, desk: Desk, supervisor: Operator
 ) -> None:
-    _cabinet(desk)
-    loan_id = _lend(desk)
+    stock_cabinet(desk)
+    loan_id = lend_key(desk)
     with desk.read() as ctx:
         pump_id = keys.find_key(ctx, "K-PUMP-B2").id or 0
     with pytest.raises(Forbidden) as refused, desk.write() as ctx:

@@ -8,6 +8,7 @@ import pytest
 from rich.cells import cell_len
 from textual.pilot import Pilot
 from textual.widgets import DataTable
+from typer.testing import CliRunner
 
 from desk.app import make_app
 from desk.cli import app
@@ -19,7 +20,8 @@ from desk.screens.room_history import RoomHistoryScreen
 from tests.conftest import NOW, Desk
 from tests.lookup_fixtures import Seeded, seed
 from tests.pilot_support import settle, until, until_screen
-from tests.test_cli import runner
+
+runner = CliRunner()
 
 
 @pytest.fixture

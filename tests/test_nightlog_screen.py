@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 import pytest
@@ -12,7 +11,7 @@ from textual.widgets import Input
 from desk.app import make_app
 from desk.db import Database
 from desk.i18n import t
-from desk.models import NightLogState, Operator, Role
+from desk.models import NightLogState, Operator
 from desk.screens.history import HistoryTable
 from desk.screens.lookup import LookupScreen
 from desk.screens.nightlog import NightEntryDialog, NightLogScreen
@@ -22,11 +21,10 @@ from desk.screens.records import open_record
 from desk.screens.repair_entry import RepairFormScreen
 from desk.services import nightlog
 from desk.services.nightlog import NightLogCreate
-from tests.conftest import NOW, TZ, Desk, add_staff
+from tests.conftest import AT_NIGHT, NOW, Desk
 from tests.pilot_support import field_error, screen_lines, settle, until, until_screen
 
 SIZE = (120, 40)
-AT_NIGHT = datetime(2026, 11, 23, 2, 10, tzinfo=TZ)
 # long enough to wrap three times at 120 columns, far beyond what a list cell shows
 LONG = (
     "电梯困人，一位老人被困在3栋2号电梯轿厢内约二十分钟，家属情绪激动，要求物业说明原因并彻底检修"
@@ -37,8 +35,7 @@ LONG = (
 
 
 @pytest.fixture
-def entry_id(db: Database) -> int:
-    night = add_staff(db, "张伟", Role.night, "3333")
+def entry_id(db: Database, night: Operator) -> int:
     with Desk(db, night, AT_NIGHT).write() as ctx:
         data = NightLogCreate(caller="郑雪", room="2-301", phone="13711480544", what=LONG)
         entry = nightlog.log(ctx, data)

@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
 from desk.db import Database
-from desk.models import NightLogState, Operator, RepairOrder, Role
+from desk.models import NightLogState, Operator, RepairOrder
 from desk.services import nightlog
 from desk.services.errors import DeskError, FieldErrors
 from desk.services.nightlog import NightLogCreate
-from tests.conftest import NOW, TZ, Desk, add_staff
-
-AT_NIGHT = datetime(2026, 11, 23, 2, 10, tzinfo=TZ)
-
-
-@pytest.fixture
-def night(db: Database) -> Operator:
-    return add_staff(db, "张伟", Role.night, "3333")
+from tests.conftest import AT_NIGHT, NOW, Desk
 
 
 def test_left_for_the_morning_becomes_a_linked_repair(

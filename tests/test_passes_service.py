@@ -15,12 +15,7 @@ from desk.services import audit, export, passes, residents
 from desk.services.errors import DeskError, FieldErrors, Forbidden
 from desk.services.passes import PassCreate, PassItemIn, PassStatus, StubStatus
 from tests.conftest import NOW, TZ, Desk
-
-ITEMS = [
-    PassItemIn(description="双人沙发", quantity=1),
-    PassItemIn(description="冰箱", quantity=1, remark="海尔 双门"),
-    PassItemIn(description="纸箱（衣物）", quantity=6),
-]
+from tests.seed import owner_pass
 
 
 @pytest.fixture
@@ -30,20 +25,6 @@ def site(desk: Desk) -> Desk:
         residents.add_resident(ctx, "3", "1202", "赵租", "13700001111", "tenant")
         residents.add_resident(ctx, "5", "0801", "孙丽", "13600002222", "owner")
     return desk
-
-
-def owner_pass(**changes: object) -> PassCreate:
-    fields: dict[str, object] = {
-        "room": "3-1202",
-        "applicant": "李明",
-        "relationship": "owner",
-        "id_type": "id_card",
-        "id_last4": "123x",
-        "vehicle_plate": "沪a 12345",
-        "items": ITEMS,
-        **changes,
-    }
-    return PassCreate.model_validate(fields)
 
 
 def tenant_pass(**changes: object) -> PassCreate:

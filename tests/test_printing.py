@@ -18,7 +18,7 @@ from desk.models import Channel, RepairLocation, RepairOrder, RepairState
 from desk.printing import PrintError, print_file, slip_lines, slip_pdf, slip_text
 from desk.printing.fonts import FONT_ENV, FontNotFound, find_cjk_font
 from desk.printing.text import cell_len, clip, label_value, pad, two_columns, wrap
-from tests.conftest import NOW, TZ, have_cjk_font
+from tests.conftest import NOW, TZ, have_cjk_font, pgm_dark_pixels
 
 LANGS = ("zh_CN", "en")
 
@@ -154,15 +154,6 @@ def test_wrap_pad_and_clip_count_cells() -> None:
     )
 
 
-def _pgm_dark_pixels(pgm: bytes) -> tuple[int, int]:
-    """(dark pixels, all pixels) of a binary PGM (P5) image as pdftoppm writes it."""
-    fields = re.match(rb"P5\s+(\d+)\s+(\d+)\s+(\d+)\s", pgm)
-    assert fields, "not a binary PGM"
-    width, height = int(fields.group(1)), int(fields.group(2))
-    pixels = pgm[fields.end() : fields.end() + width * height]
-    return sum(1 for value in pixels if value < 128), width * height
-
-
 needs_pdf_tools = pytest.mark.skipif(
     shutil.which("pdftoppm") is None, reason="pdftoppm (poppler-utils) is not installed"
 )
@@ -181,7 +172,7 @@ def test_slip_pdf_is_not_blank(lang: str, settings: Settings, tmp_path: Path) ->
         timeout=60,
     )
     (page,) = tmp_path.glob("page*.pgm")
-    dark, total = _pgm_dark_pixels(page.read_bytes())
+    dark, total = pgm_dark_pixels(page.read_bytes())
     # a page of text and rules: clearly inked, clearly not a black box
     assert 1500 < dark < total // 4
 

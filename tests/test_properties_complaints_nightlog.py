@@ -33,7 +33,7 @@ from desk.services.handover import CheckCount, HandoverUpdate
 from desk.services.nightlog import NightLogCreate
 from desk.services.repair import CallbackResult, RepairCreate
 from desk.services.residents import normalise_room
-from tests.conftest import NOW, TZ, Desk
+from tests.conftest import NIGHT_END, NOW, TZ, Desk
 from tests.property_support import (
     FEW,
     PROPERTY,
@@ -370,7 +370,6 @@ def test_any_morning_steps_on_a_night_entry(
 
 # --- the shift handover -------------------------------------------------------------------
 
-NIGHT_END = datetime(2026, 11, 23, 8, 20, tzinfo=TZ)
 check_keys = st.one_of(st.sampled_from(["radio", "torch", "umbrella"]), any_text)
 checks = st.lists(
     st.builds(

@@ -13,13 +13,12 @@ import io
 import re
 from typing import Any
 
-import pytest
 from hypothesis import event, example, given
 from hypothesis import strategies as st
 from sqlmodel import select
 
 from desk.db import Database
-from desk.models import Key, Operator, Resident, Unit
+from desk.models import Key, Resident, Unit
 from desk.services import keys_import, residents_csv, residents_import
 from desk.services.residents import normalise_room
 from tests.conftest import Desk
@@ -235,11 +234,7 @@ def test_importing_residents_from_any_bytes(desk: Desk, data: bytes, skip_bad: b
 # --- the key cabinet ----------------------------------------------------------------------
 
 
-@pytest.fixture
-def boss(db: Database, supervisor: Operator) -> Desk:
-    """Loading the key cabinet is a supervisor's act."""
-    return Desk(db, supervisor)
-
+# Loading the key cabinet is a supervisor's act: the tests below load it as `boss`.
 
 key_headers = st.one_of(
     st.just(["tag", "opens", "kind", "room", "copies", "hook", "note"]),

@@ -32,6 +32,7 @@ from tests.property_support import (
     rooms,
     variants,
 )
+from tests.seed import register_repair
 
 money = st.one_of(
     st.integers(min_value=-5, max_value=200_000),
@@ -282,17 +283,12 @@ def test_any_sequence_of_lifecycle_steps(
 
 # --- the wrong states and impossible values the brief names, one by one --------------------
 
-
-def _order(desk: Desk, **changes: Any) -> int:
-    fields = {"room": "3-1202", "description": "漏水", "category": "water", **changes}
-    with desk.write() as ctx:
-        order_id = repair.register(ctx, RepairCreate(**fields)).id
-    assert order_id is not None
-    return order_id
+# The order each of these starts from: a leak in 3-1202, no name or phone given.
+LEAK = {"room": "3-1202", "description": "漏水", "category": "water"}
 
 
 def test_completing_twice_is_refused(desk: Desk) -> None:
-    order_id = _order(desk)
+    order_id = register_repair(desk, LEAK)
     assert attempt(desk, lambda ctx: repair.dispatch(ctx, order_id, "李建国")) is not None
     done = RepairCompletion(work_done="换阀芯")
     assert attempt(desk, lambda ctx: repair.complete(ctx, order_id, done)) is not None
@@ -302,14 +298,14 @@ def test_completing_twice_is_refused(desk: Desk) -> None:
 def test_dispatching_a_cancelled_order_is_refused(
     desk: Desk, db: Database, supervisor: Operator
 ) -> None:
-    order_id = _order(desk)
+    order_id = register_repair(desk, LEAK)
     boss = Desk(db, supervisor)
     assert attempt(boss, lambda ctx: repair.cancel(ctx, order_id, "重复登记")) is not None
     assert attempt(desk, lambda ctx: repair.dispatch(ctx, order_id, "李建国")) is None
 
 
 def test_times_out_of_order_are_refused(desk: Desk) -> None:
-    order_id = _order(desk, reported_at=NOW - timedelta(hours=5))
+    order_id = register_repair(desk, LEAK, reported_at=NOW - timedelta(hours=5))
     early = NOW - timedelta(hours=6)
     assert attempt(desk, lambda ctx: repair.dispatch(ctx, order_id, "李建国", early)) is None
     dispatched = NOW - timedelta(hours=3)
@@ -330,7 +326,7 @@ def test_times_out_of_order_are_refused(desk: Desk) -> None:
 
 def test_impossible_charges_are_refused(desk: Desk) -> None:
     for amount in (-1, 100_000_001, 2**63):
-        order_id = _order(desk, paid=True)
+        order_id = register_repair(desk, LEAK, paid=True)
         assert attempt(desk, lambda ctx, o=order_id: repair.dispatch(ctx, o, "李建国")) is not None
         done = RepairCompletion(work_done="换阀芯", labour_fen=amount)
         assert attempt(desk, lambda ctx, o=order_id, d=done: repair.complete(ctx, o, d)) is None

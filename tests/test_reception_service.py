@@ -12,19 +12,7 @@ from desk.services import audit, reception
 from desk.services.errors import DeskError, Forbidden, NotFound
 from desk.services.reception import ReceptionCreate
 from tests.conftest import NOW, Desk
-
-
-def _log(desk: Desk, **changes: object) -> int:
-    fields: dict[str, object] = {
-        "person": "张",
-        "room": "3栋1202",
-        "request": "问停车月卡",
-        **changes,
-    }
-    with desk.write() as ctx:
-        entry = reception.log(ctx, ReceptionCreate.model_validate(fields))
-        assert entry.id is not None
-        return entry.id
+from tests.seed import log_reception
 
 
 def _refused(desk: Desk, **changes: object) -> DeskError:
@@ -34,7 +22,7 @@ def _refused(desk: Desk, **changes: object) -> DeskError:
 
 
 def test_log_numbers_normalises_and_defaults_time_to_now(desk: Desk) -> None:
-    first, second = _log(desk), _log(desk, phone="13812345678")
+    first, second = log_reception(desk), log_reception(desk, phone="13812345678")
     with desk.read() as ctx:
         a, b = reception.get(ctx, first), reception.get(ctx, second)
         events = audit.history(ctx, reception.REGISTER, first)
@@ -58,7 +46,7 @@ def test_log_numbers_normalises_and_defaults_time_to_now(desk: Desk) -> None:
 def test_state_follows_reply_and_department(
     desk: Desk, due: timedelta | None, department: str, state: ReceptionState
 ) -> None:
-    entry_id = _log(desk, reply_due_at=NOW + due if due else None, department=department)
+    entry_id = log_reception(desk, reply_due_at=NOW + due if due else None, department=department)
     with desk.read() as ctx:
         entry = reception.get(ctx, entry_id)
         owing = [e.id for e in reception.owing_replies(ctx)]
@@ -69,7 +57,7 @@ def test_state_follows_reply_and_department(
 
 def test_reply_due_at_most_three_working_days(desk: Desk) -> None:
     # NOW is Monday 09:30: three working days run to Thursday 09:30.
-    _log(desk, reply_due_at=NOW + timedelta(days=3))
+    log_reception(desk, reply_due_at=NOW + timedelta(days=3))
     error = _refused(desk, reply_due_at=NOW + timedelta(days=3, minutes=1))
     assert error.key == "reception.reply_too_late" and error.field == "reply_due_at"
     assert _refused(desk, reply_due_at=NOW + timedelta(days=5)).key == "reception.reply_too_late"
@@ -94,7 +82,7 @@ def test_refuses_future_time_unknown_department_and_empty_request(desk: Desk) ->
 
 
 def test_answer_stops_owing_and_is_in_history(desk: Desk) -> None:
-    entry_id = _log(desk, reply_due_at=NOW + timedelta(hours=2))
+    entry_id = log_reception(desk, reply_due_at=NOW + timedelta(hours=2))
     with desk.write() as ctx:
         reception.answer(ctx, entry_id, "月卡周五可办")
     with desk.read() as ctx:
@@ -109,14 +97,14 @@ def test_answer_stops_owing_and_is_in_history(desk: Desk) -> None:
 
 
 def test_answer_needs_text(desk: Desk) -> None:
-    entry_id = _log(desk, reply_due_at=NOW + timedelta(hours=2))
+    entry_id = log_reception(desk, reply_due_at=NOW + timedelta(hours=2))
     with pytest.raises(DeskError) as caught, desk.write() as ctx:
         reception.answer(ctx, entry_id, " ")
     assert caught.value.field == "answer"
 
 
 def test_close_needs_reason_and_happens_once(desk: Desk) -> None:
-    entry_id = _log(desk)  # answered at once: filing it is the clerk's routine
+    entry_id = log_reception(desk)  # answered at once: filing it is the clerk's routine
     with pytest.raises(DeskError) as caught, desk.write() as ctx:
         reception.close(ctx, entry_id, "")
     assert caught.value.field == "reason"
@@ -133,7 +121,7 @@ def test_close_needs_reason_and_happens_once(desk: Desk) -> None:
 def test_closing_an_entry_that_owes_a_reply_is_a_supervisors(
     db: Database, desk: Desk, supervisor: Operator
 ) -> None:
-    entry_id = _log(desk, reply_due_at=NOW + timedelta(hours=2))
+    entry_id = log_reception(desk, reply_due_at=NOW + timedelta(hours=2))
     with pytest.raises(Forbidden) as refused, desk.write() as ctx:
         reception.close(ctx, entry_id, "住户已搬走")
     assert refused.value.message == (
@@ -157,15 +145,15 @@ def test_closing_an_entry_that_owes_a_reply_is_a_supervisors(
     assert (closed.action, closed.reason) == ("closed", "住户已搬走")
     assert (closed.operator_id, closed.at) == (supervisor.id, boss.now)
     # answering is how a clerk settles it
-    other = _log(desk, reply_due_at=NOW + timedelta(hours=2))
+    other = log_reception(desk, reply_due_at=NOW + timedelta(hours=2))
     with desk.write() as ctx:
         reception.answer(ctx, other, "已电话告知住户")
         reception.close(ctx, other, "已答复")
 
 
 def test_link_records_what_it_became(desk: Desk) -> None:
-    entry_id = _log(desk, category="repair")
-    enquiry_id = _log(desk)
+    entry_id = log_reception(desk, category="repair")
+    enquiry_id = log_reception(desk)
     with desk.read() as ctx:
         assert reception.may_become_record(reception.get(ctx, entry_id))
         assert not reception.may_become_record(reception.get(ctx, enquiry_id))
@@ -185,9 +173,9 @@ def test_unknown_entry_is_not_found(desk: Desk) -> None:
 
 
 def test_recent_is_newest_first_and_since_filters(desk: Desk) -> None:
-    old = _log(desk, received_at=NOW - timedelta(days=1))
-    early = _log(desk, received_at=NOW - timedelta(hours=1))
-    late = _log(desk)
+    old = log_reception(desk, received_at=NOW - timedelta(days=1))
+    early = log_reception(desk, received_at=NOW - timedelta(hours=1))
+    late = log_reception(desk)
     with desk.read() as ctx:
         assert [e.id for e in reception.recent(ctx)] == [late, early, old]
         since = NOW - timedelta(hours=2)
@@ -196,7 +184,7 @@ def test_recent_is_newest_first_and_since_filters(desk: Desk) -> None:
 
 
 def test_owing_replies_soonest_first(desk: Desk) -> None:
-    later = _log(desk, reply_due_at=NOW + timedelta(hours=3))
-    sooner = _log(desk, reply_due_at=NOW + timedelta(minutes=30))
+    later = log_reception(desk, reply_due_at=NOW + timedelta(hours=3))
+    sooner = log_reception(desk, reply_due_at=NOW + timedelta(minutes=30))
     with desk.read() as ctx:
         assert [e.id for e in reception.owing_replies(ctx)] == [sooner, later]

@@ -10,7 +10,7 @@ from textual.widgets import DataTable, Input, Static
 
 from desk.db import Database
 from desk.i18n import t
-from desk.models import Operator, RepairOrder, RepairState
+from desk.models import Operator, RepairState
 from desk.screens.due import Urgency, urgency_style
 from desk.screens.repair_detail import RepairDetailScreen
 from desk.screens.repair_dialogs import CompleteDialog, DispatchDialog, ReferOutDialog
@@ -34,29 +34,9 @@ from tests.pilot_support import (
     until,
     until_screen,
 )
+from tests.seed import BATHROOM_LEAK, register_repair, stored_repair
 
 SIZE = (120, 40)
-
-
-def _seed(desk: Desk, category: str = "water", paid: bool = False) -> int:
-    data = RepairCreate(
-        room="5-0301",
-        resident_name="张伟",
-        phone="13900001111",
-        description="卫生间漏水",
-        category=category,
-        paid=paid,
-    )
-    with desk.write() as ctx:
-        order = repair.register(ctx, data)
-        assert order.id is not None
-        return order.id
-
-
-def _order(desk: Desk, order_id: int | None) -> RepairOrder:
-    assert order_id is not None
-    with desk.read() as ctx:
-        return repair.get(ctx, order_id)
 
 
 def _detail_text(pilot: Pilot[None]) -> str:
@@ -111,19 +91,19 @@ async def test_register_dispatch_arrive_complete_callback_closes(
         await pilot.press("ctrl+d")
         await settle(pilot)
         await pilot.press(*"李建国", "ctrl+s")
-        await until(pilot, lambda: _order(desk, order.id).state == RepairState.dispatched)
-        assert _order(desk, order.id).technician == "李建国"
+        await until(pilot, lambda: stored_repair(desk, order.id).state == RepairState.dispatched)
+        assert stored_repair(desk, order.id).technician == "李建国"
 
         await pilot.press("ctrl+a")
         await settle(pilot)
         await pilot.press("ctrl+s")
-        await until(pilot, lambda: _order(desk, order.id).state == RepairState.on_site)
+        await until(pilot, lambda: stored_repair(desk, order.id).state == RepairState.on_site)
 
         await pilot.press("ctrl+e")
         await settle(pilot)
         await pilot.press("tab", *"Replaced the cartridge", "ctrl+s")
-        await until(pilot, lambda: _order(desk, order.id).state == RepairState.completed)
-        done = _order(desk, order.id)
+        await until(pilot, lambda: stored_repair(desk, order.id).state == RepairState.completed)
+        done = stored_repair(desk, order.id)
         assert done.state == RepairState.completed
         assert done.callback_due_at == NOW + timedelta(days=2)
 
@@ -133,7 +113,7 @@ async def test_register_dispatch_arrive_complete_callback_closes(
         await settle(pilot)
         await pilot.press("down", "enter")  # satisfied
         await pilot.press("ctrl+s")
-        await until(pilot, lambda: _order(desk, order.id).state == RepairState.closed)
+        await until(pilot, lambda: stored_repair(desk, order.id).state == RepairState.closed)
         assert isinstance(app.screen, RepairDetailScreen)
         history = table_cells(pilot, "#history")
         for label in ("registered", "dispatched", "on site", "completed", "called back, satisfied"):
@@ -147,7 +127,7 @@ async def test_register_dispatch_arrive_complete_callback_closes(
 async def test_not_satisfied_reopens_with_the_reason(
     db: Database, clerk: Operator, desk: Desk
 ) -> None:
-    order_id = _seed(desk)
+    order_id = register_repair(desk, BATHROOM_LEAK)
     with desk.write() as ctx:
         repair.dispatch(ctx, order_id, "赵师傅")
         repair.complete(ctx, order_id, RepairCompletion(work_done="换密封圈"))
@@ -160,12 +140,11 @@ async def test_not_satisfied_reopens_with_the_reason(
         await settle(pilot)
         await pilot.press("down", "down", "enter")  # not satisfied
         await pilot.press("ctrl+s")  # no reason yet: refused
-        await until(pilot, lambda: _order(desk, order_id).state == RepairState.completed)
-        note = app.screen.query_one("#field-note .field-error", Static)
-        assert "不满意" in str(note.render())
+        await until(pilot, lambda: stored_repair(desk, order_id).state == RepairState.completed)
+        assert "不满意" in field_error(app.screen, "note")
         await pilot.press(*"还在漏水", "ctrl+s")
-        await until(pilot, lambda: _order(desk, order_id).reopen_count == 1)
-        order = _order(desk, order_id)
+        await until(pilot, lambda: stored_repair(desk, order_id).reopen_count == 1)
+        order = stored_repair(desk, order_id)
         assert order.state == RepairState.registered and order.reopen_count == 1
         history = table_cells(pilot, "#history")
         assert "回访不满意，返修" in history and "还在漏水" in history
@@ -193,15 +172,14 @@ async def test_leak_needs_the_leak_test_time(db: Database, clerk: Operator, desk
         await until_screen(pilot, CompleteDialog)
         await pilot.press("tab", *"修好了", "ctrl+s")
         await until_screen(pilot, CompleteDialog)  # refused: the dialog stays
-        error = app.screen.query_one("#field-leak_test_at .field-error", Static)
-        assert "闭水试验" in str(error.render())
+        assert "闭水试验" in field_error(app.screen, "leak_test_at")
         assert app.screen.query_one("#work_done", Input).value == "修好了"
-        assert _order(desk, order.id).state == RepairState.dispatched
+        assert stored_repair(desk, order.id).state == RepairState.dispatched
 
         app.screen.query_one("#leak_test_at", Input).focus()
         await pilot.press(*"9:00", "ctrl+s")
-        await until(pilot, lambda: _order(desk, order.id).state == RepairState.completed)
-        done = _order(desk, order.id)
+        await until(pilot, lambda: stored_repair(desk, order.id).state == RepairState.completed)
+        done = stored_repair(desk, order.id)
         assert done.state == RepairState.completed and done.work_done == "修好了"
         assert done.callback_due_at == NOW.replace(hour=9, minute=0) + timedelta(days=3)
 
@@ -209,7 +187,7 @@ async def test_leak_needs_the_leak_test_time(db: Database, clerk: Operator, desk
 async def test_a_clerk_is_told_why_only_a_supervisor_cancels(
     db: Database, clerk: Operator, supervisor: Operator, desk: Desk
 ) -> None:
-    first = _seed(desk)
+    first = register_repair(desk, BATHROOM_LEAK)
     app = desk_app(db, clerk)
     async with app.run_test(size=SIZE) as pilot:
         await _open_detail(pilot, first)
@@ -220,7 +198,7 @@ async def test_a_clerk_is_told_why_only_a_supervisor_cancels(
             m.startswith("only a supervisor may cancel a repair order, because")
             for m in messages(app)
         )
-    assert _order(desk, first).state == RepairState.registered
+    assert stored_repair(desk, first).state == RepairState.registered
 
     app = desk_app(db, supervisor)
     async with app.run_test(size=SIZE) as pilot:
@@ -228,8 +206,8 @@ async def test_a_clerk_is_told_why_only_a_supervisor_cancels(
         await pilot.press("ctrl+x")
         await settle(pilot)
         await pilot.press(*"Resident fixed it", "ctrl+s")
-        await until(pilot, lambda: _order(desk, first).state == RepairState.cancelled)
-        cancelled = _order(desk, first)
+        await until(pilot, lambda: stored_repair(desk, first).state == RepairState.cancelled)
+        cancelled = stored_repair(desk, first)
         assert cancelled.state == RepairState.cancelled
         assert cancelled.close_reason == "Resident fixed it"
         history = table_cells(pilot, "#history")
@@ -241,7 +219,10 @@ async def test_a_clerk_is_told_why_only_a_supervisor_cancels(
 async def test_refer_out_is_the_clerks_and_keeps_its_reason(
     db: Database, clerk: Operator, supervisor: Operator, desk: Desk
 ) -> None:
-    first, second = _seed(desk), _seed(desk, category="public")
+    first, second = (
+        register_repair(desk, BATHROOM_LEAK),
+        register_repair(desk, BATHROOM_LEAK, category="public"),
+    )
     with Desk(db, supervisor).write() as ctx:
         repair.cancel(ctx, first, "Resident fixed it")
     app = desk_app(db, clerk)
@@ -250,8 +231,8 @@ async def test_refer_out_is_the_clerks_and_keeps_its_reason(
         await pilot.press("ctrl+t")
         await settle(pilot)
         await pilot.press(*"Water company", "tab", *"Mains outside the estate", "ctrl+s")
-        await until(pilot, lambda: _order(desk, second).state == RepairState.referred_out)
-        referred = _order(desk, second)
+        await until(pilot, lambda: stored_repair(desk, second).state == RepairState.referred_out)
+        referred = stored_repair(desk, second)
         assert referred.state == RepairState.referred_out
         assert (referred.referred_to, referred.close_reason) == (
             "Water company",
@@ -326,11 +307,11 @@ async def test_a_step_dialog_says_every_bad_field_at_once_and_keeps_the_text(
     said: dict[str, str],
     kept: dict[str, str],
 ) -> None:
-    order_id = _seed(desk)
+    order_id = register_repair(desk, BATHROOM_LEAK)
     if dispatched:
         with desk.write() as ctx:
             repair.dispatch(ctx, order_id, "赵师傅")
-    before = _order(desk, order_id).state
+    before = stored_repair(desk, order_id).state
     app = desk_app(db, clerk)
     async with app.run_test(size=SIZE) as pilot:
         await _open_detail(pilot, order_id)
@@ -345,7 +326,7 @@ async def test_a_step_dialog_says_every_bad_field_at_once_and_keeps_the_text(
         for name, value in kept.items():
             assert screen.query_one(f"#{name}", Input).value == value, name
         assert app.focused is screen.query_one(f"#{first}", Input)
-    assert _order(desk, order_id).state == before
+    assert stored_repair(desk, order_id).state == before
 
 
 async def test_undispatched_after_31_minutes_is_overdue(
@@ -387,7 +368,7 @@ async def test_undispatched_after_31_minutes_is_overdue(
 
 
 async def test_paid_order_shows_charges_in_yuan(db: Database, clerk: Operator, desk: Desk) -> None:
-    order_id = _seed(desk, paid=True)
+    order_id = register_repair(desk, BATHROOM_LEAK, paid=True)
     with desk.write() as ctx:
         repair.dispatch(ctx, order_id, "孙文斌")
         repair_billing.agree_price(ctx, order_id, 3500, "王")  # before the work (003)
@@ -397,8 +378,8 @@ async def test_paid_order_shows_charges_in_yuan(db: Database, clerk: Operator, d
         await pilot.press("ctrl+e")
         await settle(pilot)
         await pilot.press("tab", *"New valve", "tab", *"50", "tab", *"35.5", "ctrl+s")
-        await until(pilot, lambda: _order(desk, order_id).labour_fen == 5000)
-        order = _order(desk, order_id)
+        await until(pilot, lambda: stored_repair(desk, order_id).labour_fen == 5000)
+        order = stored_repair(desk, order_id)
         assert (order.labour_fen, order.material_fen) == (5000, 3550)
         assert "¥85.50" in _detail_text(pilot)
 
@@ -407,7 +388,7 @@ async def test_print_slip_writes_text_and_pdf_beside_the_database(
     db: Database, clerk: Operator, desk: Desk
 ) -> None:
     pytest.importorskip("desk.printing.slip")
-    order_id = _seed(desk)
+    order_id = register_repair(desk, BATHROOM_LEAK)
     app = desk_app(db, clerk, lang="zh_CN")
     async with app.run_test(size=SIZE) as pilot:
         await _open_detail(pilot, order_id)
@@ -415,7 +396,7 @@ async def test_print_slip_writes_text_and_pdf_beside_the_database(
         await app.workers.wait_for_complete()
         await until(pilot, lambda: printed(db, "*.txt"))
     assert db.path is not None
-    number = _order(desk, order_id).number
+    number = stored_repair(desk, order_id).number
     text = (db.path.parent / "printed" / f"{number}.txt").read_text(encoding="utf-8")
     assert number in text
 
@@ -424,7 +405,7 @@ async def test_print_slip_writes_text_and_pdf_beside_the_database(
 async def test_the_refusal_to_a_clerk_reads_in_the_desks_language(
     db: Database, clerk: Operator, desk: Desk, lang: str
 ) -> None:
-    first = _seed(desk)
+    first = register_repair(desk, BATHROOM_LEAK)
     app = desk_app(db, clerk, lang=lang)
     async with app.run_test(size=SIZE) as pilot:
         await _open_detail(pilot, first)
@@ -434,7 +415,7 @@ async def test_the_refusal_to_a_clerk_reads_in_the_desks_language(
             roles.REPAIR_CANCEL.require(ctx)  # the service's own words, in `lang`
         assert refused.value.message in messages(app)
         assert roles.REPAIR_CANCEL.because in refused.value.message
-    assert _order(desk, first).state == RepairState.registered
+    assert stored_repair(desk, first).state == RepairState.registered
 
 
 @pytest.mark.parametrize("lang", ["zh_CN", "en"])

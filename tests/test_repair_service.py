@@ -12,27 +12,12 @@ from desk.services import audit, board, repair, repair_billing
 from desk.services.errors import DeskError, FieldErrors, Forbidden
 from desk.services.repair import CallbackResult, RepairCompletion, RepairCreate
 from tests.conftest import NOW, TZ, Desk
-
-
-def _register(desk: Desk, **changes: object) -> int:
-    fields: dict[str, object] = {
-        "room": "3-1202",
-        "resident_name": "李明",
-        "phone": "13812345678",
-        "description": "厨房水龙头漏水",
-        "category": "water",
-        **changes,
-    }
-    data = RepairCreate.model_validate(fields)
-    with desk.write() as ctx:
-        order = repair.register(ctx, data)
-        assert order.id is not None
-        return order.id
+from tests.seed import register_repair
 
 
 def test_register_numbers_by_day_and_sets_dispatch_due(desk: Desk) -> None:
-    first = _register(desk)
-    second = _register(desk)
+    first = register_repair(desk)
+    second = register_repair(desk)
     with desk.read() as ctx:
         a, b = repair.get(ctx, first), repair.get(ctx, second)
     assert a.number == "WX-20261123-001"
@@ -42,7 +27,7 @@ def test_register_numbers_by_day_and_sets_dispatch_due(desk: Desk) -> None:
 
 
 def test_full_lifecycle_closes_on_satisfied_callback(desk: Desk) -> None:
-    order_id = _register(desk)
+    order_id = register_repair(desk)
     with desk.write() as ctx:
         repair.dispatch(ctx, order_id, "李建国")
     desk.now = NOW + timedelta(hours=1)
@@ -59,7 +44,7 @@ def test_full_lifecycle_closes_on_satisfied_callback(desk: Desk) -> None:
 
 
 def test_not_satisfied_reopens_to_maintenance(desk: Desk) -> None:
-    order_id = _register(desk)
+    order_id = register_repair(desk)
     with desk.write() as ctx:
         repair.dispatch(ctx, order_id, "李建国")
         repair.complete(ctx, order_id, RepairCompletion(work_done="换阀芯"))
@@ -77,7 +62,7 @@ def test_not_satisfied_reopens_to_maintenance(desk: Desk) -> None:
 
 
 def test_leak_callback_counts_from_leak_test(desk: Desk) -> None:
-    order_id = _register(desk, category="leak")
+    order_id = register_repair(desk, category="leak")
     with desk.write() as ctx:
         repair.dispatch(ctx, order_id, "李建国")
         with pytest.raises(DeskError) as err:
@@ -92,7 +77,7 @@ def test_leak_callback_counts_from_leak_test(desk: Desk) -> None:
 
 
 def test_completing_twice_is_refused(desk: Desk) -> None:
-    order_id = _register(desk)
+    order_id = register_repair(desk)
     with desk.write() as ctx:
         repair.dispatch(ctx, order_id, "李建国")
         repair.complete(ctx, order_id, RepairCompletion(work_done="ok"))
@@ -102,7 +87,7 @@ def test_completing_twice_is_refused(desk: Desk) -> None:
 
 
 def test_board_shows_undispatched_order_overdue_after_30_minutes(desk: Desk) -> None:
-    _register(desk)
+    register_repair(desk)
     desk.now = NOW + timedelta(minutes=31)
     with desk.read() as ctx:
         items = board.open_items(ctx)
@@ -122,7 +107,7 @@ def test_failed_save_writes_nothing(desk: Desk) -> None:
 def test_only_a_supervisor_cancels_and_the_reason_is_in_the_history(
     db: Database, desk: Desk, supervisor: Operator
 ) -> None:
-    order_id = _register(desk)
+    order_id = register_repair(desk)
     with desk.write() as ctx:
         repair.dispatch(ctx, order_id, "李建国")
     with pytest.raises(Forbidden) as refused, desk.write() as ctx:
@@ -144,7 +129,7 @@ def test_only_a_supervisor_cancels_and_the_reason_is_in_the_history(
     assert (event.action, event.reason) == ("cancelled", "住户已自行修好")
     assert (event.operator_id, event.at) == (supervisor.id, boss.now)
     # not the property's to fix stays the clerk's
-    other = _register(desk)
+    other = register_repair(desk)
     with desk.write() as ctx:
         referred = repair.refer_out(ctx, other, "燃气公司 96777", "燃气表不归物业")
     assert referred.state == RepairState.referred_out
@@ -152,13 +137,13 @@ def test_only_a_supervisor_cancels_and_the_reason_is_in_the_history(
 
 def test_the_agreed_visit_comes_after_the_call(desk: Desk) -> None:
     with pytest.raises(DeskError) as refused:
-        _register(desk, appointment_at=NOW - timedelta(days=4))
+        register_repair(desk, appointment_at=NOW - timedelta(days=4))
     assert (refused.value.key, refused.value.field) == ("repair.before_reported", "appointment_at")
     # an order written up late may carry a visit agreed after the call, even if it is past now
-    order_id = _register(
+    order_id = register_repair(
         desk, reported_at=NOW - timedelta(hours=5), appointment_at=NOW - timedelta(hours=1)
     )
-    later = _register(desk, appointment_at=NOW + timedelta(days=1))
+    later = register_repair(desk, appointment_at=NOW + timedelta(days=1))
     with desk.read() as ctx:
         assert repair.get(ctx, order_id).appointment_at == NOW - timedelta(hours=1)
         assert repair.get(ctx, later).appointment_at == NOW + timedelta(days=1)
@@ -170,7 +155,7 @@ def _fields(error: FieldErrors) -> list[tuple[str | None, str]]:
 
 def test_every_step_says_all_its_bad_fields_at_once(desk: Desk) -> None:
     """Dispatch, complete and refer out: every field refused together, beside its own."""
-    order_id = _register(desk, paid=True)
+    order_id = register_repair(desk, paid=True)
     later = NOW + timedelta(hours=1)
     with pytest.raises(FieldErrors) as refused, desk.write() as ctx:
         repair.dispatch(ctx, order_id, " ", at=later)
@@ -202,7 +187,7 @@ def test_every_step_says_all_its_bad_fields_at_once(desk: Desk) -> None:
 
 
 def test_a_leak_is_told_its_test_time_with_the_other_refusals(desk: Desk) -> None:
-    order_id = _register(desk, category="leak")
+    order_id = register_repair(desk, category="leak")
     with desk.write() as ctx:
         repair.dispatch(ctx, order_id, "周海")
     with pytest.raises(FieldErrors) as refused, desk.write() as ctx:
@@ -214,7 +199,7 @@ def test_a_leak_is_told_its_test_time_with_the_other_refusals(desk: Desk) -> Non
 
 
 def test_a_callback_says_its_note_and_what_it_found_at_once(desk: Desk) -> None:
-    order_id = _register(desk)
+    order_id = register_repair(desk)
     with desk.write() as ctx:
         repair.dispatch(ctx, order_id, "李建国")
         repair.complete(ctx, order_id, RepairCompletion(work_done="换阀芯"))

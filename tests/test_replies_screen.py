@@ -12,7 +12,6 @@ from desk.screens.replies import StandardRepliesScreen
 from desk.screens.reply_dialogs import ReplyDialog, RetireDialog
 from desk.screens.reply_picker import ReplyPickerDialog
 from desk.services import replies
-from desk.services.context import Ctx
 from tests.conftest import Desk
 from tests.pilot_support import (
     desk_app,
@@ -23,14 +22,9 @@ from tests.pilot_support import (
     until,
     until_screen,
 )
+from tests.seed import seed_replies
 
 SIZE = (120, 40)
-
-
-def _seed(db: Database, clerk: Operator, supervisor: Operator) -> None:
-    with Desk(db, clerk).write() as ctx:
-        boss = Ctx(ctx.session, supervisor, ctx.settings, ctx.now)
-        replies.seed_demo(ctx, boss)
 
 
 async def test_a_clerk_drafts_and_may_not_approve(
@@ -129,7 +123,7 @@ async def test_a_supervisor_approves_edits_and_retires_in_chinese(
 async def test_a_clerk_inserts_a_standard_reply_into_the_reception_form(
     db: Database, clerk: Operator, supervisor: Operator
 ) -> None:
-    _seed(db, clerk, supervisor)
+    seed_replies(Desk(db, clerk), supervisor)
     app = desk_app(db, clerk, "zh_CN")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f2")

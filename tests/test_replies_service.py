@@ -4,18 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from desk.db import Database
 from desk.i18n import set_language
 from desk.models import Operator, ReplyState
 from desk.services import audit, replies
-from desk.services.context import Ctx
 from desk.services.errors import DeskError, FieldErrors, Forbidden
 from tests.conftest import Desk
-
-
-@pytest.fixture
-def boss(db: Database, supervisor: Operator) -> Desk:
-    return Desk(db, supervisor)
+from tests.seed import seed_replies
 
 
 def _draft(desk: Desk, topic: str = "停水停电通知", keywords: str = "停水 停电") -> int:
@@ -155,9 +149,7 @@ def test_retire_needs_a_supervisor_and_a_reason(desk: Desk, boss: Desk) -> None:
 
 
 def test_seed_demo_approves_eight_and_leaves_one_draft(desk: Desk, boss: Desk) -> None:
-    with desk.write() as clerk_ctx:
-        boss_ctx = Ctx(clerk_ctx.session, boss.operator, clerk_ctx.settings, clerk_ctx.now)
-        replies.seed_demo(clerk_ctx, boss_ctx)
+    seed_replies(desk, boss.operator)
     with desk.read() as ctx:
         states = [reply.state for reply in replies.all_replies(ctx)]
         assert states.count(ReplyState.approved) == 8 and states.count(ReplyState.draft) == 1

@@ -21,7 +21,7 @@ from desk.printing.report import yuan
 from desk.printing.report_files import write_all
 from desk.services import stats
 from tests.conftest import Desk
-from tests.test_stats_service import build_month, november
+from tests.month_fixtures import build_month, november
 
 runner = CliRunner()
 AMBIGUOUS = set("—…①○□※─│┌┐└┘")

@@ -10,12 +10,13 @@ from rich.console import Console
 from textual.widgets import Input, Static
 
 from desk.app import make_app
+from desk.compat import shown_notifications
 from desk.db import Database
 from desk.models import Operator
 from desk.screens.report import ReportScreen
 from tests.conftest import NOW
+from tests.month_fixtures import build_month
 from tests.pilot_support import MovableClock, printed, until
-from tests.test_stats_service import build_month
 
 SIZE = (120, 40)
 
@@ -88,5 +89,5 @@ async def test_a_typed_period_is_counted_and_a_bad_one_refused(
         assert screen.report.volume["repairs"] == 1  # R1 only
         field.value = "2026-13"
         await pilot.press("ctrl+r")
-        await until(pilot, lambda: any(n.severity == "error" for n in app._notifications))
+        await until(pilot, lambda: any(n.severity == "error" for n in shown_notifications(app)))
         assert screen.report.period.label == "2026-11-01..2026-11-04"  # unchanged

@@ -12,11 +12,6 @@ from desk.services.errors import Forbidden
 from tests.conftest import Desk, add_staff
 
 
-@pytest.fixture
-def night(db: Database) -> Operator:
-    return add_staff(db, "张伟", Role.night, "3333")
-
-
 def test_every_rule_has_its_action_and_reason_in_both_languages() -> None:
     messages = catalogue()
     names = [rule.name for rule in roles.ALL]

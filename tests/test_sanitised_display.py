@@ -20,6 +20,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import text
 from textual.app import App
+from typer.testing import CliRunner
 
 from desk.app import make_app
 from desk.cli import app as cli
@@ -35,7 +36,8 @@ from desk.services import handover, repair
 from tests.conftest import NOW, TZ, Desk
 from tests.lookup_fixtures import seed
 from tests.pilot_support import screen_lines, settle, until, until_screen
-from tests.test_cli import runner
+
+runner = CliRunner()
 
 # the records are changed with plain SQL, behind the desk's back, on purpose
 pytestmark = pytest.mark.tampers

@@ -21,11 +21,9 @@ from desk.printing.summary_text import summary_lines
 from desk.printing.text import cell_len
 from desk.services import handover
 from desk.services.summary import Summary
-from tests.conftest import TZ, Desk, have_cjk_font
-from tests.test_handover_service import NIGHT_END, night, night_handover, seed_registers
-from tests.test_printing import _pgm_dark_pixels
+from tests.conftest import NIGHT_END, TZ, Desk, have_cjk_font, pgm_dark_pixels
+from tests.seed import night_handover, seed_registers
 
-__all__ = ["night"]
 LANGS = ("zh_CN", "en")
 
 
@@ -106,7 +104,7 @@ def test_pdf_is_archived_not_blank_and_sent_to_lp(
         timeout=60,
     )
     (page,) = tmp_path.glob("p*.pgm")
-    dark, total = _pgm_dark_pixels(page.read_bytes())
+    dark, total = pgm_dark_pixels(page.read_bytes())
     assert 1500 < dark < total // 4
     record = tmp_path / "lp-args"
     bin_dir = tmp_path / "bin"

@@ -31,8 +31,7 @@ from desk.services import handover, keys, passes, residents
 from desk.services.pass_queries import status_of
 from desk.services.summary import Item, Summary
 from tests.conftest import NOW, TZ, Desk
-from tests.test_keys_service import _cabinet, _deposit, _lend
-from tests.test_passes_service import owner_pass
+from tests.seed import deposit_key, lend_key, owner_pass, stock_cabinet
 
 LANGS = ("zh_CN", "en")
 # register (the board's name), section of the summary, its states, the labels its list uses
@@ -165,10 +164,10 @@ def test_a_summary_frozen_before_items_knew_their_register_reads_the_same(lang: 
 def test_keys_and_passes_of_a_real_shift_read_as_on_their_own_lists(desk: Desk) -> None:
     with desk.write() as ctx:
         residents.add_resident(ctx, "3", "1202", "李明", "13812345678", "owner")
-    _cabinet(desk)
-    loan_id = _lend(desk, count=2)
-    done_id = _deposit(desk)
-    _deposit(desk, room="3-1202", description="阳台门钥匙")
+    stock_cabinet(desk)
+    loan_id = lend_key(desk, count=2)
+    done_id = deposit_key(desk)
+    deposit_key(desk, room="3-1202", description="阳台门钥匙")
     desk.now = NOW - timedelta(days=2)
     with desk.write() as ctx:
         expired = passes.issue(ctx, owner_pass()).number
