@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, tzinfo
 
-from desk.i18n import catalogue, current_language, t
+from desk.i18n import catalogue, current_language, listed, t
 from desk.printing.text import cell_len, centre, label_value, pad, page_text, two_columns
 from desk.services.summary import SECTIONS, Item, Summary, state_keys
 
@@ -182,7 +182,7 @@ def summary_lines(summary: Summary, tz: tzinfo, printed_at: datetime | None = No
 def also_listed(summary: Summary) -> str:
     """The sections listed besides the board's open items, with how many each: "" for none."""
     shown = summary.also_listed()
-    return ", ".join(f"{t(f'summary.section.{key}')} {n}" for key, n in shown.items())
+    return listed(f"{t(f'summary.section.{key}')} {n}" for key, n in shown.items())
 
 
 def also_listed_lines(summary: Summary) -> list[str]:
