@@ -311,11 +311,12 @@ def test_calendar_list_names_the_site_years_estimates(
 
     from desk.services import calendar
 
-    # every year counts as an estimate, so the notes name exactly "this year" and the next
+    # every year counts as an estimate, so the notes name exactly "this year" and the next two
     monkeypatch.setattr(calendar, "is_estimated", lambda year: True)
     # 00:30 on New Year's Day at the site (Asia/Shanghai) is still 2026 in UTC
     with time_machine.travel(datetime(2026, 12, 31, 16, 30, tzinfo=UTC), tick=False):
         code, output = desk_cli(tmp_path / "cal.db", "calendar", "list")
     assert code == 0, output
-    years = [line.split("'s ")[0] for line in output.splitlines() if "estimates" in line]
-    assert years == ["note: 2027", "note: 2028"], output
+    years = [line.split("'s ")[0] for line in output.splitlines() if line.startswith("note: ")]
+    assert years == ["note: 2027", "note: 2028", "note: 2029"], output
+    assert "every year after 2029 is not yet published either" in output

@@ -74,3 +74,16 @@ def test_the_demo_has_a_night_repair_with_its_callback(demo_database: Database) 
     assert any(o.paid and o.labour_fen and o.state == RepairState.closed for o in night_done)
     assert any(o.callback_due_at and o.technician == "张伟" for o in night_done)
     assert [item.what for item in sections["night_repairs"]]
+
+
+def test_the_demo_summary_counts_what_the_board_counts(demo_db: Database) -> None:
+    from desk.services import board
+
+    with demo_db.reading() as session:
+        ctx = Ctx(session, None, demo_db.settings, NOW)
+        on_board = board.open_items(ctx)
+        sections = summary.open_sections(ctx)
+        unchecked = passes.used_without_gate_check(ctx)
+    assert sum(len(sections[key]) for key in summary.BOARD_SECTIONS) == len(on_board)
+    # the demo's pass used without a gate check came back while valid; none expired unused
+    assert unchecked and all(p.stub_returned_at <= p.valid_until for p in unchecked)  # type: ignore[operator]

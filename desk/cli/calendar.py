@@ -97,9 +97,11 @@ def list_days(ctx: typer.Context) -> None:
     for row in rows:
         _say(f"{row.day.isoformat()}  {t(f'calendar.kind.{row.kind}')}  {row.note}")
     this_year = datetime.now(options.settings.tz).year  # the site's year, not UTC's
-    for year in (this_year, this_year + 1):
+    for year in calendar.calendar_years(this_year):
         if calendar.is_estimated(year):
             typer.echo(t("calendar.estimated", year=year))
+    if (last := calendar.estimated_after(this_year)) is not None:
+        typer.echo(t("calendar.estimated_later", year=last))
 
 
 @calendar_app.command("check")

@@ -140,7 +140,8 @@ def _plan_one(
         )
         return
     if state == "no_gate_check":
-        line.at(back_at, stub)
+        # the guard let the goods out unchecked and brought the pass back the same day
+        line.at(gate_at, stub)
         return
     if state.startswith("used"):
         line.at(gate_at, check("all_out"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import tzinfo
 
 from desk.i18n import current_language, t
-from desk.printing.summary_text import age, at, due_text, state_label
+from desk.printing.summary_text import age, also_listed, at, due_text, state_label
 from desk.safe_text import escape_html as escape
 from desk.services.summary import SECTIONS, Summary
 
@@ -59,6 +59,8 @@ def summary_html(summary: Summary, tz: tzinfo) -> str:
         )
         + "</h2>",
     ]
+    if also_listed(summary):
+        parts.append(f"<p>{escape(t('summary.also_listed'))}: {escape(also_listed(summary))}</p>")
     columns = [t(f"summary.col.{k}") for k in ("number", "room", "what", "age", "state", "due")]
     for section in SECTIONS:
         items = summary.sections.get(section, [])

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, tzinfo
 
-from desk.i18n import catalogue, current_language, t
+from desk.i18n import catalogue, current_language, listed, t
 from desk.printing.text import cell_len, centre, label_value, pad, page_text, two_columns
 from desk.services.summary import SECTIONS, Item, Summary, state_keys
 
@@ -147,6 +147,7 @@ def summary_lines(summary: Summary, tz: tzinfo, printed_at: datetime | None = No
     lines.append(
         t("summary.open_items", count=summary.open_count(), overdue=summary.overdue_count())
     )
+    lines += also_listed_lines(summary)
     widths = column_widths(summary)
     lines.append(_header_line(widths))
     for section in SECTIONS:
@@ -155,7 +156,7 @@ def summary_lines(summary: Summary, tz: tzinfo, printed_at: datetime | None = No
             continue
         lines.append(f"[{t(f'summary.section.{section}')}] {len(items)}")
         lines += [item_line(item, section, now, tz, widths) for item in items]
-    if not summary.open_count():
+    if not summary.open_count() and not summary.also_listed():
         lines.append("  " + t("summary.nothing_open"))
     if summary.rescheduled:
         lines.append(f"[{t('summary.section.rescheduled')}] {len(summary.rescheduled)}")
@@ -176,6 +177,21 @@ def summary_lines(summary: Summary, tz: tzinfo, printed_at: datetime | None = No
     if summary.audit_head:
         lines.append(t("audit_chain.head", head=summary.audit_head))
     return lines
+
+
+def also_listed(summary: Summary) -> str:
+    """The sections listed besides the board's open items, with how many each: "" for none."""
+    shown = summary.also_listed()
+    return listed(f"{t(f'summary.section.{key}')} {n}" for key, n in shown.items())
+
+
+def also_listed_lines(summary: Summary) -> list[str]:
+    """Why the page lists more than its open count says: what it lists besides, and how many."""
+    listed = also_listed(summary)
+    if not listed:
+        return []
+    label = t("summary.also_listed")
+    return label_value(label, listed, label_width=cell_len(label), width=WIDTH)
 
 
 def checklist_lines(summary: Summary, width: int) -> list[str]:

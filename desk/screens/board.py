@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -14,11 +14,12 @@ from textual.widgets import DataTable, Header, Static
 from desk import commands
 from desk.collector import resume_collector
 from desk.i18n import t
-from desk.screens.due import countdown, due_cell
+from desk.screens.due import countdown, due_cell, estimated_mark
 from desk.screens.plain import Fit, PlainTable, plain
 from desk.screens.records import open_record
-from desk.services import board, handover, shifts
+from desk.services import board, handover, shifts, workdays
 from desk.services.board import OpenItem
+from desk.services.urgency import estimated_year
 from desk.widgets.base import DeskFooter, DeskScreen
 
 REFRESH_SECONDS = 30
@@ -33,6 +34,9 @@ FIT = Fit("summary", least=SUMMARY_LEAST, most=SUMMARY_CELLS, drop=("opened", "s
 # the last row shown. The first frame and the 30-second refresh draw only what is on screen.
 FIRST_ROWS = 24
 NEAR_END = 3
+# the official calendar (which years are only estimates) is read this long after the first
+# frame, not before it: the library takes a noticeable moment to load
+CALENDAR_AFTER = 1.0
 STATE_LABELS = {
     "repairs": "repair_state",
     "reception": "reception_state",
@@ -44,12 +48,14 @@ STATE_LABELS = {
 }
 
 
-def due_text(item: OpenItem, now: datetime) -> Text:
-    """What is owed and how long is left (or how late it is), coloured by its urgency."""
+def due_text(item: OpenItem, now: datetime, tz: tzinfo | None = None) -> Text:
+    """What is owed and how long is left (or how late it is), coloured by its urgency; given
+    the site's time zone, marked when it falls in a year whose holidays are estimated."""
     if item.due_at is None:
         return Text("")
     kind = t(f"due_kind.{item.due_kind}") if item.due_kind else ""
-    return due_cell(item.due_at, now, f"{kind} {countdown(item.due_at, now)}")
+    mark = estimated_mark(item.due_at, tz) if tz is not None else ""
+    return due_cell(item.due_at, now, f"{kind} {countdown(item.due_at, now)}{mark}")
 
 
 class BoardScreen(DeskScreen):
@@ -60,6 +66,7 @@ class BoardScreen(DeskScreen):
     BoardScreen #shift { padding: 0 1; height: 1; text-style: bold; }
     BoardScreen #counts { padding: 0 1; height: 1; }
     BoardScreen #notice { padding: 0 1; height: auto; color: $error; text-style: bold; }
+    BoardScreen #estimated { padding: 0 1; height: auto; color: $warning; }
     BoardScreen #open-title { padding: 1 1 0 1; height: 2; }
     """
 
@@ -68,6 +75,7 @@ class BoardScreen(DeskScreen):
         yield Static(id="shift")
         yield Static(id="counts")
         yield Static(id="notice")
+        yield Static(id="estimated")
         yield Static(id="open-title", classes="title")
         table = PlainTable(cursor_type="row", zebra_stripes=True, id="open", fit=FIT)
         yield table
@@ -83,6 +91,13 @@ class BoardScreen(DeskScreen):
         # the due column is coloured from the theme: a new theme recolours it at once
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self.refresh_board())
         self.call_after_refresh(resume_collector)
+        if not workdays.calendar_loaded():
+            self.set_timer(CALENDAR_AFTER, self.load_calendar)
+
+    def load_calendar(self) -> None:
+        """Read which years are estimates, then mark the due times that fall in one."""
+        workdays.published_years()
+        self.refresh_board()
 
     def reread(self) -> None:
         self.refresh_board()
@@ -124,6 +139,14 @@ class BoardScreen(DeskScreen):
         shown = max(self.page_size(), table.row_count)
         kept = self.highlighted_key(table)
         self.items, self.items_at = tuple(items), now
+        # due times in an estimated year are marked once the calendar is read (load_calendar)
+        self.site_tz = self.desk.settings.tz if workdays.calendar_loaded() else None
+        legend = self.site_tz is not None and any(
+            estimated_year(item.due_at, self.site_tz) for item in items
+        )
+        hint = self.query_one("#estimated", Static)
+        hint.update(t("calendar.estimated_legend") if legend else "")
+        hint.display = legend
         with self.app.batch_update():
             table.clear()
             self.add_items(items[:shown])
@@ -137,6 +160,7 @@ class BoardScreen(DeskScreen):
 
     items: tuple[OpenItem, ...] = ()  # all of them; the table holds the first few screenfuls
     items_at: datetime  # the moment their due times were worked out at (set with them)
+    site_tz: tzinfo | None = None  # set once the calendar is read: due times are then marked
 
     def page_size(self) -> int:
         """Rows a screen can show: added before the first frame, then as the clerk moves on."""
@@ -174,7 +198,7 @@ class BoardScreen(DeskScreen):
                 item.summary,
                 t(f"{STATE_LABELS[item.register]}.{item.state}"),
                 self.desk.show_time(item.opened_at),
-                due_text(item, self.items_at),
+                due_text(item, self.items_at, self.site_tz),
                 key=f"{item.register}:{item.record_id}",
             )
 

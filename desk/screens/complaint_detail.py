@@ -18,12 +18,12 @@ from desk.i18n import label_or, t
 from desk.models import AuditEvent, Complaint
 from desk.printing.complaint_sheet import SheetEvent, event_detail, sheet_events
 from desk.screens.complaint_cells import next_due_cell
-from desk.screens.due import countdown, due_cell
+from desk.screens.due import countdown, due_cell, estimated_hint, estimated_mark
 from desk.screens.history import HistoryTable
 from desk.screens.plain import field_grid, plain
 from desk.screens.printout import deliver
 from desk.screens.record_page import RecordPage
-from desk.screens.tones import ERROR, SUCCESS
+from desk.screens.tones import ERROR, SUCCESS, WARNING
 from desk.services import audit, complaint, reception
 from desk.services.errors import DeskError
 
@@ -160,6 +160,10 @@ class ComplaintDetailScreen(RecordPage):
         else:
             line.append(next_due_cell(item, now, show(nxt)))
             line.append(f"  ({countdown(nxt, now)})")
+            # a due time in a year whose holidays are estimated: marked, and why
+            if hint := estimated_hint(nxt, self.desk.settings.tz):
+                line.append(estimated_mark(nxt, self.desk.settings.tz))
+                line.append(f"\n{hint}", style=WARNING)
         title = Text(t("complaint_ui.deadlines"), style="bold")
         return Group(title, table, line)
 

@@ -4,15 +4,24 @@ within the hour -- so a change of theme recolours the board and every list."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from rich.text import Text
 
 from desk.i18n import t
 from desk.screens.tones import ALARM, WARNING
-from desk.services.urgency import Urgency, urgency
+from desk.services.urgency import Urgency, estimated_year, urgency
 
-__all__ = ["Urgency", "age_text", "countdown", "due_cell", "urgency", "urgency_style"]
+__all__ = [
+    "Urgency",
+    "age_text",
+    "countdown",
+    "due_cell",
+    "estimated_hint",
+    "estimated_mark",
+    "urgency",
+    "urgency_style",
+]
 
 
 def age_text(delta_seconds: float) -> str:
@@ -57,3 +66,15 @@ def due_cell(
     if level == Urgency.overdue and late_mark:
         text = f"{text} {late_mark}"
     return Text(text, style=urgency_style(level, soon=soon))
+
+
+def estimated_mark(due: datetime | None, tz: tzinfo) -> str:
+    """The mark beside a due time in a year whose holidays are estimated (the service says
+    which, desk.services.urgency.estimated_year), with a space before it; else ""."""
+    return f" {t('calendar.estimated_mark')}" if estimated_year(due, tz) else ""
+
+
+def estimated_hint(due: datetime | None, tz: tzinfo) -> str:
+    """A record's line saying its due time is an estimate, and why; "" when it is not."""
+    year = estimated_year(due, tz)
+    return t("calendar.estimated_due", year=year) if year else ""

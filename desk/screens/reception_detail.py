@@ -15,9 +15,10 @@ from textual.widgets import DataTable, Header, Input, Label, Static
 from desk import commands
 from desk.i18n import t
 from desk.models import AuditEvent, ReceptionEntry
-from desk.screens.due import due_cell
+from desk.screens.due import due_cell, estimated_hint, estimated_mark
 from desk.screens.plain import PlainTable, field_grid, plain
 from desk.screens.reception_links import open_linked_form
+from desk.screens.tones import WARNING
 from desk.services import audit, operators, reception
 from desk.services.context import Ctx
 from desk.services.errors import DeskError
@@ -183,13 +184,21 @@ class ReceptionDetailScreen(RecordScreen):
             (t("fields.request"), entry.request),
             (t("fields.action_taken"), entry.action_taken),
             (t("fields.department"), department.label(self.desk.lang) if department else ""),
-            (t("fields.reply_due_at"), self.desk.show_time(entry.reply_due_at)),
+            (t("fields.reply_due_at"), self.reply_due(entry)),
             (t("reception_detail.answered_at"), self.desk.show_time(entry.answered_at)),
             (t("fields.answer"), entry.answer),
             (t("reception_detail.close_reason"), entry.close_reason),
             (t("reception_detail.linked"), linked),
         ]
         return field_grid(rows, fold=True)
+
+    def reply_due(self, entry: ReceptionEntry) -> Text:
+        """The reply's due time; in a year whose holidays are estimated, marked and why."""
+        tz, due = self.desk.settings.tz, entry.reply_due_at
+        shown = Text(self.desk.show_time(due) + estimated_mark(due, tz))
+        if hint := estimated_hint(due, tz):
+            shown.append(f"\n{hint}", style=WARNING)
+        return shown
 
     # --- keys -------------------------------------------------------------------------
 

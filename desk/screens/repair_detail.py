@@ -15,12 +15,13 @@ from textual.widgets import Static
 from desk import commands
 from desk.i18n import t
 from desk.models import AuditEvent, RepairCompletion, RepairOrder
-from desk.screens.due import countdown, due_cell
+from desk.screens.due import countdown, due_cell, estimated_hint, estimated_mark
 from desk.screens.history import HistoryTable
 from desk.screens.plain import field_grid, plain
 from desk.screens.printout import deliver
 from desk.screens.record_page import RecordPage
 from desk.screens.repair_billing_dialogs import money_event, money_rows
+from desk.screens.tones import WARNING
 from desk.services import audit, reception, repair, repair_billing
 
 # each key's lifecycle step in desk.services.repair.LIFECYCLE (which says when it is offered)
@@ -83,6 +84,10 @@ class RepairDetailScreen(RecordPage):
             now, late = self.desk.now(), t("repair_ui.overdue_mark")
             due_line.append(due_cell(due, now, self.desk.show_time(due), late_mark=late))
             due_line.append(f"  ({countdown(due, now)})")
+            # a due time in a year whose holidays are estimated: marked, and why
+            if hint := estimated_hint(due, self.desk.settings.tz):
+                due_line.append(estimated_mark(due, self.desk.settings.tz))
+                due_line.append(f"\n{hint}", style=WARNING)
         self.query_one("#detail-due", Static).update(due_line)
         self.query_one(HistoryTable).show(events, names, self.event_detail)
         self.refresh_bindings()

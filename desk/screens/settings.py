@@ -120,13 +120,16 @@ class SettingsScreen(DeskScreen):
         table.add_column(t("settings.col_kind"))
         table.add_column(t("settings.col_note"))
         year = now.astimezone(self.desk.settings.tz).year
-        for each in (year, year + 1):
+        for each in calendar.calendar_years(year):
             if calendar.is_estimated(each):
                 table.add_row(
                     str(each), Text(t("calendar.estimated", year=each), style=WARNING_BOLD), ""
                 )
             else:
                 table.add_row(str(each), t("calendar.official", year=each), "")
+        if (last := calendar.estimated_after(year)) is not None:
+            later = Text(t("calendar.estimated_later", year=last), style=WARNING_BOLD)
+            table.add_row(f"{last + 1}-", later, "")
         with self.desk.database.reading() as session:
             days = calendar.site_days(session, since=now.astimezone(self.desk.settings.tz).date())
         for row in days:

@@ -20,6 +20,8 @@ from desk.services.context import Ctx
 from desk.services.errors import DeskError
 from desk.services.limits import clean_column
 from desk.services.workdays import WorkCalendar as WorkCalendar
+from desk.services.workdays import calendar_years as calendar_years
+from desk.services.workdays import estimated_after as estimated_after
 from desk.services.workdays import is_estimated as is_estimated
 from desk.services.workdays import published_years as published_years
 from desk.services.workdays import site_calendar as site_calendar

@@ -239,12 +239,15 @@ def missing_stubs(
 def used_without_gate_check(
     ctx: Ctx, start: date | None = None, end: date | None = None, limit: int = 500
 ) -> list[ReleasePass]:
-    """Passes whose stub came back although the gate never recorded a check."""
+    """Passes used although the gate never recorded a check: the stub came back while the pass
+    was still valid. One whose stub came back only after it expired, never checked at the gate,
+    expired unused (the reconciliation's "expired", its stub back): it is not listed as used."""
     statement = (
         select(ReleasePass)
         .where(
             _in_period(ctx, start, end),
             col(ReleasePass.stub_returned_at).is_not(None),
+            col(ReleasePass.stub_returned_at) <= col(ReleasePass.valid_until),
             col(ReleasePass.gate_checked_at).is_(None),
             literal_is_not(col(ReleasePass.state), PassState.voided),
         )

@@ -27,6 +27,7 @@ from desk.models import (
 from desk.services.context import Ctx
 from desk.services.lookup import state_key
 from desk.services.pass_queries import status_for
+from desk.services.residents import mask_name
 
 if TYPE_CHECKING:
     from desk.services.open_item import OpenItem
@@ -46,9 +47,21 @@ SECTIONS = (
     "night_repairs",
     "unpaid",
 )
-# sections listed for the incoming shift but not open items (an unpaid bill may be on a closed
-# order, or on an open one already listed under repairs)
-NOT_OPEN_ITEMS = ("unpaid",)
+# The sections made of the board's open items (desk.services.board.open_items, each once): what
+# they hold together is the board's "open" figure, and the summary's. Every other section lists,
+# besides, records the board does not carry (passes to reconcile; unpaid bills, which may be on
+# a closed order or on an open one already listed under repairs ...), counted apart.
+BOARD_SECTIONS = (
+    "callbacks",
+    "repairs",
+    "complaints",
+    "reception",
+    "keys",
+    "entrusted",
+    "passes",
+    "nightlog",
+    "night_repairs",
+)
 # What is counted per register over the shift: (register, table, time column).
 COUNTED: tuple[tuple[str, type[SQLModel], str], ...] = (
     ("reception", ReceptionEntry, "received_at"),
@@ -144,10 +157,21 @@ class Summary:
         return self.site if lang == "zh_CN" else self.site_en
 
     def open_count(self) -> int:
-        return sum(len(v) for k, v in self.sections.items() if k not in NOT_OPEN_ITEMS)
+        """The open items, as the board counts them (its "open" figure): the board's sections."""
+        return sum(len(self.sections.get(key, [])) for key in BOARD_SECTIONS)
 
     def overdue_count(self) -> int:
-        return sum(1 for items in self.sections.values() for item in items if item.overdue)
+        return sum(
+            1 for key in BOARD_SECTIONS for item in self.sections.get(key, []) if item.overdue
+        )
+
+    def also_listed(self) -> dict[str, int]:
+        """The sections listed besides the board's open items (not in its count), with theirs."""
+        return {
+            key: len(items)
+            for key, items in self.sections.items()
+            if key not in BOARD_SECTIONS and items
+        }
 
     def discrepancies(self) -> list[Check]:
         return [check for check in self.checklist if check.discrepancy]
@@ -212,11 +236,12 @@ def open_item(item: OpenItem, now: datetime) -> Item:
 
 
 def pass_item(found: ReleasePass, now: datetime) -> Item:
-    """A pass to reconcile (stub missing, or back without a gate check) as a summary item."""
+    """A pass to reconcile (stub missing, or back without a gate check) as a summary item; its
+    applicant masked, as every list and the board show a resident's name."""
     return Item(
         number=found.number,
         room=found.room,
-        what=found.applicant,
+        what=mask_name(found.applicant),
         state=str(found.state),
         opened_at=found.created_at,
         due_at=found.valid_until,
@@ -287,8 +312,13 @@ _REGISTER_OF = {section: register for register, section in _SECTION_OF.items()} 
 def state_keys(section: str, item: Item) -> tuple[str, ...]:
     """The catalogue keys that may name an item's state, best first: the label the register's
     own list shows it with (a pass: its status, valid / expired / used ..., as on the passes
-    list). An item of a summary frozen before items knew their register goes by its section.
+    list; a pass used without a gate check: that). An item of a summary frozen before items
+    knew their register goes by its section.
     """
+    if section == "pass_no_gate":
+        # used, its stub back, never checked at the gate: not "expired unused", as its status
+        # alone would read once its day has passed
+        return ("passes_ui.without_gate_check",)
     register = item.register or _REGISTER_OF.get(section, "")
     if register == "passes":
         return (f"pass_status.{status_for(item.state, expired=item.overdue)}",)

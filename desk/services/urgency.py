@@ -3,8 +3,10 @@ or fine. Screens colour a due time by it (desk.screens.due); the rule lives here
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from enum import StrEnum
+
+from desk.services.workdays import is_estimated
 
 # a deadline this close is "due soon"
 DUE_SOON = timedelta(hours=1)
@@ -26,3 +28,13 @@ def urgency(due: datetime | None, now: datetime) -> Urgency:
     if left < DUE_SOON:
         return Urgency.due_soon
     return Urgency.fine
+
+
+def estimated_year(due: datetime | None, tz: tzinfo) -> int | None:
+    """The year of `due` (at the site) when its holidays are only estimated, else None: a due
+    time counted in such a year may move once the State Council publishes that year's
+    holidays, so the board and the record mark it (desk.screens.due)."""
+    if due is None:
+        return None
+    year = due.astimezone(tz).year
+    return year if is_estimated(year) else None

@@ -22,15 +22,43 @@ def _china(years: tuple[int, ...]) -> Any:
     return holidays.country_holidays("CN", years=list(years))
 
 
-def published_years() -> set[int]:
-    """Years whose holidays and make-up days the library has from the official notice."""
+@lru_cache(maxsize=1)
+def published_years() -> frozenset[int]:
+    """Years whose holidays and make-up days the library has from the official notice.
+
+    Loading the library takes a noticeable moment (about 0.15 s): the board asks
+    `calendar_loaded` and loads it after its first frame (desk.screens.board).
+    """
     from holidays.countries.china import ChinaStaticHolidays
 
-    return set(getattr(ChinaStaticHolidays, "special_public_holidays", {}))
+    return frozenset(getattr(ChinaStaticHolidays, "special_public_holidays", {}))
+
+
+def calendar_loaded() -> bool:
+    """Whether the official calendar's published years have been read in this process."""
+    return published_years.cache_info().currsize > 0
 
 
 def is_estimated(year: int) -> bool:
+    """Whether `year`'s holidays and make-up days are only the library's estimate."""
     return year not in published_years()
+
+
+# The calendar years the desk shows (settings, `desk calendar list`): this year and the next
+# two. A deadline counted late in a year falls in the next one, and reading a year's calendar
+# reads the year after it too (its first days may be a holiday's make-up days).
+YEARS_AHEAD = 2
+
+
+def calendar_years(this_year: int) -> list[int]:
+    """The years the desk shows the calendar of, each to be flagged when estimated."""
+    return list(range(this_year, this_year + YEARS_AHEAD + 1))
+
+
+def estimated_after(this_year: int) -> int | None:
+    """The last year shown when it is an estimate (every later year is one too), else None."""
+    last = calendar_years(this_year)[-1]
+    return last if is_estimated(last) else None
 
 
 class WorkCalendar:
