@@ -116,6 +116,28 @@ COMMANDS: tuple[Command | Include, ...] = (
         "complaint_detail", "ctrl+l", "reopen", "complaint_ui.keys.reopen", id="complaint_reopen"
     ),
     Command("complaint_detail", "ctrl+x", "close", "complaint_ui.keys.close", id="complaint_close"),
+    Command(
+        "complaint_detail",
+        "ctrl+f",
+        "harm_stopped",
+        "complaint_ui.keys.harm_stopped",
+        id="complaint_harm_stopped",
+    ),
+    Command(
+        "complaint_detail",
+        "ctrl+a",
+        "answered",
+        "complaint_ui.keys.answered",
+        id="complaint_answered",
+    ),
+    Command("complaint_detail", "ctrl+t", "told", "complaint_ui.keys.told", id="complaint_told"),
+    Command(
+        "complaint_detail",
+        "ctrl+k",
+        "late_notice",
+        "complaint_ui.keys.late_notice",
+        id="complaint_late_notice",
+    ),
     Command("complaint_detail", "ctrl+w", "print_sheet", "keys.print", id="complaint_print"),
     Command(
         "complaint_detail",

@@ -29,6 +29,7 @@ from tests.pilot_support import (
     open_row,
     printed,
     row_keys,
+    screen_lines,
     settle,
     table_cells,
     until,
@@ -127,7 +128,7 @@ async def test_register_judge_escalate_reply_resolve_and_unhappy_callback(
 
         await _step(pilot, "ctrl+u")  # the deadline table's 管理处主任 is offered
         escalated = _get(desk, item.id)
-        assert escalated.escalated_to == "管理处主任" and escalated.escalated_at == NOW
+        assert escalated.escalated_to == "office_head" and escalated.escalated_at == NOW
         assert escalated.state == ComplaintState.assigned
 
         await _step(pilot, "ctrl+y", *"已安排安管部上门")
@@ -371,3 +372,61 @@ async def test_a_focused_choice_in_a_dialog_still_shows_its_value(
         assert current.outer_size.height == 1 and current.content_size.height == 1
         shown = current.query_one("#label", Static).render()
         assert t("validity.valid") in str(shown)
+
+
+async def test_detail_keys_for_harm_answer_told_escalate_and_late_notice(
+    db: Database, clerk: Operator, desk: Desk
+) -> None:
+    """Issue 17 loop 4 at the keyboard: harm stopped, escalated to the role the severity names
+    (a choice, not typed), told refused before the department answers, then answered and told,
+    and a late notice once the desk table's normal limit has passed."""
+    rules = db.settings.complaints.model_copy(update={"deadline_table": "desk_service"})
+    db.settings = db.settings.model_copy(update={"complaints": rules})
+    item_id = _seed(desk, severity="important", harm_ongoing=True)
+    with desk.write() as ctx:
+        complaint.judge(ctx, item_id, "valid", "属实")
+        complaint.assign(ctx, item_id, "engineering")
+        complaint.reply(ctx, item_id, "已转工程部，今天答复")
+    clock = MovableClock(NOW + timedelta(minutes=10))
+    app = desk_app(db, clerk, lang="zh_CN", clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_detail(pilot, item_id)
+        assert "待制止" in "\n".join(screen_lines(app))
+        await _step(pilot, "ctrl+f")  # harm stopped: empty time = now
+        assert _get(desk, item_id).harm_stopped_at == clock.now
+
+        await pilot.press("ctrl+u")  # the important table's 部门负责人, chosen from the list
+        await settle(pilot)
+        assert app.screen.query_one("#escalated_to", Select).value == "department_head"
+        assert "部门负责人" in "\n".join(screen_lines(app))
+        await pilot.press("ctrl+s")
+        await until_screen(pilot, ComplaintDetailScreen)
+        assert _get(desk, item_id).escalated_to == "department_head"
+
+        await pilot.press("ctrl+t")  # the resident told before the department answered
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        refusal = str(app.screen.query_one(".form-error", Static).render())
+        assert "部门还没有答复" in refusal and _get(desk, item_id).told_at is None
+        await pilot.press("escape")
+        await until_screen(pilot, ComplaintDetailScreen)
+
+        await _step(pilot, "ctrl+a", "tab", *"明早上门")  # the department's answer
+        answered = _get(desk, item_id)
+        assert answered.department_answered_at == clock.now and answered.told_due_at
+        assert "待告知住户" in "\n".join(screen_lines(app))
+        await _step(pilot, "ctrl+t", "tab", *"已电话告知")
+        assert _get(desk, item_id).told_at == clock.now
+
+        clock.now = NOW + timedelta(days=1, hours=1)  # past the 1 working day: a late notice
+        await pilot.press("ctrl+r")
+        await until(
+            pilot,
+            lambda: "待延期告知" in "\n".join(screen_lines(app)),
+        )
+        await _step(pilot, "ctrl+k", *"材料未到周四前修好")
+        sent = _get(desk, item_id)
+        assert sent.late_notice_at == clock.now and sent.late_notice_note == "材料未到周四前修好"
+        history = table_cells(pilot, "#history")
+        assert "延期告知住户" in history and "告知住户" in history and "已制止" in history

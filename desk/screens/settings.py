@@ -173,7 +173,9 @@ class SettingsScreen(DeskScreen):
             table.add_column(t(f"settings.col_{key}"))
         for severity in ("major", "important", "minor"):
             rule = settings.complaint_rule(severity)
-            escalate = f"{in_words(rule.escalate)} → {rule.escalate_to}" if rule.escalate else "-"
+            role = settings.escalation_role(rule.escalate_to) if rule.escalate_to else None
+            whom = role.label(self.desk.lang) if role else rule.escalate_to
+            escalate = f"{in_words(rule.escalate)} → {whom}" if rule.escalate else "-"
             table.add_row(
                 t(f"settings.severity_{severity}"),
                 escalate,

@@ -35,6 +35,7 @@ SECTIONS = (
     "callbacks",
     "repairs",
     "complaints",
+    "residents_to_tell",
     "reception",
     "keys",
     "entrusted",
@@ -43,6 +44,8 @@ SECTIONS = (
     "pass_stubs",
     "nightlog",
 )
+# complaint duties listed apart: a late notice owed (002), a department's answer to tell (004)
+TELL_RESIDENT = ("late_notice", "told")
 # What is counted per register over the shift: (register, table, time column).
 COUNTED: tuple[tuple[str, type[SQLModel], str], ...] = (
     ("reception", ReceptionEntry, "received_at"),
@@ -239,6 +242,7 @@ _SECTION_OF = {
 _REGISTER_OF = {section: register for register, section in _SECTION_OF.items()} | {
     "pass_no_gate": "passes",
     "pass_stubs": "passes",
+    "residents_to_tell": "complaints",
 }
 
 
@@ -269,6 +273,8 @@ def open_sections(ctx: Ctx) -> dict[str, list[Item]]:
         section = _SECTION_OF.get(found.register, found.register)
         if found.due_kind == "callback" and found.overdue(now) and section != "reception":
             section = "callbacks"
+        if found.due_kind in TELL_RESIDENT and section == "complaints":
+            section = "residents_to_tell"  # late notices owed, departments' answers to pass on
         sections.setdefault(section, []).append(open_item(found, now))
     sections["pass_no_gate"] = [
         pass_item(p, now) for p in pass_queries.used_without_gate_check(ctx)
