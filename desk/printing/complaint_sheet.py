@@ -152,7 +152,9 @@ def _header(
 def _deadlines(item: Complaint, tz: tzinfo, width: int) -> list[str]:
     rows = (
         ("escalation", item.escalation_due_at, item.escalated_at),
+        ("told", item.told_due_at, item.told_at),
         ("reply", item.reply_due_at, item.replied_at),
+        ("late_notice", item.late_notice_due_at, item.late_notice_at),
         ("resolve", item.resolve_due_at, item.resolved_at),
         ("callback", item.callback_due_at, item.callback_at),
     )
@@ -207,6 +209,8 @@ def sheet_lines(
         "deadlines",
         "escalation",
         "callback",
+        "told",
+        "late_notice",
     )
     labels = [p[0] for row in rows for p in row if p] + [t(f"complaint_sheet.{k}") for k in keys]
     width = max(cell_len(label) for label in labels)
