@@ -289,7 +289,22 @@ COMMANDS: tuple[Command | Include, ...] = (
     Command(
         "repair_detail", "ctrl+t", "refer_out", "repair_ui.keys.refer_out", id="repair_refer_out"
     ),
+    Command(
+        "repair_detail", "ctrl+l", "reschedule", "repair_ui.keys.reschedule", id="repair_reschedule"
+    ),
     Command("repair_detail", "ctrl+w", "print_slip", "keys.print", id="repair_print"),
+    Command(
+        "repair_detail", "ctrl+g", "agree_price", "repair_ui.keys.agree_price", id="repair_price"
+    ),
+    Command("repair_detail", "ctrl+u", "bill", "repair_ui.keys.bill", id="repair_bill"),
+    Command("repair_detail", "ctrl+y", "pay", "repair_ui.keys.pay", id="repair_pay"),
+    Command(
+        "repair_detail",
+        "ctrl+k",
+        "correct_charges",
+        "repair_ui.keys.correct_charges",
+        id="repair_correct_charges",
+    ),
     Command(
         "repair_detail", "ctrl+r", "refresh", "keys.refresh", id="repair_detail_refresh", show=False
     ),

@@ -36,6 +36,8 @@ class Labelled(Strict):
 class RepairCategory(Labelled):
     callback: str = "2d"
     callback_from: str = "completed"
+    # on site by, when no visit was agreed with the resident: this long after dispatch
+    on_site_within: str = "2h"
 
 
 class Shift(Labelled):

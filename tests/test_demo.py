@@ -111,6 +111,16 @@ def test_board_shows_overdue_items(demo_db: tuple[Database, str]) -> None:
     assert any(not i.overdue(ctx.now) and i.due_kind == "callback" for i in items)
 
 
+def test_a_visit_was_moved_with_the_residents_consent(demo_db: tuple[Database, str]) -> None:
+    database, _ = demo_db
+    with database.reading() as session:
+        moved = list(session.exec(select(RepairOrder).where(RepairOrder.reschedule_count > 0)))
+        visits = list(session.exec(select(RepairOrder).where(RepairOrder.state == "dispatched")))
+    assert moved and all(o.reschedule_agreed_by == o.resident_name for o in moved)
+    # every dispatched order has its on-site due time: the visit's, or the category's limit
+    assert all(o.on_site_due_at is not None for o in visits)
+
+
 def test_second_run_leaves_the_demo_alone(demo_db: tuple[Database, str]) -> None:
     database, _ = demo_db
     before = demo.summary(database)
@@ -142,3 +152,13 @@ def test_demo_is_deterministic(demo_db: tuple[Database, str], tmp_path: Path) ->
         assert jobs_a == jobs_b
     finally:
         other.dispose()
+
+
+def test_paid_orders_show_their_money(demo_db: tuple[Database, str]) -> None:
+    """Paid orders past dispatch have the price agreed; some bills are paid, some still owed."""
+    database, _ = demo_db
+    with database.reading() as session:
+        paid = [o for o in session.exec(select(RepairOrder)) if o.paid]
+    assert all(o.consent_at is not None for o in paid if o.on_site_at or o.completed_at)
+    assert any(o.paid_at is not None and o.receipt_number for o in paid)
+    assert any(o.billed_at is not None and o.paid_at is None for o in paid)

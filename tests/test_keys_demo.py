@@ -22,8 +22,10 @@ from desk.models import (
     NightLogEntry,
     NightLogState,
     ReleasePass,
+    RepairOrder,
+    RepairState,
 )
-from desk.services import handover, keys, keys_entrusted, passes
+from desk.services import handover, keys, keys_entrusted, passes, summary
 from desk.services.context import Ctx
 from desk.services.pass_queries import PassStatus, StubStatus
 from tests.conftest import NOW
@@ -71,3 +73,18 @@ def test_the_demo_has_passes_in_every_state_and_past_handovers(demo_db: Database
     assert statuses == set(PassStatus) and stubs == set(StubStatus) and no_gate
     assert last is not None and last.state == HandoverState.acknowledged and last.summary
     assert night[NightLogState.transferred] and night[NightLogState.handled]
+
+
+def test_the_demo_has_a_night_repair_with_its_callback(demo_db: Database) -> None:
+    """A repair fixed at night became a completed order (paid) and was called back; last
+    night's awaits its callback on the board and the handover."""
+    with demo_db.reading() as session:
+        ctx = Ctx(session, None, demo_db.settings, NOW)
+        entries = list(session.exec(select(NightLogEntry)))
+        linked = [e.transferred_id for e in entries if e.transferred_to == "repairs"]
+        orders = [o for o in session.exec(select(RepairOrder)) if o.id in linked]
+        night_done = [o for o in orders if o.dispatched_at == o.reported_at and o.work_done]
+        sections = summary.open_sections(ctx)
+    assert any(o.paid and o.labour_fen and o.state == RepairState.closed for o in night_done)
+    assert any(o.callback_due_at and o.technician == "张伟" for o in night_done)
+    assert [item.what for item in sections["night_repairs"]]

@@ -364,7 +364,10 @@ def test_any_morning_steps_on_a_night_entry(
             )
         if done is None:
             continue
-        assert before.state == NightLogState.left_for_morning
+        # a handled entry may be closed (no repair); it becomes an order only by night_repair
+        assert before.state == NightLogState.left_for_morning or (
+            step[0] == "close" and before.state == NightLogState.handled
+        )
         after = read(desk, NightLogEntry, entry_id)
         if step[0] == "close":
             assert (after.state, after.close_reason) == (NightLogState.closed, step[1].strip())

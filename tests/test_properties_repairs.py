@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from desk.db import Database
 from desk.models import Channel, Operator, RepairLocation, RepairOrder, RepairState
-from desk.services import repair
+from desk.services import repair, repair_billing
 from desk.services.repair import CallbackResult, RepairCompletion, RepairCreate
 from desk.services.residents import normalise_room
 from tests.conftest import NOW, Desk
@@ -185,7 +185,11 @@ def _check(before: RepairOrder, after: RepairOrder, step: tuple[Any, ...]) -> No
             assert before.on_site_at is not None and before.on_site_at <= after.completed_at
         assert after.work_done == data.work_done.strip()
         assert after.resident_materials == data.resident_materials.strip()
-        assert (after.labour_fen, after.material_fen) == (data.labour_fen, data.material_fen)
+        # a reopened order's second completion adds to the charges of the first
+        assert (after.labour_fen, after.material_fen) == (
+            before.labour_fen + data.labour_fen,
+            before.material_fen + data.material_fen,
+        )
         assert after.labour_fen >= 0 and after.material_fen >= 0
         assert after.paid or after.labour_fen == after.material_fen == 0
         assert after.leak_test_at == data.leak_test_at
@@ -221,6 +225,8 @@ def _drive(ctx: Any, order_id: int, state: str) -> None:
     repair.dispatch(ctx, order_id, "李建国", NOW - timedelta(days=1))
     if state == "dispatched":
         return
+    if repair.get(ctx, order_id).paid:  # the price agreed before work (repair_billing)
+        repair_billing.agree_price(ctx, order_id, 5000, "李明", NOW - timedelta(days=1))
     repair.arrive(ctx, order_id, NOW - timedelta(hours=20))
     if state == "on_site":
         return

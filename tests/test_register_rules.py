@@ -31,6 +31,9 @@ REPAIR_KEYS = {
     "callback": (R.completed,),
     "cancel": (R.registered, R.dispatched, R.on_site, R.completed),
     "refer_out": (R.registered, R.dispatched),
+    # a free order's money (desk.services.repair_billing): only its correction is offered
+    "correct_charges": (R.registered, R.dispatched, R.on_site, R.completed, R.closed),
+    "reschedule": (R.registered, R.dispatched),
 }
 HANDLING = (C.registered, C.judged, C.assigned, C.replied)
 COMPLAINT_KEYS = {
@@ -53,7 +56,8 @@ def record(state: object, **more: object) -> SimpleNamespace:
 
 @pytest.mark.parametrize("state", list(RepairState))
 def test_repair_keys_are_offered_as_before(state: RepairState) -> None:
-    offered = repair.allowed_actions(record(state))
+    free = {"paid": False, "billed_at": None, "paid_at": None, "labour_fen": 0, "material_fen": 0}
+    offered = repair.allowed_actions(record(state, **free))
     assert offered == {key for key, states in REPAIR_KEYS.items() if state in states}
 
 

@@ -16,7 +16,7 @@ from desk.screens.repair_detail import RepairDetailScreen
 from desk.screens.repair_dialogs import CompleteDialog
 from desk.screens.repair_entry import RepairFormScreen
 from desk.screens.repairs import RepairsScreen
-from desk.services import audit, reception, repair, roles
+from desk.services import audit, reception, repair, repair_billing, roles
 from desk.services.errors import Forbidden
 from desk.services.reception import ReceptionCreate
 from desk.services.repair import RepairCompletion, RepairCreate
@@ -324,6 +324,7 @@ async def test_paid_order_shows_charges_in_yuan(db: Database, clerk: Operator, d
     order_id = _seed(desk, paid=True)
     with desk.write() as ctx:
         repair.dispatch(ctx, order_id, "孙文斌")
+        repair_billing.agree_price(ctx, order_id, 3500, "王")  # before the work (003)
     app = desk_app(db, clerk)
     async with app.run_test(size=SIZE) as pilot:
         await _open_detail(pilot, order_id)

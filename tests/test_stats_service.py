@@ -8,7 +8,15 @@ import pytest
 
 from desk.db import Database
 from desk.models import Channel, Operator, RepairLocation, Severity
-from desk.services import complaint, reception, repair, residents, stats, stats_period
+from desk.services import (
+    complaint,
+    reception,
+    repair,
+    repair_billing,
+    residents,
+    stats,
+    stats_period,
+)
 from desk.services.complaint import ComplaintCreate
 from desk.services.errors import DeskError
 from desk.services.reception import ReceptionCreate
@@ -54,6 +62,7 @@ def _repairs(desk: Desk) -> None:
     # callback due 3 Nov, done 2 Nov.
     r6 = _repair(desk, at(30, 9, month=10), room="3-1202", category="water", paid=True)
     _do(desk, at(30, 9, 10, month=10), repair.dispatch, r6, "李建国")
+    _do(desk, at(30, 9, 11, month=10), repair_billing.agree_price, r6, 1000, "王")
     _do(desk, at(1, 10), repair.complete, r6, _done(labour=1000))
     _do(desk, at(2, 10), repair.call_back, r6, SATISFIED)
     # R1: water 3-1202, phone; dispatched 20 min after; done; satisfied.
@@ -87,6 +96,7 @@ def _repairs(desk: Desk) -> None:
         appointment_at=at(10, 15),
     )
     _do(desk, at(10, 10, 15), repair.dispatch, r3, "孙文斌")
+    _do(desk, at(10, 10, 20), repair_billing.agree_price, r3, 7000, "刘")
     _do(desk, at(10, 15, 20), repair.arrive, r3)
     _do(desk, at(10, 16), repair.complete, r3, _done(labour=5000, material=2350))
     _do(desk, at(11, 10), repair.call_back, r3, SATISFIED)
@@ -102,6 +112,7 @@ def _repairs(desk: Desk) -> None:
         appointment_at=at(12, 10),
     )
     _do(desk, at(12, 9, 10), repair.dispatch, r4, "赵师傅")
+    _do(desk, at(12, 9, 15), repair_billing.agree_price, r4, 3000, "赵")
     _do(desk, at(12, 10, 5), repair.arrive, r4)
     _do(desk, at(12, 11), repair.complete, r4, _done(labour=3000))
     # R5: public facilities, no room, phone; never dispatched (overdue since 08:30).

@@ -9,10 +9,11 @@ from typing import Any
 
 from desk.demo.timeline import DAYS, Room, Timeline, moment
 from desk.models import RepairLocation
-from desk.services import reception, repair
+from desk.services import reception, repair, repair_billing
 from desk.services.context import Ctx
 from desk.services.reception import ReceptionCreate
 from desk.services.repair import CallbackResult, RepairCompletion, RepairCreate
+from desk.services.repair_visits import VisitReschedule
 
 # category | location | what is broken | what was done
 REPAIR_JOBS = [
@@ -157,7 +158,19 @@ def plan_repair(
         lambda ctx: repair.dispatch(ctx, line.ids[key], technician),
     )
     if state == "dispatched":
+        if appointment is not None and appointment > now:
+            # the resident asked for a later visit, and agreed to it before it was due (003)
+            move = VisitReschedule(appointment_at=appointment + timedelta(hours=2), agreed_by=name)
+            line.at(
+                max(at + timedelta(minutes=10), now - timedelta(minutes=30)),
+                lambda ctx: repair.reschedule(ctx, line.ids[key], move),
+            )
         return
+    if paid:  # the price told on the phone and agreed before the technician goes (003)
+        line.at(
+            at + timedelta(minutes=1),
+            lambda ctx: repair_billing.agree_price(ctx, line.ids[key], 8000, name),
+        )
     at = line.at(
         at + timedelta(minutes=rng.randint(20, 150)),
         lambda ctx: repair.arrive(ctx, line.ids[key]),
@@ -174,6 +187,16 @@ def plan_repair(
         leak_test_at=done - timedelta(hours=1) if category == "leak" else None,
     )
     at = line.at(done, lambda ctx: repair.complete(ctx, line.ids[key], completion))
+    if paid:  # the third copy to finance; paid (with a receipt) by the orders since closed
+        billed = line.at(
+            at + timedelta(minutes=30), lambda ctx: repair_billing.bill(ctx, line.ids[key])
+        )
+        if state == "closed":
+            receipt = f"SF{index + 1:06d}"
+            line.at(
+                billed + timedelta(days=1),
+                lambda ctx: repair_billing.pay(ctx, line.ids[key], receipt),
+            )
     if state in ("callback_due", "callback_overdue"):
         return
     later = at + timedelta(hours=rng.randint(3, 40))

@@ -146,7 +146,12 @@ def _repairs(report: Report, settings: Settings) -> Section:
         [t(f"report.col.{c}") for c in ("number", "room", "what", "labour", "material", "total")],
         paid_rows,
     )
-    return Section("repairs", t("report.section.repairs"), [categories, figures, paid])
+    unpaid = Table(
+        t("report.table.unpaid"),
+        [t("report.unpaid.count"), t("report.unpaid.amount")],
+        [[r.unpaid, yuan(r.unpaid_fen)]],
+    )
+    return Section("repairs", t("report.section.repairs"), [categories, figures, paid, unpaid])
 
 
 def _complaints(report: Report, settings: Settings) -> Section:

@@ -77,6 +77,15 @@ def summary_html(summary: Summary, tz: tzinfo) -> str:
             ]
             parts.append(_row(cells, cls="overdue" if item.overdue else ""))
         parts.append("</table>")
+    if summary.rescheduled:
+        moved = summary.rescheduled
+        parts.append(f"<h3>{escape(t('summary.section.rescheduled'))} ({len(moved)})</h3><table>")
+        parts.append(_row(columns, "th"))
+        for item in moved:
+            cells = [item.number, item.room, item.what, age(item.opened_at, summary.built_at)]
+            cells += [state_label("repairs", item), due_text(item, tz)]
+            parts.append(_row(cells, cls="overdue" if item.overdue else ""))
+        parts.append("</table>")
     parts.append(f"<h2>{escape(t('summary.checklist'))}</h2><table>")
     heads = ("item", "expected", "counted", "missing", "holder")
     parts.append(_row([t(f"summary.col.{h}") for h in heads], "th"))

@@ -157,6 +157,9 @@ def summary_lines(summary: Summary, tz: tzinfo, printed_at: datetime | None = No
         lines += [item_line(item, section, now, tz, widths) for item in items]
     if not summary.open_count():
         lines.append("  " + t("summary.nothing_open"))
+    if summary.rescheduled:
+        lines.append(f"[{t('summary.section.rescheduled')}] {len(summary.rescheduled)}")
+        lines += [item_line(item, "repairs", now, tz, widths) for item in summary.rescheduled]
     lines.append("-" * WIDTH)
     lines += checklist_lines(summary, width)
     lines.append("-" * WIDTH)

@@ -1,6 +1,7 @@
 """The night log: the night duty logs calls; in the morning the clerk turns each entry left for
-the morning into a repair order or a complaint (pre-filled, linked) or closes it with a reason.
-Enter opens an entry's page (desk.screens.nightlog_detail), which offers the same steps."""
+the morning into a repair order or a complaint (pre-filled, linked), each repair handled at night
+into a completed order with its callback (desk.screens.nightlog_repair), or closes it with a
+reason. Enter opens an entry's page (desk.screens.nightlog_detail), which offers the same steps."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from desk.forms.dialogs import FormDialog
 from desk.forms.fields import CheckField, DeskForm, TextField, WhenField
 from desk.forms.room_field import RoomField
 from desk.i18n import t
-from desk.models import NightLogEntry, NightLogState
+from desk.models import NightLogEntry
 from desk.screens import records
 from desk.screens.nightlog_actions import NightLogActions
 from desk.screens.plain import Fit
@@ -69,7 +70,8 @@ class NightEntryDialog(FormDialog[int | None]):
 
 
 class NightLogScreen(NightLogActions, DeskScreen):
-    """Entries left for the morning (the clerk's work) above the last 24 hours of the log.
+    """Entries left for the morning and repairs handled at night awaiting their callback (the
+    clerk's work) above the last 24 hours of the log.
 
     Enter opens the entry under the cursor of either table; the morning steps (ctrl+g, ctrl+t,
     ctrl+x) act on the entry selected in the morning table.
@@ -117,14 +119,14 @@ class NightLogScreen(NightLogActions, DeskScreen):
             short(entry.action_taken or entry.close_reason, 20),
             Text(
                 t(f"nightlog_state.{entry.state}"),
-                style=WARNING if entry.state == NightLogState.left_for_morning else "",
+                style=WARNING if entry.state in nightlog.MORNING_STATES else "",
             ),
             names.get(entry.operator_id, ""),
         ]
 
     def refresh_entries(self) -> None:
         with self.reading() as ctx:
-            morning = nightlog.left_for_morning(ctx)
+            morning = nightlog.morning_work(ctx)
             recent = nightlog.recent(ctx)
             ids = {e.operator_id for e in morning + recent}
             names = operators.operator_names(ctx, ids)

@@ -1,12 +1,14 @@
-"""The morning steps of a night-log entry (transfer to a repair order or a complaint, or close
-it), shared by the night log's list and an entry's page."""
+"""The morning steps of a night-log entry (transfer to a repair order or a complaint, a repair
+done at night to a completed order, or close it), shared by the night log's list and an entry's
+page."""
 
 from __future__ import annotations
 
 from desk.forms.dialogs import FormDialog
 from desk.i18n import t
 from desk.screens.handover_dialogs import ReasonDialog
-from desk.services import nightlog
+from desk.screens.nightlog_repair import NightRepairDialog
+from desk.services import night_repair, nightlog
 from desk.services.context import Ctx
 from desk.services.errors import DeskError
 from desk.widgets.base import DeskMixin
@@ -15,8 +17,9 @@ from desk.widgets.base import DeskMixin
 
 
 class NightLogActions(DeskMixin):
-    """Transfer or close an entry left for the morning; the screen says which entry is meant
-    (`chosen_entry`, None once it has told why not) and what to show again (`after_change`)."""
+    """Transfer or close an entry left for the morning or handled at night (a repair: ctrl+g
+    makes it a completed order); the screen says which entry is meant
+        (`chosen_entry`, None once it has told why not) and what to show again (`after_change`)."""
 
     def chosen_entry(self) -> int | None:
         raise NotImplementedError
@@ -36,12 +39,15 @@ class NightLogActions(DeskMixin):
         with self.reading() as ctx:
             entry = nightlog.get(ctx, entry_id)
             number = nightlog.number(entry, ctx)
-            if register == "repairs":
+            if register == "repairs" and nightlog.LIFECYCLE.allows(entry, night_repair.STEP):
+                # fixed at night: a completed order, with its callback
+                screen: FormDialog[int | None] = NightRepairDialog(
+                    entry, number, night_repair.prefill(ctx, entry)
+                )
+            elif register == "repairs":
                 from desk.screens.repair_entry import RepairFormScreen
 
-                screen: FormDialog[int | None] = RepairFormScreen(
-                    prefill=nightlog.repair_prefill(ctx, entry), after=link
-                )
+                screen = RepairFormScreen(prefill=nightlog.repair_prefill(ctx, entry), after=link)
             else:
                 from desk.screens.complaint_entry import ComplaintFormScreen
 

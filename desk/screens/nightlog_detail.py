@@ -11,7 +11,7 @@ from textual.widgets import Static
 
 from desk import commands
 from desk.i18n import t
-from desk.models import AuditEvent, NightLogEntry, NightLogState
+from desk.models import AuditEvent, NightLogEntry
 from desk.screens.history import HistoryTable
 from desk.screens.nightlog_actions import NightLogActions
 from desk.screens.plain import field_grid, plain
@@ -22,6 +22,8 @@ from desk.services.errors import DeskError
 
 # each key's lifecycle step in desk.services.nightlog.LIFECYCLE (which says when it is offered)
 STEPS = {"to_repair": "transfer", "to_complaint": "transfer", "close_entry": "close"}
+# to repair is also the step of a repair done at night (a completed order, its callback)
+ALSO = {"to_repair": "record_repair"}
 
 
 class NightLogDetailScreen(NightLogActions, RecordPage):
@@ -68,7 +70,7 @@ class NightLogDetailScreen(NightLogActions, RecordPage):
         self, entry: NightLogEntry, number: str, linked: str, names: dict[int, str]
     ) -> Table:
         show = self.desk.show_time
-        left = entry.state == NightLogState.left_for_morning
+        left = entry.state in nightlog.MORNING_STATES
         became = f"{t(f'registers.{entry.transferred_to}')} {linked}" if linked else ""
         rows: list[tuple[str, str | Text]] = [
             (t("fields.number"), number),
@@ -114,7 +116,8 @@ class NightLogDetailScreen(NightLogActions, RecordPage):
         step = STEPS.get(action)
         if step is None:
             return True
-        return step in nightlog.allowed_actions(self.entry)
+        allowed = nightlog.allowed_actions(self.entry)
+        return step in allowed or ALSO.get(action) in allowed
 
     def chosen_entry(self) -> int | None:
         return self.entry_id

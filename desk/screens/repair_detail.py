@@ -14,13 +14,14 @@ from textual.widgets import Static
 
 from desk import commands
 from desk.i18n import t
-from desk.models import AuditEvent, RepairOrder
+from desk.models import AuditEvent, RepairCompletion, RepairOrder
 from desk.screens.due import countdown, due_cell
 from desk.screens.history import HistoryTable
 from desk.screens.plain import field_grid, plain
 from desk.screens.printout import deliver
 from desk.screens.record_page import RecordPage
-from desk.services import audit, reception, repair
+from desk.screens.repair_billing_dialogs import money_event, money_rows
+from desk.services import audit, reception, repair, repair_billing
 
 # each key's lifecycle step in desk.services.repair.LIFECYCLE (which says when it is offered)
 STEPS = {
@@ -30,6 +31,11 @@ STEPS = {
     "callback": "callback",
     "cancel_order": "cancel",
     "refer_out": "refer_out",
+    "agree_price": "agree_price",
+    "bill": "bill",
+    "pay": "pay",
+    "correct_charges": "correct_charges",
+    "reschedule": "reschedule",
 }
 
 
@@ -51,6 +57,7 @@ class RepairDetailScreen(RecordPage):
         self.order: RepairOrder | None = None
         self.from_reception = ""  # the number of the reception entry it came from
         self.shown_fields: list[tuple[str, str]] = []
+        self.rounds: list[RepairCompletion] = []  # each completion, the first first
 
     # --- showing ----------------------------------------------------------------------
 
@@ -61,6 +68,7 @@ class RepairDetailScreen(RecordPage):
                 ctx, repair.REGISTER, self.order_id, order.operator_id
             )
             self.from_reception = reception.number_of(ctx, order.reception_id)
+            self.rounds = repair_billing.completions(ctx, self.order_id)
         self.order = order
         state = t(f"repair_state.{order.state}")
         self.query_one("#detail-title", Static).update(
@@ -98,6 +106,8 @@ class RepairDetailScreen(RecordPage):
             (t("fields.category"), category.label(lang) if category else order.category),
             (t("repair_ui.label_kind"), kind),
             (t("fields.appointment_at"), show(order.appointment_at)),
+            (t("fields.on_site_due_at"), show(order.on_site_due_at)),
+            ("", self.moved_line(order)),
             (t("fields.operator"), names.get(order.operator_id, "")),
             (t("fields.description"), order.description),
             (t("fields.technician"), order.technician),
@@ -119,6 +129,7 @@ class RepairDetailScreen(RecordPage):
                     ),
                 )
             )
+        rows += money_rows(order, self.rounds, show)
         if order.completed_at:
             signed = t("app.yes") if order.resident_signed else t("app.no")
             rows += [
@@ -149,17 +160,49 @@ class RepairDetailScreen(RecordPage):
         self.shown_fields = rows
         return field_grid(rows)
 
+    def moved_line(self, order: RepairOrder) -> str:
+        """How often the visit was moved, and who agreed to the last move, when."""
+        if not order.reschedule_count:
+            return ""
+        return t(
+            "repair_ui.visit.moved",
+            n=order.reschedule_count,
+            name=order.reschedule_agreed_by,
+            when=self.desk.show_time(order.rescheduled_at),
+        )
+
+    def moved_detail(self, data: dict[str, Any]) -> str:
+        """A moved visit in the history: the old time, the new, who agreed."""
+
+        def shown(key: str) -> str:
+            value = data.get(key)
+            if not value:
+                return t("repair_ui.visit.none")
+            return self.desk.show_time(datetime.fromisoformat(str(value)))
+
+        return t(
+            "repair_ui.visit.moved_detail",
+            old=shown("from"),
+            new=shown("to"),
+            name=str(data.get("agreed_by", "")),
+        )
+
     def event_detail(self, event: AuditEvent) -> str:
         data: dict[str, Any] = audit.event_data(event)
         parts: list[str] = []
+        if event.action == "rescheduled":
+            parts.append(self.moved_detail(data))
         if data.get("technician") and event.action == "dispatched":
             parts.append(str(data["technician"]))
         if data.get("retry_at"):
             parts.append(self.desk.show_time(datetime.fromisoformat(str(data["retry_at"]))))
         if data.get("referred_to"):
             parts.append(str(data["referred_to"]))
+        if data.get("night_entry"):  # a repair done at night (desk.services.night_repair)
+            parts.append(t("nightlog_ui.from_night", number=data["night_entry"]))
         if data.get("note") and event.action != "registered":
             parts.append(str(data["note"]))
+        parts += money_event(event.action, data)
         if event.reason:
             parts.append(event.reason)
         return "；".join(parts) if self.desk.lang == "zh_CN" else "; ".join(parts)
@@ -232,6 +275,37 @@ class RepairDetailScreen(RecordPage):
 
         if order := self._current():
             self._open(ReferOutDialog(order))
+
+    def action_agree_price(self) -> None:
+        from desk.screens.repair_billing_dialogs import AgreePriceDialog
+
+        if order := self._current():
+            self._open(AgreePriceDialog(order))
+
+    def action_bill(self) -> None:
+        from desk.screens.repair_billing_dialogs import BillDialog
+
+        if order := self._current():
+            self._open(BillDialog(order))
+
+    def action_pay(self) -> None:
+        from desk.screens.repair_billing_dialogs import PayDialog
+
+        if order := self._current():
+            self._open(PayDialog(order))
+
+    def action_correct_charges(self) -> None:
+        from desk.screens.repair_billing_dialogs import CorrectChargesDialog
+
+        order = self._current()
+        if order and not self.refused(lambda ctx: repair_billing.require_corrector(ctx, order)):
+            self._open(CorrectChargesDialog(order))
+
+    def action_reschedule(self) -> None:
+        from desk.screens.repair_dialogs import RescheduleDialog
+
+        if order := self._current():
+            self._open(RescheduleDialog(order))
 
     # --- printing ---------------------------------------------------------------------
 

@@ -24,6 +24,7 @@ from desk.services import callbacks, repair
 from desk.services.context import Ctx
 from desk.services.errors import DeskError
 from desk.services.repair import CallbackResult, RepairCompletion
+from desk.services.repair_visits import VisitReschedule
 
 # the records a resident is called back about
 R = TypeVar("R", RepairOrder, Complaint)
@@ -231,3 +232,42 @@ class ReferOutDialog(OrderDialog):
                 ctx, self.order_id, values["referred_to"], values["reason"]
             )
         )
+
+
+class RescheduleDialog(OrderDialog):
+    """The visit moved with the resident's consent: the new time, who agreed, when."""
+
+    title_key = "repair_ui.dialog.reschedule"
+
+    def build_form(self) -> DeskForm:
+        names = [self.order.resident_name] if self.order.resident_name else []
+        return banner_form(
+            Static(self.was(), classes="form-note", id="reschedule-was"),
+            WhenField("appointment_at", label=t("repair_ui.dialog.new_time")),
+            NameField(
+                "agreed_by", names, hint=False, of=RepairOrder, column="reschedule_agreed_by"
+            ),
+            WhenField("agreed_at"),
+        )
+
+    def was(self) -> str:
+        show = self.desk.show_time
+        due = show(self.order.on_site_due_at) or t("repair_ui.no_due")
+        if self.order.appointment_at is None:
+            return t("repair_ui.dialog.was_none", due=due)
+        return t("repair_ui.dialog.was", when=show(self.order.appointment_at), due=due)
+
+    def prepare(self) -> None:
+        if self.order.resident_name:
+            hint = t("repair_ui.dialog.agreed_by_hint", name=self.order.resident_name)
+            self.query_one("#field-agreed_by", TextField).set_note(hint)
+        self.query_one("#field-agreed_at", WhenField).set_note(t("repair_ui.dialog.agreed_at_hint"))
+
+    def submit(self, form: DeskForm) -> RepairOrder | DeskError:
+        values = form.read()
+        data = VisitReschedule(
+            appointment_at=values["appointment_at"],
+            agreed_by=values["agreed_by"],
+            agreed_at=values["agreed_at"],
+        )
+        return self.run(lambda ctx: repair.reschedule(ctx, self.order_id, data))

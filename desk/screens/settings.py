@@ -158,6 +158,12 @@ class SettingsScreen(DeskScreen):
                 t("settings.callback_of", category=category.label(self.desk.lang)),
                 f"{in_words(category.callback)} {after}".strip(),
             )
+        table.add_row(t("settings.arrival_grace"), in_words(settings.repair.arrival_grace))
+        for category in settings.repair_categories:
+            table.add_row(
+                t("settings.on_site_of", category=category.label(self.desk.lang)),
+                in_words(category.on_site_within),
+            )
         table.add_row(t("settings.max_reply"), in_words(settings.reception.max_reply))
         table.add_row(t("settings.complaint_callback"), in_words(settings.complaints.callback))
         return table

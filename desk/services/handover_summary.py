@@ -72,7 +72,7 @@ def summary(ctx: Ctx, handover: Handover) -> Summary:
 
 def build(ctx: Ctx, handover: Handover) -> Summary:
     """The summary of `handover` from the registers as they are now."""
-    from desk.services.summary import Summary, counts, open_sections
+    from desk.services.summary import Summary, counts, open_sections, rescheduled
 
     shift = next((s for s in ctx.settings.shifts if s.key == handover.shift_key), None)
     names = operators.operator_names(
@@ -105,6 +105,7 @@ def build(ctx: Ctx, handover: Handover) -> Summary:
         log_read=handover.log_read,
         notes=handover.notes,
         watch=handover.watch,
+        rescheduled=rescheduled(ctx, handover.shift_start, max(end, handover.shift_start)),
     )
 
 

@@ -20,7 +20,7 @@ from desk.models import (
     RepairLocation,
     RepairOrder,
 )
-from desk.models.base import literal_is
+from desk.models.base import literal_in, literal_is
 from desk.services import audit, limits
 from desk.services.context import Ctx
 from desk.services.errors import DeskError, NotFound
@@ -40,15 +40,20 @@ NUMBER_PREFIX = "YJ"
 TRANSFER_REGISTERS = ("repairs", "complaints")
 
 S = NightLogState
-# The morning steps: only an entry left for the morning is transferred (to a repair order or a
-# complaint) or closed with a reason; what was handled at night, transferred or closed stays.
+# The morning steps: an entry left for the morning is transferred (to a repair order or a
+# complaint); a repair the night duty handled becomes a completed order, so that it gets its
+# callback (desk.services.night_repair); either is closed with a reason when it needs no record
+# (a handled call that was no repair). What was transferred or closed stays.
 LIFECYCLE: Lifecycle[NightLogState] = Lifecycle(
     "nightlog_ui.error.not_left",
     {
         "transfer": Step((S.left_for_morning,), to=S.transferred),
-        "close": Step((S.left_for_morning,), to=S.closed),
+        "record_repair": Step((S.handled,), to=S.transferred),
+        "close": Step((S.left_for_morning, S.handled), to=S.closed),
     },
 )
+# what the morning clerk still has to deal with
+MORNING_STATES = (S.left_for_morning, S.handled)
 
 
 def allowed_actions(entry: NightLogEntry | None) -> frozenset[str]:
@@ -60,7 +65,7 @@ def _require(entry: NightLogEntry, action: str) -> None:
     """Refuse `action` unless the entry's state allows it (an entry has no number of its own:
     the refusal names its state)."""
     if not LIFECYCLE.allows(entry, action):
-        raise DeskError(LIFECYCLE.refusal, state=entry.state)
+        raise DeskError(LIFECYCLE.refusal, state=t(f"nightlog_state.{entry.state}"))
 
 
 class NightLogCreate(Submission):
@@ -129,7 +134,8 @@ def transfer(ctx: Ctx, entry_id: int, register: str, record_id: int) -> NightLog
 
 
 def close(ctx: Ctx, entry_id: int, reason: str) -> NightLogEntry:
-    """Close an entry left for the morning that needs no record (e.g. the caller sorted it out)."""
+    """Close an entry that needs no record: left for the morning (e.g. the caller sorted it out)
+    or handled at night but no repair (e.g. the security office dealt with it); audited."""
     entry = get(ctx, entry_id)
     _require(entry, "close")
     most = limits.max_length(NightLogEntry, "close_reason")
@@ -142,7 +148,7 @@ def close(ctx: Ctx, entry_id: int, reason: str) -> NightLogEntry:
     return entry
 
 
-def _night_note(entry: NightLogEntry, ctx: Ctx) -> str:
+def night_note(entry: NightLogEntry, ctx: Ctx) -> str:
     """What the night entry says, for the record it becomes; an emergency stays marked so."""
     at = entry.logged_at.astimezone(ctx.tz).strftime("%m-%d %H:%M")
     done = f" / {entry.action_taken}" if entry.action_taken else ""
@@ -159,7 +165,7 @@ def repair_prefill(ctx: Ctx, entry: NightLogEntry) -> RepairCreate:
         resident_name=entry.caller,
         room=entry.room,
         phone=entry.phone,
-        description=_night_note(entry, ctx),
+        description=night_note(entry, ctx),
         location=RepairLocation.unit if entry.room else RepairLocation.public,
     )
 
@@ -172,7 +178,7 @@ def complaint_prefill(ctx: Ctx, entry: NightLogEntry) -> ComplaintCreate:
         complainant=entry.caller,
         room=entry.room,
         phone=entry.phone,
-        what_happened=_night_note(entry, ctx),
+        what_happened=night_note(entry, ctx),
     )
 
 
@@ -211,6 +217,18 @@ def transferred_number(ctx: Ctx, entry: NightLogEntry) -> str:
     return record.number if record is not None else f"#{entry.transferred_id}"
 
 
+def morning_work(ctx: Ctx, limit: int = 200) -> list[NightLogEntry]:
+    """Entries the morning clerk still has to deal with, oldest first: those left for the
+    morning, and the repairs handled at night that are not yet orders (their callback)."""
+    statement = (
+        select(NightLogEntry)
+        .where(literal_in(col(NightLogEntry.state), MORNING_STATES))
+        .order_by(col(NightLogEntry.logged_at), col(NightLogEntry.id))
+        .limit(limit)
+    )
+    return list(ctx.session.exec(statement))
+
+
 def left_for_morning(ctx: Ctx, limit: int = 200) -> list[NightLogEntry]:
     """Entries still to be transferred or closed, oldest first."""
     statement = (
@@ -235,9 +253,10 @@ def recent(ctx: Ctx, hours: int = 24, limit: int = 200) -> list[NightLogEntry]:
 
 
 def open_items(ctx: Ctx) -> list[OpenItem]:
-    """Entries left for the morning, in the board's shape (due: now, i.e. this morning)."""
+    """Entries left for the morning and repairs handled at night awaiting their transfer (and
+    so their callback), in the board's shape (due: now, i.e. this morning)."""
     items: list[OpenItem] = []
-    for entry in left_for_morning(ctx):
+    for entry in morning_work(ctx):
         assert entry.id is not None
         items.append(
             OpenItem(

@@ -16,13 +16,22 @@ from desk.models import (
     RepairState,
 )
 from desk.models.base import literal_in, literal_is
-from desk.services import audit, callback_step, fetch, reception, roles
+from desk.services import (
+    audit,
+    callback_step,
+    fetch,
+    reception,
+    repair_billing,
+    repair_visits,
+    roles,
+)
 from desk.services.callback_step import CallbackResult as CallbackResult
 from desk.services.context import Ctx
 from desk.services.errors import DeskError
 from desk.services.lifecycle import Lifecycle, Step
 from desk.services.limits import clean_column
 from desk.services.numbering import next_number
+from desk.services.repair_visits import VisitReschedule as VisitReschedule
 from desk.services.residents import clean_phone, normalise_room
 from desk.services.submission import Submission, gather
 from desk.services.when import happened, plausible
@@ -91,6 +100,10 @@ LIFECYCLE: Lifecycle[RepairState] = Lifecycle(
         "callback": Step((S.completed,)),
         "cancel": Step(OPEN_REPAIR_STATES, to=S.cancelled, who=roles.REPAIR_CANCEL),
         "refer_out": Step((S.registered, S.dispatched), to=S.referred_out),
+        # price and consent, billed, paid, corrections: desk.services.repair_billing
+        **repair_billing.STEPS,
+        # the visit moved with the resident's consent, before anyone is on site
+        "reschedule": Step((S.registered, S.dispatched), refusal="repair.reschedule_too_late"),
     },
 )
 
@@ -161,6 +174,7 @@ def register(ctx: Ctx, data: RepairCreate) -> RepairOrder:
         operator_id=ctx.acting(),
         created_at=ctx.now,
     )
+    order.on_site_due_at = repair_visits.on_site_due(ctx, order)
     ctx.session.add(order)
     ctx.session.flush()
     audit.record(ctx, REGISTER, order.id, "registered", data.model_dump(exclude_none=True))
@@ -177,6 +191,7 @@ def dispatch(ctx: Ctx, order_id: int, technician: str, at: datetime | None = Non
     order.dispatched_at = _when(ctx, at, "dispatched_at")
     if order.dispatched_at < order.reported_at:
         raise DeskError("repair.before_reported", field="dispatched_at")
+    order.on_site_due_at = repair_visits.due_when_dispatched(ctx, order)
     order.state = RepairState.dispatched
     ctx.session.add(order)
     audit.record(
@@ -192,6 +207,7 @@ def dispatch(ctx: Ctx, order_id: int, technician: str, at: datetime | None = Non
 def arrive(ctx: Ctx, order_id: int, at: datetime | None = None) -> RepairOrder:
     order = get(ctx, order_id)
     LIFECYCLE.require(order, "on_site")
+    repair_billing.require_consent(order)  # a paid order: the price agreed before work starts
     order.on_site_at = _when(ctx, at, "on_site_at")
     if order.dispatched_at is not None and order.on_site_at < order.dispatched_at:
         raise DeskError("repair.before_dispatched", field="on_site_at")
@@ -201,15 +217,39 @@ def arrive(ctx: Ctx, order_id: int, at: datetime | None = None) -> RepairOrder:
     return order
 
 
+def checked_charges(paid: bool, labour_fen: int, material_fen: int) -> tuple[int, int]:
+    """A completion's charges: none negative or beyond the money field, none on a free order."""
+    for field, fen in (("labour_fen", labour_fen), ("material_fen", material_fen)):
+        if fen < 0:
+            raise DeskError("field.negative_money", field=field)
+        if fen > MAX_CHARGE_FEN:
+            raise DeskError("repair.charge_too_large", field=field, max=MAX_CHARGE_FEN // 100)
+    if not paid and (labour_fen or material_fen):
+        raise DeskError("repair.charges_on_free", field="labour_fen")
+    return labour_fen, material_fen
+
+
+def callback_due(
+    ctx: Ctx, category_key: str, completed: datetime, leak_test: datetime | None
+) -> datetime:
+    """When the callback falls due: the category's time after completion, or after the leak
+    test for a category counted from it (required then)."""
+    category = ctx.settings.repair_category(category_key)
+    start = completed
+    if category is not None and category.callback_from == "leak_test":
+        if leak_test is None:
+            raise DeskError("repair.leak_test_required", field="leak_test_at")
+        start = leak_test
+    return ctx.due(start, category.callback if category else "2d")
+
+
 def complete(ctx: Ctx, order_id: int, data: RepairCompletion) -> RepairOrder:
     """Work done; the callback falls due from completion (or from the leak test for leaks)."""
     order = get(ctx, order_id)
     LIFECYCLE.require(order, "complete")
-    if data.labour_fen < 0 or data.material_fen < 0:
-        raise DeskError("field.negative_money", field="labour_fen")
-    for field, fen in (("labour_fen", data.labour_fen), ("material_fen", data.material_fen)):
-        if fen > MAX_CHARGE_FEN:
-            raise DeskError("repair.charge_too_large", field=field, max=MAX_CHARGE_FEN // 100)
+    # a paid order's price is agreed before the work, whether or not "on site" was recorded
+    repair_billing.require_consent(order)
+    labour, material = checked_charges(order.paid, data.labour_fen, data.material_fen)
     completed = _when(ctx, data.completed_at, "completed_at")
     if order.state == RepairState.on_site and order.on_site_at and completed < order.on_site_at:
         raise DeskError("repair.before_on_site", field="completed_at")
@@ -217,25 +257,18 @@ def complete(ctx: Ctx, order_id: int, data: RepairCompletion) -> RepairOrder:
         raise DeskError("repair.before_dispatched", field="completed_at")
     if data.leak_test_at is not None:
         plausible(data.leak_test_at, "leak_test_at")
-    category = ctx.settings.repair_category(order.category)
-    callback_spec = category.callback if category else "2d"
-    start = completed
-    if category and category.callback_from == "leak_test":
-        if data.leak_test_at is None:
-            raise DeskError("repair.leak_test_required", field="leak_test_at")
-        start = data.leak_test_at
-    if not order.paid and (data.labour_fen or data.material_fen):
-        raise DeskError("repair.charges_on_free", field="labour_fen")
+    callback_due_at = callback_due(ctx, order.category, completed, data.leak_test_at)
     order.completed_at = completed
     order.work_done = clean_column(data.work_done, RepairOrder, "work_done", required=True)
-    order.labour_fen, order.material_fen = data.labour_fen, data.material_fen
     order.resident_materials = clean_column(
         data.resident_materials, RepairOrder, "resident_materials"
     )
     order.resident_signed = data.resident_signed
     order.leak_test_at = data.leak_test_at
-    order.callback_due_at = ctx.due(start, callback_spec)
+    order.callback_due_at = callback_due_at
     order.state = RepairState.completed
+    # one row per completion; its charges add to the order's (a second round never overwrites)
+    repair_billing.record_completion(ctx, order, labour, material)
     ctx.session.add(order)
     audit.record(ctx, REGISTER, order.id, "completed", data.model_dump(exclude_none=True))
     return order
@@ -258,9 +291,21 @@ def call_back(ctx: Ctx, order_id: int, result: CallbackResult) -> RepairOrder:
         order.callback_due_at = None
         # the round that did not satisfy is in the history; the page shows the new round's times
         order.dispatched_at = order.on_site_at = order.completed_at = None
+        # the agreed visit was the last round's: the new round agrees its own (or the limit)
+        order.appointment_at = order.on_site_due_at = None
         order.dispatch_due_at = ctx.due(ctx.now, ctx.settings.repair.dispatch_within)
         audit.record(ctx, REGISTER, order.id, "reopened", {"satisfied": False}, reason=note)
     ctx.session.add(order)
+    return order
+
+
+def reschedule(ctx: Ctx, order_id: int, data: VisitReschedule) -> RepairOrder:
+    """Move the visit to a time the resident agreed to (rules: desk.services.repair_visits)."""
+    order = get(ctx, order_id)
+    LIFECYCLE.require(order, "reschedule")
+    moved = repair_visits.move(ctx, order, data)
+    ctx.session.add(order)
+    audit.record(ctx, REGISTER, order.id, "rescheduled", moved)
     return order
 
 
@@ -322,11 +367,13 @@ def open_orders(ctx: Ctx, limit: int = 500) -> list[RepairOrder]:
 
 
 def due_at(order: RepairOrder) -> datetime | None:
-    """The next deadline of an open order: dispatch, the agreed visit, then the callback."""
+    """The next deadline of an open order: dispatch, on site (the agreed visit plus the grace,
+    or the category's limit after dispatch), then the callback."""
     if order.state == RepairState.registered:
         return order.dispatch_due_at
     if order.state == RepairState.dispatched:
-        return order.appointment_at
+        # a row the index rebuild read from a revision before the on-site due time has none
+        return getattr(order, "on_site_due_at", None) or order.appointment_at
     if order.state == RepairState.completed:
         return order.callback_due_at
     return None

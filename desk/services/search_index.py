@@ -304,11 +304,13 @@ def reindex(conn: Connection, batch: int = 5000) -> int:
         needed |= {source.person, source.at, source.number, source.phone, *source.body}
         needed |= {"reply_due_at", "dispatch_due_at", "appointment_at", "callback_due_at"}
         needed |= {"escalation_due_at", "escalated_at", "replied_at", "resolve_due_at"}
-        needed |= {"due_at", "valid_until", "stub_returned_at"}
-        # columns a later migration adds are read once the database has them
+        needed |= {"due_at", "valid_until", "stub_returned_at", "on_site_due_at"}
+        needed |= set(LATER_COMPLAINT_COLUMNS)
+        # a migration rebuilding the index reads the columns its revision has, not the model's
         present = {column["name"] for column in inspect(conn).get_columns(table.name)}
-        needed |= set(LATER_COMPLAINT_COLUMNS) & present
-        columns = [table.c[name] for name in sorted(needed) if name and name in table.c]
+        columns = [
+            table.c[name] for name in sorted(needed) if name and name in table.c and name in present
+        ]
         last = 0
         while True:
             rows = list(

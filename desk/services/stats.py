@@ -9,10 +9,12 @@ the time they were received: `received_at`, `reported_at`, `out_at`, `created_at
 - Timeliness (及时率): completed orders (state completed or closed) that were dispatched in time
   AND, when an appointment was agreed, where the technician was on site no later than
   `repair.arrival_grace` (10 min) after it. Arrival is `on_site_at`, or `completed_at` when the
-  arrival was not recorded. Rate = on time / completed.
+  arrival was not recorded. Rate = on time / completed. A visit moved with the resident's
+  consent (desk.services.repair_visits) counts against its new time: `appointment_at` is it.
 - Pass rate (合格率): of the period's orders whose resident was reached on the callback, those
   satisfied (each order by its latest callback; earlier dissatisfied ones show as reopened).
 - Paid-service register (有偿服务登记表): paid orders completed in the period, with charges.
+- Unpaid charges: orders billed before the period's end and not paid by then (count, amount).
 - Complaint deadlines (escalation, reply, resolve) of complaints not judged invalid or out of
   scope and not merged: met = done by the due time; missed = done late, or not done and past
   due; pending = not done and not yet due. A reply is done by `replied_at`, else by resolving.
@@ -175,7 +177,10 @@ def _repairs(ctx: Ctx, period: Period) -> RepairFigures:
     rows = ctx.session.connection().execute(
         paid.order_by(r.completed_at, r.number).limit(PAID_LIMIT)
     )
+    unpaid = _unpaid(ctx, period)
     return RepairFigures(
+        unpaid=unpaid[0],
+        unpaid_fen=unpaid[1],
         reported=counts[0],
         by_category=_ranked(_grouped(ctx, r.category, where)),
         dispatched=counts[1],
@@ -188,6 +193,14 @@ def _repairs(ctx: Ctx, period: Period) -> RepairFigures:
         reopened=counts[8],
         paid=tuple(PaidOrder(n, room, what, lab, mat) for n, room, what, lab, mat in rows),
     )
+
+
+def _unpaid(ctx: Ctx, period: Period) -> list[int]:
+    """Bills owed at the end of the period (or now, for the running month): count, fen."""
+    r = _c(RepairOrder)
+    # nothing is billed or paid after now: the end alone is the cut for a past or running month
+    owed = and_(r.billed_at < period.end, or_(r.paid_at.is_(None), r.paid_at >= period.end))
+    return _one(ctx, func.count(), func.sum(r.labour_fen + r.material_fen), where=owed)
 
 
 def _deadline_columns(ctx: Ctx, due: Any, done: Any, counted: ColumnElement[bool]) -> list[Any]:

@@ -59,6 +59,9 @@ class RepairFigures:
     satisfied: int = 0
     reopened: int = 0
     paid: tuple[PaidOrder, ...] = ()
+    # billed and not paid at the end of the period (or now): how many, how much
+    unpaid: int = 0
+    unpaid_fen: int = 0
 
     @property
     def dispatch_rate(self) -> Rate:

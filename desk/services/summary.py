@@ -19,6 +19,7 @@ from desk.models import (
     Complaint,
     KeyLoan,
     NightLogEntry,
+    NightLogState,
     ReceptionEntry,
     ReleasePass,
     RepairOrder,
@@ -43,9 +44,14 @@ SECTIONS = (
     "pass_no_gate",
     "pass_stubs",
     "nightlog",
+    "night_repairs",
+    "unpaid",
 )
 # complaint duties listed apart: a late notice owed (002), a department's answer to tell (004)
 TELL_RESIDENT = ("late_notice", "told")
+# sections listed for the incoming shift but not open items (an unpaid bill may be on a closed
+# order, or on an open one already listed under repairs)
+NOT_OPEN_ITEMS = ("unpaid",)
 # What is counted per register over the shift: (register, table, time column).
 COUNTED: tuple[tuple[str, type[SQLModel], str], ...] = (
     ("reception", ReceptionEntry, "received_at"),
@@ -131,6 +137,8 @@ class Summary:
     watch: str = ""
     # the audit chain's last link when the page was printed (desk.services.audit_verify.anchor)
     audit_head: str = ""
+    # visits moved during the shift with the resident's consent (not open items: not counted)
+    rescheduled: list[Item] = field(default_factory=list)
 
     def shift_label(self, lang: str) -> str:
         return self.shift_zh if lang == "zh_CN" else self.shift_en
@@ -139,7 +147,7 @@ class Summary:
         return self.site if lang == "zh_CN" else self.site_en
 
     def open_count(self) -> int:
-        return sum(len(items) for items in self.sections.values())
+        return sum(len(v) for k, v in self.sections.items() if k not in NOT_OPEN_ITEMS)
 
     def overdue_count(self) -> int:
         return sum(1 for items in self.sections.values() for item in items if item.overdue)
@@ -158,6 +166,7 @@ class Summary:
             for key, items in raw.get("sections", {}).items()
         }
         raw["checklist"] = [Check(**check) for check in raw.get("checklist", [])]
+        raw["rescheduled"] = [Item(**_times(Item, item)) for item in raw.get("rescheduled", [])]
         return cls(**_times(cls, raw))
 
 
@@ -219,6 +228,38 @@ def pass_item(found: ReleasePass, now: datetime) -> Item:
     )
 
 
+def unpaid_item(order: RepairOrder) -> Item:
+    """A bill owed (billed, not paid) as a summary item: the amount before what was done."""
+    amount = (order.labour_fen + order.material_fen) / 100
+    return Item(
+        number=order.number,
+        room=order.room,
+        what=f"¥{amount:.2f} {order.work_done or order.description}",
+        state=str(order.state),
+        opened_at=order.billed_at,
+        register="repairs",
+    )
+
+
+def rescheduled(ctx: Ctx, start: datetime, end: datetime) -> list[Item]:
+    """The visits moved between `start` and `end`, each with its new on-site due time."""
+    from desk.services import repair_visits
+
+    return [
+        Item(
+            number=order.number,
+            room=order.room,
+            what=order.description,
+            state=str(order.state),
+            opened_at=order.reported_at,
+            due_at=order.on_site_due_at,
+            overdue=order.on_site_due_at is not None and order.on_site_due_at < ctx.now,
+            register="repairs",
+        )
+        for order in repair_visits.rescheduled_during(ctx, start, end)
+    ]
+
+
 def _sorted(items: list[Item], now: datetime) -> list[Item]:
     # overdue first, then what falls due soonest, then the oldest
     far = datetime.max.replace(tzinfo=now.tzinfo)
@@ -243,6 +284,7 @@ _REGISTER_OF = {section: register for register, section in _SECTION_OF.items()} 
     "pass_no_gate": "passes",
     "pass_stubs": "passes",
     "residents_to_tell": "complaints",
+    "night_repairs": "nightlog",
 }
 
 
@@ -265,12 +307,14 @@ def open_sections(ctx: Ctx) -> dict[str, list[Item]]:
     One pass over the board's open items (callbacks overdue get their own section), then the
     passes to reconcile.
     """
-    from desk.services import board, pass_queries
+    from desk.services import board, pass_queries, repair_billing
 
     now = ctx.now
     sections: dict[str, list[Item]] = {key: [] for key in SECTIONS}
     for found in board.open_items(ctx):
         section = _SECTION_OF.get(found.register, found.register)
+        if found.register == "nightlog" and found.state == NightLogState.handled:
+            section = "night_repairs"  # repaired at night: no order, so no callback, yet
         if found.due_kind == "callback" and found.overdue(now) and section != "reception":
             section = "callbacks"
         if found.due_kind in TELL_RESIDENT and section == "complaints":
@@ -280,4 +324,5 @@ def open_sections(ctx: Ctx) -> dict[str, list[Item]]:
         pass_item(p, now) for p in pass_queries.used_without_gate_check(ctx)
     ]
     sections["pass_stubs"] = [pass_item(p, now) for p in pass_queries.missing_stubs(ctx)]
+    sections["unpaid"] = [unpaid_item(order) for order in repair_billing.unpaid(ctx)]
     return {key: _sorted(sections[key], now) for key in SECTIONS}
