@@ -174,7 +174,19 @@ class SettingsScreen(DeskScreen):
             f"deadline_table.{settings.complaints.deadline_table}",
             settings.complaints.deadline_table,
         )
-        table = Table(title=t("settings.complaint_table", table=chosen), title_justify="left")
+        rules = settings.complaints
+        minimum = t(
+            "settings.same_day_minimum",
+            minimum=in_words(rules.same_day_minimum),
+            opens=rules.office_opens.strftime("%H:%M"),
+            closes=rules.office_closes.strftime("%H:%M"),
+        )
+        table = Table(
+            title=t("settings.complaint_table", table=chosen),
+            title_justify="left",
+            caption=minimum,
+            caption_justify="left",
+        )
         for key in ("severity", "escalate", "reply", "resolve", "resolve_max"):
             table.add_column(t(f"settings.col_{key}"))
         for severity in ("major", "important", "minor"):
