@@ -116,6 +116,28 @@ COMMANDS: tuple[Command | Include, ...] = (
         "complaint_detail", "ctrl+l", "reopen", "complaint_ui.keys.reopen", id="complaint_reopen"
     ),
     Command("complaint_detail", "ctrl+x", "close", "complaint_ui.keys.close", id="complaint_close"),
+    Command(
+        "complaint_detail",
+        "ctrl+f",
+        "harm_stopped",
+        "complaint_ui.keys.harm_stopped",
+        id="complaint_harm_stopped",
+    ),
+    Command(
+        "complaint_detail",
+        "ctrl+a",
+        "answered",
+        "complaint_ui.keys.answered",
+        id="complaint_answered",
+    ),
+    Command("complaint_detail", "ctrl+t", "told", "complaint_ui.keys.told", id="complaint_told"),
+    Command(
+        "complaint_detail",
+        "ctrl+k",
+        "late_notice",
+        "complaint_ui.keys.late_notice",
+        id="complaint_late_notice",
+    ),
     Command("complaint_detail", "ctrl+w", "print_sheet", "keys.print", id="complaint_print"),
     Command(
         "complaint_detail",
@@ -343,42 +365,3 @@ def bindings(*places: str) -> list[BindingType]:
 def all_places() -> list[str]:
     """Every place that has keys, in the order first declared."""
     return list(dict.fromkeys(entry.where for entry in COMMANDS))
-
-
-# a key that does the same on this many places is one of the desk's common keys (F1 lists it)
-COMMON_FROM = 3
-_SHOWN_KEYS = {"escape": "Esc", "enter": "Enter", "tab": "Tab"}
-
-
-def key_display(key: str) -> str:
-    """A key as the F1 table writes it: F1, Ctrl+S, Esc."""
-    return "+".join(_SHOWN_KEYS.get(part, part.capitalize()) for part in key.split("+"))
-
-
-def key_table() -> list[tuple[str, str]]:
-    """The F1 table, as (key, catalogue key of its words): the desk's own keys, then the keys
-    many screens share, each key once. The words are `help_keys.<key>` (ctrl+s: ctrl_s) when
-    the catalogue has a longer line for it, else the key's own description."""
-    from desk.i18n import catalogue
-
-    words = catalogue()
-    table: dict[str, str] = {}
-
-    def add(command: Command) -> None:
-        if command.key not in table:
-            longer = f"help_keys.{command.key.replace('+', '_')}"
-            table[command.key] = longer if longer in words else command.description
-
-    for command in rows("app"):
-        add(command)
-    uses: dict[tuple[str, str], int] = {}
-    first: dict[tuple[str, str], Command] = {}
-    for entry in COMMANDS:
-        if isinstance(entry, Command) and entry.where != "app":
-            pair = (entry.key, entry.description)
-            uses[pair] = uses.get(pair, 0) + 1
-            first.setdefault(pair, entry)
-    for pair, count in sorted(uses.items(), key=lambda item: -item[1]):
-        if count >= COMMON_FROM:
-            add(first[pair])
-    return [(key_display(key), words_key) for key, words_key in table.items()]

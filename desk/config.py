@@ -90,9 +90,28 @@ class ComplaintRule(Strict):
     resident_deadline: bool = False
 
 
+# 000 第二篇: a major complaint goes to the office head, an important one to the department head
+ESCALATION_ROLES = (
+    Labelled(key="office_head", zh_CN="管理处主任", en="Office head"),
+    Labelled(key="department_head", zh_CN="部门负责人", en="Department head"),
+)
+
+
 class ComplaintRules(Strict):
     deadline_table: str = "standard"
     callback: str = "2d"
+    # "the same day" leaves at least this much time (m or h) inside office hours: a complaint
+    # received later is due at the next opening plus it
+    same_day_minimum: str = "1h"
+    office_opens: time = time(8, 30)
+    office_closes: time = time(17, 30)
+
+    @field_validator("same_day_minimum")
+    @classmethod
+    def _minutes_or_hours(cls, value: str) -> str:
+        if not value.strip().endswith(("m", "h")) or not value.strip()[:-1].isdigit():
+            raise ValueError(f"same_day_minimum: minutes or hours (30m, 1h), not {value!r}")
+        return value
 
 
 class KeyRules(Strict):
@@ -155,6 +174,8 @@ class Settings(Strict):
     passes: PassRules = Field(default_factory=PassRules)
     handover: HandoverRules = Field(default_factory=HandoverRules)
     complaint_tables: dict[str, dict[str, ComplaintRule]] = Field(default_factory=dict)
+    # whom a complaint is escalated to (a severity's escalate_to names one by key or label)
+    escalation_roles: list[Labelled] = Field(default_factory=lambda: list(ESCALATION_ROLES))
     source: Path | None = Field(default=None, exclude=True)
 
     @cached_property
@@ -170,6 +191,11 @@ class Settings(Strict):
     def complaint_category(self, key: str) -> Labelled | None:
         return next((c for c in self.complaint_categories if c.key == key), None)
 
+    def escalation_role(self, name: str) -> Labelled | None:
+        """The listed role or person `name` is the key or a label of (None: not on the list)."""
+        name = name.strip()
+        return next((r for r in self.escalation_roles if name in (r.key, r.zh_CN, r.en)), None)
+
     def complaint_rule(self, severity: str, table: str | None = None) -> ComplaintRule:
         """The deadlines of a severity in the site's chosen table (or the one named)."""
         chosen = self.complaint_tables.get(table or self.complaints.deadline_table, {})
@@ -181,6 +207,13 @@ class Settings(Strict):
             raise ValueError(
                 f"complaints.deadline_table: no table {self.complaints.deadline_table!r}"
             )
+        for name, table in self.complaint_tables.items():
+            for severity, rule in table.items():
+                if rule.escalate_to and self.escalation_role(rule.escalate_to) is None:
+                    raise ValueError(
+                        f"complaint_tables.{name}.{severity}.escalate_to: "
+                        f"{rule.escalate_to!r} is not in escalation_roles"
+                    )
         return self
 
 

@@ -49,3 +49,13 @@ def test_export_carries_the_demo_complaints_with_events(demo_database: Database)
     assert len(rows) == len(_all(demo_database))
     closed = [r for r in rows if r["state"] == "closed" and r["satisfied"]]
     assert closed and closed[0]["events"][-1]["action"] == "called_back"
+
+
+def test_a_late_notice_sent_after_harm_stopped_and_the_resident_told(demo_db: Database) -> None:
+    (item,) = [c for c in _all(demo_db) if c.late_notice_at is not None]
+    assert item.deadline_table == "desk_service" and item.late_notice_note
+    assert item.harm_ongoing and item.harm_stopped_at is not None
+    assert item.escalated_to == "department_head" and item.told_at is not None
+    assert item.late_notice_due_at is not None and item.resolve_due_at is not None
+    assert item.late_notice_due_at < item.resolve_due_at  # normal limit, then "at most"
+    assert complaint.due_kind(item, NOW) == "resolve" and not complaint.overdue(item, NOW)

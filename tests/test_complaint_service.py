@@ -57,17 +57,21 @@ def test_register_numbers_owner_and_standard_deadlines(desk: Desk, clerk: Operat
     assert b.reply_due_at is None and b.resolve_due_at == NOW + timedelta(days=3)
     # minor: resolved in 2 days, nothing to escalate
     assert c.escalation_due_at is None and c.resolve_due_at == NOW + timedelta(days=2)
-    assert [complaint.due_kind(x) for x in (a, b, c)] == ["escalation", "escalation", "resolve"]
+    # every complaint is dispatched to its department the same day (004 「当日完成」)
+    assert [complaint.due_kind(x) for x in (a, b, c)] == ["escalation", "escalation", "assign"]
+    assert c.assign_due_at == _at(NOW.date(), 23, 59).replace(second=59)
 
 
-def test_minor_takes_the_residents_earlier_deadline_only(desk: Desk) -> None:
+def test_minor_takes_the_residents_own_deadline_earlier_or_later(desk: Desk) -> None:
     early = register_complaint(desk, resident_deadline_at=NOW + timedelta(hours=20))
     late = register_complaint(desk, room="5-0301", resident_deadline_at=NOW + timedelta(days=5))
     major = register_complaint(
         desk, room="6-0802", severity="major", resident_deadline_at=NOW + timedelta(hours=20)
     )
     assert stored_complaint(desk, early).resolve_due_at == NOW + timedelta(hours=20)
-    assert stored_complaint(desk, late).resolve_due_at == NOW + timedelta(days=2)
+    assert stored_complaint(desk, late).resolve_due_at == NOW + timedelta(
+        days=5
+    )  # asked for: taken
     assert stored_complaint(desk, major).resolve_due_at == NOW + timedelta(days=10)
     with pytest.raises(DeskError) as err:
         register_complaint(desk, resident_deadline_at=NOW - timedelta(hours=1))
@@ -83,15 +87,22 @@ def test_desk_service_table_in_working_hours_and_days(db: Database, desk: Desk) 
     minor = stored_complaint(desk, register_complaint(desk, room="6-0802"))
     assert major.deadline_table == "desk_service"
     assert major.reply_due_at == NOW + timedelta(hours=2)
-    # Monday 23 Nov + 5 working days = Monday 30 Nov; + 1 working day = Tuesday 24 Nov
-    assert major.resolve_due_at == _at(date(2026, 11, 30), 9, 30)
+    # Monday 23 Nov + 5 working days = Monday 30 Nov; + 1 working day = Tuesday 24 Nov: the
+    # normal limits, past which the resident is sent a late notice (002)
+    assert major.late_notice_due_at == _at(date(2026, 11, 30), 9, 30)
     assert important.escalation_due_at == NOW + timedelta(hours=1)
-    assert important.resolve_due_at == _at(date(2026, 11, 24), 9, 30)
+    assert important.late_notice_due_at == _at(date(2026, 11, 24), 9, 30)
     assert minor.reply_due_at == NOW + timedelta(hours=2)
     assert minor.resolve_due_at == _at(NOW.date(), 23, 59).replace(second=59)
+    # "at most" 7 and 3 working days: overdue only past them
+    assert major.resolve_due_at == _at(date(2026, 12, 2), 9, 30)
+    assert important.resolve_due_at == _at(date(2026, 11, 26), 9, 30)
+    assert minor.late_notice_due_at is None  # no "at most" limit: no late notice
     # switching the table later does not move a registered complaint's deadlines
     _use_table(db, "standard")
-    assert stored_complaint(desk, major.id or 0).resolve_due_at == _at(date(2026, 11, 30), 9, 30)
+    assert stored_complaint(desk, major.id or 0).late_notice_due_at == _at(
+        date(2026, 11, 30), 9, 30
+    )
 
 
 def test_working_days_skip_national_day_2026(db: Database, desk: Desk) -> None:
@@ -103,11 +114,11 @@ def test_working_days_skip_national_day_2026(db: Database, desk: Desk) -> None:
     # 1-7 October are holidays and Saturday 10 October a make-up working day:
     # 8, 9, 10, 12, 13 October are the five working days.
     assert expected == date(2026, 10, 13)
-    assert item.resolve_due_at == _at(expected, 10, 0)
+    assert item.late_notice_due_at == _at(expected, 10, 0)
     important = stored_complaint(
         desk, register_complaint(desk, severity="important", room="5-0301")
     )
-    assert important.resolve_due_at == _at(date(2026, 10, 8), 10, 0)
+    assert important.late_notice_due_at == _at(date(2026, 10, 8), 10, 0)
 
 
 def test_working_days_skip_spring_festival_2026(db: Database, desk: Desk) -> None:
@@ -115,12 +126,12 @@ def test_working_days_skip_spring_festival_2026(db: Database, desk: Desk) -> Non
     desk.now = _at(date(2026, 2, 13), 16, 0)  # the Friday before the holiday
     major = stored_complaint(desk, register_complaint(desk, severity="major"))
     # Saturday 14 Feb is a make-up working day; 15-23 Feb are the holiday
-    assert major.resolve_due_at == _at(date(2026, 2, 27), 16, 0)
+    assert major.late_notice_due_at == _at(date(2026, 2, 27), 16, 0)
     desk.now = _at(date(2026, 2, 14), 10, 0)
     important = stored_complaint(
         desk, register_complaint(desk, severity="important", room="5-0301")
     )
-    assert important.resolve_due_at == _at(date(2026, 2, 24), 10, 0)
+    assert important.late_notice_due_at == _at(date(2026, 2, 24), 10, 0)
     assert WorkCalendar().add_working_days(date(2026, 2, 14), 1) == date(2026, 2, 24)
 
 
@@ -142,7 +153,7 @@ def test_escalation_overdue_for_major_and_important(desk: Desk) -> None:
         ]
     assert audit.event_data(event)["late"] is True
     with pytest.raises(DeskError) as err, desk.write() as ctx:  # refused: nothing is saved
-        complaint.escalate(ctx, major, "主任", at=desk.now + timedelta(hours=1))
+        complaint.escalate(ctx, major, "管理处主任", at=desk.now + timedelta(hours=1))
     assert err.value.field == "escalated_at"
 
 
@@ -372,7 +383,7 @@ def test_export_includes_complaints_with_events(desk: Desk) -> None:
         data = export.export(ctx, ["complaints"])
     (row,) = data["complaints"]
     assert row["number"] == "TS-20261123-001" and row["severity"] == "major"
-    assert row["escalated_to"] == "管理处主任" and row["owner_id"] == desk.operator.id  # type: ignore[union-attr]
+    assert row["escalated_to"] == "office_head" and row["owner_id"] == desk.operator.id  # type: ignore[union-attr]
     assert row["received_at"] == "2026-11-23T09:30:00+08:00"
     assert [e["action"] for e in row["events"]] == ["registered", "judged", "escalated"]
     assert set(export.columns("complaints")) >= {"what_happened", "resolve_due_at", "events"}

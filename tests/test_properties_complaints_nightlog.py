@@ -109,6 +109,12 @@ def test_registering_a_complaint(desk: Desk, fields: dict[str, Any]) -> None:
     assert stored.resolve_due_at is not None
 
 
+# the site's escalation roles as a clerk may name them -> the key kept
+ESCALATE_TO = {
+    "office_head": "office_head",
+    "管理处主任": "office_head",
+    " Department head ": "department_head",
+}
 callbacks = st.builds(
     CallbackResult,
     reached=st.booleans(),
@@ -123,7 +129,12 @@ STEPS: dict[str, Any] = {
         mostly_nice,
         st.sampled_from([None, *Severity]),
     ),
-    "escalate": st.tuples(st.just("escalate"), mostly_nice, mostly_now),
+    # to whom: a listed role (by key or label), or anything else, refused
+    "escalate": st.tuples(
+        st.just("escalate"),
+        st.one_of(st.sampled_from(list(ESCALATE_TO)), mostly_nice),
+        mostly_now,
+    ),
     "assign": st.tuples(st.just("assign"), departments),
     "reply": st.tuples(st.just("reply"), mostly_nice),
     "resolve": st.tuples(st.just("resolve"), mostly_nice),
@@ -198,7 +209,7 @@ def _check(before: Complaint, after: Complaint, step: tuple[Any, ...]) -> None:
         assert after.state == expected
     elif action == "escalate":
         assert before.state in complaint.HANDLING_STATES
-        assert after.escalated_to == step[1].strip()
+        assert after.escalated_to == ESCALATE_TO[step[1]]
         assert after.escalated_at == (step[2] or NOW)
         assert after.escalated_at is not None and after.received_at <= after.escalated_at
     elif action == "assign":

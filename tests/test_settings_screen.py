@@ -96,7 +96,7 @@ async def test_deadlines_are_shown_in_words_not_as_written_in_site_toml(
     # table escalates a major complaint same_day, an important one in 1h; resolves in 10d
     for lang, expected in (
         ("zh_CN", ("30 分钟", "3 个工作日", "3 天", "当天 → 管理处主任", "1 小时", "10 天")),
-        ("en", ("30 min", "3 working days", "3 days", "same day → 管理处主任", "1 h", "10 days")),
+        ("en", ("30 min", "3 working days", "3 days", "same day → Office head", "1 h", "10 days")),
     ):
         app = desk_app(db, clerk, lang=lang)
         async with app.run_test(size=(160, 80)) as pilot:

@@ -12,17 +12,16 @@ from desk.printing.summary_text import summary_lines
 from desk.services import board, handover, passes, repair, residents
 from desk.services.repair import RepairCreate
 from tests.conftest import NOW, TZ, Desk
-from tests.test_keys_service import _cabinet, _deposit, _lend
-from tests.test_passes_service import owner_pass
+from tests.seed import deposit_key, lend_key, owner_pass, stock_cabinet
 
 
 def test_summary_counts_what_the_board_counts_and_names_what_it_lists_besides(desk: Desk) -> None:
     with desk.write() as ctx:
         residents.add_resident(ctx, "3", "1202", "李明", "13812345678", "owner")
         repair.register(ctx, RepairCreate(description="厨房漏水", room="3-1202"))
-    _cabinet(desk)
-    _lend(desk)
-    _deposit(desk)
+    stock_cabinet(desk)
+    lend_key(desk)
+    deposit_key(desk)
     # yesterday: one pass used at the gate, its stub not back; one whose stub came back the same
     # day although the gate never checked it (used unchecked); one never used whose stub came
     # back only today, after it expired (expired unused, reconciled)

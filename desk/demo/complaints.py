@@ -6,12 +6,13 @@ services by the operator on duty at that moment.
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from datetime import datetime, time, timedelta
 from typing import Any
 
 from desk.demo.timeline import Room, Timeline
-from desk.services import complaint
+from desk.services import complaint, complaint_steps
 from desk.services.complaint import ComplaintCreate
 from desk.services.context import Ctx
 from desk.services.repair import CallbackResult
@@ -89,6 +90,51 @@ def plan_complaints(line: Timeline, rng: random.Random, directory: list[Room]) -
     for index, (category, what, answer) in enumerate(OUT_OF_SCOPE):
         case = (category, what, answer)
         _plan_verdict(line, rng, f"complaint-outside-{index}", "out_of_scope", case)
+    # its own generator, so the complaints above stay as they were
+    _plan_late_notice(line, random.Random(17), directory)
+
+
+def _plan_late_notice(line: Timeline, rng: random.Random, directory: list[Room]) -> None:
+    """A leak taken under the desk's service-time table (002): the harm stopped first, escalated
+    to the department head, dispatched, the department's answer told to the resident the same
+    day, and past the normal working day a late notice sent (overdue only past "at most")."""
+    code, name, phone = rng.choice(directory)
+    data = ComplaintCreate(
+        channel="phone",
+        complainant=name,
+        room=code,
+        phone=phone,
+        category="repairs",
+        department="engineering",
+        what_happened="楼上卫生间漏水，水顺着灯线往下滴，已经两天了",
+        resident_asks="先止水，再彻底修好",
+        severity="important",
+        harm_ongoing=True,
+    )
+    rules = line.settings.complaints.model_copy(update={"deadline_table": "desk_service"})
+    desk_table = line.settings.model_copy(update={"complaints": rules})
+
+    def register(ctx: Ctx) -> Any:
+        return complaint.register(dataclasses.replace(ctx, settings=desk_table), data)
+
+    key, ids = "complaint-late-notice", line.ids
+    received = line.now - timedelta(days=1, hours=6)
+    at = line.at(received, line.keep(key, register))
+    steps = (
+        (20, lambda c: complaint_steps.harm_stopped(c, ids[key])),
+        (10, lambda c: complaint.judge(c, ids[key], "valid", "经核实楼上住户卫生间防水破损")),
+        (15, lambda c: complaint.escalate(c, ids[key], "department_head")),
+        (10, lambda c: complaint.assign(c, ids[key], "engineering")),
+        (40, lambda c: complaint.reply(c, ids[key], "已关闭楼上进水阀，工程部今天查明原因")),
+        (180, lambda c: complaint_steps.answered(c, ids[key], "工程部：防水层破损，需订材料")),
+        (30, lambda c: complaint_steps.told(c, ids[key], "已电话告知住户工程部的答复")),
+    )
+    for minutes, step in steps:
+        at = line.at(at + timedelta(minutes=minutes), step)
+    notice = "防水材料需从厂家订货，预计两个工作日内修好，已向住户致歉"
+    line.at(
+        line.now - timedelta(hours=1), lambda c: complaint_steps.late_notice(c, ids[key], notice)
+    )
 
 
 def _received(line: Timeline, rng: random.Random, state: str) -> datetime:

@@ -8,6 +8,7 @@ from textual.app import ComposeResult
 from textual.widgets import Static
 
 from desk.forms.fields import (
+    CheckField,
     ChoiceField,
     DeskForm,
     OptionalChoiceField,
@@ -64,6 +65,7 @@ class ComplaintForm(DeskForm):
         yield ChoiceField(
             "severity", [(t(f"severity.{s.value}"), s.value) for s in Severity], data.severity.value
         )
+        yield CheckField("harm_ongoing", data.harm_ongoing)
         yield OptionalChoiceField(
             "department",
             [(d.label(lang), d.key) for d in settings.departments],
@@ -87,6 +89,7 @@ class ComplaintForm(DeskForm):
             department.set_value(data.department)
         fields["received_at"].set_note(t("complaint_ui.dialog.now_hint"))
         fields["severity"].set_note(t("complaint_ui.dialog.severity_hint"))
+        fields["harm_ongoing"].set_note(t("complaint_ui.dialog.harm_hint"))
         fields["resident_deadline_at"].set_note(t("complaint_ui.dialog.deadline_hint"))
 
     def _text(self, name: str) -> TextField:
@@ -116,5 +119,6 @@ class ComplaintForm(DeskForm):
             department=values["department"],
             person_complained=values["person_complained"],
             resident_deadline_at=values["resident_deadline_at"],
+            harm_ongoing=bool(values["harm_ongoing"]),
             reception_id=self.prefill.reception_id,
         )

@@ -66,7 +66,7 @@ def event_detail(event: AuditEvent, tz: tzinfo, settings: Settings) -> str:
             parts.append(f"{old} -> {new}")
         parts.append(str(data.get("note") or ""))
     elif action == "escalated":
-        parts.append(str(data.get("to") or ""))
+        parts.append(_label(settings, "escalation", str(data.get("to") or "")))
         if data.get("at") and _time(data["at"], tz) != _time(event.at.isoformat(), tz):
             parts.append(_time(data["at"], tz))
         if data.get("late"):
@@ -88,6 +88,10 @@ def event_detail(event: AuditEvent, tz: tzinfo, settings: Settings) -> str:
         parts.append(t("complaint_ui.merged_into", number=data.get("into", "")))
     elif action == "merged_from":
         parts.append(str(data.get("from") or ""))
+    elif action in ("department_answered", "resident_told", "late_notice"):
+        parts.append(str(data.get("note") or ""))
+        if data.get("late"):
+            parts.append(t("complaint_ui.overdue_mark"))
     if event.reason and event.reason not in parts:
         parts.append(event.reason)
     return _join(parts)
@@ -110,7 +114,12 @@ def sheet_events(
 
 def _label(settings: Settings, kind: str, key: str) -> str:
     lang = current_language()
-    found = settings.complaint_category(key) if kind == "category" else settings.department(key)
+    if kind == "escalation":
+        found = settings.escalation_role(key) if key else None
+    elif kind == "category":
+        found = settings.complaint_category(key)
+    else:
+        found = settings.department(key)
     return found.label(lang) if found else key
 
 
@@ -143,7 +152,9 @@ def _header(
 def _deadlines(item: Complaint, tz: tzinfo, width: int) -> list[str]:
     rows = (
         ("escalation", item.escalation_due_at, item.escalated_at),
+        ("told", item.told_due_at, item.told_at),
         ("reply", item.reply_due_at, item.replied_at),
+        ("late_notice", item.late_notice_due_at, item.late_notice_at),
         ("resolve", item.resolve_due_at, item.resolved_at),
         ("callback", item.callback_due_at, item.callback_at),
     )
@@ -198,6 +209,8 @@ def sheet_lines(
         "deadlines",
         "escalation",
         "callback",
+        "told",
+        "late_notice",
     )
     labels = [p[0] for row in rows for p in row if p] + [t(f"complaint_sheet.{k}") for k in keys]
     width = max(cell_len(label) for label in labels)
@@ -217,9 +230,10 @@ def sheet_lines(
     lines += _deadlines(item, tz, width)
     lines += ["-" * WIDTH, t("complaint_sheet.handling")]
     assigned = _label(settings, "department", item.assigned_department)
+    escalated = f"{_label(settings, 'escalation', item.escalated_to)} {_at(item.escalated_at, tz)}"
     for key, value in (
         ("validity_note", item.validity_note),
-        ("escalated_to", f"{item.escalated_to} {_at(item.escalated_at, tz)}".strip()),
+        ("escalated_to", escalated.strip()),
         ("assigned", assigned),
         ("reply_text", item.reply_text),
         ("resolution", item.resolution),

@@ -22,9 +22,9 @@ def severity_cell(severity: str) -> Text:
 
 def next_due_cell(item: Complaint, now: datetime, show: str) -> Text:
     """What is owed next and when, marked once it has passed (desk.screens.due colours it)."""
-    due = complaint.due_at(item)
+    due = complaint.due_at(item, now)
     if due is None:
         return Text("")
-    kind = t(f"complaint_due.{complaint.due_kind(item)}")
+    kind = t(f"complaint_due.{complaint.due_kind(item, now)}")
     late = t("complaint_ui.overdue_mark")
     return due_cell(due, now, f"{kind} {show}", late_mark=late)

@@ -27,7 +27,16 @@ from desk.screens.tones import ERROR, SUCCESS, WARNING
 from desk.services import audit, complaint, reception
 from desk.services.errors import DeskError
 
-DEADLINES = ("escalation", "reply", "resolve", "callback")
+DEADLINES = (
+    "harm",
+    "escalation",
+    "assign",
+    "told",
+    "reply",
+    "late_notice",
+    "resolve",
+    "callback",
+)
 
 
 class ComplaintDetailScreen(RecordPage):
@@ -97,8 +106,10 @@ class ComplaintDetailScreen(RecordPage):
             (t("fields.resident_deadline_at"), show(item.resident_deadline_at)),
             (t("fields.validity"), t(f"validity.{item.validity}")),
             (t("fields.validity_note"), item.validity_note),
-            (t("fields.escalated_to"), item.escalated_to),
+            (t("fields.escalated_to"), self.escalated_to(item)),
             (t("fields.assigned_department"), assigned.label(lang) if assigned else ""),
+            (t("fields.department_answered_at"), show(item.department_answered_at)),
+            (t("fields.late_notice_note"), item.late_notice_note),
             (t("fields.reply_text"), item.reply_text),
             (t("fields.resolution"), item.resolution),
         ]
@@ -128,6 +139,11 @@ class ComplaintDetailScreen(RecordPage):
         self.shown_fields = rows
         return field_grid(rows)
 
+    def escalated_to(self, item: Complaint) -> str:
+        """The role or person reported to, in the current language (as stored when not listed)."""
+        role = self.desk.settings.escalation_role(item.escalated_to) if item.escalated_to else None
+        return role.label(self.desk.lang) if role else item.escalated_to
+
     def deadlines_table(self, item: Complaint) -> Group:
         """Each deadline: when it falls due, and when it was met or how long is left or late."""
         now = self.desk.now()
@@ -137,12 +153,21 @@ class ComplaintDetailScreen(RecordPage):
         table.add_column(no_wrap=True)
         table.add_column()
         done_at = {
+            "harm": item.harm_stopped_at,
             "escalation": item.escalated_at,
+            "assign": item.assigned_at,
+            "told": item.told_at,
             "reply": item.replied_at,
+            "late_notice": item.late_notice_at,
             "resolve": item.resolved_at,
             "callback": item.callback_at,
         }
         due_at = {
+            # harm going on is due at once (its row shows when it was stopped)
+            "harm": item.received_at if item.harm_ongoing else None,
+            "assign": item.assign_due_at,
+            "told": item.told_due_at,
+            "late_notice": item.late_notice_due_at,
             "escalation": item.escalation_due_at,
             "reply": item.reply_due_at,
             "resolve": item.resolve_due_at,
@@ -153,7 +178,7 @@ class ComplaintDetailScreen(RecordPage):
             if due is None and done is None:
                 continue
             table.add_row(t(f"complaint_ui.due.{kind}"), show(due), self._status(due, done, now))
-        nxt = complaint.due_at(item)
+        nxt = complaint.due_at(item, now)
         line = Text(t("complaint_ui.next_due_label"))
         if nxt is None:
             line.append(t("complaint_ui.no_due"))
@@ -227,6 +252,18 @@ class ComplaintDetailScreen(RecordPage):
         self.refresh_detail()
         if self.complaint is not None:
             self._open(CallbackDialog(self.complaint))
+
+    def action_harm_stopped(self) -> None:
+        self._step("harm_stopped")
+
+    def action_answered(self) -> None:
+        self._step("answered")
+
+    def action_told(self) -> None:
+        self._step("told")
+
+    def action_late_notice(self) -> None:
+        self._step("late_notice")
 
     def action_reopen(self) -> None:
         self._step("reopen")

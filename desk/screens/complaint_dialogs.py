@@ -1,9 +1,11 @@
-"""Complaint lifecycle dialogs: judge, escalate, assign, reply, resolve, callback, reopen, close."""
+"""Complaint lifecycle dialogs: judge, escalate, assign, reply, resolve, callback, reopen, close;
+harm stopped, the department's answer, the resident told, the late notice."""
 
 from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
+from typing import Any
 
 from sqlmodel import SQLModel
 from textual.widget import Widget
@@ -14,7 +16,6 @@ from desk.forms.dialogs import FormDialog, banner_form
 from desk.forms.fields import (
     ChoiceField,
     DeskForm,
-    NameField,
     OptionalChoiceField,
     TextField,
     WhenField,
@@ -23,7 +24,7 @@ from desk.i18n import t
 from desk.models import AuditEvent, Complaint, Severity, Validity
 from desk.screens.plain import plain
 from desk.screens.repairs import short
-from desk.services import complaint, roles
+from desk.services import complaint, complaint_steps, roles
 from desk.services.context import Ctx
 from desk.services.errors import DeskError, Forbidden
 
@@ -152,26 +153,26 @@ class JudgeDialog(ComplaintDialog):
 
 
 class EscalateDialog(ComplaintDialog):
+    """Whom to report to is chosen from the site's list (escalation_roles), the one the
+    severity names preselected; never typed."""
+
     title_key = "complaint_ui.dialog.escalate"
 
     def build_form(self) -> DeskForm:
-        settings = self.desk.settings
+        settings, lang = self.desk.settings, self.desk.lang
         rule = settings.complaint_rule(self.complaint.severity, self.complaint.deadline_table)
-        names = [rule.escalate_to] if rule.escalate_to else []
-        names += [d.label(self.desk.lang) for d in settings.departments]
-        names += [s.name for s in settings.staff]
-        return banner_form(
-            NameField("escalated_to", names, hint=False, of=Complaint), WhenField("escalated_at")
-        )
+        roles_ = [(r.label(lang), r.key) for r in settings.escalation_roles]
+        named = settings.escalation_role(self.complaint.escalated_to or rule.escalate_to)
+        chosen = named.key if named else (roles_[0][1] if roles_ else "")
+        return banner_form(ChoiceField("escalated_to", roles_, chosen), WhenField("escalated_at"))
 
     def prepare(self) -> None:
-        rule = self.desk.settings.complaint_rule(
-            self.complaint.severity, self.complaint.deadline_table
-        )
-        field = self.query_one("#field-escalated_to", TextField)
-        field.set_value(self.complaint.escalated_to or rule.escalate_to)
-        if rule.escalate_to:
-            field.set_note(t("complaint_ui.dialog.escalate_hint", whom=rule.escalate_to))
+        settings = self.desk.settings
+        rule = settings.complaint_rule(self.complaint.severity, self.complaint.deadline_table)
+        named = settings.escalation_role(rule.escalate_to) if rule.escalate_to else None
+        if named is not None:
+            field = self.query_one("#field-escalated_to", ChoiceField)
+            field.set_note(t("complaint_ui.dialog.escalate_hint", whom=named.label(self.desk.lang)))
         when = self.query_one("#field-escalated_at", WhenField)
         when.set_note(t("complaint_ui.dialog.now_hint"))
 
@@ -264,6 +265,68 @@ class CloseDialog(TextStepDialog):
         return complaint.close(ctx, self.complaint_id, text)
 
 
+class WhenStepDialog(ComplaintDialog):
+    """A step that records when it happened (empty: now) and, optionally, a note."""
+
+    when_name = ""
+    with_note = False
+
+    def build_form(self) -> DeskForm:
+        fields: list[Widget] = [WhenField(self.when_name)]
+        if self.with_note:
+            fields.append(TextField("note", max_length=complaint_steps.NOTE_LENGTH))
+        return banner_form(*fields)
+
+    def prepare(self) -> None:
+        when = self.query_one(f"#field-{self.when_name}", WhenField)
+        when.set_note(t("complaint_ui.dialog.now_hint"))
+
+    def call(self, ctx: Ctx, values: dict[str, Any]) -> Complaint:
+        raise NotImplementedError
+
+    def submit(self, form: DeskForm) -> Complaint | DeskError:
+        values = form.read()
+        return self.run(lambda ctx: self.call(ctx, values))
+
+
+class HarmStoppedDialog(WhenStepDialog):
+    title_key = "complaint_ui.dialog.harm_stopped"
+    when_name = "harm_stopped_at"
+
+    def call(self, ctx: Ctx, values: dict[str, Any]) -> Complaint:
+        return complaint_steps.harm_stopped(ctx, self.complaint_id, values[self.when_name])
+
+
+class AnsweredDialog(WhenStepDialog):
+    title_key = "complaint_ui.dialog.answered"
+    when_name = "department_answered_at"
+    with_note = True
+
+    def call(self, ctx: Ctx, values: dict[str, Any]) -> Complaint:
+        return complaint_steps.answered(
+            ctx, self.complaint_id, values["note"], values[self.when_name]
+        )
+
+
+class ToldDialog(WhenStepDialog):
+    title_key = "complaint_ui.dialog.told"
+    when_name = "told_at"
+    with_note = True
+
+    def call(self, ctx: Ctx, values: dict[str, Any]) -> Complaint:
+        return complaint_steps.told(ctx, self.complaint_id, values["note"], values[self.when_name])
+
+
+class LateNoticeDialog(TextStepDialog):
+    title_key = "complaint_ui.dialog.late_notice"
+    field_name = "note"
+    kept_in = (Complaint, "late_notice_note")
+    hint_key = "complaint_ui.dialog.late_notice_hint"
+
+    def call(self, ctx: Ctx, text: str) -> Complaint:
+        return complaint_steps.late_notice(ctx, self.complaint_id, text)
+
+
 DIALOGS: dict[str, type[ComplaintDialog]] = {
     "judge": JudgeDialog,
     "escalate": EscalateDialog,
@@ -272,4 +335,8 @@ DIALOGS: dict[str, type[ComplaintDialog]] = {
     "resolve": ResolveDialog,
     "reopen": ReopenDialog,
     "close": CloseDialog,
+    "harm_stopped": HarmStoppedDialog,
+    "answered": AnsweredDialog,
+    "told": ToldDialog,
+    "late_notice": LateNoticeDialog,
 }

@@ -93,7 +93,7 @@ class ComplaintsScreen(DeskScreen):
             table.clear()
             for item in shown:
                 category = self.desk.settings.complaint_category(item.category)
-                due = complaint.due_at(item)
+                due = complaint.due_at(item, now)
                 table.add_row(
                     item.number,
                     self.desk.show_time(item.received_at),

@@ -10,8 +10,45 @@ from textual.containers import VerticalScroll
 from textual.widgets import Markdown
 
 from desk import commands
-from desk.i18n import t
+from desk.commands import Command
+from desk.i18n import catalogue, t
 from desk.widgets.base import DeskDialog, DeskFooter
+
+# a key that does the same on this many places is one of the desk's common keys (F1 lists it)
+COMMON_FROM = 3
+_SHOWN_KEYS = {"escape": "Esc", "enter": "Enter", "tab": "Tab"}
+
+
+def key_display(key: str) -> str:
+    """A key as the F1 table writes it: F1, Ctrl+S, Esc."""
+    return "+".join(_SHOWN_KEYS.get(part, part.capitalize()) for part in key.split("+"))
+
+
+def key_rows() -> list[tuple[str, str]]:
+    """The F1 table, as (key, catalogue key of its words): the desk's own keys, then the keys
+    many screens share, each key once. The words are `help_keys.<key>` (ctrl+s: ctrl_s) when
+    the catalogue has a longer line for it, else the key's own description."""
+    words = catalogue()
+    table: dict[str, str] = {}
+
+    def add(command: Command) -> None:
+        if command.key not in table:
+            longer = f"help_keys.{command.key.replace('+', '_')}"
+            table[command.key] = longer if longer in words else command.description
+
+    for command in commands.rows("app"):
+        add(command)
+    uses: dict[tuple[str, str], int] = {}
+    first: dict[tuple[str, str], Command] = {}
+    for entry in commands.COMMANDS:
+        if isinstance(entry, Command) and entry.where != "app":
+            pair = (entry.key, entry.description)
+            uses[pair] = uses.get(pair, 0) + 1
+            first.setdefault(pair, entry)
+    for pair, count in sorted(uses.items(), key=lambda item: -item[1]):
+        if count >= COMMON_FROM:
+            add(first[pair])
+    return [(key_display(key), words_key) for key, words_key in table.items()]
 
 
 def key_table() -> str:
@@ -22,7 +59,7 @@ def key_table() -> str:
         f"| {t('help.table.key')} | {t('help.table.does')} |",
         "|---|---|",
     ]
-    lines += [f"| {key} | {t(words)} |" for key, words in commands.key_table()]
+    lines += [f"| {key} | {t(words)} |" for key, words in key_rows()]
     return "\n".join(lines) + "\n\n"
 
 

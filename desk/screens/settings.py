@@ -177,12 +177,26 @@ class SettingsScreen(DeskScreen):
             f"deadline_table.{settings.complaints.deadline_table}",
             settings.complaints.deadline_table,
         )
-        table = Table(title=t("settings.complaint_table", table=chosen), title_justify="left")
+        rules = settings.complaints
+        minimum = t(
+            "settings.same_day_minimum",
+            minimum=in_words(rules.same_day_minimum),
+            opens=rules.office_opens.strftime("%H:%M"),
+            closes=rules.office_closes.strftime("%H:%M"),
+        )
+        table = Table(
+            title=t("settings.complaint_table", table=chosen),
+            title_justify="left",
+            caption=minimum,
+            caption_justify="left",
+        )
         for key in ("severity", "escalate", "reply", "resolve", "resolve_max"):
             table.add_column(t(f"settings.col_{key}"))
         for severity in ("major", "important", "minor"):
             rule = settings.complaint_rule(severity)
-            escalate = f"{in_words(rule.escalate)} → {rule.escalate_to}" if rule.escalate else "-"
+            role = settings.escalation_role(rule.escalate_to) if rule.escalate_to else None
+            whom = role.label(self.desk.lang) if role else rule.escalate_to
+            escalate = f"{in_words(rule.escalate)} → {whom}" if rule.escalate else "-"
             table.add_row(
                 t(f"settings.severity_{severity}"),
                 escalate,

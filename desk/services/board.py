@@ -99,8 +99,8 @@ def open_items(ctx: Ctx) -> list[OpenItem]:
                 summary=case.what_happened,
                 state=case.state,
                 opened_at=case.received_at,
-                due_at=complaint_queries.due_at(case),
-                due_kind=complaint_queries.due_kind(case),
+                due_at=complaint_queries.due_at(case, ctx.now),
+                due_kind=complaint_queries.due_kind(case, ctx.now),
             )
         )
     # Registers that build their own board rows.
@@ -111,5 +111,6 @@ def open_items(ctx: Ctx) -> list[OpenItem]:
     return items
 
 
-def due_order(item: OpenItem) -> tuple[bool, datetime]:
-    return (item.due_at is None, item.due_at or item.opened_at)
+def due_order(item: OpenItem) -> tuple[bool, bool, datetime]:
+    # harm still going on is stopped first (004 「先制止」): it leads the board
+    return (item.due_kind != "harm", item.due_at is None, item.due_at or item.opened_at)

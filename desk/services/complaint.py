@@ -91,6 +91,26 @@ LIFECYCLE: Lifecycle[ComplaintState] = Lifecycle(
             who=roles.COMPLAINT_CLOSE,
             offer_if=lambda c: c.state == S.resolved or c.callback_at is not None,
         ),
+        # the steps of desk.services.complaint_steps (004, 002):
+        # harm still going on is stopped first; offered while it goes on
+        "harm_stopped": Step(
+            OPEN_COMPLAINT_STATES,
+            offer_if=lambda c: (
+                getattr(c, "harm_ongoing", False) and getattr(c, "harm_stopped_at", None) is None
+            ),
+        ),
+        # the department's own answer (refused before it was dispatched to one)
+        "answered": Step(ANSWERING),
+        # the resident told the department's answer the same day (refused before the answer)
+        "told": Step((*ANSWERING, S.resolved)),
+        # past the normal limit of a table with an "at most" one: the resident is told
+        "late_notice": Step(
+            HANDLING_STATES,
+            offer_if=lambda c: (
+                getattr(c, "late_notice_due_at", None) is not None
+                and getattr(c, "late_notice_at", None) is None
+            ),
+        ),
     },
 )
 
@@ -169,12 +189,22 @@ def _escalated_at(ctx: Ctx, complaint: Complaint, at: datetime | None) -> dateti
 
 
 def escalate(ctx: Ctx, complaint_id: int, to_whom: str, at: datetime | None = None) -> Complaint:
-    """Report the complaint up (to the office head, a department head); the time is recorded."""
+    """Report the complaint up to a role or person on the site's list (escalation_roles: the
+    office head, a department head), kept by its key; the time is recorded."""
     complaint = get(ctx, complaint_id)
     LIFECYCLE.require(complaint, "escalate")
+
+    def role_key() -> str:
+        named = clean_column(to_whom, Complaint, "escalated_to", required=True)
+        role = ctx.settings.escalation_role(named)
+        if role is None:
+            raise DeskError("complaint.not_an_escalation_role", field="escalated_to", value=named)
+        return role.key
+
+    # whom and when are checked together, each refusal beside its field
     checked = gather(
         {
-            "escalated_to": lambda: clean_column(to_whom, Complaint, "escalated_to", required=True),
+            "escalated_to": role_key,
             "escalated_at": lambda: _escalated_at(ctx, complaint, at),
         }
     )

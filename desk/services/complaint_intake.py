@@ -36,6 +36,8 @@ class ComplaintCreate(Submission):
     resident_asks: str = ""
     severity: Severity = Severity.minor
     resident_deadline_at: datetime | None = None
+    # harm still going on (a leak, works at night): stopped first (004 「先制止」)
+    harm_ongoing: bool = False
     reception_id: int | None = None
 
 
@@ -110,6 +112,7 @@ def register(ctx: Ctx, data: ComplaintCreate) -> Complaint:
         severity=Severity(data.severity),
         deadline_table=ctx.settings.complaints.deadline_table,
         resident_deadline_at=data.resident_deadline_at,
+        harm_ongoing=data.harm_ongoing,
         reception_id=data.reception_id,
         operator_id=owner,
         created_at=ctx.now,

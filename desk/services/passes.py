@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import Field
@@ -19,11 +19,13 @@ from desk.models import (
     Resident,
     Unit,
 )
-from desk.services import audit, limits, roles
+from desk.services import audit, limits, pass_checks, roles
 from desk.services.context import Ctx
 from desk.services.errors import DeskError
 from desk.services.lifecycle import Lifecycle, Step
 from desk.services.numbering import next_number
+from desk.services.pass_checks import MAX_ITEMS as MAX_ITEMS
+from desk.services.pass_checks import PassItemIn as PassItemIn
 from desk.services.pass_queries import (
     CHECKED_STATES,
     PREFIX,
@@ -32,7 +34,6 @@ from desk.services.pass_queries import (
     ReconRow,
     StubStatus,
     canonical_number,
-    day_bounds,
     find,
     get,
     item_counts,
@@ -47,7 +48,7 @@ from desk.services.pass_queries import (
     today,
     used_without_gate_check,
 )
-from desk.services.residents import clean_phone, clean_text, find_unit
+from desk.services.residents import clean_phone, clean_text
 from desk.services.submission import Submission, gather
 from desk.services.when import happened
 
@@ -75,13 +76,6 @@ __all__ = [
     "used_without_gate_check",
 ]
 
-MAX_ITEMS = 200
-MAX_QUANTITY = 9999
-# how far ahead a pass may be dated
-MAX_DAYS_AHEAD = 31
-_LAST4 = re.compile(r"^[0-9A-Z]{4}$")
-_ID_CARD_LAST4 = re.compile(r"^\d{3}[\dX]$")
-
 S = PassState
 # A pass's steps: a supervisor voids one not yet used at the gate; the gate checks an issued pass
 # (whether its day has come or passed, or its stub is already back, `refusal` says, each case in
@@ -96,12 +90,6 @@ LIFECYCLE: Lifecycle[PassState] = Lifecycle(
         "stub": Step(tuple(PassState), offer_if=lambda found: found.stub_returned_at is None),
     },
 )
-
-
-class PassItemIn(Submission):
-    description: str = ""
-    quantity: int = 1
-    remark: str = ""
 
 
 class PassCreate(Submission):
@@ -122,40 +110,6 @@ class PassCreate(Submission):
 # --- issuing ------------------------------------------------------------------------------
 
 
-def _last4(value: str, id_type: IdType) -> str:
-    compact = re.sub(r"\s", "", value).upper()
-    if not compact:
-        raise DeskError("field.required", field="id_last4")
-    if len(compact) > 4:
-        # a full ID number is never stored, not even briefly in an error message
-        raise DeskError("pass_error.id_too_long", field="id_last4")
-    if not _LAST4.match(compact):
-        raise DeskError("pass_error.id_last4_exactly", field="id_last4")
-    if id_type == IdType.id_card and not _ID_CARD_LAST4.match(compact):
-        # a resident identity card ends in digits, its check character 0-9 or X
-        raise DeskError("pass_error.id_card_last4", field="id_last4")
-    return compact
-
-
-def _items(data: list[PassItemIn]) -> list[PassItemIn]:
-    if not data:
-        raise DeskError("pass_error.no_items", field="items")
-    if len(data) > MAX_ITEMS:
-        raise DeskError("pass_error.too_many_items", field="items", max=MAX_ITEMS)
-    cleaned = []
-    for line, item in enumerate(data, start=1):
-        description = clean_text(
-            item.description, limits.max_length(PassItem, "description"), field="items"
-        )
-        if not description:
-            raise DeskError("pass_error.item_description", field="items", line=line)
-        if not 1 <= item.quantity <= MAX_QUANTITY:
-            raise DeskError("pass_error.item_quantity", field="items", line=line, max=MAX_QUANTITY)
-        remark = clean_text(item.remark, limits.max_length(PassItem, "remark"), field="items")
-        cleaned.append(PassItemIn(description=description, quantity=item.quantity, remark=remark))
-    return cleaned
-
-
 def _not_an_owner(name: str, owners: list[Resident]) -> bool:
     """The room has owners on file and `name` is none of them (noted on the pass, not refused)."""
     return bool(owners) and name not in {o.name for o in owners}
@@ -168,50 +122,21 @@ def applicant_not_owner_on_file(ctx: Ctx, issued: ReleasePass) -> bool:
     return _not_an_owner(issued.applicant, owners_of(ctx, issued.room))
 
 
-def _valid_until(ctx: Ctx, valid_on: date) -> datetime:
-    start = ctx.now if valid_on == today(ctx) else day_bounds(ctx, valid_on, valid_on)[0]
-    return ctx.due(start, ctx.settings.passes.valid_for)
-
-
-def _unit(ctx: Ctx, room: str) -> Unit:
-    typed = clean_text(room, limits.max_length(ReleasePass, "room"), field="room", required=True)
-    unit = find_unit(ctx, typed)
-    if unit is None:
-        raise DeskError("pass_error.unknown_room", field="room", room=typed)
-    return unit
-
-
-def _valid_on(ctx: Ctx, day: date | None) -> date:
-    """The pass's day: today unless given, never past, at most MAX_DAYS_AHEAD ahead."""
-    valid_on = day or today(ctx)
-    if valid_on < today(ctx):
-        raise DeskError("pass_error.valid_on_past", field="valid_on")
-    if valid_on > today(ctx) + timedelta(days=MAX_DAYS_AHEAD):
-        raise DeskError("pass_error.valid_on_far", field="valid_on", days=MAX_DAYS_AHEAD)
-    return valid_on
-
-
-def _confirmed(answer: bool | None) -> bool:
-    if answer is not True:
-        raise DeskError("pass_error.owner_not_confirmed", field="owner_confirmed")
-    return True
-
-
 def issue(ctx: Ctx, data: PassCreate) -> ReleasePass:
     """Issue a pass; a tenant or agent needs the owner's confirmation by phone, and a yes."""
     relationship = Relationship(data.relationship)
     owner = relationship == Relationship.owner
     # every field is checked, and every refusal shown at once beside its field
     readers: dict[str, Callable[[], Any]] = {
-        "room": lambda: _unit(ctx, data.room),
+        "room": lambda: pass_checks.unit(ctx, data.room),
         "applicant": lambda: clean_text(
             data.applicant,
             limits.max_length(ReleasePass, "applicant"),
             field="applicant",
             required=True,
         ),
-        "id_last4": lambda: _last4(data.id_last4, IdType(data.id_type)),
-        "valid_on": lambda: _valid_on(ctx, data.valid_on),
+        "id_last4": lambda: pass_checks.last4(data.id_last4, IdType(data.id_type)),
+        "valid_on": lambda: pass_checks.valid_on(ctx, data.valid_on),
     }
     if not owner:
         readers |= {
@@ -224,13 +149,13 @@ def issue(ctx: Ctx, data: PassCreate) -> ReleasePass:
                 field="owner_confirmed_by",
                 required=True,
             ),
-            "owner_confirmed": lambda: _confirmed(data.owner_confirmed),
+            "owner_confirmed": lambda: pass_checks.confirmed(data.owner_confirmed),
             "owner_confirmed_at": lambda: happened(
                 data.owner_confirmed_at, ctx.now, "owner_confirmed_at"
             ),
         }
     readers |= {
-        "items": lambda: _items(data.items),
+        "items": lambda: pass_checks.items(data.items),
         # upper-cased before the length check: "ß".upper() is "SS"
         "vehicle_plate": lambda: clean_text(
             data.vehicle_plate.upper().replace(" ", ""),
@@ -274,7 +199,7 @@ def issue(ctx: Ctx, data: PassCreate) -> ReleasePass:
         owner_confirmed=confirmed,
         vehicle_plate=plate,
         valid_on=valid_on,
-        valid_until=_valid_until(ctx, valid_on),
+        valid_until=pass_checks.valid_until(ctx, valid_on),
         operator_id=ctx.acting(),
         created_at=ctx.now,
     )

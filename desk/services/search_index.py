@@ -35,7 +35,13 @@ from desk.models import (
 from desk.models.search import SearchDoc
 from desk.services.bulk import insert_many
 from desk.services.residents import parse_room
-from desk.services.search_sources import BY_MODEL, REG_TOKENS, SOURCES, Source
+from desk.services.search_sources import (
+    BY_MODEL,
+    LATER_COMPLAINT_COLUMNS,
+    REG_TOKENS,
+    SOURCES,
+    Source,
+)
 
 BODY_MAX = 4000
 _RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[0-9A-Za-z]+")
@@ -299,6 +305,7 @@ def reindex(conn: Connection, batch: int = 5000) -> int:
         needed |= {"reply_due_at", "dispatch_due_at", "appointment_at", "callback_due_at"}
         needed |= {"escalation_due_at", "escalated_at", "replied_at", "resolve_due_at"}
         needed |= {"due_at", "valid_until", "stub_returned_at", "on_site_due_at"}
+        needed |= set(LATER_COMPLAINT_COLUMNS)
         # a migration rebuilding the index reads the columns its revision has, not the model's
         present = {column["name"] for column in inspect(conn).get_columns(table.name)}
         columns = [

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
 from desk.models import (
@@ -36,7 +37,23 @@ def _repair_due(row: Any) -> datetime | None:
     return repair.due_at(row)
 
 
+# the complaint columns of migration 0011, as a complaint stored before it has them: a row read
+# by the index rebuild of an older migration (search_index.rebuild) may lack them
+LATER_COMPLAINT_COLUMNS: dict[str, Any] = {
+    "assign_due_at": None,
+    "assigned_at": None,
+    "told_due_at": None,
+    "told_at": None,
+    "late_notice_due_at": None,
+    "late_notice_at": None,
+    "harm_ongoing": False,
+    "harm_stopped_at": None,
+}
+
+
 def _complaint_due(row: Any) -> datetime | None:
+    if not isinstance(row, Complaint):
+        row = SimpleNamespace(**{**LATER_COMPLAINT_COLUMNS, **row._mapping})
     return complaint_queries.due_at(row)
 
 

@@ -37,6 +37,7 @@ SECTIONS = (
     "callbacks",
     "repairs",
     "complaints",
+    "residents_to_tell",
     "reception",
     "keys",
     "entrusted",
@@ -55,6 +56,7 @@ BOARD_SECTIONS = (
     "callbacks",
     "repairs",
     "complaints",
+    "residents_to_tell",
     "reception",
     "keys",
     "entrusted",
@@ -62,6 +64,8 @@ BOARD_SECTIONS = (
     "nightlog",
     "night_repairs",
 )
+# complaint duties listed apart: a late notice owed (002), a department's answer to tell (004)
+TELL_RESIDENT = ("late_notice", "told")
 # What is counted per register over the shift: (register, table, time column).
 COUNTED: tuple[tuple[str, type[SQLModel], str], ...] = (
     ("reception", ReceptionEntry, "received_at"),
@@ -305,6 +309,7 @@ _SECTION_OF = {
 _REGISTER_OF = {section: register for register, section in _SECTION_OF.items()} | {
     "pass_no_gate": "passes",
     "pass_stubs": "passes",
+    "residents_to_tell": "complaints",
     "night_repairs": "nightlog",
 }
 
@@ -343,6 +348,8 @@ def open_sections(ctx: Ctx) -> dict[str, list[Item]]:
             section = "night_repairs"  # repaired at night: no order, so no callback, yet
         if found.due_kind == "callback" and found.overdue(now) and section != "reception":
             section = "callbacks"
+        if found.due_kind in TELL_RESIDENT and section == "complaints":
+            section = "residents_to_tell"  # late notices owed, departments' answers to pass on
         sections.setdefault(section, []).append(open_item(found, now))
     sections["pass_no_gate"] = [
         pass_item(p, now) for p in pass_queries.used_without_gate_check(ctx)
