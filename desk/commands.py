@@ -148,6 +148,7 @@ COMMANDS: tuple[Command | Include, ...] = (
         show=False,
     ),
     Command("complaint_detail", "escape", "back", "complaint_ui.keys.back", id="complaint_back"),
+    Command("complaint_detail", "ctrl+n", "correct", "correct.key", id="complaint_correct"),
     Command("repeat_dialog", "escape", "back", "keys.cancel", id="repeat_back"),
     Command("complaints", "ctrl+n", "new_complaint", "keys.new", id="complaint_new"),
     Command("complaints", "enter", "open_complaint", "keys.open", id="complaint_open"),
@@ -279,6 +280,7 @@ COMMANDS: tuple[Command | Include, ...] = (
         "reception_detail.key_link",
         id="reception_link",
     ),
+    Command("reception_detail", "ctrl+n", "correct", "correct.key", id="reception_correct"),
     Command("repair_detail", "ctrl+d", "dispatch", "repair_ui.keys.dispatch", id="repair_dispatch"),
     Command("repair_detail", "ctrl+a", "arrive", "repair_ui.keys.arrive", id="repair_arrive"),
     Command("repair_detail", "ctrl+e", "complete", "repair_ui.keys.complete", id="repair_complete"),
@@ -309,6 +311,7 @@ COMMANDS: tuple[Command | Include, ...] = (
         "repair_detail", "ctrl+r", "refresh", "keys.refresh", id="repair_detail_refresh", show=False
     ),
     Command("repair_detail", "escape", "back", "repair_ui.keys.back", id="repair_back"),
+    Command("repair_detail", "ctrl+n", "correct", "correct.key", id="repair_correct"),
     Command("repairs", "ctrl+n", "new_order", "keys.new", id="repair_new"),
     Command("repairs", "enter", "open_order", "keys.open", id="repair_open"),
     Command("repairs", "ctrl+f", "toggle_all", "repair_ui.keys.toggle_all", id="repair_toggle_all"),

@@ -265,6 +265,13 @@ class ComplaintDetailScreen(RecordPage):
     def action_late_notice(self) -> None:
         self._step("late_notice")
 
+    def action_correct(self) -> None:
+        from desk.screens.correct_dialog import open_correction
+
+        self.refresh_detail()
+        if self.complaint is not None:
+            open_correction(self, complaint.REGISTER, self.complaint, self.refresh_detail)
+
     def action_reopen(self) -> None:
         self._step("reopen")
 

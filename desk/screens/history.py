@@ -8,6 +8,19 @@ from typing import Any
 from desk.i18n import t
 from desk.models import AuditEvent
 from desk.screens.plain import PlainTable
+from desk.services import audit
+from desk.services.corrections import CORRECTED
+
+
+def correction_detail(event: AuditEvent) -> str:
+    """A `corrected` event as the history shows it: "Room 3-1202 → 3-1203; …"."""
+    data = audit.event_data(event)
+    old, new = data.get("old") or {}, data.get("new") or {}
+    lines = [
+        t("correct.line", field=t(f"fields.{name}"), old=old.get(name) or "—", new=value or "—")
+        for name, value in new.items()
+    ]
+    return "; ".join([*lines, event.reason]) if event.reason else "; ".join(lines)
 
 
 class HistoryTable(PlainTable):
@@ -38,6 +51,6 @@ class HistoryTable(PlainTable):
                     desk.show_time(event.at),
                     names.get(event.operator_id or 0, ""),
                     t(f"{self.action_labels}.{event.action}"),
-                    detail(event),
+                    correction_detail(event) if event.action == CORRECTED else detail(event),
                     key=str(event.id),
                 )

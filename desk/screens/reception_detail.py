@@ -16,11 +16,13 @@ from desk import commands
 from desk.i18n import t
 from desk.models import AuditEvent, ReceptionEntry
 from desk.screens.due import due_cell, estimated_hint, estimated_mark
+from desk.screens.history import correction_detail
 from desk.screens.plain import PlainTable, field_grid, plain
 from desk.screens.reception_links import open_linked_form
 from desk.screens.tones import WARNING
 from desk.services import audit, operators, reception
 from desk.services.context import Ctx
+from desk.services.corrections import CORRECTED
 from desk.services.errors import DeskError
 from desk.widgets.base import DeskDialog, DeskFooter, RecordScreen
 
@@ -160,6 +162,8 @@ class ReceptionDetailScreen(RecordScreen):
         return f"{t(f'registers.{entry.linked_register}')} {number}"
 
     def event_detail(self, event: AuditEvent) -> str:
+        if event.action == CORRECTED:  # each field's old and new value
+            return correction_detail(event)
         data = audit.event_data(event)
         text = event.reason or str(data.get("answer") or data.get("request") or "")
         return text.replace("\n", " ")[:60]
@@ -223,6 +227,12 @@ class ReceptionDetailScreen(RecordScreen):
         """A repair call or complaint not turned into its record when it was logged: now."""
         if self.entry is not None and reception.may_become_record(self.entry):
             open_linked_form(self, self.entry, self.load)
+
+    def action_correct(self) -> None:
+        from desk.screens.correct_dialog import open_correction
+
+        if self.entry is not None:
+            open_correction(self, reception.REGISTER, self.entry, self.load)
 
     def action_close_entry(self) -> None:
         entry = self.entry

@@ -306,6 +306,12 @@ class RepairDetailScreen(RecordPage):
         if order and not self.refused(lambda ctx: repair_billing.require_corrector(ctx, order)):
             self._open(CorrectChargesDialog(order))
 
+    def action_correct(self) -> None:
+        from desk.screens.correct_dialog import open_correction
+
+        if order := self._current():
+            open_correction(self, repair.REGISTER, order, self.refresh_detail)
+
     def action_reschedule(self) -> None:
         from desk.screens.repair_dialogs import RescheduleDialog
 

@@ -62,7 +62,7 @@ def department_key(ctx: Ctx, key: str, field: str) -> str:
     return key
 
 
-def _category(ctx: Ctx, key: str) -> Labelled:
+def checked_category(ctx: Ctx, key: str) -> Labelled:
     category = ctx.settings.complaint_category(key)
     if category is None:
         raise DeskError("complaint.unknown_category", field="category", value=key)
@@ -75,7 +75,7 @@ def register(ctx: Ctx, data: ComplaintCreate) -> Complaint:
     checked = gather(
         {
             "received_at": lambda: happened(data.received_at, ctx.now, "received_at"),
-            "category": lambda: _category(ctx, data.category),
+            "category": lambda: checked_category(ctx, data.category),
             "complainant": lambda: clean_column(data.complainant, Complaint, "complainant"),
             "room": lambda: normalise_room(clean_column(data.room, Complaint, "room")),
             "phone": lambda: clean_phone(data.phone),

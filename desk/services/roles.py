@@ -76,6 +76,8 @@ CALENDAR_EDIT = Restricted("calendar_edit")
 RESIDENT_ERASE = Restricted("resident_erase")
 CABINET_IMPORT = Restricted("keys_import")
 OPERATORS_MANAGE = Restricted("operators_manage")
+# the clerk who wrote a record may correct it too (desk.services.corrections)
+RECORD_CORRECT = Restricted("record_correct")
 
 ALL: tuple[Restricted, ...] = (
     RECEPTION_CLOSE_OWING,
@@ -90,4 +92,5 @@ ALL: tuple[Restricted, ...] = (
     RESIDENT_ERASE,
     CABINET_IMPORT,
     OPERATORS_MANAGE,
+    RECORD_CORRECT,
 )
