@@ -77,8 +77,8 @@ REPAIRS = Correctable(
     "repairs",
     RepairOrder,
     {
-        "resident_name": _text(RepairOrder, "resident_name"),
         "room": lambda ctx, value, now: repair_checks.room(str(now["location"]), value),
+        "resident_name": _text(RepairOrder, "resident_name"),
         "phone": _phone,
         "description": _text(RepairOrder, "description", required=True),
         "category": lambda ctx, value, _all: repair_checks.category(ctx, value).key,
@@ -90,8 +90,8 @@ COMPLAINTS = Correctable(
     "complaints",
     Complaint,
     {
-        "complainant": _text(Complaint, "complainant"),
         "room": _room(Complaint),
+        "complainant": _text(Complaint, "complainant"),
         "phone": _phone,
         "what_happened": _text(Complaint, "what_happened", required=True),
         "resident_asks": _text(Complaint, "resident_asks"),
@@ -103,8 +103,8 @@ RECEPTION = Correctable(
     "reception",
     ReceptionEntry,
     {
-        "person": _text(ReceptionEntry, "person"),
         "room": _room(ReceptionEntry),
+        "person": _text(ReceptionEntry, "person"),
         "phone": _phone,
         "request": _text(ReceptionEntry, "request", required=True),
     },
