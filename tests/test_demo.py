@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -15,7 +16,7 @@ from desk import demo
 from desk.cli import app
 from desk.clock import fixed_clock
 from desk.db import Database, open_database
-from desk.models import ReceptionEntry, ReceptionState, RepairOrder, RepairState
+from desk.models import AuditEvent, ReceptionEntry, ReceptionState, RepairOrder, RepairState
 from desk.services import board, operators
 from desk.services.context import Ctx
 from tests.conftest import NOW, add_staff
@@ -119,6 +120,17 @@ def test_a_visit_was_moved_with_the_residents_consent(demo_db: tuple[Database, s
     assert moved and all(o.reschedule_agreed_by == o.resident_name for o in moved)
     # every dispatched order has its on-site due time: the visit's, or the category's limit
     assert all(o.on_site_due_at is not None for o in visits)
+
+
+def test_a_room_was_corrected_by_the_clerk_who_wrote_it(demo_db: tuple[Database, str]) -> None:
+    database, _ = demo_db
+    with database.reading() as session:
+        (event,) = session.exec(select(AuditEvent).where(AuditEvent.action == "corrected"))
+        order = session.get(RepairOrder, event.record_id)
+    assert order is not None and event.register_name == "repairs"
+    data = json.loads(event.data)
+    assert data["new"] == {"room": order.room} and data["old"]["room"] != order.room
+    assert event.operator_id == order.operator_id and event.reason
 
 
 def test_second_run_leaves_the_demo_alone(demo_db: tuple[Database, str]) -> None:

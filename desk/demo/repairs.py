@@ -4,12 +4,12 @@ gives it (desk.demo)."""
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from desk.demo.timeline import DAYS, Room, Timeline, moment
 from desk.models import RepairLocation
-from desk.services import reception, repair, repair_billing
+from desk.services import corrections, reception, repair, repair_billing
 from desk.services.context import Ctx
 from desk.services.reception import ReceptionCreate
 from desk.services.repair import CallbackResult, RepairCompletion, RepairCreate
@@ -59,6 +59,20 @@ PLAN = (
     + ["fresh"] * 2
     + ["reopened", "cancelled", "cancelled", "referred_out", "referred_out", "closed"]
 )
+
+# the order whose room the clerk corrects (a water repair in a unit, dispatched)
+CORRECTED_ROOM = 63
+
+
+def _correct_room(line: Timeline, written: datetime, key: str, room: str) -> Any:
+    """The clerk who wrote the order corrects its room, saying why (desk.services.corrections)."""
+
+    def correct(ctx: Ctx) -> Any:
+        writer = Ctx(ctx.session, line.on_duty(written), ctx.settings, ctx.now, line.calendar)
+        changes = {"room": room}
+        return corrections.correct(writer, "repairs", line.ids[key], changes, "住户回电核对房号")
+
+    return correct
 
 
 def plan_repair(
@@ -132,12 +146,17 @@ def plan_repair(
             line.keep(f"{key}-desk", lambda c: reception.log(c, entry)),
         )
 
+    if index == CORRECTED_ROOM and code:  # the room misheard on the phone, put right
+        right, data.room = code, code[:-1] + ("2" if code[-1] == "1" else "1")
+
     def register(ctx: Ctx) -> Any:
         if from_desk:
             data.reception_id = line.ids[f"{key}-desk"]
         return repair.register(ctx, data)
 
     at = line.at(reported, line.keep(key, register))
+    if index == CORRECTED_ROOM and code:
+        line.at(at + timedelta(minutes=3), _correct_room(line, at, key, right))
     if state in ("late_dispatch", "fresh"):
         return
     if state == "cancelled":
