@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from desk.config import Settings
 from desk.i18n import t
 from desk.models import AuditEvent
 from desk.screens.plain import PlainTable
@@ -12,15 +13,35 @@ from desk.services import audit
 from desk.services.corrections import CORRECTED
 
 
-def correction_detail(event: AuditEvent) -> str:
-    """A `corrected` event as the history shows it: "Room 3-1202 → 3-1203; …"."""
+def correction_detail(event: AuditEvent, settings: Settings | None = None, lang: str = "") -> str:
+    """A `corrected` event as the history shows it: "Room: 3-1202 → 3-1203; …; why"."""
     data = audit.event_data(event)
     old, new = data.get("old") or {}, data.get("new") or {}
+
+    def shown(name: str, value: Any) -> str:
+        if not value:
+            return "—"
+        if name == "location":
+            return t(f"location.{value}")
+        if name == "category" and settings is not None:
+            found = (
+                settings.repair_category(str(value))
+                if event.register_name == "repairs"
+                else settings.complaint_category(str(value))
+            )
+            return found.label(lang) if found else str(value)
+        return str(value)
+
     lines = [
-        t("correct.line", field=t(f"fields.{name}"), old=old.get(name) or "—", new=value or "—")
+        t(
+            "correct.line",
+            field=t(f"fields.{name}"),
+            old=shown(name, old.get(name)),
+            new=shown(name, value),
+        )
         for name, value in new.items()
     ]
-    return "; ".join([*lines, event.reason]) if event.reason else "; ".join(lines)
+    return "; ".join([*lines, event.reason] if event.reason else lines)
 
 
 class HistoryTable(PlainTable):
@@ -51,6 +72,8 @@ class HistoryTable(PlainTable):
                     desk.show_time(event.at),
                     names.get(event.operator_id or 0, ""),
                     t(f"{self.action_labels}.{event.action}"),
-                    correction_detail(event) if event.action == CORRECTED else detail(event),
+                    correction_detail(event, desk.settings, desk.lang)
+                    if event.action == CORRECTED
+                    else detail(event),
                     key=str(event.id),
                 )

@@ -163,7 +163,7 @@ class ReceptionDetailScreen(RecordScreen):
 
     def event_detail(self, event: AuditEvent) -> str:
         if event.action == CORRECTED:  # each field's old and new value
-            return correction_detail(event)
+            return correction_detail(event, self.desk.settings, self.desk.lang)
         data = audit.event_data(event)
         text = event.reason or str(data.get("answer") or data.get("request") or "")
         return text.replace("\n", " ")[:60]
