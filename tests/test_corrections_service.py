@@ -89,6 +89,12 @@ def test_the_writer_corrects_a_repair_and_the_old_value_stays_in_the_audit(
         "old": {"room": "", "location": "public", "phone": "138****1111"},
         "new": {"room": "3-1203", "location": "unit", "phone": "138****2222"},
     }
+    # the history says it in words: a location as the desk names it
+    assert corrections.describe(event, db.settings, "en") == [
+        "Where: public area → inside the unit",
+        "Room: — → 3-1203",
+        "Phone: 138****1111 → 138****2222",
+    ]
     # the lookup follows: found at the corrected room, no longer at the old one
     assert ("repairs", order_id) in _found(desk, "3-1203")
     assert ("repairs", order_id) not in _found(desk, "3-1202")

@@ -13,6 +13,7 @@ from desk.printing.cups import PrintError
 from desk.printing.fonts import FontNotFound
 from desk.printing.pdf import write_pdf
 from desk.printing.text import cell_len, centre, label_value, pad, page_text, two_columns, wrap
+from desk.services import corrections
 from desk.services.audit import event_data
 
 if TYPE_CHECKING:
@@ -92,6 +93,8 @@ def event_detail(event: AuditEvent, tz: tzinfo, settings: Settings) -> str:
         parts.append(str(data.get("note") or ""))
         if data.get("late"):
             parts.append(t("complaint_ui.overdue_mark"))
+    elif action == corrections.CORRECTED:  # each field's old and new value
+        parts += corrections.describe(event, settings, lang)
     if event.reason and event.reason not in parts:
         parts.append(event.reason)
     return _join(parts)

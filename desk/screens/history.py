@@ -9,38 +9,13 @@ from desk.config import Settings
 from desk.i18n import t
 from desk.models import AuditEvent
 from desk.screens.plain import PlainTable
-from desk.services import audit
+from desk.services import corrections
 from desk.services.corrections import CORRECTED
 
 
-def correction_detail(event: AuditEvent, settings: Settings | None = None, lang: str = "") -> str:
+def correction_detail(event: AuditEvent, settings: Settings, lang: str) -> str:
     """A `corrected` event as the history shows it: "Room: 3-1202 → 3-1203; …; why"."""
-    data = audit.event_data(event)
-    old, new = data.get("old") or {}, data.get("new") or {}
-
-    def shown(name: str, value: Any) -> str:
-        if not value:
-            return "—"
-        if name == "location":
-            return t(f"location.{value}")
-        if name == "category" and settings is not None:
-            found = (
-                settings.repair_category(str(value))
-                if event.register_name == "repairs"
-                else settings.complaint_category(str(value))
-            )
-            return found.label(lang) if found else str(value)
-        return str(value)
-
-    lines = [
-        t(
-            "correct.line",
-            field=t(f"fields.{name}"),
-            old=shown(name, old.get(name)),
-            new=shown(name, value),
-        )
-        for name, value in new.items()
-    ]
+    lines = corrections.describe(event, settings, lang)
     return "; ".join([*lines, event.reason] if event.reason else lines)
 
 

@@ -22,6 +22,8 @@ from typing import Any
 
 from sqlmodel import SQLModel
 
+from desk.config import Settings
+from desk.i18n import t
 from desk.models import AuditEvent, Complaint, Operator, ReceptionEntry, RepairLocation, RepairOrder
 from desk.services import audit, fetch, repair_checks, roles
 from desk.services import complaint_intake as complaints
@@ -180,3 +182,34 @@ def _reader(check: Check, ctx: Ctx, value: str, after: Mapping[str, Any]) -> Cal
 
 def _plain(value: Any) -> Any:
     return str(value) if isinstance(value, RepairLocation) else value
+
+
+def describe(event: AuditEvent, settings: Settings, lang: str) -> list[str]:
+    """What a `corrected` event changed, a line a field: "Room: 3-1202 → 3-1203" (a category
+    and a location in the site's words); the reason is the event's own."""
+    data = audit.event_data(event)
+    old, new = data.get("old") or {}, data.get("new") or {}
+
+    def shown(name: str, value: Any) -> str:
+        if not value:
+            return "—"
+        if name == "location":
+            return t(f"location.{value}")
+        if name == "category":
+            found = (
+                settings.repair_category(str(value))
+                if event.register_name == REPAIRS.register
+                else settings.complaint_category(str(value))
+            )
+            return found.label(lang) if found else str(value)
+        return str(value)
+
+    return [
+        t(
+            "correct.line",
+            field=t(f"fields.{name}"),
+            old=shown(name, old.get(name)),
+            new=shown(name, value),
+        )
+        for name, value in new.items()
+    ]
