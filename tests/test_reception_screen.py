@@ -88,7 +88,7 @@ async def test_enquiry_owing_a_reply_is_saved_listed_and_on_the_board(
 
         with Desk(db, clerk).read() as ctx:
             [entry] = reception.recent(ctx)
-        assert entry.person == "张三" and entry.room == "5-0301"
+        assert entry.person == "张三" and entry.room == "5-301"
         assert entry.channel == "phone" and entry.request == "问停车月卡怎么办"
         assert entry.reply_due_at == NOW + timedelta(hours=2)
         assert entry.state == ReceptionState.open

@@ -80,7 +80,7 @@ def _repairs(desk: Desk) -> None:
     r3 = _repair(
         desk,
         at(10, 10),
-        room="5-0801",
+        room="5-801",
         category="electric",
         channel=Channel.online,
         paid=True,
@@ -95,7 +95,7 @@ def _repairs(desk: Desk) -> None:
     r4 = _repair(
         desk,
         at(12, 9),
-        room="2-0303",
+        room="2-303",
         category="door",
         channel=Channel.phone,
         paid=True,
@@ -139,7 +139,7 @@ def _complaints(desk: Desk, supervisor: Operator) -> None:
         at(8, 10),
         severity=Severity.important,
         category="facilities",
-        room="5-0801",
+        room="5-801",
         channel=Channel.visit,
     )
     _do(desk, at(8, 10, 30), complaint.judge, c2, "valid", "")
@@ -147,7 +147,7 @@ def _complaints(desk: Desk, supervisor: Operator) -> None:
     _do(desk, at(12, 9), complaint.resolve, c2, "已处理")
     _do(desk, at(13, 10), complaint.call_back, c2, UNSATISFIED)
     # C4 minor, environment, 2-0303, online: judged invalid by the supervisor (no deadlines).
-    c4 = _complaint(desk, at(10, 9), category="environment", room="2-0303", channel="online")
+    c4 = _complaint(desk, at(10, 9), category="environment", room="2-303", channel="online")
     _do(Desk(desk.db, supervisor), at(10, 9, 30), complaint.judge, c4, "invalid", "不属实")
     # C5 minor, environment, 3-1202: resolved 21 Nov 15:00 (due 23 Nov 09:00: met);
     # callback due 23 Nov 15:00, after the report's moment: not yet due.
@@ -166,9 +166,9 @@ def _reception(desk: Desk) -> None:
         (at(31, 10, month=10), Channel.phone, "3-1202"),  # October: outside
         (at(2, 8), Channel.visit, "3-1202"),
         (at(4, 8), Channel.phone, "3-1202"),
-        (at(9, 8), Channel.phone, "5-0801"),
+        (at(9, 8), Channel.phone, "5-801"),
         (at(16, 8), Channel.online, ""),
-        (at(18, 8), Channel.letter, "2-0303"),
+        (at(18, 8), Channel.letter, "2-303"),
     ):
         desk.now = when
         with desk.write() as ctx:
@@ -304,8 +304,8 @@ def test_repair_figures(month: Desk) -> None:
     numbers = [p.number for p in r.paid]
     assert [(p.room, p.labour_fen, p.material_fen) for p in r.paid] == [
         ("3-1202", 1000, 0),  # R6, reported in October, completed 1 Nov
-        ("5-0801", 5000, 2350),  # R3
-        ("2-0303", 3000, 0),  # R4
+        ("5-801", 5000, 2350),  # R3
+        ("2-303", 3000, 0),  # R4
     ]
     assert isinstance(r.paid[1], PaidOrder) and r.paid[1].total_fen == 7350
     assert all(n.startswith("WX") for n in numbers)

@@ -12,9 +12,9 @@ from desk.services import audit
 from desk.services.context import Ctx
 from desk.services.errors import DeskError
 
-# 3-1202, 3栋1202, 3幢1202室, 3#1202, 3号楼1202, 3座1202, B-0201
+# 3-1202, 3栋1202, 3幢1202室, 3#1202, 3号楼1202, 3座1202, B-0201, 3 1202 (a space between)
 _ROOM = re.compile(
-    r"^\s*(?:(?P<building>[0-9A-Za-z]{1,6})\s*(?:-|#|栋|幢|座|号楼|號樓|棟)\s*)?"
+    r"^\s*(?:(?P<building>[0-9A-Za-z]{1,6})\s*(?:-|#|栋|幢|座|号楼|號樓|棟|\s)\s*)?"
     r"(?P<room>[0-9A-Za-z]{1,10})\s*(?:室|号|號)?\s*$"
 )
 _PHONE = re.compile(r"^\+?[0-9][0-9 \-]{5,19}$")
@@ -33,13 +33,22 @@ class RoomCode:
         return f"{self.building}-{self.room}" if self.building else self.room
 
 
+def room_part(text: str) -> str:
+    """A building or room part as stored: upper case, no leading zeros (03 → 3, 0301 → 301,
+    0 stays 0), so that 3-0301 and 3-301 are one unit however it was typed or imported."""
+    return text.upper().lstrip("0") or "0"
+
+
 def parse_room(text: str) -> RoomCode | None:
-    """Read a room as typed (3-1202, 3栋1202, 1202); None when it is not a room."""
+    """Read a room as typed (3-1202, 3栋1202, 3 1202, 03-1202, 1202); None when it is not one.
+
+    Every register, the residents import and the lookup read rooms through here, so the code
+    stored and the code looked up agree."""
     match = _ROOM.match(text)
     if not match:
         return None
     building = match.group("building")
-    return RoomCode(building.upper() if building else None, match.group("room").upper())
+    return RoomCode(room_part(building) if building else None, room_part(match.group("room")))
 
 
 def normalise_room(text: str) -> str:
@@ -201,6 +210,7 @@ def complete_room(ctx: Ctx, typed: str, limit: int = 8) -> list[RoomMatch]:
 
 
 def ensure_unit(ctx: Ctx, building: str, room: str) -> Unit:
+    building, room = room_part(building.strip()), room_part(room.strip())
     code = f"{building}-{room}"
     unit = ctx.session.exec(select(Unit).where(Unit.code == code)).first()
     if unit is None:
