@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlmodel import col, select
 
 from desk.models import Resident, ResidentKind, Unit
+from desk.safe_text import refused_character
 from desk.services import audit
 from desk.services.context import Ctx
 from desk.services.errors import DeskError
@@ -18,7 +19,6 @@ _ROOM = re.compile(
     r"(?P<room>[0-9A-Za-z]{1,10})\s*(?:室|号|號)?\s*$"
 )
 _PHONE = re.compile(r"^\+?[0-9][0-9 \-]{5,19}$")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 # Lone surrogates: a Python str may hold them, no database encoding can store them.
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 
@@ -78,8 +78,10 @@ def clean_text(value: str, max_length: int, *, field: str, required: bool = Fals
         raise DeskError("field.required", field=field)
     if len(value) > max_length:
         raise DeskError("field.too_long", field=field, max=max_length)
-    if _CONTROL.search(value.replace("\n", "")):
-        raise DeskError("field.control_chars", field=field)
+    # control characters and the invisible marks that reorder a line (a bidi override pasted
+    # with a name): refused, naming the character (desk.safe_text.REFUSED)
+    if (found := refused_character(value)) is not None:
+        raise DeskError("field.control_chars", field=field, char=found)
     if not storable(value):
         raise DeskError("field.bad_characters", field=field)
     return value
