@@ -1,0 +1,72 @@
+"""The counter's keys as a clerk presses them: where the cursor starts, what a paste keeps."""
+
+from __future__ import annotations
+
+import pytest
+from textual import events
+from textual.widgets import Input, Select
+
+from desk.db import Database
+from desk.i18n import set_language, t
+from desk.models import Operator, ReceptionEntry
+from desk.screens.board import BoardScreen
+from desk.screens.reception import ReceptionScreen
+from desk.screens.signin import SignInScreen
+from desk.services import limits, operators, reception
+from desk.services.context import Ctx
+from tests.conftest import NOW, Desk
+from tests.pilot_support import desk_app, field_error, settle, until, until_screen
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+async def test_sign_in_starts_at_the_pin_of_whoever_signed_in_last(
+    db: Database, clerk: Operator, lang: str
+) -> None:
+    with db.writing() as session:
+        ctx = Ctx(session, None, db.settings, NOW)
+        assert operators.last_signed_in(ctx) is None  # two operators, no one yet: the list
+        assert operators.sign_in(ctx, clerk.name, "1234").operator is not None
+        assert operators.last_signed_in(ctx) == clerk.name
+    set_language(lang)
+    app = desk_app(db, None, lang)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: isinstance(app.focused, Input))
+        assert isinstance(app.screen, SignInScreen)
+        assert app.focused is app.screen.query_one("#pin", Input)
+        assert app.screen.query_one("#operator", Select).value == clerk.name
+        await pilot.press(*"1234", "enter")  # the PIN and enter: nothing else
+        await until_screen(pilot, BoardScreen)
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+async def test_a_paste_is_never_cut_and_a_control_character_is_said_at_once(
+    db: Database, clerk: Operator, lang: str
+) -> None:
+    set_language(lang)
+    most = limits.max_length(ReceptionEntry, "person")
+    app = desk_app(db, clerk, lang)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("f2")
+        screen = await until_screen(pilot, ReceptionScreen)
+        person = screen.query_one("#person", Input)
+        person.focus()
+        pasted = "张" * (most + 5)
+        person.post_message(events.Paste(pasted + "\n第二行"))
+        await until(pilot, lambda: field_error(screen, "person"))
+        assert person.value == f"{pasted} 第二行"  # whole, its lines joined: nothing dropped
+        assert field_error(screen, "person") == t(
+            "field.pasted_too_long", length=len(person.value), max=most
+        )
+        screen.query_one("#request", Input).value = "咨询停车"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert field_error(screen, "person")  # refused on saving too
+        person.value = ""
+        person.focus()
+        person.post_message(events.Paste("王\u202e明"))
+        await until(pilot, lambda: "U+202E" in field_error(screen, "person"))
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "U+202E" in field_error(screen, "person")
+    with Desk(db, clerk).read() as ctx:
+        assert reception.recent(ctx) == []  # neither was stored
