@@ -4,18 +4,26 @@ from __future__ import annotations
 
 import pytest
 from textual import events
-from textual.widgets import Input, Select
+from textual.widgets import Input, Select, Static
 
 from desk.db import Database
 from desk.i18n import set_language, t
 from desk.models import Operator, ReceptionEntry
 from desk.screens.board import BoardScreen
+from desk.screens.pass_form import PassFormScreen
 from desk.screens.reception import ReceptionScreen
+from desk.screens.repair_entry import RepairFormScreen
 from desk.screens.signin import SignInScreen
-from desk.services import limits, operators, reception
+from desk.services import limits, operators, reception, residents
 from desk.services.context import Ctx
 from tests.conftest import NOW, Desk
-from tests.pilot_support import desk_app, field_error, settle, until, until_screen
+from tests.pilot_support import (
+    desk_app,
+    field_error,
+    settle,
+    until,
+    until_screen,
+)
 
 
 @pytest.mark.parametrize("lang", ["zh_CN", "en"])
@@ -70,3 +78,39 @@ async def test_a_paste_is_never_cut_and_a_control_character_is_said_at_once(
         assert "U+202E" in field_error(screen, "person")
     with Desk(db, clerk).read() as ctx:
         assert reception.recent(ctx) == []  # neither was stored
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+async def test_a_room_of_several_residents_offers_a_choice_and_a_pass_its_owner(
+    db: Database, clerk: Operator, lang: str
+) -> None:
+    with Desk(db, clerk).write() as ctx:
+        residents.add_resident(ctx, "3", "1202", "王小明", "13812345678", "owner")
+        residents.add_resident(ctx, "3", "1202", "王丽", "13900001111", "tenant")
+        residents.add_resident(ctx, "5", "301", "张伟", "13700002222", "owner")
+    set_language(lang)
+    app = desk_app(db, clerk, lang)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("f3")
+        await settle(pilot)
+        await pilot.press("ctrl+n")
+        form = await until_screen(pilot, RepairFormScreen)
+        await pilot.press(*"3 1202", "tab")  # the form starts at the room
+        name, phone = form.query_one("#resident_name", Input), form.query_one("#phone", Input)
+        note = "#field-resident_name .field-note"
+        await until(pilot, lambda: "王丽" in str(form.query_one(note, Static).render()))
+        shown = str(form.query_one(note, Static).render())
+        assert "1\u00a0王小明" in shown and "2\u00a0王丽" in shown and "139****1111" in shown
+        assert name.value == "" and phone.value == ""  # not the first: a choice
+        await pilot.press("2")
+        await until(pilot, lambda: phone.value == "13900001111")
+        assert name.value == "王丽"
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("f6")
+        await settle(pilot)
+        await pilot.press("ctrl+n")
+        form = await until_screen(pilot, PassFormScreen)
+        await pilot.press(*"5-0301")
+        applicant = form.query_one("#applicant", Input)
+        await until(pilot, lambda: applicant.value == "张伟")  # the room's owner, offered

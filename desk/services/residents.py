@@ -155,13 +155,24 @@ def mainland_phone(value: str, *, field: str = "phone") -> str:
 
 
 @dataclass(frozen=True)
+class RoomPerson:
+    """One active resident of a room, as a form offers them."""
+
+    name: str
+    phone: str
+    kind: str
+
+
+@dataclass(frozen=True)
 class RoomMatch:
-    """A completion candidate: a unit and its first resident on file."""
+    """A completion candidate: a unit and its first resident on file (`people`: all of them,
+    owners first, so that a form offers a choice rather than the first)."""
 
     code: str
     name: str
     phone: str
     kind: str
+    people: tuple[RoomPerson, ...] = ()
 
 
 def find_unit(ctx: Ctx, text: str) -> Unit | None:
@@ -206,6 +217,7 @@ def complete_room(ctx: Ctx, typed: str, limit: int = 8) -> list[RoomMatch]:
                 first.name if first else "",
                 first.phone if first else "",
                 first.kind if first else "",
+                tuple(RoomPerson(p.name, p.phone, p.kind) for p in people),
             )
         )
     return matches
