@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from textual import events
-from textual.widgets import Input, Select, Static
+from textual.widgets import DataTable, Input, Select, Static
 
 from desk.db import Database
 from desk.i18n import set_language, t
@@ -12,14 +14,18 @@ from desk.models import Operator, ReceptionEntry
 from desk.screens.board import BoardScreen
 from desk.screens.pass_form import PassFormScreen
 from desk.screens.reception import ReceptionScreen
+from desk.screens.repair_detail import RepairDetailScreen
 from desk.screens.repair_entry import RepairFormScreen
+from desk.screens.repairs import RepairsScreen
 from desk.screens.signin import SignInScreen
-from desk.services import limits, operators, reception, residents
+from desk.services import limits, operators, reception, repair, residents
 from desk.services.context import Ctx
+from desk.services.repair import RepairCreate
 from tests.conftest import NOW, Desk
 from tests.pilot_support import (
     desk_app,
     field_error,
+    row_keys,
     settle,
     until,
     until_screen,
@@ -114,3 +120,40 @@ async def test_a_room_of_several_residents_offers_a_choice_and_a_pass_its_owner(
         await pilot.press(*"5-0301")
         applicant = form.query_one("#applicant", Input)
         await until(pilot, lambda: applicant.value == "张伟")  # the room's owner, offered
+
+
+async def test_lists_open_newest_first_home_end_jump_and_f3_on_a_page_starts_a_repair_there(
+    db: Database, clerk: Operator
+) -> None:
+    made = []
+    for hours, room in ((3, "1-101"), (2, "2-202"), (1, "3-303")):
+        with Desk(db, clerk).write() as ctx:
+            order = repair.register(
+                ctx,
+                RepairCreate(
+                    room=room,
+                    resident_name="张伟",
+                    phone="13700002222",
+                    description="漏水",
+                    reported_at=NOW - timedelta(hours=hours),
+                ),
+            )
+            made.append(str(order.id))
+    app = desk_app(db, clerk, "en")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("f3")
+        screen = await until_screen(pilot, RepairsScreen)
+        await until(pilot, lambda: row_keys(pilot, "#orders") == made[::-1])  # newest first
+        table = screen.query_one("#orders", DataTable)
+        assert table.cursor_row == 0
+        await pilot.press("end")
+        await until(pilot, lambda: table.cursor_row == 2)
+        await pilot.press("home")
+        await until(pilot, lambda: table.cursor_row == 0)
+        await pilot.press("enter")
+        await until_screen(pilot, RepairDetailScreen)
+        await pilot.press("f3")  # on a page: a new repair for its room, not the list again
+        form = await until_screen(pilot, RepairFormScreen)
+        assert form.query_one("#room", Input).value == "3-303"
+        assert form.query_one("#resident_name", Input).value == "张伟"
+        assert form.query_one("#phone", Input).value == "13700002222"

@@ -75,7 +75,7 @@ class ComplaintsScreen(DeskScreen):
 
     def complaints(self) -> tuple[list[Complaint], dict[int, str]]:
         with self.reading() as ctx:
-            shown = complaint.open_complaints(ctx, limit=OPEN_LIMIT)
+            shown = complaint.open_complaints(ctx, limit=OPEN_LIMIT, newest_first=True)
             if self.show_all:
                 shown += complaint.recently_closed(ctx, limit=CLOSED_LIMIT)
             names = operators.operator_names(ctx, {c.owner_id for c in shown})

@@ -83,7 +83,7 @@ class RepairsScreen(DeskScreen):
 
     def orders(self) -> list[RepairOrder]:
         with self.reading() as ctx:
-            shown = repair.open_orders(ctx, limit=OPEN_LIMIT)
+            shown = repair.open_orders(ctx, limit=OPEN_LIMIT, newest_first=True)
             if self.show_all:
                 shown += repair.recently_closed(ctx, limit=CLOSED_LIMIT)
         return shown
