@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from textual import events
@@ -11,6 +13,7 @@ from textual.widgets import DataTable, Input, Select, Static
 from desk.db import Database
 from desk.i18n import set_language, t
 from desk.models import Operator, ReceptionEntry
+from desk.screens import handover as handover_screen
 from desk.screens.board import BoardScreen
 from desk.screens.pass_form import PassFormScreen
 from desk.screens.reception import ReceptionScreen
@@ -25,6 +28,7 @@ from tests.conftest import NOW, Desk
 from tests.pilot_support import (
     desk_app,
     field_error,
+    printed,
     row_keys,
     settle,
     until,
@@ -157,3 +161,29 @@ async def test_lists_open_newest_first_home_end_jump_and_f3_on_a_page_starts_a_r
         assert form.query_one("#room", Input).value == "3-303"
         assert form.query_one("#resident_name", Input).value == "张伟"
         assert form.query_one("#phone", Input).value == "13700002222"
+
+
+async def test_printing_the_handover_never_freezes_the_screen(
+    db: Database, clerk: Operator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The printout is held up (a slow PDF, a printer that does not answer): the clerk moves on
+    meanwhile; the copy is written once it is let go."""
+    let_go, started = threading.Event(), threading.Event()
+    made = handover_screen.print_handover
+
+    def slow(*args: Any, **kwargs: Any) -> Any:
+        started.set()
+        assert let_go.wait(30)
+        return made(*args, **kwargs)
+
+    monkeypatch.setattr(handover_screen, "print_handover", slow)
+    app = desk_app(db, clerk, "en")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("f7")
+        await until_screen(pilot, handover_screen.HandoverScreen)
+        await pilot.press("ctrl+w")
+        await until(pilot, started.is_set)
+        await pilot.press("f9")  # while the printout is held up
+        await until_screen(pilot, BoardScreen)
+        let_go.set()
+        await until(pilot, lambda: printed(db, "handovers/handover-*"))
