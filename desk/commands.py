@@ -138,6 +138,7 @@ COMMANDS: tuple[Command | Include, ...] = (
         id="complaint_toggle_all",
     ),
     Command("complaints", "ctrl+r", "refresh", "keys.refresh", id="complaint_refresh"),
+    Command("complaints", "ctrl+t", "reveal", "reveal.key", id="complaint_reveal", show=False),
     Command(
         "entrusted_actions", "ctrl+t", "take_out", "keys_ui.keys.take_out", id="entrusted_take_out"
     ),
@@ -185,6 +186,7 @@ COMMANDS: tuple[Command | Include, ...] = (
         "keys", "ctrl+f", "toggle_all", "keys_ui.keys.toggle_all", id="keys_toggle_all", show=False
     ),
     Command("lookup", "ctrl+l", "room_history", "lookup_ui.keys.history", id="lookup_history"),
+    Command("lookup", "ctrl+t", "reveal", "reveal.key", id="lookup_reveal", show=False),
     Command("lookup", "ctrl+f", "filters", "lookup_ui.keys.filters", id="lookup_filters"),
     Command("lookup", "escape", "focus_search", "lookup_ui.keys.search", id="lookup_search"),
     Command("filters_dialog", "ctrl+s", "save", "lookup_ui.filters.save", id="filters_save"),
@@ -247,6 +249,7 @@ COMMANDS: tuple[Command | Include, ...] = (
     Command("reception", "ctrl+n", "new", "keys.new", id="new"),
     Command("reception", "escape", "escape", "reception_ui.key_escape", id="escape"),
     Command("reception", "ctrl+g", "insert_reply", "reply_picker.key", id="insert_reply"),
+    Command("reception", "ctrl+t", "reveal", "reveal.key", id="reception_reveal", show=False),
     Command("reason_dialog", "ctrl+s", "save", "keys.save"),
     Command("reason_dialog", "escape", "cancel", "keys.cancel"),
     Command("reception_detail", "escape", "back", "reception_detail.key_back", id="back"),
@@ -290,6 +293,7 @@ COMMANDS: tuple[Command | Include, ...] = (
     Command("repairs", "enter", "open_order", "keys.open", id="repair_open"),
     Command("repairs", "ctrl+f", "toggle_all", "repair_ui.keys.toggle_all", id="repair_toggle_all"),
     Command("repairs", "ctrl+r", "refresh", "keys.refresh", id="repair_refresh"),
+    Command("repairs", "ctrl+t", "reveal", "reveal.key", id="repair_reveal", show=False),
     Command("standard_replies", "ctrl+n", "new_reply", "keys.new", id="reply_new"),
     Command("standard_replies", "enter", "open_reply", "keys.open", id="reply_open"),
     Command("standard_replies", "ctrl+y", "approve", "replies.keys.approve", id="reply_approve"),

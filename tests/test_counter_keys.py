@@ -7,12 +7,13 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from sqlmodel import select
 from textual import events
 from textual.widgets import DataTable, Input, Select, Static
 
 from desk.db import Database
 from desk.i18n import set_language, t
-from desk.models import Operator, ReceptionEntry
+from desk.models import AuditEvent, Operator, ReceptionEntry
 from desk.screens import handover as handover_screen
 from desk.screens.board import BoardScreen
 from desk.screens.pass_form import PassFormScreen
@@ -28,9 +29,11 @@ from tests.conftest import NOW, Desk
 from tests.pilot_support import (
     desk_app,
     field_error,
+    messages,
     printed,
     row_keys,
     settle,
+    table_cells,
     until,
     until_screen,
 )
@@ -154,6 +157,12 @@ async def test_lists_open_newest_first_home_end_jump_and_f3_on_a_page_starts_a_r
         await until(pilot, lambda: table.cursor_row == 2)
         await pilot.press("home")
         await until(pilot, lambda: table.cursor_row == 0)
+        assert "张伟" not in " ".join(table_cells(pilot, "#orders"))  # the list is masked
+        await pilot.press("ctrl+t")  # one key: the selected record's name and phone, audited
+        await until(pilot, lambda: any("张伟  13700002222" in m for m in messages(app)))
+        with Desk(db, clerk).read() as ctx:
+            seen = ctx.session.exec(select(AuditEvent).where(AuditEvent.action == "revealed"))
+            assert [e.record_id for e in seen] == [int(made[-1])]
         await pilot.press("enter")
         await until_screen(pilot, RepairDetailScreen)
         await pilot.press("f3")  # on a page: a new repair for its room, not the list again

@@ -8,9 +8,17 @@ from rich.cells import cell_len
 from sqlmodel import func, select
 
 from desk.i18n import set_language
-from desk.models import ReceptionEntry, RepairOrder
+from desk.models import AuditEvent, ReceptionEntry, RepairOrder
 from desk.safe_text import printable, refused_character
-from desk.services import keys_import, reception, repair, residents_csv
+from desk.services import (
+    audit_verify,
+    keys_import,
+    lookup,
+    reception,
+    repair,
+    residents_csv,
+    reveal,
+)
 from desk.services.errors import DeskError, FieldErrors
 from desk.services.reception import ReceptionCreate
 from desk.services.repair import RepairCreate
@@ -68,3 +76,37 @@ def test_imports_refuse_a_control_character_on_its_line(desk: Desk) -> None:
     cabinet = keys_import.check("tag,opens,note\nK-1,天台门,备用\u2066钥匙\u2069\nK-2,水泵房,\n")
     assert [line.tag for line in cabinet.good] == ["K-2"]
     assert [b.line for b in cabinet.bad] == [2] and "<U+2066>" in cabinet.bad[0].reason
+
+
+def test_a_reveal_shows_one_record_in_full_and_is_audited(desk: Desk) -> None:
+    with desk.write() as ctx:
+        order = repair.register(
+            ctx,
+            RepairCreate(
+                room="3-1202", resident_name="王小明", phone="13812345678", description="漏水"
+            ),
+        )
+    assert order.id is not None
+    with desk.read() as ctx:
+        [hit] = lookup.search(ctx, "3-1202", registers=["repairs"]).groups[0].hits
+    assert hit.person == "王**"  # the list stays masked
+    with desk.write() as ctx:
+        shown = reveal.reveal(ctx, repair.REGISTER, order.id)
+    assert (shown.name, shown.phone) == ("王小明", "13812345678")
+    # the attack: no one signed in, a register without people, a record that is not there
+    anonymous = Desk(desk.db, None)
+    for who, register, record_id in (
+        (anonymous, repair.REGISTER, order.id),
+        (desk, "keys", 1),
+        (desk, repair.REGISTER, order.id + 99),
+    ):
+        with pytest.raises(DeskError), who.write() as ctx:
+            reveal.reveal(ctx, register, record_id)
+    with desk.read() as ctx:
+        events = ctx.session.exec(
+            select(AuditEvent).where(AuditEvent.action == reveal.ACTION)
+        ).all()
+        assert [(e.register_name, e.record_id, e.operator_id) for e in events] == [
+            (repair.REGISTER, order.id, desk.operator.id if desk.operator else None)
+        ]
+        assert audit_verify.verify(ctx).ok  # a view changes no record: the chain still holds
