@@ -19,6 +19,7 @@ from textual.validation import Length, Validator
 from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Label, Select, Static
 
+from desk.forms.choice import DigitSelect
 from desk.i18n import listed, t
 from desk.safe_text import printable, refused_character
 from desk.services import limits
@@ -280,7 +281,7 @@ class ChoiceField(FormField):
         self.options, self.initial = options, value
 
     def control(self) -> Widget:
-        return Select(
+        return DigitSelect(
             shown_options(self.options), value=self.initial, allow_blank=False, id=self.field_name
         )
 

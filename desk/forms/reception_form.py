@@ -49,7 +49,9 @@ class ReceptionForm(DeskForm):
         self.focus_first()
 
     def focus_first(self) -> None:
-        self.fields()["received_at"].focus_control()
+        # the time ("now") and the channel keep their defaults most often: the clerk starts at
+        # the room (the channel is one shift+tab back)
+        self.fields()["room"].focus_control()
 
     def on_room_field_resolved(self, message: RoomField.Resolved) -> None:
         """A room on file offers its residents (a choice when several); never overwrite what
