@@ -90,6 +90,7 @@ COMMANDS: tuple[Command | Include, ...] = (
         "callback_queue", "ctrl+b", "call_back", "callbacks.keys.record", id="callback_record_b"
     ),
     Command("callback_queue", "ctrl+r", "refresh", "keys.refresh", id="callback_refresh"),
+    Include("complaint_detail", "record_new"),
     Command("complaint_detail", "ctrl+g", "judge", "complaint_ui.keys.judge", id="complaint_judge"),
     Command(
         "complaint_detail",
@@ -160,6 +161,7 @@ COMMANDS: tuple[Command | Include, ...] = (
         id="complaint_toggle_all",
     ),
     Command("complaints", "ctrl+r", "refresh", "keys.refresh", id="complaint_refresh"),
+    Command("complaints", "ctrl+t", "reveal", "reveal.key", id="complaint_reveal", show=False),
     Command(
         "entrusted_actions", "ctrl+t", "take_out", "keys_ui.keys.take_out", id="entrusted_take_out"
     ),
@@ -207,6 +209,7 @@ COMMANDS: tuple[Command | Include, ...] = (
         "keys", "ctrl+f", "toggle_all", "keys_ui.keys.toggle_all", id="keys_toggle_all", show=False
     ),
     Command("lookup", "ctrl+l", "room_history", "lookup_ui.keys.history", id="lookup_history"),
+    Command("lookup", "ctrl+t", "reveal", "reveal.key", id="lookup_reveal", show=False),
     Command("lookup", "ctrl+f", "filters", "lookup_ui.keys.filters", id="lookup_filters"),
     Command("lookup", "escape", "focus_search", "lookup_ui.keys.search", id="lookup_search"),
     Command("filters_dialog", "ctrl+s", "save", "lookup_ui.filters.save", id="filters_save"),
@@ -246,6 +249,7 @@ COMMANDS: tuple[Command | Include, ...] = (
         "night_log_detail", "escape", "back", "nightlog_ui.keys.back", id="nightlog_detail_back"
     ),
     Command("pass_detail", "ctrl+g", "gate", "passes_ui.keys.gate", id="pass_gate"),
+    Include("pass_detail", "record_new"),
     Command("pass_detail", "ctrl+t", "stub", "passes_ui.keys.stub", id="pass_stub"),
     Command("pass_detail", "ctrl+x", "void", "passes_ui.keys.void", id="pass_void"),
     Command("pass_detail", "ctrl+w", "print_slip", "keys.print", id="pass_print"),
@@ -268,9 +272,11 @@ COMMANDS: tuple[Command | Include, ...] = (
     Command("reception", "ctrl+n", "new", "keys.new", id="new"),
     Command("reception", "escape", "escape", "reception_ui.key_escape", id="escape"),
     Command("reception", "ctrl+g", "insert_reply", "reply_picker.key", id="insert_reply"),
+    Command("reception", "ctrl+t", "reveal", "reveal.key", id="reception_reveal", show=False),
     Command("reason_dialog", "ctrl+s", "save", "keys.save"),
     Command("reason_dialog", "escape", "cancel", "keys.cancel"),
     Command("reception_detail", "escape", "back", "reception_detail.key_back", id="back"),
+    Include("reception_detail", "record_new"),
     Command("reception_detail", "ctrl+y", "answer", "reception_detail.key_answer", id="answer"),
     Command("reception_detail", "ctrl+x", "close_entry", "reception_detail.key_close", id="close"),
     Command(
@@ -312,10 +318,22 @@ COMMANDS: tuple[Command | Include, ...] = (
     ),
     Command("repair_detail", "escape", "back", "repair_ui.keys.back", id="repair_back"),
     Command("repair_detail", "ctrl+n", "correct", "correct.key", id="repair_correct"),
+    Include("repair_detail", "record_new"),
+    Command("table", "home", "scroll_top", "keys.first_row", id="first_row", show=False),
+    Command("table", "end", "scroll_bottom", "keys.last_row", id="last_row", show=False),
+    Command(
+        "record_new",
+        "f3",
+        "new_repair_here",
+        "keys.new_repair_here",
+        id="new_repair_here",
+        show=False,
+    ),
     Command("repairs", "ctrl+n", "new_order", "keys.new", id="repair_new"),
     Command("repairs", "enter", "open_order", "keys.open", id="repair_open"),
     Command("repairs", "ctrl+f", "toggle_all", "repair_ui.keys.toggle_all", id="repair_toggle_all"),
     Command("repairs", "ctrl+r", "refresh", "keys.refresh", id="repair_refresh"),
+    Command("repairs", "ctrl+t", "reveal", "reveal.key", id="repair_reveal", show=False),
     Command("standard_replies", "ctrl+n", "new_reply", "keys.new", id="reply_new"),
     Command("standard_replies", "enter", "open_reply", "keys.open", id="reply_open"),
     Command("standard_replies", "ctrl+y", "approve", "replies.keys.approve", id="reply_approve"),

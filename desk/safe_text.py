@@ -23,13 +23,30 @@ import re
 from html import escape
 from typing import Any
 
-__all__ = ["UNSAFE", "escape_html", "json_text", "printable", "spreadsheet_cell"]
+__all__ = [
+    "REFUSED",
+    "UNSAFE",
+    "escape_html",
+    "json_text",
+    "printable",
+    "refused_character",
+    "spreadsheet_cell",
+]
 
 # C0 but tab and newline (and a CR that ends a line with its LF), DEL, C1, the bidi
 # embeddings/overrides (U+202A-202E) and isolates (U+2066-2069) that make a line read in another
 # order than it is stored, and lone surrogates (no encoding can write them out).
 UNSAFE = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]|\r(?!\n)"
+)
+# What a form or an import refuses to store (desk.services.residents.clean_text): every control
+# character but the newline (a tab too: a list cannot show it), and the invisible marks that
+# change the order or the direction a line reads in (LRM, RLM, ALM, the embeddings, overrides and
+# isolates, the line and paragraph separators, the interlinear annotations). The joiners and
+# variation selectors that emoji sequences need (U+200D, U+FE0F) are not among them.
+REFUSED = re.compile(
+    "[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e"
+    "\u2066-\u2069\ufff9-\ufffb]"
 )
 # What json.dumps(ensure_ascii=False) leaves raw although a terminal may act on it.
 _JSON_RAW = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
@@ -44,6 +61,16 @@ def _mark(match: re.Match[str]) -> str:
     if code < 0x20 or code == 0x7F:
         return "^" + chr(code ^ 0x40)
     return f"<U+{code:04X}>"
+
+
+def refused_character(text: str) -> str | None:
+    """The first character of `text` a form refuses (see REFUSED), as a mark (`^[`, `<U+202E>`);
+    None when there is none."""
+    found = REFUSED.search(text)
+    if found is None:
+        return None
+    code = ord(found.group())
+    return "^" + chr(code ^ 0x40) if code < 0x20 or code == 0x7F else f"<U+{code:04X}>"
 
 
 def printable(text: str | None, *, one_line: bool = False) -> str:

@@ -77,12 +77,12 @@ def _repairs(desk: Desk) -> None:
     _do(desk, at(5, 14, 5), repair.arrive, r2)
     _do(desk, at(5, 15), repair.complete, r2, _done())
     _do(desk, at(6, 10), repair.call_back, r2, UNSATISFIED)
-    # R3: electric 5-0801, online, paid 50.00 + 23.50; dispatched in time, but on site 15:20
+    # R3: electric 5-801, online, paid 50.00 + 23.50; dispatched in time, but on site 15:20
     # for a 15:00 appointment (more than 10 min late); satisfied.
     r3 = _repair(
         desk,
         at(10, 10),
-        room="5-0801",
+        room="5-801",
         category="electric",
         channel=Channel.online,
         paid=True,
@@ -93,12 +93,12 @@ def _repairs(desk: Desk) -> None:
     _do(desk, at(10, 15, 20), repair.arrive, r3)
     _do(desk, at(10, 16), repair.complete, r3, _done(labour=5000, material=2350))
     _do(desk, at(11, 10), repair.call_back, r3, SATISFIED)
-    # R4: door 2-0303, phone, paid 30.00; in time, on site 10:05 for 10:00; no callback yet
+    # R4: door 2-303, phone, paid 30.00; in time, on site 10:05 for 10:00; no callback yet
     # (due 14 Nov: counts against the callback completion rate).
     r4 = _repair(
         desk,
         at(12, 9),
-        room="2-0303",
+        room="2-303",
         category="door",
         channel=Channel.phone,
         paid=True,
@@ -131,7 +131,7 @@ def _complaints(desk: Desk, supervisor: Operator) -> None:
     _do(desk, at(4, 10), complaint.reply, c1, "答复")
     _do(desk, at(6, 10), complaint.resolve, c1, "已处理")
     _do(desk, at(7, 10), complaint.call_back, c1, SATISFIED)
-    # C2 important, facilities, 5-0801, visit: escalated at 12:00 (due 11:00, missed),
+    # C2 important, facilities, 5-801, visit: escalated at 12:00 (due 11:00, missed),
     # resolved 12 Nov (due 11 Nov); unsatisfied 13 Nov -> reopened, resolve restarts (due
     # 16 Nov) and is still not done: missed.
     c2 = _complaint(
@@ -139,15 +139,15 @@ def _complaints(desk: Desk, supervisor: Operator) -> None:
         at(8, 10),
         severity=Severity.important,
         category="facilities",
-        room="5-0801",
+        room="5-801",
         channel=Channel.visit,
     )
     _do(desk, at(8, 10, 30), complaint.judge, c2, "valid", "")
     _do(desk, at(8, 12), complaint.escalate, c2, "部门负责人")
     _do(desk, at(12, 9), complaint.resolve, c2, "已处理")
     _do(desk, at(13, 10), complaint.call_back, c2, UNSATISFIED)
-    # C4 minor, environment, 2-0303, online: judged invalid by the supervisor (no deadlines).
-    c4 = _complaint(desk, at(10, 9), category="environment", room="2-0303", channel="online")
+    # C4 minor, environment, 2-303, online: judged invalid by the supervisor (no deadlines).
+    c4 = _complaint(desk, at(10, 9), category="environment", room="2-303", channel="online")
     _do(Desk(desk.db, supervisor), at(10, 9, 30), complaint.judge, c4, "invalid", "不属实")
     # C5 minor, environment, 3-1202: resolved 21 Nov 15:00 (due 23 Nov 09:00: met);
     # callback due 23 Nov 15:00, after the report's moment: not yet due.
@@ -166,9 +166,9 @@ def _reception(desk: Desk) -> None:
         (at(31, 10, month=10), Channel.phone, "3-1202"),  # October: outside
         (at(2, 8), Channel.visit, "3-1202"),
         (at(4, 8), Channel.phone, "3-1202"),
-        (at(9, 8), Channel.phone, "5-0801"),
+        (at(9, 8), Channel.phone, "5-801"),
         (at(16, 8), Channel.online, ""),
-        (at(18, 8), Channel.letter, "2-0303"),
+        (at(18, 8), Channel.letter, "2-303"),
     ):
         desk.now = when
         with desk.write() as ctx:

@@ -21,7 +21,7 @@ def at(month: int, day: int, hour: int = 9, minute: int = 0) -> datetime:
     return datetime(2026, month, day, hour, minute, tzinfo=TZ)
 
 
-def _completed(db: Database, clerk: Operator, done_at: datetime, room: str = "5-0301") -> int:
+def _completed(db: Database, clerk: Operator, done_at: datetime, room: str = "5-301") -> int:
     """A repair registered, dispatched and completed at `done_at`."""
     return complete_repair(Desk(db, clerk, done_at), "换阀芯", description="水龙头漏水", room=room)
 
@@ -39,7 +39,7 @@ def _complaint(db: Database, clerk: Operator, number: str, **fields: object) -> 
         "received_at": at(11, 1),
         "channel": Channel.phone,
         "complainant": "李娜",
-        "room": "2-0802",
+        "room": "2-802",
         "phone": "13700002222",
         "category": "environment",
         "what_happened": "楼道垃圾没有清理",
@@ -72,7 +72,7 @@ def test_queue_merges_repairs_and_complaints_soonest_due_first(
     )
     _complaint(db, clerk, "TS-20261122-002", state=ComplaintState.closed, callback_at=NOW)
     with desk.write() as ctx:  # still open, not awaiting a callback
-        repair.register(ctx, RepairCreate(room="1-0101", description="灯不亮", category="electric"))
+        repair.register(ctx, RepairCreate(room="1-101", description="灯不亮", category="electric"))
     with desk.read() as ctx:
         items = callbacks.queue(ctx)
     assert [(i.register, i.record_id) for i in items] == [
@@ -83,7 +83,7 @@ def test_queue_merges_repairs_and_complaints_soonest_due_first(
     ]
     first, second = items[0], items[1]
     assert first.overdue(NOW) and not second.overdue(NOW)
-    assert (first.phone, first.resident, first.room) == ("13900001111", "张伟", "5-0301")
+    assert (first.phone, first.resident, first.room) == ("13900001111", "张伟", "5-301")
     assert (second.number, second.phone, second.summary) == (
         "TS-20261122-001",
         "13700002222",
@@ -115,7 +115,7 @@ def test_satisfied_leaves_the_queue_and_not_satisfied_reopens(
     db: Database, clerk: Operator, desk: Desk
 ) -> None:
     happy = _completed(db, clerk, NOW - timedelta(days=1))
-    unhappy = _completed(db, clerk, NOW - timedelta(days=1), room="6-0101")
+    unhappy = _completed(db, clerk, NOW - timedelta(days=1), room="6-101")
     _call(db, clerk, NOW, happy, reached=True, satisfied=True)
     _call(db, clerk, NOW, unhappy, reached=True, satisfied=False, note="还在滴水")
     with desk.read() as ctx:

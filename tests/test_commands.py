@@ -21,6 +21,18 @@ from tests.pilot_support import until_screen
 OWN_APPS = {"gate"}
 # F1 on the help closes it: the same key, on purpose
 TOGGLES = {("help", "f1")}
+# F3 on a record's page starts a repair for its room (the list it would open is the one the
+# page was opened from): on purpose too (desk.screens.new_here)
+TOGGLES |= {
+    (page, "f3")
+    for page in (
+        "record_new",
+        "repair_detail",
+        "complaint_detail",
+        "reception_detail",
+        "pass_detail",
+    )
+}
 
 
 def test_no_two_actions_share_a_key_in_one_place_or_hide_a_desk_key() -> None:

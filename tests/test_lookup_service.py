@@ -6,8 +6,10 @@ from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import text
+from sqlmodel import select
 
-from desk.services import lookup, lookup_query, nightlog, repair, search_index
+from desk.models import Unit
+from desk.services import lookup, lookup_query, nightlog, repair, residents, search_index
 from desk.services.lookup import Results
 from desk.services.nightlog import NightLogCreate
 from desk.services.repair import RepairCompletion
@@ -29,7 +31,7 @@ def _ids(results: Results) -> dict[str, list[int]]:
     return {group.register: [hit.record_id for hit in group.hits] for group in results.groups}
 
 
-@pytest.mark.parametrize("query", ["3-1202", "3栋1202", " 3幢1202室 "])
+@pytest.mark.parametrize("query", ["3-1202", "3栋1202", " 3幢1202室 ", "3 1202", "03-1202"])
 def test_room_with_building(desk: Desk, seeded: Seeded, query: str) -> None:
     found = _find(desk, query)
     assert "room" in found.kinds
@@ -38,6 +40,22 @@ def test_room_with_building(desk: Desk, seeded: Seeded, query: str) -> None:
     assert ids["complaints"] == [seeded.noise]
     assert ids["reception"] == [seeded.call]
     assert [hit.person for hit in found.groups[0].hits] == ["王**"]  # residents, masked
+
+
+def test_leading_zeros_name_one_unit_as_stored_and_looked_up(desk: Desk, seeded: Seeded) -> None:
+    """3-0801 and 3-801 are one unit: the fixture typed 0801 for the resident and the repair, a
+    second resident typed 801 joins the same unit, and every spelling finds the same records."""
+    with desk.write() as ctx:
+        residents.add_resident(ctx, "03", "801", "李雷", "13700001234", "tenant")
+    with desk.read() as ctx:
+        assert [u.code for u in ctx.session.exec(select(Unit).where(Unit.room == "801"))] == [
+            "3-801"
+        ]
+        assert residents.find_unit(ctx, "3-0801") == residents.find_unit(ctx, "3 801")
+    for query in ("3-801", "3-0801", "03栋0801", "3 0801"):
+        found = _ids(_find(desk, query))
+        assert found["repairs"] == [seeded.power], query
+        assert len(found["residents"]) == 2, query
 
 
 def test_room_number_alone_is_that_room_in_every_building(desk: Desk, seeded: Seeded) -> None:

@@ -73,10 +73,10 @@ async def test_enquiry_owing_a_reply_is_saved_listed_and_on_the_board(
         await pilot.press("f2")
         screen = app.screen
         assert isinstance(screen, ReceptionScreen)
-        # The form starts on the time, which is left empty ("now").
-        assert app.focused is screen.query_one("#received_at", Input)
-        await pilot.press("tab")  # channel: 来电 is the second choice
-        await pilot.press("enter", "down", "enter")
+        # The form starts at the room: the time is left empty ("now"), the channel one back.
+        assert app.focused is screen.query_one("#room", Input)
+        await pilot.press("shift+tab")  # channel: 来电 is the second choice, its digit 2
+        await pilot.press("2")
         await _type_into(pilot, "room", "5-0301")
         await _type_into(pilot, "person", "张三")
         await _type_into(pilot, "request", "问停车月卡怎么办")
@@ -88,7 +88,7 @@ async def test_enquiry_owing_a_reply_is_saved_listed_and_on_the_board(
 
         with Desk(db, clerk).read() as ctx:
             [entry] = reception.recent(ctx)
-        assert entry.person == "张三" and entry.room == "5-0301"
+        assert entry.person == "张三" and entry.room == "5-301"
         assert entry.channel == "phone" and entry.request == "问停车月卡怎么办"
         assert entry.reply_due_at == NOW + timedelta(hours=2)
         assert entry.state == ReceptionState.open

@@ -19,7 +19,10 @@ from tests.conftest import Desk
         ("3#1202", RoomCode("3", "1202")),
         ("3号楼1202", RoomCode("3", "1202")),
         (" 1202 ", RoomCode(None, "1202")),
-        ("b-0201", RoomCode("B", "0201")),
+        ("b-0201", RoomCode("B", "201")),
+        ("03-1202", RoomCode("3", "1202")),
+        ("3 1202", RoomCode("3", "1202")),
+        ("3-0301", RoomCode("3", "301")),
     ],
 )
 def test_room_forms(typed: str, code: RoomCode) -> None:

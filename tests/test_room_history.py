@@ -38,7 +38,7 @@ def test_timeline_of_a_room_newest_first_with_who_handled_it(desk: Desk, seeded:
 def test_phones_shown_when_asked_and_room_alone_when_unique(desk: Desk, seeded: Seeded) -> None:
     with desk.read() as ctx:
         found = room_history.history(ctx, "0801", show_phones=True)
-    assert found.room == "3-0801"
+    assert found.room == "3-801"  # typed 0801: stored without its leading zero
     assert found.residents[0].phone == "13700005678"
     assert [e.record_id for e in found.timeline] == [seeded.power]
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import text
 from sqlmodel import SQLModel
 
 import desk.models  # noqa: F401  (registers every table)
-from desk.db import Database
+from desk.db import Database, make_engine
 from desk.migrations import HEAD, current_revision, upgrade
 
 
@@ -59,3 +62,53 @@ def test_partial_indexes_have_the_conditions_the_queries_repeat(db: Database) ->
     assert set(made) == set(declared)
     for name, condition in declared.items():
         assert made[name].split(" WHERE ", 1)[1] == condition, name
+
+
+def test_rooms_typed_with_leading_zeros_become_one_unit_when_upgrading(tmp_path: Path) -> None:
+    """A database of 0010 where 3-0301 and 3-301 were two units: after the upgrade they are one,
+    with both residents; every register's rooms are written one way, and the lookup finds them
+    as the clerk types them today."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    upgrade(engine, "0010")
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO operator (id, name, role, pin_hash, active, failed_attempts,"
+                " created_at) VALUES (1, '张伟', 'night', 'x', 1, 0, '2026-11-01 00:00:00')"
+            )
+        )
+        for unit_id, building, room in ((1, "3", "0301"), (2, "3", "301"), (3, "03", "1202")):
+            conn.execute(
+                text(
+                    "INSERT INTO unit (id, building, room, code, created_at)"
+                    " VALUES (:id, :b, :r, :c, '2026-11-01 00:00:00')"
+                ),
+                {"id": unit_id, "b": building, "r": room, "c": f"{building}-{room}"},
+            )
+        for name, unit_id in (("王芳", 1), ("王强", 2), ("李明", 3)):
+            conn.execute(
+                text(
+                    "INSERT INTO resident (unit_id, name, phone, kind, active, created_at)"
+                    " VALUES (:u, :n, '', 'owner', 1, '2026-11-01 00:00:00')"
+                ),
+                {"u": unit_id, "n": name},
+            )
+        conn.execute(
+            text(
+                "INSERT INTO night_log_entry (logged_at, caller, room, phone, what, emergency,"
+                " action_taken, state, transferred_to, close_reason, operator_id, created_at)"
+                " VALUES ('2026-11-01 00:00:00', '王芳', '3-0301', '', '停电', 0, '',"
+                " 'left_for_morning', '', '', 1, '2026-11-01 00:00:00')"
+            )
+        )
+    upgrade(engine)
+    with engine.connect() as conn:
+        units = conn.execute(text("SELECT id, code FROM unit ORDER BY id")).all()
+        assert [tuple(u) for u in units] == [(1, "3-301"), (3, "3-1202")]
+        residents = conn.execute(text("SELECT name, unit_id FROM resident ORDER BY name")).all()
+        assert sorted(tuple(r) for r in residents) == [("李明", 3), ("王强", 1), ("王芳", 1)]
+        rooms = conn.execute(text("SELECT room FROM night_log_entry")).scalars().all()
+        assert rooms == ["3-301"]
+        indexed = conn.execute(text("SELECT room FROM search_doc WHERE room != ''")).scalars()
+        assert "3-301" in set(indexed)
+    engine.dispose()

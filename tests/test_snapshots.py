@@ -57,7 +57,7 @@ def seed(db: Database) -> None:
     desk = Desk(db, clerk, NOW - timedelta(hours=2))
     with desk.write() as ctx:
         residents.add_resident(ctx, "3", "1202", "李明", "13812345678", "owner")
-        residents.add_resident(ctx, "5", "0301", "张伟", "13900001111", "owner")
+        residents.add_resident(ctx, "5", "301", "张伟", "13900001111", "owner")
     with desk.write() as ctx:
         reception.log(
             ctx,
@@ -69,7 +69,7 @@ def seed(db: Database) -> None:
         repair.register(
             ctx,
             RepairCreate(
-                room="5-0301",
+                room="5-301",
                 resident_name="张伟",
                 phone="13900001111",
                 description="卫生间漏水",
@@ -81,7 +81,7 @@ def seed(db: Database) -> None:
             ctx,
             ComplaintCreate(
                 complainant="张伟",
-                room="5-0301",
+                room="5-301",
                 phone="13900001111",
                 what_happened="楼上装修噪音",
                 resident_asks="午休时间停止施工",

@@ -61,8 +61,8 @@ def test_repair_figures(month: Desk) -> None:
     numbers = [p.number for p in r.paid]
     assert [(p.room, p.labour_fen, p.material_fen) for p in r.paid] == [
         ("3-1202", 1000, 0),  # R6, reported in October, completed 1 Nov
-        ("5-0801", 5000, 2350),  # R3
-        ("2-0303", 3000, 0),  # R4
+        ("5-801", 5000, 2350),  # R3
+        ("2-303", 3000, 0),  # R4
     ]
     assert isinstance(r.paid[1], PaidOrder) and r.paid[1].total_fen == 7350
     assert all(n.startswith("WX") for n in numbers)

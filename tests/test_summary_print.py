@@ -57,9 +57,7 @@ def test_text_fits_80_cells_and_aligns_chinese(
     items = [line for line in lines if line.startswith("  WX-") or line.startswith("  TS-")]
     assert items
     # the room column starts at the same cell whatever Chinese precedes it
-    starts = {
-        cell_len(line[: line.index("3-1202" if "WX" in line else "5-0801")]) for line in items
-    }
+    starts = {cell_len(line[: line.index("3-1202" if "WX" in line else "5-801")]) for line in items}
     assert len(starts) == 1
     text = "\n".join(lines)
     assert "李建国" in text and "张伟" in text and "王芳" in text

@@ -16,7 +16,7 @@ from desk.forms.fields import (
     WhenField,
     when_text,
 )
-from desk.forms.room_field import RoomField
+from desk.forms.room_field import PersonField, RoomField
 from desk.i18n import t
 from desk.models import Channel, Complaint, Severity
 from desk.services.complaint import ComplaintCreate
@@ -51,7 +51,7 @@ class ComplaintForm(DeskForm):
             "channel", [(t(f"channel.{c.value}"), c.value) for c in Channel], data.channel.value
         )
         yield RoomField("room")
-        yield TextField("complainant", of=Complaint)
+        yield PersonField("complainant", of=Complaint)
         yield TextField("phone", of=Complaint)
         yield TextField("what_happened", of=Complaint)
         yield TextField("resident_asks", of=Complaint)
@@ -98,11 +98,11 @@ class ComplaintForm(DeskForm):
         return field
 
     def on_room_field_resolved(self, event: RoomField.Resolved) -> None:
-        """A room on file offers its resident; what the clerk already typed wins."""
-        for name, value in (("complainant", event.match.name), ("phone", event.match.phone)):
-            field = self._text(name)
-            if not field.value.strip() and value:
-                field.set_value(value)
+        """A room on file offers its residents (a choice when several); what the clerk already
+        typed wins."""
+        person = self.fields()["complainant"]
+        assert isinstance(person, PersonField)
+        person.offer(event.match, self._text("phone"))
 
     def data(self) -> ComplaintCreate:
         values = self.read()

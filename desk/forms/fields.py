@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from sqlmodel import SQLModel
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.suggester import SuggestFromList
@@ -18,8 +19,9 @@ from textual.validation import Length, Validator
 from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Label, Select, Static
 
+from desk.forms.choice import DigitSelect
 from desk.i18n import listed, t
-from desk.safe_text import printable
+from desk.safe_text import printable, refused_character
 from desk.services import limits
 from desk.services.errors import DeskError, FieldErrors
 from desk.services.submission import gather
@@ -94,8 +96,12 @@ class FormField(Vertical):
     # other field's error goes as soon as the clerk changes what it holds, not at the next save.
     checks_live: ClassVar[bool] = False
 
-    def on_input_changed(self, _event: Input.Changed) -> None:
+    def on_input_changed(self, event: Input.Changed) -> None:
         self._edited()
+        self.check_typed(event.value)
+
+    def check_typed(self, typed: str) -> None:
+        """What a field says of its text as soon as it is typed or pasted (see TextField)."""
 
     def on_select_changed(self, _event: Select.Changed) -> None:
         self._edited()
@@ -118,6 +124,26 @@ class FormField(Vertical):
     @property
     def desk(self) -> DeskApp:
         return self.app  # type: ignore[return-value]
+
+
+class DeskInput(Input):
+    """An Input that never drops what is pasted: a paste longer than the field holds is taken in
+    whole (the field then says how much too long it is, and saving refuses it), and the lines
+    of a paste of several lines are joined by spaces instead of all but the first being lost."""
+
+    def _on_paste(self, event: events.Paste) -> None:
+        event.stop()
+        if not event.text:
+            return
+        line = " ".join(part.strip() for part in event.text.splitlines() if part.strip())
+        start, end = sorted(self.selection)
+        value = self.value
+        if self.max_length and len(value) - (end - start) + len(line) > self.max_length:
+            self.value = f"{value[:start]}{line}{value[end:]}"  # past max_length: said, not cut
+            self.cursor_position = start + len(line)
+            self.app.bell()
+            return
+        self.replace(line, start, end)
 
 
 # A field this long takes free text (a request, a description, a reason): coming back to it
@@ -157,7 +183,7 @@ class TextField(FormField):
         placeholder, suggester…). It validates only when the form is saved, never as typed."""
         kwargs.setdefault("placeholder", self.placeholder)
         kwargs.setdefault("select_on_focus", self.max_length < FREE_TEXT)
-        return Input(
+        return DeskInput(
             max_length=self.max_length,
             validators=self.validators(),
             validate_on=(),
@@ -167,6 +193,14 @@ class TextField(FormField):
 
     def control(self) -> Widget:
         return self.make_input()
+
+    def check_typed(self, typed: str) -> None:
+        """Said as soon as it is there: text past the field's length (a paste), or a control
+        character (a bidirectional override pasted with a name) that saving would refuse."""
+        if self.max_length and len(typed) > self.max_length:
+            self.set_error(t("field.pasted_too_long", length=len(typed), max=self.max_length))
+        elif (found := refused_character(typed)) is not None:
+            self.set_error(t("field.control_chars", char=found))
 
     def read(self) -> Any:
         typed = self.input.value
@@ -247,7 +281,7 @@ class ChoiceField(FormField):
         self.options, self.initial = options, value
 
     def control(self) -> Widget:
-        return Select(
+        return DigitSelect(
             shown_options(self.options), value=self.initial, allow_blank=False, id=self.field_name
         )
 

@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.widgets import Input, Select, Static
 
 from desk.forms.fields import ChoiceField, DeskForm, OptionalChoiceField, TextField, WhenField
-from desk.forms.room_field import RoomField
+from desk.forms.room_field import PersonField, RoomField
 from desk.i18n import t
 from desk.models import Channel, ReceptionCategory, ReceptionEntry
 from desk.services.reception import ReceptionCreate
@@ -33,7 +33,7 @@ class ReceptionForm(DeskForm):
             "channel", [(t(f"channel.{c.value}"), c.value) for c in Channel], Channel.visit.value
         )
         yield RoomField("room")
-        yield TextField("person", of=ReceptionEntry)
+        yield PersonField("person", of=ReceptionEntry)
         yield TextField("phone", of=ReceptionEntry)
         yield ChoiceField(
             "category",
@@ -49,17 +49,17 @@ class ReceptionForm(DeskForm):
         self.focus_first()
 
     def focus_first(self) -> None:
-        self.fields()["received_at"].focus_control()
+        # the time ("now") and the channel keep their defaults most often: the clerk starts at
+        # the room (the channel is one shift+tab back)
+        self.fields()["room"].focus_control()
 
     def on_room_field_resolved(self, message: RoomField.Resolved) -> None:
-        """A room on file offers its resident; never overwrite what the clerk already typed."""
+        """A room on file offers its residents (a choice when several); never overwrite what
+        the clerk already typed."""
         fields = self.fields()
         person, phone = fields["person"], fields["phone"]
-        assert isinstance(person, TextField) and isinstance(phone, TextField)
-        if not person.value.strip() and message.match.name:
-            person.set_value(message.match.name)
-        if not phone.value.strip() and message.match.phone:
-            phone.set_value(message.match.phone)
+        assert isinstance(person, PersonField) and isinstance(phone, TextField)
+        person.offer(message.match, phone)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         """Enter in a field moves on to the next one, as on a paper form; ctrl+s saves."""

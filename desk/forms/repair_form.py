@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.widgets import Static
 
 from desk.forms.fields import CheckField, ChoiceField, DeskForm, TextField, WhenField, when_text
-from desk.forms.room_field import RoomField
+from desk.forms.room_field import PersonField, RoomField
 from desk.i18n import t
 from desk.models import Channel, RepairLocation, RepairOrder
 from desk.services.repair import RepairCreate
@@ -34,7 +34,7 @@ class RepairForm(DeskForm):
             "channel", [(t(f"channel.{c.value}"), c.value) for c in Channel], data.channel.value
         )
         yield RoomField("room")
-        yield TextField("resident_name", of=RepairOrder)
+        yield PersonField("resident_name", of=RepairOrder)
         yield TextField("phone", of=RepairOrder)
         yield TextField("description", of=RepairOrder)
         yield ChoiceField(
@@ -71,12 +71,12 @@ class RepairForm(DeskForm):
         fields["reported_at"].set_note(t("repair_ui.dialog.now_hint"))
 
     def on_room_field_resolved(self, event: RoomField.Resolved) -> None:
-        """A room on file offers its resident; what the clerk already typed wins."""
+        """A room on file offers its residents (a choice when several); what the clerk already
+        typed wins."""
         fields = self.fields()
-        for name, value in (("resident_name", event.match.name), ("phone", event.match.phone)):
-            field = fields[name]
-            if isinstance(field, TextField) and not field.value.strip() and value:
-                field.set_value(value)
+        person, phone = fields["resident_name"], fields["phone"]
+        if isinstance(person, PersonField) and isinstance(phone, TextField):
+            person.offer(event.match, phone)
 
     def data(self) -> RepairCreate:
         values = self.read()

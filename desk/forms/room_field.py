@@ -18,7 +18,13 @@ from desk.forms.fields import TextField
 from desk.i18n import t
 from desk.models import Unit
 from desk.services.limits import max_length
-from desk.services.residents import RoomMatch, complete_room, mask_phone, normalise_room
+from desk.services.residents import (
+    RoomMatch,
+    RoomPerson,
+    complete_room,
+    mask_phone,
+    normalise_room,
+)
 
 
 class RoomSuggester(Suggester):
@@ -81,3 +87,58 @@ class RoomField(TextField):
         exact = [m for m in matches if m.code.upper() == typed]
         if exact:
             self.post_message(self.Resolved(self, exact[0]))
+
+
+class PersonField(TextField):
+    """A resident's name, offered from the room: the one resident filled in, several listed
+    under the field by number, a digit typed alone taking that one (and their phone)."""
+
+    def __init__(self, name: str, **kwargs: Any) -> None:
+        super().__init__(name, **kwargs)
+        self.offered: list[RoomPerson] = []
+        self.phone_field: TextField | None = None
+
+    def offer(self, match: RoomMatch, phone: TextField | None) -> None:
+        """What a resolved room offers; what the clerk already typed wins."""
+        people = list(match.people) or (
+            [RoomPerson(match.name, match.phone, match.kind)] if match.name else []
+        )
+        self.phone_field, self.offered = phone, []
+        typed = self.value.strip()
+        if typed and people:
+            # a name already typed stays; the phone of that resident (or of the only one)
+            person = next((p for p in people if p.name == typed), None)
+            person = person or (people[0] if len(people) == 1 else None)
+            if person and phone is not None and not phone.value.strip() and person.phone:
+                phone.set_value(person.phone)
+            return
+        if not people:
+            return
+        if len(people) == 1:
+            self.set_value(people[0].name)
+            if phone is not None and not phone.value.strip() and people[0].phone:
+                phone.set_value(people[0].phone)
+            return
+        self.offered = people
+        choices = "  ".join(
+            f"{number}\u00a0{p.name}（{t(f'resident_kind.{p.kind}')}）{mask_phone(p.phone)}".strip()
+            for number, p in enumerate(people[:9], start=1)
+        )
+        self.set_note(t("form.residents_choice", count=len(people), choices=choices))
+
+    def check_typed(self, typed: str) -> None:
+        super().check_typed(typed)
+        if not self.offered:
+            return
+        text = typed.strip()
+        if text.isdigit() and 1 <= int(text) <= min(len(self.offered), 9):
+            self.input.value = self.offered[int(text) - 1].name  # changes again: taken below
+            return
+        person = next((p for p in self.offered if p.name == text), None)
+        if person is None:
+            return
+        self.offered = []
+        self.set_note("")
+        phone = self.phone_field
+        if phone is not None and not phone.value.strip() and person.phone:
+            phone.set_value(person.phone)

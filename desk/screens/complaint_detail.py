@@ -20,6 +20,7 @@ from desk.printing.complaint_sheet import SheetEvent, event_detail, sheet_events
 from desk.screens.complaint_cells import next_due_cell
 from desk.screens.due import countdown, due_cell, estimated_hint, estimated_mark
 from desk.screens.history import HistoryTable
+from desk.screens.new_here import NewRepairHere
 from desk.screens.plain import field_grid, plain
 from desk.screens.printout import deliver
 from desk.screens.record_page import RecordPage
@@ -39,7 +40,7 @@ DEADLINES = (
 )
 
 
-class ComplaintDetailScreen(RecordPage):
+class ComplaintDetailScreen(NewRepairHere, RecordPage):
     """Read-only view of a complaint; each lifecycle step opens its own dialog."""
 
     BINDINGS: ClassVar[list[BindingType]] = commands.bindings("complaint_detail")

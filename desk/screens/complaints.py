@@ -17,6 +17,7 @@ from desk.screens.complaint_cells import next_due_cell, severity_cell
 from desk.screens.plain import Fit
 from desk.screens.record_table import RecordTable
 from desk.screens.repairs import short
+from desk.screens.reveal import RevealSelected
 from desk.services import complaint, operators
 from desk.services.residents import mask_name
 from desk.widgets.base import DeskFooter, DeskScreen
@@ -39,7 +40,7 @@ COLUMNS = (
 FIT = Fit(drop=("received", "owner", "complainant", "category"))
 
 
-class ComplaintsScreen(DeskScreen):
+class ComplaintsScreen(RevealSelected, DeskScreen):
     """Complaints; the list is limited by the service, never a full-table load."""
 
     BINDINGS: ClassVar[list[BindingType]] = commands.bindings("complaints")
@@ -75,7 +76,7 @@ class ComplaintsScreen(DeskScreen):
 
     def complaints(self) -> tuple[list[Complaint], dict[int, str]]:
         with self.reading() as ctx:
-            shown = complaint.open_complaints(ctx, limit=OPEN_LIMIT)
+            shown = complaint.open_complaints(ctx, limit=OPEN_LIMIT, newest_first=True)
             if self.show_all:
                 shown += complaint.recently_closed(ctx, limit=CLOSED_LIMIT)
             names = operators.operator_names(ctx, {c.owner_id for c in shown})
@@ -117,6 +118,10 @@ class ComplaintsScreen(DeskScreen):
 
     def selected_id(self) -> int | None:
         return self.query_one("#complaints", RecordTable).selected_id()
+
+    def reveal_target(self) -> tuple[str, int] | None:
+        complaint_id = self.selected_id()
+        return None if complaint_id is None else (complaint.REGISTER, complaint_id)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()

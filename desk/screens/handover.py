@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.notifications import SeverityLevel
 from textual.widgets import Checkbox, Header, Input, Label, Static
 
 from desk import commands
@@ -257,27 +259,33 @@ class HandoverScreen(DeskScreen):
         if self.handover_id is not None:
             self.print_copy(self.handover_id)
 
+    @work(thread=True, exclusive=True, exit_on_error=False, group="print")
     def print_copy(self, handover_id: int) -> None:
-        """Archive the summary as text and PDF; send the PDF to the site's printer if set."""
+        """Archive the summary as text and PDF; send the PDF to the site's printer if set. On a
+        worker thread: making the PDF and waiting for the printer never freeze the screen."""
         folder = archive_folder(self.desk.database.path)
         printer = self.desk.settings.site.printer
+
+        def say(message: str, severity: SeverityLevel = "information", timeout: float = 5) -> None:
+            self.app.call_from_thread(self.desk.notify, message, severity=severity, timeout=timeout)
+
         text = self.attempt(lambda ctx: print_handover(ctx, handover_id, fmt="text", folder=folder))
         if isinstance(text, DeskError):
-            self.desk.notify(text.message, severity="error")
+            say(text.message, severity="error")
             return
         pdf = self.attempt(
             lambda ctx: print_handover(ctx, handover_id, fmt="pdf", folder=folder, printer=printer)
         )
         if isinstance(pdf, DeskError):  # no Chinese font: the text copy is archived
-            self.desk.notify(pdf.message, severity="warning")
-            self.desk.notify(t("handover_ui.printed", path=text.path))
+            say(pdf.message, severity="warning")
+            say(t("handover_ui.printed", path=text.path))
             return
-        self.desk.notify(t("handover_ui.printed", path=pdf.path))
+        say(t("handover_ui.printed", path=pdf.path))
         if printer:
             try:
-                self.desk.notify(t("handover_ui.queued", answer=send(pdf, printer)))
+                say(t("handover_ui.queued", answer=send(pdf, printer)))
             except PrintError as error:
-                self.desk.notify(error.message, severity="error", timeout=10)
+                say(error.message, severity="error", timeout=10)
 
     def action_history(self) -> None:
         rows: list[tuple[int, str]] = []

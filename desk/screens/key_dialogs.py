@@ -19,7 +19,7 @@ from desk.forms.fields import (
     WhenField,
 )
 from desk.forms.key_form import CountField, KeyTagField
-from desk.forms.room_field import RoomField
+from desk.forms.room_field import PersonField, RoomField
 from desk.i18n import t
 from desk.models import (
     AuditEvent,
@@ -219,7 +219,7 @@ class DepositDialog(FormDialog[EntrustedKey | None]):
     def build_form(self) -> DeskForm:
         return banner_form(
             RoomField("room"),
-            TextField("key_owner", of=EntrustedKey, column="owner_name"),
+            PersonField("key_owner", of=EntrustedKey, column="owner_name"),
             TextField("phone", of=EntrustedKey),
             TextField("description", of=EntrustedKey, label=t("keys_ui.dialog.key_description")),
             CountField("key_count", empty=1, placeholder="1"),
@@ -232,12 +232,8 @@ class DepositDialog(FormDialog[EntrustedKey | None]):
         self.query_one("#field-repair_number", TextField).set_note(t("keys_ui.dialog.repair_hint"))
 
     def on_room_field_resolved(self, event: RoomField.Resolved) -> None:
-        owner = self.query_one("#field-key_owner", TextField)
-        phone = self.query_one("#field-phone", TextField)
-        if not owner.value and event.match.name:
-            owner.set_value(event.match.name)
-        if not phone.value and event.match.phone:
-            phone.set_value(event.match.phone)
+        owner = self.query_one("#field-key_owner", PersonField)
+        owner.offer(event.match, self.query_one("#field-phone", TextField))
 
     def submit(self, form: DeskForm) -> EntrustedKey | DeskError:
         values = form.read()

@@ -22,6 +22,7 @@ from desk.i18n import t
 from desk.screens import records
 from desk.screens.due import due_cell
 from desk.screens.plain import Fit, PlainTable, plain
+from desk.screens.reveal import RevealSelected
 from desk.services import lookup, saved_filters
 from desk.services.errors import DeskError
 from desk.services.lookup import Group, Results
@@ -57,7 +58,7 @@ def fill_table(table: DataTable[str | Text], groups: list[Group], screen: DeskSc
             )
 
 
-class LookupScreen(DeskScreen):
+class LookupScreen(RevealSelected, DeskScreen):
     """Find any record by room, name, phone digits, number or words."""
 
     BINDINGS: ClassVar[list[BindingType]] = commands.bindings("lookup")
@@ -157,6 +158,12 @@ class LookupScreen(DeskScreen):
         elif not records.open_record_key(self.desk, key):
             register = t(f"registers.{key.partition(':')[0]}")
             self.notify(t("lookup_ui.no_detail", register=register), severity="warning")
+
+    def reveal_target(self) -> tuple[str, int] | None:
+        register, _, record_id = (
+            records.selected_key(self.query_one("#hits", DataTable)) or ""
+        ).partition(":")
+        return (register, int(record_id)) if record_id.isdigit() else None
 
     def action_focus_search(self) -> None:
         self.query_one("#query", Input).focus()

@@ -16,6 +16,7 @@ from desk import commands
 from desk.i18n import t
 from desk.models import AuditEvent, PassItem, ReleasePass
 from desk.screens.history import HistoryTable
+from desk.screens.new_here import NewRepairHere
 from desk.screens.pass_cells import status_cell, stub_cell
 from desk.screens.pass_dialogs import GateAtDeskDialog, PassDialog, VoidDialog
 from desk.screens.plain import field_grid, plain
@@ -25,7 +26,7 @@ from desk.services.errors import DeskError
 from desk.widgets.base import DeskFooter, RecordScreen
 
 
-class PassDetailScreen(RecordScreen):
+class PassDetailScreen(NewRepairHere, RecordScreen):
     """Read-only view of a pass; each step opens its own dialog or asks nothing (stub back)."""
 
     BINDINGS: ClassVar[list[BindingType]] = commands.bindings("pass_detail")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -15,13 +16,13 @@ from desk import commands
 from desk.forms.dialogs import FormDialog
 from desk.forms.fields import ChoiceField, DeskForm, OptionalChoiceField, TextField, WhenField
 from desk.forms.pass_items import ItemsField
-from desk.forms.room_field import RoomField
+from desk.forms.room_field import PersonField, RoomField
 from desk.i18n import listed, t
 from desk.models import IdType, Relationship, ReleasePass
 from desk.services import passes
 from desk.services.errors import DeskError
 from desk.services.passes import PassCreate
-from desk.services.residents import mask_phone
+from desk.services.residents import RoomPerson, mask_phone
 from desk.services.when import parse_when
 
 if TYPE_CHECKING:
@@ -76,7 +77,7 @@ class PassForm(DeskForm):
     def compose(self) -> ComposeResult:
         yield Static("", classes="form-error")
         yield RoomField("room")
-        yield TextField("applicant", of=ReleasePass)
+        yield PersonField("applicant", of=ReleasePass)
         yield ChoiceField(
             "relationship",
             [(t(f"relationship.{r.value}"), r.value) for r in Relationship],
@@ -126,6 +127,12 @@ class PassForm(DeskForm):
         called.set_note(t("passes_ui.owners_on_file", owners=shown) if shown else "")
         if self.owners and not called.value.strip():
             called.set_value(self.owners[0][1])
+        # the room's owner offered as the applicant (a choice when several); an owner's own
+        # pass is the most common, and another applicant is typed over it
+        applicant = self.fields()["applicant"]
+        if isinstance(applicant, PersonField) and owners:
+            people = tuple(RoomPerson(o.name, o.phone, "owner") for o in owners)
+            applicant.offer(replace(event.match, people=people), None)
         self.check_applicant()
 
     def on_input_changed(self, event: Input.Changed) -> None:

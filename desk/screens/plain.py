@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from rich.cells import get_character_cell_size
 from rich.console import Console, ConsoleOptions
@@ -17,11 +17,13 @@ from rich.measure import Measurement
 from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
+from textual.binding import BindingType
 from textual.geometry import Region, Size
 from textual.strip import Strip
 from textual.widgets import DataTable
 from textual.widgets.data_table import Column, ColumnKey, RowKey
 
+from desk import commands
 from desk.safe_text import UNSAFE, printable
 
 Shown = str | Text
@@ -119,6 +121,10 @@ class PlainTable(DataTable[Shown]):
     results, the board): this is the one place their cells are made safe. Given a `Fit`, it
     also sizes its columns to its width, before it is drawn at a new width or with new rows.
     """
+
+    # Home and End: the first and the last row (a list opens newest first), not the first and
+    # last column as a DataTable's own keys do
+    BINDINGS: ClassVar[list[BindingType]] = commands.bindings("table")
 
     def __init__(self, *, fit: Fit | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)

@@ -15,9 +15,11 @@ from desk.forms.dialogs import ConfirmDialog
 from desk.forms.reception_form import ReceptionForm
 from desk.i18n import t
 from desk.models import ReceptionCategory, ReceptionEntry
+from desk.screens import records
 from desk.screens.due import due_cell
 from desk.screens.plain import Fit, PlainTable
 from desk.screens.reception_links import open_linked_form
+from desk.screens.reveal import RevealSelected
 from desk.services import reception
 from desk.services.board import start_of_day
 from desk.services.errors import DeskError
@@ -32,7 +34,7 @@ COLUMNS = ("time", "number", "channel", "room", "person", "category", "request",
 FIT = Fit("request", least=10, most=28, drop=("channel", "category", "person"))
 
 
-class ReceptionScreen(DeskScreen):
+class ReceptionScreen(RevealSelected, DeskScreen):
     """Log a call or visit; ctrl+s saves, Enter on a row of today's entries opens it."""
 
     BINDINGS: ClassVar[list[BindingType]] = commands.bindings("reception")
@@ -64,6 +66,10 @@ class ReceptionScreen(DeskScreen):
     @property
     def table(self) -> DataTable[str | Text]:
         return self.query_one("#today", DataTable)
+
+    def reveal_target(self) -> tuple[str, int] | None:
+        key = records.selected_key(self.table)
+        return (reception.REGISTER, int(key)) if key and key.isdigit() else None
 
     def on_mount(self) -> None:
         for key in COLUMNS:

@@ -17,6 +17,7 @@ from desk.i18n import t
 from desk.models import AuditEvent, ReceptionEntry
 from desk.screens.due import due_cell, estimated_hint, estimated_mark
 from desk.screens.history import correction_detail
+from desk.screens.new_here import NewRepairHere
 from desk.screens.plain import PlainTable, field_grid, plain
 from desk.screens.reception_links import open_linked_form
 from desk.screens.tones import WARNING
@@ -82,7 +83,7 @@ class ReasonDialog(DeskDialog[bool]):
         self.dismiss(False)
 
 
-class ReceptionDetailScreen(RecordScreen):
+class ReceptionDetailScreen(NewRepairHere, RecordScreen):
     """An entry of the reception log. ctrl+y answers it, ctrl+x closes it, ctrl+l makes the repair
     order or complaint it was not turned into when logged, escape goes back."""
 

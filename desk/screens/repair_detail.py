@@ -17,6 +17,7 @@ from desk.i18n import t
 from desk.models import AuditEvent, RepairCompletion, RepairOrder
 from desk.screens.due import countdown, due_cell, estimated_hint, estimated_mark
 from desk.screens.history import HistoryTable
+from desk.screens.new_here import NewRepairHere
 from desk.screens.plain import field_grid, plain
 from desk.screens.printout import deliver
 from desk.screens.record_page import RecordPage
@@ -44,7 +45,7 @@ def yuan(fen: int) -> str:
     return t("repair_ui.yuan", amount=f"{fen / 100:.2f}")
 
 
-class RepairDetailScreen(RecordPage):
+class RepairDetailScreen(NewRepairHere, RecordPage):
     """Read-only view of an order; each lifecycle step opens its own dialog."""
 
     BINDINGS: ClassVar[list[BindingType]] = commands.bindings("repair_detail")

@@ -17,6 +17,7 @@ from desk.screens import records
 from desk.screens.due import due_cell
 from desk.screens.plain import Fit
 from desk.screens.record_table import RecordTable
+from desk.screens.reveal import RevealSelected
 from desk.services import repair
 from desk.services.residents import mask_name
 from desk.widgets.base import DeskFooter, DeskScreen
@@ -47,7 +48,7 @@ def short(text: str, width: int) -> str:
     return shown.plain
 
 
-class RepairsScreen(DeskScreen):
+class RepairsScreen(RevealSelected, DeskScreen):
     """Work orders; the list is limited by the service, never a full-table load."""
 
     BINDINGS: ClassVar[list[BindingType]] = commands.bindings("repairs")
@@ -83,7 +84,7 @@ class RepairsScreen(DeskScreen):
 
     def orders(self) -> list[RepairOrder]:
         with self.reading() as ctx:
-            shown = repair.open_orders(ctx, limit=OPEN_LIMIT)
+            shown = repair.open_orders(ctx, limit=OPEN_LIMIT, newest_first=True)
             if self.show_all:
                 shown += repair.recently_closed(ctx, limit=CLOSED_LIMIT)
         return shown
@@ -125,6 +126,10 @@ class RepairsScreen(DeskScreen):
 
     def selected_id(self) -> int | None:
         return self.query_one("#orders", RecordTable).selected_id()
+
+    def reveal_target(self) -> tuple[str, int] | None:
+        order_id = self.selected_id()
+        return None if order_id is None else (repair.REGISTER, order_id)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()

@@ -34,6 +34,7 @@ class SignInScreen(DeskMixin, Screen[Operator | None]):
 
     def __init__(self, terminal: str | None = None) -> None:
         super().__init__()
+        self.last: str | None = None
         localise_bindings(self)
         # this desk's terminal (host name + tty): failures are counted against it
         self.terminal = terminal or operators.this_terminal()
@@ -41,6 +42,7 @@ class SignInScreen(DeskMixin, Screen[Operator | None]):
     def compose(self) -> ComposeResult:
         with self.reading() as ctx:
             people = operators.active_operators(ctx)
+            self.last = operators.last_signed_in(ctx)
         site = self.desk.settings.site
         with Center(), Vertical(id="signin-box"):
             yield Static(site.name if self.desk.lang == "zh_CN" else site.name_en, id="signin-site")
@@ -48,6 +50,7 @@ class SignInScreen(DeskMixin, Screen[Operator | None]):
             yield Select(
                 [(plain(f"{p.name}（{t(f'role_name.{p.role}')}）"), p.name) for p in people],
                 prompt=t("signin.choose"),
+                value=self.last if self.last is not None else Select.NULL,
                 id="operator",
             )
             yield Label(t("signin.pin"))
@@ -56,7 +59,11 @@ class SignInScreen(DeskMixin, Screen[Operator | None]):
         yield DeskFooter()
 
     def on_mount(self) -> None:
-        self.query_one("#operator", Select).focus()
+        # the cursor where the clerk types: the PIN when the last operator is already chosen
+        if self.last is not None:
+            self.query_one("#pin", Input).focus()
+        else:
+            self.query_one("#operator", Select).focus()
         self.call_after_refresh(resume_collector)  # paused while the desk loaded (desk.launch)
 
     def on_select_changed(self, event: Select.Changed) -> None:

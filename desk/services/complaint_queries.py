@@ -110,11 +110,13 @@ def escalated_late(complaint: Complaint) -> bool:
 # --- lists -------------------------------------------------------------------------------
 
 
-def open_complaints(ctx: Ctx, limit: int = 500) -> list[Complaint]:
+def open_complaints(ctx: Ctx, limit: int = 500, *, newest_first: bool = False) -> list[Complaint]:
+    """The open complaints, oldest first (a list on screen: `newest_first`, the newest `limit`)."""
+    received = col(Complaint.received_at)
     statement = (
         select(Complaint)
         .where(literal_in(col(Complaint.state), OPEN_COMPLAINT_STATES))
-        .order_by(col(Complaint.received_at))
+        .order_by(received.desc() if newest_first else received)
         .limit(limit)
     )
     return list(ctx.session.exec(statement))

@@ -31,7 +31,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, func, select
 
-from desk.models import Operator, Role, SignInTerminal
+from desk.models import AuditEvent, Operator, Role, SignInTerminal
 from desk.services import audit, roles
 from desk.services.context import Ctx
 from desk.services.errors import DeskError, Forbidden, LastingRefusal
@@ -246,6 +246,23 @@ def active_operators(ctx: Ctx) -> list[Operator]:
 
 
 # --- sign-in ---------------------------------------------------------------------------------
+
+
+def last_signed_in(ctx: Ctx) -> str | None:
+    """The name the sign-in screen offers first: whoever signed in last (if still active), or
+    the only active operator; None when there is no one to offer."""
+    statement = (
+        select(AuditEvent.record_id)
+        .where(AuditEvent.register_name == "operator", AuditEvent.action == "signed_in")
+        .order_by(col(AuditEvent.id).desc())
+        .limit(1)
+    )
+    last = ctx.session.exec(statement).first()
+    people = active_operators(ctx)
+    for person in people:
+        if person.id == last:
+            return person.name
+    return people[0].name if len(people) == 1 else None
 
 
 def this_terminal() -> str:

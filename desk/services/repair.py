@@ -339,11 +339,13 @@ def recent(
     return list(ctx.session.exec(statement))
 
 
-def open_orders(ctx: Ctx, limit: int = 500) -> list[RepairOrder]:
+def open_orders(ctx: Ctx, limit: int = 500, *, newest_first: bool = False) -> list[RepairOrder]:
+    """The open orders, oldest first (a list on screen: `newest_first`, the newest `limit`)."""
+    reported = col(RepairOrder.reported_at)
     statement = (
         select(RepairOrder)
         .where(literal_in(col(RepairOrder.state), OPEN_REPAIR_STATES))
-        .order_by(col(RepairOrder.reported_at))
+        .order_by(reported.desc() if newest_first else reported)
         .limit(limit)
     )
     return list(ctx.session.exec(statement))

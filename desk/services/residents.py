@@ -8,17 +8,17 @@ from dataclasses import dataclass
 from sqlmodel import col, select
 
 from desk.models import Resident, ResidentKind, Unit
+from desk.safe_text import refused_character
 from desk.services import audit
 from desk.services.context import Ctx
 from desk.services.errors import DeskError
 
-# 3-1202, 3栋1202, 3幢1202室, 3#1202, 3号楼1202, 3座1202, B-0201
+# 3-1202, 3栋1202, 3幢1202室, 3#1202, 3号楼1202, 3座1202, B-0201, 3 1202 (a space between)
 _ROOM = re.compile(
-    r"^\s*(?:(?P<building>[0-9A-Za-z]{1,6})\s*(?:-|#|栋|幢|座|号楼|號樓|棟)\s*)?"
+    r"^\s*(?:(?P<building>[0-9A-Za-z]{1,6})\s*(?:-|#|栋|幢|座|号楼|號樓|棟|\s)\s*)?"
     r"(?P<room>[0-9A-Za-z]{1,10})\s*(?:室|号|號)?\s*$"
 )
 _PHONE = re.compile(r"^\+?[0-9][0-9 \-]{5,19}$")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 # Lone surrogates: a Python str may hold them, no database encoding can store them.
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 
@@ -33,13 +33,22 @@ class RoomCode:
         return f"{self.building}-{self.room}" if self.building else self.room
 
 
+def room_part(text: str) -> str:
+    """A building or room part as stored: upper case, no leading zeros (03 → 3, 0301 → 301,
+    0 stays 0), so that 3-0301 and 3-301 are one unit however it was typed or imported."""
+    return text.upper().lstrip("0") or "0"
+
+
 def parse_room(text: str) -> RoomCode | None:
-    """Read a room as typed (3-1202, 3栋1202, 1202); None when it is not a room."""
+    """Read a room as typed (3-1202, 3栋1202, 3 1202, 03-1202, 1202); None when it is not one.
+
+    Every register, the residents import and the lookup read rooms through here, so the code
+    stored and the code looked up agree."""
     match = _ROOM.match(text)
     if not match:
         return None
     building = match.group("building")
-    return RoomCode(building.upper() if building else None, match.group("room").upper())
+    return RoomCode(room_part(building) if building else None, room_part(match.group("room")))
 
 
 def normalise_room(text: str) -> str:
@@ -69,8 +78,10 @@ def clean_text(value: str, max_length: int, *, field: str, required: bool = Fals
         raise DeskError("field.required", field=field)
     if len(value) > max_length:
         raise DeskError("field.too_long", field=field, max=max_length)
-    if _CONTROL.search(value.replace("\n", "")):
-        raise DeskError("field.control_chars", field=field)
+    # control characters and the invisible marks that reorder a line (a bidi override pasted
+    # with a name): refused, naming the character (desk.safe_text.REFUSED)
+    if (found := refused_character(value)) is not None:
+        raise DeskError("field.control_chars", field=field, char=found)
     if not storable(value):
         raise DeskError("field.bad_characters", field=field)
     return value
@@ -144,13 +155,24 @@ def mainland_phone(value: str, *, field: str = "phone") -> str:
 
 
 @dataclass(frozen=True)
+class RoomPerson:
+    """One active resident of a room, as a form offers them."""
+
+    name: str
+    phone: str
+    kind: str
+
+
+@dataclass(frozen=True)
 class RoomMatch:
-    """A completion candidate: a unit and its first resident on file."""
+    """A completion candidate: a unit and its first resident on file (`people`: all of them,
+    owners first, so that a form offers a choice rather than the first)."""
 
     code: str
     name: str
     phone: str
     kind: str
+    people: tuple[RoomPerson, ...] = ()
 
 
 def find_unit(ctx: Ctx, text: str) -> Unit | None:
@@ -195,12 +217,14 @@ def complete_room(ctx: Ctx, typed: str, limit: int = 8) -> list[RoomMatch]:
                 first.name if first else "",
                 first.phone if first else "",
                 first.kind if first else "",
+                tuple(RoomPerson(p.name, p.phone, p.kind) for p in people),
             )
         )
     return matches
 
 
 def ensure_unit(ctx: Ctx, building: str, room: str) -> Unit:
+    building, room = room_part(building.strip()), room_part(room.strip())
     code = f"{building}-{room}"
     unit = ctx.session.exec(select(Unit).where(Unit.code == code)).first()
     if unit is None:

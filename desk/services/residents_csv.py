@@ -25,7 +25,7 @@ from desk.services import search_index, search_sources
 from desk.services.context import Ctx
 from desk.services.csv_reading import lines
 from desk.services.errors import DeskError
-from desk.services.residents import clean_text, mainland_phone, parse_room
+from desk.services.residents import clean_text, mainland_phone, parse_room, room_part
 
 COLUMNS = ("building", "room", "name", "phone", "kind")
 _HEADERS = {
@@ -117,6 +117,7 @@ def _check_line(ctx: Ctx, number: int, cells: dict[str, str]) -> ResidentLine:
     building = _BUILDING_SUFFIX.sub("", cells.get("building", "").strip()).upper()
     if building and not _BUILDING.fullmatch(building):
         raise DeskError("csv_import.bad_building", value=building)
+    building = room_part(building) if building else ""
     room_text = cells.get("room", "").strip()
     if not room_text:
         raise DeskError("field.required", field="room")
@@ -134,7 +135,7 @@ def _check_line(ctx: Ctx, number: int, cells: dict[str, str]) -> ResidentLine:
     if not building:
         raise DeskError("csv_import.building_required")
     known = ctx.settings.buildings
-    if known and building not in {b.upper() for b in known}:
+    if known and building not in {room_part(b.strip()) for b in known}:
         raise DeskError("csv_import.unknown_building", value=building)
     name = clean_text(cells.get("name", ""), 60, field="name", required=True)
     phone = mainland_phone(cells.get("phone", ""))

@@ -9,6 +9,9 @@ quoted and consented to before work, billed and paid (receipt number), and one r
 completion (a reopened order completed again keeps the first completion's work and charges).
 Complaints: dispatch to the department due the same day, the department's answer, the resident
 told the same day, the late notice past the normal limit, and harm still going on.
+Rooms: a room is stored without leading zeros (3-0301 is 3-301, 03-1202 is 3-1202), so units
+typed two ways become one (their residents join the first) and every register's rooms are
+written the same way; the lookup index is rebuilt from them.
 """
 
 from collections.abc import Sequence
@@ -95,6 +98,59 @@ def upgrade() -> None:
         " resident_materials, operator_id, completed_at FROM repair_order"
         " WHERE completed_at IS NOT NULL"
     )
+    _one_way_rooms()
+
+
+# every table with a room column a clerk typed (units are merged apart, below)
+ROOM_TABLES = (
+    "repair_order",
+    "complaint",
+    "reception_entry",
+    "release_pass",
+    "night_log_entry",
+    "key",
+    "key_loan",
+    "entrusted_key",
+)
+
+
+def _one_way_rooms() -> None:
+    from desk.services.residents import normalise_room, room_part
+    from desk.services.search_index import reindex
+
+    bind = op.get_bind()
+    units = bind.execute(sa.text("SELECT id, building, room FROM unit ORDER BY id")).all()
+    kept: dict[str, int] = {}
+    for unit_id, building, room in units:
+        new_building = room_part(building) if building else building
+        new_room = room_part(room)
+        code = f"{new_building}-{new_room}" if new_building else new_room
+        first = kept.setdefault(code, unit_id)
+        if first != unit_id:  # the same unit typed another way: its residents join the first
+            bind.execute(
+                sa.text("UPDATE resident SET unit_id = :first WHERE unit_id = :dup"),
+                {"first": first, "dup": unit_id},
+            )
+            bind.execute(sa.text("DELETE FROM unit WHERE id = :dup"), {"dup": unit_id})
+    for unit_id, building, room in units:
+        new_building = room_part(building) if building else building
+        new_room = room_part(room)
+        code = f"{new_building}-{new_room}" if new_building else new_room
+        if kept[code] == unit_id and (new_building, new_room) != (building, room):
+            bind.execute(
+                sa.text("UPDATE unit SET building = :b, room = :r, code = :c WHERE id = :id"),
+                {"b": new_building, "r": new_room, "c": code, "id": unit_id},
+            )
+    for table in ROOM_TABLES:
+        quoted = f'"{table}"'
+        rooms = bind.execute(sa.text(f"SELECT DISTINCT room FROM {quoted}")).scalars().all()
+        for room in rooms:
+            if room and normalise_room(room) != room:
+                bind.execute(
+                    sa.text(f"UPDATE {quoted} SET room = :new WHERE room = :old"),
+                    {"new": normalise_room(room), "old": room},
+                )
+    reindex(bind)
 
 
 def downgrade() -> None:
