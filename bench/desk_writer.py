@@ -410,7 +410,7 @@ class Writes:
         case_id = self._case(ctx, "judged", "assigned", "replied")
         if case_id is None:
             return self.judge(ctx)
-        to_whom = f"物业经理{self.label()}"
+        to_whom = ctx.settings.escalation_roles[0].key  # a role on the site's list
         case = complaint.escalate(ctx, case_id, to_whom)
         expect = {"escalated_to": to_whom, "state": case.state}
         return [record(ctx, "complaints", case.id, "escalated", expect, case.number)]

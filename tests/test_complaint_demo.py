@@ -51,8 +51,10 @@ def test_export_carries_the_demo_complaints_with_events(demo_database: Database)
     assert closed and closed[0]["events"][-1]["action"] == "called_back"
 
 
-def test_a_late_notice_sent_after_harm_stopped_and_the_resident_told(demo_db: Database) -> None:
-    (item,) = [c for c in _all(demo_db) if c.late_notice_at is not None]
+def test_a_late_notice_sent_after_harm_stopped_and_the_resident_told(
+    demo_database: Database,
+) -> None:
+    (item,) = [c for c in _all(demo_database) if c.late_notice_at is not None]
     assert item.deadline_table == "desk_service" and item.late_notice_note
     assert item.harm_ongoing and item.harm_stopped_at is not None
     assert item.escalated_to == "department_head" and item.told_at is not None

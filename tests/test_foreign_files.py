@@ -9,6 +9,7 @@ desk marked its files is still recognised, and marked when it is next opened.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import os
 import socket
 import sqlite3
@@ -28,6 +29,7 @@ from desk.db import open_database
 from desk.db_errors import DatabaseError, NotOurs
 from desk.db_file import APPLICATION_ID, check_sqlite_file
 from desk.i18n import t
+from desk.migrations import HERE as MIGRATIONS
 from desk.models import Role
 from desk.services import backup
 from tests.conftest import PG_ADMIN_URL, add_staff, first_supervisor
@@ -312,12 +314,32 @@ def test_an_empty_file_is_a_new_desk_made_private(tmp_path: Path) -> None:
     assert empty.stat().st_mode & 0o777 == 0o600
 
 
+def _columns_added_by_0011() -> dict[str, list[str]]:
+    spec = importlib.util.spec_from_file_location(
+        "m0011", MIGRATIONS / "versions" / "0011_loops_of_the_source_documents.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return {
+        "repair_order": [make().name for make in module.REPAIR],
+        "complaint": [make().name for make in module.COMPLAINT],
+    }
+
+
+LATER_COLUMNS = _columns_added_by_0011()
+
+
 def _unmark(path: Path, revision: str = "0008") -> None:
     """Make `path` look like a desk file from before the mark (migration 0009)."""
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA journal_mode=DELETE")
     conn.execute("DROP TABLE desk_marker")
     conn.execute("DROP TABLE signin_terminal")  # 0010, after the mark
+    conn.execute("DROP TABLE repair_completion")  # 0011, and its columns below
+    for table, columns in LATER_COLUMNS.items():
+        for column in columns:
+            conn.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
     conn.execute("PRAGMA application_id = 0")
     conn.execute("UPDATE alembic_version SET version_num = ?", (revision,))
     conn.close()

@@ -76,11 +76,11 @@ def test_the_demo_has_a_night_repair_with_its_callback(demo_database: Database) 
     assert [item.what for item in sections["night_repairs"]]
 
 
-def test_the_demo_summary_counts_what_the_board_counts(demo_db: Database) -> None:
+def test_the_demo_summary_counts_what_the_board_counts(demo_database: Database) -> None:
     from desk.services import board
 
-    with demo_db.reading() as session:
-        ctx = Ctx(session, None, demo_db.settings, NOW)
+    with demo_database.reading() as session:
+        ctx = Ctx(session, None, demo_database.settings, NOW)
         on_board = board.open_items(ctx)
         sections = summary.open_sections(ctx)
         unchecked = passes.used_without_gate_check(ctx)
