@@ -6,17 +6,26 @@ import shutil
 from pathlib import Path
 
 import pytest
+from rich.cells import cell_len
+from textual.binding import Binding
 from textual.command import CommandList, CommandPalette
-from textual.widgets import Input, Select
+from textual.containers import VerticalScroll
+from textual.widgets import DataTable, Input, Select
 
 from desk.app import DeskApp
 from desk.compat import miss_current_stylesheet
 from desk.db import Database, open_database
+from desk.forms.fields import FormField
 from desk.i18n import set_language, t
 from desk.models import Operator
 from desk.screens.board import BoardScreen
+from desk.screens.repair_detail import RepairDetailScreen
+from desk.screens.repair_entry import RepairFormScreen
 from desk.screens.signin import SignInScreen
-from desk.widgets.base import DeskFooter
+from desk.services import repair
+from desk.services.repair import RepairCreate
+from desk.widgets.base import DeskFooter, DeskScreen
+from tests.conftest import Desk
 from tests.pilot_support import desk_app as _app
 from tests.pilot_support import press_for_screen, until, until_screen
 
@@ -34,8 +43,8 @@ def _footer(app: DeskApp) -> str:
 
 
 @pytest.mark.parametrize("lang", ["zh_CN", "en"])
-@pytest.mark.parametrize("size", [(120, 30), (80, 24)])
-async def test_the_footer_shows_every_register_key_and_the_palette(
+@pytest.mark.parametrize("size", [(120, 30), (160, 40)])
+async def test_a_wide_footer_shows_every_register_key_and_the_palette(
     db: Database, clerk: Operator, lang: str, size: tuple[int, int]
 ) -> None:
     app = _app(db, clerk, lang)
@@ -50,7 +59,8 @@ async def test_the_footer_shows_every_register_key_and_the_palette(
             ("f1", "keys.help"),
         ):
             assert f"{key} {t(label)}" in footer, footer
-        assert app.screen.query_one(DeskFooter).size.height <= 4
+        assert app.screen.query_one(DeskFooter).size.height <= 2
+        assert footer.endswith(f"^p {t('keys.palette')}")  # "More": the palette lists them all
 
 
 @pytest.mark.parametrize("lang", ["zh_CN", "en"])
@@ -156,15 +166,65 @@ async def test_register_screens_are_styled_alike_without_reparsing_the_css(
         assert ours == theirs
 
 
+def _one_row_at_80_columns(app: DeskApp, where: str) -> str:
+    """The footer's one row; it ends with "More" and shows the screen's enabled keys before any
+    F-key (the F-keys stay in F1 help and the palette)."""
+    footer = app.screen.query_one(DeskFooter)
+    rows = footer._lines(footer.size.width)
+    assert footer.size.height == len(rows) == 1, (where, [str(row) for row in rows])
+    row = str(rows[0])
+    assert cell_len(row) <= 80, (where, row)
+    shown = [f"{app.get_key_display(b)} {b.description}" for b in _own_enabled(app)]
+    places = [row.index(pair) for pair in shown if pair in row]
+    assert shown[:1] == [pair for pair in shown[:1] if pair in row], (where, row)  # the first
+    f_keys = [row.index(f" f{n} ") for n in range(2, 13) if f" f{n} " in row]
+    assert not places or not f_keys or max(places) < min(f_keys), (where, row)
+    if isinstance(app.screen, DeskScreen):
+        assert row.endswith(f"^p {t('keys.palette')}"), (where, row)
+    return row
+
+
+def _own_enabled(app: DeskApp) -> list[Binding]:
+    """The keys of the screen (or its focused widget) shown and enabled now."""
+    found: dict[str, Binding] = {}
+    for node, binding, enabled, _tip in app.screen.active_bindings.values():
+        if node is not app and enabled and binding.show:
+            found.setdefault(binding.action, binding)
+    return list(found.values())
+
+
 @pytest.mark.parametrize("lang", ["zh_CN", "en"])
-async def test_every_screens_footer_is_seen_whole_at_80_columns(
+async def test_at_80_by_24_every_footer_is_one_row_and_the_new_repair_dialog_never_scrolls(
     db: Database, clerk: Operator, lang: str
 ) -> None:
+    with Desk(db, clerk).write() as ctx:
+        repair.register(
+            ctx,
+            RepairCreate(
+                room="1-101", resident_name="张伟", phone="13700002222", description="漏水"
+            ),
+        )
+    set_language(lang)
     app = _app(db, clerk, lang)
     async with app.run_test(size=(80, 24)) as pilot:
-        for key in F_KEYS:
+        for key in F_KEYS:  # every register, the board last
             await press_for_screen(pilot, key)
-            footer = app.screen.query_one(DeskFooter)
-            rows = footer._lines(footer.size.width)
-            assert len(rows) <= footer.size.height, (key, [str(row) for row in rows])
-            assert f"^o {t('keys.sign_out')}" in str(rows[-1]), key
+            _one_row_at_80_columns(app, key)
+        board = _one_row_at_80_columns(app, "board")
+        assert f"f12 {t('keys.replies')}" not in board  # left out: it does not fit
+        await press_for_screen(pilot, "f3")
+        await until(pilot, lambda: app.screen.query_one("#orders", DataTable).row_count == 1)
+        _one_row_at_80_columns(app, "repairs")
+        await pilot.press("enter")
+        page = await until_screen(pilot, RepairDetailScreen)
+        row = _one_row_at_80_columns(app, "repair page")
+        assert row.startswith(f"^d {t('repair_ui.keys.dispatch')}"), row  # its next step first
+        await pilot.press("f3")  # a new repair for the page's room
+        form = await until_screen(pilot, RepairFormScreen)
+        assert page is not form
+        await until(pilot, lambda: form.query_one("#room", Input).value == "1-101")
+        _one_row_at_80_columns(app, "new repair")
+        body = form.query_one("#dialog-body", VerticalScroll)
+        assert body.max_scroll_y == 0  # every field seen at once, none scrolled out of sight
+        for field in form.query(FormField):
+            assert body.region.contains_region(field.region), field.field_name

@@ -20,6 +20,12 @@ from desk.services.repair import RepairCreate
 class RepairFormScreen(FormDialog[int | None]):
     """Register a repair; a prefill (e.g. from a reception entry) carries its link along."""
 
+    # Every field seen at 80×24 without scrolling: a field's note takes a line only when it
+    # says something.
+    DEFAULT_CSS = """
+    RepairFormScreen FormField .field-note.-empty { display: none; }
+    """
+
     def __init__(
         self,
         prefill: RepairCreate | None = None,

@@ -119,12 +119,21 @@ _TEXTUAL_KEYS = {
 }
 
 
-class DeskFooter(Widget):
-    """The keys of the screen and the desk, wrapped onto more rows (up to four) when they do not
-    fit.
+# The app's F-keys (F2–F12, one register each): the first to leave a short footer; F1 help and
+# the ctrl+p palette ("More") list them all.
+_REGISTER_KEYS = frozenset(f"f{n}" for n in range(2, 13))
+# From this many columns on, the footer may take a second row.
+WIDE = 120
 
-    Textual's own footer is one row that scrolls; the desk's keys must all be seen at once, in
-    both languages, at 120 columns.
+
+class DeskFooter(Widget):
+    """The keys of the screen and the desk on one row (two from `WIDE` columns on).
+
+    Textual's own footer is one row that scrolls; the desk's footer never scrolls and never
+    takes more rows, so an 80×24 terminal keeps its lines for the page. When not every key
+    fits, the screen's own keys that are enabled now are kept first, then F1 help and sign-out,
+    then the screen's other keys, then the registers' F-keys; the row always ends with
+    "^p More", the palette that lists every key.
     """
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {"desk-footer--key", "desk-footer--description"}
@@ -132,7 +141,7 @@ class DeskFooter(Widget):
     DeskFooter {
         dock: bottom;
         height: auto;
-        max-height: 4;
+        max-height: 2;
         background: $footer-background;
         color: $footer-foreground;
     }
@@ -153,12 +162,14 @@ class DeskFooter(Widget):
     def on_resize(self) -> None:
         self.refresh(layout=True)
 
-    def _pairs(self) -> list[Text]:
+    def _pairs(self) -> list[tuple[int, Text]]:
+        """Each key to show, in the footer's order, with its rank in what a short row keeps
+        (0 kept longest; the palette's "More", rank 5, is always kept)."""
         key_style = self.get_component_rich_style("desk-footer--key")
         text_style = self.get_component_rich_style("desk-footer--description")
-        pairs: list[Text] = []
+        pairs: list[tuple[int, int, Text]] = []
         seen: set[str] = set()
-        for _node, binding, enabled, _tooltip in self.screen.active_bindings.values():
+        for node, binding, enabled, _tooltip in self.screen.active_bindings.values():
             if not binding.show or binding.action in seen:
                 continue
             seen.add(binding.action)
@@ -170,12 +181,23 @@ class DeskFooter(Widget):
             )
             if not enabled:
                 pair.stylize("dim")
-            pairs.append(pair)
-        return pairs
+            # (rank, place): what a short row keeps first, where the key stands in the row
+            if binding.action == "command_palette":
+                rank, place = 5, 5
+            elif node is not self.app:  # the screen's own (or its focused widget's)
+                rank, place = (0, 0) if enabled else (2, 1)
+            elif binding.key in _REGISTER_KEYS:
+                rank, place = 3, 3
+            else:  # F1 help before the F-keys, sign-out after them
+                rank, place = 1, 2 if binding.key == "f1" else 4
+            pairs.append((rank, place, pair))
+        pairs.sort(key=lambda each: each[1])  # stable: each group in the bindings' order
+        return [(rank, pair) for rank, _place, pair in pairs]
 
-    def _lines(self, width: int) -> list[Text]:
+    @staticmethod
+    def _wrap(pairs: list[Text], width: int) -> list[Text]:
         lines: list[Text] = [Text()]
-        for pair in self._pairs():
+        for pair in pairs:
             line = lines[-1]
             needed = pair.cell_len + (2 if line.cell_len else 0)
             if line.cell_len and line.cell_len + needed > width:
@@ -185,6 +207,23 @@ class DeskFooter(Widget):
                 line.append("  ")
             line.append_text(pair)
         return lines
+
+    def _lines(self, width: int) -> list[Text]:
+        """The footer's rows at `width` columns: one (two when WIDE), the least kept keys left
+        out until the rest fit."""
+        rows = 2 if width >= WIDE else 1
+        pairs = self._pairs()
+        # leave out the lowest rank first, and within a rank the key furthest along the row
+        dropping = sorted(
+            (i for i, (rank, _pair) in enumerate(pairs) if rank < 5),
+            key=lambda i: (pairs[i][0], i),
+        )
+        kept = set(range(len(pairs)))
+        while True:
+            lines = self._wrap([pair for i, (_rank, pair) in enumerate(pairs) if i in kept], width)
+            if len(lines) <= rows or not dropping:
+                return lines[:rows]
+            kept.discard(dropping.pop())
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return len(self._lines(width or container.width))
