@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import create_engine, make_url, text
+from sqlalchemy.pool import NullPool
 from sqlmodel import col, select
 
 from desk.config import load_settings
@@ -133,9 +134,109 @@ def demo_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database
     database.dispose()
 
 
+# What a test may change of a PostgreSQL database besides its rows: its tables, columns,
+# indexes, triggers and functions, its schema version and its desk mark. A test that changes
+# any of them (an insider's attack on the audit trail drops a trigger) leaves a database that
+# is made again from the template; every other test's rows are simply deleted.
+_PG_SHAPE = """
+SELECT md5(string_agg(x, '|' ORDER BY x)) FROM (
+  SELECT 'c:' || table_name || '.' || column_name || ':' || data_type || ':' || is_nullable
+         || ':' || coalesce(column_default, '') AS x
+    FROM information_schema.columns WHERE table_schema = 'public'
+  UNION ALL SELECT 't:' || tgrelid::regclass::text || '.' || tgname || ':' || tgenabled::text
+    FROM pg_trigger WHERE NOT tgisinternal
+  UNION ALL SELECT 'f:' || proname || ':' || md5(prosrc)
+    FROM pg_proc JOIN pg_namespace n ON n.oid = pronamespace WHERE n.nspname = 'public'
+  UNION ALL SELECT 'i:' || indexname || ':' || indexdef FROM pg_indexes WHERE schemaname = 'public'
+  UNION ALL SELECT 'v:' || version_num FROM alembic_version
+  UNION ALL SELECT 'm:' || row_to_json(m)::text FROM desk_marker m
+) shape
+"""
+# kept as the migrations left them: the schema version and the desk's mark
+_PG_KEPT = ("alembic_version", "desk_marker")
+
+
+class WorkerDatabase:
+    """On PostgreSQL: one database per test process, made from the migrated template and
+    emptied before each test (its rows deleted, its ids started again) instead of a new
+    database per test: about 40 ms a test instead of about 450 ms."""
+
+    def __init__(self, template: str) -> None:
+        self.template = template
+        self.name = f"desk_test_{uuid.uuid4().hex[:12]}"
+        self.admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        url = make_url(PG_ADMIN_URL).set(database=self.name)
+        self.url = url.render_as_string(hide_password=False)
+        self._make()
+        with self.engine.connect() as conn:
+            tables = conn.execute(
+                text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+            ).scalars()
+            sequences = conn.execute(
+                text("SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'")
+            ).scalars()
+            # foreign keys and the audit trail's own triggers are off while it is emptied
+            self.empty_sql = "SET LOCAL session_replication_role = replica;" + "".join(
+                [f'DELETE FROM "{table}";' for table in tables if table not in _PG_KEPT]
+                + [f'ALTER SEQUENCE "{sequence}" RESTART;' for sequence in sequences]
+            )
+            self.shape = conn.execute(text(_PG_SHAPE)).scalar()
+
+    def _make(self) -> None:
+        with self.admin.connect() as conn:
+            conn.execute(text(f"CREATE DATABASE {self.name} TEMPLATE {self.template}"))
+        self.engine = create_engine(self.url, poolclass=NullPool)
+
+    def _drop(self) -> None:
+        self.engine.dispose()
+        with self.admin.connect() as conn:
+            conn.execute(text(f"DROP DATABASE IF EXISTS {self.name} WITH (FORCE)"))
+
+    def empty(self) -> None:
+        with self.engine.begin() as conn:
+            conn.exec_driver_sql(self.empty_sql)
+
+    def after_test(self) -> None:
+        """Made again from the template when the test changed more than rows."""
+        with self.engine.connect() as conn:
+            same = conn.execute(text(_PG_SHAPE)).scalar() == self.shape
+        if not same:
+            self._drop()
+            self._make()
+
+    def close(self) -> None:
+        self._drop()
+        self.admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def worker_database(migrated_template: str) -> Iterator[WorkerDatabase | None]:
+    """PostgreSQL's database for this test process, emptied per test (None on SQLite, or when
+    the test role may not switch triggers off: a new database per test then)."""
+    if not PG_ADMIN_URL:
+        yield None
+        return
+    admin = create_engine(PG_ADMIN_URL)
+    with admin.connect() as conn:
+        superuser = conn.execute(
+            text("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+        ).scalar()
+    admin.dispose()
+    if not superuser:
+        yield None
+        return
+    worker = WorkerDatabase(migrated_template)
+    yield worker
+    worker.close()
+
+
 @pytest.fixture
 def db(
-    request: pytest.FixtureRequest, tmp_path: Path, migrated_file: Path, migrated_template: str
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    migrated_file: Path,
+    migrated_template: str,
+    worker_database: WorkerDatabase | None,
 ) -> Iterator[Database]:
     if not PG_ADMIN_URL:
         shutil.copyfile(migrated_file, tmp_path / "desk.db")
@@ -145,6 +246,16 @@ def db(
             still_verifies(request, database)
         finally:
             database.dispose()
+        return
+    if worker_database is not None:
+        worker_database.empty()
+        database = open_database(worker_database.url, settings=load_settings())
+        yield database
+        try:
+            still_verifies(request, database)
+        finally:
+            database.dispose()
+            worker_database.after_test()
         return
     name = f"desk_test_{uuid.uuid4().hex[:12]}"
     admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")

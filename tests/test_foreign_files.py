@@ -421,6 +421,10 @@ def test_postgresql_a_new_database_is_marked_and_an_old_desk_still_opens(
         # a desk database from before the mark
         conn.execute(text("DROP TABLE desk_marker"))
         conn.execute(text("DROP TABLE signin_terminal"))  # 0010, after the mark
+        conn.execute(text("DROP TABLE repair_completion"))  # 0011, and its columns
+        for table, columns in LATER_COLUMNS.items():
+            for column in columns:
+                conn.execute(text(f"ALTER TABLE {table} DROP COLUMN {column}"))
         conn.execute(text("UPDATE alembic_version SET version_num = '0008'"))
     engine.dispose()
     open_database(pg_database, settings=load_settings()).dispose()
