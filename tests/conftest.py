@@ -123,9 +123,10 @@ def still_verifies(request: pytest.FixtureRequest, database: Database) -> None:
     assert report.ok, [problem.text for problem in report.problems[:5]]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def demo_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
-    """The demo site as `desk demo` builds it at NOW, once for the test module that asks."""
+    """The demo site as `desk demo` builds it at NOW, once per test process (about 6 s): the
+    tests that read it must not change it."""
     from desk import demo
 
     database = open_database(tmp_path_factory.mktemp("demo") / "demo.db", settings=load_settings())
