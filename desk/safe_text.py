@@ -42,11 +42,12 @@ UNSAFE = re.compile(
 # What a form or an import refuses to store (desk.services.residents.clean_text): every control
 # character but the newline (a tab too: a list cannot show it), and the invisible marks that
 # change the order or the direction a line reads in (LRM, RLM, ALM, the embeddings, overrides and
-# isolates, the line and paragraph separators, the interlinear annotations). The joiners and
-# variation selectors that emoji sequences need (U+200D, U+FE0F) are not among them.
+# isolates, the line and paragraph separators, the interlinear annotations), and the invisible
+# spaces that make one room or name two (zero-width space, word joiner, a stray BOM). The
+# joiners and variation selectors that emoji sequences need (U+200D, U+FE0F) are not among them.
 REFUSED = re.compile(
-    "[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e"
-    "\u2066-\u2069\ufff9-\ufffb]"
+    "[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f\u2028\u2029\u202a-\u202e"
+    "\u2060\u2066-\u2069\ufeff\ufff9-\ufffb]"
 )
 # What json.dumps(ensure_ascii=False) leaves raw although a terminal may act on it.
 _JSON_RAW = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")

@@ -26,7 +26,15 @@ from tests.conftest import Desk
 
 # what a copy from a chat or a web page may carry: an override that shows "王明gpj.exe" as
 # "王明exe.jpg", an isolate, a right-to-left mark, a line separator, an escape sequence
-ATTACKS = ("王\u202e明", "王\u2066明\u2069", "王明\u200f", "王\u2028明", "王\x1b[2J明")
+ATTACKS = (
+    "王\u202e明",
+    "王\u2066明\u2069",
+    "王明\u200f",
+    "王\u2028明",
+    "王\x1b[2J明",
+    "王\u200b明",  # a zero-width space: one name would be two
+    "王明\ufeff",
+)
 # emoji with a skin tone, a family joined by ZWJ, a flag, a text symbol shown as emoji
 EMOJI = ("张👍🏽", "李👨\u200d👩\u200d👧", "赵🇨🇳", "钱☺\ufe0f")
 

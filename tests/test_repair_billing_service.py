@@ -178,3 +178,46 @@ def test_charges_corrected_only_by_a_supervisor_or_the_clerk_who_wrote_them(
         with pytest.raises(DeskError) as late:
             repair_billing.correct(ctx, order_id, ChargeCorrection(True, 1, 0, "x"))
         assert late.value.key == "repair.correct_after_paid"
+
+
+def test_the_charges_cannot_be_taken_over_made_up_or_rewritten_after_the_bill(
+    db: Database, desk: Desk
+) -> None:
+    """Three insider's ways round the rules, each refused: a second clerk who completes a
+    reopened round for nothing is not the writer of the first round's charges; a free order is
+    not made paid after the work without the resident's agreement; a bill sent to finance is
+    not rewritten at the desk."""
+    order_id = _paid_order(desk)
+    with desk.write() as ctx:
+        repair_billing.agree_price(ctx, order_id, 10000, "李明")
+        repair.complete(ctx, order_id, RepairCompletion(work_done="换点火针", labour_fen=10000))
+    other = add_staff(db, "刘洋", Role.clerk, "5678")
+    second = Desk(db, other, NOW + timedelta(hours=1))
+    with second.write() as ctx:
+        repair.call_back(ctx, order_id, CallbackResult(satisfied=False, note="还是不打火"))
+        repair.dispatch(ctx, order_id, "孙文斌")
+        repair.complete(ctx, order_id, RepairCompletion(work_done="再调试"))
+    with pytest.raises(Forbidden), second.write() as ctx:
+        repair_billing.correct(ctx, order_id, ChargeCorrection(True, 1, 0, "改一下"))
+    with desk.read() as ctx:
+        assert repair.get(ctx, order_id).labour_fen == 10000
+
+    free = RepairCreate(
+        room="3-1202", resident_name="李明", description="灯不亮", category="electric"
+    )
+    with desk.write() as ctx:
+        free_id = repair.register(ctx, free).id or 0
+        repair.dispatch(ctx, free_id, "周海")
+        repair.arrive(ctx, free_id)
+    with pytest.raises(DeskError) as unagreed, desk.write() as ctx:
+        repair_billing.correct(ctx, free_id, ChargeCorrection(True, 50000, 0, "忘了收费"))
+    assert unagreed.value.key == "repair.correct_paid_unagreed"
+
+    desk.now = NOW + timedelta(hours=2)
+    with desk.write() as ctx:
+        repair_billing.bill(ctx, order_id)
+    with pytest.raises(DeskError) as billed, desk.write() as ctx:
+        repair_billing.correct(ctx, order_id, ChargeCorrection(True, 99_000_000, 0, "多收点"))
+    assert billed.value.key == "repair.correct_after_billed"
+    with desk.read() as ctx:
+        assert repair.get(ctx, order_id).labour_fen == 10000

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import text
-from sqlmodel import SQLModel
+from sqlmodel import SQLModel, select
 
 import desk.models  # noqa: F401  (registers every table)
 from desk.db import Database, make_engine
 from desk.migrations import HEAD, current_revision, upgrade
+from desk.migrations import HERE as MIGRATIONS
+from desk.models import AuditEvent, Operator, Resident
+from desk.services import repair, residents
+from desk.services.repair import RepairCreate
+from tests.conftest import NOW, Desk, verify_audit
 
 
 def _not_fts(name: str | None, type_: str, _parent: object) -> bool:
@@ -112,3 +118,65 @@ def test_rooms_typed_with_leading_zeros_become_one_unit_when_upgrading(tmp_path:
         indexed = conn.execute(text("SELECT room FROM search_doc WHERE room != ''")).scalars()
         assert "3-301" in set(indexed)
     engine.dispose()
+
+
+def _as_an_old_desk_wrote_it(
+    db: Database, register: str, table: str, row_id: int, **values: object
+) -> None:
+    """Change a row as a desk before 0011 would have stored it, with its event sealed: the
+    audit trail verifies before the upgrade, as it does on a real older desk."""
+    from desk.services.audit_chain import seal_unsealed
+
+    sets = ", ".join(f"{name} = :{name}" for name in values)
+    with db.engine.begin() as conn:
+        conn.execute(text(f'UPDATE "{table}" SET {sets} WHERE id = :id'), {**values, "id": row_id})
+        conn.execute(
+            text(
+                "INSERT INTO audit_event (at, register_name, record_id, action, data, reason)"
+                " VALUES (:at, :register, :id, 'updated', '{}', '')"
+            ),
+            {"at": NOW, "register": register, "id": row_id},
+        )
+        seal_unsealed(conn)
+
+
+def test_the_room_upgrade_leaves_an_audit_trail_that_verifies(
+    db: Database, clerk: Operator
+) -> None:
+    """Rooms rewritten and units merged by the upgrade are on each record's history, sealed:
+    verifying the trail afterwards finds nothing changed behind the desk's back."""
+    desk = Desk(db, clerk)
+    with desk.write() as ctx:
+        first = residents.add_resident(ctx, "3", "301", "王芳", "13800000001", "owner")
+        second = residents.add_resident(ctx, "3", "302", "王强", "13800000002", "tenant")
+        order = repair.register(ctx, RepairCreate(room="3-301", description="漏水"))
+    old_unit = second.unit_id
+    _as_an_old_desk_wrote_it(db, "repairs", "repair_order", order.id or 0, room="03-0301")
+    with db.engine.begin() as conn:  # 3-302 was typed 3-0301 by an older desk: a second unit
+        conn.execute(
+            text("UPDATE unit SET room = '0301', code = '3-0301' WHERE id = :id"), {"id": old_unit}
+        )
+    assert verify_audit(db).ok
+    spec = importlib.util.spec_from_file_location(
+        "m0011", MIGRATIONS / "versions" / "0011_loops_of_the_source_documents.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    with db.engine.begin() as conn:
+        module._one_way_rooms(conn)
+    report = verify_audit(db)
+    assert report.ok, [problem.text for problem in report.problems]
+    with desk.read() as ctx:
+        assert repair.get(ctx, order.id or 0).room == "3-301"
+        moved = ctx.session.get(Resident, second.id)
+        assert moved is not None and moved.unit_id == first.unit_id
+        actions = ctx.session.exec(
+            select(AuditEvent.register_name, AuditEvent.action).where(
+                AuditEvent.action == "room_written_one_way"
+            )
+        ).all()
+    assert sorted(actions) == [
+        ("repairs", "room_written_one_way"),
+        ("residents", "room_written_one_way"),
+    ]

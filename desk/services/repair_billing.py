@@ -217,16 +217,15 @@ def pay(ctx: Ctx, order_id: int, receipt_number: str, at: datetime | None = None
 # --- corrections -----------------------------------------------------------------------------
 
 
-def writer(ctx: Ctx, order: RepairOrder) -> int:
-    """Who wrote the order's money: the clerk of its latest completion, else who registered it."""
-    statement = (
-        select(RepairCompletion.operator_id)
-        .where(col(RepairCompletion.order_id) == order.id)
-        .order_by(col(RepairCompletion.round).desc(), col(RepairCompletion.id).desc())
-        .limit(1)
+def writers(ctx: Ctx, order: RepairOrder) -> set[int]:
+    """Who wrote the order's money: the clerks of its completions that charged something, else
+    who registered it (a later round that charged nothing makes no one a writer of the first's)."""
+    statement = select(RepairCompletion.operator_id).where(
+        col(RepairCompletion.order_id) == order.id,
+        col(RepairCompletion.labour_fen) + col(RepairCompletion.material_fen) > 0,
     )
-    found = ctx.session.exec(statement).first()
-    return order.operator_id if found is None else found
+    found = set(ctx.session.exec(statement))
+    return found or {order.operator_id}
 
 
 def require_corrector(ctx: Ctx, order: RepairOrder) -> None:
@@ -237,7 +236,7 @@ def require_corrector(ctx: Ctx, order: RepairOrder) -> None:
     if (
         current is not None
         and current.active
-        and (current.role == Role.supervisor or current.id == writer(ctx, order))
+        and (current.role == Role.supervisor or current.id in writers(ctx, order))
     ):
         return
     raise Forbidden("repair.correct_forbidden", number=order.number)
@@ -251,16 +250,17 @@ def correct(ctx: Ctx, order_id: int, change: ChargeCorrection) -> RepairOrder:
     reason = clean_column(change.reason, RepairOrder, "close_reason", field="reason", required=True)
     if order.paid_at is not None:
         raise DeskError("repair.correct_after_paid", number=order.number)
+    if order.billed_at is not None:  # the copy sent to finance stands: finance puts it right
+        raise DeskError("repair.correct_after_billed", number=order.number)
     labour = checked_money(change.labour_fen, "labour_fen")
     material = checked_money(change.material_fen, "material_fen")
     if change.paid and order.warranty:
         raise DeskError("repair.paid_under_warranty", field="paid")
     if not change.paid and (labour or material):
         raise DeskError("repair.charges_on_free", field="labour_fen")
-    if order.billed_at is not None and not change.paid:
-        raise DeskError("repair.correct_billed_free", field="paid", number=order.number)
-    if order.billed_at is not None and labour + material <= 0:
-        raise DeskError("repair.bill_nothing", field="labour_fen", number=order.number)
+    if change.paid and not order.paid and order.consent_at is None:
+        # made paid after the fact: the resident never agreed to a price (003)
+        raise DeskError("repair.correct_paid_unagreed", field="paid", number=order.number)
     old = {"paid": order.paid, "labour_fen": order.labour_fen, "material_fen": order.material_fen}
     new = {"paid": change.paid, "labour_fen": labour, "material_fen": material}
     if old == new:

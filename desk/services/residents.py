@@ -34,9 +34,11 @@ class RoomCode:
 
 
 def room_part(text: str) -> str:
-    """A building or room part as stored: upper case, no leading zeros (03 → 3, 0301 → 301,
-    0 stays 0), so that 3-0301 and 3-301 are one unit however it was typed or imported."""
-    return text.upper().lstrip("0") or "0"
+    """A building or room part as stored: upper case, and a number without leading zeros (03 →
+    3, 0301 → 301, 0 stays 0), so that 3-0301 and 3-301 are one unit however it was typed or
+    imported. A part with letters keeps its zeros (0A is not A)."""
+    part = text.upper()
+    return (part.lstrip("0") or "0") if part.isdigit() else part
 
 
 def parse_room(text: str) -> RoomCode | None:

@@ -14,7 +14,9 @@ typed two ways become one (their residents join the first) and every register's 
 written the same way; the lookup index is rebuilt from them.
 """
 
+import json
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 import sqlmodel
@@ -98,7 +100,7 @@ def upgrade() -> None:
         " resident_materials, operator_id, completed_at FROM repair_order"
         " WHERE completed_at IS NOT NULL"
     )
-    _one_way_rooms()
+    _one_way_rooms(op.get_bind())
 
 
 # every table with a room column a clerk typed (units are merged apart, below)
@@ -114,42 +116,87 @@ ROOM_TABLES = (
 )
 
 
-def _one_way_rooms() -> None:
+# the audit register of each of those tables (desk.services.audit_rows.REGISTERS)
+ROOM_REGISTERS = {
+    "repair_order": "repairs",
+    "complaint": "complaints",
+    "reception_entry": "reception",
+    "release_pass": "passes",
+    "night_log_entry": "nightlog",
+    "key": "keys",
+    "key_loan": "key_loans",
+    "entrusted_key": "entrusted_keys",
+}
+
+
+def _one_way_rooms(bind: sa.engine.Connection) -> None:
+    """Units typed two ways become one and every room is written one way. Each record changed
+    gets an audit event saying what it was, sealed into the chain: verifying the trail after
+    the upgrade finds every row as its events say, and the change is on each record's history."""
+    from desk.models import AuditEvent
+    from desk.services.audit_chain import seal_unsealed
     from desk.services.residents import normalise_room, room_part
     from desk.services.search_index import reindex
 
-    bind = op.get_bind()
+    changed: list[tuple[str, int, dict[str, object]]] = []
     units = bind.execute(sa.text("SELECT id, building, room FROM unit ORDER BY id")).all()
-    kept: dict[str, int] = {}
-    for unit_id, building, room in units:
+
+    def code_of(building: str, room: str) -> tuple[str, str, str]:
         new_building = room_part(building) if building else building
         new_room = room_part(room)
-        code = f"{new_building}-{new_room}" if new_building else new_room
-        first = kept.setdefault(code, unit_id)
+        return new_building, new_room, f"{new_building}-{new_room}" if new_building else new_room
+
+    kept: dict[str, int] = {}
+    for unit_id, building, room in units:
+        first = kept.setdefault(code_of(building, room)[2], unit_id)
         if first != unit_id:  # the same unit typed another way: its residents join the first
+            moved = bind.execute(
+                sa.text("SELECT id FROM resident WHERE unit_id = :dup"), {"dup": unit_id}
+            ).scalars()
+            changed += [
+                ("residents", rid, {"unit_id": first, "was_unit_id": unit_id}) for rid in moved
+            ]
             bind.execute(
                 sa.text("UPDATE resident SET unit_id = :first WHERE unit_id = :dup"),
                 {"first": first, "dup": unit_id},
             )
             bind.execute(sa.text("DELETE FROM unit WHERE id = :dup"), {"dup": unit_id})
     for unit_id, building, room in units:
-        new_building = room_part(building) if building else building
-        new_room = room_part(room)
-        code = f"{new_building}-{new_room}" if new_building else new_room
+        new_building, new_room, code = code_of(building, room)
         if kept[code] == unit_id and (new_building, new_room) != (building, room):
             bind.execute(
                 sa.text("UPDATE unit SET building = :b, room = :r, code = :c WHERE id = :id"),
                 {"b": new_building, "r": new_room, "c": code, "id": unit_id},
             )
-    for table in ROOM_TABLES:
+    for table, register in ROOM_REGISTERS.items():
         quoted = f'"{table}"'
-        rooms = bind.execute(sa.text(f"SELECT DISTINCT room FROM {quoted}")).scalars().all()
-        for room in rooms:
+        for record_id, room in bind.execute(sa.text(f"SELECT id, room FROM {quoted}")).all():
             if room and normalise_room(room) != room:
+                new = normalise_room(room)
                 bind.execute(
-                    sa.text(f"UPDATE {quoted} SET room = :new WHERE room = :old"),
-                    {"new": normalise_room(room), "old": room},
+                    sa.text(f"UPDATE {quoted} SET room = :new WHERE id = :id"),
+                    {"new": new, "id": record_id},
                 )
+                changed.append((register, record_id, {"room": new, "was_room": room}))
+    if changed:
+        now = datetime.now(UTC)
+        events = AuditEvent.__table__  # type: ignore[attr-defined]
+        bind.execute(
+            events.insert(),
+            [
+                {
+                    "at": now,
+                    "operator_id": None,
+                    "register_name": register,
+                    "record_id": record_id,
+                    "action": "room_written_one_way",
+                    "data": json.dumps(data, ensure_ascii=False),
+                    "reason": "upgrade 0011: rooms without leading zeros",
+                }
+                for register, record_id, data in changed
+            ],
+        )
+        seal_unsealed(bind)
     reindex(bind)
 
 
