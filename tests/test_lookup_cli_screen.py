@@ -6,6 +6,7 @@ import json
 
 import pytest
 from rich.cells import cell_len
+from sqlmodel import select
 from textual.pilot import Pilot
 from textual.widgets import DataTable
 from typer.testing import CliRunner
@@ -13,7 +14,7 @@ from typer.testing import CliRunner
 from desk.app import make_app
 from desk.cli import app
 from desk.db import Database
-from desk.models import Operator
+from desk.models import AuditEvent, Operator
 from desk.screens.lookup import LookupScreen
 from desk.screens.repair_detail import RepairDetailScreen
 from desk.screens.room_history import RoomHistoryScreen
@@ -114,6 +115,13 @@ async def test_room_history_from_the_selected_row(
             lambda: screen.found is not None and screen.found.residents[0].phone == "13812345678",
         )
         assert screen.found.residents[0].phone == "13812345678"
+        with Desk(db, clerk).read() as ctx:  # the view of the full phones is on the trail
+            revealed = ctx.session.exec(
+                select(AuditEvent).where(
+                    AuditEvent.register_name == "residents", AuditEvent.action == "revealed"
+                )
+            ).all()
+        assert len(revealed) == len(screen.found.residents) and revealed[0].operator_id == clerk.id
         await pilot.press("escape")
         await until_screen(pilot, LookupScreen)
         assert isinstance(desk_app.screen, LookupScreen)

@@ -101,6 +101,12 @@ class RoomHistoryScreen(DeskScreen):
                 )
 
     def action_phones(self) -> None:
+        if not self.show_phones:  # full phones shown: the view is audited first
+            room = self.room
+            outcome = self.attempt(lambda ctx: room_history.reveal_phones(ctx, room))
+            if isinstance(outcome, DeskError):
+                self.notify(outcome.message, severity="error")
+                return
         self.show_phones = not self.show_phones
         self.load()
 

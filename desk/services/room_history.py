@@ -9,6 +9,7 @@ from sqlmodel import col, select
 
 from desk.models import Operator, Unit
 from desk.models.search import SearchDoc
+from desk.services import reveal
 from desk.services.context import Ctx
 from desk.services.errors import DeskError
 from desk.services.lookup import number_of
@@ -62,6 +63,18 @@ def resolve_room(ctx: Ctx, room_text: str) -> tuple[str, Unit | None]:
     if units:
         return units[0].code, units[0]
     return parsed.code, None
+
+
+def reveal_phones(ctx: Ctx, room_text: str) -> int:
+    """The room's residents' full phones are about to be shown: each one's view goes on the
+    audit trail (as a reveal from a list does); how many residents were revealed."""
+    _, unit = resolve_room(ctx, room_text)
+    if unit is None or unit.id is None:
+        return 0
+    shown = [r.id for r in residents_of(ctx, unit.id) if r.id is not None]
+    for resident_id in shown:
+        reveal.reveal(ctx, "residents", resident_id)
+    return len(shown)
 
 
 def history(
