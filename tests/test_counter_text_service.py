@@ -7,7 +7,7 @@ import pytest
 from rich.cells import cell_len
 from sqlmodel import func, select
 
-from desk.i18n import set_language
+from desk.i18n import set_language, t
 from desk.models import AuditEvent, ReceptionEntry, RepairOrder
 from desk.safe_text import printable, refused_character
 from desk.services import (
@@ -118,3 +118,16 @@ def test_a_reveal_shows_one_record_in_full_and_is_audited(desk: Desk) -> None:
             (repair.REGISTER, order.id, desk.operator.id if desk.operator else None)
         ]
         assert audit_verify.verify(ctx).ok  # a view changes no record: the chain still holds
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+def test_every_history_names_a_reveal_and_the_room_upgrade_in_words(lang: str) -> None:
+    """A record's history shows each event by its words (`<section>.action.<action>`): a
+    reveal or the upgrade's room rewrite must not show up as a catalogue key."""
+    set_language(lang)
+    revealable = {"repair_ui", "complaint_ui", "reception_detail", "passes_ui", "nightlog_ui"}
+    for section in {*revealable, "keys_ui"}:
+        actions = ["room_written_one_way", *(["revealed"] if section in revealable else [])]
+        for action in actions:
+            key = f"{section}.action.{action}"
+            assert t(key) != key, key

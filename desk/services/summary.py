@@ -48,22 +48,12 @@ SECTIONS = (
     "night_repairs",
     "unpaid",
 )
-# The sections made of the board's open items (desk.services.board.open_items, each once): what
-# they hold together is the board's "open" figure, and the summary's. Every other section lists,
-# besides, records the board does not carry (passes to reconcile; unpaid bills, which may be on
-# a closed order or on an open one already listed under repairs ...), counted apart.
-BOARD_SECTIONS = (
-    "callbacks",
-    "repairs",
-    "complaints",
-    "residents_to_tell",
-    "reception",
-    "keys",
-    "entrusted",
-    "passes",
-    "nightlog",
-    "night_repairs",
-)
+# The sections listed besides, of records the board does not carry (passes to reconcile; unpaid
+# bills, which may be on a closed order or on an open one already listed under repairs), counted
+# apart. Every other section is made of the board's open items (desk.services.board.open_items,
+# each once): what those hold together is the board's "open" figure, and the summary's.
+LISTED_APART = ("pass_no_gate", "pass_stubs", "unpaid")
+BOARD_SECTIONS = tuple(key for key in SECTIONS if key not in LISTED_APART)
 # complaint duties listed apart: a late notice owed (002), a department's answer to tell (004)
 TELL_RESIDENT = ("late_notice", "told")
 # What is counted per register over the shift: (register, table, time column).
