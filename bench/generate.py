@@ -113,6 +113,8 @@ def defaults(table: Table) -> dict[str, Any]:
     for column in table.c:
         default = column.default
         row[column.name] = getattr(default, "arg", None) if default is not None else None
+    if "estate_id" in row:
+        row["estate_id"] = 1  # the default estate
     return row
 
 

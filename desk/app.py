@@ -194,6 +194,7 @@ class DeskApp(App[None]):
     async def action_sign_out(self) -> None:
         """Back to sign-in; every register screen starts afresh for the next operator."""
         self.operator = None
+        self.database.admit(None)
         await self.switch_mode("board")
         while len(self.screen_stack) > 1:
             await self.pop_screen()

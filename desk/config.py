@@ -62,6 +62,9 @@ class SiteInfo(Strict):
     timezone: str = "Asia/Shanghai"
     language: str = "auto"
     printer: str = ""
+    # the estate this desk works in (its code; "*" for the call-centre desk); empty: the only
+    # estate of the database (`desk --estate CODE` or DESK_ESTATE choose otherwise)
+    estate: str = ""
 
 
 class SignInRules(Strict):
@@ -227,6 +230,31 @@ def site_file_for(db_path: Path | None) -> Path:
         if beside.exists():
             return beside
     return DEFAULT_SITE_FILE
+
+
+def with_overrides(settings: Settings, overrides: str, *, where: str = "estate") -> Settings:
+    """`settings` with an estate's own lines (TOML) on top: a table's keys replace the same
+    keys, a list replaces the list. A bad text raises ValueError naming `where`."""
+    if not overrides.strip():
+        return settings
+    try:
+        merged = _merged(settings.model_dump(exclude={"source"}), tomllib.loads(overrides))
+        found = Settings.model_validate(merged)
+    except (tomllib.TOMLDecodeError, ValueError) as exc:
+        raise ValueError(f"{where}: {exc}") from exc
+    found.source = settings.source
+    return found
+
+
+def _merged(base: dict[str, object], top: dict[str, object]) -> dict[str, object]:
+    out = dict(base)
+    for key, value in top.items():
+        below = out.get(key)
+        if isinstance(value, dict) and isinstance(below, dict):
+            out[key] = _merged(below, value)
+        else:
+            out[key] = value
+    return out
 
 
 def load_settings(path: Path | None = None) -> Settings:

@@ -22,10 +22,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
-from desk import changes, errorlog
-from desk.config import Settings, load_settings, site_file_for
-from desk.db_errors import DatabaseError, describe_failure
+from desk import changes, errorlog, estates
+from desk.config import Settings, load_settings, site_file_for, with_overrides
+from desk.db_errors import DatabaseError, describe_failure, estate_refusal
 from desk.db_file import check_server_database, database_url, prepare_sqlite_file, sqlite_path
+from desk.models.estate import DEFAULT_ESTATE
 from desk.services import search_index
 
 BUSY_TIMEOUT_MS = 10_000
@@ -81,6 +82,13 @@ class Database:
     url: str
     engine: Engine
     settings: Settings
+    # the estate new rows go to (None: chosen per call, the call-centre desk) and the estates
+    # read (None: every estate); see desk.estates
+    estate_id: int | None = DEFAULT_ESTATE
+    estates: tuple[int, ...] | None = (DEFAULT_ESTATE,)
+    # the site file's settings, before any estate's own lines (the call-centre desk works in
+    # each estate with its own: `settings_for`)
+    site_settings: Settings | None = None
     _write_engine: Engine = field(init=False)
 
     def __post_init__(self) -> None:
@@ -91,6 +99,35 @@ class Database:
         event.listen(self._writer, "after_flush", changes.after_flush)
         # each changed record's lookup document, rewritten in the same flush (search_index)
         event.listen(self._writer, "after_flush", search_index.after_flush)
+        # each session sees its estates' rows only and writes into its own (desk.estates)
+        for factory in (self._reader, self._writer):
+            event.listen(factory, "do_orm_execute", estates.scope_reads)
+        event.listen(self._writer, "before_flush", estates.stamp_new_rows)
+
+    def _bound(self, session: Session) -> Session:
+        estates.bind(session, self.estate_id, self.estates)
+        return session
+
+    @property
+    def call_centre(self) -> bool:
+        """A desk over every estate (bound to none): it chooses the estate of each call."""
+        return self.estate_id is None
+
+    def admit(self, estates: tuple[int, ...] | None) -> None:
+        """After a sign-in at the call-centre desk: read only the estates the operator may
+        work on (None: every one; at sign-out). A desk bound to one estate keeps it."""
+        if self.call_centre:
+            self.estates = estates
+
+    def settings_for(self, estate_id: int) -> Settings:
+        """The settings of `estate_id`: the site file's with that estate's own lines on top."""
+        if estate_id == self.estate_id:
+            return self.settings
+        with self.engine.connect() as conn:
+            overrides = conn.execute(
+                text("SELECT settings FROM estate WHERE id = :id"), {"id": estate_id}
+            ).scalar()
+        return with_overrides(self.site_settings or self.settings, str(overrides or ""))
 
     @property
     def is_sqlite(self) -> bool:
@@ -104,7 +141,7 @@ class Database:
     def reading(self) -> Iterator[Session]:
         """A session for reads (a deferred transaction: never blocks writers in WAL mode)."""
         with self._reader() as session:
-            yield session
+            yield self._bound(session)
 
     @contextmanager
     def writing(self) -> Iterator[Session]:
@@ -115,7 +152,7 @@ class Database:
         """
         with self._writer() as session:
             try:
-                yield session
+                yield self._bound(session)
                 session.commit()
             except BaseException as exc:
                 session.rollback()
@@ -129,7 +166,7 @@ class Database:
         full) the refusal is still what the operator is told, and the failure is logged."""
         try:
             with self._writer() as trace:
-                lasting(trace)
+                lasting(self._bound(trace))
                 trace.commit()
         except SQLAlchemyError as exc:
             with suppress(Exception):  # the log is a courtesy
@@ -159,10 +196,13 @@ def open_database(
     migrate: bool = True,
     settings: Settings | None = None,
     writable: bool = False,
+    estate: str | None = None,
 ) -> Database:
     """Open (creating if needed) the desk database and bring its schema up to date.
 
     `writable`: also refuse (DatabaseError) a database where nothing could be saved.
+    `estate`: the estate's code ("*": every estate, the call-centre desk and whole-database
+    tools); None: the one `desk --estate`, DESK_ESTATE or the site file names, or the only one.
     """
     url = database_url(db)
     path = sqlite_path(url)
@@ -186,7 +226,25 @@ def open_database(
         raise DatabaseError(describe_failure(exc, path)) from exc
     if settings is None:
         settings = load_settings(site_file_for(path))
-    database = Database(url=url, engine=engine, settings=settings)
+    base = settings
+    try:
+        with engine.connect() as conn:
+            binding = estates.resolve(conn, estate or estates.chosen_code(settings.site.estate))
+        settings = with_overrides(settings, binding.overrides)
+    except estates.EstateUnknown as exc:
+        engine.dispose()
+        raise DatabaseError(estate_refusal(exc)) from exc
+    except ValueError as exc:  # an estate's own settings that do not read
+        engine.dispose()
+        raise DatabaseError(str(exc)) from exc
+    database = Database(
+        url=url,
+        engine=engine,
+        settings=settings,
+        estate_id=binding.estate,
+        estates=binding.estates,
+        site_settings=base,
+    )
     if writable:
         try:
             database.check_writable()

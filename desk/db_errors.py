@@ -82,3 +82,12 @@ def _disk_is_full(path: Path | None) -> bool:
 def with_path(key: str, path: Path | None) -> str:
     """`key` naming the file (or folder); `key`_server when there is none (PostgreSQL)."""
     return t(key, path=path) if path is not None else t(f"{key}_server")
+
+
+def estate_refusal(exc: Exception) -> str:
+    """Why a desk cannot open in the estate asked for (desk.estates.EstateUnknown)."""
+    code = str(getattr(exc, "code", ""))
+    codes = ", ".join(getattr(exc, "codes", [])) or "-"
+    if not code:
+        return t("estate.choose", codes=codes)
+    return t("estate.unknown", code=code, codes=codes)

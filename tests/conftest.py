@@ -155,6 +155,8 @@ SELECT md5(string_agg(x, '|' ORDER BY x)) FROM (
 """
 # kept as the migrations left them: the schema version and the desk's mark
 _PG_KEPT = ("alembic_version", "desk_marker")
+# tables the migrations write rows in, and the column that orders them
+_PG_MIGRATED = {"estate": "id", "audit_event": "id", "audit_seal": "seq"}
 
 
 class WorkerDatabase:
@@ -176,10 +178,27 @@ class WorkerDatabase:
             sequences = conn.execute(
                 text("SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'")
             ).scalars()
+            # the rows the migrations wrote (the default estate, its audit event and seal)
+            # stay; the sequences go on after them
+            made = {
+                table: int(conn.execute(text(f'SELECT max("{key}") FROM "{table}"')).scalar() or 0)
+                for table, key in _PG_MIGRATED.items()
+            }
             # foreign keys and the audit trail's own triggers are off while it is emptied
             self.empty_sql = "SET LOCAL session_replication_role = replica;" + "".join(
-                [f'DELETE FROM "{table}";' for table in tables if table not in _PG_KEPT]
-                + [f'ALTER SEQUENCE "{sequence}" RESTART;' for sequence in sequences]
+                [
+                    f'DELETE FROM "{table}"'
+                    + (f' WHERE "{_PG_MIGRATED[table]}" > {made[table]}' if table in made else "")
+                    + ";"
+                    for table in tables
+                    if table not in _PG_KEPT
+                ]
+                + [
+                    f"SELECT setval('{sequence}', {made[sequence[:-7]]});"
+                    if made.get(sequence[:-7])
+                    else f'ALTER SEQUENCE "{sequence}" RESTART;'
+                    for sequence in sequences
+                ]
             )
             self.shape = conn.execute(text(_PG_SHAPE)).scalar()
 

@@ -50,7 +50,7 @@ def state(db: Database) -> tuple[list[tuple[object, ...]], list[tuple[object, ..
         events = [
             (e.id, e.action, e.operator_id)
             for e in session.exec(select(AuditEvent).order_by(col(AuditEvent.id)))
-            if e.action != "signed_in"
+            if e.action != "signed_in" and e.register_name != "estates"  # the upgrade's own
         ]
     return people, events
 
@@ -80,7 +80,7 @@ def test_the_first_supervisor_of_an_empty_database_needs_no_as(db: Database) -> 
     code, output = run(db, "operator", "add", "陈主管", "--role", "supervisor", "--pin", "9999")
     assert (code, output) == (0, "operator 陈主管 (supervisor) added")
     boss = operator(db, "陈主管")
-    assert state(db)[1] == [(1, "created", boss.id)]  # the event names her
+    assert [event[1:] for event in state(db)[1]] == [("created", boss.id)]  # the event names her
 
 
 def test_the_first_operator_must_be_a_supervisor(db: Database) -> None:

@@ -140,7 +140,7 @@ def test_only_a_supervisor_changes_the_calendar(desk: Desk) -> None:
             change(ctx)
         assert refused.value.message == expected
     with desk.read() as ctx:
-        assert ctx.session.get(CalendarDay, date(2026, 11, 24)) is None
+        assert ctx.session.get(CalendarDay, (date(2026, 11, 24), 1)) is None
         assert ctx.due(NOW, "1wd") == NOW + timedelta(days=1)
 
 

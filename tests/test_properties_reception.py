@@ -262,7 +262,7 @@ def test_marking_a_site_day(
     if marked is None:
         return
     with desk.read() as ctx:
-        stored = ctx.session.get(CalendarDay, day)
+        stored = ctx.session.get(CalendarDay, (day, 1))
         assert stored is not None
         assert (stored.kind, stored.note) == (kind, note.strip())
 

@@ -23,7 +23,7 @@ TUESDAY = date(2026, 11, 24)
 
 def _marked(db: Database, day: date) -> CalendarDay | None:
     with db.reading() as session:
-        return session.get(CalendarDay, day)
+        return session.get(CalendarDay, (day, 1))
 
 
 async def test_a_clerk_is_told_only_a_supervisor_edits_the_calendar(

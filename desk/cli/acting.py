@@ -62,6 +62,7 @@ def sign_in_as(database: Database, name: str | None) -> Operator | None:
     # command fails
     if outcome.operator is None:
         _fail((outcome.error or DeskError("signin.refused")).message)
+    database.admit(outcome.estates)
     return outcome.operator
 
 

@@ -17,10 +17,11 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from desk import errorlog
+from desk import errorlog, estates
 from desk.cli.backup import audit_app, backup_command, restore_command
 from desk.cli.calendar import calendar_app
 from desk.cli.common import _fail, _guard, _Options, _options, _shown_url
+from desk.cli.estates import estate_app
 from desk.cli.export import export_command
 from desk.cli.handover import handover_app
 from desk.cli.help import click_error, help_language, localise
@@ -113,7 +114,11 @@ def _root(
         ),
     ] = None,
     lang: Annotated[str | None, typer.Option("--lang", metavar="en|zh")] = None,
+    estate: Annotated[str | None, typer.Option("--estate", metavar="CODE|*")] = None,
 ) -> None:
+    # read by every open_database of this invocation, and of this invocation only
+    estate_token = estates.CHOSEN.set(estate)
+    ctx.call_on_close(lambda: estates.CHOSEN.reset(estate_token))
     with _guard(ctx):
         settings = load_settings(site_file_for(sqlite_path(database_url(db))))
     set_language(resolve_language(None, settings.site.language))
@@ -203,6 +208,7 @@ def demo(
 # The commands and groups of their own modules, in the order `desk --help` lists them.
 app.command("export")(export_command)
 app.add_typer(operator_app, name="operator")
+app.add_typer(estate_app, name="estate")
 app.add_typer(calendar_app, name="calendar")
 app.command("gate")(gate_command)
 app.add_typer(handover_app, name="handover")

@@ -9,6 +9,7 @@ from desk.models.complaint import (
     Severity,
     Validity,
 )
+from desk.models.estate import DEFAULT_ESTATE, Estate, InEstate, OperatorEstate
 from desk.models.handover import Handover, HandoverPrint, HandoverState
 from desk.models.keys import (
     OPEN_LOAN_STATES,
@@ -38,6 +39,7 @@ from desk.models.replies import ReplyState, StandardReply
 from desk.models.search import SavedFilter, SearchDoc
 
 __all__ = [
+    "DEFAULT_ESTATE",
     "OPEN_COMPLAINT_STATES",
     "OPEN_LOAN_STATES",
     "OPEN_REPAIR_STATES",
@@ -53,11 +55,13 @@ __all__ = [
     "EntrustedKey",
     "EntrustedKeyUse",
     "EntrustedState",
+    "Estate",
     "GateResult",
     "Handover",
     "HandoverPrint",
     "HandoverState",
     "IdType",
+    "InEstate",
     "Key",
     "KeyCount",
     "KeyKind",
@@ -67,6 +71,7 @@ __all__ = [
     "NightLogEntry",
     "NightLogState",
     "Operator",
+    "OperatorEstate",
     "PassItem",
     "PassState",
     "ReceptionCategory",

@@ -9,6 +9,7 @@ from sqlalchemy import String
 from sqlmodel import Field
 
 from desk.models.base import Record, text, when
+from desk.models.estate import InEstate
 
 
 class DayKind(StrEnum):
@@ -16,7 +17,7 @@ class DayKind(StrEnum):
     workday = "workday"
 
 
-class CalendarDay(Record, table=True):
+class CalendarDay(InEstate, Record, table=True):
     __tablename__ = "calendar_day"
 
     day: date = Field(primary_key=True)
@@ -24,3 +25,9 @@ class CalendarDay(Record, table=True):
     note: str = text(200)
     operator_id: int | None = Field(default=None, foreign_key="operator.id")
     created_at: datetime = when(nullable=False)
+    # a day once per estate: part of the key
+    estate_id: int | None = Field(
+        default=None,
+        primary_key=True,
+        sa_column_kwargs={"server_default": "1", "autoincrement": False},
+    )

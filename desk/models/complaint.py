@@ -9,6 +9,7 @@ from sqlalchemy import Index, String
 from sqlmodel import Field
 
 from desk.models.base import Record, in_sql, partial_index, text, when
+from desk.models.estate import InEstate, estate_column
 from desk.models.reception import Channel
 
 
@@ -44,7 +45,7 @@ OPEN_COMPLAINT_STATES = (
 )
 
 
-class Complaint(Record, table=True):
+class Complaint(InEstate, Record, table=True):
     __table_args__ = (
         Index("ix_complaint_state_received", "state", "received_at"),
         Index("ix_complaint_room_category", "room", "category"),
@@ -110,3 +111,4 @@ class Complaint(Record, table=True):
     reception_id: int | None = Field(default=None, foreign_key="reception_entry.id")
     operator_id: int = Field(foreign_key="operator.id")
     created_at: datetime = when(nullable=False)
+    estate_id: int | None = estate_column()

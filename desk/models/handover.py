@@ -9,6 +9,7 @@ from sqlalchemy import Index, String, Text
 from sqlmodel import Field
 
 from desk.models.base import Record, text, when
+from desk.models.estate import InEstate, estate_column
 
 
 class HandoverState(StrEnum):
@@ -18,7 +19,7 @@ class HandoverState(StrEnum):
     refused = "refused"
 
 
-class Handover(Record, table=True):
+class Handover(InEstate, Record, table=True):
     """One shift handed from the outgoing operator to the incoming one.
 
     `checklist` is JSON: a list of {key, expected, counted, holder}. `summary` is the JSON of
@@ -47,9 +48,10 @@ class Handover(Record, table=True):
     watch: str = text(4000)
     summary: str = Field(default="", sa_type=Text)
     created_at: datetime = when(nullable=False)
+    estate_id: int | None = estate_column()
 
 
-class HandoverPrint(Record, table=True):
+class HandoverPrint(InEstate, Record, table=True):
     """A printed (or written) copy of a handover's summary, archived beside the database."""
 
     __tablename__ = "handover_print"
@@ -61,3 +63,4 @@ class HandoverPrint(Record, table=True):
     printer: str = text(100)
     printed_at: datetime = when(nullable=False)
     operator_id: int | None = Field(default=None, foreign_key="operator.id")
+    estate_id: int | None = estate_column()

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Index, String
+from sqlalchemy import Index, String, UniqueConstraint
 from sqlmodel import Field
 
 from desk.models.base import Record, in_sql, partial_index, text, when
+from desk.models.estate import InEstate, estate_column
 
 
 class KeyKind(StrEnum):
@@ -16,11 +17,13 @@ class KeyKind(StrEnum):
     facility = "facility"
 
 
-class Key(Record, table=True):
-    """A key or key set in the cabinet, e.g. K-3-1202 or K-PUMP-B2."""
+class Key(InEstate, Record, table=True):
+    """A key or key set in the cabinet, e.g. K-3-1202 or K-PUMP-B2 (a tag once per estate)."""
+
+    __table_args__ = (UniqueConstraint("estate_id", "tag", name="uq_key_tag"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    tag: str = Field(max_length=40, unique=True)
+    tag: str = Field(max_length=40)
     kind: KeyKind = Field(sa_type=String(20), default=KeyKind.facility)
     opens: str = text(200)
     room: str = text(45, index=True)
@@ -30,6 +33,7 @@ class Key(Record, table=True):
     note: str = text(500)
     operator_id: int | None = Field(default=None, foreign_key="operator.id")
     created_at: datetime = when(nullable=False)
+    estate_id: int | None = estate_column()
 
 
 class LoanState(StrEnum):
@@ -42,7 +46,7 @@ class LoanState(StrEnum):
 OPEN_LOAN_STATES = (LoanState.out, LoanState.partly_returned)
 
 
-class KeyLoan(Record, table=True):
+class KeyLoan(InEstate, Record, table=True):
     """Keys lent to a member of staff for work (钥匙借用登记)."""
 
     __tablename__ = "key_loan"
@@ -69,9 +73,10 @@ class KeyLoan(Record, table=True):
     note: str = text(500)
     operator_id: int = Field(foreign_key="operator.id")
     created_at: datetime = when(nullable=False)
+    estate_id: int | None = estate_column()
 
 
-class KeyReturn(Record, table=True):
+class KeyReturn(InEstate, Record, table=True):
     """One hand-back of (some of) a loan's keys: who brought them, who took them in."""
 
     __tablename__ = "key_return"
@@ -84,6 +89,7 @@ class KeyReturn(Record, table=True):
     received_by: int = Field(foreign_key="operator.id")
     at: datetime = when(nullable=False)
     note: str = text(500)
+    estate_id: int | None = estate_column()
 
 
 class EntrustedState(StrEnum):
@@ -92,7 +98,7 @@ class EntrustedState(StrEnum):
     collected = "collected"
 
 
-class EntrustedKey(Record, table=True):
+class EntrustedKey(InEstate, Record, table=True):
     """An owner's key left at the desk for rectification work, on a two-part slip (WT-…)."""
 
     __tablename__ = "entrusted_key"
@@ -116,9 +122,10 @@ class EntrustedKey(Record, table=True):
     collected_by: str = text(60)
     operator_id: int = Field(foreign_key="operator.id")
     created_at: datetime = when(nullable=False)
+    estate_id: int | None = estate_column()
 
 
-class EntrustedKeyUse(Record, table=True):
+class EntrustedKeyUse(InEstate, Record, table=True):
     """Each time staff take an entrusted key out for the work, and when it came back."""
 
     __tablename__ = "entrusted_key_use"
@@ -130,9 +137,10 @@ class EntrustedKeyUse(Record, table=True):
     out_at: datetime = when(nullable=False)
     back_at: datetime | None = when()
     operator_id: int = Field(foreign_key="operator.id")
+    estate_id: int | None = estate_column()
 
 
-class KeyCount(Record, table=True):
+class KeyCount(InEstate, Record, table=True):
     """A periodic count of the keys in custody; discrepancies are recorded as found."""
 
     __tablename__ = "key_count"
@@ -144,3 +152,4 @@ class KeyCount(Record, table=True):
     discrepancies: str = text(4000)
     note: str = text(500)
     operator_id: int = Field(foreign_key="operator.id")
+    estate_id: int | None = estate_column()

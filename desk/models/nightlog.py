@@ -9,6 +9,7 @@ from sqlalchemy import Index, String
 from sqlmodel import Field
 
 from desk.models.base import Record, partial_index, text, when
+from desk.models.estate import InEstate, estate_column
 
 
 class NightLogState(StrEnum):
@@ -18,7 +19,7 @@ class NightLogState(StrEnum):
     closed = "closed"
 
 
-class NightLogEntry(Record, table=True):
+class NightLogEntry(InEstate, Record, table=True):
     """One night call or visit; what was left for the morning stays open until transferred."""
 
     __tablename__ = "night_log_entry"
@@ -45,3 +46,4 @@ class NightLogEntry(Record, table=True):
     operator_id: int = Field(foreign_key="operator.id")
     done_by_id: int | None = Field(default=None, foreign_key="operator.id")
     created_at: datetime = when(nullable=False)
+    estate_id: int | None = estate_column()

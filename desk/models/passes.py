@@ -9,6 +9,7 @@ from sqlalchemy import Index, String
 from sqlmodel import Field
 
 from desk.models.base import Record, partial_index, text, when
+from desk.models.estate import InEstate, estate_column
 
 
 class Relationship(StrEnum):
@@ -38,7 +39,7 @@ class GateResult(StrEnum):
     refused = "refused"
 
 
-class ReleasePass(Record, table=True):
+class ReleasePass(InEstate, Record, table=True):
     __tablename__ = "release_pass"
     __table_args__ = (
         Index("ix_release_pass_state_valid", "state", "valid_until"),
@@ -82,9 +83,10 @@ class ReleasePass(Record, table=True):
     stub_received_by: int | None = Field(default=None, foreign_key="operator.id")
     operator_id: int = Field(foreign_key="operator.id")
     created_at: datetime = when(nullable=False, index=True)
+    estate_id: int | None = estate_column()
 
 
-class PassItem(Record, table=True):
+class PassItem(InEstate, Record, table=True):
     __tablename__ = "pass_item"
 
     id: int | None = Field(default=None, primary_key=True)
@@ -93,3 +95,4 @@ class PassItem(Record, table=True):
     description: str = text(200)
     quantity: int = 1
     remark: str = text(200)
+    estate_id: int | None = estate_column()

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import String
+from sqlalchemy import String, true
 from sqlmodel import Field, UniqueConstraint
 
 from desk.models.base import Record, text, when
+from desk.models.estate import InEstate, estate_column
 
 
 class Role(StrEnum):
@@ -30,6 +31,9 @@ class Operator(Record, table=True):
     failed_attempts: int = 0
     locked_until: datetime | None = when()
     created_at: datetime = when(nullable=False)
+    # allowed on every estate (a company's supervisor, the call centre), or only on those of
+    # its `operator_estate` rows
+    all_estates: bool = Field(default=True, sa_column_kwargs={"server_default": true()})
 
 
 class SignInTerminal(Record, table=True):
@@ -50,17 +54,21 @@ class ResidentKind(StrEnum):
     tenant = "tenant"
 
 
-class Unit(Record, table=True):
-    __table_args__ = (UniqueConstraint("building", "room"),)
+class Unit(InEstate, Record, table=True):
+    __table_args__ = (
+        UniqueConstraint("estate_id", "building", "room", name="uq_unit_room"),
+        UniqueConstraint("estate_id", "code", name="uq_unit_code"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     building: str = Field()
     room: str = Field(max_length=20, index=True)
-    code: str = Field(max_length=45, unique=True)
+    code: str = Field(max_length=45)
     created_at: datetime = when(nullable=False)
+    estate_id: int | None = estate_column()
 
 
-class Resident(Record, table=True):
+class Resident(InEstate, Record, table=True):
     id: int | None = Field(default=None, primary_key=True)
     unit_id: int = Field(foreign_key="unit.id", index=True)
     name: str = text(60, index=True)
@@ -69,3 +77,4 @@ class Resident(Record, table=True):
     active: bool = True
     operator_id: int | None = Field(default=None, foreign_key="operator.id")
     created_at: datetime = when(nullable=False)
+    estate_id: int | None = estate_column()

@@ -9,6 +9,7 @@ from sqlalchemy import Index, String
 from sqlmodel import Field
 
 from desk.models.base import Record, in_sql, partial_index, text, when
+from desk.models.estate import InEstate, estate_column
 
 
 class Channel(StrEnum):
@@ -40,7 +41,7 @@ class ReceptionState(StrEnum):
 OWING_STATES = (ReceptionState.open, ReceptionState.referred)
 
 
-class ReceptionEntry(Record, table=True):
+class ReceptionEntry(InEstate, Record, table=True):
     __tablename__ = "reception_entry"
     __table_args__ = (
         Index("ix_reception_open_due", "state", "reply_due_at"),
@@ -67,3 +68,4 @@ class ReceptionEntry(Record, table=True):
     linked_id: int | None = None
     operator_id: int = Field(foreign_key="operator.id")
     created_at: datetime = when(nullable=False)
+    estate_id: int | None = estate_column()

@@ -9,6 +9,7 @@ from sqlalchemy import Index, String
 from sqlmodel import Field
 
 from desk.models.base import Record, in_sql, partial_index, text, when
+from desk.models.estate import InEstate, estate_column
 from desk.models.reception import Channel
 
 
@@ -35,7 +36,7 @@ OPEN_REPAIR_STATES = (
 )
 
 
-class RepairOrder(Record, table=True):
+class RepairOrder(InEstate, Record, table=True):
     __tablename__ = "repair_order"
     __table_args__ = (
         Index("ix_repair_state_reported", "state", "reported_at"),
@@ -96,9 +97,10 @@ class RepairOrder(Record, table=True):
     reception_id: int | None = Field(default=None, foreign_key="reception_entry.id")
     operator_id: int = Field(foreign_key="operator.id")
     created_at: datetime = when(nullable=False)
+    estate_id: int | None = estate_column()
 
 
-class RepairCompletion(Record, table=True):
+class RepairCompletion(InEstate, Record, table=True):
     """One completion of an order: a reopened order completed again adds a row, so the first
     completion's work and charges stay in its history."""
 
@@ -115,3 +117,4 @@ class RepairCompletion(Record, table=True):
     resident_materials: str = text(500)
     operator_id: int = Field(foreign_key="operator.id")
     created_at: datetime = when(nullable=False)
+    estate_id: int | None = estate_column()

@@ -8,9 +8,10 @@ from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field
 
 from desk.models.base import Record, text, when
+from desk.models.estate import InEstate, estate_column
 
 
-class SearchDoc(Record, table=True):
+class SearchDoc(InEstate, Record, table=True):
     """What the quick lookup finds of one record; written by desk.services.search_index.
 
     On SQLite the words of `person` and `body` are also in the FTS5 table `search_fts`
@@ -45,6 +46,7 @@ class SearchDoc(Record, table=True):
     at: datetime = when(nullable=False)
     due_at: datetime | None = when()
     operator_id: int | None = None
+    estate_id: int | None = estate_column()
 
 
 class SavedFilter(Record, table=True):

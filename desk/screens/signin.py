@@ -81,6 +81,7 @@ class SignInScreen(DeskMixin, Screen[Operator | None]):
         outcome = self.attempt(lambda ctx: operators.sign_in(ctx, name, typed, terminal))
         self.query_one("#pin", Input).value = ""
         if isinstance(outcome, operators.SignIn) and outcome.operator is not None:
+            self.desk.database.admit(outcome.estates)
             self.dismiss(outcome.operator)
             return
         reason = outcome.error if isinstance(outcome, operators.SignIn) else outcome

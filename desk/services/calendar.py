@@ -47,6 +47,11 @@ def site_days(session: Session, since: date | None = None) -> list[CalendarDay]:
     return list(session.exec(statement))
 
 
+def _marked(ctx: Ctx, day: date) -> CalendarDay | None:
+    """The site's mark on `day` in this desk's estate."""
+    return ctx.session.exec(select(CalendarDay).where(col(CalendarDay.day) == day)).first()
+
+
 def set_site_day(ctx: Ctx, day: date, kind: DayKind | str, note: str = "") -> CalendarDay:
     """Mark a date as the site's own closed day or extra working day (replaces an earlier mark).
 
@@ -55,7 +60,7 @@ def set_site_day(ctx: Ctx, day: date, kind: DayKind | str, note: str = "") -> Ca
     roles.CALENDAR_EDIT.require(ctx)
     kind = DayKind(kind)
     note = clean_column(note, CalendarDay, "note", field="day_note")
-    row = ctx.session.get(CalendarDay, day)
+    row = _marked(ctx, day)
     if row is None:
         row = CalendarDay(
             day=day, kind=kind, note=note, operator_id=ctx.operator_id, created_at=ctx.now
@@ -76,7 +81,7 @@ def set_site_day(ctx: Ctx, day: date, kind: DayKind | str, note: str = "") -> Ca
 def clear_site_day(ctx: Ctx, day: date) -> bool:
     """Remove the site's mark on a date; the official calendar applies again (a supervisor)."""
     roles.CALENDAR_EDIT.require(ctx)
-    row = ctx.session.get(CalendarDay, day)
+    row = _marked(ctx, day)
     if row is None:
         return False
     ctx.session.delete(row)

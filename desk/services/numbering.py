@@ -1,9 +1,11 @@
-"""Record numbers such as WX-20261123-007: a per-prefix, per-day counter inside the transaction."""
+"""Record numbers such as WX-20261123-007 (HG-WX-20261123-007 in estate HG): a per-estate,
+per-prefix, per-day counter inside the transaction."""
 
 from __future__ import annotations
 
 from sqlalchemy import text
 
+from desk.services import estates
 from desk.services.context import Ctx
 
 _NEXT = text(
@@ -13,6 +15,9 @@ _NEXT = text(
 
 
 def next_number(ctx: Ctx, prefix: str) -> str:
+    """The next number of `prefix` today in the session's estate: counted per estate, and
+    unique in the company (an estate other than the default one puts its code first)."""
     day = ctx.local_day()
-    value = ctx.session.execute(_NEXT, {"key": f"{prefix}-{day}"}).scalar_one()
-    return f"{prefix}-{day}-{value:03d}"
+    start = f"{estates.number_prefix(ctx)}{prefix}-{day}"
+    value = ctx.session.execute(_NEXT, {"key": start}).scalar_one()
+    return f"{start}-{value:03d}"

@@ -32,7 +32,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, func, select
 
 from desk.models import AuditEvent, Operator, Role, SignInTerminal
-from desk.services import audit, roles
+from desk.services import audit, estates, roles
 from desk.services.context import Ctx
 from desk.services.errors import DeskError, Forbidden, LastingRefusal
 from desk.services.limits import clean_column
@@ -354,6 +354,8 @@ class SignIn:
 
     operator: Operator | None
     error: DeskError | None = None
+    # the estates the desk reads from now on (None: every one; desk.services.estates.admit)
+    estates: tuple[int, ...] | None = None
 
 
 def sign_in(ctx: Ctx, name: str, pin: str, terminal: str | None = None) -> SignIn:
@@ -374,5 +376,9 @@ def sign_in(ctx: Ctx, name: str, pin: str, terminal: str | None = None) -> SignI
     if not _pin_matches(ctx, operator, pin, where) or operator is None:
         _count_failure(ctx.session, ctx.now, where)
         return SignIn(None, DeskError("signin.refused"))
+    try:
+        reads = estates.admit(ctx, operator)
+    except DeskError as refused:
+        return SignIn(None, refused)
     audit.record(replace(ctx, operator=operator), "operator", operator.id, "signed_in")
-    return SignIn(operator)
+    return SignIn(operator, estates=reads)

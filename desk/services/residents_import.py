@@ -28,6 +28,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, select, update
 
+from desk import estates as binding
 from desk.changes import note
 from desk.models import Resident, Unit
 from desk.services import audit, search_index, search_sources
@@ -43,11 +44,21 @@ _RESIDENTS = Resident.__table__  # type: ignore[attr-defined]
 _CHUNK = 500
 
 
-def _unit_ids(conn: Connection, codes: list[str]) -> dict[str, int]:
+def _estate(ctx: Ctx) -> int:
+    """The estate the import writes into (core statements name it themselves)."""
+    estate = binding.estate_of(ctx.session)
+    if estate is None:
+        raise DeskError("estate.not_chosen")
+    return estate
+
+
+def _unit_ids(conn: Connection, codes: list[str], estate: int) -> dict[str, int]:
     found: dict[str, int] = {}
     for first in range(0, len(codes), _CHUNK):
         chunk = codes[first : first + _CHUNK]
-        query = select(_UNITS.c.code, _UNITS.c.id).where(_UNITS.c.code.in_(chunk))
+        query = select(_UNITS.c.code, _UNITS.c.id).where(
+            _UNITS.c.code.in_(chunk), _UNITS.c.estate_id == estate
+        )
         found.update({code: unit_id for code, unit_id in conn.execute(query)})
     return found
 
@@ -65,13 +76,20 @@ def _residents_of(conn: Connection, unit_ids: list[int]) -> list[Stored]:
 def _ensure_units(ctx: Ctx, conn: Connection, lines: list[ResidentLine]) -> dict[str, int]:
     """The id of every unit the lines name; the missing ones are created (one executemany)."""
     wanted = {line.code: line for line in lines}
-    units = _unit_ids(conn, sorted(wanted))
+    estate = _estate(ctx)
+    units = _unit_ids(conn, sorted(wanted), estate)
     missing = [line for code, line in wanted.items() if code not in units]
     ids = insert_many(
         conn,
         _UNITS,
         [
-            {"building": m.building, "room": m.room, "code": m.code, "created_at": ctx.now}
+            {
+                "building": m.building,
+                "room": m.room,
+                "code": m.code,
+                "created_at": ctx.now,
+                "estate_id": estate,
+            }
             for m in missing
         ],
     )
@@ -148,6 +166,7 @@ def write(
                 "active": True,
                 "operator_id": operator_id,
                 "created_at": ctx.now,
+                "estate_id": _estate(ctx),
             }
             for line in new
         ],
@@ -186,7 +205,13 @@ def write(
     search_index.write_many(
         conn,
         [
-            {**doc, "record_id": row.id, "at": ctx.now, "operator_id": operator_id}
+            {
+                **doc,
+                "record_id": row.id,
+                "at": ctx.now,
+                "operator_id": operator_id,
+                "estate_id": _estate(ctx),
+            }
             for row, (doc, _words) in zip(created, made, strict=True)
         ],
         [words for _doc, words in made],

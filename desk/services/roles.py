@@ -73,6 +73,7 @@ PASS_VOID = Restricted("pass_void")
 REPLY_APPROVE = Restricted("reply_approve")
 REPLY_RETIRE = Restricted("reply_retire")
 CALENDAR_EDIT = Restricted("calendar_edit")
+ESTATES_MANAGE = Restricted("estates_manage")
 RESIDENT_ERASE = Restricted("resident_erase")
 CABINET_IMPORT = Restricted("keys_import")
 OPERATORS_MANAGE = Restricted("operators_manage")
@@ -89,6 +90,7 @@ ALL: tuple[Restricted, ...] = (
     REPLY_APPROVE,
     REPLY_RETIRE,
     CALENDAR_EDIT,
+    ESTATES_MANAGE,
     RESIDENT_ERASE,
     CABINET_IMPORT,
     OPERATORS_MANAGE,

@@ -155,6 +155,8 @@ def document(conn: Connection, source: Source, row: Any, room: str | None = None
         "at": getattr(row, source.at),
         "due_at": source.due(row),
         "operator_id": getattr(row, "operator_id", None),
+        # a row read by an older migration's rebuild (before 0012) has no estate
+        **({"estate_id": row.estate_id} if hasattr(row, "estate_id") else {}),
     }
 
 
@@ -300,7 +302,7 @@ def reindex(conn: Connection, batch: int = 5000) -> int:
     doc_id = 0
     for source in SOURCES:
         table = source.model.__table__
-        needed = {"id", "state", "room", "operator_id", "active", "kind", "unit_id"}
+        needed = {"id", "state", "room", "operator_id", "active", "kind", "unit_id", "estate_id"}
         needed |= {source.person, source.at, source.number, source.phone, *source.body}
         needed |= {"reply_due_at", "dispatch_due_at", "appointment_at", "callback_due_at"}
         needed |= {"escalation_due_at", "escalated_at", "replied_at", "resolve_due_at"}

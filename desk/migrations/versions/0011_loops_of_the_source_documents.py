@@ -135,6 +135,7 @@ def _one_way_rooms(bind: sa.engine.Connection) -> None:
     the upgrade finds every row as its events say, and the change is on each record's history."""
     from desk.models import AuditEvent
     from desk.services.audit_chain import seal_unsealed
+    from desk.services.audit_rows import as_of_older
     from desk.services.residents import normalise_room, room_part
     from desk.services.search_index import reindex
 
@@ -196,7 +197,8 @@ def _one_way_rooms(bind: sa.engine.Connection) -> None:
                 for register, record_id, data in changed
             ],
         )
-        seal_unsealed(bind)
+        with as_of_older({"estate_id"}):  # added by 0012
+            seal_unsealed(bind)
     reindex(bind)
 
 
