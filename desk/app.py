@@ -22,9 +22,10 @@ from desk.compat import LocalisedCommandPalette, adopt_current_stylesheet, local
 from desk.config import Settings
 from desk.db import Database
 from desk.i18n import set_language, t
-from desk.models import Operator
+from desk.models import Estate, Operator
 from desk.safe_text import printable
 from desk.screens.tones import use_theme_tones
+from desk.services import estates
 from desk.services.context import Ctx
 from desk.tui_errors import run_reporting
 
@@ -85,9 +86,23 @@ class DeskApp(App[None]):
         self.clock = clock
         self.operator = operator
         self.title = t("app.title")
-        self.sub_title = (
-            database.settings.site.name if lang == "zh_CN" else database.settings.site.name_en
-        )
+        # the call-centre desk: the estate of the call in hand (None: every estate)
+        self.working_estate: int | None = None
+        self._working_settings: Settings | None = None
+        self.sub_title = self._place()
+
+    def _place(self) -> str:
+        """What the header says of where this desk works."""
+        if self.database.call_centre:
+            if self.working_estate is None:
+                return t("estate.call_centre")
+            with self.database.reading() as session:
+                estate = session.get(Estate, self.working_estate)
+            name = "" if estate is None else estate.name if self.lang == "zh_CN" else estate.name_en
+            code = "" if estate is None else estate.code
+            return t("estate.call_centre_in", code=code, name=name)
+        site = self.settings.site
+        return site.name if self.lang == "zh_CN" else site.name_en
 
     def watch_theme(self, _theme: str) -> None:
         use_theme_tones(self)  # before the screens are drawn again in the new theme
@@ -96,13 +111,17 @@ class DeskApp(App[None]):
 
     @property
     def settings(self) -> Settings:
-        return self.database.settings
+        return self._working_settings or self.database.settings
 
     def now(self) -> datetime:
         return self.clock()
 
     def ctx(self, session: Session) -> Ctx:
-        return Ctx(session, self.operator, self.settings, self.now())
+        ctx = Ctx(session, self.operator, self.settings, self.now())
+        if self.database.call_centre and self.working_estate is not None:
+            site = self.database.site_settings or self.database.settings
+            ctx = estates.enter(ctx, self.working_estate, site)
+        return ctx
 
     def show_time(self, moment: datetime | None, *, with_date: bool = True) -> str:
         return fmt(moment, self.settings.tz, with_date=with_date, now=self.now())
@@ -170,8 +189,37 @@ class DeskApp(App[None]):
         self.switch_mode("board")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "choose_estate":  # the call-centre desk's own key
+            return self.operator is not None and self.database.call_centre
         # Nothing of the desk is reachable before someone signs in.
         return self.operator is not None or action not in ("open", "help", "sign_out", "settings")
+
+    def action_choose_estate(self) -> None:
+        from desk.screens.estate_chooser import EVERY, EstateChooserDialog
+
+        def chosen(choice: str | None) -> None:
+            if choice is None:
+                return
+            estate = None if choice == EVERY else int(choice)
+            self.run_worker(self._work_in(estate), exclusive=True, group="estate")
+
+        self.push_screen(EstateChooserDialog(), callback=chosen)
+
+    async def _work_in(self, estate: int | None) -> None:
+        """Work in `estate` (None: every estate): every register screen starts afresh in it."""
+        self.working_estate = estate
+        self._working_settings = None if estate is None else self.database.settings_for(estate)
+        self.sub_title = self._place()
+        await self._fresh_screens()
+        refresh = getattr(self.screen, "refresh_board", None)
+        if refresh is not None:
+            refresh()
+        if estate is None:
+            self.notify(t("estate.now_every"))
+        else:
+            with self.database.reading() as session:
+                found = session.get(Estate, estate)
+            self.notify(t("estate.now_in", code=found.code if found else ""))
 
     def action_open(self, register: str) -> None:
         if register in COMING or importlib.util.find_spec(REGISTER_MODES[register][0]) is None:
@@ -195,6 +243,13 @@ class DeskApp(App[None]):
         """Back to sign-in; every register screen starts afresh for the next operator."""
         self.operator = None
         self.database.admit(None)
+        self.working_estate, self._working_settings = None, None
+        self.sub_title = self._place()
+        await self._fresh_screens()
+        self.show_sign_in()
+
+    async def _fresh_screens(self) -> None:
+        """Back to the board, every other register screen made anew when next opened."""
         await self.switch_mode("board")
         while len(self.screen_stack) > 1:
             await self.pop_screen()
@@ -202,7 +257,6 @@ class DeskApp(App[None]):
             if mode != "board":
                 await self.remove_mode(mode)
                 self.add_mode(mode, _screen_factory(self, module, name))
-        self.show_sign_in()
 
     def action_command_palette(self) -> None:
         if self.use_command_palette and not self.screen.has_class("--textual-command-palette"):

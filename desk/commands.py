@@ -70,6 +70,8 @@ COMMANDS: tuple[Command | Include, ...] = (
     Command("app", "f12", "open('replies')", "keys.replies", id="replies"),
     Command("app", "ctrl+p", "command_palette", "keys.palette", id="palette"),
     Command("app", "ctrl+o", "sign_out", "keys.sign_out", id="sign_out"),
+    # the call-centre desk only: the estate of the call in hand (desk.screens.estate_chooser)
+    Command("app", "ctrl+z", "choose_estate", "estate.key", id="choose_estate"),
     Command("app", "ctrl+q", "quit", "keys.quit", id="quit", show=False, priority=True),
     Command("form_dialog", "ctrl+s", "save", "keys.save", id="save"),
     Command("form_dialog", "escape", "cancel", "keys.cancel", id="cancel"),
@@ -347,6 +349,7 @@ COMMANDS: tuple[Command | Include, ...] = (
     ),
     Command("standard_replies", "ctrl+r", "refresh", "keys.refresh", id="reply_refresh"),
     Command("reply_picker_dialog", "escape", "cancel", "keys.cancel", id="reply_pick_cancel"),
+    Command("estate_chooser_dialog", "escape", "cancel", "keys.cancel", id="estate_cancel"),
     Command("reply_picker_dialog", "down", "move(1)", "", show=False),
     Command("reply_picker_dialog", "up", "move(-1)", "", show=False),
     Command("report", "ctrl+r", "count", "report_ui.keys.show", id="report_count"),

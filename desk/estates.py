@@ -25,6 +25,7 @@ from sqlalchemy import Connection, column, text
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 
 from desk.models.estate import DEFAULT_ESTATE, InEstate
+from desk.services.errors import DeskError, Forbidden
 
 # SQLAlchemy's `with_loader_criteria` first calls its criteria with the mixin itself; a plain
 # column stands in there (each table's own `estate_id` replaces it). Set here, not on the
@@ -35,13 +36,22 @@ ESTATE = "desk_estate"
 ESTATES = "desk_estates"
 
 
-class EstateNotChosen(Exception):
-    """A new row with no estate, in a session that works across estates (a bug, not a clerk's
-    mistake: the call-centre screens choose the estate before they save)."""
+class EstateNotChosen(DeskError):
+    """A new record at the call-centre desk before its estate is chosen: refused, not put
+    anywhere (the clerk is told to choose the estate of the call)."""
+
+    def __init__(self, what: str = "") -> None:
+        super().__init__("estate.not_chosen")
+        self.what = what
 
 
-class OutsideEstates(Exception):
-    """A row written into an estate the session may not write (a bug or an attack)."""
+class OutsideEstates(Forbidden):
+    """A row written into an estate the session may not write (a script's or an attacker's:
+    the screens never offer it)."""
+
+    def __init__(self, estate: object = None) -> None:
+        super().__init__("estate.outside")
+        self.estate = estate
 
 
 def bind(session: Session, estate: int | None, estates: Iterable[int] | None) -> None:
@@ -63,11 +73,27 @@ def estates_of(session: Session) -> tuple[int, ...] | None:
 
 
 def choose(session: Session, estate: int) -> None:
-    """Write the next rows of `session` into `estate` (one the session reads)."""
+    """`session` works in `estate` from now on (one it reads): its new rows go there and it
+    reads that estate's rows only, as that estate's own desk does."""
     readable = estates_of(session)
     if readable is not None and estate not in readable:
         raise OutsideEstates(estate)
     session.info[ESTATE] = estate
+    session.info[ESTATES] = (estate,)
+
+
+def _estate_at_hand(session: Session) -> int:
+    """At the call-centre desk with no estate chosen: the estate of the records this unit of
+    work has read or changed, when they are all of one (a callback on an estate's repair
+    writes into that estate); none, or several, and the new row is refused."""
+    found = {
+        obj.estate_id
+        for obj in [*session.identity_map.values(), *session.new]
+        if isinstance(obj, InEstate) and obj.estate_id is not None
+    }
+    if len(found) != 1:
+        raise EstateNotChosen()
+    return int(found.pop())
 
 
 def scope_reads(state: ORMExecuteState) -> None:
@@ -100,9 +126,7 @@ def stamp_new_rows(session: Session, _context: Any, _instances: Any) -> None:
             continue
         if obj.estate_id is None:
             estate = estate_of(session)
-            if estate is None:
-                raise EstateNotChosen(type(obj).__name__)
-            obj.estate_id = estate
+            obj.estate_id = _estate_at_hand(session) if estate is None else estate
         elif readable is not None and obj.estate_id not in readable:
             raise OutsideEstates(obj.estate_id)
     for obj in session.dirty:
