@@ -16,12 +16,13 @@ Plain SQL (the lookup's queries, the bulk imports, the bench) names `estate_id` 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, column, text
+from sqlalchemy import Connection, Select, Table, column, text
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 
 from desk.models.estate import DEFAULT_ESTATE, InEstate
@@ -82,6 +83,17 @@ def choose(session: Session, estate: int) -> None:
     session.info[ESTATES] = (estate,)
 
 
+@contextmanager
+def within(session: Session, estate: int) -> Iterator[None]:
+    """`session` works in `estate` for a while (a report per estate), then as it did."""
+    before = session.info.get(ESTATE, DEFAULT_ESTATE), session.info.get(ESTATES)
+    choose(session, estate)
+    try:
+        yield
+    finally:
+        session.info[ESTATE], session.info[ESTATES] = before
+
+
 def _estate_at_hand(session: Session) -> int:
     """At the call-centre desk with no estate chosen: the estate of the records this unit of
     work has read or changed, when they are all of one (a callback on an estate's repair
@@ -94,6 +106,19 @@ def _estate_at_hand(session: Session) -> int:
     if len(found) != 1:
         raise EstateNotChosen()
     return int(found.pop())
+
+
+def scoped(session: Session, statement: Select[Any]) -> Select[Any]:
+    """A core select (plain table columns, run on the session's connection, which the ORM's
+    criteria never see) limited to the session's estates: each of its tables that has an
+    `estate_id` gets the condition."""
+    estates = estates_of(session)
+    if estates is None:
+        return statement
+    for table in statement.get_final_froms():
+        if isinstance(table, Table) and "estate_id" in table.c:
+            statement = statement.where(table.c.estate_id.in_(estates))
+    return statement
 
 
 def scope_reads(state: ORMExecuteState) -> None:

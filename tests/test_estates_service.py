@@ -232,3 +232,38 @@ def test_rooms_and_residents_are_per_estate(db: Database, boss: Desk) -> None:
         hg.dispose()
     with boss.read() as ctx:
         assert [u.estate_id for u in ctx.session.exec(select(Unit))] == [1]
+
+
+def test_the_month_per_estate_and_for_the_company(
+    db: Database, boss: Desk, clerk: Operator
+) -> None:
+    """Each desk's monthly figures are its own estate's; the company's line adds them up."""
+    from desk.printing.report_estates import render_company
+    from desk.services import stats, stats_estates, stats_period
+
+    _two_estates(boss)
+    register_repair(Desk(db, clerk))
+    hg = _open(db, "HG")
+    centre = _open(db, "*")
+    try:
+        for _ in range(2):
+            register_repair(Desk(hg, clerk))
+        period = stats_period.this_month(NOW, db.settings.tz)
+        with Desk(db, clerk).read() as ctx:
+            assert stats.monthly(ctx, period).repairs.reported == 1
+        with Desk(hg, clerk).read() as ctx:
+            assert stats.monthly(ctx, period).repairs.reported == 2
+        with Desk(centre, None).read() as ctx:
+            site = centre.site_settings or centre.settings
+            lines = stats_estates.monthly_by_estate(ctx, period, site)
+        assert [(line.code, line.report.repairs.reported) for line in lines] == [
+            ("main", 1),
+            ("HG", 2),
+            ("", 3),
+        ]
+        page = render_company(lines, db.settings)
+        assert max(len(line) for line in page.splitlines()) <= 80
+        assert "HG  Hegu Garden" in page
+    finally:
+        hg.dispose()
+        centre.dispose()

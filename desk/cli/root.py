@@ -166,6 +166,7 @@ def init(ctx: typer.Context) -> None:
 def demo(
     ctx: typer.Context,
     seed: Annotated[int, typer.Option()] = 2026,
+    estate_count: Annotated[int | None, typer.Option("--estates", min=1, max=3)] = None,
 ) -> None:
     """Build the demo site (data/demo.db unless --db is given) and print its operators and PINs.
 
@@ -176,11 +177,14 @@ def demo(
 
     options = _options(ctx)
     with _guard(ctx):
-        database = open_database(options.db or DEMO_DB)
+        # the demo's own estate (a company demo has others too: desk --estate HG)
+        database = open_database(options.db or DEMO_DB, estate=estates.CHOSEN.get() or "main")
         shown = _shown_url(database)
         if not demo_site.has_data(database):
             started = time.monotonic()
-            demo_site.build_demo(database, system_clock(), seed=seed)
+            # one estate in a file, as a single office runs it; a company's two on a server
+            count = estate_count or (1 if database.is_sqlite else 2)
+            demo_site.build_demo(database, system_clock(), seed=seed, estates_count=count)
             seconds = f"{time.monotonic() - started:.1f}"
             typer.echo(t("cli.demo.built", seconds=seconds, path=shown))
         elif demo_site.is_demo(database):

@@ -31,7 +31,7 @@ from desk.models import (
     Role,
     Unit,
 )
-from desk.services import operators, reception, replies, residents
+from desk.services import estates, operators, reception, replies, residents
 from desk.services.context import Ctx
 from desk.services.reception import ReceptionCreate
 
@@ -133,12 +133,17 @@ def _rooms(buildings: list[str]) -> list[tuple[str, str]]:
     return rooms
 
 
-def build_demo(database: Database, now: datetime, seed: int = 2026) -> DemoSummary:
-    """Fill an empty database with the demo site, in one write transaction."""
+# the demo's other estates (a company's; on PostgreSQL the demo builds the first of them too)
+OTHER_ESTATES = (("HG", "和谷园", "Hegu Garden"), ("LX", "绿溪苑", "Luxi Court"))
+
+
+def build_demo(
+    database: Database, now: datetime, seed: int = 2026, estates_count: int = 1
+) -> DemoSummary:
+    """Fill an empty database with the demo site, in one write transaction per estate: the
+    default estate, and `estates_count - 1` more, each with every register."""
     rng = random.Random(seed)
     settings = database.settings
-    buildings = settings.buildings or ["1", "2", "3"]
-    technicians = [s.name for s in settings.staff if s.department == "engineering"] or ["李建国"]
     with database.writing() as session:
         setup = Ctx(session, None, settings, now - timedelta(days=DAYS, hours=2))
         # the supervisor first (the one operator a database with none may get unasked), then
@@ -152,29 +157,53 @@ def build_demo(database: Database, now: datetime, seed: int = 2026) -> DemoSumma
         }
         clerk_setup = Ctx(session, ops["王芳"], settings, setup.now)
         replies.seed_demo(clerk_setup, setup)
-        directory: list[Room] = []
-        rooms = _rooms(buildings)
-        extra = set(rng.sample(range(len(rooms)), k=len(rooms) // 2))
-        for index, (building, room) in enumerate(rooms):
-            owner, phone = _person(rng), _phone(rng)
-            residents.add_resident(setup, building, room, owner, phone, "owner")
-            directory.append((f"{building}-{room}", owner, phone))
-            if index in extra:
-                tenant = rng.random() < 0.65
-                other = _person(rng) if tenant else owner[0] + rng.choice(GIVEN)
-                if other != owner:
-                    kind = "tenant" if tenant else "owner"
-                    residents.add_resident(setup, building, room, other, _phone(rng), kind)
-        line = Timeline(settings, now, ops)
-        _plan_reception(line, rng, directory)
-        for index, state in enumerate(PLAN):
-            plan_repair(line, rng, index, state, directory, technicians)
-        plan_complaints(line, rng, directory)
-        plan_keys(line, rng, directory)
-        plan_shifts(line, rng, directory)
-        plan_passes(line, rng, directory)
-        line.run(session)
+        _fill(setup, ops, rng, now)
+    for code, name, name_en in OTHER_ESTATES[: max(0, estates_count - 1)]:
+        with database.writing() as session:
+            added = estates.add(
+                Ctx(session, ops[boss[0]], settings, setup.now), code, name, name_en
+            )
+        assert added.id is not None
+        other = Database(
+            url=database.url,
+            engine=database.engine,
+            settings=settings,
+            estate_id=added.id,
+            estates=(added.id,),
+            site_settings=database.site_settings or settings,
+        )
+        with other.writing() as session:
+            _fill(Ctx(session, ops[boss[0]], settings, setup.now), ops, rng, now)
     return summary(database)
+
+
+def _fill(setup: Ctx, ops: dict[str, Operator], rng: random.Random, now: datetime) -> None:
+    """One estate's residents and every register's records, in `setup`'s session."""
+    settings, session = setup.settings, setup.session
+    buildings = settings.buildings or ["1", "2", "3"]
+    technicians = [s.name for s in settings.staff if s.department == "engineering"] or ["李建国"]
+    directory: list[Room] = []
+    rooms = _rooms(buildings)
+    extra = set(rng.sample(range(len(rooms)), k=len(rooms) // 2))
+    for index, (building, room) in enumerate(rooms):
+        owner, phone = _person(rng), _phone(rng)
+        residents.add_resident(setup, building, room, owner, phone, "owner")
+        directory.append((f"{building}-{room}", owner, phone))
+        if index in extra:
+            tenant = rng.random() < 0.65
+            other = _person(rng) if tenant else owner[0] + rng.choice(GIVEN)
+            if other != owner:
+                kind = "tenant" if tenant else "owner"
+                residents.add_resident(setup, building, room, other, _phone(rng), kind)
+    line = Timeline(settings, now, ops)
+    _plan_reception(line, rng, directory)
+    for index, state in enumerate(PLAN):
+        plan_repair(line, rng, index, state, directory, technicians)
+    plan_complaints(line, rng, directory)
+    plan_keys(line, rng, directory)
+    plan_shifts(line, rng, directory)
+    plan_passes(line, rng, directory)
+    line.run(session)
 
 
 def _plan_reception(line: Timeline, rng: random.Random, directory: list[Room]) -> None:

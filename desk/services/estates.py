@@ -47,6 +47,11 @@ def code_of(ctx: Ctx, estate_id: int | None) -> str:
     return codes[estate_id]
 
 
+def chosen(ctx: Ctx) -> bool:
+    """Whether the session works in one estate (not the call centre's "every estate")."""
+    return binding.estate_of(ctx.session) is not None
+
+
 def number_prefix(ctx: Ctx) -> str:
     """What goes before a record number written now: nothing in the default estate (today's
     numbers), the estate's code and a dash in any other."""

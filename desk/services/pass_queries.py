@@ -13,6 +13,7 @@ from sqlmodel import col, select
 
 from desk.models import PassItem, PassState, ReleasePass, Resident, ResidentKind
 from desk.models.base import literal_is, literal_is_not
+from desk.services import estates
 from desk.services.context import Ctx
 from desk.services.errors import DeskError, NotFound
 from desk.services.open_item import OpenItem
@@ -22,7 +23,8 @@ REGISTER = "passes"
 PREFIX = "FX"
 # an unchecked pass stays on the board this long after it expired; then it is a missing stub
 SHOWN_AFTER_EXPIRY = timedelta(hours=12)
-_NUMBER = re.compile(r"^(?:FX)?(\d{8})(\d{3,4})$")
+# an estate other than the default one puts its code first: HG-FX-20261123-007
+_NUMBER = re.compile(r"^(?:([A-Z0-9]{2,8}?)FX|FX)?(\d{8})(\d{3,4})$")
 
 # states a pass reaches once the gate has checked it
 CHECKED_STATES = (PassState.used, PassState.partly_used, PassState.refused)
@@ -109,11 +111,16 @@ def get(ctx: Ctx, pass_id: int) -> ReleasePass:
     return found
 
 
-def canonical_number(typed: str) -> str | None:
-    """`FX-20261123-007` from what was typed or scanned: any case, with or without dashes."""
+def canonical_number(typed: str, estate: str = "") -> str | None:
+    """`FX-20261123-007` (`HG-FX-…` in estate HG) from what was typed or scanned: any case,
+    with or without dashes; `estate` is the code put first when none was typed."""
     compact = re.sub(r"[^0-9A-Z]", "", typed.upper())
     match = _NUMBER.match(compact)
-    return f"{PREFIX}-{match.group(1)}-{match.group(2)}" if match else None
+    if match is None:
+        return None
+    code = match.group(1) or estate
+    start = f"{code}-" if code else ""
+    return f"{start}{PREFIX}-{match.group(2)}-{match.group(3)}"
 
 
 def find(ctx: Ctx, number: str, *, for_update: bool = False) -> ReleasePass | None:
@@ -122,7 +129,8 @@ def find(ctx: Ctx, number: str, *, for_update: bool = False) -> ReleasePass | No
     `for_update` locks the row until the transaction ends (PostgreSQL; SQLite's writers are
     already serialised by BEGIN IMMEDIATE), so two gates cannot both use one pass.
     """
-    canonical = canonical_number(number)
+    here = estates.number_prefix(ctx).rstrip("-") if estates.chosen(ctx) else ""
+    canonical = canonical_number(number, here)
     if canonical is None:
         return None
     statement = select(ReleasePass).where(ReleasePass.number == canonical)

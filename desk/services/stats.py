@@ -31,11 +31,25 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Column, Integer, Table, and_, case, cast, extract, func, or_, select
+from sqlalchemy import (
+    Column,
+    Integer,
+    Result,
+    Select,
+    Table,
+    and_,
+    case,
+    cast,
+    extract,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.sql.base import ReadOnlyColumnCollection
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import SQLModel
 
+from desk import estates as binding
 from desk.models import (
     Complaint,
     ComplaintState,
@@ -123,14 +137,19 @@ def grace_seconds(spec: str) -> int:
     return int(found[1]) * _UNIT_SECONDS[found[2]] if found else 600
 
 
+def _run(ctx: Ctx, statement: Select[Any]) -> Result[Any]:
+    """A core select of the registers' tables, in the desk's estate(s) only."""
+    return ctx.session.connection().execute(binding.scoped(ctx.session, statement))
+
+
 def _one(ctx: Ctx, *columns: Any, where: ColumnElement[bool]) -> list[int]:
-    row = ctx.session.connection().execute(select(*columns).where(where)).one()
+    row = _run(ctx, select(*columns).where(where)).one()
     return [int(value or 0) for value in row]
 
 
 def _grouped(ctx: Ctx, key: Any, where: ColumnElement[bool]) -> dict[str, int]:
     statement = select(key, func.count()).where(where).group_by(key)
-    return {str(k or ""): int(n) for k, n in ctx.session.connection().execute(statement)}
+    return {str(k or ""): int(n) for k, n in _run(ctx, statement)}
 
 
 def _ranked(counts: dict[str, int]) -> dict[str, int]:
@@ -174,9 +193,7 @@ def _repairs(ctx: Ctx, period: Period) -> RepairFigures:
         completed,
         _within(r.completed_at, period),
     )
-    rows = ctx.session.connection().execute(
-        paid.order_by(r.completed_at, r.number).limit(PAID_LIMIT)
-    )
+    rows = _run(ctx, paid.order_by(r.completed_at, r.number).limit(PAID_LIMIT))
     unpaid = _unpaid(ctx, period)
     return RepairFigures(
         unpaid=unpaid[0],
@@ -340,7 +357,7 @@ def _repeats(ctx: Ctx, period: Period) -> tuple[Repeat, ...]:
             .group_by(table.room, table.category)
             .having(func.count() >= REPEAT_AT_LEAST)
         )
-        for room, category, n in ctx.session.connection().execute(statement):
+        for room, category, n in _run(ctx, statement):
             found.append(Repeat(register, room, category, int(n)))
     return tuple(sorted(found, key=lambda r: (-r.count, r.room, r.register, r.category)))
 
