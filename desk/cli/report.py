@@ -12,11 +12,11 @@ from desk.cli.common import _fail, _guard, _options, _say
 from desk.clock import system_clock
 from desk.db import open_database
 from desk.i18n import t
-from desk.printing.report_files import FORMATS, render, write
 from desk.printing.report_estates import render_company
+from desk.printing.report_files import FORMATS, render, write
 from desk.services import stats, stats_estates, stats_period
-from desk.services.stats_period import Period
 from desk.services.context import Ctx
+from desk.services.stats_period import Period
 
 report_app: typer.Typer = typer.Typer(no_args_is_help=True)
 

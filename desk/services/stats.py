@@ -34,7 +34,6 @@ from typing import Any
 from sqlalchemy import (
     Column,
     Integer,
-    Result,
     Select,
     Table,
     and_,
@@ -137,7 +136,7 @@ def grace_seconds(spec: str) -> int:
     return int(found[1]) * _UNIT_SECONDS[found[2]] if found else 600
 
 
-def _run(ctx: Ctx, statement: Select[Any]) -> Result[Any]:
+def _run(ctx: Ctx, statement: Select[Any]) -> Any:
     """A core select of the registers' tables, in the desk's estate(s) only."""
     return ctx.session.connection().execute(binding.scoped(ctx.session, statement))
 
