@@ -98,7 +98,8 @@ class DeskApp(App[None]):
                 return t("estate.call_centre")
             with self.database.reading() as session:
                 estate = session.get(Estate, self.working_estate)
-            name = "" if estate is None else estate.name if self.lang == "zh_CN" else estate.name_en
+            base = self.database.site_settings or self.database.settings
+            name = "" if estate is None else estates.name_of(estate, base, self.lang)
             code = "" if estate is None else estate.code
             return t("estate.call_centre_in", code=code, name=name)
         site = self.settings.site

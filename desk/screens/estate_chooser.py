@@ -51,8 +51,8 @@ class EstateChooserDialog(DeskDialog[str | None]):
             allowed = estates.allowed(ctx, ctx.operator) if ctx.operator else None
             for estate in estates.listed(ctx):
                 if allowed is None or estate.id in allowed:
-                    name = estate.name if self.desk.lang == "zh_CN" else estate.name_en
-                    shown = printable(f"{estate.code}  {name or estate.name}", one_line=True)
+                    name = estates.name_of(estate, ctx.settings, self.desk.lang)
+                    shown = printable(f"{estate.code}  {name}", one_line=True)
                     options.add_option(Option(shown, id=str(estate.id)))
         options.highlighted = 0
         options.focus()

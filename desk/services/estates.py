@@ -36,6 +36,14 @@ def by_code(ctx: Ctx, code: str) -> Estate | None:
     return next((estate for estate in listed(ctx) if estate.code.upper() == wanted), None)
 
 
+def name_of(estate: Estate, settings: Settings, lang: str) -> str:
+    """An estate's name in `lang`; the default estate, unnamed, is the site's own."""
+    name = estate.name if lang == "zh_CN" else (estate.name_en or estate.name)
+    if not name and estate.id == DEFAULT_ESTATE:
+        return settings.site.name if lang == "zh_CN" else settings.site.name_en
+    return name
+
+
 def code_of(ctx: Ctx, estate_id: int | None) -> str:
     """An estate's code ("" for none); read once per session."""
     if estate_id is None:

@@ -31,7 +31,7 @@ def monthly_by_estate(ctx: Ctx, period: Period, site: Settings) -> list[EstateRe
             continue
         work = Ctx(ctx.session, ctx.operator, with_overrides(site, estate.settings), ctx.now)
         with binding.within(ctx.session, estate.id):
-            name = estate.name if current_language() == "zh_CN" else estate.name_en
+            name = estates.name_of(estate, site, current_language())
             lines.append(EstateReport(estate.code, name, stats.monthly(work, period)))
     lines.append(EstateReport("", "", company))
     return lines
