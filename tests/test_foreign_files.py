@@ -16,7 +16,7 @@ import sqlite3
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -328,12 +328,87 @@ def _columns_added_by_0011() -> dict[str, list[str]]:
 
 
 LATER_COLUMNS = _columns_added_by_0011()
+# what 0012 (estates) added, as SQL that takes it away again on either engine
+_ESTATE_TABLES = ("estate", "operator_estate")
+_OLD_SHAPES = {  # the tables 0012 rebuilt, as 0001 to 0003 made them (SQLite)
+    "unit": "id INTEGER NOT NULL, building VARCHAR NOT NULL, room VARCHAR(20) NOT NULL, "
+    "code VARCHAR(45) NOT NULL, created_at DATETIME NOT NULL, PRIMARY KEY (id), "
+    "UNIQUE (building, room), UNIQUE (code)",
+    "key": "id INTEGER NOT NULL, tag VARCHAR(40) NOT NULL, kind VARCHAR(20) NOT NULL, "
+    "opens VARCHAR(200) NOT NULL, room VARCHAR(45) NOT NULL, copies INTEGER NOT NULL, "
+    "hook VARCHAR(20) NOT NULL, active BOOLEAN NOT NULL, note VARCHAR(500) NOT NULL, "
+    "operator_id INTEGER, created_at DATETIME NOT NULL, PRIMARY KEY (id), "
+    "FOREIGN KEY(operator_id) REFERENCES operator (id), UNIQUE (tag)",
+    "calendar_day": "day DATE NOT NULL, kind VARCHAR(20) NOT NULL, note VARCHAR(200) NOT NULL, "
+    "operator_id INTEGER, created_at DATETIME NOT NULL, "
+    "FOREIGN KEY(operator_id) REFERENCES operator (id), PRIMARY KEY (day)",
+}
+_OLD_INDEXES = {
+    "unit": "CREATE INDEX ix_unit_room ON unit (room)",
+    "key": "CREATE INDEX ix_key_room ON key (room)",
+}
+
+
+def _undo_estates(execute: Callable[[str], object], sqlite: bool) -> None:
+    """A database of 0012 taken back to 0011's tables (the upgrade's own audit event stays:
+    the audit trail is append-only, and the upgrade's second event says the same)."""
+    spec = importlib.util.spec_from_file_location(
+        "m0012", MIGRATIONS / "versions" / "0012_estates.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    for table in _ESTATE_TABLES[::-1]:
+        execute(f"DROP TABLE {table}")
+    execute("ALTER TABLE operator DROP COLUMN all_estates")
+    if sqlite:
+        for table, shape in _OLD_SHAPES.items():
+            names = [c for c in _COLUMNS[table]]
+            execute(f'CREATE TABLE "{table}_old" ({shape})')
+            execute(
+                f'INSERT INTO "{table}_old" ({", ".join(names)}) '
+                f'SELECT {", ".join(names)} FROM "{table}"'
+            )
+            execute(f'DROP TABLE "{table}"')
+            execute(f'ALTER TABLE "{table}_old" RENAME TO "{table}"')
+            if table in _OLD_INDEXES:
+                execute(_OLD_INDEXES[table])
+    else:
+        execute("ALTER TABLE calendar_day DROP COLUMN estate_id")
+        execute("ALTER TABLE calendar_day ADD CONSTRAINT calendar_day_pkey PRIMARY KEY (day)")
+    for table in module.IN_ESTATE:
+        if not (sqlite and table in _OLD_SHAPES):
+            execute(f'ALTER TABLE "{table}" DROP COLUMN estate_id')
+    if not sqlite:
+        execute("ALTER TABLE unit ADD CONSTRAINT unit_building_room_key UNIQUE (building, room)")
+        execute("ALTER TABLE unit ADD CONSTRAINT unit_code_key UNIQUE (code)")
+        execute('ALTER TABLE "key" ADD CONSTRAINT key_tag_key UNIQUE (tag)')
+
+
+_COLUMNS = {
+    "unit": ["id", "building", "room", "code", "created_at"],
+    "key": [
+        "id",
+        "tag",
+        "kind",
+        "opens",
+        "room",
+        "copies",
+        "hook",
+        "active",
+        "note",
+        "operator_id",
+        "created_at",
+    ],
+    "calendar_day": ["day", "kind", "note", "operator_id", "created_at"],
+}
 
 
 def _unmark(path: Path, revision: str = "0008") -> None:
     """Make `path` look like a desk file from before the mark (migration 0009)."""
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA journal_mode=DELETE")
+    _undo_estates(conn.execute, sqlite=True)  # 0012
     conn.execute("DROP TABLE desk_marker")
     conn.execute("DROP TABLE signin_terminal")  # 0010, after the mark
     conn.execute("DROP TABLE repair_completion")  # 0011, and its columns below
@@ -419,6 +494,7 @@ def test_postgresql_a_new_database_is_marked_and_an_old_desk_still_opens(
     with engine.begin() as conn:
         assert conn.execute(text("SELECT id, product FROM desk_marker")).all() == [(1, "desk")]
         # a desk database from before the mark
+        _undo_estates(lambda sql: conn.execute(text(sql)), sqlite=False)  # 0012
         conn.execute(text("DROP TABLE desk_marker"))
         conn.execute(text("DROP TABLE signin_terminal"))  # 0010, after the mark
         conn.execute(text("DROP TABLE repair_completion"))  # 0011, and its columns

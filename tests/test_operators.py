@@ -45,7 +45,11 @@ def _rows(db: Database) -> dict[str, object]:
             (o.id, o.name, o.role, o.active, o.pin_hash)
             for o in session.exec(select(Operator).order_by(col(Operator.id)))
         ]
-        events = session.exec(select(func.count()).select_from(AuditEvent)).one()
+        events = session.exec(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.register_name != "estates")  # the upgrade's own
+        ).one()
     return {"operators": people, "events": events}
 
 
@@ -56,7 +60,13 @@ def _as(db: Database, operator: Operator | None, action, *args):  # type: ignore
 
 def _events(db: Database, action: str) -> list[AuditEvent]:
     with db.reading() as session:
-        return list(session.exec(select(AuditEvent).where(AuditEvent.action == action)))
+        return list(
+            session.exec(
+                select(AuditEvent).where(
+                    AuditEvent.action == action, AuditEvent.register_name != "estates"
+                )
+            )
+        )
 
 
 # --- PINs ------------------------------------------------------------------------------------
