@@ -62,6 +62,7 @@ class BoardScreen(DeskScreen):
     """What the desk owes right now; Enter opens the record."""
 
     BINDINGS: ClassVar[list[BindingType]] = commands.bindings("board")
+    LIVE = True
     DEFAULT_CSS = """
     BoardScreen #shift { padding: 0 1; height: 1; text-style: bold; }
     BoardScreen #counts { padding: 0 1; height: 1; }

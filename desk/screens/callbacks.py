@@ -58,6 +58,7 @@ class CallbackQueueScreen(DeskScreen):
     """Enter on a row records the call; the row leaves the queue, or moves for a retry."""
 
     BINDINGS: ClassVar[list[BindingType]] = commands.bindings("callback_queue")
+    LIVE = True
     DEFAULT_CSS = """
     CallbackQueueScreen #callback-rate { padding: 0 1; height: 1; text-style: bold; }
     CallbackQueueScreen #callback-rate.-short { color: $warning; }

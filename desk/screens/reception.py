@@ -38,6 +38,7 @@ class ReceptionScreen(RevealSelected, DeskScreen):
     """Log a call or visit; ctrl+s saves, Enter on a row of today's entries opens it."""
 
     BINDINGS: ClassVar[list[BindingType]] = commands.bindings("reception")
+    LIVE = True
     DEFAULT_CSS = """
     ReceptionScreen #reception-form-box { height: auto; max-height: 80%; }
     ReceptionScreen ReceptionForm {

@@ -1,0 +1,65 @@
+"""The desk's side of live boards: the app looks every half second at what desk.live heard.
+
+Another desk saved: the screen in front (the board or a register's list, `DeskScreen.LIVE`) is
+read again; a screen behind reads again when the clerk comes back to it (DeskScreen.reread).
+The database lost: said at once (a notification, and a mark beside the site's name in every
+screen's header) and saves are refused (DeskMixin.attempt) until it is back, which is said too.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from desk import live
+from desk.i18n import t
+
+if TYPE_CHECKING:
+    from desk.app import DeskApp
+
+
+class LiveLink:
+    """One per app: started on mount, stopped on unmount."""
+
+    def __init__(self, app: DeskApp) -> None:
+        self.app = app
+        self.watch = live.watcher(app.database)
+        self.down = False
+        self.stale = False  # another desk saved, not yet read again
+        self._title = ""
+
+    def start(self) -> None:
+        if self.watch is None:
+            return
+        self.watch.start()
+        self.app.set_interval(live.TICK_SECONDS, self.tick)
+
+    def stop(self) -> None:
+        if self.watch is not None:
+            self.watch.stop()
+
+    def tick(self) -> None:
+        assert self.watch is not None
+        news = self.watch.poll()
+        if news.down != self.down:
+            self.said_down(news.down)
+        self.stale = (self.stale or news.changed) and not news.down
+        screen: Any = self.app.screen
+        if self.stale and getattr(screen, "LIVE", False) and screen.is_mounted:
+            try:
+                screen.reread()
+            except SQLAlchemyError:
+                return  # read again at the next look
+        self.stale = False
+
+    def said_down(self, down: bool) -> None:
+        self.down = down
+        app = self.app
+        if down:
+            self._title = app.sub_title
+            app.sub_title = f"{self._title}  {t('live.down_mark')}"
+            app.notify(t("live.down"), severity="error", timeout=30)
+        else:
+            app.sub_title = self._title
+            app.notify(t("live.back"))
