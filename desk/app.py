@@ -28,7 +28,7 @@ from desk.screens.tones import use_theme_tones
 from desk.services import estates
 from desk.services.context import Ctx
 from desk.tui_errors import run_reporting
-from desk.widgets.live import LiveLink
+from desk.widgets.live import LiveLink, refused_while_lost
 
 # Screens reachable by F-key, each its own mode (a clerk's half-typed form survives a trip to
 # the board). Imported on first use, so start-up loads only the board.
@@ -229,6 +229,8 @@ class DeskApp(App[None]):
             self.notify(t("estate.now_in", code=found.code if found else ""))
 
     def action_open(self, register: str) -> None:
+        if refused_while_lost(self):
+            return
         if register in COMING or importlib.util.find_spec(REGISTER_MODES[register][0]) is None:
             self.notify(t("app.coming", register=t(f"registers.{register}")), severity="warning")
             return

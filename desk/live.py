@@ -217,6 +217,7 @@ class Listener:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.connected = threading.Event()  # set while listening (tests wait on it)
+        self.pid = 0  # the server's process for the connection (tests end it)
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self.run, name="desk-live", daemon=True)
@@ -250,6 +251,7 @@ class Listener:
                 ) as conn:
                     for name in self.channels:  # desk_<int> or desk_all: safe as identifiers
                         conn.execute(f"LISTEN {name}")
+                    self.pid = conn.info.backend_pid
                     self._set(heard=failures > 0, down=False)  # missed while away: look again
                     failures = 0
                     self.connected.set()

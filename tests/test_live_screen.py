@@ -18,6 +18,7 @@ from desk.i18n import t
 from desk.models import Operator, RepairOrder
 from desk.screens.board import BoardScreen
 from desk.screens.repair_entry import RepairFormScreen
+from desk.screens.records import open_record
 from desk.screens.repairs import RepairsScreen
 from tests.conftest import Desk
 from tests.pilot_support import desk_app, messages, row_keys, settle, until, until_screen
@@ -60,7 +61,8 @@ def _orders(db: Database) -> int:
 async def test_a_lost_database_is_said_and_nothing_is_saved_twice(
     db: Database, clerk: Operator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert db.path is not None  # a file that goes away (a share unmounted)
+    if db.path is None:
+        pytest.skip("a file that goes away (a share unmounted); PostgreSQL: test_live_service")
     app = desk_app(db, clerk)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f3")
@@ -84,6 +86,7 @@ async def test_a_lost_database_is_said_and_nothing_is_saved_twice(
         await pilot.press("ctrl+s")
         await until(pilot, lambda: t("live.down_refused") in messages(app))
         assert app.screen is form and [each.value for each in form.query(Input)] == typed
+        assert open_record(app, "repairs", 1) and app.screen is form  # nothing read to open
         away.rename(db.path)
         await within(pilot, 1.5, lambda: t("live.back") in messages(app))
         assert t("live.down_mark") not in app.sub_title

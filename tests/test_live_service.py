@@ -29,6 +29,15 @@ def _heard(listener: live.Listener, within: float = 2.0) -> bool:
     return False
 
 
+def _until(condition: Callable[[], bool], within: float = 3.0) -> bool:
+    end = time.monotonic() + within
+    while time.monotonic() < end:
+        if condition():
+            return True
+        time.sleep(0.02)
+    return False
+
+
 def _touch(database: Database) -> None:
     """A write through the desk's writing session that names no estate's rows."""
     with database.writing() as session:
@@ -68,6 +77,14 @@ def test_another_desk_on_the_same_database_is_heard(db: Database, desk: Desk) ->
                 raise RuntimeError
             time.sleep(0.3)
             assert not any(each.poll().changed for each in listeners.values())
+            # its connection ended by the server: said, then listening again, looking again
+            ear = listeners["desk_1"]
+            _touch(other)  # estate 2: desk_1 must not count it as heard below
+            with db.engine.connect() as conn:
+                conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": ear.pid})
+            assert _until(lambda: ear.poll().down)
+            assert _until(lambda: ear.connected.is_set())
+            assert ear.poll() == live.News(changed=True)
         finally:
             for listener in listeners.values():
                 listener.stop()

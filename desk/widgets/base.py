@@ -18,6 +18,7 @@ from desk.db_errors import describe_failure
 from desk.i18n import t
 from desk.services.context import Ctx
 from desk.services.errors import DeskError, Forbidden
+from desk.widgets.live import lost
 
 if TYPE_CHECKING:
     from desk.app import DeskApp
@@ -51,9 +52,9 @@ class DeskMixin:
         (desk.widgets.live), and nothing twice: a save whose commit was cut off is asked about
         before this screen saves again (desk.live).
         """
-        link = getattr(self.desk, "live", None)
-        if link is not None and link.down:
-            return self._told("live.down_refused")
+        refusal = self.lost_refusal()
+        if refusal is not None:
+            return refusal
         if self.unsettled is not None:
             xid, earlier = self.unsettled
             done = live.commit_status(self.desk.database, xid)
@@ -80,6 +81,10 @@ class DeskMixin:
             message = describe_failure(exc, self.desk.database.path)
             self.desk.notify(t("app.db_error", message=message), severity="error", timeout=10)
             return DeskError("app.error", message=message)
+
+    def lost_refusal(self) -> DeskError | None:
+        """While the database is lost: the refusal of any save, the clerk told (else None)."""
+        return self._told("live.down_refused") if lost(self.desk) else None
 
     def _told(self, key: str) -> DeskError:
         """The clerk told why nothing was saved (the form keeps its text, and says it too)."""
@@ -125,7 +130,8 @@ class DeskScreen(DeskMixin, Screen[None]):
         self.away = True
 
     def on_screen_resume(self) -> None:
-        if self.away:
+        # while the database is lost, read again once it is back (desk.widgets.live)
+        if self.away and not lost(self.app):
             self.away = False
             self.reread()
 

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from textual.app import ScreenStackError
+
 from desk import live
 from desk.i18n import t
 
@@ -33,10 +35,11 @@ class LiveLink:
         if self.watch is None:
             return
         self.watch.start()
-        self.app.set_interval(live.TICK_SECONDS, self.tick)
+        self.timer = self.app.set_interval(live.TICK_SECONDS, self.tick)
 
     def stop(self) -> None:
         if self.watch is not None:
+            self.timer.stop()
             self.watch.stop()
 
     def tick(self) -> None:
@@ -45,12 +48,18 @@ class LiveLink:
         if news.down != self.down:
             self.said_down(news.down)
         self.stale = (self.stale or news.changed) and not news.down
-        screen: Any = self.app.screen
-        if self.stale and getattr(screen, "LIVE", False) and screen.is_mounted:
+        try:
+            screen: Any = self.app.screen
+        except ScreenStackError:  # the app closing, or not yet showing a screen
+            return
+        # the board and the lists; any screen that could not read while the database was lost
+        shows = getattr(screen, "LIVE", False) or getattr(screen, "away", False)
+        if self.stale and shows and screen.is_mounted:
             try:
                 screen.reread()
             except SQLAlchemyError:
                 return  # read again at the next look
+            screen.away = False
         self.stale = False
 
     def said_down(self, down: bool) -> None:
@@ -63,3 +72,19 @@ class LiveLink:
         else:
             app.sub_title = self._title
             app.notify(t("live.back"))
+
+
+def lost(app: Any) -> bool:
+    """True while the app's database is lost (nothing is read or saved then)."""
+    link = getattr(app, "live", None)
+    return link is not None and bool(link.down)
+
+
+def refused_while_lost(app: Any) -> bool:
+    """True, once the clerk has been told, when the database is lost: a screen that would read
+    to open stays closed (a read failing would close the desk, and every typed form with it)."""
+    if not lost(app):
+        return False
+    app.notify(t("live.down"), severity="error", timeout=10)
+    app.bell()
+    return True
