@@ -17,8 +17,8 @@ from desk.db import Database, open_database
 from desk.i18n import t
 from desk.models import Operator, RepairOrder
 from desk.screens.board import BoardScreen
-from desk.screens.repair_entry import RepairFormScreen
 from desk.screens.records import open_record
+from desk.screens.repair_entry import RepairFormScreen
 from desk.screens.repairs import RepairsScreen
 from tests.conftest import Desk
 from tests.pilot_support import desk_app, messages, row_keys, settle, until, until_screen
