@@ -25,7 +25,7 @@ from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, event, inspect, text
+from sqlalchemy import Engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -50,9 +50,8 @@ _XID = "desk_live_xid"
 
 
 def bound_estate(database: Database) -> int | None:
-    """The estate a desk is bound to (None: every estate). Read with a default until
-    `Database.estate_id` exists: one estate, the default (1)."""
-    return getattr(database, "estate_id", 1)
+    """The estate a desk is bound to (None: every estate, the call-centre desk)."""
+    return database.estate_id
 
 
 def channel(estate_id: int | None) -> str:
@@ -93,17 +92,9 @@ def _announce(database: Database, session: Session) -> None:
     params = {f"c{i}": name for i, name in enumerate(channels)}
     notify = "".join(f", pg_notify(:c{i}, '')" for i in range(len(channels)))
     session.info[_XID] = session.execute(text(f"SELECT txid_current(){notify}"), params).scalar()
-    if bound is None and not estates and _has_estates(database):
-        # a company desk's write whose estate is not known: every estate's desks look again
+    if bound is None and not estates:
+        # a call-centre write naming no estate's rows: every estate's desks look again
         session.execute(text("SELECT pg_notify('desk_' || id, '') FROM estate"))
-
-
-def _has_estates(database: Database) -> bool:
-    known = getattr(database, "_live_has_estates", None)
-    if known is None:
-        known = inspect(database.engine).has_table("estate")
-        database._live_has_estates = known  # type: ignore[attr-defined]
-    return bool(known)
 
 
 class CommitUnknown(DatabaseError):

@@ -14,7 +14,8 @@ from sqlmodel import select
 
 from desk import live
 from desk.db import Database, open_database
-from desk.models import RepairOrder
+from desk.models import Operator, RepairOrder
+from desk.services import estates
 from tests.conftest import Desk
 from tests.seed import register_repair
 
@@ -44,51 +45,54 @@ def _touch(database: Database) -> None:
         session.execute(text("UPDATE alembic_version SET version_num = version_num"))
 
 
-def test_another_desk_on_the_same_database_is_heard(db: Database, desk: Desk) -> None:
-    other = open_database(db.url, settings=db.settings, migrate=False)
-    try:
-        if db.is_sqlite:
-            assert db.path is not None
-            watch = live.FileWatch(db.path)
-            watch.start()
+def test_another_desk_on_the_same_database_is_heard(
+    db: Database, desk: Desk, supervisor: Operator
+) -> None:
+    if db.is_sqlite:
+        assert db.path is not None
+        other = open_database(db.url, settings=db.settings, migrate=False)
+        watch = live.FileWatch(db.path)
+        watch.start()
+        try:
             assert watch.poll() == live.News()  # nothing yet
             register_repair(Desk(other, desk.operator))
             assert watch.poll() == live.News(changed=True)
             assert watch.poll() == live.News()  # told once
-            watch.stop()
-            return
-        # PostgreSQL: one listener per estate, and the company's
-        other.estate_id = 2  # type: ignore[attr-defined]
-        listeners = {
-            name: live.Listener(db.url, [name]) for name in ("desk_1", "desk_2", "desk_all")
-        }
-        for listener in listeners.values():
-            listener.start()
-        try:
-            for listener in listeners.values():
-                assert listener.connected.wait(5)
-            register_repair(desk)  # estate 1
-            assert _heard(listeners["desk_1"]) and _heard(listeners["desk_all"])
-            _touch(other)  # estate 2
-            assert _heard(listeners["desk_2"]) and _heard(listeners["desk_all"])
-            # neither heard the other estate's commit; a rolled-back write is heard by none
-            with pytest.raises(RuntimeError), db.writing() as session:
-                session.execute(text("UPDATE alembic_version SET version_num = version_num"))
-                raise RuntimeError
-            time.sleep(0.3)
-            assert not any(each.poll().changed for each in listeners.values())
-            # its connection ended by the server: said, then listening again, looking again
-            ear = listeners["desk_1"]
-            _touch(other)  # estate 2: desk_1 must not count it as heard below
-            with db.engine.connect() as conn:
-                conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": ear.pid})
-            assert _until(lambda: ear.poll().down)
-            assert _until(lambda: ear.connected.is_set())
-            assert ear.poll() == live.News(changed=True)
         finally:
-            for listener in listeners.values():
-                listener.stop()
+            watch.stop()
+            other.dispose()
+        return
+    # PostgreSQL: a listener per estate, and the company's (the call-centre desk)
+    with Desk(db, supervisor).write() as ctx:
+        assert estates.add(ctx, "HG", "和谷园", "Hegu Garden").id == 2
+    other = open_database(db.url, settings=db.settings, migrate=False, estate="HG")
+    listeners = {name: live.Listener(db.url, [name]) for name in ("desk_1", "desk_2", "desk_all")}
+    for listener in listeners.values():
+        listener.start()
+    try:
+        for listener in listeners.values():
+            assert listener.connected.wait(5)
+        register_repair(desk)  # estate 1
+        assert _heard(listeners["desk_1"]) and _heard(listeners["desk_all"])
+        register_repair(Desk(other, supervisor))  # estate 2
+        assert _heard(listeners["desk_2"]) and _heard(listeners["desk_all"])
+        # neither heard the other estate's commit; a rolled-back write is heard by none
+        with pytest.raises(RuntimeError), db.writing() as session:
+            session.execute(text("UPDATE alembic_version SET version_num = version_num"))
+            raise RuntimeError
+        time.sleep(0.3)
+        assert not any(each.poll().changed for each in listeners.values())
+        # its connection ended by the server: said, then listening again, looking again
+        ear = listeners["desk_1"]
+        _touch(other)  # estate 2: desk_1 must not count it as heard below
+        with db.engine.connect() as conn:
+            conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": ear.pid})
+        assert _until(lambda: ear.poll().down)
+        assert _until(lambda: ear.connected.is_set())
+        assert ear.poll() == live.News(changed=True)
     finally:
+        for listener in listeners.values():
+            listener.stop()
         other.dispose()
 
 

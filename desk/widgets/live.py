@@ -28,7 +28,6 @@ class LiveLink:
         self.watch = live.watcher(app.database)
         self.down = False
         self.stale = False  # another desk saved, not yet read again
-        self._title = ""
 
     def start(self) -> None:
         if self.watch is None:
@@ -64,12 +63,12 @@ class LiveLink:
     def said_down(self, down: bool) -> None:
         self.down = down
         app = self.app
+        mark = f"  {t('live.down_mark')}"
         if down:
-            self._title = app.sub_title
-            app.sub_title = f"{self._title}  {t('live.down_mark')}"
+            app.sub_title = f"{app.sub_title}{mark}"
             app.notify(t("live.down"), severity="error", timeout=30)
         else:
-            app.sub_title = self._title
+            app.sub_title = app.sub_title.replace(mark, "")
             app.notify(t("live.back"))
 
 
