@@ -42,6 +42,16 @@ TICK_SECONDS = 0.5
 # cable, a VPN) is found within this, a stopped server at once
 PING_SECONDS = 2.0
 CONNECT_TIMEOUT_SECONDS = 3
+# libpq's own checks of the listener's link: a ping on a link cut without a word (no reset
+# from the other end) fails within seconds, not TCP's minutes of retries
+LINK_CHECKS: dict[str, Any] = {
+    "connect_timeout": CONNECT_TIMEOUT_SECONDS,
+    "keepalives": 1,
+    "keepalives_idle": 5,
+    "keepalives_interval": 2,
+    "keepalives_count": 2,
+    "tcp_user_timeout": 5000,  # ms
+}
 # waits between reconnection attempts, the last repeated
 BACKOFF_SECONDS = (0.5, 1.0, 2.0, 4.0, 8.0)
 
@@ -237,9 +247,7 @@ class Listener:
         failures = 0
         while not self._stop.is_set():
             try:
-                with psycopg.connect(
-                    self.conninfo, autocommit=True, connect_timeout=CONNECT_TIMEOUT_SECONDS
-                ) as conn:
+                with psycopg.connect(self.conninfo, autocommit=True, **LINK_CHECKS) as conn:
                     for name in self.channels:  # desk_<int> or desk_all: safe as identifiers
                         conn.execute(f"LISTEN {name}")
                     self.pid = conn.info.backend_pid
