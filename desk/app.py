@@ -28,6 +28,7 @@ from desk.screens.tones import use_theme_tones
 from desk.services import estates
 from desk.services.context import Ctx
 from desk.tui_errors import run_reporting
+from desk.widgets.live import LiveLink, refused_while_lost
 
 # Screens reachable by F-key, each its own mode (a clerk's half-typed form survives a trip to
 # the board). Imported on first use, so start-up loads only the board.
@@ -157,10 +158,15 @@ class DeskApp(App[None]):
         if self.database.is_sqlite:
             # A desk left open across midnight backs itself up once a day.
             self.set_interval(BACKUP_CHECK_SECONDS, self.daily_backup)
+        self.live = LiveLink(self)
+        self.live.start()
         if self.operator is None:
             self.show_sign_in()
         else:
             self.switch_mode("board")
+
+    def on_unmount(self) -> None:
+        self.live.stop()
 
     def daily_backup(self) -> None:
         self.run_worker(self._daily_backup, thread=True, exclusive=True, group="backup")
@@ -223,6 +229,8 @@ class DeskApp(App[None]):
             self.notify(t("estate.now_in", code=found.code if found else ""))
 
     def action_open(self, register: str) -> None:
+        if refused_while_lost(self):
+            return
         if register in COMING or importlib.util.find_spec(REGISTER_MODES[register][0]) is None:
             self.notify(t("app.coming", register=t(f"registers.{register}")), severity="warning")
             return

@@ -22,7 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
-from desk import changes, errorlog, estates
+from desk import changes, errorlog, estates, live
 from desk.config import Settings, load_settings, site_file_for, with_overrides
 from desk.db_errors import DatabaseError, describe_failure, estate_refusal
 from desk.db_file import check_server_database, database_url, prepare_sqlite_file, sqlite_path
@@ -103,6 +103,8 @@ class Database:
         for factory in (self._reader, self._writer):
             event.listen(factory, "do_orm_execute", estates.scope_reads)
         event.listen(self._writer, "before_flush", estates.stamp_new_rows)
+        # other desks told of each commit, and its id kept to ask about a lost commit (live)
+        live.install(self, self._writer)
 
     def _bound(self, session: Session) -> Session:
         estates.bind(session, self.estate_id, self.estates)
@@ -153,12 +155,27 @@ class Database:
         with self._writer() as session:
             try:
                 yield self._bound(session)
-                session.commit()
+                self._commit(session)
             except BaseException as exc:
                 session.rollback()
                 lasting = getattr(exc, "lasting", None)  # services.errors.LastingRefusal
                 if lasting is not None:
                     self._leave_trace(lasting)
+                raise
+
+    def _commit(self, session: Session) -> None:
+        """Commit; a commit cut off (the server's connection lost) is asked about: done
+        (returns), not done (the error), or not known yet (live.CommitUnknown)."""
+        try:
+            session.commit()
+        except SQLAlchemyError as exc:
+            xid = live.commit_xid(session)
+            if xid is None:
+                raise
+            done = live.commit_status(self, xid)
+            if done is None:
+                raise live.CommitUnknown(describe_failure(exc, self.path), xid) from exc
+            if not done:
                 raise
 
     def _leave_trace(self, lasting: Callable[[Session], None]) -> None:

@@ -20,6 +20,11 @@ NEARLY_FULL_BYTES = 1 << 20
 BACKUPS_BESIDE = "backups"
 # SQLite's own words for a damaged file (SQLITE_CORRUPT), for when the error name is not given.
 _DAMAGED = re.compile(r"disk image is malformed|malformed database schema|database corruption")
+# A server's connection lost or refused, in psycopg's and libpq's words.
+_LOST = re.compile(
+    r"server closed the connection|connection refused|could not connect|terminating connection"
+    r"|connection is closed|consuming input failed|timeout expired|connection is lost"
+)
 
 
 class DatabaseError(Exception):
@@ -65,6 +70,8 @@ def describe_failure(exc: BaseException, path: Path | None) -> str:
             # The file is there but its -wal and -shm files cannot be made beside it.
             return t("db.read_only_folder", path=path.parent)
         return with_path("db.cannot_open", path)
+    if getattr(exc, "connection_invalidated", False) or _LOST.search(lowered):
+        return t("db.connection_lost")
     if name.startswith("SQLITE_BUSY") or "locked" in lowered:
         return t("db.busy")
     return message

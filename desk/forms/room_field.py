@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
 from textual.message import Message
 from textual.suggester import Suggester
 from textual.widget import Widget
@@ -68,8 +69,11 @@ class RoomField(TextField):
     def lookup(self, typed: str) -> list[RoomMatch]:
         if not typed.strip():
             return []
-        with self.desk.database.reading() as session:
-            return complete_room(self.desk.ctx(session), typed, limit=self.LISTED)
+        try:
+            with self.desk.database.reading() as session:
+                return complete_room(self.desk.ctx(session), typed, limit=self.LISTED)
+        except SQLAlchemyError:  # the database lost (desk.widgets.live): typing goes on
+            return []
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()

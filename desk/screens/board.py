@@ -21,6 +21,7 @@ from desk.services import board, handover, shifts, workdays
 from desk.services.board import OpenItem
 from desk.services.urgency import estimated_year
 from desk.widgets.base import DeskFooter, DeskScreen
+from desk.widgets.live import lost
 
 REFRESH_SECONDS = 30
 # the summary column gives way to the deadline: it takes what the terminal leaves, between
@@ -62,6 +63,7 @@ class BoardScreen(DeskScreen):
     """What the desk owes right now; Enter opens the record."""
 
     BINDINGS: ClassVar[list[BindingType]] = commands.bindings("board")
+    LIVE = True
     DEFAULT_CSS = """
     BoardScreen #shift { padding: 0 1; height: 1; text-style: bold; }
     BoardScreen #counts { padding: 0 1; height: 1; }
@@ -87,7 +89,7 @@ class BoardScreen(DeskScreen):
             table.add_column(t(f"board.col_{key}"), key=key)
         self.refresh_board()
         self.watch(table, "scroll_y", self.scrolled, init=False)
-        self.set_interval(REFRESH_SECONDS, self.refresh_board)
+        self.set_interval(REFRESH_SECONDS, self.timed_refresh)
         # the due column is coloured from the theme: a new theme recolours it at once
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self.refresh_board())
         self.call_after_refresh(resume_collector)
@@ -101,6 +103,11 @@ class BoardScreen(DeskScreen):
 
     def reread(self) -> None:
         self.refresh_board()
+
+    def timed_refresh(self) -> None:
+        """The countdowns moved on: not while the database is lost (nothing could be read)."""
+        if not lost(self.app):
+            self.refresh_board()
 
     def action_refresh(self) -> None:
         self.refresh_board()

@@ -21,6 +21,7 @@ from desk.services.callbacks import CallbackItem
 from desk.services.errors import DeskError
 from desk.services.residents import mask_name
 from desk.widgets.base import DeskFooter, DeskScreen
+from desk.widgets.live import lost
 
 QUEUE_LIMIT = 200
 REFRESH_SECONDS = 30
@@ -58,6 +59,7 @@ class CallbackQueueScreen(DeskScreen):
     """Enter on a row records the call; the row leaves the queue, or moves for a retry."""
 
     BINDINGS: ClassVar[list[BindingType]] = commands.bindings("callback_queue")
+    LIVE = True
     DEFAULT_CSS = """
     CallbackQueueScreen #callback-rate { padding: 0 1; height: 1; text-style: bold; }
     CallbackQueueScreen #callback-rate.-short { color: $warning; }
@@ -86,10 +88,14 @@ class CallbackQueueScreen(DeskScreen):
             self.table.add_column(t(f"callbacks.col_{key}"), key=key)
         self.refresh_queue()
         self.table.focus()
-        self.set_interval(REFRESH_SECONDS, self.refresh_queue)
+        self.set_interval(REFRESH_SECONDS, self.timed_refresh)
 
     def reread(self) -> None:
         self.refresh_queue()
+
+    def timed_refresh(self) -> None:
+        if not lost(self.app):  # nothing can be read while the database is lost
+            self.refresh_queue()
 
     def action_refresh(self) -> None:
         self.refresh_queue()

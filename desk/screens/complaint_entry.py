@@ -119,6 +119,10 @@ class ComplaintFormScreen(FormDialog[int | None]):
         except DeskError as error:
             form.show_error(error)
             return
+        refusal = self.lost_refusal()  # no repeat can be looked for: refused as a save is
+        if refusal is not None:
+            form.show_error(refusal)
+            return
         with self.reading() as ctx:
             repeat = complaint.find_repeat(ctx, data.room, data.category)
         if repeat is None:

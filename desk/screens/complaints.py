@@ -44,6 +44,7 @@ class ComplaintsScreen(RevealSelected, DeskScreen):
     """Complaints; the list is limited by the service, never a full-table load."""
 
     BINDINGS: ClassVar[list[BindingType]] = commands.bindings("complaints")
+    LIVE = True
     DEFAULT_CSS = """
     ComplaintsScreen #complaints-title { padding: 0 1; height: 1; text-style: bold; }
     """

@@ -64,6 +64,7 @@ class KeysScreen(EntrustedActions, DeskScreen):
     """Lend and take back keys, keep the cabinet, hold owners' keys, count what is held."""
 
     BINDINGS: ClassVar[list[BindingType]] = commands.bindings("keys")
+    LIVE = True
     DEFAULT_CSS = """
     KeysScreen #keys-status { padding: 0 1; height: 1; }
     KeysScreen TabbedContent { height: 1fr; }

@@ -78,6 +78,7 @@ class NightLogScreen(NightLogActions, DeskScreen):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = commands.bindings("night_log")
+    LIVE = True
     DEFAULT_CSS = """
     NightLogScreen .title { padding: 0 1; height: 1; text-style: bold; }
     NightLogScreen #morning { height: 1fr; }

@@ -24,6 +24,7 @@ class PassesScreen(DeskScreen):
     """Passes of today and the ones still valid; ctrl+n issues, Enter opens, ctrl+l reconciles."""
 
     BINDINGS: ClassVar[list[BindingType]] = commands.bindings("passes")
+    LIVE = True
     DEFAULT_CSS = """
     PassesScreen #passes-title { padding: 0 1; height: 1; text-style: bold; }
     """

@@ -38,6 +38,7 @@ class ReceptionScreen(RevealSelected, DeskScreen):
     """Log a call or visit; ctrl+s saves, Enter on a row of today's entries opens it."""
 
     BINDINGS: ClassVar[list[BindingType]] = commands.bindings("reception")
+    LIVE = True
     DEFAULT_CSS = """
     ReceptionScreen #reception-form-box { height: auto; max-height: 80%; }
     ReceptionScreen ReceptionForm {
@@ -85,10 +86,13 @@ class ReceptionScreen(RevealSelected, DeskScreen):
         with self.reading() as ctx:
             entries = reception.recent(ctx, limit=TABLE_LIMIT, since=start_of_day(ctx))
         table = self.table
+        kept = records.selected_key(table)  # the cursor stays on its entry (another desk saved)
         with self.app.batch_update():
             table.clear()
             for entry in entries:
                 table.add_row(*self.row(entry), key=str(entry.id))
+            if kept is not None and kept in table.rows:
+                table.move_cursor(row=table.get_row_index(kept), scroll=False)
         self.query_one("#today-title", Static).update(
             t("reception_ui.today_count", n=len(entries))
             if entries

@@ -14,6 +14,8 @@ from textual.app import App
 from textual.screen import Screen
 from textual.widgets import DataTable
 
+from desk.widgets.live import refused_while_lost
+
 # register -> the page of one record (module, class taking the record id)
 RECORD_PAGES = {
     "repairs": ("desk.screens.repair_detail", "RepairDetailScreen"),
@@ -38,7 +40,10 @@ def _page(module: str, name: str) -> Callable[..., Screen[Any]]:
 
 
 def open_record(app: App[Any], register: str, record_id: int) -> bool:
-    """Show the record; False when the register has no page to show it on."""
+    """Show the record; False when the register has no page to show it on (nothing is shown
+    while the database is lost, as the clerk is told)."""
+    if refused_while_lost(app):
+        return True
     if register in RECORD_PAGES:
         app.push_screen(_page(*RECORD_PAGES[register])(record_id))
         return True
@@ -56,6 +61,8 @@ def open_record_key(app: App[Any], key: str) -> bool:
 
 def open_page(app: App[Any], page: str, *args: Any) -> None:
     """Show one of `PAGES`, made with `args` (e.g. the room of a room history)."""
+    if refused_while_lost(app):
+        return
     app.push_screen(_page(*PAGES[page])(*args))
 
 

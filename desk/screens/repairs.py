@@ -52,6 +52,7 @@ class RepairsScreen(RevealSelected, DeskScreen):
     """Work orders; the list is limited by the service, never a full-table load."""
 
     BINDINGS: ClassVar[list[BindingType]] = commands.bindings("repairs")
+    LIVE = True
     DEFAULT_CSS = """
     RepairsScreen #repairs-title { padding: 0 1; height: 1; text-style: bold; }
     """

@@ -12,11 +12,13 @@ from textual.geometry import Size
 from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
 
+from desk import live
 from desk.compat import localise_bindings
 from desk.db_errors import describe_failure
 from desk.i18n import t
 from desk.services.context import Ctx
 from desk.services.errors import DeskError, Forbidden
+from desk.widgets.live import lost
 
 if TYPE_CHECKING:
     from desk.app import DeskApp
@@ -38,22 +40,56 @@ class DeskMixin:
         with self.desk.database.reading() as session:
             yield self.desk.ctx(session)
 
+    # a save of this screen's whose commit was cut off: its transaction and what it returned
+    unsettled: tuple[int, Any] | None = None
+
     def attempt(self, action: Callable[[Ctx], T]) -> T | DeskError:
         """Run `action` in one write transaction; a refusal comes back as the DeskError.
 
         Nothing is half-saved: any error rolls the whole transaction back. A database failure
         (disk full, read-only file, locked) is told to the clerk and returned as a DeskError too,
-        so the form keeps what was typed.
+        so the form keeps what was typed. Nothing is saved while the database is lost
+        (desk.widgets.live), and nothing twice: a save whose commit was cut off is asked about
+        before this screen saves again (desk.live).
         """
+        refusal = self.lost_refusal()
+        if refusal is not None:
+            return refusal
+        if self.unsettled is not None:
+            xid, earlier = self.unsettled
+            done = live.commit_status(self.desk.database, xid)
+            if done is None:
+                return self._told("live.still_unknown")
+            self.unsettled = None
+            if done:
+                self.desk.notify(t("live.was_saved"), severity="warning", timeout=15)
+                # a dialog's one save closes as saved; a page's next key may be another action
+                if isinstance(self, ModalScreen):
+                    return earlier  # type: ignore[no-any-return]
+                return DeskError("live.was_saved")
+        result: Any = None
         try:
             with self.desk.database.writing() as session:
-                return action(self.desk.ctx(session))
+                result = action(self.desk.ctx(session))
+            return result  # type: ignore[no-any-return]
         except DeskError as error:
             return error
+        except live.CommitUnknown as unknown:
+            self.unsettled = (unknown.xid, result)
+            return self._told("live.commit_unknown")
         except SQLAlchemyError as exc:
             message = describe_failure(exc, self.desk.database.path)
             self.desk.notify(t("app.db_error", message=message), severity="error", timeout=10)
             return DeskError("app.error", message=message)
+
+    def lost_refusal(self) -> DeskError | None:
+        """While the database is lost: the refusal of any save, the clerk told (else None)."""
+        return self._told("live.down_refused") if lost(self.desk) else None
+
+    def _told(self, key: str) -> DeskError:
+        """The clerk told why nothing was saved (the form keeps its text, and says it too)."""
+        self.desk.notify(t(key), severity="error", timeout=15)
+        return DeskError(key)
 
     def refused(self, check: Callable[[Ctx], object]) -> bool:
         """True, once the operator has been told why, when `check` forbids the signed-in role.
@@ -84,6 +120,8 @@ class DeskScreen(DeskMixin, Screen[None]):
     # up (a mode's screen twice), and each time the clerk comes back to it from another screen
     # or a dialog: only a return after a suspend reads it again.
     away = False
+    # read again, while in front, when another desk saves (the board, a register's list)
+    LIVE: ClassVar[bool] = False
 
     def reread(self) -> None:
         """Read again what the screen shows (the clerk came back to it)."""
@@ -92,7 +130,8 @@ class DeskScreen(DeskMixin, Screen[None]):
         self.away = True
 
     def on_screen_resume(self) -> None:
-        if self.away:
+        # while the database is lost, read again once it is back (desk.widgets.live)
+        if self.away and not lost(self.app):
             self.away = False
             self.reread()
 
