@@ -31,19 +31,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import (
-    Column,
-    Integer,
-    Select,
-    Table,
-    and_,
-    case,
-    cast,
-    extract,
-    func,
-    or_,
-    select,
-)
+from sqlalchemy import Column, Integer, Select, Table, and_, case, cast, extract, func, or_, select
 from sqlalchemy.sql.base import ReadOnlyColumnCollection
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import SQLModel
