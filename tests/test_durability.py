@@ -305,7 +305,8 @@ def test_a_plain_connection_here_defaults_to_full() -> None:
 
 def test_no_other_plain_sqlite_connect_in_desk() -> None:
     """The only plain sqlite3.connect calls in desk/ are the backup's and the restore's, checked
-    above, and the read-only look at a file before it is opened."""
+    above, the read-only look at a file before it is opened, and the live board's question
+    whether another desk has saved."""
     root = Path(__file__).resolve().parent.parent / "desk"
     found = sorted(
         f"{path.relative_to(root)}"
@@ -313,7 +314,11 @@ def test_no_other_plain_sqlite_connect_in_desk() -> None:
         if "sqlite3.connect(" in path.read_text(encoding="utf-8")
     )
     # a new one: check its synchronous here, as the backup's are
-    assert found == ["db_file.py", "services/backup.py", "services/restore.py"], found
+    assert found == ["db_file.py", "live.py", "services/backup.py", "services/restore.py"], found
+    # live.py's only asks PRAGMA data_version (has another desk saved?): it writes nothing
+    live = (root / "live.py").read_text(encoding="utf-8")
+    assert live.count("sqlite3.connect(") == 1 and live.count("self.conn.execute(") == 1
+    assert 'self.conn.execute("PRAGMA data_version")' in live
     # db_file.py's only reads a file's tables before the desk decides it is ours: read-only, it
     # writes nothing that synchronous could lose
     checker = (root / "db_file.py").read_text(encoding="utf-8")

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import SQLAlchemyError
 from textual.app import ScreenStackError
+from textual.css.query import NoMatches
 
 from desk import live
 from desk.i18n import t
@@ -55,8 +56,9 @@ class LiveLink:
         if self.stale and shows and screen.is_mounted:
             try:
                 screen.reread()
-            except SQLAlchemyError:
-                return  # read again at the next look
+            except (SQLAlchemyError, NoMatches):
+                # the database lost, or the screen still being built: read again next look
+                return
             screen.away = False
         self.stale = False
 
