@@ -38,7 +38,9 @@ def test_the_shift_holders_are_those_who_signed_in_at_this_estates_desk(
         hg.dispose()
 
 
-def test_the_call_centre_adds_no_resident_before_the_estate_is_chosen(db: Database, boss: Desk) -> None:
+def test_the_call_centre_adds_no_resident_before_the_estate_is_chosen(
+    db: Database, boss: Desk
+) -> None:
     """3-1202 is a unit of both estates: a resident added at the call-centre desk with no
     estate chosen is refused, not put in whichever estate's 3-1202 the database gave first."""
     _two_estates(boss)
