@@ -10,6 +10,7 @@ default one start with its code (HG-WX-20261207-001), so a number is one record 
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import replace
 
@@ -69,6 +70,25 @@ def number_prefix(ctx: Ctx) -> str:
     if estate == DEFAULT_ESTATE:
         return ""
     return f"{code_of(ctx, estate)}-"
+
+
+def desk_mark(ctx: Ctx) -> dict[str, str]:
+    """What a sign-in's audit event says of the desk it was made at: the estate's code ("*" at
+    the call-centre desk); nothing at the default estate's, like every sign-in before estates."""
+    estate = binding.estate_of(ctx.session)
+    if estate == DEFAULT_ESTATE:
+        return {}
+    return {"estate": "*" if estate is None else code_of(ctx, estate)}
+
+
+def signed_in_here(ctx: Ctx, data: str) -> bool:
+    """Whether a sign-in event (its data) was made at a desk of this session's estate."""
+    try:
+        said = json.loads(data or "{}")
+    except ValueError:
+        said = {}
+    where = said.get("estate") if isinstance(said, dict) else None
+    return where == desk_mark(ctx).get("estate")
 
 
 # --- who may work where ------------------------------------------------------------------

@@ -252,12 +252,13 @@ def last_signed_in(ctx: Ctx) -> str | None:
     """The name the sign-in screen offers first: whoever signed in last (if still active), or
     the only active operator; None when there is no one to offer."""
     statement = (
-        select(AuditEvent.record_id)
+        select(AuditEvent.record_id, AuditEvent.data)
         .where(AuditEvent.register_name == "operator", AuditEvent.action == "signed_in")
         .order_by(col(AuditEvent.id).desc())
-        .limit(1)
+        .limit(50)
     )
-    last = ctx.session.exec(statement).first()
+    here = (who for who, data in ctx.session.exec(statement) if estates.signed_in_here(ctx, data))
+    last = next(here, None)
     people = active_operators(ctx)
     for person in people:
         if person.id == last:
@@ -380,5 +381,6 @@ def sign_in(ctx: Ctx, name: str, pin: str, terminal: str | None = None) -> SignI
         reads = estates.admit(ctx, operator)
     except DeskError as refused:
         return SignIn(None, refused)
-    audit.record(replace(ctx, operator=operator), "operator", operator.id, "signed_in")
+    at_desk = estates.desk_mark(ctx)  # a shift's holders: those of its own estate's desk
+    audit.record(replace(ctx, operator=operator), "operator", operator.id, "signed_in", at_desk)
     return SignIn(operator, estates=reads)
