@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -56,3 +57,40 @@ def test_the_call_centre_adds_no_resident_before_the_estate_is_chosen(
     finally:
         hg.dispose()
         centre.dispose()
+
+
+def test_a_backup_is_put_back_only_by_a_supervisor_of_the_whole_company(
+    db: Database, boss: Desk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Restoring replaces every estate's registers: a supervisor of estate HG alone may not,
+    a backup of a database of several estates is checked whatever estate the shell names, and
+    a current database of several estates is never taken for a damaged one (which would let
+    the backup's own operators sign for it: a supervisor since retired, with the old PIN)."""
+    import typer
+
+    from desk.cli.backup import _supervisor
+    from desk.services import backup, restore
+
+    if not db.is_sqlite or db.path is None:
+        pytest.skip("backups are of the SQLite file")
+    monkeypatch.delenv("DESK_ESTATE", raising=False)
+    add_staff(db, "钱主管", Role.supervisor, "7777")
+    old = backup.make_backup(db, tmp_path / "old", NOW)  # one estate, 钱主管 a supervisor
+    _two_estates(boss)
+    add_staff(db, "孙主管", Role.supervisor, "6666")
+    with boss.write() as ctx:
+        estates.allow(ctx, "孙主管", ["HG"])
+        operators.set_active(ctx, "钱主管", False)
+    # a backup of both estates is checked and staged, no estate named
+    both = backup.make_backup(db, tmp_path / "both", NOW)
+    restore.stage_restore(db.path, both, db.settings, NOW).discard()
+    staged = restore.stage_restore(db.path, old, db.settings, NOW)
+    try:
+        monkeypatch.setenv("DESK_PIN", "7777")
+        with pytest.raises(typer.Exit):  # signed in against the current database: retired
+            _supervisor(db.path, staged, "钱主管")
+        monkeypatch.setenv("DESK_PIN", "6666")
+        with pytest.raises((typer.Exit, DeskError)):  # a supervisor of HG alone
+            restore.require_supervisor(_supervisor(db.path, staged, "孙主管"))
+    finally:
+        staged.discard()
