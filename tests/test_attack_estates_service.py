@@ -94,3 +94,28 @@ def test_a_backup_is_put_back_only_by_a_supervisor_of_the_whole_company(
             restore.require_supervisor(_supervisor(db.path, staged, "孙主管"))
     finally:
         staged.discard()
+
+
+def test_the_call_centre_moves_no_record_to_another_estate(
+    db: Database, boss: Desk, clerk: Operator
+) -> None:
+    """A script on the call-centre desk's session (a company supervisor, every estate read):
+    a repair of the default estate set to estate HG is refused, as at an estate's own desk."""
+    from desk.models import RepairOrder
+    from tests.seed import register_repair
+
+    hg_id = _two_estates(boss)
+    order_id = register_repair(Desk(db, clerk))
+    centre = _open(db, "*")
+    try:
+        with pytest.raises(DeskError), Desk(centre, boss.operator).write() as ctx:
+            order = ctx.session.get(RepairOrder, order_id)
+            assert order is not None
+            order.estate_id = hg_id
+            ctx.session.add(order)
+            ctx.session.flush()
+        with Desk(centre, boss.operator).read() as ctx:
+            stored = ctx.session.get(RepairOrder, order_id)
+            assert stored is not None and stored.estate_id == 1
+    finally:
+        centre.dispose()
