@@ -119,3 +119,33 @@ def test_the_call_centre_moves_no_record_to_another_estate(
             assert stored is not None and stored.estate_id == 1
     finally:
         centre.dispose()
+
+
+def test_a_supervisor_of_one_estate_manages_no_one_beyond_it(db: Database, boss: Desk) -> None:
+    """孙主管 supervises estate HG alone. Reset the company supervisor's PIN (and sign in as
+    them), add a supervisor (made for every estate), change the role of or disable someone of
+    another estate: each would take them out of HG, and each is refused."""
+    _two_estates(boss)
+    add_staff(db, "孙主管", Role.supervisor, "6666")
+    add_staff(db, "钱工", Role.clerk, "5555")  # every estate
+    with boss.write() as ctx:
+        estates.allow(ctx, "孙主管", ["HG"])
+        sun = operators.find_operator(ctx, "孙主管")
+    boss_name = boss.operator.name if boss.operator else ""
+    sun_desk = Desk(_open(db, "HG"), sun)
+    try:
+        for step in (
+            lambda ctx: operators.reset_pin(ctx, boss_name, "4242"),
+            lambda ctx: operators.set_role(ctx, "钱工", Role.supervisor),
+            lambda ctx: operators.set_active(ctx, "钱工", False),
+        ):
+            with pytest.raises(DeskError), sun_desk.write() as ctx:
+                step(ctx)
+        with sun_desk.write() as ctx:  # someone of HG's own: only HG's
+            made = operators.add_operator(ctx, "新主管", Role.supervisor, "4321")
+            assert estates.allowed(ctx, made) == (estates.by_code(ctx, "HG").id,)  # type: ignore[union-attr]
+        with db.writing() as session:
+            outcome = operators.sign_in(Ctx(session, None, db.settings, NOW), boss_name, "4242")
+        assert outcome.operator is None
+    finally:
+        sun_desk.db.dispose()
