@@ -130,6 +130,30 @@ def admit(ctx: Ctx, operator: Operator) -> tuple[int, ...] | None:
     return found
 
 
+def check_reach(ctx: Ctx, acting: Operator, target: Operator) -> None:
+    """A supervisor of some estates manages the operators of those estates only: a PIN reset,
+    a role or a disabling of anyone working beyond them (every estate, or another) is refused."""
+    mine = allowed(ctx, acting)
+    if mine is None:
+        return
+    theirs = allowed(ctx, target)
+    if theirs is None or not set(theirs) <= set(mine):
+        raise Forbidden("estate.beyond_reach", name=target.name)
+
+
+def confine(ctx: Ctx, acting: Operator | None, made: Operator) -> str:
+    """An operator added by a supervisor of some estates works on those only; what the
+    "created" event says of it ("" when the operator may work on every estate)."""
+    mine = allowed(ctx, acting) if acting is not None else None
+    if mine is None or made.id is None:
+        return ""
+    made.all_estates = False
+    ctx.session.add(made)
+    for estate_id in mine:
+        ctx.session.add(OperatorEstate(operator_id=made.id, estate_id=estate_id))
+    return ",".join(code_of(ctx, estate_id) for estate_id in mine)
+
+
 def enter(ctx: Ctx, estate_id: int, site: Settings) -> Ctx:
     """The call-centre desk working on one call in `estate_id`: new rows go there and its own
     settings (deadlines, calendar) count; refused outside the operator's estates."""

@@ -157,6 +157,9 @@ def add_operator(ctx: Ctx, name: str, role: Role | str, pin: str) -> Operator:
     ctx.session.add(operator)
     ctx.session.flush()
     data: dict[str, object] = {"name": name, "role": chosen}
+    confined = estates.confine(ctx, acting, operator)  # a supervisor of some estates: theirs
+    if confined:
+        data["estates"] = confined
     if acting is None:  # the first supervisor: the event names them
         data["first_supervisor"] = True
         audit.record(replace(ctx, operator=operator), "operator", operator.id, "created", data)
@@ -193,6 +196,7 @@ def set_role(ctx: Ctx, name: str, role: Role | str) -> Operator:
     active supervisor's)."""
     acting = acting_supervisor(ctx)
     target = find_operator(ctx, name)
+    estates.check_reach(ctx, acting, target)
     chosen = _role(role)
     if target.role == chosen:
         raise DeskError("operator.same_role", name=target.name)
@@ -213,6 +217,7 @@ def set_active(ctx: Ctx, name: str, active: bool) -> Operator:
     their name) or enables one again. Never themself, never the last active supervisor."""
     acting = acting_supervisor(ctx)
     target = find_operator(ctx, name)
+    estates.check_reach(ctx, acting, target)
     if target.active == active:
         key = "operator.already_active" if active else "operator.already_disabled"
         raise DeskError(key, name=target.name)
@@ -230,6 +235,7 @@ def reset_pin(ctx: Ctx, name: str, pin: str) -> Operator:
     acting = acting_supervisor(ctx)
     valid_pin(pin)
     target = find_operator(ctx, name)
+    estates.check_reach(ctx, acting, target)
     target.pin_hash = hash_pin(pin)
     ctx.session.add(target)
     audit.record(replace(ctx, operator=acting), "operator", target.id, "pin_reset")
