@@ -149,3 +149,27 @@ def test_a_supervisor_of_one_estate_manages_no_one_beyond_it(db: Database, boss:
         assert outcome.operator is None
     finally:
         sun_desk.db.dispose()
+
+
+def test_a_callback_at_the_call_centre_keeps_the_deadlines_of_the_records_estate(
+    db: Database, boss: Desk, clerk: Operator
+) -> None:
+    """At the call-centre desk, no estate chosen, a resident of HG is not satisfied: the repair
+    is reopened with HG's 15 minutes to dispatch, not the site file's 30."""
+    from desk.services import callbacks
+    from desk.services.callback_step import CallbackResult
+    from tests.seed import complete_repair
+
+    hg_id = _two_estates(boss)
+    hg = _open(db, "HG")
+    centre = _open(db, "*")
+    try:
+        order_id = complete_repair(Desk(hg, clerk), "换阀门")
+        with Desk(centre, boss.operator).write() as ctx:
+            result = CallbackResult(reached=True, satisfied=False, note="还漏")
+            order = callbacks.record(ctx, "repairs", order_id, result)
+            assert order.estate_id == hg_id and order.dispatch_due_at is not None
+            assert order.dispatch_due_at - ctx.now == timedelta(minutes=15)
+    finally:
+        hg.dispose()
+        centre.dispose()
