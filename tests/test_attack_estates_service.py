@@ -173,3 +173,30 @@ def test_a_callback_at_the_call_centre_keeps_the_deadlines_of_the_records_estate
     finally:
         hg.dispose()
         centre.dispose()
+
+
+def test_the_call_centre_marks_no_calendar_day_before_the_estate_is_chosen(
+    db: Database, boss: Desk
+) -> None:
+    """Each estate has its own calendar: at the call-centre desk, no estate chosen, marking or
+    clearing a day would change whichever estate's mark of it came first. Refused."""
+    from datetime import date
+
+    from desk.services import calendar
+
+    _two_estates(boss)
+    day = date(2026, 12, 8)
+    with boss.write() as ctx:
+        calendar.set_site_day(ctx, day, "holiday", "停电")
+    centre = _open(db, "*")
+    try:
+        for step in (
+            lambda ctx: calendar.set_site_day(ctx, day, "workday", "调班"),
+            lambda ctx: calendar.clear_site_day(ctx, day),
+        ):
+            with pytest.raises(DeskError), Desk(centre, boss.operator).write() as ctx:
+                step(ctx)
+    finally:
+        centre.dispose()
+    with boss.read() as ctx:
+        assert [(d.day, d.kind) for d in calendar.site_days(ctx.session)] == [(day, "holiday")]
