@@ -169,6 +169,15 @@ def enter(ctx: Ctx, estate_id: int, site: Settings) -> Ctx:
     return replace(ctx, settings=with_overrides(site, estate.settings), _calendar=None)
 
 
+def in_estate_of(ctx: Ctx, record: object) -> Ctx:
+    """A step at the call-centre desk, no estate chosen, on a record of one estate: taken in
+    that estate, with its own settings and calendar, as its own desk would take it."""
+    estate = getattr(record, "estate_id", None)
+    if binding.estate_of(ctx.session) is not None or estate is None:
+        return ctx
+    return enter(ctx, int(estate), ctx.settings)
+
+
 # --- the company's supervisor ---------------------------------------------------------------
 
 
