@@ -200,3 +200,28 @@ def test_the_call_centre_marks_no_calendar_day_before_the_estate_is_chosen(
         centre.dispose()
     with boss.read() as ctx:
         assert [(d.day, d.kind) for d in calendar.site_days(ctx.session)] == [(day, "holiday")]
+
+
+def test_the_call_centre_merges_no_complaint_into_another_estates(
+    db: Database, boss: Desk, clerk: Operator
+) -> None:
+    """Two estates' complaints look alike at the call-centre desk: merging HG's into the
+    default estate's would close it at HG's desk, pointing to a record HG cannot open."""
+    from desk.models import Complaint, ComplaintState
+    from desk.services import complaint
+    from tests.seed import register_complaint
+
+    _two_estates(boss)
+    hg = _open(db, "HG")
+    centre = _open(db, "*")
+    try:
+        main_id = register_complaint(Desk(db, clerk))
+        hg_id = register_complaint(Desk(hg, clerk))
+        with pytest.raises(DeskError), Desk(centre, boss.operator).write() as ctx:
+            complaint.merge(ctx, hg_id, main_id, "同一件事")
+        with Desk(hg, clerk).read() as ctx:
+            stored = ctx.session.get(Complaint, hg_id)
+            assert stored is not None and stored.state != ComplaintState.merged
+    finally:
+        hg.dispose()
+        centre.dispose()
