@@ -22,7 +22,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Select, Table, column, text
+from sqlalchemy import Connection, Select, Table, column, inspect, text
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 
 from desk.models.estate import DEFAULT_ESTATE, InEstate
@@ -155,7 +155,13 @@ def stamp_new_rows(session: Session, _context: Any, _instances: Any) -> None:
         elif readable is not None and obj.estate_id not in readable:
             raise OutsideEstates(obj.estate_id)
     for obj in session.dirty:
-        if isinstance(obj, InEstate) and readable is not None and obj.estate_id not in readable:
+        if not isinstance(obj, InEstate):
+            continue
+        # a record stays in its estate, whatever the session reads (the call centre: all)
+        was = inspect(obj).attrs.estate_id.history.deleted
+        if was and was[0] is not None and was[0] != obj.estate_id:
+            raise OutsideEstates(obj.estate_id)
+        if readable is not None and obj.estate_id not in readable:
             raise OutsideEstates(obj.estate_id)
 
 

@@ -49,7 +49,7 @@ def backup_command(
     _sqlite_target(options.db)
     with _guard(ctx):
         backup_retention.check_keep(keep_daily, keep_weekly)  # before anything is made or deleted
-        database = open_database(options.db)
+        database = open_database(options.db, estate="*")  # the whole file
         try:
             now = datetime.now(database.settings.tz)
             made = backups.make_backup(database, to, now)
@@ -76,7 +76,8 @@ def _supervisor(target: Path, staged: restore.Staged, name: str) -> Operator:
     against: Database | None = None
     if restore.current_exists(target):
         try:
-            current = open_database(target, settings=staged.settings)
+            # every estate: a database of several, none named, is not a damaged one
+            current = open_database(target, settings=staged.settings, estate="*")
         except NotOurs:
             raise
         except DatabaseError:
@@ -173,7 +174,7 @@ def verify_command(
         except ValueError:
             _fail(t("audit_chain.bad_head", value=head))
     with _guard(ctx):
-        database = open_database(options.db)
+        database = open_database(options.db, estate="*")  # the whole chain, every estate
         try:
             with database.reading() as session:
                 work = Ctx(session, None, database.settings, datetime.now(database.settings.tz))

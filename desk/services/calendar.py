@@ -14,6 +14,7 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
+from desk import estates as binding
 from desk.models import CalendarDay, DayKind
 from desk.services import audit, roles
 from desk.services.context import Ctx
@@ -48,7 +49,10 @@ def site_days(session: Session, since: date | None = None) -> list[CalendarDay]:
 
 
 def _marked(ctx: Ctx, day: date) -> CalendarDay | None:
-    """The site's mark on `day` in this desk's estate."""
+    """The site's mark on `day` in this desk's estate (at the call-centre desk, refused until
+    the estate is chosen: each estate has its own mark of a day)."""
+    if binding.estate_of(ctx.session) is None:
+        raise binding.EstateNotChosen()
     return ctx.session.exec(select(CalendarDay).where(col(CalendarDay.day) == day)).first()
 
 

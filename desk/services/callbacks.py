@@ -10,7 +10,7 @@ from sqlalchemy import and_, or_
 from sqlmodel import col, select
 
 from desk.models import AuditEvent, Complaint, RepairOrder
-from desk.services import repair
+from desk.services import estates, repair
 from desk.services.callback_step import CallbackResult
 from desk.services.context import Ctx
 from desk.services.errors import DeskError
@@ -134,6 +134,8 @@ def record(
 
     Satisfied closes the record, not satisfied reopens it, not reached sets the retry time.
     """
+    # at the call-centre desk: the deadlines of the record's own estate
+    ctx = estates.in_estate_of(ctx, load(ctx, register, record_id))
     saved: RepairOrder | Complaint = _check(register).call_back(ctx, record_id, result)
     return saved
 

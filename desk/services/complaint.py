@@ -130,6 +130,8 @@ def merge(ctx: Ctx, complaint_id: int, into_id: int, reason: str = "") -> Compla
     if complaint_id == into_id:
         raise DeskError("complaint.merge_self")
     complaint, into = get(ctx, complaint_id), get(ctx, into_id)
+    if complaint.estate_id != into.estate_id:  # the call-centre desk sees every estate's
+        raise DeskError("complaint.merge_other_estate")
     LIFECYCLE.require(complaint, "merge")
     LIFECYCLE.require(into, "merge")
     why = clean_column(reason, Complaint, "close_reason", field="reason")

@@ -10,6 +10,7 @@ default one start with its code (HG-WX-20261207-001), so a number is one record 
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import replace
 
@@ -71,6 +72,25 @@ def number_prefix(ctx: Ctx) -> str:
     return f"{code_of(ctx, estate)}-"
 
 
+def desk_mark(ctx: Ctx) -> dict[str, str]:
+    """What a sign-in's audit event says of the desk it was made at: the estate's code ("*" at
+    the call-centre desk); nothing at the default estate's, like every sign-in before estates."""
+    estate = binding.estate_of(ctx.session)
+    if estate == DEFAULT_ESTATE:
+        return {}
+    return {"estate": "*" if estate is None else code_of(ctx, estate)}
+
+
+def signed_in_here(ctx: Ctx, data: str) -> bool:
+    """Whether a sign-in event (its data) was made at a desk of this session's estate."""
+    try:
+        said = json.loads(data or "{}")
+    except ValueError:
+        said = {}
+    where = said.get("estate") if isinstance(said, dict) else None
+    return where == desk_mark(ctx).get("estate")
+
+
 # --- who may work where ------------------------------------------------------------------
 
 
@@ -110,6 +130,30 @@ def admit(ctx: Ctx, operator: Operator) -> tuple[int, ...] | None:
     return found
 
 
+def check_reach(ctx: Ctx, acting: Operator, target: Operator) -> None:
+    """A supervisor of some estates manages the operators of those estates only: a PIN reset,
+    a role or a disabling of anyone working beyond them (every estate, or another) is refused."""
+    mine = allowed(ctx, acting)
+    if mine is None:
+        return
+    theirs = allowed(ctx, target)
+    if theirs is None or not set(theirs) <= set(mine):
+        raise Forbidden("estate.beyond_reach", name=target.name)
+
+
+def confine(ctx: Ctx, acting: Operator | None, made: Operator) -> str:
+    """An operator added by a supervisor of some estates works on those only; what the
+    "created" event says of it ("" when the operator may work on every estate)."""
+    mine = allowed(ctx, acting) if acting is not None else None
+    if mine is None or made.id is None:
+        return ""
+    made.all_estates = False
+    ctx.session.add(made)
+    for estate_id in mine:
+        ctx.session.add(OperatorEstate(operator_id=made.id, estate_id=estate_id))
+    return ",".join(code_of(ctx, estate_id) for estate_id in mine)
+
+
 def enter(ctx: Ctx, estate_id: int, site: Settings) -> Ctx:
     """The call-centre desk working on one call in `estate_id`: new rows go there and its own
     settings (deadlines, calendar) count; refused outside the operator's estates."""
@@ -123,6 +167,15 @@ def enter(ctx: Ctx, estate_id: int, site: Settings) -> Ctx:
         raise DeskError("estate.outside")
     binding.choose(ctx.session, estate_id)
     return replace(ctx, settings=with_overrides(site, estate.settings), _calendar=None)
+
+
+def in_estate_of(ctx: Ctx, record: object) -> Ctx:
+    """A step at the call-centre desk, no estate chosen, on a record of one estate: taken in
+    that estate, with its own settings and calendar, as its own desk would take it."""
+    estate = getattr(record, "estate_id", None)
+    if binding.estate_of(ctx.session) is not None or estate is None:
+        return ctx
+    return enter(ctx, int(estate), ctx.settings)
 
 
 # --- the company's supervisor ---------------------------------------------------------------

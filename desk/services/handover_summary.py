@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from sqlmodel import col, select
 
 from desk.models import AuditEvent, Handover, HandoverState, Operator
-from desk.services import operators
+from desk.services import estates, operators
 from desk.services.context import Ctx
 
 if TYPE_CHECKING:
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 def holders(ctx: Ctx, since: datetime) -> list[str]:
     """Who holds the shift: everyone who signed in at the desk since it began (and who acts)."""
     statement = (
-        select(Operator.name)
+        select(Operator.name, AuditEvent.data)
         .join(AuditEvent, col(AuditEvent.record_id) == col(Operator.id))
         .where(
             AuditEvent.register_name == "operator",
@@ -32,7 +32,9 @@ def holders(ctx: Ctx, since: datetime) -> list[str]:
         )
         .order_by(col(AuditEvent.at))
     )
-    names = list(dict.fromkeys(ctx.session.exec(statement)))
+    # at this estate's desk: a sign-in at another estate's desk holds no shift of this one
+    here = (name for name, data in ctx.session.exec(statement) if estates.signed_in_here(ctx, data))
+    names = list(dict.fromkeys(here))
     if ctx.operator is not None and ctx.operator.name not in names:
         names.append(ctx.operator.name)
     return names

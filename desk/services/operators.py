@@ -157,6 +157,9 @@ def add_operator(ctx: Ctx, name: str, role: Role | str, pin: str) -> Operator:
     ctx.session.add(operator)
     ctx.session.flush()
     data: dict[str, object] = {"name": name, "role": chosen}
+    confined = estates.confine(ctx, acting, operator)  # a supervisor of some estates: theirs
+    if confined:
+        data["estates"] = confined
     if acting is None:  # the first supervisor: the event names them
         data["first_supervisor"] = True
         audit.record(replace(ctx, operator=operator), "operator", operator.id, "created", data)
@@ -193,6 +196,7 @@ def set_role(ctx: Ctx, name: str, role: Role | str) -> Operator:
     active supervisor's)."""
     acting = acting_supervisor(ctx)
     target = find_operator(ctx, name)
+    estates.check_reach(ctx, acting, target)
     chosen = _role(role)
     if target.role == chosen:
         raise DeskError("operator.same_role", name=target.name)
@@ -213,6 +217,7 @@ def set_active(ctx: Ctx, name: str, active: bool) -> Operator:
     their name) or enables one again. Never themself, never the last active supervisor."""
     acting = acting_supervisor(ctx)
     target = find_operator(ctx, name)
+    estates.check_reach(ctx, acting, target)
     if target.active == active:
         key = "operator.already_active" if active else "operator.already_disabled"
         raise DeskError(key, name=target.name)
@@ -230,6 +235,7 @@ def reset_pin(ctx: Ctx, name: str, pin: str) -> Operator:
     acting = acting_supervisor(ctx)
     valid_pin(pin)
     target = find_operator(ctx, name)
+    estates.check_reach(ctx, acting, target)
     target.pin_hash = hash_pin(pin)
     ctx.session.add(target)
     audit.record(replace(ctx, operator=acting), "operator", target.id, "pin_reset")
@@ -252,12 +258,13 @@ def last_signed_in(ctx: Ctx) -> str | None:
     """The name the sign-in screen offers first: whoever signed in last (if still active), or
     the only active operator; None when there is no one to offer."""
     statement = (
-        select(AuditEvent.record_id)
+        select(AuditEvent.record_id, AuditEvent.data)
         .where(AuditEvent.register_name == "operator", AuditEvent.action == "signed_in")
         .order_by(col(AuditEvent.id).desc())
-        .limit(1)
+        .limit(50)
     )
-    last = ctx.session.exec(statement).first()
+    here = (who for who, data in ctx.session.exec(statement) if estates.signed_in_here(ctx, data))
+    last = next(here, None)
     people = active_operators(ctx)
     for person in people:
         if person.id == last:
@@ -380,5 +387,6 @@ def sign_in(ctx: Ctx, name: str, pin: str, terminal: str | None = None) -> SignI
         reads = estates.admit(ctx, operator)
     except DeskError as refused:
         return SignIn(None, refused)
-    audit.record(replace(ctx, operator=operator), "operator", operator.id, "signed_in")
+    at_desk = estates.desk_mark(ctx)  # a shift's holders: those of its own estate's desk
+    audit.record(replace(ctx, operator=operator), "operator", operator.id, "signed_in", at_desk)
     return SignIn(operator, estates=reads)

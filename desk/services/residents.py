@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlmodel import col, select
 
+from desk import estates as binding
 from desk.models import Resident, ResidentKind, Unit
 from desk.safe_text import refused_character
 from desk.services import audit
@@ -226,6 +227,10 @@ def complete_room(ctx: Ctx, typed: str, limit: int = 8) -> list[RoomMatch]:
 
 
 def ensure_unit(ctx: Ctx, building: str, room: str) -> Unit:
+    """The unit (made if new) of the desk's estate; refused at the call-centre desk before the
+    estate of the call is chosen: 3-1202 may be a unit of several estates."""
+    if binding.estate_of(ctx.session) is None:
+        raise binding.EstateNotChosen()
     building, room = room_part(building.strip()), room_part(room.strip())
     code = f"{building}-{room}"
     unit = ctx.session.exec(select(Unit).where(Unit.code == code)).first()

@@ -142,6 +142,8 @@ def require_supervisor(operator: Operator | None) -> Operator:
         raise DeskError("backup.need_supervisor")
     if operator.role != Role.supervisor:
         raise DeskError("backup.not_supervisor", name=operator.name)
+    if not operator.all_estates:  # a supervisor of some estates may not replace the others'
+        raise DeskError("backup.not_company", name=operator.name)
     return operator
 
 
@@ -160,7 +162,7 @@ class Staged:
 
     def open(self) -> Database:
         """The checked copy as a database (to sign in against when there is no current one)."""
-        return open_database(self.path, migrate=False, settings=self.settings)
+        return open_database(self.path, migrate=False, settings=self.settings, estate="*")
 
     def discard(self) -> None:
         self.path.unlink(missing_ok=True)
@@ -183,7 +185,10 @@ def _verify_audit(staged: Staged, now: datetime) -> None:
         link = chain_link(staged.path)
     except sqlite3.Error as exc:
         raise BackupError(t("backup.unreadable", path=staged.source, reason=exc)) from exc
-    database = open_database(staged.path, migrate=staged.revision != HEAD, settings=staged.settings)
+    # the whole file, whatever estate the shell names (a backup holds every estate)
+    database = open_database(
+        staged.path, migrate=staged.revision != HEAD, settings=staged.settings, estate="*"
+    )
     try:
         with database.reading() as session:
             report = audit_verify.verify(Ctx(session, None, staged.settings, now))
