@@ -267,3 +267,33 @@ def test_the_month_per_estate_and_for_the_company(
     finally:
         hg.dispose()
         centre.dispose()
+
+
+LX_SETTINGS = """
+[[repair_categories]]
+key = "water"
+zh_CN = "给排水"
+en = "Water"
+on_site_within = "5m"
+"""
+
+
+def test_a_step_at_the_call_centre_counts_by_the_records_estate(
+    db: Database, boss: Desk, clerk: Operator
+) -> None:
+    """Dispatched from the call-centre desk with no estate chosen, an LX order is due on site by
+    LX's own limit (5 minutes), not the site file's (30 minutes)."""
+    with boss.write() as ctx:
+        lx = estates.add(ctx, "LX", "绿溪", settings=LX_SETTINGS)
+    lx_desk = _open(db, "LX")
+    centre = _open(db, "*")
+    try:
+        order_id = register_repair(Desk(lx_desk, clerk))
+        with Desk(centre, clerk).write() as ctx:
+            order = repair.dispatch(ctx, order_id, "李建国")
+            assert order.on_site_due_at is not None and order.dispatched_at is not None
+            assert (order.on_site_due_at - order.dispatched_at).total_seconds() == 5 * 60
+            assert ctx.session.info[binding.ESTATE] == lx.id
+    finally:
+        lx_desk.dispose()
+        centre.dispose()

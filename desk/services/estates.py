@@ -169,6 +169,21 @@ def enter(ctx: Ctx, estate_id: int, site: Settings) -> Ctx:
     return replace(ctx, settings=with_overrides(site, estate.settings), _calendar=None)
 
 
+def take_up(ctx: Ctx, record: object) -> None:
+    """Every step on a record at the call-centre desk, no estate chosen (the record read by
+    `fetch.get`): this unit of work is in the record's estate from now on — its new rows go
+    there, its settings and calendar count — as at that estate's own desk."""
+    estate = getattr(record, "estate_id", None)
+    if estate is None or binding.estate_of(ctx.session) is not None:
+        return
+    found = ctx.session.get(Estate, int(estate))
+    if found is None:
+        return
+    binding.choose(ctx.session, int(estate))
+    ctx.settings = with_overrides(ctx.settings, found.settings)
+    ctx._calendar = None
+
+
 def in_estate_of(ctx: Ctx, record: object) -> Ctx:
     """A step at the call-centre desk, no estate chosen, on a record of one estate: taken in
     that estate, with its own settings and calendar, as its own desk would take it."""

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 from sqlmodel import SQLModel, select
 
+from desk.services import estates
 from desk.services.context import Ctx
 from desk.services.errors import NotFound
 from desk.services.residents import storable
@@ -22,6 +23,7 @@ def get(ctx: Ctx, model: type[M], record_id: int, key: str = "record.not_found")
     found = ctx.session.get(model, record_id)
     if found is None:
         raise NotFound(key, id=record_id)
+    estates.take_up(ctx, found)  # the call-centre desk works on it in its own estate
     return found
 
 
