@@ -297,3 +297,19 @@ def test_a_step_at_the_call_centre_counts_by_the_records_estate(
     finally:
         lx_desk.dispose()
         centre.dispose()
+
+
+@pytest.mark.tampers
+def test_a_completion_changed_behind_the_desks_back_is_caught(
+    db: Database, clerk: Operator
+) -> None:
+    """A repair's completion rows (its work and charges; the estate they are in) are part of
+    the repair as the audit chain follows it: edited in the file, verify says so."""
+    from tests.seed import complete_repair
+
+    order_id = complete_repair(Desk(db, clerk), "换阀芯")
+    assert verify_audit(db).ok
+    with db.engine.begin() as conn:
+        conn.execute(text("UPDATE repair_completion SET estate_id = 2, work_done = 'x'"))
+    problems = {(p.register, p.record_id, p.code) for p in verify_audit(db).problems}
+    assert ("repairs", order_id, "row_differs") in problems

@@ -43,7 +43,7 @@ class Register:
 # The action names are those the services pass to audit.record() when a row is made.
 REGISTERS: tuple[Register, ...] = (
     Register("reception", "reception_entry", ("logged",)),
-    Register("repairs", "repair_order", ("registered",)),
+    Register("repairs", "repair_order", ("registered",), (("repair_completion", "order_id"),)),
     Register("complaints", "complaint", ("registered",)),
     Register("keys", "key", ("added",)),
     Register("key_loans", "key_loan", ("lent",), (("key_return", "loan_id"),)),
