@@ -14,8 +14,8 @@ from datetime import date, datetime, time, timedelta, tzinfo
 
 from desk.services import nightlog
 from desk.services.residents import parse_room
-from desk.services.search_index import bigrams, compact_number, is_cjk, runs
 from desk.services.search_sources import REG_TOKENS
+from desk.services.search_tokens import bigrams, compact_number, is_cjk, runs, terms
 
 NUMBER_PREFIXES = ("WX", "TS", "JD", "FX", "JY", "WT")
 _NUMBER = re.compile(rf"^(?:{'|'.join(NUMBER_PREFIXES)})\d{{4,12}}$")
@@ -70,11 +70,6 @@ def night_days(digits: str, tz: tzinfo) -> tuple[datetime, datetime] | None:
     start = datetime.combine(days[0], time(), tzinfo=tz)
     end = datetime.combine(days[-1] + timedelta(days=1), time(), tzinfo=tz)
     return start, end
-
-
-def terms(query: str) -> list[list[str]]:
-    """The query's whitespace-separated terms, each as its runs of CJK or ASCII characters."""
-    return [found for term in query.split() if (found := runs(term))]
 
 
 def fts_expression(query: str, *, name: bool, register: str) -> str:
