@@ -16,7 +16,7 @@ from functools import cache
 from typing import Any, Protocol
 
 from desk.services.lookup_query import fts_expression
-from desk.services.search_tokens import matches, name_token, query_runs, run_tokens
+from desk.services.search_tokens import matcher, name_token, query_runs, run_tokens
 
 # how many of a token's rows are counted to find the query's rarest token
 RARE_PROBE = 500
@@ -56,9 +56,14 @@ def _fts_statement(columns: str, registers: tuple[bool, ...]) -> str:
     return _docs_sql(columns, union)
 
 
-def _pg_part(i: int, tokens: list[str], *, name: bool, paged: bool, estate: bool) -> str:
+def _pg_part(
+    i: int, tokens: list[str], *, name: bool, paged: bool, estate: bool, rare: bool
+) -> str:
     """PostgreSQL: register i's newest :n ranks: the first token's index range in rank order
-    (the rarest: the walk is short), each other token looked up by (token, rank)."""
+    (the rarest), each other token looked up by (token, rank). When the first is rare, each of
+    its few rows is looked up in the others (OFFSET 0 keeps the planner from merging a rare
+    list with a common one, which would walk the common one to its end); when every token is
+    common, the planner merges the lists, newest first, until :n match."""
     where = (
         f"{' AND t0.estate_id = :e' if estate else ''}{f' AND t0.rank < :b{i}' if paged else ''}"
     )
@@ -68,7 +73,7 @@ def _pg_part(i: int, tokens: list[str], *, name: bool, paged: bool, estate: bool
         for j in range(1, len(tokens)):
             words += (
                 f" AND EXISTS (SELECT 1 FROM search_token t{j} WHERE t{j}.token = :t{i}_{j}"
-                f" AND t{j}.rank = t0.rank)"
+                f" AND t{j}.rank = t0.rank{' OFFSET 0' if rare else ''})"
             )
         words += " ORDER BY t0.rank DESC LIMIT :n"
     if not name:
@@ -83,24 +88,25 @@ def _pg_part(i: int, tokens: list[str], *, name: bool, paged: bool, estate: bool
     )
 
 
-def _rarest_first(ctx: Runner, lists: dict[str, list[str]]) -> dict[str, list[str]]:
-    """Each register's tokens, the rarest first (rows counted up to RARE_PROBE); a register
-    with a token no document has is left out (nothing can match there)."""
+_PROBE = (
+    "SELECT t, (SELECT count(*) FROM (SELECT 1 FROM search_token WHERE token = t "
+    f"LIMIT {RARE_PROBE}) AS c) FROM unnest(CAST(:tokens AS text[])) AS t"
+)
+
+
+def _rarest_first(ctx: Runner, lists: dict[str, list[str]]) -> dict[str, tuple[list[str], bool]]:
+    """Each register's tokens, the rarest first (rows counted up to RARE_PROBE), and whether
+    that one is rare; a register with a token no document has is left out (nothing can match
+    there). One statement of one shape, whatever the query."""
     probed = sorted({token for tokens in lists.values() if len(tokens) > 1 for token in tokens})
-    if not probed:
-        return lists
-    counts = ", ".join(
-        f"(SELECT count(*) FROM (SELECT 1 FROM search_token WHERE token = :p{k} "
-        f"LIMIT {RARE_PROBE}) AS c{k})"
-        for k in range(len(probed))
-    )
-    row = ctx.rows(f"SELECT {counts}", {f"p{k}": token for k, token in enumerate(probed)})[0]
-    count = dict(zip(probed, row, strict=True))
+    count = dict(ctx.rows(_PROBE, {"tokens": probed})) if probed else {}
     ordered = {}
     for register, tokens in lists.items():
-        if len(tokens) > 1 and min(count[token] for token in tokens) == 0:
-            continue
-        ordered[register] = sorted(tokens, key=lambda token: count.get(token, 0))
+        if len(tokens) == 1:
+            ordered[register] = (tokens, False)
+        elif min(count[token] for token in tokens) > 0:
+            tokens = sorted(tokens, key=lambda token: count[token])
+            ordered[register] = (tokens, count[tokens[0]] < RARE_PROBE)
     return ordered
 
 
@@ -113,7 +119,7 @@ class _Words:
         self.name = name
         self.estate = estate
         self.sqlite = ctx.dialect == "sqlite"
-        self.tokens: dict[str, list[str]] = {}
+        self.tokens: dict[str, tuple[list[str], bool]] = {}
 
     def prepare(self, registers: Sequence[str]) -> list[str]:
         """The registers worth reading (on PostgreSQL, those where every token occurs)."""
@@ -124,15 +130,11 @@ class _Words:
             register: list(dict.fromkeys(t for run in runs for t in run_tokens(register, run)))
             for register in registers
         }
-        if self.name:  # a name query's words may be absent; its name token is read anyway
-            self.tokens = lists
-            ordered = _rarest_first(self.ctx, lists)
-            self.tokens.update(ordered)
-            for register in lists:
-                if register not in ordered:
-                    self.tokens[register] = []
-            return list(registers)
         self.tokens = _rarest_first(self.ctx, lists)
+        if self.name:  # a name query's words may be absent: its name token is read anyway
+            for register in registers:
+                self.tokens.setdefault(register, ([], False))
+            return list(registers)
         return [register for register in registers if register in self.tokens]
 
     def page(self, pages: dict[str, int | None], size: int, columns: str) -> list[Any]:
@@ -149,12 +151,13 @@ class _Words:
             return self.ctx.rows(_fts_statement(columns, flags), params)
         parts = []
         for i, register in enumerate(registers):
-            tokens = self.tokens[register]
+            tokens, rare = self.tokens[register]
             params.update({f"t{i}_{j}": token for j, token in enumerate(tokens)})
             if self.name:
                 params[f"m{i}"] = name_token(register, self.query)
+            estate = self.estate is not None
             parts.append(
-                _pg_part(i, tokens, name=self.name, paged=flags[i], estate=self.estate is not None)
+                _pg_part(i, tokens, name=self.name, paged=flags[i], estate=estate, rare=rare)
             )
         if self.estate is not None:
             params["e"] = self.estate
@@ -177,6 +180,7 @@ def words_docs(
     pending: dict[str, int | None] = dict.fromkeys(words.prepare(registers))
     kept: dict[str, list[Any]] = {register: [] for register in registers}
     size = limit
+    found_by = matcher(query, name)
     while pending:
         registers_read = list(pending)
         found: dict[str, list[Any]] = {register: [] for register in pending}
@@ -190,7 +194,7 @@ def words_docs(
                 for row in rows
                 if row[2] is not None
                 and (estate is None or row[-1] == estate)
-                and matches(query, name, row[7], row[12])  # person, body
+                and found_by(row[7], row[12])  # person, body
             ]
             if len(kept[register]) < limit and len(rows) == size:
                 more[register] = rows[-1][1]

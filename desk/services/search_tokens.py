@@ -19,7 +19,9 @@ register's matches newest first, and a first page of 20 is the first 20 of an in
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from desk.services.search_sources import REG_TOKENS, REGISTERS
@@ -149,28 +151,31 @@ def name_token(register: str, query: str) -> str:
     return REG_TOKENS[register] + NAME_MARK + query.strip()
 
 
-def words_match(query: str, body: str) -> bool:
-    """Whether `body` holds every run of the words query (see the module's docstring)."""
-    found = runs(body)
-    cjk = [run for run in found if is_cjk(run)]
-    words = [run for run in found if not is_cjk(run)]
+_CJK_CLASS = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+
+
+@lru_cache(maxsize=64)
+def matcher(query: str, name: bool) -> Callable[[str, str], bool]:
+    """The lookup's meaning of a words query (`name`: it may be a name, see lookup_query) as a
+    test of a document's (person, body): a CJK run is found anywhere in the text (it can only
+    lie within a CJK run), an ASCII run where a word starts (no letter or digit before it)."""
+    needed = []
     for run in query_runs(query):
-        if is_cjk(run):
-            if not any(run in text for text in cjk):
-                return False
-        elif not any(word.startswith(run) for word in words):
-            return False
-    return True
+        before = "" if is_cjk(run) else "(?<![0-9A-Za-z])"
+        needed.append(re.compile(before + re.escape(run), re.ASCII | re.IGNORECASE).search)
+    named = re.compile(f"(?<![{_CJK_CLASS}]){re.escape(query.strip())}").search if name else None
 
+    def test(person: str, body: str) -> bool:
+        if named is not None and named(person):
+            return True
+        return all(search(body) for search in needed)
 
-def name_match(query: str, person: str) -> bool:
-    wanted = query.strip()
-    return any(run.startswith(wanted) for run in runs(person) if is_cjk(run))
+    return test
 
 
 def matches(query: str, name: bool, person: str, body: str) -> bool:
-    """The lookup's meaning of a words query (`name`: it may be a name, see lookup_query)."""
-    return (name and name_match(query, person)) or words_match(query, body)
+    """Whether a document with `person` and `body` is found by the words query."""
+    return matcher(query, name)(person, body)
 
 
 def ranked(doc: dict[str, Any]) -> dict[str, Any]:
