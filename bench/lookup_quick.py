@@ -24,8 +24,8 @@ from desk.models.search import SearchDoc
 from desk.services import lookup
 from desk.services.context import Ctx
 from desk.services.search_index import compact_number, fts_row, reversed_digits
-from desk.services.search_tokens import rank
 from desk.services.search_sources import REGISTERS
+from desk.services.search_tokens import rank
 
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董袁潘于蒋蔡余杜叶程"
