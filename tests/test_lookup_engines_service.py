@@ -1,10 +1,11 @@
 """The lookup finds the same records in the same order on SQLite and PostgreSQL.
 
-A few hundred generated documents (names such as 绿化 王师傅, ties on the second, ASCII words,
-common and rare words) are written through the index's bulk path; every query form's first
-page (5 per register, so that pages are cut) must be what the lookup's meaning gives when
-worked out by hand here, on the engine under test; with DESK_TEST_POSTGRES set, the same
-documents are also written to a SQLite file and both engines' pages compared record by record.
+A few hundred generated documents of two estates (names such as 绿化 王师傅, ties on the
+second, ASCII words, common and rare words) are written through the index's bulk and single
+paths; every query form's first page (5 per register, so that pages are cut), within each estate
+and across both (the call-centre desk), must be what the lookup's meaning gives when worked out
+by hand here, on the engine under test; with DESK_TEST_POSTGRES set, the same documents are also
+written to a SQLite file and both engines' pages compared record by record.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from desk import estates as binding
 from desk.config import load_settings
 from desk.db import Database, open_database
 from desk.services import lookup, search_index
@@ -83,6 +85,7 @@ def _documents(count: int = 300) -> list[dict[str, Any]]:
                 "at": when,
                 "due_at": None,
                 "operator_id": None,
+                "estate_id": rng.choice((1, 1, 2)),
             }
         )
     for doc in docs:
@@ -90,8 +93,12 @@ def _documents(count: int = 300) -> list[dict[str, Any]]:
     return docs
 
 
-def _expected(docs: list[dict[str, Any]], query: str) -> dict[str, list[int]]:
-    """The first page of each register, worked out from the lookup's meaning."""
+def _expected(
+    docs: list[dict[str, Any]], query: str, scope: tuple[int, ...] | None
+) -> dict[str, list[int]]:
+    """The first page of each register within the estates `scope`, worked out from the
+    lookup's meaning."""
+    docs = [d for d in docs if scope is None or d["estate_id"] in scope]
     kinds = lookup.classify(query)
     words = [run.lower() for run in re.findall(CJK.pattern + r"|[0-9A-Za-z]+", query)]
 
@@ -121,16 +128,21 @@ def _expected(docs: list[dict[str, Any]], query: str) -> dict[str, list[int]]:
     return pages
 
 
-def _pages(database: Database) -> dict[str, dict[str, list[int]]]:
+SCOPES = (None, (1,), (2,))
+
+
+def _pages(database: Database) -> dict[tuple[str, Any], dict[str, list[int]]]:
+    pages = {}
     with database.reading() as session:
         ctx = Ctx(session, None, database.settings, NOW)
-        return {
-            query: {
-                group.register: [hit.record_id for hit in group.hits]
-                for group in lookup.search(ctx, query, limit=LIMIT).groups
-            }
-            for query in QUERIES
-        }
+        for scope in SCOPES:
+            binding.bind(session, scope[0] if scope else None, scope)
+            for query in QUERIES:
+                pages[query, scope] = {
+                    group.register: [hit.record_id for hit in group.hits]
+                    for group in lookup.search(ctx, query, limit=LIMIT).groups
+                }
+    return pages
 
 
 def _write(database: Database, docs: list[dict[str, Any]]) -> None:
@@ -144,11 +156,12 @@ def test_same_records_in_the_same_order_on_both_engines(desk: Desk, tmp_path: Pa
     docs = _documents()
     _write(desk.db, docs)
     found = _pages(desk.db)
-    for query in QUERIES:
-        assert found[query] == _expected(docs, query), query
+    for query, scope in found:
+        assert found[query, scope] == _expected(docs, query, scope), (query, scope)
     # every name, however it begins: 王 finds 绿化 王师傅 and is not cut short by the check
-    assert sum(len(ids) for ids in found["王"].values()) > 5
-    assert found["电梯"] == {}
+    assert sum(len(ids) for ids in found["王", None].values()) > 5
+    assert found["电梯", None] == {}
+    assert found["水", (1,)] != found["水", (2,)]
     if PG_ADMIN_URL:
         lite = open_database(tmp_path / "lite.db", settings=load_settings())
         try:

@@ -17,12 +17,13 @@ from typing import Any
 
 from sqlalchemy import select
 
+from desk import estates as binding
 from desk.i18n import current_language
 from desk.models.search import SearchDoc
 from desk.services import nightlog
 from desk.services.context import Ctx
 from desk.services.lookup_query import NIGHT_NUMBER, classify, night_days
-from desk.services.lookup_words import words_docs
+from desk.services.lookup_words import in_list, words_docs
 from desk.services.residents import mask_name, parse_room
 from desk.services.search_index import compact_number, reversed_digits
 from desk.services.search_sources import REGISTERS
@@ -154,9 +155,10 @@ def _hit(ctx: Ctx, doc: tuple[Any, ...]) -> Hit:
     )
 
 
-def _estate(ctx: Ctx) -> int | None:
-    """The estate a lookup is within (None: every estate, the call-centre desk)."""
-    return getattr(ctx, "estate_id", None)
+def _estates(ctx: Ctx) -> tuple[int, ...] | None:
+    """The estates a lookup is within: the desk's own, or at the call-centre desk those its
+    operator may work on (None: every estate)."""
+    return binding.estates_of(ctx.session)
 
 
 def _rows(ctx: Ctx, sql: str, params: dict[str, Any]) -> list[Any]:
@@ -193,16 +195,16 @@ class _Runner:
         return _rows(self.ctx, sql, params)
 
 
-def _in_estate(estate: int | None) -> str:
-    return "" if estate is None else "AND estate_id = :e "
+def _in_estates(estates: tuple[int, ...] | None) -> str:
+    return "" if estates is None else f"AND estate_id IN {in_list(estates)} "
 
 
 @cache
-def _range_statement(column: str, estate: bool, per_register: bool) -> str:
+def _range_statement(column: str, estates: tuple[int, ...] | None, per_register: bool) -> str:
     """Documents whose `column` (number_key or phone_rev) is in [:low, :high): the newest :n of
     each register (phone) or the :n highest numbers (a number names its register)."""
     assert column in ("number_key", "phone_rev")
-    where = f"{column} >= :low AND {column} < :high {_in_estate(0 if estate else None)}"
+    where = f"{column} >= :low AND {column} < :high {_in_estates(estates)}"
     if not per_register:
         return (
             f"SELECT {COLUMNS} FROM search_doc WHERE {where}"
@@ -216,10 +218,9 @@ def _range_statement(column: str, estate: bool, per_register: bool) -> str:
 
 
 def _range_docs(ctx: Ctx, column: str, low: str, high: str, limit: int) -> list[Any]:
-    estate = _estate(ctx)
-    params: dict[str, Any] = {"low": low, "high": high, "n": limit, "e": estate}
+    params: dict[str, Any] = {"low": low, "high": high, "n": limit}
     per_register = column == "phone_rev"
-    return _rows(ctx, _range_statement(column, estate is not None, per_register), params)
+    return _rows(ctx, _range_statement(column, _estates(ctx), per_register), params)
 
 
 def _number_docs(ctx: Ctx, query: str, limit: int) -> list[Any]:
@@ -244,9 +245,9 @@ def _night_docs(ctx: Ctx, query: str, limit: int) -> list[Any]:
         )
         .order_by(DOCS.c.rank.desc())
     )
-    estate = _estate(ctx)
-    if estate is not None:
-        statement = statement.where(DOCS.c.estate_id == estate)
+    estates = _estates(ctx)
+    if estates is not None:
+        statement = statement.where(DOCS.c.estate_id.in_(estates))
     if not match.group(2):  # the night's date (or its start) alone: every entry of it
         return list(ctx.session.execute(statement.limit(limit)))
     # an id typed: one night's entries (a few dozen at most), the number's start compared
@@ -266,12 +267,12 @@ def _phone_docs(ctx: Ctx, query: str, limit: int) -> list[Any]:
 
 
 @cache
-def _room_statement(column: str, registers: int, estate: bool) -> str:
+def _room_statement(column: str, registers: int, estates: tuple[int, ...] | None) -> str:
     """The newest :n documents of each register whose `column` (room or room_no) is :v."""
     assert column in ("room", "room_no")
     part = (
         f"SELECT * FROM (SELECT {COLUMNS} FROM search_doc WHERE {column} = :v "
-        f"AND register_name = :r{{i}} {_in_estate(0 if estate else None)}"
+        f"AND register_name = :r{{i}} {_in_estates(estates)}"
         "ORDER BY rank DESC LIMIT :n) AS part{i}"
     )
     return " UNION ALL ".join(part.format(i=i) for i in range(registers))
@@ -280,10 +281,9 @@ def _room_statement(column: str, registers: int, estate: bool) -> str:
 def _room_docs(ctx: Ctx, column: str, value: str, registers: list[str], limit: int) -> list[Any]:
     if not registers:
         return []
-    estate = _estate(ctx)
-    params: dict[str, Any] = {"v": value, "n": limit, "e": estate}
+    params: dict[str, Any] = {"v": value, "n": limit}
     params.update({f"r{i}": register for i, register in enumerate(registers)})
-    return _rows(ctx, _room_statement(column, len(registers), estate is not None), params)
+    return _rows(ctx, _room_statement(column, len(registers), _estates(ctx)), params)
 
 
 def search(
@@ -317,10 +317,16 @@ def search(
             keep(_room_docs(ctx, "room_no", parsed.room, wanted, limit))
     if "text" in kinds:
         name = "name" in kinds
-        estate = _estate(ctx)
+        estates = _estates(ctx)
         keep(
             words_docs(
-                _Runner(ctx), query, wanted, limit, name=name, estate=estate, columns=COLUMNS_WHOLE
+                _Runner(ctx),
+                query,
+                wanted,
+                limit,
+                name=name,
+                estates=estates,
+                columns=COLUMNS_WHOLE,
             )
         )
     groups = []

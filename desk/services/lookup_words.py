@@ -24,6 +24,11 @@ RARE_PROBE = 500
 MORE = 100
 
 
+def in_list(estates: tuple[int, ...]) -> str:
+    """`estates` as SQL's `(1, 2)`: ids, written in the statement (no parameter to expand)."""
+    return "(" + ", ".join(str(int(estate)) for estate in estates) + ")" if estates else "(NULL)"
+
+
 class Runner(Protocol):
     """What the words lookup needs of the caller's transaction: its engine and a way to run SQL."""
 
@@ -37,7 +42,7 @@ def _docs_sql(columns: str, candidates: str) -> str:
     """Each candidate (part = its register's place, found = its rank) with its document; a
     candidate without one (never written so; a left join all the same) still counts as read."""
     return (
-        f"SELECT part, found, {columns}, 1 AS estate_id FROM ({candidates}) AS c "
+        f"SELECT part, found, {columns}, estate_id FROM ({candidates}) AS c "
         "LEFT JOIN search_doc ON search_doc.rank = c.found"
     )
 
@@ -57,16 +62,14 @@ def _fts_statement(columns: str, registers: tuple[bool, ...]) -> str:
 
 
 def _pg_part(
-    i: int, tokens: list[str], *, name: bool, paged: bool, estate: bool, rare: bool
+    i: int, tokens: list[str], *, name: bool, paged: bool, estates: str, rare: bool
 ) -> str:
     """PostgreSQL: register i's newest :n ranks: the first token's index range in rank order
     (the rarest), each other token looked up by (token, rank). When the first is rare, each of
     its few rows is looked up in the others (OFFSET 0 keeps the planner from merging a rare
     list with a common one, which would walk the common one to its end); when every token is
     common, the planner merges the lists, newest first, until :n match."""
-    where = (
-        f"{' AND t0.estate_id = :e' if estate else ''}{f' AND t0.rank < :b{i}' if paged else ''}"
-    )
+    where = estates + (f" AND t0.rank < :b{i}" if paged else "")
     words = ""
     if tokens:
         words = f"SELECT t0.rank FROM search_token t0 WHERE t0.token = :t{i}_0{where}"
@@ -113,11 +116,14 @@ def _rarest_first(ctx: Runner, lists: dict[str, list[str]]) -> dict[str, tuple[l
 class _Words:
     """One words query: what each register's next page reads."""
 
-    def __init__(self, ctx: Runner, query: str, name: bool, estate: int | None) -> None:
+    def __init__(
+        self, ctx: Runner, query: str, name: bool, estates: tuple[int, ...] | None
+    ) -> None:
         self.ctx = ctx
         self.query = query
         self.name = name
-        self.estate = estate
+        # the token index holds each row's estate: a walk skips the others' rows in the index
+        self.estates = "" if estates is None else f" AND t0.estate_id IN {in_list(estates)}"
         self.sqlite = ctx.dialect == "sqlite"
         self.tokens: dict[str, tuple[list[str], bool]] = {}
 
@@ -155,12 +161,9 @@ class _Words:
             params.update({f"t{i}_{j}": token for j, token in enumerate(tokens)})
             if self.name:
                 params[f"m{i}"] = name_token(register, self.query)
-            estate = self.estate is not None
             parts.append(
-                _pg_part(i, tokens, name=self.name, paged=flags[i], estate=estate, rare=rare)
+                _pg_part(i, tokens, name=self.name, paged=flags[i], estates=self.estates, rare=rare)
             )
-        if self.estate is not None:
-            params["e"] = self.estate
         return self.ctx.rows(_docs_sql(columns, " UNION ALL ".join(parts)), params)
 
 
@@ -171,12 +174,13 @@ def words_docs(
     limit: int,
     *,
     name: bool,
-    estate: int | None,
+    estates: tuple[int, ...] | None,
     columns: str,
 ) -> list[Any]:
-    """The first `limit` matches of `query` in each register, newest first (rows of `columns`
+    """The first `limit` matches of `query` in each register within `estates` (None: every
+    estate), newest first (rows of `columns`
     in FIELDS order; `ctx` runs SQL: `.rows(sql, params)` and `.dialect`)."""
-    words = _Words(ctx, query, name, estate)
+    words = _Words(ctx, query, name, estates)
     pending: dict[str, int | None] = dict.fromkeys(words.prepare(registers))
     kept: dict[str, list[Any]] = {register: [] for register in registers}
     size = limit
@@ -193,7 +197,7 @@ def words_docs(
                 row[2:-1]
                 for row in rows
                 if row[2] is not None
-                and (estate is None or row[-1] == estate)
+                and (estates is None or row[-1] in estates)
                 and found_by(row[7], row[12])  # person, body
             ]
             if len(kept[register]) < limit and len(rows) == size:

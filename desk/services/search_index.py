@@ -152,6 +152,8 @@ def _add_words(
         )
     elif conn.dialect.name == "postgresql":
         rows = _token_rows(docs)
+        if not rows:  # no words (a name in Latin letters, no text)
+            return
         if len(rows) < _COPY_FROM:
             conn.execute(_TOKEN_INSERT, rows)
             return

@@ -5,7 +5,8 @@ Revises: 0012
 Create Date: 2026-12-07 06:00:00
 
 Every search document gets its rank (desk.services.search_tokens.rank: its time to the second,
-then its record), the lookup's one order on both engines; the room indexes end with it. On
+then its record), the lookup's one order on both engines; the room indexes end with the estate
+and it (a desk's own estate's newest rows of a room are an index range). On
 SQLite the FTS5 rowid becomes the rank; on PostgreSQL the words go into `search_token` (token,
 rank, estate_id) behind a b-tree on (token, rank): a word's newest matches are an index range
 read backwards. Plain b-trees: no extension is needed. The index is rebuilt from the registers.
@@ -48,8 +49,10 @@ def upgrade() -> None:
         )
     with op.batch_alter_table("search_doc", schema=None) as batch_op:
         batch_op.create_index("ix_search_doc_rank", ["rank"], unique=True)
-        batch_op.create_index("ix_search_doc_room", ["room", "register_name", "rank"])
-        batch_op.create_index("ix_search_doc_room_no", ["room_no", "register_name", "rank"])
+        batch_op.create_index("ix_search_doc_room", ["room", "register_name", "estate_id", "rank"])
+        batch_op.create_index(
+            "ix_search_doc_room_no", ["room_no", "register_name", "estate_id", "rank"]
+        )
 
 
 def downgrade() -> None:
