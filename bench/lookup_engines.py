@@ -1,7 +1,8 @@
 """The quick lookup on SQLite and PostgreSQL, side by side on the same documents (prints a table).
 
     .venv/bin/python bench/lookup_engines.py --sqlite bench/data/desk-1000000.db \
-        --pg postgresql+psycopg://user:pw@host/postgres [--name lookup_bench] [--runs 40] [--load]
+        --pg postgresql+psycopg://user:pw@host/postgres [--name lookup_bench] [--runs 40] \
+        [--load] [--estates 20]
 
 The SQLite file is one bench/generate.py made (opened, it is migrated: its lookup index is rebuilt
 by the migration when older). `--load` (re)makes the PostgreSQL database `--name` on that server:
@@ -10,7 +11,10 @@ word tokens made as desk.services.search_index makes them (search_tokens.pg_toke
 index built after the rows, then VACUUM ANALYZE. Only the lookup's tables are copied: the lookup
 reads nothing else. Then every query form runs `--runs` times on each engine through
 desk.services.lookup.search (first page, 20 per register): p50 / p95 in ms, and whether both
-engines found the same records in the same order.
+engines found the same records in the same order. `--estates N` first spreads the SQLite
+file's search documents over N estates (estate 1 + record id mod N) and the copy keeps them; the
+forms are then timed across every estate (the call-centre desk: the same records as one estate
+of 1M) and within estate 1 (a desk of its own estate).
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from typing import Any
 import psycopg
 from sqlalchemy import make_url
 
+from desk import estates as binding
 from desk.config import load_settings
 from desk.db import Database, open_database
 from desk.services import lookup
@@ -34,7 +39,7 @@ from desk.services.search_tokens import pg_tokens
 
 COLUMNS = (
     "id, register_name, record_id, number, number_key, room, room_no, person, phone_rev, body, "
-    "state, at, due_at, operator_id, rank"
+    "state, at, due_at, operator_id, rank, estate_id"
 )
 
 
@@ -95,11 +100,11 @@ def load(sqlite_path: Path, pg_url: str, name: str) -> None:
                     docs += 1
             print(f"  search_doc: {docs:,} rows in {time.perf_counter() - began:.0f} s")
             with cursor.copy("COPY search_token (token, rank, estate_id) FROM STDIN") as copy:
-                for register, person, body, rank in source.execute(
-                    "SELECT register_name, person, body, rank FROM search_doc"
+                for register, person, body, rank, estate in source.execute(
+                    "SELECT register_name, person, body, rank, estate_id FROM search_doc"
                 ):
                     for token in pg_tokens(register, person, body):
-                        copy.write_row((token, rank, 1))
+                        copy.write_row((token, rank, estate))
                         tokens += 1
             print(f"  search_token: {tokens:,} rows in {time.perf_counter() - began:.0f} s")
             cursor.execute(
@@ -122,10 +127,21 @@ def load(sqlite_path: Path, pg_url: str, name: str) -> None:
     source.close()
 
 
-def timed(database: Database, query: str, runs: int) -> tuple[list[float], Any]:
+def spread(sqlite_path: Path, estates: int) -> None:
+    """The SQLite file's search documents over `estates` estates (what a lookup reads)."""
+    conn = sqlite3.connect(sqlite_path)
+    with conn:
+        conn.execute("UPDATE search_doc SET estate_id = 1 + record_id % ?", (estates,))
+    conn.close()
+
+
+def timed(
+    database: Database, query: str, runs: int, scope: tuple[int, ...] | None
+) -> tuple[list[float], Any]:
     times = []
     found = None
     with database.reading() as session:
+        binding.bind(session, scope[0] if scope else None, scope)
         ctx = Ctx(session, None, database.settings, datetime.now(UTC))
         for _ in range(runs):
             began = time.perf_counter()
@@ -140,19 +156,22 @@ def p95(times: list[float]) -> float:
     return times[max(0, int(len(times) * 0.95) - 1)]
 
 
-def measure(sqlite_path: Path, pg_url: str, name: str, runs: int) -> None:
+def measure(
+    sqlite_path: Path, pg_url: str, name: str, runs: int, scope: tuple[int, ...] | None
+) -> None:
     engines = {
         "SQLite": open_database(sqlite_path, settings=load_settings()),
         "PostgreSQL": open_database(admin_url(pg_url, name), settings=load_settings()),
     }
-    print(f"{runs} runs each; first page = 20 per register; p50 / p95 ms")
+    where = "every estate" if scope is None else f"estates {scope}"
+    print(f"\n{where}: {runs} runs each; first page = 20 per register; p50 / p95 ms")
     print("| query | hits | SQLite | PostgreSQL | PG p95 / SQLite p95 | same |")
     print("|---|---|---|---|---|---|")
     for label, query in queries(sqlite_path):
         row = {}
         for engine, database in engines.items():
-            timed(database, query, 3)  # warm
-            row[engine] = timed(database, query, runs)
+            timed(database, query, 6, scope)  # warm (and psycopg's statements prepared)
+            row[engine] = timed(database, query, runs, scope)
         (lite, lite_ids), (pg, pg_ids) = row["SQLite"], row["PostgreSQL"]
         hits = sum(len(ids) for _register, ids in lite_ids)
         print(
@@ -171,13 +190,18 @@ def main() -> None:
     parser.add_argument("--name", default="lookup_bench")
     parser.add_argument("--runs", type=int, default=40)
     parser.add_argument("--load", action="store_true")
+    parser.add_argument("--estates", type=int, default=1)
     args = parser.parse_args()
     began = time.perf_counter()
     open_database(args.sqlite, settings=load_settings()).dispose()
     print(f"SQLite file migrated (if it was older) in {time.perf_counter() - began:.0f} s")
     if args.load:
+        if args.estates > 1:
+            spread(args.sqlite, args.estates)
         load(args.sqlite, args.pg, args.name)
-    measure(args.sqlite, args.pg, args.name, args.runs)
+    measure(args.sqlite, args.pg, args.name, args.runs, None)
+    if args.estates > 1:
+        measure(args.sqlite, args.pg, args.name, args.runs, (1,))
 
 
 if __name__ == "__main__":

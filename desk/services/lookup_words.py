@@ -38,9 +38,17 @@ class Runner(Protocol):
     def rows(self, sql: str, params: dict[str, Any]) -> list[Any]: ...
 
 
-def _docs_sql(columns: str, candidates: str) -> str:
+def _docs_sql(columns: str, candidates: str, *, lateral: bool = False) -> str:
     """Each candidate (part = its register's place, found = its rank) with its document; a
-    candidate without one (never written so; a left join all the same) still counts as read."""
+    candidate without one (never written so; a left join all the same) still counts as read.
+    On PostgreSQL a lateral join: each document by its rank, never a scan of every document
+    (which the planner chose for a small table; OFFSET 0 keeps the subquery its own)."""
+    if lateral:
+        return (
+            f"SELECT part, found, d.* FROM ({candidates}) AS c LEFT JOIN LATERAL "
+            f"(SELECT {columns}, estate_id FROM search_doc WHERE rank = c.found OFFSET 0) AS d "
+            "ON true"
+        )
     return (
         f"SELECT part, found, {columns}, estate_id FROM ({candidates}) AS c "
         "LEFT JOIN search_doc ON search_doc.rank = c.found"
@@ -164,7 +172,7 @@ class _Words:
             parts.append(
                 _pg_part(i, tokens, name=self.name, paged=flags[i], estates=self.estates, rare=rare)
             )
-        return self.ctx.rows(_docs_sql(columns, " UNION ALL ".join(parts)), params)
+        return self.ctx.rows(_docs_sql(columns, " UNION ALL ".join(parts), lateral=True), params)
 
 
 def words_docs(
