@@ -24,9 +24,11 @@ class SearchDoc(InEstate, Record, table=True):
     __table_args__ = (
         UniqueConstraint("register_name", "record_id", name="uq_search_doc_record"),
         Index("ix_search_doc_rank", "rank", unique=True),
-        # a desk's own estate's newest first: an index range (every estate: a sort of the few)
-        Index("ix_search_doc_room", "room", "register_name", "estate_id", "rank"),
-        Index("ix_search_doc_room_no", "room_no", "register_name", "estate_id", "rank"),
+        # a room's newest first, in every estate (the call-centre desk) and in one estate
+        Index("ix_search_doc_room", "room", "register_name", "rank"),
+        Index("ix_search_doc_room_no", "room_no", "register_name", "rank"),
+        Index("ix_search_doc_estate_room", "room", "register_name", "estate_id", "rank"),
+        Index("ix_search_doc_estate_room_no", "room_no", "register_name", "estate_id", "rank"),
         Index("ix_search_doc_phone_rev", "phone_rev"),
         Index("ix_search_doc_number_key", "number_key"),
         Index("ix_search_doc_register_at", "register_name", "at"),

@@ -8,13 +8,15 @@ A write made with core statements (the residents import, bench/generate.py, the 
 writes its documents itself (`write_many`, `reindex`). What each register puts in its documents
 is desk.services.search_sources.
 
-On SQLite the words go into the FTS5 table `search_fts` (contentless, `ascii` tokenizer) as
-tokens made here: CJK text as a sequence of overlapping bigrams (a query of n >= 2 characters is
-the phrase of its n-1 bigrams, so 漏水 and 水管破裂 are exact index lookups), the distinct single
-characters (for one-character queries such as 水), ASCII words, and the first 1, 2 and 3
-characters of the person's name (王 finds everyone surnamed 王). Rooms, numbers and phone
-suffixes are b-tree look-ups on `search_doc`. PostgreSQL has no `search_fts`; the lookup falls
-back to ILIKE there.
+On SQLite the words go into the FTS5 table `search_fts` (contentless, `ascii` tokenizer, rowid =
+the document's rank) as tokens made by desk.services.search_tokens: CJK text as a sequence of
+overlapping bigrams (a query of n >= 2 characters is the phrase of its n-1 bigrams, so 漏水 and
+水管破裂 are exact index lookups), the distinct single characters (for one-character queries
+such as 水), ASCII words, and the first 1, 2 and 3 characters of each part of the person's name
+(王 finds everyone surnamed 王, and 绿化 王师傅). On PostgreSQL they go into `search_token`, one
+row per distinct token (characters, pairs, the starts of ASCII words, the name's starts) with the
+document's rank and estate, in the same transaction. Rooms, numbers and phone suffixes are b-tree
+look-ups on `search_doc` on both engines.
 """
 
 from __future__ import annotations

@@ -5,8 +5,9 @@ Revises: 0012
 Create Date: 2026-12-07 06:00:00
 
 Every search document gets its rank (desk.services.search_tokens.rank: its time to the second,
-then its record), the lookup's one order on both engines; the room indexes end with the estate
-and it (a desk's own estate's newest rows of a room are an index range). On
+then its record), the lookup's one order on both engines; the room indexes end with it, and a
+second pair has the estate before it (a room's newest rows in every estate, and in one estate,
+are each an index range). On
 SQLite the FTS5 rowid becomes the rank; on PostgreSQL the words go into `search_token` (token,
 rank, estate_id) behind a b-tree on (token, rank): a word's newest matches are an index range
 read backwards. Plain b-trees: no extension is needed. The index is rebuilt from the registers.
@@ -49,10 +50,11 @@ def upgrade() -> None:
         )
     with op.batch_alter_table("search_doc", schema=None) as batch_op:
         batch_op.create_index("ix_search_doc_rank", ["rank"], unique=True)
-        batch_op.create_index("ix_search_doc_room", ["room", "register_name", "estate_id", "rank"])
-        batch_op.create_index(
-            "ix_search_doc_room_no", ["room_no", "register_name", "estate_id", "rank"]
-        )
+        for column in ("room", "room_no"):
+            batch_op.create_index(f"ix_search_doc_{column}", [column, "register_name", "rank"])
+            batch_op.create_index(
+                f"ix_search_doc_estate_{column}", [column, "register_name", "estate_id", "rank"]
+            )
 
 
 def downgrade() -> None:
@@ -60,8 +62,9 @@ def downgrade() -> None:
         op.execute("DROP TABLE IF EXISTS search_token")
     with op.batch_alter_table("search_doc", schema=None) as batch_op:
         batch_op.drop_index("ix_search_doc_rank")
-        batch_op.drop_index("ix_search_doc_room")
-        batch_op.drop_index("ix_search_doc_room_no")
+        for column in ("room", "room_no"):
+            batch_op.drop_index(f"ix_search_doc_{column}")
+            batch_op.drop_index(f"ix_search_doc_estate_{column}")
         batch_op.create_index("ix_search_doc_room", ["room", "register_name", "at"])
         batch_op.create_index("ix_search_doc_room_no", ["room_no", "register_name", "at"])
         batch_op.drop_column("rank")
