@@ -16,10 +16,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import text
+
 from desk import estates as binding
 from desk.config import load_settings
 from desk.db import Database, open_database
-from desk.services import lookup, search_index
+from desk.services import estates, lookup, search_index
 from desk.services.context import Ctx
 from desk.services.search_index import compact_number, reversed_digits
 from desk.services.search_sources import REGISTERS
@@ -152,7 +154,11 @@ def _write(database: Database, docs: list[dict[str, Any]]) -> None:
             search_index.write(session.connection(), doc)
 
 
-def test_same_records_in_the_same_order_on_both_engines(desk: Desk, tmp_path: Path) -> None:
+def test_same_records_in_the_same_order_on_both_engines(
+    desk: Desk, boss: Desk, tmp_path: Path
+) -> None:
+    with boss.write() as ctx:
+        assert estates.add(ctx, "HG").id == 2  # a file of two estates: each one's words apart
     docs = _documents()
     _write(desk.db, docs)
     found = _pages(desk.db)
@@ -165,6 +171,14 @@ def test_same_records_in_the_same_order_on_both_engines(desk: Desk, tmp_path: Pa
     if PG_ADMIN_URL:
         lite = open_database(tmp_path / "lite.db", settings=load_settings())
         try:
+            with lite.writing() as session:
+                session.execute(
+                    text(
+                        "INSERT INTO estate (code, name, name_en, settings, active, created_at) "
+                        "VALUES ('HG', '', '', '', true, :now)"
+                    ),
+                    {"now": NOW},
+                )
             _write(lite, docs)
             assert _pages(lite) == found
         finally:

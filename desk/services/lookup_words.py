@@ -132,12 +132,19 @@ class _Words:
         self.name = name
         # the token index holds each row's estate: a walk skips the others' rows in the index
         self.estates = "" if estates is None else f" AND t0.estate_id IN {in_list(estates)}"
+        self.scope = estates
         self.sqlite = ctx.dialect == "sqlite"
         self.tokens: dict[str, tuple[list[str], bool]] = {}
 
     def prepare(self, registers: Sequence[str]) -> list[str]:
         """The registers worth reading (on PostgreSQL, those where every token occurs)."""
         if self.sqlite:
+            # the FTS5 table holds each document's estate: asked only when the file holds
+            # others (one estate's file reads no estate list)
+            if self.scope is not None:
+                (held,) = self.ctx.rows("SELECT count(*) FROM estate", {})[0]
+                if held <= len(self.scope):
+                    self.scope = None
             return list(registers)
         runs = query_runs(self.query)
         lists = {
@@ -161,7 +168,9 @@ class _Words:
         flags = tuple(pages[register] is not None for register in registers)
         if self.sqlite:
             for i, register in enumerate(registers):
-                params[f"q{i}"] = fts_expression(self.query, name=self.name, register=register)
+                params[f"q{i}"] = fts_expression(
+                    self.query, name=self.name, register=register, estates=self.scope
+                )
             return self.ctx.rows(_fts_statement(columns, flags), params)
         parts = []
         for i, register in enumerate(registers):

@@ -40,6 +40,7 @@ from desk.services.search_sources import BY_MODEL, LATER_COMPLAINT_COLUMNS, SOUR
 from desk.services.search_tokens import (
     bigrams,
     compact_number,
+    estate_token,
     fts_row,
     is_cjk,
     pg_tokens,
@@ -65,12 +66,18 @@ __all__ = [
 BODY_MAX = 4000
 _TABLE = SearchDoc.__table__  # type: ignore[attr-defined]
 _FTS_INSERT = text(
-    "INSERT INTO search_fts (rowid, reg, name, grams, unis) "
-    "VALUES (:id, :reg, :name, :grams, :unis)"
+    "INSERT INTO search_fts (rowid, reg, est, name, grams, unis) "
+    "VALUES (:id, :reg, :est, :name, :grams, :unis)"
 )
 _FTS_DELETE = text(
-    "INSERT INTO search_fts (search_fts, rowid, reg, name, grams, unis) "
-    "VALUES ('delete', :id, :reg, :name, :grams, :unis)"
+    "INSERT INTO search_fts (search_fts, rowid, reg, est, name, grams, unis) "
+    "VALUES ('delete', :id, :reg, :est, :name, :grams, :unis)"
+)
+# the FTS5 table before migration 0013 (no estate; rowid = the document's id): an older
+# revision's rebuild writes it so
+_FTS_INSERT_0005 = text(
+    "INSERT INTO search_fts (rowid, reg, name, grams, unis) "
+    "VALUES (:id, :reg, :name, :grams, :unis)"
 )
 _TOKEN_INSERT = text("INSERT INTO search_token (token, rank, estate_id) VALUES (:t, :r, :e)")
 _TOKEN_DELETE = text("DELETE FROM search_token WHERE token = ANY(:tokens) AND rank = :r")
@@ -127,9 +134,9 @@ def document(conn: Connection, source: Source, row: Any, room: str | None = None
 
 
 def _words_of(doc: dict[str, Any], tokens: dict[str, str] | None = None) -> dict[str, Any]:
-    """A document's FTS5 row (SQLite): rowid = rank, the tokens of `fts_row`."""
+    """A document's FTS5 row (SQLite): rowid = rank, the tokens of `fts_row`, its estate."""
     words = tokens or fts_row(doc["register_name"], doc["person"], doc["body"])
-    return {**words, "id": doc["rank"]}
+    return {**words, "id": doc["rank"], "est": estate_token(doc.get("estate_id"))}
 
 
 def _token_rows(docs: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -142,7 +149,11 @@ def _token_rows(docs: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _add_words(
-    conn: Connection, docs: list[dict[str, Any]], tokens: list[dict[str, str]] | None = None
+    conn: Connection,
+    docs: list[dict[str, Any]],
+    tokens: list[dict[str, str]] | None = None,
+    *,
+    before_0013: bool = False,
 ) -> None:
     """Index the words of ranked documents: FTS5 rows on SQLite, token rows on PostgreSQL."""
     if not docs:
@@ -150,7 +161,8 @@ def _add_words(
     if conn.dialect.name == "sqlite":
         made: list[dict[str, str] | None] = list(tokens) if tokens else [None] * len(docs)
         conn.execute(
-            _FTS_INSERT, [_words_of(doc, words) for doc, words in zip(docs, made, strict=True)]
+            _FTS_INSERT_0005 if before_0013 else _FTS_INSERT,
+            [_words_of(doc, words) for doc, words in zip(docs, made, strict=True)],
         )
     elif conn.dialect.name == "postgresql":
         rows = _token_rows(docs)
@@ -188,15 +200,16 @@ def _drop_words(conn: Connection, docs: list[dict[str, Any]]) -> None:
         )
 
 
-_INDEXED = ("person", "body", "rank")
+_INDEXED = ("person", "body", "rank", "estate_id")
 
 
 def _was(old: Any, register: str) -> dict[str, Any]:
-    return {"register_name": register, "person": old.person, "body": old.body, "rank": old.rank}
+    return {"register_name": register, **{name: getattr(old, name) for name in _INDEXED}}
 
 
 def _reworded(old: Any, doc: dict[str, Any]) -> bool:
-    return (old.person, old.body, old.rank) != tuple(doc[name] for name in _INDEXED)
+    """Whether a document's index rows change: its words, its rank or its estate."""
+    return any(getattr(old, name) != doc.get(name, getattr(old, name)) for name in _INDEXED)
 
 
 def write(conn: Connection, doc: dict[str, Any]) -> None:
@@ -204,7 +217,7 @@ def write(conn: Connection, doc: dict[str, Any]) -> None:
     changed)."""
     doc = ranked(doc)
     old = conn.execute(
-        select(_TABLE.c.id, _TABLE.c.person, _TABLE.c.body, _TABLE.c.rank).where(
+        select(_TABLE.c.id, *(_TABLE.c[name] for name in _INDEXED)).where(
             _TABLE.c.register_name == doc["register_name"], _TABLE.c.record_id == doc["record_id"]
         )
     ).first()
@@ -212,6 +225,7 @@ def write(conn: Connection, doc: dict[str, Any]) -> None:
         conn.execute(insert(_TABLE).values(**doc))
         _add_words(conn, [doc])
         return
+    doc.setdefault("estate_id", old.estate_id)  # a document made without it keeps its own
     conn.execute(update(_TABLE).where(_TABLE.c.id == old.id).values(**doc))
     if _reworded(old, doc):
         _drop_words(conn, [_was(old, doc["register_name"])])
@@ -235,7 +249,7 @@ def write_many(
     for register, record_ids in registers.items():
         for first in range(0, len(record_ids), 500):
             query = select(
-                _TABLE.c.id, _TABLE.c.record_id, _TABLE.c.person, _TABLE.c.body, _TABLE.c.rank
+                _TABLE.c.id, _TABLE.c.record_id, *(_TABLE.c[name] for name in _INDEXED)
             ).where(
                 _TABLE.c.register_name == register,
                 _TABLE.c.record_id.in_(record_ids[first : first + 500]),
@@ -249,11 +263,11 @@ def write_many(
     insert_many(conn, _TABLE, [doc for doc, _words in fresh])
     given = [words for _doc, words in fresh if words is not None]
     _add_words(conn, [doc for doc, _words in fresh], given if len(given) == len(fresh) else None)
-    changed = [
-        (old[(d["register_name"], d["record_id"])], d)
-        for d in docs
-        if (d["register_name"], d["record_id"]) in old
-    ]
+    changed = []
+    for doc in docs:
+        was = old.get((doc["register_name"], doc["record_id"]))
+        if was is not None:
+            changed.append((was, {"estate_id": was.estate_id, **doc}))
     if not changed:
         return
     names = list(changed[0][1])
@@ -345,6 +359,6 @@ def reindex(conn: Connection, batch: int = 5000) -> int:
                 docs if has_rank else [{k: v for k, v in d.items() if k != "rank"} for d in docs],
             )
             if conn.dialect.name == "sqlite" or tokens_table:
-                _add_words(conn, docs)
+                _add_words(conn, docs, before_0013=not has_rank)
             last = rows[-1].id
     return doc_id

@@ -84,6 +84,11 @@ def rank(register: str, record_id: int, at: datetime | str) -> int:
     )
 
 
+def estate_token(estate: int | None) -> str:
+    """The FTS5 token of a document's estate (column `est`): e1, e2 …"""
+    return f"e{1 if estate is None else int(estate)}"
+
+
 def fts_row(register: str, person: str, body: str) -> dict[str, str]:
     """The FTS5 column values of a document (deterministic: a delete re-derives them).
 

@@ -7,10 +7,10 @@ Create Date: 2026-12-07 06:00:00
 Every search document gets its rank (desk.services.search_tokens.rank: its time to the second,
 then its record), the lookup's one order on both engines; the room indexes end with it, and a
 second pair has the estate before it (a room's newest rows in every estate, and in one estate,
-are each an index range). On
-SQLite the FTS5 rowid becomes the rank; on PostgreSQL the words go into `search_token` (token,
-rank, estate_id) behind a b-tree on (token, rank): a word's newest matches are an index range
-read backwards. Plain b-trees: no extension is needed. The index is rebuilt from the registers.
+are each an index range). On SQLite the FTS5 table is made again with the document's estate
+(`est`) and the rank as rowid; on PostgreSQL the words go into `search_token` (token, rank,
+estate_id) behind a b-tree on (token, rank): a word's newest matches are an index range read
+backwards. Plain b-trees: no extension is needed. The index is rebuilt from the registers.
 """
 
 from collections.abc import Sequence
@@ -35,6 +35,14 @@ def upgrade() -> None:
     with op.batch_alter_table("search_doc", schema=None) as batch_op:
         batch_op.drop_index("ix_search_doc_room")
         batch_op.drop_index("ix_search_doc_room_no")
+    if not postgres:
+        # the FTS5 table gets the document's estate (a lookup within one estate of several
+        # reads that estate's matches only); its rowid becomes the rank
+        op.execute("DROP TABLE search_fts")
+        op.execute(
+            "CREATE VIRTUAL TABLE search_fts USING fts5("
+            "reg, est, name, grams, unis, content='', columnsize=0, tokenize='ascii')"
+        )
     if postgres:
         op.execute("ALTER TABLE search_doc ALTER COLUMN rank DROP DEFAULT")
         # COLLATE "C": tokens are compared byte by byte (equality only), faster than a locale's
@@ -60,6 +68,12 @@ def upgrade() -> None:
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP TABLE IF EXISTS search_token")
+    else:
+        op.execute("DROP TABLE search_fts")
+        op.execute(
+            "CREATE VIRTUAL TABLE search_fts USING fts5("
+            "reg, name, grams, unis, content='', columnsize=0, tokenize='ascii')"
+        )
     with op.batch_alter_table("search_doc", schema=None) as batch_op:
         batch_op.drop_index("ix_search_doc_rank")
         for column in ("room", "room_no"):
