@@ -11,10 +11,11 @@ word tokens made as desk.services.search_index makes them (search_tokens.pg_toke
 index built after the rows, then VACUUM ANALYZE. Only the lookup's tables are copied: the lookup
 reads nothing else. Then every query form runs `--runs` times on each engine through
 desk.services.lookup.search (first page, 20 per register): p50 / p95 in ms, and whether both
-engines found the same records in the same order. `--estates N` first spreads the SQLite
-file's search documents over N estates (estate 1 + record id mod N) and the copy keeps them; the
-forms are then timed across every estate (the call-centre desk: the same records as one estate
-of 1M) and within estate 1 (a desk of its own estate).
+engines found the same records in the same order. `--estates N`, on a file bench/generate.py
+made before migration 0013, first spreads its records over N estates (estate 1 + record id mod
+N; the lookup index is then rebuilt by 0013 with them) and the copy keeps them; the forms are
+then timed across every estate (the call-centre desk: the same records as one estate of 1M)
+and within estate 1 (a desk of its own estate).
 """
 
 from __future__ import annotations
@@ -32,9 +33,11 @@ from sqlalchemy import make_url
 
 from desk import estates as binding
 from desk.config import load_settings
-from desk.db import Database, open_database
-from desk.services import lookup
+from desk.db import Database, make_engine, open_database
+from desk.migrations import current_revision, upgrade
+from desk.services import lookup, search_index
 from desk.services.context import Ctx
+from desk.services.search_sources import SOURCES
 from desk.services.search_tokens import pg_tokens
 
 COLUMNS = (
@@ -128,11 +131,26 @@ def load(sqlite_path: Path, pg_url: str, name: str) -> None:
 
 
 def spread(sqlite_path: Path, estates: int) -> None:
-    """The SQLite file's search documents over `estates` estates (what a lookup reads)."""
-    conn = sqlite3.connect(sqlite_path)
-    with conn:
-        conn.execute("UPDATE search_doc SET estate_id = 1 + record_id % ?", (estates,))
-    conn.close()
+    """Spread the file's records over `estates` estates and rebuild its lookup index: an older
+    file is brought to 0012 first, and 0013 rebuilds the index."""
+    engine = make_engine(f"sqlite:///{sqlite_path}")
+    current = current_revision(engine) or ""
+    upgrade(engine, "0012" if current < "0013" else "head")
+    with engine.begin() as conn:
+        for number in range(2, estates + 1):
+            conn.exec_driver_sql(
+                "INSERT INTO estate (id, code, name, name_en, settings, active, created_at) "
+                "VALUES (?, ?, '', '', '', 1, '2026-01-01 00:00:00')",
+                (number, f"E{number:02d}"),
+            )
+        for source in SOURCES:
+            conn.exec_driver_sql(
+                f"UPDATE {source.model.__table__.name} SET estate_id = 1 + id % ?", (estates,)
+            )
+        if current >= "0013":
+            search_index.reindex(conn)
+    upgrade(engine)
+    engine.dispose()
 
 
 def timed(
@@ -160,8 +178,8 @@ def measure(
     sqlite_path: Path, pg_url: str, name: str, runs: int, scope: tuple[int, ...] | None
 ) -> None:
     engines = {
-        "SQLite": open_database(sqlite_path, settings=load_settings()),
-        "PostgreSQL": open_database(admin_url(pg_url, name), settings=load_settings()),
+        "SQLite": open_database(sqlite_path, settings=load_settings(), estate="*"),
+        "PostgreSQL": open_database(admin_url(pg_url, name), settings=load_settings(), estate="*"),
     }
     where = "every estate" if scope is None else f"estates {scope}"
     print(f"\n{where}: {runs} runs each; first page = 20 per register; p50 / p95 ms")
@@ -193,11 +211,11 @@ def main() -> None:
     parser.add_argument("--estates", type=int, default=1)
     args = parser.parse_args()
     began = time.perf_counter()
-    open_database(args.sqlite, settings=load_settings()).dispose()
+    if args.estates > 1:
+        spread(args.sqlite, args.estates)
+    open_database(args.sqlite, settings=load_settings(), estate="*").dispose()
     print(f"SQLite file migrated (if it was older) in {time.perf_counter() - began:.0f} s")
     if args.load:
-        if args.estates > 1:
-            spread(args.sqlite, args.estates)
         load(args.sqlite, args.pg, args.name)
     measure(args.sqlite, args.pg, args.name, args.runs, None)
     if args.estates > 1:
