@@ -80,7 +80,7 @@ def raw_lookup(conn: sqlite3.Connection, query: str, limit: int = 20) -> int:
         rev = reversed_digits(query)
         rows += conn.execute(
             "SELECT * FROM search_doc WHERE phone_rev >= ? AND phone_rev < ? "
-            "ORDER BY at DESC LIMIT ?",
+            "ORDER BY rank DESC LIMIT ?",
             (rev, rev + ":", limit * len(registers)),
         ).fetchall()
     if "room" in kinds:
@@ -89,7 +89,7 @@ def raw_lookup(conn: sqlite3.Connection, query: str, limit: int = 20) -> int:
         column, value = ("room", parsed.code) if parsed.building else ("room_no", parsed.room)
         sql = " UNION ALL ".join(
             f"SELECT * FROM (SELECT * FROM search_doc WHERE {column} = ? AND register_name = ? "
-            "ORDER BY at DESC LIMIT ?)"
+            "ORDER BY rank DESC LIMIT ?)"
             for _ in registers
         )
         params: list[Any] = []
@@ -108,7 +108,7 @@ def raw_lookup(conn: sqlite3.Connection, query: str, limit: int = 20) -> int:
                 lookup_query.fts_expression(query, name="name" in kinds, register=register),
                 limit,
             ]
-        rows += conn.execute(f"SELECT * FROM search_doc WHERE id IN ({sql})", params).fetchall()
+        rows += conn.execute(f"SELECT * FROM search_doc WHERE rank IN ({sql})", params).fetchall()
     return len(rows)
 
 

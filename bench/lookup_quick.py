@@ -25,6 +25,7 @@ from desk.services import lookup
 from desk.services.context import Ctx
 from desk.services.search_index import compact_number, fts_row, reversed_digits
 from desk.services.search_sources import REGISTERS
+from desk.services.search_tokens import rank
 
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董袁潘于蒋蔡余杜叶程"
@@ -91,7 +92,8 @@ def build(path: Path, count: int, seed: int = 7) -> None:
                 "operator_id": None,
             }
         )
-        fts.append({"id": i, **fts_row(register, person, body)})
+        docs[-1]["rank"] = rank(register, i, at)
+        fts.append({"id": docs[-1]["rank"], **fts_row(register, person, body)})
     began = time.perf_counter()
     with database.engine.begin() as conn:
         conn.execute(insert(SearchDoc.__table__), docs)  # type: ignore[attr-defined]

@@ -349,6 +349,24 @@ _OLD_INDEXES = {
 }
 
 
+def _undo_lookup_rank(execute: Callable[[str], object], sqlite: bool) -> None:
+    """A database of 0013 taken back to 0012's lookup index (no rank, FTS5 without estates,
+    no search_token)."""
+    for index in ("rank", "room", "room_no", "estate_room", "estate_room_no"):
+        execute(f"DROP INDEX ix_search_doc_{index}")
+    execute("CREATE INDEX ix_search_doc_room ON search_doc (room, register_name, at)")
+    execute("CREATE INDEX ix_search_doc_room_no ON search_doc (room_no, register_name, at)")
+    execute("ALTER TABLE search_doc DROP COLUMN rank")
+    if sqlite:
+        execute("DROP TABLE search_fts")
+        execute(
+            "CREATE VIRTUAL TABLE search_fts USING fts5("
+            "reg, name, grams, unis, content='', columnsize=0, tokenize='ascii')"
+        )
+    else:
+        execute("DROP TABLE search_token")
+
+
 def _undo_estates(execute: Callable[[str], object], sqlite: bool) -> None:
     """A database of 0012 taken back to 0011's tables (the upgrade's own audit event stays:
     the audit trail is append-only, and the upgrade's second event says the same)."""
@@ -408,6 +426,7 @@ def _unmark(path: Path, revision: str = "0008") -> None:
     """Make `path` look like a desk file from before the mark (migration 0009)."""
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA journal_mode=DELETE")
+    _undo_lookup_rank(conn.execute, sqlite=True)  # 0013
     _undo_estates(conn.execute, sqlite=True)  # 0012
     conn.execute("DROP TABLE desk_marker")
     conn.execute("DROP TABLE signin_terminal")  # 0010, after the mark
@@ -494,6 +513,7 @@ def test_postgresql_a_new_database_is_marked_and_an_old_desk_still_opens(
     with engine.begin() as conn:
         assert conn.execute(text("SELECT id, product FROM desk_marker")).all() == [(1, "desk")]
         # a desk database from before the mark
+        _undo_lookup_rank(lambda sql: conn.execute(text(sql)), sqlite=False)  # 0013
         _undo_estates(lambda sql: conn.execute(text(sql)), sqlite=False)  # 0012
         conn.execute(text("DROP TABLE desk_marker"))
         conn.execute(text("DROP TABLE signin_terminal"))  # 0010, after the mark

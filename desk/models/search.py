@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import BigInteger, Index, UniqueConstraint
 from sqlmodel import Field
 
 from desk.models.base import Record, text, when
@@ -14,15 +14,21 @@ from desk.models.estate import InEstate, estate_column
 class SearchDoc(InEstate, Record, table=True):
     """What the quick lookup finds of one record; written by desk.services.search_index.
 
-    On SQLite the words of `person` and `body` are also in the FTS5 table `search_fts`
-    (rowid = id), made by the migration and kept out of the models on purpose.
+    The words of `person` and `body` are also in an index made by the migrations and kept out
+    of the models on purpose: on SQLite the FTS5 table `search_fts` (rowid = rank), on
+    PostgreSQL the table `search_token` (token, rank, estate_id; see
+    desk.services.search_tokens). `rank` is the lookup's order, newest first.
     """
 
     __tablename__ = "search_doc"
     __table_args__ = (
         UniqueConstraint("register_name", "record_id", name="uq_search_doc_record"),
-        Index("ix_search_doc_room", "room", "register_name", "at"),
-        Index("ix_search_doc_room_no", "room_no", "register_name", "at"),
+        Index("ix_search_doc_rank", "rank", unique=True),
+        # a room's newest first, in every estate (the call-centre desk) and in one estate
+        Index("ix_search_doc_room", "room", "register_name", "rank"),
+        Index("ix_search_doc_room_no", "room_no", "register_name", "rank"),
+        Index("ix_search_doc_estate_room", "room", "register_name", "estate_id", "rank"),
+        Index("ix_search_doc_estate_room_no", "room_no", "register_name", "estate_id", "rank"),
         Index("ix_search_doc_phone_rev", "phone_rev"),
         Index("ix_search_doc_number_key", "number_key"),
         Index("ix_search_doc_register_at", "register_name", "at"),
@@ -47,6 +53,8 @@ class SearchDoc(InEstate, Record, table=True):
     due_at: datetime | None = when()
     operator_id: int | None = None
     estate_id: int | None = estate_column()
+    # the lookup's order: the time to the second, then the record (search_tokens.rank)
+    rank: int = Field(sa_type=BigInteger, nullable=False)
 
 
 class SavedFilter(Record, table=True):

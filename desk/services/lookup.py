@@ -8,21 +8,24 @@ newest first, at most `limit` per register, each hit as a results row shows it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, or_, select, text, union_all
+from sqlalchemy import select
 
+from desk import estates as binding
 from desk.i18n import current_language
 from desk.models.search import SearchDoc
 from desk.services import nightlog
 from desk.services.context import Ctx
-from desk.services.lookup_query import NIGHT_NUMBER, classify, fts_expression, night_days, terms
+from desk.services.lookup_query import NIGHT_NUMBER, classify, night_days
+from desk.services.lookup_words import in_list, words_docs
 from desk.services.residents import mask_name, parse_room
-from desk.services.search_index import compact_number, is_cjk, reversed_digits
+from desk.services.search_index import compact_number, reversed_digits
 from desk.services.search_sources import REGISTERS
 
 # Residents first: a name or a room is most often asked to find the person.
@@ -32,7 +35,8 @@ DOCS = SearchDoc.__table__  # type: ignore[attr-defined]
 SUMMARY_WIDTH = 60
 # The columns a results row needs, as plain SQL: no per-row type processing (times are turned
 # into datetimes only for the rows shown). The body is cut to what a summary shows, except for
-# a words query, whose matches are checked against the whole body.
+# a words query, whose matches are checked against the whole body. `rank` is the one order of
+# every group (desk.services.search_tokens.rank): newest first, to the second, then by record.
 FIELDS = (
     "id",
     "register_name",
@@ -45,10 +49,11 @@ FIELDS = (
     "due_at",
     "operator_id",
     "body",
+    "rank",
 )
-_SHOWN = ", ".join(FIELDS[:-1])
-COLUMNS = f"{_SHOWN}, substr(body, 1, {SUMMARY_WIDTH * 2}) AS body"
-COLUMNS_WHOLE = f"{_SHOWN}, body"
+_SHOWN = ", ".join(FIELDS[:-2])
+COLUMNS = f"{_SHOWN}, substr(body, 1, {SUMMARY_WIDTH * 2}) AS body, rank"
+COLUMNS_WHOLE = f"{_SHOWN}, body, rank"
 
 
 @dataclass(slots=True)
@@ -126,7 +131,9 @@ def _department_names(ctx: Ctx, summary: str) -> str:
 def _hit(ctx: Ctx, doc: tuple[Any, ...]) -> Hit:
     """A result row from a document's fields in FIELDS order (read by position: the lookup's
     own statements return them so, and a name look-up per field per row cost more than SQL)."""
-    _id, register, record_id, number, room, person, state, at_value, due, operator_id, body = doc
+    _id, register, record_id, number, room, person, state, at_value, due, operator_id, body = doc[
+        :11
+    ]
     at = utc(at_value)
     assert at is not None
     number = number_of(ctx, register, record_id, number, at)
@@ -148,48 +155,77 @@ def _hit(ctx: Ctx, doc: tuple[Any, ...]) -> Hit:
     )
 
 
-def _per_register(ctx: Ctx, condition: Any, registers: list[str], limit: int) -> list[Any]:
-    """The newest `limit` rows of each register meeting `condition`: one UNION ALL statement
-    of index range scans (one round trip costs less than the per-statement overhead x 8)."""
-    parts = [
-        select(*(DOCS.c[name] for name in FIELDS))
-        .where(condition, DOCS.c.register_name == register)
-        .order_by(DOCS.c.at.desc())
-        .limit(limit)
-        .subquery()
-        .select()
-        for register in registers
-    ]
-    if not parts:
-        return []
-    return list(ctx.session.execute(union_all(*parts)))
+def _estates(ctx: Ctx) -> tuple[int, ...] | None:
+    """The estates a lookup is within: the desk's own, or at the call-centre desk those its
+    operator may work on (None: every estate)."""
+    return binding.estates_of(ctx.session)
 
 
 def _rows(ctx: Ctx, sql: str, params: dict[str, Any]) -> list[Any]:
-    """Run one of the lookup's own statements; on SQLite straight on the driver's connection
-    (same transaction), which costs a tenth of a millisecond less per query than through
-    SQLAlchemy: most of the time of a lookup that finds one record."""
+    """Run one of the lookup's own statements straight on the driver's connection (same
+    transaction): SQLAlchemy's handling of a statement's parameters cost more than running it
+    (a tenth of a millisecond of a lookup that finds one record on SQLite, more with the dozens
+    of parameters of a words query on PostgreSQL, whose driver takes `%(name)s`)."""
     conn = ctx.session.connection()
+    driver = conn.connection.driver_connection
+    assert driver is not None
     if conn.dialect.name == "sqlite":
-        driver = conn.connection.driver_connection
-        assert driver is not None
         return list(driver.execute(sql, params).fetchall())
-    return list(conn.execute(text(sql), params))
+    return list(driver.execute(_pyformat(sql), params).fetchall())
 
 
-_BY_NUMBER = (
-    f"SELECT {COLUMNS} FROM search_doc WHERE number_key >= :low AND number_key < :high "
-    "ORDER BY number_key DESC LIMIT :n"
-)
-_BY_PHONE = (
-    f"SELECT {COLUMNS} FROM search_doc WHERE phone_rev >= :low AND phone_rev < :high "
-    "ORDER BY at DESC LIMIT :n"
-)
+@cache
+def _pyformat(sql: str) -> str:
+    """A statement's `:name` parameters as psycopg's `%(name)s` (the lookup's SQL has no `%`)."""
+    assert "%" not in sql
+    return re.sub(r"(?<![:\w]):(\w+)", r"%(\1)s", sql)
+
+
+@dataclass(frozen=True)
+class _Runner:
+    """What desk.services.lookup_words needs of a Ctx: its engine and a way to run SQL."""
+
+    ctx: Ctx
+
+    @property
+    def dialect(self) -> str:
+        return str(self.ctx.session.get_bind().dialect.name)
+
+    def rows(self, sql: str, params: dict[str, Any]) -> list[Any]:
+        return _rows(self.ctx, sql, params)
+
+
+def _in_estates(estates: tuple[int, ...] | None) -> str:
+    return "" if estates is None else f"AND estate_id IN {in_list(estates)} "
+
+
+@cache
+def _range_statement(column: str, estates: tuple[int, ...] | None, per_register: bool) -> str:
+    """Documents whose `column` (number_key or phone_rev) is in [:low, :high): the newest :n of
+    each register (phone) or the :n highest numbers (a number names its register)."""
+    assert column in ("number_key", "phone_rev")
+    where = f"{column} >= :low AND {column} < :high {_in_estates(estates)}"
+    if not per_register:
+        return (
+            f"SELECT {COLUMNS} FROM search_doc WHERE {where}"
+            f"ORDER BY {column} DESC, rank DESC LIMIT :n"
+        )
+    return (
+        f"SELECT {', '.join(FIELDS)} FROM (SELECT {COLUMNS}, row_number() OVER "
+        f"(PARTITION BY register_name ORDER BY rank DESC) AS k FROM search_doc WHERE {where}) "
+        "AS found WHERE k <= :n"
+    )
+
+
+def _range_docs(ctx: Ctx, column: str, low: str, high: str, limit: int) -> list[Any]:
+    params: dict[str, Any] = {"low": low, "high": high, "n": limit}
+    per_register = column == "phone_rev"
+    return _rows(ctx, _range_statement(column, _estates(ctx), per_register), params)
 
 
 def _number_docs(ctx: Ctx, query: str, limit: int) -> list[Any]:
     key = compact_number(query)
-    return _rows(ctx, _BY_NUMBER, {"low": key, "high": key + "~", "n": limit})
+    return _range_docs(ctx, "number_key", key, key + "~", limit)
 
 
 def _night_docs(ctx: Ctx, query: str, limit: int) -> list[Any]:
@@ -207,8 +243,11 @@ def _night_docs(ctx: Ctx, query: str, limit: int) -> list[Any]:
             DOCS.c.at >= span[0],
             DOCS.c.at < span[1],
         )
-        .order_by(DOCS.c.at.desc(), DOCS.c.id.desc())
+        .order_by(DOCS.c.rank.desc())
     )
+    estates = _estates(ctx)
+    if estates is not None:
+        statement = statement.where(DOCS.c.estate_id.in_(estates))
     if not match.group(2):  # the night's date (or its start) alone: every entry of it
         return list(ctx.session.execute(statement.limit(limit)))
     # an id typed: one night's entries (a few dozen at most), the number's start compared
@@ -224,43 +263,17 @@ def _night_docs(ctx: Ctx, query: str, limit: int) -> list[Any]:
 def _phone_docs(ctx: Ctx, query: str, limit: int) -> list[Any]:
     rev = reversed_digits(query)
     # digits reversed: "ends with 5678" is the indexed range 8765 <= x < 8765:
-    return _rows(ctx, _BY_PHONE, {"low": rev, "high": rev + ":", "n": limit})
-
-
-def _verified(docs: Iterable[Any], query: str, name: bool) -> list[Any]:
-    """FTS5 finds candidates; this drops the rare one that matched across punctuation."""
-    needed = [run for term in terms(query) for run in term if is_cjk(run)]
-    prefix = query.strip()
-    rows = (tuple(doc) for doc in docs)  # FIELDS order: person 5, body 10
-    return [
-        row
-        for row in rows
-        if (name and row[5].startswith(prefix)) or all(run in row[10] for run in needed)
-    ]
+    return _range_docs(ctx, "phone_rev", rev, rev + ":", limit)
 
 
 @cache
-def _fts_statement(registers: int) -> str:
-    """One statement for every register: the newest :n rowids of each MATCH, then their docs.
-
-    Written as SQL text once per register count: building it from Core constructs on every
-    keystroke cost more than running it.
-    """
-    part = (
-        "SELECT * FROM (SELECT rowid FROM search_fts WHERE search_fts MATCH :q{i} "
-        "ORDER BY rowid DESC LIMIT :n)"
-    )
-    union = " UNION ALL ".join(part.format(i=i) for i in range(registers))
-    return f"SELECT {COLUMNS_WHOLE} FROM search_doc WHERE id IN ({union})"
-
-
-@cache
-def _room_statement(column: str, registers: int) -> str:
+def _room_statement(column: str, registers: int, estates: tuple[int, ...] | None) -> str:
     """The newest :n documents of each register whose `column` (room or room_no) is :v."""
     assert column in ("room", "room_no")
     part = (
         f"SELECT * FROM (SELECT {COLUMNS} FROM search_doc WHERE {column} = :v "
-        "AND register_name = :r{i} ORDER BY at DESC LIMIT :n) AS part{i}"
+        f"AND register_name = :r{{i}} {_in_estates(estates)}"
+        "ORDER BY rank DESC LIMIT :n) AS part{i}"
     )
     return " UNION ALL ".join(part.format(i=i) for i in range(registers))
 
@@ -270,31 +283,7 @@ def _room_docs(ctx: Ctx, column: str, value: str, registers: list[str], limit: i
         return []
     params: dict[str, Any] = {"v": value, "n": limit}
     params.update({f"r{i}": register for i, register in enumerate(registers)})
-    return _rows(ctx, _room_statement(column, len(registers)), params)
-
-
-def _words_docs(ctx: Ctx, query: str, registers: list[str], limit: int, *, name: bool) -> list[Any]:
-    if not registers:
-        return []
-    if ctx.session.get_bind().dialect.name == "sqlite":
-        params: dict[str, Any] = {"n": limit + 5}
-        for i, register in enumerate(registers):
-            params[f"q{i}"] = fts_expression(query, name=name, register=register)
-        found = _rows(ctx, _fts_statement(len(registers)), params)
-        return _verified(found, query.lower(), name)
-    # Portable fallback (PostgreSQL): a newest-first scan of each register that stops at
-    # `limit` hits. Fine for common words; at a million records pg_trgm would be the next step.
-    conditions = [
-        DOCS.c.body.ilike(f"%{_escape(run)}%", escape="\\") for term in terms(query) for run in term
-    ]
-    words = and_(*conditions)
-    if name:
-        words = or_(words, DOCS.c.person.startswith(query.strip(), autoescape=True))
-    return _per_register(ctx, words, registers, limit)
-
-
-def _escape(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return _rows(ctx, _room_statement(column, len(registers), _estates(ctx)), params)
 
 
 def search(
@@ -318,7 +307,7 @@ def search(
     elif "number" in kinds:
         keep(_number_docs(ctx, query, limit * len(wanted)))
     if "phone" in kinds:
-        keep(_phone_docs(ctx, query, limit * len(wanted)))
+        keep(_phone_docs(ctx, query, limit))
     if "room" in kinds:
         parsed = parse_room(query)
         assert parsed is not None
@@ -327,10 +316,22 @@ def search(
         else:
             keep(_room_docs(ctx, "room_no", parsed.room, wanted, limit))
     if "text" in kinds:
-        keep(_words_docs(ctx, query, wanted, limit, name="name" in kinds))
+        name = "name" in kinds
+        estates = _estates(ctx)
+        keep(
+            words_docs(
+                _Runner(ctx),
+                query,
+                wanted,
+                limit,
+                name=name,
+                estates=estates,
+                columns=COLUMNS_WHOLE,
+            )
+        )
     groups = []
     for register in wanted:
-        docs = sorted(found[register].values(), key=lambda d: (d[7], d[0]), reverse=True)
+        docs = sorted(found[register].values(), key=lambda d: d[11], reverse=True)  # rank
         if docs:
             groups.append(Group(register, [_hit(ctx, doc) for doc in docs[:limit]]))
     return Results(query=query.strip(), kinds=kinds, groups=groups)

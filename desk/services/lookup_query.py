@@ -14,8 +14,15 @@ from datetime import date, datetime, time, timedelta, tzinfo
 
 from desk.services import nightlog
 from desk.services.residents import parse_room
-from desk.services.search_index import bigrams, compact_number, is_cjk, runs
 from desk.services.search_sources import REG_TOKENS
+from desk.services.search_tokens import (
+    bigrams,
+    compact_number,
+    estate_token,
+    is_cjk,
+    runs,
+    terms,
+)
 
 NUMBER_PREFIXES = ("WX", "TS", "JD", "FX", "JY", "WT")
 _NUMBER = re.compile(rf"^(?:{'|'.join(NUMBER_PREFIXES)})\d{{4,12}}$")
@@ -72,13 +79,11 @@ def night_days(digits: str, tz: tzinfo) -> tuple[datetime, datetime] | None:
     return start, end
 
 
-def terms(query: str) -> list[list[str]]:
-    """The query's whitespace-separated terms, each as its runs of CJK or ASCII characters."""
-    return [found for term in query.split() if (found := runs(term))]
-
-
-def fts_expression(query: str, *, name: bool, register: str) -> str:
-    """The FTS5 MATCH expression of a words query within one register (see `fts_row`)."""
+def fts_expression(
+    query: str, *, name: bool, register: str, estates: tuple[int, ...] | None = None
+) -> str:
+    """The FTS5 MATCH expression of a words query within one register (see `fts_row`), and
+    within `estates` when given."""
     prefix = REG_TOKENS[register]
     parts: list[str] = []
     for term in terms(query):
@@ -93,4 +98,7 @@ def fts_expression(query: str, *, name: bool, register: str) -> str:
     expression = " AND ".join(parts)
     if name:
         expression = f'name:"{prefix}{query.strip()}" OR ({expression})'
+    if estates:
+        within = " OR ".join(f'est:"{estate_token(estate)}"' for estate in estates)
+        expression = f"({within}) AND ({expression})"
     return expression

@@ -8,18 +8,19 @@ A write made with core statements (the residents import, bench/generate.py, the 
 writes its documents itself (`write_many`, `reindex`). What each register puts in its documents
 is desk.services.search_sources.
 
-On SQLite the words go into the FTS5 table `search_fts` (contentless, `ascii` tokenizer) as
-tokens made here: CJK text as a sequence of overlapping bigrams (a query of n >= 2 characters is
-the phrase of its n-1 bigrams, so 漏水 and 水管破裂 are exact index lookups), the distinct single
-characters (for one-character queries such as 水), ASCII words, and the first 1, 2 and 3
-characters of the person's name (王 finds everyone surnamed 王). Rooms, numbers and phone
-suffixes are b-tree look-ups on `search_doc`. PostgreSQL has no `search_fts`; the lookup falls
-back to ILIKE there.
+On SQLite the words go into the FTS5 table `search_fts` (contentless, `ascii` tokenizer, rowid =
+the document's rank) as tokens made by desk.services.search_tokens: CJK text as a sequence of
+overlapping bigrams (a query of n >= 2 characters is the phrase of its n-1 bigrams, so 漏水 and
+水管破裂 are exact index lookups), the distinct single characters (for one-character queries
+such as 水), ASCII words, and the first 1, 2 and 3 characters of each part of the person's name
+(王 finds everyone surnamed 王, and 绿化 王师傅). On PostgreSQL they go into `search_token`, one
+row per distinct token (characters, pairs, the starts of ASCII words, the name's starts) with the
+document's rank and estate, in the same transaction. Rooms, numbers and phone suffixes are b-tree
+look-ups on `search_doc` on both engines.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -35,81 +36,53 @@ from desk.models import (
 from desk.models.search import SearchDoc
 from desk.services.bulk import insert_many
 from desk.services.residents import parse_room
-from desk.services.search_sources import (
-    BY_MODEL,
-    LATER_COMPLAINT_COLUMNS,
-    REG_TOKENS,
-    SOURCES,
-    Source,
+from desk.services.search_sources import BY_MODEL, LATER_COMPLAINT_COLUMNS, SOURCES, Source
+from desk.services.search_tokens import (
+    bigrams,
+    compact_number,
+    estate_token,
+    fts_row,
+    is_cjk,
+    pg_tokens,
+    ranked,
+    reversed_digits,
+    runs,
 )
 
+__all__ = [
+    "after_flush",
+    "bigrams",
+    "compact_number",
+    "document",
+    "fts_row",
+    "is_cjk",
+    "reindex",
+    "reversed_digits",
+    "runs",
+    "write",
+    "write_many",
+]
+
 BODY_MAX = 4000
-_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[0-9A-Za-z]+")
 _TABLE = SearchDoc.__table__  # type: ignore[attr-defined]
 _FTS_INSERT = text(
+    "INSERT INTO search_fts (rowid, reg, est, name, grams, unis) "
+    "VALUES (:id, :reg, :est, :name, :grams, :unis)"
+)
+_FTS_DELETE = text(
+    "INSERT INTO search_fts (search_fts, rowid, reg, est, name, grams, unis) "
+    "VALUES ('delete', :id, :reg, :est, :name, :grams, :unis)"
+)
+# the FTS5 table before migration 0013 (no estate; rowid = the document's id): an older
+# revision's rebuild writes it so
+_FTS_INSERT_0005 = text(
     "INSERT INTO search_fts (rowid, reg, name, grams, unis) "
     "VALUES (:id, :reg, :name, :grams, :unis)"
 )
-_FTS_DELETE = text(
-    "INSERT INTO search_fts (search_fts, rowid, reg, name, grams, unis) "
-    "VALUES ('delete', :id, :reg, :name, :grams, :unis)"
-)
-
-# --- tokens ----------------------------------------------------------------------------------
-
-
-def runs(value: str) -> list[str]:
-    """Runs of CJK characters and of ASCII letters/digits, lower-cased; the rest separates."""
-    return [match.group(0).lower() for match in _RUN.finditer(value)]
-
-
-def is_cjk(run: str) -> bool:
-    return not run[0].isascii()
-
-
-def bigrams(run: str) -> list[str]:
-    return [run[i : i + 2] for i in range(len(run) - 1)]
-
-
-def name_tokens(person: str) -> str:
-    tokens: list[str] = []
-    for run in runs(person):
-        for size in (1, 2, 3) if is_cjk(run) else (len(run),):
-            if len(run) >= size and run[:size] not in tokens:
-                tokens.append(run[:size])
-    return " ".join(tokens)
-
-
-def fts_row(register: str, person: str, body: str) -> dict[str, str]:
-    """The FTS5 column values of a document (deterministic: a delete re-derives them).
-
-    Every token carries its register's prefix (`rec漏水`, `rep水`): a lookup reads one doclist
-    per register, newest first, instead of intersecting a common character's list with the
-    register's (which walked both lists to the end when the register had few matches).
-    """
-    prefix = REG_TOKENS[register]
-    grams: list[str] = []
-    unis: dict[str, None] = {}
-    for run in runs(body):
-        if is_cjk(run):
-            grams.extend(bigrams(run))
-            unis.update(dict.fromkeys(run))
-        else:
-            grams.append(run)
-    return {
-        "reg": prefix,
-        "name": " ".join(prefix + token for token in name_tokens(person).split()),
-        "grams": " ".join(prefix + gram for gram in grams),
-        "unis": " ".join(prefix + uni for uni in unis),
-    }
-
-
-def compact_number(value: str) -> str:
-    return re.sub(r"[^0-9A-Z]", "", value.upper())
-
-
-def reversed_digits(phone: str) -> str:
-    return "".join(ch for ch in phone if ch.isdigit())[::-1]
+_TOKEN_INSERT = text("INSERT INTO search_token (token, rank, estate_id) VALUES (:t, :r, :e)")
+_TOKEN_DELETE = text("DELETE FROM search_token WHERE token = ANY(:tokens) AND rank = :r")
+# more token rows than this are written with COPY (the index rebuild, a large import)
+_COPY_FROM = 2000
 
 
 def _extra_text(conn: Connection, source: Source, row: Any) -> list[str]:
@@ -160,30 +133,103 @@ def document(conn: Connection, source: Source, row: Any, room: str | None = None
     }
 
 
+def _words_of(doc: dict[str, Any], tokens: dict[str, str] | None = None) -> dict[str, Any]:
+    """A document's FTS5 row (SQLite): rowid = rank, the tokens of `fts_row`, its estate."""
+    words = tokens or fts_row(doc["register_name"], doc["person"], doc["body"])
+    return {**words, "id": doc["rank"], "est": estate_token(doc.get("estate_id"))}
+
+
+def _token_rows(docs: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The `search_token` rows of documents (PostgreSQL)."""
+    return [
+        {"t": token, "r": doc["rank"], "e": doc.get("estate_id", 1)}
+        for doc in docs
+        for token in sorted(pg_tokens(doc["register_name"], doc["person"], doc["body"]))
+    ]
+
+
+def _add_words(
+    conn: Connection,
+    docs: list[dict[str, Any]],
+    tokens: list[dict[str, str]] | None = None,
+    *,
+    before_0013: bool = False,
+) -> None:
+    """Index the words of ranked documents: FTS5 rows on SQLite, token rows on PostgreSQL."""
+    if not docs:
+        return
+    if conn.dialect.name == "sqlite":
+        made: list[dict[str, str] | None] = list(tokens) if tokens else [None] * len(docs)
+        conn.execute(
+            _FTS_INSERT_0005 if before_0013 else _FTS_INSERT,
+            [_words_of(doc, words) for doc, words in zip(docs, made, strict=True)],
+        )
+    elif conn.dialect.name == "postgresql":
+        rows = _token_rows(docs)
+        if not rows:  # no words (a name in Latin letters, no text)
+            return
+        if len(rows) < _COPY_FROM:
+            conn.execute(_TOKEN_INSERT, rows)
+            return
+        driver = conn.connection.driver_connection
+        assert driver is not None
+        with (
+            driver.cursor() as cursor,
+            cursor.copy("COPY search_token (token, rank, estate_id) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row((row["t"], row["r"], row["e"]))
+
+
+def _drop_words(conn: Connection, docs: list[dict[str, Any]]) -> None:
+    """Take ranked documents' words (as they were written) out of the index."""
+    if not docs:
+        return
+    if conn.dialect.name == "sqlite":
+        conn.execute(_FTS_DELETE, [_words_of(doc) for doc in docs])
+    elif conn.dialect.name == "postgresql":
+        conn.execute(
+            _TOKEN_DELETE,
+            [
+                {
+                    "tokens": sorted(pg_tokens(doc["register_name"], doc["person"], doc["body"])),
+                    "r": doc["rank"],
+                }
+                for doc in docs
+            ],
+        )
+
+
+_INDEXED = ("person", "body", "rank", "estate_id")
+
+
+def _was(old: Any, register: str) -> dict[str, Any]:
+    return {"register_name": register, **{name: getattr(old, name) for name in _INDEXED}}
+
+
+def _reworded(old: Any, doc: dict[str, Any]) -> bool:
+    """Whether a document's index rows change: its words, its rank or its estate."""
+    return any(getattr(old, name) != doc.get(name, getattr(old, name)) for name in _INDEXED)
+
+
 def write(conn: Connection, doc: dict[str, Any]) -> None:
-    """Insert or update one document and its FTS5 tokens (only when its words changed)."""
-    fts = conn.dialect.name == "sqlite"
+    """Insert or update one document and its words (rewritten only when they or its rank
+    changed)."""
+    doc = ranked(doc)
     old = conn.execute(
-        select(_TABLE.c.id, _TABLE.c.person, _TABLE.c.body).where(
+        select(_TABLE.c.id, *(_TABLE.c[name] for name in _INDEXED)).where(
             _TABLE.c.register_name == doc["register_name"], _TABLE.c.record_id == doc["record_id"]
         )
     ).first()
     if old is None:
-        doc_id = conn.execute(insert(_TABLE).values(**doc)).inserted_primary_key[0]  # type: ignore[index]
-        if fts:
-            conn.execute(
-                _FTS_INSERT,
-                {"id": doc_id, **fts_row(doc["register_name"], doc["person"], doc["body"])},
-            )
+        conn.execute(insert(_TABLE).values(**doc))
+        _add_words(conn, [doc])
         return
+    doc.setdefault("estate_id", old.estate_id)  # a document made without it keeps its own
     conn.execute(update(_TABLE).where(_TABLE.c.id == old.id).values(**doc))
-    if fts and (old.person, old.body) != (doc["person"], doc["body"]):
-        conn.execute(
-            _FTS_DELETE, {"id": old.id, **fts_row(doc["register_name"], old.person, old.body)}
-        )
-        conn.execute(
-            _FTS_INSERT, {"id": old.id, **fts_row(doc["register_name"], doc["person"], doc["body"])}
-        )
+    if _reworded(old, doc):
+        _drop_words(conn, [_was(old, doc["register_name"])])
+        _add_words(conn, [doc])
 
 
 def write_many(
@@ -194,15 +240,17 @@ def write_many(
     caller made them beforehand, are each document's `fts_row`."""
     if not docs:
         return
-    made = tokens or [{} for _doc in docs]
-    fts = conn.dialect.name == "sqlite"
+    docs = [ranked(doc) for doc in docs]
+    made: list[dict[str, str] | None] = list(tokens) if tokens else [None] * len(docs)
     old: dict[tuple[str, int], Any] = {}
     registers: dict[str, list[int]] = {}
     for doc in docs:
         registers.setdefault(doc["register_name"], []).append(doc["record_id"])
     for register, record_ids in registers.items():
         for first in range(0, len(record_ids), 500):
-            query = select(_TABLE.c.id, _TABLE.c.record_id, _TABLE.c.person, _TABLE.c.body).where(
+            query = select(
+                _TABLE.c.id, _TABLE.c.record_id, *(_TABLE.c[name] for name in _INDEXED)
+            ).where(
                 _TABLE.c.register_name == register,
                 _TABLE.c.record_id.in_(record_ids[first : first + 500]),
             )
@@ -212,23 +260,14 @@ def write_many(
         for doc, words in zip(docs, made, strict=True)
         if (doc["register_name"], doc["record_id"]) not in old
     ]
-    ids = insert_many(conn, _TABLE, [doc for doc, _words in fresh])
-    if fts and ids:
-        conn.execute(
-            _FTS_INSERT,
-            [
-                {
-                    "id": doc_id,
-                    **(words or fts_row(doc["register_name"], doc["person"], doc["body"])),
-                }
-                for doc_id, (doc, words) in zip(ids, fresh, strict=True)
-            ],
-        )
-    changed = [
-        (old[(d["register_name"], d["record_id"])], d)
-        for d in docs
-        if (d["register_name"], d["record_id"]) in old
-    ]
+    insert_many(conn, _TABLE, [doc for doc, _words in fresh])
+    given = [words for _doc, words in fresh if words is not None]
+    _add_words(conn, [doc for doc, _words in fresh], given if len(given) == len(fresh) else None)
+    changed = []
+    for doc in docs:
+        was = old.get((doc["register_name"], doc["record_id"]))
+        if was is not None:
+            changed.append((was, {"estate_id": was.estate_id, **doc}))
     if not changed:
         return
     names = list(changed[0][1])
@@ -238,25 +277,9 @@ def write_many(
         .values({name: bindparam(f"new_{name}") for name in names}),
         [{"doc_id": was.id, **{f"new_{k}": v for k, v in doc.items()}} for was, doc in changed],
     )
-    reworded = [
-        (was, doc) for was, doc in changed if (was.person, was.body) != (doc["person"], doc["body"])
-    ]
-    if fts and reworded:
-        register_of = [doc["register_name"] for _was, doc in reworded]
-        conn.execute(
-            _FTS_DELETE,
-            [
-                {"id": was.id, **fts_row(register, was.person, was.body)}
-                for (was, _doc), register in zip(reworded, register_of, strict=True)
-            ],
-        )
-        conn.execute(
-            _FTS_INSERT,
-            [
-                {"id": was.id, **fts_row(doc["register_name"], doc["person"], doc["body"])}
-                for was, doc in reworded
-            ],
-        )
+    reworded = [(was, doc) for was, doc in changed if _reworded(was, doc)]
+    _drop_words(conn, [_was(was, doc["register_name"]) for was, doc in reworded])
+    _add_words(conn, [doc for _was, doc in reworded])
 
 
 def _changed(session: Session) -> Iterable[Any]:
@@ -290,15 +313,19 @@ def after_flush(session: Session, _context: Any) -> None:
 def reindex(conn: Connection, batch: int = 5000) -> int:
     """Rebuild the whole index from the registers; returns how many documents were written.
 
-    Used by the migration for databases that already hold records and by bench/generate.py.
-    The documents are the same as `write` makes (`document`, `fts_row`), written a batch at a
-    time with one executemany each. Only the columns the index needs are read, so a later
-    migration adding columns does not break it.
+    Used by the migrations for databases that already hold records and by bench/generate.py.
+    The documents are the same as `write` makes (`document`, `ranked`, their words), written a
+    batch at a time. Only the columns the index needs are read, so a later migration adding
+    columns does not break it; an older revision's index (no rank yet: the FTS5 rowid was the
+    document's id) is rebuilt as that revision had it.
     """
-    fts = conn.dialect.name == "sqlite"
+    has_rank = "rank" in {column["name"] for column in inspect(conn).get_columns("search_doc")}
+    tokens_table = conn.dialect.name == "postgresql" and inspect(conn).has_table("search_token")
     conn.execute(delete(_TABLE))
-    if fts:
+    if conn.dialect.name == "sqlite":
         conn.execute(text("INSERT INTO search_fts (search_fts) VALUES ('delete-all')"))
+    if tokens_table:
+        conn.execute(text("TRUNCATE search_token"))
     doc_id = 0
     for source in SOURCES:
         table = source.model.__table__
@@ -322,16 +349,16 @@ def reindex(conn: Connection, batch: int = 5000) -> int:
             )
             if not rows:
                 break
-            docs, tokens = [], []
+            docs = []
             for row in rows:
                 doc_id += 1
                 doc = {"id": doc_id, **document(conn, source, row)}
-                docs.append(doc)
-                tokens.append(
-                    {"id": doc_id, **fts_row(source.register, doc["person"], doc["body"])}
-                )
-            conn.execute(insert(_TABLE), docs)
-            if fts:
-                conn.execute(_FTS_INSERT, tokens)
+                docs.append(ranked(doc) if has_rank else {**doc, "rank": doc_id})
+            conn.execute(
+                insert(_TABLE),
+                docs if has_rank else [{k: v for k, v in d.items() if k != "rank"} for d in docs],
+            )
+            if conn.dialect.name == "sqlite" or tokens_table:
+                _add_words(conn, docs, before_0013=not has_rank)
             last = rows[-1].id
     return doc_id
