@@ -313,3 +313,33 @@ def test_a_completion_changed_behind_the_desks_back_is_caught(
         conn.execute(text("UPDATE repair_completion SET estate_id = 2, work_done = 'x'"))
     problems = {(p.register, p.record_id, p.code) for p in verify_audit(db).problems}
     assert ("repairs", order_id, "row_differs") in problems
+
+
+def test_a_number_is_found_with_or_without_its_estates_code(
+    db: Database, boss: Desk, clerk: Operator
+) -> None:
+    """At HG's desk HG-WX-… is found as typed or without HG; at the default estate's desk it is
+    not there at all; the call-centre desk finds it by its whole number."""
+    from desk.services import lookup
+
+    _two_estates(boss)
+    hg, centre = _open(db, "HG"), _open(db, "*")
+    try:
+        order_id = register_repair(Desk(hg, clerk))
+        with Desk(hg, clerk).read() as ctx:
+            number = ctx.session.get(RepairOrder, order_id).number  # type: ignore[union-attr]
+        assert number.startswith("HG-WX-")
+
+        def found(database: Database, query: str) -> list[str]:
+            with Desk(database, clerk).read() as ctx:
+                results = lookup.search(ctx, query)
+            return [hit.number for group in results.groups for hit in group.hits]
+
+        assert found(hg, number) == [number]
+        assert found(hg, number.removeprefix("HG-")) == [number]
+        assert found(hg, number.lower().replace("-", "")) == [number]
+        assert found(db, number) == []
+        assert found(centre, number) == [number]
+    finally:
+        hg.dispose()
+        centre.dispose()

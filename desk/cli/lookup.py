@@ -19,7 +19,7 @@ from desk.services.context import Ctx
 from desk.services.lookup import Group, Hit
 
 # (column, width in cells); the summary takes what is left of the line
-_COLUMNS = (("number", 16), ("time", 16), ("room", 9), ("person", 8), ("state", 10), ("due", 16))
+_COLUMNS = (("number", 19), ("time", 16), ("room", 9), ("person", 8), ("state", 10), ("due", 16))
 
 
 def _cells(hit: Hit, settings: Settings, now: datetime) -> dict[str, str]:

@@ -20,9 +20,9 @@ from sqlalchemy import select
 from desk import estates as binding
 from desk.i18n import current_language
 from desk.models.search import SearchDoc
-from desk.services import nightlog
+from desk.services import estates, nightlog
 from desk.services.context import Ctx
-from desk.services.lookup_query import NIGHT_NUMBER, classify, night_days
+from desk.services.lookup_query import NIGHT_NUMBER, NUMBER_PREFIXES, classify, night_days
 from desk.services.lookup_words import in_list, words_docs
 from desk.services.residents import mask_name, parse_room
 from desk.services.search_index import compact_number, reversed_digits
@@ -225,6 +225,12 @@ def _range_docs(ctx: Ctx, column: str, low: str, high: str, limit: int) -> list[
 
 def _number_docs(ctx: Ctx, query: str, limit: int) -> list[Any]:
     key = compact_number(query)
+    if key.startswith(NUMBER_PREFIXES) and estates.chosen(ctx):
+        # typed without its estate's code, at a desk of an estate that puts one first
+        code = compact_number(estates.number_prefix(ctx))
+        found = _range_docs(ctx, "number_key", code + key, code + key + "~", limit) if code else []
+        if found:
+            return found
     return _range_docs(ctx, "number_key", key, key + "~", limit)
 
 

@@ -25,7 +25,8 @@ from desk.services.search_tokens import (
 )
 
 NUMBER_PREFIXES = ("WX", "TS", "JD", "FX", "JY", "WT")
-_NUMBER = re.compile(rf"^(?:{'|'.join(NUMBER_PREFIXES)})\d{{4,12}}$")
+# an estate other than the default one puts its code first (HG-WX-20261123-007)
+_NUMBER = re.compile(rf"^(?:[A-Z0-9]{{2,8}}?)?(?:{'|'.join(NUMBER_PREFIXES)})\d{{4,12}}$")
 # A night-log number is not stored (see nightlog.number_at): YJ, the night's date or the start
 # of it, then the start of the entry's id (YJ20261124012 = the entry 12 of the night 2026-11-24).
 NIGHT_NUMBER = re.compile(rf"^{nightlog.NUMBER_PREFIX}(\d{{4,8}})(\d{{0,9}})$")
