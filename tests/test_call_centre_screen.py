@@ -4,6 +4,7 @@ made in the chosen estate's register, which that estate's own desk sees at once.
 
 from __future__ import annotations
 
+from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
 from desk.app import DeskApp
@@ -24,6 +25,18 @@ def _entries(database: Database, operator: Operator) -> list[ReceptionEntry]:
         return list(ctx.session.exec(select(ReceptionEntry)))
 
 
+async def _log_the_call(pilot: Pilot[None]) -> ReceptionScreen:
+    """F2, the room and what the caller asks, typed; ctrl+s."""
+    await pilot.press("f2")
+    screen = await until_screen(pilot, ReceptionScreen)
+    screen.query_one("#room", Input).focus()
+    await pilot.press(*"3-1202")
+    screen.query_one("#request", Input).focus()
+    await pilot.press(*"问装修时间")
+    await pilot.press("ctrl+s")
+    return screen
+
+
 async def test_a_call_for_another_estate_is_logged_in_its_register(
     db: Database, boss: Desk, clerk: Operator
 ) -> None:
@@ -36,13 +49,7 @@ async def test_a_call_for_another_estate_is_logged_in_its_register(
         async with app.run_test(size=(120, 40)) as pilot:
             await until_screen(pilot, BoardScreen)
             assert "客服中心（全部小区）" in app.sub_title
-            await pilot.press("f2")
-            screen = await until_screen(pilot, ReceptionScreen)
-            screen.query_one("#room", Input).focus()
-            await pilot.press(*"3-1202")
-            screen.query_one("#request", Input).focus()
-            await pilot.press(*"问装修时间")
-            await pilot.press("ctrl+s")
+            screen = await _log_the_call(pilot)
             await settle(pilot)
             # no estate chosen: refused, said, nothing saved, the text kept
             assert _entries(centre, clerk) == []
@@ -55,13 +62,7 @@ async def test_a_call_for_another_estate_is_logged_in_its_register(
             await pilot.press("down", "down", "enter")
             await until(pilot, lambda: app.working_estate == hg.id)
             assert "HG" in app.sub_title
-            await pilot.press("f2")
-            screen = await until_screen(pilot, ReceptionScreen)
-            screen.query_one("#room", Input).focus()
-            await pilot.press(*"3-1202")
-            screen.query_one("#request", Input).focus()
-            await pilot.press(*"问装修时间")
-            await pilot.press("ctrl+s")
+            screen = await _log_the_call(pilot)
             await until(pilot, lambda: _entries(hg_desk, clerk))
         [entry] = _entries(hg_desk, clerk)
         assert entry.estate_id == hg.id and entry.number.startswith("HG-JD-")
