@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing
+import os
 import random
 import statistics
 import sys
@@ -54,6 +55,7 @@ from desk.services.repair import RepairCreate  # noqa: E402
 WORDS = ("漏水", "水龙头", "水")
 REQUESTS = ("咨询停车月卡办理", "快递代收时间", "门禁卡补办", "装修申请流程", "物业费账单疑问")
 REPAIRS = ("厨房水龙头漏水", "卫生间地漏堵塞", "客厅灯不亮", "入户门锁坏了", "阳台漏水")
+LOAD = "machine load (1-min average, before / after)"
 # a wait for the write lock longer than this counts as a lock wait (SQLite)
 WAIT_MS = 5.0
 
@@ -350,14 +352,18 @@ def run(url: str, desks: int, seconds: float, pause: float, seed: int) -> dict[s
     if sampler is not None:
         sampler.start()
     print(f"{len(codes)} estate desks + 1 call-centre desk, {seconds:.0f} s, pause ~{pause} s")
+    before = os.getloadavg()[0]
     go.set()
     reports = [out.get(timeout=seconds + 300) for _ in children]
+    after = os.getloadavg()[0]
     for child in children:
         child.join(timeout=60)
     if sampler is not None:
         sampler.stop.set()
         sampler.join(timeout=10)
-    return summarise(reports, sampler, seconds)
+    result = summarise(reports, sampler, seconds)
+    result[LOAD] = [before, after]
+    return result
 
 
 def summarise(
@@ -421,6 +427,7 @@ def show(result: dict[str, Any]) -> None:
     for key in ("lock waits (PostgreSQL, sampled)", "lock waits (SQLite, BEGIN IMMEDIATE)"):
         if key in result:
             print(f"  {key}: " + json.dumps(result[key], ensure_ascii=False))
+    print(f"  machine load (1-min average, before / after): {result[LOAD]}")
     print(f"  errors: {result['errors']}")
     for message, count in result["error messages"].items():
         print(f"    {count} x {message}")
