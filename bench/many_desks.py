@@ -9,8 +9,9 @@ each estate (`open_database(url, estate=code)`, up to --desks) and one call-cent
 (`estate="*"`) that takes a call for a random estate, enters it
 (desk.services.estates.enter) and registers a repair order there. A desk's clerk works in
 cycles: one save through the services (a reception entry, the next time a repair order), then
-two lookups (a room, a surname, phone digits, a record number, 漏水 / 水龙头 / 水), each action
-after a pause of --pause seconds on average (1-3 s by default): a save every 4-5 s per desk.
+two lookups (--lookups: a room, a surname, phone digits, a record number, 漏水 / 水龙头 / 水), each
+action after a pause of --pause seconds on average (1-3 s by default): a save every 4-5 s per
+desk (--lookups 0: saves alone, every 1-3 s, to see them apart from the lookups' load).
 Every desk has done one save and one lookup before the clock starts (the first of a process
 builds its caches) and then all are let go together for --seconds.
 
@@ -93,6 +94,7 @@ class Desk:
         self.rng = random.Random(seed)
         self.database: Database = open_database(url, estate=code, settings=load_settings())
         self.begin_waits: list[float] = []
+        self.save_cpu: list[float] = []  # the desk process's own CPU time in each save
         if self.database.is_sqlite:
             self._time_begin()
         with self.database.reading() as session:
@@ -162,6 +164,7 @@ class Desk:
         if self.database.call_centre:
             kind = "call centre: repair in an estate"
         began = time.perf_counter()
+        cpu = time.process_time()
         try:
             with self.database.writing() as session:
                 ctx = self.ctx(session)
@@ -193,6 +196,7 @@ class Desk:
             self._count_error(kind, exc)
             return
         self.saves.setdefault(kind, []).append(ms(time.perf_counter() - began))
+        self.save_cpu.append(ms(time.process_time() - cpu))
 
     def look(self) -> None:
         estate_id = self.rng.choice(list(self.places))
@@ -226,11 +230,20 @@ class Desk:
             "lookups": self.lookups,
             "errors": self.errors,
             "begin_waits": self.begin_waits,
+            "save_cpu": self.save_cpu,
         }
 
 
 def run_desk(
-    url: str, code: str, seed: int, seconds: float, pause: float, ready: Any, go: Any, out: Any
+    url: str,
+    code: str,
+    seed: int,
+    seconds: float,
+    pause: float,
+    lookups: int,
+    ready: Any,
+    go: Any,
+    out: Any,
 ) -> None:
     try:
         desk = Desk(url, code, seed)
@@ -239,6 +252,7 @@ def run_desk(
         desk.saves.clear()
         desk.lookups.clear()
         desk.begin_waits.clear()
+        desk.save_cpu.clear()
     except Exception as exc:
         out.put({"desk": code, "failed": f"{type(exc).__name__}: {exc}".splitlines()[0]})
         ready.put(code)
@@ -247,7 +261,7 @@ def run_desk(
     go.wait()
     end = time.monotonic() + seconds
     while True:
-        for action in (desk.save, desk.look, desk.look):
+        for action in (desk.save, *[desk.look] * lookups):
             time.sleep(desk.rng.uniform(pause * 0.5, pause * 1.5))
             if time.monotonic() >= end:
                 break
@@ -336,12 +350,16 @@ def codes_of(url: str, desks: int) -> list[str]:
     return codes[:desks]
 
 
-def run(url: str, desks: int, seconds: float, pause: float, seed: int) -> dict[str, Any]:
+def run(
+    url: str, desks: int, seconds: float, pause: float, seed: int, lookups: int = 2
+) -> dict[str, Any]:
     codes = codes_of(url, desks)
     fork = multiprocessing.get_context("fork")
     ready, out, go = fork.Queue(), fork.Queue(), fork.Event()
     children = [
-        fork.Process(target=run_desk, args=(url, code, seed + i, seconds, pause, ready, go, out))
+        fork.Process(
+            target=run_desk, args=(url, code, seed + i, seconds, pause, lookups, ready, go, out)
+        )
         for i, code in enumerate([*codes, "*"])
     ]
     for child in children:
@@ -373,6 +391,7 @@ def summarise(
     lookups: dict[str, list[float]] = {}
     errors: dict[str, int] = {}
     begin_waits: list[float] = []
+    save_cpu: list[float] = []
     failed = [f"{r['desk']}: {r['failed']}" for r in reports if "failed" in r]
     for r in reports:
         if "failed" in r:
@@ -384,6 +403,7 @@ def summarise(
         for message, count in r["errors"].items():
             errors[message] = errors.get(message, 0) + count
         begin_waits.extend(r["begin_waits"])
+        save_cpu.extend(r["save_cpu"])
     every_save = [v for values in saves.values() for v in values]
     every_lookup = [
         v for kind, values in lookups.items() if not kind.startswith("word ") for v in values
@@ -393,6 +413,7 @@ def summarise(
         "desks": len(reports),
         "save": spread(every_save),
         "save by kind": {k: spread(v) for k, v in sorted(saves.items())},
+        "save, the desk's own CPU": spread(save_cpu),
         "lookup": spread(every_lookup),
         "lookup by form": {k: spread(v) for k, v in sorted(lookups.items())},
         "errors": sum(errors.values()) + len(failed),
@@ -421,6 +442,7 @@ def show(result: dict[str, Any]) -> None:
     line("save (all)", result["save"], "target p95 < 50 ms")
     for kind, s in result["save by kind"].items():
         line(f"  {kind}", s)
+    line("  the desk process's own CPU", result["save, the desk's own CPU"])
     line("lookup (all)", result["lookup"], "target p95 < 20 ms")
     for kind, s in result["lookup by form"].items():
         line(f"  {kind}", s)
@@ -439,11 +461,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--desks", type=int, default=20, help="estate desks (one per estate)")
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--pause", type=float, default=2.0, help="mean seconds between actions")
+    parser.add_argument("--lookups", type=int, default=2, help="lookups after each save")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args(argv)
     url = database_url(args.db)
-    result = run(url, args.desks, args.seconds, args.pause, args.seed)
+    result = run(url, args.desks, args.seconds, args.pause, args.seed, args.lookups)
     show(result)
     if args.json:
         args.json.write_text(json.dumps(result, ensure_ascii=False, indent=1))
