@@ -7,15 +7,16 @@
 `--make N` first builds the database with bench/generate.py (one estate, N records) and takes it
 back to revision --from (default 0011, as a company's database stands before estates) with the
 migrations' own downgrades (timed too); without it the database given must already be at an
-older revision. Then the upgrade runs exactly as a desk runs it when
-it opens the database (desk.migrations.upgrade: every pending revision in one transaction, BEGIN
-IMMEDIATE on SQLite), with every statement timed. Printed per revision: its time, and each
-statement that took 1 ms or more (the others summed), with on PostgreSQL the table locks it took
-(read from pg_locks inside the transaction, the strongest mode per table) and how long it holds
-them: from the statement's start until the transaction commits, since a lock is kept to the end
-of its transaction. On SQLite the whole upgrade holds the file's write lock (desks keep reading
-in WAL mode, their saves wait), so each revision's time is what a save may wait. Re-run it after
-a new revision lands: it times whatever revisions lie between --from and head.
+older revision (--again takes it back there first). Then the upgrade runs exactly as a desk runs
+it when it opens the database (desk.migrations.upgrade: every pending revision in one
+transaction, BEGIN IMMEDIATE on SQLite), with every statement timed. Printed per revision: its
+time, and each statement that took 1 ms or more (the others summed), with on PostgreSQL the table
+locks it took (read from pg_locks inside the transaction, the strongest mode per table) and how
+long it holds them: from the statement's start until the transaction commits, since a lock is
+kept to the end of its transaction; then what runs after the last revision (the upgrade's own
+foreign-key check on SQLite) and the commit. On SQLite the whole upgrade holds the file's write
+lock (desks keep reading in WAL mode, their saves wait), so its time is what a save may wait.
+Re-run it after a new revision lands: it times whatever revisions lie between --from and head.
 """
 
 from __future__ import annotations
@@ -153,8 +154,6 @@ def time_upgrade(url: str) -> dict[str, Any]:
     }
     print(f"whole upgrade (one transaction, as a desk runs it): {total:.2f} s")
     for revision, items in revisions.items():
-        if revision == "?":
-            continue
         took = sum(item.took for item in items)
         first, last = items[0].began, items[-1].began + items[-1].took
         big = {name for name, count in sizes.items() if count >= 100_000}
@@ -162,9 +161,9 @@ def time_upgrade(url: str) -> dict[str, Any]:
             item for item in items if any(m == "AccessExclusiveLock" for m in item.locks.values())
         ]
         on_big = [item for item in items if big & set(item.locks)]
+        title = f"revision {revision}" if revision != "?" else "after the last revision"
         print(
-            f"\n== revision {revision}: {last - first:.3f} s, {len(items)} statements "
-            f"({took:.3f} s in them) =="
+            f"\n== {title}: {last - first:.3f} s, {len(items)} statements ({took:.3f} s in them) =="
         )
         shown = [item for item in items if item.took >= 0.001 or big & set(item.locks)]
         for item in shown:
@@ -226,6 +225,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--make", type=int, help="first generate it with this many records")
     parser.add_argument("--from", dest="base", default="0011", help="revision to generate at")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--again", action="store_true", help="first go back to --from")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
     server = "://" in args.db and not args.db.startswith("sqlite")
@@ -234,6 +234,8 @@ def main(argv: list[str] | None = None) -> None:
         import generate
 
         generate.generate(args.make, args.db if server else Path(args.db), args.seed)
+        downgrade(url, args.base)
+    elif args.again:
         downgrade(url, args.base)
     result = time_upgrade(url)
     if args.json:
