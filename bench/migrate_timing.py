@@ -165,15 +165,33 @@ def time_upgrade(url: str) -> dict[str, Any]:
         print(
             f"\n== {title}: {last - first:.3f} s, {len(items)} statements ({took:.3f} s in them) =="
         )
-        shown = [item for item in items if item.took >= 0.001 or big & set(item.locks)]
-        for item in shown:
-            locks = ", ".join(f"{t} {m.removesuffix('Lock')}" for t, m in item.locks.items())
-            print(f"  {item.took * 1000:9.1f} ms  held {item.held:6.2f} s  {item.sql[:70]}")
+        # a statement run many times (a rebuild's batches) is one line: how many, their total
+        groups: dict[str, list[Statement]] = {}
+        for item in items:
+            groups.setdefault(item.sql[:70], []).append(item)
+        shown = []
+        quiet = 0.0
+        quiet_count = 0
+        for text, group in groups.items():
+            took_ms = sum(item.took for item in group) * 1000
+            locks: dict[str, str] = {}
+            for item in group:
+                locks.update(item.locks)
+            if took_ms < 1 and not big & set(locks):
+                quiet += took_ms
+                quiet_count += len(group)
+                continue
+            times = f"{len(group)}x " if len(group) > 1 else ""
+            held = max(item.held for item in group)
+            print(f"  {took_ms:9.1f} ms  held {held:6.2f} s  {times}{text}")
             if locks:
-                print(f"  {'':33}locks: {locks}")
-        rest = [item for item in items if item not in shown]
-        if rest:
-            print(f"  {sum(i.took for i in rest) * 1000:9.1f} ms  {len(rest)} other statements")
+                named = ", ".join(f"{t} {m.removesuffix('Lock')}" for t, m in locks.items())
+                print(f"  {'':33}locks: {named}")
+            shown.append(
+                {"sql": text, "times": len(group), "ms": took_ms, "held_s": held, "locks": locks}
+            )
+        if quiet_count:
+            print(f"  {quiet:9.1f} ms  {quiet_count} other statements")
         longest_big = max((item.held for item in on_big), default=0.0)
         if recorder.postgres:
             print(
@@ -184,10 +202,7 @@ def time_upgrade(url: str) -> dict[str, Any]:
             "seconds": last - first,
             "statements": len(items),
             "longest_lock_on_big_table_s": longest_big,
-            "slow": [
-                {"sql": i.sql[:120], "ms": i.took * 1000, "held_s": i.held, "locks": i.locks}
-                for i in shown
-            ],
+            "statements_shown": shown,
         }
     return out
 
