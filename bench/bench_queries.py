@@ -6,6 +6,8 @@ import sqlite3
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import text
+
 from desk.db import Database
 from desk.models import Handover, Operator
 from desk.services import board, handover, lookup, lookup_query
@@ -16,18 +18,29 @@ from desk.services.search_index import compact_number, reversed_digits
 
 def queries(database: Database) -> list[tuple[str, str]]:
     """One query of each form the lookup issue names, with values that exist in the database."""
+    estate = database.estate_id or 1
     with database.engine.connect() as conn:
-        phone = conn.exec_driver_sql("SELECT phone FROM resident WHERE id = 1").scalar() or ""
-        count = conn.exec_driver_sql("SELECT max(id) FROM repair_order").scalar() or 1
-        number = conn.exec_driver_sql(
-            "SELECT number FROM repair_order WHERE id = ?", (max(1, count // 2),)
+        phone = conn.execute(
+            text("SELECT phone FROM resident WHERE estate_id = :e ORDER BY id LIMIT 1"),
+            {"e": estate},
+        ).scalar()
+        numbers = conn.execute(
+            text("SELECT count(*), max(id) FROM repair_order WHERE estate_id = :e"), {"e": estate}
+        ).one()
+        # the middle order of the estate (the whole register's middle one in a single estate)
+        number = conn.execute(
+            text(
+                "SELECT number FROM repair_order WHERE estate_id = :e AND id >= :id "
+                "ORDER BY id LIMIT 1"
+            ),
+            {"e": estate, "id": max(1, (numbers[1] or 1) // 2)},
         ).scalar()
     return [
         ("room 3-1202", "3-1202"),
         ("room 3栋1202", "3栋1202"),
         ("room 1202 (all buildings)", "1202"),
         ("surname 王", "王"),
-        ("phone last 4", str(phone)[-4:]),
+        ("phone last 4", str(phone or "")[-4:]),
         ("record number", str(number or "WX-20200105-001")),
         ("3-char text 水龙头", "水龙头"),
         ("2-char 漏水", "漏水"),

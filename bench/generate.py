@@ -1,11 +1,20 @@
 """Build a realistic desk database of N records over ten years (prints how long each phase took).
 
     .venv/bin/python bench/generate.py --records 1000000 --out bench/data/desk-1000000.db [--seed 7]
+    .venv/bin/python bench/generate.py --records 100000 --estates 20 \
+        --db postgresql+psycopg://USER:PW@HOST/bench_company     20 estates E01..E20 on PostgreSQL
 
 Migrates with desk.db.open_database, then bulk-inserts rows straight into the real models' tables
-(SQLAlchemy Core executemany in large batches; the ORM per-row path is far too slow for a
-million), then builds the lookup index with desk.services.search_index.reindex. Reproducible: the
-same --seed and --end give the same database.
+(on SQLite SQLAlchemy Core executemany in large batches, on PostgreSQL psycopg's COPY; the ORM
+per-row path is far too slow for a million), then builds the lookup index with
+desk.services.search_index.reindex. Reproducible: the same --seed and --end give the same database.
+A PostgreSQL database named by --db is created when missing and emptied first (only one whose name
+starts with "bench_", so no other database on the server is ever touched).
+
+A company (--estates N, 20 when given without a number) has N estates E01..EN besides the default
+one (which stays empty), each with its own units (1,200), residents (3,200) and key cabinet; every
+record belongs to one estate drawn at random, and its number starts with the estate's code, as
+the desk writes them outside the default estate (E07-WX-20261207-001).
 
 Shape: 3,000 units in 10 buildings, 8,000 residents, 12 operators, 60 keys; N records spread over
 ten years ending at --end (default: now) across the registers — reception 35 %, repairs 30 %,
@@ -22,24 +31,31 @@ import random
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Table, event, insert
+from sqlalchemy import Table, create_engine, event, insert, inspect
+from sqlalchemy.engine import make_url
 
 from desk.config import load_settings
-from desk.db import open_database
+from desk.db import make_engine
+from desk.db_file import database_url
 from desk.demo import ENQUIRIES, GIVEN, PHONE_PREFIXES, SURNAMES
 from desk.demo.complaints import CASES
 from desk.demo.keys import FACILITIES, ROUTINE
 from desk.demo.passes import GOODS
 from desk.demo.repairs import REPAIR_JOBS
 from desk.demo.shifts import CALLS
+from desk.migrations import upgrade
 from desk.models import (
     AuditEvent,
     Complaint,
     Counter,
+    Estate,
     Key,
     KeyLoan,
     NightLogEntry,
@@ -55,6 +71,9 @@ from desk.services import audit_chain, search_index
 from desk.services.operators import hash_pin
 
 UNITS = 3000
+# a company's estate is smaller than the single estate of the one-desk bench
+COMPANY_UNITS = 1200
+COMPANY_RESIDENTS = 3200
 BUILDINGS = 10
 FLOORS = 30
 PER_FLOOR = 10
@@ -107,10 +126,13 @@ OPEN_RECENT = timedelta(days=1)
 OLD_OPEN = 200
 
 
-def defaults(table: Table) -> dict[str, Any]:
-    """Every column of `table` with its scalar default (or None): uniform executemany rows."""
+def defaults(table: Table, present: set[str] | None = None) -> dict[str, Any]:
+    """Every column of `table` with its scalar default (or None): uniform executemany rows.
+    `present`: the columns the database's table has (an older revision has fewer)."""
     row: dict[str, Any] = {}
     for column in table.c:
+        if present is not None and column.name not in present:
+            continue
         default = column.default
         row[column.name] = getattr(default, "arg", None) if default is not None else None
     if "estate_id" in row:
@@ -118,24 +140,35 @@ def defaults(table: Table) -> dict[str, Any]:
     return row
 
 
+def _copy_value(value: Any) -> Any:
+    return value.value if isinstance(value, Enum) else value
+
+
 class Writer:
-    """Buffers rows per table and flushes them with one executemany per batch."""
+    """Buffers rows per table and flushes them with one executemany per batch (SQLite) or one
+    COPY (PostgreSQL, psycopg's cursor.copy)."""
 
     def __init__(self, conn: Any) -> None:
         self.conn = conn
+        self.copy = conn.dialect.name == "postgresql"
         self.rows: dict[str, list[dict[str, Any]]] = {}
         self.tables: dict[str, Table] = {}
         self.bases: dict[str, dict[str, Any]] = {}
         self.count: dict[str, int] = {}
+        self.present: dict[str, set[str]] = {}
 
     def add(self, model: Any, row: dict[str, Any]) -> None:
         table = model.__table__
         name = table.name
         if name not in self.tables:
             self.tables[name] = table
-            self.bases[name] = defaults(table)
+            found = {column["name"] for column in inspect(self.conn).get_columns(name)}
+            self.present[name] = found
+            self.bases[name] = defaults(table, found)
             self.rows[name] = []
         buffer = self.rows[name]
+        if len(row) != len(self.bases[name]) or not row.keys() <= self.present[name]:
+            row = {key: value for key, value in row.items() if key in self.present[name]}
         buffer.append({**self.bases[name], **row})
         if len(buffer) >= BATCH:
             self.flush()  # every table, parents first (in the order they were first seen)
@@ -143,9 +176,42 @@ class Writer:
     def flush(self, name: str | None = None) -> None:
         for key in [name] if name else list(self.rows):
             if self.rows[key]:
-                self.conn.execute(insert(self.tables[key]), self.rows[key])
+                if self.copy:
+                    self._copy(key, self.rows[key])
+                else:
+                    self.conn.execute(insert(self.tables[key]), self.rows[key])
                 self.count[key] = self.count.get(key, 0) + len(self.rows[key])
                 self.rows[key] = []
+
+    def _copy(self, name: str, rows: list[dict[str, Any]]) -> None:
+        table = self.tables[name]
+        columns = list(rows[0])
+        # a key the database numbers itself (the audit events' ids) is left to it
+        columns = [
+            column
+            for column in columns
+            if not (
+                (table.c[column].primary_key or table.c[column].server_default is not None)
+                and all(row[column] is None for row in rows)
+            )
+        ]
+        quoted = ", ".join(f'"{column}"' for column in columns)
+        cursor = self.conn.connection.driver_connection.cursor()
+        with cursor.copy(f'COPY "{name}" ({quoted}) FROM STDIN') as copy:
+            for row in rows:
+                copy.write_row([_copy_value(row[column]) for column in columns])
+        cursor.close()
+
+
+@dataclass
+class Place:
+    """One estate of the generated database: its id, its numbers' prefix, its residents and the
+    ids of its key cabinet."""
+
+    estate_id: int
+    prefix: str
+    people: list[tuple[str, str, str]]
+    key_base: int
 
 
 class Gen:
@@ -189,9 +255,9 @@ class Gen:
             return self.rng.random() < 0.6
         return self.rng.random() < self.old_open
 
-    def number(self, prefix: str, at: datetime) -> str:
+    def number(self, prefix: str, at: datetime, estate: str = "") -> str:
         day = at.astimezone(self.tz).strftime("%Y%m%d")
-        key = f"{prefix}-{day}"
+        key = f"{estate}{prefix}-{day}"
         value = self.counters.get(key, 0) + 1
         self.counters[key] = value
         return f"{key}-{value:03d}"
@@ -211,36 +277,71 @@ def rooms() -> list[tuple[str, str, str]]:
     return out[:UNITS]
 
 
-def directory(
-    w: Writer, g: Gen, now: datetime
-) -> tuple[list[str], list[tuple[str, str, str]], list[int]]:
-    """Operators, units, residents and the key cabinet; returns codes, residents, operator ids."""
+def operators(w: Writer, now: datetime) -> list[int]:
     pin = hash_pin("1111")
     for i, (name, role) in enumerate(OPERATORS, start=1):
         w.add(Operator, {"id": i, "name": name, "role": role, "pin_hash": pin, "created_at": now})
+    return list(range(1, len(OPERATORS) + 1))
+
+
+@dataclass
+class Ids:
+    """The next free id of each directory table (the estates' directories follow one another)."""
+
+    unit: int = 0
+    resident: int = 0
+    key: int = 0
+
+
+def directory(
+    w: Writer,
+    g: Gen,
+    now: datetime,
+    estate_id: int = 1,
+    units: int = UNITS,
+    residents: int = RESIDENTS,
+    ids: Ids | None = None,
+) -> tuple[list[str], list[tuple[str, str, str]], int]:
+    """One estate's units, residents and key cabinet; returns its codes, its residents and the
+    id before its first key."""
+    ids = ids or Ids()
+    first_unit, key_base = ids.unit, ids.key
     codes = []
-    for i, (building, room, code) in enumerate(rooms(), start=1):
+    for i, (building, room, code) in enumerate(rooms()[:units], start=first_unit + 1):
         codes.append(code)
-        w.add(Unit, {"id": i, "building": building, "room": room, "code": code, "created_at": now})
+        w.add(
+            Unit,
+            {
+                "id": i,
+                "building": building,
+                "room": room,
+                "code": code,
+                "created_at": now,
+                "estate_id": estate_id,
+            },
+        )
+    ids.unit += len(codes)
     people = []
-    for i in range(1, RESIDENTS + 1):
-        unit_id = (i - 1) % UNITS + 1 if i <= UNITS else g.rng.randrange(1, UNITS + 1)
+    for n in range(1, residents + 1):
+        unit_no = (n - 1) % units + 1 if n <= units else g.rng.randrange(1, units + 1)
         name, phone = g.person(), g.phone()
-        people.append((name, phone, codes[unit_id - 1]))
+        people.append((name, phone, codes[unit_no - 1]))
         w.add(
             Resident,
             {
-                "id": i,
-                "unit_id": unit_id,
+                "id": ids.resident + n,
+                "unit_id": first_unit + unit_no,
                 "name": name,
                 "phone": phone,
-                "kind": "owner" if i <= UNITS or g.rng.random() < 0.4 else "tenant",
+                "kind": "owner" if n <= units or g.rng.random() < 0.4 else "tenant",
                 "active": g.rng.random() > 0.05,
                 "operator_id": 1,
                 "created_at": g.start,
+                "estate_id": estate_id,
             },
         )
-    key_id = 0
+    ids.resident += residents
+    key_id = key_base
     for tag, opens, copies, hook in FACILITIES:
         key_id += 1
         w.add(
@@ -252,6 +353,7 @@ def directory(
                 "copies": int(copies),
                 "hook": hook,
                 "created_at": g.start,
+                "estate_id": estate_id,
             },
         )
     for code in codes[:45]:
@@ -265,8 +367,9 @@ def directory(
                 "opens": f"{code} 入户门",
                 "room": code,
                 "copies": 2,
-                "hook": f"B-{key_id:02d}",
+                "hook": f"B-{key_id - key_base:02d}",
                 "created_at": g.start,
+                "estate_id": estate_id,
             },
         )
     # a key with copies to spare for bench/run.py's save measurements
@@ -278,18 +381,60 @@ def directory(
             "opens": "测量用",
             "copies": 100000,
             "created_at": g.start,
+            "estate_id": estate_id,
         },
     )
-    return codes, people, list(range(1, len(OPERATORS) + 1))
+    ids.key = key_id + 1
+    return codes, people, key_base
+
+
+def company(w: Writer, g: Gen, now: datetime, count: int) -> list[Place]:
+    """`count` estates E01.. (ids 2..count+1, each on the audit trail as `desk estate add`
+    leaves it) and each one's directory."""
+    places = []
+    ids = Ids()
+    for n in range(1, count + 1):
+        estate_id, code = n + 1, f"E{n:02d}"
+        w.add(
+            Estate,
+            {
+                "id": estate_id,
+                "code": code,
+                "name": f"第{n}小区",
+                "name_en": f"Estate {n}",
+                "settings": "",
+                "active": True,
+                "created_at": g.start,
+            },
+        )
+        w.add(
+            AuditEvent,
+            {
+                "at": g.start,
+                "operator_id": 4,
+                "register_name": "estates",
+                "record_id": estate_id,
+                "action": "created",
+                "data": json.dumps({"code": code, "name": f"第{n}小区"}, ensure_ascii=False),
+            },
+        )
+    w.flush()
+    for n in range(1, count + 1):
+        _codes, people, key_base = directory(
+            w, g, now, n + 1, COMPANY_UNITS, COMPANY_RESIDENTS, ids
+        )
+        places.append(Place(n + 1, f"E{n:02d}-", people, key_base))
+    return places
 
 
 def record_rows(
-    g: Gen, register: str, rid: int, at: datetime, ops: list[int], people: list[Any]
+    g: Gen, register: str, rid: int, at: datetime, ops: list[int], place: Place
 ) -> Iterator[tuple[Any, dict[str, Any]]]:
     """The rows of one record (and its pass items): (model, row) pairs."""
     rng = g.rng
     op = rng.choice(ops)
-    name, phone, room = rng.choice(people)
+    name, phone, room = rng.choice(place.people)
+    pre = place.prefix
     still_open = g.is_open(at)
     h = timedelta(hours=1)
     if register == "reception":
@@ -300,7 +445,7 @@ def record_rows(
             ReceptionEntry,
             {
                 "id": rid,
-                "number": g.number("JD", at),
+                "number": g.number("JD", at, pre),
                 "received_at": at,
                 "channel": rng.choice(("visit", "phone", "phone", "phone", "online")),
                 "person": name,
@@ -328,7 +473,7 @@ def record_rows(
             RepairOrder,
             {
                 "id": rid,
-                "number": g.number("WX", at),
+                "number": g.number("WX", at, pre),
                 "reported_at": at,
                 "channel": rng.choice(("visit", "phone", "phone", "online")),
                 "resident_name": name,
@@ -362,7 +507,7 @@ def record_rows(
             Complaint,
             {
                 "id": rid,
-                "number": g.number("TS", at),
+                "number": g.number("TS", at, pre),
                 "received_at": at,
                 "channel": rng.choice(("visit", "phone", "letter", "online")),
                 "complainant": name,
@@ -397,17 +542,17 @@ def record_rows(
             },
         )
     elif register == "key_loans":
-        key_id = rng.randrange(1, len(FACILITIES) + 46)
+        key_no = rng.randrange(1, len(FACILITIES) + 46)
         yield (
             KeyLoan,
             {
                 "id": rid,
-                "number": g.number("JY", at),
-                "key_id": key_id,
+                "number": g.number("JY", at, pre),
+                "key_id": place.key_base + key_no,
                 "borrower": rng.choice((*TECHNICIANS, "保洁 刘阿姨", "绿化 王师傅")),
                 "department": rng.choice(("engineering", "cleaning", "security")),
                 "reason": g.text(rng.choice(ROUTINE)),
-                "room": room if key_id > len(FACILITIES) else "",
+                "room": room if key_no > len(FACILITIES) else "",
                 "out_at": at,
                 "due_at": at + 4 * h,
                 "returned_count": 0 if still_open else 1,
@@ -426,7 +571,7 @@ def record_rows(
             ReleasePass,
             {
                 "id": rid,
-                "number": g.number("FX", at),
+                "number": g.number("FX", at, pre),
                 "room": room,
                 "applicant": name,
                 "relationship": rng.choice(("owner", "owner", "tenant", "agent")),
@@ -493,45 +638,133 @@ def phase(label: str, began: float, count: int | None = None) -> float:
     return time.perf_counter()
 
 
+def fresh_server_database(url: str) -> None:
+    """Create the PostgreSQL database `url` names, emptied first (a name starting with "bench_"
+    only: the bench never touches any other database on the server)."""
+    name = make_url(url).database or ""
+    if not name.startswith("bench_"):
+        raise SystemExit(
+            f"generate: a server database for the bench is named bench_..., not {name!r}"
+        )
+    admin = create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    finally:
+        admin.dispose()
+
+
+@contextmanager
+def _known_rooms_and_items(conn: Any) -> Iterator[None]:
+    """search_index.reindex reads each resident's unit and each pass's items with a query of its
+    own (right for a migration, 150,000 round trips to a server at a million records): here
+    they are read once, in the same order, and handed to it from memory."""
+    if not (hasattr(search_index, "_room_of") and hasattr(search_index, "_extra_text")):
+        yield  # the index is built some other way now: nothing to hand it
+        return
+    rooms = {int(row[0]): str(row[1]) for row in conn.exec_driver_sql("SELECT id, code FROM unit")}
+    items: dict[int, list[str]] = {}
+    for pass_id, description, remark in conn.exec_driver_sql(
+        "SELECT pass_id, description, remark FROM pass_item ORDER BY id"
+    ):
+        items.setdefault(int(pass_id), []).extend((description, remark))
+    room_of, extra_text = search_index._room_of, search_index._extra_text
+
+    def cached_room(conn: Any, source: Any, row: Any) -> str:
+        if source.model is Resident:
+            return rooms.get(row.unit_id, "")
+        return room_of(conn, source, row)
+
+    def cached_items(conn: Any, source: Any, row: Any) -> list[str]:
+        if source.model is ReleasePass:
+            return items.get(row.id, [])
+        return extra_text(conn, source, row)
+
+    search_index._room_of, search_index._extra_text = cached_room, cached_items  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        search_index._room_of, search_index._extra_text = room_of, extra_text  # type: ignore[assignment]
+
+
+def _sequences_past_ids(conn: Any) -> None:
+    """PostgreSQL: each table's id sequence past the ids written here (the generator, the
+    lookup index and the seals name their ids themselves)."""
+    for name in inspect(conn).get_table_names():
+        if "id" in {column["name"] for column in inspect(conn).get_columns(name)}:
+            conn.exec_driver_sql(
+                f"SELECT setval(pg_get_serial_sequence('\"{name}\"', 'id'), max(id)) "
+                f'FROM "{name}" HAVING max(id) IS NOT NULL'
+            )
+
+
+def _bulk_session(conn: Any) -> None:
+    """PostgreSQL, for this load only: no fsync wait per commit, and (a superuser) no foreign-key
+    trigger per row (the generator writes parents first; the rows are rebuilt from the seed)."""
+    conn.exec_driver_sql("SET LOCAL synchronous_commit TO off")
+    superuser = conn.exec_driver_sql(
+        "SELECT rolsuper FROM pg_roles WHERE rolname = current_user"
+    ).scalar()
+    if superuser:
+        conn.exec_driver_sql("SET LOCAL session_replication_role TO replica")
+
+
 def generate(
     records: int,
-    out: Path,
+    out: Path | str,
     seed: int = 7,
     end: datetime | None = None,
+    estates: int = 1,
 ) -> None:
     end = end or datetime.now(UTC).replace(microsecond=0)
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{out}{suffix}").unlink(missing_ok=True)
-    out.parent.mkdir(parents=True, exist_ok=True)
+    server = isinstance(out, str) and "://" in out and not out.startswith("sqlite")
+    if server:
+        fresh_server_database(str(out))
+        url = str(out)
+    else:
+        out = Path(out)
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{out}{suffix}").unlink(missing_ok=True)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        url = database_url(out)
     total = time.perf_counter()
-    print(f"generating {records:,} records into {out} (seed {seed}, ending {end:%Y-%m-%d %H:%M})")
+    where = make_url(url).render_as_string(hide_password=True)
+    print(
+        f"generating {records:,} records in {estates} estate(s) into {where} "
+        f"(seed {seed}, ending {end:%Y-%m-%d %H:%M})"
+    )
     began = time.perf_counter()
-    database = open_database(out, settings=load_settings())
-    g = Gen(seed, end, records, database.settings.tz)
-    began = phase("migrate (open_database)", began)
-    engine = database.engine
-    # a bulk load: the file is rebuilt from the seed if the machine dies half-way
-    engine.dispose()
-    event.listen(engine, "connect", _unsafe_but_fast)
+    engine = make_engine(url)
+    upgrade(engine)
+    settings = load_settings()
+    g = Gen(seed, end, records, settings.tz)
+    began = phase("migrate", began)
+    if not server:
+        # a bulk load: the file is rebuilt from the seed if the machine dies half-way
+        engine.dispose()
+        event.listen(engine, "connect", _unsafe_but_fast)
     with engine.begin() as conn:
+        if server:
+            _bulk_session(conn)
         w = Writer(conn)
-        _codes, people, ops = directory(w, g, end)
-        w.flush()
-        began = phase("directory (units, residents, keys)", began, UNITS + RESIDENTS)
+        ops = operators(w, end)
+        if estates > 1:
+            places = company(w, g, end, estates)
+            w.flush()
+            units, residents = COMPANY_UNITS * estates, COMPANY_RESIDENTS * estates
+        else:
+            _codes, people, _base = directory(w, g, end)
+            places = [Place(1, "", people, 0)]
+            w.flush()
+            units, residents = UNITS, RESIDENTS
+        began = phase("directory (units, residents, keys)", began, units + residents)
         moments = g.moments()
         registers = [name for name, _share in SHARES]
         weights = [share for _name, share in SHARES]
         chosen = g.rng.choices(registers, weights=weights, k=len(moments))
         began = phase("timeline", began)
         ids = dict.fromkeys(registers, 0)
-        names = {
-            "reception": "reception",
-            "repairs": "repairs",
-            "complaints": "complaints",
-            "key_loans": "key_loans",
-            "passes": "passes",
-            "nightlog": "nightlog",
-        }
         actions = {
             "reception": "created",
             "repairs": "registered",
@@ -544,7 +777,9 @@ def generate(
             ids[register] += 1
             rid = ids[register]
             op = 1
-            for model, row in record_rows(g, register, rid, at, ops, people):
+            place = places[0] if len(places) == 1 else g.rng.choice(places)
+            for model, row in record_rows(g, register, rid, at, ops, place):
+                row["estate_id"] = place.estate_id
                 w.add(model, row)
                 op = row.get("operator_id", op)
             w.add(
@@ -552,7 +787,7 @@ def generate(
                 {
                     "at": at,
                     "operator_id": op,
-                    "register_name": names[register],
+                    "register_name": register,
                     "record_id": rid,
                     "action": actions[register],
                     "data": json.dumps({"room": row.get("room", "")}, ensure_ascii=False),
@@ -562,38 +797,56 @@ def generate(
             w.add(Counter, {"key": key, "value": value})
         w.flush()
         rows = sum(w.count.values())
-        began = phase("records + audit + counters", began, rows)
+        began = phase("records + audit + counters" + (" (COPY)" if server else ""), began, rows)
     print("  rows: " + ", ".join(f"{name} {count:,}" for name, count in sorted(w.count.items())))
     with engine.begin() as conn:
-        written = search_index.reindex(conn)
+        if server:
+            conn.exec_driver_sql("SET LOCAL synchronous_commit TO off")
+        with _known_rooms_and_items(conn):
+            written = search_index.reindex(conn)
     began = phase("lookup index (search_index.reindex)", began, written)
     with engine.begin() as conn:
+        if server:
+            conn.exec_driver_sql("SET LOCAL synchronous_commit TO off")
         sealed = audit_chain.seal_unsealed(conn)
+        if server:
+            _sequences_past_ids(conn)
     began = phase("audit chain (audit_chain.seal_unsealed)", began, sealed)
-    with engine.begin() as conn:
-        conn.exec_driver_sql("ANALYZE")
-    raw = engine.raw_connection()
-    try:
-        raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # type: ignore[union-attr]
-    finally:
-        raw.close()
-    phase("analyze + checkpoint", began)
-    database.dispose()
+    if server:
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("VACUUM ANALYZE")
+            size = conn.exec_driver_sql("SELECT pg_database_size(current_database())").scalar()
+        phase("vacuum analyze", began)
+    else:
+        with engine.begin() as conn:
+            conn.exec_driver_sql("ANALYZE")
+        raw = engine.raw_connection()
+        try:
+            raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # type: ignore[union-attr]
+        finally:
+            raw.close()
+        phase("analyze + checkpoint", began)
+        size = Path(out).stat().st_size
+    engine.dispose()
     took = time.perf_counter() - total
-    size = out.stat().st_size / 1e6
     rate = records / took
-    print(f"done: {records:,} records in {took:.1f} s ({rate:,.0f} records/s), {size:.0f} MB")
+    print(f"done: {records:,} records in {took:.1f} s ({rate:,.0f} records/s), {size / 1e6:.0f} MB")
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--records", type=int, default=10_000)
-    parser.add_argument("--out", type=Path, required=True)
+    target = parser.add_mutually_exclusive_group(required=True)
+    target.add_argument("--out", type=Path, help="a SQLite file")
+    target.add_argument("--db", help="a database URL (PostgreSQL: a database named bench_...)")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--end", type=datetime.fromisoformat, default=None, help="ISO time, UTC")
+    parser.add_argument(
+        "--estates", type=int, nargs="?", const=20, default=1, help="a company (20 if no number)"
+    )
     args = parser.parse_args(argv)
     end = args.end.replace(tzinfo=args.end.tzinfo or UTC) if args.end else None
-    generate(args.records, args.out, args.seed, end)
+    generate(args.records, args.db or args.out, args.seed, end, args.estates)
 
 
 if __name__ == "__main__":
