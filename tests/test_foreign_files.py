@@ -349,6 +349,15 @@ _OLD_INDEXES = {
 }
 
 
+# tables of the migrations after 0013, newest first: dropped to take a file back to 0013
+LATER_TABLES = ["worker_pass", "renovation_visit", "renovation_inspection", "renovation"]
+
+
+def _undo_later_tables(execute: Callable[[str], object]) -> None:
+    for table in LATER_TABLES:
+        execute(f'DROP TABLE "{table}"')
+
+
 def _undo_lookup_rank(execute: Callable[[str], object], sqlite: bool) -> None:
     """A database of 0013 taken back to 0012's lookup index (no rank, FTS5 without estates,
     no search_token)."""
@@ -426,6 +435,7 @@ def _unmark(path: Path, revision: str = "0008") -> None:
     """Make `path` look like a desk file from before the mark (migration 0009)."""
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA journal_mode=DELETE")
+    _undo_later_tables(conn.execute)  # 0014 and later
     _undo_lookup_rank(conn.execute, sqlite=True)  # 0013
     _undo_estates(conn.execute, sqlite=True)  # 0012
     conn.execute("DROP TABLE desk_marker")
@@ -513,6 +523,7 @@ def test_postgresql_a_new_database_is_marked_and_an_old_desk_still_opens(
     with engine.begin() as conn:
         assert conn.execute(text("SELECT id, product FROM desk_marker")).all() == [(1, "desk")]
         # a desk database from before the mark
+        _undo_later_tables(lambda sql: conn.execute(text(sql)))  # 0014 and later
         _undo_lookup_rank(lambda sql: conn.execute(text(sql)), sqlite=False)  # 0013
         _undo_estates(lambda sql: conn.execute(text(sql)), sqlite=False)  # 0012
         conn.execute(text("DROP TABLE desk_marker"))

@@ -28,6 +28,18 @@ from desk.models.nightlog import NightLogEntry, NightLogState
 from desk.models.passes import GateResult, IdType, PassItem, PassState, Relationship, ReleasePass
 from desk.models.people import Operator, Resident, ResidentKind, Role, SignInTerminal, Unit
 from desk.models.reception import Channel, ReceptionCategory, ReceptionEntry, ReceptionState
+from desk.models.renovation import (
+    OPEN_RENOVATION_STATES,
+    ApplicantKind,
+    InspectionResult,
+    Renovation,
+    RenovationInspection,
+    RenovationState,
+    RenovationVisit,
+    VisitDepartment,
+    WorkerPass,
+    WorkerPassState,
+)
 from desk.models.repair import (
     OPEN_REPAIR_STATES,
     RepairCompletion,
@@ -42,7 +54,9 @@ __all__ = [
     "DEFAULT_ESTATE",
     "OPEN_COMPLAINT_STATES",
     "OPEN_LOAN_STATES",
+    "OPEN_RENOVATION_STATES",
     "OPEN_REPAIR_STATES",
+    "ApplicantKind",
     "AuditEvent",
     "AuditSeal",
     "CalendarDay",
@@ -62,6 +76,7 @@ __all__ = [
     "HandoverState",
     "IdType",
     "InEstate",
+    "InspectionResult",
     "Key",
     "KeyCount",
     "KeyKind",
@@ -79,6 +94,10 @@ __all__ = [
     "ReceptionState",
     "Relationship",
     "ReleasePass",
+    "Renovation",
+    "RenovationInspection",
+    "RenovationState",
+    "RenovationVisit",
     "RepairCompletion",
     "RepairLocation",
     "RepairOrder",
@@ -94,4 +113,7 @@ __all__ = [
     "StandardReply",
     "Unit",
     "Validity",
+    "VisitDepartment",
+    "WorkerPass",
+    "WorkerPassState",
 ]
