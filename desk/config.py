@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import tomllib
 from datetime import time
+from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -130,6 +131,19 @@ class PassRules(Strict):
     valid_for: str = "same_day"
 
 
+class CardRules(Strict):
+    """Resident cards (001 业主卡办理): the documents give the resident card's 3 months; the
+    rest are the desk's defaults."""
+
+    # a resident card (住户卡: a tenant's, a family member's) is valid this many months from its
+    # issue, and each renewal adds as many; an owner card (业主卡) has no expiry
+    resident_months: int = Field(default=3, ge=1, le=60)
+    # resident cards shown on the board and the handover this many days before they expire
+    expiring_within_days: int = Field(default=14, ge=0, le=92)
+    # the fee for a card replacing a lost one (补办工本费), in yuan
+    replacement_fee: Decimal = Field(default=Decimal("20"), ge=0, le=10000, decimal_places=2)
+
+
 class ChecklistItem(Labelled):
     """A tool or piece of equipment counted at every handover (对讲机 2, 手电筒 2 ...)."""
 
@@ -175,6 +189,7 @@ class Settings(Strict):
     complaints: ComplaintRules = Field(default_factory=ComplaintRules)
     keys: KeyRules = Field(default_factory=KeyRules)
     passes: PassRules = Field(default_factory=PassRules)
+    cards: CardRules = Field(default_factory=CardRules)
     handover: HandoverRules = Field(default_factory=HandoverRules)
     complaint_tables: dict[str, dict[str, ComplaintRule]] = Field(default_factory=dict)
     # whom a complaint is escalated to (a severity's escalate_to names one by key or label)

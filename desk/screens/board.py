@@ -45,6 +45,7 @@ STATE_LABELS = {
     "key_loans": "key_loan_state",
     "entrusted_keys": "entrusted_state",
     "passes": "pass_state",
+    "cards": "card_state",
     "nightlog": "nightlog_state",
 }
 

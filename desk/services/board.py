@@ -11,7 +11,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 
 from desk.models import Complaint, KeyLoan, ReceptionEntry, ReleasePass, RepairOrder
-from desk.services import complaint_queries, keys, nightlog, passes, reception, repair
+from desk.services import card_queries, complaint_queries, keys, nightlog, passes, reception, repair
 from desk.services.context import Ctx
 from desk.services.open_item import OpenItem as OpenItem
 
@@ -106,6 +106,7 @@ def open_items(ctx: Ctx) -> list[OpenItem]:
     # Registers that build their own board rows.
     items.extend(keys.open_items(ctx))
     items.extend(passes.open_items(ctx))
+    items.extend(card_queries.open_items(ctx))
     items.extend(nightlog.open_items(ctx))
     items.sort(key=due_order)
     return items
