@@ -23,6 +23,7 @@ RECORD_PAGES = {
     "reception": ("desk.screens.reception_detail", "ReceptionDetailScreen"),
     "entrusted_keys": ("desk.screens.entrusted_detail", "EntrustedDetailScreen"),
     "passes": ("desk.screens.pass_detail", "PassDetailScreen"),
+    "cards": ("desk.screens.card_detail", "CardDetailScreen"),
     "nightlog": ("desk.screens.nightlog_detail", "NightLogDetailScreen"),
 }
 # registers whose records are handled on their register screen (a mode of the app)

@@ -33,6 +33,7 @@ from desk.models import (
     ReleasePass,
     RepairOrder,
     Resident,
+    ResidentCard,
     Unit,
 )
 from desk.safe_text import spreadsheet_cell
@@ -42,12 +43,22 @@ from desk.services.errors import DeskError
 from desk.services.jsonable import dumps, plain
 from desk.services.pass_queries import export_items
 
-REGISTERS = ("reception", "repairs", "complaints", "keys", "passes", "shifts", "residents")
+REGISTERS = (
+    "reception",
+    "repairs",
+    "complaints",
+    "keys",
+    "passes",
+    "cards",
+    "shifts",
+    "residents",
+)
 _TABLES: dict[str, type[SQLModel]] = {
     "reception": ReceptionEntry,
     "repairs": RepairOrder,
     "complaints": Complaint,
     "passes": ReleasePass,
+    "cards": ResidentCard,
     "residents": Resident,
 }
 # Columns added to every exported record besides the table's own.

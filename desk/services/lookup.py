@@ -350,6 +350,7 @@ STATE_SECTIONS = {
     "key_loans": "key_loan_state",
     "entrusted_keys": "entrusted_state",
     "passes": "pass_state",
+    "cards": "card_state",
     "nightlog": "nightlog_state",
     "residents": "resident_kind",
 }

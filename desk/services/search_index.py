@@ -329,6 +329,8 @@ def reindex(conn: Connection, batch: int = 5000) -> int:
     doc_id = 0
     for source in SOURCES:
         table = source.model.__table__
+        if not inspect(conn).has_table(table.name):
+            continue  # a register of a later migration than the one rebuilding the index
         needed = {"id", "state", "room", "operator_id", "active", "kind", "unit_id", "estate_id"}
         needed |= {source.person, source.at, source.number, source.phone, *source.body}
         needed |= {"reply_due_at", "dispatch_due_at", "appointment_at", "callback_due_at"}

@@ -22,6 +22,7 @@ from desk.models import (
     ReleasePass,
     RepairOrder,
     Resident,
+    ResidentCard,
 )
 from desk.services import complaint_queries, repair
 
@@ -148,6 +149,18 @@ SOURCES = (
         number="",
     ),
     Source("residents", Resident, "res", "name", "created_at", (), _no_due, number=""),
+    # registers added later go last: a register's place is in every document's rank
+    # (desk.services.search_tokens.rank), so an earlier one's stored ranks stay right
+    Source(
+        "cards",
+        ResidentCard,
+        "ka",
+        "holder",
+        "created_at",
+        ("applicant", "collected_by", "lost_reported_by", "lost_note", "cancel_reason"),
+        _no_due,
+        phone="",
+    ),
 )
 BY_MODEL: dict[Any, Source] = {source.model: source for source in SOURCES}
 BY_REGISTER = {source.register: source for source in SOURCES}

@@ -44,6 +44,8 @@ SECTIONS = (
     "passes",
     "pass_no_gate",
     "pass_stubs",
+    "cards_waiting",
+    "cards_expiring",
     "nightlog",
     "night_repairs",
     "unpaid",
@@ -299,6 +301,8 @@ _SECTION_OF = {
 _REGISTER_OF = {section: register for register, section in _SECTION_OF.items()} | {
     "pass_no_gate": "passes",
     "pass_stubs": "passes",
+    "cards_waiting": "cards",
+    "cards_expiring": "cards",
     "residents_to_tell": "complaints",
     "night_repairs": "nightlog",
 }
@@ -338,6 +342,9 @@ def open_sections(ctx: Ctx) -> dict[str, list[Item]]:
             section = "night_repairs"  # repaired at night: no order, so no callback, yet
         if found.due_kind == "callback" and found.overdue(now) and section != "reception":
             section = "callbacks"
+        if found.register == "cards":
+            # cards being made or waiting to be picked up; resident cards running out
+            section = "cards_expiring" if found.due_kind == "card_expiry" else "cards_waiting"
         if found.due_kind in TELL_RESIDENT and section == "complaints":
             section = "residents_to_tell"  # late notices owed, departments' answers to pass on
         sections.setdefault(section, []).append(open_item(found, now))
