@@ -16,6 +16,7 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from desk.db import Database
+from desk.demo.cards import plan_cards
 from desk.demo.complaints import plan_complaints
 from desk.demo.keys import plan_keys
 from desk.demo.passes import plan_passes
@@ -203,6 +204,7 @@ def _fill(setup: Ctx, ops: dict[str, Operator], rng: random.Random, now: datetim
     plan_keys(line, rng, directory)
     plan_shifts(line, rng, directory)
     plan_passes(line, rng, directory)
+    plan_cards(line, rng, directory)
     line.run(session)
 
 
