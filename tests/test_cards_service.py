@@ -95,7 +95,7 @@ def test_every_refusal_of_an_application_is_said_at_once(site: Desk) -> None:
         ("room", "field.required"),
         ("applicant", "field.required"),
         ("id_last4", "pass_error.id_last4_exactly"),
-        ("holder", "field.required"),
+        ("card_holder", "field.required"),
         ("terms_explained", "card_error.terms_not_explained"),
         ("owner_signed", "card_error.not_signed"),
         ("pickup_on", "card_error.pickup_past"),
@@ -110,7 +110,7 @@ def test_applicant_and_holder_are_read_from_the_rooms_residents(site: Desk) -> N
         cards.apply(ctx, data)
     assert [(e.field, e.key) for e in err.value.errors] == [
         ("applicant", "card_error.applicant_not_owner"),
-        ("holder", "card_error.holder_not_resident"),
+        ("card_holder", "card_error.holder_not_resident"),
     ]
     assert "李明" in err.value.errors[0].message and "王丽" in err.value.errors[0].message
     error = refused(site, lambda ctx: cards.apply(ctx, application(room="9-9999")))
@@ -138,7 +138,7 @@ def test_a_pick_up_day_is_agreed_within_the_limit(site: Desk) -> None:
 def test_one_card_at_a_time_per_holder(site: Desk) -> None:
     first = issued(site)
     error = refused(site, lambda ctx: cards.apply(ctx, application()))
-    assert (error.field, error.key) == ("holder", "card_error.holder_has_card")
+    assert (error.field, error.key) == ("card_holder", "card_error.holder_has_card")
     assert "KA-20261123-001" in error.message
     with site.write() as ctx:
         cards.take_back(ctx, first, "李明")

@@ -78,9 +78,9 @@ def _holder(ctx: Ctx, rooms: list[Room], used: set[str], resident: bool) -> Card
         return CardApply(
             room=code,
             holder=holder.name,
-            holder_relation=relation,  # type: ignore[arg-type]
+            holder_relation=relation,
             applicant=applicant.name,
-            id_type="id_card",  # type: ignore[arg-type]
+            id_type="id_card",
             id_last4=f"{(unit.id * 7919) % 10000:04d}",
             photos_given=True,
             terms_explained=True,

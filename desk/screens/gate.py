@@ -1,4 +1,5 @@
-"""The gate terminal (`desk gate`): the guard scans a pass, checks the goods, marks the result.
+"""The gate terminal (`desk gate`): the guard scans a pass, checks the goods, marks the result;
+or scans a resident card (KA-…), which is checked at once (valid, or refused: lost, expired …).
 
 A small app of its own, run in another terminal on the same database as the desk. The guard is
 not an operator and does not sign in: the events carry no operator and the guard's name in their
@@ -8,7 +9,7 @@ banner across the screen and the bell, and nothing can be marked.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import ClassVar
 
@@ -28,10 +29,10 @@ from desk.compat import localise_bindings
 from desk.db import Database
 from desk.db_errors import describe_failure
 from desk.i18n import set_language, t
-from desk.models import GateResult, PassItem, ReleasePass
+from desk.models import GateResult, PassItem, ReleasePass, ResidentCard
 from desk.safe_text import printable
 from desk.screens.plain import plain
-from desk.services import passes
+from desk.services import cards, passes
 from desk.services.context import Ctx
 from desk.services.errors import DeskError
 
@@ -110,6 +111,10 @@ class GateScreen(Screen[None]):
         typed = event.value.strip()
         if not typed:
             return
+        if cards.is_card_number(typed):
+            event.input.value = ""
+            self.check_card(typed)
+            return
         now = self.gate.clock()
         with self.gate.database.reading() as session:
             ctx = self.gate.ctx(session, now)
@@ -150,6 +155,52 @@ class GateScreen(Screen[None]):
                 str(item.line_no), plain(item.description, "bold"), quantity, plain(item.remark)
             )
         view.add_row(t("passes_ui.items_title"), goods)
+        return view
+
+    def check_card(self, typed: str) -> None:
+        """A resident card: checked, counted and audited at once (a card on file); nothing to
+        mark. A card that may not pass is refused loudly, as a pass is."""
+        self.current = None
+        try:
+            with self.gate.database.writing() as session:
+                ctx = self.gate.ctx(session)
+                check = cards.gate_check(ctx, typed, self.gate.guard)
+                today = cards.today(ctx)
+        except SQLAlchemyError as exc:  # said plainly; the transaction saved nothing
+            message = describe_failure(exc, self.gate.database.path)
+            self.banner(t("app.db_error", message=message), "refused")
+            self.refresh_bindings()
+            return
+        self.query_one("#gate-pass", Static).update(self.card_view(check.card, today))
+        if check.refusal is not None:
+            self.banner(check.refusal.message, "refused")
+        elif check.card is not None:
+            card = check.card
+            until = card.valid_until.isoformat() if card.valid_until else t("cards_ui.long_term")
+            valid = t(
+                "cards_ui.gate.valid",
+                number=card.number,
+                holder=card.holder,
+                room=card.room,
+                kind=t(f"card_kind.{card.kind}"),
+                until=until,
+            )
+            self.banner(valid, "ok")
+        self.refresh_bindings()
+
+    def card_view(self, card: ResidentCard | None, today: date) -> Table:
+        view = Table.grid(padding=(0, 3))
+        view.add_column(style="bold", no_wrap=True)
+        view.add_column(ratio=1)
+        if card is None:
+            return view
+        until = card.valid_until.isoformat() if card.valid_until else t("cards_ui.long_term")
+        view.add_row(t("cards_ui.col_number"), plain(card.number, "bold"))
+        view.add_row(t("cards_ui.col_holder"), plain(card.holder, "bold"))
+        view.add_row(t("cards_ui.col_room"), plain(card.room, "bold"))
+        view.add_row(t("cards_ui.col_kind"), t(f"card_kind.{card.kind}"))
+        view.add_row(t("cards_ui.col_valid_until"), until)
+        view.add_row(t("cards_ui.col_status"), t(f"card_status.{cards.status_of(card, today)}"))
         return view
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

@@ -91,6 +91,7 @@ __all__ = [
     "report_lost",
     "status_of",
     "take_back",
+    "today",
     "waiting",
 ]
 
@@ -180,7 +181,7 @@ def _applicant(ctx: Ctx, unit: Unit | None, name: str) -> Resident | None:
 def _holder(ctx: Ctx, unit: Unit | None, name: str, relation: HolderRelation) -> Resident | None:
     """The holder: a resident of the room on file, an owner for an owner card."""
     most = limits.max_length(ResidentCard, "holder")
-    typed = clean_text(name, most, field="holder", required=True)
+    typed = clean_text(name, most, field="card_holder", required=True)
     if unit is None:
         return None
     people = _on_file(ctx, unit)
@@ -188,7 +189,7 @@ def _holder(ctx: Ctx, unit: Unit | None, name: str, relation: HolderRelation) ->
     if found is None:
         raise DeskError(
             "card_error.holder_not_resident",
-            field="holder",
+            field="card_holder",
             name=typed,
             residents=listed(r.name for r in people) or "—",
         )
@@ -200,7 +201,7 @@ def _holder(ctx: Ctx, unit: Unit | None, name: str, relation: HolderRelation) ->
     if live is not None:
         raise DeskError(
             "card_error.holder_has_card",
-            field="holder",
+            field="card_holder",
             name=typed,
             number=live.number,
             state=_state_words(live.state),
@@ -240,7 +241,7 @@ def apply(ctx: Ctx, data: CardApply) -> ResidentCard:
         "room": lambda: _unit(ctx, data.room),
         "applicant": lambda: _applicant(ctx, unit, data.applicant),
         "id_last4": lambda: pass_checks.last4(data.id_last4, IdType(data.id_type)),
-        "holder": lambda: _holder(ctx, unit, data.holder, relation),
+        "card_holder": lambda: _holder(ctx, unit, data.holder, relation),
         "terms_explained": lambda: _yes(
             data.terms_explained, "card_error.terms_not_explained", "terms_explained"
         ),
@@ -250,7 +251,7 @@ def apply(ctx: Ctx, data: CardApply) -> ResidentCard:
     checked = gather(readers)
     found_unit: Unit = checked["room"]
     applicant: Resident = checked["applicant"]
-    holder: Resident = checked["holder"]
+    holder: Resident = checked["card_holder"]
     kind = CardKind.owner if relation == HolderRelation.owner else CardKind.resident
     card = ResidentCard(
         number=next_number(ctx, PREFIX),
