@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import select
 
 from desk.models import AuditEvent, CardKind, CardState, ResidentCard
-from desk.services import audit, board, cards
+from desk.services import audit, board, cards, stats
 from desk.services.card_queries import CardFilter
 from desk.services.cards import CardStatus
 from desk.services.errors import DeskError, FieldErrors
@@ -597,3 +597,30 @@ def test_a_replacement_shows_on_the_stored_rows(site: Desk) -> None:
         ("KA-20261123-001", "replaced"),
         ("KA-20261123-002", "issued"),
     ]
+
+
+# --- the month's figures --------------------------------------------------------------------
+
+
+def test_the_months_figures_count_cards_issued_lost_and_replaced(site: Desk) -> None:
+    mine = issued(site)
+    tenant = issued(site, tenant_card())
+    with site.write() as ctx:
+        cards.report_lost(ctx, tenant, "李明", "phone")
+        cards.replace(ctx, tenant, "SJ-1", "赵租")
+        cards.renew(ctx, tenant + 1)
+    with Desk(site.db, None).write() as ctx:
+        assert not cards.gate_check(ctx, "KA-20261123-002", "老周").valid
+    apply(site, application(holder="王丽", holder_relation="family"))
+    december = at(site, local(date(2026, 12, 2)))
+    with december.write() as ctx:
+        cards.take_back(ctx, mine, "李明")
+    start, end = local(date(2026, 11, 1), 0), local(date(2026, 12, 1), 0)
+    with site.read() as ctx:
+        figures = stats.monthly(ctx, start, end).cards
+    assert figures == stats.CardFigures(
+        applied=3, issued=2, renewed=1, lost=1, replaced=1, returned=0, cancelled=0, gate_refused=1
+    )
+    with december.read() as ctx:
+        later = stats.monthly(ctx, end, local(date(2027, 1, 1), 0)).cards
+    assert later == stats.CardFigures(returned=1)
