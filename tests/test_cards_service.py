@@ -583,6 +583,8 @@ def test_the_list_filters_by_state_kind_and_what_is_typed(site: Desk) -> None:
         assert ids(CardFilter.all, text="赵") == [new.id, tenant]
         assert ids(CardFilter.all, text="3-1202") == [waiting, new.id, tenant, mine]
         assert ids(CardFilter.all, text="ka-20261123-001") == [mine]
+        assert ids(CardFilter.all, text="KA20261123004") == [waiting]
+        assert ids(CardFilter.all, text="20261123") == [waiting, new.id, tenant, mine]
         assert ids(CardFilter.expiring) == []
 
 

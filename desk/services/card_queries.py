@@ -209,7 +209,10 @@ def listing(
     if kind:
         statement = statement.where(col(ResidentCard.kind) == CardKind(kind))
     typed = text.strip()
-    if typed:
+    number = canonical_number(typed, here(ctx)) if typed else None
+    if number is not None:  # a card number, typed or scanned in any form
+        statement = statement.where(col(ResidentCard.number) == number)
+    elif typed:
         room = normalise_room(typed)
         statement = statement.where(
             or_(
