@@ -351,6 +351,7 @@ STATE_SECTIONS = {
     "entrusted_keys": "entrusted_state",
     "passes": "pass_state",
     "nightlog": "nightlog_state",
+    "worker_passes": "worker_pass_state",
     "residents": "resident_kind",
 }
 

@@ -22,6 +22,7 @@ from desk.models import (
     ReleasePass,
     RepairOrder,
     Resident,
+    WorkerPass,
 )
 from desk.services import complaint_queries, repair
 
@@ -146,6 +147,18 @@ SOURCES = (
         ("what", "action_taken", "close_reason"),
         _no_due,
         number="",
+    ),
+    # a renovation worker's pass: its room, and the renovation's and permit's numbers in its
+    # words, are its renovation's (desk.services.search_index)
+    Source(
+        "worker_passes",
+        WorkerPass,
+        "sg",
+        "name",
+        "created_at",
+        ("revoke_reason",),
+        _no_due,
+        phone="",
     ),
     Source("residents", Resident, "res", "name", "created_at", (), _no_due, number=""),
 )
