@@ -7,11 +7,9 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select, text
 
 from desk.db import Database
 from desk.models import RenovationState, WorkerPass, WorkerPassState
-from desk.models.base import Record
 from desk.services import audit, board, export, renovation_workers, summary
 from desk.services.errors import DeskError, FieldErrors
 from desk.services.renovation_workers import WorkerPassStatus
@@ -23,6 +21,7 @@ from tests.worker_seed import (
     issue_pass,
     renovation_row,
     set_renovation_state,
+    stored_text_of,
     worker,
 )
 
@@ -44,21 +43,6 @@ def refused(desk: Desk, call: Any) -> DeskError:
 def fields_of(error: DeskError) -> dict[str, str]:
     errors = error.errors if isinstance(error, FieldErrors) else [error]
     return {str(each.field): each.key for each in errors}
-
-
-def stored_text(db: Database) -> str:
-    """Everything the database holds, as text: on SQLite its file's bytes (the registers, the
-    audit trail and its seals, the lookup index and its full-text table); on PostgreSQL every
-    value of every table, the lookup's tokens included."""
-    if db.is_sqlite and db.path is not None:
-        files = [db.path, db.path.with_name(db.path.name + "-wal")]
-        return "\n".join(f.read_bytes().decode("latin-1") for f in files if f.exists())
-    parts: list[str] = []
-    with db.reading() as session:
-        for table in Record.metadata.sorted_tables:
-            parts += [repr(tuple(row)) for row in session.execute(select(table))]
-        parts += [repr(tuple(row)) for row in session.execute(text("SELECT * FROM search_token"))]
-    return "\n".join(parts)
 
 
 def get(desk: Desk, number: str) -> WorkerPass:
@@ -87,7 +71,7 @@ def test_issue_keeps_the_last_4_of_a_whole_id_number_and_nothing_more(
     data = audit.event_data(event)
     assert event.action == "issued"
     assert data["permit"] == "XK-20261121-001" and data["room"] == "3-1202"
-    stored = stored_text(db)
+    stored = stored_text_of(db)
     assert FULL_ID not in stored and FULL_ID[:14] not in stored and LAST4 in stored
     assert issue_pass(desk, worker(name="李四", id_number="1234")) == "SG-20261123-002"
 

@@ -11,7 +11,11 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import select, text
+
+from desk.db import Database
 from desk.models import ApplicantKind, Renovation, RenovationState
+from desk.models.base import Record
 from desk.services import audit, audit_rows, renovation_workers
 from desk.services.context import Ctx
 from desk.services.renovation_workers import WorkerPassCreate
@@ -38,7 +42,7 @@ def renovation_row(
 ) -> int:
     """A renovation in `state` (its permit issued at `permit_at`), as its service would leave it."""
     with desk.write() as ctx:
-        count = len(list(ctx.session.exec(_all())))
+        count = len(ctx.session.execute(_all()).all())
         made = Renovation(
             number=number or f"ZX-20261120-{count + 1:03d}",
             room=room,
@@ -77,8 +81,6 @@ def _audited(ctx: Ctx, renovation_id: int, action: str | None, data: dict[str, A
 
 
 def _all() -> Any:
-    from sqlmodel import select
-
     return select(Renovation.id)
 
 
@@ -109,3 +111,18 @@ def worker(renovation: str = "XK-20261121-001", **changes: Any) -> WorkerPassCre
 def issue_pass(desk: Desk, data: WorkerPassCreate | None = None) -> str:
     with desk.write() as ctx:
         return renovation_workers.issue(ctx, data or worker()).number
+
+
+def stored_text_of(db: Database) -> str:
+    """Everything the database holds, as text: on SQLite its file's bytes (the registers, the
+    audit trail and its seals, the lookup index and its full-text table); on PostgreSQL every
+    value of every table, the lookup's tokens included."""
+    if db.is_sqlite and db.path is not None:
+        files = [db.path, db.path.with_name(db.path.name + "-wal")]
+        return "\n".join(f.read_bytes().decode("latin-1") for f in files if f.exists())
+    parts: list[str] = []
+    with db.reading() as session:
+        for table in Record.metadata.sorted_tables:
+            parts += [repr(tuple(row)) for row in session.execute(select(table))]
+        parts += [repr(tuple(row)) for row in session.execute(text("SELECT * FROM search_token"))]
+    return "\n".join(parts)

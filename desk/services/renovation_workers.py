@@ -31,7 +31,7 @@ from desk.i18n import t
 from desk.models import Renovation, RenovationState, WorkerPass, WorkerPassState
 from desk.services import audit, estates, limits
 from desk.services.context import Ctx
-from desk.services.errors import DeskError, NotFound
+from desk.services.errors import DeskError, FieldErrors, NotFound
 from desk.services.lifecycle import Lifecycle, Step
 from desk.services.numbering import next_number
 from desk.services.open_item import OpenItem
@@ -473,8 +473,8 @@ def _valid_until(
 ) -> date:
     end = renovation.planned_end if renovation is not None else None
     day = typed or end
-    if day is None:
-        raise DeskError("field.required", field="valid_until")
+    if day is None:  # no renovation to end with: its own field says so
+        return start or today(ctx)
     if day < (start or today(ctx)):
         raise DeskError("worker_pass_error.until_before_from", field="valid_until")
     if end is not None and day > end:
@@ -519,9 +519,8 @@ def _holding(
     return ctx.session.exec(statement).first()
 
 
-def issue(ctx: Ctx, data: WorkerPassCreate) -> WorkerPass:
-    """Issue a pass to one worker of works under permit; every refusal is raised at once."""
-    ctx.acting()
+def _checked(ctx: Ctx, data: WorkerPassCreate) -> dict[str, Any]:
+    """Every field of a new pass read and checked; every refusal raised at once."""
     renovation = _renovation(ctx, data)
     # the dates are checked against the renovation found, even one that may not have passes
     # now (its refusal is said beside its own field)
@@ -547,12 +546,14 @@ def issue(ctx: Ctx, data: WorkerPassCreate) -> WorkerPass:
         }
     )
     works: Renovation = checked["renovation"]
-    assert works.id is not None
-    name: str = checked["name"]
-    last4: str = checked["id_number"]
-    start: date = checked["valid_from"]
-    end: date = checked["valid_until"]
-    held = _holding(ctx, works, name, last4, start, end)
+    held = _holding(
+        ctx,
+        works,
+        checked["name"],
+        checked["id_number"],
+        checked["valid_from"],
+        checked["valid_until"],
+    )
     if held is not None:
         raise DeskError(
             "worker_pass_error.already_holds",
@@ -560,6 +561,31 @@ def issue(ctx: Ctx, data: WorkerPassCreate) -> WorkerPass:
             number=held.number,
             until=held.valid_until.isoformat(),
         )
+    return checked
+
+
+def refusals(ctx: Ctx, data: WorkerPassCreate) -> list[DeskError]:
+    """What `issue` would refuse of `data`, each beside its field; nothing is written. A form
+    that could not read some of its fields asks this of the others, to say everything at once."""
+    try:
+        _checked(ctx, data)
+    except FieldErrors as several:
+        return list(several.errors)
+    except DeskError as one:
+        return [one]
+    return []
+
+
+def issue(ctx: Ctx, data: WorkerPassCreate) -> WorkerPass:
+    """Issue a pass to one worker of works under permit; every refusal is raised at once."""
+    ctx.acting()
+    checked = _checked(ctx, data)
+    works: Renovation = checked["renovation"]
+    assert works.id is not None
+    name: str = checked["name"]
+    last4: str = checked["id_number"]
+    start: date = checked["valid_from"]
+    end: date = checked["valid_until"]
     issued = WorkerPass(
         number=next_number(ctx, PREFIX),
         renovation_id=works.id,
