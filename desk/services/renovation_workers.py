@@ -102,9 +102,14 @@ def _born(digits: str) -> bool:
     return 1900 <= day.year <= 2099
 
 
+# spaces and dashes between digits, as an ID number is often written (110105 19491231 002X)
+_DIGIT_GAPS = re.compile(r"(?<=[0-9])[\s-]+(?=[0-9Xx])")
+
+
 def looks_like_id(text: str) -> bool:
-    """Whether `text` holds what reads as an ID card number (a birth date where a card has it)."""
-    for match in _ID_IN_TEXT.finditer(text):
+    """Whether `text` holds what reads as an ID card number (a birth date where a card has it),
+    written with or without spaces and dashes."""
+    for match in _ID_IN_TEXT.finditer(_DIGIT_GAPS.sub("", text)):
         number = match.group(0).upper()
         birth = number[6:14] if len(number) == 18 else "19" + number[6:12]
         if _born(birth):
