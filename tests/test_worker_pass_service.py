@@ -388,3 +388,31 @@ def test_export_has_each_pass_with_its_works_and_events(desk: Desk, works: int) 
     )
     assert [e["action"] for e in row["events"]] == ["issued"] and row["operator"] == "王芳"
     assert list(row) == export.columns("worker_passes")
+
+
+def test_lookup_and_the_rooms_history_find_a_pass(db: Database, desk: Desk, works: int) -> None:
+    from desk.services import lookup, room_history, search_index
+
+    number = issue_pass(desk)
+    expected = {"worker_passes": [number]}
+
+    def found(query: str) -> dict[str, list[str]]:
+        with desk.read() as ctx:
+            results = lookup.search(ctx, query)
+        return {g.register: [h.number for h in g.hits] for g in results.groups}
+
+    for query in (number, number.lower().replace("-", ""), "SG-20261123"):
+        assert found(query) == expected
+    assert found("王建")["worker_passes"] == [number]
+    assert found("3-1202")["worker_passes"] == [number]
+    with desk.read() as ctx:
+        (hit,) = lookup.search(ctx, number).groups[0].hits
+        timeline = room_history.history(ctx, "3-1202").timeline
+    assert (hit.room, hit.person, hit.state) == ("3-1202", "王*", "issued")
+    assert "XK-20261121-001" in hit.summary
+    assert lookup.state_key("worker_passes", "revoked") == "worker_pass_state.revoked"
+    assert [(e.register, e.number) for e in timeline] == [("worker_passes", number)]
+    # the index rebuilt from the registers (as a migration does) finds it the same
+    with db.writing() as session:
+        search_index.reindex(session.connection())
+    assert found(number) == expected and found("3-1202")["worker_passes"] == [number]

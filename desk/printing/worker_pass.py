@@ -15,7 +15,7 @@ from desk.i18n import current_language, t
 from desk.printing.cups import PrintError
 from desk.printing.fonts import FontNotFound
 from desk.printing.pdf import write_pdf
-from desk.printing.text import cell_len, centre, pad, page_text, two_columns, wrap
+from desk.printing.text import cell_len, centre, label_value, pad, page_text, two_columns, wrap
 
 if TYPE_CHECKING:
     from desk.config import Settings
@@ -71,15 +71,13 @@ def worker_pass_lines(
             (t("worker_pass_slip.works"), works.permit_number or works.number),
         ),
         (
-            (t("worker_pass_slip.contractor"), works.contractor),
             (t("worker_pass_slip.photo"), photo),
-        ),
-        (
-            (t("worker_pass_slip.fee"), fee),
             (t("worker_pass_slip.clerk"), f"{clerk} {_at(found.created_at, tz)}".strip()),
         ),
     ]
-    labels = [pair[0] for row in rows for pair in row if pair]
+    # the contractor and the fee (with its receipt) on lines of their own: they run long
+    whole = [(t("worker_pass_slip.contractor"), works.contractor), (t("worker_pass_slip.fee"), fee)]
+    labels = [pair[0] for row in rows for pair in row if pair] + [label for label, _ in whole]
     labels += [t("worker_pass_slip.sign_clerk"), t("worker_pass_slip.sign_worker")]
     width = max(cell_len(label) for label in labels)
 
@@ -87,7 +85,10 @@ def worker_pass_lines(
         return two_columns(left, right, label_width=width, width=WIDTH)
 
     title = centre(f"{_site_name(settings)}  {t('worker_pass_slip.title')}", WIDTH)
-    lines = [title, "=" * WIDTH, *(pair(left, right) for left, right in rows), "-" * WIDTH]
+    lines = [title, "=" * WIDTH, *(pair(left, right) for left, right in rows)]
+    for label, value in whole:
+        lines += label_value(label, value, label_width=width, width=WIDTH)
+    lines.append("-" * WIDTH)
     lines += wrap(t("worker_pass_slip.rules"), WIDTH)
     lines += [
         "",
