@@ -166,8 +166,8 @@ def permit_day(ctx: Ctx, renovation: Renovation) -> date | None:
     return issued.astimezone(ctx.tz).date() if issued is not None else None
 
 
-def get(ctx: Ctx, pass_id: int) -> WorkerPass:
-    found = ctx.session.get(WorkerPass, pass_id)
+def get(ctx: Ctx, pass_id: int, *, for_update: bool = False) -> WorkerPass:
+    found = ctx.session.get(WorkerPass, pass_id, with_for_update=for_update)
     if found is None:
         raise NotFound("record.not_found", id=pass_id)
     return found
@@ -647,7 +647,7 @@ def revoke(ctx: Ctx, pass_id: int, reason: str) -> WorkerPass:
     """Withdraw one issued pass (the worker left, the pass was lost…); the reason is kept."""
     ctx.acting()
     LIFECYCLE.permit(ctx, "revoke")
-    found = get(ctx, pass_id)
+    found = get(ctx, pass_id, for_update=True)  # two desks revoking at once: one does
     LIFECYCLE.require(found, "revoke")
     return _revoke(ctx, found, _reason(reason), {})
 
