@@ -49,7 +49,9 @@ def _pair(name: str = "欧阳建国", contractor: str = "安居装饰") -> tuple
 
 @pytest.mark.parametrize("lang", ["zh_CN", "en"])
 @pytest.mark.parametrize(
-    ("name", "contractor"), [("王建", "安居装饰"), ("欧" * 60, "鑫达建筑装饰工程有限公司" * 8)]
+    ("name", "contractor"),
+    [("王建", "安居装饰"), ("欧" * 60, "鑫达建筑装饰工程有限公司" * 8)],
+    ids=["short", "long"],
 )
 def test_every_line_fits_80_cells(lang: str, name: str, contractor: str) -> None:
     set_language(lang)
