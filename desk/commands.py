@@ -101,6 +101,9 @@ COMMANDS: tuple[Command | Include, ...] = (
     Command("cards", "ctrl+l", "search", "cards_ui.keys.search", id="card_search"),
     Command("cards", "ctrl+r", "refresh", "keys.refresh", id="card_refresh"),
     Command(
+        "board", "w", "app.open('worker_passes')", "worker_pass_ui.keys.open", id="worker_passes"
+    ),
+    Command(
         "callback_queue",
         "enter",
         "call_back",
@@ -290,6 +293,15 @@ COMMANDS: tuple[Command | Include, ...] = (
     Command("passes", "enter", "open_pass", "keys.open", id="pass_open"),
     Command("passes", "ctrl+l", "reconcile", "passes_ui.keys.reconcile", id="pass_reconcile"),
     Command("passes", "ctrl+r", "refresh", "keys.refresh", id="pass_refresh"),
+    Command("worker_passes", "ctrl+n", "new_pass", "keys.new", id="worker_pass_new"),
+    Command(
+        "worker_passes", "ctrl+x", "revoke", "worker_pass_ui.keys.revoke", id="worker_pass_revoke"
+    ),
+    Command("worker_passes", "ctrl+w", "print_pass", "keys.print", id="worker_pass_print"),
+    Command(
+        "worker_passes", "ctrl+f", "filter", "worker_pass_ui.keys.filter", id="worker_pass_filter"
+    ),
+    Command("worker_passes", "ctrl+r", "refresh", "keys.refresh", id="worker_pass_refresh"),
     Command("reception", "ctrl+s", "save", "keys.save", id="reception_save"),
     Command("reception", "ctrl+n", "new", "keys.new", id="new"),
     Command("reception", "escape", "escape", "reception_ui.key_escape", id="escape"),

@@ -144,6 +144,16 @@ class CardRules(Strict):
     replacement_fee: Decimal = Field(default=Decimal("20"), ge=0, le=10000, decimal_places=2)
 
 
+class RenovationRules(Strict):
+    """Renovation (装修办理): what the source documents leave to the site."""
+
+    # a renovation worker's temporary pass (施工人员临时出入证): its fee in fen (1000 = ¥10.00;
+    # 0: free), the default the desk offers when a pass is issued
+    worker_pass_fee_fen: int = Field(default=1000, ge=0, le=1_000_000)
+    # worker passes ending within this many days are listed on the board and the handover
+    worker_pass_warn_days: int = Field(default=7, ge=0, le=90)
+
+
 class ChecklistItem(Labelled):
     """A tool or piece of equipment counted at every handover (对讲机 2, 手电筒 2 ...)."""
 
@@ -190,6 +200,7 @@ class Settings(Strict):
     keys: KeyRules = Field(default_factory=KeyRules)
     passes: PassRules = Field(default_factory=PassRules)
     cards: CardRules = Field(default_factory=CardRules)
+    renovation: RenovationRules = Field(default_factory=RenovationRules)
     handover: HandoverRules = Field(default_factory=HandoverRules)
     complaint_tables: dict[str, dict[str, ComplaintRule]] = Field(default_factory=dict)
     # whom a complaint is escalated to (a severity's escalate_to names one by key or label)

@@ -23,6 +23,7 @@ from desk.demo.passes import plan_passes
 from desk.demo.repairs import PLAN, plan_repair
 from desk.demo.shifts import plan_shifts
 from desk.demo.timeline import DAYS, Room, Timeline, moment
+from desk.demo.worker_passes import plan_worker_passes
 from desk.models import (
     Complaint,
     Operator,
@@ -205,6 +206,7 @@ def _fill(setup: Ctx, ops: dict[str, Operator], rng: random.Random, now: datetim
     plan_shifts(line, rng, directory)
     plan_passes(line, rng, directory)
     plan_cards(line, rng, directory)
+    plan_worker_passes(line, directory)
     line.run(session)
 
 

@@ -27,7 +27,7 @@ RECORD_PAGES = {
     "nightlog": ("desk.screens.nightlog_detail", "NightLogDetailScreen"),
 }
 # registers whose records are handled on their register screen (a mode of the app)
-REGISTER_SCREENS = {"key_loans": "keys", "keys": "keys"}
+REGISTER_SCREENS = {"key_loans": "keys", "keys": "keys", "worker_passes": "worker_passes"}
 # other pages reached from a list (module, class)
 PAGES = {
     "room_history": ("desk.screens.room_history", "RoomHistoryScreen"),

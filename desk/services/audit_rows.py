@@ -53,6 +53,7 @@ REGISTERS: tuple[Register, ...] = (
     ),
     Register("passes", "release_pass", ("issued",), (("pass_item", "pass_id"),)),
     Register("cards", "resident_card", ("applied", "replacement_issued")),
+    Register("worker_passes", "worker_pass", ("issued",)),
     Register("nightlog", "night_log_entry", ("logged",)),
     Register("handover", "handover", ("opened",)),
     Register("replies", "standard_reply", ("drafted",)),

@@ -35,6 +35,7 @@ from desk.models import (
     Resident,
     ResidentCard,
     Unit,
+    WorkerPass,
 )
 from desk.safe_text import spreadsheet_cell
 from desk.services.audit import event_data
@@ -42,6 +43,7 @@ from desk.services.context import Ctx
 from desk.services.errors import DeskError
 from desk.services.jsonable import dumps, plain
 from desk.services.pass_queries import export_items
+from desk.services.renovation_workers import renovations_by_id
 
 REGISTERS = (
     "reception",
@@ -50,6 +52,7 @@ REGISTERS = (
     "keys",
     "passes",
     "cards",
+    "worker_passes",
     "shifts",
     "residents",
 )
@@ -59,10 +62,13 @@ _TABLES: dict[str, type[SQLModel]] = {
     "complaints": Complaint,
     "passes": ReleasePass,
     "cards": ResidentCard,
+    "worker_passes": WorkerPass,
     "residents": Resident,
 }
 # Columns added to every exported record besides the table's own.
 _RESIDENT_EXTRA = ("building", "room", "unit")
+# a worker pass's renovation: its room, its number and its permit's
+_WORKER_EXTRA = ("room", "renovation", "permit_number")
 
 
 def check_registers(names: Iterable[str]) -> list[str]:
@@ -89,6 +95,8 @@ def columns(register: str) -> list[str]:
     names = [column.name for column in table.__table__.columns]  # type: ignore[attr-defined]
     if register == "residents":
         names += list(_RESIDENT_EXTRA)
+    if register == "worker_passes":
+        names += list(_WORKER_EXTRA)
     if "operator_id" in names:
         names.append("operator")
     if register == "passes":
@@ -141,6 +149,9 @@ def records(ctx: Ctx, register: str, since: datetime | None = None) -> list[dict
     items: dict[int, list[dict[str, Any]]] = {}
     if register == "passes":
         items = export_items(ctx, since)
+    works: dict[int, Any] = {}
+    if register == "worker_passes":
+        works = renovations_by_id(ctx)
     out: list[dict[str, Any]] = []
     for row in ctx.session.exec(statement):
         item = {
@@ -152,6 +163,11 @@ def records(ctx: Ctx, register: str, since: datetime | None = None) -> list[dict
             item["building"] = unit.building if unit else ""
             item["room"] = unit.room if unit else ""
             item["unit"] = unit.code if unit else ""
+        if register == "worker_passes":
+            renovation = works.get(item["renovation_id"])
+            item["room"] = renovation.room if renovation else ""
+            item["renovation"] = renovation.number if renovation else ""
+            item["permit_number"] = renovation.permit_number if renovation else ""
         if "operator_id" in item:
             item["operator"] = names.get(item["operator_id"] or 0, "")
         if register == "passes":

@@ -352,6 +352,7 @@ STATE_SECTIONS = {
     "passes": "pass_state",
     "cards": "card_state",
     "nightlog": "nightlog_state",
+    "worker_passes": "worker_pass_state",
     "residents": "resident_kind",
 }
 

@@ -23,6 +23,7 @@ from desk.models import (
     RepairOrder,
     Resident,
     ResidentCard,
+    WorkerPass,
 )
 from desk.services import complaint_queries, repair
 
@@ -147,6 +148,18 @@ SOURCES = (
         ("what", "action_taken", "close_reason"),
         _no_due,
         number="",
+    ),
+    # a renovation worker's pass: its room, and the renovation's and permit's numbers in its
+    # words, are its renovation's (desk.services.search_index)
+    Source(
+        "worker_passes",
+        WorkerPass,
+        "sg",
+        "name",
+        "created_at",
+        ("revoke_reason",),
+        _no_due,
+        phone="",
     ),
     Source("residents", Resident, "res", "name", "created_at", (), _no_due, number=""),
     # registers added later go last: a register's place is in every document's rank
