@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from datetime import time
 from functools import cached_property
@@ -130,6 +131,23 @@ class PassRules(Strict):
     valid_for: str = "same_day"
 
 
+class OwnerChangeRules(Strict):
+    """Owner record changes (001 业主资料更改): where the documents are silent, these defaults."""
+
+    # a declaration is applied to the directory within this (the board shows it due)
+    apply_within: str = "2wd"
+    # failed identity checks by phone for one room within a day, after which that room's
+    # changes are taken in person only until the day is over
+    phone_refusals_per_day: int = Field(default=3, ge=1)
+
+    @field_validator("apply_within")
+    @classmethod
+    def _duration(cls, value: str) -> str:
+        if not re.fullmatch(r"\s*[1-9][0-9]*\s*(m|h|d|wd)\s*", value):
+            raise ValueError(f"apply_within: a duration (2wd, 1d, 4h), not {value!r}")
+        return value
+
+
 class ChecklistItem(Labelled):
     """A tool or piece of equipment counted at every handover (对讲机 2, 手电筒 2 ...)."""
 
@@ -175,6 +193,7 @@ class Settings(Strict):
     complaints: ComplaintRules = Field(default_factory=ComplaintRules)
     keys: KeyRules = Field(default_factory=KeyRules)
     passes: PassRules = Field(default_factory=PassRules)
+    owner_changes: OwnerChangeRules = Field(default_factory=OwnerChangeRules)
     handover: HandoverRules = Field(default_factory=HandoverRules)
     complaint_tables: dict[str, dict[str, ComplaintRule]] = Field(default_factory=dict)
     # whom a complaint is escalated to (a severity's escalate_to names one by key or label)

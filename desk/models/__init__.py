@@ -25,6 +25,15 @@ from desk.models.keys import (
 )
 from desk.models.marker import DeskMarker
 from desk.models.nightlog import NightLogEntry, NightLogState
+from desk.models.owner_change import (
+    ChangeKind,
+    IdentityCheck,
+    IdKind,
+    IdProofKey,
+    OwnerChange,
+    OwnerChangeState,
+    Refusal,
+)
 from desk.models.passes import GateResult, IdType, PassItem, PassState, Relationship, ReleasePass
 from desk.models.people import Operator, Resident, ResidentKind, Role, SignInTerminal, Unit
 from desk.models.reception import Channel, ReceptionCategory, ReceptionEntry, ReceptionState
@@ -60,6 +69,7 @@ __all__ = [
     "AuditEvent",
     "AuditSeal",
     "CalendarDay",
+    "ChangeKind",
     "Channel",
     "Complaint",
     "ComplaintState",
@@ -74,7 +84,10 @@ __all__ = [
     "Handover",
     "HandoverPrint",
     "HandoverState",
+    "IdKind",
+    "IdProofKey",
     "IdType",
+    "IdentityCheck",
     "InEstate",
     "InspectionResult",
     "Key",
@@ -87,11 +100,14 @@ __all__ = [
     "NightLogState",
     "Operator",
     "OperatorEstate",
+    "OwnerChange",
+    "OwnerChangeState",
     "PassItem",
     "PassState",
     "ReceptionCategory",
     "ReceptionEntry",
     "ReceptionState",
+    "Refusal",
     "Relationship",
     "ReleasePass",
     "Renovation",

@@ -29,6 +29,7 @@ from desk.models import (
     KeyReturn,
     NightLogEntry,
     Operator,
+    OwnerChange,
     ReceptionEntry,
     ReleasePass,
     RepairOrder,
@@ -42,14 +43,27 @@ from desk.services.errors import DeskError
 from desk.services.jsonable import dumps, plain
 from desk.services.pass_queries import export_items
 
-REGISTERS = ("reception", "repairs", "complaints", "keys", "passes", "shifts", "residents")
+REGISTERS = (
+    "reception",
+    "repairs",
+    "complaints",
+    "keys",
+    "passes",
+    "shifts",
+    "residents",
+    "owner_changes",
+)
 _TABLES: dict[str, type[SQLModel]] = {
     "reception": ReceptionEntry,
     "repairs": RepairOrder,
     "complaints": Complaint,
     "passes": ReleasePass,
     "residents": Resident,
+    "owner_changes": OwnerChange,
 }
+# Columns never exported: an ID number's keyed hash (desk.services.id_numbers) is the office's
+# to match a caller against, not to hand out with a spreadsheet.
+_WITHHELD = frozenset({"id_proof"})
 # Columns added to every exported record besides the table's own.
 _RESIDENT_EXTRA = ("building", "room", "unit")
 
@@ -75,7 +89,11 @@ def columns(register: str) -> list[str]:
     table = _TABLES.get(register)
     if table is None:
         return []
-    names = [column.name for column in table.__table__.columns]  # type: ignore[attr-defined]
+    names = [
+        column.name
+        for column in table.__table__.columns  # type: ignore[attr-defined]
+        if column.name not in _WITHHELD
+    ]
     if register == "residents":
         names += list(_RESIDENT_EXTRA)
     if "operator_id" in names:
@@ -135,6 +153,7 @@ def records(ctx: Ctx, register: str, since: datetime | None = None) -> list[dict
         item = {
             column.name: plain(getattr(row, column.name), ctx.tz)
             for column in table.__table__.columns  # type: ignore[attr-defined]
+            if column.name not in _WITHHELD
         }
         if register == "residents":
             unit = units.get(item["unit_id"])

@@ -352,6 +352,7 @@ STATE_SECTIONS = {
     "passes": "pass_state",
     "nightlog": "nightlog_state",
     "residents": "resident_kind",
+    "owner_changes": "owner_change_state",
 }
 
 

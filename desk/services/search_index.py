@@ -329,11 +329,13 @@ def reindex(conn: Connection, batch: int = 5000) -> int:
     doc_id = 0
     for source in SOURCES:
         table = source.model.__table__
+        if not inspect(conn).has_table(table.name):
+            continue  # a register a later migration adds: an older revision's rebuild has none
         needed = {"id", "state", "room", "operator_id", "active", "kind", "unit_id", "estate_id"}
         needed |= {source.person, source.at, source.number, source.phone, *source.body}
         needed |= {"reply_due_at", "dispatch_due_at", "appointment_at", "callback_due_at"}
         needed |= {"escalation_due_at", "escalated_at", "replied_at", "resolve_due_at"}
-        needed |= {"due_at", "valid_until", "stub_returned_at", "on_site_due_at"}
+        needed |= {"due_at", "valid_until", "stub_returned_at", "on_site_due_at", "apply_due_at"}
         needed |= set(LATER_COMPLAINT_COLUMNS)
         # a migration rebuilding the index reads the columns its revision has, not the model's
         present = {column["name"] for column in inspect(conn).get_columns(table.name)}

@@ -18,6 +18,7 @@ from desk.models import (
     EntrustedKey,
     KeyLoan,
     NightLogEntry,
+    OwnerChange,
     ReceptionEntry,
     ReleasePass,
     RepairOrder,
@@ -63,6 +64,10 @@ def _pass_due(row: Any) -> datetime | None:
 
 def _no_due(_row: Any) -> None:
     return None
+
+
+def _apply_due(row: Any) -> datetime | None:
+    return row.apply_due_at if row.state == "declared" else None
 
 
 @dataclass(frozen=True)
@@ -148,6 +153,17 @@ SOURCES = (
         number="",
     ),
     Source("residents", Resident, "res", "name", "created_at", (), _no_due, number=""),
+    # who asked, and the names the change is about (the phone: the new one)
+    Source(
+        "owner_changes",
+        OwnerChange,
+        "bg",
+        "asked_by",
+        "created_at",
+        ("name_from", "name_to", "old_owners", "evidence", "note", "reason"),
+        _apply_due,
+        phone="phone_to",
+    ),
 )
 BY_MODEL: dict[Any, Source] = {source.model: source for source in SOURCES}
 BY_REGISTER = {source.register: source for source in SOURCES}

@@ -22,6 +22,8 @@ the time they were received: `received_at`, `reported_at`, `out_at`, `created_at
 - Repeats: the same room and category at least twice in the period, per register.
 - Keys: loans made in the period; overdue = returned after `due_at`, or still out past it.
 - Passes: issued in the period, by status (as `pass_queries.status_of`) and stub.
+- Owner record changes: declared in the period, by how the asker was identified and by what
+  became of them; applied on time = by `apply_due_at`; identity checks refused, apart.
 """
 
 from __future__ import annotations
@@ -41,6 +43,8 @@ from desk.models import (
     Complaint,
     ComplaintState,
     KeyLoan,
+    OwnerChange,
+    OwnerChangeState,
     ReceptionEntry,
     ReleasePass,
     RepairOrder,
@@ -55,6 +59,7 @@ from desk.services.stats_figures import (
     ComplaintFigures,
     Deadline,
     KeyFigures,
+    OwnerChangeFigures,
     PaidOrder,
     PassFigures,
     Rate,
@@ -292,6 +297,27 @@ def _passes(ctx: Ctx, period: Period) -> PassFigures:
     return PassFigures(*counts)
 
 
+def _owner_changes(ctx: Ctx, period: Period) -> OwnerChangeFigures:
+    o = _c(OwnerChange)
+    S = OwnerChangeState
+    made = o.state != S.refused
+    counts = _one(
+        ctx,
+        _n(made),
+        _n(o.state == S.applied),
+        _n(and_(o.state == S.applied, o.applied_at <= o.apply_due_at)),
+        _n(o.state == S.rejected),
+        _n(o.state == S.withdrawn),
+        _n(o.state == S.declared),
+        _n(and_(made, o.channel == "in_person")),
+        _n(and_(made, o.channel == "phone")),
+        _n(and_(o.state == S.applied, o.change == "sale")),
+        _n(o.state == S.refused),
+        where=_within(o.created_at, period),
+    )
+    return OwnerChangeFigures(*counts)
+
+
 # --- across registers ---------------------------------------------------------------------
 
 
@@ -387,4 +413,5 @@ def monthly(ctx: Ctx, start: datetime | Period, end: datetime | None = None) -> 
         repeats=_repeats(ctx, period),
         keys=keys,
         passes=passes,
+        owner_changes=_owner_changes(ctx, period),
     )

@@ -46,6 +46,7 @@ SECTIONS = (
     "pass_stubs",
     "nightlog",
     "night_repairs",
+    "owner_changes",
     "unpaid",
 )
 # The sections listed besides, of records the board does not carry (passes to reconcile; unpaid
@@ -292,6 +293,7 @@ _SECTION_OF = {
     "entrusted_keys": "entrusted",
     "passes": "passes",
     "nightlog": "nightlog",
+    "owner_changes": "owner_changes",
 }
 
 
