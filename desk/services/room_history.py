@@ -145,9 +145,9 @@ _CHANGES = ("created", "updated", "moved_out")
 
 
 def resident_changes(ctx: Ctx, unit_id: int) -> list[Event]:
-    """Every change of the room's residents' records, active or gone: who was put on record,
-    what changed from what to what (phones masked, as the audit trail keeps them), who left,
-    and what made it (the import, or an owner record change by its number)."""
+    """Every change of the room's residents' records, active or gone: what changed from what to
+    what (phones masked, as the audit trail keeps them), who left, who an owner record change
+    put on record, and what made it (the import, or an owner record change by its number)."""
     people = {
         person.id: person
         for person in ctx.session.exec(select(Resident).where(Resident.unit_id == unit_id))
@@ -171,11 +171,14 @@ def resident_changes(ctx: Ctx, unit_id: int) -> list[Event]:
         person = people[event.record_id]
         data = event_data(event)
         by = str(data.get("by", ""))
+        declared = by.startswith(_NUMBERED) or f"-{PREFIX}-" in by
+        if event.action == "created" and not declared:
+            continue  # the directory as it was set up or imported: its residents list says it
         lines.append(
             Event(
                 register="residents",
                 record_id=event.record_id,
-                number=by if by.startswith(_NUMBERED) or f"-{PREFIX}-" in by else "",
+                number=by if declared else "",
                 at=event.at,
                 person=mask_name(person.name),
                 summary=change_line(event.action, person.name, data, str(person.kind)),
