@@ -95,8 +95,8 @@ def plan_owner_changes(line: Timeline, rng: random.Random, directory: list[Room]
     line.at(at + timedelta(hours=1), apply("oc-2"))
     mistyped = number[:-2] + number[-1] + number[-2]
     if not id_numbers.valid_id_card(mistyped):
-        again = {"id_number": mistyped, "new_phone": _phone(rng)}
-        _refused(line, _at(line, 6, 11, 40), call.model_copy(update=again))
+        retyped = {"id_number": mistyped, "new_phone": _phone(rng)}
+        _refused(line, _at(line, 6, 11, 40), call.model_copy(update=retyped))
     # 2. a caller whose ID the desk has never seen: refused, told to come in person
     second = rooms[1]
     stranger = in_person(
