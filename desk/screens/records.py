@@ -24,6 +24,7 @@ RECORD_PAGES = {
     "entrusted_keys": ("desk.screens.entrusted_detail", "EntrustedDetailScreen"),
     "passes": ("desk.screens.pass_detail", "PassDetailScreen"),
     "nightlog": ("desk.screens.nightlog_detail", "NightLogDetailScreen"),
+    "owner_changes": ("desk.screens.owner_change_detail", "OwnerChangeDetailScreen"),
 }
 # registers whose records are handled on their register screen (a mode of the app)
 REGISTER_SCREENS = {"key_loans": "keys", "keys": "keys"}
