@@ -172,6 +172,14 @@ def test_a_resident_of_another_estate_is_out_of_reach(db: Database, site: Desk, 
             assert owner_changes.find(ctx, theirs.number) is None
         with hg_desk.read() as ctx:
             assert owner_changes.get(ctx, theirs.id or 0).room == "8-101"
+        # the call-centre desk declares nothing before the estate of the call is chosen
+        centre = _open(db, "*")
+        try:
+            anywhere = Desk(centre, boss.operator)
+            error = refused(anywhere, lambda ctx: owner_changes.declare(ctx, here))
+            assert error.key == "estate.not_chosen"
+        finally:
+            centre.dispose()
     finally:
         hg.dispose()
 

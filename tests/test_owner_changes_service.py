@@ -27,6 +27,9 @@ from desk.services import (
     residents,
     residents_import,
     room_history,
+    stats,
+    stats_period,
+    summary,
 )
 from desk.services.errors import DeskError, FieldErrors
 from desk.services.owner_changes import OwnerChangeCreate
@@ -486,3 +489,27 @@ def test_the_declaring_operator_is_kept(site: Desk) -> None:
     with site.read() as ctx:
         ids = list(ctx.session.exec(select(OwnerChange.id).order_by(col(OwnerChange.id))))
     assert ids == [found.id]
+
+
+def test_the_month_the_handover_and_the_lookup_see_it(site: Desk, records: Desk) -> None:
+    """Declared in person and applied, by phone and waiting, a caller refused: the monthly
+    figures count each; the handover lists what waits; the lookup finds number and name."""
+    apply(records, declare(site).id)
+    waiting = declare(site, by_phone(id_number=LI_MING, new_phone="13900003333"))
+    call = by_phone(id_number=WANG_QIANG, new_phone="13900004444")
+    refused(site, lambda ctx: owner_changes.declare(ctx, call))
+    with site.read() as ctx:
+        figures = stats.monthly(ctx, stats_period.month(2026, 11, TZ)).owner_changes
+        sections = summary.open_sections(ctx)
+        by_number = lookup.search(ctx, waiting.number.replace("-", "").lower())
+        by_name = lookup.search(ctx, "李明")
+    assert (figures.declared, figures.applied, figures.applied_on_time) == (2, 1, 1)
+    assert (figures.in_person, figures.by_phone, figures.refused, figures.waiting) == (1, 1, 1, 1)
+    assert [item.number for item in sections["owner_changes"]] == [waiting.number]
+    assert summary.state_keys("owner_changes", sections["owner_changes"][0]) == (
+        "owner_change_state.declared",
+    )
+    assert [(g.register, [h.number for h in g.hits]) for g in by_number.groups] == [
+        ("owner_changes", [waiting.number])
+    ]
+    assert "owner_changes" in [g.register for g in by_name.groups]

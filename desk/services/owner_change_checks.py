@@ -12,6 +12,7 @@ from datetime import datetime
 
 from pydantic import Field
 
+from desk import estates as binding
 from desk.i18n import listed
 from desk.models import (
     ChangeKind,
@@ -54,9 +55,12 @@ class OwnerChangeCreate(Submission):
 
 
 def unit(ctx: Ctx, typed: str) -> Unit:
-    """The room, on record: a change is made to the directory, so its room must be in it."""
+    """The room, on record: a change is made to the directory, so its room must be in it; at
+    the call-centre desk, in the estate of the call (3-1202 may be a room of several)."""
     if not typed.strip():
         raise DeskError("field.required", field="room")
+    if binding.estate_of(ctx.session) is None:
+        raise binding.EstateNotChosen()
     found = find_unit(ctx, typed)
     if found is None:
         raise DeskError("owner_change_error.unknown_room", field="room", room=typed.strip())
