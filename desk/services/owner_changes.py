@@ -374,184 +374,142 @@ def _not_their_own(ctx: Ctx, found: OwnerChange) -> None:
         raise Forbidden("owner_change_error.own_declaration", number=found.number)
 
 
-def _as_declared(found: OwnerChange, people: list[Resident]) -> Resident:
-    """The resident the declaration is about, still of the room and as it was declared."""
-    subject = next((person for person in people if person.id == found.resident_id), None)
-    if subject is None:
-        raise DeskError("owner_change_error.resident_gone", number=found.number)
-    now = {"name": subject.name, "phone": subject.phone, "kind": str(subject.kind)}
-    was = {"name": found.name_from, "phone": found.phone_from, "kind": found.kind_from}
-    if now != was:
-        raise DeskError("owner_change_error.changed_since", number=found.number)
-    return subject
+class _Application:
+    """What applying one declaration writes to its room's residents: one edit per resident
+    (the fields that change), and the people to put on record."""
 
+    def __init__(self, ctx: Ctx, found: OwnerChange) -> None:
+        self.found = found
+        unit = ctx.session.get(Unit, found.unit_id)
+        assert unit is not None and unit.id is not None
+        self.unit, self.unit_id = unit, unit.id
+        self.people = checks.people_of(ctx, unit)  # active, owners first
+        statement = select(Resident).where(Resident.unit_id == unit.id).order_by(col(Resident.id))
+        self.every = list(ctx.session.exec(statement))  # active or not, oldest first
+        self.edits: dict[int, tuple[Any, dict[str, Any]]] = {}
+        self.new: list[resident_records.NewResident] = []
 
-class _Edits:
-    """The residents' changes of one application, one entry per resident."""
-
-    def __init__(self) -> None:
-        self.by_id: dict[int, tuple[Any, dict[str, Any]]] = {}
-
-    def add(self, person: Resident, values: dict[str, Any]) -> None:
+    def edit(self, person: Resident, values: dict[str, Any]) -> None:
         assert person.id is not None
-        row, had = self.by_id.get(person.id, (resident_records.stored(person), {}))
+        row, had = self.edits.get(person.id, (resident_records.stored(person), {}))
         had.update(
             {name: value for name, value in values.items() if getattr(person, name) != value}
         )
-        self.by_id[person.id] = (row, had)
+        self.edits[person.id] = (row, had)
 
-    def all(self) -> list[tuple[Any, dict[str, Any]]]:
-        return list(self.by_id.values())
+    def as_declared(self) -> Resident:
+        """The resident the declaration is about, still of the room and as it was declared."""
+        found = self.found
+        subject = next((person for person in self.people if person.id == found.resident_id), None)
+        if subject is None:
+            raise DeskError("owner_change_error.resident_gone", number=found.number)
+        now = {"name": subject.name, "phone": subject.phone, "kind": str(subject.kind)}
+        was = {"name": found.name_from, "phone": found.phone_from, "kind": found.kind_from}
+        if now != was:
+            raise DeskError("owner_change_error.changed_since", number=found.number)
+        return subject
+
+    def keeps_an_owner(self, leaving: Resident) -> None:
+        if not any(p.kind == ResidentKind.owner and p.id != leaving.id for p in self.people):
+            raise DeskError("owner_change_error.last_owner_now", number=self.found.number)
+
+    def put_on_record(self, kind: str, proof: dict[str, Any]) -> None:
+        """The declaration's person on the room's record: one who left comes back (as the
+        import does, by room and name), anyone else is created."""
+        found = self.found
+        name = found.name_to or ""
+        active = next((person for person in self.people if person.name == name), None)
+        if active is not None and kind != ResidentKind.owner:
+            raise DeskError(
+                "owner_change_error.already_resident_now", number=found.number, name=name
+            )
+        existing = active or next((person for person in self.every if person.name == name), None)
+        values: dict[str, Any] = {"active": True, "kind": kind, **proof}
+        if found.phone_to:
+            values["phone"] = found.phone_to
+        if existing is not None:
+            self.edit(existing, values)
+            return
+        self.new.append(
+            resident_records.NewResident(
+                self.unit_id,
+                self.unit.code,
+                name,
+                found.phone_to or "",
+                kind,
+                proof.get("id_kind", ""),
+                proof.get("id_last4", ""),
+                proof.get("id_proof", ""),
+            )
+        )
 
 
 def _proof_values(found: OwnerChange) -> dict[str, Any]:
+    """The ID seen in person, for the record (none when only its last 4 were typed)."""
     if not found.id_proof:
         return {}
     return {"id_kind": str(found.id_kind), "id_last4": found.id_last4, "id_proof": found.id_proof}
 
 
-def _on_record(people: list[Resident], name: str, every: list[Resident]) -> Resident | None:
-    """The room's resident of that name: active first, else the oldest who left."""
-    active = next((person for person in people if person.name == name), None)
-    return active or next((person for person in every if person.name == name), None)
-
-
 def apply(ctx: Ctx, change_id: int) -> OwnerChange:
-    """The records clerk or a supervisor applies a declaration to the directory."""
+    """The records clerk or a supervisor applies a declaration to the directory, through the
+    import's own writing (desk.services.resident_records): the same audited change."""
     LIFECYCLE.permit(ctx, "apply")
     found = get(ctx, change_id, for_update=True)
     LIFECYCLE.require(found, "apply")
     _not_their_own(ctx, found)
-    unit = ctx.session.get(Unit, found.unit_id)
-    assert unit is not None and unit.id is not None
-    people = checks.people_of(ctx, unit)
-    every = _everyone(ctx, unit.id)
-    edits = _Edits()
-    new: list[resident_records.NewResident] = []
+    work = _Application(ctx, found)
     change = ChangeKind(found.change)
     if change == ChangeKind.amend:
-        subject = _as_declared(found, people)
-        values = {
-            name: value
-            for name, value in (
-                ("name", found.name_to),
-                ("phone", found.phone_to),
-                ("kind", found.kind_to),
-            )
-            if value is not None
-        }
-        if found.name_to and found.name_to in {p.name for p in people if p.id != subject.id}:
+        subject = work.as_declared()
+        others = {person.name for person in work.people if person.id != subject.id}
+        if found.name_to and found.name_to in others:
             raise DeskError("owner_change_error.name_taken", name=found.name_to)
         if found.kind_to and subject.kind == ResidentKind.owner:
-            _keeps_an_owner(found, people, leaving=subject)
-        edits.add(subject, values)
+            work.keeps_an_owner(subject)
+        values = {"name": found.name_to, "phone": found.phone_to, "kind": found.kind_to}
+        work.edit(subject, {name: value for name, value in values.items() if value is not None})
     elif change == ChangeKind.remove:
-        subject = _as_declared(found, people)
+        subject = work.as_declared()
         if subject.kind == ResidentKind.owner:
-            _keeps_an_owner(found, people, leaving=subject)
-        edits.add(subject, {"active": False})
+            work.keeps_an_owner(subject)
+        work.edit(subject, {"active": False})
     elif change == ChangeKind.add:
-        _one_more(ctx, found, unit, people, every, edits, new, found.kind_to or "family", {})
+        work.put_on_record(found.kind_to or ResidentKind.family, {})
     else:
-        _sale(ctx, found, unit, people, every, edits, new)
-    if change != ChangeKind.sale and found.asker_id is not None:
-        asker = next((person for person in people if person.id == found.asker_id), None)
-        if asker is not None and not asker.id_proof and found.id_proof:
-            edits.add(asker, _proof_values(found))
-    written = resident_records.change(ctx, edits.all(), {unit.id: unit.code}, by=found.number)
-    made = resident_records.create(ctx, new, by=found.number)
-    if found.resident_id is None:
-        found.resident_id = made[0].id if made else _new_owner_id(found, written)
+        _sale(work)
+    if change != ChangeKind.sale and found.asker_id is not None and found.id_proof:
+        asker = next((person for person in work.people if person.id == found.asker_id), None)
+        if asker is not None and not asker.id_proof:
+            work.edit(asker, _proof_values(found))  # the asker's ID, seen in person, on record
+    rooms = {work.unit_id: work.unit.code}
+    written = resident_records.change(ctx, list(work.edits.values()), rooms, by=found.number)
+    made = resident_records.create(ctx, work.new, by=found.number)
+    if found.resident_id is None:  # an addition's or a sale's person
+        back = (row.id for row in written if row.name == found.name_to and row.active)
+        found.resident_id = made[0].id if made else next(back, None)
     found.state = S.applied
     found.applied_at = ctx.now
     found.applied_by = ctx.acting()
     found.id_proof = ""  # recorded on the resident (or not needed): the declaration drops it
     ctx.session.add(found)
-    audit.record(
-        ctx,
-        REGISTER,
-        found.id,
-        "applied",
-        {
-            "residents": sorted(row.id for row in written + made),
-            "old_owners": found.old_owners,
-        },
-    )
+    residents_changed = sorted(row.id for row in written + made)
+    data = {"residents": residents_changed, "old_owners": found.old_owners}
+    audit.record(ctx, REGISTER, found.id, "applied", data)
     return found
 
 
-def _everyone(ctx: Ctx, unit_id: int) -> list[Resident]:
-    """Every resident the room ever had on record, active or not, oldest first."""
-    statement = select(Resident).where(Resident.unit_id == unit_id).order_by(col(Resident.id))
-    return list(ctx.session.exec(statement))
-
-
-def _keeps_an_owner(found: OwnerChange, people: list[Resident], *, leaving: Resident) -> None:
-    if not any(p.kind == ResidentKind.owner and p.id != leaving.id for p in people):
-        raise DeskError("owner_change_error.last_owner_now", number=found.number)
-
-
-def _one_more(
-    ctx: Ctx,
-    found: OwnerChange,
-    unit: Unit,
-    people: list[Resident],
-    every: list[Resident],
-    edits: _Edits,
-    new: list[resident_records.NewResident],
-    kind: str,
-    proof: dict[str, Any],
-) -> None:
-    """A person put on the room's record: one who left comes back (as the import does, by
-    room and name), anyone else is created."""
-    name = found.name_to or ""
-    if any(person.name == name for person in people) and kind != ResidentKind.owner:
-        raise DeskError("owner_change_error.already_resident_now", number=found.number, name=name)
-    existing = _on_record(people, name, every)
-    values: dict[str, Any] = {"active": True, "kind": kind, **proof}
-    if found.phone_to:
-        values["phone"] = found.phone_to
-    if existing is not None:
-        edits.add(existing, values)
-        return
-    assert unit.id is not None
-    new.append(
-        resident_records.NewResident(
-            unit.id,
-            unit.code,
-            name,
-            found.phone_to or "",
-            kind,
-            proof.get("id_kind", ""),
-            proof.get("id_last4", ""),
-            proof.get("id_proof", ""),
-        )
-    )
-
-
-def _sale(
-    ctx: Ctx,
-    found: OwnerChange,
-    unit: Unit,
-    people: list[Resident],
-    every: list[Resident],
-    edits: _Edits,
-    new: list[resident_records.NewResident],
-) -> None:
+def _sale(work: _Application) -> None:
     """The room moves to its new owner: the owners on record made inactive (kept, as every
     resident who leaves is), the new owner on record with the ID seen in person."""
-    old = [person for person in checks.owners(people) if person.name != found.name_to]
+    found = work.found
+    old = [person for person in checks.owners(work.people) if person.name != found.name_to]
     for person in old:
-        edits.add(person, {"active": False})
+        work.edit(person, {"active": False})
     found.old_owners = "、".join(person.name for person in old)[:200]
     # The old owners' resident cards are cancelled here, in this transaction, once the cards
     # register is merged: the one place a sale reaches into it.
-    _one_more(ctx, found, unit, people, every, edits, new, ResidentKind.owner, _proof_values(found))
-
-
-def _new_owner_id(found: OwnerChange, written: list[Any]) -> int | None:
-    """A sale's or an addition's person who was on record already (came back): their id."""
-    return next((row.id for row in written if row.name == found.name_to and row.active), None)
+    work.put_on_record(ResidentKind.owner, _proof_values(found))
 
 
 # --- closing without applying -------------------------------------------------------------
