@@ -300,9 +300,7 @@ COMMANDS: tuple[Command | Include, ...] = (
         id="owner_change_detail_refresh",
         show=False,
     ),
-    Command(
-        "owner_change_detail", "escape", "back", "repair_ui.keys.back", id="owner_change_back"
-    ),
+    Command("owner_change_detail", "escape", "back", "repair_ui.keys.back", id="owner_change_back"),
     Command("passes", "ctrl+n", "new_pass", "keys.new", id="pass_new"),
     Command("passes", "enter", "open_pass", "keys.open", id="pass_open"),
     Command("passes", "ctrl+l", "reconcile", "passes_ui.keys.reconcile", id="pass_reconcile"),
