@@ -43,6 +43,7 @@ REGISTER_MODES = {
     "passes": ("desk.screens.passes", "PassesScreen"),
     "cards": ("desk.screens.cards", "CardsScreen"),
     "worker_passes": ("desk.screens.worker_passes", "WorkerPassesScreen"),
+    "owner_changes": ("desk.screens.owner_changes", "OwnerChangesScreen"),
     "handover": ("desk.screens.handover", "HandoverScreen"),
     "nightlog": ("desk.screens.nightlog", "NightLogScreen"),
     "lookup": ("desk.screens.lookup", "LookupScreen"),

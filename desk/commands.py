@@ -80,6 +80,7 @@ COMMANDS: tuple[Command | Include, ...] = (
     Command("board", "ctrl+r", "refresh", "keys.refresh"),
     Command("board", "ctrl+t", "app.open('report')", "keys.report"),
     Command("board", "enter", "open_record", "keys.open", show=False),
+    # the registers of issue 19 have no F-key left: a letter on the board opens each
     Command("board", "c", "app.open('cards')", "cards_ui.keys.open_register", id="board_cards"),
     Command("card_detail", "ctrl+d", "ready", "cards_ui.keys.ready", id="card_ready"),
     Command("card_detail", "ctrl+g", "issue", "cards_ui.keys.issue", id="card_issue"),
@@ -103,6 +104,7 @@ COMMANDS: tuple[Command | Include, ...] = (
     Command(
         "board", "w", "app.open('worker_passes')", "worker_pass_ui.keys.open", id="worker_passes"
     ),
+    Command("board", "o", "app.open('owner_changes')", "keys.owner_changes", id="owner_changes"),
     Command(
         "callback_queue",
         "enter",
@@ -289,6 +291,39 @@ COMMANDS: tuple[Command | Include, ...] = (
     Command("reconcile", "ctrl+t", "tick", "passes_ui.keys.stub", id="recon_tick"),
     Command("reconcile", "ctrl+r", "refresh", "keys.refresh", id="recon_refresh"),
     Command("reconcile", "escape", "back", "repair_ui.keys.back", id="recon_back"),
+    Command("owner_changes", "ctrl+n", "new_change", "keys.new", id="owner_change_new"),
+    Command("owner_changes", "enter", "open_change", "keys.open", id="owner_change_open"),
+    Command("owner_changes", "ctrl+r", "refresh", "keys.refresh", id="owner_change_refresh"),
+    Command(
+        "owner_change_detail",
+        "ctrl+e",
+        "apply",
+        "owner_change_ui.keys.apply",
+        id="owner_change_apply",
+    ),
+    Command(
+        "owner_change_detail",
+        "ctrl+x",
+        "reject",
+        "owner_change_ui.keys.reject",
+        id="owner_change_reject",
+    ),
+    Command(
+        "owner_change_detail",
+        "ctrl+w",
+        "withdraw",
+        "owner_change_ui.keys.withdraw",
+        id="owner_change_withdraw",
+    ),
+    Command(
+        "owner_change_detail",
+        "ctrl+r",
+        "refresh",
+        "keys.refresh",
+        id="owner_change_detail_refresh",
+        show=False,
+    ),
+    Command("owner_change_detail", "escape", "back", "repair_ui.keys.back", id="owner_change_back"),
     Command("passes", "ctrl+n", "new_pass", "keys.new", id="pass_new"),
     Command("passes", "enter", "open_pass", "keys.open", id="pass_open"),
     Command("passes", "ctrl+l", "reconcile", "passes_ui.keys.reconcile", id="pass_reconcile"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from datetime import time
 from decimal import Decimal
@@ -154,6 +155,23 @@ class RenovationRules(Strict):
     worker_pass_warn_days: int = Field(default=7, ge=0, le=90)
 
 
+class OwnerChangeRules(Strict):
+    """Owner record changes (001 业主资料更改): where the documents are silent, these defaults."""
+
+    # a declaration is applied to the directory within this (the board shows it due)
+    apply_within: str = "2wd"
+    # failed identity checks by phone for one room within a day, after which that room's
+    # changes are taken in person only until the day is over
+    phone_refusals_per_day: int = Field(default=3, ge=1)
+
+    @field_validator("apply_within")
+    @classmethod
+    def _duration(cls, value: str) -> str:
+        if not re.fullmatch(r"\s*[1-9][0-9]*\s*(m|h|d|wd)\s*", value):
+            raise ValueError(f"apply_within: a duration (2wd, 1d, 4h), not {value!r}")
+        return value
+
+
 class ChecklistItem(Labelled):
     """A tool or piece of equipment counted at every handover (对讲机 2, 手电筒 2 ...)."""
 
@@ -201,6 +219,7 @@ class Settings(Strict):
     passes: PassRules = Field(default_factory=PassRules)
     cards: CardRules = Field(default_factory=CardRules)
     renovation: RenovationRules = Field(default_factory=RenovationRules)
+    owner_changes: OwnerChangeRules = Field(default_factory=OwnerChangeRules)
     handover: HandoverRules = Field(default_factory=HandoverRules)
     complaint_tables: dict[str, dict[str, ComplaintRule]] = Field(default_factory=dict)
     # whom a complaint is escalated to (a severity's escalate_to names one by key or label)

@@ -351,17 +351,24 @@ _OLD_INDEXES = {
 
 # tables of the migrations after 0013, newest first: dropped to take a file back to 0013
 LATER_TABLES = [
-    "resident_card",
+    "owner_change",  # 0016
+    "id_proof_key",  # 0016
+    "resident_card",  # 0015
     "worker_pass",
     "renovation_visit",
     "renovation_inspection",
     "renovation",
 ]
+# columns the migrations after 0013 added to older tables: dropped with them
+LATER_TABLE_COLUMNS = {"resident": ["id_proof", "id_last4", "id_kind"]}  # 0016
 
 
 def _undo_later_tables(execute: Callable[[str], object]) -> None:
     for table in LATER_TABLES:
         execute(f'DROP TABLE "{table}"')
+    for table, columns in LATER_TABLE_COLUMNS.items():
+        for column in columns:
+            execute(f'ALTER TABLE "{table}" DROP COLUMN {column}')
 
 
 def _undo_lookup_rank(execute: Callable[[str], object], sqlite: bool) -> None:

@@ -224,7 +224,10 @@ def test_a_named_encoding_is_used_and_checked() -> None:
         ),
         (",1202,李明,13812345678,owner", "the building is missing"),
         ("4,1202,李明,13812345678,owner", "there is no building “4” at this site"),
-        ("3,1202,李明,13812345678,landlord", "“landlord” is neither owner/业主 nor tenant/租户"),
+        (
+            "3,1202,李明,13812345678,landlord",
+            "“landlord” is not owner/业主, tenant/租户 or family/家属",
+        ),
         (
             "3,1202,李\x07明,13812345678,owner",
             "Name: contains an invisible control character ^G: delete it (it most likely came "

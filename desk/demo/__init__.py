@@ -19,6 +19,7 @@ from desk.db import Database
 from desk.demo.cards import plan_cards
 from desk.demo.complaints import plan_complaints
 from desk.demo.keys import plan_keys
+from desk.demo.owner_changes import plan_owner_changes
 from desk.demo.passes import plan_passes
 from desk.demo.repairs import PLAN, plan_repair
 from desk.demo.shifts import plan_shifts
@@ -207,6 +208,7 @@ def _fill(setup: Ctx, ops: dict[str, Operator], rng: random.Random, now: datetim
     plan_passes(line, rng, directory)
     plan_cards(line, rng, directory)
     plan_worker_passes(line, directory)
+    plan_owner_changes(line, rng, directory)  # last: the registers before keep their demo data
     line.run(session)
 
 

@@ -34,6 +34,15 @@ from desk.models.keys import (
 )
 from desk.models.marker import DeskMarker
 from desk.models.nightlog import NightLogEntry, NightLogState
+from desk.models.owner_change import (
+    ChangeKind,
+    IdentityCheck,
+    IdKind,
+    IdProofKey,
+    OwnerChange,
+    OwnerChangeState,
+    Refusal,
+)
 from desk.models.passes import GateResult, IdType, PassItem, PassState, Relationship, ReleasePass
 from desk.models.people import Operator, Resident, ResidentKind, Role, SignInTerminal, Unit
 from desk.models.reception import Channel, ReceptionCategory, ReceptionEntry, ReceptionState
@@ -73,6 +82,7 @@ __all__ = [
     "CalendarDay",
     "CardKind",
     "CardState",
+    "ChangeKind",
     "Channel",
     "Complaint",
     "ComplaintState",
@@ -88,7 +98,10 @@ __all__ = [
     "HandoverPrint",
     "HandoverState",
     "HolderRelation",
+    "IdKind",
+    "IdProofKey",
     "IdType",
+    "IdentityCheck",
     "InEstate",
     "InspectionResult",
     "Key",
@@ -102,11 +115,14 @@ __all__ = [
     "NightLogState",
     "Operator",
     "OperatorEstate",
+    "OwnerChange",
+    "OwnerChangeState",
     "PassItem",
     "PassState",
     "ReceptionCategory",
     "ReceptionEntry",
     "ReceptionState",
+    "Refusal",
     "Relationship",
     "ReleasePass",
     "Renovation",

@@ -16,6 +16,9 @@ class Role(StrEnum):
     clerk = "clerk"
     night = "night"
     supervisor = "supervisor"
+    # the records clerk (资料管理员): a clerk who also applies owner record changes (001
+    # 业主资料更改 ⑸ 资料管理人员根据《业主资料更改声明》进行业主资料更改)
+    records = "records"
 
 
 class Operator(Record, table=True):
@@ -52,6 +55,7 @@ class SignInTerminal(Record, table=True):
 class ResidentKind(StrEnum):
     owner = "owner"
     tenant = "tenant"
+    family = "family"  # a member of the owner's household
 
 
 class Unit(InEstate, Record, table=True):
@@ -78,3 +82,9 @@ class Resident(InEstate, Record, table=True):
     operator_id: int | None = Field(default=None, foreign_key="operator.id")
     created_at: datetime = when(nullable=False)
     estate_id: int | None = estate_column()
+    # the ID seen in person with an owner record change (migration 0016): its type, its last 4
+    # characters and a keyed hash of the whole number (desk.services.id_numbers), so that a
+    # caller's number can be checked against it; the number itself is never kept
+    id_kind: str = Field(default="", max_length=20, sa_column_kwargs={"server_default": ""})
+    id_last4: str = Field(default="", max_length=4, sa_column_kwargs={"server_default": ""})
+    id_proof: str = Field(default="", max_length=64, sa_column_kwargs={"server_default": ""})

@@ -281,6 +281,34 @@ def _cards(report: Report) -> Section:
     return Section("cards", t("report.section.cards"), [figures])
 
 
+def _owner_changes(report: Report) -> Section:
+    o = report.owner_changes
+    figures = Table(
+        t("report.table.owner_changes"),
+        [t("report.col.figure"), t("report.col.count")],
+        [
+            [t(f"report.owner_changes.{name}"), getattr(o, name)]
+            for name in (
+                "declared",
+                "in_person",
+                "by_phone",
+                "applied",
+                "sales",
+                "rejected",
+                "withdrawn",
+                "waiting",
+                "refused",
+            )
+        ],
+    )
+    on_time = Table(
+        t("report.table.owner_changes_on_time"),
+        [t("report.col.figure"), t("report.col.done"), t("report.col.total"), t("report.col.rate")],
+        [_rate_row("owner_changes_on_time", o.on_time)],
+    )
+    return Section("owner_changes", t("report.section.owner_changes"), [figures, on_time])
+
+
 def sections(report: Report, settings: Settings) -> list[Section]:
     """The report's sections in print order, labelled in the current language.
 
@@ -295,6 +323,7 @@ def sections(report: Report, settings: Settings) -> list[Section]:
         _repeats(report, settings),
         _keys_passes(report),
         _cards(report),
+        _owner_changes(report),
     ]
     return [_printable(section) for section in built]
 

@@ -25,6 +25,7 @@ RECORD_PAGES = {
     "passes": ("desk.screens.pass_detail", "PassDetailScreen"),
     "cards": ("desk.screens.card_detail", "CardDetailScreen"),
     "nightlog": ("desk.screens.nightlog_detail", "NightLogDetailScreen"),
+    "owner_changes": ("desk.screens.owner_change_detail", "OwnerChangeDetailScreen"),
 }
 # registers whose records are handled on their register screen (a mode of the app)
 REGISTER_SCREENS = {"key_loans": "keys", "keys": "keys", "worker_passes": "worker_passes"}

@@ -60,14 +60,17 @@ REGISTERS: tuple[Register, ...] = (
     Register("operator", "operator", ("created",), (("operator_estate", "operator_id"),)),
     Register("estates", "estate", ("created",)),
     Register("residents", "resident", ("created",)),
+    # a declaration is made, or an identity check that failed is kept (desk.services.owner_changes)
+    Register("owner_changes", "owner_change", ("declared", "refused")),
 )
 
 
 BY_NAME = {register.name: register for register in REGISTERS}
 # Columns that change without an event of their record, so the chain does not follow them.
 UNFOLLOWED = {"operator": frozenset({"failed_attempts", "locked_until"})}
-# Columns whose value enters the chain as a digest (a secret's hash is not for an export).
-DIGESTED = frozenset({"pin_hash"})
+# Columns whose value enters the chain as a digest (a secret's hash is not for an export; nor is
+# an ID number's keyed hash, desk.services.id_numbers).
+DIGESTED = frozenset({"pin_hash", "id_proof"})
 _NOT_DIGITS = re.compile(r"\D")
 # Values JSON writes as they are (no conversion needed).
 _AS_IS = frozenset({str, int, bool, float})
@@ -132,11 +135,18 @@ def _table(name: str) -> Table:
 
 
 def _read(table: Table) -> Select[Any]:
-    """A select of `table`'s columns: all, or those an older revision has (`as_of_older`)."""
+    """A select of `table`'s columns: all, or those an older revision has (`as_of_older`: a
+    column's name, or `table.column` for one table's only)."""
     later = LATER_COLUMNS.get()
     if not later:
         return select(table)
-    return select(*[column for column in table.c if column.name not in later])
+    return select(
+        *[
+            column
+            for column in table.c
+            if column.name not in later and f"{table.name}.{column.name}" not in later
+        ]
+    )
 
 
 def row_fields(register: str, row: Mapping[Any, Any]) -> dict[str, Any]:

@@ -29,6 +29,7 @@ from desk.models import (
     KeyReturn,
     NightLogEntry,
     Operator,
+    OwnerChange,
     ReceptionEntry,
     ReleasePass,
     RepairOrder,
@@ -55,6 +56,9 @@ REGISTERS = (
     "worker_passes",
     "shifts",
     "residents",
+    "shifts",
+    "residents",
+    "owner_changes",
 )
 _TABLES: dict[str, type[SQLModel]] = {
     "reception": ReceptionEntry,
@@ -64,7 +68,11 @@ _TABLES: dict[str, type[SQLModel]] = {
     "cards": ResidentCard,
     "worker_passes": WorkerPass,
     "residents": Resident,
+    "owner_changes": OwnerChange,
 }
+# Columns never exported: an ID number's keyed hash (desk.services.id_numbers) is the office's
+# to match a caller against, not to hand out with a spreadsheet.
+_WITHHELD = frozenset({"id_proof"})
 # Columns added to every exported record besides the table's own.
 _RESIDENT_EXTRA = ("building", "room", "unit")
 # a worker pass's renovation: its room, its number and its permit's
@@ -92,7 +100,11 @@ def columns(register: str) -> list[str]:
     table = _TABLES.get(register)
     if table is None:
         return []
-    names = [column.name for column in table.__table__.columns]  # type: ignore[attr-defined]
+    names = [
+        column.name
+        for column in table.__table__.columns  # type: ignore[attr-defined]
+        if column.name not in _WITHHELD
+    ]
     if register == "residents":
         names += list(_RESIDENT_EXTRA)
     if register == "worker_passes":
@@ -157,6 +169,7 @@ def records(ctx: Ctx, register: str, since: datetime | None = None) -> list[dict
         item = {
             column.name: plain(getattr(row, column.name), ctx.tz)
             for column in table.__table__.columns  # type: ignore[attr-defined]
+            if column.name not in _WITHHELD
         }
         if register == "residents":
             unit = units.get(item["unit_id"])

@@ -354,6 +354,7 @@ STATE_SECTIONS = {
     "nightlog": "nightlog_state",
     "worker_passes": "worker_pass_state",
     "residents": "resident_kind",
+    "owner_changes": "owner_change_state",
 }
 
 

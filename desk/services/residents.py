@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from sqlalchemy import case
 from sqlmodel import col, select
 
 from desk import estates as binding
@@ -189,10 +190,16 @@ def find_unit(ctx: Ctx, text: str) -> Unit | None:
 
 
 def residents_of(ctx: Ctx, unit_id: int) -> list[Resident]:
+    """The room's active residents: owners first, then tenants, then family, each oldest first."""
+    rank = case(
+        (col(Resident.kind) == ResidentKind.owner.value, 0),
+        (col(Resident.kind) == ResidentKind.tenant.value, 1),
+        else_=2,
+    )
     statement = (
         select(Resident)
         .where(Resident.unit_id == unit_id, col(Resident.active))
-        .order_by(col(Resident.kind), col(Resident.id))
+        .order_by(rank, col(Resident.id))
     )
     return list(ctx.session.exec(statement))
 

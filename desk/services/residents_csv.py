@@ -1,9 +1,9 @@
 """A residents CSV file read honestly and checked line by line, before anything is written.
 
 Columns (English or Chinese headers, in any order): building/楼栋, room/房号, name/姓名,
-phone/电话, kind/类型. The `kind` column must be there (owner/业主 or tenant/租户; an empty cell
-means owner); the building may also be written in the room (3-1202) and left out of the building
-column. Phones are mainland numbers (desk.services.residents.mainland_phone).
+phone/电话, kind/类型. The `kind` column must be there (owner/业主, tenant/租户 or family/家属;
+an empty cell means owner); the building may also be written in the room (3-1202) and left out
+of the building column. Phones are mainland numbers (desk.services.residents.mainland_phone).
 
 The file is read by desk.services.csv_reading (shared with the key cabinet import): UTF-8, or
 Chinese GBK when the text reads as Chinese, or the encoding named; else refused with the line
@@ -59,6 +59,10 @@ _KINDS = {
     "租户": ResidentKind.tenant,
     "租戶": ResidentKind.tenant,
     "租客": ResidentKind.tenant,
+    "family": ResidentKind.family,
+    "家属": ResidentKind.family,
+    "家屬": ResidentKind.family,
+    "家庭成员": ResidentKind.family,
 }
 
 
@@ -209,3 +213,6 @@ class Stored:
     active: bool
     operator_id: int | None
     created_at: datetime
+    # the ID seen in person (desk.services.id_numbers): its kind and last 4 characters
+    id_kind: str = ""
+    id_last4: str = ""

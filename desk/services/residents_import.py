@@ -6,7 +6,8 @@ stored (the CLI runs it before it opens a write transaction); `write` then, in t
 transaction, loads the units and the residents of the file's rooms in a few queries and writes
 new units, new residents, changes and move-outs with one executemany each, one audit event per
 resident, and the residents' lookup documents (desk.services.search_index's after_flush listener
-does not see core inserts, so they are written here, in bulk).
+does not see core inserts, so they are written in bulk): residents through
+desk.services.resident_records, the one way an owner record change writes them too.
 
 A file of more than PART_LINES lines is written in parts (`write_in_parts`), each its own
 short transaction with a pause between them, so that another desk's save waits well under a
@@ -26,30 +27,21 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import Connection, select
 
-from desk import estates as binding
-from desk.changes import note
 from desk.models import Resident, Unit
-from desk.services import audit, search_index, search_sources
+from desk.services import resident_records
 from desk.services.bulk import insert_many
 from desk.services.context import Ctx
 from desk.services.csv_reading import decode
 from desk.services.errors import DeskError
+from desk.services.resident_records import BY_IMPORT, NewResident
 from desk.services.residents_csv import ImportResult, ResidentLine, Stored, check
 
 _UNITS = Unit.__table__  # type: ignore[attr-defined]
 _RESIDENTS = Resident.__table__  # type: ignore[attr-defined]
 # how many ids one IN (...) carries: well under every SQLite's limit on bound parameters
 _CHUNK = 500
-
-
-def _estate(ctx: Ctx) -> int:
-    """The estate the import writes into (core statements name it themselves)."""
-    estate = binding.estate_of(ctx.session)
-    if estate is None:
-        raise DeskError("estate.not_chosen")
-    return estate
 
 
 def _unit_ids(conn: Connection, codes: list[str], estate: int) -> dict[str, int]:
@@ -76,7 +68,7 @@ def _residents_of(conn: Connection, unit_ids: list[int]) -> list[Stored]:
 def _ensure_units(ctx: Ctx, conn: Connection, lines: list[ResidentLine]) -> dict[str, int]:
     """The id of every unit the lines name; the missing ones are created (one executemany)."""
     wanted = {line.code: line for line in lines}
-    estate = _estate(ctx)
+    estate = resident_records.estate(ctx)
     units = _unit_ids(conn, sorted(wanted), estate)
     missing = [line for code, line in wanted.items() if code not in units]
     ids = insert_many(
@@ -97,14 +89,6 @@ def _ensure_units(ctx: Ctx, conn: Connection, lines: list[ResidentLine]) -> dict
     return units
 
 
-def _index(conn: Connection, rows: list[Stored], rooms: dict[int, str]) -> None:
-    """The lookup documents of the residents the import created or changed."""
-    source = search_sources.BY_REGISTER["residents"]
-    search_index.write_many(
-        conn, [search_index.document(conn, source, row, rooms[row.unit_id]) for row in rows]
-    )
-
-
 def write(
     ctx: Ctx, result: ImportResult, *, skip_bad: bool = False, replace: bool = False
 ) -> ImportResult:
@@ -115,13 +99,14 @@ def write(
     active again). With `replace`, the active residents of the file's rooms whom it no longer
     lists are moved out (made inactive) — and then every line must be good: a skipped line
     would make its resident look gone. Every resident created, changed or moved out is an audit
-    event naming the acting operator, who must be signed in.
+    event naming the acting operator, who must be signed in: written by
+    desk.services.resident_records, as an owner record change writes its own.
     """
     if result.bad and replace:
         raise DeskError("csv_import.replace_needs_every_line", count=len(result.bad))
     if result.bad and not skip_bad:
         return result
-    operator_id = ctx.acting()
+    ctx.acting()
     ctx.session.flush()
     conn = ctx.session.connection()
     units = _ensure_units(ctx, conn, result.good)
@@ -129,101 +114,39 @@ def write(
     stored = _residents_of(conn, sorted(rooms))
     on_file = {(row.unit_id, row.name): row for row in reversed(stored)}  # the oldest wins
     listed: dict[int, set[str]] = defaultdict(set)
-    new: list[ResidentLine] = []
+    new: list[NewResident] = []
     made: list[tuple[dict[str, Any], dict[str, str]]] = []
-    changed: list[Stored] = []
-    events: list[tuple[int, str, dict[str, Any]]] = []
+    edits: list[tuple[Stored, dict[str, Any]]] = []
     for index, line in enumerate(result.good):
         unit_id = units[line.code]
         listed[unit_id].add(line.name)
         row = on_file.get((unit_id, line.name))
         if row is None:
-            new.append(line)
+            new.append(NewResident(unit_id, line.code, line.name, line.phone, line.kind.value))
             made.append(result.documents[index])
         elif (row.phone, row.kind, row.active) == (line.phone, line.kind.value, True):
             result.unchanged += 1
         else:
-            was_active = row.active
-            row.phone, row.kind, row.active = line.phone, line.kind.value, True
-            changed.append(row)
-            data: dict[str, Any] = {"phone": line.phone, "kind": line.kind}
-            if not was_active:
-                data["active"] = True
-            events.append((row.id, "updated", data))
+            values: dict[str, Any] = {
+                name: value
+                for name, value in (("phone", line.phone), ("kind", line.kind.value))
+                if getattr(row, name) != value
+            }
+            if not row.active:
+                values["active"] = True
+            edits.append((row, values))
+    # the moved-out residents are among `stored`, and none of them was listed: not in `edits`
     moved = [
         row for row in stored if replace and row.active and row.name not in listed[row.unit_id]
     ]
-    # the moved-out residents are among `stored`, and none of them was listed: not in `changed`
-    ids = insert_many(
-        conn,
-        _RESIDENTS,
-        [
-            {
-                "unit_id": units[line.code],
-                "name": line.name,
-                "phone": line.phone,
-                "kind": line.kind.value,
-                "active": True,
-                "operator_id": operator_id,
-                "created_at": ctx.now,
-                "estate_id": _estate(ctx),
-            }
-            for line in new
-        ],
+    created = resident_records.create(ctx, new, by=BY_IMPORT, documents=made)
+    resident_records.change(
+        ctx, edits + [(row, {"active": False}) for row in moved], rooms, by=BY_IMPORT
     )
-    created = [
-        Stored(
-            row_id,
-            units[line.code],
-            line.name,
-            line.phone,
-            line.kind.value,
-            True,
-            operator_id,
-            ctx.now,
-        )
-        for line, row_id in zip(new, ids, strict=True)
-    ]
-    for line, row_id in zip(new, ids, strict=True):
-        events.append((row_id, "created", {"unit": line.code, "name": line.name}))
-    if changed:
-        conn.execute(
-            update(_RESIDENTS)
-            .where(_RESIDENTS.c.id == bindparam("row_id"))
-            .values(phone=bindparam("new_phone"), kind=bindparam("new_kind"), active=True),
-            [{"row_id": r.id, "new_phone": r.phone, "new_kind": r.kind} for r in changed],
-        )
     for row in moved:
-        row.active = False
-        events.append((row.id, "moved_out", {"active": False}))
         result.moved_out[rooms[row.unit_id]] = result.moved_out.get(rooms[row.unit_id], 0) + 1
-    if moved:
-        conn.execute(
-            update(_RESIDENTS).where(_RESIDENTS.c.id == bindparam("row_id")).values(active=False),
-            [{"row_id": row.id} for row in moved],
-        )
-    search_index.write_many(
-        conn,
-        [
-            {
-                **doc,
-                "record_id": row.id,
-                "at": ctx.now,
-                "operator_id": operator_id,
-                "estate_id": _estate(ctx),
-            }
-            for row, (doc, _words) in zip(created, made, strict=True)
-        ],
-        [words for _doc, words in made],
-    )
-    _index(conn, changed + moved, rooms)
-    # what these core statements wrote, for the audit chain to seal (desk.changes)
-    note(ctx.session, "resident", [row.id for row in created])
-    note(ctx.session, "resident", [row.id for row in changed], ("phone", "kind", "active"))
-    note(ctx.session, "resident", [row.id for row in moved], ("active",))
-    audit.record_many(ctx, "residents", events)
     ctx.session.expire_all()  # residents the session had loaded were changed underneath it
-    result.added, result.updated = len(created), len(changed)
+    result.added, result.updated = len(created), len(edits)
     result.written = len(result.good)
     result.imported = True
     return result

@@ -20,7 +20,9 @@ from desk.services.context import Ctx
 from desk.services.errors import Forbidden
 
 
-def require_role(ctx: Ctx, *roles: Role, action: str, because: str = "") -> None:
+def require_role(
+    ctx: Ctx, *roles: Role, action: str, because: str = "", denial: str = "role.denied_because"
+) -> None:
     """Refuse, with a reason, an action the signed-in operator's role does not allow.
 
     `action` and `because` are already in the current language ("void a release pass", "…");
@@ -33,7 +35,7 @@ def require_role(ctx: Ctx, *roles: Role, action: str, because: str = "") -> None
         current = ctx.session.get(Operator, ctx.operator.id)
     if current is None or not current.active or current.role not in roles:
         if because:
-            raise Forbidden("role.denied_because", action=action, because=because)
+            raise Forbidden(denial, action=action, because=because)
         raise Forbidden("role.denied", action=action)
 
 
@@ -43,6 +45,8 @@ class Restricted:
 
     name: str
     roles: tuple[Role, ...] = (Role.supervisor,)
+    # the words of a refusal: "only a supervisor may …" unless another role may too
+    denial: str = "role.denied_because"
 
     @property
     def action(self) -> str:
@@ -61,7 +65,7 @@ class Restricted:
 
     def require(self, ctx: Ctx) -> None:
         """Raise Forbidden ("only a supervisor may …, because …") unless the operator may."""
-        require_role(ctx, *self.roles, action=self.action, because=self.because)
+        require_role(ctx, *self.roles, action=self.action, because=self.because, denial=self.denial)
 
 
 RECEPTION_CLOSE_OWING = Restricted("reception_close_owing")
@@ -79,6 +83,12 @@ CABINET_IMPORT = Restricted("keys_import")
 OPERATORS_MANAGE = Restricted("operators_manage")
 # the clerk who wrote a record may correct it too (desk.services.corrections)
 RECORD_CORRECT = Restricted("record_correct")
+# an owner record change is applied to the directory by the records clerk (001 资料管理人员) or a
+# supervisor; neither applies one they declared themselves, unless a supervisor
+# (desk.services.owner_changes)
+OWNER_CHANGE_APPLY = Restricted(
+    "owner_change_apply", (Role.supervisor, Role.records), "role.denied_records_because"
+)
 
 ALL: tuple[Restricted, ...] = (
     RECEPTION_CLOSE_OWING,
@@ -95,4 +105,5 @@ ALL: tuple[Restricted, ...] = (
     CABINET_IMPORT,
     OPERATORS_MANAGE,
     RECORD_CORRECT,
+    OWNER_CHANGE_APPLY,
 )

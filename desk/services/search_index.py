@@ -349,6 +349,7 @@ def reindex(conn: Connection, batch: int = 5000) -> int:
         needed |= {"reply_due_at", "dispatch_due_at", "appointment_at", "callback_due_at"}
         needed |= {"escalation_due_at", "escalated_at", "replied_at", "resolve_due_at"}
         needed |= {"due_at", "valid_until", "stub_returned_at", "on_site_due_at", "renovation_id"}
+        needed |= {"apply_due_at"}
         needed |= set(LATER_COMPLAINT_COLUMNS)
         # a migration rebuilding the index reads the columns its revision has, not the model's
         present = {column["name"] for column in inspect(conn).get_columns(table.name)}

@@ -18,6 +18,7 @@ from desk.models import (
     EntrustedKey,
     KeyLoan,
     NightLogEntry,
+    OwnerChange,
     ReceptionEntry,
     ReleasePass,
     RepairOrder,
@@ -65,6 +66,10 @@ def _pass_due(row: Any) -> datetime | None:
 
 def _no_due(_row: Any) -> None:
     return None
+
+
+def _apply_due(row: Any) -> datetime | None:
+    return row.apply_due_at if row.state == "declared" else None
 
 
 @dataclass(frozen=True)
@@ -151,16 +156,6 @@ SOURCES = (
     ),
     # a renovation worker's pass: its room, and the renovation's and permit's numbers in its
     # words, are its renovation's (desk.services.search_index)
-    Source(
-        "worker_passes",
-        WorkerPass,
-        "sg",
-        "name",
-        "created_at",
-        ("revoke_reason",),
-        _no_due,
-        phone="",
-    ),
     Source("residents", Resident, "res", "name", "created_at", (), _no_due, number=""),
     # registers added later go last: a register's place is in every document's rank
     # (desk.services.search_tokens.rank), so an earlier one's stored ranks stay right
@@ -173,6 +168,27 @@ SOURCES = (
         ("applicant", "collected_by", "lost_reported_by", "lost_note", "cancel_reason"),
         _no_due,
         phone="",
+    ),
+    Source(
+        "worker_passes",
+        WorkerPass,
+        "sg",
+        "name",
+        "created_at",
+        ("revoke_reason",),
+        _no_due,
+        phone="",
+    ),
+    # who asked, and the names the change is about (the phone: the new one)
+    Source(
+        "owner_changes",
+        OwnerChange,
+        "bg",
+        "asked_by",
+        "created_at",
+        ("name_from", "name_to", "old_owners", "evidence", "note", "reason"),
+        _apply_due,
+        phone="phone_to",
     ),
 )
 BY_MODEL: dict[Any, Source] = {source.model: source for source in SOURCES}

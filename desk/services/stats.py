@@ -25,6 +25,8 @@ the time they were received: `received_at`, `reported_at`, `out_at`, `created_at
 - Resident cards: applied for and issued in the period (first cards: a replacement is counted
   as replaced), lost (reported in the period), replaced, handed back and cancelled, each by the
   time of its step; renewals and the gate's refusals by their audit events in the period.
+- Owner record changes: declared in the period, by how the asker was identified and by what
+  became of them; applied on time = by `apply_due_at`; identity checks refused, apart.
 """
 
 from __future__ import annotations
@@ -45,6 +47,8 @@ from desk.models import (
     Complaint,
     ComplaintState,
     KeyLoan,
+    OwnerChange,
+    OwnerChangeState,
     ReceptionEntry,
     ReleasePass,
     RepairOrder,
@@ -61,6 +65,7 @@ from desk.services.stats_figures import (
     ComplaintFigures,
     Deadline,
     KeyFigures,
+    OwnerChangeFigures,
     PaidOrder,
     PassFigures,
     Rate,
@@ -340,6 +345,27 @@ def _cards(ctx: Ctx, period: Period) -> CardFigures:
     return CardFigures(applied, issued, renewed, lost, replaced, returned, cancelled, refused)
 
 
+def _owner_changes(ctx: Ctx, period: Period) -> OwnerChangeFigures:
+    o = _c(OwnerChange)
+    S = OwnerChangeState
+    made = o.state != S.refused
+    counts = _one(
+        ctx,
+        _n(made),
+        _n(o.state == S.applied),
+        _n(and_(o.state == S.applied, o.applied_at <= o.apply_due_at)),
+        _n(o.state == S.rejected),
+        _n(o.state == S.withdrawn),
+        _n(o.state == S.declared),
+        _n(and_(made, o.channel == "in_person")),
+        _n(and_(made, o.channel == "phone")),
+        _n(and_(o.state == S.applied, o.change == "sale")),
+        _n(o.state == S.refused),
+        where=_within(o.created_at, period),
+    )
+    return OwnerChangeFigures(*counts)
+
+
 # --- across registers ---------------------------------------------------------------------
 
 
@@ -437,4 +463,5 @@ def monthly(ctx: Ctx, start: datetime | Period, end: datetime | None = None) -> 
         keys=keys,
         passes=passes,
         cards=cards,
+        owner_changes=_owner_changes(ctx, period),
     )

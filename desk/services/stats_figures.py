@@ -133,6 +133,27 @@ class CardFigures:
 
 
 @dataclass(frozen=True)
+class OwnerChangeFigures:
+    """Owner record changes declared in the period (an identity check refused is no
+    declaration: counted apart), as they stand now."""
+
+    declared: int = 0
+    applied: int = 0
+    applied_on_time: int = 0
+    rejected: int = 0
+    withdrawn: int = 0
+    waiting: int = 0
+    in_person: int = 0
+    by_phone: int = 0
+    sales: int = 0
+    refused: int = 0
+
+    @property
+    def on_time(self) -> Rate:
+        return Rate(self.applied_on_time, self.applied)
+
+
+@dataclass(frozen=True)
 class Report:
     """The figures of one period; renderers turn it into text, CSV, xlsx, HTML and the screen."""
 
@@ -148,3 +169,4 @@ class Report:
     keys: KeyFigures
     passes: PassFigures
     cards: CardFigures = field(default_factory=CardFigures)
+    owner_changes: OwnerChangeFigures = field(default_factory=OwnerChangeFigures)

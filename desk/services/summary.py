@@ -50,6 +50,7 @@ SECTIONS = (
     "worker_revoked",
     "nightlog",
     "night_repairs",
+    "owner_changes",
     "unpaid",
 )
 # The sections listed besides, of records the board does not carry (passes to reconcile; worker
@@ -312,6 +313,7 @@ _SECTION_OF = {
     "passes": "passes",
     "nightlog": "nightlog",
     "worker_passes": "worker_passes",
+    "owner_changes": "owner_changes",
 }
 
 

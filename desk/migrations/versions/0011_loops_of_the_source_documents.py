@@ -197,7 +197,10 @@ def _one_way_rooms(bind: sa.engine.Connection) -> None:
                 for register, record_id, data in changed
             ],
         )
-        with as_of_older({"estate_id"}):  # added by 0012
+        # added by 0012, and to the residents by 0016
+        with as_of_older(
+            {"estate_id", "resident.id_kind", "resident.id_last4", "resident.id_proof"}
+        ):
             seal_unsealed(bind)
     reindex(bind)
 
