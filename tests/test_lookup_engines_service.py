@@ -183,3 +183,27 @@ def test_same_records_in_the_same_order_on_both_engines(
             assert _pages(lite) == found
         finally:
             lite.dispose()
+
+
+def test_a_registers_place_in_the_rank_never_moves() -> None:
+    """A document's rank holds its register's place (search_tokens.rank), and the ranks of a
+    database's documents are stored: a register added by a later issue goes after every
+    register a database may already hold, or two documents could get one rank (the rank is
+    unique) and the lookup's order would change under the clerk."""
+    from desk.services.search_sources import REGISTERS
+    from desk.services.search_tokens import REGISTER_NUMBER
+
+    stored_since_0013 = (
+        "reception",
+        "repairs",
+        "complaints",
+        "key_loans",
+        "entrusted_keys",
+        "passes",
+        "nightlog",
+        "residents",
+    )
+    added_by_issue_19 = ("cards", "worker_passes", "owner_changes")
+    assert REGISTERS[: len(stored_since_0013)] == stored_since_0013
+    assert REGISTERS[len(stored_since_0013) : len(stored_since_0013) + 3] == added_by_issue_19
+    assert [REGISTER_NUMBER[name] for name in stored_since_0013] == list(range(8))
