@@ -41,6 +41,7 @@ REGISTER_MODES = {
     "replies": ("desk.screens.replies", "StandardRepliesScreen"),
     "keys": ("desk.screens.keys", "KeysScreen"),
     "passes": ("desk.screens.passes", "PassesScreen"),
+    "renovations": ("desk.screens.renovations", "RenovationsScreen"),
     "handover": ("desk.screens.handover", "HandoverScreen"),
     "nightlog": ("desk.screens.nightlog", "NightLogScreen"),
     "lookup": ("desk.screens.lookup", "LookupScreen"),

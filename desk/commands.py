@@ -80,6 +80,7 @@ COMMANDS: tuple[Command | Include, ...] = (
     Command("board", "ctrl+r", "refresh", "keys.refresh"),
     Command("board", "ctrl+t", "app.open('report')", "keys.report"),
     Command("board", "enter", "open_record", "keys.open", show=False),
+    Command("board", "r", "app.open('renovations')", "keys.renovations", id="board_renovations"),
     Command(
         "callback_queue",
         "enter",
@@ -270,6 +271,102 @@ COMMANDS: tuple[Command | Include, ...] = (
     Command("passes", "enter", "open_pass", "keys.open", id="pass_open"),
     Command("passes", "ctrl+l", "reconcile", "passes_ui.keys.reconcile", id="pass_reconcile"),
     Command("passes", "ctrl+r", "refresh", "keys.refresh", id="pass_refresh"),
+    Command(
+        "renovation_detail",
+        "ctrl+d",
+        "complete",
+        "renovation_ui.keys.complete",
+        id="renovation_complete",
+    ),
+    Command(
+        "renovation_detail",
+        "ctrl+g",
+        "to_engineering",
+        "renovation_ui.keys.to_engineering",
+        id="renovation_to_engineering",
+    ),
+    Command(
+        "renovation_detail",
+        "ctrl+a",
+        "approve",
+        "renovation_ui.keys.approve",
+        id="renovation_approve",
+    ),
+    Command(
+        "renovation_detail", "ctrl+u", "refuse", "renovation_ui.keys.refuse", id="renovation_refuse"
+    ),
+    Command(
+        "renovation_detail",
+        "ctrl+k",
+        "issue_permit",
+        "renovation_ui.keys.issue_permit",
+        id="renovation_issue_permit",
+    ),
+    Command(
+        "renovation_detail",
+        "ctrl+b",
+        "start_works",
+        "renovation_ui.keys.start_works",
+        id="renovation_start_works",
+    ),
+    Command(
+        "renovation_detail", "ctrl+l", "visit", "renovation_ui.keys.visit", id="renovation_visit"
+    ),
+    Command(
+        "renovation_detail", "ctrl+y", "resume", "renovation_ui.keys.resume", id="renovation_resume"
+    ),
+    Command(
+        "renovation_detail", "ctrl+e", "finish", "renovation_ui.keys.finish", id="renovation_finish"
+    ),
+    Command(
+        "renovation_detail",
+        "ctrl+t",
+        "inspect",
+        "renovation_ui.keys.inspect",
+        id="renovation_inspect",
+    ),
+    Command(
+        "renovation_detail", "ctrl+f", "rebook", "renovation_ui.keys.rebook", id="renovation_rebook"
+    ),
+    Command(
+        "renovation_detail", "ctrl+n", "refund", "renovation_ui.keys.refund", id="renovation_refund"
+    ),
+    Command(
+        "renovation_detail",
+        "ctrl+s",
+        "archive",
+        "renovation_ui.keys.archive",
+        id="renovation_archive",
+    ),
+    Command(
+        "renovation_detail",
+        "ctrl+x",
+        "withdraw",
+        "renovation_ui.keys.withdraw",
+        id="renovation_withdraw",
+    ),
+    Command("renovation_detail", "ctrl+w", "print_permit", "keys.print", id="renovation_print"),
+    Include("renovation_detail", "record_new"),
+    Command(
+        "renovation_detail",
+        "ctrl+r",
+        "refresh",
+        "keys.refresh",
+        id="renovation_detail_refresh",
+        show=False,
+    ),
+    Command("renovation_detail", "escape", "back", "repair_ui.keys.back", id="renovation_back"),
+    Command("renovations", "ctrl+n", "new_renovation", "keys.new", id="renovation_new"),
+    Command("renovations", "enter", "open_renovation", "keys.open", id="renovation_open"),
+    Command(
+        "renovations",
+        "ctrl+f",
+        "toggle_all",
+        "renovation_ui.keys.toggle_all",
+        id="renovation_toggle_all",
+    ),
+    Command("renovations", "ctrl+r", "refresh", "keys.refresh", id="renovation_refresh"),
+    Command("renovations", "ctrl+t", "reveal", "reveal.key", id="renovation_reveal", show=False),
     Command("reception", "ctrl+s", "save", "keys.save", id="reception_save"),
     Command("reception", "ctrl+n", "new", "keys.new", id="new"),
     Command("reception", "escape", "escape", "reception_ui.key_escape", id="escape"),

@@ -46,6 +46,7 @@ STATE_LABELS = {
     "entrusted_keys": "entrusted_state",
     "passes": "pass_state",
     "nightlog": "nightlog_state",
+    "renovations": "renovation_state",
 }
 
 

@@ -24,6 +24,9 @@ RECORD_PAGES = {
     "entrusted_keys": ("desk.screens.entrusted_detail", "EntrustedDetailScreen"),
     "passes": ("desk.screens.pass_detail", "PassDetailScreen"),
     "nightlog": ("desk.screens.nightlog_detail", "NightLogDetailScreen"),
+    "renovations": ("desk.screens.renovation_detail", "RenovationDetailScreen"),
+    # a renovation found by its permit's number
+    "renovation_permits": ("desk.screens.renovation_detail", "RenovationDetailScreen"),
 }
 # registers whose records are handled on their register screen (a mode of the app)
 REGISTER_SCREENS = {"key_loans": "keys", "keys": "keys"}

@@ -53,6 +53,12 @@ REGISTERS: tuple[Register, ...] = (
     ),
     Register("passes", "release_pass", ("issued",), (("pass_item", "pass_id"),)),
     Register("nightlog", "night_log_entry", ("logged",)),
+    Register(
+        "renovations",
+        "renovation",
+        ("applied",),
+        (("renovation_inspection", "renovation_id"), ("renovation_visit", "renovation_id")),
+    ),
     Register("handover", "handover", ("opened",)),
     Register("replies", "standard_reply", ("drafted",)),
     Register("operator", "operator", ("created",), (("operator_estate", "operator_id"),)),

@@ -11,7 +11,15 @@ from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 
 from desk.models import Complaint, KeyLoan, ReceptionEntry, ReleasePass, RepairOrder
-from desk.services import complaint_queries, keys, nightlog, passes, reception, repair
+from desk.services import (
+    complaint_queries,
+    keys,
+    nightlog,
+    passes,
+    reception,
+    renovation_queries,
+    repair,
+)
 from desk.services.context import Ctx
 from desk.services.open_item import OpenItem as OpenItem
 
@@ -107,6 +115,7 @@ def open_items(ctx: Ctx) -> list[OpenItem]:
     items.extend(keys.open_items(ctx))
     items.extend(passes.open_items(ctx))
     items.extend(nightlog.open_items(ctx))
+    items.extend(renovation_queries.open_items(ctx))
     items.sort(key=due_order)
     return items
 

@@ -31,6 +31,9 @@ from desk.models import (
     Operator,
     ReceptionEntry,
     ReleasePass,
+    Renovation,
+    RenovationInspection,
+    RenovationVisit,
     RepairOrder,
     Resident,
     Unit,
@@ -42,14 +45,29 @@ from desk.services.errors import DeskError
 from desk.services.jsonable import dumps, plain
 from desk.services.pass_queries import export_items
 
-REGISTERS = ("reception", "repairs", "complaints", "keys", "passes", "shifts", "residents")
+REGISTERS = (
+    "reception",
+    "repairs",
+    "complaints",
+    "keys",
+    "passes",
+    "shifts",
+    "residents",
+    "renovations",
+)
 _TABLES: dict[str, type[SQLModel]] = {
     "reception": ReceptionEntry,
     "repairs": RepairOrder,
     "complaints": Complaint,
     "passes": ReleasePass,
     "residents": Resident,
+    "renovations": Renovation,
 }
+# a renovation's inspection rounds and supervision visits, each a list in its record
+_RENOVATION_PARTS: tuple[tuple[str, type[SQLModel]], ...] = (
+    ("inspections", RenovationInspection),
+    ("visits", RenovationVisit),
+)
 # Columns added to every exported record besides the table's own.
 _RESIDENT_EXTRA = ("building", "room", "unit")
 
@@ -82,6 +100,8 @@ def columns(register: str) -> list[str]:
         names.append("operator")
     if register == "passes":
         names.append("items")
+    if register == "renovations":
+        names += [name for name, _ in _RENOVATION_PARTS]
     return [*names, "events"]
 
 
@@ -130,6 +150,7 @@ def records(ctx: Ctx, register: str, since: datetime | None = None) -> list[dict
     items: dict[int, list[dict[str, Any]]] = {}
     if register == "passes":
         items = export_items(ctx, since)
+    parts = _renovation_parts(ctx) if register == "renovations" else {}
     out: list[dict[str, Any]] = []
     for row in ctx.session.exec(statement):
         item = {
@@ -145,8 +166,23 @@ def records(ctx: Ctx, register: str, since: datetime | None = None) -> list[dict
             item["operator"] = names.get(item["operator_id"] or 0, "")
         if register == "passes":
             item["items"] = items.get(item["id"], [])
+        for name, rows in parts.items():
+            item[name] = rows.get(item["id"], [])
         item["events"] = events.get(item["id"], [])
         out.append(item)
+    return out
+
+
+def _renovation_parts(ctx: Ctx) -> dict[str, dict[int, list[dict[str, Any]]]]:
+    """Each renovation's inspection rounds and supervision visits, all their columns."""
+    out: dict[str, dict[int, list[dict[str, Any]]]] = {}
+    for name, table in _RENOVATION_PARTS:
+        grouped: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        columns = table.__table__.columns  # type: ignore[attr-defined]
+        for row in ctx.session.exec(select(table).order_by(col(table.id))):  # type: ignore[attr-defined]
+            line = {c.name: plain(getattr(row, c.name), ctx.tz) for c in columns}
+            grouped[line["renovation_id"]].append(line)
+        out[name] = grouped
     return out
 
 

@@ -351,6 +351,8 @@ STATE_SECTIONS = {
     "entrusted_keys": "entrusted_state",
     "passes": "pass_state",
     "nightlog": "nightlog_state",
+    "renovations": "renovation_state",
+    "renovation_permits": "renovation_state",
     "residents": "resident_kind",
 }
 

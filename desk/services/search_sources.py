@@ -20,6 +20,7 @@ from desk.models import (
     NightLogEntry,
     ReceptionEntry,
     ReleasePass,
+    Renovation,
     RepairOrder,
     Resident,
 )
@@ -65,6 +66,15 @@ def _no_due(_row: Any) -> None:
     return None
 
 
+def _renovation_due(row: Any) -> datetime | None:
+    """The engineering department's approval, or the inspection booked."""
+    if row.state == "with_engineering":
+        return row.approval_due_at  # type: ignore[no-any-return]
+    if row.state == "finished":
+        return row.inspection_booked_for  # type: ignore[no-any-return]
+    return None
+
+
 @dataclass(frozen=True)
 class Source:
     """How one register's rows become documents."""
@@ -78,6 +88,11 @@ class Source:
     due: Callable[[Any], datetime | None]
     number: str = "number"
     phone: str = "phone"
+    # a second number of the register's records (a renovation's permit): its documents hold
+    # that number alone, so the lookup finds the record by it and nothing else lists it twice
+    number_only: bool = False
+    # the columns `due` reads besides the state (read by the index rebuild)
+    due_columns: tuple[str, ...] = ()
 
 
 SOURCES = (
@@ -148,8 +163,44 @@ SOURCES = (
         number="",
     ),
     Source("residents", Resident, "res", "name", "created_at", (), _no_due, number=""),
+    # later registers go last: a document's rank holds its register's place in this tuple
+    Source(
+        "renovations",
+        Renovation,
+        "zx",
+        "applicant",
+        "created_at",
+        (
+            "contractor",
+            "contractor_person",
+            "contractor_licence",
+            "scope",
+            "refusal_reason",
+            "suspend_reason",
+            "withheld_reason",
+            "damage_note",
+            "withdraw_reason",
+        ),
+        _renovation_due,
+        phone="applicant_phone",
+        due_columns=("approval_due_at", "inspection_booked_for"),
+    ),
+    Source(
+        "renovation_permits",
+        Renovation,
+        "xk",
+        "applicant",
+        "created_at",
+        (),
+        _no_due,
+        number="permit_number",
+        phone="",
+        number_only=True,
+    ),
 )
-BY_MODEL: dict[Any, Source] = {source.model: source for source in SOURCES}
+BY_MODEL: dict[Any, tuple[Source, ...]] = {}
+for _source in SOURCES:
+    BY_MODEL[_source.model] = (*BY_MODEL.get(_source.model, ()), _source)
 BY_REGISTER = {source.register: source for source in SOURCES}
 REG_TOKENS = {source.register: source.token for source in SOURCES}
 # no register's token may begin another's: `rec` + a word is never `res` + another

@@ -22,6 +22,11 @@ the time they were received: `received_at`, `reported_at`, `out_at`, `created_at
 - Repeats: the same room and category at least twice in the period, per register.
 - Keys: loans made in the period; overdue = returned after `due_at`, or still out past it.
 - Passes: issued in the period, by status (as `pass_queries.status_of`) and stub.
+- Renovations: applications received in the period and permits issued in it; the approvals of
+  the applications sent to engineering in the period (met / missed / pending against their
+  `approval_due_at`, as the complaint deadlines); the refunds whose day (`refund_due_on`) falls
+  in the period, on time when paid by the site's `renovation.refund_within` after that day;
+  how many refunds kept part of the deposit.
 """
 
 from __future__ import annotations
@@ -43,13 +48,15 @@ from desk.models import (
     KeyLoan,
     ReceptionEntry,
     ReleasePass,
+    Renovation,
+    RenovationState,
     RepairOrder,
     RepairState,
     Validity,
 )
 from desk.models.keys import OPEN_LOAN_STATES
 from desk.models.passes import PassState
-from desk.services import callbacks
+from desk.services import callbacks, renovation_queries
 from desk.services.context import Ctx
 from desk.services.stats_figures import (
     ComplaintFigures,
@@ -58,6 +65,7 @@ from desk.services.stats_figures import (
     PaidOrder,
     PassFigures,
     Rate,
+    RenovationFigures,
     RepairFigures,
     Repeat,
     Report,
@@ -65,7 +73,7 @@ from desk.services.stats_figures import (
 from desk.services.stats_period import Period
 
 PUBLIC = "public"  # the "building" of records with no room (public areas)
-REGISTERS = ("reception", "repairs", "complaints", "keys", "passes")
+REGISTERS = ("reception", "repairs", "complaints", "keys", "passes", "renovations")
 ROOM_REGISTERS = ("reception", "repairs", "complaints")
 DEADLINES = ("escalation", "reply", "resolve")
 REPEAT_AT_LEAST = 2
@@ -80,6 +88,7 @@ __all__ = [
     "PaidOrder",
     "PassFigures",
     "Rate",
+    "RenovationFigures",
     "RepairFigures",
     "Repeat",
     "Report",
@@ -292,6 +301,36 @@ def _passes(ctx: Ctx, period: Period) -> PassFigures:
     return PassFigures(*counts)
 
 
+def _renovations(ctx: Ctx, period: Period) -> RenovationFigures:
+    r = _c(Renovation)
+    received = _one(ctx, func.count(), where=_within(r.created_at, period))[0]
+    permits = _one(ctx, func.count(), where=_within(r.permit_issued_at, period))[0]
+    sent = and_(_within(r.sent_to_engineering_at, period), r.state != RenovationState.withdrawn)
+    columns = _deadline_columns(ctx, r.approval_due_at, r.decided_at, sent)
+    approvals = Deadline(*_one(ctx, *columns, where=sent))
+    # a refund's deadline counts working days: worked out here, for the few due in the period
+    due = and_(r.refund_due_on >= period.first, r.refund_due_on <= period.last)
+    met = missed = pending = withheld = 0
+    for renovation in ctx.session.scalars(select(Renovation).where(due)):
+        deadline = renovation_queries.refund_deadline(ctx, renovation)
+        assert deadline is not None
+        paid = renovation.refunded_at
+        if paid is not None and paid <= deadline:
+            met += 1
+        elif paid is not None or deadline < ctx.now:
+            missed += 1
+        else:
+            pending += 1
+        withheld += renovation.withheld_fen > 0
+    return RenovationFigures(
+        applications=received,
+        permits=permits,
+        approvals=approvals,
+        refunds=Deadline(met, missed, pending),
+        withheld=withheld,
+    )
+
+
 # --- across registers ---------------------------------------------------------------------
 
 
@@ -366,6 +405,7 @@ def monthly(ctx: Ctx, start: datetime | Period, end: datetime | None = None) -> 
     complaints = _complaints(ctx, period)
     keys = _keys(ctx, period)
     passes = _passes(ctx, period)
+    renovations = _renovations(ctx, period)
     reception = _one(ctx, func.count(), where=_within(ReceptionEntry.received_at, period))[0]
     done, due, _ = callbacks.completion_rate(ctx, period.start, min(period.end, ctx.now))
     channels, buildings = _spread(ctx, period)
@@ -378,6 +418,7 @@ def monthly(ctx: Ctx, start: datetime | Period, end: datetime | None = None) -> 
             "complaints": complaints.received,
             "keys": keys.loans,
             "passes": passes.issued,
+            "renovations": renovations.applications,
         },
         by_channel=channels,
         by_building=buildings,
@@ -387,4 +428,5 @@ def monthly(ctx: Ctx, start: datetime | Period, end: datetime | None = None) -> 
         repeats=_repeats(ctx, period),
         keys=keys,
         passes=passes,
+        renovations=renovations,
     )

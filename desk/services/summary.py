@@ -22,6 +22,7 @@ from desk.models import (
     NightLogState,
     ReceptionEntry,
     ReleasePass,
+    Renovation,
     RepairOrder,
 )
 from desk.services.context import Ctx
@@ -46,6 +47,7 @@ SECTIONS = (
     "pass_stubs",
     "nightlog",
     "night_repairs",
+    "renovations",
     "unpaid",
 )
 # The sections listed besides, of records the board does not carry (passes to reconcile; unpaid
@@ -64,6 +66,7 @@ COUNTED: tuple[tuple[str, type[SQLModel], str], ...] = (
     ("keys", KeyLoan, "out_at"),
     ("passes", ReleasePass, "created_at"),
     ("nightlog", NightLogEntry, "logged_at"),
+    ("renovations", Renovation, "created_at"),
 )
 
 
@@ -292,6 +295,7 @@ _SECTION_OF = {
     "entrusted_keys": "entrusted",
     "passes": "passes",
     "nightlog": "nightlog",
+    "renovations": "renovations",
 }
 
 
