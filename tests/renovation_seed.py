@@ -93,9 +93,14 @@ def reach(desk: Desk, state: RenovationState, boss: Desk | None = None, **change
     """A new application taken to `state` (one of ORDER, or suspended, rectifying, refused,
     withdrawn), each step at the desk's clock moved on; the refund waits the months it must."""
     renovation_id = apply(desk, **changes)
+
+    def papers(ctx: Ctx) -> Papers:
+        """Paid, the undertaking as the application says."""
+        signed = renovation.get(ctx, renovation_id).undertaking_signed
+        return PAID.model_copy(update={"undertaking_signed": signed})
     steps: dict[RenovationState, Callable[[Ctx], object]] = {
         S.documents_complete: lambda c: renovation.complete(c, renovation_id, ALL_PAPERS),
-        S.with_engineering: lambda c: renovation.to_engineering(c, renovation_id, PAID),
+        S.with_engineering: lambda c: renovation.to_engineering(c, renovation_id, papers(c)),
         S.approved: lambda c: renovation.approve(c, renovation_id, "李建国"),
         S.permit_issued: lambda c: renovation.issue_permit(c, renovation_id),
         S.in_works: lambda c: renovation.start_works(c, renovation_id),

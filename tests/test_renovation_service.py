@@ -570,3 +570,45 @@ def test_monthly_figures_count_approvals_and_refunds_on_time(site: Desk, boss: D
         ctx.now = boss.now
         figures = stats.monthly(ctx, month).renovations
     assert (figures.refunds.met, figures.refunds.missed) == (1, 1)
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+def test_the_printed_permit_keeps_every_line_within_80_cells(lang: str) -> None:
+    from desk.config import load_settings
+    from desk.i18n import set_language
+    from desk.models import Renovation
+    from desk.printing.renovation_permit import renovation_permit_lines
+    from desk.printing.text import cell_len
+
+    set_language(lang)
+    found = Renovation(
+        number="HG-ZX-20261123-001",
+        permit_number="HG-XK-20261123-001",
+        room="13-2802",
+        applicant="欧阳诸葛明月",
+        applicant_kind=ApplicantKind.agent,
+        applicant_phone="13812345678",
+        contractor="上海市浦东新区某某某某建筑装饰工程有限责任公司第三分公司",
+        contractor_licence="91310115MA1H7K2X3Q",
+        contractor_person="周建平",
+        contractor_phone="021-55551234-123",
+        planned_start=date(2026, 11, 30),
+        planned_end=date(2027, 1, 29),
+        scope="厨房、卫生间翻新，更换地砖和橱柜；" * 20,
+        touches_lines=True,
+        touches_facade=True,
+        decided_by="李建国",
+        decided_at=NOW,
+        deposit_fen=300000,
+        deposit_receipt="SJ-000001",
+        debris_fee_fen=30000,
+        debris_fee_receipt="SJ-000002",
+        permit_issued_at=NOW,
+        operator_id=1,
+        created_at=NOW,
+    )
+    lines = renovation_permit_lines(found, load_settings(), clerk="王芳", printed_at=NOW)
+    assert max(cell_len(line) for line in lines) <= 80
+    text = "\n".join(lines)
+    assert found.permit_number in text and "08:00-12:00" in text
+    assert ("水电管线" if lang == "zh_CN" else "water and electric lines") in text
