@@ -42,6 +42,8 @@ REGISTER_MODES = {
     "keys": ("desk.screens.keys", "KeysScreen"),
     "passes": ("desk.screens.passes", "PassesScreen"),
     "renovations": ("desk.screens.renovations", "RenovationsScreen"),
+    "cards": ("desk.screens.cards", "CardsScreen"),
+    "worker_passes": ("desk.screens.worker_passes", "WorkerPassesScreen"),
     "handover": ("desk.screens.handover", "HandoverScreen"),
     "nightlog": ("desk.screens.nightlog", "NightLogScreen"),
     "lookup": ("desk.screens.lookup", "LookupScreen"),

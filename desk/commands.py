@@ -81,6 +81,29 @@ COMMANDS: tuple[Command | Include, ...] = (
     Command("board", "ctrl+t", "app.open('report')", "keys.report"),
     Command("board", "enter", "open_record", "keys.open", show=False),
     Command("board", "r", "app.open('renovations')", "keys.renovations", id="board_renovations"),
+    Command("board", "c", "app.open('cards')", "cards_ui.keys.open_register", id="board_cards"),
+    Command("card_detail", "ctrl+d", "ready", "cards_ui.keys.ready", id="card_ready"),
+    Command("card_detail", "ctrl+g", "issue", "cards_ui.keys.issue", id="card_issue"),
+    Command("card_detail", "ctrl+e", "renew", "cards_ui.keys.renew", id="card_renew"),
+    Command("card_detail", "ctrl+l", "lost", "cards_ui.keys.lost", id="card_lost"),
+    Command("card_detail", "ctrl+b", "replace", "cards_ui.keys.replace", id="card_replace"),
+    Command("card_detail", "ctrl+k", "expire", "cards_ui.keys.expire", id="card_expire"),
+    Command("card_detail", "ctrl+t", "take_back", "cards_ui.keys.take_back", id="card_take_back"),
+    Command("card_detail", "ctrl+x", "cancel", "cards_ui.keys.cancel", id="card_cancel"),
+    Include("card_detail", "record_new"),
+    Command(
+        "card_detail", "ctrl+r", "refresh", "keys.refresh", id="card_detail_refresh", show=False
+    ),
+    Command("card_detail", "escape", "back", "cards_ui.keys.back", id="card_back"),
+    Command("cards", "ctrl+n", "new_card", "keys.new", id="card_new"),
+    Command("cards", "enter", "open_card", "keys.open", id="card_open"),
+    Command("cards", "ctrl+f", "next_filter", "cards_ui.keys.filter", id="card_filter"),
+    Command("cards", "ctrl+k", "next_kind", "cards_ui.keys.kind", id="card_kind"),
+    Command("cards", "ctrl+l", "search", "cards_ui.keys.search", id="card_search"),
+    Command("cards", "ctrl+r", "refresh", "keys.refresh", id="card_refresh"),
+    Command(
+        "board", "w", "app.open('worker_passes')", "worker_pass_ui.keys.open", id="worker_passes"
+    ),
     Command(
         "callback_queue",
         "enter",
@@ -367,6 +390,15 @@ COMMANDS: tuple[Command | Include, ...] = (
     ),
     Command("renovations", "ctrl+r", "refresh", "keys.refresh", id="renovation_refresh"),
     Command("renovations", "ctrl+t", "reveal", "reveal.key", id="renovation_reveal", show=False),
+    Command("worker_passes", "ctrl+n", "new_pass", "keys.new", id="worker_pass_new"),
+    Command(
+        "worker_passes", "ctrl+x", "revoke", "worker_pass_ui.keys.revoke", id="worker_pass_revoke"
+    ),
+    Command("worker_passes", "ctrl+w", "print_pass", "keys.print", id="worker_pass_print"),
+    Command(
+        "worker_passes", "ctrl+f", "filter", "worker_pass_ui.keys.filter", id="worker_pass_filter"
+    ),
+    Command("worker_passes", "ctrl+r", "refresh", "keys.refresh", id="worker_pass_refresh"),
     Command("reception", "ctrl+s", "save", "keys.save", id="reception_save"),
     Command("reception", "ctrl+n", "new", "keys.new", id="new"),
     Command("reception", "escape", "escape", "reception_ui.key_escape", id="escape"),

@@ -6,6 +6,7 @@ import os
 import re
 import tomllib
 from datetime import time
+from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -131,6 +132,19 @@ class PassRules(Strict):
     valid_for: str = "same_day"
 
 
+class CardRules(Strict):
+    """Resident cards (001 业主卡办理): the documents give the resident card's 3 months; the
+    rest are the desk's defaults."""
+
+    # a resident card (住户卡: a tenant's, a family member's) is valid this many months from its
+    # issue, and each renewal adds as many; an owner card (业主卡) has no expiry
+    resident_months: int = Field(default=3, ge=1, le=60)
+    # resident cards shown on the board and the handover this many days before they expire
+    expiring_within_days: int = Field(default=14, ge=0, le=92)
+    # the fee for a card replacing a lost one (补办工本费), in yuan
+    replacement_fee: Decimal = Field(default=Decimal("20"), ge=0, le=10000, decimal_places=2)
+
+
 # the works an application may touch that need the engineering department's special approval
 # and a signed undertaking (Renovation.touches_<key>)
 SPECIAL_WORKS = ("structure", "walls", "lines", "facade")
@@ -156,6 +170,11 @@ class RenovationRules(Strict):
     permitted_hours: list[str] = Field(default_factory=lambda: ["08:00-12:00", "14:00-18:00"])
     # which of the works need the special approval and a signed undertaking
     special_approval: list[str] = Field(default_factory=lambda: list(SPECIAL_WORKS))
+    # a renovation worker's temporary pass (施工人员临时出入证): its fee in fen (1000 = ¥10.00;
+    # 0: free), the default the desk offers when a pass is issued
+    worker_pass_fee_fen: int = Field(default=1000, ge=0, le=1_000_000)
+    # worker passes ending within this many days are listed on the board and the handover
+    worker_pass_warn_days: int = Field(default=7, ge=0, le=90)
 
     @field_validator("approval_within", "refund_within")
     @classmethod
@@ -235,6 +254,7 @@ class Settings(Strict):
     complaints: ComplaintRules = Field(default_factory=ComplaintRules)
     keys: KeyRules = Field(default_factory=KeyRules)
     passes: PassRules = Field(default_factory=PassRules)
+    cards: CardRules = Field(default_factory=CardRules)
     renovation: RenovationRules = Field(default_factory=RenovationRules)
     handover: HandoverRules = Field(default_factory=HandoverRules)
     complaint_tables: dict[str, dict[str, ComplaintRule]] = Field(default_factory=dict)

@@ -98,6 +98,7 @@ def reach(desk: Desk, state: RenovationState, boss: Desk | None = None, **change
         """Paid, the undertaking as the application says."""
         signed = renovation.get(ctx, renovation_id).undertaking_signed
         return PAID.model_copy(update={"undertaking_signed": signed})
+
     steps: dict[RenovationState, Callable[[Ctx], object]] = {
         S.documents_complete: lambda c: renovation.complete(c, renovation_id, ALL_PAPERS),
         S.with_engineering: lambda c: renovation.to_engineering(c, renovation_id, papers(c)),

@@ -32,6 +32,7 @@ TOGGLES |= {
         "reception_detail",
         "pass_detail",
         "renovation_detail",
+        "card_detail",
     )
 }
 

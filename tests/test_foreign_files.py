@@ -350,7 +350,13 @@ _OLD_INDEXES = {
 
 
 # tables of the migrations after 0013, newest first: dropped to take a file back to 0013
-LATER_TABLES = ["worker_pass", "renovation_visit", "renovation_inspection", "renovation"]
+LATER_TABLES = [
+    "resident_card",
+    "worker_pass",
+    "renovation_visit",
+    "renovation_inspection",
+    "renovation",
+]
 
 
 def _undo_later_tables(execute: Callable[[str], object]) -> None:

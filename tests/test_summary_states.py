@@ -15,6 +15,7 @@ import pytest
 
 from desk.i18n import set_language, t
 from desk.models import (
+    CardState,
     ComplaintState,
     EntrustedState,
     LoanState,
@@ -42,6 +43,7 @@ REGISTERS: tuple[tuple[str, str, type[StrEnum], str], ...] = (
     ("key_loans", "keys", LoanState, "key_loan_state"),
     ("entrusted_keys", "entrusted", EntrustedState, "entrusted_state"),
     ("nightlog", "nightlog", NightLogState, "nightlog_state"),
+    ("cards", "cards_waiting", CardState, "card_state"),
 )
 PASS_SECTIONS = ("passes", "pass_no_gate", "pass_stubs")
 RAW = sorted(

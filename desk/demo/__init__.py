@@ -16,6 +16,7 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from desk.db import Database
+from desk.demo.cards import plan_cards
 from desk.demo.complaints import plan_complaints
 from desk.demo.keys import plan_keys
 from desk.demo.passes import plan_passes
@@ -23,6 +24,7 @@ from desk.demo.renovations import plan_renovations
 from desk.demo.repairs import PLAN, plan_repair
 from desk.demo.shifts import plan_shifts
 from desk.demo.timeline import DAYS, Room, Timeline, moment
+from desk.demo.worker_passes import plan_worker_passes
 from desk.models import (
     Complaint,
     Operator,
@@ -205,6 +207,8 @@ def _fill(setup: Ctx, ops: dict[str, Operator], rng: random.Random, now: datetim
     plan_shifts(line, rng, directory)
     plan_passes(line, rng, directory)
     plan_renovations(line, rng, directory)
+    plan_cards(line, rng, directory)
+    plan_worker_passes(line, directory)
     line.run(session)
 
 

@@ -2,6 +2,15 @@
 
 from desk.models.audit import AuditEvent, AuditSeal, Counter
 from desk.models.calendar import CalendarDay, DayKind
+from desk.models.card import (
+    LIVE_CARD_STATES,
+    WAITING_CARD_STATES,
+    CardKind,
+    CardState,
+    HolderRelation,
+    LostVia,
+    ResidentCard,
+)
 from desk.models.complaint import (
     OPEN_COMPLAINT_STATES,
     Complaint,
@@ -52,14 +61,18 @@ from desk.models.search import SavedFilter, SearchDoc
 
 __all__ = [
     "DEFAULT_ESTATE",
+    "LIVE_CARD_STATES",
     "OPEN_COMPLAINT_STATES",
     "OPEN_LOAN_STATES",
     "OPEN_RENOVATION_STATES",
     "OPEN_REPAIR_STATES",
+    "WAITING_CARD_STATES",
     "ApplicantKind",
     "AuditEvent",
     "AuditSeal",
     "CalendarDay",
+    "CardKind",
+    "CardState",
     "Channel",
     "Complaint",
     "ComplaintState",
@@ -74,6 +87,7 @@ __all__ = [
     "Handover",
     "HandoverPrint",
     "HandoverState",
+    "HolderRelation",
     "IdType",
     "InEstate",
     "InspectionResult",
@@ -83,6 +97,7 @@ __all__ = [
     "KeyLoan",
     "KeyReturn",
     "LoanState",
+    "LostVia",
     "NightLogEntry",
     "NightLogState",
     "Operator",
@@ -104,6 +119,7 @@ __all__ = [
     "RepairState",
     "ReplyState",
     "Resident",
+    "ResidentCard",
     "ResidentKind",
     "Role",
     "SavedFilter",

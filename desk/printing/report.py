@@ -295,6 +295,17 @@ def _met(deadline: Deadline) -> list[Cell]:
     return [deadline.met, deadline.missed, deadline.pending]
 
 
+def _cards(report: Report) -> Section:
+    c = report.cards
+    names = ("applied", "issued", "renewed", "lost", "replaced", "returned", "cancelled")
+    figures = Table(
+        t("report.table.cards"),
+        [t("report.col.figure"), t("report.col.count")],
+        [[t(f"report.cards.{name}"), getattr(c, name)] for name in (*names, "gate_refused")],
+    )
+    return Section("cards", t("report.section.cards"), [figures])
+
+
 def sections(report: Report, settings: Settings) -> list[Section]:
     """The report's sections in print order, labelled in the current language.
 
@@ -309,6 +320,7 @@ def sections(report: Report, settings: Settings) -> list[Section]:
         _repeats(report, settings),
         _keys_passes(report),
         _renovations(report),
+        _cards(report),
     ]
     return [_printable(section) for section in built]
 

@@ -45,8 +45,10 @@ STATE_LABELS = {
     "key_loans": "key_loan_state",
     "entrusted_keys": "entrusted_state",
     "passes": "pass_state",
+    "cards": "card_state",
     "nightlog": "nightlog_state",
     "renovations": "renovation_state",
+    "worker_passes": "worker_pass_state",
 }
 
 

@@ -1,14 +1,21 @@
-"""The gate terminal (`desk gate`): the guard scans a pass, checks the goods, marks the result.
+"""The gate terminal (`desk gate`): the guard scans a pass, checks the goods, marks the result;
+or scans a resident card (KA-…), which is checked at once (valid, or refused: lost, expired …).
 
 A small app of its own, run in another terminal on the same database as the desk. The guard is
 not an operator and does not sign in: the events carry no operator and the guard's name in their
 data. A pass that may not be used (expired, voided, used, unknown) is refused loudly: a red
 banner across the screen and the bell, and nothing can be marked.
+
+A renovation worker's pass (its number starts SG) is checked as it is scanned: valid (green,
+the worker's name, ID's last 4, room, works and last day shown), or refused as loudly as a
+goods pass (expired, not valid yet, revoked, the works suspended or over, unknown); each check
+of a pass on file is counted on it and audited (desk.services.renovation_workers.gate_check).
+An ID number typed into the box is refused without being shown back.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import ClassVar
 
@@ -28,10 +35,10 @@ from desk.compat import localise_bindings
 from desk.db import Database
 from desk.db_errors import describe_failure
 from desk.i18n import set_language, t
-from desk.models import GateResult, PassItem, ReleasePass
+from desk.models import GateResult, PassItem, ReleasePass, ResidentCard
 from desk.safe_text import printable
 from desk.screens.plain import plain
-from desk.services import passes
+from desk.services import cards, passes, renovation_workers
 from desk.services.context import Ctx
 from desk.services.errors import DeskError
 
@@ -110,6 +117,14 @@ class GateScreen(Screen[None]):
         typed = event.value.strip()
         if not typed:
             return
+        if cards.is_card_number(typed):
+            event.input.value = ""
+            self.check_card(typed)
+            return
+        if renovation_workers.is_worker_number(typed) or renovation_workers.looks_like_id(typed):
+            event.input.value = ""
+            self.check_worker(typed)
+            return
         now = self.gate.clock()
         with self.gate.database.reading() as session:
             ctx = self.gate.ctx(session, now)
@@ -126,6 +141,58 @@ class GateScreen(Screen[None]):
         else:
             self.banner(t("gate.valid", number=found.number if found else ""), "ok")
         self.refresh_bindings()
+
+    def check_worker(self, typed: str) -> None:
+        """A worker's pass: checked, counted and audited at once; nothing to mark after."""
+        self.current = None
+        body = self.query_one("#gate-pass", Static)
+        try:
+            with self.gate.database.writing() as session:
+                check = renovation_workers.gate_check(
+                    self.gate.ctx(session), typed, self.gate.guard
+                )
+                view = self.worker_view(check)
+        except SQLAlchemyError as exc:  # said plainly; the transaction saved nothing
+            body.update("")
+            message = describe_failure(exc, self.gate.database.path)
+            self.banner(t("app.db_error", message=message), "refused")
+            self.refresh_bindings()
+            return
+        body.update(view)
+        found = check.worker_pass
+        if check.refusal is not None:
+            self.banner(check.refusal.message, "refused")
+        elif found is not None and check.renovation is not None:
+            valid = t(
+                "gate.worker.valid",
+                number=found.number,
+                name=found.name,
+                last4=found.id_last4,
+                room=check.renovation.room,
+                until=found.valid_until.isoformat(),
+            )
+            self.banner(valid, "ok")
+        self.refresh_bindings()
+
+    @staticmethod
+    def worker_view(check: renovation_workers.GateCheck) -> Table:
+        view = Table.grid(padding=(0, 3))
+        view.add_column(style="bold", no_wrap=True)
+        view.add_column(ratio=1)
+        found, works = check.worker_pass, check.renovation
+        if found is None or works is None:
+            return view
+        valid = f"{found.valid_from.isoformat()} - {found.valid_until.isoformat()}"
+        view.add_row(t("gate.worker.kind"), plain(found.number, "bold"))
+        view.add_row(t("gate.worker.name"), plain(found.name, "bold"))
+        view.add_row(t("gate.worker.id"), plain(f"****{found.id_last4}", "bold"))
+        view.add_row(t("gate.worker.room"), plain(works.room, "bold"))
+        view.add_row(t("gate.worker.works"), plain(works.permit_number or works.number))
+        view.add_row(t("gate.worker.valid_until"), plain(valid))
+        if check.status is not None:
+            view.add_row(t("gate.worker.status"), t(f"worker_pass_status.{check.status}"))
+        view.add_row(t("gate.worker.checks"), str(found.gate_checks))
+        return view
 
     def pass_view(self, found: ReleasePass | None, items: list[PassItem], now: datetime) -> Table:
         view = Table.grid(padding=(0, 3))
@@ -150,6 +217,52 @@ class GateScreen(Screen[None]):
                 str(item.line_no), plain(item.description, "bold"), quantity, plain(item.remark)
             )
         view.add_row(t("passes_ui.items_title"), goods)
+        return view
+
+    def check_card(self, typed: str) -> None:
+        """A resident card: checked, counted and audited at once (a card on file); nothing to
+        mark. A card that may not pass is refused loudly, as a pass is."""
+        self.current = None
+        try:
+            with self.gate.database.writing() as session:
+                ctx = self.gate.ctx(session)
+                check = cards.gate_check(ctx, typed, self.gate.guard)
+                today = cards.today(ctx)
+        except SQLAlchemyError as exc:  # said plainly; the transaction saved nothing
+            message = describe_failure(exc, self.gate.database.path)
+            self.banner(t("app.db_error", message=message), "refused")
+            self.refresh_bindings()
+            return
+        self.query_one("#gate-pass", Static).update(self.card_view(check.card, today))
+        if check.refusal is not None:
+            self.banner(check.refusal.message, "refused")
+        elif check.card is not None:
+            card = check.card
+            until = card.valid_until.isoformat() if card.valid_until else t("cards_ui.long_term")
+            valid = t(
+                "cards_ui.gate.valid",
+                number=card.number,
+                holder=card.holder,
+                room=card.room,
+                kind=t(f"card_kind.{card.kind}"),
+                until=until,
+            )
+            self.banner(valid, "ok")
+        self.refresh_bindings()
+
+    def card_view(self, card: ResidentCard | None, today: date) -> Table:
+        view = Table.grid(padding=(0, 3))
+        view.add_column(style="bold", no_wrap=True)
+        view.add_column(ratio=1)
+        if card is None:
+            return view
+        until = card.valid_until.isoformat() if card.valid_until else t("cards_ui.long_term")
+        view.add_row(t("cards_ui.col_number"), plain(card.number, "bold"))
+        view.add_row(t("cards_ui.col_holder"), plain(card.holder, "bold"))
+        view.add_row(t("cards_ui.col_room"), plain(card.room, "bold"))
+        view.add_row(t("cards_ui.col_kind"), t(f"card_kind.{card.kind}"))
+        view.add_row(t("cards_ui.col_valid_until"), until)
+        view.add_row(t("cards_ui.col_status"), t(f"card_status.{cards.status_of(card, today)}"))
         return view
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

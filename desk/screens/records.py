@@ -23,13 +23,14 @@ RECORD_PAGES = {
     "reception": ("desk.screens.reception_detail", "ReceptionDetailScreen"),
     "entrusted_keys": ("desk.screens.entrusted_detail", "EntrustedDetailScreen"),
     "passes": ("desk.screens.pass_detail", "PassDetailScreen"),
+    "cards": ("desk.screens.card_detail", "CardDetailScreen"),
     "nightlog": ("desk.screens.nightlog_detail", "NightLogDetailScreen"),
     "renovations": ("desk.screens.renovation_detail", "RenovationDetailScreen"),
     # a renovation found by its permit's number
     "renovation_permits": ("desk.screens.renovation_detail", "RenovationDetailScreen"),
 }
 # registers whose records are handled on their register screen (a mode of the app)
-REGISTER_SCREENS = {"key_loans": "keys", "keys": "keys"}
+REGISTER_SCREENS = {"key_loans": "keys", "keys": "keys", "worker_passes": "worker_passes"}
 # other pages reached from a list (module, class)
 PAGES = {
     "room_history": ("desk.screens.room_history", "RoomHistoryScreen"),

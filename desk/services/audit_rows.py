@@ -52,6 +52,8 @@ REGISTERS: tuple[Register, ...] = (
         "entrusted_keys", "entrusted_key", ("deposited",), (("entrusted_key_use", "entrusted_id"),)
     ),
     Register("passes", "release_pass", ("issued",), (("pass_item", "pass_id"),)),
+    Register("cards", "resident_card", ("applied", "replacement_issued")),
+    Register("worker_passes", "worker_pass", ("issued",)),
     Register("nightlog", "night_log_entry", ("logged",)),
     Register(
         "renovations",

@@ -12,12 +12,14 @@ from sqlmodel import col, select
 
 from desk.models import Complaint, KeyLoan, ReceptionEntry, ReleasePass, RepairOrder
 from desk.services import (
+    card_queries,
     complaint_queries,
     keys,
     nightlog,
     passes,
     reception,
     renovation_queries,
+    renovation_workers,
     repair,
 )
 from desk.services.context import Ctx
@@ -114,8 +116,10 @@ def open_items(ctx: Ctx) -> list[OpenItem]:
     # Registers that build their own board rows.
     items.extend(keys.open_items(ctx))
     items.extend(passes.open_items(ctx))
+    items.extend(card_queries.open_items(ctx))
     items.extend(nightlog.open_items(ctx))
     items.extend(renovation_queries.open_items(ctx))
+    items.extend(renovation_workers.open_items(ctx))
     items.sort(key=due_order)
     return items
 

@@ -36,7 +36,9 @@ from desk.models import (
     RenovationVisit,
     RepairOrder,
     Resident,
+    ResidentCard,
     Unit,
+    WorkerPass,
 )
 from desk.safe_text import spreadsheet_cell
 from desk.services.audit import event_data
@@ -44,6 +46,7 @@ from desk.services.context import Ctx
 from desk.services.errors import DeskError
 from desk.services.jsonable import dumps, plain
 from desk.services.pass_queries import export_items
+from desk.services.renovation_workers import renovations_by_id
 
 REGISTERS = (
     "reception",
@@ -51,15 +54,19 @@ REGISTERS = (
     "complaints",
     "keys",
     "passes",
+    "cards",
+    "renovations",
+    "worker_passes",
     "shifts",
     "residents",
-    "renovations",
 )
 _TABLES: dict[str, type[SQLModel]] = {
     "reception": ReceptionEntry,
     "repairs": RepairOrder,
     "complaints": Complaint,
     "passes": ReleasePass,
+    "cards": ResidentCard,
+    "worker_passes": WorkerPass,
     "residents": Resident,
     "renovations": Renovation,
 }
@@ -70,6 +77,8 @@ _RENOVATION_PARTS: tuple[tuple[str, type[SQLModel]], ...] = (
 )
 # Columns added to every exported record besides the table's own.
 _RESIDENT_EXTRA = ("building", "room", "unit")
+# a worker pass's renovation: its room, its number and its permit's
+_WORKER_EXTRA = ("room", "renovation", "permit_number")
 
 
 def check_registers(names: Iterable[str]) -> list[str]:
@@ -96,6 +105,8 @@ def columns(register: str) -> list[str]:
     names = [column.name for column in table.__table__.columns]  # type: ignore[attr-defined]
     if register == "residents":
         names += list(_RESIDENT_EXTRA)
+    if register == "worker_passes":
+        names += list(_WORKER_EXTRA)
     if "operator_id" in names:
         names.append("operator")
     if register == "passes":
@@ -151,6 +162,9 @@ def records(ctx: Ctx, register: str, since: datetime | None = None) -> list[dict
     if register == "passes":
         items = export_items(ctx, since)
     parts = _renovation_parts(ctx) if register == "renovations" else {}
+    works: dict[int, Any] = {}
+    if register == "worker_passes":
+        works = renovations_by_id(ctx)
     out: list[dict[str, Any]] = []
     for row in ctx.session.exec(statement):
         item = {
@@ -162,6 +176,11 @@ def records(ctx: Ctx, register: str, since: datetime | None = None) -> list[dict
             item["building"] = unit.building if unit else ""
             item["room"] = unit.room if unit else ""
             item["unit"] = unit.code if unit else ""
+        if register == "worker_passes":
+            renovation = works.get(item["renovation_id"])
+            item["room"] = renovation.room if renovation else ""
+            item["renovation"] = renovation.number if renovation else ""
+            item["permit_number"] = renovation.permit_number if renovation else ""
         if "operator_id" in item:
             item["operator"] = names.get(item["operator_id"] or 0, "")
         if register == "passes":

@@ -350,9 +350,11 @@ STATE_SECTIONS = {
     "key_loans": "key_loan_state",
     "entrusted_keys": "entrusted_state",
     "passes": "pass_state",
+    "cards": "card_state",
     "nightlog": "nightlog_state",
     "renovations": "renovation_state",
     "renovation_permits": "renovation_state",
+    "worker_passes": "worker_pass_state",
     "residents": "resident_kind",
 }
 

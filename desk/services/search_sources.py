@@ -23,6 +23,8 @@ from desk.models import (
     Renovation,
     RepairOrder,
     Resident,
+    ResidentCard,
+    WorkerPass,
 )
 from desk.services import complaint_queries, repair
 
@@ -162,8 +164,31 @@ SOURCES = (
         _no_due,
         number="",
     ),
+    # a renovation worker's pass: its room, and the renovation's and permit's numbers in its
+    # words, are its renovation's (desk.services.search_index)
+    Source(
+        "worker_passes",
+        WorkerPass,
+        "sg",
+        "name",
+        "created_at",
+        ("revoke_reason",),
+        _no_due,
+        phone="",
+    ),
     Source("residents", Resident, "res", "name", "created_at", (), _no_due, number=""),
-    # later registers go last: a document's rank holds its register's place in this tuple
+    # registers added later go last: a register's place is in every document's rank
+    # (desk.services.search_tokens.rank), so an earlier one's stored ranks stay right
+    Source(
+        "cards",
+        ResidentCard,
+        "ka",
+        "holder",
+        "created_at",
+        ("applicant", "collected_by", "lost_reported_by", "lost_note", "cancel_reason"),
+        _no_due,
+        phone="",
+    ),
     Source(
         "renovations",
         Renovation,

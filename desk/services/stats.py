@@ -27,6 +27,9 @@ the time they were received: `received_at`, `reported_at`, `out_at`, `created_at
   `approval_due_at`, as the complaint deadlines); the refunds whose day (`refund_due_on`) falls
   in the period, on time when paid by the site's `renovation.refund_within` after that day;
   how many refunds kept part of the deposit.
+- Resident cards: applied for and issued in the period (first cards: a replacement is counted
+  as replaced), lost (reported in the period), replaced, handed back and cancelled, each by the
+  time of its step; renewals and the gate's refusals by their audit events in the period.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ from sqlmodel import SQLModel
 
 from desk import estates as binding
 from desk.models import (
+    AuditEvent,
     Complaint,
     ComplaintState,
     KeyLoan,
@@ -52,6 +56,7 @@ from desk.models import (
     RenovationState,
     RepairOrder,
     RepairState,
+    ResidentCard,
     Validity,
 )
 from desk.models.keys import OPEN_LOAN_STATES
@@ -59,6 +64,7 @@ from desk.models.passes import PassState
 from desk.services import callbacks, renovation_queries
 from desk.services.context import Ctx
 from desk.services.stats_figures import (
+    CardFigures,
     ComplaintFigures,
     Deadline,
     KeyFigures,
@@ -82,6 +88,7 @@ _SPEC = re.compile(r"^\s*(\d+)\s*(m|h|d|wd)\s*$")
 _UNIT_SECONDS = {"m": 60, "h": 3600, "d": 86400, "wd": 86400}
 
 __all__ = [
+    "CardFigures",
     "ComplaintFigures",
     "Deadline",
     "KeyFigures",
@@ -107,6 +114,12 @@ def _c(model: type[SQLModel]) -> ReadOnlyColumnCollection[str, Column[Any]]:
     assert isinstance(table, Table)
     columns: ReadOnlyColumnCollection[str, Column[Any]] = table.c
     return columns
+
+
+def _table(model: type[SQLModel]) -> Table:
+    table = getattr(model, "__table__", None)
+    assert isinstance(table, Table)
+    return table
 
 
 def _n(condition: ColumnElement[bool]) -> Any:
@@ -331,6 +344,41 @@ def _renovations(ctx: Ctx, period: Period) -> RenovationFigures:
     )
 
 
+def _cards(ctx: Ctx, period: Period) -> CardFigures:
+    c = _c(ResidentCard)
+    first = c.replaces_id.is_(None)
+    counts = _one(
+        ctx,
+        _n(and_(first, _within(c.created_at, period))),
+        _n(and_(first, _within(c.issued_at, period))),
+        _n(_within(c.lost_reported_at, period)),
+        _n(and_(c.replaces_id.is_not(None), _within(c.created_at, period))),
+        _n(_within(c.returned_at, period)),
+        _n(_within(c.cancelled_at, period)),
+        where=c.id.is_not(None),
+    )
+    # renewals and gate checks are steps a card takes many times: counted by their events, of
+    # the cards of the desk's estate(s) (the join is scoped as every register's select is)
+    e = _c(AuditEvent)
+    events = (
+        select(e.action, e.data)
+        .select_from(_table(AuditEvent).join(_table(ResidentCard), c.id == e.record_id))
+        .where(
+            e.register_name == "cards",
+            e.action.in_(("renewed", "gate_checked")),
+            _within(e.at, period),
+        )
+    )
+    renewed = refused = 0
+    for action, data in _run(ctx, events):
+        if action == "renewed":
+            renewed += 1
+        elif '"valid": false' in (data or ""):
+            refused += 1
+    applied, issued, lost, replaced, returned, cancelled = counts
+    return CardFigures(applied, issued, renewed, lost, replaced, returned, cancelled, refused)
+
+
 # --- across registers ---------------------------------------------------------------------
 
 
@@ -406,6 +454,7 @@ def monthly(ctx: Ctx, start: datetime | Period, end: datetime | None = None) -> 
     keys = _keys(ctx, period)
     passes = _passes(ctx, period)
     renovations = _renovations(ctx, period)
+    cards = _cards(ctx, period)
     reception = _one(ctx, func.count(), where=_within(ReceptionEntry.received_at, period))[0]
     done, due, _ = callbacks.completion_rate(ctx, period.start, min(period.end, ctx.now))
     channels, buildings = _spread(ctx, period)
@@ -429,4 +478,5 @@ def monthly(ctx: Ctx, start: datetime | Period, end: datetime | None = None) -> 
         keys=keys,
         passes=passes,
         renovations=renovations,
+        cards=cards,
     )

@@ -138,6 +138,22 @@ class RenovationFigures:
 
 
 @dataclass(frozen=True)
+class CardFigures:
+    """Resident cards in the period: applied for and issued (first cards, not replacements),
+    renewals, losses reported, replacements issued, cards handed back and cancelled, and the
+    gate's refusals of a card on file (lost, cancelled, expired ...)."""
+
+    applied: int = 0
+    issued: int = 0
+    renewed: int = 0
+    lost: int = 0
+    replaced: int = 0
+    returned: int = 0
+    cancelled: int = 0
+    gate_refused: int = 0
+
+
+@dataclass(frozen=True)
 class Report:
     """The figures of one period; renderers turn it into text, CSV, xlsx, HTML and the screen."""
 
@@ -153,3 +169,4 @@ class Report:
     keys: KeyFigures
     passes: PassFigures
     renovations: RenovationFigures = field(default_factory=RenovationFigures)
+    cards: CardFigures = field(default_factory=CardFigures)

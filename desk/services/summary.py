@@ -45,16 +45,21 @@ SECTIONS = (
     "passes",
     "pass_no_gate",
     "pass_stubs",
+    "cards_waiting",
+    "cards_expiring",
+    "worker_passes",
+    "worker_revoked",
     "nightlog",
     "night_repairs",
     "renovations",
     "unpaid",
 )
-# The sections listed besides, of records the board does not carry (passes to reconcile; unpaid
+# The sections listed besides, of records the board does not carry (passes to reconcile; worker
+# passes revoked in the last day, for the gate to know; unpaid
 # bills, which may be on a closed order or on an open one already listed under repairs), counted
 # apart. Every other section is made of the board's open items (desk.services.board.open_items,
 # each once): what those hold together is the board's "open" figure, and the summary's.
-LISTED_APART = ("pass_no_gate", "pass_stubs", "unpaid")
+LISTED_APART = ("pass_no_gate", "pass_stubs", "worker_revoked", "unpaid")
 BOARD_SECTIONS = tuple(key for key in SECTIONS if key not in LISTED_APART)
 # complaint duties listed apart: a late notice owed (002), a department's answer to tell (004)
 TELL_RESIDENT = ("late_notice", "told")
@@ -247,6 +252,20 @@ def pass_item(found: ReleasePass, now: datetime) -> Item:
     )
 
 
+def worker_revoked_item(row: Any) -> Item:
+    """A worker pass revoked in the last day (a renovation_workers.Row) as a summary item: the
+    worker masked, the reason (the gate keeps the pass if it is shown)."""
+    found = row.worker_pass
+    return Item(
+        number=found.number,
+        room=row.room,
+        what=f"{mask_name(found.name)} ****{found.id_last4} {found.revoke_reason}",
+        state=str(found.state),
+        opened_at=found.revoked_at,
+        register="worker_passes",
+    )
+
+
 def unpaid_item(order: RepairOrder) -> Item:
     """A bill owed (billed, not paid) as a summary item: the amount before what was done."""
     amount = (order.labour_fen + order.material_fen) / 100
@@ -296,6 +315,7 @@ _SECTION_OF = {
     "passes": "passes",
     "nightlog": "nightlog",
     "renovations": "renovations",
+    "worker_passes": "worker_passes",
 }
 
 
@@ -303,6 +323,9 @@ _SECTION_OF = {
 _REGISTER_OF = {section: register for register, section in _SECTION_OF.items()} | {
     "pass_no_gate": "passes",
     "pass_stubs": "passes",
+    "cards_waiting": "cards",
+    "cards_expiring": "cards",
+    "worker_revoked": "worker_passes",
     "residents_to_tell": "complaints",
     "night_repairs": "nightlog",
 }
@@ -332,7 +355,7 @@ def open_sections(ctx: Ctx) -> dict[str, list[Item]]:
     One pass over the board's open items (callbacks overdue get their own section), then the
     passes to reconcile.
     """
-    from desk.services import board, pass_queries, repair_billing
+    from desk.services import board, pass_queries, renovation_workers, repair_billing
 
     now = ctx.now
     sections: dict[str, list[Item]] = {key: [] for key in SECTIONS}
@@ -342,6 +365,9 @@ def open_sections(ctx: Ctx) -> dict[str, list[Item]]:
             section = "night_repairs"  # repaired at night: no order, so no callback, yet
         if found.due_kind == "callback" and found.overdue(now) and section != "reception":
             section = "callbacks"
+        if found.register == "cards":
+            # cards being made or waiting to be picked up; resident cards running out
+            section = "cards_expiring" if found.due_kind == "card_expiry" else "cards_waiting"
         if found.due_kind in TELL_RESIDENT and section == "complaints":
             section = "residents_to_tell"  # late notices owed, departments' answers to pass on
         sections.setdefault(section, []).append(open_item(found, now))
@@ -349,5 +375,8 @@ def open_sections(ctx: Ctx) -> dict[str, list[Item]]:
         pass_item(p, now) for p in pass_queries.used_without_gate_check(ctx)
     ]
     sections["pass_stubs"] = [pass_item(p, now) for p in pass_queries.missing_stubs(ctx)]
+    sections["worker_revoked"] = [
+        worker_revoked_item(row) for row in renovation_workers.recently_revoked(ctx)
+    ]
     sections["unpaid"] = [unpaid_item(order) for order in repair_billing.unpaid(ctx)]
     return {key: _sorted(sections[key], now) for key in SECTIONS}
