@@ -30,8 +30,10 @@ from sqlalchemy.orm import Session
 from desk.models import (
     PassItem,
     ReleasePass,
+    Renovation,
     Resident,
     Unit,
+    WorkerPass,
 )
 from desk.models.search import SearchDoc
 from desk.services.bulk import insert_many
@@ -93,6 +95,13 @@ def _extra_text(conn: Connection, source: Source, row: Any) -> list[str]:
             )
         )
         return [part for item in items for part in item]
+    if source.model is WorkerPass:
+        works = conn.execute(
+            select(Renovation.number, Renovation.permit_number).where(  # type: ignore[call-overload]
+                Renovation.id == row.renovation_id
+            )
+        ).first()
+        return [part for part in works or () if part]
     return []
 
 
@@ -100,6 +109,10 @@ def _room_of(conn: Connection, source: Source, row: Any) -> str:
     if source.model is Resident:
         code = conn.execute(select(Unit.code).where(Unit.id == row.unit_id)).scalar()  # type: ignore[call-overload]
         return str(code or "")
+    if source.model is WorkerPass:
+        works = select(Renovation.room).where(Renovation.id == row.renovation_id)  # type: ignore[call-overload]
+        room = conn.execute(works).scalar()
+        return str(room or "")
     return str(row.room or "")
 
 
@@ -353,12 +366,12 @@ def reindex(conn: Connection, batch: int = 5000) -> int:
     for source in SOURCES:
         table = source.model.__table__
         if not inspect(conn).has_table(table.name):
-            continue  # a register of a later migration than the one rebuilding the index
+            continue  # a register of a later revision than the one rebuilding the index
         needed = {"id", "state", "room", "operator_id", "active", "kind", "unit_id", "estate_id"}
         needed |= {source.person, source.at, source.number, source.phone, *source.body}
         needed |= {"reply_due_at", "dispatch_due_at", "appointment_at", "callback_due_at"}
         needed |= {"escalation_due_at", "escalated_at", "replied_at", "resolve_due_at"}
-        needed |= {"due_at", "valid_until", "stub_returned_at", "on_site_due_at"}
+        needed |= {"due_at", "valid_until", "stub_returned_at", "on_site_due_at", "renovation_id"}
         needed |= set(LATER_COMPLAINT_COLUMNS) | set(source.due_columns)
         # a migration rebuilding the index reads the columns its revision has, not the model's
         present = {column["name"] for column in inspect(conn).get_columns(table.name)}
