@@ -80,7 +80,15 @@ COMMANDS: tuple[Command | Include, ...] = (
     Command("board", "ctrl+r", "refresh", "keys.refresh"),
     Command("board", "ctrl+t", "app.open('report')", "keys.report"),
     Command("board", "enter", "open_record", "keys.open", show=False),
-    Command("board", "r", "app.open('renovations')", "keys.renovations", id="board_renovations"),
+    # in F1 and the palette, not the footer: with c and w, a 120-column board lost F11 and F12
+    Command(
+        "board",
+        "r",
+        "app.open('renovations')",
+        "keys.renovations",
+        id="board_renovations",
+        show=False,
+    ),
     Command("board", "c", "app.open('cards')", "cards_ui.keys.open_register", id="board_cards"),
     Command("card_detail", "ctrl+d", "ready", "cards_ui.keys.ready", id="card_ready"),
     Command("card_detail", "ctrl+g", "issue", "cards_ui.keys.issue", id="card_issue"),
