@@ -65,7 +65,8 @@ def build(path: Path, count: int, seed: int = 7) -> None:
     step = timedelta(days=3650) / count
     docs, fts = [], []
     for i in range(1, count + 1):
-        register = rng.choices(REGISTERS, weights=[40, 25, 10, 8, 2, 8, 5, 2])[0]
+        weights = [40, 25, 10, 8, 2, 8, 5, 2] + [1] * (len(REGISTERS) - 8)
+        register = rng.choices(REGISTERS, weights=weights)[0]
         at = start + step * i
         number = f"{PREFIX[register]}-{at:%Y%m%d}-{i % 1000:03d}" if register in PREFIX else ""
         person = rng.choice(SURNAMES) + "".join(rng.choices(GIVEN, k=rng.choice((1, 2))))

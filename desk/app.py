@@ -41,6 +41,7 @@ REGISTER_MODES = {
     "replies": ("desk.screens.replies", "StandardRepliesScreen"),
     "keys": ("desk.screens.keys", "KeysScreen"),
     "passes": ("desk.screens.passes", "PassesScreen"),
+    "renovations": ("desk.screens.renovations", "RenovationsScreen"),
     "cards": ("desk.screens.cards", "CardsScreen"),
     "worker_passes": ("desk.screens.worker_passes", "WorkerPassesScreen"),
     "owner_changes": ("desk.screens.owner_changes", "OwnerChangesScreen"),

@@ -80,8 +80,41 @@ COMMANDS: tuple[Command | Include, ...] = (
     Command("board", "ctrl+r", "refresh", "keys.refresh"),
     Command("board", "ctrl+t", "app.open('report')", "keys.report"),
     Command("board", "enter", "open_record", "keys.open", show=False),
-    # the registers of issue 19 have no F-key left: a letter on the board opens each
-    Command("board", "c", "app.open('cards')", "cards_ui.keys.open_register", id="board_cards"),
+    # The registers of issue 19 have no F-key left: a letter on the board opens each. They are
+    # in F1, the palette and the board's own line of letters, not the footer (with them a
+    # 120-column footer lost F11 and F12).
+    Command(
+        "board",
+        "r",
+        "app.open('renovations')",
+        "keys.renovations",
+        id="board_renovations",
+        show=False,
+    ),
+    Command(
+        "board",
+        "c",
+        "app.open('cards')",
+        "cards_ui.keys.open_register",
+        id="board_cards",
+        show=False,
+    ),
+    Command(
+        "board",
+        "w",
+        "app.open('worker_passes')",
+        "worker_pass_ui.keys.open",
+        id="worker_passes",
+        show=False,
+    ),
+    Command(
+        "board",
+        "o",
+        "app.open('owner_changes')",
+        "keys.owner_changes",
+        id="owner_changes",
+        show=False,
+    ),
     Command("card_detail", "ctrl+d", "ready", "cards_ui.keys.ready", id="card_ready"),
     Command("card_detail", "ctrl+g", "issue", "cards_ui.keys.issue", id="card_issue"),
     Command("card_detail", "ctrl+e", "renew", "cards_ui.keys.renew", id="card_renew"),
@@ -101,10 +134,6 @@ COMMANDS: tuple[Command | Include, ...] = (
     Command("cards", "ctrl+k", "next_kind", "cards_ui.keys.kind", id="card_kind"),
     Command("cards", "ctrl+l", "search", "cards_ui.keys.search", id="card_search"),
     Command("cards", "ctrl+r", "refresh", "keys.refresh", id="card_refresh"),
-    Command(
-        "board", "w", "app.open('worker_passes')", "worker_pass_ui.keys.open", id="worker_passes"
-    ),
-    Command("board", "o", "app.open('owner_changes')", "keys.owner_changes", id="owner_changes"),
     Command(
         "callback_queue",
         "enter",
@@ -328,6 +357,102 @@ COMMANDS: tuple[Command | Include, ...] = (
     Command("passes", "enter", "open_pass", "keys.open", id="pass_open"),
     Command("passes", "ctrl+l", "reconcile", "passes_ui.keys.reconcile", id="pass_reconcile"),
     Command("passes", "ctrl+r", "refresh", "keys.refresh", id="pass_refresh"),
+    Command(
+        "renovation_detail",
+        "ctrl+d",
+        "complete",
+        "renovation_ui.keys.complete",
+        id="renovation_complete",
+    ),
+    Command(
+        "renovation_detail",
+        "ctrl+g",
+        "to_engineering",
+        "renovation_ui.keys.to_engineering",
+        id="renovation_to_engineering",
+    ),
+    Command(
+        "renovation_detail",
+        "ctrl+a",
+        "approve",
+        "renovation_ui.keys.approve",
+        id="renovation_approve",
+    ),
+    Command(
+        "renovation_detail", "ctrl+u", "refuse", "renovation_ui.keys.refuse", id="renovation_refuse"
+    ),
+    Command(
+        "renovation_detail",
+        "ctrl+k",
+        "issue_permit",
+        "renovation_ui.keys.issue_permit",
+        id="renovation_issue_permit",
+    ),
+    Command(
+        "renovation_detail",
+        "ctrl+b",
+        "start_works",
+        "renovation_ui.keys.start_works",
+        id="renovation_start_works",
+    ),
+    Command(
+        "renovation_detail", "ctrl+l", "visit", "renovation_ui.keys.visit", id="renovation_visit"
+    ),
+    Command(
+        "renovation_detail", "ctrl+y", "resume", "renovation_ui.keys.resume", id="renovation_resume"
+    ),
+    Command(
+        "renovation_detail", "ctrl+e", "finish", "renovation_ui.keys.finish", id="renovation_finish"
+    ),
+    Command(
+        "renovation_detail",
+        "ctrl+t",
+        "inspect",
+        "renovation_ui.keys.inspect",
+        id="renovation_inspect",
+    ),
+    Command(
+        "renovation_detail", "ctrl+f", "rebook", "renovation_ui.keys.rebook", id="renovation_rebook"
+    ),
+    Command(
+        "renovation_detail", "ctrl+n", "refund", "renovation_ui.keys.refund", id="renovation_refund"
+    ),
+    Command(
+        "renovation_detail",
+        "ctrl+s",
+        "archive",
+        "renovation_ui.keys.archive",
+        id="renovation_archive",
+    ),
+    Command(
+        "renovation_detail",
+        "ctrl+x",
+        "withdraw",
+        "renovation_ui.keys.withdraw",
+        id="renovation_withdraw",
+    ),
+    Command("renovation_detail", "ctrl+w", "print_permit", "keys.print", id="renovation_print"),
+    Include("renovation_detail", "record_new"),
+    Command(
+        "renovation_detail",
+        "ctrl+r",
+        "refresh",
+        "keys.refresh",
+        id="renovation_detail_refresh",
+        show=False,
+    ),
+    Command("renovation_detail", "escape", "back", "repair_ui.keys.back", id="renovation_back"),
+    Command("renovations", "ctrl+n", "new_renovation", "keys.new", id="renovation_new"),
+    Command("renovations", "enter", "open_renovation", "keys.open", id="renovation_open"),
+    Command(
+        "renovations",
+        "ctrl+f",
+        "toggle_all",
+        "renovation_ui.keys.toggle_all",
+        id="renovation_toggle_all",
+    ),
+    Command("renovations", "ctrl+r", "refresh", "keys.refresh", id="renovation_refresh"),
+    Command("renovations", "ctrl+t", "reveal", "reveal.key", id="renovation_reveal", show=False),
     Command("worker_passes", "ctrl+n", "new_pass", "keys.new", id="worker_pass_new"),
     Command(
         "worker_passes", "ctrl+x", "revoke", "worker_pass_ui.keys.revoke", id="worker_pass_revoke"

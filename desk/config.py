@@ -145,14 +145,68 @@ class CardRules(Strict):
     replacement_fee: Decimal = Field(default=Decimal("20"), ge=0, le=10000, decimal_places=2)
 
 
-class RenovationRules(Strict):
-    """Renovation (装修办理): what the source documents leave to the site."""
+# the works an application may touch that need the engineering department's special approval
+# and a signed undertaking (Renovation.touches_<key>)
+SPECIAL_WORKS = ("structure", "walls", "lines", "facade")
+_DURATION = re.compile(r"^\s*\d+\s*(m|h|d|wd)\s*$")
+_HOURS = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")
 
+
+class RenovationRules(Strict):
+    """Renovation (装修办理): the documents say 3 working days for the approval and the deposit
+    back without interest 3 months after the first inspection that passed; the amounts, the
+    hours and which works need a special approval are the site's own (these are defaults)."""
+
+    # yuan: the deposit (装修保证金) and the debris removal fee (装修垃圾清运费) asked by default
+    deposit: int = Field(default=3000, ge=0, le=1_000_000)
+    debris_fee: int = Field(default=300, ge=0, le=1_000_000)
+    # the engineering department's approval is due this long after the papers reach it
+    approval_within: str = "3wd"
+    # the deposit is due back this many months after the first inspection that passed
+    refund_months: int = Field(default=3, ge=0, le=36)
+    # and is paid "on time" when paid within this long after that day
+    refund_within: str = "5wd"
+    # when works may make noise, as local "HH:MM-HH:MM" windows
+    permitted_hours: list[str] = Field(default_factory=lambda: ["08:00-12:00", "14:00-18:00"])
+    # which of the works need the special approval and a signed undertaking
+    special_approval: list[str] = Field(default_factory=lambda: list(SPECIAL_WORKS))
     # a renovation worker's temporary pass (施工人员临时出入证): its fee in fen (1000 = ¥10.00;
     # 0: free), the default the desk offers when a pass is issued
     worker_pass_fee_fen: int = Field(default=1000, ge=0, le=1_000_000)
     # worker passes ending within this many days are listed on the board and the handover
     worker_pass_warn_days: int = Field(default=7, ge=0, le=90)
+
+    @field_validator("approval_within", "refund_within")
+    @classmethod
+    def _duration(cls, value: str) -> str:
+        if not _DURATION.match(value):
+            raise ValueError(f"not a duration such as 3wd or 5d: {value!r}")
+        return value
+
+    @field_validator("permitted_hours")
+    @classmethod
+    def _windows(cls, value: list[str]) -> list[str]:
+        for window in value:
+            found = _HOURS.match(window.strip())
+            if found is None or found.group(1, 2) >= found.group(3, 4):
+                raise ValueError(f"permitted_hours: not a window such as 08:00-12:00: {window!r}")
+        return [window.strip() for window in value]
+
+    @field_validator("special_approval")
+    @classmethod
+    def _works(cls, value: list[str]) -> list[str]:
+        unknown = [work for work in value if work not in SPECIAL_WORKS]
+        if unknown:
+            raise ValueError(f"special_approval: {unknown} (known: {', '.join(SPECIAL_WORKS)})")
+        return value
+
+    def windows(self) -> list[tuple[time, time]]:
+        """The permitted hours as (start, end) local times."""
+        out = []
+        for window in self.permitted_hours:
+            start, end = window.split("-")
+            out.append((time.fromisoformat(start), time.fromisoformat(end)))
+        return out
 
 
 class OwnerChangeRules(Strict):

@@ -31,6 +31,7 @@ TOGGLES |= {
         "complaint_detail",
         "reception_detail",
         "pass_detail",
+        "renovation_detail",
         "card_detail",
     )
 }

@@ -77,6 +77,7 @@ def test_xlsx_has_a_sheet_per_section(report: stats.Report, tmp_path: Path) -> N
         "Complaints",
         "Repeated problems",
         "Keys and passes",
+        "Renovations",
         "Resident cards",
         "Owner record changes",
     ]
@@ -90,7 +91,7 @@ def test_xlsx_has_a_sheet_per_section(report: stats.Report, tmp_path: Path) -> N
 def test_html_is_one_page_of_tables(report: stats.Report) -> None:
     page = report_html.render(report, load_settings())
     assert page.startswith("<!DOCTYPE html>") and page.rstrip().endswith("</html>")
-    assert page.count("<table>") == 21  # 2 + 2 + 4 + 5 + 3 + 2 + 1 (cards) + 2 (owner changes)
+    assert page.count("<table>") == 23  # 2 + 2 + 4 + 5 + 3 + 2 + 2 (renovations) + 1 + 2
     assert '<div class="bar" style="width:100%">' in page
     assert "<caption>Complaint deadlines</caption>" in page
     assert "http" not in page  # self-contained

@@ -411,7 +411,11 @@ def test_lookup_and_the_rooms_history_find_a_pass(db: Database, desk: Desk, work
     assert (hit.room, hit.person, hit.state) == ("3-1202", "王*", "issued")
     assert "XK-20261121-001" in hit.summary
     assert lookup.state_key("worker_passes", "revoked") == "worker_pass_state.revoked"
-    assert [(e.register, e.number) for e in timeline] == [("worker_passes", number)]
+    # the room's history holds the pass, and the renovation it belongs to (its own entry)
+    assert [(e.register, e.number) for e in timeline] == [
+        ("worker_passes", number),
+        ("renovations", "ZX-20261120-001"),
+    ]
     # the index rebuilt from the registers (as a migration does) finds it the same
     with db.writing() as session:
         search_index.reindex(session.connection())

@@ -2,11 +2,9 @@
 valid yet, expired, revoked one by one and all at once when works were suspended, and those of
 works since finished; the gate checks a few as the guard does (no operator).
 
-STAND-IN RENOVATIONS: the worker passes were built beside the renovation register, whose demo
-(desk/demo/renovations.py, with its service) is another branch's. Until the two are joined, the
-four renovations the passes belong to are written here as rows of the model (`_renovation`),
-each in the state its passes need; once the renovation demo exists, `plan_worker_passes` should
-take its renovations (one in works, one just permitted, one suspended, one finished) instead.
+The four renovations the passes belong to are taken through the renovation service (application,
+papers, engineering's approval, permit; works begun, suspended by a supervision visit, finished)
+at the moments their passes need, beside the renovation demo's own (desk/demo/renovations.py).
 """
 
 from __future__ import annotations
@@ -17,10 +15,10 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from desk.demo.timeline import Room, Timeline
-from desk.models import ApplicantKind, Renovation, RenovationState
-from desk.services import audit, audit_rows, renovation_workers
+from desk.models import ApplicantKind, Renovation, RenovationState, VisitDepartment
+from desk.services import renovation, renovation_workers
 from desk.services.context import Ctx
-from desk.services.numbering import next_number
+from desk.services.renovation import Documents, RenovationCreate, VisitIn
 from desk.services.renovation_workers import WorkerPassCreate
 
 # the demo's works: (state at the end, permit days ago, planned end in days from now, contractor)
@@ -57,67 +55,64 @@ GUARDS = ("周建军", "马卫东", "吴海")
 def _renovation(
     line: Timeline, code: str, owner: str, phone: str, index: int, permit_at: datetime
 ) -> Callable[[Ctx], Renovation]:
-    """A renovation under permit, as the renovation service would leave it (a stand-in)."""
+    """A renovation applied for, approved and permitted at `permit_at`, through its service."""
     _, _, end_in, contractor = WORKS[index]
     tz = line.settings.tz
     planned_end = (line.now + timedelta(days=end_in)).astimezone(tz).date()
+    data = RenovationCreate(
+        room=code,
+        applicant=owner,
+        applicant_kind=ApplicantKind.owner,
+        applicant_phone=phone,
+        contractor=contractor,
+        contractor_licence=f"9131000{index:04d}MA1K0001",
+        contractor_person=contractor[:2] + "经理",
+        contractor_phone=f"1390000{index:04d}",
+        planned_start=permit_at.astimezone(tz).date() + timedelta(days=1),
+        planned_end=planned_end,
+        scope=SCOPES[index % len(SCOPES)],
+        deposit_fen=300_000,
+        deposit_receipt=f"SJ-W{index}1",
+        debris_fee_fen=50_000,
+        debris_fee_receipt=f"SJ-W{index}2",
+    )
+    papers = Documents(
+        doc_floor_plan=True,
+        doc_drawings=True,
+        doc_licence=True,
+        doc_qualification=True,
+        agreement_signed=True,
+        fire_pledge_signed=True,
+    )
 
     def make(ctx: Ctx) -> Renovation:
-        made = Renovation(
-            number=next_number(ctx, "ZX"),
-            room=code,
-            applicant=owner,
-            applicant_kind=ApplicantKind.owner,
-            applicant_phone=phone,
-            contractor=contractor,
-            contractor_person=contractor[:2] + "经理",
-            contractor_phone=f"1390000{index:04d}",
-            planned_start=permit_at.astimezone(tz).date() + timedelta(days=1),
-            planned_end=planned_end,
-            scope=SCOPES[index % len(SCOPES)],
-            undertaking_signed=True,
-            doc_floor_plan=True,
-            doc_drawings=True,
-            doc_licence=True,
-            doc_qualification=True,
-            agreement_signed=True,
-            fire_pledge_signed=True,
-            deposit_fen=300_000,
-            debris_fee_fen=50_000,
-            state=RenovationState.permit_issued,
-            permit_number=next_number(ctx, "XK"),
-            permit_issued_at=ctx.now,
-            operator_id=ctx.acting(),
-            created_at=ctx.now - timedelta(days=3),
-        )
-        ctx.session.add(made)
-        ctx.session.flush()
-        _audited(ctx, made, None)
-        return made
+        made = renovation.apply(ctx, data)
+        assert made.id is not None
+        renovation.complete(ctx, made.id, papers)
+        renovation.to_engineering(ctx, made.id, renovation.papers_of(made))
+        renovation.approve(ctx, made.id, "李建国")
+        return renovation.issue_permit(ctx, made.id)
 
     return make
 
 
-def _audited(ctx: Ctx, renovation: Renovation, action: str | None) -> None:
-    """An event of the stand-in renovation, once the audit trail follows renovations."""
-    register = next((r for r in audit_rows.REGISTERS if r.table == "renovation"), None)
-    if register is not None and renovation.id is not None:
-        audit.record(ctx, register.name, renovation.id, action or register.creates[0], {})
-
-
 def _moved(line: Timeline, key: str, state: RenovationState) -> Callable[[Ctx], Any]:
-    def move(ctx: Ctx) -> None:
-        found = ctx.session.get(Renovation, line.ids[key])
-        assert found is not None
-        found.state = state
+    """The works begun, suspended by a supervision visit, or finished (the inspection booked)."""
+
+    def move(ctx: Ctx) -> Any:
+        renovation_id = line.ids[key]
         if state == RenovationState.in_works:
-            found.works_started_at = ctx.now
-        elif state == RenovationState.suspended:
-            found.suspended_at, found.suspend_reason = ctx.now, SUSPENDED
-        elif state == RenovationState.finished:
-            found.works_finished_at = ctx.now
-        ctx.session.add(found)
-        _audited(ctx, found, str(state))
+            return renovation.start_works(ctx, renovation_id)
+        if state == RenovationState.suspended:
+            stop = VisitIn(
+                department=VisitDepartment.engineering,
+                visitor="李建国",
+                findings=SUSPENDED,
+                suspend=True,
+                suspend_for="scope",
+            )
+            return renovation.visit(ctx, renovation_id, stop)
+        return renovation.finish(ctx, renovation_id, ctx.now + timedelta(days=3))
 
     return move
 
@@ -133,7 +128,7 @@ def _at(line: Timeline, days_ago: int, hour: int, rng: random.Random) -> datetim
 
 
 def plan_worker_passes(line: Timeline, directory: list[Room]) -> None:
-    """Four renovations (stand-ins, see above) and about fifteen worker passes."""
+    """Four renovations (see above) and about fifteen worker passes."""
     first = directory[0] if directory else ("", "", "")
     rng = random.Random(f"worker-passes {first[0]} {first[1]}")  # the shared rng left alone
     today = line.now.astimezone(line.settings.tz).date()
@@ -141,7 +136,7 @@ def plan_worker_passes(line: Timeline, directory: list[Room]) -> None:
     rooms = rng.sample(directory, len(WORKS))
     for index, (state, permit_ago, _, _) in enumerate(WORKS):
         code, owner, phone = rooms[index]
-        key = f"renovation-{index}"
+        key = f"works-{index}"  # the renovation demo's own are "renovation-…"
         permit_at = _at(line, permit_ago, 10, rng)
         make = _renovation(line, code, owner, phone, index, permit_at)
         permit_at = line.at(permit_at, line.keep(key, make))

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from desk.config import Settings
 from desk.i18n import current_language, t
 from desk.safe_text import printable
-from desk.services.stats import PUBLIC, REGISTERS, ROOM_REGISTERS, Rate, Report, top
+from desk.services.stats import PUBLIC, REGISTERS, ROOM_REGISTERS, Deadline, Rate, Report, top
 
 Cell = str | int
 
@@ -270,6 +270,31 @@ def _keys_passes(report: Report) -> Section:
     return Section("keys_passes", t("report.section.keys_passes"), [keys, passes])
 
 
+def _renovations(report: Report) -> Section:
+    r = report.renovations
+    figures = Table(
+        t("report.table.renovations"),
+        [t("report.col.figure"), t("report.col.count")],
+        [
+            [t(f"report.renovation.{name}"), getattr(r, name)]
+            for name in ("applications", "permits", "withheld")
+        ],
+    )
+    deadlines = Table(
+        t("report.table.renovation_deadlines"),
+        [t(f"report.col.{k}") for k in ("deadline", "met", "missed", "pending", "rate")],
+        [
+            [t("report.renovation.approvals"), *_met(r.approvals), percent(r.approvals_on_time)],
+            [t("report.renovation.refunds"), *_met(r.refunds), percent(r.refunds_on_time)],
+        ],
+    )
+    return Section("renovations", t("report.section.renovations"), [figures, deadlines])
+
+
+def _met(deadline: Deadline) -> list[Cell]:
+    return [deadline.met, deadline.missed, deadline.pending]
+
+
 def _cards(report: Report) -> Section:
     c = report.cards
     names = ("applied", "issued", "renewed", "lost", "replaced", "returned", "cancelled")
@@ -322,6 +347,7 @@ def sections(report: Report, settings: Settings) -> list[Section]:
         _complaints(report, settings),
         _repeats(report, settings),
         _keys_passes(report),
+        _renovations(report),
         _cards(report),
         _owner_changes(report),
     ]

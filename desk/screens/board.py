@@ -47,6 +47,7 @@ STATE_LABELS = {
     "passes": "pass_state",
     "cards": "card_state",
     "nightlog": "nightlog_state",
+    "renovations": "renovation_state",
     "worker_passes": "worker_pass_state",
     "owner_changes": "owner_change_state",
 }

@@ -16,6 +16,7 @@ _FIELDS = (
     ("complaint", "room", "complainant", "phone"),
     ("entry", "room", "person", "phone"),
     ("found", "room", "applicant", "owner_phone_called"),
+    ("renovation", "room", "applicant", "applicant_phone"),
 )
 
 

@@ -26,6 +26,9 @@ RECORD_PAGES = {
     "cards": ("desk.screens.card_detail", "CardDetailScreen"),
     "nightlog": ("desk.screens.nightlog_detail", "NightLogDetailScreen"),
     "owner_changes": ("desk.screens.owner_change_detail", "OwnerChangeDetailScreen"),
+    "renovations": ("desk.screens.renovation_detail", "RenovationDetailScreen"),
+    # a renovation found by its permit's number
+    "renovation_permits": ("desk.screens.renovation_detail", "RenovationDetailScreen"),
 }
 # registers whose records are handled on their register screen (a mode of the app)
 REGISTER_SCREENS = {"key_loans": "keys", "keys": "keys", "worker_passes": "worker_passes"}

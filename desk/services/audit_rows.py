@@ -55,6 +55,12 @@ REGISTERS: tuple[Register, ...] = (
     Register("cards", "resident_card", ("applied", "replacement_issued")),
     Register("worker_passes", "worker_pass", ("issued",)),
     Register("nightlog", "night_log_entry", ("logged",)),
+    Register(
+        "renovations",
+        "renovation",
+        ("applied",),
+        (("renovation_inspection", "renovation_id"), ("renovation_visit", "renovation_id")),
+    ),
     Register("handover", "handover", ("opened",)),
     Register("replies", "standard_reply", ("drafted",)),
     Register("operator", "operator", ("created",), (("operator_estate", "operator_id"),)),

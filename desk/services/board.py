@@ -19,6 +19,7 @@ from desk.services import (
     owner_change_queries,
     passes,
     reception,
+    renovation_queries,
     renovation_workers,
     repair,
 )
@@ -118,6 +119,7 @@ def open_items(ctx: Ctx) -> list[OpenItem]:
     items.extend(passes.open_items(ctx))
     items.extend(card_queries.open_items(ctx))
     items.extend(nightlog.open_items(ctx))
+    items.extend(renovation_queries.open_items(ctx))
     items.extend(renovation_workers.open_items(ctx))
     items.extend(owner_change_queries.open_items(ctx))  # declarations awaiting application
     items.sort(key=due_order)

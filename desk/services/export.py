@@ -32,6 +32,9 @@ from desk.models import (
     OwnerChange,
     ReceptionEntry,
     ReleasePass,
+    Renovation,
+    RenovationInspection,
+    RenovationVisit,
     RepairOrder,
     Resident,
     ResidentCard,
@@ -53,6 +56,7 @@ REGISTERS = (
     "keys",
     "passes",
     "cards",
+    "renovations",
     "worker_passes",
     "shifts",
     "residents",
@@ -73,6 +77,13 @@ _TABLES: dict[str, type[SQLModel]] = {
 # Columns never exported: an ID number's keyed hash (desk.services.id_numbers) is the office's
 # to match a caller against, not to hand out with a spreadsheet.
 _WITHHELD = frozenset({"id_proof"})
+    "renovations": Renovation,
+}
+# a renovation's inspection rounds and supervision visits, each a list in its record
+_RENOVATION_PARTS: tuple[tuple[str, type[SQLModel]], ...] = (
+    ("inspections", RenovationInspection),
+    ("visits", RenovationVisit),
+)
 # Columns added to every exported record besides the table's own.
 _RESIDENT_EXTRA = ("building", "room", "unit")
 # a worker pass's renovation: its room, its number and its permit's
@@ -113,6 +124,8 @@ def columns(register: str) -> list[str]:
         names.append("operator")
     if register == "passes":
         names.append("items")
+    if register == "renovations":
+        names += [name for name, _ in _RENOVATION_PARTS]
     return [*names, "events"]
 
 
@@ -161,6 +174,7 @@ def records(ctx: Ctx, register: str, since: datetime | None = None) -> list[dict
     items: dict[int, list[dict[str, Any]]] = {}
     if register == "passes":
         items = export_items(ctx, since)
+    parts = _renovation_parts(ctx) if register == "renovations" else {}
     works: dict[int, Any] = {}
     if register == "worker_passes":
         works = renovations_by_id(ctx)
@@ -185,8 +199,23 @@ def records(ctx: Ctx, register: str, since: datetime | None = None) -> list[dict
             item["operator"] = names.get(item["operator_id"] or 0, "")
         if register == "passes":
             item["items"] = items.get(item["id"], [])
+        for name, rows in parts.items():
+            item[name] = rows.get(item["id"], [])
         item["events"] = events.get(item["id"], [])
         out.append(item)
+    return out
+
+
+def _renovation_parts(ctx: Ctx) -> dict[str, dict[int, list[dict[str, Any]]]]:
+    """Each renovation's inspection rounds and supervision visits, all their columns."""
+    out: dict[str, dict[int, list[dict[str, Any]]]] = {}
+    for name, table in _RENOVATION_PARTS:
+        grouped: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        columns = table.__table__.columns  # type: ignore[attr-defined]
+        for row in ctx.session.exec(select(table).order_by(col(table.id))):  # type: ignore[attr-defined]
+            line = {c.name: plain(getattr(row, c.name), ctx.tz) for c in columns}
+            grouped[line["renovation_id"]].append(line)
+        out[name] = grouped
     return out
 
 

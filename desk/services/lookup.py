@@ -352,6 +352,8 @@ STATE_SECTIONS = {
     "passes": "pass_state",
     "cards": "card_state",
     "nightlog": "nightlog_state",
+    "renovations": "renovation_state",
+    "renovation_permits": "renovation_state",
     "worker_passes": "worker_pass_state",
     "residents": "resident_kind",
     "owner_changes": "owner_change_state",

@@ -16,6 +16,7 @@ from desk.models import (
     NightLogEntry,
     ReceptionEntry,
     ReleasePass,
+    Renovation,
     RepairOrder,
     Resident,
 )
@@ -32,6 +33,7 @@ REVEALABLE: dict[str, tuple[type[SQLModel], str, str]] = {
     "residents": (Resident, "name", "phone"),
     "passes": (ReleasePass, "applicant", "owner_phone_called"),
     "nightlog": (NightLogEntry, "caller", "phone"),
+    "renovations": (Renovation, "applicant", "applicant_phone"),
 }
 
 

@@ -81,6 +81,9 @@ ESTATES_MANAGE = Restricted("estates_manage")
 RESIDENT_ERASE = Restricted("resident_erase")
 CABINET_IMPORT = Restricted("keys_import")
 OPERATORS_MANAGE = Restricted("operators_manage")
+# renovation: a permit suspended by supervision is lifted, any part of a deposit kept
+RENOVATION_RESUME = Restricted("renovation_resume")
+RENOVATION_WITHHOLD = Restricted("renovation_withhold")
 # the clerk who wrote a record may correct it too (desk.services.corrections)
 RECORD_CORRECT = Restricted("record_correct")
 # an owner record change is applied to the directory by the records clerk (001 资料管理人员) or a
@@ -106,4 +109,6 @@ ALL: tuple[Restricted, ...] = (
     OPERATORS_MANAGE,
     RECORD_CORRECT,
     OWNER_CHANGE_APPLY,
+    RENOVATION_RESUME,
+    RENOVATION_WITHHOLD,
 )

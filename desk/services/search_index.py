@@ -119,6 +119,8 @@ def _room_of(conn: Connection, source: Source, row: Any) -> str:
 def document(conn: Connection, source: Source, row: Any, room: str | None = None) -> dict[str, Any]:
     """The search document of one record (an ORM object or a row with the same attributes);
     `room`, when the caller knows it, saves a resident's look-up of its unit."""
+    if source.number_only:
+        return _number_document(source, row)
     room = _room_of(conn, source, row) if room is None else room
     parsed = parse_room(room) if room else None
     body_parts = [str(getattr(row, name) or "") for name in source.body]
@@ -142,6 +144,27 @@ def document(conn: Connection, source: Source, row: Any, room: str | None = None
         "due_at": source.due(row),
         "operator_id": getattr(row, "operator_id", None),
         # a row read by an older migration's rebuild (before 0012) has no estate
+        **({"estate_id": row.estate_id} if hasattr(row, "estate_id") else {}),
+    }
+
+
+def _number_document(source: Source, row: Any) -> dict[str, Any]:
+    """A record's second number as a document of its own: the number, nothing else to find."""
+    number = str(getattr(row, source.number) or "")
+    return {
+        "register_name": source.register,
+        "record_id": row.id,
+        "number": number,
+        "number_key": compact_number(number),
+        "room": "",
+        "room_no": "",
+        "person": "",
+        "phone_rev": "",
+        "body": "",
+        "state": str(row.state),
+        "at": getattr(row, source.at),
+        "due_at": None,
+        "operator_id": getattr(row, "operator_id", None),
         **({"estate_id": row.estate_id} if hasattr(row, "estate_id") else {}),
     }
 
@@ -311,11 +334,11 @@ def after_flush(session: Session, _context: Any) -> None:
     seen: set[tuple[str, int]] = set()
     targets = []
     for obj in _changed(session):
-        source = BY_MODEL[type(obj)]
-        if obj.id is None or (source.register, obj.id) in seen:
-            continue
-        seen.add((source.register, obj.id))
-        targets.append((source, obj))
+        for source in BY_MODEL[type(obj)]:
+            if obj.id is None or (source.register, obj.id) in seen:
+                continue
+            seen.add((source.register, obj.id))
+            targets.append((source, obj))
     if not targets:
         return
     conn = session.connection()
@@ -349,8 +372,7 @@ def reindex(conn: Connection, batch: int = 5000) -> int:
         needed |= {"reply_due_at", "dispatch_due_at", "appointment_at", "callback_due_at"}
         needed |= {"escalation_due_at", "escalated_at", "replied_at", "resolve_due_at"}
         needed |= {"due_at", "valid_until", "stub_returned_at", "on_site_due_at", "renovation_id"}
-        needed |= {"apply_due_at"}
-        needed |= set(LATER_COMPLAINT_COLUMNS)
+        needed |= set(LATER_COMPLAINT_COLUMNS) | set(source.due_columns)
         # a migration rebuilding the index reads the columns its revision has, not the model's
         present = {column["name"] for column in inspect(conn).get_columns(table.name)}
         columns = [

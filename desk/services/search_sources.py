@@ -21,6 +21,7 @@ from desk.models import (
     OwnerChange,
     ReceptionEntry,
     ReleasePass,
+    Renovation,
     RepairOrder,
     Resident,
     ResidentCard,
@@ -72,6 +73,15 @@ def _apply_due(row: Any) -> datetime | None:
     return row.apply_due_at if row.state == "declared" else None
 
 
+def _renovation_due(row: Any) -> datetime | None:
+    """The engineering department's approval, or the inspection booked."""
+    if row.state == "with_engineering":
+        return row.approval_due_at  # type: ignore[no-any-return]
+    if row.state == "finished":
+        return row.inspection_booked_for  # type: ignore[no-any-return]
+    return None
+
+
 @dataclass(frozen=True)
 class Source:
     """How one register's rows become documents."""
@@ -85,6 +95,11 @@ class Source:
     due: Callable[[Any], datetime | None]
     number: str = "number"
     phone: str = "phone"
+    # a second number of the register's records (a renovation's permit): its documents hold
+    # that number alone, so the lookup finds the record by it and nothing else lists it twice
+    number_only: bool = False
+    # the columns `due` reads besides the state (read by the index rebuild)
+    due_columns: tuple[str, ...] = ()
 
 
 SOURCES = (
@@ -189,9 +204,45 @@ SOURCES = (
         ("name_from", "name_to", "old_owners", "evidence", "note", "reason"),
         _apply_due,
         phone="phone_to",
+        due_columns=("apply_due_at",),
+    ),
+    Source(
+        "renovations",
+        Renovation,
+        "zx",
+        "applicant",
+        "created_at",
+        (
+            "contractor",
+            "contractor_person",
+            "contractor_licence",
+            "scope",
+            "refusal_reason",
+            "suspend_reason",
+            "withheld_reason",
+            "damage_note",
+            "withdraw_reason",
+        ),
+        _renovation_due,
+        phone="applicant_phone",
+        due_columns=("approval_due_at", "inspection_booked_for"),
+    ),
+    Source(
+        "renovation_permits",
+        Renovation,
+        "xk",
+        "applicant",
+        "created_at",
+        (),
+        _no_due,
+        number="permit_number",
+        phone="",
+        number_only=True,
     ),
 )
-BY_MODEL: dict[Any, Source] = {source.model: source for source in SOURCES}
+BY_MODEL: dict[Any, tuple[Source, ...]] = {}
+for _source in SOURCES:
+    BY_MODEL[_source.model] = (*BY_MODEL.get(_source.model, ()), _source)
 BY_REGISTER = {source.register: source for source in SOURCES}
 REG_TOKENS = {source.register: source.token for source in SOURCES}
 # no register's token may begin another's: `rec` + a word is never `res` + another

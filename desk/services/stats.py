@@ -22,6 +22,11 @@ the time they were received: `received_at`, `reported_at`, `out_at`, `created_at
 - Repeats: the same room and category at least twice in the period, per register.
 - Keys: loans made in the period; overdue = returned after `due_at`, or still out past it.
 - Passes: issued in the period, by status (as `pass_queries.status_of`) and stub.
+- Renovations: applications received in the period and permits issued in it; the approvals of
+  the applications sent to engineering in the period (met / missed / pending against their
+  `approval_due_at`, as the complaint deadlines); the refunds whose day (`refund_due_on`) falls
+  in the period, on time when paid by the site's `renovation.refund_within` after that day;
+  how many refunds kept part of the deposit.
 - Resident cards: applied for and issued in the period (first cards: a replacement is counted
   as replaced), lost (reported in the period), replaced, handed back and cancelled, each by the
   time of its step; renewals and the gate's refusals by their audit events in the period.
@@ -51,6 +56,8 @@ from desk.models import (
     OwnerChangeState,
     ReceptionEntry,
     ReleasePass,
+    Renovation,
+    RenovationState,
     RepairOrder,
     RepairState,
     ResidentCard,
@@ -58,7 +65,7 @@ from desk.models import (
 )
 from desk.models.keys import OPEN_LOAN_STATES
 from desk.models.passes import PassState
-from desk.services import callbacks
+from desk.services import callbacks, renovation_queries
 from desk.services.context import Ctx
 from desk.services.stats_figures import (
     CardFigures,
@@ -69,6 +76,7 @@ from desk.services.stats_figures import (
     PaidOrder,
     PassFigures,
     Rate,
+    RenovationFigures,
     RepairFigures,
     Repeat,
     Report,
@@ -76,7 +84,7 @@ from desk.services.stats_figures import (
 from desk.services.stats_period import Period
 
 PUBLIC = "public"  # the "building" of records with no room (public areas)
-REGISTERS = ("reception", "repairs", "complaints", "keys", "passes")
+REGISTERS = ("reception", "repairs", "complaints", "keys", "passes", "renovations")
 ROOM_REGISTERS = ("reception", "repairs", "complaints")
 DEADLINES = ("escalation", "reply", "resolve")
 REPEAT_AT_LEAST = 2
@@ -92,6 +100,7 @@ __all__ = [
     "PaidOrder",
     "PassFigures",
     "Rate",
+    "RenovationFigures",
     "RepairFigures",
     "Repeat",
     "Report",
@@ -310,6 +319,36 @@ def _passes(ctx: Ctx, period: Period) -> PassFigures:
     return PassFigures(*counts)
 
 
+def _renovations(ctx: Ctx, period: Period) -> RenovationFigures:
+    r = _c(Renovation)
+    received = _one(ctx, func.count(), where=_within(r.created_at, period))[0]
+    permits = _one(ctx, func.count(), where=_within(r.permit_issued_at, period))[0]
+    sent = and_(_within(r.sent_to_engineering_at, period), r.state != RenovationState.withdrawn)
+    columns = _deadline_columns(ctx, r.approval_due_at, r.decided_at, sent)
+    approvals = Deadline(*_one(ctx, *columns, where=sent))
+    # a refund's deadline counts working days: worked out here, for the few due in the period
+    due = and_(r.refund_due_on >= period.first, r.refund_due_on <= period.last)
+    met = missed = pending = withheld = 0
+    for renovation in ctx.session.scalars(select(Renovation).where(due)):
+        deadline = renovation_queries.refund_deadline(ctx, renovation)
+        assert deadline is not None
+        paid = renovation.refunded_at
+        if paid is not None and paid <= deadline:
+            met += 1
+        elif paid is not None or deadline < ctx.now:
+            missed += 1
+        else:
+            pending += 1
+        withheld += renovation.withheld_fen > 0
+    return RenovationFigures(
+        applications=received,
+        permits=permits,
+        approvals=approvals,
+        refunds=Deadline(met, missed, pending),
+        withheld=withheld,
+    )
+
+
 def _cards(ctx: Ctx, period: Period) -> CardFigures:
     c = _c(ResidentCard)
     first = c.replaces_id.is_(None)
@@ -440,6 +479,7 @@ def monthly(ctx: Ctx, start: datetime | Period, end: datetime | None = None) -> 
     complaints = _complaints(ctx, period)
     keys = _keys(ctx, period)
     passes = _passes(ctx, period)
+    renovations = _renovations(ctx, period)
     cards = _cards(ctx, period)
     reception = _one(ctx, func.count(), where=_within(ReceptionEntry.received_at, period))[0]
     done, due, _ = callbacks.completion_rate(ctx, period.start, min(period.end, ctx.now))
@@ -453,6 +493,7 @@ def monthly(ctx: Ctx, start: datetime | Period, end: datetime | None = None) -> 
             "complaints": complaints.received,
             "keys": keys.loans,
             "passes": passes.issued,
+            "renovations": renovations.applications,
         },
         by_channel=channels,
         by_building=buildings,
@@ -462,6 +503,7 @@ def monthly(ctx: Ctx, start: datetime | Period, end: datetime | None = None) -> 
         repeats=_repeats(ctx, period),
         keys=keys,
         passes=passes,
+        renovations=renovations,
         cards=cards,
         owner_changes=_owner_changes(ctx, period),
     )

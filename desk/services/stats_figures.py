@@ -117,6 +117,27 @@ class PassFigures:
 
 
 @dataclass(frozen=True)
+class RenovationFigures:
+    """Applications received in the period; the approvals of those sent to engineering in it
+    (due the site's `approval_within` later); the refunds falling due in it (paid on time:
+    by the site's `refund_within` after their day)."""
+
+    applications: int = 0
+    permits: int = 0
+    approvals: Deadline = field(default_factory=Deadline)
+    refunds: Deadline = field(default_factory=Deadline)
+    withheld: int = 0
+
+    @property
+    def approvals_on_time(self) -> Rate:
+        return Rate(self.approvals.met, self.approvals.met + self.approvals.missed)
+
+    @property
+    def refunds_on_time(self) -> Rate:
+        return Rate(self.refunds.met, self.refunds.met + self.refunds.missed)
+
+
+@dataclass(frozen=True)
 class CardFigures:
     """Resident cards in the period: applied for and issued (first cards, not replacements),
     renewals, losses reported, replacements issued, cards handed back and cancelled, and the
@@ -168,5 +189,6 @@ class Report:
     repeats: tuple[Repeat, ...]
     keys: KeyFigures
     passes: PassFigures
+    renovations: RenovationFigures = field(default_factory=RenovationFigures)
     cards: CardFigures = field(default_factory=CardFigures)
     owner_changes: OwnerChangeFigures = field(default_factory=OwnerChangeFigures)

@@ -22,6 +22,7 @@ from desk.models import (
     NightLogState,
     ReceptionEntry,
     ReleasePass,
+    Renovation,
     RepairOrder,
 )
 from desk.services.context import Ctx
@@ -51,6 +52,7 @@ SECTIONS = (
     "nightlog",
     "night_repairs",
     "owner_changes",
+    "renovations",
     "unpaid",
 )
 # The sections listed besides, of records the board does not carry (passes to reconcile; worker
@@ -70,6 +72,7 @@ COUNTED: tuple[tuple[str, type[SQLModel], str], ...] = (
     ("keys", KeyLoan, "out_at"),
     ("passes", ReleasePass, "created_at"),
     ("nightlog", NightLogEntry, "logged_at"),
+    ("renovations", Renovation, "created_at"),
 )
 
 
@@ -312,6 +315,7 @@ _SECTION_OF = {
     "entrusted_keys": "entrusted",
     "passes": "passes",
     "nightlog": "nightlog",
+    "renovations": "renovations",
     "worker_passes": "worker_passes",
     "owner_changes": "owner_changes",
 }
