@@ -60,8 +60,6 @@ REGISTERS = (
     "worker_passes",
     "shifts",
     "residents",
-    "shifts",
-    "residents",
     "owner_changes",
 )
 _TABLES: dict[str, type[SQLModel]] = {
@@ -73,12 +71,11 @@ _TABLES: dict[str, type[SQLModel]] = {
     "worker_passes": WorkerPass,
     "residents": Resident,
     "owner_changes": OwnerChange,
+    "renovations": Renovation,
 }
 # Columns never exported: an ID number's keyed hash (desk.services.id_numbers) is the office's
 # to match a caller against, not to hand out with a spreadsheet.
 _WITHHELD = frozenset({"id_proof"})
-    "renovations": Renovation,
-}
 # a renovation's inspection rounds and supervision visits, each a list in its record
 _RENOVATION_PARTS: tuple[tuple[str, type[SQLModel]], ...] = (
     ("inspections", RenovationInspection),
