@@ -118,7 +118,7 @@ async def test_the_gate_checks_worker_passes_as_they_are_scanned(db: Database, d
         assert app.screen.query_one("#gate-number", Input).value == ""
         await pilot.press(*gone, "enter")
         await until(pilot, lambda: _banner(app).has_class("-refused"))
-        assert "已注销" in str(_banner(app).render()) and "施工队辞退" in str(_banner(app).render())
+        assert "已作废" in str(_banner(app).render()) and "施工队辞退" in str(_banner(app).render())
         set_renovation_state(desk, works, RenovationState.suspended)
         await pilot.press(*valid, "enter")
         await until(pilot, lambda: "停工" in str(_banner(app).render()))
