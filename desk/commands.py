@@ -432,6 +432,14 @@ COMMANDS: tuple[Command | Include, ...] = (
         id="renovation_withdraw",
     ),
     Command("renovation_detail", "ctrl+w", "print_permit", "keys.print", id="renovation_print"),
+    # its workers' passes (a letter, as on the board: the page has no field to type in)
+    Command(
+        "renovation_detail",
+        "w",
+        "worker_passes",
+        "worker_pass_ui.keys.open",
+        id="renovation_worker_passes",
+    ),
     Include("renovation_detail", "record_new"),
     Command(
         "renovation_detail",
@@ -462,6 +470,7 @@ COMMANDS: tuple[Command | Include, ...] = (
         "worker_passes", "ctrl+f", "filter", "worker_pass_ui.keys.filter", id="worker_pass_filter"
     ),
     Command("worker_passes", "ctrl+r", "refresh", "keys.refresh", id="worker_pass_refresh"),
+    Command("worker_passes", "escape", "back", "repair_ui.keys.back", id="worker_pass_back"),
     Command("reception", "ctrl+s", "save", "keys.save", id="reception_save"),
     Command("reception", "ctrl+n", "new", "keys.new", id="new"),
     Command("reception", "escape", "escape", "reception_ui.key_escape", id="escape"),

@@ -17,6 +17,7 @@ from desk.screens.renovation_dialogs import (
     PermitDialog,
 )
 from desk.screens.renovations import RenovationsScreen
+from desk.screens.worker_passes import WorkerPassesScreen
 from desk.services import renovation
 from tests.conftest import Desk
 from tests.pilot_support import (
@@ -112,6 +113,12 @@ async def test_a_clerk_takes_an_application_to_the_printed_permit_by_keys(
         await pilot.press("ctrl+w")
         await pilot.app.workers.wait_for_complete()
         await until(pilot, lambda: printed(db, f"{found.permit_number}.txt"))
+
+        await pilot.press("w")  # the workers' passes of this renovation
+        passes_of = await until_screen(pilot, WorkerPassesScreen)
+        assert passes_of.query_one("#wp-filter", Input).value == found.number
+        await pilot.press("escape")
+        await until_screen(pilot, RenovationDetailScreen)
     (text,) = printed(db, f"{found.permit_number}.txt")
     permit = text.read_text(encoding="utf-8")
     assert "装修许可证" in permit and found.permit_number in permit and "安居" in permit

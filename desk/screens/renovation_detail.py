@@ -291,7 +291,7 @@ class RenovationDetailScreen(NewRepairHere, RecordScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The renovation's steps (one key each) as its service offers them now."""
-        if action == "print_permit":
+        if action in ("print_permit", "worker_passes"):
             return self.renovation is not None and bool(self.renovation.permit_number)
         if action not in renovation.LIFECYCLE.steps:
             return True
@@ -378,6 +378,13 @@ class RenovationDetailScreen(NewRepairHere, RecordScreen):
         self.app.push_screen(ConfirmDialog(question), callback=answered)
 
     # --- printing ---------------------------------------------------------------------
+
+    def action_worker_passes(self) -> None:
+        """The workers' passes of this renovation; ctrl+n there issues one for it."""
+        from desk.screens.worker_passes import WorkerPassesScreen
+
+        if self.renovation is not None and self.renovation.permit_number:
+            self.app.push_screen(WorkerPassesScreen(self.renovation.number))
 
     def action_print_permit(self) -> None:
         if self.renovation is not None and self.renovation.permit_number:

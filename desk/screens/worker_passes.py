@@ -54,15 +54,18 @@ class WorkerPassesScreen(DeskScreen):
     WorkerPassesScreen #wp-filter { height: 1; border: none; padding: 0 1; }
     """
 
-    def __init__(self) -> None:
+    def __init__(self, renovation: str = "") -> None:
+        """`renovation`: opened from a renovation's page, its passes only (its number)."""
         super().__init__()
-        self.filter = ""
+        self.filter = renovation
         self.shown: dict[int, Row] = {}
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="wp-title")
-        yield Input(placeholder=t("worker_pass_ui.filter"), max_length=40, id="wp-filter")
+        yield Input(
+            self.filter, placeholder=t("worker_pass_ui.filter"), max_length=40, id="wp-filter"
+        )
         yield RecordTable(id="worker-passes")
         yield DeskFooter()
 
@@ -134,6 +137,8 @@ class WorkerPassesScreen(DeskScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The pass's steps as its service offers them now (the footer follows the cursor)."""
+        if action == "back":  # opened from a renovation's page: back to it
+            return len(self.app.screen_stack) > 1
         step = self.STEPS.get(action)
         if step is None:
             return True
@@ -142,6 +147,10 @@ class WorkerPassesScreen(DeskScreen):
             return False
         with self.reading() as ctx:
             return step in renovation_workers.allowed_actions(ctx, row.worker_pass)
+
+    def action_back(self) -> None:
+        if len(self.app.screen_stack) > 1:
+            self.app.pop_screen()
 
     def on_data_table_row_highlighted(self, _event: Any) -> None:
         self.refresh_bindings()
