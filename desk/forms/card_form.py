@@ -8,7 +8,6 @@ field is focused (desk.forms.dialogs.FormDialog, DeskForm.show_error).
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
@@ -16,7 +15,14 @@ from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from desk.forms.dialogs import FormDialog
-from desk.forms.fields import CheckField, ChoiceField, DeskForm, TextField, shown
+from desk.forms.fields import (
+    CheckField,
+    ChoiceField,
+    DayField,
+    DeskForm,
+    IdLast4Field,
+    shown,
+)
 from desk.forms.room_field import PersonField, RoomField
 from desk.i18n import t
 from desk.models import HolderRelation, IdType, ResidentCard, ResidentKind
@@ -24,43 +30,9 @@ from desk.services import cards
 from desk.services.cards import CardApply
 from desk.services.errors import DeskError
 from desk.services.residents import RoomPerson
-from desk.services.when import parse_when
 
 if TYPE_CHECKING:
     from desk.app import DeskApp
-
-
-class PickupField(TextField):
-    """The agreed pick-up day in the desk's grammar (明天, 12-05, 2026-12-05); empty: today."""
-
-    checks_live = True
-
-    def on_input_changed(self, event: Input.Changed) -> None:
-        event.stop()
-        try:
-            day = self.value
-        except DeskError as error:
-            self.set_note("")
-            self.set_error(error.message)
-            return
-        self.set_error("")
-        self.set_note(t("form.resolved", when=day.isoformat()) if day else t("cards_ui.today"))
-
-    @property
-    def value(self) -> date | None:  # type: ignore[override]
-        moment = parse_when(self.input.value, self.desk.now(), self.desk.settings.tz)
-        return moment.astimezone(self.desk.settings.tz).date() if moment else None
-
-
-class Last4Field(TextField):
-    """Only the ID's last 4 characters: a whole number is refused as it is typed, never kept."""
-
-    checks_live = True
-
-    def on_input_changed(self, event: Input.Changed) -> None:
-        event.stop()
-        too_long = len(event.value.replace(" ", "")) > 4
-        self.set_error(t("pass_error.id_too_long") if too_long else "")
 
 
 class CardForm(DeskForm):
@@ -84,7 +56,7 @@ class CardForm(DeskForm):
         yield ChoiceField(
             "id_type", [(t(f"id_type.{i.value}"), i.value) for i in IdType], IdType.id_card.value
         )
-        yield Last4Field("id_last4", max_length=30, placeholder=t("passes_ui.last4_hint"))
+        yield IdLast4Field("id_last4", max_length=30, placeholder=t("passes_ui.last4_hint"))
         yield PersonField("card_holder", of=ResidentCard, column="holder")
         yield ChoiceField(
             "holder_relation",
@@ -94,7 +66,9 @@ class CardForm(DeskForm):
         yield CheckField("photos_given")
         yield CheckField("terms_explained")
         yield CheckField("owner_signed")
-        yield PickupField("pickup_on", placeholder=t("cards_ui.pickup_hint"))
+        yield DayField(
+            "pickup_on", today_words="cards_ui.today", placeholder=t("cards_ui.pickup_hint")
+        )
 
     def on_mount(self) -> None:
         self.fields()["pickup_on"].set_note(t("cards_ui.today"))

@@ -5,7 +5,7 @@ The room field, completed from the residents directory, is desk.forms.room_field
 
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -222,6 +222,44 @@ class TextField(FormField):
     def set_value(self, value: str) -> None:
         """A stored value to edit: a control character in it shows as a mark (and is saved so)."""
         self.input.value = printable(value)
+
+
+class DayField(TextField):
+    """A day typed in the desk's grammar (今天, 明天, 11-25, 2026-11-25); empty means today, and
+    the note under it says so in the register's words (`today_words`, a catalogue key)."""
+
+    checks_live = True
+
+    def __init__(self, name: str, *, today_words: str, **kwargs: Any) -> None:
+        super().__init__(name, **kwargs)
+        self.today_words = today_words
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        try:
+            day = self.value
+        except DeskError as error:
+            self.set_note("")
+            self.set_error(error.message)
+            return
+        self.set_error("")
+        self.set_note(t("form.resolved", when=day.isoformat()) if day else t(self.today_words))
+
+    @property
+    def value(self) -> date | None:  # type: ignore[override]
+        moment = parse_when(self.input.value, self.desk.now(), self.desk.settings.tz)
+        return moment.astimezone(self.desk.settings.tz).date() if moment else None
+
+
+class IdLast4Field(TextField):
+    """Only an ID's last 4 characters: a whole number is refused as it is typed, never kept."""
+
+    checks_live = True
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        too_long = len(event.value.replace(" ", "")) > 4
+        self.set_error(t("pass_error.id_too_long") if too_long else "")
 
 
 class WhenField(TextField):

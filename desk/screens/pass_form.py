@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import ComposeResult
@@ -14,7 +13,15 @@ from textual.widgets import Input, Select, Static
 
 from desk import commands
 from desk.forms.dialogs import FormDialog
-from desk.forms.fields import ChoiceField, DeskForm, OptionalChoiceField, TextField, WhenField
+from desk.forms.fields import (
+    ChoiceField,
+    DayField,
+    DeskForm,
+    IdLast4Field,
+    OptionalChoiceField,
+    TextField,
+    WhenField,
+)
 from desk.forms.pass_items import ItemsField
 from desk.forms.room_field import PersonField, RoomField
 from desk.i18n import listed, t
@@ -23,43 +30,9 @@ from desk.services import passes
 from desk.services.errors import DeskError
 from desk.services.passes import PassCreate
 from desk.services.residents import RoomPerson, mask_phone
-from desk.services.when import parse_when
 
 if TYPE_CHECKING:
     from desk.app import DeskApp
-
-
-class DateField(TextField):
-    """A day typed in the desk's grammar (今天, 明天, 11-25, 2026-11-25); empty means today."""
-
-    checks_live = True
-
-    def on_input_changed(self, event: Input.Changed) -> None:
-        event.stop()
-        try:
-            day = self.value
-        except DeskError as error:
-            self.set_note("")
-            self.set_error(error.message)
-            return
-        self.set_error("")
-        self.set_note(t("form.resolved", when=day.isoformat()) if day else t("passes_ui.today"))
-
-    @property
-    def value(self) -> date | None:  # type: ignore[override]
-        moment = parse_when(self.input.value, self.desk.now(), self.desk.settings.tz)
-        return moment.astimezone(self.desk.settings.tz).date() if moment else None
-
-
-class IdLast4Field(TextField):
-    """Only the last 4 characters: a full ID number is refused as it is typed, never kept."""
-
-    checks_live = True
-
-    def on_input_changed(self, event: Input.Changed) -> None:
-        event.stop()
-        too_long = len(event.value.replace(" ", "")) > 4
-        self.set_error(t("pass_error.id_too_long") if too_long else "")
 
 
 class PassForm(DeskForm):
@@ -96,7 +69,9 @@ class PassForm(DeskForm):
             )
             yield WhenField("owner_confirmed_at")
         yield TextField("vehicle_plate", of=ReleasePass)
-        yield DateField("valid_on", placeholder=t("passes_ui.valid_on_hint"))
+        yield DayField(
+            "valid_on", today_words="passes_ui.today", placeholder=t("passes_ui.valid_on_hint")
+        )
         yield ItemsField()
 
     def on_mount(self) -> None:
