@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from desk.i18n import current_language, label_or, t
 from desk.printing.cups import PrintError
 from desk.printing.fonts import FontNotFound
+from desk.printing.paper import written_at
 from desk.printing.pdf import write_pdf
 from desk.printing.text import cell_len, centre, label_value, pad, page_text, two_columns, wrap
 from desk.services import corrections
@@ -32,11 +33,6 @@ class SheetEvent:
     operator: str
     action: str
     detail: str
-
-
-def _at(moment: datetime | None, tz: tzinfo) -> str:
-    """A time as written on paper: always with the full date."""
-    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
 def _join(parts: list[str]) -> str:
@@ -133,7 +129,7 @@ def _header(
         return (t(f"complaint_sheet.{key}"), value)
 
     return [
-        (pair("number", item.number), pair("received_at", _at(item.received_at, tz))),
+        (pair("number", item.number), pair("received_at", written_at(item.received_at, tz))),
         (pair("complainant", item.complainant), pair("room", item.room)),
         (pair("phone", item.phone), pair("channel", t(f"channel.{item.channel}"))),
         (
@@ -175,8 +171,8 @@ def _deadlines(item: Complaint, tz: tzinfo, width: int) -> list[str]:
         lines.append(
             (
                 pad(t(f"complaint_sheet.{kind}"), width + 2)
-                + pad(_at(due, tz), column)
-                + (_at(done, tz) + mark if done else BLANK)
+                + pad(written_at(due, tz), column)
+                + (written_at(done, tz) + mark if done else BLANK)
             ).rstrip()
         )
     return lines
@@ -228,12 +224,14 @@ def sheet_lines(
     if item.resident_asks:
         lines += field("resident_asks", item.resident_asks)
     if item.resident_deadline_at:
-        lines += field("resident_deadline", _at(item.resident_deadline_at, tz))
+        lines += field("resident_deadline", written_at(item.resident_deadline_at, tz))
     lines.append("-" * WIDTH)
     lines += _deadlines(item, tz, width)
     lines += ["-" * WIDTH, t("complaint_sheet.handling")]
     assigned = _label(settings, "department", item.assigned_department)
-    escalated = f"{_label(settings, 'escalation', item.escalated_to)} {_at(item.escalated_at, tz)}"
+    escalated = (
+        f"{_label(settings, 'escalation', item.escalated_to)} {written_at(item.escalated_at, tz)}"
+    )
     for key, value in (
         ("validity_note", item.validity_note),
         ("escalated_to", escalated.strip()),
@@ -252,7 +250,7 @@ def sheet_lines(
         )
     lines += field("satisfaction", verdict)
     if item.closed_at:
-        lines += field("closed", f"{_at(item.closed_at, tz)} {item.close_reason}".strip())
+        lines += field("closed", f"{written_at(item.closed_at, tz)} {item.close_reason}".strip())
     if merged_into:
         lines += field("merged_into", merged_into)
     if item.reopen_count:
@@ -260,7 +258,7 @@ def sheet_lines(
     if events:
         lines += ["-" * WIDTH, t("complaint_sheet.history")]
         for event in events:
-            head = f"{_at(event.at, tz)}  {event.operator}  {event.action}"
+            head = f"{written_at(event.at, tz)}  {event.operator}  {event.action}"
             lines += wrap(f"{head}  {event.detail}".rstrip(), WIDTH)
     lines.append("=" * WIDTH)
     date = (t("complaint_sheet.date"), BLANK)
@@ -269,7 +267,7 @@ def sheet_lines(
         lines += ["", two_columns(signed, date, label_width=width, width=WIDTH)]
     if printed_at is not None:
         lines.append("")
-        lines.append(t("complaint_sheet.printed_at", at=_at(printed_at, tz)))
+        lines.append(t("complaint_sheet.printed_at", at=written_at(printed_at, tz)))
     return lines
 
 

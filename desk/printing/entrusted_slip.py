@@ -6,13 +6,14 @@ stub stays at the desk. A dashed cut line (not a rule, so the PDF prints it dash
 
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from desk.i18n import current_language, t
+from desk.i18n import t
 from desk.printing.cups import PrintError
 from desk.printing.fonts import FontNotFound
+from desk.printing.paper import site_name, written_at
 from desk.printing.pdf import write_pdf
 from desk.printing.text import cell_len, centre, label_value, page_text, two_columns, wrap
 
@@ -22,14 +23,6 @@ if TYPE_CHECKING:
 
 WIDTH = 80
 BLANK = "_" * 16
-
-
-def _at(moment: datetime | None, tz: tzinfo) -> str:
-    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M") if moment else ""
-
-
-def _site_name(settings: Settings) -> str:
-    return settings.site.name if current_language() == "zh_CN" else settings.site.name_en
 
 
 def cut_line() -> str:
@@ -56,7 +49,7 @@ def _part(
         ),
         (
             (t("entrusted_slip.count"), t("entrusted_slip.count_value", n=record.count)),
-            (t("entrusted_slip.deposited_at"), _at(record.deposited_at, tz)),
+            (t("entrusted_slip.deposited_at"), written_at(record.deposited_at, tz)),
         ),
         (
             (t("entrusted_slip.clerk"), operator or BLANK),
@@ -72,7 +65,7 @@ def _part(
         for k in ("owner_signature", "clerk_signature", "collected_signature")
     ]
     width = max(cell_len(label) for label in labels)
-    title = f"{_site_name(settings)}  {t('entrusted_slip.title')}"
+    title = f"{site_name(settings)}  {t('entrusted_slip.title')}"
     lines = [centre(title, WIDTH), centre(t(f"entrusted_slip.{part}"), WIDTH), "=" * WIDTH]
     lines += [two_columns(left, right, label_width=width, width=WIDTH) for left, right in rows]
     key = t("entrusted_slip.key")
@@ -109,7 +102,7 @@ def entrusted_slip_lines(
     lines += _part(record, settings, "stub", **extra)
     if printed_at is not None:
         lines.append("")
-        lines.append(t("entrusted_slip.printed_at", at=_at(printed_at, settings.tz)))
+        lines.append(t("entrusted_slip.printed_at", at=written_at(printed_at, settings.tz)))
     return lines
 
 

@@ -10,9 +10,10 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from desk.i18n import current_language, t
+from desk.i18n import t
 from desk.printing.cups import PrintError
 from desk.printing.fonts import FontNotFound
+from desk.printing.paper import site_name, written_at
 from desk.printing.pdf import LINE_HEIGHT_MM, MARGIN_MM, PAGE_HEIGHT_MM, write_pdf
 from desk.printing.text import cell_len, centre, label_value, pad, page_text, two_columns, wrap
 
@@ -28,19 +29,11 @@ COL_NO, COL_WHAT, COL_QTY = 4, 40, 6
 COL_REMARK = WIDTH - COL_NO - COL_WHAT - COL_QTY - 3
 
 
-def _at(moment: datetime | None, tz: tzinfo) -> str:
-    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M") if moment else ""
-
-
-def _site_name(settings: Settings) -> str:
-    return settings.site.name if current_language() == "zh_CN" else settings.site.name_en
-
-
 def _head(found: ReleasePass, tz: tzinfo, clerk: str) -> list[str]:
     rows: list[tuple[tuple[str, str], tuple[str, str] | None]] = [
         (
             (t("pass_slip.number"), found.number),
-            (t("pass_slip.valid_until"), _at(found.valid_until, tz)),
+            (t("pass_slip.valid_until"), written_at(found.valid_until, tz)),
         ),
         ((t("pass_slip.room"), found.room), (t("pass_slip.applicant"), found.applicant)),
         (
@@ -49,7 +42,7 @@ def _head(found: ReleasePass, tz: tzinfo, clerk: str) -> list[str]:
         ),
         (
             (t("pass_slip.plate"), found.vehicle_plate or t("pass_slip.no_vehicle")),
-            (t("pass_slip.clerk"), f"{clerk} {_at(found.created_at, tz)}".strip()),
+            (t("pass_slip.clerk"), f"{clerk} {written_at(found.created_at, tz)}".strip()),
         ),
     ]
     labels = [pair[0] for row in rows for pair in row if pair] + [t("pass_slip.confirmation")]
@@ -61,7 +54,7 @@ def _head(found: ReleasePass, tz: tzinfo, clerk: str) -> list[str]:
             "pass_slip.confirmation_line",
             who=found.owner_confirmed_by,
             phone=found.owner_phone_called,
-            at=_at(found.owner_confirmed_at, tz),
+            at=written_at(found.owner_confirmed_at, tz),
             answer=answer,
         )
     else:
@@ -126,7 +119,7 @@ def _foot(
     ]
     lines += wrap(t("pass_slip.rules"), WIDTH)
     if printed_at is not None:
-        lines.append(pad(t("pass_slip.printed_at", at=_at(printed_at, tz)), half).rstrip())
+        lines.append(pad(t("pass_slip.printed_at", at=written_at(printed_at, tz)), half).rstrip())
     return lines
 
 
@@ -140,7 +133,7 @@ def pass_slip_pages(
 ) -> list[list[str]]:
     """The slip as pages of at most `LINES_PER_PAGE` lines of at most 80 cells."""
     tz = settings.tz
-    title = centre(f"{_site_name(settings)}  {t('pass_slip.title')}", WIDTH)
+    title = centre(f"{site_name(settings)}  {t('pass_slip.title')}", WIDTH)
     head = [title, "=" * WIDTH, *_head(found, tz, clerk), "-" * WIDTH, *_table_head()]
     pages: list[list[str]] = []
     current = head

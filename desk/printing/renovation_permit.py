@@ -8,13 +8,14 @@ signatures. Lines of at most 80 display cells in the current language.
 
 from __future__ import annotations
 
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from desk.i18n import current_language, listed, t
+from desk.i18n import listed, t
 from desk.printing.cups import PrintError
 from desk.printing.fonts import FontNotFound
+from desk.printing.paper import site_name, written_at, yuan
 from desk.printing.pdf import write_pdf
 from desk.printing.text import cell_len, centre, label_value, page_text, two_columns, wrap
 
@@ -26,20 +27,8 @@ WIDTH = 80
 BLANK = "_" * 16
 
 
-def _at(moment: datetime | None, tz: tzinfo) -> str:
-    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M") if moment else ""
-
-
 def _day(day: date | None) -> str:
     return day.isoformat() if day else ""
-
-
-def _yuan(fen: int) -> str:
-    return f"{fen // 100}.{fen % 100:02d}"
-
-
-def _site_name(settings: Settings) -> str:
-    return settings.site.name if current_language() == "zh_CN" else settings.site.name_en
 
 
 def _special(found: Renovation, settings: Settings) -> str:
@@ -81,16 +70,16 @@ def renovation_permit_lines(
         ),
         (
             (t("renovation_permit.approved_by"), found.decided_by),
-            (t("renovation_permit.approved_at"), _at(found.decided_at, tz)),
+            (t("renovation_permit.approved_at"), written_at(found.decided_at, tz)),
         ),
         (
             (
                 t("renovation_permit.deposit"),
-                f"{_yuan(found.deposit_fen)}  {found.deposit_receipt}".strip(),
+                f"{yuan(found.deposit_fen)}  {found.deposit_receipt}".strip(),
             ),
             (
                 t("renovation_permit.debris_fee"),
-                f"{_yuan(found.debris_fee_fen)}  {found.debris_fee_receipt}".strip(),
+                f"{yuan(found.debris_fee_fen)}  {found.debris_fee_receipt}".strip(),
             ),
         ),
     ]
@@ -98,7 +87,7 @@ def renovation_permit_lines(
     labels = [pair[0] for row in rows for pair in row if pair]
     labels += [t(f"renovation_permit.{key}") for key in long_labels]
     width = max(cell_len(label) for label in labels)
-    title = f"{_site_name(settings)}  {t('renovation_permit.title')}"
+    title = f"{site_name(settings)}  {t('renovation_permit.title')}"
     lines = [centre(title, WIDTH), "=" * WIDTH]
     lines += [two_columns(left, right, label_width=width, width=WIDTH) for left, right in rows]
 
@@ -110,7 +99,7 @@ def renovation_permit_lines(
     long("hours", "  ".join(settings.renovation.permitted_hours))
     long("scope", found.scope)
     long("special", _special(found, settings))
-    long("issued", f"{clerk} {_at(found.permit_issued_at, tz)}".strip())
+    long("issued", f"{clerk} {written_at(found.permit_issued_at, tz)}".strip())
     lines.append("-" * WIDTH)
     lines += wrap(t("renovation_permit.rules"), WIDTH)
     lines.append("-" * WIDTH)
@@ -128,7 +117,7 @@ def renovation_permit_lines(
         "=" * WIDTH,
     ]
     if printed_at is not None:
-        lines.append(t("renovation_permit.printed_at", at=_at(printed_at, tz)))
+        lines.append(t("renovation_permit.printed_at", at=written_at(printed_at, tz)))
     return lines
 
 

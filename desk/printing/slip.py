@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from desk.i18n import current_language, t
 from desk.printing.cups import PrintError
 from desk.printing.fonts import FontNotFound
+from desk.printing.paper import site_name, written_at, yuan
 from desk.printing.pdf import write_pdf
 from desk.printing.text import cell_len, centre, label_value, page_text, two_columns, wrap
 
@@ -20,19 +21,6 @@ WIDTH = 80
 BLANK = "_" * 20
 
 
-def _at(moment: datetime | None, tz: tzinfo) -> str:
-    """A time as written on paper: always with the full date."""
-    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M") if moment else ""
-
-
-def _yuan(fen: int) -> str:
-    return f"{fen // 100}.{fen % 100:02d}"
-
-
-def _site_name(settings: Settings) -> str:
-    return settings.site.name if current_language() == "zh_CN" else settings.site.name_en
-
-
 def _category(order: RepairOrder, settings: Settings) -> str:
     category = settings.repair_category(order.category)
     return category.label(current_language()) if category else order.category
@@ -42,7 +30,10 @@ def _header(
     order: RepairOrder, settings: Settings, tz: tzinfo, operator: str
 ) -> list[tuple[tuple[str, str], tuple[str, str] | None]]:
     rows: list[tuple[tuple[str, str], tuple[str, str] | None]] = [
-        ((t("slip.number"), order.number), (t("slip.reported_at"), _at(order.reported_at, tz))),
+        (
+            (t("slip.number"), order.number),
+            (t("slip.reported_at"), written_at(order.reported_at, tz)),
+        ),
         ((t("slip.room"), order.room), (t("slip.resident"), order.resident_name)),
         ((t("slip.phone"), order.phone), (t("slip.channel"), t(f"channel.{order.channel}"))),
         (
@@ -59,13 +50,13 @@ def _header(
         (
             (
                 t("slip.appointment"),
-                _at(order.appointment_at, tz) or t("slip.no_appointment"),
+                written_at(order.appointment_at, tz) or t("slip.no_appointment"),
             ),
             (t("slip.state"), t(f"repair_state.{order.state}")),
         ),
         (
             (t("slip.technician"), order.technician or BLANK),
-            (t("slip.dispatched_at"), _at(order.dispatched_at, tz) or BLANK),
+            (t("slip.dispatched_at"), written_at(order.dispatched_at, tz) or BLANK),
         ),
     ]
     if operator:
@@ -102,15 +93,15 @@ def _for_technician(order: RepairOrder, tz: tzinfo) -> list[str]:
     blank = "_" * min(len(BLANK), WIDTH // 2 - width - 4)
     long_blank = "_" * (WIDTH - width - 2)
     lines = [centre(t("slip.for_technician"), WIDTH), "-" * WIDTH]
-    lines += field("slip.arrived_at", _at(order.on_site_at, tz) or blank)
-    lines += field("slip.completed_at", _at(order.completed_at, tz) or blank)
+    lines += field("slip.arrived_at", written_at(order.on_site_at, tz) or blank)
+    lines += field("slip.completed_at", written_at(order.completed_at, tz) or blank)
     if done and order.work_done:
         lines += field("slip.work_done", order.work_done)
     else:
         lines += field("slip.work_done", long_blank)
         lines += [" " * (width + 2) + long_blank] * 2
-    labour = _yuan(order.labour_fen) if done else blank
-    material = _yuan(order.material_fen) if done else blank
+    labour = yuan(order.labour_fen) if done else blank
+    material = yuan(order.material_fen) if done else blank
     lines.append(pair((t("slip.labour"), labour), (t("slip.material"), material)))
     materials = order.resident_materials if done and order.resident_materials else ""
     lines += field("slip.resident_materials", materials or t("slip.materials_choice"))
@@ -134,7 +125,7 @@ def slip_lines(
     rows = _header(order, settings, tz, operator)
     labels = [pair[0] for row in rows for pair in row if pair] + [t("slip.description")]
     width = max(cell_len(label) for label in labels)
-    lines = [centre(f"{_site_name(settings)}  {t('slip.title')}", WIDTH), "=" * WIDTH]
+    lines = [centre(f"{site_name(settings)}  {t('slip.title')}", WIDTH), "=" * WIDTH]
     lines += [two_columns(left, right, label_width=width, width=WIDTH) for left, right in rows]
     lines.append("-" * WIDTH)
     lines += label_value(t("slip.description"), order.description, label_width=width, width=WIDTH)
@@ -143,7 +134,7 @@ def slip_lines(
     lines.append("=" * WIDTH)
     lines += wrap(t("slip.copies"), WIDTH)
     if printed_at is not None:
-        lines.append(t("slip.printed_at", at=_at(printed_at, tz)))
+        lines.append(t("slip.printed_at", at=written_at(printed_at, tz)))
     return lines
 
 

@@ -7,13 +7,14 @@ rules, and the lines the clerk and the holder sign.
 
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from desk.i18n import current_language, t
+from desk.i18n import t
 from desk.printing.cups import PrintError
 from desk.printing.fonts import FontNotFound
+from desk.printing.paper import site_name, written_at, yuan
 from desk.printing.pdf import write_pdf
 from desk.printing.text import cell_len, centre, label_value, pad, page_text, two_columns, wrap
 
@@ -23,18 +24,6 @@ if TYPE_CHECKING:
 
 WIDTH = 80
 BLANK = "_" * 16
-
-
-def _at(moment: datetime | None, tz: tzinfo) -> str:
-    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M") if moment else ""
-
-
-def _yuan(fen: int) -> str:
-    return f"{fen // 100}.{fen % 100:02d}"
-
-
-def _site_name(settings: Settings) -> str:
-    return settings.site.name if current_language() == "zh_CN" else settings.site.name_en
 
 
 def worker_pass_lines(
@@ -56,7 +45,7 @@ def worker_pass_lines(
         "worker_pass_slip.photo_taken" if found.photo_taken else "worker_pass_slip.photo_missing"
     )
     fee = (
-        t("worker_pass_slip.fee_line", amount=_yuan(found.fee_fen), receipt=found.fee_receipt)
+        t("worker_pass_slip.fee_line", amount=yuan(found.fee_fen), receipt=found.fee_receipt)
         if found.fee_fen
         else t("worker_pass_slip.no_fee")
     )
@@ -72,7 +61,7 @@ def worker_pass_lines(
         ),
         (
             (t("worker_pass_slip.photo"), photo),
-            (t("worker_pass_slip.clerk"), f"{clerk} {_at(found.created_at, tz)}".strip()),
+            (t("worker_pass_slip.clerk"), f"{clerk} {written_at(found.created_at, tz)}".strip()),
         ),
     ]
     # the contractor and the fee (with its receipt) on lines of their own: they run long
@@ -84,7 +73,7 @@ def worker_pass_lines(
     def pair(left: tuple[str, str], right: tuple[str, str] | None) -> str:
         return two_columns(left, right, label_width=width, width=WIDTH)
 
-    title = centre(f"{_site_name(settings)}  {t('worker_pass_slip.title')}", WIDTH)
+    title = centre(f"{site_name(settings)}  {t('worker_pass_slip.title')}", WIDTH)
     lines = [title, "=" * WIDTH, *(pair(left, right) for left, right in rows)]
     for label, value in whole:
         lines += label_value(label, value, label_width=width, width=WIDTH)
@@ -101,7 +90,7 @@ def worker_pass_lines(
         "=" * WIDTH,
     ]
     if printed_at is not None:
-        at = t("worker_pass_slip.printed_at", at=_at(printed_at, tz))
+        at = t("worker_pass_slip.printed_at", at=written_at(printed_at, tz))
         lines.append(pad(at, WIDTH // 2).rstrip())
     return lines
 
