@@ -48,10 +48,11 @@ def _language() -> Iterator[None]:
 class RememberedPins:
     """The PIN hashes of earlier tests in this process, handed out again: one scrypt costs about
     45 ms of CPU, and make test made some 1,900 on SQLite and 1,100 on PostgreSQL (two in every
-    test with a clerk), 12 % and 22 % of those runs' CPU. Within one test each hash of a PIN is still a new one (the second "1234"
-    has another salt than the first), so nothing a test can see changes; across tests, which
-    never share a database, the same salts come back. check_pin is a pure function of its two
-    arguments: its answers are remembered too (a remembered hash signs in again for free)."""
+    test with a clerk), 12 % and 22 % of those runs' CPU. Within one test each hash of a PIN is
+    still a new one (the second "1234" has another salt than the first), so nothing a test can
+    see changes; across tests, which never share a database, the same salts come back.
+    check_pin is a pure function of its two arguments: its answers are remembered too (a
+    remembered hash signs in again for free)."""
 
     def __init__(self) -> None:
         self.real_hash = operators.hash_pin
