@@ -343,3 +343,38 @@ def test_a_number_is_found_with_or_without_its_estates_code(
     finally:
         hg.dispose()
         centre.dispose()
+
+
+def test_the_registers_of_issue_19_belong_to_their_estate(
+    db: Database, boss: Desk, clerk: Operator
+) -> None:
+    """A renovation and a resident card made at estate HG's desk carry HG's numbers; the default
+    estate's desk neither lists nor finds them; the call-centre desk finds both by number."""
+    from desk.services import card_queries, lookup, renovation_queries
+    from tests import card_support, renovation_seed
+
+    _two_estates(boss)
+    hg = _open(db, "HG")
+    centre = _open(db, "*")
+    try:
+        hg_desk = Desk(hg, clerk)
+        card_support.add_residents(hg_desk)
+        works = renovation_seed.apply(hg_desk)
+        card = card_support.stored(hg_desk, card_support.issued(hg_desk))
+        works_number = renovation_seed.stored(hg_desk, works).number
+        assert works_number.startswith("HG-ZX-") and card.number.startswith("HG-KA-")
+        with Desk(db, clerk).read() as ctx:
+            assert renovation_queries.listing(ctx, everything=True) == []
+            assert card_queries.find(ctx, card.number) is None
+            assert lookup.search(ctx, works_number).total == 0
+        with centre.writing() as session:
+            outcome = operators.sign_in(Ctx(session, None, centre.settings, NOW), "陈主管", "9999")
+        assert outcome.operator is not None
+        centre.admit(outcome.estates)
+        with Desk(centre, outcome.operator).read() as ctx:
+            for number in (works_number, card.number):
+                found = lookup.search(ctx, number)
+                assert [hit.number for group in found.groups for hit in group.hits] == [number]
+    finally:
+        hg.dispose()
+        centre.dispose()
