@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import inspect
 import os
 import re
 import shutil
@@ -94,6 +95,32 @@ def _pins_per_test(_remembered_pins: RememberedPins) -> None:
 # Set DESK_TEST_POSTGRES=postgresql+psycopg://user:pw@host/postgres to run every database test
 # on a fresh PostgreSQL database instead of a fresh SQLite file.
 PG_ADMIN_URL = os.environ.get("DESK_TEST_POSTGRES", "")
+
+# The PostgreSQL run is there for what PostgreSQL does: a test that never touches it (a file's
+# permissions, a command's words, a pure function) ran already on SQLite, and is not run twice.
+# A test touches it through one of these fixtures, or by naming the server in its own source.
+PG_FIXTURES = frozenset({"db", "pg_database", "worker_database", "migrated_template"})
+PG_WORDS = ("PG_ADMIN_URL", "DESK_TEST_POSTGRES", "needs_postgres")
+
+
+def _touches_postgres(item: pytest.Item) -> bool:
+    if PG_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+        return True
+    function = getattr(item, "function", None)
+    try:
+        source = inspect.getsource(function) if function is not None else ""
+    except (OSError, TypeError):
+        return True  # unknown: run it
+    return any(word in source for word in PG_WORDS)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not PG_ADMIN_URL:
+        return
+    kept = [item for item in items if _touches_postgres(item)]
+    if len(kept) < len(items):
+        config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+        items[:] = kept
 
 
 @pytest.fixture(scope="session")
