@@ -226,6 +226,61 @@ class OwnerChangeRules(Strict):
         return value
 
 
+# 001 「突发事故」 names no kinds: water, electricity, gas, fire, lift, flood, security, other
+INCIDENT_KINDS = (
+    Labelled(key="water", zh_CN="水", en="Water"),
+    Labelled(key="electricity", zh_CN="电", en="Electricity"),
+    Labelled(key="gas", zh_CN="燃气", en="Gas"),
+    Labelled(key="fire", zh_CN="火警", en="Fire"),
+    Labelled(key="lift", zh_CN="电梯", en="Lift"),
+    Labelled(key="flood", zh_CN="水浸", en="Flood"),
+    Labelled(key="security", zh_CN="治安", en="Security"),
+    Labelled(key="other", zh_CN="其他", en="Other"),
+)
+INCIDENT_STEPS = 9
+
+
+class IncidentSeverity(Labelled):
+    """A severity of incident: how many minutes after the incident is opened each of the nine
+    steps of 001 is due (in 001's order)."""
+
+    due_minutes: list[int]
+
+    @field_validator("due_minutes")
+    @classmethod
+    def _nine(cls, value: list[int]) -> list[int]:
+        if len(value) != INCIDENT_STEPS or any(not 0 <= m <= 60 * 24 * 30 for m in value):
+            raise ValueError(f"due_minutes: nine minutes (0..43200), one a step: {value!r}")
+        return value
+
+
+# The documents say "紧接" (at once) and no minutes: these are a site's to change.
+INCIDENT_SEVERITIES = (
+    IncidentSeverity(
+        key="minor", zh_CN="一般", en="Minor", due_minutes=[10, 15, 30, 30, 60, 60, 120, 1440, 1440]
+    ),
+    IncidentSeverity(
+        key="serious", zh_CN="严重", en="Serious", due_minutes=[5, 10, 15, 20, 20, 30, 60, 720, 60]
+    ),
+    IncidentSeverity(
+        key="major", zh_CN="重大", en="Major", due_minutes=[2, 5, 10, 10, 10, 15, 30, 480, 30]
+    ),
+)
+
+
+class IncidentRules(Strict):
+    """Emergency incidents (001 突发事故): their kinds and severities (the site's table)."""
+
+    kinds: list[Labelled] = Field(default_factory=lambda: list(INCIDENT_KINDS))
+    severities: list[IncidentSeverity] = Field(default_factory=lambda: list(INCIDENT_SEVERITIES))
+
+    def kind(self, key: str) -> Labelled | None:
+        return next((k for k in self.kinds if k.key == key), None)
+
+    def severity(self, key: str) -> IncidentSeverity | None:
+        return next((s for s in self.severities if s.key == key), None)
+
+
 class ChecklistItem(Labelled):
     """A tool or piece of equipment counted at every handover (对讲机 2, 手电筒 2 ...)."""
 
@@ -274,6 +329,7 @@ class Settings(Strict):
     cards: CardRules = Field(default_factory=CardRules)
     renovation: RenovationRules = Field(default_factory=RenovationRules)
     owner_changes: OwnerChangeRules = Field(default_factory=OwnerChangeRules)
+    incidents: IncidentRules = Field(default_factory=IncidentRules)
     handover: HandoverRules = Field(default_factory=HandoverRules)
     complaint_tables: dict[str, dict[str, ComplaintRule]] = Field(default_factory=dict)
     # whom a complaint is escalated to (a severity's escalate_to names one by key or label)

@@ -20,6 +20,16 @@ from desk.models.complaint import (
 )
 from desk.models.estate import DEFAULT_ESTATE, Estate, InEstate, OperatorEstate
 from desk.models.handover import Handover, HandoverPrint, HandoverState
+from desk.models.incident import (
+    STEP_KEYS,
+    Incident,
+    IncidentFollowUp,
+    IncidentStandIn,
+    IncidentState,
+    IncidentStep,
+    PlaceKind,
+    StepState,
+)
 from desk.models.keys import (
     OPEN_LOAN_STATES,
     EntrustedKey,
@@ -75,6 +85,7 @@ __all__ = [
     "OPEN_LOAN_STATES",
     "OPEN_RENOVATION_STATES",
     "OPEN_REPAIR_STATES",
+    "STEP_KEYS",
     "WAITING_CARD_STATES",
     "ApplicantKind",
     "AuditEvent",
@@ -103,6 +114,11 @@ __all__ = [
     "IdType",
     "IdentityCheck",
     "InEstate",
+    "Incident",
+    "IncidentFollowUp",
+    "IncidentStandIn",
+    "IncidentState",
+    "IncidentStep",
     "InspectionResult",
     "Key",
     "KeyCount",
@@ -119,6 +135,7 @@ __all__ = [
     "OwnerChangeState",
     "PassItem",
     "PassState",
+    "PlaceKind",
     "ReceptionCategory",
     "ReceptionEntry",
     "ReceptionState",
@@ -143,6 +160,7 @@ __all__ = [
     "Severity",
     "SignInTerminal",
     "StandardReply",
+    "StepState",
     "Unit",
     "Validity",
     "VisitDepartment",

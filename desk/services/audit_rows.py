@@ -61,6 +61,16 @@ REGISTERS: tuple[Register, ...] = (
         ("applied",),
         (("renovation_inspection", "renovation_id"), ("renovation_visit", "renovation_id")),
     ),
+    Register(
+        "incidents",
+        "incident",
+        ("opened",),
+        (
+            ("incident_step", "incident_id"),
+            ("incident_stand_in", "incident_id"),
+            ("incident_follow_up", "incident_id"),
+        ),
+    ),
     Register("handover", "handover", ("opened",)),
     Register("replies", "standard_reply", ("drafted",)),
     Register("operator", "operator", ("created",), (("operator_estate", "operator_id"),)),

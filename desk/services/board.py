@@ -14,6 +14,7 @@ from desk.models import Complaint, KeyLoan, ReceptionEntry, ReleasePass, RepairO
 from desk.services import (
     card_queries,
     complaint_queries,
+    incident_queries,
     keys,
     nightlog,
     owner_change_queries,
@@ -122,10 +123,17 @@ def open_items(ctx: Ctx) -> list[OpenItem]:
     items.extend(renovation_queries.open_items(ctx))
     items.extend(renovation_workers.open_items(ctx))
     items.extend(owner_change_queries.open_items(ctx))  # declarations awaiting application
+    items.extend(incident_queries.open_items(ctx))  # a running incident: on top
     items.sort(key=due_order)
     return items
 
 
-def due_order(item: OpenItem) -> tuple[bool, bool, datetime]:
-    # harm still going on is stopped first (004 「先制止」): it leads the board
-    return (item.due_kind != "harm", item.due_at is None, item.due_at or item.opened_at)
+def due_order(item: OpenItem) -> tuple[bool, bool, bool, datetime]:
+    # a running incident (001 突发事故) leads the board until it is closed; then harm still
+    # going on, stopped first (004 「先制止」)
+    return (
+        item.due_kind != incident_queries.DUE_KIND,
+        item.due_kind != "harm",
+        item.due_at is None,
+        item.due_at or item.opened_at,
+    )
