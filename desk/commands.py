@@ -115,6 +115,26 @@ COMMANDS: tuple[Command | Include, ...] = (
         id="owner_changes",
         show=False,
     ),
+    # An emergency (001 突发事故): one key on the board opens a new incident at once; `i` the
+    # incident log. Like the letters above, out of the footer (an 80-column footer has no room
+    # left): in F1, the palette, and the running incident leads the board itself.
+    Command(
+        "board",
+        "exclamation_mark",
+        "new_incident",
+        "incident_ui.keys.new_now",
+        id="board_new_incident",
+        show=False,
+        key_display="!",
+    ),
+    Command(
+        "board",
+        "i",
+        "app.open('incidents')",
+        "keys.incidents",
+        id="board_incidents",
+        show=False,
+    ),
     Command("card_detail", "ctrl+d", "ready", "cards_ui.keys.ready", id="card_ready"),
     Command("card_detail", "ctrl+g", "issue", "cards_ui.keys.issue", id="card_issue"),
     Command("card_detail", "ctrl+e", "renew", "cards_ui.keys.renew", id="card_renew"),
@@ -304,6 +324,76 @@ COMMANDS: tuple[Command | Include, ...] = (
     Command(
         "night_log_detail", "escape", "back", "nightlog_ui.keys.back", id="nightlog_detail_back"
     ),
+    Command(
+        "night_log_detail",
+        "ctrl+e",
+        "to_incident",
+        "incident_ui.keys.from_night",
+        id="nightlog_to_incident",
+    ),
+    Command("incidents", "ctrl+n", "new_incident", "keys.new", id="incident_new"),
+    Command("incidents", "enter", "open_incident", "keys.open", id="incident_open"),
+    Command(
+        "incidents", "ctrl+f", "toggle_all", "incident_ui.keys.toggle_all", id="incident_toggle_all"
+    ),
+    Command("incidents", "ctrl+r", "refresh", "keys.refresh", id="incident_refresh"),
+    Command(
+        "incident_detail",
+        "ctrl+d",
+        "record_step",
+        "incident_ui.keys.record_step",
+        id="incident_step",
+    ),
+    Command(
+        "incident_detail",
+        "ctrl+u",
+        "not_needed",
+        "incident_ui.keys.not_needed",
+        id="incident_not_needed",
+    ),
+    Command("incident_detail", "ctrl+y", "arrive", "incident_ui.keys.arrive", id="incident_arrive"),
+    Command(
+        "incident_detail", "ctrl+e", "record_cause", "incident_ui.keys.cause", id="incident_cause"
+    ),
+    Command(
+        "incident_detail", "ctrl+b", "stand_in", "incident_ui.keys.stand_in", id="incident_stand_in"
+    ),
+    Command(
+        "incident_detail",
+        "ctrl+k",
+        "end_stand_in",
+        "incident_ui.keys.end_stand_in",
+        id="incident_end_stand_in",
+    ),
+    Command(
+        "incident_detail",
+        "ctrl+g",
+        "new_repair",
+        "incident_ui.keys.new_repair",
+        id="incident_new_repair",
+    ),
+    Command(
+        "incident_detail",
+        "ctrl+t",
+        "new_complaint",
+        "incident_ui.keys.new_complaint",
+        id="incident_new_complaint",
+    ),
+    Command(
+        "incident_detail", "ctrl+l", "hand_on", "incident_ui.keys.hand_on", id="incident_hand_on"
+    ),
+    Command(
+        "incident_detail", "ctrl+x", "close_incident", "incident_ui.keys.close", id="incident_close"
+    ),
+    Command(
+        "incident_detail",
+        "ctrl+r",
+        "refresh",
+        "keys.refresh",
+        id="incident_detail_refresh",
+        show=False,
+    ),
+    Command("incident_detail", "escape", "back", "repair_ui.keys.back", id="incident_back"),
     Command("pass_detail", "ctrl+g", "gate", "passes_ui.keys.gate", id="pass_gate"),
     Include("pass_detail", "record_new"),
     Command("pass_detail", "ctrl+t", "stub", "passes_ui.keys.stub", id="pass_stub"),

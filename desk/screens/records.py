@@ -27,6 +27,7 @@ RECORD_PAGES = {
     "nightlog": ("desk.screens.nightlog_detail", "NightLogDetailScreen"),
     "owner_changes": ("desk.screens.owner_change_detail", "OwnerChangeDetailScreen"),
     "renovations": ("desk.screens.renovation_detail", "RenovationDetailScreen"),
+    "incidents": ("desk.screens.incident_detail", "IncidentDetailScreen"),
     # a renovation found by its permit's number
     "renovation_permits": ("desk.screens.renovation_detail", "RenovationDetailScreen"),
 }

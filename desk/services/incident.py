@@ -16,6 +16,7 @@ from typing import Any
 from desk.i18n import t
 from desk.models import (
     STEP_KEYS,
+    Complaint,
     Incident,
     IncidentFollowUp,
     IncidentStandIn,
@@ -27,7 +28,7 @@ from desk.models import (
 )
 from desk.models.reception import Channel
 from desk.models.repair import RepairLocation
-from desk.services import audit, complaint_intake, repair
+from desk.services import audit, complaint_intake, fetch, repair
 from desk.services.complaint_intake import ComplaintCreate
 from desk.services.context import Ctx
 from desk.services.errors import DeskError, FieldErrors
@@ -544,12 +545,25 @@ def _link(
     return row
 
 
+def link(ctx: Ctx, incident_id: int, register: str, record_id: int) -> IncidentFollowUp:
+    """Link a repair order or complaint just opened from the incident (in its saving
+    transaction: both saved, or neither)."""
+    found = _step(ctx, incident_id, "follow_up")
+    if register == "repairs":
+        number = repair.get(ctx, record_id).number
+    elif register == "complaints":
+        number = fetch.get(ctx, Complaint, record_id).number
+    else:
+        raise DeskError("incident_error.no_follow_up", field="follow_up", id=record_id)
+    return _link(ctx, found, register, record_id, number)
+
+
 def open_repair(ctx: Ctx, incident_id: int, data: RepairCreate | None = None) -> IncidentFollowUp:
     """Open a repair order from the incident (through the repair register), linked to it."""
     found = _step(ctx, incident_id, "follow_up")
     order = repair.register(ctx, data or repair_prefill(ctx, found))
     assert order.id is not None
-    return _link(ctx, found, "repairs", order.id, order.number)
+    return link(ctx, incident_id, "repairs", order.id)
 
 
 def open_complaint(
@@ -559,7 +573,7 @@ def open_complaint(
     found = _step(ctx, incident_id, "follow_up")
     case = complaint_intake.register(ctx, data or complaint_prefill(ctx, found))
     assert case.id is not None
-    return _link(ctx, found, "complaints", case.id, case.number)
+    return link(ctx, incident_id, "complaints", case.id)
 
 
 def hand_on(ctx: Ctx, incident_id: int, follow_up_id: int, note: str) -> IncidentFollowUp:
