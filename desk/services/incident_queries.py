@@ -132,6 +132,14 @@ def next_step(steps: list[IncidentStep]) -> IncidentStep | None:
     return next((step for step in steps if step.state == StepState.pending), None)
 
 
+_MARKS = {StepState.done: "x", StepState.not_needed: "-", StepState.pending: "."}
+
+
+def step_marks(steps: list[IncidentStep]) -> str:
+    """The nine steps in one short line, printable anywhere: x done, - not needed, . to do."""
+    return "".join(_MARKS[StepState(step.state)] for step in steps)
+
+
 def close_blockers(ctx: Ctx, found: Incident) -> list[DeskError]:
     """What still keeps the incident open: the cause not recorded, each step neither done nor
     marked not needed, each follow-up neither closed nor handed on, security still at the desk.

@@ -353,6 +353,7 @@ STATE_SECTIONS = {
     "cards": "card_state",
     "nightlog": "nightlog_state",
     "renovations": "renovation_state",
+    "incidents": "incident_state",
     "renovation_permits": "renovation_state",
     "worker_passes": "worker_pass_state",
     "residents": "resident_kind",
