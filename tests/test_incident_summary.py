@@ -48,7 +48,7 @@ def test_the_nights_incidents_are_handed_over_with_their_steps(
     assert summary.also_listed().get("incidents_closed") == 1
     assert summary.counts["incidents"] == 2
     lines = summary_lines(summary, TZ)
-    assert all(cell_len(line) <= 80 for line in lines), [l for l in lines if cell_len(l) > 80]
+    assert all(cell_len(line) <= 80 for line in lines), [x for x in lines if cell_len(x) > 80]
     text = "\n".join(lines)
     assert open_one.number in text and closed_one.number in text
     assert open_one.number in summary_html(summary, TZ)
