@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from desk.models import NightLogEntry, Operator, RepairState, StepState
-from desk.services import audit, board, incident, repair
+from desk.services import audit, board, incident, lookup, repair, room_history
 from desk.services.errors import DeskError, FieldErrors
 from desk.services.incident import IncidentCreate
 from tests.conftest import NOW, Desk
@@ -143,3 +143,20 @@ def test_opened_from_a_night_log_entry_flagged_emergency(desk: Desk, night: Oper
         incident.open_incident(ctx, data.model_copy(update={"night_log_id": plain}))
     assert err.value.key == "incident_error.not_emergency"
     assert stored(duty, found.id or 0).number == "TF-20261123-001"
+
+
+def test_found_by_the_lookup_and_in_the_rooms_history(desk: Desk, night: Operator) -> None:
+    duty = Desk(desk.db, night, NOW)
+    entry_id = emergency_entry(duty)
+    with duty.write() as ctx:
+        entry = ctx.session.get(NightLogEntry, entry_id)
+        assert entry is not None
+        found = incident.open_incident(ctx, incident.from_night_entry(entry))
+    with desk.read() as ctx:
+        by_number = lookup.search(ctx, "tf-20261123-001")
+        assert [(g.register, [h.number for h in g.hits]) for g in by_number.groups] == [
+            ("incidents", [found.number])
+        ]
+        assert lookup.search(ctx, "天花板漏水").total >= 1
+        timeline = room_history.history(ctx, "3-1202").timeline
+        assert [e.number for e in timeline if e.register == "incidents"] == [found.number]

@@ -16,6 +16,7 @@ from typing import Any
 from desk.models import (
     Complaint,
     EntrustedKey,
+    Incident,
     KeyLoan,
     NightLogEntry,
     OwnerChange,
@@ -238,6 +239,17 @@ SOURCES = (
         number="permit_number",
         phone="",
         number_only=True,
+    ),
+    # issue 20: incidents take place 14 (patrols 15)
+    Source(
+        "incidents",
+        Incident,
+        "tf",
+        "reported_by",
+        "happened_at",
+        ("place", "what", "first_judgement", "cause", "close_note"),
+        _no_due,
+        phone="reporter_phone",
     ),
 )
 BY_MODEL: dict[Any, tuple[Source, ...]] = {}
