@@ -23,6 +23,10 @@ from desk.models import (
     EntrustedKeyUse,
     Handover,
     HandoverPrint,
+    Incident,
+    IncidentFollowUp,
+    IncidentStandIn,
+    IncidentStep,
     Key,
     KeyCount,
     KeyLoan,
@@ -61,6 +65,7 @@ REGISTERS = (
     "shifts",
     "residents",
     "owner_changes",
+    "incidents",
 )
 _TABLES: dict[str, type[SQLModel]] = {
     "reception": ReceptionEntry,
@@ -72,6 +77,7 @@ _TABLES: dict[str, type[SQLModel]] = {
     "residents": Resident,
     "owner_changes": OwnerChange,
     "renovations": Renovation,
+    "incidents": Incident,
 }
 # Columns never exported: an ID number's keyed hash (desk.services.id_numbers) is the office's
 # to match a caller against, not to hand out with a spreadsheet.
@@ -81,6 +87,17 @@ _RENOVATION_PARTS: tuple[tuple[str, type[SQLModel]], ...] = (
     ("inspections", RenovationInspection),
     ("visits", RenovationVisit),
 )
+# an incident's nine steps, its security stand-ins and its follow-ups, each a list in its record
+_INCIDENT_PARTS: tuple[tuple[str, type[SQLModel]], ...] = (
+    ("steps", IncidentStep),
+    ("stand_ins", IncidentStandIn),
+    ("follow_ups", IncidentFollowUp),
+)
+# a register's part rows: (the lists, the column naming their record)
+_PARTS: dict[str, tuple[tuple[tuple[str, type[SQLModel]], ...], str]] = {
+    "renovations": (_RENOVATION_PARTS, "renovation_id"),
+    "incidents": (_INCIDENT_PARTS, "incident_id"),
+}
 # Columns added to every exported record besides the table's own.
 _RESIDENT_EXTRA = ("building", "room", "unit")
 # a worker pass's renovation: its room, its number and its permit's
@@ -121,8 +138,8 @@ def columns(register: str) -> list[str]:
         names.append("operator")
     if register == "passes":
         names.append("items")
-    if register == "renovations":
-        names += [name for name, _ in _RENOVATION_PARTS]
+    if register in _PARTS:
+        names += [name for name, _ in _PARTS[register][0]]
     return [*names, "events"]
 
 
@@ -171,7 +188,7 @@ def records(ctx: Ctx, register: str, since: datetime | None = None) -> list[dict
     items: dict[int, list[dict[str, Any]]] = {}
     if register == "passes":
         items = export_items(ctx, since)
-    parts = _renovation_parts(ctx) if register == "renovations" else {}
+    parts = _parts(ctx, *_PARTS[register]) if register in _PARTS else {}
     works: dict[int, Any] = {}
     if register == "worker_passes":
         works = renovations_by_id(ctx)
@@ -203,15 +220,18 @@ def records(ctx: Ctx, register: str, since: datetime | None = None) -> list[dict
     return out
 
 
-def _renovation_parts(ctx: Ctx) -> dict[str, dict[int, list[dict[str, Any]]]]:
-    """Each renovation's inspection rounds and supervision visits, all their columns."""
+def _parts(
+    ctx: Ctx, tables: tuple[tuple[str, type[SQLModel]], ...], owner: str
+) -> dict[str, dict[int, list[dict[str, Any]]]]:
+    """Each record's part rows (a renovation's inspection rounds and supervision visits, an
+    incident's steps ...), all their columns, by the column `owner` naming their record."""
     out: dict[str, dict[int, list[dict[str, Any]]]] = {}
-    for name, table in _RENOVATION_PARTS:
+    for name, table in tables:
         grouped: dict[int, list[dict[str, Any]]] = defaultdict(list)
         columns = table.__table__.columns  # type: ignore[attr-defined]
         for row in ctx.session.exec(select(table).order_by(col(table.id))):  # type: ignore[attr-defined]
             line = {c.name: plain(getattr(row, c.name), ctx.tz) for c in columns}
-            grouped[line["renovation_id"]].append(line)
+            grouped[line[owner]].append(line)
         out[name] = grouped
     return out
 
