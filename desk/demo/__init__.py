@@ -18,6 +18,7 @@ from sqlmodel import select
 from desk.db import Database
 from desk.demo.cards import plan_cards
 from desk.demo.complaints import plan_complaints
+from desk.demo.incidents import plan_incidents
 from desk.demo.keys import plan_keys
 from desk.demo.owner_changes import plan_owner_changes
 from desk.demo.passes import plan_passes
@@ -211,6 +212,7 @@ def _fill(setup: Ctx, ops: dict[str, Operator], rng: random.Random, now: datetim
     plan_cards(line, rng, directory)
     plan_worker_passes(line, directory)
     plan_owner_changes(line, rng, directory)  # last: the registers before keep their demo data
+    plan_incidents(line, rng, directory)  # its own random state: the others draw as before
     line.run(session)
 
 
