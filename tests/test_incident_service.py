@@ -4,15 +4,18 @@ security stand-in; follow-ups opened through the repair and complaint registers;
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
+from desk.i18n import set_language
 from desk.models import NightLogEntry, Operator, RepairState, StepState
-from desk.services import audit, board, incident, lookup, repair, room_history
+from desk.printing import report_text
+from desk.printing.text import cell_len
+from desk.services import audit, board, incident, lookup, repair, room_history, stats
 from desk.services.errors import DeskError, FieldErrors
 from desk.services.incident import IncidentCreate
-from tests.conftest import NOW, Desk
+from tests.conftest import NOW, TZ, Desk
 from tests.incident_seed import LIFT_STUCK, done, emergency_entry, open_lift, stored
 
 
@@ -160,3 +163,28 @@ def test_found_by_the_lookup_and_in_the_rooms_history(desk: Desk, night: Operato
         assert lookup.search(ctx, "天花板漏水").total >= 1
         timeline = room_history.history(ctx, "3-1202").timeline
         assert [e.number for e in timeline if e.register == "incidents"] == [found.number]
+
+
+def test_the_months_figures_count_incidents_by_kind_and_time_each_step(desk: Desk) -> None:
+    first = open_lift(desk)  # opened at NOW: step 1 called 10 minutes before (counted as 0)
+    later = Desk(desk.db, desk.operator, NOW + timedelta(minutes=30))
+    done(later, first, 1)  # 20 minutes after opening, due at 5: late
+    done(later, first, 2, called_at=NOW + timedelta(minutes=8))  # 8 minutes, due at 10
+    with later.write() as ctx:
+        incident.not_needed(ctx, first, 5, "无需")
+        incident.open_incident(ctx, IncidentCreate(**(LIFT_STUCK | {"kind": "water"})))
+        incident.open_incident(ctx, IncidentCreate(**(LIFT_STUCK | {"kind": "water"})))
+    start = datetime(2026, 11, 1, tzinfo=TZ)
+    with later.read() as ctx:
+        figures = stats.monthly(ctx, start, datetime(2026, 12, 1, tzinfo=TZ)).incidents
+        report = stats.monthly(ctx, start, datetime(2026, 12, 1, tzinfo=TZ))
+    assert (figures.opened, figures.closed) == (3, 0)
+    assert figures.by_kind == {"water": 2, "lift": 1}
+    one, two, five = figures.steps[0], figures.steps[1], figures.steps[4]
+    assert (one.done, one.late, one.average_minutes) == (1, 1, 20)
+    assert (two.done, two.late, two.average_minutes, two.pending) == (1, 0, 8, 2)
+    assert (five.not_needed, five.pending, five.average_minutes) == (1, 2, None)
+    for lang, title in (("zh_CN", "突发事故"), ("en", "Incidents")):
+        set_language(lang)
+        text = report_text.render(report, desk.db.settings)
+        assert title in text and max(cell_len(line) for line in text.splitlines()) <= 80

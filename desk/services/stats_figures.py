@@ -175,6 +175,31 @@ class OwnerChangeFigures:
 
 
 @dataclass(frozen=True)
+class StepTiming:
+    """One of the nine steps over the incidents opened in the period: how many were done (and
+    how many of those late), marked not needed or still to do, and the minutes from the
+    incident's opening to the call (the average, and the longest)."""
+
+    key: str
+    done: int = 0
+    late: int = 0
+    not_needed: int = 0
+    pending: int = 0
+    average_minutes: int | None = None
+    longest_minutes: int | None = None
+
+
+@dataclass(frozen=True)
+class IncidentFigures:
+    """Incidents opened in the period: how many, closed since, by kind, and time to each step."""
+
+    opened: int = 0
+    closed: int = 0
+    by_kind: dict[str, int] = field(default_factory=dict)
+    steps: tuple[StepTiming, ...] = ()
+
+
+@dataclass(frozen=True)
 class Report:
     """The figures of one period; renderers turn it into text, CSV, xlsx, HTML and the screen."""
 
@@ -192,3 +217,4 @@ class Report:
     renovations: RenovationFigures = field(default_factory=RenovationFigures)
     cards: CardFigures = field(default_factory=CardFigures)
     owner_changes: OwnerChangeFigures = field(default_factory=OwnerChangeFigures)
+    incidents: IncidentFigures = field(default_factory=IncidentFigures)
