@@ -36,6 +36,7 @@ def test_an_incident_opens_with_nine_steps_due_by_its_severity(desk: Desk) -> No
         # the board shows it on top, with its first step due, above anything else
         items = board.open_items(ctx)
         assert items[0].register == "incidents" and items[0].due_at == steps[0].due_at
+        assert items[0].due_kind == "incident_judge"  # the next step, named on the board
     with desk.write() as ctx:
         later = incident.open_incident(ctx, IncidentCreate(**(LIFT_STUCK | {"severity": "major"})))
         assert incident.steps_of(ctx, later.id or 0)[0].due_at == NOW + timedelta(minutes=2)

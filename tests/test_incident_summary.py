@@ -3,6 +3,7 @@ the shift, each with its nine steps' marks; printed at ≤ 80 cells, in both lan
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import timedelta
 
 import pytest
@@ -43,12 +44,13 @@ def test_the_nights_incidents_are_handed_over_with_their_steps(
         summary = handover.summary(ctx, handover.get(ctx, handover_id))
     (open_one,) = summary.sections["incidents"]
     (closed_one,) = summary.sections["incidents_closed"]
-    assert open_one.what.startswith("[x...-....]") and open_one.due_kind == "incident"
+    assert open_one.what.startswith("[x...-....]") and open_one.due_kind == "incident_duty_staff"
     assert closed_one.what.startswith("[xxxxxxxxx]") and closed_one.state == "closed"
     assert summary.also_listed().get("incidents_closed") == 1
     assert summary.counts["incidents"] == 2
     lines = summary_lines(summary, TZ)
     assert all(cell_len(line) <= 80 for line in lines), [x for x in lines if cell_len(x) > 80]
     text = "\n".join(lines)
+    assert not [ch for ch in text if unicodedata.east_asian_width(ch) == "A"]
     assert open_one.number in text and closed_one.number in text
     assert open_one.number in summary_html(summary, TZ)

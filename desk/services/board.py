@@ -132,7 +132,7 @@ def due_order(item: OpenItem) -> tuple[bool, bool, bool, datetime]:
     # a running incident (001 突发事故) leads the board until it is closed; then harm still
     # going on, stopped first (004 「先制止」)
     return (
-        item.due_kind != incident_queries.DUE_KIND,
+        item.register != incident_queries.REGISTER,
         item.due_kind != "harm",
         item.due_at is None,
         item.due_at or item.opened_at,

@@ -30,8 +30,17 @@ REGISTER = "incidents"
 # 突发: TF-20261123-001 (HG-TF-… in estate HG)
 PREFIX = "TF"
 _NUMBER = re.compile(r"^(?:([A-Z0-9]{2,8}?)TF|TF)(\d{8})(\d{3,4})$")
-# the board's due kind of an incident's next step: it leads the board (desk.services.board)
+# the board's due kind of an incident with every step behind it (only closing is owed); while
+# a step is owed, the due kind names that step ("incident_judge" ...): desk.services.board puts
+# every running incident on top
 DUE_KIND = "incident"
+
+
+def due_kind(step: IncidentStep | None) -> str:
+    """What the board says is due: the next step's short name, or closing."""
+    return f"{DUE_KIND}_{step.key}" if step is not None else DUE_KIND
+
+
 # the follow-ups an incident opens, each in its own register
 FOLLOW_UP_REGISTERS = ("repairs", "complaints")
 
@@ -207,7 +216,7 @@ def item(found: Incident, step: IncidentStep | None) -> OpenItem:
         state=found.state,
         opened_at=found.created_at,
         due_at=step.due_at if step is not None else None,
-        due_kind=DUE_KIND,
+        due_kind=due_kind(step),
     )
 
 

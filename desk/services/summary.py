@@ -373,7 +373,7 @@ def incident_item(ctx: Ctx, found: Incident, now: datetime) -> Item:
         state=str(found.state),
         opened_at=found.created_at,
         due_at=following.due_at if following is not None and found.state == "open" else None,
-        due_kind="incident" if following is not None and found.state == "open" else "",
+        due_kind=incident_queries.due_kind(following) if found.state == "open" else "",
         overdue=following is not None and found.state == "open" and following.due_at < now,
         register="incidents",
     )
