@@ -151,7 +151,9 @@ class IncidentDetailScreen(RecordScreen):
         show = self.desk.show_time
         now = self.desk.now()
         table = Table(box=None, padding=(0, 1), show_edge=False)
-        for key in ("step", "due", "state", "called", "arrived"):
+        for key in ("step", "due", "state"):  # short, on one line each: the rest folds
+            table.add_column(t(f"incident_ui.col_step_{key}"), no_wrap=True)
+        for key in ("called", "arrived"):
             table.add_column(t(f"incident_ui.col_step_{key}"))
         for row in self.steps:
             if row.state == "pending":
@@ -164,7 +166,9 @@ class IncidentDetailScreen(RecordScreen):
             if row.reference:
                 called += f" [{row.reference}]"
             arrived = f"{row.arrived} {show(row.arrived_at)}".strip() if row.arrived else ""
-            table.add_row(t(f"incident_step.{row.key}"), due, state, plain(called), plain(arrived))
+            # the step's short name, as the board gives it (the whole name: F1 and the dialogs)
+            name = t(f"due_kind.incident_{row.key}")
+            table.add_row(name, due, state, plain(called), plain(arrived))
         return table
 
     def stand_ins_table(self) -> Table | Text:
