@@ -61,6 +61,9 @@ REGISTERS: tuple[Register, ...] = (
         ("applied",),
         (("renovation_inspection", "renovation_id"), ("renovation_visit", "renovation_id")),
     ),
+    # a finding of any register (desk.services.findings), its re-inspections as its part
+    Register("findings", "finding", ("raised",), (("finding_check", "finding_id"),)),
+    Register("patrols", "patrol_round", ("started",), (("patrol_point", "round_id"),)),
     Register("handover", "handover", ("opened",)),
     Register("replies", "standard_reply", ("drafted",)),
     Register("operator", "operator", ("created",), (("operator_estate", "operator_id"),)),
