@@ -50,6 +50,9 @@ STATE_LABELS = {
     "renovations": "renovation_state",
     "worker_passes": "worker_pass_state",
     "owner_changes": "owner_change_state",
+    "patrols": "patrol_state",
+    "patrol_due": "patrol_due_state",
+    "findings": "finding_state",
 }
 
 
