@@ -29,7 +29,7 @@ async def test_a_round_with_a_finding_rejected_once_then_accepted(
         await settle(pilot)
         await pilot.press("p")  # the board's key to the register
         listing = await until_screen(pilot, PatrolsScreen)
-        assert any("待巡查" in line for line in screen_lines(app))  # today's round is due
+        assert any("排班内的巡查都已完成" in line for line in screen_lines(app))
         await pilot.press("ctrl+n")
         form = await until_screen(pilot, StartRoundDialog)
         await pilot.press("ctrl+s")  # nobody named: refused beside the field

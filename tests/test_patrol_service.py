@@ -9,15 +9,19 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from desk.db import Database
+from desk.i18n import set_language
 from desk.models import FindingState, Operator, PatrolState, PointResult
-from desk.services import audit, findings, patrol
+from desk.printing.summary_text import summary_lines
+from desk.printing.text import cell_len
+from desk.services import audit, board, findings, patrol, summary
 from desk.services.errors import DeskError, FieldErrors, NotFound
 from desk.services.patrol import RoundIn
 from tests.conftest import NOW, TZ, Desk
-from tests.finding_seed import finding_in, start_round, stored_round, walked
+from tests.finding_seed import finding_in, reach, start_round, stored, stored_round, walked
 from tests.test_estates_service import _open, _two_estates
 
 S = PatrolState
+PATROL_REGISTERS = ("patrol_due", "patrols", "findings")
 
 
 def refused(desk: Desk, call: object) -> DeskError:
@@ -104,17 +108,16 @@ def _due(desk: Desk) -> dict[tuple[str, date], bool]:
 def test_the_schedule_calls_for_todays_and_this_weeks_rounds_and_counts_missed_ones(
     desk: Desk,
 ) -> None:
-    """A new desk owes today's estate round and this week's fire and custody rounds (never a
-    heavy-rain one, nor any day before its first round); once rounds were walked, a day (or a
-    week) without one is missed, counted back a week at most."""
+    """A route's schedule starts with its first round: from then on today's round (this week's)
+    is due while it lasts, and a day (a week) without one walked is missed, counted back a week
+    at most; a heavy-rain round is never due."""
     monday = date(2026, 11, 23)
-    assert _due(desk) == {
-        ("estate", monday): False,
-        ("fire", monday): False,
-        ("custody", monday): False,
-    }
+    assert _due(desk) == {}  # nothing walked yet: nothing owed
+    start_round(desk, "custody")  # under way: the route's schedule starts, the week still owed
+    assert _due(desk) == {("custody", monday): False}
     walked(desk, "estate")
     walked(desk, "fire")
+    walked(desk, "custody_rain")
     assert _due(desk) == {("custody", monday): False}
     # Thursday: Tuesday and Wednesday missed, Thursday's due; the fire round of this week done
     desk.now = datetime(2026, 11, 26, 10, tzinfo=TZ)
@@ -158,3 +161,51 @@ def test_another_estates_round_is_out_of_reach(db: Database, boss: Desk, clerk: 
             assert patrol.find(ctx, number.lower().replace("-", "")) is not None
     finally:
         hg.dispose()
+
+
+def test_the_board_and_the_handover_carry_rounds_missed_and_findings_owed(desk: Desk) -> None:
+    """On the board: a missed day, today's round, a round under way, a finding to send and one
+    awaiting re-inspection; in the handover summary they are the patrol's and the findings'
+    sections (counted with the board's open items), printed within 80 cells in both languages."""
+    walked(desk, "estate", NOW - timedelta(days=2))
+    under_way = start_round(desk)
+    to_send = reach(desk, FindingState.open)
+    to_check = reach(desk, FindingState.rectified)
+    with desk.read() as ctx:
+        items = [i for i in board.open_items(ctx) if i.register in PATROL_REGISTERS]
+        sections = summary.open_sections(ctx)
+        shift = summary.counts(ctx, NOW - timedelta(hours=8), NOW + timedelta(minutes=1))
+    assert {(i.register, i.state) for i in items} >= {
+        ("patrol_due", "missed"),
+        ("patrol_due", "due"),
+        ("patrols", "under_way"),
+        ("findings", "open"),
+        ("findings", "rectified"),
+    }
+    missed = [i for i in items if i.state == "missed"]
+    assert [i.number for i in missed] == ["2026-11-22"] and missed[0].overdue(NOW)
+    assert stored_round(desk, under_way).number in {i.number for i in sections["patrol_rounds"]}
+    assert [i.state for i in sections["findings_recheck"]] == ["rectified"]
+    assert "open" in {i.state for i in sections["findings_open"]}
+    assert shift["patrols"] >= 3 and shift["findings"] == 2
+    built = summary.Summary(
+        site="翠湖花园管理处",
+        site_en="Emerald Lake Gardens",
+        shift_key="day",
+        shift_zh="白班",
+        shift_en="Day",
+        shift_start=NOW - timedelta(hours=8),
+        shift_end=NOW,
+        built_at=NOW,
+        counts=shift,
+        sections=sections,
+    )
+    for lang in ("zh_CN", "en"):
+        set_language(lang)
+        lines = summary_lines(built, TZ)
+        assert all(cell_len(line) <= 80 for line in lines), lang
+        text = "\n".join(lines)
+        assert stored(desk, to_send).number in text and stored(desk, to_check).number in text
+        title = "整改：待复查验收" if lang == "zh_CN" else "Findings: awaiting re-inspection"
+        assert title in text
+    set_language("en")

@@ -14,10 +14,12 @@ from desk.models import Complaint, KeyLoan, ReceptionEntry, ReleasePass, RepairO
 from desk.services import (
     card_queries,
     complaint_queries,
+    finding_queries,
     keys,
     nightlog,
     owner_change_queries,
     passes,
+    patrol_queries,
     reception,
     renovation_queries,
     renovation_workers,
@@ -122,6 +124,8 @@ def open_items(ctx: Ctx) -> list[OpenItem]:
     items.extend(renovation_queries.open_items(ctx))
     items.extend(renovation_workers.open_items(ctx))
     items.extend(owner_change_queries.open_items(ctx))  # declarations awaiting application
+    items.extend(patrol_queries.open_items(ctx))  # rounds due or missed, rounds under way
+    items.extend(finding_queries.open_items(ctx))  # findings to send, rectify, re-inspect
     items.sort(key=due_order)
     return items
 

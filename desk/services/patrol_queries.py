@@ -128,8 +128,9 @@ def _end(ctx: Ctx, day: date) -> datetime:
 def schedule(ctx: Ctx) -> list[Due]:
     """The rounds the routes call for that were not walked: the current day's (or week's) while
     it lasts, and the past ones missed — counted back `missed_within_days` at most, and never
-    before a route's first round in this estate (a new desk owes no past). Heavy-rain rounds
-    are walked when it rains: never due, never missed."""
+    before a route's first round in this estate (a route never walked at this desk owes
+    nothing yet: its schedule starts with its first round). Heavy-rain rounds are walked when
+    it rains: never due, never missed."""
     today = _local_day(ctx, ctx.now)
     horizon = today - timedelta(days=ctx.settings.patrol.missed_within_days)
     since = datetime.combine(horizon - timedelta(days=7), time(0, 0), tzinfo=ctx.tz)
@@ -151,8 +152,9 @@ def schedule(ctx: Ctx) -> list[Due]:
         if found.every == "heavy_rain":
             continue
         first_round = firsts.get(found.key)
-        start = today if first_round is None else _local_day(ctx, first_round)
-        start = max(start, horizon)
+        if first_round is None:
+            continue  # the schedule of a route starts with its first round at this desk
+        start = max(_local_day(ctx, first_round), horizon)
         days = walked.get(found.key, set())
         # the current period always (due while it lasts), then each earlier one back to `start`
         periods = [_period(found.every, today)]

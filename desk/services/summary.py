@@ -17,9 +17,11 @@ from sqlmodel import SQLModel, col, select
 
 from desk.models import (
     Complaint,
+    Finding,
     KeyLoan,
     NightLogEntry,
     NightLogState,
+    PatrolRound,
     ReceptionEntry,
     ReleasePass,
     Renovation,
@@ -53,6 +55,9 @@ SECTIONS = (
     "night_repairs",
     "owner_changes",
     "renovations",
+    "patrol_rounds",
+    "findings_open",
+    "findings_recheck",
     "unpaid",
 )
 # The sections listed besides, of records the board does not carry (passes to reconcile; worker
@@ -73,6 +78,8 @@ COUNTED: tuple[tuple[str, type[SQLModel], str], ...] = (
     ("passes", ReleasePass, "created_at"),
     ("nightlog", NightLogEntry, "logged_at"),
     ("renovations", Renovation, "created_at"),
+    ("patrols", PatrolRound, "started_at"),
+    ("findings", Finding, "raised_at"),
 )
 
 
@@ -318,6 +325,11 @@ _SECTION_OF = {
     "renovations": "renovations",
     "worker_passes": "worker_passes",
     "owner_changes": "owner_changes",
+    # the patrol: rounds due or missed, rounds under way; findings (a rectified one awaiting its
+    # re-inspection has a section of its own)
+    "patrol_due": "patrol_rounds",
+    "patrols": "patrol_rounds",
+    "findings": "findings_open",
 }
 
 
@@ -330,6 +342,7 @@ _REGISTER_OF = {section: register for register, section in _SECTION_OF.items()} 
     "worker_revoked": "worker_passes",
     "residents_to_tell": "complaints",
     "night_repairs": "nightlog",
+    "findings_recheck": "findings",
 }
 
 
@@ -370,6 +383,8 @@ def open_sections(ctx: Ctx) -> dict[str, list[Item]]:
         if found.register == "cards":
             # cards being made or waiting to be picked up; resident cards running out
             section = "cards_expiring" if found.due_kind == "card_expiry" else "cards_waiting"
+        if found.register == "findings" and found.due_kind == "recheck":
+            section = "findings_recheck"
         if found.due_kind in TELL_RESIDENT and section == "complaints":
             section = "residents_to_tell"  # late notices owed, departments' answers to pass on
         sections.setdefault(section, []).append(open_item(found, now))
