@@ -351,6 +351,10 @@ _OLD_INDEXES = {
 
 # tables of the migrations after 0013, newest first: dropped to take a file back to 0013
 LATER_TABLES = [
+    "patrol_point",  # 0017
+    "finding_check",
+    "finding",
+    "patrol_round",
     "owner_change",  # 0016
     "id_proof_key",  # 0016
     "resident_card",  # 0015

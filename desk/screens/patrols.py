@@ -115,9 +115,7 @@ class PatrolsScreen(DeskScreen):
             if lines:
                 lines.append("\n")
             lines.append_text(
-                due_cell(
-                    item.due_at, now, f"{said}  {names.get(item.route, item.route)}  {period}"
-                )
+                due_cell(item.due_at, now, f"{said}  {names.get(item.route, item.route)}  {period}")
             )
         self.query_one("#patrols-schedule", Static).update(
             lines if due else Text(t("patrol_ui.schedule_none"), style="dim")

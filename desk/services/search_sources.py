@@ -19,6 +19,7 @@ from desk.models import (
     KeyLoan,
     NightLogEntry,
     OwnerChange,
+    PatrolRound,
     ReceptionEntry,
     ReleasePass,
     Renovation,
@@ -238,6 +239,18 @@ SOURCES = (
         number="permit_number",
         phone="",
         number_only=True,
+    ),
+    # issue 20: patrols take place 15 (incidents 14); a round's findings (their numbers, what,
+    # where, rooms) are in its words (desk.services.search_index): findings have no place
+    Source(
+        "patrols",
+        PatrolRound,
+        "xc",
+        "patrolled_by",
+        "started_at",
+        ("route", "note"),
+        _no_due,
+        phone="",
     ),
 )
 BY_MODEL: dict[Any, tuple[Source, ...]] = {}
