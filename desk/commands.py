@@ -135,6 +135,14 @@ COMMANDS: tuple[Command | Include, ...] = (
         id="board_incidents",
         show=False,
     ),
+    Command(
+        "board",
+        "p",
+        "app.open('patrols')",
+        "keys.patrols",
+        id="board_patrols",
+        show=False,
+    ),
     Command("card_detail", "ctrl+d", "ready", "cards_ui.keys.ready", id="card_ready"),
     Command("card_detail", "ctrl+g", "issue", "cards_ui.keys.issue", id="card_issue"),
     Command("card_detail", "ctrl+e", "renew", "cards_ui.keys.renew", id="card_renew"),
@@ -540,6 +548,45 @@ COMMANDS: tuple[Command | Include, ...] = (
         show=False,
     ),
     Command("renovation_detail", "escape", "back", "repair_ui.keys.back", id="renovation_back"),
+    # the daily patrol (日常巡查): its list, a round's page, and the findings panel any record
+    # page that finds things includes (desk.screens.findings_panel)
+    Command("patrols", "ctrl+n", "new_round", "keys.new", id="patrol_new"),
+    Command("patrols", "enter", "open_round", "keys.open", id="patrol_open"),
+    Command("patrols", "ctrl+f", "toggle_all", "patrol_ui.keys.toggle_all", id="patrol_all"),
+    Command("patrols", "ctrl+r", "refresh", "keys.refresh", id="patrol_refresh"),
+    Command("patrol_detail", "ctrl+k", "point_ok", "patrol_ui.keys.ok", id="patrol_point_ok"),
+    Command(
+        "patrol_detail", "ctrl+f", "point_finding", "patrol_ui.keys.finding", id="patrol_finding"
+    ),
+    Command("patrol_detail", "ctrl+e", "finish", "patrol_ui.keys.finish", id="patrol_finish"),
+    Include("patrol_detail", "findings_panel"),
+    Command("patrol_detail", "ctrl+r", "refresh", "keys.refresh", id="patrol_detail_refresh"),
+    Command("patrol_detail", "escape", "back", "repair_ui.keys.back", id="patrol_back"),
+    Command(
+        "findings_panel", "ctrl+g", "raise_finding", "findings_ui.keys.raise", id="finding_raise"
+    ),
+    Command("findings_panel", "ctrl+d", "send_finding", "findings_ui.keys.send", id="finding_send"),
+    Command(
+        "findings_panel",
+        "ctrl+y",
+        "finding_rectified",
+        "findings_ui.keys.rectified",
+        id="finding_rectified",
+    ),
+    Command(
+        "findings_panel",
+        "ctrl+u",
+        "recheck_finding",
+        "findings_ui.keys.recheck",
+        id="finding_recheck",
+    ),
+    Command(
+        "findings_panel",
+        "ctrl+x",
+        "withdraw_finding",
+        "findings_ui.keys.withdraw",
+        id="finding_withdraw",
+    ),
     Command("renovations", "ctrl+n", "new_renovation", "keys.new", id="renovation_new"),
     Command("renovations", "enter", "open_renovation", "keys.open", id="renovation_open"),
     Command(

@@ -355,6 +355,10 @@ LATER_TABLES = [
     "incident_stand_in",  # 0018
     "incident_step",  # 0018
     "incident",  # 0018
+    "patrol_point",  # 0017
+    "finding_check",
+    "finding",
+    "patrol_round",
     "owner_change",  # 0016
     "id_proof_key",  # 0016
     "resident_card",  # 0015

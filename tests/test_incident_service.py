@@ -56,7 +56,7 @@ def test_every_bad_field_is_refused_at_once(desk: Desk) -> None:
     fields = {e.field for e in err.value.errors}
     assert fields == {
         "happened_at",
-        "place",
+        "incident_place",
         "what",
         "reported_by",
         "incident_kind",

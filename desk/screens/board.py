@@ -51,6 +51,9 @@ STATE_LABELS = {
     "worker_passes": "worker_pass_state",
     "owner_changes": "owner_change_state",
     "incidents": "incident_state",
+    "patrols": "patrol_state",
+    "patrol_due": "patrol_due_state",
+    "findings": "finding_state",
 }
 
 

@@ -125,7 +125,7 @@ class IncidentDetailScreen(RecordScreen):
         rows: list[tuple[str, str | Text]] = [
             (t("fields.happened_at"), show(found.happened_at)),
             (
-                t("fields.place"),
+                t("fields.incident_place"),
                 f"{t(f'place_kind.{found.place_kind}')}  {incident.place_text(found)}",
             ),
             (t("fields.what"), found.what),

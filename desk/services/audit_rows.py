@@ -71,6 +71,9 @@ REGISTERS: tuple[Register, ...] = (
             ("incident_follow_up", "incident_id"),
         ),
     ),
+    # a finding of any register (desk.services.findings), its re-inspections as its part
+    Register("findings", "finding", ("raised",), (("finding_check", "finding_id"),)),
+    Register("patrols", "patrol_round", ("started",), (("patrol_point", "round_id"),)),
     Register("handover", "handover", ("opened",)),
     Register("replies", "standard_reply", ("drafted",)),
     Register("operator", "operator", ("created",), (("operator_estate", "operator_id"),)),

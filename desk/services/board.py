@@ -14,11 +14,13 @@ from desk.models import Complaint, KeyLoan, ReceptionEntry, ReleasePass, RepairO
 from desk.services import (
     card_queries,
     complaint_queries,
+    finding_queries,
     incident_queries,
     keys,
     nightlog,
     owner_change_queries,
     passes,
+    patrol_queries,
     reception,
     renovation_queries,
     renovation_workers,
@@ -124,6 +126,8 @@ def open_items(ctx: Ctx) -> list[OpenItem]:
     items.extend(renovation_workers.open_items(ctx))
     items.extend(owner_change_queries.open_items(ctx))  # declarations awaiting application
     items.extend(incident_queries.open_items(ctx))  # a running incident: on top
+    items.extend(patrol_queries.open_items(ctx))  # rounds due or missed, rounds under way
+    items.extend(finding_queries.open_items(ctx))  # findings to send, rectify, re-inspect
     items.sort(key=due_order)
     return items
 

@@ -187,7 +187,7 @@ def _room(data: IncidentCreate) -> str:
 
 def _place(data: IncidentCreate) -> str:
     needed = PlaceKind(data.place_kind) != PlaceKind.room
-    return _text(data.place, "place", required=needed)
+    return _text(data.place, "place", required=needed, field="incident_place")
 
 
 def _kind(ctx: Ctx, key: str) -> str:
@@ -224,7 +224,7 @@ def open_incident(ctx: Ctx, data: IncidentCreate) -> Incident:
             "happened_at": lambda: _moment(ctx, data.happened_at or ctx.now, "happened_at", None),
             "place_kind": lambda: PlaceKind(data.place_kind),
             "room": lambda: _room(data),
-            "place": lambda: _place(data),
+            "incident_place": lambda: _place(data),
             "what": lambda: _text(data.what, "what", required=True),
             "reported_by": lambda: _text(data.reported_by, "reported_by", required=True),
             "reporter_phone": lambda: clean_phone(data.reporter_phone, field="reporter_phone"),
@@ -240,7 +240,7 @@ def open_incident(ctx: Ctx, data: IncidentCreate) -> Incident:
         happened_at=checked["happened_at"],
         place_kind=checked["place_kind"],
         room=checked["room"],
-        place=checked["place"],
+        place=checked["incident_place"],
         what=checked["what"],
         reported_by=checked["reported_by"],
         reporter_phone=checked["reporter_phone"],

@@ -358,6 +358,9 @@ STATE_SECTIONS = {
     "worker_passes": "worker_pass_state",
     "residents": "resident_kind",
     "owner_changes": "owner_change_state",
+    "patrols": "patrol_state",
+    "patrol_due": "patrol_due_state",
+    "findings": "finding_state",
 }
 
 

@@ -20,6 +20,7 @@ from desk.models import (
     KeyLoan,
     NightLogEntry,
     OwnerChange,
+    PatrolRound,
     ReceptionEntry,
     ReleasePass,
     Renovation,
@@ -250,6 +251,18 @@ SOURCES = (
         ("place", "what", "first_judgement", "cause", "close_note"),
         _no_due,
         phone="reporter_phone",
+    ),
+    # issue 20: patrols take place 15 (incidents 14); a round's findings (their numbers, what,
+    # where, rooms) are in its words (desk.services.search_index): findings have no place
+    Source(
+        "patrols",
+        PatrolRound,
+        "xc",
+        "patrolled_by",
+        "started_at",
+        ("route", "note"),
+        _no_due,
+        phone="",
     ),
 )
 BY_MODEL: dict[Any, tuple[Source, ...]] = {}

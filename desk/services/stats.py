@@ -32,6 +32,7 @@ the time they were received: `received_at`, `reported_at`, `out_at`, `created_at
   time of its step; renewals and the gate's refusals by their audit events in the period.
 - Owner record changes: declared in the period, by how the asker was identified and by what
   became of them; applied on time = by `apply_due_at`; identity checks refused, apart.
+- Patrols and findings: desk.services.stats_findings.
 """
 
 from __future__ import annotations
@@ -70,7 +71,7 @@ from desk.models import (
 )
 from desk.models.keys import OPEN_LOAN_STATES
 from desk.models.passes import PassState
-from desk.services import callbacks, renovation_queries
+from desk.services import callbacks, renovation_queries, stats_findings
 from desk.services.context import Ctx
 from desk.services.stats_figures import (
     CardFigures,
@@ -560,4 +561,5 @@ def monthly(ctx: Ctx, start: datetime | Period, end: datetime | None = None) -> 
         cards=cards,
         owner_changes=_owner_changes(ctx, period),
         incidents=_incidents(ctx, period),
+        findings=stats_findings.findings_figures(ctx, period),
     )

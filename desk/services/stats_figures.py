@@ -200,6 +200,49 @@ class IncidentFigures:
 
 
 @dataclass(frozen=True)
+class FindingsByDepartment:
+    """One department's findings raised in the period (desk.services.stats_findings)."""
+
+    department: str
+    raised: int = 0
+    accepted: int = 0
+    accepted_first: int = 0
+    open: int = 0
+    rectified: int = 0
+    # hours from sent to the first "rectified", summed over the `rectified` ones
+    rectify_hours: float = 0.0
+
+    @property
+    def first_time(self) -> Rate:
+        return Rate(self.accepted_first, self.accepted)
+
+    @property
+    def average_hours(self) -> float | None:
+        return self.rectify_hours / self.rectified if self.rectified else None
+
+
+@dataclass(frozen=True)
+class FindingFigures:
+    """Patrol rounds started in the period (and of them finished) and the findings raised in
+    it, by department."""
+
+    rounds: int = 0
+    rounds_done: int = 0
+    by_department: tuple[FindingsByDepartment, ...] = ()
+
+    @property
+    def raised(self) -> int:
+        return sum(d.raised for d in self.by_department)
+
+    @property
+    def first_time(self) -> Rate:
+        return Rate(
+            sum(d.accepted_first for d in self.by_department),
+            sum(d.accepted for d in self.by_department),
+        )
+
+
+@dataclass(frozen=True)
 class Report:
     """The figures of one period; renderers turn it into text, CSV, xlsx, HTML and the screen."""
 
@@ -218,3 +261,4 @@ class Report:
     cards: CardFigures = field(default_factory=CardFigures)
     owner_changes: OwnerChangeFigures = field(default_factory=OwnerChangeFigures)
     incidents: IncidentFigures = field(default_factory=IncidentFigures)
+    findings: FindingFigures = field(default_factory=FindingFigures)

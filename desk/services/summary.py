@@ -17,10 +17,12 @@ from sqlmodel import SQLModel, col, select
 
 from desk.models import (
     Complaint,
+    Finding,
     Incident,
     KeyLoan,
     NightLogEntry,
     NightLogState,
+    PatrolRound,
     ReceptionEntry,
     ReleasePass,
     Renovation,
@@ -57,6 +59,9 @@ SECTIONS = (
     "night_repairs",
     "owner_changes",
     "renovations",
+    "patrol_rounds",
+    "findings_open",
+    "findings_recheck",
     "unpaid",
 )
 # The sections listed besides, of records the board does not carry (passes to reconcile; worker
@@ -78,6 +83,8 @@ COUNTED: tuple[tuple[str, type[SQLModel], str], ...] = (
     ("nightlog", NightLogEntry, "logged_at"),
     ("renovations", Renovation, "created_at"),
     ("incidents", Incident, "created_at"),
+    ("patrols", PatrolRound, "started_at"),
+    ("findings", Finding, "raised_at"),
 )
 
 
@@ -324,6 +331,11 @@ _SECTION_OF = {
     "worker_passes": "worker_passes",
     "owner_changes": "owner_changes",
     "incidents": "incidents",
+    # the patrol: rounds due or missed, rounds under way; findings (a rectified one awaiting its
+    # re-inspection has a section of its own)
+    "patrol_due": "patrol_rounds",
+    "patrols": "patrol_rounds",
+    "findings": "findings_open",
 }
 
 
@@ -337,6 +349,7 @@ _REGISTER_OF = {section: register for register, section in _SECTION_OF.items()} 
     "residents_to_tell": "complaints",
     "night_repairs": "nightlog",
     "incidents_closed": "incidents",
+    "findings_recheck": "findings",
 }
 
 
@@ -405,6 +418,8 @@ def open_sections(ctx: Ctx, since: datetime | None = None) -> dict[str, list[Ite
         if found.register == "cards":
             # cards being made or waiting to be picked up; resident cards running out
             section = "cards_expiring" if found.due_kind == "card_expiry" else "cards_waiting"
+        if found.register == "findings" and found.due_kind == "recheck":
+            section = "findings_recheck"
         if found.due_kind in TELL_RESIDENT and section == "complaints":
             section = "residents_to_tell"  # late notices owed, departments' answers to pass on
         if found.register == "incidents":

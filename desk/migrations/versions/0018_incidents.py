@@ -1,7 +1,7 @@
 """emergency incidents (issue 20)
 
 Revision ID: 0018
-Revises: 0016
+Revises: 0017
 Create Date: 2026-12-07 16:00:00
 
 The emergency incident log (001 突发事故): the incidents, their nine timed steps, the security
@@ -18,7 +18,7 @@ from alembic import op
 import desk.models.base
 
 revision: str = "0018"
-down_revision: str | None = "0016"
+down_revision: str | None = "0017"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
