@@ -345,26 +345,32 @@ COMMANDS: tuple[Command | Include, ...] = (
         "incidents", "ctrl+f", "toggle_all", "incident_ui.keys.toggle_all", id="incident_toggle_all"
     ),
     Command("incidents", "ctrl+r", "refresh", "keys.refresh", id="incident_refresh"),
+    # an incident's page; the findings panel's keys (raise, send, rectified, re-inspect,
+    # withdraw: ctrl+g d y u x) are shared with every page that finds things
     Command(
         "incident_detail",
-        "ctrl+d",
+        "ctrl+a",
         "record_step",
         "incident_ui.keys.record_step",
         id="incident_step",
     ),
     Command(
         "incident_detail",
-        "ctrl+u",
+        "ctrl+n",
         "not_needed",
         "incident_ui.keys.not_needed",
         id="incident_not_needed",
     ),
-    Command("incident_detail", "ctrl+y", "arrive", "incident_ui.keys.arrive", id="incident_arrive"),
+    Command("incident_detail", "ctrl+v", "arrive", "incident_ui.keys.arrive", id="incident_arrive"),
     Command(
         "incident_detail", "ctrl+e", "record_cause", "incident_ui.keys.cause", id="incident_cause"
     ),
     Command(
-        "incident_detail", "ctrl+b", "stand_in", "incident_ui.keys.stand_in", id="incident_stand_in"
+        "incident_detail",
+        "ctrl+b",
+        "stand_in",
+        "incident_ui.keys.stand_in",
+        id="incident_stand_in",
     ),
     Command(
         "incident_detail",
@@ -375,7 +381,7 @@ COMMANDS: tuple[Command | Include, ...] = (
     ),
     Command(
         "incident_detail",
-        "ctrl+g",
+        "ctrl+w",
         "new_repair",
         "incident_ui.keys.new_repair",
         id="incident_new_repair",
@@ -390,8 +396,13 @@ COMMANDS: tuple[Command | Include, ...] = (
     Command(
         "incident_detail", "ctrl+l", "hand_on", "incident_ui.keys.hand_on", id="incident_hand_on"
     ),
+    Include("incident_detail", "findings_panel"),
     Command(
-        "incident_detail", "ctrl+x", "close_incident", "incident_ui.keys.close", id="incident_close"
+        "incident_detail",
+        "ctrl+f",
+        "close_incident",
+        "incident_ui.keys.close",
+        id="incident_close",
     ),
     Command(
         "incident_detail",

@@ -45,14 +45,14 @@ async def test_the_night_duty_opens_an_incident_from_an_emergency_entry(
         assert found.night_log_id == entry_id and found.room == "3-1202"
         assert any(found.number in line for line in screen_lines(app))
 
-        await pilot.press("ctrl+d")  # step 1 done: who judged, at the time offered (now)
+        await pilot.press("ctrl+a")  # step 1 done: who judged, at the time offered (now)
         dialog = await until_screen(pilot, StepDialog)
         await pilot.press("ctrl+s")  # nobody named: refused beside the field
         await until(pilot, lambda: field_error(dialog, "called").strip())
         await pilot.press(*"张伟", "ctrl+s")  # the refused field has the focus
         await until_screen(pilot, IncidentDetailScreen)
 
-        await pilot.press("ctrl+u")  # step 2 not needed: a reason, required
+        await pilot.press("ctrl+n")  # step 2 not needed: a reason, required
         dialog = await until_screen(pilot, NotNeededDialog)
         await pilot.press("ctrl+s")
         await until(pilot, lambda: field_error(dialog, "reason").strip())

@@ -12,8 +12,18 @@ from desk.i18n import set_language
 from desk.models import NightLogEntry, Operator, RepairState, StepState
 from desk.printing import report_text
 from desk.printing.text import cell_len
-from desk.services import audit, board, incident, lookup, repair, room_history, stats
+from desk.services import (
+    audit,
+    board,
+    findings,
+    incident,
+    lookup,
+    repair,
+    room_history,
+    stats,
+)
 from desk.services.errors import DeskError, FieldErrors
+from desk.services.findings import FindingIn
 from desk.services.incident import IncidentCreate
 from tests.conftest import NOW, TZ, Desk
 from tests.incident_seed import LIFT_STUCK, done, emergency_entry, open_lift, stored
@@ -189,3 +199,37 @@ def test_the_months_figures_count_incidents_by_kind_and_time_each_step(desk: Des
         set_language(lang)
         text = report_text.render(report, desk.db.settings)
         assert title in text and max(cell_len(line) for line in text.splitlines()) <= 80
+
+
+def test_a_finding_of_the_incident_is_sent_before_the_incident_closes(desk: Desk) -> None:
+    """Something to put right after the incident (the drain of the car park) is a finding of
+    the shared register: the incident closes once it is sent to its department, not before;
+    its acceptance comes later, in the findings register."""
+    incident_id = open_lift(desk)
+    for step in range(1, 10):
+        if step == 8:
+            with desk.write() as ctx:
+                incident.record_cause(ctx, incident_id, "控制板故障")
+        done(desk, incident_id, step, reference="96333-01")
+    with desk.write() as ctx:
+        raised = incident.raise_finding(
+            ctx,
+            incident_id,
+            FindingIn(
+                place="3栋2号电梯机房",
+                what="机房通风扇损坏",
+                department="cleaning",
+                raised_by="王工",
+            ),
+        )
+        assert raised.owner == "incident" and raised.owner_id == incident_id
+        assert [f.number for f in incident.findings_of(ctx, incident_id)] == [raised.number]
+    with pytest.raises(DeskError) as err, desk.write() as ctx:
+        incident.close(ctx, incident_id)
+    assert err.value.key == "incident_error.findings_unsent"
+    with desk.write() as ctx:
+        findings.send(ctx, raised.id or 0)
+        assert incident.close(ctx, incident_id).state == "closed"
+    with pytest.raises(DeskError) as err, desk.write() as ctx:
+        incident.raise_finding(ctx, incident_id, FindingIn(place="x", what="y", raised_by="z"))
+    assert err.value.key == "incident_error.closed"

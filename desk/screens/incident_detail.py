@@ -18,8 +18,16 @@ from textual.widgets import Header, Static
 from desk import commands
 from desk.forms.dialogs import ConfirmDialog, FormDialog
 from desk.i18n import t
-from desk.models import AuditEvent, Incident, IncidentFollowUp, IncidentStandIn, IncidentStep
+from desk.models import (
+    AuditEvent,
+    Finding,
+    Incident,
+    IncidentFollowUp,
+    IncidentStandIn,
+    IncidentStep,
+)
 from desk.screens.due import due_cell
+from desk.screens.findings_panel import FindingsHost, FindingsPanel
 from desk.screens.history import HistoryTable
 from desk.screens.incident_dialogs import (
     ArriveDialog,
@@ -33,11 +41,13 @@ from desk.screens.plain import field_grid, plain
 from desk.services import audit, incident
 from desk.services.context import Ctx
 from desk.services.errors import DeskError
+from desk.services.findings import FindingIn
 from desk.widgets.base import DeskFooter, RecordScreen
 
 
-class IncidentDetailScreen(RecordScreen):
-    """Read-only view of an incident; each step opens its own dialog."""
+class IncidentDetailScreen(FindingsHost, RecordScreen):
+    """Read-only view of an incident; each step opens its own dialog; its findings (things to
+    put right, sent to a department and accepted on re-inspection) in the shared panel."""
 
     BINDINGS: ClassVar[list[BindingType]] = commands.bindings("incident_detail")
     DEFAULT_CSS = """
@@ -69,6 +79,7 @@ class IncidentDetailScreen(RecordScreen):
             yield Static(id="incident-stand-ins")
             yield Static(t("incident_ui.follow_ups_title"), classes="section")
             yield Static(id="incident-follow-ups")
+            yield FindingsPanel("incident", self.incident_id)
             yield Static(t("repair_ui.history"), classes="section")
             yield HistoryTable(action_labels="incident_ui.action", id="incident-history")
         yield DeskFooter()
@@ -80,7 +91,9 @@ class IncidentDetailScreen(RecordScreen):
         self.refresh_detail()
 
     def refresh_detail(self) -> None:
+        panel = self.panel()
         with self.reading() as ctx:
+            panel.read(ctx)
             found = incident.get(ctx, self.incident_id)
             self.steps = incident.steps_of(ctx, self.incident_id)
             self.stand_ins = incident.stand_ins_of(ctx, self.incident_id)
@@ -101,6 +114,7 @@ class IncidentDetailScreen(RecordScreen):
         self.query_one("#incident-steps", Static).update(self.steps_table())
         self.query_one("#incident-stand-ins", Static).update(self.stand_ins_table())
         self.query_one("#incident-follow-ups", Static).update(self.follow_ups_table())
+        panel.show(self)
         self.query_one(HistoryTable).show(events, names, self.event_detail)
         self.refresh_bindings()
 
@@ -226,7 +240,11 @@ class IncidentDetailScreen(RecordScreen):
     # --- keys -------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """The incident's steps (one key each) as its service offers them now."""
+        """The incident's steps (one key each) as its service offers them now; the findings
+        panel's keys as the selected finding allows."""
+        panel = self.finding_action_allowed(action)
+        if panel is not None:
+            return panel
         steps = {
             "record_step": "record_step",
             "not_needed": "not_needed",
@@ -245,6 +263,13 @@ class IncidentDetailScreen(RecordScreen):
 
     def action_refresh(self) -> None:
         self.refresh_detail()
+
+    def raise_finding_with(self) -> Callable[[Ctx, FindingIn], Finding] | None:
+        """A finding is raised on the incident while it is open (then it is history)."""
+        if self.incident is None or "follow_up" not in incident.allowed_actions(self.incident):
+            return None
+        incident_id = self.incident_id
+        return lambda ctx, data: incident.raise_finding(ctx, incident_id, data)
 
     def action_back(self) -> None:
         self.dismiss()

@@ -26,6 +26,7 @@ from desk.models import (
     FindingCheck,
     FindingOwner,
     FindingState,
+    Incident,
     PatrolRound,
     Renovation,
     RepairLocation,
@@ -88,10 +89,11 @@ __all__ = [
 
 S = FindingState
 # The registers a finding may belong to, and the table of their records: a finding is raised
-# on a record of one of them (incidents and move-ins add theirs when they exist).
+# on a record of one of them (move-ins add theirs when they exist).
 OWNERS: dict[str, type[Record]] = {
     FindingOwner.patrol: PatrolRound,
     FindingOwner.renovation: Renovation,
+    FindingOwner.incident: Incident,
 }
 # a repair order counts as put right once completed (or closed after its callback)
 ORDER_DONE = (RepairState.completed, RepairState.closed)

@@ -17,6 +17,7 @@ from desk.i18n import t
 from desk.models import (
     STEP_KEYS,
     Complaint,
+    Finding,
     Incident,
     IncidentFollowUp,
     IncidentStandIn,
@@ -28,10 +29,11 @@ from desk.models import (
 )
 from desk.models.reception import Channel
 from desk.models.repair import RepairLocation
-from desk.services import audit, complaint_intake, fetch, repair
+from desk.services import audit, complaint_intake, fetch, findings, repair
 from desk.services.complaint_intake import ComplaintCreate
 from desk.services.context import Ctx
 from desk.services.errors import DeskError, FieldErrors
+from desk.services.findings import FindingIn
 from desk.services.incident_queries import (
     DUE_KIND,
     FOLLOW_UP_REGISTERS,
@@ -40,6 +42,7 @@ from desk.services.incident_queries import (
     canonical_number,
     close_blockers,
     find,
+    findings_of,
     follow_up_settled,
     follow_up_state,
     follow_ups_of,
@@ -70,6 +73,7 @@ __all__ = [
     "canonical_number",
     "close_blockers",
     "find",
+    "findings_of",
     "follow_up_settled",
     "follow_up_state",
     "follow_ups_of",
@@ -574,6 +578,16 @@ def open_complaint(
     case = complaint_intake.register(ctx, data or complaint_prefill(ctx, found))
     assert case.id is not None
     return link(ctx, incident_id, "complaints", case.id)
+
+
+def raise_finding(ctx: Ctx, incident_id: int, data: FindingIn) -> Finding:
+    """A finding of the incident (something to put right: a department's task, or a repair
+    order), through the findings register: sent, rectified and accepted there. Closing the
+    incident waits until each is sent to its department (handed on), never for its acceptance."""
+    found = _step(ctx, incident_id, "follow_up")
+    raised = findings.raise_finding(ctx, "incident", incident_id, data, after=found.happened_at)
+    _audit(ctx, found, "finding", {"number": raised.number, "what": raised.what})
+    return raised
 
 
 def hand_on(ctx: Ctx, incident_id: int, follow_up_id: int, note: str) -> IncidentFollowUp:

@@ -10,9 +10,13 @@ from sqlmodel import col, or_, select
 
 from desk.models import (
     OPEN_COMPLAINT_STATES,
+    OPEN_FINDING_STATES,
     OPEN_REPAIR_STATES,
     STEP_KEYS,
     Complaint,
+    Finding,
+    FindingOwner,
+    FindingState,
     Incident,
     IncidentFollowUp,
     IncidentStandIn,
@@ -115,6 +119,20 @@ def follow_ups_of(ctx: Ctx, incident_id: int) -> list[IncidentFollowUp]:
     return list(ctx.session.exec(statement))
 
 
+def findings_of(ctx: Ctx, incident_id: int) -> list[Finding]:
+    """The findings raised on the incident (desk.services.findings), oldest first."""
+    statement = (
+        select(Finding)
+        .where(Finding.owner == FindingOwner.incident, Finding.owner_id == incident_id)
+        .order_by(col(Finding.created_at), col(Finding.id))
+    )
+    return list(ctx.session.exec(statement))
+
+
+def open_findings(found: list[Finding]) -> list[Finding]:
+    return [f for f in found if f.state in OPEN_FINDING_STATES]
+
+
 def follow_up_state(ctx: Ctx, follow_up: IncidentFollowUp) -> str:
     """The state of the repair order or complaint a follow-up is ("" when gone)."""
     found: RepairOrder | Complaint | None
@@ -167,6 +185,11 @@ def close_blockers(ctx: Ctx, found: Incident) -> list[DeskError]:
             DeskError(
                 "incident_error.follow_ups_open", field="follow_ups", numbers=", ".join(unsettled)
             )
+        )
+    unsent = [f.number for f in findings_of(ctx, found.id) if f.state == FindingState.open]
+    if unsent:
+        blockers.append(
+            DeskError("incident_error.findings_unsent", field="findings", numbers=", ".join(unsent))
         )
     if any(s.until_at is None for s in stand_ins_of(ctx, found.id)):
         blockers.append(DeskError("incident_error.stand_in_holding", field="stand_in"))
