@@ -24,6 +24,8 @@ def test_the_demo_holds_incidents_in_every_state(demo_database: Database) -> Non
         follow_ups = [u for f in found for u in incident.follow_ups_of(ctx, f.id or 0)]
         assert {u.register_name for u in follow_ups} == {"repairs", "complaints"}
         assert any(u.handed_on for u in follow_ups)
+        sent = [f for each in found for f in incident.findings_of(ctx, each.id or 0)]
+        assert [f.state for f in sent] == ["sent"]
         assert board.open_items(ctx)[0].register == "incidents"
         hits = lookup.search(ctx, found[-1].number)
         assert [g.register for g in hits.groups] == ["incidents"]

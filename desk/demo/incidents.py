@@ -16,8 +16,9 @@ from typing import Any
 
 from desk.demo.timeline import Room, Timeline
 from desk.models import NightLogEntry, PlaceKind
-from desk.services import incident, nightlog
+from desk.services import findings, incident, nightlog
 from desk.services.context import Ctx
+from desk.services.findings import FindingIn
 from desk.services.incident import IncidentCreate, StepIn
 from desk.services.nightlog import NightLogCreate
 
@@ -188,6 +189,9 @@ def plan_incidents(line: Timeline, rng: random.Random, directory: list[Room]) ->
         if key == "flood":
             line.at(at + timedelta(minutes=5), _on(line, name, incident.open_complaint))
             line.at(at + timedelta(minutes=10), _on(line, name, _hand_on))
+            # the mud left in the car park: a finding for cleaning, sent (accepted later there)
+            line.at(at + timedelta(minutes=15), _on(line, name, _finding))
+            line.at(at + timedelta(minutes=20), _on(line, name, _send_findings))
         line.at(
             at + timedelta(hours=1),
             _on(line, name, lambda c, i: incident.close(c, i, "已恢复正常")),
@@ -221,6 +225,18 @@ def _cause(cause: str, ctx: Ctx, incident_id: int) -> Any:
 def _end_stand_in(ctx: Ctx, incident_id: int) -> Any:
     holding = [s for s in incident.stand_ins_of(ctx, incident_id) if s.until_at is None]
     return incident.end_stand_in(ctx, incident_id, holding[0].id or 0)
+
+
+def _finding(ctx: Ctx, incident_id: int) -> Any:
+    data = FindingIn(
+        place="地下车库B2", what="积水退后地面淤泥", department="cleaning", raised_by="刘主管"
+    )
+    return incident.raise_finding(ctx, incident_id, data)
+
+
+def _send_findings(ctx: Ctx, incident_id: int) -> Any:
+    for each in incident.findings_of(ctx, incident_id):
+        findings.send(ctx, each.id or 0)
 
 
 def _hand_on(ctx: Ctx, incident_id: int) -> Any:
