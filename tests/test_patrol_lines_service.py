@@ -10,15 +10,20 @@ import io
 import json
 from datetime import date, timedelta
 
+import pytest
 from typer.testing import CliRunner
 
 from desk.cli import app
-from desk.models import FindingState
-from desk.services import export, lookup, room_history, stats
+from desk.models import FindingState, RenovationState, VisitDepartment
+from desk.services import audit, export, findings, lookup, patrol, renovation, room_history, stats
+from desk.services.errors import DeskError
+from desk.services.renovation import VisitIn
 from desk.services.stats_period import days
+from tests import renovation_seed
 from tests.conftest import NOW, TZ, Desk
 from tests.finding_seed import (
     add_room,
+    complete_order,
     raised,
     reach,
     recheck,
@@ -118,3 +123,49 @@ def test_the_month_counts_findings_by_department_hours_to_rectify_and_first_acce
     assert cleaning.average_hours == 20.0 and cleaning.first_time.value == 0.5
     assert (security.department, security.open, security.average_hours) == ("security", 1, None)
     assert stored(desk, waiting).state == FindingState.open
+
+
+def test_a_renovation_visit_is_a_round_and_its_findings_are_shared_findings(desk: Desk) -> None:
+    """A supervision visit is a round of the renovation route, linked to the renovation: with
+    nothing found its checkpoint is ok; a breach of scope (the permit suspended, by renovation's
+    own rule) is a finding of the renovation's room for security; a leak with a repair order
+    is a finding of the repairs department, sent at once with that very order, rectified only
+    once the order is completed."""
+    renovation_seed.add_owner(desk)
+    works = renovation_seed.reach(desk, RenovationState.in_works)
+    quiet = VisitIn(visitor="李建国", department=VisitDepartment.engineering)
+    leak = VisitIn(
+        visitor="李建国", findings="楼下渗水", follow_up="repair", repair_category="water"
+    )
+    with desk.write() as ctx:
+        renovation.visit(ctx, works, quiet)
+        visit = renovation.visit(ctx, works, leak)
+        renovation.visit(ctx, works, renovation_seed.scope_breach())
+    assert renovation_seed.stored(desk, works).state == RenovationState.suspended
+    with desk.read() as ctx:
+        rounds = [r for r in patrol.listing(ctx) if r.renovation_id == works]
+        assert [(r.route, r.state) for r in rounds] == [("renovation", "done")] * 3
+        quiet_round, leak_round, breach_round = sorted(rounds, key=lambda r: r.id or 0)
+        assert [p.result for p in patrol.points_of(ctx, quiet_round.id or 0)] == ["ok"]
+        (sent,) = findings.of_owner(ctx, "patrol", leak_round.id or 0)
+        (breach,) = findings.of_owner(ctx, "patrol", breach_round.id or 0)
+        history = [e.action for e in audit.history(ctx, renovation.REGISTER, works)]
+    assert (sent.state, sent.department, sent.repair_id, sent.room) == (
+        FindingState.sent,
+        "repairs",
+        visit.repair_id,
+        "3-1202",
+    )
+    assert (breach.state, breach.department, breach.what) == (
+        "open",
+        "security",
+        "擅自拆改非承重墙",
+    )
+    assert history.count("visited") == 3
+    with pytest.raises(DeskError) as refused, desk.write() as ctx:
+        findings.rectified(ctx, sent.id or 0)
+    assert refused.value.key == "finding_error.order_not_done"
+    assert sent.id is not None
+    complete_order(desk, visit.repair_id or 0)
+    rectify(desk, sent.id)
+    assert stored(desk, sent.id).state == FindingState.rectified
