@@ -325,9 +325,11 @@ class FindingRules(Strict):
         return next((d for d in self.departments if d.key == key), None)
 
 
-# how often a route is walked: every day, every week (Monday to Sunday), or when heavy rain is
-# forecast or has fallen (before and after it: started by the desk, never "missed")
-PATROL_EVERY = ("daily", "weekly", "heavy_rain")
+# how often a route is walked: every day, every week (Monday to Sunday), when heavy rain is
+# forecast or has fallen (before and after it), or as needed (a renovation's supervision visit):
+# the last two are started by the desk when called for, never "missed"
+PATROL_EVERY = ("daily", "weekly", "heavy_rain", "as_needed")
+UNSCHEDULED = ("heavy_rain", "as_needed")
 
 
 class Checkpoint(Labelled):
@@ -407,6 +409,15 @@ PATROL_ROUTES = (
             _cp("leaks", "渗漏", "Leaks"),
         ],
     ),
+    # a renovation's supervision visit (001 装修办理 ⑺) is a round of this route, linked to the
+    # renovation (desk.services.renovation.visit)
+    PatrolRoute(
+        key="renovation",
+        zh_CN="装修巡查",
+        en="Renovation supervision",
+        every="as_needed",
+        checkpoints=[_cp("works", "装修现场", "The works", "service")],
+    ),
 )
 
 
@@ -429,6 +440,8 @@ class PatrolRules(Strict):
     routes: list[PatrolRoute] = Field(default_factory=lambda: list(PATROL_ROUTES))
     # missed rounds are counted back this many days at most (and never before a route's first)
     missed_within_days: int = Field(default=7, ge=1, le=92)
+    # the route a renovation's supervision visit is a round of ("": visits make no round)
+    renovation_route: str = "renovation"
 
     @field_validator("routes")
     @classmethod
@@ -444,6 +457,12 @@ class PatrolRules(Strict):
 
     def route(self, key: str) -> PatrolRoute | None:
         return next((r for r in self.routes if r.key == key), None)
+
+    @model_validator(mode="after")
+    def _renovation_route(self) -> PatrolRules:
+        if self.renovation_route and self.route(self.renovation_route) is None:
+            raise ValueError(f"patrol.renovation_route: no route {self.renovation_route!r}")
+        return self
 
 
 class ChecklistItem(Labelled):

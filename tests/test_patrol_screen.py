@@ -4,18 +4,30 @@ rectified again and accepted — all by keys."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from textual.widgets import Checkbox, Input
 
 from desk.db import Database
 from desk.forms.dialogs import ConfirmDialog
 from desk.models import FindingState, Operator, PatrolState, PointResult
+from desk.screens.board import BoardScreen
 from desk.screens.finding_dialogs import RaiseFindingDialog, RecheckDialog, RectifiedDialog
 from desk.screens.patrol_detail import PatrolDetailScreen
 from desk.screens.patrols import PatrolsScreen, StartRoundDialog
 from desk.services import findings, patrol, repair
 from desk.services.repair import RepairCompletion
-from tests.conftest import Desk
-from tests.pilot_support import desk_app, field_error, screen_lines, settle, until, until_screen
+from tests.conftest import NOW, Desk
+from tests.finding_seed import raised, start_round, walked
+from tests.pilot_support import (
+    desk_app,
+    field_error,
+    row_keys,
+    screen_lines,
+    settle,
+    until,
+    until_screen,
+)
 
 SIZE = (80, 24)
 
@@ -111,3 +123,25 @@ async def test_a_round_with_a_finding_rejected_once_then_accepted(
             rounds = findings.checks_of(ctx, finding_id)
         assert [c.accepted for c in rounds] == [False, True]
         assert listing is not None
+
+
+async def test_the_boards_lines_open_the_round_and_the_patrol_list(
+    db: Database, clerk: Operator, desk: Desk
+) -> None:
+    """A finding's line on the board opens its round's page (its owner record); a missed
+    round's line opens the patrol register."""
+    walked(desk, at=NOW - timedelta(days=2))
+    finding_id = raised(desk, start_round(desk))
+    app = desk_app(db, clerk, "en")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f9")
+        board = await until_screen(pilot, BoardScreen)
+        await until(pilot, lambda: f"findings:{finding_id}" in row_keys(pilot, "#open"))
+        board.open_row(f"findings:{finding_id}")
+        page = await until_screen(pilot, PatrolDetailScreen)
+        assert [f.id for f in page.panel().rows] == [finding_id]
+        await pilot.press("escape")
+        board = await until_screen(pilot, BoardScreen)
+        missed = next(k for k in row_keys(pilot, "#open") if k.startswith("patrol_due:"))
+        board.open_row(missed)
+        await until_screen(pilot, PatrolsScreen)

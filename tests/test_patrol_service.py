@@ -13,11 +13,19 @@ from desk.i18n import set_language
 from desk.models import FindingState, Operator, PatrolState, PointResult
 from desk.printing.summary_text import summary_lines
 from desk.printing.text import cell_len
-from desk.services import audit, board, findings, patrol, summary
+from desk.services import audit, board, findings, lookup, patrol, summary
 from desk.services.errors import DeskError, FieldErrors, NotFound
 from desk.services.patrol import RoundIn
 from tests.conftest import NOW, TZ, Desk
-from tests.finding_seed import finding_in, reach, start_round, stored, stored_round, walked
+from tests.finding_seed import (
+    finding_in,
+    raised,
+    reach,
+    start_round,
+    stored,
+    stored_round,
+    walked,
+)
 from tests.test_estates_service import _open, _two_estates
 
 S = PatrolState
@@ -159,6 +167,18 @@ def test_another_estates_round_is_out_of_reach(db: Database, boss: Desk, clerk: 
             patrol.finish(ctx, theirs)
         with hg_desk.read() as ctx:
             assert patrol.find(ctx, number.lower().replace("-", "")) is not None
+        # the call-centre desk finds it by its whole number, and its finding's
+        centre = _open(db, "*")
+        try:
+            finding = stored(hg_desk, raised(hg_desk, theirs)).number
+            with Desk(centre, clerk).read() as ctx:
+                for query in (number, finding):
+                    hits = lookup.search(ctx, query).groups
+                    assert [(g.register, [h.number for h in g.hits]) for g in hits] == [
+                        ("patrols", [number])
+                    ], query
+        finally:
+            centre.dispose()
     finally:
         hg.dispose()
 

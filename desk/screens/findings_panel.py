@@ -74,6 +74,8 @@ class FindingsPanel(Vertical):
 
     def on_mount(self) -> None:
         table = self.query_one("#findings", RecordTable)
+        # the app's stylesheet gives a list the whole screen: here it is one part of a page
+        table.styles.height, table.styles.max_height = "auto", 12
         for key in COLUMNS:
             table.add_column(t(f"findings_ui.col_{key}"), key=key)
 

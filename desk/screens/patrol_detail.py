@@ -63,6 +63,8 @@ class PatrolDetailScreen(FindingsHost, RecordScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#points", RecordTable)
+        # the app's stylesheet gives a list the whole screen: here it is one part of the page
+        table.styles.height, table.styles.max_height = "auto", 14
         for key in POINT_COLUMNS:
             table.add_column(t(f"patrol_ui.col_{key}"), key=key)
         self.refresh_detail()

@@ -115,8 +115,8 @@ def overdue(ctx: Ctx) -> list[Finding]:
 
 
 def summary(found: Finding) -> str:
-    where = found.place or found.room
-    return f"{where} {found.what}".strip()
+    """Where (besides its room, which has its own column) and what was found."""
+    return f"{found.place} {found.what}".strip()
 
 
 def item(ctx: Ctx, found: Finding) -> OpenItem:

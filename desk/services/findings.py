@@ -289,15 +289,18 @@ def _order(ctx: Ctx, found: Finding, at: datetime, rework: int = 0) -> RepairOrd
     return order
 
 
-def send(ctx: Ctx, finding_id: int, at: datetime | None = None) -> Finding:
-    """Send the finding to its department: a repair order for the repairs department (linked),
-    the department's own task otherwise; rectify by its `rectify_within` (working days)."""
+def send(
+    ctx: Ctx, finding_id: int, at: datetime | None = None, *, order: RepairOrder | None = None
+) -> Finding:
+    """Send the finding to its department: a repair order for the repairs department (linked;
+    `order`: one its owner register already opened for it, such as a renovation visit's), the
+    department's own task otherwise; rectify by its `rectify_within` (working days)."""
     found = _step(ctx, finding_id, "send")
     sent = _moment(ctx, at, "sent_at", found.raised_at)
     chosen = _department(ctx, found.department)
     data: dict[str, Any] = {"department": chosen.key}
     if chosen.repair_order:
-        order = _order(ctx, found, sent)
+        order = order or _order(ctx, found, sent)
         found.repair_id = order.id
         data["repair_number"] = order.number
     found.sent_at = sent

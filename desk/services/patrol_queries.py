@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import func
 from sqlmodel import col, select
 
-from desk.config import Checkpoint, PatrolRoute
+from desk.config import UNSCHEDULED, Checkpoint, PatrolRoute
 from desk.i18n import current_language
 from desk.models import PatrolPoint, PatrolRound, PatrolState
 from desk.services import estates, fetch
@@ -149,7 +149,7 @@ def schedule(ctx: Ctx) -> list[Due]:
     )
     out: list[Due] = []
     for index, found in enumerate(ctx.settings.patrol.routes):
-        if found.every == "heavy_rain":
+        if found.every in UNSCHEDULED:
             continue
         first_round = firsts.get(found.key)
         if first_round is None:
