@@ -15,6 +15,7 @@ from desk.printing.text import cell_len
 from desk.services import (
     audit,
     board,
+    erasure,
     findings,
     incident,
     lookup,
@@ -233,3 +234,11 @@ def test_a_finding_of_the_incident_is_sent_before_the_incident_closes(desk: Desk
     with pytest.raises(DeskError) as err, desk.write() as ctx:
         incident.raise_finding(ctx, incident_id, FindingIn(place="x", what="y", raised_by="z"))
     assert err.value.key == "incident_error.closed"
+
+
+def test_a_reporters_phone_is_erased_on_request_as_every_registers(desk: Desk, boss: Desk) -> None:
+    incident_id = open_lift(desk)
+    with boss.write() as ctx:
+        erased = erasure.erase_phone(ctx, "13812345678", "住户要求删除号码")
+    assert ("incidents", incident_id) in {(e.register, e.record_id) for e in erased}
+    assert stored(desk, incident_id).reporter_phone != "13812345678"
