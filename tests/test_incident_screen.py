@@ -1,5 +1,6 @@
-"""Incidents at the keyboard, at 80×24: the night duty opens an incident from a night-log entry
-flagged emergency, records a step and marks another not needed."""
+"""Incidents at the keyboard, at 80×24: ! on the board opens the form at once; the night duty
+opens an incident from a night-log entry flagged emergency, records a step and marks another not
+needed; the incident then leads the board with its next step."""
 
 from __future__ import annotations
 
@@ -32,6 +33,12 @@ async def test_the_night_duty_opens_an_incident_from_an_emergency_entry(
     entry_id = emergency_entry(duty)
     app = desk_app(db, night, "zh_CN")
     async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f9")
+        await settle(pilot)
+        await pilot.press("exclamation_mark")  # one key on the board: the form at once
+        await until_screen(pilot, IncidentFormDialog)
+        await pilot.press("escape")
+        await settle(pilot)
         await pilot.press("f11")
         await settle(pilot)
         await open_row(pilot, "#morning", str(entry_id), NightLogDetailScreen)
@@ -67,3 +74,8 @@ async def test_the_night_duty_opens_an_incident_from_an_emergency_entry(
         await pilot.press("escape")  # the entry's page names its incident, and no longer offers it
         await until_screen(pilot, NightLogDetailScreen)
         await until(pilot, lambda: any(found.number in line for line in screen_lines(app)))
+
+        await pilot.press("f9")  # the running incident leads the board, its next step due
+        await settle(pilot)
+        first = next(line for line in screen_lines(app) if "TF-" in line or "WX-" in line)
+        assert found.number in first and "3 通知主管" in first
