@@ -8,7 +8,8 @@ says `repair_order` (the repairs department) a finding becomes a repair order th
 repair register's own service; sent to any other it is that department's task itself.
 
 Nothing closes a finding but its acceptance on re-inspection: a repair finding is not even said
-to be rectified until its repair order is completed. A finding raised in error is withdrawn by
+to be rectified until its repair order is completed, and its re-inspection is that order's
+callback (accepted closes the order; rejected sends it back to maintenance). A finding raised in error is withdrawn by
 a supervisor, with the reason. Each step is a row of `LIFECYCLE`; every write is audited under
 the register "findings"; each re-inspection is a `FindingCheck` row.
 """
@@ -375,7 +376,7 @@ class RecheckIn(Submission):
 def recheck(ctx: Ctx, finding_id: int, data: RecheckIn) -> FindingCheck:
     """Re-inspect a rectified finding: accepted (recorded; the finding is done), or rejected
     (what is still wrong, required) and sent back to its department for another round, with a
-    new rectify-by and, for the repairs department, a new repair order."""
+    new rectify-by; a repair finding's order is called back with the outcome."""
     found = _step(ctx, finding_id, "recheck")
     checked = gather(
         {
