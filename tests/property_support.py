@@ -32,8 +32,8 @@ UNSHOWABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # Reproducible in CI, quick enough on a loaded 2-core machine; one database per test, each
 # example working on fresh records in it (hypothesis re-runs the body, not the fixtures).
 # The second run, on PostgreSQL, is there for what differs by backend (types, locks, the
-# chain's sealing): it takes half the examples the SQLite run has already walked through.
-SHARE = 2 if os.environ.get("DESK_TEST_POSTGRES") else 1
+# chain's sealing): it takes a quarter of the examples the SQLite run has already walked through.
+SHARE = 4 if os.environ.get("DESK_TEST_POSTGRES") else 1
 PROPERTY = settings(
     max_examples=40 // SHARE,
     deadline=None,

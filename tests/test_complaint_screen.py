@@ -70,7 +70,6 @@ async def _step(pilot: Pilot[None], key: str, *typed: str) -> None:
     ("lang", "labels"),
     [
         ("zh_CN", ("待判定", "重新处理", "轻微")),
-        ("en", ("registered", "reopened", "minor")),
     ],
 )
 async def test_register_judge_escalate_reply_resolve_and_unhappy_callback(

@@ -12,6 +12,7 @@ import pytest
 from desk.db import Database
 from desk.models import FindingState, Operator, RepairLocation, RepairState
 from desk.services import audit, findings, repair
+from desk.services.callback_step import CallbackResult
 from desk.services.errors import DeskError, FieldErrors, Forbidden, NotFound
 from desk.services.findings import RecheckIn
 from tests.conftest import NOW, TZ, Desk
@@ -96,37 +97,57 @@ def test_a_department_task_is_rejected_once_then_accepted(desk: Desk) -> None:
 
 
 def test_a_repair_finding_is_a_repair_order_and_waits_for_its_completion(desk: Desk) -> None:
-    """Sent to repairs it becomes a repair order (a common area's, the finding's number in its
-    description); "rectified" is refused until the order is completed; a rejection opens a new
-    order for the rework, the round keeping the order it inspected."""
+    """Sent to repairs it becomes a repair order (the finding's number in its description);
+    "rectified" is refused until the order is completed; the re-inspection is the order's
+    callback: rejected sends that same order back to maintenance, accepted closes it."""
     add_room(desk)
     finding_id = raised(desk, start_round(desk), department="repairs", room="3-1202", place="")
     found = send(desk, finding_id)
     assert found.repair_id is not None and found.rectify_due_at == at(11, 26)  # 3wd
-    first_order = found.repair_id
+    order_id = found.repair_id
     with desk.read() as ctx:
-        order = repair.get(ctx, first_order)
+        order = repair.get(ctx, order_id)
         assert order.number == "WX-20261123-001" and order.state == RepairState.registered
         assert order.room == "3-1202" and order.location == RepairLocation.unit
         assert order.description.startswith(f"[{found.number}]")
     error = refused(desk, lambda c: findings.rectified(c, finding_id))
     assert error.key == "finding_error.order_not_done" and "WX-20261123-001" in error.message
     assert stored(desk, finding_id).state == S.sent
-    complete_order(desk, first_order)
+    complete_order(desk, order_id)
     rectify(desk, finding_id)
     recheck(desk, finding_id, False, "仍渗水")
     found = stored(desk, finding_id)
-    assert found.state == S.sent and found.repair_id not in (None, first_order)
-    assert found.repair_id is not None
+    assert found.state == S.sent and found.repair_id == order_id
     with desk.read() as ctx:
-        assert findings.checks_of(ctx, finding_id)[0].repair_id == first_order
-        assert repair.get(ctx, found.repair_id).description.startswith(f"[{found.number} (1)]")
+        assert findings.checks_of(ctx, finding_id)[0].repair_id == order_id
+        order = repair.get(ctx, order_id)
+        assert (order.state, order.reopen_count) == (RepairState.registered, 1)
+        assert audit.history(ctx, repair.REGISTER, order_id)[-1].reason == "仍渗水"
     error = refused(desk, lambda c: findings.rectified(c, finding_id))
     assert error.key == "finding_error.order_not_done"
-    complete_order(desk, found.repair_id)
+    complete_order(desk, order_id)
     rectify(desk, finding_id)
     recheck(desk, finding_id, True)
     assert stored(desk, finding_id).state == S.accepted
+    with desk.read() as ctx:
+        order = repair.get(ctx, order_id)
+        assert order.state == RepairState.closed and order.satisfied is True
+
+
+def test_an_order_already_called_back_gets_a_new_order_for_the_rework(desk: Desk) -> None:
+    """The resident (or a clerk) closed the order on its callback before the patrol's
+    re-inspection rejected the work: the rework is another order."""
+    finding_id = reach(desk, S.rectified, department="repairs")
+    first = stored(desk, finding_id).repair_id
+    assert first is not None
+    with desk.write() as ctx:
+        repair.call_back(ctx, first, CallbackResult(reached=True, satisfied=True))
+    recheck(desk, finding_id, False, "仍有裂缝")
+    found = stored(desk, finding_id)
+    assert found.repair_id not in (None, first) and found.state == S.sent
+    with desk.read() as ctx:
+        again = repair.get(ctx, found.repair_id or 0)
+    assert again.description.startswith(f"[{found.number} (1)]")
 
 
 def test_a_public_area_finding_makes_a_public_repair_order(desk: Desk) -> None:

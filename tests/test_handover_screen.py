@@ -25,7 +25,7 @@ from tests.seed import night_handover
 SIZE = (120, 40)
 
 
-@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+@pytest.mark.parametrize("lang", ["en"])
 async def test_night_entry_logged_then_transferred_to_a_repair(
     db: Database, clerk: Operator, night: Operator, lang: str
 ) -> None:
@@ -59,7 +59,7 @@ async def test_night_entry_logged_then_transferred_to_a_repair(
         assert order is not None and "厨房水管漏水" in order.description
 
 
-@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+@pytest.mark.parametrize("lang", ["zh_CN"])
 async def test_handover_signed_off_acknowledged_and_printed_by_keyboard(
     db: Database, clerk: Operator, night: Operator, lang: str
 ) -> None:
@@ -174,7 +174,7 @@ async def test_night_entry_closed_meanwhile_saves_no_repair(
         assert nightlog.get(ctx, entry.id or 0).state == NightLogState.closed
 
 
-@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+@pytest.mark.parametrize("lang", ["en"])
 async def test_taking_over_a_shift_not_signed_off_is_said_before_the_dialog(
     db: Database, clerk: Operator, lang: str
 ) -> None:

@@ -70,7 +70,7 @@ async def _clear(pilot: Pilot[None]) -> None:
     await settle(pilot)
 
 
-@pytest.mark.parametrize(("lang", "partly"), [("zh_CN", "部分归还"), ("en", "partly returned")])
+@pytest.mark.parametrize(("lang", "partly"), [("zh_CN", "部分归还")])
 async def test_lend_then_take_part_back(
     db: Database, clerk: Operator, desk: Desk, lang: str, partly: str
 ) -> None:
@@ -152,7 +152,7 @@ async def test_the_lend_dialog_says_every_bad_field_at_once_and_keeps_the_text(
     assert _loans(desk) == []
 
 
-@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+@pytest.mark.parametrize("lang", ["en"])
 async def test_deposit_an_owners_key_and_collect_it_with_the_slip(
     db: Database, clerk: Operator, desk: Desk, lang: str
 ) -> None:
@@ -301,7 +301,7 @@ async def test_retire_a_key_a_clerk_is_told_why_a_supervisor_says_why(
 
 @pytest.mark.parametrize(
     ("lang", "written", "failed"),
-    [("zh_CN", "签领单已写入", "打印失败"), ("en", "slip written to", "printing failed")],
+    [("zh_CN", "签领单已写入", "打印失败")],
 )
 async def test_the_entrusted_slip_is_printed_beside_the_database_or_the_clerk_is_told_why(
     db: Database, clerk: Operator, desk: Desk, lang: str, written: str, failed: str

@@ -31,7 +31,6 @@ def painted(screen: ReportScreen) -> str:
 @pytest.mark.parametrize(
     ("lang", "words"),
     [
-        ("en", ["Records per register", "Repair timeliness"]),
         ("zh_CN", ["各登记本数量", "维修及时率"]),
     ],
 )

@@ -21,7 +21,7 @@ from desk.screens.findings_panel import FindingsHost, FindingsPanel
 from desk.screens.history import HistoryTable
 from desk.screens.plain import Fit, field_grid, plain
 from desk.screens.record_table import RecordTable
-from desk.services import audit, patrol
+from desk.services import audit, patrol, renovation
 from desk.services.context import Ctx
 from desk.services.errors import DeskError
 from desk.services.findings import FindingIn
@@ -87,6 +87,7 @@ class PatrolDetailScreen(FindingsHost, RecordScreen):
                 ctx, patrol.REGISTER, self.round_id, found.operator_id
             )
             panel.read(ctx)
+            works = renovation.get(ctx, found.renovation_id) if found.renovation_id else None
         self.round = found
         state = t(f"patrol_state.{found.state}")
         title = t("patrol_ui.detail_title", number=found.number)
@@ -97,6 +98,7 @@ class PatrolDetailScreen(FindingsHost, RecordScreen):
         )
         rows: list[tuple[str, str | Text]] = [
             (t("patrol_ui.label_route"), route),
+            (t("registers.renovations"), f"{works.number} {works.room}" if works else ""),
             (t("patrol_ui.label_who"), found.patrolled_by),
             (t("patrol_ui.label_when"), when),
             (t("fields.note"), found.note),

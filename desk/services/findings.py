@@ -8,7 +8,8 @@ says `repair_order` (the repairs department) a finding becomes a repair order th
 repair register's own service; sent to any other it is that department's task itself.
 
 Nothing closes a finding but its acceptance on re-inspection: a repair finding is not even said
-to be rectified until its repair order is completed. A finding raised in error is withdrawn by
+to be rectified until its repair order is completed, and its re-inspection is that order's
+callback (accepted closes the order; rejected sends it back to maintenance). A finding raised in error is withdrawn by
 a supervisor, with the reason. Each step is a row of `LIFECYCLE`; every write is audited under
 the register "findings"; each re-inspection is a `FindingCheck` row.
 """
@@ -20,7 +21,9 @@ from datetime import datetime
 from typing import Any
 
 from desk.config import FindingDepartment
+from desk.i18n import t
 from desk.models import (
+    OPEN_REPAIR_STATES,
     Channel,
     Finding,
     FindingCheck,
@@ -35,6 +38,7 @@ from desk.models import (
 )
 from desk.models.base import Record
 from desk.services import audit, fetch, repair, roles
+from desk.services.callback_step import CallbackResult
 from desk.services.context import Ctx
 from desk.services.errors import DeskError
 from desk.services.finding_queries import (
@@ -374,7 +378,7 @@ class RecheckIn(Submission):
 def recheck(ctx: Ctx, finding_id: int, data: RecheckIn) -> FindingCheck:
     """Re-inspect a rectified finding: accepted (recorded; the finding is done), or rejected
     (what is still wrong, required) and sent back to its department for another round, with a
-    new rectify-by and, for the repairs department, a new repair order."""
+    new rectify-by; a repair finding's order is called back with the outcome."""
     found = _step(ctx, finding_id, "recheck")
     checked = gather(
         {
@@ -418,12 +422,29 @@ def recheck(ctx: Ctx, finding_id: int, data: RecheckIn) -> FindingCheck:
         found.rectify_due_at = ctx.due(at, chosen.rectify_within)
         found.rectified_at, found.recheck_due_at = None, None
         out["rectify_due_at"] = found.rectify_due_at
-        if chosen.repair_order:
-            order = _order(ctx, found, at, rework=found.rounds)
-            found.repair_id = order.id
-            out["repair_number"] = order.number
+    if found.repair_id is not None:
+        out |= _order_rechecked(ctx, found, check)
     _move(ctx, found, "recheck", "accepted" if data.accepted else "rejected", out)
     return check
+
+
+def _order_rechecked(ctx: Ctx, found: Finding, check: FindingCheck) -> dict[str, Any]:
+    """A repair finding's re-inspection is its order's callback (回访): accepted closes the
+    order, rejected sends that same order back to maintenance (the repair register's own rule).
+    An order no longer awaiting its callback is left as it is; a rejection then opens another
+    order for the rework unless the one there is still with maintenance."""
+    assert found.repair_id is not None
+    order = repair.get(ctx, found.repair_id)
+    if order.state == RepairState.completed:
+        note = check.note or f"{found.number} {t('findings_ui.result_accepted')}"
+        said = CallbackResult(reached=True, satisfied=check.accepted, note=note[:200])
+        repair.call_back(ctx, order.id or 0, said)
+        return {"repair_number": order.number, "repair_state": order.state}
+    if not check.accepted and order.state not in OPEN_REPAIR_STATES:
+        again = _order(ctx, found, check.checked_at, rework=found.rounds)
+        found.repair_id = again.id
+        return {"repair_number": again.number}
+    return {}
 
 
 def withdraw(ctx: Ctx, finding_id: int, reason: str) -> Finding:

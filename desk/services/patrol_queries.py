@@ -56,6 +56,16 @@ def points_of(ctx: Ctx, round_id: int) -> list[PatrolPoint]:
     return list(ctx.session.exec(statement))
 
 
+def of_renovation(ctx: Ctx, renovation_id: int) -> list[PatrolRound]:
+    """The rounds that were a renovation's supervision visits, oldest first."""
+    statement = (
+        select(PatrolRound)
+        .where(PatrolRound.renovation_id == renovation_id)
+        .order_by(col(PatrolRound.started_at), col(PatrolRound.id))
+    )
+    return list(ctx.session.exec(statement))
+
+
 def listing(ctx: Ctx, *, everything: bool = False, limit: int = 500) -> list[PatrolRound]:
     """Rounds under way and those of the last week (every one when `everything`), newest first."""
     statement = select(PatrolRound)
