@@ -45,6 +45,8 @@ REGISTER_MODES = {
     "cards": ("desk.screens.cards", "CardsScreen"),
     "worker_passes": ("desk.screens.worker_passes", "WorkerPassesScreen"),
     "owner_changes": ("desk.screens.owner_changes", "OwnerChangesScreen"),
+    "incidents": ("desk.screens.incidents", "IncidentsScreen"),
+    "patrols": ("desk.screens.patrols", "PatrolsScreen"),
     "handover": ("desk.screens.handover", "HandoverScreen"),
     "nightlog": ("desk.screens.nightlog", "NightLogScreen"),
     "lookup": ("desk.screens.lookup", "LookupScreen"),

@@ -115,6 +115,34 @@ COMMANDS: tuple[Command | Include, ...] = (
         id="owner_changes",
         show=False,
     ),
+    # An emergency (001 突发事故): one key on the board opens a new incident at once; `i` the
+    # incident log. Like the letters above, out of the footer (an 80-column footer has no room
+    # left): in F1, the palette, and the running incident leads the board itself.
+    Command(
+        "board",
+        "exclamation_mark",
+        "new_incident",
+        "incident_ui.keys.new_now",
+        id="board_new_incident",
+        show=False,
+        key_display="!",
+    ),
+    Command(
+        "board",
+        "i",
+        "app.open('incidents')",
+        "keys.incidents",
+        id="board_incidents",
+        show=False,
+    ),
+    Command(
+        "board",
+        "p",
+        "app.open('patrols')",
+        "keys.patrols",
+        id="board_patrols",
+        show=False,
+    ),
     Command("card_detail", "ctrl+d", "ready", "cards_ui.keys.ready", id="card_ready"),
     Command("card_detail", "ctrl+g", "issue", "cards_ui.keys.issue", id="card_issue"),
     Command("card_detail", "ctrl+e", "renew", "cards_ui.keys.renew", id="card_renew"),
@@ -304,6 +332,87 @@ COMMANDS: tuple[Command | Include, ...] = (
     Command(
         "night_log_detail", "escape", "back", "nightlog_ui.keys.back", id="nightlog_detail_back"
     ),
+    Command(
+        "night_log_detail",
+        "ctrl+e",
+        "to_incident",
+        "incident_ui.keys.from_night",
+        id="nightlog_to_incident",
+    ),
+    Command("incidents", "ctrl+n", "new_incident", "keys.new", id="incident_new"),
+    Command("incidents", "enter", "open_incident", "keys.open", id="incident_open"),
+    Command(
+        "incidents", "ctrl+f", "toggle_all", "incident_ui.keys.toggle_all", id="incident_toggle_all"
+    ),
+    Command("incidents", "ctrl+r", "refresh", "keys.refresh", id="incident_refresh"),
+    # an incident's page; the findings panel's keys (raise, send, rectified, re-inspect,
+    # withdraw: ctrl+g d y u x) are shared with every page that finds things
+    Command(
+        "incident_detail",
+        "ctrl+a",
+        "record_step",
+        "incident_ui.keys.record_step",
+        id="incident_step",
+    ),
+    Command(
+        "incident_detail",
+        "ctrl+n",
+        "not_needed",
+        "incident_ui.keys.not_needed",
+        id="incident_not_needed",
+    ),
+    Command("incident_detail", "ctrl+v", "arrive", "incident_ui.keys.arrive", id="incident_arrive"),
+    Command(
+        "incident_detail", "ctrl+e", "record_cause", "incident_ui.keys.cause", id="incident_cause"
+    ),
+    Command(
+        "incident_detail",
+        "ctrl+b",
+        "stand_in",
+        "incident_ui.keys.stand_in",
+        id="incident_stand_in",
+    ),
+    Command(
+        "incident_detail",
+        "ctrl+k",
+        "end_stand_in",
+        "incident_ui.keys.end_stand_in",
+        id="incident_end_stand_in",
+    ),
+    Command(
+        "incident_detail",
+        "ctrl+w",
+        "new_repair",
+        "incident_ui.keys.new_repair",
+        id="incident_new_repair",
+    ),
+    Command(
+        "incident_detail",
+        "ctrl+t",
+        "new_complaint",
+        "incident_ui.keys.new_complaint",
+        id="incident_new_complaint",
+    ),
+    Command(
+        "incident_detail", "ctrl+l", "hand_on", "incident_ui.keys.hand_on", id="incident_hand_on"
+    ),
+    Include("incident_detail", "findings_panel"),
+    Command(
+        "incident_detail",
+        "ctrl+f",
+        "close_incident",
+        "incident_ui.keys.close",
+        id="incident_close",
+    ),
+    Command(
+        "incident_detail",
+        "ctrl+r",
+        "refresh",
+        "keys.refresh",
+        id="incident_detail_refresh",
+        show=False,
+    ),
+    Command("incident_detail", "escape", "back", "repair_ui.keys.back", id="incident_back"),
     Command("pass_detail", "ctrl+g", "gate", "passes_ui.keys.gate", id="pass_gate"),
     Include("pass_detail", "record_new"),
     Command("pass_detail", "ctrl+t", "stub", "passes_ui.keys.stub", id="pass_stub"),
@@ -450,6 +559,45 @@ COMMANDS: tuple[Command | Include, ...] = (
         show=False,
     ),
     Command("renovation_detail", "escape", "back", "repair_ui.keys.back", id="renovation_back"),
+    # the daily patrol (日常巡查): its list, a round's page, and the findings panel any record
+    # page that finds things includes (desk.screens.findings_panel)
+    Command("patrols", "ctrl+n", "new_round", "keys.new", id="patrol_new"),
+    Command("patrols", "enter", "open_round", "keys.open", id="patrol_open"),
+    Command("patrols", "ctrl+f", "toggle_all", "patrol_ui.keys.toggle_all", id="patrol_all"),
+    Command("patrols", "ctrl+r", "refresh", "keys.refresh", id="patrol_refresh"),
+    Command("patrol_detail", "ctrl+k", "point_ok", "patrol_ui.keys.ok", id="patrol_point_ok"),
+    Command(
+        "patrol_detail", "ctrl+f", "point_finding", "patrol_ui.keys.finding", id="patrol_finding"
+    ),
+    Command("patrol_detail", "ctrl+e", "finish", "patrol_ui.keys.finish", id="patrol_finish"),
+    Include("patrol_detail", "findings_panel"),
+    Command("patrol_detail", "ctrl+r", "refresh", "keys.refresh", id="patrol_detail_refresh"),
+    Command("patrol_detail", "escape", "back", "repair_ui.keys.back", id="patrol_back"),
+    Command(
+        "findings_panel", "ctrl+g", "raise_finding", "findings_ui.keys.raise", id="finding_raise"
+    ),
+    Command("findings_panel", "ctrl+d", "send_finding", "findings_ui.keys.send", id="finding_send"),
+    Command(
+        "findings_panel",
+        "ctrl+y",
+        "finding_rectified",
+        "findings_ui.keys.rectified",
+        id="finding_rectified",
+    ),
+    Command(
+        "findings_panel",
+        "ctrl+u",
+        "recheck_finding",
+        "findings_ui.keys.recheck",
+        id="finding_recheck",
+    ),
+    Command(
+        "findings_panel",
+        "ctrl+x",
+        "withdraw_finding",
+        "findings_ui.keys.withdraw",
+        id="finding_withdraw",
+    ),
     Command("renovations", "ctrl+n", "new_renovation", "keys.new", id="renovation_new"),
     Command("renovations", "enter", "open_renovation", "keys.open", id="renovation_open"),
     Command(

@@ -351,6 +351,14 @@ _OLD_INDEXES = {
 
 # tables of the migrations after 0013, newest first: dropped to take a file back to 0013
 LATER_TABLES = [
+    "incident_follow_up",  # 0018
+    "incident_stand_in",  # 0018
+    "incident_step",  # 0018
+    "incident",  # 0018
+    "patrol_point",  # 0017
+    "finding_check",
+    "finding",
+    "patrol_round",
     "owner_change",  # 0016
     "id_proof_key",  # 0016
     "resident_card",  # 0015

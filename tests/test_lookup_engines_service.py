@@ -210,6 +210,12 @@ def test_a_registers_place_in_the_rank_never_moves() -> None:
         "renovations",
         "renovation_permits",
     )
+    added_by_issue_20 = ("incidents",)  # place 14; patrols take 15
     assert REGISTERS[: len(stored_since_0013)] == stored_since_0013
     assert REGISTERS[len(stored_since_0013) :][: len(added_by_issue_19)] == added_by_issue_19
+    assert REGISTER_NUMBER["incidents"] == 13 and REGISTERS[13:14] == added_by_issue_20
+    # issue 20: incidents take place 14 and patrols 15 (on a branch without incidents, patrols
+    # come straight after issue 19's)
+    place = len(stored_since_0013) + len(added_by_issue_19) + ("incidents" in REGISTERS)
+    assert REGISTER_NUMBER["patrols"] == place and REGISTERS[place] == "patrols"
     assert [REGISTER_NUMBER[name] for name in stored_since_0013] == list(range(8))

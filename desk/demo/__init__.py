@@ -18,9 +18,11 @@ from sqlmodel import select
 from desk.db import Database
 from desk.demo.cards import plan_cards
 from desk.demo.complaints import plan_complaints
+from desk.demo.incidents import plan_incidents
 from desk.demo.keys import plan_keys
 from desk.demo.owner_changes import plan_owner_changes
 from desk.demo.passes import plan_passes
+from desk.demo.patrols import plan_patrols
 from desk.demo.renovations import plan_renovations
 from desk.demo.repairs import PLAN, plan_repair
 from desk.demo.shifts import plan_shifts
@@ -210,7 +212,9 @@ def _fill(setup: Ctx, ops: dict[str, Operator], rng: random.Random, now: datetim
     plan_renovations(line, rng, directory)
     plan_cards(line, rng, directory)
     plan_worker_passes(line, directory)
-    plan_owner_changes(line, rng, directory)  # last: the registers before keep their demo data
+    plan_owner_changes(line, rng, directory)  # the registers before keep their demo data
+    plan_patrols(line, rng, directory)  # its own copy of the random state, as the last one's
+    plan_incidents(line, rng, directory)  # its own random state too: the others draw as before
     line.run(session)
 
 

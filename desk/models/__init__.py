@@ -19,7 +19,24 @@ from desk.models.complaint import (
     Validity,
 )
 from desk.models.estate import DEFAULT_ESTATE, Estate, InEstate, OperatorEstate
+from desk.models.finding import (
+    OPEN_FINDING_STATES,
+    Finding,
+    FindingCheck,
+    FindingOwner,
+    FindingState,
+)
 from desk.models.handover import Handover, HandoverPrint, HandoverState
+from desk.models.incident import (
+    STEP_KEYS,
+    Incident,
+    IncidentFollowUp,
+    IncidentStandIn,
+    IncidentState,
+    IncidentStep,
+    PlaceKind,
+    StepState,
+)
 from desk.models.keys import (
     OPEN_LOAN_STATES,
     EntrustedKey,
@@ -44,6 +61,7 @@ from desk.models.owner_change import (
     Refusal,
 )
 from desk.models.passes import GateResult, IdType, PassItem, PassState, Relationship, ReleasePass
+from desk.models.patrol import PatrolPoint, PatrolRound, PatrolState, PointResult
 from desk.models.people import Operator, Resident, ResidentKind, Role, SignInTerminal, Unit
 from desk.models.reception import Channel, ReceptionCategory, ReceptionEntry, ReceptionState
 from desk.models.renovation import (
@@ -72,9 +90,11 @@ __all__ = [
     "DEFAULT_ESTATE",
     "LIVE_CARD_STATES",
     "OPEN_COMPLAINT_STATES",
+    "OPEN_FINDING_STATES",
     "OPEN_LOAN_STATES",
     "OPEN_RENOVATION_STATES",
     "OPEN_REPAIR_STATES",
+    "STEP_KEYS",
     "WAITING_CARD_STATES",
     "ApplicantKind",
     "AuditEvent",
@@ -93,6 +113,10 @@ __all__ = [
     "EntrustedKeyUse",
     "EntrustedState",
     "Estate",
+    "Finding",
+    "FindingCheck",
+    "FindingOwner",
+    "FindingState",
     "GateResult",
     "Handover",
     "HandoverPrint",
@@ -103,6 +127,11 @@ __all__ = [
     "IdType",
     "IdentityCheck",
     "InEstate",
+    "Incident",
+    "IncidentFollowUp",
+    "IncidentStandIn",
+    "IncidentState",
+    "IncidentStep",
     "InspectionResult",
     "Key",
     "KeyCount",
@@ -119,6 +148,11 @@ __all__ = [
     "OwnerChangeState",
     "PassItem",
     "PassState",
+    "PatrolPoint",
+    "PatrolRound",
+    "PatrolState",
+    "PlaceKind",
+    "PointResult",
     "ReceptionCategory",
     "ReceptionEntry",
     "ReceptionState",
@@ -143,6 +177,7 @@ __all__ = [
     "Severity",
     "SignInTerminal",
     "StandardReply",
+    "StepState",
     "Unit",
     "Validity",
     "VisitDepartment",

@@ -334,6 +334,97 @@ def _owner_changes(report: Report) -> Section:
     return Section("owner_changes", t("report.section.owner_changes"), [figures, on_time])
 
 
+def _incidents(report: Report, settings: Settings) -> Section:
+    i = report.incidents
+    lang = current_language()
+    kinds = {k.key: k.label(lang) for k in settings.incidents.kinds}
+    figures = Table(
+        t("report.table.incidents"),
+        [t("report.col.figure"), t("report.col.count")],
+        [[t(f"report.incidents.{name}"), getattr(i, name)] for name in ("opened", "closed")],
+    )
+    by_kind = _counts(
+        t("report.table.incidents_by_kind"), t("report.col.incident_kind"), kinds, i.by_kind
+    )
+
+    def minutes(value: int | None) -> Cell:
+        return "-" if value is None else value
+
+    steps = Table(
+        t("report.table.incident_steps"),
+        [
+            t(f"report.col.{k}")
+            for k in (
+                "step",
+                "step_done",
+                "step_late",
+                "step_not_needed",
+                "step_pending",
+                "avg_min",
+                "max_min",
+            )
+        ],
+        [
+            [
+                t(f"incident_step.{s.key}"),
+                s.done,
+                s.late,
+                s.not_needed,
+                s.pending,
+                minutes(s.average_minutes),
+                minutes(s.longest_minutes),
+            ]
+            for s in i.steps
+        ],
+    )
+    return Section("incidents", t("report.section.incidents"), [figures, by_kind, steps])
+
+
+def _findings(report: Report, settings: Settings) -> Section:
+    """Patrol rounds and findings: by department, the hours to put them right, accepted first
+    time (desk.services.stats_findings)."""
+    f = report.findings
+    lang = current_language()
+    overall = Table(
+        t("report.table.patrols"),
+        [t("report.col.figure"), t("report.col.count")],
+        [
+            [t("report.findings.rounds"), f.rounds],
+            [t("report.findings.rounds_done"), f.rounds_done],
+            [t("report.findings.raised"), f.raised],
+        ],
+    )
+    rows: list[list[Cell]] = []
+    for d in f.by_department:
+        rule = settings.findings.department(d.department)
+        hours = d.average_hours
+        rows.append(
+            [
+                rule.label(lang) if rule else d.department,
+                d.raised,
+                d.accepted,
+                d.open,
+                "-" if hours is None else f"{hours:.1f}",
+                percent(d.first_time),
+            ]
+        )
+    rows.append(
+        [
+            t("report.findings.total"),
+            f.raised,
+            sum(d.accepted for d in f.by_department),
+            sum(d.open for d in f.by_department),
+            "",
+            percent(f.first_time),
+        ]
+    )
+    keys = ("department", "raised", "accepted", "open", "hours", "first_time")
+    by_department = Table(
+        t("report.table.findings"), [t(f"report.findings.col_{k}") for k in keys], rows
+    )
+    return Section("findings", t("report.section.findings"), [overall, by_department])
+
+
 def sections(report: Report, settings: Settings) -> list[Section]:
     """The report's sections in print order, labelled in the current language.
 
@@ -350,6 +441,8 @@ def sections(report: Report, settings: Settings) -> list[Section]:
         _renovations(report),
         _cards(report),
         _owner_changes(report),
+        _incidents(report, settings),
+        _findings(report, settings),
     ]
     return [_printable(section) for section in built]
 

@@ -50,6 +50,10 @@ STATE_LABELS = {
     "renovations": "renovation_state",
     "worker_passes": "worker_pass_state",
     "owner_changes": "owner_change_state",
+    "incidents": "incident_state",
+    "patrols": "patrol_state",
+    "patrol_due": "patrol_due_state",
+    "findings": "finding_state",
 }
 
 
@@ -215,6 +219,17 @@ class BoardScreen(DeskScreen):
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self.open_row(event.row_key.value)
+
+    def action_new_incident(self) -> None:
+        """An emergency: the incident form at once (!), then the incident's page."""
+        from desk.forms.incident_form import IncidentFormDialog
+
+        def saved(incident_id: int | None) -> None:
+            self.refresh_board()
+            if incident_id is not None:
+                open_record(self.app, "incidents", incident_id)
+
+        self.app.push_screen(IncidentFormDialog(), callback=saved)
 
     def action_open_record(self) -> None:
         self.open_row(self.highlighted_key(self.query_one("#open", DataTable)))

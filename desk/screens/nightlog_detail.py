@@ -17,7 +17,7 @@ from desk.screens.nightlog_actions import NightLogActions
 from desk.screens.plain import field_grid, plain
 from desk.screens.record_page import RecordPage
 from desk.screens.tones import ALARM, WARNING
-from desk.services import audit, nightlog
+from desk.services import audit, incident, nightlog
 from desk.services.errors import DeskError
 
 # each key's lifecycle step in desk.services.nightlog.LIFECYCLE (which says when it is offered)
@@ -38,6 +38,7 @@ class NightLogDetailScreen(NightLogActions, RecordPage):
         self.entry_id = entry_id
         self.entry: NightLogEntry | None = None
         self.linked = ""  # the number of the repair order or complaint it became
+        self.incident = ""  # the number of the incident opened from it (an emergency)
         self.shown_fields: list[tuple[str, str]] = []
 
     # --- showing ----------------------------------------------------------------------
@@ -52,6 +53,8 @@ class NightLogDetailScreen(NightLogActions, RecordPage):
                 return
             number = nightlog.number(entry, ctx)
             linked = nightlog.transferred_number(ctx, entry)
+            opened = incident.of_night_entry(ctx, self.entry_id)
+            self.incident = opened.number if opened is not None else ""
             events, names = audit.named_history(
                 ctx, nightlog.REGISTER, self.entry_id, entry.operator_id, entry.done_by_id
             )
@@ -90,6 +93,7 @@ class NightLogDetailScreen(NightLogActions, RecordPage):
             (t("fields.action_taken"), entry.action_taken),
             (t("nightlog_ui.col_operator"), names.get(entry.operator_id, "")),
             (t("nightlog_ui.label_transferred"), became),
+            (t("registers.incidents"), Text(self.incident, ALARM) if self.incident else ""),
             (t("nightlog_ui.label_transferred_at"), show(entry.transferred_at)),
             (t("nightlog_ui.label_closed_at"), show(entry.closed_at)),
             (t("fields.close_reason"), entry.close_reason),
@@ -113,6 +117,9 @@ class NightLogDetailScreen(NightLogActions, RecordPage):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The morning steps only while the entry allows them (footer follows)."""
+        if action == "to_incident":
+            # an entry flagged emergency, not yet an incident: opened from it, prefilled
+            return self.entry is not None and self.entry.emergency and not self.incident
         step = STEPS.get(action)
         if step is None:
             return True
@@ -130,3 +137,20 @@ class NightLogDetailScreen(NightLogActions, RecordPage):
 
     def action_back(self) -> None:
         self.dismiss()
+
+    def action_to_incident(self) -> None:
+        """The incident form, prefilled from the entry; saving links the entry to it."""
+        from desk.forms.incident_form import IncidentFormDialog
+        from desk.screens.records import open_record
+
+        entry = self.entry
+        if entry is None or not entry.emergency or self.incident:
+            return
+        prefill = incident.from_night_entry(entry)
+
+        def saved(incident_id: int | None) -> None:
+            self.refresh_detail()
+            if incident_id is not None:
+                open_record(self.app, "incidents", incident_id)
+
+        self.app.push_screen(IncidentFormDialog(prefill), callback=saved)

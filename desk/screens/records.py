@@ -27,11 +27,21 @@ RECORD_PAGES = {
     "nightlog": ("desk.screens.nightlog_detail", "NightLogDetailScreen"),
     "owner_changes": ("desk.screens.owner_change_detail", "OwnerChangeDetailScreen"),
     "renovations": ("desk.screens.renovation_detail", "RenovationDetailScreen"),
+    "incidents": ("desk.screens.incident_detail", "IncidentDetailScreen"),
     # a renovation found by its permit's number
     "renovation_permits": ("desk.screens.renovation_detail", "RenovationDetailScreen"),
+    "patrols": ("desk.screens.patrol_detail", "PatrolDetailScreen"),
+    # a finding: its owner record's page (a patrol round's, an incident's…)
+    "findings": ("desk.screens.findings_panel", "FindingPage"),
 }
 # registers whose records are handled on their register screen (a mode of the app)
-REGISTER_SCREENS = {"key_loans": "keys", "keys": "keys", "worker_passes": "worker_passes"}
+REGISTER_SCREENS = {
+    "key_loans": "keys",
+    "keys": "keys",
+    "worker_passes": "worker_passes",
+    # a round the patrol schedule calls for: the patrol register, its due and missed rounds
+    "patrol_due": "patrols",
+}
 # other pages reached from a list (module, class)
 PAGES = {
     "room_history": ("desk.screens.room_history", "RoomHistoryScreen"),

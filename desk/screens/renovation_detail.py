@@ -40,7 +40,8 @@ from desk.screens.renovation_dialogs import (
     VisitDialog,
     WithdrawDialog,
 )
-from desk.services import audit, renovation
+from desk.services import audit, findings, patrol, renovation
+from desk.services.context import Ctx
 from desk.services.errors import DeskError
 from desk.widgets.base import DeskFooter, RecordScreen
 
@@ -60,6 +61,20 @@ DIALOGS: dict[str, Callable[[Renovation], RenovationDialog]] = {
     "refund": RefundDialog,
     "withdraw": WithdrawDialog,
 }
+
+
+def _visit_findings(ctx: Ctx, renovation_id: int) -> dict[Any, str]:
+    """Each visit's round (XC-…) and its findings' numbers and states, by the visit's time (a
+    visit is a round of the patrol register: desk.services.renovation.visit)."""
+    rounds = patrol.of_renovation(ctx, renovation_id)
+    raised = findings.of_owners(ctx, "patrol", [r.id for r in rounds if r.id is not None])
+    out: dict[Any, str] = {}
+    for walked in rounds:
+        parts = [walked.number] + [
+            f"{f.number} {t(f'finding_state.{f.state}')}" for f in raised.get(walked.id or 0, [])
+        ]
+        out[walked.started_at] = " ".join(parts)
+    return out
 
 
 def yuan(fen: int | None) -> str:
@@ -88,6 +103,8 @@ class RenovationDetailScreen(NewRepairHere, RecordScreen):
         self.renovation: Renovation | None = None
         self.inspections: list[RenovationInspection] = []
         self.visits: list[RenovationVisit] = []
+        # each visit's round of the patrol register and its findings, by the visit's time
+        self.visit_findings: dict[Any, str] = {}
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -116,6 +133,7 @@ class RenovationDetailScreen(NewRepairHere, RecordScreen):
             found = renovation.get(ctx, self.renovation_id)
             self.inspections = renovation.inspections_of(ctx, self.renovation_id)
             self.visits = renovation.visits_of(ctx, self.renovation_id)
+            self.visit_findings = _visit_findings(ctx, self.renovation_id)
             events, names = audit.named_history(
                 ctx, renovation.REGISTER, self.renovation_id, found.operator_id
             )
@@ -255,6 +273,8 @@ class RenovationDetailScreen(NewRepairHere, RecordScreen):
             table.add_column(t(f"renovation_ui.col_visit_{key}"))
         for row in self.visits:
             findings = Text(row.findings or t("renovation_ui.all_in_order"))
+            if row.visited_at in self.visit_findings:
+                findings.append(f"  {self.visit_findings[row.visited_at]}", style="dim")
             if row.suspended:
                 findings.append(f"  [{t('renovation_state.suspended')}]", style="bold red")
             table.add_row(

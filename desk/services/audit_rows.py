@@ -61,6 +61,19 @@ REGISTERS: tuple[Register, ...] = (
         ("applied",),
         (("renovation_inspection", "renovation_id"), ("renovation_visit", "renovation_id")),
     ),
+    Register(
+        "incidents",
+        "incident",
+        ("opened",),
+        (
+            ("incident_step", "incident_id"),
+            ("incident_stand_in", "incident_id"),
+            ("incident_follow_up", "incident_id"),
+        ),
+    ),
+    # a finding of any register (desk.services.findings), its re-inspections as its part
+    Register("findings", "finding", ("raised",), (("finding_check", "finding_id"),)),
+    Register("patrols", "patrol_round", ("started",), (("patrol_point", "round_id"),)),
     Register("handover", "handover", ("opened",)),
     Register("replies", "standard_reply", ("drafted",)),
     Register("operator", "operator", ("created",), (("operator_estate", "operator_id"),)),

@@ -14,10 +14,13 @@ from desk.models import Complaint, KeyLoan, ReceptionEntry, ReleasePass, RepairO
 from desk.services import (
     card_queries,
     complaint_queries,
+    finding_queries,
+    incident_queries,
     keys,
     nightlog,
     owner_change_queries,
     passes,
+    patrol_queries,
     reception,
     renovation_queries,
     renovation_workers,
@@ -122,10 +125,19 @@ def open_items(ctx: Ctx) -> list[OpenItem]:
     items.extend(renovation_queries.open_items(ctx))
     items.extend(renovation_workers.open_items(ctx))
     items.extend(owner_change_queries.open_items(ctx))  # declarations awaiting application
+    items.extend(incident_queries.open_items(ctx))  # a running incident: on top
+    items.extend(patrol_queries.open_items(ctx))  # rounds due or missed, rounds under way
+    items.extend(finding_queries.open_items(ctx))  # findings to send, rectify, re-inspect
     items.sort(key=due_order)
     return items
 
 
-def due_order(item: OpenItem) -> tuple[bool, bool, datetime]:
-    # harm still going on is stopped first (004 「先制止」): it leads the board
-    return (item.due_kind != "harm", item.due_at is None, item.due_at or item.opened_at)
+def due_order(item: OpenItem) -> tuple[bool, bool, bool, datetime]:
+    # a running incident (001 突发事故) leads the board until it is closed; then harm still
+    # going on, stopped first (004 「先制止」)
+    return (
+        item.register != incident_queries.REGISTER,
+        item.due_kind != "harm",
+        item.due_at is None,
+        item.due_at or item.opened_at,
+    )

@@ -21,8 +21,14 @@ from desk.models import (
     Complaint,
     EntrustedKey,
     EntrustedKeyUse,
+    Finding,
+    FindingCheck,
     Handover,
     HandoverPrint,
+    Incident,
+    IncidentFollowUp,
+    IncidentStandIn,
+    IncidentStep,
     Key,
     KeyCount,
     KeyLoan,
@@ -30,6 +36,8 @@ from desk.models import (
     NightLogEntry,
     Operator,
     OwnerChange,
+    PatrolPoint,
+    PatrolRound,
     ReceptionEntry,
     ReleasePass,
     Renovation,
@@ -61,6 +69,9 @@ REGISTERS = (
     "shifts",
     "residents",
     "owner_changes",
+    "incidents",
+    "patrols",
+    "findings",
 )
 _TABLES: dict[str, type[SQLModel]] = {
     "reception": ReceptionEntry,
@@ -72,15 +83,31 @@ _TABLES: dict[str, type[SQLModel]] = {
     "residents": Resident,
     "owner_changes": OwnerChange,
     "renovations": Renovation,
+    "incidents": Incident,
+    "patrols": PatrolRound,
+    "findings": Finding,
 }
 # Columns never exported: an ID number's keyed hash (desk.services.id_numbers) is the office's
 # to match a caller against, not to hand out with a spreadsheet.
 _WITHHELD = frozenset({"id_proof"})
-# a renovation's inspection rounds and supervision visits, each a list in its record
-_RENOVATION_PARTS: tuple[tuple[str, type[SQLModel]], ...] = (
-    ("inspections", RenovationInspection),
-    ("visits", RenovationVisit),
-)
+# a record's part rows, each a list in its record: (name, table, its column naming the record)
+_PARTS: dict[str, tuple[tuple[str, type[SQLModel], str], ...]] = {
+    # a renovation's inspection rounds and supervision visits
+    "renovations": (
+        ("inspections", RenovationInspection, "renovation_id"),
+        ("visits", RenovationVisit, "renovation_id"),
+    ),
+    # a patrol round's checkpoints (its findings, each with its re-inspections: `findings`)
+    "patrols": (("points", PatrolPoint, "round_id"),),
+    # a finding's re-inspections (its owner: `owner` and `owner_id`)
+    "findings": (("checks", FindingCheck, "finding_id"),),
+    # an incident's nine steps, its security stand-ins and its follow-ups
+    "incidents": (
+        ("steps", IncidentStep, "incident_id"),
+        ("stand_ins", IncidentStandIn, "incident_id"),
+        ("follow_ups", IncidentFollowUp, "incident_id"),
+    ),
+}
 # Columns added to every exported record besides the table's own.
 _RESIDENT_EXTRA = ("building", "room", "unit")
 # a worker pass's renovation: its room, its number and its permit's
@@ -121,8 +148,9 @@ def columns(register: str) -> list[str]:
         names.append("operator")
     if register == "passes":
         names.append("items")
-    if register == "renovations":
-        names += [name for name, _ in _RENOVATION_PARTS]
+    names += [name for name, _table, _column in _PARTS.get(register, ())]
+    if register == "patrols":
+        names.append("findings")
     return [*names, "events"]
 
 
@@ -171,7 +199,9 @@ def records(ctx: Ctx, register: str, since: datetime | None = None) -> list[dict
     items: dict[int, list[dict[str, Any]]] = {}
     if register == "passes":
         items = export_items(ctx, since)
-    parts = _renovation_parts(ctx) if register == "renovations" else {}
+    parts = _parts(ctx, register)
+    if register == "patrols":
+        parts["findings"] = _patrol_findings(ctx)
     works: dict[int, Any] = {}
     if register == "worker_passes":
         works = renovations_by_id(ctx)
@@ -203,17 +233,30 @@ def records(ctx: Ctx, register: str, since: datetime | None = None) -> list[dict
     return out
 
 
-def _renovation_parts(ctx: Ctx) -> dict[str, dict[int, list[dict[str, Any]]]]:
-    """Each renovation's inspection rounds and supervision visits, all their columns."""
+def _parts(ctx: Ctx, register: str) -> dict[str, dict[int, list[dict[str, Any]]]]:
+    """Each record's part rows (a renovation's inspections and visits…), all their columns."""
     out: dict[str, dict[int, list[dict[str, Any]]]] = {}
-    for name, table in _RENOVATION_PARTS:
+    for name, table, column in _PARTS.get(register, ()):
         grouped: dict[int, list[dict[str, Any]]] = defaultdict(list)
         columns = table.__table__.columns  # type: ignore[attr-defined]
         for row in ctx.session.exec(select(table).order_by(col(table.id))):  # type: ignore[attr-defined]
             line = {c.name: plain(getattr(row, c.name), ctx.tz) for c in columns}
-            grouped[line["renovation_id"]].append(line)
+            grouped[line[column]].append(line)
         out[name] = grouped
     return out
+
+
+def _patrol_findings(ctx: Ctx) -> dict[int, list[dict[str, Any]]]:
+    """Each patrol round's findings, all their columns and their re-inspections."""
+    checks = _parts(ctx, "findings")["checks"]
+    grouped: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    columns = Finding.__table__.columns  # type: ignore[attr-defined]
+    statement = select(Finding).where(Finding.owner == "patrol").order_by(col(Finding.id))
+    for row in ctx.session.exec(statement):
+        line = {c.name: plain(getattr(row, c.name), ctx.tz) for c in columns}
+        line["checks"] = checks.get(line["id"], [])
+        grouped[row.owner_id].append(line)
+    return grouped
 
 
 # The keys register holds four kinds of record, each with its own audit register: cabinet keys,

@@ -101,7 +101,7 @@ def build(ctx: Ctx, handover: Handover) -> Summary:
         refused_at=handover.refused_at,
         refusal_reason=handover.refusal_reason,
         counts=counts(ctx, handover.shift_start, max(end, handover.shift_start)),
-        sections=open_sections(ctx),
+        sections=open_sections(ctx, handover.shift_start),
         checklist=checks(ctx, handover),
         desk_cleaned=handover.desk_cleaned,
         log_read=handover.log_read,

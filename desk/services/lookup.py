@@ -353,10 +353,14 @@ STATE_SECTIONS = {
     "cards": "card_state",
     "nightlog": "nightlog_state",
     "renovations": "renovation_state",
+    "incidents": "incident_state",
     "renovation_permits": "renovation_state",
     "worker_passes": "worker_pass_state",
     "residents": "resident_kind",
     "owner_changes": "owner_change_state",
+    "patrols": "patrol_state",
+    "patrol_due": "patrol_due_state",
+    "findings": "finding_state",
 }
 
 

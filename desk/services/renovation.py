@@ -20,16 +20,28 @@ from desk.models import (
     RenovationInspection,
     RenovationState,
     RenovationVisit,
+    RepairOrder,
     VisitDepartment,
 )
+from desk.models.patrol import PatrolRound
 from desk.models.reception import Channel
-from desk.services import audit, complaint_intake, renovation_checks, repair, roles
+from desk.services import (
+    audit,
+    complaint_intake,
+    findings,
+    patrol,
+    renovation_checks,
+    repair,
+    roles,
+)
 from desk.services.complaint_intake import ComplaintCreate
 from desk.services.context import Ctx
 from desk.services.errors import DeskError, FieldErrors
+from desk.services.findings import FindingIn
 from desk.services.lifecycle import Lifecycle, Step
 from desk.services.numbering import next_number
 from desk.services.pass_queries import owners_of
+from desk.services.patrol import RoundIn
 from desk.services.renovation_queries import (
     DOCUMENTS,
     EARLY_STATES,
@@ -593,6 +605,7 @@ def visit(ctx: Ctx, renovation_id: int, data: VisitIn) -> RenovationVisit:
     )
     opened: dict[str, str] = {}
     what = f"[{found.number}] {findings}"
+    order: RepairOrder | None = None
     if checked["follow_up"] == "repair":
         order = repair.register(
             ctx,
@@ -623,6 +636,9 @@ def visit(ctx: Ctx, renovation_id: int, data: VisitIn) -> RenovationVisit:
         )
         visit.complaint_id, opened["complaint_number"] = case.id, case.number
     ctx.session.add(visit)
+    walked = _visit_round(ctx, found, visit, data.repair_category, order)
+    if walked is not None:
+        opened["round_number"] = walked.number
     data_out: dict[str, Any] = {
         "department": department,
         "visitor": visit.visitor,
@@ -637,6 +653,59 @@ def visit(ctx: Ctx, renovation_id: int, data: VisitIn) -> RenovationVisit:
         data_out["suspended_for"] = suspend_for
     _move(ctx, found, "visit", "visited", data_out)
     return visit
+
+
+# the department a visit's finding goes to: its follow-up's (a repair order: repairs), else the
+# visiting department's
+_FINDING_DEPARTMENT = {
+    VisitDepartment.desk: "service",
+    VisitDepartment.security: "security",
+    VisitDepartment.engineering: "repairs",
+    VisitDepartment.cleaning: "cleaning",
+}
+
+
+def _visit_round(
+    ctx: Ctx, found: Renovation, visit: RenovationVisit, category: str, order: RepairOrder | None
+) -> PatrolRound | None:
+    """The visit as a round of the patrol register (the site's `patrol.renovation_route`),
+    linked to the renovation: its checkpoint ok, or the visit's findings as a shared finding
+    (desk.services.findings) of the renovation's room; a repair order the visit opened is that
+    finding's order, sent at once. None when the site keeps visits out of the patrol."""
+    route = ctx.settings.patrol.route(ctx.settings.patrol.renovation_route)
+    if route is None or found.id is None:
+        return None
+    walked = patrol.start(
+        ctx,
+        RoundIn(route=route.key, patrolled_by=visit.visitor, started_at=visit.visited_at),
+        renovation_id=found.id,
+    )
+    assert walked.id is not None
+    for point in patrol.points_of(ctx, walked.id):
+        assert point.id is not None
+        if not visit.findings:
+            patrol.check_ok(ctx, walked.id, point.id)
+            continue
+        department = "repairs" if order is not None else _FINDING_DEPARTMENT[visit.department]
+        if ctx.settings.findings.department(department) is None:
+            department = ""  # the checkpoint's own
+        raised = patrol.check_finding(
+            ctx,
+            walked.id,
+            point.id,
+            FindingIn(
+                room=found.room,
+                place=found.number,
+                what=visit.findings[:500],
+                department=department,
+                repair_category=category,
+                raised_by=visit.visitor,
+                raised_at=visit.visited_at,
+            ),
+        )
+        if order is not None and raised.id is not None:
+            findings.send(ctx, raised.id, visit.visited_at, order=order)
+    return patrol.finish(ctx, walked.id, visit.visited_at)
 
 
 def resume(ctx: Ctx, renovation_id: int, note: str) -> Renovation:

@@ -84,6 +84,8 @@ OPERATORS_MANAGE = Restricted("operators_manage")
 # renovation: a permit suspended by supervision is lifted, any part of a deposit kept
 RENOVATION_RESUME = Restricted("renovation_resume")
 RENOVATION_WITHHOLD = Restricted("renovation_withhold")
+# a finding raised in error is withdrawn (nothing else closes one but its acceptance)
+FINDING_WITHDRAW = Restricted("finding_withdraw")
 # the clerk who wrote a record may correct it too (desk.services.corrections)
 RECORD_CORRECT = Restricted("record_correct")
 # an owner record change is applied to the directory by the records clerk (001 资料管理人员) or a
@@ -111,4 +113,5 @@ ALL: tuple[Restricted, ...] = (
     OWNER_CHANGE_APPLY,
     RENOVATION_RESUME,
     RENOVATION_WITHHOLD,
+    FINDING_WITHDRAW,
 )

@@ -14,7 +14,7 @@ from typing import Any
 from sqlmodel import col, select
 
 from desk.i18n import t
-from desk.models import AuditEvent, Operator, OwnerChange, Resident, Unit
+from desk.models import AuditEvent, Finding, Operator, OwnerChange, Resident, Unit
 from desk.models.search import SearchDoc
 from desk.services import reveal
 from desk.services.audit import event_data
@@ -125,11 +125,40 @@ def history(
         )
         for doc in docs
     ]
+    timeline += finding_events(ctx, code, names, limit)
     if unit is not None and unit.id is not None:
         timeline += resident_changes(ctx, unit.id)
-        timeline.sort(key=lambda event: (event.at, event.record_id), reverse=True)
-        timeline = timeline[:limit]
+    timeline.sort(key=lambda event: (event.at, event.record_id), reverse=True)
+    timeline = timeline[:limit]
     return RoomHistory(room=code, unit=unit, residents=people, timeline=timeline)
+
+
+def finding_events(ctx: Ctx, code: str, known: dict[Any, str], limit: int) -> list[Event]:
+    """The findings (整改) of the room: a patrol's, an incident's… each its own line (their owner
+    record has no room of its own: a round walks the whole estate)."""
+    statement = (
+        select(Finding)
+        .where(Finding.room == code)
+        .order_by(col(Finding.raised_at).desc(), col(Finding.id).desc())
+        .limit(limit)
+    )
+    found = list(ctx.session.exec(statement))
+    names: dict[Any, str] = dict(known)
+    names.update(operator_names(ctx, {f.operator_id for f in found} - set(known)))
+    return [
+        Event(
+            register="findings",
+            record_id=finding.id or 0,
+            number=finding.number,
+            at=finding.raised_at,
+            person=finding.raised_by,
+            summary=" ".join(p for p in (finding.place, finding.what) if p),
+            state=finding.state,
+            due_at=None,
+            handled_by=names.get(finding.operator_id, ""),
+        )
+        for finding in found
+    ]
 
 
 def _declarations(ctx: Ctx, ids: list[int]) -> dict[int, str]:

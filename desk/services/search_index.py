@@ -28,7 +28,10 @@ from sqlalchemy import Connection, bindparam, delete, insert, inspect, select, t
 from sqlalchemy.orm import Session
 
 from desk.models import (
+    Finding,
     PassItem,
+    PatrolPoint,
+    PatrolRound,
     ReleasePass,
     Renovation,
     Resident,
@@ -102,6 +105,13 @@ def _extra_text(conn: Connection, source: Source, row: Any) -> list[str]:
             )
         ).first()
         return [part for part in works or () if part]
+    if source.model is PatrolRound:
+        found = conn.execute(
+            select(Finding.number, Finding.room, Finding.place, Finding.what).where(  # type: ignore[call-overload]
+                Finding.owner == "patrol", Finding.owner_id == row.id
+            )
+        )
+        return [part for finding in found for part in finding if part]
     return []
 
 
@@ -113,7 +123,7 @@ def _room_of(conn: Connection, source: Source, row: Any) -> str:
         works = select(Renovation.room).where(Renovation.id == row.renovation_id)  # type: ignore[call-overload]
         room = conn.execute(works).scalar()
         return str(room or "")
-    return str(row.room or "")
+    return str(getattr(row, "room", "") or "")
 
 
 def document(conn: Connection, source: Source, row: Any, room: str | None = None) -> dict[str, Any]:
@@ -325,6 +335,14 @@ def _changed(session: Session) -> Iterable[Any]:
                 parent = session.get(ReleasePass, obj.pass_id)
             if parent is not None:
                 yield parent
+        elif isinstance(obj, (Finding, PatrolPoint)):
+            # a patrol round's findings and checkpoints are words of its document
+            owner = obj.round_id if isinstance(obj, PatrolPoint) else obj.owner_id
+            if isinstance(obj, PatrolPoint) or obj.owner == "patrol":
+                with session.no_autoflush:
+                    walked = session.get(PatrolRound, owner)
+                if walked is not None:
+                    yield walked
         elif type(obj) in BY_MODEL and (obj in session.new or session.is_modified(obj)):
             yield obj
 

@@ -16,9 +16,11 @@ from typing import Any
 from desk.models import (
     Complaint,
     EntrustedKey,
+    Incident,
     KeyLoan,
     NightLogEntry,
     OwnerChange,
+    PatrolRound,
     ReceptionEntry,
     ReleasePass,
     Renovation,
@@ -238,6 +240,29 @@ SOURCES = (
         number="permit_number",
         phone="",
         number_only=True,
+    ),
+    # issue 20: incidents take place 14 (patrols 15)
+    Source(
+        "incidents",
+        Incident,
+        "tf",
+        "reported_by",
+        "happened_at",
+        ("place", "what", "first_judgement", "cause", "close_note"),
+        _no_due,
+        phone="reporter_phone",
+    ),
+    # issue 20: patrols take place 15 (incidents 14); a round's findings (their numbers, what,
+    # where, rooms) are in its words (desk.services.search_index): findings have no place
+    Source(
+        "patrols",
+        PatrolRound,
+        "xc",
+        "patrolled_by",
+        "started_at",
+        ("route", "note"),
+        _no_due,
+        phone="",
     ),
 )
 BY_MODEL: dict[Any, tuple[Source, ...]] = {}

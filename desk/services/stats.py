@@ -32,6 +32,7 @@ the time they were received: `received_at`, `reported_at`, `out_at`, `created_at
   time of its step; renewals and the gate's refusals by their audit events in the period.
 - Owner record changes: declared in the period, by how the asker was identified and by what
   became of them; applied on time = by `apply_due_at`; identity checks refused, apart.
+- Patrols and findings: desk.services.stats_findings.
 """
 
 from __future__ import annotations
@@ -48,9 +49,13 @@ from sqlmodel import SQLModel
 
 from desk import estates as binding
 from desk.models import (
+    STEP_KEYS,
     AuditEvent,
     Complaint,
     ComplaintState,
+    Incident,
+    IncidentState,
+    IncidentStep,
     KeyLoan,
     OwnerChange,
     OwnerChangeState,
@@ -61,16 +66,18 @@ from desk.models import (
     RepairOrder,
     RepairState,
     ResidentCard,
+    StepState,
     Validity,
 )
 from desk.models.keys import OPEN_LOAN_STATES
 from desk.models.passes import PassState
-from desk.services import callbacks, renovation_queries
+from desk.services import callbacks, renovation_queries, stats_findings
 from desk.services.context import Ctx
 from desk.services.stats_figures import (
     CardFigures,
     ComplaintFigures,
     Deadline,
+    IncidentFigures,
     KeyFigures,
     OwnerChangeFigures,
     PaidOrder,
@@ -80,6 +87,7 @@ from desk.services.stats_figures import (
     RepairFigures,
     Repeat,
     Report,
+    StepTiming,
 )
 from desk.services.stats_period import Period
 
@@ -96,6 +104,7 @@ __all__ = [
     "CardFigures",
     "ComplaintFigures",
     "Deadline",
+    "IncidentFigures",
     "KeyFigures",
     "PaidOrder",
     "PassFigures",
@@ -104,6 +113,7 @@ __all__ = [
     "RepairFigures",
     "Repeat",
     "Report",
+    "StepTiming",
     "building_of",
     "monthly",
     "top",
@@ -405,6 +415,50 @@ def _owner_changes(ctx: Ctx, period: Period) -> OwnerChangeFigures:
     return OwnerChangeFigures(*counts)
 
 
+def _incidents(ctx: Ctx, period: Period) -> IncidentFigures:
+    """Incidents opened in the period, by kind, and the minutes from opening to each step's
+    call (001 突发事故's nine steps), as they stand now."""
+    found = list(
+        ctx.session.scalars(
+            select(Incident).where(_within(_c(Incident).created_at, period)).limit(5000)
+        )
+    )
+    by_kind: dict[str, int] = {}
+    for each in found:
+        by_kind[each.kind] = by_kind.get(each.kind, 0) + 1
+    opened_at = {each.id: each.created_at for each in found}
+    rows: dict[int, list[IncidentStep]] = {place: [] for place in range(1, len(STEP_KEYS) + 1)}
+    if opened_at:
+        steps = select(IncidentStep).where(_c(IncidentStep).incident_id.in_(list(opened_at)))
+        for step in ctx.session.scalars(steps):
+            rows[step.step].append(step)
+    timings = []
+    for place, key in enumerate(STEP_KEYS, 1):
+        done = [s for s in rows[place] if s.state == StepState.done and s.called_at is not None]
+        minutes = [
+            max(0, int((s.called_at - opened_at[s.incident_id]).total_seconds() // 60))
+            for s in done
+            if s.called_at is not None
+        ]
+        timings.append(
+            StepTiming(
+                key=key,
+                done=len(done),
+                late=sum(1 for s in done if s.called_at is not None and s.called_at > s.due_at),
+                not_needed=sum(1 for s in rows[place] if s.state == StepState.not_needed),
+                pending=sum(1 for s in rows[place] if s.state == StepState.pending),
+                average_minutes=round(sum(minutes) / len(minutes)) if minutes else None,
+                longest_minutes=max(minutes) if minutes else None,
+            )
+        )
+    return IncidentFigures(
+        opened=len(found),
+        closed=sum(1 for each in found if each.state == IncidentState.closed),
+        by_kind=_ranked(by_kind),
+        steps=tuple(timings),
+    )
+
+
 # --- across registers ---------------------------------------------------------------------
 
 
@@ -506,4 +560,6 @@ def monthly(ctx: Ctx, start: datetime | Period, end: datetime | None = None) -> 
         renovations=renovations,
         cards=cards,
         owner_changes=_owner_changes(ctx, period),
+        incidents=_incidents(ctx, period),
+        findings=stats_findings.findings_figures(ctx, period),
     )

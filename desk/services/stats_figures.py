@@ -175,6 +175,74 @@ class OwnerChangeFigures:
 
 
 @dataclass(frozen=True)
+class StepTiming:
+    """One of the nine steps over the incidents opened in the period: how many were done (and
+    how many of those late), marked not needed or still to do, and the minutes from the
+    incident's opening to the call (the average, and the longest)."""
+
+    key: str
+    done: int = 0
+    late: int = 0
+    not_needed: int = 0
+    pending: int = 0
+    average_minutes: int | None = None
+    longest_minutes: int | None = None
+
+
+@dataclass(frozen=True)
+class IncidentFigures:
+    """Incidents opened in the period: how many, closed since, by kind, and time to each step."""
+
+    opened: int = 0
+    closed: int = 0
+    by_kind: dict[str, int] = field(default_factory=dict)
+    steps: tuple[StepTiming, ...] = ()
+
+
+@dataclass(frozen=True)
+class FindingsByDepartment:
+    """One department's findings raised in the period (desk.services.stats_findings)."""
+
+    department: str
+    raised: int = 0
+    accepted: int = 0
+    accepted_first: int = 0
+    open: int = 0
+    rectified: int = 0
+    # hours from sent to the first "rectified", summed over the `rectified` ones
+    rectify_hours: float = 0.0
+
+    @property
+    def first_time(self) -> Rate:
+        return Rate(self.accepted_first, self.accepted)
+
+    @property
+    def average_hours(self) -> float | None:
+        return self.rectify_hours / self.rectified if self.rectified else None
+
+
+@dataclass(frozen=True)
+class FindingFigures:
+    """Patrol rounds started in the period (and of them finished) and the findings raised in
+    it, by department."""
+
+    rounds: int = 0
+    rounds_done: int = 0
+    by_department: tuple[FindingsByDepartment, ...] = ()
+
+    @property
+    def raised(self) -> int:
+        return sum(d.raised for d in self.by_department)
+
+    @property
+    def first_time(self) -> Rate:
+        return Rate(
+            sum(d.accepted_first for d in self.by_department),
+            sum(d.accepted for d in self.by_department),
+        )
+
+
+@dataclass(frozen=True)
 class Report:
     """The figures of one period; renderers turn it into text, CSV, xlsx, HTML and the screen."""
 
@@ -192,3 +260,5 @@ class Report:
     renovations: RenovationFigures = field(default_factory=RenovationFigures)
     cards: CardFigures = field(default_factory=CardFigures)
     owner_changes: OwnerChangeFigures = field(default_factory=OwnerChangeFigures)
+    incidents: IncidentFigures = field(default_factory=IncidentFigures)
+    findings: FindingFigures = field(default_factory=FindingFigures)

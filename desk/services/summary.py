@@ -17,9 +17,12 @@ from sqlmodel import SQLModel, col, select
 
 from desk.models import (
     Complaint,
+    Finding,
+    Incident,
     KeyLoan,
     NightLogEntry,
     NightLogState,
+    PatrolRound,
     ReceptionEntry,
     ReleasePass,
     Renovation,
@@ -35,6 +38,9 @@ if TYPE_CHECKING:
 
 # The sections of open items, in the order they are printed.
 SECTIONS = (
+    # a running incident (001 突发事故) leads, with its steps; those closed in the shift follow
+    "incidents",
+    "incidents_closed",
     "callbacks",
     "repairs",
     "complaints",
@@ -53,6 +59,9 @@ SECTIONS = (
     "night_repairs",
     "owner_changes",
     "renovations",
+    "patrol_rounds",
+    "findings_open",
+    "findings_recheck",
     "unpaid",
 )
 # The sections listed besides, of records the board does not carry (passes to reconcile; worker
@@ -60,7 +69,7 @@ SECTIONS = (
 # bills, which may be on a closed order or on an open one already listed under repairs), counted
 # apart. Every other section is made of the board's open items (desk.services.board.open_items,
 # each once): what those hold together is the board's "open" figure, and the summary's.
-LISTED_APART = ("pass_no_gate", "pass_stubs", "worker_revoked", "unpaid")
+LISTED_APART = ("incidents_closed", "pass_no_gate", "pass_stubs", "worker_revoked", "unpaid")
 BOARD_SECTIONS = tuple(key for key in SECTIONS if key not in LISTED_APART)
 # complaint duties listed apart: a late notice owed (002), a department's answer to tell (004)
 TELL_RESIDENT = ("late_notice", "told")
@@ -73,6 +82,9 @@ COUNTED: tuple[tuple[str, type[SQLModel], str], ...] = (
     ("passes", ReleasePass, "created_at"),
     ("nightlog", NightLogEntry, "logged_at"),
     ("renovations", Renovation, "created_at"),
+    ("incidents", Incident, "created_at"),
+    ("patrols", PatrolRound, "started_at"),
+    ("findings", Finding, "raised_at"),
 )
 
 
@@ -318,6 +330,12 @@ _SECTION_OF = {
     "renovations": "renovations",
     "worker_passes": "worker_passes",
     "owner_changes": "owner_changes",
+    "incidents": "incidents",
+    # the patrol: rounds due or missed, rounds under way; findings (a rectified one awaiting its
+    # re-inspection has a section of its own)
+    "patrol_due": "patrol_rounds",
+    "patrols": "patrol_rounds",
+    "findings": "findings_open",
 }
 
 
@@ -330,6 +348,8 @@ _REGISTER_OF = {section: register for register, section in _SECTION_OF.items()} 
     "worker_revoked": "worker_passes",
     "residents_to_tell": "complaints",
     "night_repairs": "nightlog",
+    "incidents_closed": "incidents",
+    "findings_recheck": "findings",
 }
 
 
@@ -351,13 +371,41 @@ def state_keys(section: str, item: Item) -> tuple[str, ...]:
     return tuple(state_key(each, item.state) for each in ("repairs", "complaints"))
 
 
-def open_sections(ctx: Ctx) -> dict[str, list[Item]]:
-    """Everything open at this moment, from every register, by section.
+def incident_item(ctx: Ctx, found: Incident, now: datetime) -> Item:
+    """An incident with its nine steps' marks (x done, - not needed, . to do) and next step."""
+    from desk.services import incident_queries
+
+    steps = incident_queries.steps_of(ctx, found.id or 0)
+    following = incident_queries.next_step(steps)
+    marks = incident_queries.step_marks(steps)
+    place = incident_queries.place_text(found)
+    return Item(
+        number=found.number,
+        room=found.room,
+        what=f"[{marks}] {place if not found.room else ''} {found.what}".replace("  ", " "),
+        state=str(found.state),
+        opened_at=found.created_at,
+        due_at=following.due_at if following is not None and found.state == "open" else None,
+        due_kind=incident_queries.due_kind(following) if found.state == "open" else "",
+        overdue=following is not None and found.state == "open" and following.due_at < now,
+        register="incidents",
+    )
+
+
+def open_sections(ctx: Ctx, since: datetime | None = None) -> dict[str, list[Item]]:
+    """Everything open at this moment, from every register, by section; and, given the shift's
+    start, the incidents closed since (every incident of the shift is handed over).
 
     One pass over the board's open items (callbacks overdue get their own section), then the
     passes to reconcile.
     """
-    from desk.services import board, pass_queries, renovation_workers, repair_billing
+    from desk.services import (
+        board,
+        incident_queries,
+        pass_queries,
+        renovation_workers,
+        repair_billing,
+    )
 
     now = ctx.now
     sections: dict[str, list[Item]] = {key: [] for key in SECTIONS}
@@ -370,9 +418,21 @@ def open_sections(ctx: Ctx) -> dict[str, list[Item]]:
         if found.register == "cards":
             # cards being made or waiting to be picked up; resident cards running out
             section = "cards_expiring" if found.due_kind == "card_expiry" else "cards_waiting"
+        if found.register == "findings" and found.due_kind == "recheck":
+            section = "findings_recheck"
         if found.due_kind in TELL_RESIDENT and section == "complaints":
             section = "residents_to_tell"  # late notices owed, departments' answers to pass on
+        if found.register == "incidents":
+            continue  # with their steps, below
         sections.setdefault(section, []).append(open_item(found, now))
+    for found_incident in incident_queries.listing(ctx, limit=200):
+        sections["incidents"].append(incident_item(ctx, found_incident, now))
+    if since is not None:
+        sections["incidents_closed"] = [
+            incident_item(ctx, each, now)
+            for each in incident_queries.of_shift(ctx, since, now)
+            if each.state == "closed"
+        ]
     sections["pass_no_gate"] = [
         pass_item(p, now) for p in pass_queries.used_without_gate_check(ctx)
     ]
