@@ -10,8 +10,9 @@ repair register's own service; sent to any other it is that department's task it
 Nothing closes a finding but its acceptance on re-inspection: a repair finding is not even said
 to be rectified until its repair order is completed, and its re-inspection is that order's
 callback (accepted closes the order; rejected sends it back to maintenance). A finding raised
-in error is withdrawn by a supervisor, with the reason. Each step is a row of `LIFECYCLE`; every write is audited under
-the register "findings"; each re-inspection is a `FindingCheck` row.
+in error is withdrawn by a supervisor, with the reason. Each step is a row of `LIFECYCLE`;
+every write is audited under the register "findings"; each re-inspection is a `FindingCheck`
+row.
 """
 
 from __future__ import annotations
