@@ -18,7 +18,7 @@ from desk.db import Database, open_database
 from desk.models import AuditEvent, ReceptionEntry, ReceptionState, RepairOrder, RepairState
 from desk.services import board, operators
 from desk.services.context import Ctx
-from tests.conftest import NOW, add_staff
+from tests.conftest import NOW, TZ, add_staff
 
 runner = CliRunner()
 
@@ -171,3 +171,15 @@ def test_paid_orders_show_their_money(demo_db: tuple[Database, str]) -> None:
     assert all(o.consent_at is not None for o in paid if o.on_site_at or o.completed_at)
     assert any(o.paid_at is not None and o.receipt_number for o in paid)
     assert any(o.billed_at is not None and o.paid_at is None for o in paid)
+
+
+def test_the_demo_builds_just_after_midnight(db: Database) -> None:
+    """`make run` builds the demo at whatever time it is: at 00:20 the day has had no office
+    hours yet, and nothing of today may be dated after now (a patrol at 08:10 and last
+    night's 02:10 burst pipe once were, and `desk demo` refused itself)."""
+    just_after = datetime(2026, 11, 24, 0, 20, tzinfo=TZ)
+    built = demo.build_demo(db, just_after)
+    assert built == demo.summary(db) and built.residents > 0
+    with db.reading() as session:
+        items = board.open_items(Ctx(session, None, db.settings, just_after))
+    assert items

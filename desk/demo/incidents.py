@@ -92,7 +92,7 @@ def plan_incidents(line: Timeline, rng: random.Random, directory: list[Room]) ->
     # 2. last night: a pipe burst in a flat, logged in the night log as an emergency and
     # opened from it; security held the desk; a repair order still open
     code, owner, phone = rooms[0]
-    burst = night(0, 2, 10)
+    burst = min(night(0, 2, 10), line.now - timedelta(hours=3))  # built before 05:10, say
     line.at(
         burst,
         line.keep(

@@ -72,6 +72,7 @@ def _round(
     room: str = "",
 ) -> None:
     started = _office(line, days_ago, 8 if days_ago == 0 else rng.choice((9, 10, 14)), 10)
+    started = min(started, line.now - timedelta(hours=1))  # built just after midnight, say
     walker = rng.choice(WALKERS)
     data = RoundIn(route=route, patrolled_by=walker, started_at=started)
     line.at(started, line.keep(key, lambda c: patrol.start(c, data)))
