@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import text
 
 from desk import estates as binding
@@ -219,3 +220,24 @@ def test_a_registers_place_in_the_rank_never_moves() -> None:
     place = len(stored_since_0013) + len(added_by_issue_19) + ("incidents" in REGISTERS)
     assert REGISTER_NUMBER["patrols"] == place and REGISTERS[place] == "patrols"
     assert [REGISTER_NUMBER[name] for name in stored_since_0013] == list(range(8))
+
+
+def test_registers_past_the_fifteenth_share_the_last_place_and_never_meet() -> None:
+    """Four bits hold 16 places: the registers from the 16th on share the last, told apart by
+    the top bits of the record part. No two documents of different registers or records get
+    one rank, a register's ranks keep their order, and the places already stored are as
+    they were (patrols, the 15th, at place 14)."""
+    from desk.services.search_tokens import REGISTER_NUMBER, placed
+
+    seconds = 86_400 * 365 * 27
+    ranks = {
+        (number, record): placed(number, record, seconds)
+        for number in range(31)
+        for record in (1, 2, 99, (1 << 24) - 1)
+    }
+    assert len(set(ranks.values())) == len(ranks)
+    assert placed(15, 5, seconds) < placed(15, 6, seconds) < placed(16, 1, seconds)
+    assert placed(30, (1 << 24) - 1, seconds) < placed(0, 1, seconds + 1)  # time comes first
+    assert placed(REGISTER_NUMBER["patrols"], 7, seconds) == (seconds << 32) | (14 << 28) | 7
+    with pytest.raises(AssertionError):
+        placed(16, 1 << 24, seconds)  # a shared place's record ids stay below 2**24

@@ -31,8 +31,14 @@ EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 _SECONDS_MAX = (1 << 31) - 1  # 2068
 _REGISTER_BITS = 4
 _RECORD_BITS = 28  # 268 million records per register
+# The last of the 16 places is shared: the 16th register and every one after it take it, told
+# apart by the top bits of the record part, so their record ids stay below 2**24 (16.7 million).
+# Widening the register bits instead would change every stored rank (a rebuild of the index).
+_SHARED_PLACE = (1 << _REGISTER_BITS) - 1
+_SHARE_BITS = 4
+_SHARED_RECORD_BITS = _RECORD_BITS - _SHARE_BITS
 REGISTER_NUMBER = {register: number for number, register in enumerate(REGISTERS)}
-assert len(REGISTERS) <= 1 << _REGISTER_BITS
+assert len(REGISTERS) <= _SHARED_PLACE + (1 << _SHARE_BITS)
 # ASCII words are indexed on PostgreSQL by their starts up to this length (a longer query
 # word is looked up by its start and checked on the candidates)
 ASCII_PREFIX = 8
@@ -76,12 +82,19 @@ def rank(register: str, record_id: int, at: datetime | str) -> int:
     if at.tzinfo is None:
         at = at.replace(tzinfo=UTC)
     seconds = min(max((at - EPOCH) // timedelta(seconds=1), 0), _SECONDS_MAX)
-    assert 0 < record_id < 1 << _RECORD_BITS, record_id
-    return (
-        seconds << (_REGISTER_BITS + _RECORD_BITS)
-        | REGISTER_NUMBER[register] << _RECORD_BITS
-        | record_id
-    )
+    return placed(REGISTER_NUMBER[register], record_id, seconds)
+
+
+def placed(number: int, record_id: int, seconds: int) -> int:
+    """The rank of record `record_id` of the register at `number`, at `seconds` past EPOCH."""
+    if number < _SHARED_PLACE:
+        assert 0 < record_id < 1 << _RECORD_BITS, record_id
+        record_part = record_id
+    else:  # the shared last place: the register's turn in it, then the record
+        assert 0 < record_id < 1 << _SHARED_RECORD_BITS, record_id
+        record_part = (number - _SHARED_PLACE) << _SHARED_RECORD_BITS | record_id
+    place = min(number, _SHARED_PLACE)
+    return seconds << (_REGISTER_BITS + _RECORD_BITS) | place << _RECORD_BITS | record_part
 
 
 def estate_token(estate: int | None) -> str:
