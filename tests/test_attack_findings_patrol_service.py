@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from desk.cli import app
 from desk.db import Database
-from desk.models import FindingState, Operator, StepState
+from desk.models import FindingState, Operator, PatrolState, StepState
 from desk.services import findings, incident, patrol, repair
 from desk.services.errors import DeskError, FieldErrors, NotFound
 from desk.services.findings import RecheckIn
@@ -26,9 +26,12 @@ from desk.services.patrol import RoundIn
 from tests.conftest import NOW, Desk, verify_audit
 from tests.finding_seed import (
     finding_in,
+    raised,
     reach,
     start_round,
     stored,
+    stored_round,
+    walked,
 )
 from tests.incident_seed import done, open_lift
 from tests.seed import register_repair
@@ -61,6 +64,33 @@ def _closed_incident(desk: Desk) -> int:
     with desk.write() as ctx:
         incident.close(ctx, incident_id)
     return incident_id
+
+
+def test_a_finished_round_and_a_closed_incident_take_no_new_finding(desk: Desk) -> None:
+    """The round is written down and the incident is history: no finding is added to either
+    afterwards through the shared service (the findings panel's raise key on a round's page
+    calls it), as none is through the incident's own."""
+    round_id = walked(desk)
+    closed = _closed_incident(desk)
+    for owner, owner_id, number in (
+        ("patrol", round_id, stored_round(desk, round_id).number),
+        ("incident", closed, "TF-20261123-001"),
+    ):
+        error = refused(
+            desk, lambda c, o=owner, i=owner_id: findings.raise_finding(c, o, i, finding_in())
+        )
+        assert error.key == "finding_error.owner_finished", owner
+        assert error.message.startswith(f"{number} is "), error.message
+    error = refused(desk, lambda c: incident.raise_finding(c, closed, finding_in()))
+    assert error.key == "incident_error.closed"
+    with desk.read() as ctx:
+        assert findings.of_owner(ctx, "patrol", round_id) == []
+        assert findings.of_owner(ctx, "incident", closed) == []
+    # a round under way still takes one, off its checkpoints too (the panel's raise key)
+    under_way = start_round(desk)
+    raised(desk, under_way)
+    assert stored_round(desk, under_way).state == PatrolState.under_way
+    assert verify_audit(desk.db).ok
 
 
 def test_a_repair_finding_is_not_rectified_while_its_order_is_open(desk: Desk) -> None:

@@ -31,7 +31,9 @@ from desk.models import (
     FindingOwner,
     FindingState,
     Incident,
+    IncidentState,
     PatrolRound,
+    PatrolState,
     Renovation,
     RepairLocation,
     RepairOrder,
@@ -99,6 +101,12 @@ OWNERS: dict[str, type[Record]] = {
     FindingOwner.patrol: PatrolRound,
     FindingOwner.renovation: Renovation,
     FindingOwner.incident: Incident,
+}
+# an owner record that is history takes no new finding: a round finished, an incident closed
+# (that state, and the catalogue section that names it)
+FINISHED: dict[str, tuple[str, str]] = {
+    FindingOwner.patrol: (PatrolState.done, "patrol_state"),
+    FindingOwner.incident: (IncidentState.closed, "incident_state"),
 }
 # a repair order counts as put right once completed (or closed after its callback)
 ORDER_DONE = (RepairState.completed, RepairState.closed)
@@ -174,7 +182,8 @@ def _room(ctx: Ctx, typed: str) -> str:
 
 
 def _owner(ctx: Ctx, owner: str, owner_id: int) -> FindingOwner:
-    """The owner register and record a finding is raised on: known, and in this estate."""
+    """The owner register and record a finding is raised on: known, in this estate, and not
+    history (a round finished, an incident closed)."""
     try:
         kind = FindingOwner(owner)
     except ValueError:
@@ -182,7 +191,14 @@ def _owner(ctx: Ctx, owner: str, owner_id: int) -> FindingOwner:
     table = OWNERS.get(kind)
     if table is None:
         raise DeskError("finding_error.unknown_owner", value=owner)
-    fetch.get(ctx, table, owner_id)
+    record = fetch.get(ctx, table, owner_id)
+    over, words = FINISHED.get(kind, ("", ""))
+    if over and getattr(record, "state", None) == over:
+        raise DeskError(
+            "finding_error.owner_finished",
+            number=getattr(record, "number", ""),
+            state=t(f"{words}.{over}"),
+        )
     return kind
 
 
