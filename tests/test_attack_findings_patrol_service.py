@@ -93,6 +93,27 @@ def test_a_finished_round_and_a_closed_incident_take_no_new_finding(desk: Desk) 
     assert verify_audit(desk.db).ok
 
 
+def test_a_finding_is_not_found_before_its_round_or_incident_began(desk: Desk) -> None:
+    """Raised through the shared service (the panel's raise key), as through a checkpoint or
+    the incident's own: never dated before the round started or the incident happened."""
+    round_id = start_round(desk, at=NOW - timedelta(hours=1))
+    incident_id = open_lift(desk)  # happened 20 minutes before NOW
+    early = finding_in(raised_at=NOW - timedelta(hours=2))
+    for owner, owner_id in (("patrol", round_id), ("incident", incident_id)):
+        error = refused(desk, lambda c, o=owner, i=owner_id: findings.raise_finding(c, o, i, early))
+        assert error.key == "finding_error.before_last_step", owner
+        assert error.field == "raised_at"
+    with desk.read() as ctx:
+        point = patrol.points_of(ctx, round_id)[0].id or 0
+    error = refused(desk, lambda c: patrol.check_finding(c, round_id, point, early))
+    assert error.field == "raised_at"
+    error = refused(desk, lambda c: incident.raise_finding(c, incident_id, early))
+    assert error.field == "raised_at"
+    with desk.read() as ctx:
+        assert findings.of_owner(ctx, "patrol", round_id) == []
+        assert incident.findings_of(ctx, incident_id) == []
+
+
 def test_a_repair_finding_is_not_rectified_while_its_order_is_open(desk: Desk) -> None:
     """Dispatched and on site is not done: only completed counts."""
     finding_id = reach(desk, S.sent, department="repairs")

@@ -108,6 +108,8 @@ FINISHED: dict[str, tuple[str, str]] = {
     FindingOwner.patrol: (PatrolState.done, "patrol_state"),
     FindingOwner.incident: (IncidentState.closed, "incident_state"),
 }
+# when an owner record began: a finding of it is never found before
+STARTS: dict[str, str] = {FindingOwner.patrol: "started_at", FindingOwner.incident: "happened_at"}
 # a repair order counts as put right once completed (or closed after its callback)
 ORDER_DONE = (RepairState.completed, RepairState.closed)
 
@@ -181,9 +183,10 @@ def _room(ctx: Ctx, typed: str) -> str:
     return unit.code
 
 
-def _owner(ctx: Ctx, owner: str, owner_id: int) -> FindingOwner:
+def _owner(ctx: Ctx, owner: str, owner_id: int) -> tuple[FindingOwner, datetime | None]:
     """The owner register and record a finding is raised on: known, in this estate, and not
-    history (a round finished, an incident closed)."""
+    history (a round finished, an incident closed); with the record's own start (a finding is
+    never found before it)."""
     try:
         kind = FindingOwner(owner)
     except ValueError:
@@ -199,7 +202,8 @@ def _owner(ctx: Ctx, owner: str, owner_id: int) -> FindingOwner:
             number=getattr(record, "number", ""),
             state=t(f"{words}.{over}"),
         )
-    return kind
+    start = STARTS.get(kind)
+    return kind, getattr(record, start) if start else None
 
 
 # --- raised --------------------------------------------------------------------------------
@@ -224,9 +228,10 @@ def raise_finding(
     ctx: Ctx, owner: str, owner_id: int, data: FindingIn, *, after: datetime | None = None
 ) -> Finding:
     """Raise a finding on a record of `owner` ("patrol", "incident", "renovation", "move_in");
-    it is to be sent to its department within the site's `findings.send_within`. `after`: the
-    owner record's own start (a finding is never found before it)."""
-    kind = _owner(ctx, owner, owner_id)
+    it is to be sent to its department within the site's `findings.send_within`. `after`: when
+    the finding may be found from (default: the owner record's own start)."""
+    kind, start = _owner(ctx, owner, owner_id)
+    after = after if after is not None else start
     readers: dict[str, Callable[[], Any]] = {
         "room": lambda: _room(ctx, data.room),
         "place": lambda: _text(data.place, "place"),
