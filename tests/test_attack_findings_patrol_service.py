@@ -28,6 +28,8 @@ from tests.finding_seed import (
     finding_in,
     raised,
     reach,
+    recheck,
+    rectify,
     start_round,
     stored,
     stored_round,
@@ -112,6 +114,37 @@ def test_a_finding_is_not_found_before_its_round_or_incident_began(desk: Desk) -
     with desk.read() as ctx:
         assert findings.of_owner(ctx, "patrol", round_id) == []
         assert incident.findings_of(ctx, incident_id) == []
+
+
+def test_a_finding_that_failed_its_reinspection_is_redone_not_withdrawn(
+    desk: Desk, boss: Desk
+) -> None:
+    """Rejected on re-inspection it is back with its department: even a supervisor may not
+    withdraw it as "raised in error" — only a new acceptance closes it."""
+    finding_id = reach(desk, S.rectified)
+    recheck(desk, finding_id, False, "仍有污渍")
+    assert stored(desk, finding_id).state == S.sent
+    error = refused(boss, lambda c: findings.withdraw(c, finding_id, "算了"))
+    assert error.key == "finding_error.rework_not_withdrawn"
+    # nor accepted without being rectified again, nor rectified before the rejection
+    yes = RecheckIn(accepted=True, checked_by="周海")
+    error = refused(desk, lambda c: findings.recheck(c, finding_id, yes))
+    assert error.key == "finding_error.cannot_recheck"
+    error = refused(
+        desk, lambda c: findings.rectified(c, finding_id, at=NOW - timedelta(minutes=1))
+    )
+    assert error.key == "finding_error.before_last_step"
+    found = stored(desk, finding_id)
+    assert (found.state, found.rounds, found.accepted_at) == (S.sent, 1, None)
+    rectify(desk, finding_id)
+    recheck(desk, finding_id, True)
+    assert stored(desk, finding_id).state == S.accepted
+    # one never rectified, raised in error, is still withdrawn by a supervisor
+    mistaken = reach(desk, S.sent)
+    with boss.write() as ctx:
+        findings.withdraw(ctx, mistaken, "巡查人看错位置")
+    assert stored(desk, mistaken).state == S.withdrawn
+    assert verify_audit(desk.db).ok
 
 
 def test_a_repair_finding_is_not_rectified_while_its_order_is_open(desk: Desk) -> None:

@@ -471,8 +471,10 @@ def _order_rechecked(ctx: Ctx, found: Finding, check: FindingCheck) -> dict[str,
 
 def withdraw(ctx: Ctx, finding_id: int, reason: str) -> Finding:
     """A finding raised in error, withdrawn by a supervisor with the reason (never one already
-    rectified: that one is re-inspected)."""
+    rectified: that one is re-inspected, and one rejected there is rectified again)."""
     found = _step(ctx, finding_id, "withdraw")
+    if found.first_rectified_at is not None:  # rejected on re-inspection: back to its department
+        raise DeskError("finding_error.rework_not_withdrawn", number=found.number)
     found.withdraw_reason = _text(reason, "withdraw_reason", required=True, field="reason")
     found.withdrawn_at = ctx.now
     _move(
