@@ -17,14 +17,16 @@ from typer.testing import CliRunner
 
 from desk.cli import app
 from desk.db import Database
-from desk.models import FindingState, Operator, PatrolState, StepState
+from desk.models import FindingState, Operator, PatrolState, RepairState, StepState
 from desk.services import findings, incident, patrol, repair
+from desk.services.callback_step import CallbackResult
 from desk.services.errors import DeskError, FieldErrors, NotFound
 from desk.services.findings import RecheckIn
 from desk.services.incident import StepIn
 from desk.services.patrol import RoundIn
 from tests.conftest import NOW, Desk, verify_audit
 from tests.finding_seed import (
+    complete_order,
     finding_in,
     raised,
     reach,
@@ -144,6 +146,32 @@ def test_a_finding_that_failed_its_reinspection_is_redone_not_withdrawn(
     with boss.write() as ctx:
         findings.withdraw(ctx, mistaken, "巡查人看错位置")
     assert stored(desk, mistaken).state == S.withdrawn
+    assert verify_audit(desk.db).ok
+
+
+def test_a_repair_finding_is_not_accepted_while_its_order_is_back_with_maintenance(
+    desk: Desk,
+) -> None:
+    """The order completed, the finding said rectified; then the resident's callback sends the
+    order back to maintenance: the patrol's acceptance waits for the order again."""
+    finding_id = reach(desk, S.rectified, department="repairs")
+    order_id = stored(desk, finding_id).repair_id
+    assert order_id is not None
+    with desk.write() as ctx:
+        repair.call_back(ctx, order_id, CallbackResult(reached=True, satisfied=False, note="还漏"))
+    yes = RecheckIn(accepted=True, checked_by="周海")
+    error = refused(desk, lambda c: findings.recheck(c, finding_id, yes))
+    assert error.key == "finding_error.order_not_done"
+    assert stored(desk, finding_id).state == S.rectified
+    # a rejection is still taken (the same order stays with maintenance)
+    recheck(desk, finding_id, False, "仍渗水")
+    assert stored(desk, finding_id).repair_id == order_id
+    complete_order(desk, order_id)
+    rectify(desk, finding_id)
+    recheck(desk, finding_id, True)
+    with desk.read() as ctx:
+        assert repair.get(ctx, order_id).state == RepairState.closed
+    assert stored(desk, finding_id).state == S.accepted
     assert verify_audit(desk.db).ok
 
 

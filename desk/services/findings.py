@@ -336,7 +336,7 @@ def send(
     return found
 
 
-def _order_done(ctx: Ctx, found: Finding) -> RepairOrder | None:
+def _order_done(ctx: Ctx, found: Finding, field: str = "rectified_at") -> RepairOrder | None:
     """A repair finding's order, once completed; refused while it is not."""
     if found.repair_id is None:
         return None
@@ -344,7 +344,7 @@ def _order_done(ctx: Ctx, found: Finding) -> RepairOrder | None:
     if order.state not in ORDER_DONE:
         raise DeskError(
             "finding_error.order_not_done",
-            field="rectified_at",
+            field=field,
             repair=order.number,
             state=order.state,
         )
@@ -400,7 +400,8 @@ class RecheckIn(Submission):
 def recheck(ctx: Ctx, finding_id: int, data: RecheckIn) -> FindingCheck:
     """Re-inspect a rectified finding: accepted (recorded; the finding is done), or rejected
     (what is still wrong, required) and sent back to its department for another round, with a
-    new rectify-by; a repair finding's order is called back with the outcome."""
+    new rectify-by; a repair finding's order is called back with the outcome (accepted only
+    while that order is still completed or closed)."""
     found = _step(ctx, finding_id, "recheck")
     checked = gather(
         {
@@ -411,6 +412,8 @@ def recheck(ctx: Ctx, finding_id: int, data: RecheckIn) -> FindingCheck:
             "note": lambda: clean_column(
                 data.note, FindingCheck, "note", required=not data.accepted
             ),
+            # accepted: its repair order is still done (not sent back to maintenance since)
+            "accepted": lambda: _order_done(ctx, found, "accepted") if data.accepted else None,
         }
     )
     at: datetime = checked["checked_at"]
