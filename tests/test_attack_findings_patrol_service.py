@@ -149,6 +149,27 @@ def test_a_finding_that_failed_its_reinspection_is_redone_not_withdrawn(
     assert verify_audit(desk.db).ok
 
 
+def test_a_reworked_finding_whose_order_was_referred_out_is_not_left_stuck(
+    desk: Desk, boss: Desk
+) -> None:
+    """Rejected, its order back with maintenance, then referred out by a clerk (not the
+    property's to fix): it can never be rectified through that order, so a supervisor may
+    withdraw it, saying why — the one way out, as for a finding never rectified."""
+    finding_id = reach(desk, S.rectified, department="repairs")
+    order_id = stored(desk, finding_id).repair_id or 0
+    recheck(desk, finding_id, False, "仍渗水")
+    error = refused(boss, lambda c: findings.withdraw(c, finding_id, "算了"))
+    assert error.key == "finding_error.rework_not_withdrawn"  # its order is still open
+    with desk.write() as ctx:
+        repair.refer_out(ctx, order_id, "自来水公司", "市政管道问题")
+    error = refused(desk, lambda c: findings.rectified(c, finding_id))
+    assert error.key == "finding_error.order_not_done"
+    with boss.write() as ctx:
+        findings.withdraw(ctx, finding_id, "市政管道，转自来水公司处理")
+    assert stored(desk, finding_id).state == S.withdrawn
+    assert verify_audit(desk.db).ok
+
+
 def test_a_repair_finding_is_not_accepted_while_its_order_is_back_with_maintenance(
     desk: Desk,
 ) -> None:

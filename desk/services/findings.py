@@ -112,6 +112,8 @@ FINISHED: dict[str, tuple[str, str]] = {
 STARTS: dict[str, str] = {FindingOwner.patrol: "started_at", FindingOwner.incident: "happened_at"}
 # a repair order counts as put right once completed (or closed after its callback)
 ORDER_DONE = (RepairState.completed, RepairState.closed)
+# a repair order its own register ended without the work: the finding is never rectified by it
+ORDER_DROPPED = (RepairState.cancelled, RepairState.referred_out)
 
 # Each step: from which states, to which (None: the re-inspection's outcome decides), who.
 LIFECYCLE: Lifecycle[FindingState] = Lifecycle(
@@ -472,11 +474,20 @@ def _order_rechecked(ctx: Ctx, found: Finding, check: FindingCheck) -> dict[str,
     return {}
 
 
+def _order_dropped(ctx: Ctx, found: Finding) -> bool:
+    """A repair finding whose order was cancelled or referred out: nothing left to rectify by."""
+    if found.repair_id is None:
+        return False
+    return repair.get(ctx, found.repair_id).state in ORDER_DROPPED
+
+
 def withdraw(ctx: Ctx, finding_id: int, reason: str) -> Finding:
     """A finding raised in error, withdrawn by a supervisor with the reason (never one already
-    rectified: that one is re-inspected, and one rejected there is rectified again)."""
+    rectified: that one is re-inspected, and one rejected there is rectified again, unless its
+    repair order was cancelled or referred out since, leaving nothing to rectify it by)."""
     found = _step(ctx, finding_id, "withdraw")
-    if found.first_rectified_at is not None:  # rejected on re-inspection: back to its department
+    # rejected on re-inspection: back to its department, unless its order can no longer be done
+    if found.first_rectified_at is not None and not _order_dropped(ctx, found):
         raise DeskError("finding_error.rework_not_withdrawn", number=found.number)
     found.withdraw_reason = _text(reason, "withdraw_reason", required=True, field="reason")
     found.withdrawn_at = ctx.now
