@@ -390,3 +390,20 @@ def test_an_estates_export_holds_none_of_another_estates_rows(
     assert {r["id"] for r in data["findings"]} > {their_finding}
     assert my_finding not in {r["id"] for r in data["findings"]}
     assert verify_audit(db).ok
+
+
+def test_a_round_typed_in_days_later_cannot_clear_a_missed_one(desk: Desk) -> None:
+    """An insider covers yesterday's missed round by typing it in today, dated then: refused
+    past `record_within_hours`, and the round stays missed; within the hours it is taken."""
+    with desk.write() as ctx:
+        hours = ctx.settings.patrol.record_within_hours
+        late = RoundIn(
+            route="estate", patrolled_by="郑刚", started_at=ctx.now - timedelta(hours=hours + 1)
+        )
+        with pytest.raises(DeskError, match="within 24 hours") as refused:
+            patrol.start(ctx, late)
+        assert refused.value.field == "started_at"
+        recent = RoundIn(
+            route="estate", patrolled_by="郑刚", started_at=ctx.now - timedelta(hours=hours - 1)
+        )
+        assert patrol.start(ctx, recent).started_at == recent.started_at
