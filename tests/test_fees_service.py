@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
@@ -16,7 +17,7 @@ from desk.models import AuditEvent, BalanceState, FeeBalance, FeeChannel, FeeSte
 from desk.services import fees, fees_import
 from desk.services.errors import DeskError, FieldErrors, Forbidden
 from desk.services.fees import AppointmentIn, PaymentIn, Stage, StepIn
-from tests.conftest import NOW, TZ, Desk
+from tests.conftest import NOW, TZ, Desk, have_cjk_font
 from tests.fee_seed import FILE, add_rooms, balance_id, load
 
 
@@ -288,3 +289,40 @@ def test_a_home_collection_booked_done_or_missed(site: Desk) -> None:
         fees.close_appointment(ctx, booked.id or 0, "done")
     with site.read() as ctx:
         assert fees.appointments(ctx) == []
+
+
+def test_the_letter_prints_from_the_sites_template_within_80_cells(
+    site: Desk, tmp_path: Path
+) -> None:
+    from desk.printing.fee_letter import fee_letter_lines, fee_letter_pdf, fee_slip_text
+    from desk.printing.text import cell_len
+
+    with site.read() as ctx:
+        back = fees.read_back(ctx, "3-1202")
+        lines = fee_letter_lines(back, ctx.settings, printed_at=NOW)
+        text = "\n".join(lines)
+        assert all(cell_len(line) <= 80 for line in lines)
+        assert "李明" in text and "1286.50" in text and "2026-05~2026-10" in text
+        site_file = tmp_path / "site.toml"
+        site_file.write_text("", encoding="utf-8")
+        (tmp_path / "fee_letter.txt").write_text("{owner}：请缴 {amount} 元。{nosuch}", "utf-8")
+        settings = ctx.settings.model_copy()
+        settings.source = site_file
+        own = fee_letter_lines(back, settings, printed_at=NOW)
+        assert "李明：请缴 1286.50 元。{nosuch}" in own
+        if have_cjk_font():
+            made = fee_letter_pdf(back, ctx.settings, tmp_path / "letter.pdf", printed_at=NOW)
+            assert made.read_bytes().startswith(b"%PDF")
+    with site.write() as ctx:
+        paid = fees.pay(
+            ctx,
+            PaymentIn(
+                balance_id=balance_id(site, "3-1202", "water"),
+                amount_fen=8650,
+                print_slip=True,
+                payer="李明",
+                confirmed=True,
+            ),
+        )
+        slip = fee_slip_text(paid, "代收水费", ctx.settings, clerk="王芳")
+    assert paid.number in slip and "86.50" in slip
