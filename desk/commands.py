@@ -127,6 +127,8 @@ COMMANDS: tuple[Command | Include, ...] = (
         show=False,
         key_display="!",
     ),
+    # the fee desk (交纳物业管理费 / 催缴): the rooms owing
+    Command("board", "f", "app.open('fees')", "keys.fees", id="board_fees", show=False),
     Command(
         "board",
         "i",
@@ -156,6 +158,19 @@ COMMANDS: tuple[Command | Include, ...] = (
         "card_detail", "ctrl+r", "refresh", "keys.refresh", id="card_detail_refresh", show=False
     ),
     Command("card_detail", "escape", "back", "cards_ui.keys.back", id="card_back"),
+    Command("fees", "enter", "open_room", "keys.open", id="fees_open"),
+    Command("fees", "ctrl+r", "refresh", "keys.refresh", id="fees_refresh"),
+    Command("fee_room", "ctrl+k", "pay", "fees_ui.keys.pay", id="fee_pay"),
+    Command("fee_room", "ctrl+e", "remind", "fees_ui.keys.remind", id="fee_remind"),
+    Command("fee_room", "ctrl+l", "letter", "fees_ui.keys.letter", id="fee_letter"),
+    Command("fee_room", "ctrl+v", "visit", "fees_ui.keys.visit", id="fee_visit"),
+    Command("fee_room", "ctrl+g", "legal", "fees_ui.keys.legal", id="fee_legal"),
+    Command("fee_room", "ctrl+b", "book", "fees_ui.keys.book", id="fee_book"),
+    Command("fee_room", "ctrl+d", "done", "fees_ui.keys.done", id="fee_done"),
+    Command("fee_room", "ctrl+x", "missed", "fees_ui.keys.missed", id="fee_missed"),
+    Command("fee_room", "ctrl+w", "print_letter", "fees_ui.keys.print", id="fee_print"),
+    Command("fee_room", "ctrl+r", "refresh", "keys.refresh", id="fee_room_refresh", show=False),
+    Command("fee_room", "escape", "back", "repair_ui.keys.back", id="fee_room_back"),
     Command("cards", "ctrl+n", "new_card", "keys.new", id="card_new"),
     Command("cards", "enter", "open_card", "keys.open", id="card_open"),
     Command("cards", "ctrl+f", "next_filter", "cards_ui.keys.filter", id="card_filter"),

@@ -118,3 +118,13 @@ def fee_slip_lines(payment: FeePayment, kind: str, settings: Settings, *, clerk:
 
 def fee_slip_text(payment: FeePayment, kind: str, settings: Settings, *, clerk: str) -> str:
     return page_text(fee_slip_lines(payment, kind, settings, clerk=clerk))
+
+
+def fee_slip_pdf(
+    payment: FeePayment, kind: str, settings: Settings, path: Path, *, clerk: str
+) -> Path:
+    lines = fee_slip_lines(payment, kind, settings, clerk=clerk)
+    try:
+        return write_pdf(lines, path, title=f"{t('fee_slip.title')} {payment.number}")
+    except FontNotFound as exc:
+        raise PrintError("printing.no_font", message=str(exc)) from exc

@@ -675,6 +675,17 @@ def appointments(ctx: Ctx) -> list[FeeAppointment]:
     )
 
 
+def appointments_of(ctx: Ctx, room: str) -> list[FeeAppointment]:
+    """Every home collection of the room, newest first."""
+    return list(
+        ctx.session.exec(
+            select(FeeAppointment)
+            .where(FeeAppointment.room == room)
+            .order_by(col(FeeAppointment.at).desc())
+        ).all()
+    )
+
+
 def book(ctx: Ctx, data: AppointmentIn) -> FeeAppointment:
     ctx.acting()
     found = debt(ctx, data.room)
