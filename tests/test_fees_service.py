@@ -326,3 +326,18 @@ def test_the_letter_prints_from_the_sites_template_within_80_cells(
         )
         slip = fee_slip_text(paid, "代收水费", ctx.settings, clerk="王芳")
     assert paid.number in slip and "86.50" in slip
+
+
+def test_the_ladder_on_the_board_and_in_the_handover(site: Desk) -> None:
+    from desk.services import board, summary
+
+    site.now = at(2026, 11, 30)
+    with site.read() as ctx:
+        items = [i for i in board.open_items(ctx) if i.register == "fees"]
+        assert [(i.room, i.due_kind) for i in items] == [
+            ("3-1202", "fee_remind"),
+            ("5-801", "fee_remind"),
+        ]
+        assert items[0].record_id == balance_id(site, "3-1202")
+        sections = summary.open_sections(ctx)
+        assert [i.room for i in sections["fees"]] == ["3-1202", "5-801"]

@@ -17,13 +17,14 @@ from __future__ import annotations
 import shlex
 import subprocess
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from sqlmodel import col, select
 
+from desk.i18n import t
 from desk.models import (
     AppointmentState,
     BalanceState,
@@ -41,6 +42,7 @@ from desk.services.errors import DeskError
 from desk.services.lifecycle import Lifecycle, Step
 from desk.services.limits import clean_column
 from desk.services.numbering import next_number
+from desk.services.open_item import OpenItem
 from desk.services.pass_queries import owners_of
 from desk.services.residents import find_unit
 from desk.services.submission import Submission, gather
@@ -543,6 +545,35 @@ def dues(ctx: Ctx, *, within_days: int = 0) -> list[Due]:
         if day <= until:
             found.append(Due(booked.room, "collect", day, booked.amount_fen, booked.number))
     return sorted(found, key=lambda d: (d.due_on, d.room))
+
+
+def open_items(ctx: Ctx) -> list[OpenItem]:
+    """The ladder's steps due by today and the home collections booked up to today, for the
+    board and the handover: one row per room and step (the room's page opens from it)."""
+    first_balance = {d.room: d for d in listing(ctx)}
+    items: list[OpenItem] = []
+    for due in dues(ctx):
+        found = first_balance.get(due.room)
+        if found is None or not found.balances or found.balances[0].id is None:
+            continue
+        words = t(f"fee_due.{due.step}")
+        money = f"{due.owing_fen // 100}.{due.owing_fen % 100:02d}"
+        items.append(
+            OpenItem(
+                register=REGISTER,
+                record_id=found.balances[0].id,
+                number=due.number or due.room,
+                room=due.room,
+                summary=f"{words} ¥{money}",
+                state=found.state,
+                opened_at=found.balances[0].created_at,
+                due_at=datetime.combine(due.due_on, time(0, 0), tzinfo=ctx.tz)
+                if due.step != "collect"
+                else next(a.at for a in appointments(ctx) if a.number == due.number),
+                due_kind=f"fee_{due.step}",
+            )
+        )
+    return items
 
 
 def _send_sms(ctx: Ctx, phone: str, said: str) -> str:
