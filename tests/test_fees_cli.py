@@ -40,3 +40,44 @@ def test_import_fees_as_a_supervisor(desk: Desk, boss: Desk, tmp_path: Path) -> 
     assert "3 balances added" in done.output or "新增 3 笔" in done.output
     with desk.read() as ctx:
         assert [d.room for d in fees.listing(ctx)] == ["3-1202", "5-801"]
+
+
+def test_fees_export_lookup_and_room_history(desk: Desk, boss: Desk) -> None:
+    import csv
+    import io
+    import json
+
+    from desk.services import export, lookup, room_history
+    from desk.services.fees import PaymentIn
+    from tests.fee_seed import balance_id, load
+
+    add_rooms(desk)
+    load(boss)
+    water = balance_id(desk, "3-1202", "water")
+    with desk.write() as ctx:
+        fees.pay(
+            ctx,
+            PaymentIn(
+                balance_id=water, amount_fen=8650, receipt="CW-7", payer="李明", confirmed=True
+            ),
+        )
+    url = desk.db.url
+    result = runner.invoke(app, ["--db", url, "export", "--register", "fees"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)["fees"]
+    assert [(r["room"], r["kind"], r["state"]) for r in rows] == [
+        ("3-1202", "management", "open"),
+        ("3-1202", "water", "paid"),
+        ("5-801", "management", "open"),
+    ]
+    assert rows[1]["payments"][0]["receipt"] == "CW-7" and rows[1]["operator"] == "陈主管"
+    assert [e["action"] for e in rows[1]["events"]] == ["imported", "payment"]
+    result = runner.invoke(app, ["--db", url, "export", "-f", "csv", "-r", "fees"])
+    assert result.exit_code == 0, result.output
+    parsed = list(csv.DictReader(io.StringIO(result.output)))
+    assert list(parsed[0]) == export.columns("fees") and parsed[0]["amount_fen"] == "120000"
+    with desk.read() as ctx:
+        found = lookup.search(ctx, "3-1202")
+        assert "fees" in {group.register for group in found.groups}
+        history = room_history.history(ctx, "3-1202")
+        assert "fees" in {event.register for event in history.timeline}
