@@ -341,3 +341,39 @@ def test_the_ladder_on_the_board_and_in_the_handover(site: Desk) -> None:
         assert items[0].record_id == balance_id(site, "3-1202")
         sections = summary.open_sections(ctx)
         assert [i.room for i in sections["fees"]] == ["3-1202", "5-801"]
+
+
+def test_the_monthly_figures_collected_owing_by_age_and_steps(site: Desk) -> None:
+    from desk.services import stats
+    from desk.services.stats_period import days
+
+    site.now = at(2026, 11, 30)
+    with site.write() as ctx:
+        fees.remind(ctx, StepIn(room="5-801", by="王芳", said="提醒"))
+        fees.pay(
+            ctx,
+            PaymentIn(
+                balance_id=balance_id(site, "3-1202", "water"),
+                amount_fen=8650,
+                receipt="CW-1",
+                payer="李明",
+                confirmed=True,
+            ),
+        )
+    with site.read() as ctx:
+        report = stats.monthly(ctx, days(date(2026, 11, 1), date(2026, 11, 30), TZ))
+    f = report.fees
+    assert (f.payments, f.collected_fen, f.reminders, f.letters) == (1, 8650, 1, 0)
+    # 3-1202 owes since May (6 months by November: 6–12), 5-801 since October (0–3)
+    assert f.owing_rooms == {"0_3": 1, "3_6": 0, "6_12": 1, "over_12": 0}
+    assert f.owing_fen["6_12"] == 120000 and f.owing_fen["0_3"] == 40000
+    assert [fees.age_bucket(n) for n in (0, 2, 3, 5, 6, 11, 12, 40)] == [
+        "0_3",
+        "0_3",
+        "3_6",
+        "3_6",
+        "6_12",
+        "6_12",
+        "over_12",
+        "over_12",
+    ]

@@ -19,7 +19,7 @@ import subprocess
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dateutil.relativedelta import relativedelta
 from sqlmodel import col, select
@@ -47,6 +47,9 @@ from desk.services.pass_queries import owners_of
 from desk.services.residents import find_unit
 from desk.services.submission import Submission, gather
 from desk.services.when import happened, plausible
+
+if TYPE_CHECKING:
+    from desk.services.stats_figures import FeeFigures
 
 REGISTER = "fees"
 PAYMENTS = "fee_payments"
@@ -801,3 +804,49 @@ def close_appointment(ctx: Ctx, appointment_id: int, action: str, note: str = ""
     ctx.session.flush()
     audit.record(ctx, APPOINTMENTS, found.id, action, {"note": found.note})
     return found
+
+
+# --- the monthly figures ---------------------------------------------------------------------
+
+
+def age_bucket(months: int) -> str:
+    """0–3, 3–6, 6–12 or over 12 months owed (a debt of exactly 3 months is in 3–6)."""
+    if months < 3:
+        return "0_3"
+    if months < 6:
+        return "3_6"
+    if months < 12:
+        return "6_12"
+    return "over_12"
+
+
+def figures(ctx: Ctx, start: datetime, end: datetime) -> FeeFigures:
+    """Collected in [start, end); owing as of `end` (or now, if sooner) by age; the ladder's
+    steps taken in the period."""
+    from desk.services.stats_figures import AGE_BUCKETS, FeeFigures
+
+    paid = ctx.session.exec(
+        select(FeePayment).where(FeePayment.created_at >= start, FeePayment.created_at < end)
+    ).all()
+    owing_fen = dict.fromkeys(AGE_BUCKETS, 0)
+    owing_rooms = dict.fromkeys(AGE_BUCKETS, 0)
+    as_of = local_day(ctx, min(end, ctx.now))
+    for room in listing(ctx):
+        start_month = month_start(room.oldest_month)
+        months = (as_of.year - start_month.year) * 12 + as_of.month - start_month.month
+        bucket = age_bucket(months)
+        owing_fen[bucket] += room.owing_fen
+        owing_rooms[bucket] += 1
+    steps = ctx.session.exec(
+        select(FeeStep.kind).where(FeeStep.at >= start, FeeStep.at < end)
+    ).all()
+    return FeeFigures(
+        payments=len(paid),
+        collected_fen=sum(p.amount_fen for p in paid),
+        owing_fen=owing_fen,
+        owing_rooms=owing_rooms,
+        reminders=sum(k == FeeStepKind.reminder for k in steps),
+        letters=sum(k == FeeStepKind.letter for k in steps),
+        visits=sum(k == FeeStepKind.visit for k in steps),
+        legal=sum(k == FeeStepKind.legal for k in steps),
+    )
