@@ -169,6 +169,7 @@ COMMANDS: tuple[Command | Include, ...] = (
     Command("fee_room", "ctrl+d", "done", "fees_ui.keys.done", id="fee_done"),
     Command("fee_room", "ctrl+x", "missed", "fees_ui.keys.missed", id="fee_missed"),
     Command("fee_room", "ctrl+w", "print_letter", "fees_ui.keys.print", id="fee_print"),
+    Command("fee_room", "ctrl+t", "custody", "fees_ui.keys.custody", id="fee_custody"),
     Command("fee_room", "ctrl+r", "refresh", "keys.refresh", id="fee_room_refresh", show=False),
     Command("fee_room", "escape", "back", "repair_ui.keys.back", id="fee_room_back"),
     Command("cards", "ctrl+n", "new_card", "keys.new", id="card_new"),

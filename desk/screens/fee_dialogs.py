@@ -10,9 +10,17 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from desk.forms.dialogs import FormDialog, banner_form
-from desk.forms.fields import CheckField, ChoiceField, DeskForm, MoneyField, TextField, WhenField
+from desk.forms.fields import (
+    CheckField,
+    ChoiceField,
+    DayField,
+    DeskForm,
+    MoneyField,
+    TextField,
+    WhenField,
+)
 from desk.i18n import current_language, t
-from desk.models import FeeAppointment, FeeChannel, FeePayment, FeeStep
+from desk.models import FeeAppointment, FeeChannel, FeeCustody, FeePayment, FeeStep
 from desk.printing.paper import yuan
 from desk.services import fees
 from desk.services.errors import DeskError
@@ -223,3 +231,34 @@ class OutcomeDialog(FormDialog[Any]):
         note = form.read()["note"]
         booked_id = self.booked.id or 0
         return self.attempt(lambda ctx: fees.close_appointment(ctx, booked_id, self.action, note))
+
+
+class CustodyDialog(FormDialog[Any]):
+    """A room put in 托管 from a day (charged the site's share of the management fee from the
+    next import), or taken out of it on a day."""
+
+    def __init__(self, room: str, ending: bool) -> None:
+        super().__init__()
+        self.room, self.ending = room, ending
+
+    def heading(self) -> str:
+        key = "fees_ui.dialog.custody_end" if self.ending else "fees_ui.dialog.custody"
+        return t(key, room=self.room)
+
+    def build_form(self) -> DeskForm:
+        fields: list[Widget] = [DayField("day", today_words="fees_ui.custody_today")]
+        if not self.ending:
+            fields.append(TextField("note", of=FeeCustody))
+        return banner_form(*fields)
+
+    def submit(self, form: DeskForm) -> FeeCustody | DeskError:
+        values = form.read()
+        day = values["day"]
+        if self.ending:
+            return self.attempt(
+                lambda ctx: fees.end_custody(ctx, self.room, day or fees.today(ctx))
+            )
+        note = values["note"]
+        return self.attempt(
+            lambda ctx: fees.mark_custody(ctx, self.room, day or fees.today(ctx), note)
+        )

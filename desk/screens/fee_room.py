@@ -222,6 +222,15 @@ class FeeRoomScreen(RecordScreen):
         if booked is not None:
             self.app.push_screen(OutcomeDialog(booked, "missed"), callback=self._done)
 
+    def action_custody(self) -> None:
+        """Mark the room as in 托管, or end it (the same key)."""
+        if self.back is None:
+            return
+        from desk.screens.fee_dialogs import CustodyDialog
+
+        dialog = CustodyDialog(self.back.room, ending=self.back.custody)
+        self.app.push_screen(dialog, callback=self._done)
+
     def action_print_letter(self) -> None:
         if self.back is not None and self.back.lines:
             self.print_letter(self.back, self.last_letter)
