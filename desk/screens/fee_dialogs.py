@@ -71,6 +71,10 @@ class PaymentDialog(FeeDialog):
 
     title_key = "fees_ui.dialog.pay"
 
+    def __init__(self, back: ReadBack, appointment_id: int | None = None) -> None:
+        super().__init__(back)
+        self.appointment_id = appointment_id  # taken on a home collection booked
+
     def build_form(self) -> DeskForm:
         lang = current_language()
         options = []
@@ -109,6 +113,7 @@ class PaymentDialog(FeeDialog):
             print_slip=values["print_slip"],
             payer=values["payer"],
             confirmed=values["confirmed"],
+            appointment_id=self.appointment_id,
         )
         return self.attempt(lambda ctx: fees.pay(ctx, data))
 

@@ -187,7 +187,8 @@ class FeeRoomScreen(RecordScreen):
             return
         dialog: Any
         if action == "pay":
-            dialog = PaymentDialog(self.back)
+            booked = self.open_booking()
+            dialog = PaymentDialog(self.back, booked.id if booked is not None else None)
         elif action == "book":
             dialog = AppointmentDialog(self.back)
         else:

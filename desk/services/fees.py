@@ -430,6 +430,11 @@ def pay(ctx: Ctx, data: PaymentIn) -> FeePayment:
                 raise DeskError("fees_error.receipt_used", receipt=typed, number=used.number)
         return typed
 
+    if data.appointment_id is not None:
+        booked = ctx.session.get(FeeAppointment, data.appointment_id)
+        if booked is None or booked.room != balance.room:
+            raise DeskError("fees_error.no_appointment")
+
     def confirmed() -> bool:
         if not data.confirmed:
             raise DeskError("fees_error.not_confirmed")
