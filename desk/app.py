@@ -42,6 +42,7 @@ REGISTER_MODES = {
     "keys": ("desk.screens.keys", "KeysScreen"),
     "passes": ("desk.screens.passes", "PassesScreen"),
     "renovations": ("desk.screens.renovations", "RenovationsScreen"),
+    "fees": ("desk.screens.fees", "FeesScreen"),
     "cards": ("desk.screens.cards", "CardsScreen"),
     "worker_passes": ("desk.screens.worker_passes", "WorkerPassesScreen"),
     "owner_changes": ("desk.screens.owner_changes", "OwnerChangesScreen"),

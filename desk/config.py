@@ -496,6 +496,42 @@ class Summer(Strict):
         return value
 
 
+FEE_KINDS = (
+    Labelled(key="management", zh_CN="物业管理费", en="Management fee"),
+    Labelled(key="water", zh_CN="代收水费", en="Water (collected for the utility)"),
+    Labelled(key="electricity", zh_CN="代收电费", en="Electricity (collected for the utility)"),
+    Labelled(key="parking", zh_CN="车位管理费", en="Parking space fee"),
+)
+
+
+class FeeRules(Strict):
+    """The fee desk (交纳物业管理费 / 催缴, 000 篇四.2(4)): the documents give the ladder (phone or
+    SMS reminder, a letter by express mail when a reminder is 3 months old and unpaid, a home
+    visit, legal) and the 70% management fee of a room in 托管; the rest is the site's own."""
+
+    # the fee kinds finance's file may name: the management fee (key "management") and the
+    # 代收代办 items the site collects for others
+    kinds: list[Labelled] = Field(default_factory=lambda: list(FEE_KINDS))
+    # the share of the management fee a room in 托管 is charged
+    custody_share: float = Field(default=0.70, gt=0, le=1)
+    # a room is due a reminder once its oldest unpaid month is this many months old
+    remind_after_months: int = Field(default=1, ge=0, le=24)
+    # a letter by express mail is due this many months after the first reminder still unpaid
+    letter_after_months: int = Field(default=3, ge=1, le=24)
+    # a home visit is due this many days after the letter, legal this many after the visit
+    visit_after_days: int = Field(default=30, ge=1, le=365)
+    legal_after_days: int = Field(default=30, ge=1, le=365)
+    # the SMS gateway: a command given the phone and the text as its last two arguments
+    # ("" — the desk sends no SMS: a reminder by SMS is recorded only)
+    sms_command: str = ""
+    # the letter's text, a file the site edits ({owner} {room} {amount} {months} {site} {date}
+    # {kinds}), relative to site.toml; "" or a missing file: the desk's own text
+    letter_template: str = "fee_letter.txt"
+
+    def kind(self, key: str) -> Labelled | None:
+        return next((k for k in self.kinds if key in (k.key, k.zh_CN, k.en)), None)
+
+
 class Settings(Strict):
     """Everything a site may change, as read from its site.toml."""
 
@@ -515,6 +551,7 @@ class Settings(Strict):
     passes: PassRules = Field(default_factory=PassRules)
     cards: CardRules = Field(default_factory=CardRules)
     renovation: RenovationRules = Field(default_factory=RenovationRules)
+    fees: FeeRules = Field(default_factory=FeeRules)
     owner_changes: OwnerChangeRules = Field(default_factory=OwnerChangeRules)
     incidents: IncidentRules = Field(default_factory=IncidentRules)
     findings: FindingRules = Field(default_factory=FindingRules)

@@ -351,6 +351,11 @@ _OLD_INDEXES = {
 
 # tables of the migrations after 0013, newest first: dropped to take a file back to 0013
 LATER_TABLES = [
+    "fee_payment",  # 0019
+    "fee_appointment",  # 0019
+    "fee_step",  # 0019
+    "fee_balance",  # 0019
+    "fee_custody",  # 0019
     "incident_follow_up",  # 0018
     "incident_stand_in",  # 0018
     "incident_step",  # 0018

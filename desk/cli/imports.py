@@ -51,6 +51,49 @@ def import_residents(
     )
 
 
+@import_app.command("fees")
+def import_fees(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument()],
+    encoding: EncodingOption = None,
+    as_name: AsOption = None,
+) -> None:
+    """Load finance's balances (CSV or XLSX) as a supervisor: any bad line stops it; the open
+    balances it changes or no longer lists are superseded (kept as history)."""
+    from desk.services import fees_import
+
+    def report(result: fees_import.FeeImportResult) -> None:
+        typer.echo(
+            t(
+                "fees_import.done",
+                number=result.number,
+                added=result.added,
+                updated=result.updated,
+                unchanged=result.unchanged,
+                cleared=result.cleared,
+                custody=result.custody,
+            )
+        )
+        for room in result.rooms_cleared:
+            typer.echo(t("fees_import.room_cleared", room=room))
+
+    run_import(
+        ctx,
+        file,
+        as_name=as_name,
+        encoding=encoding,
+        skip_bad=False,
+        check=fees_import.check,
+        write=lambda transaction, result: in_one(
+            transaction, lambda work: fees_import.write(work, result)
+        ),
+        done_message="fees_import.done",
+        allowed=fees_import.allowed,
+        read=fees_import.read_file,
+        report=report,
+    )
+
+
 # A residents directory of 100,000 lines is about 4 MB: a file far larger is not one.
 MAX_IMPORT_BYTES = 64 << 20
 
@@ -75,13 +118,16 @@ def run_import(
     done_message: str,
     replace: bool = False,
     allowed: Callable[[Ctx], None] | None = None,
+    read: Callable[[bytes, str | None], str] | None = None,
+    report: Callable[[Any], None] | None = None,
 ) -> None:
     """A CSV import as a named operator (`--as`, the PIN from $DESK_PIN or asked): refused, with
     nothing read or written, without one. The file is decoded and every line checked in a
     reading session (no write lock); bad lines are listed, and stop the import (exit 1) unless
     --skip-bad. Then `write(transaction, result)` writes it in the short write transactions
     `transaction()` opens (one, or a part of the file in each). `allowed` refuses an operator
-    whose role may not import (before the file is checked)."""
+    whose role may not import (before the file is checked). `read` turns the file's bytes into
+    text (default: a CSV decoded); `report` says what was done (default: the counts below)."""
     from desk.services.csv_reading import decode
 
     if as_name is None:
@@ -97,7 +143,7 @@ def run_import(
         database = open_database(options.db)
         try:
             acting = sign_in_as(database, as_name)  # before a byte of the file is read
-            text = decode(file.read_bytes(), encoding)
+            text = (read or decode)(file.read_bytes(), encoding)
             with database.reading() as session:
                 reading = Ctx(session, acting, database.settings, system_clock())
                 if allowed is not None:
@@ -129,6 +175,9 @@ def run_import(
     if stopped:
         typer.echo(t("cli.import.nothing", count=len(result.bad)), err=True)
         raise typer.Exit(1)
+    if report is not None:
+        report(result)
+        return
     typer.echo(
         t(
             done_message,

@@ -19,6 +19,17 @@ from desk.models.complaint import (
     Validity,
 )
 from desk.models.estate import DEFAULT_ESTATE, Estate, InEstate, OperatorEstate
+from desk.models.fees import (
+    AppointmentState,
+    BalanceState,
+    FeeAppointment,
+    FeeBalance,
+    FeeChannel,
+    FeeCustody,
+    FeePayment,
+    FeeStep,
+    FeeStepKind,
+)
 from desk.models.finding import (
     OPEN_FINDING_STATES,
     Finding,
@@ -97,8 +108,10 @@ __all__ = [
     "STEP_KEYS",
     "WAITING_CARD_STATES",
     "ApplicantKind",
+    "AppointmentState",
     "AuditEvent",
     "AuditSeal",
+    "BalanceState",
     "CalendarDay",
     "CardKind",
     "CardState",
@@ -113,6 +126,13 @@ __all__ = [
     "EntrustedKeyUse",
     "EntrustedState",
     "Estate",
+    "FeeAppointment",
+    "FeeBalance",
+    "FeeChannel",
+    "FeeCustody",
+    "FeePayment",
+    "FeeStep",
+    "FeeStepKind",
     "Finding",
     "FindingCheck",
     "FindingOwner",

@@ -291,6 +291,37 @@ def _renovations(report: Report) -> Section:
     return Section("renovations", t("report.section.renovations"), [figures, deadlines])
 
 
+def _fees(report: Report) -> Section:
+    from desk.services.stats_figures import AGE_BUCKETS
+
+    f = report.fees
+    figures = Table(
+        t("report.table.fees"),
+        [t("report.col.figure"), t("report.col.count")],
+        [
+            [t("report.fees.payments"), f.payments],
+            [t("report.fees.collected"), yuan(f.collected_fen)],
+            [t("report.fees.reminders"), f.reminders],
+            [t("report.fees.letters"), f.letters],
+            [t("report.fees.visits"), f.visits],
+            [t("report.fees.legal"), f.legal],
+        ],
+    )
+    ages = Table(
+        t("report.table.fee_ages"),
+        [t("report.fees.age"), t("report.fees.rooms"), t("report.fees.owing")],
+        [
+            [
+                t(f"report.fees.age_{bucket}"),
+                f.owing_rooms.get(bucket, 0),
+                yuan(f.owing_fen.get(bucket, 0)),
+            ]
+            for bucket in AGE_BUCKETS
+        ],
+    )
+    return Section("fees", t("report.section.fees"), [figures, ages])
+
+
 def _met(deadline: Deadline) -> list[Cell]:
     return [deadline.met, deadline.missed, deadline.pending]
 
@@ -443,6 +474,7 @@ def sections(report: Report, settings: Settings) -> list[Section]:
         _owner_changes(report),
         _incidents(report, settings),
         _findings(report, settings),
+        _fees(report),
     ]
     return [_printable(section) for section in built]
 

@@ -48,6 +48,7 @@ STATE_LABELS = {
     "cards": "card_state",
     "nightlog": "nightlog_state",
     "renovations": "renovation_state",
+    "fees": "fee_stage",
     "worker_passes": "worker_pass_state",
     "owner_changes": "owner_change_state",
     "incidents": "incident_state",

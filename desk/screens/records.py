@@ -28,6 +28,8 @@ RECORD_PAGES = {
     "owner_changes": ("desk.screens.owner_change_detail", "OwnerChangeDetailScreen"),
     "renovations": ("desk.screens.renovation_detail", "RenovationDetailScreen"),
     "incidents": ("desk.screens.incident_detail", "IncidentDetailScreen"),
+    # a room's fees (the record: one of its balances)
+    "fees": ("desk.screens.fee_room", "FeeRoomScreen"),
     # a renovation found by its permit's number
     "renovation_permits": ("desk.screens.renovation_detail", "RenovationDetailScreen"),
     "patrols": ("desk.screens.patrol_detail", "PatrolDetailScreen"),

@@ -71,6 +71,11 @@ REGISTERS: tuple[Register, ...] = (
             ("incident_follow_up", "incident_id"),
         ),
     ),
+    Register("fees", "fee_balance", ("imported",)),
+    Register("fee_payments", "fee_payment", ("paid",)),
+    Register("fee_steps", "fee_step", ("recorded",)),
+    Register("fee_appointments", "fee_appointment", ("booked",)),
+    Register("fee_custody", "fee_custody", ("marked",)),
     # a finding of any register (desk.services.findings), its re-inspections as its part
     Register("findings", "finding", ("raised",), (("finding_check", "finding_id"),)),
     Register("patrols", "patrol_round", ("started",), (("patrol_point", "round_id"),)),

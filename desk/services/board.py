@@ -14,6 +14,7 @@ from desk.models import Complaint, KeyLoan, ReceptionEntry, ReleasePass, RepairO
 from desk.services import (
     card_queries,
     complaint_queries,
+    fees,
     finding_queries,
     incident_queries,
     keys,
@@ -124,6 +125,7 @@ def open_items(ctx: Ctx) -> list[OpenItem]:
     items.extend(nightlog.open_items(ctx))
     items.extend(renovation_queries.open_items(ctx))
     items.extend(renovation_workers.open_items(ctx))
+    items.extend(fees.open_items(ctx))  # the reminder ladder's steps due, home collections
     items.extend(owner_change_queries.open_items(ctx))  # declarations awaiting application
     items.extend(incident_queries.open_items(ctx))  # a running incident: on top
     items.extend(patrol_queries.open_items(ctx))  # rounds due or missed, rounds under way

@@ -21,6 +21,8 @@ from desk.models import (
     Complaint,
     EntrustedKey,
     EntrustedKeyUse,
+    FeeBalance,
+    FeePayment,
     Finding,
     FindingCheck,
     Handover,
@@ -72,6 +74,7 @@ REGISTERS = (
     "incidents",
     "patrols",
     "findings",
+    "fees",
 )
 _TABLES: dict[str, type[SQLModel]] = {
     "reception": ReceptionEntry,
@@ -86,6 +89,8 @@ _TABLES: dict[str, type[SQLModel]] = {
     "incidents": Incident,
     "patrols": PatrolRound,
     "findings": Finding,
+    # finance's balances as imported (superseded ones too), each with its payments
+    "fees": FeeBalance,
 }
 # Columns never exported: an ID number's keyed hash (desk.services.id_numbers) is the office's
 # to match a caller against, not to hand out with a spreadsheet.
@@ -99,6 +104,8 @@ _PARTS: dict[str, tuple[tuple[str, type[SQLModel], str], ...]] = {
     ),
     # a patrol round's checkpoints (its findings, each with its re-inspections: `findings`)
     "patrols": (("points", PatrolPoint, "round_id"),),
+    # a balance's payments taken at the counter
+    "fees": (("payments", FeePayment, "balance_id"),),
     # a finding's re-inspections (its owner: `owner` and `owner_id`)
     "findings": (("checks", FindingCheck, "finding_id"),),
     # an incident's nine steps, its security stand-ins and its follow-ups

@@ -94,6 +94,9 @@ RECORD_CORRECT = Restricted("record_correct")
 OWNER_CHANGE_APPLY = Restricted(
     "owner_change_apply", (Role.supervisor, Role.records), "role.denied_records_because"
 )
+# the fee desk: finance's balances imported (they replace the open ones), a debt handed to legal
+FEES_IMPORT = Restricted("fees_import")
+FEES_LEGAL = Restricted("fees_legal")
 
 ALL: tuple[Restricted, ...] = (
     RECEPTION_CLOSE_OWING,
@@ -114,4 +117,6 @@ ALL: tuple[Restricted, ...] = (
     RENOVATION_RESUME,
     RENOVATION_WITHHOLD,
     FINDING_WITHDRAW,
+    FEES_IMPORT,
+    FEES_LEGAL,
 )

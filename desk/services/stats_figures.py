@@ -242,6 +242,25 @@ class FindingFigures:
         )
 
 
+AGE_BUCKETS = ("0_3", "3_6", "6_12", "over_12")
+
+
+@dataclass(frozen=True)
+class FeeFigures:
+    """The fee desk: what was collected at the counter in the period; what is owed at its end
+    (or now) by how long it has been owed (months since its first unpaid month: 0–3, 3–6, 6–12,
+    more than 12), in fen and rooms; the reminders and letters sent in the period."""
+
+    payments: int = 0
+    collected_fen: int = 0
+    owing_fen: dict[str, int] = field(default_factory=dict)
+    owing_rooms: dict[str, int] = field(default_factory=dict)
+    reminders: int = 0
+    letters: int = 0
+    visits: int = 0
+    legal: int = 0
+
+
 @dataclass(frozen=True)
 class Report:
     """The figures of one period; renderers turn it into text, CSV, xlsx, HTML and the screen."""
@@ -262,3 +281,4 @@ class Report:
     owner_changes: OwnerChangeFigures = field(default_factory=OwnerChangeFigures)
     incidents: IncidentFigures = field(default_factory=IncidentFigures)
     findings: FindingFigures = field(default_factory=FindingFigures)
+    fees: FeeFigures = field(default_factory=FeeFigures)

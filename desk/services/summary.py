@@ -17,6 +17,7 @@ from sqlmodel import SQLModel, col, select
 
 from desk.models import (
     Complaint,
+    FeePayment,
     Finding,
     Incident,
     KeyLoan,
@@ -59,6 +60,7 @@ SECTIONS = (
     "night_repairs",
     "owner_changes",
     "renovations",
+    "fees",
     "patrol_rounds",
     "findings_open",
     "findings_recheck",
@@ -82,6 +84,7 @@ COUNTED: tuple[tuple[str, type[SQLModel], str], ...] = (
     ("passes", ReleasePass, "created_at"),
     ("nightlog", NightLogEntry, "logged_at"),
     ("renovations", Renovation, "created_at"),
+    ("fees", FeePayment, "created_at"),
     ("incidents", Incident, "created_at"),
     ("patrols", PatrolRound, "started_at"),
     ("findings", Finding, "raised_at"),
@@ -328,6 +331,7 @@ _SECTION_OF = {
     "passes": "passes",
     "nightlog": "nightlog",
     "renovations": "renovations",
+    "fees": "fees",
     "worker_passes": "worker_passes",
     "owner_changes": "owner_changes",
     "incidents": "incidents",
