@@ -351,6 +351,7 @@ _OLD_INDEXES = {
 
 # tables of the migrations after 0013, newest first: dropped to take a file back to 0013
 LATER_TABLES = [
+    "move_in_reading",  # 0021
     "incident_follow_up",  # 0018
     "incident_stand_in",  # 0018
     "incident_step",  # 0018
@@ -359,6 +360,7 @@ LATER_TABLES = [
     "finding_check",
     "finding",
     "patrol_round",
+    "move_in",  # 0021: after patrol_round, whose move_in_id refers to it
     "owner_change",  # 0016
     "id_proof_key",  # 0016
     "resident_card",  # 0015

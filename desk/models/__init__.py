@@ -60,6 +60,14 @@ from desk.models.owner_change import (
     OwnerChangeState,
     Refusal,
 )
+from desk.models.move_in import (
+    OPEN_MOVE_IN_STATES,
+    MoveIn,
+    MoveInApplicant,
+    MoveInReading,
+    MoveInState,
+    ReadingKind,
+)
 from desk.models.passes import GateResult, IdType, PassItem, PassState, Relationship, ReleasePass
 from desk.models.patrol import PatrolPoint, PatrolRound, PatrolState, PointResult
 from desk.models.people import Operator, Resident, ResidentKind, Role, SignInTerminal, Unit
@@ -92,6 +100,7 @@ __all__ = [
     "OPEN_COMPLAINT_STATES",
     "OPEN_FINDING_STATES",
     "OPEN_LOAN_STATES",
+    "OPEN_MOVE_IN_STATES",
     "OPEN_RENOVATION_STATES",
     "OPEN_REPAIR_STATES",
     "STEP_KEYS",
@@ -142,6 +151,10 @@ __all__ = [
     "LostVia",
     "NightLogEntry",
     "NightLogState",
+    "MoveIn",
+    "MoveInApplicant",
+    "MoveInReading",
+    "MoveInState",
     "Operator",
     "OperatorEstate",
     "OwnerChange",
@@ -157,6 +170,7 @@ __all__ = [
     "ReceptionEntry",
     "ReceptionState",
     "Refusal",
+    "ReadingKind",
     "Relationship",
     "ReleasePass",
     "Renovation",

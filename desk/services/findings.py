@@ -31,6 +31,7 @@ from desk.models import (
     FindingOwner,
     FindingState,
     Incident,
+    MoveIn,
     PatrolRound,
     Renovation,
     RepairLocation,
@@ -94,11 +95,12 @@ __all__ = [
 
 S = FindingState
 # The registers a finding may belong to, and the table of their records: a finding is raised
-# on a record of one of them (move-ins add theirs when they exist).
+# on a record of one of them.
 OWNERS: dict[str, type[Record]] = {
     FindingOwner.patrol: PatrolRound,
     FindingOwner.renovation: Renovation,
     FindingOwner.incident: Incident,
+    FindingOwner.move_in: MoveIn,
 }
 # a repair order counts as put right once completed (or closed after its callback)
 ORDER_DONE = (RepairState.completed, RepairState.closed)
