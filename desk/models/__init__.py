@@ -50,6 +50,14 @@ from desk.models.keys import (
     LoanState,
 )
 from desk.models.marker import DeskMarker
+from desk.models.move_in import (
+    OPEN_MOVE_IN_STATES,
+    MoveIn,
+    MoveInApplicant,
+    MoveInReading,
+    MoveInState,
+    ReadingKind,
+)
 from desk.models.nightlog import NightLogEntry, NightLogState
 from desk.models.owner_change import (
     ChangeKind,
@@ -59,14 +67,6 @@ from desk.models.owner_change import (
     OwnerChange,
     OwnerChangeState,
     Refusal,
-)
-from desk.models.move_in import (
-    OPEN_MOVE_IN_STATES,
-    MoveIn,
-    MoveInApplicant,
-    MoveInReading,
-    MoveInState,
-    ReadingKind,
 )
 from desk.models.passes import GateResult, IdType, PassItem, PassState, Relationship, ReleasePass
 from desk.models.patrol import PatrolPoint, PatrolRound, PatrolState, PointResult
@@ -149,12 +149,12 @@ __all__ = [
     "KeyReturn",
     "LoanState",
     "LostVia",
-    "NightLogEntry",
-    "NightLogState",
     "MoveIn",
     "MoveInApplicant",
     "MoveInReading",
     "MoveInState",
+    "NightLogEntry",
+    "NightLogState",
     "Operator",
     "OperatorEstate",
     "OwnerChange",
@@ -166,11 +166,11 @@ __all__ = [
     "PatrolState",
     "PlaceKind",
     "PointResult",
+    "ReadingKind",
     "ReceptionCategory",
     "ReceptionEntry",
     "ReceptionState",
     "Refusal",
-    "ReadingKind",
     "Relationship",
     "ReleasePass",
     "Renovation",

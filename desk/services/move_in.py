@@ -18,6 +18,7 @@ under the register "move_ins".
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -33,7 +34,7 @@ from desk.models import (
     PatrolRound,
     ReadingKind,
 )
-from desk.services import audit, fetch, findings, patrol, roles
+from desk.services import audit, fetch, findings, keys_entrusted, patrol, roles
 from desk.services.context import Ctx
 from desk.services.errors import DeskError, FieldErrors
 from desk.services.findings import FindingIn, RecheckIn
@@ -210,9 +211,7 @@ def book(ctx: Ctx, data: MoveInIn) -> MoveIn:
 
     def agent() -> str:
         kind = _kind(data.applicant_kind)
-        return _text(
-            data.agent_name, "agent_name", required=kind != MoveInApplicant.owner
-        )
+        return _text(data.agent_name, "agent_name", required=kind != MoveInApplicant.owner)
 
     def fee() -> int:
         value = ctx.settings.move_ins.fee_fen if data.fee_fen is None else data.fee_fen
@@ -282,10 +281,9 @@ def check_documents(ctx: Ctx, case_id: int, ticked: dict[str, bool]) -> MoveIn:
     missing = missing_documents(found)
     if missing:
         ctx.session.expire(found)
-        errors = FieldErrors()
-        for name in missing:
-            errors.add(DeskError("move_in_error.paper_missing", field=name))
-        raise errors
+        raise FieldErrors.of(
+            [DeskError("move_in_error.paper_missing", field=name) for name in missing]
+        )
     found.checked_at = ctx.now
     data = {name: getattr(found, name) for name in ALL_DOCUMENTS}
     _move(ctx, found, "check_documents", "documents_checked", data)
@@ -390,19 +388,18 @@ def _reading(
     data: MetersIn,
     *,
     after: datetime | None,
-    extra: dict[str, Any] | None = None,
-) -> MoveInReading:
+    extra: dict[str, Callable[[], Any]] | None = None,
+) -> tuple[MoveInReading, dict[str, Any]]:
+    """A reading checked with the step's own fields (`extra`): every refusal at once."""
     checked = gather(
         {
             "water": lambda: _meter(data.water, "water"),
             "electricity": lambda: _meter(data.electricity, "electricity"),
             "gas": lambda: _meter(data.gas, "gas", required=False),
-            "read_by": lambda: clean_column(
-                data.read_by, MoveInReading, "read_by", required=True
-            ),
+            "read_by": lambda: clean_column(data.read_by, MoveInReading, "read_by", required=True),
             "read_at": lambda: _after(happened(data.read_at, ctx.now, "read_at"), after, "read_at"),
             "note": lambda: clean_column(data.note, MoveInReading, "note"),
-            **({} if extra is None else {k: (lambda v=v: v) for k, v in extra.items()}),
+            **(extra or {}),
         }
     )
     assert found.id is not None
@@ -419,7 +416,7 @@ def _reading(
         created_at=ctx.now,
     )
     ctx.session.add(read)
-    return read
+    return read, checked
 
 
 def _reading_data(read: MoveInReading) -> dict[str, Any]:
@@ -437,11 +434,13 @@ def meters(ctx: Ctx, case_id: int, data: MetersIn) -> MoveInReading:
     """The meters read with the owner at the handover (water, electricity, gas) and confirmed
     by the owner (their name, as signed on the house inspection form)."""
     found = _step(ctx, case_id, "meters")
-    confirmed = gather(
-        {"confirmed_by": lambda: _text(data.confirmed_by, "meters_confirmed_by", required=True,
-                                       field="confirmed_by")}
-    )["confirmed_by"]
-    read = _reading(ctx, found, ReadingKind.handover, data, after=None)
+    confirm = {
+        "confirmed_by": lambda: _text(
+            data.confirmed_by, "meters_confirmed_by", required=True, field="confirmed_by"
+        )
+    }
+    read, checked = _reading(ctx, found, ReadingKind.handover, data, after=None, extra=confirm)
+    confirmed = checked["confirmed_by"]
     found.meters_confirmed_by = confirmed
     _move(ctx, found, "meters", "meters", _reading_data(read) | {"confirmed_by": confirmed})
     return read
@@ -476,7 +475,7 @@ def raise_problem(ctx: Ctx, case_id: int, data: FindingIn) -> Finding:
     the case's, the department the site's default, found by the inspector unless said)."""
     found = _step(ctx, case_id, "problem")
     update: dict[str, Any] = {}
-    if not data.room and not data.place:
+    if not data.room:
         update["room"] = found.room
     if not data.department:
         update["department"] = ctx.settings.move_ins.department
@@ -488,7 +487,9 @@ def raise_problem(ctx: Ctx, case_id: int, data: FindingIn) -> Finding:
     raised = findings.raise_finding(
         ctx, FindingOwner.move_in, found.id, data, after=found.inspected_at
     )
-    audit.record(ctx, REGISTER, found.id, "problem", {"finding": raised.number, "what": raised.what})
+    audit.record(
+        ctx, REGISTER, found.id, "problem", {"finding": raised.number, "what": raised.what}
+    )
     return raised
 
 
@@ -534,19 +535,19 @@ def complete(ctx: Ctx, case_id: int) -> MoveIn:
     receipted, the items handed over and signed for. What is missing is said, all at once."""
     found = _step(ctx, case_id, "complete")
     assert found.id is not None
-    errors = FieldErrors()
+    errors: list[DeskError] = []
     still = open_problems(ctx, found.id)
     if still:
         numbers = ", ".join(p.number for p in still)
-        errors.add(DeskError("move_in_error.problems_open", field="problems", numbers=numbers))
+        errors.append(DeskError("move_in_error.problems_open", field="problems", numbers=numbers))
     for name in missing_agreements(found):
-        errors.add(DeskError("move_in_error.paper_missing", field=name))
+        errors.append(DeskError("move_in_error.paper_missing", field=name))
     if found.fee_fen > 0 and not found.fee_receipt:
-        errors.add(DeskError("move_in_error.receipt_needed", field="fee_receipt"))
+        errors.append(DeskError("move_in_error.receipt_needed", field="fee_receipt"))
     for name in missing_items(found):
-        errors.add(DeskError("move_in_error.item_missing", field=name))
+        errors.append(DeskError("move_in_error.item_missing", field=name))
     if errors:
-        raise errors
+        raise FieldErrors.of(errors)
     found.completed_at = ctx.now
     found.reinspect_at = None
     data = {
@@ -586,17 +587,17 @@ def start_custody(ctx: Ctx, case_id: int, data: CustodyIn) -> MoveIn:
             raise DeskError("move_in_error.bad_keys", field="custody_keys")
         return data.keys
 
-    checked = gather(
-        {
-            "agreement": lambda: _text(
-                data.agreement, "custody_agreement", required=True, field="agreement"
-            ),
-            "keys": keys,
-        }
+    extra = {
+        "agreement": lambda: _text(
+            data.agreement, "custody_agreement", required=True, field="agreement"
+        ),
+        "custody_keys": keys,
+    }
+    read, checked = _reading(
+        ctx, found, ReadingKind.custody_start, data, after=found.completed_at, extra=extra
     )
-    read = _reading(ctx, found, ReadingKind.custody_start, data, after=found.completed_at)
     found.custody_agreement = checked["agreement"]
-    found.custody_keys = checked["keys"]
+    found.custody_keys = checked["custody_keys"]
     found.custody_from = read.read_at
     out = _reading_data(read) | {"agreement": found.custody_agreement, "keys": found.custody_keys}
     _move(ctx, found, "start_custody", "custody_started", out)
@@ -634,7 +635,7 @@ def custody_patrol(
     route = data.route or rules.custody_route
     if route not in (rules.custody_route, rules.custody_rain_route):
         raise DeskError("move_in_error.not_custody_route", field="route", value=route)
-    read = _reading(ctx, found, ReadingKind.patrol, data, after=found.custody_from)
+    read, _ = _reading(ctx, found, ReadingKind.patrol, data, after=found.custody_from)
     assert found.id is not None
     started = patrol.start(
         ctx,
@@ -680,7 +681,7 @@ def tell_owner(
 def end_custody(ctx: Ctx, case_id: int, data: MetersIn) -> MoveIn:
     """托管 ends: the owner takes the flat (and the keys) back; the meters read once more."""
     found = _step(ctx, case_id, "end_custody")
-    read = _reading(ctx, found, ReadingKind.custody_end, data, after=found.custody_from)
+    read, _ = _reading(ctx, found, ReadingKind.custody_end, data, after=found.custody_from)
     assert found.id is not None
     read.over_limit = is_over(ctx, found.id, read)
     found.custody_to = read.read_at
@@ -691,11 +692,4 @@ def end_custody(ctx: Ctx, case_id: int, data: MetersIn) -> MoveIn:
 
 def keys_in_custody(ctx: Ctx) -> list[MoveIn]:
     """The cases under 托管 whose keys are left with us (the key count lists them)."""
-    from sqlmodel import col, select
-
-    statement = (
-        select(MoveIn)
-        .where(MoveIn.state == S.custody, col(MoveIn.custody_keys) > 0)
-        .order_by(col(MoveIn.custody_from))
-    )
-    return list(ctx.session.exec(statement))
+    return keys_entrusted._custody_cases(ctx)

@@ -37,7 +37,14 @@ DOCUMENTS: dict[MoveInApplicant, tuple[str, ...]] = {
     MoveInApplicant.agent: ("doc_id", "doc_notice", "doc_contract", "doc_agent_id", "doc_attorney"),
     MoveInApplicant.company: ("doc_id", "doc_notice", "doc_contract", "doc_company"),
 }
-ALL_DOCUMENTS = ("doc_id", "doc_notice", "doc_contract", "doc_agent_id", "doc_attorney", "doc_company")
+ALL_DOCUMENTS = (
+    "doc_id",
+    "doc_notice",
+    "doc_contract",
+    "doc_agent_id",
+    "doc_attorney",
+    "doc_company",
+)
 # the agreements signed (001 入伙办理 ⑶)
 AGREEMENTS = (
     "sign_resident_form",
@@ -87,7 +94,11 @@ def of_room(ctx: Ctx, room: str) -> list[MoveIn]:
 
 
 def missing_documents(found: MoveIn) -> list[str]:
-    return [name for name in DOCUMENTS[MoveInApplicant(found.applicant_kind)] if not getattr(found, name)]
+    return [
+        name
+        for name in DOCUMENTS[MoveInApplicant(found.applicant_kind)]
+        if not getattr(found, name)
+    ]
 
 
 def missing_agreements(found: MoveIn) -> list[str]:
