@@ -84,6 +84,7 @@ class MoveInDetailScreen(FindingsHost, RecordScreen):
         for key in READING_COLUMNS:
             table.add_column(t(f"move_in_ui.col_{key}"), key=key)
         self.refresh_detail()
+        table.focus()
 
     def reread(self) -> None:
         self.refresh_detail()

@@ -208,8 +208,15 @@ def owed(ctx: Ctx, found: MoveIn) -> list[OpenItem]:
 
     if found.state in (S.booked, S.in_progress) and found.booked_for < _day_end(ctx):
         item(found.owner_name, found.booked_for, "move_in")
-    if found.state == S.inspected and found.reinspect_at is not None:
-        item(found.owner_name, found.reinspect_at, "reinspection")
+    if found.state == S.inspected:
+        # the problems awaiting their re-inspection: at the time agreed with the owner, or the
+        # finding's own re-inspection due when none is agreed yet
+        waiting = [p for p in problems_of(ctx, found.id) if p.state == FindingState.rectified]
+        if waiting:
+            due = found.reinspect_at or min(
+                (p.recheck_due_at for p in waiting if p.recheck_due_at), default=None
+            )
+            item(found.owner_name, due, "reinspection")
     due = custody_patrol_due(ctx, found)
     if due is not None and due < _day_end(ctx):
         item(found.owner_name, due, "custody_patrol")
