@@ -361,6 +361,7 @@ STATE_SECTIONS = {
     "patrols": "patrol_state",
     "patrol_due": "patrol_due_state",
     "findings": "finding_state",
+    "move_ins": "move_in_state",
 }
 
 

@@ -20,6 +20,7 @@ from desk.models import (
     Finding,
     Incident,
     KeyLoan,
+    MoveIn,
     NightLogEntry,
     NightLogState,
     PatrolRound,
@@ -62,6 +63,7 @@ SECTIONS = (
     "patrol_rounds",
     "findings_open",
     "findings_recheck",
+    "move_ins",
     "unpaid",
 )
 # The sections listed besides, of records the board does not carry (passes to reconcile; worker
@@ -85,6 +87,7 @@ COUNTED: tuple[tuple[str, type[SQLModel], str], ...] = (
     ("incidents", Incident, "created_at"),
     ("patrols", PatrolRound, "started_at"),
     ("findings", Finding, "raised_at"),
+    ("move_ins", MoveIn, "created_at"),
 )
 
 
@@ -336,6 +339,7 @@ _SECTION_OF = {
     "patrol_due": "patrol_rounds",
     "patrols": "patrol_rounds",
     "findings": "findings_open",
+    "move_ins": "move_ins",
 }
 
 
