@@ -6,17 +6,28 @@ re-inspecting before the problem is put right)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
 from desk.db import Database
 from desk.models import FindingState, MoveInState, Operator, ReadingKind
-from desk.services import audit, findings, move_in
+from desk.services import (
+    audit,
+    board,
+    export,
+    findings,
+    lookup,
+    move_in,
+    room_history,
+    stats,
+    summary,
+)
 from desk.services.errors import DeskError, FieldErrors, Forbidden, NotFound
 from desk.services.findings import FindingIn, RecheckIn
 from desk.services.move_in import CustodyIn, CustodyPatrolIn, MetersIn, PapersIn
-from tests.conftest import NOW, Desk
+from desk.services.stats_period import days
+from tests.conftest import NOW, TZ, Desk
 from tests.move_in_seed import (
     ALL_DOCS,
     HANDOVER,
@@ -110,6 +121,23 @@ def test_a_move_in_with_one_problem_completes_once_it_is_accepted(site: Desk) ->
         "reinspected",
         "completed",
     ]
+    # the register's lines in the shared tables: lookup, room history, export, monthly figures
+    with site.read() as ctx:
+        by_number = lookup.search(ctx, "RH20261123001")
+        assert [(g.register, [h.record_id for h in g.hits]) for g in by_number.groups] == [
+            ("move_ins", [case_id])
+        ]
+        history = room_history.history(ctx, "3-1202")
+        assert [e.number for e in history.timeline if e.register == "move_ins"] == [
+            "RH-20261123-001"
+        ]
+        (row,) = export.records(ctx, "move_ins")
+        assert row["fee_receipt"] == "SJ-2026-0101" and row["sign_fire_pledge"] is True
+        assert [r["kind"] for r in row["readings"]] == ["handover"]
+        assert [e["action"] for e in row["events"]][-1] == "completed"
+        figures = stats.monthly(ctx, days(date(2026, 11, 1), date(2026, 11, 30), TZ)).move_ins
+    assert (figures.booked, figures.inspected, figures.completed) == (1, 1, 1)
+    assert (figures.problems, figures.per_case, figures.first_time.value) == (1, 1.0, 1.0)
 
 
 def test_the_papers_each_kind_of_applicant_brings_and_what_completion_needs(
@@ -236,6 +264,11 @@ def test_custody_patrols_flag_a_reading_over_its_limit_until_the_owner_is_told(
             ReadingKind.patrol,
         ]
         assert [i.due_kind for i in move_in.open_items(ctx)] == ["over_limit"]
+        on_board = [i for i in board.open_items(ctx) if i.register == "move_ins"]
+        assert [(i.number, i.due_kind) for i in on_board] == [
+            (rain.number[:0] + high_number(ctx, case_id), "over_limit")
+        ]
+        assert [i.number for i in summary.open_sections(ctx)["move_ins"]] == [on_board[0].number]
         assert [r.id for _, r in move_in.over_limit(ctx)] == [high.id]
     error = refused(site, lambda c: move_in.tell_owner(c, case_id, ok.id or 0, "周海"))
     assert error.key == "move_in_error.not_over_limit"
@@ -292,3 +325,7 @@ def test_another_cases_problem_and_another_estates_case_are_out_of_reach(
         assert stored(hg_desk, hg_case).state == S.booked
     finally:
         hg.dispose()
+
+
+def high_number(ctx: object, case_id: int) -> str:
+    return move_in.get(ctx, case_id).number  # type: ignore[arg-type]

@@ -33,6 +33,8 @@ from desk.models import (
     KeyCount,
     KeyLoan,
     KeyReturn,
+    MoveIn,
+    MoveInReading,
     NightLogEntry,
     Operator,
     OwnerChange,
@@ -72,6 +74,7 @@ REGISTERS = (
     "incidents",
     "patrols",
     "findings",
+    "move_ins",
 )
 _TABLES: dict[str, type[SQLModel]] = {
     "reception": ReceptionEntry,
@@ -86,6 +89,7 @@ _TABLES: dict[str, type[SQLModel]] = {
     "incidents": Incident,
     "patrols": PatrolRound,
     "findings": Finding,
+    "move_ins": MoveIn,
 }
 # Columns never exported: an ID number's keyed hash (desk.services.id_numbers) is the office's
 # to match a caller against, not to hand out with a spreadsheet.
@@ -101,6 +105,9 @@ _PARTS: dict[str, tuple[tuple[str, type[SQLModel], str], ...]] = {
     "patrols": (("points", PatrolPoint, "round_id"),),
     # a finding's re-inspections (its owner: `owner` and `owner_id`)
     "findings": (("checks", FindingCheck, "finding_id"),),
+    # a move-in's meter readings (handover, 托管's start, patrols, end); its papers, agreements
+    # and items are its own columns (the archive of what was collected); its problems: `findings`
+    "move_ins": (("readings", MoveInReading, "move_in_id"),),
     # an incident's nine steps, its security stand-ins and its follow-ups
     "incidents": (
         ("steps", IncidentStep, "incident_id"),

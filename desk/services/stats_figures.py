@@ -243,6 +243,22 @@ class FindingFigures:
 
 
 @dataclass(frozen=True)
+class MoveInFigures:
+    """Move-ins (desk.services.stats_move_ins): booked, inspected and completed in the period,
+    the problems found at the inspection (and per case inspected), the cases completed with
+    every problem accepted at its first re-inspection, 托管 begun, readings over their limit."""
+
+    booked: int = 0
+    inspected: int = 0
+    completed: int = 0
+    problems: int = 0
+    per_case: float | None = None
+    first_time: Rate = field(default_factory=lambda: Rate(0, 0))
+    custody: int = 0
+    over_limit: int = 0
+
+
+@dataclass(frozen=True)
 class Report:
     """The figures of one period; renderers turn it into text, CSV, xlsx, HTML and the screen."""
 
@@ -262,3 +278,4 @@ class Report:
     owner_changes: OwnerChangeFigures = field(default_factory=OwnerChangeFigures)
     incidents: IncidentFigures = field(default_factory=IncidentFigures)
     findings: FindingFigures = field(default_factory=FindingFigures)
+    move_ins: MoveInFigures = field(default_factory=MoveInFigures)
