@@ -329,3 +329,30 @@ def test_another_cases_problem_and_another_estates_case_are_out_of_reach(
 
 def high_number(ctx: object, case_id: int) -> str:
     return move_in.get(ctx, case_id).number  # type: ignore[arg-type]
+
+
+def test_the_cli_exports_move_ins_with_their_readings_as_json_and_csv(site: Desk) -> None:
+    """`desk export --register move_ins`: the case with its checklist, readings and events."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from desk.cli import app
+
+    case_id = book(site)
+    to_inspected(site, case_id)
+    runner = CliRunner()
+    base = ["--lang", "en", "--db", site.db.url, "export", "--register", "move_ins"]
+    result = runner.invoke(app, base)
+    assert result.exit_code == 0, result.output
+    (row,) = json.loads(result.output)["move_ins"]
+    assert (row["number"], row["state"], row["doc_contract"]) == (
+        "RH-20261123-001",
+        "inspected",
+        True,
+    )
+    assert [
+        r["confirmed_by"] if "confirmed_by" in r else r["read_by"] for r in row["readings"]
+    ] == ["刘师傅"]
+    result = runner.invoke(app, [*base, "--format", "csv"])
+    assert result.exit_code == 0 and "RH-20261123-001" in result.output
