@@ -607,13 +607,8 @@ COMMANDS: tuple[Command | Include, ...] = (
     Command(
         "move_in_detail", "ctrl+k", "complete", "move_in_ui.keys.complete", id="move_in_complete"
     ),
-    Command(
-        "move_in_detail",
-        "ctrl+t",
-        "start_custody",
-        "move_in_ui.keys.custody",
-        id="move_in_custody",
-    ),
+    # 托管 begins and ends on one key: the case's state says which
+    Command("move_in_detail", "ctrl+t", "custody", "move_in_ui.keys.custody", id="move_in_custody"),
     Command(
         "move_in_detail",
         "ctrl+n",
@@ -622,13 +617,7 @@ COMMANDS: tuple[Command | Include, ...] = (
         id="move_in_patrol",
     ),
     Command("move_in_detail", "ctrl+f", "tell_owner", "move_in_ui.keys.tell", id="move_in_tell"),
-    Command(
-        "move_in_detail",
-        "ctrl+w",
-        "end_custody",
-        "move_in_ui.keys.end_custody",
-        id="move_in_end_custody",
-    ),
+    Command("move_in_detail", "ctrl+w", "print_archive", "keys.print", id="move_in_print"),
     Include("move_in_detail", "findings_panel"),
     Command("move_in_detail", "ctrl+r", "refresh", "keys.refresh", id="move_in_detail_refresh"),
     Command("move_in_detail", "escape", "back", "repair_ui.keys.back", id="move_in_back"),

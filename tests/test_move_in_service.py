@@ -356,3 +356,35 @@ def test_the_cli_exports_move_ins_with_their_readings_as_json_and_csv(site: Desk
     ] == ["刘师傅"]
     result = runner.invoke(app, [*base, "--format", "csv"])
     assert result.exit_code == 0 and "RH-20261123-001" in result.output
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+def test_the_archive_sheet_lists_what_was_collected_within_80_cells(site: Desk, lang: str) -> None:
+    """The archive sheet of a completed case: its papers, agreements, fee and receipt, items,
+    readings and problems, every line within 80 cells."""
+    from desk.i18n import set_language
+    from desk.printing.move_in_archive import move_in_archive_lines
+    from desk.printing.text import cell_len
+
+    set_language(lang)
+    case_id = book(site, applicant_kind="company", agent_name="欧阳诸葛明月")
+    with site.write() as ctx:
+        move_in.check_documents(ctx, case_id, {**ALL_DOCS, "doc_company": True})
+        move_in.papers(ctx, case_id, SIGNED)
+        move_in.meters(ctx, case_id, HANDOVER)
+        move_in.inspect(ctx, case_id, "刘师傅")
+    one_problem(site, case_id)
+    with site.read() as ctx:
+        found = move_in.get(ctx, case_id)
+        lines = move_in_archive_lines(
+            found,
+            move_in.readings_of(ctx, case_id),
+            move_in.problems_of(ctx, case_id),
+            site.db.settings,
+            clerk="王芳",
+            printed_at=NOW,
+        )
+    text = "\n".join(lines)
+    assert all(cell_len(line) <= 80 for line in lines)
+    assert "SJ-2026-0101" in text and "ZG-20261123-001" in text and "12.5" in text
+    assert ("[x] 单位证明" if lang == "zh_CN" else "[x] Company's") in text

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import VerticalScroll
@@ -21,6 +22,7 @@ from desk.screens import move_in_dialogs as dialogs
 from desk.screens.findings_panel import FindingsHost, FindingsPanel
 from desk.screens.history import HistoryTable
 from desk.screens.plain import Fit, field_grid, plain
+from desk.screens.printout import deliver
 from desk.screens.record_table import RecordTable
 from desk.services import audit, move_in
 from desk.services.context import Ctx
@@ -203,6 +205,8 @@ class MoveInDetailScreen(FindingsHost, RecordScreen):
             return STEPS[action][0] in allowed
         if action in ("complete", "tell_owner"):
             return action in allowed
+        if action == "custody":
+            return bool({"start_custody", "end_custody"} & allowed)
         return True
 
     def action_refresh(self) -> None:
@@ -239,14 +243,43 @@ class MoveInDetailScreen(FindingsHost, RecordScreen):
     def action_book_reinspection(self) -> None:
         self.step("book_reinspection")
 
-    def action_start_custody(self) -> None:
-        self.step("start_custody")
+    def action_custody(self) -> None:
+        """托管 begins (a completed case) or ends (one in our care)."""
+        allowed = move_in.allowed_actions(self.case)
+        self.step("end_custody" if "end_custody" in allowed else "start_custody")
 
     def action_custody_patrol(self) -> None:
         self.step("custody_patrol")
 
-    def action_end_custody(self) -> None:
-        self.step("end_custody")
+    def action_print_archive(self) -> None:
+        if self.case is not None:
+            with self.reading() as ctx:
+                readings = move_in.readings_of(ctx, self.case_id)
+                problems = move_in.problems_of(ctx, self.case_id)
+            self.print_archive(self.case, readings, problems)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="print")
+    def print_archive(
+        self, found: MoveIn, readings: list[MoveInReading], problems: list[Finding]
+    ) -> None:
+        """The archive sheet as text and PDF beside the database, and to the site's printer."""
+        from desk.printing import move_in_archive
+
+        app = self.desk
+        settings = app.settings
+        clerk = app.operator.name if app.operator else ""
+        extra: dict[str, Any] = {"clerk": clerk, "printed_at": app.now()}
+        deliver(
+            app,
+            found.number,
+            lambda: move_in_archive.move_in_archive_text(
+                found, readings, problems, settings, **extra
+            ),
+            lambda pdf: move_in_archive.move_in_archive_pdf(
+                found, readings, problems, settings, pdf, **extra
+            ),
+            written="move_in_archive.print_written",
+        )
 
     def action_complete(self) -> None:
         outcome = self.attempt(lambda ctx: move_in.complete(ctx, self.case_id))
