@@ -47,7 +47,7 @@ def book(desk: Desk, **changes: object) -> int:
         **changes,
     }
     with desk.write() as ctx:
-        found = move_in.book(ctx, MoveInIn(**data))  # type: ignore[arg-type]
+        found = move_in.book(ctx, MoveInIn(**data))
     assert found.id is not None
     return found.id
 

@@ -229,6 +229,7 @@ def test_custody_patrols_flag_a_reading_over_its_limit_until_the_owner_is_told(
         assert found.state == S.custody and found.custody_from == NOW
         assert move_in.custody_patrol_due(ctx, found) == NOW + timedelta(days=7)
         assert [c.id for c in move_in.keys_in_custody(ctx)] == [case_id]
+        assert move_in.rooms_in_custody(ctx) == {"3-1202"}
         from desk.services import keys_entrusted
 
         lines = {line.ref: line.expected for line in keys_entrusted.expected_counts(ctx)}

@@ -65,6 +65,7 @@ from desk.services.move_in_queries import (
     problems_of,
     reading,
     readings_of,
+    rooms_in_custody,
 )
 from desk.services.numbering import next_number
 from desk.services.patrol import RoundIn
@@ -98,6 +99,7 @@ __all__ = [
     "problems_of",
     "reading",
     "readings_of",
+    "rooms_in_custody",
 ]
 
 S = MoveInState

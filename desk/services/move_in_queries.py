@@ -179,6 +179,12 @@ def over_limit(ctx: Ctx, *, untold_only: bool = True) -> list[tuple[MoveIn, Move
     return [(case, read) for case, read in rows]
 
 
+def rooms_in_custody(ctx: Ctx) -> set[str]:
+    """The rooms under 托管 now (the fee desk charges them the site's share of the fee)."""
+    statement = select(MoveIn.room).where(MoveIn.state == S.custody)
+    return set(ctx.session.exec(statement))
+
+
 def _day_end(ctx: Ctx) -> datetime:
     local = ctx.now.astimezone(ctx.tz)
     start = local.replace(hour=0, minute=0, second=0, microsecond=0)
