@@ -618,6 +618,10 @@ COMMANDS: tuple[Command | Include, ...] = (
     ),
     Command("move_in_detail", "ctrl+f", "tell_owner", "move_in_ui.keys.tell", id="move_in_tell"),
     Command("move_in_detail", "ctrl+w", "print_archive", "keys.print", id="move_in_print"),
+    # a booking called off (a supervisor's, with the reason)
+    Command(
+        "move_in_detail", "delete", "cancel_move_in", "move_in_ui.keys.cancel", id="move_in_cancel"
+    ),
     Include("move_in_detail", "findings_panel"),
     Command("move_in_detail", "ctrl+r", "refresh", "keys.refresh", id="move_in_detail_refresh"),
     Command("move_in_detail", "escape", "back", "repair_ui.keys.back", id="move_in_back"),

@@ -205,6 +205,8 @@ class MoveInDetailScreen(FindingsHost, RecordScreen):
             return STEPS[action][0] in allowed
         if action in ("complete", "tell_owner"):
             return action in allowed
+        if action == "cancel_move_in":
+            return "cancel" in allowed
         if action == "custody":
             return bool({"start_custody", "end_custody"} & allowed)
         return True
@@ -280,6 +282,14 @@ class MoveInDetailScreen(FindingsHost, RecordScreen):
             ),
             written="move_in_archive.print_written",
         )
+
+    def action_cancel_move_in(self) -> None:
+        """A booking called off: a supervisor's (pressing it says why not), with the reason."""
+        found = self.case
+        who = move_in.LIFECYCLE.who("cancel")
+        if found is None or (who is not None and self.refused(who.require)):
+            return
+        self.app.push_screen(dialogs.CancelDialog(found), callback=self.saved)
 
     def action_complete(self) -> None:
         outcome = self.attempt(lambda ctx: move_in.complete(ctx, self.case_id))

@@ -245,6 +245,17 @@ class TellOwnerDialog(CaseDialog):
         )
 
 
+class CancelDialog(CaseDialog):
+    title_key = "move_in_ui.dialog.cancel"
+
+    def build_form(self) -> DeskForm:
+        return banner_form(TextField("reason", of=MoveIn, column="cancel_reason"))
+
+    def submit(self, form: DeskForm) -> MoveIn | DeskError:
+        reason = form.read()["reason"]
+        return self.attempt(lambda ctx: move_in.cancel(ctx, self.case_id, reason))
+
+
 class EndCustodyDialog(CaseDialog):
     title_key = "move_in_ui.dialog.end_custody"
 
