@@ -63,7 +63,7 @@ def move_in_archive_lines(
     lines += ["", t("move_in_archive.agreements")]
     lines += _ticks(found, AGREEMENTS)
     lines += ["", t("move_in_archive.fees")]
-    lines.extend(_lv(t("fields.fee_fen"), f"{yuan(found.fee_fen)}  {found.fee_receipt}"))
+    lines.extend(_lv(t("move_in_ui.fee"), f"{yuan(found.fee_fen)}  {found.fee_receipt}"))
     lines += ["", t("move_in_archive.items")]
     lines.extend(_lv(t("fields.keys_handed"), str(found.keys_handed)))
     lines += _ticks(found, ("handbook_handed", "drawings_handed"))

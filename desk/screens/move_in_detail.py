@@ -144,7 +144,7 @@ class MoveInDetailScreen(FindingsHost, RecordScreen):
         lines = [
             "  ".join(f"{tick(getattr(found, n))}{t(f'fields.{n}')}" for n in needed),
             "  ".join(f"{tick(getattr(found, n))}{t(f'fields.{n}')}" for n in move_in.AGREEMENTS),
-            f"{t('fields.fee_fen')} ¥{found.fee_fen / 100:.2f}  "
+            f"{t('move_in_ui.fee')} ¥{found.fee_fen / 100:.2f}  "
             f"{t('fields.fee_receipt')} {found.fee_receipt or '—'}",
             f"{t('fields.keys_handed')} {found.keys_handed}  "
             f"{tick(found.handbook_handed)}{t('fields.handbook_handed')}  "

@@ -122,7 +122,7 @@ class PapersDialog(CaseDialog):
         found = self.found
         return banner_form(
             *(CheckField(name, value=getattr(found, name)) for name in move_in.AGREEMENTS),
-            MoneyField("fee_fen", max_length=12),
+            MoneyField("fee_fen", max_length=12, label=t("move_in_ui.fee")),
             TextField("fee_receipt", of=MoveIn),
             CountField("keys_handed"),
             CheckField("handbook_handed", value=found.handbook_handed),
