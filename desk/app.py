@@ -48,6 +48,7 @@ REGISTER_MODES = {
     "owner_changes": ("desk.screens.owner_changes", "OwnerChangesScreen"),
     "incidents": ("desk.screens.incidents", "IncidentsScreen"),
     "patrols": ("desk.screens.patrols", "PatrolsScreen"),
+    "move_ins": ("desk.screens.move_ins", "MoveInsScreen"),
     "handover": ("desk.screens.handover", "HandoverScreen"),
     "nightlog": ("desk.screens.nightlog", "NightLogScreen"),
     "lookup": ("desk.screens.lookup", "LookupScreen"),

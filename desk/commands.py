@@ -145,6 +145,14 @@ COMMANDS: tuple[Command | Include, ...] = (
         id="board_patrols",
         show=False,
     ),
+    Command(
+        "board",
+        "m",
+        "app.open('move_ins')",
+        "keys.move_ins",
+        id="board_move_ins",
+        show=False,
+    ),
     Command("card_detail", "ctrl+d", "ready", "cards_ui.keys.ready", id="card_ready"),
     Command("card_detail", "ctrl+g", "issue", "cards_ui.keys.issue", id="card_issue"),
     Command("card_detail", "ctrl+e", "renew", "cards_ui.keys.renew", id="card_renew"),
@@ -589,6 +597,50 @@ COMMANDS: tuple[Command | Include, ...] = (
     Include("patrol_detail", "findings_panel"),
     Command("patrol_detail", "ctrl+r", "refresh", "keys.refresh", id="patrol_detail_refresh"),
     Command("patrol_detail", "escape", "back", "repair_ui.keys.back", id="patrol_back"),
+    # move-ins (入伙) and 托管: the list (m on the board) and a case's page; the findings panel's
+    # keys (ctrl+g d y u x) raise and follow the inspection's problems
+    Command("move_ins", "ctrl+n", "new_move_in", "keys.new", id="move_in_new"),
+    Command("move_ins", "enter", "open_move_in", "keys.open", id="move_in_open"),
+    Command("move_ins", "ctrl+f", "toggle_all", "move_in_ui.keys.toggle_all", id="move_in_all"),
+    Command("move_ins", "ctrl+r", "refresh", "keys.refresh", id="move_in_refresh"),
+    Command(
+        "move_in_detail",
+        "ctrl+a",
+        "check_documents",
+        "move_in_ui.keys.documents",
+        id="move_in_documents",
+    ),
+    Command("move_in_detail", "ctrl+e", "papers", "move_in_ui.keys.papers", id="move_in_papers"),
+    Command("move_in_detail", "ctrl+l", "meters", "move_in_ui.keys.meters", id="move_in_meters"),
+    Command("move_in_detail", "ctrl+v", "inspect", "move_in_ui.keys.inspect", id="move_in_inspect"),
+    Command(
+        "move_in_detail",
+        "ctrl+b",
+        "book_reinspection",
+        "move_in_ui.keys.reinspection",
+        id="move_in_reinspection",
+    ),
+    Command(
+        "move_in_detail", "ctrl+k", "complete", "move_in_ui.keys.complete", id="move_in_complete"
+    ),
+    # 托管 begins and ends on one key: the case's state says which
+    Command("move_in_detail", "ctrl+t", "custody", "move_in_ui.keys.custody", id="move_in_custody"),
+    Command(
+        "move_in_detail",
+        "ctrl+n",
+        "custody_patrol",
+        "move_in_ui.keys.patrol",
+        id="move_in_patrol",
+    ),
+    Command("move_in_detail", "ctrl+f", "tell_owner", "move_in_ui.keys.tell", id="move_in_tell"),
+    Command("move_in_detail", "ctrl+w", "print_archive", "keys.print", id="move_in_print"),
+    # a booking called off (a supervisor's, with the reason)
+    Command(
+        "move_in_detail", "delete", "cancel_move_in", "move_in_ui.keys.cancel", id="move_in_cancel"
+    ),
+    Include("move_in_detail", "findings_panel"),
+    Command("move_in_detail", "ctrl+r", "refresh", "keys.refresh", id="move_in_detail_refresh"),
+    Command("move_in_detail", "escape", "back", "repair_ui.keys.back", id="move_in_back"),
     Command(
         "findings_panel", "ctrl+g", "raise_finding", "findings_ui.keys.raise", id="finding_raise"
     ),

@@ -434,6 +434,34 @@ class IncidentRules(Strict):
         return next((s for s in self.severities if s.key == key), None)
 
 
+class MoveInRules(Strict):
+    """Move-in (入伙) and 托管: 000 四.1 ⑥ sets the 托管 limits (water 5, electricity 20 units)
+    and weekly and heavy-rain patrols; the fee, the re-inspection's timing and how soon a reading
+    over its limit is told to the owner are the site's own (these are defaults)."""
+
+    # units used since 托管 began over which a patrol's reading is flagged
+    custody_water_limit: float = Field(default=5.0, ge=0, le=100_000)
+    custody_electricity_limit: float = Field(default=20.0, ge=0, le=100_000)
+    # the patrol routes a 托管 patrol is a round of (the weekly round is the one that falls due)
+    custody_route: str = "custody"
+    custody_rain_route: str = "custody_rain"
+    # a 托管 patrol is due this long after the last (or after 托管 began)
+    custody_patrol_every: str = "7d"
+    # the fee asked by default at the move-in, in fen (0: finance's schedule, typed each time)
+    fee_fen: int = Field(default=0, ge=0, le=100_000_000)
+    # a problem found at the inspection goes to this department of [findings] by default
+    department: str = "repairs"
+    # the owner is to be told of a reading over its limit within this long
+    tell_owner_within: str = "1d"
+
+    @field_validator("custody_patrol_every", "tell_owner_within")
+    @classmethod
+    def _duration(cls, value: str) -> str:
+        if not _DURATION.match(value):
+            raise ValueError(f"not a duration such as 3wd or 5d: {value!r}")
+        return value
+
+
 class PatrolRules(Strict):
     """Daily patrol (001 日常巡查): the routes, their checkpoints and how often each is walked."""
 
@@ -556,6 +584,7 @@ class Settings(Strict):
     incidents: IncidentRules = Field(default_factory=IncidentRules)
     findings: FindingRules = Field(default_factory=FindingRules)
     patrol: PatrolRules = Field(default_factory=PatrolRules)
+    move_ins: MoveInRules = Field(default_factory=MoveInRules)
     handover: HandoverRules = Field(default_factory=HandoverRules)
     complaint_tables: dict[str, dict[str, ComplaintRule]] = Field(default_factory=dict)
     # whom a complaint is escalated to (a severity's escalate_to names one by key or label)

@@ -67,7 +67,7 @@ def test_demo_has_a_realistic_size(demo_db: tuple[Database, str]) -> None:
     assert counts.units == 300
     assert 400 <= counts.residents <= 500
     assert 130 <= counts.reception <= 170
-    assert 75 <= counts.repairs <= 90
+    assert 75 <= counts.repairs <= 100  # with the move-ins' problems (desk.demo.move_ins)
 
 
 def test_every_repair_state_is_present(demo_db: tuple[Database, str]) -> None:
@@ -81,7 +81,8 @@ def test_every_repair_state_is_present(demo_db: tuple[Database, str]) -> None:
         linked = list(
             session.exec(select(ReceptionEntry).where(ReceptionEntry.linked_register == "repairs"))
         )
-    assert sum(o.reopen_count for o in orders) == 1
+    # one reopened by the repairs demo, one by a move-in's rejected re-inspection
+    assert sum(o.reopen_count for o in orders) == 2
     assert any(o.labour_fen > 0 and o.material_fen > 0 for o in orders)
     assert {o.category for o in orders} >= {
         "water",

@@ -356,6 +356,7 @@ LATER_TABLES = [
     "fee_step",  # 0019
     "fee_balance",  # 0019
     "fee_custody",  # 0019
+    "move_in_reading",  # 0021
     "incident_follow_up",  # 0018
     "incident_stand_in",  # 0018
     "incident_step",  # 0018
@@ -364,6 +365,7 @@ LATER_TABLES = [
     "finding_check",
     "finding",
     "patrol_round",
+    "move_in",  # 0021: after patrol_round, whose move_in_id refers to it
     "owner_change",  # 0016
     "id_proof_key",  # 0016
     "resident_card",  # 0015

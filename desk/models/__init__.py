@@ -61,6 +61,14 @@ from desk.models.keys import (
     LoanState,
 )
 from desk.models.marker import DeskMarker
+from desk.models.move_in import (
+    OPEN_MOVE_IN_STATES,
+    MoveIn,
+    MoveInApplicant,
+    MoveInReading,
+    MoveInState,
+    ReadingKind,
+)
 from desk.models.nightlog import NightLogEntry, NightLogState
 from desk.models.owner_change import (
     ChangeKind,
@@ -103,6 +111,7 @@ __all__ = [
     "OPEN_COMPLAINT_STATES",
     "OPEN_FINDING_STATES",
     "OPEN_LOAN_STATES",
+    "OPEN_MOVE_IN_STATES",
     "OPEN_RENOVATION_STATES",
     "OPEN_REPAIR_STATES",
     "STEP_KEYS",
@@ -160,6 +169,10 @@ __all__ = [
     "KeyReturn",
     "LoanState",
     "LostVia",
+    "MoveIn",
+    "MoveInApplicant",
+    "MoveInReading",
+    "MoveInState",
     "NightLogEntry",
     "NightLogState",
     "Operator",
@@ -173,6 +186,7 @@ __all__ = [
     "PatrolState",
     "PlaceKind",
     "PointResult",
+    "ReadingKind",
     "ReceptionCategory",
     "ReceptionEntry",
     "ReceptionState",

@@ -45,6 +45,8 @@ class PatrolRound(InEstate, Record, table=True):
     note: str = text(500)
     # a round that is a renovation's supervision visit: the renovation walked
     renovation_id: int | None = Field(default=None, foreign_key="renovation.id", index=True)
+    # a 托管 patrol: the move-in case whose flat was walked
+    move_in_id: int | None = Field(default=None, foreign_key="move_in.id", index=True)
     operator_id: int = Field(foreign_key="operator.id")
     created_at: datetime = when(nullable=False)
     estate_id: int | None = estate_column()

@@ -456,6 +456,31 @@ def _findings(report: Report, settings: Settings) -> Section:
     return Section("findings", t("report.section.findings"), [overall, by_department])
 
 
+def _move_ins(report: Report) -> Section:
+    """Move-ins: booked, inspected, completed, problems per case, accepted first time, 托管."""
+    m = report.move_ins
+    per_case: Cell = "-" if m.per_case is None else f"{m.per_case:.2f}"
+    figures = Table(
+        t("report.table.move_ins"),
+        [t("report.col.figure"), t("report.col.count")],
+        [
+            [t("report.move_ins.booked"), m.booked],
+            [t("report.move_ins.inspected"), m.inspected],
+            [t("report.move_ins.completed"), m.completed],
+            [t("report.move_ins.problems"), m.problems],
+            [t("report.move_ins.per_case"), per_case],
+            [t("report.move_ins.custody"), m.custody],
+            [t("report.move_ins.over_limit"), m.over_limit],
+        ],
+    )
+    first = Table(
+        t("report.table.move_ins_first_time"),
+        [t("report.col.figure"), t("report.col.done"), t("report.col.total"), t("report.col.rate")],
+        [_rate_row("move_ins_first_time", m.first_time)],
+    )
+    return Section("move_ins", t("report.section.move_ins"), [figures, first])
+
+
 def sections(report: Report, settings: Settings) -> list[Section]:
     """The report's sections in print order, labelled in the current language.
 
@@ -475,6 +500,7 @@ def sections(report: Report, settings: Settings) -> list[Section]:
         _incidents(report, settings),
         _findings(report, settings),
         _fees(report),
+        _move_ins(report),
     ]
     return [_printable(section) for section in built]
 

@@ -55,6 +55,7 @@ STATE_LABELS = {
     "patrols": "patrol_state",
     "patrol_due": "patrol_due_state",
     "findings": "finding_state",
+    "move_ins": "move_in_state",
 }
 
 

@@ -152,7 +152,12 @@ class FindingsPanel(Vertical):
 
 
 # the register whose record page shows a finding of each owner (its row on the board opens it)
-OWNER_REGISTERS = {"patrol": "patrols", "renovation": "renovations", "incident": "incidents"}
+OWNER_REGISTERS = {
+    "patrol": "patrols",
+    "renovation": "renovations",
+    "incident": "incidents",
+    "move_in": "move_ins",
+}
 
 
 class FindingPage(RecordScreen):

@@ -33,6 +33,7 @@ RECORD_PAGES = {
     # a renovation found by its permit's number
     "renovation_permits": ("desk.screens.renovation_detail", "RenovationDetailScreen"),
     "patrols": ("desk.screens.patrol_detail", "PatrolDetailScreen"),
+    "move_ins": ("desk.screens.move_in_detail", "MoveInDetailScreen"),
     # a finding: its owner record's page (a patrol round's, an incident's…)
     "findings": ("desk.screens.findings_panel", "FindingPage"),
 }

@@ -76,6 +76,7 @@ REGISTERS: tuple[Register, ...] = (
     Register("fee_steps", "fee_step", ("recorded",)),
     Register("fee_appointments", "fee_appointment", ("booked",)),
     Register("fee_custody", "fee_custody", ("marked",)),
+    Register("move_ins", "move_in", ("booked",), (("move_in_reading", "move_in_id"),)),
     # a finding of any register (desk.services.findings), its re-inspections as its part
     Register("findings", "finding", ("raised",), (("finding_check", "finding_id"),)),
     Register("patrols", "patrol_round", ("started",), (("patrol_point", "round_id"),)),

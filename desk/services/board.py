@@ -18,6 +18,7 @@ from desk.services import (
     finding_queries,
     incident_queries,
     keys,
+    move_in_queries,
     nightlog,
     owner_change_queries,
     passes,
@@ -130,6 +131,8 @@ def open_items(ctx: Ctx) -> list[OpenItem]:
     items.extend(incident_queries.open_items(ctx))  # a running incident: on top
     items.extend(patrol_queries.open_items(ctx))  # rounds due or missed, rounds under way
     items.extend(finding_queries.open_items(ctx))  # findings to send, rectify, re-inspect
+    # move-ins booked today, re-inspections, 托管 patrols due, readings over their limit
+    items.extend(move_in_queries.open_items(ctx))
     items.sort(key=due_order)
     return items
 

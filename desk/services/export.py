@@ -35,6 +35,8 @@ from desk.models import (
     KeyCount,
     KeyLoan,
     KeyReturn,
+    MoveIn,
+    MoveInReading,
     NightLogEntry,
     Operator,
     OwnerChange,
@@ -75,6 +77,7 @@ REGISTERS = (
     "patrols",
     "findings",
     "fees",
+    "move_ins",
 )
 _TABLES: dict[str, type[SQLModel]] = {
     "reception": ReceptionEntry,
@@ -91,6 +94,7 @@ _TABLES: dict[str, type[SQLModel]] = {
     "findings": Finding,
     # finance's balances as imported (superseded ones too), each with its payments
     "fees": FeeBalance,
+    "move_ins": MoveIn,
 }
 # Columns never exported: an ID number's keyed hash (desk.services.id_numbers) is the office's
 # to match a caller against, not to hand out with a spreadsheet.
@@ -108,6 +112,9 @@ _PARTS: dict[str, tuple[tuple[str, type[SQLModel], str], ...]] = {
     "fees": (("payments", FeePayment, "balance_id"),),
     # a finding's re-inspections (its owner: `owner` and `owner_id`)
     "findings": (("checks", FindingCheck, "finding_id"),),
+    # a move-in's meter readings (handover, 托管's start, patrols, end); its papers, agreements
+    # and items are its own columns (the archive of what was collected); its problems: `findings`
+    "move_ins": (("readings", MoveInReading, "move_in_id"),),
     # an incident's nine steps, its security stand-ins and its follow-ups
     "incidents": (
         ("steps", IncidentStep, "incident_id"),

@@ -32,6 +32,8 @@ from desk.models import (
     FindingState,
     Incident,
     IncidentState,
+    MoveIn,
+    MoveInState,
     PatrolRound,
     PatrolState,
     Renovation,
@@ -96,20 +98,26 @@ __all__ = [
 
 S = FindingState
 # The registers a finding may belong to, and the table of their records: a finding is raised
-# on a record of one of them (move-ins add theirs when they exist).
+# on a record of one of them.
 OWNERS: dict[str, type[Record]] = {
     FindingOwner.patrol: PatrolRound,
     FindingOwner.renovation: Renovation,
     FindingOwner.incident: Incident,
+    FindingOwner.move_in: MoveIn,
 }
 # an owner record that is history takes no new finding: a round finished, an incident closed
 # (that state, and the catalogue section that names it)
 FINISHED: dict[str, tuple[str, str]] = {
     FindingOwner.patrol: (PatrolState.done, "patrol_state"),
     FindingOwner.incident: (IncidentState.closed, "incident_state"),
+    FindingOwner.move_in: (MoveInState.completed, "move_in_state"),
 }
 # when an owner record began: a finding of it is never found before
-STARTS: dict[str, str] = {FindingOwner.patrol: "started_at", FindingOwner.incident: "happened_at"}
+STARTS: dict[str, str] = {
+    FindingOwner.patrol: "started_at",
+    FindingOwner.incident: "happened_at",
+    FindingOwner.move_in: "inspected_at",
+}
 # a repair order counts as put right once completed (or closed after its callback)
 ORDER_DONE = (RepairState.completed, RepairState.closed)
 # a repair order its own register ended without the work: the finding is never rectified by it

@@ -12,7 +12,14 @@ from datetime import datetime
 
 from sqlmodel import col, select
 
-from desk.models import EntrustedKey, EntrustedKeyUse, EntrustedState, KeyCount
+from desk.models import (
+    EntrustedKey,
+    EntrustedKeyUse,
+    EntrustedState,
+    KeyCount,
+    MoveIn,
+    MoveInState,
+)
 from desk.services import audit, fetch, repair
 from desk.services.context import Ctx
 from desk.services.errors import DeskError
@@ -304,7 +311,19 @@ def expected_counts(ctx: Ctx) -> list[CountLine]:
         if entrusted.id not in away:
             label = f"{entrusted.room} {entrusted.description}"
             lines.append(CountLine(entrusted.number, label, entrusted.count))
+    # a flat in our care (托管, desk.services.move_in): the keys its owner left with us
+    for case in _custody_cases(ctx):
+        lines.append(CountLine(case.number, f"{case.room} 托管", case.custody_keys))
     return lines
+
+
+def _custody_cases(ctx: Ctx) -> list[MoveIn]:
+    statement = (
+        select(MoveIn)
+        .where(MoveIn.state == MoveInState.custody, col(MoveIn.custody_keys) > 0)
+        .order_by(col(MoveIn.custody_from), col(MoveIn.id))
+    )
+    return list(ctx.session.exec(statement))
 
 
 def count(ctx: Ctx, found: dict[str, int], note: str = "") -> KeyCount:

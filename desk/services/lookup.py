@@ -362,6 +362,7 @@ STATE_SECTIONS = {
     "patrol_due": "patrol_due_state",
     "findings": "finding_state",
     "fees": "fee_balance_state",
+    "move_ins": "move_in_state",
 }
 
 

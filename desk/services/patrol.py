@@ -117,7 +117,9 @@ def _started(ctx: Ctx, moment: datetime | None, renovation_id: int | None) -> da
     return started
 
 
-def start(ctx: Ctx, data: RoundIn, *, renovation_id: int | None = None) -> PatrolRound:
+def start(
+    ctx: Ctx, data: RoundIn, *, renovation_id: int | None = None, move_in_id: int | None = None
+) -> PatrolRound:
     """A round begins: who walks which route, from when; one line per checkpoint of the route,
     each to be recorded ok or a finding before the round is finished."""
     checked = gather(
@@ -136,6 +138,7 @@ def start(ctx: Ctx, data: RoundIn, *, renovation_id: int | None = None) -> Patro
         started_at=checked["started_at"],
         note=checked["note"],
         renovation_id=renovation_id,
+        move_in_id=move_in_id,
         operator_id=ctx.acting(),
         created_at=ctx.now,
     )

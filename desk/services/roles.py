@@ -86,6 +86,8 @@ RENOVATION_RESUME = Restricted("renovation_resume")
 RENOVATION_WITHHOLD = Restricted("renovation_withhold")
 # a finding raised in error is withdrawn (nothing else closes one but its acceptance)
 FINDING_WITHDRAW = Restricted("finding_withdraw")
+# a booked move-in called off (the owner's appointment and the papers prepared for it)
+MOVE_IN_CANCEL = Restricted("move_in_cancel")
 # the clerk who wrote a record may correct it too (desk.services.corrections)
 RECORD_CORRECT = Restricted("record_correct")
 # an owner record change is applied to the directory by the records clerk (001 资料管理人员) or a
@@ -119,4 +121,5 @@ ALL: tuple[Restricted, ...] = (
     FINDING_WITHDRAW,
     FEES_IMPORT,
     FEES_LEGAL,
+    MOVE_IN_CANCEL,
 )

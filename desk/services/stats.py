@@ -71,7 +71,7 @@ from desk.models import (
 )
 from desk.models.keys import OPEN_LOAN_STATES
 from desk.models.passes import PassState
-from desk.services import callbacks, fees, renovation_queries, stats_findings
+from desk.services import callbacks, fees, renovation_queries, stats_findings, stats_move_ins
 from desk.services.context import Ctx
 from desk.services.stats_figures import (
     CardFigures,
@@ -563,4 +563,5 @@ def monthly(ctx: Ctx, start: datetime | Period, end: datetime | None = None) -> 
         incidents=_incidents(ctx, period),
         findings=stats_findings.findings_figures(ctx, period),
         fees=fees.figures(ctx, period.start, period.end),
+        move_ins=stats_move_ins.move_in_figures(ctx, period),
     )

@@ -262,6 +262,22 @@ class FeeFigures:
 
 
 @dataclass(frozen=True)
+class MoveInFigures:
+    """Move-ins (desk.services.stats_move_ins): booked, inspected and completed in the period,
+    the problems found at the inspection (and per case inspected), the cases completed with
+    every problem accepted at its first re-inspection, 托管 begun, readings over their limit."""
+
+    booked: int = 0
+    inspected: int = 0
+    completed: int = 0
+    problems: int = 0
+    per_case: float | None = None
+    first_time: Rate = field(default_factory=lambda: Rate(0, 0))
+    custody: int = 0
+    over_limit: int = 0
+
+
+@dataclass(frozen=True)
 class Report:
     """The figures of one period; renderers turn it into text, CSV, xlsx, HTML and the screen."""
 
@@ -282,3 +298,4 @@ class Report:
     incidents: IncidentFigures = field(default_factory=IncidentFigures)
     findings: FindingFigures = field(default_factory=FindingFigures)
     fees: FeeFigures = field(default_factory=FeeFigures)
+    move_ins: MoveInFigures = field(default_factory=MoveInFigures)

@@ -21,6 +21,7 @@ from desk.models import (
     Finding,
     Incident,
     KeyLoan,
+    MoveIn,
     NightLogEntry,
     NightLogState,
     PatrolRound,
@@ -64,6 +65,7 @@ SECTIONS = (
     "patrol_rounds",
     "findings_open",
     "findings_recheck",
+    "move_ins",
     "unpaid",
 )
 # The sections listed besides, of records the board does not carry (passes to reconcile; worker
@@ -88,6 +90,7 @@ COUNTED: tuple[tuple[str, type[SQLModel], str], ...] = (
     ("incidents", Incident, "created_at"),
     ("patrols", PatrolRound, "started_at"),
     ("findings", Finding, "raised_at"),
+    ("move_ins", MoveIn, "created_at"),
 )
 
 
@@ -340,6 +343,7 @@ _SECTION_OF = {
     "patrol_due": "patrol_rounds",
     "patrols": "patrol_rounds",
     "findings": "findings_open",
+    "move_ins": "move_ins",
 }
 
 
