@@ -351,6 +351,8 @@ _OLD_INDEXES = {
 
 # tables of the migrations after 0013, newest first: dropped to take a file back to 0013
 LATER_TABLES = [
+    "service_round",  # 0020
+    "service_booking",  # 0020
     "incident_follow_up",  # 0018
     "incident_stand_in",  # 0018
     "incident_step",  # 0018
