@@ -63,9 +63,7 @@ def service_list_text(settings: Settings, *, printed_at: datetime | None = None)
     return page_text(service_list_lines(settings, printed_at=printed_at))
 
 
-def service_list_pdf(
-    settings: Settings, path: Path, *, printed_at: datetime | None = None
-) -> Path:
+def service_list_pdf(settings: Settings, path: Path, *, printed_at: datetime | None = None) -> Path:
     """Write the list as an A4 PDF to `path` and return it.
 
     Raises:

@@ -46,6 +46,8 @@ from desk.models import (
     RepairOrder,
     Resident,
     ResidentCard,
+    ServiceBooking,
+    ServiceRound,
     Unit,
     WorkerPass,
 )
@@ -72,6 +74,7 @@ REGISTERS = (
     "incidents",
     "patrols",
     "findings",
+    "services",
 )
 _TABLES: dict[str, type[SQLModel]] = {
     "reception": ReceptionEntry,
@@ -86,6 +89,7 @@ _TABLES: dict[str, type[SQLModel]] = {
     "incidents": Incident,
     "patrols": PatrolRound,
     "findings": Finding,
+    "services": ServiceBooking,
 }
 # Columns never exported: an ID number's keyed hash (desk.services.id_numbers) is the office's
 # to match a caller against, not to hand out with a spreadsheet.
@@ -101,6 +105,8 @@ _PARTS: dict[str, tuple[tuple[str, type[SQLModel], str], ...]] = {
     "patrols": (("points", PatrolPoint, "round_id"),),
     # a finding's re-inspections (its owner: `owner` and `owner_id`)
     "findings": (("checks", FindingCheck, "finding_id"),),
+    # a paid service's rounds of work, one a visit (on time or late, accepted or redone)
+    "services": (("visits", ServiceRound, "booking_id"),),
     # an incident's nine steps, its security stand-ins and its follow-ups
     "incidents": (
         ("steps", IncidentStep, "incident_id"),
