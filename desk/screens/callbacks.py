@@ -168,7 +168,7 @@ class CallbackQueueScreen(DeskScreen):
                 self.notify(self.outcome(saved))
             self.refresh_queue(select_key=key)
 
-        if isinstance(record, Complaint):
+        if isinstance(record, Complaint):  # noqa: SIM114 (one branch a type, for mypy)
             self.app.push_screen(CallbackDialog(record), callback=done)
         elif isinstance(record, ServiceBooking):
             self.app.push_screen(CallbackDialog(record), callback=done)
