@@ -47,6 +47,7 @@ REGISTER_MODES = {
     "owner_changes": ("desk.screens.owner_changes", "OwnerChangesScreen"),
     "incidents": ("desk.screens.incidents", "IncidentsScreen"),
     "patrols": ("desk.screens.patrols", "PatrolsScreen"),
+    "services": ("desk.screens.paid_services", "PaidServicesScreen"),
     "handover": ("desk.screens.handover", "HandoverScreen"),
     "nightlog": ("desk.screens.nightlog", "NightLogScreen"),
     "lookup": ("desk.screens.lookup", "LookupScreen"),

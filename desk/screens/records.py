@@ -31,6 +31,7 @@ RECORD_PAGES = {
     # a renovation found by its permit's number
     "renovation_permits": ("desk.screens.renovation_detail", "RenovationDetailScreen"),
     "patrols": ("desk.screens.patrol_detail", "PatrolDetailScreen"),
+    "services": ("desk.screens.paid_service_detail", "PaidServiceDetailScreen"),
     # a finding: its owner record's page (a patrol round's, an incident's…)
     "findings": ("desk.screens.findings_panel", "FindingPage"),
 }
