@@ -365,3 +365,23 @@ def test_attack_another_estates_booking_is_out_of_reach(
             assert paid_service.get(ctx, theirs).state == S.accepted
     finally:
         hg.dispose()
+
+
+def test_the_board_and_the_handover_list_what_is_owed(site: Desk) -> None:
+    from desk.services import board, summary
+
+    to_send = book(site)
+    sent = reach(site, S.sent)  # the clock now past its agreed time: due today, and late
+    site.now = TOMORROW_10 + timedelta(minutes=40)
+    later = book(site)  # agreed for a later day: sent, it leaves the board until that day
+    with site.write() as ctx:
+        paid_service.send(ctx, later, "王主管")
+    with site.read() as ctx:
+        items = {i.record_id: i for i in board.open_items(ctx) if i.register == "services"}
+        sections = summary.open_sections(ctx)
+    assert set(items) == {to_send, sent}
+    assert items[to_send].due_kind == "service_send" and items[to_send].overdue(site.now)
+    assert items[sent].due_kind == "service_work"
+    assert items[sent].due_at == TOMORROW_10 + timedelta(minutes=30)  # late_after = "30m"
+    assert items[sent].overdue(site.now)
+    assert {i.number for i in sections["services"]} == {items[to_send].number, items[sent].number}

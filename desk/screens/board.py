@@ -54,6 +54,7 @@ STATE_LABELS = {
     "patrols": "patrol_state",
     "patrol_due": "patrol_due_state",
     "findings": "finding_state",
+    "services": "services_state",
 }
 
 

@@ -19,6 +19,7 @@ from desk.services import (
     keys,
     nightlog,
     owner_change_queries,
+    paid_service_queries,
     passes,
     patrol_queries,
     reception,
@@ -128,6 +129,7 @@ def open_items(ctx: Ctx) -> list[OpenItem]:
     items.extend(incident_queries.open_items(ctx))  # a running incident: on top
     items.extend(patrol_queries.open_items(ctx))  # rounds due or missed, rounds under way
     items.extend(finding_queries.open_items(ctx))  # findings to send, rectify, re-inspect
+    items.extend(paid_service_queries.open_items(ctx))  # bookings to send, due today or late
     items.sort(key=due_order)
     return items
 

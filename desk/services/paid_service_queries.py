@@ -12,6 +12,7 @@ from desk.config import ServiceItem, Settings
 from desk.models import OPEN_SERVICE_STATES, ServiceBooking, ServiceRound, ServiceState
 from desk.services import estates, fetch
 from desk.services.context import Ctx
+from desk.services.open_item import OpenItem
 
 REGISTER = "services"
 PREFIX = "FW"
@@ -141,3 +142,51 @@ def awaiting_callback(ctx: Ctx, limit: int = 200) -> list[ServiceBooking]:
         .limit(limit)
     )
     return list(ctx.session.exec(statement))
+
+
+def owed(ctx: Ctx, found: ServiceBooking) -> OpenItem | None:
+    """What the desk owes on a booking now (None: nothing yet, e.g. work agreed for a later
+    day): sending it to the head, the work due today or late, the payment, the callback, the
+    closing."""
+    assert found.id is not None
+    _start, end = _day_bounds(ctx)
+    due_at: datetime | None
+    if found.state == S.agreed:
+        due_at, kind = found.send_due_at, "service_send"
+    elif found.state in AT_WORK:
+        if found.due_at >= end:
+            return None
+        due_at, kind = late_at(ctx, found.due_at), "service_work"
+    elif found.state == S.done:
+        due_at, kind = None, "service_accept"
+    elif found.state == S.accepted:
+        due_at, kind = None, "service_pay"
+    elif found.state == S.paid:
+        due_at, kind = found.callback_due_at, "callback"
+    elif found.state == S.called_back:
+        due_at, kind = None, "service_close"
+    else:
+        return None
+    return OpenItem(
+        register=REGISTER,
+        record_id=found.id,
+        number=found.number,
+        room=found.room,
+        summary=f"{found.service_name} {found.quantity}{found.unit}",
+        state=found.state,
+        opened_at=found.created_at,
+        due_at=due_at,
+        due_kind=kind,
+    )
+
+
+def open_items(ctx: Ctx) -> list[OpenItem]:
+    """Every booking the desk owes something on now, for the board and the handover."""
+    statement = (
+        select(ServiceBooking)
+        .where(col(ServiceBooking.state).in_(OPEN_SERVICE_STATES))
+        .order_by(col(ServiceBooking.created_at))
+        .limit(2000)
+    )
+    items = [owed(ctx, found) for found in ctx.session.exec(statement)]
+    return [item for item in items if item is not None]

@@ -27,6 +27,7 @@ from desk.models import (
     ReleasePass,
     Renovation,
     RepairOrder,
+    ServiceBooking,
 )
 from desk.services.context import Ctx
 from desk.services.lookup import state_key
@@ -59,6 +60,7 @@ SECTIONS = (
     "night_repairs",
     "owner_changes",
     "renovations",
+    "services",
     "patrol_rounds",
     "findings_open",
     "findings_recheck",
@@ -82,6 +84,7 @@ COUNTED: tuple[tuple[str, type[SQLModel], str], ...] = (
     ("passes", ReleasePass, "created_at"),
     ("nightlog", NightLogEntry, "logged_at"),
     ("renovations", Renovation, "created_at"),
+    ("services", ServiceBooking, "created_at"),
     ("incidents", Incident, "created_at"),
     ("patrols", PatrolRound, "started_at"),
     ("findings", Finding, "raised_at"),
@@ -328,6 +331,9 @@ _SECTION_OF = {
     "passes": "passes",
     "nightlog": "nightlog",
     "renovations": "renovations",
+    # paid services: to send to the head, work due today or late, to accept, pay, close (their
+    # callbacks overdue go with the others)
+    "services": "services",
     "worker_passes": "worker_passes",
     "owner_changes": "owner_changes",
     "incidents": "incidents",
