@@ -385,3 +385,31 @@ def test_the_board_and_the_handover_list_what_is_owed(site: Desk) -> None:
     assert items[sent].due_at == TOMORROW_10 + timedelta(minutes=30)  # late_after = "30m"
     assert items[sent].overdue(site.now)
     assert {i.number for i in sections["services"]} == {items[to_send].number, items[sent].number}
+
+
+def test_the_months_figures(site: Desk) -> None:
+    from desk.services import stats
+    from desk.services.stats_period import days
+
+    first = reach(site, S.paid)  # on time, accepted first time, 100.00 paid
+    with site.write() as ctx:
+        paid_service.call_back(ctx, first, CallbackResult(satisfied=True))
+    second = reach(site, S.done)
+    site.now = site.now + timedelta(minutes=5)
+    with site.write() as ctx:
+        paid_service.redo(ctx, second, "没擦干净", site.now + timedelta(hours=1))
+    site.now = site.now + timedelta(hours=3)  # the redo done late
+    with site.write() as ctx:
+        paid_service.done(ctx, second, DoneIn(worker="张师傅"))
+        paid_service.accept(ctx, second, "李明")
+        paid_service.pay(ctx, second, 10000, "SJ-0102")
+    cancelled = book(site)
+    with site.write() as ctx:
+        paid_service.cancel(ctx, cancelled, "不要了")
+    with site.read() as ctx:
+        figures = stats.monthly(ctx, days(NOW.date(), NOW.date() + timedelta(days=9), TZ)).services
+    assert (figures.bookings, figures.cancelled, figures.paid) == (3, 1, 2)
+    assert figures.revenue_fen == 20000
+    assert (figures.on_time.done, figures.on_time.total) == (2, 2)  # first rounds only
+    assert (figures.accepted_first.done, figures.accepted_first.total) == (1, 2)
+    assert (figures.called_back.done, figures.called_back.total, figures.satisfied) == (1, 2, 1)

@@ -425,6 +425,36 @@ def _findings(report: Report, settings: Settings) -> Section:
     return Section("findings", t("report.section.findings"), [overall, by_department])
 
 
+def _services(report: Report) -> Section:
+    """Paid convenience services (desk.services.stats_services): bookings, work on time,
+    accepted first time, revenue, callbacks."""
+    s = report.services
+    figures = Table(
+        t("report.table.services"),
+        [t("report.col.figure"), t("report.col.count")],
+        [
+            [t("report.services.bookings"), s.bookings],
+            [t("report.services.cancelled"), s.cancelled],
+            [t("report.services.paid"), s.paid],
+            [t("report.services.revenue"), f"{s.revenue_fen // 100}.{s.revenue_fen % 100:02d}"],
+            [t("report.services.satisfied"), s.satisfied],
+        ],
+    )
+    rates = Table(
+        t("report.table.service_rates"),
+        [t(f"report.col.{k}") for k in ("figure", "done", "total", "rate")],
+        [
+            [t(f"report.services.{name}"), rate.done, rate.total, percent(rate)]
+            for name, rate in (
+                ("on_time", s.on_time),
+                ("accepted_first", s.accepted_first),
+                ("called_back", s.called_back),
+            )
+        ],
+    )
+    return Section("services", t("report.section.services"), [figures, rates])
+
+
 def sections(report: Report, settings: Settings) -> list[Section]:
     """The report's sections in print order, labelled in the current language.
 
@@ -443,6 +473,7 @@ def sections(report: Report, settings: Settings) -> list[Section]:
         _owner_changes(report),
         _incidents(report, settings),
         _findings(report, settings),
+        _services(report),
     ]
     return [_printable(section) for section in built]
 

@@ -71,7 +71,7 @@ from desk.models import (
 )
 from desk.models.keys import OPEN_LOAN_STATES
 from desk.models.passes import PassState
-from desk.services import callbacks, renovation_queries, stats_findings
+from desk.services import callbacks, renovation_queries, stats_findings, stats_services
 from desk.services.context import Ctx
 from desk.services.stats_figures import (
     CardFigures,
@@ -562,4 +562,5 @@ def monthly(ctx: Ctx, start: datetime | Period, end: datetime | None = None) -> 
         owner_changes=_owner_changes(ctx, period),
         incidents=_incidents(ctx, period),
         findings=stats_findings.findings_figures(ctx, period),
+        services=stats_services.services_figures(ctx, period),
     )
