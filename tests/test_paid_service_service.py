@@ -413,3 +413,19 @@ def test_the_months_figures(site: Desk) -> None:
     assert (figures.on_time.done, figures.on_time.total) == (2, 2)  # first rounds only
     assert (figures.accepted_first.done, figures.accepted_first.total) == (1, 2)
     assert (figures.called_back.done, figures.called_back.total, figures.satisfied) == (1, 2, 1)
+
+
+def test_lookup_and_the_rooms_history_find_a_booking(site: Desk) -> None:
+    from desk.services import lookup, room_history
+
+    booking_id = reach(site, S.accepted)
+    number = stored(site, booking_id).number
+    with site.read() as ctx:
+        by_number = lookup.search(ctx, number)
+        by_room = lookup.search(ctx, "3-1202")
+        by_words = lookup.search(ctx, "地毯清洗")
+        history = room_history.history(ctx, "3-1202")
+    for found in (by_number, by_room, by_words):
+        hits = [(h.register, h.record_id) for g in found.groups for h in g.hits]
+        assert ("services", booking_id) in hits
+    assert ("services", booking_id) in [(e.register, e.record_id) for e in history.timeline]

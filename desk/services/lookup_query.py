@@ -24,7 +24,9 @@ from desk.services.search_tokens import (
     terms,
 )
 
-NUMBER_PREFIXES = ("WX", "TS", "JD", "FX", "JY", "WT", "KA", "SG", "BG", "ZX", "XK", "TF", "XC")
+NUMBER_PREFIXES = (
+    "WX", "TS", "JD", "FX", "JY", "WT", "KA", "SG", "BG", "ZX", "XK", "TF", "XC", "FW",
+)  # fmt: skip
 # an estate other than the default one puts its code first (HG-WX-20261123-007)
 _NUMBER = re.compile(rf"^(?:[A-Z0-9]{{2,8}}?)?(?:{'|'.join(NUMBER_PREFIXES)})\d{{4,12}}$")
 # A night-log number is not stored (see nightlog.number_at): YJ, the night's date or the start
