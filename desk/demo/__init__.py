@@ -21,6 +21,7 @@ from desk.demo.complaints import plan_complaints
 from desk.demo.incidents import plan_incidents
 from desk.demo.keys import plan_keys
 from desk.demo.owner_changes import plan_owner_changes
+from desk.demo.paid_services import plan_paid_services
 from desk.demo.passes import plan_passes
 from desk.demo.patrols import plan_patrols
 from desk.demo.renovations import plan_renovations
@@ -215,6 +216,7 @@ def _fill(setup: Ctx, ops: dict[str, Operator], rng: random.Random, now: datetim
     plan_owner_changes(line, rng, directory)  # the registers before keep their demo data
     plan_patrols(line, rng, directory)  # its own copy of the random state, as the last one's
     plan_incidents(line, rng, directory)  # its own random state too: the others draw as before
+    plan_paid_services(line, rng, directory)  # its own random state as well
     line.run(session)
 
 
