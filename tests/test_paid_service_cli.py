@@ -9,9 +9,11 @@ import io
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from desk.cli import app
+from desk.config import load_settings, with_overrides
 from desk.i18n import set_language
 from desk.models import ServiceState
 from desk.printing.service_list import service_list_lines
@@ -59,3 +61,21 @@ def test_the_service_list_in_both_languages_and_as_pdf(desk: Desk, tmp_path: Pat
     assert result.exit_code == 0, result.output
     assert "换锁芯" in result.output and "120.00 元/次" in result.output
     assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_the_sites_service_list_is_checked_when_read() -> None:
+    settings = load_settings()
+    assert [i.key for i in settings.services.items][:2] == ["move_in_clean", "carpet_wash"]
+    assert settings.services.late_after == "30m"
+    item = (
+        '[[services.items]]\nkey = "x"\nzh_CN = "x"\nen = "x"\nunit_zh_CN = "次"\n'
+        'unit_en = "visit"\nprice_fen = 100\ndepartment = "{dept}"\n'
+    )
+    with pytest.raises(ValueError, match="not in departments"):
+        with_overrides(settings, "[services]\n" + item.format(dept="nobody"))
+    with pytest.raises(ValueError, match="two services with one key"):
+        with_overrides(settings, "[services]\n" + item.format(dept="cleaning") * 2)
+    with pytest.raises(ValueError, match="duration"):
+        with_overrides(settings, '[services]\nlate_after = "soon"\n')
+    one = with_overrides(settings, "[services]\n" + item.format(dept="cleaning"))
+    assert [i.key for i in one.services.items] == ["x"]
