@@ -13,7 +13,14 @@ from desk.screens.paid_service_dialogs import AcceptDialog, DoneDialog, SendDial
 from desk.screens.paid_services import PaidServicesScreen
 from desk.services import paid_service
 from tests.conftest import Desk
-from tests.pilot_support import desk_app, field_error, settle, until, until_screen
+from tests.pilot_support import (
+    MovableClock,
+    desk_app,
+    field_error,
+    settle,
+    until,
+    until_screen,
+)
 from tests.test_paid_service_service import add_owner
 
 SIZE = (80, 24)
@@ -65,3 +72,32 @@ async def test_a_clerk_books_a_service_and_takes_it_to_accepted_by_keys(
         found = only(desk)
         assert (found.head, found.accepted_by, found.rounds) == ("王主管", "李明", 1)
         await until_screen(pilot, PaidServiceDetailScreen)
+
+
+async def test_a_paid_services_callback_is_taken_from_the_shared_queue(
+    db: Database, clerk: Operator, desk: Desk
+) -> None:
+    from textual.widgets import DataTable
+
+    from desk.screens.callbacks import CallbackQueueScreen
+    from desk.screens.repair_dialogs import CallbackDialog
+    from tests.test_paid_service_service import reach, stored
+
+    add_owner(desk)
+    booking_id = reach(desk, ServiceState.paid)
+    app = desk_app(db, clerk, "en", clock=MovableClock(desk.now))
+    async with app.run_test(size=SIZE) as pilot:
+        await app.push_screen(CallbackQueueScreen())
+        await until_screen(pilot, CallbackQueueScreen)
+        table = app.screen.query_one("#queue", DataTable)
+        assert [k.value for k in table.rows] == [f"services:{booking_id}"]
+        await pilot.press("enter")
+        await until_screen(pilot, CallbackDialog)
+        await pilot.press("tab", "enter")  # satisfaction: open the list
+        await settle(pilot)
+        await pilot.press("down", "enter")  # satisfied
+        await pilot.press("tab", *"good", "ctrl+s")
+        await until_screen(pilot, CallbackQueueScreen)
+        assert not table.row_count
+    found = stored(desk, booking_id)
+    assert found.state == ServiceState.called_back and found.callback_note == "good"
