@@ -349,7 +349,7 @@ COMMANDS: tuple[Command | Include, ...] = (
         id="nightlog_to_incident",
     ),
     Command("incidents", "ctrl+n", "new_incident", "keys.new", id="incident_new"),
-    Command("incidents", "enter", "open_incident", "keys.open", id="incident_open"),
+    Command("incidents", "enter", "open_record", "keys.open", id="incident_open"),
     Command(
         "incidents", "ctrl+f", "toggle_all", "incident_ui.keys.toggle_all", id="incident_toggle_all"
     ),
@@ -571,7 +571,7 @@ COMMANDS: tuple[Command | Include, ...] = (
     # the daily patrol (日常巡查): its list, a round's page, and the findings panel any record
     # page that finds things includes (desk.screens.findings_panel)
     Command("patrols", "ctrl+n", "new_round", "keys.new", id="patrol_new"),
-    Command("patrols", "enter", "open_round", "keys.open", id="patrol_open"),
+    Command("patrols", "enter", "open_record", "keys.open", id="patrol_open"),
     Command("patrols", "ctrl+f", "toggle_all", "patrol_ui.keys.toggle_all", id="patrol_all"),
     Command("patrols", "ctrl+r", "refresh", "keys.refresh", id="patrol_refresh"),
     Command("patrol_detail", "ctrl+k", "point_ok", "patrol_ui.keys.ok", id="patrol_point_ok"),
@@ -640,7 +640,7 @@ COMMANDS: tuple[Command | Include, ...] = (
     ),
     Command("service_detail", "escape", "back", "repair_ui.keys.back", id="service_back"),
     Command("renovations", "ctrl+n", "new_renovation", "keys.new", id="renovation_new"),
-    Command("renovations", "enter", "open_renovation", "keys.open", id="renovation_open"),
+    Command("renovations", "enter", "open_record", "keys.open", id="renovation_open"),
     Command(
         "renovations",
         "ctrl+f",

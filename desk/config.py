@@ -440,6 +440,9 @@ class PatrolRules(Strict):
     routes: list[PatrolRoute] = Field(default_factory=lambda: list(PATROL_ROUTES))
     # missed rounds are counted back this many days at most (and never before a route's first)
     missed_within_days: int = Field(default=7, ge=1, le=92)
+    # a round is written down within this many hours of its start, or not at all: a missed
+    # round stays missed (a round typed in days later would clear it)
+    record_within_hours: int = Field(default=24, ge=1, le=24 * 7)
     # the route a renovation's supervision visit is a round of ("": visits make no round)
     renovation_route: str = "renovation"
 

@@ -18,8 +18,13 @@ def add_room(desk: Desk) -> None:
         residents.add_resident(ctx, "3", "1202", "李明", "13812345678", "owner")
 
 
+def _then(desk: Desk, at: datetime | None) -> Desk:
+    """The desk as it was at `at` (a round is written down as it is walked)."""
+    return desk if at is None else Desk(desk.db, desk.operator, at)
+
+
 def start_round(desk: Desk, route: str = "estate", at: datetime | None = None) -> int:
-    with desk.write() as ctx:
+    with _then(desk, at).write() as ctx:
         found = patrol.start(ctx, RoundIn(route=route, patrolled_by="周海", started_at=at))
     assert found.id is not None
     return found.id
@@ -28,7 +33,7 @@ def start_round(desk: Desk, route: str = "estate", at: datetime | None = None) -
 def walked(desk: Desk, route: str = "estate", at: datetime | None = None) -> int:
     """A round of `route` with every checkpoint ok, finished."""
     round_id = start_round(desk, route, at)
-    with desk.write() as ctx:
+    with _then(desk, at).write() as ctx:
         for point in patrol.points_of(ctx, round_id):
             assert point.id is not None
             patrol.check_ok(ctx, round_id, point.id)

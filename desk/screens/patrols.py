@@ -9,7 +9,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.widget import Widget
-from textual.widgets import DataTable, Header, Static
+from textual.widgets import Static
 
 from desk import commands
 from desk.forms.dialogs import FormDialog, banner_form
@@ -19,10 +19,10 @@ from desk.models import PatrolRound, PatrolState
 from desk.screens import records
 from desk.screens.due import due_cell
 from desk.screens.plain import Fit, plain
-from desk.screens.record_table import RecordTable
+from desk.screens.register_list import RegisterList, Row
 from desk.services import findings, patrol
+from desk.services.context import Ctx
 from desk.services.patrol import RoundIn
-from desk.widgets.base import DeskFooter, DeskScreen
 
 COLUMNS = ("number", "route", "who", "started", "state", "findings")
 FIT = Fit("route", least=8, most=24, drop=("who",))
@@ -57,53 +57,26 @@ class StartRoundDialog(FormDialog[Any]):
         return self.attempt(lambda ctx: patrol.start(ctx, data))
 
 
-class PatrolsScreen(DeskScreen):
+class PatrolsScreen(RegisterList):
     """Patrol rounds; ctrl+n starts one, Enter opens one, ctrl+f shows every round."""
 
     BINDINGS: ClassVar[list[BindingType]] = commands.bindings("patrols")
-    LIVE = True
+    REGISTER = patrol.REGISTER
+    WORDS = "patrol_ui"
+    COLUMNS = COLUMNS
+    FIT = FIT
     DEFAULT_CSS = """
     PatrolsScreen #patrols-schedule { padding: 0 1; height: auto; max-height: 8; }
-    PatrolsScreen #patrols-title { padding: 0 1; height: 1; text-style: bold; }
     """
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.show_all = False
-
-    def compose(self) -> ComposeResult:
-        yield Header()
+    def compose_above(self) -> ComposeResult:
         yield Static(id="patrols-schedule")
-        yield Static(id="patrols-title")
-        yield RecordTable(id="patrols", fit=FIT)
-        yield DeskFooter()
 
-    def on_mount(self) -> None:
-        table = self.query_one("#patrols", RecordTable)
-        for key in COLUMNS:
-            table.add_column(t(f"patrol_ui.col_{key}"), key=key)
-        self.refresh_list()
-
-    def reread(self) -> None:
-        self.refresh_list()
-
-    def action_refresh(self) -> None:
-        self.refresh_list()
-
-    def action_toggle_all(self) -> None:
-        self.show_all = not self.show_all
-        self.refresh_list()
-
-    def refresh_list(self, select_id: int | None = None) -> None:
+    def read_above(self, ctx: Ctx) -> None:
+        """The rounds the schedule still calls for: due today or this week, or missed."""
         now = self.desk.now()
-        table = self.query_one("#patrols", RecordTable)
-        if select_id is None:
-            select_id = table.selected_id()
-        with self.reading() as ctx:
-            shown = patrol.listing(ctx, everything=self.show_all)
-            due = patrol.schedule(ctx)
-            found_by = findings.of_owners(ctx, "patrol", [r.id for r in shown if r.id is not None])
-            names = {r.key: patrol.route_name(ctx, r.key) for r in self.desk.settings.patrol.routes}
+        names = self._route_names(ctx)
+        due = patrol.schedule(ctx)
         lines = Text()
         for item in due:
             said = t(f"patrol_due_state.{'missed' if item.missed else 'due'}")
@@ -120,39 +93,30 @@ class PatrolsScreen(DeskScreen):
         self.query_one("#patrols-schedule", Static).update(
             lines if due else Text(t("patrol_ui.schedule_none"), style="dim")
         )
-        with self.app.batch_update():
-            table.clear()
-            for found in shown:
-                shown_state = Text(
-                    t(f"patrol_state.{found.state}"),
-                    style="" if found.state == PatrolState.under_way else "dim",
-                )
-                table.add_row(
-                    found.number,
-                    names.get(found.route, found.route),
-                    plain(found.patrolled_by),
-                    self.desk.show_time(found.started_at),
-                    shown_state,
-                    str(len(found_by.get(found.id or 0, []))),
-                    key=str(found.id),
-                )
-            table.select_record(select_id)
-        which = t("patrol_ui.showing_all" if self.show_all else "patrol_ui.showing_recent")
-        self.query_one("#patrols-title", Static).update(
-            f"{t('patrol_ui.title')} — {which}" if shown else t("patrol_ui.empty")
-        )
 
-    def selected_id(self) -> int | None:
-        return self.query_one("#patrols", RecordTable).selected_id()
+    def _route_names(self, ctx: Ctx) -> dict[str, str]:
+        return {r.key: patrol.route_name(ctx, r.key) for r in self.desk.settings.patrol.routes}
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        event.stop()
-        self.action_open_round()
-
-    def action_open_round(self) -> None:
-        chosen = self.selected_id()
-        if chosen is not None:
-            records.open_record(self.app, patrol.REGISTER, chosen)
+    def rows(self, ctx: Ctx) -> list[Row]:
+        shown = patrol.listing(ctx, everything=self.show_all)
+        found_by = findings.of_owners(ctx, "patrol", [r.id for r in shown if r.id is not None])
+        names = self._route_names(ctx)
+        rows: list[Row] = []
+        for found in shown:
+            state = Text(
+                t(f"patrol_state.{found.state}"),
+                style="" if found.state == PatrolState.under_way else "dim",
+            )
+            cells = (
+                found.number,
+                names.get(found.route, found.route),
+                plain(found.patrolled_by),
+                self.desk.show_time(found.started_at),
+                state,
+                str(len(found_by.get(found.id or 0, []))),
+            )
+            rows.append((found.id or 0, cells))
+        return rows
 
     def action_new_round(self) -> None:
         def saved(found: PatrolRound | None) -> None:

@@ -31,7 +31,9 @@ from desk.models import (
     FindingOwner,
     FindingState,
     Incident,
+    IncidentState,
     PatrolRound,
+    PatrolState,
     Renovation,
     RepairLocation,
     RepairOrder,
@@ -100,8 +102,18 @@ OWNERS: dict[str, type[Record]] = {
     FindingOwner.renovation: Renovation,
     FindingOwner.incident: Incident,
 }
+# an owner record that is history takes no new finding: a round finished, an incident closed
+# (that state, and the catalogue section that names it)
+FINISHED: dict[str, tuple[str, str]] = {
+    FindingOwner.patrol: (PatrolState.done, "patrol_state"),
+    FindingOwner.incident: (IncidentState.closed, "incident_state"),
+}
+# when an owner record began: a finding of it is never found before
+STARTS: dict[str, str] = {FindingOwner.patrol: "started_at", FindingOwner.incident: "happened_at"}
 # a repair order counts as put right once completed (or closed after its callback)
 ORDER_DONE = (RepairState.completed, RepairState.closed)
+# a repair order its own register ended without the work: the finding is never rectified by it
+ORDER_DROPPED = (RepairState.cancelled, RepairState.referred_out)
 
 # Each step: from which states, to which (None: the re-inspection's outcome decides), who.
 LIFECYCLE: Lifecycle[FindingState] = Lifecycle(
@@ -173,8 +185,10 @@ def _room(ctx: Ctx, typed: str) -> str:
     return unit.code
 
 
-def _owner(ctx: Ctx, owner: str, owner_id: int) -> FindingOwner:
-    """The owner register and record a finding is raised on: known, and in this estate."""
+def _owner(ctx: Ctx, owner: str, owner_id: int) -> tuple[FindingOwner, datetime | None]:
+    """The owner register and record a finding is raised on: known, in this estate, and not
+    history (a round finished, an incident closed); with the record's own start (a finding is
+    never found before it)."""
     try:
         kind = FindingOwner(owner)
     except ValueError:
@@ -182,8 +196,16 @@ def _owner(ctx: Ctx, owner: str, owner_id: int) -> FindingOwner:
     table = OWNERS.get(kind)
     if table is None:
         raise DeskError("finding_error.unknown_owner", value=owner)
-    fetch.get(ctx, table, owner_id)
-    return kind
+    record = fetch.get(ctx, table, owner_id)
+    over, words = FINISHED.get(kind, ("", ""))
+    if over and getattr(record, "state", None) == over:
+        raise DeskError(
+            "finding_error.owner_finished",
+            number=getattr(record, "number", ""),
+            state=t(f"{words}.{over}"),
+        )
+    start = STARTS.get(kind)
+    return kind, getattr(record, start) if start else None
 
 
 # --- raised --------------------------------------------------------------------------------
@@ -208,9 +230,10 @@ def raise_finding(
     ctx: Ctx, owner: str, owner_id: int, data: FindingIn, *, after: datetime | None = None
 ) -> Finding:
     """Raise a finding on a record of `owner` ("patrol", "incident", "renovation", "move_in");
-    it is to be sent to its department within the site's `findings.send_within`. `after`: the
-    owner record's own start (a finding is never found before it)."""
-    kind = _owner(ctx, owner, owner_id)
+    it is to be sent to its department within the site's `findings.send_within`. `after`: when
+    the finding may be found from (default: the owner record's own start)."""
+    kind, start = _owner(ctx, owner, owner_id)
+    after = after if after is not None else start
     readers: dict[str, Callable[[], Any]] = {
         "room": lambda: _room(ctx, data.room),
         "place": lambda: _text(data.place, "place"),
@@ -315,7 +338,7 @@ def send(
     return found
 
 
-def _order_done(ctx: Ctx, found: Finding) -> RepairOrder | None:
+def _order_done(ctx: Ctx, found: Finding, field: str = "rectified_at") -> RepairOrder | None:
     """A repair finding's order, once completed; refused while it is not."""
     if found.repair_id is None:
         return None
@@ -323,7 +346,7 @@ def _order_done(ctx: Ctx, found: Finding) -> RepairOrder | None:
     if order.state not in ORDER_DONE:
         raise DeskError(
             "finding_error.order_not_done",
-            field="rectified_at",
+            field=field,
             repair=order.number,
             state=order.state,
         )
@@ -379,7 +402,8 @@ class RecheckIn(Submission):
 def recheck(ctx: Ctx, finding_id: int, data: RecheckIn) -> FindingCheck:
     """Re-inspect a rectified finding: accepted (recorded; the finding is done), or rejected
     (what is still wrong, required) and sent back to its department for another round, with a
-    new rectify-by; a repair finding's order is called back with the outcome."""
+    new rectify-by; a repair finding's order is called back with the outcome (accepted only
+    while that order is still completed or closed)."""
     found = _step(ctx, finding_id, "recheck")
     checked = gather(
         {
@@ -390,6 +414,8 @@ def recheck(ctx: Ctx, finding_id: int, data: RecheckIn) -> FindingCheck:
             "note": lambda: clean_column(
                 data.note, FindingCheck, "note", required=not data.accepted
             ),
+            # accepted: its repair order is still done (not sent back to maintenance since)
+            "accepted": lambda: _order_done(ctx, found, "accepted") if data.accepted else None,
         }
     )
     at: datetime = checked["checked_at"]
@@ -448,10 +474,21 @@ def _order_rechecked(ctx: Ctx, found: Finding, check: FindingCheck) -> dict[str,
     return {}
 
 
+def _order_dropped(ctx: Ctx, found: Finding) -> bool:
+    """A repair finding whose order was cancelled or referred out: nothing left to rectify by."""
+    if found.repair_id is None:
+        return False
+    return repair.get(ctx, found.repair_id).state in ORDER_DROPPED
+
+
 def withdraw(ctx: Ctx, finding_id: int, reason: str) -> Finding:
     """A finding raised in error, withdrawn by a supervisor with the reason (never one already
-    rectified: that one is re-inspected)."""
+    rectified: that one is re-inspected, and one rejected there is rectified again, unless its
+    repair order was cancelled or referred out since, leaving nothing to rectify it by)."""
     found = _step(ctx, finding_id, "withdraw")
+    # rejected on re-inspection: back to its department, unless its order can no longer be done
+    if found.first_rectified_at is not None and not _order_dropped(ctx, found):
+        raise DeskError("finding_error.rework_not_withdrawn", number=found.number)
     found.withdraw_reason = _text(reason, "withdraw_reason", required=True, field="reason")
     found.withdrawn_at = ctx.now
     _move(

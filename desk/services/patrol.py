@@ -12,7 +12,7 @@ Each step is a row of `LIFECYCLE`; every write is audited under the register "pa
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from desk.config import PatrolRoute
@@ -106,6 +106,17 @@ class RoundIn(Submission):
     note: str = ""
 
 
+def _started(ctx: Ctx, moment: datetime | None, renovation_id: int | None) -> datetime:
+    """When the round began: not after now, and (but for a renovation's visit, whose time its
+    own register checks) within `record_within_hours` of now, so that a round typed in days
+    later cannot clear a missed one."""
+    started = happened(moment, ctx.now, "started_at")
+    hours = ctx.settings.patrol.record_within_hours
+    if renovation_id is None and started < ctx.now - timedelta(hours=hours):
+        raise DeskError("patrol_error.recorded_late", field="started_at", hours=hours)
+    return started
+
+
 def start(ctx: Ctx, data: RoundIn, *, renovation_id: int | None = None) -> PatrolRound:
     """A round begins: who walks which route, from when; one line per checkpoint of the route,
     each to be recorded ok or a finding before the round is finished."""
@@ -113,7 +124,7 @@ def start(ctx: Ctx, data: RoundIn, *, renovation_id: int | None = None) -> Patro
         {
             "route": lambda: _route(ctx, data.route),
             "patrolled_by": lambda: _text(data.patrolled_by, "patrolled_by", required=True),
-            "started_at": lambda: happened(data.started_at, ctx.now, "started_at"),
+            "started_at": lambda: _started(ctx, data.started_at, renovation_id),
             "note": lambda: _text(data.note, "note"),
         }
     )
