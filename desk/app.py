@@ -49,6 +49,7 @@ REGISTER_MODES = {
     "incidents": ("desk.screens.incidents", "IncidentsScreen"),
     "patrols": ("desk.screens.patrols", "PatrolsScreen"),
     "move_ins": ("desk.screens.move_ins", "MoveInsScreen"),
+    "services": ("desk.screens.paid_services", "PaidServicesScreen"),
     "handover": ("desk.screens.handover", "HandoverScreen"),
     "nightlog": ("desk.screens.nightlog", "NightLogScreen"),
     "lookup": ("desk.screens.lookup", "LookupScreen"),

@@ -357,6 +357,8 @@ LATER_TABLES = [
     "fee_balance",  # 0019
     "fee_custody",  # 0019
     "move_in_reading",  # 0021
+    "service_round",  # 0020
+    "service_booking",  # 0020
     "incident_follow_up",  # 0018
     "incident_stand_in",  # 0018
     "incident_step",  # 0018

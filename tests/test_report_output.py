@@ -84,6 +84,7 @@ def test_xlsx_has_a_sheet_per_section(report: stats.Report, tmp_path: Path) -> N
         "Patrols and findings",
         "Fees",
         "Move-ins and 托管",
+        "Paid services",
     ]
     sheet = book["Overview"]
     values = [[c.value for c in row] for row in sheet.iter_rows()]
@@ -96,8 +97,8 @@ def test_html_is_one_page_of_tables(report: stats.Report) -> None:
     page = report_html.render(report, load_settings())
     assert page.startswith("<!DOCTYPE html>") and page.rstrip().endswith("</html>")
     # 2 + 2 + 4 + 5 + 3 + 2 + 2 (renovations) + 1 + 2 + 3 (incidents) + 2 (patrols, findings)
-    # + 2 (fees) + 2 (move-ins)
-    assert page.count("<table>") == 32
+    # + 2 (fees) + 2 (move-ins) + 2 (paid services)
+    assert page.count("<table>") == 34
     assert '<div class="bar" style="width:100%">' in page
     assert "<caption>Complaint deadlines</caption>" in page
     assert "http" not in page  # self-contained

@@ -32,6 +32,7 @@ from desk.cli.operators import operator_app
 from desk.cli.passes import gate_command
 from desk.cli.report import report_app
 from desk.cli.residents import resident_app
+from desk.cli.services import services_app
 from desk.clock import system_clock
 from desk.collector import resume_collector
 from desk.config import DEFAULT_SITE_FILE, REPO_DATA, load_settings, site_file_for
@@ -217,6 +218,7 @@ app.add_typer(calendar_app, name="calendar")
 app.command("gate")(gate_command)
 app.add_typer(handover_app, name="handover")
 app.add_typer(keys_app, name="keys")
+app.add_typer(services_app, name="services")
 app.add_typer(report_app, name="report")
 app.command("lookup")(lookup_command)
 app.command("backup")(backup_command)

@@ -23,6 +23,7 @@ from desk.demo.incidents import plan_incidents
 from desk.demo.keys import plan_keys
 from desk.demo.move_ins import plan_move_ins
 from desk.demo.owner_changes import plan_owner_changes
+from desk.demo.paid_services import plan_paid_services
 from desk.demo.passes import plan_passes
 from desk.demo.patrols import plan_patrols
 from desk.demo.renovations import plan_renovations
@@ -219,6 +220,7 @@ def _fill(setup: Ctx, ops: dict[str, Operator], rng: random.Random, now: datetim
     plan_incidents(line, rng, directory)  # its own random state too: the others draw as before
     plan_fees(line, rng, directory)  # the fee desk: its own random state
     plan_move_ins(line, rng, directory)  # the same: its own copy of the random state
+    plan_paid_services(line, rng, directory)  # its own random state as well
     line.run(session)
 
 

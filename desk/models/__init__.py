@@ -79,6 +79,13 @@ from desk.models.owner_change import (
     OwnerChangeState,
     Refusal,
 )
+from desk.models.paid_service import (
+    OPEN_SERVICE_STATES,
+    RoundResult,
+    ServiceBooking,
+    ServiceRound,
+    ServiceState,
+)
 from desk.models.passes import GateResult, IdType, PassItem, PassState, Relationship, ReleasePass
 from desk.models.patrol import PatrolPoint, PatrolRound, PatrolState, PointResult
 from desk.models.people import Operator, Resident, ResidentKind, Role, SignInTerminal, Unit
@@ -114,6 +121,7 @@ __all__ = [
     "OPEN_MOVE_IN_STATES",
     "OPEN_RENOVATION_STATES",
     "OPEN_REPAIR_STATES",
+    "OPEN_SERVICE_STATES",
     "STEP_KEYS",
     "WAITING_CARD_STATES",
     "ApplicantKind",
@@ -206,8 +214,12 @@ __all__ = [
     "ResidentCard",
     "ResidentKind",
     "Role",
+    "RoundResult",
     "SavedFilter",
     "SearchDoc",
+    "ServiceBooking",
+    "ServiceRound",
+    "ServiceState",
     "Severity",
     "SignInTerminal",
     "StandardReply",

@@ -481,6 +481,36 @@ def _move_ins(report: Report) -> Section:
     return Section("move_ins", t("report.section.move_ins"), [figures, first])
 
 
+def _services(report: Report) -> Section:
+    """Paid convenience services (desk.services.stats_services): bookings, work on time,
+    accepted first time, revenue, callbacks."""
+    s = report.services
+    figures = Table(
+        t("report.table.services"),
+        [t("report.col.figure"), t("report.col.count")],
+        [
+            [t("report.services.bookings"), s.bookings],
+            [t("report.services.cancelled"), s.cancelled],
+            [t("report.services.paid"), s.paid],
+            [t("report.services.revenue"), f"{s.revenue_fen // 100}.{s.revenue_fen % 100:02d}"],
+            [t("report.services.satisfied"), s.satisfied],
+        ],
+    )
+    rates = Table(
+        t("report.table.service_rates"),
+        [t(f"report.col.{k}") for k in ("figure", "done", "total", "rate")],
+        [
+            [t(f"report.services.{name}"), rate.done, rate.total, percent(rate)]
+            for name, rate in (
+                ("on_time", s.on_time),
+                ("accepted_first", s.accepted_first),
+                ("called_back", s.called_back),
+            )
+        ],
+    )
+    return Section("services", t("report.section.services"), [figures, rates])
+
+
 def sections(report: Report, settings: Settings) -> list[Section]:
     """The report's sections in print order, labelled in the current language.
 
@@ -501,6 +531,7 @@ def sections(report: Report, settings: Settings) -> list[Section]:
         _findings(report, settings),
         _fees(report),
         _move_ins(report),
+        _services(report),
     ]
     return [_printable(section) for section in built]
 

@@ -56,6 +56,7 @@ STATE_LABELS = {
     "patrol_due": "patrol_due_state",
     "findings": "finding_state",
     "move_ins": "move_in_state",
+    "services": "services_state",
 }
 
 

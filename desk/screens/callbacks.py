@@ -12,7 +12,7 @@ from textual.widgets import DataTable, Header, Static
 
 from desk import commands
 from desk.i18n import t
-from desk.models import Complaint, RepairOrder
+from desk.models import Complaint, RepairOrder, ServiceBooking
 from desk.screens.due import age_text, due_cell
 from desk.screens.plain import PlainTable
 from desk.screens.repairs import short
@@ -163,18 +163,25 @@ class CallbackQueueScreen(DeskScreen):
             self.notify(error.message, severity="error")
             return
 
-        def done(saved: RepairOrder | Complaint | None) -> None:
+        def done(saved: RepairOrder | Complaint | ServiceBooking | None) -> None:
             if saved is not None:
                 self.notify(self.outcome(saved))
             self.refresh_queue(select_key=key)
 
-        if isinstance(record, Complaint):
+        if isinstance(record, Complaint):  # noqa: SIM114 (one branch a type, for mypy)
+            self.app.push_screen(CallbackDialog(record), callback=done)
+        elif isinstance(record, ServiceBooking):
             self.app.push_screen(CallbackDialog(record), callback=done)
         else:
             self.app.push_screen(CallbackDialog(record), callback=done)
 
-    def outcome(self, saved: RepairOrder | Complaint) -> str:
+    def outcome(self, saved: RepairOrder | Complaint | ServiceBooking) -> str:
         """What happened, in one line: closed, reopened, or when to try again."""
+        if isinstance(saved, ServiceBooking):
+            if saved.state == "paid" and saved.callback_due_at is not None:
+                when = self.desk.show_time(saved.callback_due_at)
+                return t("callbacks.missed", number=saved.number, when=when)
+            return t("callbacks.called_back", number=saved.number)
         if saved.callback_due_at is not None and saved.state in ("completed", "resolved"):
             return t(
                 "callbacks.missed",

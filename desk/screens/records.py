@@ -34,6 +34,7 @@ RECORD_PAGES = {
     "renovation_permits": ("desk.screens.renovation_detail", "RenovationDetailScreen"),
     "patrols": ("desk.screens.patrol_detail", "PatrolDetailScreen"),
     "move_ins": ("desk.screens.move_in_detail", "MoveInDetailScreen"),
+    "services": ("desk.screens.paid_service_detail", "PaidServiceDetailScreen"),
     # a finding: its owner record's page (a patrol round's, an incident's…)
     "findings": ("desk.screens.findings_panel", "FindingPage"),
 }

@@ -19,7 +19,7 @@ from desk.forms.fields import (
     WhenField,
 )
 from desk.i18n import t
-from desk.models import Complaint, RepairOrder
+from desk.models import Complaint, RepairOrder, ServiceBooking
 from desk.services import callbacks, repair
 from desk.services.context import Ctx
 from desk.services.errors import DeskError
@@ -27,7 +27,7 @@ from desk.services.repair import CallbackResult, RepairCompletion
 from desk.services.repair_visits import VisitReschedule
 
 # the records a resident is called back about
-R = TypeVar("R", RepairOrder, Complaint)
+R = TypeVar("R", RepairOrder, Complaint, ServiceBooking)
 
 
 class OrderDialog(FormDialog[RepairOrder | None]):
@@ -147,14 +147,26 @@ class CallbackDialog(FormDialog[R | None]):
     def __init__(self, record: R) -> None:
         super().__init__()
         self.record: R = record
-        self.register = "complaints" if isinstance(record, Complaint) else repair.REGISTER
+        self.register = (
+            "complaints"
+            if isinstance(record, Complaint)
+            else "services"
+            if isinstance(record, ServiceBooking)
+            else repair.REGISTER
+        )
         assert record.id is not None
         self.record_id: int = record.id
 
     def heading(self) -> str:
         """The number, and whom to call."""
         record = self.record
-        who = record.complainant if isinstance(record, Complaint) else record.resident_name
+        who = (
+            record.complainant
+            if isinstance(record, Complaint)
+            else record.resident
+            if isinstance(record, ServiceBooking)
+            else record.resident_name
+        )
         title = t("repair_ui.dialog.callback", number=record.number)
         return "  ".join(part for part in (title, who, record.phone) if part)
 

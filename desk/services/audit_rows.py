@@ -61,6 +61,7 @@ REGISTERS: tuple[Register, ...] = (
         ("applied",),
         (("renovation_inspection", "renovation_id"), ("renovation_visit", "renovation_id")),
     ),
+    Register("services", "service_booking", ("booked",), (("service_round", "booking_id"),)),
     Register(
         "incidents",
         "incident",

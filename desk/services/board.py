@@ -21,6 +21,7 @@ from desk.services import (
     move_in_queries,
     nightlog,
     owner_change_queries,
+    paid_service_queries,
     passes,
     patrol_queries,
     reception,
@@ -133,6 +134,7 @@ def open_items(ctx: Ctx) -> list[OpenItem]:
     items.extend(finding_queries.open_items(ctx))  # findings to send, rectify, re-inspect
     # move-ins booked today, re-inspections, 托管 patrols due, readings over their limit
     items.extend(move_in_queries.open_items(ctx))
+    items.extend(paid_service_queries.open_items(ctx))  # bookings to send, due today or late
     items.sort(key=due_order)
     return items
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from desk.models import Complaint, RepairOrder
+from desk.models import Complaint, RepairOrder, ServiceBooking
 from desk.services import audit
 from desk.services.context import Ctx
 from desk.services.errors import DeskError
@@ -33,7 +33,9 @@ def _found(ctx: Ctx, result: CallbackResult) -> None:
         raise DeskError("callback.satisfaction_required", field="satisfied")
 
 
-def checked_note(ctx: Ctx, result: CallbackResult, model: type[Complaint | RepairOrder]) -> str:
+def checked_note(
+    ctx: Ctx, result: CallbackResult, model: type[Complaint | RepairOrder | ServiceBooking]
+) -> str:
     """The call's note cleaned for `model`, checked with what the call found: every refusal at
     once, each beside its field. A dissatisfied resident's words are wanted."""
     checked = gather(
@@ -49,7 +51,11 @@ def checked_note(ctx: Ctx, result: CallbackResult, model: type[Complaint | Repai
 
 
 def take(
-    ctx: Ctx, register: str, record: Complaint | RepairOrder, result: CallbackResult, note: str
+    ctx: Ctx,
+    register: str,
+    record: Complaint | RepairOrder | ServiceBooking,
+    result: CallbackResult,
+    note: str,
 ) -> bool:
     """Record the call on `record` (`note` from `checked_note`): False when nobody answered (the
     retry is set and kept in the history), True when it got through (who said what is set)."""

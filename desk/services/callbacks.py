@@ -1,4 +1,5 @@
-"""The callback queue (回访): repairs and complaints awaiting a call, and the completion rate."""
+"""The callback queue (回访): repairs, complaints and paid services (增值服务回访) awaiting a call,
+and the completion rate."""
 
 from __future__ import annotations
 
@@ -9,20 +10,20 @@ from types import ModuleType
 from sqlalchemy import and_, or_
 from sqlmodel import col, select
 
-from desk.models import AuditEvent, Complaint, RepairOrder
-from desk.services import estates, repair
+from desk.models import AuditEvent, Complaint, RepairOrder, ServiceBooking
+from desk.services import estates, paid_service, repair
 from desk.services.callback_step import CallbackResult
 from desk.services.context import Ctx
 from desk.services.errors import DeskError
 
-REGISTERS = ("repairs", "complaints")
+REGISTERS = ("repairs", "complaints", "services")
 
 
 @dataclass(frozen=True)
 class CallbackItem:
     """One resident to call back, in the same shape for repairs and complaints."""
 
-    register: str  # "repairs" | "complaints"
+    register: str  # "repairs" | "complaints" | "services"
     record_id: int
     number: str
     room: str
@@ -105,9 +106,30 @@ def _complaint_items(ctx: Ctx, limit: int) -> list[CallbackItem]:
     ]
 
 
+def _service_items(ctx: Ctx, limit: int) -> list[CallbackItem]:
+    bookings = paid_service.awaiting_callback(ctx, limit)
+    missed = _missed_calls(ctx, "services", {b.id: b.paid_at for b in bookings if b.id})
+    return [
+        CallbackItem(
+            register="services",
+            record_id=booking.id,
+            number=booking.number,
+            room=booking.room,
+            resident=booking.resident,
+            phone=booking.phone,
+            summary=booking.service_name,
+            due_at=booking.callback_due_at,
+            attempts=missed.get(booking.id, 0),
+        )
+        for booking in bookings
+        if booking.id is not None
+    ]
+
+
 def queue(ctx: Ctx, limit: int = 200) -> list[CallbackItem]:
-    """Every repair and complaint awaiting a callback, soonest due first (no due time last)."""
-    items = _repair_items(ctx, limit) + _complaint_items(ctx, limit)
+    """Every repair, complaint and paid service awaiting a callback, soonest due first (no due
+    time last)."""
+    items = _repair_items(ctx, limit) + _complaint_items(ctx, limit) + _service_items(ctx, limit)
     items.sort(key=lambda item: (item.due_at is None, item.due_at or ctx.now, item.number))
     return items[:limit]
 
@@ -115,28 +137,32 @@ def queue(ctx: Ctx, limit: int = 200) -> list[CallbackItem]:
 def _check(register: str) -> ModuleType:
     if register == "repairs":
         return repair
+    if register == "services":
+        return paid_service
     service = _complaint_service() if register == "complaints" else None
     if service is None:
         raise DeskError("callbacks.unknown_register", register=register)
     return service
 
 
-def load(ctx: Ctx, register: str, record_id: int) -> RepairOrder | Complaint:
+def load(ctx: Ctx, register: str, record_id: int) -> RepairOrder | Complaint | ServiceBooking:
     """The record behind a queue row."""
-    record: RepairOrder | Complaint = _check(register).get(ctx, record_id)
+    record: RepairOrder | Complaint | ServiceBooking = _check(register).get(ctx, record_id)
     return record
 
 
 def record(
     ctx: Ctx, register: str, record_id: int, result: CallbackResult
-) -> RepairOrder | Complaint:
+) -> RepairOrder | Complaint | ServiceBooking:
     """Record a callback on a repair or a complaint; the register's own rules apply.
 
     Satisfied closes the record, not satisfied reopens it, not reached sets the retry time.
     """
     # at the call-centre desk: the deadlines of the record's own estate
     ctx = estates.in_estate_of(ctx, load(ctx, register, record_id))
-    saved: RepairOrder | Complaint = _check(register).call_back(ctx, record_id, result)
+    saved: RepairOrder | Complaint | ServiceBooking = _check(register).call_back(
+        ctx, record_id, result
+    )
     return saved
 
 

@@ -50,6 +50,8 @@ from desk.models import (
     RepairOrder,
     Resident,
     ResidentCard,
+    ServiceBooking,
+    ServiceRound,
     Unit,
     WorkerPass,
 )
@@ -78,6 +80,7 @@ REGISTERS = (
     "findings",
     "fees",
     "move_ins",
+    "services",
 )
 _TABLES: dict[str, type[SQLModel]] = {
     "reception": ReceptionEntry,
@@ -95,6 +98,7 @@ _TABLES: dict[str, type[SQLModel]] = {
     # finance's balances as imported (superseded ones too), each with its payments
     "fees": FeeBalance,
     "move_ins": MoveIn,
+    "services": ServiceBooking,
 }
 # Columns never exported: an ID number's keyed hash (desk.services.id_numbers) is the office's
 # to match a caller against, not to hand out with a spreadsheet.
@@ -115,6 +119,8 @@ _PARTS: dict[str, tuple[tuple[str, type[SQLModel], str], ...]] = {
     # a move-in's meter readings (handover, 托管's start, patrols, end); its papers, agreements
     # and items are its own columns (the archive of what was collected); its problems: `findings`
     "move_ins": (("readings", MoveInReading, "move_in_id"),),
+    # a paid service's rounds of work, one a visit (on time or late, accepted or redone)
+    "services": (("visits", ServiceRound, "booking_id"),),
     # an incident's nine steps, its security stand-ins and its follow-ups
     "incidents": (
         ("steps", IncidentStep, "incident_id"),

@@ -360,6 +360,7 @@ STATE_SECTIONS = {
     "owner_changes": "owner_change_state",
     "patrols": "patrol_state",
     "patrol_due": "patrol_due_state",
+    "services": "services_state",
     "findings": "finding_state",
     "fees": "fee_balance_state",
     "move_ins": "move_in_state",

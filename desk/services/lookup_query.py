@@ -39,6 +39,7 @@ NUMBER_PREFIXES = (
     "TF",
     "XC",
     "RH",
+    "FW",
 )
 # an estate other than the default one puts its code first (HG-WX-20261123-007)
 _NUMBER = re.compile(rf"^(?:[A-Z0-9]{{2,8}}?)?(?:{'|'.join(NUMBER_PREFIXES)})\d{{4,12}}$")

@@ -71,7 +71,14 @@ from desk.models import (
 )
 from desk.models.keys import OPEN_LOAN_STATES
 from desk.models.passes import PassState
-from desk.services import callbacks, fees, renovation_queries, stats_findings, stats_move_ins
+from desk.services import (
+    callbacks,
+    fees,
+    renovation_queries,
+    stats_findings,
+    stats_move_ins,
+    stats_services,
+)
 from desk.services.context import Ctx
 from desk.services.stats_figures import (
     CardFigures,
@@ -564,4 +571,5 @@ def monthly(ctx: Ctx, start: datetime | Period, end: datetime | None = None) -> 
         findings=stats_findings.findings_figures(ctx, period),
         fees=fees.figures(ctx, period.start, period.end),
         move_ins=stats_move_ins.move_in_figures(ctx, period),
+        services=stats_services.services_figures(ctx, period),
     )

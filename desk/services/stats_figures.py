@@ -278,6 +278,23 @@ class MoveInFigures:
 
 
 @dataclass(frozen=True)
+class ServiceFigures:
+    """Paid convenience services (desk.services.stats_services): bookings made in the period
+    (and cancelled of them); the first rounds of work done in it, on time against the agreed
+    time; the bookings accepted in it, first time (one round); the money taken in it (fen); and
+    of those paid in it, the callbacks that reached the resident (satisfied of them)."""
+
+    bookings: int = 0
+    cancelled: int = 0
+    on_time: Rate = field(default_factory=lambda: Rate(0, 0))
+    accepted_first: Rate = field(default_factory=lambda: Rate(0, 0))
+    paid: int = 0
+    revenue_fen: int = 0
+    called_back: Rate = field(default_factory=lambda: Rate(0, 0))
+    satisfied: int = 0
+
+
+@dataclass(frozen=True)
 class Report:
     """The figures of one period; renderers turn it into text, CSV, xlsx, HTML and the screen."""
 
@@ -299,3 +316,4 @@ class Report:
     findings: FindingFigures = field(default_factory=FindingFigures)
     fees: FeeFigures = field(default_factory=FeeFigures)
     move_ins: MoveInFigures = field(default_factory=MoveInFigures)
+    services: ServiceFigures = field(default_factory=ServiceFigures)

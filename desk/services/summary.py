@@ -29,6 +29,7 @@ from desk.models import (
     ReleasePass,
     Renovation,
     RepairOrder,
+    ServiceBooking,
 )
 from desk.services.context import Ctx
 from desk.services.lookup import state_key
@@ -62,6 +63,7 @@ SECTIONS = (
     "owner_changes",
     "renovations",
     "fees",
+    "services",
     "patrol_rounds",
     "findings_open",
     "findings_recheck",
@@ -87,6 +89,7 @@ COUNTED: tuple[tuple[str, type[SQLModel], str], ...] = (
     ("nightlog", NightLogEntry, "logged_at"),
     ("renovations", Renovation, "created_at"),
     ("fees", FeePayment, "created_at"),
+    ("services", ServiceBooking, "created_at"),
     ("incidents", Incident, "created_at"),
     ("patrols", PatrolRound, "started_at"),
     ("findings", Finding, "raised_at"),
@@ -335,6 +338,9 @@ _SECTION_OF = {
     "nightlog": "nightlog",
     "renovations": "renovations",
     "fees": "fees",
+    # paid services: to send to the head, work due today or late, to accept, pay, close (their
+    # callbacks overdue go with the others)
+    "services": "services",
     "worker_passes": "worker_passes",
     "owner_changes": "owner_changes",
     "incidents": "incidents",

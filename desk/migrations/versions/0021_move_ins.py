@@ -1,7 +1,7 @@
 """move-ins and 托管 (issue 21)
 
 Revision ID: 0021
-Revises: 0019
+Revises: 0020
 Create Date: 2026-12-07 17:00:00
 
 The move-in register (000 篇四.1, 001 入伙办理): a case per room and its meter readings; a patrol
@@ -18,7 +18,7 @@ from alembic import op
 import desk.models.base
 
 revision: str = "0021"
-down_revision: str | None = "0019"
+down_revision: str | None = "0020"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
