@@ -241,3 +241,30 @@ async def test_scrolling_a_long_board_down_shows_the_rest(db: Database, clerk: O
             await settle(pilot)
         assert table.row_count == 80
         assert table.cursor_row == 0  # scrolling does not move the cursor
+
+
+async def test_a_record_that_owes_two_things_is_two_rows_and_the_board_stands(
+    db: Database, clerk: Operator
+) -> None:
+    """A move-in in 托管 owes a patrol and a word to the owner about a reading, a room owes a
+    reminder and has two home collections booked: each is a row of its own (the board once
+    stopped the desk on the second row of one record)."""
+    from desk.services.open_item import OpenItem
+
+    def owed(kind: str, record_id: int = 3) -> OpenItem:
+        return OpenItem("move_ins", record_id, "RH-1", "3-1202", "", "custody", NOW, NOW, kind)
+
+    app = make_app(db, lang="en", clock=MovableClock(NOW), operator=clerk)
+    async with app.run_test(size=(100, 30)) as pilot:
+        board = await until_screen(pilot, BoardScreen)
+        table = board.query_one("#open", DataTable)
+        before = table.row_count
+        board.items = (*board.items, owed("custody_patrol"), owed("over_limit"), owed("over_limit"))
+        board.add_items(board.items[before:])
+        assert table.row_count == before + 3
+        keys = [str(key.value) for key in table.rows][before:]
+        assert keys == [
+            "move_ins:3:custody_patrol",
+            "move_ins:3:over_limit",
+            "move_ins:3:over_limit:2",
+        ]

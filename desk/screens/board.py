@@ -209,6 +209,13 @@ class BoardScreen(DeskScreen):
     def add_items(self, items: Sequence[OpenItem]) -> None:
         table = self.query_one("#open", DataTable)
         for item in items:
+            # one record may owe more than one thing (a 托管 patrol and a reading over its
+            # limit, two home collections of a room): the row is the record's and what it owes
+            base = key = f"{item.register}:{item.record_id}:{item.due_kind}"
+            again = 1
+            while key in table.rows:
+                again += 1
+                key = f"{base}:{again}"
             table.add_row(
                 t(f"registers.{item.register}"),
                 item.number,
@@ -217,7 +224,7 @@ class BoardScreen(DeskScreen):
                 t(f"{STATE_LABELS[item.register]}.{item.state}"),
                 self.desk.show_time(item.opened_at),
                 due_text(item, self.items_at, self.site_tz),
-                key=f"{item.register}:{item.record_id}",
+                key=key,
             )
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
@@ -240,5 +247,5 @@ class BoardScreen(DeskScreen):
     def open_row(self, key: str | None) -> None:
         if not key:
             return
-        register, record_id = key.split(":")
+        register, record_id = key.split(":")[:2]
         open_record(self.app, register, int(record_id))
