@@ -609,7 +609,7 @@ COMMANDS: tuple[Command | Include, ...] = (
     # move-ins (入伙) and 托管: the list (m on the board) and a case's page; the findings panel's
     # keys (ctrl+g d y u x) raise and follow the inspection's problems
     Command("move_ins", "ctrl+n", "new_move_in", "keys.new", id="move_in_new"),
-    Command("move_ins", "enter", "open_move_in", "keys.open", id="move_in_open"),
+    Command("move_ins", "enter", "open_record", "keys.open", id="move_in_open"),
     Command("move_ins", "ctrl+f", "toggle_all", "move_in_ui.keys.toggle_all", id="move_in_all"),
     Command("move_ins", "ctrl+r", "refresh", "keys.refresh", id="move_in_refresh"),
     Command(
@@ -677,7 +677,7 @@ COMMANDS: tuple[Command | Include, ...] = (
     ),
     # paid convenience services: the list, a booking's page (one key per step of its LIFECYCLE)
     Command("services", "ctrl+n", "new_booking", "keys.new", id="service_new"),
-    Command("services", "enter", "open_booking", "keys.open", id="service_open"),
+    Command("services", "enter", "open_record", "keys.open", id="service_open"),
     Command("services", "ctrl+f", "toggle_all", "renovation_ui.keys.toggle_all", id="service_all"),
     Command("services", "ctrl+w", "print_list", "services_ui.keys.print_list", id="service_print"),
     Command("services", "ctrl+r", "refresh", "keys.refresh", id="service_refresh"),

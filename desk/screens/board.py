@@ -211,11 +211,11 @@ class BoardScreen(DeskScreen):
         for item in items:
             # one record may owe more than one thing (a 托管 patrol and a reading over its
             # limit, two home collections of a room): the row is the record's and what it owes
-            base = key = f"{item.register}:{item.record_id}:{item.due_kind}"
+            key = base = f"{item.register}:{item.record_id}"
             again = 1
             while key in table.rows:
                 again += 1
-                key = f"{base}:{again}"
+                key = f"{base}:{item.due_kind}" if again == 2 else f"{base}:{item.due_kind}:{again}"
             table.add_row(
                 t(f"registers.{item.register}"),
                 item.number,

@@ -7,9 +7,7 @@ from typing import ClassVar
 
 from rich.text import Text
 from textual import work
-from textual.app import ComposeResult
 from textual.binding import BindingType
-from textual.widgets import DataTable, Header, Static
 
 from desk import commands
 from desk.i18n import t
@@ -18,11 +16,11 @@ from desk.screens import records
 from desk.screens.due import due_cell
 from desk.screens.plain import Fit
 from desk.screens.printout import deliver
-from desk.screens.record_table import RecordTable
+from desk.screens.register_list import RegisterList, Row
 from desk.screens.renovations import short
 from desk.services import paid_service
+from desk.services.context import Ctx
 from desk.services.residents import mask_name
-from desk.widgets.base import DeskFooter, DeskScreen
 
 COLUMNS = ("number", "room", "service", "due", "price", "state")
 FIT = Fit("service", least=6, most=20, drop=("price",))
@@ -32,84 +30,36 @@ def yuan(fen: int) -> str:
     return f"¥{fen // 100}.{fen % 100:02d}"
 
 
-class PaidServicesScreen(DeskScreen):
+class PaidServicesScreen(RegisterList):
     """Bookings; ctrl+n books one, Enter opens one, ctrl+f shows closed ones too."""
 
     BINDINGS: ClassVar[list[BindingType]] = commands.bindings("services")
-    LIVE = True
-    DEFAULT_CSS = """
-    PaidServicesScreen #services-title { padding: 0 1; height: 1; text-style: bold; }
-    """
+    REGISTER = paid_service.REGISTER
+    WORDS = "services_ui"
+    COLUMNS = COLUMNS
+    FIT = FIT
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.show_all = False
-
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield Static(id="services-title")
-        yield RecordTable(id="services", fit=FIT)
-        yield DeskFooter()
-
-    def on_mount(self) -> None:
-        table = self.query_one("#services", RecordTable)
-        for key in COLUMNS:
-            table.add_column(t(f"services_ui.col_{key}"), key=key)
-        self.refresh_list()
-
-    def reread(self) -> None:
-        self.refresh_list()
-
-    def action_refresh(self) -> None:
-        self.refresh_list()
-
-    def action_toggle_all(self) -> None:
-        self.show_all = not self.show_all
-        self.refresh_list()
-
-    def refresh_list(self, select_id: int | None = None) -> None:
+    def rows(self, ctx: Ctx) -> list[Row]:
         now = self.desk.now()
-        table = self.query_one("#services", RecordTable)
-        if select_id is None:
-            select_id = table.selected_id()
-        with self.reading() as ctx:
-            shown = paid_service.listing(ctx, open_only=not self.show_all)
-        with self.app.batch_update():
-            table.clear()
-            for found in shown:
-                when = self.desk.show_time(found.due_at)
-                owed = found.state in ("agreed", "sent", "redo")
-                due = due_cell(found.due_at, now, when) if owed else Text(when, style="dim")
-                state = Text(
-                    t(f"services_state.{found.state}"),
-                    style="" if found.state in OPEN_SERVICE_STATES else "dim",
-                )
-                table.add_row(
-                    found.number,
-                    found.room,
-                    short(f"{found.service_name} {mask_name(found.resident)}", 20),
-                    due,
-                    yuan(found.price_fen),
-                    state,
-                    key=str(found.id),
-                )
-            table.select_record(select_id)
-        which = t("renovation_ui.showing_all" if self.show_all else "renovation_ui.showing_open")
-        self.query_one("#services-title", Static).update(
-            f"{t('services_ui.title')} — {which}" if shown else t("services_ui.empty")
-        )
-
-    def selected_id(self) -> int | None:
-        return self.query_one("#services", RecordTable).selected_id()
-
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        event.stop()
-        self.action_open_booking()
-
-    def action_open_booking(self) -> None:
-        chosen = self.selected_id()
-        if chosen is not None:
-            records.open_record(self.app, paid_service.REGISTER, chosen)
+        rows: list[Row] = []
+        for found in paid_service.listing(ctx, open_only=not self.show_all):
+            when = self.desk.show_time(found.due_at)
+            owed = found.state in ("agreed", "sent", "redo")
+            due = due_cell(found.due_at, now, when) if owed else Text(when, style="dim")
+            state = Text(
+                t(f"services_state.{found.state}"),
+                style="" if found.state in OPEN_SERVICE_STATES else "dim",
+            )
+            cells = (
+                found.number,
+                found.room,
+                short(f"{found.service_name} {mask_name(found.resident)}", 20),
+                due,
+                yuan(found.price_fen),
+                state,
+            )
+            rows.append((found.id or 0, cells))
+        return rows
 
     def action_new_booking(self) -> None:
         from desk.forms.paid_service_form import BookingDialog

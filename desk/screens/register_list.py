@@ -26,9 +26,11 @@ Row = tuple[int, tuple[Any, ...]]
 
 
 class RegisterList(DeskScreen):
-    """The list of register `REGISTER`: its table's id is `REGISTER`, its title's `<id>-title`."""
+    """The list of register `REGISTER`: its table's id is `TABLE` (the register's name unless
+    given), its title's `<id>-title`."""
 
     REGISTER: ClassVar[str]
+    TABLE: ClassVar[str] = ""
     WORDS: ClassVar[str]  # the catalogue section of the list's words (e.g. "incident_ui")
     COLUMNS: ClassVar[tuple[str, ...]]
     FIT: ClassVar[Fit | None] = None
@@ -44,8 +46,8 @@ class RegisterList(DeskScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield from self.compose_above()
-        yield Static(id=f"{self.REGISTER}-title", classes="list-title")
-        yield RecordTable(id=self.REGISTER, fit=self.FIT)
+        yield Static(id=f"{self.table_id}-title", classes="list-title")
+        yield RecordTable(id=self.table_id, fit=self.FIT)
         yield DeskFooter()
 
     def compose_above(self) -> ComposeResult:
@@ -59,8 +61,12 @@ class RegisterList(DeskScreen):
         self.refresh_list()
 
     @property
+    def table_id(self) -> str:
+        return self.TABLE or self.REGISTER
+
+    @property
     def table(self) -> RecordTable:
-        return self.query_one(f"#{self.REGISTER}", RecordTable)
+        return self.query_one(f"#{self.table_id}", RecordTable)
 
     def rows(self, ctx: Ctx) -> list[Row]:
         """The records shown (all of them when `show_all`), newest first, as cells."""
@@ -92,7 +98,7 @@ class RegisterList(DeskScreen):
                 table.add_row(*cells, key=str(record_id))
             table.select_record(select_id)
         which = t(f"{self.WORDS}.{'showing_all' if self.show_all else 'showing_open'}")
-        self.query_one(f"#{self.REGISTER}-title", Static).update(
+        self.query_one(f"#{self.table_id}-title", Static).update(
             f"{t(f'{self.WORDS}.title')} — {which}" if shown else t(f"{self.WORDS}.empty")
         )
 
