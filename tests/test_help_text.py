@@ -56,3 +56,19 @@ async def test_help_fits_an_80_column_terminal(db: Database, clerk: Operator) ->
         await until_screen(pilot, HelpScreen)
         box = app.screen.query_one(VerticalScroll)
         assert box.region.right <= 80
+
+
+def test_f1_lists_every_letter_of_the_board() -> None:
+    """The board's letters open a register each and are not in the footer: F1 is where a
+    clerk learns them, so each is there, as the board's, with its words."""
+    from desk import commands as registry
+    from desk.i18n import set_language, t
+    from desk.screens.help import key_rows
+
+    set_language("en")
+    rows = dict(key_rows())
+    letters = [c for c in registry.rows("board") if len(c.key) == 1 or c.key_display]
+    assert {"r", "c", "w", "o", "f", "i", "p", "m", "s"} <= {c.key for c in letters}
+    for command in letters:
+        shown = f"{command.key_display or command.key} (board)"
+        assert shown in rows and t(rows[shown]) == t(command.description)

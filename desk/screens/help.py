@@ -25,19 +25,24 @@ def key_display(key: str) -> str:
 
 
 def key_rows() -> list[tuple[str, str]]:
-    """The F1 table, as (key, catalogue key of its words): the desk's own keys, then the keys
-    many screens share, each key once. The words are `help_keys.<key>` (ctrl+s: ctrl_s) when
-    the catalogue has a longer line for it, else the key's own description."""
+    """The F1 table, as (key, catalogue key of its words): the desk's own keys, the board's
+    letters (a register each, not in the footer), then the keys many screens share, each key
+    once. The words are `help_keys.<key>` (ctrl+s: ctrl_s) when the catalogue has a longer line
+    for it, else the key's own description."""
     words = catalogue()
-    table: dict[str, str] = {}
+    table: dict[str, tuple[str, str]] = {}
 
-    def add(command: Command) -> None:
+    def add(command: Command, shown: str | None = None) -> None:
         if command.key not in table:
             longer = f"help_keys.{command.key.replace('+', '_')}"
-            table[command.key] = longer if longer in words else command.description
+            said = longer if longer in words else command.description
+            table[command.key] = (shown or key_display(command.key), said)
 
     for command in commands.rows("app"):
         add(command)
+    for command in commands.rows("board"):
+        if not command.show and (len(command.key) == 1 or command.key_display):
+            add(command, t("help.on_board", key=command.key_display or command.key))
     uses: dict[tuple[str, str], int] = {}
     first: dict[tuple[str, str], Command] = {}
     for entry in commands.COMMANDS:
@@ -48,7 +53,7 @@ def key_rows() -> list[tuple[str, str]]:
     for pair, count in sorted(uses.items(), key=lambda item: -item[1]):
         if count >= COMMON_FROM:
             add(first[pair])
-    return [(key_display(key), words_key) for key, words_key in table.items()]
+    return list(table.values())
 
 
 def key_table() -> str:
