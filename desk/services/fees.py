@@ -454,6 +454,12 @@ def pay(ctx: Ctx, data: PaymentIn) -> FeePayment:
         }
     )
     number = next_number(ctx, PAYMENT_PREFIX)
+    # a slip's number is its receipt: past one typed by hand earlier as finance's receipt
+    while (
+        not checked["receipt"]
+        and ctx.session.exec(select(FeePayment).where(FeePayment.receipt == number)).first()
+    ):
+        number = next_number(ctx, PAYMENT_PREFIX)
     payment = FeePayment(
         number=number,
         balance_id=balance.id or 0,
