@@ -197,3 +197,63 @@ def test_an_estates_exports_hold_its_own_rows_only(
     finally:
         hg.dispose()
     assert verify_audit(db).ok
+
+
+def test_ending_custody_does_not_clear_a_reading_over_its_limit(db: Database, desk: Desk) -> None:
+    """A patrol reads water 6 units over the start (limit 5); the clerk ends 托管 at once
+    without telling the owner: the reading stays owed on the board, and telling the owner
+    cannot be dated before the reading."""
+    from desk.services.move_in import CustodyPatrolIn, MetersIn
+
+    add_move_in_room(desk)
+    case_id = book(desk)
+    to_inspected(desk, case_id)
+    start = CustodyIn(agreement="TG-1", keys=1, water=20, electricity=300, read_by="周海")
+    with desk.write() as ctx:
+        move_in.complete(ctx, case_id)
+        move_in.start_custody(ctx, case_id, start)
+    desk.now = NOW + timedelta(days=1)
+    with desk.write() as ctx:
+        _, high = move_in.custody_patrol(
+            ctx, case_id, CustodyPatrolIn(water=26, electricity=301, read_by="周海")
+        )
+        move_in.end_custody(ctx, case_id, MetersIn(water=26, electricity=301, read_by="周海"))
+    assert high.over_limit
+    with desk.read() as ctx:
+        assert high.id in [r.id for _, r in move_in.over_limit(ctx)]
+        assert "over_limit" in [i.due_kind for i in move_in.open_items(ctx)]
+    with pytest.raises(DeskError), desk.write() as ctx:
+        move_in.tell_owner(ctx, case_id, high.id or 0, "周海", at=NOW)
+    with desk.read() as ctx:  # the last reading is over the limit too: both are told
+        untold = [r.id or 0 for _, r in move_in.over_limit(ctx)]
+    assert len(untold) == 2
+    with desk.write() as ctx:
+        for reading_id in untold:
+            move_in.tell_owner(ctx, case_id, reading_id, "周海")
+    with desk.read() as ctx:
+        assert move_in.over_limit(ctx) == [] and move_in.open_items(ctx) == []
+    assert verify_audit(db).ok
+
+
+def test_a_re_import_keeps_the_payments_taken_on_a_balance_it_replaces(
+    db: Database, desk: Desk, boss: Desk
+) -> None:
+    """A payment on the management fee, then finance's next file with a new amount: the old
+    balance is superseded, the payment stays in the room's history, and its receipt stays
+    used."""
+    add_rooms(desk)
+    load(boss)
+    management = balance_id(desk, "3-1202")
+    _pay(desk, management, "R-77", fen=20000)
+    load(boss, "room,kind,from,to,amount_fen\n3-1202,management,2026-05,2026-11,120000\n")
+    with desk.read() as ctx:
+        [payment] = fees.payments_of(ctx, "3-1202")
+        assert (payment.receipt, payment.amount_fen, payment.balance_id) == (
+            "R-77",
+            20000,
+            management,
+        )
+    with pytest.raises(DeskError) as refused:
+        _pay(desk, balance_id(desk, "3-1202"), "R-77")
+    assert refused.value.key == "fees_error.receipt_used"
+    assert verify_audit(db).ok
