@@ -81,7 +81,7 @@ def reach(desk: Desk, state: ServiceState) -> int:
         (S.sent, lambda c: paid_service.send(c, booking_id, "王主管")),
         (S.done, lambda c: paid_service.done(c, booking_id, DoneIn(worker="刘阿姨"))),
         (S.accepted, lambda c: paid_service.accept(c, booking_id, "李明")),
-        (S.paid, lambda c: paid_service.pay(c, booking_id, 10000, "SJ-0101")),
+        (S.paid, lambda c: paid_service.pay(c, booking_id, 10000, f"SJ-{100 + booking_id:04d}")),
         (
             S.called_back,
             lambda c: paid_service.call_back(c, booking_id, CallbackResult(satisfied=True)),

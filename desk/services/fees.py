@@ -454,6 +454,12 @@ def pay(ctx: Ctx, data: PaymentIn) -> FeePayment:
         }
     )
     number = next_number(ctx, PAYMENT_PREFIX)
+    # a slip's number is its receipt: past one typed by hand earlier as finance's receipt
+    while (
+        not checked["receipt"]
+        and ctx.session.exec(select(FeePayment).where(FeePayment.receipt == number)).first()
+    ):
+        number = next_number(ctx, PAYMENT_PREFIX)
     payment = FeePayment(
         number=number,
         balance_id=balance.id or 0,
@@ -615,8 +621,16 @@ def _record_step(
     LIFECYCLE.permit(ctx, action)
     found = debt(ctx, data.room)
     LIFECYCLE.require(found, action)
+
+    def at() -> datetime:
+        moment = happened(data.at, ctx.now, "at")
+        began = month_start(found.oldest_month)  # never before the debt (the letter counts on it)
+        if local_day(ctx, moment) < began:
+            raise DeskError("fees_error.before_debt", field="at", began=began)
+        return moment
+
     readers: dict[str, Any] = {
-        "at": lambda: happened(data.at, ctx.now, "at"),
+        "at": at,
         "by": lambda: clean_column(data.by, FeeStep, "by", required=True),
         "spoke_to": lambda: clean_column(data.spoke_to, FeeStep, "spoke_to"),
         "said": lambda: clean_column(

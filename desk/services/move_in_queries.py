@@ -226,7 +226,7 @@ def owed(ctx: Ctx, found: MoveIn) -> list[OpenItem]:
     due = custody_patrol_due(ctx, found)
     if due is not None and due < _day_end(ctx):
         item(found.owner_name, due, "custody_patrol")
-    if found.state == S.custody:
+    if found.state in (S.custody, S.custody_ended):  # ended: the owner still to be told
         for read in readings_of(ctx, found.id):
             if read.over_limit and read.owner_told_at is None:
                 tell = ctx.due(read.read_at, ctx.settings.move_ins.tell_owner_within)
@@ -238,7 +238,14 @@ def open_items(ctx: Ctx) -> list[OpenItem]:
     """Every case the desk owes something on now, for the board and the handover."""
     statement = (
         select(MoveIn)
-        .where(col(MoveIn.state).in_(OPEN_MOVE_IN_STATES))
+        .where(
+            col(MoveIn.state).in_(OPEN_MOVE_IN_STATES)
+            | col(MoveIn.id).in_(
+                select(MoveInReading.move_in_id).where(
+                    col(MoveInReading.over_limit), col(MoveInReading.owner_told_at).is_(None)
+                )
+            )
+        )
         .order_by(col(MoveIn.booked_for))
         .limit(2000)
     )

@@ -18,6 +18,8 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from sqlmodel import select
+
 from desk.config import ServiceItem
 from desk.models import RoundResult, ServiceBooking, ServiceRound, ServiceState
 from desk.services import audit, callback_step
@@ -414,7 +416,7 @@ def pay(ctx: Ctx, booking_id: int, amount_fen: int, receipt: str) -> ServiceBook
     checked = gather(
         {
             "amount": lambda: _paid(found, amount_fen),
-            "receipt": lambda: _text(receipt, "receipt", required=True),
+            "receipt": lambda: _receipt(ctx, found, receipt),
         }
     )
     found.paid_fen, found.receipt, found.paid_at = checked["amount"], checked["receipt"], ctx.now
@@ -426,6 +428,20 @@ def pay(ctx: Ctx, booking_id: int, amount_fen: int, receipt: str) -> ServiceBook
     }
     _move(ctx, found, "pay", "paid", data)
     return found
+
+
+def _receipt(ctx: Ctx, found: ServiceBooking, typed: str) -> str:
+    """The receipt's number: one receipt is one payment (not another booking's of the estate)."""
+    number = _text(typed, "receipt", required=True)
+    statement = select(ServiceBooking).where(
+        ServiceBooking.receipt == number, ServiceBooking.id != found.id
+    )
+    used = ctx.session.exec(statement).first()
+    if used is not None:
+        raise DeskError(
+            "services_error.receipt_used", field="receipt", receipt=number, number=used.number
+        )
+    return number
 
 
 def _paid(found: ServiceBooking, amount_fen: int) -> int:
