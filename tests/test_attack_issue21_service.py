@@ -15,7 +15,7 @@ from desk.services.fees import PaymentIn, StepIn
 from desk.services.move_in import CustodyIn, PapersIn
 from desk.services.paid_service import DoneIn
 from tests.conftest import NOW, TZ, Desk, verify_audit
-from tests.fee_seed import add_rooms, balance_id, load
+from tests.fee_seed import FILE, add_rooms, balance_id, load
 from tests.move_in_seed import HANDOVER, SIGNED, accept, book, one_problem, rectify, to_inspected
 from tests.move_in_seed import add_room as add_move_in_room
 from tests.test_estates_service import _open, _two_estates
@@ -257,3 +257,31 @@ def test_a_re_import_keeps_the_payments_taken_on_a_balance_it_replaces(
         _pay(desk, balance_id(desk, "3-1202"), "R-77")
     assert refused.value.key == "fees_error.receipt_used"
     assert verify_audit(db).ok
+
+
+def test_finance_not_yet_caught_up_never_charges_a_payment_twice(desk: Desk, boss: Desk) -> None:
+    """Finance's next file still shows what it showed (its books have not seen the payments
+    taken here): the room owes what is left, not the whole again; a balance paid off here and
+    listed again as it was stays paid. A new figure from finance is its word."""
+    add_rooms(desk)
+    load(boss)
+    water = balance_id(desk, "3-1202", "water")
+    management = balance_id(desk, "3-1202")
+    with desk.write() as ctx:
+        for balance, fen, receipt in ((water, 8650, "CW-1"), (management, 20000, "CW-2")):
+            pay = PaymentIn(
+                balance_id=balance, amount_fen=fen, receipt=receipt, payer="李明", confirmed=True
+            )
+            fees.pay(ctx, pay)
+    again = load(boss)  # the same file, a day later
+    assert (again.added, again.updated, again.unchanged) == (0, 0, 3)
+    with desk.read() as ctx:
+        owed = {b.kind: b.amount_fen - b.paid_fen for b in fees.debt(ctx, "3-1202").balances}
+    assert owed == {"management": 100000}  # 1,200.00 less the 200.00 paid; water paid off
+    caught_up = load(boss, FILE.replace("120000", "100000"))  # finance has booked the 200.00
+    assert caught_up.unchanged == 3
+    changed = load(boss, FILE.replace("120000", "90000"))  # finance's own new figure
+    assert changed.updated == 1
+    with desk.read() as ctx:
+        owed = {b.kind: b.amount_fen - b.paid_fen for b in fees.debt(ctx, "3-1202").balances}
+    assert owed == {"management": 90000}

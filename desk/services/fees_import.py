@@ -26,7 +26,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from desk.models import BalanceState, FeeBalance, FeeStep, Unit
 from desk.services import audit, fees, roles
@@ -234,8 +234,18 @@ def write(ctx: Ctx, result: FeeImportResult) -> FeeImportResult:
     operator = ctx.acting()
     number = next_number(ctx, IMPORT_PREFIX)
     result.number = number
-    stored = ctx.session.exec(select(FeeBalance).where(FeeBalance.state == BalanceState.open)).all()
-    open_now = {(b.room, b.kind, b.from_month): b for b in stored}
+    stored = ctx.session.exec(
+        select(FeeBalance)
+        .where(col(FeeBalance.state).in_((BalanceState.open, BalanceState.paid)))
+        .order_by(col(FeeBalance.id))
+    ).all()
+    # the balance each line of the file is about: the open one, else the last one paid
+    current: dict[tuple[str, str, str], FeeBalance] = {}
+    for balance in stored:
+        key = (balance.room, balance.kind, balance.from_month)
+        if key not in current or current[key].state != BalanceState.open:
+            current[key] = balance
+    open_now = {key: b for key, b in current.items() if b.state == BalanceState.open}
     custody = fees.custody_rooms(ctx)
     listed: set[tuple[str, str, str]] = set()
     added: list[FeeBalance] = []
@@ -246,14 +256,23 @@ def write(ctx: Ctx, result: FeeImportResult) -> FeeImportResult:
         in_custody = line.room in custody and line.kind == fees.MANAGEMENT
         amount = fees.charged(ctx, line.kind, line.fen, in_custody)
         result.custody += in_custody
-        before = open_now.get(key)
+        before = current.get(key)
         if before is not None:
             left = before.amount_fen - before.paid_fen
-            if (before.to_month, left, before.custody) == (line.to_month, amount, in_custody):
+            # finance's figure as it was (its books have not caught up with the payments taken
+            # here: they still stand), or finance's figure net of them: nothing to change
+            as_before = (before.to_month, before.file_fen, before.custody)
+            if as_before == (line.to_month, line.fen, in_custody) or (
+                before.state == BalanceState.open
+                and (before.to_month, left, before.custody) == (line.to_month, amount, in_custody)
+            ):
                 result.unchanged += 1
                 continue
-            gone.append(before)
-            result.updated += 1
+            if before.state == BalanceState.open:
+                gone.append(before)
+                result.updated += 1
+            else:  # a balance paid here stays paid; a new figure for its months is a new debt
+                result.added += 1
         else:
             result.added += 1
         added.append(
