@@ -148,19 +148,11 @@ def allowed_actions(found: Finding | None) -> frozenset[str]:
 
 
 def _step(ctx: Ctx, finding_id: int, action: str) -> Finding:
-    LIFECYCLE.permit(ctx, action)
-    found = get(ctx, finding_id)
-    LIFECYCLE.require(found, action)
-    return found
+    return LIFECYCLE.take(ctx, action, lambda: get(ctx, finding_id))
 
 
 def _move(ctx: Ctx, found: Finding, action: str, event: str, data: dict[str, Any]) -> None:
-    to = LIFECYCLE[action].to
-    if to is not None:
-        found.state = to
-    ctx.session.add(found)
-    ctx.session.flush()
-    audit.record(ctx, REGISTER, found.id, event, data)
+    LIFECYCLE.move(ctx, found, action, REGISTER, event, data)
 
 
 def _text(value: str, column: str, *, required: bool = False, field: str | None = None) -> str:

@@ -120,10 +120,7 @@ def allowed_actions(found: Incident | None) -> frozenset[str]:
 
 def _step(ctx: Ctx, incident_id: int, action: str) -> Incident:
     """The incident, once its state allows `action` (a closed incident is not changed)."""
-    LIFECYCLE.permit(ctx, action)
-    found = get(ctx, incident_id)
-    LIFECYCLE.require(found, action)
-    return found
+    return LIFECYCLE.take(ctx, action, lambda: get(ctx, incident_id))
 
 
 def _audit(ctx: Ctx, found: Incident, event: str, data: dict[str, Any]) -> None:

@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from desk.i18n import t
+from desk.services import audit
 from desk.services.errors import DeskError
 
 if TYPE_CHECKING:
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from desk.services.roles import Restricted
 
 S = TypeVar("S", bound=StrEnum)
+R = TypeVar("R")
 
 
 class Stateful(Protocol):
@@ -94,6 +96,26 @@ class Lifecycle(Generic[S]):
         who = self.steps[action].who
         if who is not None:
             who.require(ctx)
+
+    def take(self, ctx: Ctx, action: str, read: Callable[[], R]) -> R:
+        """The record `read` finds, once the signed-in role may take `action` (asked first:
+        nobody learns of a record they may not act on) and the record's state allows it."""
+        self.permit(ctx, action)
+        record = read()
+        self.require(record, action)  # type: ignore[arg-type]
+        return record
+
+    def move(
+        self, ctx: Ctx, record: Any, action: str, register: str, event: str, data: dict[str, Any]
+    ) -> None:
+        """`action` taken on `record`: its state the step's (when the step names one), the row
+        saved and the event audited under `register`."""
+        to = self.steps[action].to
+        if to is not None:
+            record.state = to
+        ctx.session.add(record)
+        ctx.session.flush()
+        audit.record(ctx, register, record.id, event, data)
 
     def who(self, action: str) -> Restricted | None:
         return self.steps[action].who

@@ -96,19 +96,11 @@ def allowed_actions(found: ServiceBooking | None) -> frozenset[str]:
 
 
 def _step(ctx: Ctx, booking_id: int, action: str) -> ServiceBooking:
-    LIFECYCLE.permit(ctx, action)
-    found = get(ctx, booking_id)
-    LIFECYCLE.require(found, action)
-    return found
+    return LIFECYCLE.take(ctx, action, lambda: get(ctx, booking_id))
 
 
 def _move(ctx: Ctx, found: ServiceBooking, action: str, event: str, data: dict[str, Any]) -> None:
-    to = LIFECYCLE[action].to
-    if to is not None:
-        found.state = to
-    ctx.session.add(found)
-    ctx.session.flush()
-    audit.record(ctx, REGISTER, found.id, event, data)
+    LIFECYCLE.move(ctx, found, action, REGISTER, event, data)
 
 
 # --- field checks ---------------------------------------------------------------------------

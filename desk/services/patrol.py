@@ -82,10 +82,7 @@ def allowed_actions(found: PatrolRound | None) -> frozenset[str]:
 
 
 def _step(ctx: Ctx, round_id: int, action: str) -> PatrolRound:
-    LIFECYCLE.permit(ctx, action)
-    found = get(ctx, round_id)
-    LIFECYCLE.require(found, action)
-    return found
+    return LIFECYCLE.take(ctx, action, lambda: get(ctx, round_id))
 
 
 def _text(value: str, column: str, *, required: bool = False) -> str:

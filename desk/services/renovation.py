@@ -151,19 +151,11 @@ def allowed_actions(found: Renovation | None) -> frozenset[str]:
 
 def _step(ctx: Ctx, renovation_id: int, action: str) -> Renovation:
     """The renovation, once the signed-in role and its state allow `action`."""
-    LIFECYCLE.permit(ctx, action)
-    found = get(ctx, renovation_id)
-    LIFECYCLE.require(found, action)
-    return found
+    return LIFECYCLE.take(ctx, action, lambda: get(ctx, renovation_id))
 
 
 def _move(ctx: Ctx, found: Renovation, action: str, event: str, data: dict[str, Any]) -> None:
-    to = LIFECYCLE[action].to
-    if to is not None:
-        found.state = to
-    ctx.session.add(found)
-    ctx.session.flush()
-    audit.record(ctx, REGISTER, found.id, event, data)
+    LIFECYCLE.move(ctx, found, action, REGISTER, event, data)
 
 
 # --- the application -----------------------------------------------------------------------
