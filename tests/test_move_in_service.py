@@ -236,8 +236,9 @@ def test_custody_patrols_flag_a_reading_over_its_limit_until_the_owner_is_told(
         assert fees.charged(ctx, fees.MANAGEMENT, 10_000, fees.in_custody(ctx, "3-1202")) == 7_000
         from desk.services import keys_entrusted
 
-        lines = {line.ref: line.expected for line in keys_entrusted.expected_counts(ctx)}
-        assert lines[found.number] == 2
+        counted = {line.ref: line for line in keys_entrusted.expected_counts(ctx)}
+        assert counted[found.number].expected == 2
+        assert counted[found.number].label == "3-1202 keys in our care (托管)"  # the catalogue's
         assert move_in.open_items(ctx) == []
     site.now = NOW + timedelta(days=7, hours=1)
     with site.read() as ctx:

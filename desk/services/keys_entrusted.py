@@ -12,6 +12,7 @@ from datetime import datetime
 
 from sqlmodel import col, select
 
+from desk.i18n import t
 from desk.models import (
     EntrustedKey,
     EntrustedKeyUse,
@@ -313,7 +314,8 @@ def expected_counts(ctx: Ctx) -> list[CountLine]:
             lines.append(CountLine(entrusted.number, label, entrusted.count))
     # a flat in our care (托管, desk.services.move_in): the keys its owner left with us
     for case in _custody_cases(ctx):
-        lines.append(CountLine(case.number, f"{case.room} 托管", case.custody_keys))
+        label = t("move_in_ui.custody_keys", room=case.room)
+        lines.append(CountLine(case.number, label, case.custody_keys))
     return lines
 
 
