@@ -10,7 +10,7 @@ import pytest
 from desk.db import Database
 from desk.models import FeeStepKind, Operator
 from desk.services import export, fees, move_in, paid_service
-from desk.services.errors import DeskError
+from desk.services.errors import DeskError, NotFound
 from desk.services.fees import PaymentIn, StepIn
 from desk.services.move_in import CustodyIn, PapersIn
 from desk.services.paid_service import DoneIn
@@ -194,6 +194,12 @@ def test_an_estates_exports_hold_its_own_rows_only(
         with hg_desk.read() as ctx:
             for register in ("fees", "services", "move_ins"):
                 assert export.records(ctx, register), register
+        # a fee page opened on HG's balance by its id (the board's and the lookup's way in)
+        hg_balance = balance_id(hg_desk, "3-1202")
+        with hg_desk.read() as ctx:
+            assert fees.room_of(ctx, hg_balance) == "3-1202"
+        with pytest.raises(NotFound), desk.read() as ctx:
+            fees.room_of(ctx, hg_balance)
     finally:
         hg.dispose()
     assert verify_audit(db).ok

@@ -28,6 +28,7 @@ from desk.screens.fee_dialogs import (
 from desk.screens.plain import plain
 from desk.screens.printout import deliver
 from desk.services import fees
+from desk.services.errors import NotFound
 from desk.services.fees import ReadBack, RoomDebt
 from desk.widgets.base import DeskFooter, RecordScreen
 
@@ -74,10 +75,10 @@ class FeeRoomScreen(RecordScreen):
     def refresh_detail(self) -> None:
         with self.reading() as ctx:
             if isinstance(self.room, int):
-                from desk.models import FeeBalance
-
-                balance = ctx.session.get(FeeBalance, self.room)
-                self.room = balance.room if balance is not None else ""
+                try:
+                    self.room = fees.room_of(ctx, self.room)
+                except NotFound:
+                    self.room = ""
             self.debt = fees.debt(ctx, self.room)
             self.back = fees.read_back(ctx, self.room)
             payments = fees.payments_of(ctx, self.debt.room)

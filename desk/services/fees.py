@@ -36,7 +36,7 @@ from desk.models import (
     FeeStep,
     FeeStepKind,
 )
-from desk.services import audit, move_in_queries, roles
+from desk.services import audit, fetch, move_in_queries, roles
 from desk.services.context import Ctx
 from desk.services.errors import DeskError
 from desk.services.lifecycle import Lifecycle, Step
@@ -185,6 +185,11 @@ def room_code(ctx: Ctx, room: str) -> str:
     if found is None:
         raise DeskError("fees_error.unknown_room", field="room", room=typed)
     return found.code
+
+
+def room_of(ctx: Ctx, balance_id: int) -> str:
+    """The room of a balance: the board and the lookup name a room's fees by one of them."""
+    return fetch.get(ctx, FeeBalance, balance_id).room
 
 
 def debt(ctx: Ctx, room: str) -> RoomDebt:
